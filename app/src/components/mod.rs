@@ -1,0 +1,7 @@
+//! Reusable UI pieces.
+
+pub mod badges;
+pub mod error_view;
+pub mod field;
+pub mod layout;
+pub mod service_fields;

@@ -1,0 +1,70 @@
+//! Conform's shared crate: typed models, validation, server functions and the UI.
+//! The server builds it with `ssr`, the browser with `hydrate`; never both.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use components::layout::AppShell;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+use pages::{
+    dashboard::DashboardPage, not_built::NotBuiltPage, not_found::NotFoundPage,
+    service_detail::ServiceDetailPage, service_edit::ServiceEditPage,
+    service_list::ServiceListPage, service_new::ServiceNewPage,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <leptos_meta::MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/conform.css"/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Meta name="description" content="Conform: service management for ISO/IEC 20000-1"/>
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Conform".to_string() } else { format!("{text} · Conform") }
+        }/>
+        <Router>
+            <AppShell>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=DashboardPage/>
+                    <Route path=path!("/services") view=ServiceListPage/>
+                    <Route path=path!("/services/new") view=ServiceNewPage/>
+                    <Route path=path!("/services/:id") view=ServiceDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/services/:id/edit") view=ServiceEditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/changes") view=|| view! { <NotBuiltPage section="Changes"/> }/>
+                    <Route path=path!("/cab") view=|| view! { <NotBuiltPage section="CAB"/> }/>
+                    <Route path=path!("/calendar") view=|| view! { <NotBuiltPage section="Calendar"/> }/>
+                    <Route path=path!("/continuity") view=|| view! { <NotBuiltPage section="Continuity"/> }/>
+                    <Route path=path!("/improvements") view=|| view! { <NotBuiltPage section="Improvements"/> }/>
+                    <Route path=path!("/compliance") view=|| view! { <NotBuiltPage section="Compliance"/> }/>
+                </Routes>
+            </AppShell>
+        </Router>
+    }
+}

@@ -1,0 +1,105 @@
+//! Paging and sorting shared by every list page.
+
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_PAGE_SIZE: u64 = 25;
+pub const MAX_PAGE_SIZE: u64 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum SortDirection {
+    #[default]
+    Ascending,
+    Descending,
+}
+
+impl SortDirection {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "asc" => Some(Self::Ascending),
+            "desc" => Some(Self::Descending),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ascending => "asc",
+            Self::Descending => "desc",
+        }
+    }
+
+    pub fn flipped(self) -> Self {
+        match self {
+            Self::Ascending => Self::Descending,
+            Self::Descending => Self::Ascending,
+        }
+    }
+}
+
+/// One page of results plus what the UI needs to draw the pager.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u64,
+    pub page_size: u64,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> u64 {
+        if self.total == 0 {
+            1
+        } else {
+            self.total.div_ceil(self.page_size.max(1))
+        }
+    }
+
+    pub fn has_previous(&self) -> bool {
+        self.page > 1
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.page < self.page_count()
+    }
+}
+
+/// Parses a 1-based page number from a query string value; anything odd means page 1.
+pub fn parse_page(value: Option<&str>) -> u64 {
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|p| *p >= 1 && *p <= 1_000_000)
+        .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(total: u64, page: u64) -> Page<()> {
+        Page {
+            items: vec![],
+            page,
+            page_size: 25,
+            total,
+        }
+    }
+
+    #[test]
+    fn page_counts() {
+        assert_eq!(page(0, 1).page_count(), 1);
+        assert_eq!(page(25, 1).page_count(), 1);
+        assert_eq!(page(26, 1).page_count(), 2);
+        assert!(page(26, 1).has_next());
+        assert!(!page(26, 2).has_next());
+        assert!(page(26, 2).has_previous());
+    }
+
+    #[test]
+    fn odd_page_numbers_fall_back_to_first_page() {
+        assert_eq!(parse_page(None), 1);
+        assert_eq!(parse_page(Some("0")), 1);
+        assert_eq!(parse_page(Some("-3")), 1);
+        assert_eq!(parse_page(Some("abc")), 1);
+        assert_eq!(parse_page(Some("7")), 7);
+    }
+}

@@ -1,0 +1,61 @@
+//! Small helpers for validating free text the same way everywhere.
+
+use crate::error::FieldErrors;
+
+/// Trims `value` and checks it is within `min..=max` characters (not bytes).
+/// Records a message under `field` and returns the trimmed text either way.
+pub fn bounded(
+    errors: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> String {
+    let trimmed = value.trim();
+    let length = trimmed.chars().count();
+    if min > 0 && length == 0 {
+        errors.add(field, format!("{label} is required."));
+    } else if length < min {
+        errors.add(field, format!("{label} must be at least {min} characters."));
+    } else if length > max {
+        errors.add(
+            field,
+            format!("{label} must be at most {max} characters (it has {length})."),
+        );
+    } else if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        errors.add(field, format!("{label} contains control characters."));
+    }
+    trimmed.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        let mut errors = FieldErrors::new();
+        let value = bounded(&mut errors, "name", "Name", "  Zürich Ärzte  ", 2, 12);
+        assert_eq!(value, "Zürich Ärzte");
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn reports_required_short_long_and_control() {
+        let cases = [
+            ("   ", "Name is required."),
+            ("a", "Name must be at least 2 characters."),
+            ("abcdef", "Name must be at most 5 characters (it has 6)."),
+            ("a\u{0}b", "Name contains control characters."),
+        ];
+        for (input, expected) in cases {
+            let mut errors = FieldErrors::new();
+            bounded(&mut errors, "name", "Name", input, 2, 5);
+            assert_eq!(errors.get("name"), Some(expected), "input {input:?}");
+        }
+    }
+}

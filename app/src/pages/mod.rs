@@ -1,0 +1,24 @@
+//! One file per route.
+
+pub mod dashboard;
+pub mod not_built;
+pub mod not_found;
+pub mod service_detail;
+pub mod service_edit;
+pub mod service_list;
+pub mod service_new;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The `:id` route parameter as a record id; `None` when it is not a positive number.
+pub fn id_param() -> Memo<Option<i64>> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .filter(|id| *id > 0)
+    })
+}

@@ -1,0 +1,93 @@
+//! Connecting to SQLite (default) or PostgreSQL, and the write path.
+//!
+//! SQLite allows one writer at a time. Rather than letting concurrent write transactions
+//! collide ("database is locked"), all writes go through a dedicated single-connection pool
+//! and so queue in-process; reads use their own pool and never wait for writers (WAL).
+//! On PostgreSQL both handles share one pool.
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    TransactionTrait,
+};
+use std::time::Duration;
+
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        if url.starts_with("sqlite:") {
+            let read = Database::connect(sqlite_options(url, 8)).await?;
+            let write = Database::connect(sqlite_options(url, 1)).await?;
+            Ok(Self { read, write })
+        } else {
+            let mut options = ConnectOptions::new(url.to_string());
+            options
+                .max_connections(16)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            let pool = Database::connect(options).await?;
+            Ok(Self {
+                read: pool.clone(),
+                write: pool,
+            })
+        }
+    }
+
+    /// For reads: never blocks on writers.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    /// The connection writes and migrations go through.
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.write
+    }
+
+    /// Starts the one transaction a mutation (record + audit entry) runs in.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.write.begin().await
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.read.get_database_backend()
+    }
+
+    /// A trivial round trip, for the health check.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.read.ping().await
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        let separate_writer = self.backend() == DbBackend::Sqlite;
+        self.read.close().await?;
+        if separate_writer {
+            self.write.close().await?;
+        }
+        Ok(())
+    }
+}
+
+fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .max_connections(connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts: SqliteConnectOptions| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
+    options
+}

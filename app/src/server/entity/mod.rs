@@ -1,0 +1,3 @@
+//! SeaORM entities. They stay on the server; the wire carries `model` types.
+
+pub mod service;

@@ -1,0 +1,272 @@
+//! The service catalogue: list, read, create, update, archive and restore services.
+
+use crate::error::AppError;
+use crate::model::listing::{Page, SortDirection, MAX_PAGE_SIZE};
+use crate::model::service::{
+    ArchiveFilter, Criticality, Service, ServiceDraft, ServiceQuery, ServiceSort, ServiceStatus,
+};
+use crate::server::db::Db;
+use crate::server::entity::service::{self as service_entity, Column, Entity as Services};
+use crate::server::failure::{internal, is_unique_violation};
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+impl From<service_entity::Model> for Service {
+    fn from(row: service_entity::Model) -> Self {
+        Service {
+            id: row.id,
+            name: row.name,
+            owner: row.owner,
+            // The migration constrains both columns, so the fallbacks are never expected.
+            criticality: Criticality::from_rank(row.criticality).unwrap_or(Criticality::Medium),
+            status: ServiceStatus::parse(&row.status).unwrap_or(ServiceStatus::Live),
+            description: row.description,
+            customers: serde_json::from_str(&row.customers).unwrap_or_default(),
+            archived: row.archived_at.is_some(),
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+pub async fn list(db: &Db, query: &ServiceQuery) -> Result<Page<Service>, AppError> {
+    let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+    let mut select = Services::find();
+    select = match query.archive {
+        ArchiveFilter::Active => select.filter(Column::ArchivedAt.is_null()),
+        ArchiveFilter::Archived => select.filter(Column::ArchivedAt.is_not_null()),
+        ArchiveFilter::All => select,
+    };
+    if let Some(criticality) = query.criticality {
+        select = select.filter(Column::Criticality.eq(criticality.rank()));
+    }
+    let search = query.search.trim();
+    if !search.is_empty() {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        let matches = |column: Column| {
+            Expr::expr(Func::lower(Expr::col(column)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        select = select.filter(
+            matches(Column::Name)
+                .or(matches(Column::Owner))
+                .or(matches(Column::Description))
+                .or(matches(Column::Customers)),
+        );
+    }
+    let order = match query.direction {
+        SortDirection::Ascending => Order::Asc,
+        SortDirection::Descending => Order::Desc,
+    };
+    let sort_column = match query.sort {
+        ServiceSort::Name => Column::NameKey,
+        ServiceSort::Owner => Column::Owner,
+        ServiceSort::Criticality => Column::Criticality,
+        ServiceSort::Status => Column::Status,
+        ServiceSort::Updated => Column::UpdatedAt,
+    };
+    // The name breaks ties so that paging is stable.
+    select = select
+        .order_by(sort_column, order)
+        .order_by(Column::NameKey, Order::Asc);
+
+    let total = select.clone().count(db.reader()).await?;
+    let page = std::cmp::max(query.page, 1);
+    let rows = select
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+        .all(db.reader())
+        .await?;
+    Ok(Page {
+        items: rows.into_iter().map(Service::from).collect(),
+        page,
+        page_size,
+        total,
+    })
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Service, AppError> {
+    find(db.reader(), id).await
+}
+
+async fn find(conn: &impl ConnectionTrait, id: i64) -> Result<Service, AppError> {
+    Services::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(Service::from)
+        .ok_or_else(|| AppError::NotFound(format!("Service {id}")))
+}
+
+pub async fn create(db: &Db, draft: ServiceDraft) -> Result<Service, AppError> {
+    let txn = db.begin_write().await?;
+    ensure_name_free(&txn, &draft, None).await?;
+    let now = Utc::now();
+    let row = service_entity::ActiveModel {
+        name: Set(draft.name.clone()),
+        name_key: Set(draft.name_key()),
+        owner: Set(draft.owner.clone()),
+        criticality: Set(draft.criticality.rank()),
+        status: Set(draft.status.as_str().to_string()),
+        description: Set(draft.description.clone()),
+        customers: Set(customers_json(&draft)?),
+        archived_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|err| name_taken_or_internal(err, &draft))?;
+    txn.commit().await?;
+    Ok(row.into())
+}
+
+pub async fn update(
+    db: &Db,
+    id: i64,
+    expected_version: i32,
+    draft: ServiceDraft,
+) -> Result<Service, AppError> {
+    let txn = db.begin_write().await?;
+    ensure_name_free(&txn, &draft, Some(id)).await?;
+    let result = Services::update_many()
+        .col_expr(Column::Name, Expr::value(draft.name.clone()))
+        .col_expr(Column::NameKey, Expr::value(draft.name_key()))
+        .col_expr(Column::Owner, Expr::value(draft.owner.clone()))
+        .col_expr(Column::Criticality, Expr::value(draft.criticality.rank()))
+        .col_expr(Column::Status, Expr::value(draft.status.as_str()))
+        .col_expr(Column::Description, Expr::value(draft.description.clone()))
+        .col_expr(Column::Customers, Expr::value(customers_json(&draft)?))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(|err| name_taken_or_internal(err, &draft))?;
+    if result.rows_affected == 0 {
+        return Err(stale_or_missing(&txn, id, expected_version).await);
+    }
+    let service = find(&txn, id).await?;
+    txn.commit().await?;
+    Ok(service)
+}
+
+/// Archives (`archived = true`) or restores a service; archived services leave the default list.
+pub async fn set_archived(
+    db: &Db,
+    id: i64,
+    expected_version: i32,
+    archived: bool,
+) -> Result<Service, AppError> {
+    let txn = db.begin_write().await?;
+    let current = find(&txn, id).await?;
+    if current.version != expected_version {
+        return Err(conflict(current.version));
+    }
+    if current.archived == archived {
+        let state = if archived { "archived" } else { "active" };
+        return Err(AppError::BadRequest(format!(
+            "Service {id} is already {state}."
+        )));
+    }
+    let now = Utc::now();
+    let result = Services::update_many()
+        .col_expr(Column::ArchivedAt, Expr::value(archived.then_some(now)))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale_or_missing(&txn, id, expected_version).await);
+    }
+    let service = find(&txn, id).await?;
+    txn.commit().await?;
+    Ok(service)
+}
+
+/// Counts of active services by criticality, for the dashboard.
+pub async fn criticality_counts(db: &Db) -> Result<Vec<(Criticality, u64)>, AppError> {
+    let mut counts = Vec::new();
+    for criticality in Criticality::ALL {
+        let count = Services::find()
+            .filter(Column::ArchivedAt.is_null())
+            .filter(Column::Criticality.eq(criticality.rank()))
+            .count(db.reader())
+            .await?;
+        counts.push((criticality, count));
+    }
+    Ok(counts)
+}
+
+async fn ensure_name_free(
+    conn: &impl ConnectionTrait,
+    draft: &ServiceDraft,
+    except_id: Option<i64>,
+) -> Result<(), AppError> {
+    let mut select = Services::find().filter(Column::NameKey.eq(draft.name_key()));
+    if let Some(id) = except_id {
+        select = select.filter(Column::Id.ne(id));
+    }
+    if select.count(conn).await? > 0 {
+        return Err(name_taken(draft));
+    }
+    Ok(())
+}
+
+fn name_taken(draft: &ServiceDraft) -> AppError {
+    AppError::single_field(
+        "name",
+        format!("A service named “{}” already exists.", draft.name),
+    )
+}
+
+fn name_taken_or_internal(err: sea_orm::DbErr, draft: &ServiceDraft) -> AppError {
+    if is_unique_violation(&err) {
+        name_taken(draft)
+    } else {
+        internal(err)
+    }
+}
+
+async fn stale_or_missing(conn: &impl ConnectionTrait, id: i64, expected: i32) -> AppError {
+    match find(conn, id).await {
+        Ok(current) if current.version != expected => conflict(current.version),
+        Ok(_) => internal(format!(
+            "update of service {id} matched no row at version {expected}"
+        )),
+        Err(err) => err,
+    }
+}
+
+fn conflict(current_version: i32) -> AppError {
+    AppError::Conflict {
+        message: "Someone else changed this service while you were editing it. \
+                  Nothing was overwritten: reload to see their changes, then apply yours again."
+            .to_string(),
+        current_version,
+    }
+}
+
+fn customers_json(draft: &ServiceDraft) -> Result<String, AppError> {
+    serde_json::to_string(&draft.customers).map_err(internal)
+}
+
+fn escape_like(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,11 @@
+//! What every request handler and server function can reach.
+
+use super::db::Db;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+}

@@ -1,0 +1,15 @@
+//! Conform's schema, one timestamped, reversible migration per step.
+//! Runs at server start-up and from `conform migrate`; the same files serve SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_services;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_create_services::Migration)]
+    }
+}

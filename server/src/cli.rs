@@ -1,0 +1,135 @@
+//! The command line: `conform [serve]`, `conform migrate`, `conform seed-demo`.
+
+use crate::config::{DatabaseArgs, ServeArgs};
+use crate::{database, demo, routes};
+use anyhow::Context;
+use app::server::state::AppState;
+use clap::{Parser, Subcommand};
+use leptos::config::LeptosOptions;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "conform",
+    version,
+    about = "Service management for ISO/IEC 20000-1"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date and exit.
+    Migrate(DatabaseArgs),
+    /// Load the demo data (idempotent) and exit.
+    SeedDemo(DatabaseArgs),
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = match cli.command {
+        Some(command) => command,
+        // `conform` alone serves, with settings from the environment.
+        None => Command::Serve(ServeArgs::parse_from_env()),
+    };
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => {
+            let db = database::open(&args).await?;
+            database::migrate(&db).await?;
+            tracing::info!(database = %database::redact(&args.database_url), "database is up to date");
+            Ok(())
+        }
+        Command::SeedDemo(args) => {
+            let db = database::open(&args).await?;
+            database::migrate(&db).await?;
+            let created = demo::seed(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Demo data loaded ({created} services created).");
+            Ok(())
+        }
+    }
+}
+
+impl ServeArgs {
+    fn parse_from_env() -> Self {
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Wrapper::parse_from(["conform"]).serve
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = database::open(&args.database).await?;
+    database::migrate(&db).await?;
+    if args.demo {
+        let created = demo::seed(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if created > 0 {
+            tracing::info!(created, "demo data loaded");
+        }
+    }
+    let leptos_options = leptos_options(&args)?;
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("binding {}", args.addr))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tracing::info!(%url, database = %database::redact(&args.database.database_url), startup_ms = started.elapsed().as_millis() as u64, "Conform is listening");
+    println!("Conform is running at {url}");
+    if args.demo {
+        println!("Demo mode: the catalogue holds demo services.");
+    }
+    axum::serve(listener, routes::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    tracing::info!("shutting down");
+    db.close().await.ok();
+    Ok(())
+}
+
+fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
+    // Under `cargo leptos watch/serve` the LEPTOS_* variables describe the build; honour them.
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        let mut options = leptos::config::get_configuration(None)
+            .context("reading the LEPTOS_* configuration")?
+            .leptos_options;
+        options.site_addr = args.addr;
+        return Ok(options);
+    }
+    Ok(LeptosOptions::builder()
+        .output_name("conform")
+        .site_root(args.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(args.addr)
+        .build())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

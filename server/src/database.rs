@@ -1,0 +1,54 @@
+//! Opening the database and bringing its schema up to date.
+
+use crate::config::DatabaseArgs;
+use anyhow::Context;
+use app::server::db::Db;
+use migrations::{Migrator, MigratorTrait};
+
+pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Db> {
+    if let Some(directory) = args.sqlite_directory() {
+        if !directory.as_os_str().is_empty() {
+            std::fs::create_dir_all(&directory).with_context(|| {
+                format!("creating the database directory {}", directory.display())
+            })?;
+        }
+    }
+    Db::connect(&args.database_url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&args.database_url)))
+}
+
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    Migrator::up(db.writer(), None)
+        .await
+        .context("running migrations")
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://me:secret@db/conform"),
+            "postgres://me:***@db/conform"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/conform.db"),
+            "sqlite://data/conform.db"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! The Conform server: configuration, database start-up, HTTP routes and the CLI.
+
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod demo;
+pub mod health;
+pub mod routes;
+pub mod telemetry;

@@ -1,0 +1,60 @@
+//! The HTTP surface: pages, server functions, static files, health.
+
+use crate::health::healthz;
+use app::server::state::AppState;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+const FAVICON: &str = include_str!("assets/favicon.svg");
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
+        .route("/api/{*fn_name}", post(server_fn_handler))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+}
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON,
+    )
+        .into_response()
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit tests, service tests on SQLite and on a throw-away PostgreSQL,
+# then the Playwright suite in Chromium against the release build. Ends with a summary line.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+"$CONFORM_ROOT/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+source "$CONFORM_ROOT/scripts/env.sh"
+cd "$CONFORM_ROOT"
+
+logs="$(mktemp -d /tmp/conform-test.XXXXXX)"
+passed=0
+failed=0
+failed_stages=()
+
+# Runs a cargo test stage and adds its counts to the totals.
+cargo_stage() {
+  local name="$1"
+  shift
+  echo "==> $name"
+  "$@" 2>&1 | tee "$logs/$name.log"
+  local status=${PIPESTATUS[0]} p f
+  [ "$status" = 0 ] || failed_stages+=("$name")
+  p=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$logs/$name.log" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$logs/$name.log" | awk '{s+=$6} END {print s+0}')
+  passed=$((passed + p))
+  failed=$((failed + f))
+  # A stage that failed without a failing test (e.g. it did not compile) still counts.
+  if [ "$status" != 0 ] && [ "$f" = 0 ]; then failed=$((failed + 1)); fi
+}
+
+cargo_stage unit cargo test -p app
+cargo_stage sqlite cargo test -p conform
+cargo_stage postgres pg_virtualenv sh -c \
+  'CONFORM_TEST_POSTGRES_URL="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" cargo test -p conform'
+
+echo "==> release build"
+if cargo leptos build --release 2>&1 | tee "$logs/build.log"; then
+  echo "==> end-to-end (Playwright, Chromium)"
+  (cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$logs/playwright.json" npx playwright test --reporter=list,json)
+  e2e_status=$?
+  if [ -f "$logs/playwright.json" ]; then
+    read -r p f < <(node -e '
+      const s = require(process.argv[1]).stats;
+      console.log(s.expected + s.flaky, s.unexpected);' "$logs/playwright.json")
+    passed=$((passed + p))
+    failed=$((failed + f))
+  fi
+  if [ "$e2e_status" != 0 ]; then
+    failed_stages+=("e2e")
+    [ "${f:-0}" = 0 ] && failed=$((failed + 1))
+  fi
+else
+  failed_stages+=("build")
+  failed=$((failed + 1))
+fi
+
+echo
+if [ ${#failed_stages[@]} -gt 0 ]; then
+  echo "Failed stages: ${failed_stages[*]} (logs in $logs)"
+fi
+echo "summary: $passed passed, $failed failed"
+[ ${#failed_stages[@]} -eq 0 ] && [ "$failed" = 0 ]

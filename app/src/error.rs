@@ -52,6 +52,11 @@ pub enum AppError {
     NotFound(String),
     #[error("Please sign in to continue.")]
     Unauthenticated,
+    /// One message for every failed sign-in, so it never reveals whether an account exists.
+    #[error("The e-mail address or password is not right.")]
+    SignInFailed,
+    #[error("Too many failed attempts. Try again in {} minute(s).", (retry_after_seconds + 59) / 60)]
+    RateLimited { retry_after_seconds: i64 },
     #[error("You are not allowed to {0}.")]
     Forbidden(String),
     /// Someone else saved the record first; nothing was overwritten.
@@ -86,7 +91,8 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Validation(_) | AppError::BadRequest(_) => 400,
-            AppError::Unauthenticated => 401,
+            AppError::Unauthenticated | AppError::SignInFailed => 401,
+            AppError::RateLimited { .. } => 429,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict { .. } => 409,

@@ -10,18 +10,32 @@ pub mod pages;
 pub mod server;
 
 use components::layout::AppShell;
+use components::session::Session;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    dashboard::DashboardPage, not_built::NotBuiltPage, not_found::NotFoundPage,
-    service_detail::ServiceDetailPage, service_edit::ServiceEditPage,
-    service_list::ServiceListPage, service_new::ServiceNewPage,
+    account::AccountPage, audit::AuditPage, dashboard::DashboardPage, login::LoginPage,
+    not_built::NotBuiltPage, not_found::NotFoundPage, service_detail::ServiceDetailPage,
+    service_edit::ServiceEditPage, service_list::ServiceListPage, service_new::ServiceNewPage,
+    users::UsersPage,
 };
+
+/// The Content-Security-Policy nonce of the current request (set by the server's middleware).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Inline hydration scripts carry the nonce the CSP header allows.
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -42,6 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    Session::provide();
     view! {
         <Stylesheet id="leptos" href="/pkg/conform.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
@@ -53,6 +68,10 @@ pub fn App() -> impl IntoView {
             <AppShell>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=DashboardPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/audit") view=AuditPage/>
+                    <Route path=path!("/admin/users") view=UsersPage/>
                     <Route path=path!("/services") view=ServiceListPage/>
                     <Route path=path!("/services/new") view=ServiceNewPage/>
                     <Route path=path!("/services/:id") view=ServiceDetailPage ssr=SsrMode::Async/>

@@ -4,12 +4,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_services;
+mod m20261127_000002_identity_and_audit;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_create_services::Migration)]
+        vec![
+            Box::new(m20261127_000001_create_services::Migration),
+            Box::new(m20261127_000002_identity_and_audit::Migration),
+        ]
     }
 }

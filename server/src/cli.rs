@@ -26,6 +26,50 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Load the demo data (idempotent) and exit.
     SeedDemo(DatabaseArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// A role (repeat for several): admin, change_manager, cab_member, service_owner,
+        /// continuity_manager, quality_manager, auditor, requester.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Disable a user and end their sessions.
+    Disable {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain; exit 0 when intact, 1 naming the first altered or removed entry.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -46,8 +90,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = database::open(&args).await?;
             database::migrate(&db).await?;
             let created = demo::seed(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("Demo data loaded ({created} services created).");
+            println!("Demo data loaded ({created} records created).");
+            print!("{}", demo::demo_logins());
             Ok(())
+        }
+        Command::User(command) => crate::admin::user(command).await,
+        Command::Audit(AuditCommand::Verify { database }) => {
+            crate::admin::verify_audit(&database).await
         }
     }
 }
@@ -77,6 +126,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         leptos_options,
         db: db.clone(),
+        auth: args.sessions.auth_settings(),
     };
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -85,9 +135,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%url, database = %database::redact(&args.database.database_url), startup_ms = started.elapsed().as_millis() as u64, "Conform is listening");
     println!("Conform is running at {url}");
     if args.demo {
-        println!("Demo mode: the catalogue holds demo services.");
+        print!("{}", demo::demo_logins());
     }
-    axum::serve(listener, routes::router(state))
+    let app = routes::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;

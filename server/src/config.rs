@@ -29,6 +29,36 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub database: DatabaseArgs,
+
+    #[command(flatten)]
+    pub sessions: SessionArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SessionArgs {
+    /// Minutes without activity after which a session ends.
+    #[arg(long, env = "CONFORM_SESSION_IDLE_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub session_idle_minutes: u32,
+
+    /// Hours after sign-in after which a session ends, active or not.
+    #[arg(long, env = "CONFORM_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_max_hours: u32,
+
+    /// Conform is served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
+    #[arg(long, env = "CONFORM_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+}
+
+impl SessionArgs {
+    pub fn auth_settings(&self) -> app::server::auth::AuthSettings {
+        app::server::auth::AuthSettings {
+            session: app::server::session::SessionPolicy {
+                idle_timeout: chrono::Duration::minutes(self.session_idle_minutes.into()),
+                absolute_lifetime: chrono::Duration::hours(self.session_max_hours.into()),
+            },
+            secure_cookies: self.secure_cookies,
+        }
+    }
 }
 
 fn parse_database_url(value: &str) -> Result<String, String> {

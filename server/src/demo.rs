@@ -1,9 +1,42 @@
-//! Demo data: a realistic catalogue to explore Conform with. Idempotent.
+//! Demo data: a realistic catalogue and one user per role to explore Conform with. Idempotent.
 
 use app::error::AppError;
+use app::model::access::Role;
 use app::model::service::ServiceForm;
+use app::model::user::NewUser;
+use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::catalogue;
+use app::server::service::{catalogue, users};
+
+/// Every demo user signs in with this password (demo mode only).
+pub const DEMO_PASSWORD: &str = "conform-demo";
+
+pub const DEMO_USERS: &[(&str, &str, Role)] = &[
+    ("admin@conform.demo", "Avery Admin", Role::Admin),
+    (
+        "change.manager@conform.demo",
+        "Chris Change",
+        Role::ChangeManager,
+    ),
+    ("cab.member@conform.demo", "Kim Board", Role::CabMember),
+    (
+        "service.owner@conform.demo",
+        "Dana Whitfield",
+        Role::ServiceOwner,
+    ),
+    (
+        "continuity@conform.demo",
+        "Rowan Resilience",
+        Role::ContinuityManager,
+    ),
+    (
+        "quality@conform.demo",
+        "Quinn Quality",
+        Role::QualityManager,
+    ),
+    ("auditor@conform.demo", "Ari Auditor", Role::Auditor),
+    ("requester@conform.demo", "Robin Requester", Role::Requester),
+];
 
 struct DemoService {
     name: &'static str,
@@ -114,19 +147,35 @@ const SERVICES: &[DemoService] = &[
     },
 ];
 
-/// Creates the demo services that are not there yet; returns how many were created.
+fn form(service: &DemoService) -> ServiceForm {
+    ServiceForm {
+        name: service.name.into(),
+        owner: service.owner.into(),
+        criticality: service.criticality.into(),
+        status: service.status.into(),
+        description: service.description.into(),
+        customers: service.customers.into(),
+    }
+}
+
+/// Creates the demo users and services that are not there yet; returns how many records were created.
 pub async fn seed(db: &Db) -> Result<usize, AppError> {
+    let actor = Actor::system("demo-seed");
     let mut created = 0;
+    for (email, name, role) in DEMO_USERS {
+        if users::find_by_email(db, email).await?.is_none() {
+            let user = NewUser {
+                email: email.to_string(),
+                name: name.to_string(),
+                roles: vec![*role],
+                password: DEMO_PASSWORD.into(),
+            };
+            users::create(db, &actor, user).await?;
+            created += 1;
+        }
+    }
     for service in SERVICES {
-        let form = ServiceForm {
-            name: service.name.into(),
-            owner: service.owner.into(),
-            criticality: service.criticality.into(),
-            status: service.status.into(),
-            description: service.description.into(),
-            customers: service.customers.into(),
-        };
-        match catalogue::create(db, form.validate()?).await {
+        match catalogue::create(db, &actor, form(service).validate()?).await {
             Ok(_) => created += 1,
             // Already seeded on an earlier start.
             Err(AppError::Validation(errors)) if errors.get("name").is_some() => {}
@@ -136,20 +185,39 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     Ok(created)
 }
 
+/// The sign-ins printed at start-up in demo mode.
+pub fn demo_logins() -> String {
+    let mut text = format!("Demo sign-ins (password for all: {DEMO_PASSWORD}):\n");
+    for (email, _, role) in DEMO_USERS {
+        text.push_str(&format!("  {:<20} {email}\n", role.label()));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn every_demo_service_is_valid() {
         for service in super::SERVICES {
-            let form = app::model::service::ServiceForm {
-                name: service.name.into(),
-                owner: service.owner.into(),
-                criticality: service.criticality.into(),
-                status: service.status.into(),
-                description: service.description.into(),
-                customers: service.customers.into(),
-            };
-            assert!(form.validate().is_ok(), "{} is invalid", service.name);
+            assert!(
+                super::form(service).validate().is_ok(),
+                "{} is invalid",
+                service.name
+            );
+        }
+    }
+
+    #[test]
+    fn there_is_one_demo_user_per_role() {
+        for role in app::model::access::Role::ALL {
+            assert_eq!(
+                super::DEMO_USERS
+                    .iter()
+                    .filter(|(_, _, r)| *r == role)
+                    .count(),
+                1,
+                "{role:?}"
+            );
         }
     }
 }

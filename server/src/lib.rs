@@ -1,9 +1,11 @@
 //! The Conform server: configuration, database start-up, HTTP routes and the CLI.
 
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod database;
 pub mod demo;
 pub mod health;
+pub mod middleware;
 pub mod routes;
 pub mod telemetry;

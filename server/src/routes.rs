@@ -1,11 +1,13 @@
 //! The HTTP surface: pages, server functions, static files, health.
 
 use crate::health::healthz;
+use crate::middleware;
 use app::server::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -36,6 +38,10 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Layers run bottom-up: headers and nonce first, then the origin check, then the session.
+        .layer(from_fn_with_state(state.clone(), middleware::session))
+        .layer(from_fn(middleware::same_origin_writes))
+        .layer(from_fn(middleware::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

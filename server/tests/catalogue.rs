@@ -7,9 +7,14 @@ use app::model::listing::SortDirection;
 use app::model::service::{
     ArchiveFilter, Criticality, ServiceDraft, ServiceForm, ServiceQuery, ServiceSort, ServiceStatus,
 };
+use app::server::audit::Actor;
 use app::server::service::catalogue;
 use common::test_db;
 use migrations::{Migrator, MigratorTrait};
+
+fn actor() -> Actor {
+    Actor::system("test")
+}
 
 fn draft(name: &str, criticality: &str) -> ServiceDraft {
     ServiceForm {
@@ -27,7 +32,7 @@ fn draft(name: &str, criticality: &str) -> ServiceDraft {
 #[tokio::test]
 async fn created_service_reads_back_with_version_one() {
     let db = test_db().await;
-    let created = catalogue::create(&db, draft("E-mail", "high"))
+    let created = catalogue::create(&db, &actor(), draft("E-mail", "high"))
         .await
         .unwrap();
     let read = catalogue::get(&db, created.id).await.unwrap();
@@ -42,10 +47,10 @@ async fn created_service_reads_back_with_version_one() {
 #[tokio::test]
 async fn duplicate_names_are_refused_whatever_the_case() {
     let db = test_db().await;
-    catalogue::create(&db, draft("Customer portal", "high"))
+    catalogue::create(&db, &actor(), draft("Customer portal", "high"))
         .await
         .unwrap();
-    let err = catalogue::create(&db, draft("CUSTOMER   portal", "low"))
+    let err = catalogue::create(&db, &actor(), draft("CUSTOMER   portal", "low"))
         .await
         .unwrap_err();
     let errors = err.field_errors().expect("a field error");
@@ -68,18 +73,24 @@ async fn duplicate_names_are_refused_whatever_the_case() {
 #[tokio::test]
 async fn renaming_onto_another_services_name_is_refused() {
     let db = test_db().await;
-    catalogue::create(&db, draft("Payroll", "high"))
+    catalogue::create(&db, &actor(), draft("Payroll", "high"))
         .await
         .unwrap();
-    let crm = catalogue::create(&db, draft("CRM", "medium"))
+    let crm = catalogue::create(&db, &actor(), draft("CRM", "medium"))
         .await
         .unwrap();
-    let err = catalogue::update(&db, crm.id, crm.version, draft("payroll", "medium"))
-        .await
-        .unwrap_err();
+    let err = catalogue::update(
+        &db,
+        &actor(),
+        crm.id,
+        crm.version,
+        draft("payroll", "medium"),
+    )
+    .await
+    .unwrap_err();
     assert!(err.field_errors().and_then(|e| e.get("name")).is_some());
     // Keeping its own name is of course fine.
-    let kept = catalogue::update(&db, crm.id, crm.version, draft("CRM", "high"))
+    let kept = catalogue::update(&db, &actor(), crm.id, crm.version, draft("CRM", "high"))
         .await
         .unwrap();
     assert_eq!(kept.criticality, Criticality::High);
@@ -88,12 +99,13 @@ async fn renaming_onto_another_services_name_is_refused() {
 #[tokio::test]
 async fn stale_update_is_refused_and_overwrites_nothing() {
     let db = test_db().await;
-    let original = catalogue::create(&db, draft("Payroll", "high"))
+    let original = catalogue::create(&db, &actor(), draft("Payroll", "high"))
         .await
         .unwrap();
 
     let first = catalogue::update(
         &db,
+        &actor(),
         original.id,
         original.version,
         draft("Payroll", "critical"),
@@ -105,6 +117,7 @@ async fn stale_update_is_refused_and_overwrites_nothing() {
     // A second editor still holds version 1.
     let err = catalogue::update(
         &db,
+        &actor(),
         original.id,
         original.version,
         draft("Payroll run", "low"),
@@ -131,10 +144,10 @@ async fn stale_update_is_refused_and_overwrites_nothing() {
 #[tokio::test]
 async fn archive_and_restore_move_the_service_between_lists() {
     let db = test_db().await;
-    let service = catalogue::create(&db, draft("Fax gateway", "low"))
+    let service = catalogue::create(&db, &actor(), draft("Fax gateway", "low"))
         .await
         .unwrap();
-    let archived = catalogue::set_archived(&db, service.id, service.version, true)
+    let archived = catalogue::set_archived(&db, &actor(), service.id, service.version, true)
         .await
         .unwrap();
     assert!(archived.archived);
@@ -157,15 +170,15 @@ async fn archive_and_restore_move_the_service_between_lists() {
 
     // Archiving twice, or with the old version, is refused.
     assert!(matches!(
-        catalogue::set_archived(&db, service.id, archived.version, true).await,
+        catalogue::set_archived(&db, &actor(), service.id, archived.version, true).await,
         Err(AppError::BadRequest(_))
     ));
     assert!(matches!(
-        catalogue::set_archived(&db, service.id, service.version, false).await,
+        catalogue::set_archived(&db, &actor(), service.id, service.version, false).await,
         Err(AppError::Conflict { .. })
     ));
 
-    let restored = catalogue::set_archived(&db, service.id, archived.version, false)
+    let restored = catalogue::set_archived(&db, &actor(), service.id, archived.version, false)
         .await
         .unwrap();
     assert!(!restored.archived);
@@ -186,7 +199,7 @@ async fn missing_services_are_not_found() {
         AppError::NotFound("Service 4242".into())
     );
     assert!(matches!(
-        catalogue::update(&db, 4242, 1, draft("Ghost", "low")).await,
+        catalogue::update(&db, &actor(), 4242, 1, draft("Ghost", "low")).await,
         Err(AppError::NotFound(_))
     ));
 }
@@ -194,13 +207,13 @@ async fn missing_services_are_not_found() {
 #[tokio::test]
 async fn search_is_case_insensitive_and_treats_wildcards_literally() {
     let db = test_db().await;
-    catalogue::create(&db, draft("Network and Wi-Fi", "high"))
+    catalogue::create(&db, &actor(), draft("Network and Wi-Fi", "high"))
         .await
         .unwrap();
-    catalogue::create(&db, draft("100% uptime monitor", "low"))
+    catalogue::create(&db, &actor(), draft("100% uptime monitor", "low"))
         .await
         .unwrap();
-    catalogue::create(&db, draft("Payroll", "critical"))
+    catalogue::create(&db, &actor(), draft("Payroll", "critical"))
         .await
         .unwrap();
 
@@ -241,9 +254,13 @@ async fn sorting_follows_the_criticality_scale_and_pages_are_stable() {
         ("D", "high"),
         ("E", "critical"),
     ] {
-        catalogue::create(&db, draft(&format!("Service {name}"), criticality))
-            .await
-            .unwrap();
+        catalogue::create(
+            &db,
+            &actor(),
+            draft(&format!("Service {name}"), criticality),
+        )
+        .await
+        .unwrap();
     }
     let query = ServiceQuery {
         sort: ServiceSort::Criticality,
@@ -296,7 +313,7 @@ async fn concurrent_writers_all_succeed() {
         .map(|i| {
             let db = db.db.clone();
             tokio::spawn(async move {
-                catalogue::create(&db, draft(&format!("Concurrent {i}"), "medium")).await
+                catalogue::create(&db, &actor(), draft(&format!("Concurrent {i}"), "medium")).await
             })
         })
         .collect();
@@ -318,6 +335,7 @@ async fn concurrent_writers_all_succeed() {
             tokio::spawn(async move {
                 catalogue::update(
                     &db,
+                    &actor(),
                     target.id,
                     target.version,
                     draft(&name, ["low", "high"][i % 2]),
@@ -349,7 +367,7 @@ async fn migrations_roll_back_and_reapply() {
     let db = test_db().await;
     Migrator::down(db.writer(), None).await.expect("down");
     Migrator::up(db.writer(), None).await.expect("up again");
-    catalogue::create(&db, draft("After re-migration", "low"))
+    catalogue::create(&db, &actor(), draft("After re-migration", "low"))
         .await
         .unwrap();
     eprintln!("backend: {}", common::backend_name());

@@ -6,8 +6,10 @@ use leptos::prelude::*;
 
 #[server(endpoint = "dashboard/summary")]
 pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {
-    let db = super::context::db()?;
+    use crate::model::access::Permission;
+    let caller = super::guard::require(Permission::ServiceRead).await?;
     Ok(DashboardSummary {
-        services_by_criticality: crate::server::service::catalogue::criticality_counts(&db).await?,
+        services_by_criticality: crate::server::service::catalogue::criticality_counts(&caller.db)
+            .await?,
     })
 }

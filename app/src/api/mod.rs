@@ -1,20 +1,92 @@
-//! Server functions, one file per domain. Each is thin: check permission, validate,
+//! Server functions, one file per domain. Each is thin: check permission first, validate,
 //! call the service in `crate::server`, map errors. POST only.
 
+pub mod audit;
+pub mod auth;
 pub mod dashboard;
 pub mod service;
+pub mod users;
+
+/// Server functions that answer without a signed-in user, on purpose.
+/// A test proves every other registered server function refuses anonymous callers.
+pub const PUBLIC_SERVER_FNS: &[&str] = &[
+    "/api/auth/sign_in",
+    "/api/auth/current_user",
+    "/api/auth/sign_out",
+];
 
 #[cfg(feature = "ssr")]
-pub(crate) mod context {
+pub(crate) mod guard {
     use crate::error::AppError;
+    use crate::model::access::Permission;
+    use crate::model::user::CurrentUser;
+    use crate::server::audit::Actor;
+    use crate::server::auth::RequestAuth;
     use crate::server::db::Db;
+    use crate::server::failure::internal;
+    use crate::server::service::identity::{self, ClientInfo};
     use crate::server::state::AppState;
     use leptos::prelude::use_context;
 
-    /// The database handle the server put into the request's context.
-    pub fn db() -> Result<Db, AppError> {
-        use_context::<AppState>()
-            .map(|state| state.db)
-            .ok_or_else(|| crate::server::failure::internal("AppState missing from context"))
+    /// A signed-in caller who passed the permission check.
+    pub struct Caller {
+        pub user: CurrentUser,
+        pub client: ClientInfo,
+        pub db: Db,
+    }
+
+    impl Caller {
+        pub fn actor(&self) -> Actor {
+            Actor::user(self.user.id, self.user.name.clone(), self.client.ip.clone())
+        }
+    }
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| internal("AppState missing from context"))
+    }
+
+    /// What the session middleware attached to this request.
+    pub fn request_auth() -> RequestAuth {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestAuth>().cloned())
+            .unwrap_or_default()
+    }
+
+    /// Sets the HTTP status of the response to match a refusal (401 or 403).
+    fn refuse(error: AppError) -> AppError {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
+                response.set_status(status);
+            }
+        }
+        error
+    }
+
+    /// The signed-in caller, whatever their roles (for their own account).
+    pub fn signed_in() -> Result<Caller, AppError> {
+        let auth = request_auth();
+        let user = auth.user.ok_or_else(|| refuse(AppError::Unauthenticated))?;
+        Ok(Caller {
+            user,
+            client: auth.client,
+            db: state()?.db,
+        })
+    }
+
+    /// The signed-in caller, if a role of theirs grants `permission`; refusals are audited.
+    pub async fn require(permission: Permission) -> Result<Caller, AppError> {
+        let caller = signed_in()?;
+        if caller.user.may(permission) {
+            return Ok(caller);
+        }
+        if let Err(err) =
+            identity::record_refusal(&caller.db, Some(&caller.user), permission, &caller.client)
+                .await
+        {
+            tracing::warn!(?err, "could not audit a permission refusal");
+        }
+        Err(refuse(AppError::Forbidden(
+            permission.describe().to_string(),
+        )))
     }
 }

@@ -22,7 +22,8 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     let title = match &error {
         AppError::NotFound(_) => "Not found",
         AppError::Forbidden(_) => "Not allowed",
-        AppError::Unauthenticated => "Please sign in",
+        AppError::Unauthenticated | AppError::SignInFailed => "Please sign in",
+        AppError::RateLimited { .. } => "Please wait",
         AppError::Conflict { .. } => "Changed by someone else",
         AppError::Validation(_) | AppError::BadRequest(_) => "Something is not right",
         AppError::Internal { .. } | AppError::Transport(_) => "Something went wrong",

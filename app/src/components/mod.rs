@@ -3,5 +3,7 @@
 pub mod badges;
 pub mod error_view;
 pub mod field;
+pub mod history;
 pub mod layout;
 pub mod service_fields;
+pub mod session;

@@ -1,6 +1,10 @@
 //! Shared typed models: compiled for the browser and the server, validated in both.
 
+pub mod access;
+pub mod audit;
 pub mod dashboard;
 pub mod listing;
 pub mod service;
 pub mod text;
+pub mod throttle;
+pub mod user;

@@ -1,12 +1,16 @@
 //! One file per route.
 
+pub mod account;
+pub mod audit;
 pub mod dashboard;
+pub mod login;
 pub mod not_built;
 pub mod not_found;
 pub mod service_detail;
 pub mod service_edit;
 pub mod service_list;
 pub mod service_new;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -1,8 +1,11 @@
 use super::id_param;
-use crate::api::service::{get_service, ArchiveService, RestoreService};
+use crate::api::service::{get_service, service_history, ArchiveService, RestoreService};
 use crate::components::badges::{CriticalityBadge, StatusBadge};
 use crate::components::error_view::{ErrorBanner, ErrorPanel};
+use crate::components::history::HistoryList;
+use crate::components::session::IfAllowed;
 use crate::error::AppError;
+use crate::model::access::Permission;
 use crate::model::service::Service;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -57,24 +60,29 @@ fn ServiceView(
         }
         .into_any()
     };
-    let archive_control = if service.archived {
-        view! {
-            <ActionForm action=restore>
-                <input type="hidden" name="id" value=service.id/>
-                <input type="hidden" name="version" value=service.version/>
-                <button type="submit" class="button secondary">"Restore service"</button>
-            </ActionForm>
+    let service_id = service.id;
+    let archived = service.archived;
+    let version = service.version;
+    let archive_control = move || {
+        if archived {
+            view! {
+                <ActionForm action=restore>
+                    <input type="hidden" name="id" value=service_id/>
+                    <input type="hidden" name="version" value=version/>
+                    <button type="submit" class="button secondary">"Restore service"</button>
+                </ActionForm>
+            }
+            .into_any()
+        } else {
+            view! {
+                <ActionForm action=archive>
+                    <input type="hidden" name="id" value=service_id/>
+                    <input type="hidden" name="version" value=version/>
+                    <button type="submit" class="button secondary">"Archive service"</button>
+                </ActionForm>
+            }
+            .into_any()
         }
-        .into_any()
-    } else {
-        view! {
-            <ActionForm action=archive>
-                <input type="hidden" name="id" value=service.id/>
-                <input type="hidden" name="version" value=service.version/>
-                <button type="submit" class="button secondary">"Archive service"</button>
-            </ActionForm>
-        }
-        .into_any()
     };
     view! {
         <Title text=service.name.clone()/>
@@ -82,8 +90,10 @@ fn ServiceView(
         <div class="page-header">
             <h1>{service.name.clone()}</h1>
             <div class="page-actions">
-                <a class="button" href=format!("/services/{}/edit", service.id)>"Edit"</a>
-                {archive_control}
+                <IfAllowed permission=Permission::ServiceUpdate>
+                    <a class="button" href=format!("/services/{}/edit", service.id)>"Edit"</a>
+                </IfAllowed>
+                <IfAllowed permission=Permission::ServiceArchive>{archive_control}</IfAllowed>
             </div>
         </div>
         {move || action_error.get().map(|error| view! { <ErrorBanner error/> })}
@@ -109,5 +119,25 @@ fn ServiceView(
                 {format!(" · version {}", service.version)}
             </dd>
         </dl>
+        <section class="history-section" aria-labelledby="history-heading">
+            <h2 id="history-heading">"History"</h2>
+            <ServiceHistory id=service.id version=service.version/>
+        </section>
+    }
+}
+
+#[component]
+fn ServiceHistory(id: i64, version: i32) -> impl IntoView {
+    // Keyed on the version so the history follows every change to the service.
+    let entries = Resource::new(move || (id, version), |(id, _)| service_history(id));
+    view! {
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading history…"</p> }>
+            {move || Suspend::new(async move {
+                match entries.await {
+                    Ok(entries) => view! { <HistoryList entries/> }.into_any(),
+                    Err(error) => view! { <p class="field-error">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

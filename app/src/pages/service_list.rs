@@ -3,6 +3,8 @@
 use crate::api::service::list_services;
 use crate::components::badges::{CriticalityBadge, StatusBadge};
 use crate::components::error_view::ErrorPanel;
+use crate::components::session::IfAllowed;
+use crate::model::access::Permission;
 use crate::model::listing::{Page, SortDirection};
 use crate::model::service::{
     ArchiveFilter, Criticality, Service, ServiceQuery, ServiceQueryParams, ServiceSort,
@@ -32,7 +34,9 @@ pub fn ServiceListPage() -> impl IntoView {
         <Title text="Services"/>
         <div class="page-header">
             <h1>"Service catalogue"</h1>
-            <a class="button" href="/services/new">"New service"</a>
+            <IfAllowed permission=Permission::ServiceCreate>
+                <a class="button" href="/services/new">"New service"</a>
+            </IfAllowed>
         </div>
         <SearchForm query/>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading services…"</p> }>

@@ -1,8 +1,12 @@
 //! Server-only code: database access, business services, and the glue that turns
 //! their failures into `AppError`s. Nothing here is compiled into the browser.
 
+pub mod audit;
+pub mod auth;
 pub mod db;
 pub mod entity;
 pub mod failure;
+pub mod password;
 pub mod service;
+pub mod session;
 pub mod state;

@@ -1,5 +1,6 @@
 //! What every request handler and server function can reach.
 
+use super::auth::AuthSettings;
 use super::db::Db;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -8,4 +9,5 @@ use leptos::config::LeptosOptions;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    pub auth: AuthSettings,
 }

@@ -55,3 +55,116 @@ async fn fresh_postgres_database(base: &str) -> String {
     let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
     format!("{prefix}/{name}")
 }
+
+pub mod web {
+    //! Driving the router like a browser would: same-origin requests with a session cookie.
+
+    use app::model::access::Role;
+    use app::model::user::NewUser;
+    use app::server::audit::Actor;
+    use app::server::auth::AuthSettings;
+    use app::server::db::Db;
+    use app::server::state::AppState;
+    use axum::body::Body;
+    use axum::http::{header, Request, StatusCode};
+    use http_body_util::BodyExt;
+    use leptos::config::LeptosOptions;
+    use tower::ServiceExt;
+
+    pub const ORIGIN: &str = "http://127.0.0.1:3000";
+    pub const PASSWORD: &str = "correct horse battery staple";
+
+    pub fn state(db: Db) -> AppState {
+        AppState {
+            leptos_options: LeptosOptions::builder()
+                .output_name("conform")
+                .site_root("target/site")
+                .build(),
+            db,
+            auth: AuthSettings::default(),
+        }
+    }
+
+    pub struct Reply {
+        pub status: StatusCode,
+        pub headers: axum::http::HeaderMap,
+        pub body: String,
+    }
+
+    impl Reply {
+        pub fn error(&self) -> app::error::AppError {
+            serde_json::from_str(&self.body)
+                .unwrap_or_else(|_| panic!("not an AppError: {} {}", self.status, self.body))
+        }
+
+        pub fn session_cookie(&self) -> Option<String> {
+            self.headers
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|v| v.starts_with("conform_session=") && !v.contains("Max-Age=0"))
+                .map(|v| v.split(';').next().unwrap().to_string())
+        }
+    }
+
+    pub async fn send(state: &AppState, request: Request<Body>) -> Reply {
+        let response = conform::routes::router(state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    pub fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
+        let mut request = Request::get(uri).header(header::HOST, "127.0.0.1:3000");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::empty()).unwrap()
+    }
+
+    /// A same-origin server-function call, as the hydrated client makes it.
+    pub fn call(uri: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+        let mut request = Request::post(uri)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::from(body.to_string())).unwrap()
+    }
+
+    pub async fn add_user(db: &Db, email: &str, roles: Vec<Role>) -> app::model::user::User {
+        let user = NewUser {
+            email: email.into(),
+            name: format!("User {email}"),
+            roles,
+            password: PASSWORD.into(),
+        };
+        app::server::service::users::create(db, &Actor::system("test"), user)
+            .await
+            .unwrap()
+    }
+
+    /// Signs in and returns the `Cookie:` header value for the new session.
+    pub async fn sign_in(state: &AppState, email: &str, password: &str) -> String {
+        let body = format!(
+            "form[email]={}&form[password]={}&form[next]=/",
+            app::model::service::encode_component(email),
+            app::model::service::encode_component(password)
+        );
+        let reply = send(state, call("/api/auth/sign_in", &body, None)).await;
+        reply
+            .session_cookie()
+            .unwrap_or_else(|| panic!("sign-in failed: {} {}", reply.status, reply.body))
+    }
+}

@@ -1,3 +1,8 @@
 //! SeaORM entities. They stay on the server; the wire carries `model` types.
 
+pub mod audit_head;
+pub mod audit_log;
+pub mod auth_throttle;
 pub mod service;
+pub mod session;
+pub mod user;

@@ -1,10 +1,13 @@
 //! The service catalogue: list, read, create, update, archive and restore services.
 
 use crate::error::AppError;
+use crate::model::access::RecordType;
+use crate::model::audit::diff;
 use crate::model::listing::{Page, SortDirection, MAX_PAGE_SIZE};
 use crate::model::service::{
     ArchiveFilter, Criticality, Service, ServiceDraft, ServiceQuery, ServiceSort, ServiceStatus,
 };
+use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::service::{self as service_entity, Column, Entity as Services};
 use crate::server::failure::{internal, is_unique_violation};
@@ -102,7 +105,44 @@ async fn find(conn: &impl ConnectionTrait, id: i64) -> Result<Service, AppError>
         .ok_or_else(|| AppError::NotFound(format!("Service {id}")))
 }
 
-pub async fn create(db: &Db, draft: ServiceDraft) -> Result<Service, AppError> {
+/// The fields an auditor sees change.
+fn audit_view(service: &Service) -> serde_json::Value {
+    serde_json::json!({
+        "name": service.name,
+        "owner": service.owner,
+        "criticality": service.criticality.label(),
+        "status": service.status.label(),
+        "description": service.description,
+        "customers": service.customers,
+        "archived": service.archived,
+    })
+}
+
+async fn record<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    action: &'static str,
+    summary: String,
+    before: Option<&Service>,
+    after: &Service,
+) -> Result<(), AppError> {
+    let changes = diff(before.map(audit_view).as_ref(), Some(&audit_view(after)));
+    audit::append(
+        conn,
+        actor,
+        Event::new(
+            action,
+            RecordType::Service,
+            Some(after.id.to_string()),
+            summary,
+        )
+        .with_changes(changes),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn create(db: &Db, actor: &Actor, draft: ServiceDraft) -> Result<Service, AppError> {
     let txn = db.begin_write().await?;
     ensure_name_free(&txn, &draft, None).await?;
     let now = Utc::now();
@@ -123,18 +163,30 @@ pub async fn create(db: &Db, draft: ServiceDraft) -> Result<Service, AppError> {
     .insert(&txn)
     .await
     .map_err(|err| name_taken_or_internal(err, &draft))?;
+    let service = Service::from(row);
+    record(
+        &txn,
+        actor,
+        "service_created",
+        format!("Created service {}", service.name),
+        None,
+        &service,
+    )
+    .await?;
     txn.commit().await?;
-    Ok(row.into())
+    Ok(service)
 }
 
 pub async fn update(
     db: &Db,
+    actor: &Actor,
     id: i64,
     expected_version: i32,
     draft: ServiceDraft,
 ) -> Result<Service, AppError> {
     let txn = db.begin_write().await?;
     ensure_name_free(&txn, &draft, Some(id)).await?;
+    let before = find(&txn, id).await?;
     let result = Services::update_many()
         .col_expr(Column::Name, Expr::value(draft.name.clone()))
         .col_expr(Column::NameKey, Expr::value(draft.name_key()))
@@ -154,6 +206,15 @@ pub async fn update(
         return Err(stale_or_missing(&txn, id, expected_version).await);
     }
     let service = find(&txn, id).await?;
+    record(
+        &txn,
+        actor,
+        "service_updated",
+        format!("Updated service {}", service.name),
+        Some(&before),
+        &service,
+    )
+    .await?;
     txn.commit().await?;
     Ok(service)
 }
@@ -161,6 +222,7 @@ pub async fn update(
 /// Archives (`archived = true`) or restores a service; archived services leave the default list.
 pub async fn set_archived(
     db: &Db,
+    actor: &Actor,
     id: i64,
     expected_version: i32,
     archived: bool,
@@ -189,6 +251,20 @@ pub async fn set_archived(
         return Err(stale_or_missing(&txn, id, expected_version).await);
     }
     let service = find(&txn, id).await?;
+    let (action, verb) = if archived {
+        ("service_archived", "Archived")
+    } else {
+        ("service_restored", "Restored")
+    };
+    record(
+        &txn,
+        actor,
+        action,
+        format!("{verb} service {}", service.name),
+        Some(&current),
+        &service,
+    )
+    .await?;
     txn.commit().await?;
     Ok(service)
 }

@@ -1,3 +1,6 @@
 //! Business services: the logic behind each server function, taking the database handle.
 
+pub mod audit_trail;
 pub mod catalogue;
+pub mod identity;
+pub mod users;

@@ -1,0 +1,233 @@
+//! Who may do what: roles, the actions on each record type, and the permission matrix.
+//! The UI asks `may` which buttons to show; every server function asks it before acting.
+
+use serde::{Deserialize, Serialize};
+
+/// A role a user holds; a user may hold several (see the domain notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Admin,
+    ChangeManager,
+    CabMember,
+    ServiceOwner,
+    ContinuityManager,
+    QualityManager,
+    Auditor,
+    Requester,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::ChangeManager,
+        Role::CabMember,
+        Role::ServiceOwner,
+        Role::ContinuityManager,
+        Role::QualityManager,
+        Role::Auditor,
+        Role::Requester,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::ChangeManager => "change_manager",
+            Role::CabMember => "cab_member",
+            Role::ServiceOwner => "service_owner",
+            Role::ContinuityManager => "continuity_manager",
+            Role::QualityManager => "quality_manager",
+            Role::Auditor => "auditor",
+            Role::Requester => "requester",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::ChangeManager => "Change manager",
+            Role::CabMember => "CAB member",
+            Role::ServiceOwner => "Service owner",
+            Role::ContinuityManager => "Continuity manager",
+            Role::QualityManager => "Quality manager",
+            Role::Auditor => "Auditor",
+            Role::Requester => "Requester",
+        }
+    }
+
+    /// Accepts the code (`change_manager`) or the label (`Change manager`), any case.
+    pub fn parse(value: &str) -> Option<Role> {
+        let wanted = value.trim().to_lowercase().replace([' ', '-'], "_");
+        Role::ALL.into_iter().find(|r| r.as_str() == wanted)
+    }
+}
+
+/// Kinds of record Conform keeps; permissions and audit entries name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RecordType {
+    Service,
+    User,
+    AuditTrail,
+}
+
+impl RecordType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::Service => "service",
+            RecordType::User => "user",
+            RecordType::AuditTrail => "audit_trail",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RecordType::Service => "Service",
+            RecordType::User => "User",
+            RecordType::AuditTrail => "Audit trail",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<RecordType> {
+        [
+            RecordType::Service,
+            RecordType::User,
+            RecordType::AuditTrail,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == value)
+    }
+}
+
+/// Everything a user can ask Conform to do that needs a permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Permission {
+    ServiceRead,
+    ServiceCreate,
+    ServiceUpdate,
+    ServiceArchive,
+    UserRead,
+    UserManage,
+    AuditRead,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 7] = [
+        Permission::ServiceRead,
+        Permission::ServiceCreate,
+        Permission::ServiceUpdate,
+        Permission::ServiceArchive,
+        Permission::UserRead,
+        Permission::UserManage,
+        Permission::AuditRead,
+    ];
+
+    pub fn record_type(self) -> RecordType {
+        match self {
+            Permission::ServiceRead
+            | Permission::ServiceCreate
+            | Permission::ServiceUpdate
+            | Permission::ServiceArchive => RecordType::Service,
+            Permission::UserRead | Permission::UserManage => RecordType::User,
+            Permission::AuditRead => RecordType::AuditTrail,
+        }
+    }
+
+    /// What the user would be doing, for "You are not allowed to …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Permission::ServiceRead => "read the service catalogue",
+            Permission::ServiceCreate => "add services",
+            Permission::ServiceUpdate => "edit services",
+            Permission::ServiceArchive => "archive or restore services",
+            Permission::UserRead => "see the user directory",
+            Permission::UserManage => "manage users",
+            Permission::AuditRead => "read the audit trail",
+        }
+    }
+
+    /// The roles granted this permission: the matrix, one row per permission.
+    pub fn granted_to(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            // Everyone who works in the SMS reads the catalogue.
+            Permission::ServiceRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                Requester,
+            ],
+            Permission::ServiceCreate | Permission::ServiceUpdate => &[Admin, ServiceOwner],
+            Permission::ServiceArchive => &[Admin, ServiceOwner],
+            Permission::UserRead => &[Admin, Auditor],
+            Permission::UserManage => &[Admin],
+            Permission::AuditRead => &[Admin, Auditor],
+        }
+    }
+}
+
+/// True when any of `roles` grants `permission`.
+pub fn may(roles: &[Role], permission: Permission) -> bool {
+    permission
+        .granted_to()
+        .iter()
+        .any(|granted| roles.contains(granted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn roles_parse_from_code_or_label() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(Role::parse(role.label()), Some(role));
+        }
+        assert_eq!(Role::parse("CAB-member"), Some(Role::CabMember));
+        assert_eq!(Role::parse("superuser"), None);
+    }
+
+    #[test]
+    fn matrix_examples() {
+        assert!(may(&[Role::Requester], Permission::ServiceRead));
+        assert!(!may(&[Role::Requester], Permission::ServiceCreate));
+        assert!(may(&[Role::ServiceOwner], Permission::ServiceUpdate));
+        assert!(!may(&[Role::Auditor], Permission::ServiceUpdate));
+        assert!(may(&[Role::Auditor], Permission::AuditRead));
+        assert!(!may(&[Role::ChangeManager], Permission::UserManage));
+        assert!(may(&[Role::Admin], Permission::UserManage));
+    }
+
+    #[test]
+    fn no_roles_means_no_permissions() {
+        for permission in Permission::ALL {
+            assert!(!may(&[], permission), "{permission:?}");
+        }
+    }
+
+    #[test]
+    fn admin_holds_every_permission() {
+        for permission in Permission::ALL {
+            assert!(may(&[Role::Admin], permission), "{permission:?}");
+        }
+    }
+
+    proptest! {
+        /// Holding more roles never takes a permission away.
+        #[test]
+        fn permissions_are_monotonic_in_roles(
+            base in proptest::sample::subsequence(Role::ALL.to_vec(), 0..=8),
+            extra in proptest::sample::select(Role::ALL.to_vec()),
+        ) {
+            let mut more = base.clone();
+            more.push(extra);
+            for permission in Permission::ALL {
+                prop_assert!(!may(&base, permission) || may(&more, permission));
+            }
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! User administration and each user's own settings. Every write is audited in its transaction.
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::{RecordType, Role};
+use crate::model::audit::diff;
+use crate::model::user::{
+    check_password, check_time_zone_shape, CurrentUser, NewUser, PasswordChangeForm, User,
+};
+use crate::server::audit::{self, Actor, Event};
+use crate::server::db::Db;
+use crate::server::entity::user::{self as user_entity, Column, Entity as Users};
+use crate::server::failure::{internal, is_unique_violation};
+use crate::server::password;
+use crate::server::session::{self, roles_from_json};
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde_json::json;
+
+impl From<user_entity::Model> for User {
+    fn from(row: user_entity::Model) -> Self {
+        User {
+            id: row.id,
+            roles: roles_from_json(&row.roles),
+            email: row.email,
+            name: row.name,
+            time_zone: row.time_zone,
+            disabled: row.disabled_at.is_some(),
+            version: row.version,
+        }
+    }
+}
+
+/// The fields an auditor sees change (never the password hash).
+fn audit_view(user: &User) -> serde_json::Value {
+    json!({
+        "email": user.email,
+        "name": user.name,
+        "roles": user.roles.iter().map(|r| r.label()).collect::<Vec<_>>(),
+        "time_zone": user.time_zone,
+        "disabled": user.disabled,
+    })
+}
+
+fn roles_json(roles: &[Role]) -> String {
+    serde_json::to_string(&roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into())
+}
+
+pub async fn list(db: &Db) -> Result<Vec<User>, AppError> {
+    Ok(Users::find()
+        .order_by_asc(Column::Name)
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(User::from)
+        .collect())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<User, AppError> {
+    find(db.reader(), id).await
+}
+
+async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<User, AppError> {
+    Users::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(User::from)
+        .ok_or_else(|| AppError::NotFound(format!("User {id}")))
+}
+
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, AppError> {
+    Ok(Users::find()
+        .filter(Column::Email.eq(email.trim().to_lowercase()))
+        .one(db.reader())
+        .await?
+        .map(User::from))
+}
+
+pub async fn create(db: &Db, actor: &Actor, new_user: NewUser) -> Result<User, AppError> {
+    let hash = password::hash(new_user.password.clone())
+        .await
+        .map_err(internal)?;
+    let txn = db.begin_write().await?;
+    let taken = Users::find()
+        .filter(Column::Email.eq(new_user.email.clone()))
+        .one(&txn)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::single_field(
+            "email",
+            "A user with this e-mail address already exists.",
+        ));
+    }
+    let now = Utc::now();
+    let row = user_entity::ActiveModel {
+        email: Set(new_user.email.clone()),
+        name: Set(new_user.name.clone()),
+        password_hash: Set(hash),
+        roles: Set(roles_json(&new_user.roles)),
+        time_zone: Set(crate::model::user::DEFAULT_TIME_ZONE.to_string()),
+        disabled_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|err| {
+        if is_unique_violation(&err) {
+            AppError::single_field("email", "A user with this e-mail address already exists.")
+        } else {
+            internal(err)
+        }
+    })?;
+    let user = User::from(row);
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "user_created",
+            RecordType::User,
+            Some(user.id.to_string()),
+            format!("Created user {}", user.email),
+        )
+        .with_changes(diff(None, Some(&audit_view(&user)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Applies `changes` to user `id` at `expected_version`, audits, and commits.
+async fn update_user(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected_version: i32,
+    action: &'static str,
+    summary: impl FnOnce(&User) -> String,
+    changes: Vec<(Column, sea_orm::sea_query::SimpleExpr)>,
+    end_sessions: bool,
+) -> Result<User, AppError> {
+    let txn = db.begin_write().await?;
+    let before = find(&txn, id).await?;
+    if before.version != expected_version {
+        return Err(AppError::Conflict {
+            message: "Someone else changed this user meanwhile. Reload to see the current state."
+                .into(),
+            current_version: before.version,
+        });
+    }
+    let mut update = Users::update_many()
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()));
+    for (column, value) in changes {
+        update = update.col_expr(column, value);
+    }
+    let result = update
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::Conflict {
+            message: "Someone else changed this user meanwhile. Reload to see the current state."
+                .into(),
+            current_version: expected_version + 1,
+        });
+    }
+    let after = find(&txn, id).await?;
+    if end_sessions {
+        session::end_all_for_user(&txn, id).await?;
+    }
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            action,
+            RecordType::User,
+            Some(id.to_string()),
+            summary(&after),
+        )
+        .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn set_roles(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    roles: Vec<Role>,
+) -> Result<User, AppError> {
+    if actor.id == Some(id) && !roles.contains(&Role::Admin) {
+        return Err(AppError::single_field(
+            "roles",
+            "You cannot remove your own Admin role.",
+        ));
+    }
+    update_user(
+        db,
+        actor,
+        id,
+        version,
+        "user_roles_changed",
+        |u| format!("Changed the roles of {}", u.email),
+        vec![(Column::Roles, Expr::value(roles_json(&roles)))],
+        false,
+    )
+    .await
+}
+
+pub async fn set_disabled(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    disabled: bool,
+) -> Result<User, AppError> {
+    if disabled && actor.id == Some(id) {
+        return Err(AppError::BadRequest(
+            "You cannot disable your own account.".into(),
+        ));
+    }
+    let at = disabled.then(Utc::now);
+    update_user(
+        db,
+        actor,
+        id,
+        version,
+        if disabled {
+            "user_disabled"
+        } else {
+            "user_enabled"
+        },
+        |u| {
+            format!(
+                "{} {}",
+                if disabled { "Disabled" } else { "Enabled" },
+                u.email
+            )
+        },
+        vec![(Column::DisabledAt, Expr::value(at))],
+        disabled,
+    )
+    .await
+}
+
+pub async fn reset_password(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    new_password: String,
+) -> Result<User, AppError> {
+    let mut errors = FieldErrors::new();
+    check_password(&mut errors, "password", &new_password);
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let hash = password::hash(new_password).await.map_err(internal)?;
+    update_user(
+        db,
+        actor,
+        id,
+        version,
+        "user_password_reset",
+        |u| format!("Reset the password of {}", u.email),
+        vec![(Column::PasswordHash, Expr::value(hash))],
+        true,
+    )
+    .await
+}
+
+/// A user changes their own password; all their sessions end, so they sign in again.
+pub async fn change_own_password(
+    db: &Db,
+    user: &CurrentUser,
+    client_ip: Option<String>,
+    form: &PasswordChangeForm,
+) -> Result<(), AppError> {
+    form.validate()?;
+    let row = Users::find_by_id(user.id)
+        .one(db.reader())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !password::verify(
+        form.current_password.clone(),
+        Some(row.password_hash.clone()),
+    )
+    .await
+    {
+        return Err(AppError::single_field(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    let hash = password::hash(form.new_password.clone())
+        .await
+        .map_err(internal)?;
+    update_user(
+        db,
+        &Actor::user(user.id, user.name.clone(), client_ip),
+        user.id,
+        row.version,
+        "password_changed",
+        |u| format!("{} changed their password", u.email),
+        vec![(Column::PasswordHash, Expr::value(hash))],
+        true,
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn set_time_zone(
+    db: &Db,
+    user: &CurrentUser,
+    client_ip: Option<String>,
+    zone: &str,
+) -> Result<User, AppError> {
+    let mut errors = FieldErrors::new();
+    let zone = check_time_zone_shape(&mut errors, "time_zone", zone);
+    if errors.is_empty() && zone.parse::<chrono_tz::Tz>().is_err() {
+        errors.add("time_zone", format!("“{zone}” is not a known time zone."));
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let version = find(db.reader(), user.id).await?.version;
+    update_user(
+        db,
+        &Actor::user(user.id, user.name.clone(), client_ip),
+        user.id,
+        version,
+        "time_zone_changed",
+        |u| format!("{} set their time zone to {}", u.email, u.time_zone),
+        vec![(Column::TimeZone, Expr::value(zone))],
+        false,
+    )
+    .await
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Foundation benchmarks: client size, server cold start, navigation-to-hydrated in Chromium.
+# Each timing comes with a baseline measured in the same run (these machines are shared).
+# Data: the demo catalogue (12 services) on a fresh SQLite file.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+"$CONFORM_ROOT/scripts/setup.sh" >/dev/null
+source "$CONFORM_ROOT/scripts/env.sh"
+cd "$CONFORM_ROOT"
+cargo leptos build --release >/dev/null 2>&1
+bin="$CARGO_TARGET_DIR/release/conform"
+export LEPTOS_SITE_ROOT="$CONFORM_ROOT/target/site" RUST_LOG=warn
+
+echo "## Client size"
+wasm="target/site/pkg/conform.wasm"
+js="target/site/pkg/conform.js"
+printf 'wasm: %d KiB raw, %d KiB gzipped\n' $(( $(stat -c %s "$wasm") / 1024 )) $(( $(gzip -9c "$wasm" | wc -c) / 1024 ))
+printf 'js:   %d KiB raw, %d KiB gzipped\n' $(( $(stat -c %s "$js") / 1024 )) $(( $(gzip -9c "$js" | wc -c) / 1024 ))
+
+now_ms() { date +%s%3N; }
+wait_healthy() { until curl -fs "http://$1/healthz" >/dev/null 2>&1; do sleep 0.01; done; }
+
+echo "## Server cold start (median of 7; fresh SQLite file each time, migrations + demo seed)"
+starts=(); baselines=()
+for i in $(seq 7); do
+  data="$(mktemp -d)"
+  t0=$(now_ms); "$bin" --version >/dev/null; t1=$(now_ms)
+  baselines+=($((t1 - t0)))
+  t0=$(now_ms)
+  "$bin" serve --demo --addr 127.0.0.1:3201 --database-url "sqlite://$data/c.db" >/dev/null 2>&1 &
+  pid=$!
+  wait_healthy 127.0.0.1:3201
+  t1=$(now_ms)
+  starts+=($((t1 - t0)))
+  kill $pid; wait $pid 2>/dev/null || true
+  rm -rf "$data"
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+ms_start=$(median "${starts[@]}"); ms_base=$(median "${baselines[@]}")
+echo "cold start to healthy: ${ms_start} ms; baseline (process start, --version): ${ms_base} ms; ratio $(awk "BEGIN{printf \"%.1f\", $ms_start/($ms_base>0?$ms_base:1)}")"
+
+echo "## Navigation to hydrated in headless Chromium (/services, 12 services)"
+data="$(mktemp -d)"
+"$bin" serve --demo --addr 127.0.0.1:3200 --database-url "sqlite://$data/c.db" >/dev/null 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
+wait_healthy 127.0.0.1:3200
+(cd end2end && node bench/hydration.mjs http://127.0.0.1:3200 15)
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m)"

@@ -1,0 +1,173 @@
+//! Request middleware: who is calling (session), may they see this page, did the request
+//! come from Conform itself (cross-site protection), and the security headers on every response.
+
+use app::server::auth::RequestAuth;
+use app::server::service::identity::ClientInfo;
+use app::server::session;
+use app::server::state::AppState;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+
+/// Paths anyone may fetch without signing in.
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path == "/healthz"
+        || path.starts_with("/pkg/")
+        || path.starts_with("/favicon")
+        // Server functions check permissions themselves and answer 401 as data, not a redirect.
+        || path.starts_with("/api/")
+}
+
+/// Resolves the session cookie to a user and attaches a `RequestAuth` to the request.
+/// Pages ask for sign-in when there is no user.
+pub async fn session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let client = ClientInfo {
+        ip: request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string()),
+        user_agent: request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    };
+    let token = request
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|cookies| state.auth.token_from_cookie_header(cookies));
+    let mut auth = RequestAuth {
+        user: None,
+        token: None,
+        client,
+    };
+    if let Some(token) = token {
+        match session::resolve(
+            state.db.writer(),
+            &token,
+            state.auth.session,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(Some(user)) => {
+                auth.user = Some(user);
+                auth.token = Some(token);
+            }
+            Ok(None) => {}
+            Err(err) => {
+                tracing::error!(?err, "session lookup failed");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is not reachable.",
+                )
+                    .into_response();
+            }
+        }
+    }
+    let path = request.uri().path().to_string();
+    if auth.user.is_none() && !is_public(&path) && request.method() == Method::GET {
+        let target = request
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str())
+            .unwrap_or("/");
+        let next = app::model::service::encode_component(target);
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    if auth.user.is_some() && path == "/login" {
+        return Redirect::to("/").into_response();
+    }
+    request.extensions_mut().insert(auth);
+    next.run(request).await
+}
+
+/// Refuses state-changing requests that did not come from Conform's own pages.
+pub async fn same_origin_writes(request: Request, next: Next) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let same_origin = match (fetch_site, origin) {
+        (Some("same-origin"), _) => true,
+        (Some(_), _) => false,
+        (None, Some(origin)) => {
+            let origin_host = origin.split("://").nth(1);
+            origin_host.is_some() && origin_host == host
+        }
+        (None, None) => false,
+    };
+    if same_origin {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "Cross-site request refused: state changes must come from Conform's own pages.",
+        )
+            .into_response()
+    }
+}
+
+pub async fn security_headers(mut request: Request, next: Next) -> Response {
+    let nonce = session::new_token();
+    let is_asset = request.uri().path().starts_with("/pkg/");
+    request
+        .extensions_mut()
+        .insert(app::CspNonce(nonce.clone()));
+    let mut response: Response<Body> = next.run(request).await;
+    let headers = response.headers_mut();
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if is_asset {
+        // Same file names across releases: revalidate (cheap, Last-Modified) rather than trust.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    } else if is_html || !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn only_sign_in_health_and_assets_are_public_pages() {
+        for path in ["/login", "/healthz", "/pkg/conform.wasm", "/favicon.svg"] {
+            assert!(is_public(path), "{path}");
+        }
+        for path in ["/", "/services", "/audit", "/admin/users", "/loginx"] {
+            assert!(!is_public(path), "{path}");
+        }
+    }
+}

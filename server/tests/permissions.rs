@@ -1,0 +1,109 @@
+//! Every registered server function checks permission: anonymous callers are refused, and for
+//! each role a call succeeds past the guard exactly when the permission matrix says so.
+
+mod common;
+
+use app::api::PUBLIC_SERVER_FNS;
+use app::error::AppError;
+use app::model::access::{may, Permission, Role};
+use common::web::{add_user, call, send, sign_in, state, PASSWORD};
+use std::collections::BTreeSet;
+
+/// Each guarded server function with a well-formed body and the permission it needs
+/// (`None`: any signed-in user, for their own account).
+const GUARDED: &[(&str, &str, Option<Permission>)] = &[
+    ("/api/services/list", "params[q]=", Some(Permission::ServiceRead)),
+    ("/api/services/get", "id=1", Some(Permission::ServiceRead)),
+    ("/api/services/history", "id=1", Some(Permission::ServiceRead)),
+    ("/api/dashboard/summary", "", Some(Permission::ServiceRead)),
+    ("/api/services/create", "form[name]=Probe&form[owner]=Probe+Owner&form[criticality]=low&form[status]=live", Some(Permission::ServiceCreate)),
+    ("/api/services/update", "id=1&version=1&form[name]=Probe&form[owner]=Probe+Owner&form[criticality]=low&form[status]=live", Some(Permission::ServiceUpdate)),
+    ("/api/services/archive", "id=1&version=1", Some(Permission::ServiceArchive)),
+    ("/api/services/restore", "id=1&version=1", Some(Permission::ServiceArchive)),
+    ("/api/users/list", "", Some(Permission::UserRead)),
+    ("/api/users/create", "form[email]=probe%40example.org&form[name]=Probe&form[password]=probe-password", Some(Permission::UserManage)),
+    ("/api/users/set_roles", "id=1&version=1&roles[0]=admin", Some(Permission::UserManage)),
+    ("/api/users/disable", "id=1&version=1&disabled=true", Some(Permission::UserManage)),
+    ("/api/users/reset_password", "id=1&version=1&password=probe-password", Some(Permission::UserManage)),
+    ("/api/audit/list", "params[page]=1", Some(Permission::AuditRead)),
+    ("/api/audit/actors", "", Some(Permission::AuditRead)),
+    ("/api/account/time_zone", "time_zone=Europe%2FBerlin", None),
+    ("/api/account/password", "form[current_password]=x&form[new_password]=y&form[confirm_password]=z", None),
+];
+
+#[test]
+fn the_table_covers_every_registered_server_function() {
+    let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    let covered: BTreeSet<&str> = GUARDED
+        .iter()
+        .map(|(path, _, _)| *path)
+        .chain(PUBLIC_SERVER_FNS.iter().copied())
+        .collect();
+    assert_eq!(
+        registered, covered,
+        "a server function was added without a permission test"
+    );
+}
+
+#[tokio::test]
+async fn anonymous_callers_are_refused_everywhere() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    for (path, body, _) in GUARDED {
+        let reply = send(&state, call(path, body, None)).await;
+        assert_eq!(reply.error(), AppError::Unauthenticated, "{path}");
+        assert_eq!(reply.status, axum::http::StatusCode::UNAUTHORIZED, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn each_role_reaches_exactly_what_the_matrix_grants() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    // A user without roles, and one user per role.
+    add_user(&db, "nobody@example.org", vec![]).await;
+    let mut callers = vec![(
+        Vec::new(),
+        sign_in(&state, "nobody@example.org", PASSWORD).await,
+    )];
+    for role in Role::ALL {
+        let email = format!("{}@example.org", role.as_str());
+        add_user(&db, &email, vec![role]).await;
+        callers.push((vec![role], sign_in(&state, &email, PASSWORD).await));
+    }
+    for (roles, cookie) in &callers {
+        for (path, body, permission) in GUARDED {
+            let reply = send(&state, call(path, body, Some(cookie))).await;
+            let refused = matches!(
+                serde_json::from_str::<AppError>(&reply.body),
+                Ok(AppError::Forbidden(_) | AppError::Unauthenticated)
+            );
+            let allowed = permission.is_none_or(|p| may(roles, p));
+            assert_eq!(
+                !refused, allowed,
+                "{roles:?} calling {path}: {} {}",
+                reply.status, reply.body
+            );
+            if refused {
+                assert_eq!(reply.status, axum::http::StatusCode::FORBIDDEN, "{path}");
+            }
+        }
+    }
+    // Refusals are on the record.
+    let refusals = app::server::service::audit_trail::list(
+        &db,
+        &app::model::audit::AuditQueryParams {
+            ..Default::default()
+        }
+        .to_query(),
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .filter(|e| e.action == "permission_refused")
+    .count();
+    assert!(refusals > 0);
+}

@@ -1,9 +1,43 @@
-import { expect, Page, test as base } from '@playwright/test';
+import { Browser, expect, Page, test as base } from '@playwright/test';
 
-/** Opens a page and waits until the WebAssembly client has hydrated it. */
+export const DEMO_PASSWORD = 'conform-demo';
+export const demo = {
+  admin: 'admin@conform.demo',
+  changeManager: 'change.manager@conform.demo',
+  cabMember: 'cab.member@conform.demo',
+  serviceOwner: 'service.owner@conform.demo',
+  continuity: 'continuity@conform.demo',
+  quality: 'quality@conform.demo',
+  auditor: 'auditor@conform.demo',
+  requester: 'requester@conform.demo',
+};
+
+/** Waits until the WebAssembly client has hydrated the current page. */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
+}
+
+/** Opens a page and waits until it is hydrated. */
 export async function openHydrated(page: Page, path: string) {
   await page.goto(path);
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
+  await hydrated(page);
+}
+
+/** Signs in through the sign-in page, as a person would. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await openHydrated(page, '/login');
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+/** A fresh browser context signed in as `email`. */
+export async function signedInPage(browser: Browser, email: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, email);
+  return { context, page };
 }
 
 /** A unique name, so that tests never depend on each other's data. */
@@ -13,7 +47,7 @@ export function unique(prefix: string) {
 
 /**
  * `test` with a `problems` list that collects console errors, uncaught exceptions and
- * failed or 4xx/5xx sub-resource requests; each test asserts it stays empty where it should.
+ * failed or 4xx/5xx sub-resource requests; tests assert it stays empty where it should.
  */
 export const test = base.extend<{ problems: string[] }>({
   problems: async ({ page }, use) => {

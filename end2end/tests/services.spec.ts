@@ -1,7 +1,8 @@
-import { openHydrated, test, expect, unique } from './helpers';
+import { demo, openHydrated, signIn, signedInPage, test, expect, unique } from './helpers';
 
 test.describe('the app shell', () => {
   test('loads, hydrates and shows every section without console errors', async ({ page, problems }) => {
+    await signIn(page, demo.serviceOwner);
     await openHydrated(page, '/');
     const nav = page.getByRole('navigation', { name: 'Main' });
     for (const section of ['Dashboard', 'Changes', 'CAB', 'Calendar', 'Continuity', 'Improvements', 'Services', 'Compliance']) {
@@ -17,6 +18,7 @@ test.describe('the app shell', () => {
   });
 
   test('unknown addresses get a helpful 404 page', async ({ page }) => {
+    await signIn(page, demo.requester);
     const response = await page.goto('/no-such-page');
     expect(response?.status()).toBe(404);
     await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
@@ -27,6 +29,10 @@ test.describe('the app shell', () => {
 });
 
 test.describe('the service catalogue', () => {
+  test.beforeEach(async ({ page }) => {
+    await signIn(page, demo.serviceOwner);
+  });
+
   test('create a service: instant field errors, server validation, then success', async ({ page, problems }) => {
     const name = unique('Backup and restore');
     await openHydrated(page, '/services/new');
@@ -79,10 +85,8 @@ test.describe('the service catalogue', () => {
 
   test('edit a service, and a stale concurrent edit is refused', async ({ browser }) => {
     const name = unique('Print service');
-    const alice = await browser.newContext();
-    const bob = await browser.newContext();
-    const alicePage = await alice.newPage();
-    const bobPage = await bob.newPage();
+    const { context: alice, page: alicePage } = await signedInPage(browser, demo.serviceOwner);
+    const { context: bob, page: bobPage } = await signedInPage(browser, demo.admin);
 
     await openHydrated(alicePage, '/services/new');
     await alicePage.getByLabel('Name').fill(name);
@@ -152,8 +156,13 @@ test.describe('the service catalogue', () => {
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('the catalogue can be read, sorted and opened', async ({ page }) => {
+  test('sign in, then read, sort and open the catalogue', async ({ page }) => {
     await page.goto('/services');
+    await expect(page).toHaveURL(/\/login\?next=%2Fservices$/);
+    await page.getByLabel('E-mail address').fill(demo.requester);
+    await page.getByLabel('Password').fill('conform-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/services$/);
     await expect(page.getByRole('cell', { name: 'Customer portal' })).toBeVisible();
     await page.getByRole('link', { name: 'Owner' }).click();
     await expect(page).toHaveURL(/sort=owner/);
@@ -164,7 +173,11 @@ test.describe('without JavaScript', () => {
 
   test('a service can be created through the plain form', async ({ page }) => {
     const name = unique('No-script service');
-    await page.goto('/services/new');
+    await page.goto('/login?next=%2Fservices%2Fnew');
+    await page.getByLabel('E-mail address').fill(demo.serviceOwner);
+    await page.getByLabel('Password').fill('conform-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/services\/new$/);
     await page.getByLabel('Name').fill(name);
     await page.getByLabel('Service owner').fill('Ingrid Solberg');
     await page.getByLabel('Criticality').selectOption('medium');

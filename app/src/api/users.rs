@@ -1,13 +1,14 @@
 //! Server functions for user administration and each user's own account.
 
 use crate::error::AppError;
-use crate::model::user::{NewUserForm, PasswordChangeForm, User, UserRolesForm};
+use crate::model::user::{NewUserForm, PasswordChangeForm, User};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
     super::guard::{require, signed_in},
     crate::model::access::Permission,
+    crate::model::user::UserRolesForm,
     crate::server::service::users,
 };
 

@@ -168,6 +168,30 @@ impl Permission {
     }
 }
 
+/// The permission matrix as a Markdown table (the README shows it; a test keeps them equal).
+pub fn matrix_markdown() -> String {
+    let mut table = String::from("| Permission |");
+    for role in Role::ALL {
+        table.push_str(&format!(" {} |", role.label()));
+    }
+    table.push_str("\n| --- |");
+    for _ in Role::ALL {
+        table.push_str(" :-: |");
+    }
+    for permission in Permission::ALL {
+        table.push_str(&format!("\n| {} |", permission.describe()));
+        for role in Role::ALL {
+            table.push_str(if may(&[role], permission) {
+                " ✓ |"
+            } else {
+                " |"
+            });
+        }
+    }
+    table.push('\n');
+    table
+}
+
 /// True when any of `roles` grants `permission`.
 pub fn may(roles: &[Role], permission: Permission) -> bool {
     permission
@@ -214,6 +238,23 @@ mod tests {
         for permission in Permission::ALL {
             assert!(may(&[Role::Admin], permission), "{permission:?}");
         }
+    }
+
+    #[test]
+    fn readme_shows_the_current_matrix() {
+        let readme = include_str!("../../../README.md");
+        let start = readme
+            .find("<!-- permission-matrix -->")
+            .expect("marker in README")
+            + "<!-- permission-matrix -->".len();
+        let end = readme
+            .find("<!-- /permission-matrix -->")
+            .expect("end marker in README");
+        assert_eq!(
+            readme[start..end].trim(),
+            matrix_markdown().trim(),
+            "update the README table from matrix_markdown()"
+        );
     }
 
     proptest! {

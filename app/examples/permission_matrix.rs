@@ -1,0 +1,3 @@
+fn main() {
+    print!("{}", app::model::access::matrix_markdown());
+}

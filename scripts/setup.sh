@@ -27,7 +27,9 @@ apt_install() {
 version_at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 
 # --- Browser, PostgreSQL, node -------------------------------------------------------------
-apt_install chromium postgresql postgresql-common nodejs npm fonts-dejavu-core
+apt_install chromium postgresql postgresql-common fonts-dejavu-core
+# Node.js usually comes with the machine (with npm); only fall back to Debian's when absent.
+command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 
 # --- A Rust toolchain that builds wasm32 ---------------------------------------------------
 setup_offline_toolchain() {

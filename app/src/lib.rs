@@ -64,24 +64,26 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text: String| {
             if text.is_empty() { "Conform".to_string() } else { format!("{text} · Conform") }
         }/>
+        // Every page renders completely on the server before it is sent (SsrMode::Async):
+        // readable without JavaScript, and the HTTP status (404, 403) is known in time.
         <Router>
             <AppShell>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=DashboardPage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/account") view=AccountPage/>
-                    <Route path=path!("/audit") view=AuditPage/>
-                    <Route path=path!("/admin/users") view=UsersPage/>
-                    <Route path=path!("/services") view=ServiceListPage/>
-                    <Route path=path!("/services/new") view=ServiceNewPage/>
-                    <Route path=path!("/services/:id") view=ServiceDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/services/:id/edit") view=ServiceEditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/changes") view=|| view! { <NotBuiltPage section="Changes"/> }/>
-                    <Route path=path!("/cab") view=|| view! { <NotBuiltPage section="CAB"/> }/>
-                    <Route path=path!("/calendar") view=|| view! { <NotBuiltPage section="Calendar"/> }/>
-                    <Route path=path!("/continuity") view=|| view! { <NotBuiltPage section="Continuity"/> }/>
-                    <Route path=path!("/improvements") view=|| view! { <NotBuiltPage section="Improvements"/> }/>
-                    <Route path=path!("/compliance") view=|| view! { <NotBuiltPage section="Compliance"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/") view=DashboardPage/>
+                    <Route ssr=SsrMode::Async path=path!("/login") view=LoginPage/>
+                    <Route ssr=SsrMode::Async path=path!("/account") view=AccountPage/>
+                    <Route ssr=SsrMode::Async path=path!("/audit") view=AuditPage/>
+                    <Route ssr=SsrMode::Async path=path!("/admin/users") view=UsersPage/>
+                    <Route ssr=SsrMode::Async path=path!("/services") view=ServiceListPage/>
+                    <Route ssr=SsrMode::Async path=path!("/services/new") view=ServiceNewPage/>
+                    <Route ssr=SsrMode::Async path=path!("/services/:id") view=ServiceDetailPage/>
+                    <Route ssr=SsrMode::Async path=path!("/services/:id/edit") view=ServiceEditPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes") view=|| view! { <NotBuiltPage section="Changes"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/cab") view=|| view! { <NotBuiltPage section="CAB"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/calendar") view=|| view! { <NotBuiltPage section="Calendar"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/continuity") view=|| view! { <NotBuiltPage section="Continuity"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements") view=|| view! { <NotBuiltPage section="Improvements"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance") view=|| view! { <NotBuiltPage section="Compliance"/> }/>
                 </Routes>
             </AppShell>
         </Router>

@@ -46,17 +46,22 @@ export function unique(prefix: string) {
 }
 
 /**
- * `test` with a `problems` list that collects console errors, uncaught exceptions and
- * failed or 4xx/5xx sub-resource requests; tests assert it stays empty where it should.
+ * `test` with a `problems` list that collects console errors (other than 4xx answers the page
+ * explains), uncaught exceptions, failed requests and 4xx/5xx sub-resources (favicon, wasm, css).
  */
 export const test = base.extend<{ problems: string[] }>({
   problems: async ({ page }, use) => {
     const problems: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      // A 4xx answer is an expected business error (validation, conflict) the page explains.
+      const expected = /Failed to load resource: the server responded with a status of 4\d\d/.test(message.text());
+      if (message.type() === 'error' && !expected) problems.push(`console: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`exception: ${error.message}`));
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+    page.on('requestfailed', (request) => {
+      // Navigating away aborts loads still in flight; that is not a fault.
+      if (request.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()}`);
+    });
     page.on('response', (response) => {
       const type = response.request().resourceType();
       if (response.status() >= 400 && type !== 'document' && type !== 'fetch') {

@@ -4,15 +4,13 @@ use crate::health::healthz;
 use crate::middleware;
 use app::server::state::AppState;
 use app::{shell, App};
-use axum::body::Body;
-use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -24,7 +22,6 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
-        .route("/api/{*fn_name}", post(server_fn_handler))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -39,19 +36,14 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Layers run bottom-up: headers and nonce first, then the origin check, then the session.
+        // (leptos_routes also serves every server function at its /api/… path.)
+        .layer(from_fn(middleware::server_fn_error_status))
         .layer(from_fn_with_state(state.clone(), middleware::session))
         .layer(from_fn(middleware::same_origin_writes))
         .layer(from_fn(middleware::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-async fn server_fn_handler(
-    State(state): State<AppState>,
-    request: Request<Body>,
-) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
 async fn favicon() -> Response {

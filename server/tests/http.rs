@@ -98,6 +98,7 @@ async fn invalid_create_returns_field_errors_and_writes_nothing() {
     let cookie = sign_in(&state, "owner@example.org", PASSWORD).await;
     let body = "form[name]=&form[owner]=Dana&form[criticality]=extreme&form[status]=live&form[description]=&form[customers]=";
     let reply = send(&state, call("/api/services/create", body, Some(&cookie))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     let error = reply.error();
     let fields = error.field_errors().expect("validation error");
     assert_eq!(fields.get("name"), Some("Name is required."));

@@ -7,7 +7,9 @@ use crate::model::user::User;
 use leptos::prelude::*;
 
 #[server(endpoint = "audit/list")]
-pub async fn list_audit(params: AuditQueryParams) -> Result<Page<AuditEntry>, AppError> {
+pub async fn list_audit(
+    #[server(default)] params: AuditQueryParams,
+) -> Result<Page<AuditEntry>, AppError> {
     use crate::model::access::Permission;
     let caller = super::guard::require(Permission::AuditRead).await?;
     crate::server::service::audit_trail::list(&caller.db, &params.to_query()).await

@@ -14,7 +14,9 @@ use {
 };
 
 #[server(endpoint = "services/list")]
-pub async fn list_services(params: ServiceQueryParams) -> Result<Page<Service>, AppError> {
+pub async fn list_services(
+    #[server(default)] params: ServiceQueryParams,
+) -> Result<Page<Service>, AppError> {
     let caller = require(Permission::ServiceRead).await?;
     catalogue::list(&caller.db, &params.to_query()).await
 }

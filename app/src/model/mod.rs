@@ -2,8 +2,11 @@
 
 pub mod access;
 pub mod audit;
+pub mod change;
 pub mod dashboard;
 pub mod listing;
+pub mod risk;
+pub mod schedule;
 pub mod service;
 pub mod text;
 pub mod throttle;

@@ -1,0 +1,729 @@
+//! The change lifecycle (ISO/IEC 20000-1 clause 8.5.1) as a pure state machine.
+//!
+//! `transition(facts, action, actor)` answers whether `actor` may take `action` on a change
+//! described by `facts`, and the state it leads to. The board asks it which moves to offer;
+//! the server asks it again before writing.
+
+use crate::model::access::Role;
+use crate::model::risk::RiskLevel;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChangeType {
+    /// Pre-authorised, low risk, from a template: skips assessment and CAB.
+    Standard,
+    /// Assessed and authorised: by the change manager when low risk, by the CAB otherwise.
+    Normal,
+    /// Authorised fast by the emergency CAB; reviewed afterwards.
+    Emergency,
+}
+
+impl ChangeType {
+    pub const ALL: [ChangeType; 3] = [Self::Standard, Self::Normal, Self::Emergency];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Normal => "normal",
+            Self::Emergency => "emergency",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Standard => "Standard",
+            Self::Normal => "Normal",
+            Self::Emergency => "Emergency",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ChangeState {
+    Draft,
+    Submitted,
+    Assessed,
+    AwaitingAuthorisation,
+    Authorised,
+    Rejected,
+    Scheduled,
+    Implementing,
+    Implemented,
+    Failed,
+    BackedOut,
+    Reviewed,
+    Closed,
+    Cancelled,
+}
+
+impl ChangeState {
+    pub const ALL: [ChangeState; 14] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Assessed,
+        Self::AwaitingAuthorisation,
+        Self::Authorised,
+        Self::Rejected,
+        Self::Scheduled,
+        Self::Implementing,
+        Self::Implemented,
+        Self::Failed,
+        Self::BackedOut,
+        Self::Reviewed,
+        Self::Closed,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Assessed => "assessed",
+            Self::AwaitingAuthorisation => "awaiting_authorisation",
+            Self::Authorised => "authorised",
+            Self::Rejected => "rejected",
+            Self::Scheduled => "scheduled",
+            Self::Implementing => "implementing",
+            Self::Implemented => "implemented",
+            Self::Failed => "failed",
+            Self::BackedOut => "backed_out",
+            Self::Reviewed => "reviewed",
+            Self::Closed => "closed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Submitted => "Submitted",
+            Self::Assessed => "Assessed",
+            Self::AwaitingAuthorisation => "Awaiting authorisation",
+            Self::Authorised => "Authorised",
+            Self::Rejected => "Rejected",
+            Self::Scheduled => "Scheduled",
+            Self::Implementing => "Implementing",
+            Self::Implemented => "Implemented",
+            Self::Failed => "Failed",
+            Self::BackedOut => "Backed out",
+            Self::Reviewed => "Reviewed",
+            Self::Closed => "Closed",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// Final states: nothing happens to the change any more.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Closed | Self::Cancelled | Self::Rejected)
+    }
+
+    /// States from which the change can still be cancelled (nothing has been touched yet).
+    pub fn is_cancellable(self) -> bool {
+        matches!(
+            self,
+            Self::Draft
+                | Self::Submitted
+                | Self::Assessed
+                | Self::AwaitingAuthorisation
+                | Self::Authorised
+                | Self::Scheduled
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChangeAction {
+    Submit,
+    Assess,
+    RequestAuthorisation,
+    Authorise,
+    Reject,
+    Defer,
+    Schedule,
+    StartImplementation,
+    Complete,
+    ReportFailure,
+    BackOut,
+    Review,
+    Close,
+    Cancel,
+}
+
+impl ChangeAction {
+    pub const ALL: [ChangeAction; 14] = [
+        Self::Submit,
+        Self::Assess,
+        Self::RequestAuthorisation,
+        Self::Authorise,
+        Self::Reject,
+        Self::Defer,
+        Self::Schedule,
+        Self::StartImplementation,
+        Self::Complete,
+        Self::ReportFailure,
+        Self::BackOut,
+        Self::Review,
+        Self::Close,
+        Self::Cancel,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Assess => "assess",
+            Self::RequestAuthorisation => "request_authorisation",
+            Self::Authorise => "authorise",
+            Self::Reject => "reject",
+            Self::Defer => "defer",
+            Self::Schedule => "schedule",
+            Self::StartImplementation => "start_implementation",
+            Self::Complete => "complete",
+            Self::ReportFailure => "report_failure",
+            Self::BackOut => "back_out",
+            Self::Review => "review",
+            Self::Close => "close",
+            Self::Cancel => "cancel",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Submit => "Submit",
+            Self::Assess => "Mark assessed",
+            Self::RequestAuthorisation => "Request authorisation",
+            Self::Authorise => "Authorise",
+            Self::Reject => "Reject",
+            Self::Defer => "Defer",
+            Self::Schedule => "Schedule",
+            Self::StartImplementation => "Start implementation",
+            Self::Complete => "Complete",
+            Self::ReportFailure => "Report failure",
+            Self::BackOut => "Back out",
+            Self::Review => "Record review",
+            Self::Close => "Close",
+            Self::Cancel => "Cancel",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == value)
+    }
+
+    /// Actions that need a comment from the person taking them.
+    pub fn needs_comment(self) -> bool {
+        matches!(
+            self,
+            Self::Reject | Self::Defer | Self::Cancel | Self::ReportFailure | Self::BackOut
+        )
+    }
+}
+
+/// Who approves a change, decided by its type and risk level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApprovalPath {
+    PreAuthorised,
+    ChangeManager,
+    Cab,
+    EmergencyCab,
+}
+
+impl ApprovalPath {
+    pub fn for_change(change_type: ChangeType, risk: Option<RiskLevel>) -> Self {
+        match (change_type, risk) {
+            (ChangeType::Standard, _) => Self::PreAuthorised,
+            (ChangeType::Emergency, _) => Self::EmergencyCab,
+            (ChangeType::Normal, Some(RiskLevel::Low)) => Self::ChangeManager,
+            (ChangeType::Normal, _) => Self::Cab,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PreAuthorised => "Pre-authorised (standard change)",
+            Self::ChangeManager => "Change manager",
+            Self::Cab => "Change advisory board (CAB)",
+            Self::EmergencyCab => "Emergency CAB (ECAB)",
+        }
+    }
+
+    /// Roles that may record the authorisation decision on this path.
+    pub fn deciders(self) -> &'static [Role] {
+        match self {
+            Self::PreAuthorised => &[],
+            Self::ChangeManager => &[Role::ChangeManager],
+            Self::Cab | Self::EmergencyCab => &[Role::CabMember, Role::ChangeManager],
+        }
+    }
+}
+
+/// What the rules need to know about a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeFacts {
+    pub state: ChangeState,
+    pub change_type: ChangeType,
+    pub risk: Option<RiskLevel>,
+    pub requester_id: i64,
+    pub owner_id: i64,
+    pub implementer_ids: Vec<i64>,
+    /// Implementation, test and back-out plans are all written.
+    pub has_plans: bool,
+    /// Planned start and end are set.
+    pub has_schedule: bool,
+    /// Unresolved schedule conflicts (not overridden by a change manager).
+    pub open_conflicts: u32,
+    /// A post-implementation review is recorded.
+    pub has_review: bool,
+}
+
+/// The person asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActorFacts {
+    pub user_id: i64,
+    pub roles: Vec<Role>,
+}
+
+impl ActorFacts {
+    fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    fn any(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.has(*r))
+    }
+}
+
+/// Why a move is not possible, in words for the person who tried it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal(pub String);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn refuse<T>(reason: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal(reason.into()))
+}
+
+/// The state `action` leads to from `facts.state`, ignoring who asks.
+fn target(facts: &ChangeFacts, action: ChangeAction) -> Option<ChangeState> {
+    use ChangeAction as A;
+    use ChangeState as S;
+    let standard = facts.change_type == ChangeType::Standard;
+    let emergency = facts.change_type == ChangeType::Emergency;
+    Some(match (facts.state, action) {
+        (S::Draft, A::Submit) if standard => S::Authorised,
+        (S::Draft, A::Submit) if emergency => S::AwaitingAuthorisation,
+        (S::Draft, A::Submit) => S::Submitted,
+        (S::Submitted, A::Assess) => S::Assessed,
+        (S::Assessed, A::RequestAuthorisation) => S::AwaitingAuthorisation,
+        (S::AwaitingAuthorisation, A::Authorise) => S::Authorised,
+        (S::AwaitingAuthorisation, A::Reject) => S::Rejected,
+        (S::AwaitingAuthorisation, A::Defer) if !emergency => S::Assessed,
+        (S::Authorised, A::Schedule) => S::Scheduled,
+        (S::Scheduled, A::StartImplementation) => S::Implementing,
+        (S::Implementing, A::Complete) => S::Implemented,
+        (S::Implementing, A::ReportFailure) => S::Failed,
+        (S::Implementing, A::BackOut) => S::BackedOut,
+        (S::Implemented | S::Failed | S::BackedOut, A::Review) => S::Reviewed,
+        (S::Reviewed, A::Close) => S::Closed,
+        (state, A::Cancel) if state.is_cancellable() => S::Cancelled,
+        _ => return None,
+    })
+}
+
+/// Whether `actor` may take `action` on the change, and the state it leads to.
+pub fn transition(
+    facts: &ChangeFacts,
+    action: ChangeAction,
+    actor: &ActorFacts,
+) -> Result<ChangeState, Refusal> {
+    use ChangeAction as A;
+    let Some(next) = target(facts, action) else {
+        return refuse(format!(
+            "A change that is {} cannot be moved with “{}”.",
+            facts.state.label().to_lowercase(),
+            action.label()
+        ));
+    };
+    let is_requester = actor.user_id == facts.requester_id;
+    let is_owner = actor.user_id == facts.owner_id;
+    let is_implementer = facts.implementer_ids.contains(&actor.user_id);
+    let manager = actor.has(Role::ChangeManager);
+    match action {
+        A::Submit => {
+            if !(is_requester || is_owner || manager) {
+                return refuse("Only the requester, the change owner or a change manager can submit this change.");
+            }
+            if !facts.has_plans {
+                return refuse(
+                    "Write the implementation, test and back-out plans before submitting.",
+                );
+            }
+            if !facts.has_schedule {
+                return refuse("Set the planned start and end before submitting.");
+            }
+        }
+        A::Assess => {
+            if !manager {
+                return refuse("Only a change manager can assess a change.");
+            }
+            if facts.risk.is_none() {
+                return refuse("Complete the risk assessment first.");
+            }
+        }
+        A::RequestAuthorisation => {
+            if !manager {
+                return refuse("Only a change manager can send a change for authorisation.");
+            }
+        }
+        A::Authorise | A::Reject | A::Defer => {
+            let path = ApprovalPath::for_change(facts.change_type, facts.risk);
+            if !actor.any(path.deciders()) {
+                return refuse(format!("This change is decided by the {}.", path.label()));
+            }
+            if is_requester || is_owner {
+                return refuse("You cannot decide on a change you requested or own.");
+            }
+            if action == A::Authorise && facts.open_conflicts > 0 {
+                return refuse(format!(
+                    "{} schedule conflict{} must be resolved or overridden by a change manager first.",
+                    facts.open_conflicts,
+                    if facts.open_conflicts == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        A::Schedule => {
+            if !(manager || is_owner) {
+                return refuse("Only the change owner or a change manager can schedule a change.");
+            }
+            if !facts.has_schedule {
+                return refuse("Set the planned start and end first.");
+            }
+        }
+        A::StartImplementation | A::Complete | A::ReportFailure | A::BackOut => {
+            if !(is_implementer || is_owner || manager) {
+                return refuse("Only an implementer, the change owner or a change manager can record implementation progress.");
+            }
+        }
+        A::Review => {
+            if !(manager || is_owner) {
+                return refuse("Only the change owner or a change manager can record the post-implementation review.");
+            }
+            if !facts.has_review {
+                return refuse("Fill in the post-implementation review: outcome, incidents caused and lessons.");
+            }
+        }
+        A::Close => {
+            if !manager {
+                return refuse("Only a change manager can close a change.");
+            }
+        }
+        A::Cancel => {
+            if !(is_requester || is_owner || manager) {
+                return refuse("Only the requester, the change owner or a change manager can cancel this change.");
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// The actions `actor` can take now: what the board highlights and the detail page offers.
+pub fn available_actions(
+    facts: &ChangeFacts,
+    actor: &ActorFacts,
+) -> Vec<(ChangeAction, ChangeState)> {
+    ChangeAction::ALL
+        .into_iter()
+        .filter_map(|action| {
+            transition(facts, action, actor)
+                .ok()
+                .map(|next| (action, next))
+        })
+        .collect()
+}
+
+/// The action that moves a change from its state to `to`, if one exists (for drag and drop).
+pub fn action_towards(facts: &ChangeFacts, to: ChangeState) -> Option<ChangeAction> {
+    ChangeAction::ALL
+        .into_iter()
+        .find(|action| target(facts, *action) == Some(to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const REQUESTER: i64 = 1;
+    const OWNER: i64 = 2;
+    const IMPLEMENTER: i64 = 3;
+    const MANAGER: i64 = 4;
+    const CAB: i64 = 5;
+
+    fn facts(state: ChangeState, change_type: ChangeType, risk: Option<RiskLevel>) -> ChangeFacts {
+        ChangeFacts {
+            state,
+            change_type,
+            risk,
+            requester_id: REQUESTER,
+            owner_id: OWNER,
+            implementer_ids: vec![IMPLEMENTER],
+            has_plans: true,
+            has_schedule: true,
+            open_conflicts: 0,
+            has_review: true,
+        }
+    }
+
+    fn person(user_id: i64, roles: &[Role]) -> ActorFacts {
+        ActorFacts {
+            user_id,
+            roles: roles.to_vec(),
+        }
+    }
+
+    fn manager() -> ActorFacts {
+        person(MANAGER, &[Role::ChangeManager])
+    }
+
+    fn cab() -> ActorFacts {
+        person(CAB, &[Role::CabMember])
+    }
+
+    #[test]
+    fn normal_change_walks_the_whole_lifecycle() {
+        use ChangeAction as A;
+        let mut change = facts(
+            ChangeState::Draft,
+            ChangeType::Normal,
+            Some(RiskLevel::High),
+        );
+        let steps = [
+            (
+                A::Submit,
+                person(REQUESTER, &[Role::Requester]),
+                ChangeState::Submitted,
+            ),
+            (A::Assess, manager(), ChangeState::Assessed),
+            (
+                A::RequestAuthorisation,
+                manager(),
+                ChangeState::AwaitingAuthorisation,
+            ),
+            (A::Authorise, cab(), ChangeState::Authorised),
+            (A::Schedule, person(OWNER, &[]), ChangeState::Scheduled),
+            (
+                A::StartImplementation,
+                person(IMPLEMENTER, &[]),
+                ChangeState::Implementing,
+            ),
+            (
+                A::Complete,
+                person(IMPLEMENTER, &[]),
+                ChangeState::Implemented,
+            ),
+            (A::Review, manager(), ChangeState::Reviewed),
+            (A::Close, manager(), ChangeState::Closed),
+        ];
+        for (action, actor, expected) in steps {
+            let next =
+                transition(&change, action, &actor).unwrap_or_else(|r| panic!("{action:?}: {r}"));
+            assert_eq!(next, expected, "{action:?}");
+            change.state = next;
+        }
+    }
+
+    #[test]
+    fn standard_changes_are_pre_authorised_and_emergencies_go_to_the_ecab() {
+        let requester = person(REQUESTER, &[Role::Requester]);
+        let standard = facts(ChangeState::Draft, ChangeType::Standard, None);
+        assert_eq!(
+            transition(&standard, ChangeAction::Submit, &requester),
+            Ok(ChangeState::Authorised)
+        );
+        let emergency = facts(
+            ChangeState::Draft,
+            ChangeType::Emergency,
+            Some(RiskLevel::High),
+        );
+        assert_eq!(
+            transition(&emergency, ChangeAction::Submit, &requester),
+            Ok(ChangeState::AwaitingAuthorisation)
+        );
+        let waiting = facts(
+            ChangeState::AwaitingAuthorisation,
+            ChangeType::Emergency,
+            Some(RiskLevel::High),
+        );
+        assert!(
+            transition(&waiting, ChangeAction::Defer, &cab()).is_err(),
+            "an emergency cannot wait"
+        );
+        assert_eq!(
+            ApprovalPath::for_change(ChangeType::Emergency, None),
+            ApprovalPath::EmergencyCab
+        );
+    }
+
+    #[test]
+    fn low_risk_normal_changes_are_decided_by_the_change_manager_alone() {
+        let low = facts(
+            ChangeState::AwaitingAuthorisation,
+            ChangeType::Normal,
+            Some(RiskLevel::Low),
+        );
+        assert_eq!(
+            transition(&low, ChangeAction::Authorise, &manager()),
+            Ok(ChangeState::Authorised)
+        );
+        assert!(transition(&low, ChangeAction::Authorise, &cab()).is_err());
+        let medium = facts(
+            ChangeState::AwaitingAuthorisation,
+            ChangeType::Normal,
+            Some(RiskLevel::Medium),
+        );
+        assert_eq!(
+            transition(&medium, ChangeAction::Authorise, &cab()),
+            Ok(ChangeState::Authorised)
+        );
+    }
+
+    #[test]
+    fn nobody_authorises_their_own_change() {
+        let mut change = facts(
+            ChangeState::AwaitingAuthorisation,
+            ChangeType::Normal,
+            Some(RiskLevel::Low),
+        );
+        change.requester_id = MANAGER;
+        let refusal = transition(&change, ChangeAction::Authorise, &manager()).unwrap_err();
+        assert_eq!(
+            refusal.0,
+            "You cannot decide on a change you requested or own."
+        );
+    }
+
+    #[test]
+    fn submit_needs_plans_and_schedule() {
+        let requester = person(REQUESTER, &[Role::Requester]);
+        let mut change = facts(ChangeState::Draft, ChangeType::Normal, None);
+        change.has_plans = false;
+        assert!(transition(&change, ChangeAction::Submit, &requester)
+            .unwrap_err()
+            .0
+            .contains("plans"));
+        change.has_plans = true;
+        change.has_schedule = false;
+        assert!(transition(&change, ChangeAction::Submit, &requester)
+            .unwrap_err()
+            .0
+            .contains("planned start"));
+    }
+
+    #[test]
+    fn conflicts_block_authorisation() {
+        let mut change = facts(
+            ChangeState::AwaitingAuthorisation,
+            ChangeType::Normal,
+            Some(RiskLevel::High),
+        );
+        change.open_conflicts = 2;
+        let refusal = transition(&change, ChangeAction::Authorise, &cab()).unwrap_err();
+        assert!(refusal.0.starts_with("2 schedule conflicts"), "{refusal}");
+        assert_eq!(
+            transition(&change, ChangeAction::Reject, &cab()),
+            Ok(ChangeState::Rejected)
+        );
+    }
+
+    #[test]
+    fn review_needs_a_pir_and_closed_changes_stay_closed() {
+        let mut change = facts(
+            ChangeState::Implemented,
+            ChangeType::Normal,
+            Some(RiskLevel::Low),
+        );
+        change.has_review = false;
+        assert!(transition(&change, ChangeAction::Review, &manager()).is_err());
+        let closed = facts(
+            ChangeState::Closed,
+            ChangeType::Normal,
+            Some(RiskLevel::Low),
+        );
+        assert!(available_actions(&closed, &manager()).is_empty());
+    }
+
+    #[test]
+    fn the_board_finds_the_action_for_a_drop() {
+        let change = facts(
+            ChangeState::Submitted,
+            ChangeType::Normal,
+            Some(RiskLevel::Low),
+        );
+        assert_eq!(
+            action_towards(&change, ChangeState::Assessed),
+            Some(ChangeAction::Assess)
+        );
+        assert_eq!(
+            action_towards(&change, ChangeState::Cancelled),
+            Some(ChangeAction::Cancel)
+        );
+        assert_eq!(action_towards(&change, ChangeState::Closed), None);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for state in ChangeState::ALL {
+            assert_eq!(ChangeState::parse(state.as_str()), Some(state));
+        }
+        for action in ChangeAction::ALL {
+            assert_eq!(ChangeAction::parse(action.as_str()), Some(action));
+        }
+    }
+
+    fn any_role() -> impl Strategy<Value = Vec<Role>> {
+        proptest::sample::subsequence(Role::ALL.to_vec(), 0..=3)
+    }
+
+    proptest! {
+        /// Random sequences of actions by random people keep the invariants: closed, cancelled
+        /// and rejected changes never move again; every authorisation of a normal or emergency
+        /// change was made by someone who is neither its requester nor its owner.
+        #[test]
+        fn random_walks_keep_the_invariants(
+            change_type in proptest::sample::select(ChangeType::ALL.to_vec()),
+            risk in proptest::sample::select(RiskLevel::ALL.to_vec()),
+            steps in proptest::collection::vec((proptest::sample::select(ChangeAction::ALL.to_vec()), 1i64..=5, any_role()), 1..40),
+        ) {
+            let mut change = facts(ChangeState::Draft, change_type, Some(risk));
+            for (action, user_id, roles) in steps {
+                let actor = ActorFacts { user_id, roles };
+                let before = change.state;
+                match transition(&change, action, &actor) {
+                    Ok(next) => {
+                        prop_assert!(!before.is_final(), "{before:?} moved to {next:?}");
+                        if next == ChangeState::Authorised && change_type != ChangeType::Standard {
+                            prop_assert!(user_id != change.requester_id && user_id != change.owner_id);
+                            prop_assert!(actor.roles.contains(&Role::ChangeManager) || actor.roles.contains(&Role::CabMember));
+                        }
+                        if next == ChangeState::Closed {
+                            prop_assert_eq!(before, ChangeState::Reviewed);
+                        }
+                        change.state = next;
+                    }
+                    Err(_) => prop_assert_eq!(change.state, before),
+                }
+            }
+        }
+    }
+}

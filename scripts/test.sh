@@ -28,15 +28,16 @@ cargo_stage() {
   if [ "$status" != 0 ] && [ "$f" = 0 ]; then failed=$((failed + 1)); fi
 }
 
-cargo_stage unit cargo test -p app
-cargo_stage sqlite cargo test -p conform
-cargo_stage postgres pg_virtualenv sh -c \
+# Each stage is bounded so that a hang fails the run instead of eating CI's time.
+cargo_stage unit timeout 1500 cargo test -p app
+cargo_stage sqlite timeout 1500 cargo test -p conform
+cargo_stage postgres timeout 1500 pg_virtualenv sh -c \
   'CONFORM_TEST_POSTGRES_URL="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" cargo test -p conform'
 
 echo "==> release build"
 if cargo leptos build --release 2>&1 | tee "$logs/build.log"; then
   echo "==> end-to-end (Playwright, Chromium)"
-  (cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$logs/playwright.json" npx playwright test --reporter=list,json)
+  (cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$logs/playwright.json" timeout 1200 npx playwright test --reporter=list,json)
   e2e_status=$?
   if [ -f "$logs/playwright.json" ]; then
     read -r p f < <(node -e '

@@ -16,10 +16,11 @@ use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    account::AccountPage, audit::AuditPage, dashboard::DashboardPage, login::LoginPage,
-    not_built::NotBuiltPage, not_found::NotFoundPage, service_detail::ServiceDetailPage,
-    service_edit::ServiceEditPage, service_list::ServiceListPage, service_new::ServiceNewPage,
-    users::UsersPage,
+    account::AccountPage, audit::AuditPage, change_board::ChangeBoardPage,
+    change_detail::ChangeDetailPage, change_list::ChangeListPage, change_new::ChangeNewPage,
+    dashboard::DashboardPage, login::LoginPage, not_built::NotBuiltPage, not_found::NotFoundPage,
+    service_detail::ServiceDetailPage, service_edit::ServiceEditPage,
+    service_list::ServiceListPage, service_new::ServiceNewPage, users::UsersPage,
 };
 
 /// The Content-Security-Policy nonce of the current request (set by the server's middleware).
@@ -78,7 +79,10 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/services/new") view=ServiceNewPage/>
                     <Route ssr=SsrMode::Async path=path!("/services/:id") view=ServiceDetailPage/>
                     <Route ssr=SsrMode::Async path=path!("/services/:id/edit") view=ServiceEditPage/>
-                    <Route ssr=SsrMode::Async path=path!("/changes") view=|| view! { <NotBuiltPage section="Changes"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/changes") view=ChangeListPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/new") view=ChangeNewPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/board") view=ChangeBoardPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/:id") view=ChangeDetailPage/>
                     <Route ssr=SsrMode::Async path=path!("/cab") view=|| view! { <NotBuiltPage section="CAB"/> }/>
                     <Route ssr=SsrMode::Async path=path!("/calendar") view=|| view! { <NotBuiltPage section="Calendar"/> }/>
                     <Route ssr=SsrMode::Async path=path!("/continuity") view=|| view! { <NotBuiltPage section="Continuity"/> }/>

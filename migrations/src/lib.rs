@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_services;
 mod m20261127_000002_identity_and_audit;
+mod m20261127_000003_changes;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_services::Migration),
             Box::new(m20261127_000002_identity_and_audit::Migration),
+            Box::new(m20261127_000003_changes::Migration),
         ]
     }
 }

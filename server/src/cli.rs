@@ -127,6 +127,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         leptos_options,
         db: db.clone(),
         auth: args.sessions.auth_settings(),
+        events: app::server::events::Events::for_database(db.writer())
+            .await
+            .context("listening for live events")?,
     };
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

@@ -182,6 +182,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             Err(err) => return Err(err),
         }
     }
+    created += crate::demo_changes::seed(db).await?;
     Ok(created)
 }
 

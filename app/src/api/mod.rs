@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod dashboard;
 pub mod service;
 pub mod users;
@@ -50,6 +51,19 @@ pub(crate) mod guard {
         use_context::<axum::http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<RequestAuth>().cloned())
             .unwrap_or_default()
+    }
+
+    /// Tells every open board that a change moved (after the write committed).
+    pub fn announce_change(change: &crate::model::change_request::Change) {
+        if let Ok(state) = state() {
+            state
+                .events
+                .publish(&crate::model::live::LiveEvent::ChangeUpdated {
+                    id: change.id,
+                    version: change.version,
+                    state: change.state.as_str().to_string(),
+                });
+        }
     }
 
     /// Sets the HTTP status of the response to match a refusal (401 or 403).

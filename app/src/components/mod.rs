@@ -1,6 +1,8 @@
 //! Reusable UI pieces.
 
 pub mod badges;
+pub mod change_badges;
+pub mod change_fields;
 pub mod error_view;
 pub mod field;
 pub mod history;

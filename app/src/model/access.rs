@@ -65,6 +65,7 @@ impl Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RecordType {
     Service,
+    Change,
     User,
     AuditTrail,
 }
@@ -73,6 +74,7 @@ impl RecordType {
     pub fn as_str(self) -> &'static str {
         match self {
             RecordType::Service => "service",
+            RecordType::Change => "change",
             RecordType::User => "user",
             RecordType::AuditTrail => "audit_trail",
         }
@@ -81,6 +83,7 @@ impl RecordType {
     pub fn label(self) -> &'static str {
         match self {
             RecordType::Service => "Service",
+            RecordType::Change => "Change",
             RecordType::User => "User",
             RecordType::AuditTrail => "Audit trail",
         }
@@ -104,17 +107,25 @@ pub enum Permission {
     ServiceCreate,
     ServiceUpdate,
     ServiceArchive,
+    ChangeRead,
+    ChangeRaise,
+    ChangeTransition,
+    ScheduleManage,
     UserRead,
     UserManage,
     AuditRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
         Permission::ServiceArchive,
+        Permission::ChangeRead,
+        Permission::ChangeRaise,
+        Permission::ChangeTransition,
+        Permission::ScheduleManage,
         Permission::UserRead,
         Permission::UserManage,
         Permission::AuditRead,
@@ -126,6 +137,10 @@ impl Permission {
             | Permission::ServiceCreate
             | Permission::ServiceUpdate
             | Permission::ServiceArchive => RecordType::Service,
+            Permission::ChangeRead
+            | Permission::ChangeRaise
+            | Permission::ChangeTransition
+            | Permission::ScheduleManage => RecordType::Change,
             Permission::UserRead | Permission::UserManage => RecordType::User,
             Permission::AuditRead => RecordType::AuditTrail,
         }
@@ -138,6 +153,14 @@ impl Permission {
             Permission::ServiceCreate => "add services",
             Permission::ServiceUpdate => "edit services",
             Permission::ServiceArchive => "archive or restore services",
+            Permission::ChangeRead => "see changes and the change schedule",
+            Permission::ChangeRaise => "raise and edit change requests",
+            Permission::ChangeTransition => {
+                "move changes through their lifecycle (as the lifecycle allows)"
+            }
+            Permission::ScheduleManage => {
+                "manage blackout and maintenance windows and override conflicts"
+            }
             Permission::UserRead => "see the user directory",
             Permission::UserManage => "manage users",
             Permission::AuditRead => "read the audit trail",
@@ -161,6 +184,26 @@ impl Permission {
             ],
             Permission::ServiceCreate | Permission::ServiceUpdate => &[Admin, ServiceOwner],
             Permission::ServiceArchive => &[Admin, ServiceOwner],
+            Permission::ChangeRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                Requester,
+            ],
+            // Everyone who works in the SMS may propose a change; the auditor only reads.
+            Permission::ChangeRaise | Permission::ChangeTransition => &[
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Requester,
+            ],
+            Permission::ScheduleManage => &[ChangeManager],
             Permission::UserRead => &[Admin, Auditor],
             Permission::UserManage => &[Admin],
             Permission::AuditRead => &[Admin, Auditor],
@@ -234,9 +277,30 @@ mod tests {
     }
 
     #[test]
-    fn admin_holds_every_permission() {
+    fn admin_administers_but_does_not_run_changes() {
         for permission in Permission::ALL {
-            assert!(may(&[Role::Admin], permission), "{permission:?}");
+            // Segregation of duties: changes are raised and decided by the people doing the work.
+            let change_work = matches!(
+                permission,
+                Permission::ChangeRaise | Permission::ChangeTransition | Permission::ScheduleManage
+            );
+            assert_eq!(
+                may(&[Role::Admin], permission),
+                !change_work,
+                "{permission:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn auditors_only_read() {
+        for permission in [
+            Permission::ServiceCreate,
+            Permission::ChangeRaise,
+            Permission::ChangeTransition,
+            Permission::UserManage,
+        ] {
+            assert!(!may(&[Role::Auditor], permission));
         }
     }
 

@@ -3,8 +3,10 @@
 pub mod access;
 pub mod audit;
 pub mod change;
+pub mod change_request;
 pub mod dashboard;
 pub mod listing;
+pub mod live;
 pub mod risk;
 pub mod schedule;
 pub mod service;

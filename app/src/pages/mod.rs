@@ -2,6 +2,10 @@
 
 pub mod account;
 pub mod audit;
+pub mod change_board;
+pub mod change_detail;
+pub mod change_list;
+pub mod change_new;
 pub mod dashboard;
 pub mod login;
 pub mod not_built;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod db;
 pub mod entity;
+pub mod events;
 pub mod failure;
 pub mod password;
 pub mod service;

@@ -2,6 +2,7 @@
 
 use super::auth::AuthSettings;
 use super::db::Db;
+use super::events::Events;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
@@ -10,4 +11,5 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub auth: AuthSettings,
+    pub events: Events,
 }

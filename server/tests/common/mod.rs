@@ -82,6 +82,7 @@ pub mod web {
                 .build(),
             db,
             auth: AuthSettings::default(),
+            events: app::server::events::Events::local(),
         }
     }
 

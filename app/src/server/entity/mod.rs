@@ -3,6 +3,10 @@
 pub mod audit_head;
 pub mod audit_log;
 pub mod auth_throttle;
+pub mod change;
+pub mod change_implementer;
+pub mod change_service;
+pub mod schedule_window;
 pub mod service;
 pub mod session;
 pub mod user;

@@ -2,5 +2,6 @@
 
 pub mod audit_trail;
 pub mod catalogue;
+pub mod changes;
 pub mod identity;
 pub mod users;

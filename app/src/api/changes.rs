@@ -1,0 +1,162 @@
+//! Server functions of change enablement.
+
+use crate::error::AppError;
+use crate::model::change_request::{
+    Change, ChangeCard, ChangeForm, ChangeQueryParams, PersonRef, ServiceRef,
+};
+use crate::model::listing::Page;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {super::guard::require, crate::model::access::Permission, crate::server::service::changes};
+
+#[server(endpoint = "changes/list")]
+pub async fn list_changes(
+    #[server(default)] params: ChangeQueryParams,
+) -> Result<Page<ChangeCard>, AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    changes::list(&caller.db, &params.to_query()).await
+}
+
+#[server(endpoint = "changes/board")]
+pub async fn change_board() -> Result<Vec<ChangeCard>, AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    changes::board(&caller.db).await
+}
+
+#[server(endpoint = "changes/get")]
+pub async fn get_change(id: i64) -> Result<Change, AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    changes::load(caller.db.reader(), id).await
+}
+
+#[server(endpoint = "changes/history")]
+pub async fn change_history(id: i64) -> Result<Vec<crate::model::audit::AuditEntry>, AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    crate::server::service::audit_trail::history(&caller.db, "change", &id.to_string()).await
+}
+
+/// What the change form offers to choose from: services and people.
+#[server(endpoint = "changes/choices")]
+pub async fn change_choices() -> Result<(Vec<ServiceRef>, Vec<PersonRef>), AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    let query = crate::model::service::ServiceQuery {
+        page_size: crate::model::listing::MAX_PAGE_SIZE,
+        ..Default::default()
+    };
+    let services = crate::server::service::catalogue::list(&caller.db, &query)
+        .await?
+        .items
+        .into_iter()
+        .map(|s| ServiceRef {
+            id: s.id,
+            name: s.name,
+        })
+        .collect();
+    let people = crate::server::service::users::list(&caller.db)
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled)
+        .map(|u| PersonRef {
+            id: u.id,
+            name: u.name,
+        })
+        .collect();
+    Ok((services, people))
+}
+
+#[server(endpoint = "changes/create")]
+pub async fn create_change(form: ChangeForm) -> Result<Change, AppError> {
+    let caller = require(Permission::ChangeRaise).await?;
+    let draft = form.validate()?;
+    let change = changes::create(&caller.db, &caller.user, &caller.actor(), draft).await?;
+    super::guard::announce_change(&change);
+    leptos_axum::redirect(&format!("/changes/{}", change.id));
+    Ok(change)
+}
+
+#[server(endpoint = "changes/update")]
+pub async fn update_change(id: i64, version: i32, form: ChangeForm) -> Result<Change, AppError> {
+    let caller = require(Permission::ChangeRaise).await?;
+    let draft = form.validate()?;
+    let change = changes::update(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        draft,
+    )
+    .await?;
+    super::guard::announce_change(&change);
+    leptos_axum::redirect(&format!("/changes/{}", change.id));
+    Ok(change)
+}
+
+/// Moves a change through its lifecycle; the state machine decides who may do what.
+#[server(endpoint = "changes/transition")]
+pub async fn transition_change(
+    id: i64,
+    version: i32,
+    action: String,
+    #[server(default)] comment: String,
+    #[server(default)] review_outcome: Option<String>,
+    #[server(default)] review_incidents: Option<String>,
+    #[server(default)] review_lessons: Option<String>,
+) -> Result<Change, AppError> {
+    use crate::model::change::ChangeAction;
+    use crate::model::change_request::Review;
+    let caller = require(Permission::ChangeTransition).await?;
+    let action = ChangeAction::parse(action.trim())
+        .ok_or_else(|| AppError::BadRequest(format!("“{action}” is not a change action.")))?;
+    let review = match review_outcome {
+        Some(outcome) => Some(Review {
+            outcome,
+            incidents: review_incidents
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<i32>().map_err(|_| {
+                        AppError::single_field(
+                            "review_incidents",
+                            "Enter a whole number of incidents.",
+                        )
+                    })
+                })
+                .transpose()?
+                .unwrap_or(0),
+            lessons: review_lessons.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let input = changes::TransitionInput { comment, review };
+    let change = changes::transition(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        action,
+        input,
+    )
+    .await?;
+    super::guard::announce_change(&change);
+    Ok(change)
+}
+
+#[server(endpoint = "changes/override_conflicts")]
+pub async fn override_conflicts(id: i64, version: i32, reason: String) -> Result<Change, AppError> {
+    let caller = require(Permission::ScheduleManage).await?;
+    let change = changes::override_conflicts(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        &reason,
+    )
+    .await?;
+    super::guard::announce_change(&change);
+    Ok(change)
+}

@@ -1,0 +1,598 @@
+//! A change request (RFC) as people fill it in and as the board and pages show it.
+
+use crate::error::FieldErrors;
+use crate::model::change::{ApprovalPath, ChangeState, ChangeType};
+use crate::model::risk::{RiskAnswers, RiskAssessment, RiskLevel};
+use crate::model::schedule::Conflict;
+use crate::model::text::bounded;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const TITLE_MAX: usize = 120;
+pub const TEXT_MAX: usize = 10_000;
+pub const OUTAGE_MAX_MINUTES: i32 = 7 * 24 * 60;
+/// The `datetime-local` input's format.
+pub const LOCAL_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M";
+
+/// Someone named on a change, with what the board shows of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRef {
+    pub id: i64,
+    pub name: String,
+}
+
+impl PersonRef {
+    pub fn initials(&self) -> String {
+        self.name
+            .split_whitespace()
+            .filter_map(|p| p.chars().next())
+            .take(2)
+            .collect::<String>()
+            .to_uppercase()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A conflict with the words to show for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictNote {
+    pub conflict: Conflict,
+    pub message: String,
+}
+
+/// The post-implementation review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub outcome: String,
+    pub incidents: i32,
+    pub lessons: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub reason: String,
+    pub change_type: ChangeType,
+    pub category: String,
+    pub state: ChangeState,
+    pub requester: PersonRef,
+    pub owner: PersonRef,
+    pub implementers: Vec<PersonRef>,
+    pub services: Vec<ServiceRef>,
+    pub configuration_items: Vec<String>,
+    pub planned_start: Option<DateTime<Utc>>,
+    pub planned_end: Option<DateTime<Utc>>,
+    pub expects_outage: bool,
+    pub outage_minutes: i32,
+    pub implementation_plan: String,
+    pub test_plan: String,
+    pub backout_plan: String,
+    pub communication_plan: String,
+    pub risk_answers: Option<RiskAnswers>,
+    pub risk: Option<RiskAssessment>,
+    pub conflicts: Vec<ConflictNote>,
+    pub conflict_override: Option<String>,
+    pub review: Option<Review>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Change {
+    pub fn reference(&self) -> String {
+        reference(self.id)
+    }
+
+    pub fn risk_level(&self) -> Option<RiskLevel> {
+        self.risk.as_ref().map(|r| r.level)
+    }
+
+    pub fn approval_path(&self) -> ApprovalPath {
+        ApprovalPath::for_change(self.change_type, self.risk_level())
+    }
+
+    pub fn has_plans(&self) -> bool {
+        [
+            &self.implementation_plan,
+            &self.test_plan,
+            &self.backout_plan,
+        ]
+        .iter()
+        .all(|p| !p.trim().is_empty())
+    }
+
+    pub fn facts(&self) -> crate::model::change::ChangeFacts {
+        crate::model::change::ChangeFacts {
+            state: self.state,
+            change_type: self.change_type,
+            risk: self.risk_level(),
+            requester_id: self.requester.id,
+            owner_id: self.owner.id,
+            implementer_ids: self.implementers.iter().map(|p| p.id).collect(),
+            has_plans: self.has_plans(),
+            has_schedule: self.planned_start.is_some() && self.planned_end.is_some(),
+            open_conflicts: self.open_conflicts(),
+            // The review form comes with the action itself.
+            has_review: true,
+        }
+    }
+
+    /// Conflicts that still block authorisation.
+    pub fn open_conflicts(&self) -> u32 {
+        if self.conflict_override.is_some() {
+            0
+        } else {
+            self.conflicts.len() as u32
+        }
+    }
+}
+
+pub fn reference(id: i64) -> String {
+    format!("CHG-{id:05}")
+}
+
+/// What a board card needs: small, so a board of a thousand cards stays quick.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeCard {
+    pub id: i64,
+    pub title: String,
+    pub change_type: ChangeType,
+    pub state: ChangeState,
+    pub risk: Option<RiskLevel>,
+    pub services: Vec<String>,
+    pub owner: PersonRef,
+    pub requester_id: i64,
+    pub implementer_ids: Vec<i64>,
+    pub planned_start: Option<DateTime<Utc>>,
+    pub planned_end: Option<DateTime<Utc>>,
+    pub has_plans: bool,
+    pub has_review: bool,
+    pub conflicts: u32,
+    pub conflict_overridden: bool,
+    pub version: i32,
+}
+
+impl ChangeCard {
+    pub fn facts(&self) -> crate::model::change::ChangeFacts {
+        crate::model::change::ChangeFacts {
+            state: self.state,
+            change_type: self.change_type,
+            risk: self.risk,
+            requester_id: self.requester_id,
+            owner_id: self.owner.id,
+            implementer_ids: self.implementer_ids.clone(),
+            has_plans: self.has_plans,
+            has_schedule: self.planned_start.is_some() && self.planned_end.is_some(),
+            open_conflicts: if self.conflict_overridden {
+                0
+            } else {
+                self.conflicts
+            },
+            has_review: self.has_review,
+        }
+    }
+}
+
+/// The change form as posted: every field a string (dates as `datetime-local` values in the
+/// user's time zone).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeForm {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub reason: String,
+    pub change_type: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub service_ids: Vec<String>,
+    #[serde(default)]
+    pub configuration_items: String,
+    #[serde(default)]
+    pub owner_id: String,
+    #[serde(default)]
+    pub implementer_ids: Vec<String>,
+    #[serde(default)]
+    pub planned_start: String,
+    #[serde(default)]
+    pub planned_end: String,
+    #[serde(default)]
+    pub expects_outage: Option<String>,
+    #[serde(default)]
+    pub outage_minutes: String,
+    #[serde(default)]
+    pub implementation_plan: String,
+    #[serde(default)]
+    pub test_plan: String,
+    #[serde(default)]
+    pub backout_plan: String,
+    #[serde(default)]
+    pub communication_plan: String,
+    #[serde(default)]
+    pub impact_breadth: String,
+    #[serde(default)]
+    pub complexity: String,
+    #[serde(default)]
+    pub backout_difficulty: String,
+    #[serde(default)]
+    pub history: String,
+    #[serde(default)]
+    pub time_pressure: String,
+}
+
+/// A validated change form. Local times are converted to UTC on the server (it knows zones).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeDraft {
+    pub title: String,
+    pub description: String,
+    pub reason: String,
+    pub change_type: ChangeType,
+    pub category: String,
+    pub service_ids: Vec<i64>,
+    pub configuration_items: Vec<String>,
+    pub owner_id: Option<i64>,
+    pub implementer_ids: Vec<i64>,
+    pub planned_start: Option<NaiveDateTime>,
+    pub planned_end: Option<NaiveDateTime>,
+    pub expects_outage: bool,
+    pub outage_minutes: i32,
+    pub implementation_plan: String,
+    pub test_plan: String,
+    pub backout_plan: String,
+    pub communication_plan: String,
+    pub risk_answers: Option<RiskAnswers>,
+}
+
+fn parse_ids(errors: &mut FieldErrors, field: &str, values: &[String]) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        match value.parse::<i64>() {
+            Ok(id) if id > 0 => {
+                if !ids.contains(&id) {
+                    ids.push(id)
+                }
+            }
+            _ => errors.add(field, format!("“{value}” is not a valid choice.")),
+        }
+    }
+    ids
+}
+
+fn parse_local(errors: &mut FieldErrors, field: &str, value: &str) -> Option<NaiveDateTime> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let parsed = NaiveDateTime::parse_from_str(value, LOCAL_TIME_FORMAT)
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"));
+    match parsed {
+        Ok(time) => Some(time),
+        Err(_) => {
+            errors.add(field, "Enter a date and time like 2026-12-01T22:00.");
+            None
+        }
+    }
+}
+
+fn parse_answer(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u8> {
+    match value.trim() {
+        "" => None,
+        text => match text.parse::<u8>() {
+            Ok(n) if n <= 3 => Some(n),
+            _ => {
+                errors.add(field, "Choose one of the answers.");
+                None
+            }
+        },
+    }
+}
+
+impl ChangeForm {
+    pub fn validate(&self) -> Result<ChangeDraft, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = bounded(&mut errors, "title", "Title", &self.title, 5, TITLE_MAX);
+        let description = bounded(
+            &mut errors,
+            "description",
+            "Description",
+            &self.description,
+            0,
+            TEXT_MAX,
+        );
+        let reason = bounded(
+            &mut errors,
+            "reason",
+            "Reason and benefit",
+            &self.reason,
+            0,
+            TEXT_MAX,
+        );
+        let category = bounded(&mut errors, "category", "Category", &self.category, 0, 60);
+        let change_type = ChangeType::parse(self.change_type.trim());
+        if change_type.is_none() {
+            errors.add(
+                "change_type",
+                "Choose the type: standard, normal or emergency.",
+            );
+        }
+        let service_ids = parse_ids(&mut errors, "service_ids", &self.service_ids);
+        let implementer_ids = parse_ids(&mut errors, "implementer_ids", &self.implementer_ids);
+        let owner_id = parse_ids(
+            &mut errors,
+            "owner_id",
+            std::slice::from_ref(&self.owner_id),
+        )
+        .first()
+        .copied();
+        let configuration_items: Vec<String> = self
+            .configuration_items
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.chars().take(120).collect())
+            .collect();
+        if configuration_items.len() > 100 {
+            errors.add(
+                "configuration_items",
+                "List at most 100 configuration items.",
+            );
+        }
+        let planned_start = parse_local(&mut errors, "planned_start", &self.planned_start);
+        let planned_end = parse_local(&mut errors, "planned_end", &self.planned_end);
+        match (planned_start, planned_end) {
+            (Some(start), Some(end)) if end <= start => {
+                errors.add("planned_end", "The end must be after the start.")
+            }
+            (Some(_), None) => errors.add("planned_end", "Set the end too."),
+            (None, Some(_)) => errors.add("planned_start", "Set the start too."),
+            _ => {}
+        }
+        let expects_outage = self
+            .expects_outage
+            .as_deref()
+            .is_some_and(|v| matches!(v, "on" | "true" | "yes"));
+        let outage_minutes = match self.outage_minutes.trim() {
+            "" => 0,
+            text => match text.parse::<i32>() {
+                Ok(m) if (0..=OUTAGE_MAX_MINUTES).contains(&m) => m,
+                _ => {
+                    errors.add(
+                        "outage_minutes",
+                        format!("Enter whole minutes from 0 to {OUTAGE_MAX_MINUTES}."),
+                    );
+                    0
+                }
+            },
+        };
+        if expects_outage && outage_minutes == 0 && errors.get("outage_minutes").is_none() {
+            errors.add(
+                "outage_minutes",
+                "How many minutes of outage do you expect?",
+            );
+        }
+        let implementation_plan = bounded(
+            &mut errors,
+            "implementation_plan",
+            "Implementation plan",
+            &self.implementation_plan,
+            0,
+            TEXT_MAX,
+        );
+        let test_plan = bounded(
+            &mut errors,
+            "test_plan",
+            "Test plan",
+            &self.test_plan,
+            0,
+            TEXT_MAX,
+        );
+        let backout_plan = bounded(
+            &mut errors,
+            "backout_plan",
+            "Back-out plan",
+            &self.backout_plan,
+            0,
+            TEXT_MAX,
+        );
+        let communication_plan = bounded(
+            &mut errors,
+            "communication_plan",
+            "Communication plan",
+            &self.communication_plan,
+            0,
+            TEXT_MAX,
+        );
+        let answers = [
+            parse_answer(&mut errors, "impact_breadth", &self.impact_breadth),
+            parse_answer(&mut errors, "complexity", &self.complexity),
+            parse_answer(&mut errors, "backout_difficulty", &self.backout_difficulty),
+            parse_answer(&mut errors, "history", &self.history),
+            parse_answer(&mut errors, "time_pressure", &self.time_pressure),
+        ];
+        let risk_answers = match answers {
+            [Some(impact_breadth), Some(complexity), Some(backout_difficulty), Some(history), Some(time_pressure)] => {
+                Some(RiskAnswers {
+                    impact_breadth,
+                    complexity,
+                    backout_difficulty,
+                    history,
+                    time_pressure,
+                })
+            }
+            [None, None, None, None, None] => None,
+            _ => {
+                errors.add("risk", "Answer every risk question, or none yet.");
+                None
+            }
+        };
+        let Some(change_type) = change_type else {
+            return Err(errors);
+        };
+        errors.into_result(ChangeDraft {
+            title,
+            description,
+            reason,
+            change_type,
+            category,
+            service_ids,
+            configuration_items,
+            owner_id,
+            implementer_ids,
+            planned_start,
+            planned_end,
+            expects_outage,
+            outage_minutes: if expects_outage { outage_minutes } else { 0 },
+            implementation_plan,
+            test_plan,
+            backout_plan,
+            communication_plan,
+            risk_answers,
+        })
+    }
+}
+
+/// Filters of the change list, as they come from the query string.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeQueryParams {
+    pub q: Option<String>,
+    pub state: Option<String>,
+    pub change_type: Option<String>,
+    pub risk: Option<String>,
+    pub service: Option<String>,
+    pub owner: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeQuery {
+    pub search: String,
+    pub state: Option<ChangeState>,
+    pub change_type: Option<ChangeType>,
+    pub risk: Option<RiskLevel>,
+    pub service_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub page: u64,
+}
+
+impl ChangeQueryParams {
+    pub fn to_query(&self) -> ChangeQuery {
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let date = |v: &Option<String>| {
+            text(v).and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+        };
+        ChangeQuery {
+            search: text(&self.q)
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(100)
+                .collect(),
+            state: text(&self.state).and_then(|s| ChangeState::parse(&s)),
+            change_type: text(&self.change_type).and_then(|s| ChangeType::parse(&s)),
+            risk: text(&self.risk).and_then(|s| RiskLevel::parse(&s)),
+            service_id: text(&self.service).and_then(|s| s.parse().ok()),
+            owner_id: text(&self.owner).and_then(|s| s.parse().ok()),
+            from: date(&self.from),
+            to: date(&self.to),
+            page: crate::model::listing::parse_page(self.page.as_deref()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> ChangeForm {
+        ChangeForm {
+            title: "Upgrade the mail gateway".into(),
+            change_type: "normal".into(),
+            service_ids: vec!["1".into(), "2".into(), "1".into()],
+            owner_id: "4".into(),
+            planned_start: "2026-12-01T22:00".into(),
+            planned_end: "2026-12-01T23:30".into(),
+            implementation_plan: "Apply the update.".into(),
+            test_plan: "Send test mail.".into(),
+            backout_plan: "Restore the snapshot.".into(),
+            configuration_items: "mx1\n\nmx2\n".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_form_validates() {
+        let draft = form().validate().unwrap();
+        assert_eq!(draft.service_ids, vec![1, 2]);
+        assert_eq!(draft.configuration_items, vec!["mx1", "mx2"]);
+        assert_eq!(draft.owner_id, Some(4));
+        assert!(draft.risk_answers.is_none());
+        assert_eq!(draft.outage_minutes, 0);
+    }
+
+    #[test]
+    fn times_and_outage_are_checked() {
+        let mut bad = form();
+        bad.planned_end = "2026-12-01T21:00".into();
+        bad.expects_outage = Some("on".into());
+        bad.outage_minutes = "".into();
+        let errors = bad.validate().unwrap_err();
+        assert_eq!(
+            errors.get("planned_end"),
+            Some("The end must be after the start.")
+        );
+        assert_eq!(
+            errors.get("outage_minutes"),
+            Some("How many minutes of outage do you expect?")
+        );
+        bad.planned_start = "tomorrow".into();
+        assert!(bad.validate().unwrap_err().get("planned_start").is_some());
+    }
+
+    #[test]
+    fn risk_answers_are_all_or_nothing() {
+        let mut partial = form();
+        partial.impact_breadth = "2".into();
+        assert_eq!(
+            partial.validate().unwrap_err().get("risk"),
+            Some("Answer every risk question, or none yet.")
+        );
+        let mut full = partial.clone();
+        full.complexity = "1".into();
+        full.backout_difficulty = "0".into();
+        full.history = "3".into();
+        full.time_pressure = "1".into();
+        assert_eq!(full.validate().unwrap().risk_answers.unwrap().history, 3);
+        full.history = "7".into();
+        assert!(full.validate().is_err());
+    }
+
+    #[test]
+    fn title_and_type_are_required() {
+        let errors = ChangeForm::default().validate().unwrap_err();
+        assert_eq!(errors.get("title"), Some("Title is required."));
+        assert!(errors.get("change_type").is_some());
+    }
+
+    #[test]
+    fn references_are_padded() {
+        assert_eq!(reference(42), "CHG-00042");
+    }
+}

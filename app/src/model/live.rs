@@ -1,0 +1,14 @@
+//! Events pushed to open pages so that everyone sees the same board.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// A change was created, edited or moved; boards fetch it again.
+    ChangeUpdated {
+        id: i64,
+        version: i32,
+        state: String,
+    },
+}

@@ -1,0 +1,374 @@
+//! The change board: a column per lifecycle stage, a card per change. Drag a card (or use
+//! its Move button from the keyboard) to ask for the transition; the shared state machine
+//! says which columns accept it, the server decides, and every open board follows live.
+
+use crate::api::changes::{change_board, transition_change};
+use crate::components::change_badges::{RiskBadge, TypeBadge};
+use crate::components::error_view::ErrorPanel;
+use crate::components::session::use_session;
+use crate::error::AppError;
+use crate::model::change::{action_towards, transition, ActorFacts, ChangeAction, ChangeState};
+use crate::model::change_request::{reference, ChangeCard};
+use crate::model::user::CurrentUser;
+use crate::pages::change_list::window_text;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The columns, in lifecycle order.
+const COLUMNS: [ChangeState; 14] = ChangeState::ALL;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lanes {
+    None,
+    Service,
+    Owner,
+    Risk,
+}
+
+/// A move waiting for the person to add a comment or the review.
+#[derive(Clone, PartialEq)]
+struct PendingMove {
+    card: ChangeCard,
+    action: ChangeAction,
+    to: ChangeState,
+}
+
+fn actor(user: &CurrentUser) -> ActorFacts {
+    ActorFacts {
+        user_id: user.id,
+        roles: user.roles.clone(),
+    }
+}
+
+/// Whether `user` may drop `card` on column `to`, or why not.
+fn check_move(
+    card: &ChangeCard,
+    to: ChangeState,
+    user: &CurrentUser,
+) -> Result<ChangeAction, String> {
+    if card.state == to {
+        return Err("The change is already here.".into());
+    }
+    let facts = card.facts();
+    let Some(action) = action_towards(&facts, to) else {
+        return Err(format!(
+            "A change cannot go from {} straight to {}.",
+            card.state.label(),
+            to.label()
+        ));
+    };
+    // The review form comes with the move, so the board does not hold it back for that.
+    let mut facts = facts;
+    facts.has_review = true;
+    transition(&facts, action, &actor(user))
+        .map(|_| action)
+        .map_err(|refusal| refusal.0)
+}
+
+#[component]
+pub fn ChangeBoardPage() -> impl IntoView {
+    let session = use_session();
+    let board = Resource::new(|| (), |_| change_board());
+    let dragging = RwSignal::new(None::<ChangeCard>);
+    let notice = RwSignal::new(None::<(bool, String)>);
+    let pending = RwSignal::new(None::<PendingMove>);
+    let lanes = RwSignal::new(Lanes::None);
+    let filter = RwSignal::new(String::new());
+
+    // Live: any change anywhere refreshes this board.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let Ok(source) = web_sys::EventSource::new("/events") else {
+            return;
+        };
+        let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |_event: web_sys::MessageEvent| {
+                board.refetch();
+            },
+        );
+        let _ =
+            source.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        on_change.forget();
+        let source = send_wrapper::SendWrapper::new(source);
+        on_cleanup(move || source.close());
+    });
+
+    let submit = move |request: PendingMove,
+                       comment: String,
+                       review: Option<(String, String, String)>| {
+        let (outcome, incidents, lessons) = match review {
+            Some((o, i, l)) => (Some(o), Some(i), Some(l)),
+            None => (None, None, None),
+        };
+        leptos::task::spawn_local(async move {
+            let result = transition_change(
+                request.card.id,
+                request.card.version,
+                request.action.as_str().to_string(),
+                comment,
+                outcome,
+                incidents,
+                lessons,
+            )
+            .await;
+            match result {
+                Ok(change) => notice.set(Some((true, format!("{} moved to {}.", change.reference(), change.state.label())))),
+                Err(AppError::Conflict { .. }) => notice.set(Some((false, format!(
+                    "{} was changed by someone else meanwhile; the board now shows its current state.",
+                    reference(request.card.id)
+                )))),
+                Err(error) => notice.set(Some((false, format!("Move refused: {error}")))),
+            }
+            board.refetch();
+        });
+    };
+    let request_move = move |card: ChangeCard, to: ChangeState, user: &CurrentUser| match check_move(
+        &card, to, user,
+    ) {
+        Ok(action) if action.needs_comment() || action == ChangeAction::Review => {
+            pending.set(Some(PendingMove { card, action, to }))
+        }
+        Ok(action) => submit(PendingMove { card, action, to }, String::new(), None),
+        Err(reason) => notice.set(Some((false, format!("Move refused: {reason}")))),
+    };
+
+    view! {
+        <Title text="Change board"/>
+        <div class="page-header">
+            <h1>"Change board"</h1>
+            <div class="page-actions">
+                <a class="button secondary" href="/changes">"List"</a>
+                <a class="button" href="/changes/new">"New change"</a>
+            </div>
+        </div>
+        <div class="search-bar board-tools">
+            <div class="field">
+                <label for="board-filter">"Quick filter"</label>
+                <input id="board-filter" type="search" placeholder="Title, service or owner"
+                    on:input=move |ev| filter.set(event_target_value(&ev).to_lowercase())/>
+            </div>
+            <div class="field">
+                <label for="board-lanes">"Swimlanes"</label>
+                <select id="board-lanes" on:change=move |ev| lanes.set(match event_target_value(&ev).as_str() {
+                    "service" => Lanes::Service,
+                    "owner" => Lanes::Owner,
+                    "risk" => Lanes::Risk,
+                    _ => Lanes::None,
+                })>
+                    <option value="none">"None"</option>
+                    <option value="service">"By service"</option>
+                    <option value="owner">"By owner"</option>
+                    <option value="risk">"By risk"</option>
+                </select>
+            </div>
+        </div>
+        <div class="board-notice" role="status" aria-live="polite">
+            {move || notice.get().map(|(ok, text)| view! {
+                <p class=if ok { "banner banner-info" } else { "banner banner-error" }>{text}</p>
+            })}
+        </div>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading the board…"</p> }>
+            {move || Suspend::new(async move {
+                let user = session.user.await.ok().flatten();
+                match (board.await, user) {
+                    (Ok(cards), Some(user)) => {
+                        let user = StoredValue::new(user);
+                        let cards = StoredValue::new(cards);
+                        let visible = move || {
+                            let needle = filter.get();
+                            cards.get_value().into_iter().filter(|c| {
+                                needle.is_empty()
+                                    || c.title.to_lowercase().contains(&needle)
+                                    || c.owner.name.to_lowercase().contains(&needle)
+                                    || c.services.iter().any(|s| s.to_lowercase().contains(&needle))
+                            }).collect::<Vec<_>>()
+                        };
+                        let lane_sections = move || {
+                            let visible = visible();
+                            let mut groups: Vec<(String, Vec<ChangeCard>)> = Vec::new();
+                            for card in visible {
+                                let keys: Vec<String> = match lanes.get() {
+                                    Lanes::None => vec![String::new()],
+                                    Lanes::Owner => vec![card.owner.name.clone()],
+                                    Lanes::Risk => vec![card.risk.map(|r| format!("{} risk", r.label())).unwrap_or_else(|| "Not assessed".into())],
+                                    Lanes::Service if card.services.is_empty() => vec!["No service".into()],
+                                    Lanes::Service => card.services.clone(),
+                                };
+                                for key in keys {
+                                    match groups.iter_mut().find(|(k, _)| *k == key) {
+                                        Some((_, list)) => list.push(card.clone()),
+                                        None => groups.push((key, vec![card.clone()])),
+                                    }
+                                }
+                            }
+                            groups.sort_by(|a, b| a.0.cmp(&b.0));
+                            groups.into_iter().map(|(lane, lane_cards)| view! {
+                                <section class="lane" aria-label=if lane.is_empty() { "Board".to_string() } else { lane.clone() }>
+                                    {(!lane.is_empty()).then(|| view! { <h2 class="lane-title">{lane.clone()}</h2> })}
+                                    <div class="board">
+                                        {COLUMNS.into_iter().map(|column| {
+                                            let in_column: Vec<ChangeCard> = lane_cards.iter().filter(|c| c.state == column).cloned().collect();
+                                            let count = in_column.len();
+                                            let drop_class = move || match dragging.get() {
+                                                None => "board-column",
+                                                Some(card) => user.with_value(|u| if check_move(&card, column, u).is_ok() { "board-column drop-allowed" } else { "board-column drop-forbidden" }),
+                                            };
+                                            view! {
+                                                <div class=drop_class data-state=column.as_str()
+                                                    on:dragover=move |ev| {
+                                                        let allowed = dragging.get_untracked().is_some_and(|card| user.with_value(|u| check_move(&card, column, u).is_ok()));
+                                                        if allowed { ev.prevent_default(); }
+                                                    }
+                                                    on:drop=move |ev| {
+                                                        ev.prevent_default();
+                                                        if let Some(card) = dragging.get_untracked() {
+                                                            dragging.set(None);
+                                                            user.with_value(|u| request_move(card, column, u));
+                                                        }
+                                                    }
+                                                >
+                                                    <h3 class="column-title">{column.label()}<span class="wip" aria-label=format!("{count} changes")>{count}</span></h3>
+                                                    <ul class="cards">
+                                                        {in_column.into_iter().map(|card| {
+                                                            let drag_card = card.clone();
+                                                            let move_card = card.clone();
+                                                            let conflict = card.conflicts > 0 && !card.conflict_overridden;
+                                                            view! {
+                                                                <li class="card-item">
+                                                                    <article class="change-card" draggable="true" tabindex="0"
+                                                                        aria-label=format!("{} {}", reference(card.id), card.title)
+                                                                        data-change=card.id
+                                                                        on:dragstart=move |_| dragging.set(Some(drag_card.clone()))
+                                                                        on:dragend=move |_| dragging.set(None)
+                                                                    >
+                                                                        <p class="card-ref">
+                                                                            <a href=format!("/changes/{}", card.id)>{reference(card.id)}</a>
+                                                                            {conflict.then(|| view! { <span class="conflict-flag" title="Schedule conflict" aria-label="Schedule conflict">" ⚠"</span> })}
+                                                                        </p>
+                                                                        <p class="card-title">{card.title.clone()}</p>
+                                                                        <p class="card-badges"><TypeBadge change_type=card.change_type/>" "<RiskBadge risk=card.risk/></p>
+                                                                        <p class="card-meta">{card.services.join(", ")}</p>
+                                                                        <p class="card-meta">{window_text(card.planned_start, card.planned_end)}</p>
+                                                                        <p class="card-foot">
+                                                                            <span class="avatar small" title=card.owner.name.clone()>{card.owner.initials()}</span>
+                                                                            <MoveMenu card=move_card user=user.get_value() on_pick=Callback::new(move |(card, to): (ChangeCard, ChangeState)| user.with_value(|u| request_move(card, to, u)))/>
+                                                                        </p>
+                                                                    </article>
+                                                                </li>
+                                                            }
+                                                        }).collect_view()}
+                                                    </ul>
+                                                </div>
+                                            }
+                                        }).collect_view()}
+                                    </div>
+                                </section>
+                            }).collect_view()
+                        };
+                        view! { {lane_sections} }.into_any()
+                    }
+                    (Err(error), _) => view! { <ErrorPanel error/> }.into_any(),
+                    (Ok(_), None) => view! { <ErrorPanel error=AppError::Unauthenticated/> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || pending.get().map(|request| view! { <MoveDialog request pending submit/> })}
+    }
+}
+
+/// The keyboard way to move a card: a menu of the columns this person may move it to.
+#[component]
+fn MoveMenu(
+    card: ChangeCard,
+    user: CurrentUser,
+    on_pick: Callback<(ChangeCard, ChangeState)>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let targets: Vec<ChangeState> = COLUMNS
+        .into_iter()
+        .filter(|to| check_move(&card, *to, &user).is_ok())
+        .collect();
+    if targets.is_empty() {
+        return ().into_any();
+    }
+    let card = StoredValue::new(card);
+    view! {
+        <span class="move-menu">
+            <button type="button" class="button small secondary" aria-haspopup="true" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>
+                "Move…"
+            </button>
+            <Show when=move || open.get()>
+                <span class="move-options" role="group" aria-label="Move to">
+                    {targets.iter().map(|to| {
+                        let to = *to;
+                        view! {
+                            <button type="button" class="button small" on:click=move |_| {
+                                open.set(false);
+                                on_pick.run((card.get_value(), to));
+                            }>{format!("→ {}", to.label())}</button>
+                        }
+                    }).collect_view()}
+                </span>
+            </Show>
+        </span>
+    }
+    .into_any()
+}
+
+/// Asks for what a move needs: a comment, or the post-implementation review.
+#[component]
+fn MoveDialog(
+    request: PendingMove,
+    pending: RwSignal<Option<PendingMove>>,
+    submit: impl Fn(PendingMove, String, Option<(String, String, String)>)
+        + Copy
+        + Send
+        + Sync
+        + 'static,
+) -> impl IntoView {
+    let comment = RwSignal::new(String::new());
+    let outcome = RwSignal::new(String::new());
+    let incidents = RwSignal::new("0".to_string());
+    let lessons = RwSignal::new(String::new());
+    let is_review = request.action == ChangeAction::Review;
+    let title = format!(
+        "{}: {} → {}",
+        reference(request.card.id),
+        request.card.state.label(),
+        request.to.label()
+    );
+    let request = StoredValue::new(request);
+    view! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="move-dialog-title">
+                <h2 id="move-dialog-title">{title}</h2>
+                {if is_review {
+                    view! {
+                        <div class="field"><label for="dialog-outcome">"Outcome"</label>
+                            <input id="dialog-outcome" autofocus=true on:input=move |ev| outcome.set(event_target_value(&ev))/></div>
+                        <div class="field"><label for="dialog-incidents">"Incidents caused"</label>
+                            <input id="dialog-incidents" type="number" min=0 value="0" on:input=move |ev| incidents.set(event_target_value(&ev))/></div>
+                        <div class="field"><label for="dialog-lessons">"Lessons"</label>
+                            <textarea id="dialog-lessons" on:input=move |ev| lessons.set(event_target_value(&ev))></textarea></div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="field"><label for="dialog-comment">"Why?"</label>
+                            <textarea id="dialog-comment" autofocus=true on:input=move |ev| comment.set(event_target_value(&ev))></textarea></div>
+                    }.into_any()
+                }}
+                <div class="form-actions">
+                    <button type="button" class="button" on:click=move |_| {
+                        let review = is_review.then(|| (outcome.get(), incidents.get(), lessons.get()));
+                        pending.set(None);
+                        submit(request.get_value(), comment.get(), review);
+                    }>"Move"</button>
+                    <button type="button" class="button secondary" on:click=move |_| pending.set(None)>"Cancel"</button>
+                </div>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,122 @@
+//! The change list: filter by state, type, risk and text.
+
+use crate::api::changes::list_changes;
+use crate::components::change_badges::{RiskBadge, StateBadge, TypeBadge};
+use crate::components::error_view::ErrorPanel;
+use crate::components::session::IfAllowed;
+use crate::model::access::Permission;
+use crate::model::change::{ChangeState, ChangeType};
+use crate::model::change_request::{reference, ChangeQueryParams};
+use crate::model::risk::RiskLevel;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+pub fn window_text(
+    start: Option<chrono::DateTime<chrono::Utc>>,
+    end: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) => format!("{} – {} UTC", s.format("%Y-%m-%d %H:%M"), e.format("%H:%M")),
+        _ => "Not scheduled".to_string(),
+    }
+}
+
+#[component]
+pub fn ChangeListPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = Memo::new(move |_| {
+        query.with(|q| ChangeQueryParams {
+            q: q.get("q"),
+            state: q.get("state"),
+            change_type: q.get("change_type"),
+            risk: q.get("risk"),
+            service: q.get("service"),
+            owner: q.get("owner"),
+            from: q.get("from"),
+            to: q.get("to"),
+            page: q.get("page"),
+        })
+    });
+    let changes = Resource::new(move || params.get(), list_changes);
+    let current = params.get_untracked().to_query();
+    view! {
+        <Title text="Changes"/>
+        <div class="page-header">
+            <h1>"Changes"</h1>
+            <div class="page-actions">
+                <a class="button secondary" href="/changes/board">"Board"</a>
+                <IfAllowed permission=Permission::ChangeRaise>
+                    <a class="button" href="/changes/new">"New change"</a>
+                </IfAllowed>
+            </div>
+        </div>
+        <Form method="GET" action="/changes" attr:class="search-bar" attr:role="search">
+            <div class="field">
+                <label for="change-search">"Search"</label>
+                <input type="search" id="change-search" name="q" value=current.search.clone() maxlength=100/>
+            </div>
+            <div class="field">
+                <label for="change-filter-state">"State"</label>
+                <select id="change-filter-state" name="state">
+                    <option value="">"Any"</option>
+                    {ChangeState::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=current.state == Some(s)>{s.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="change-filter-type">"Type"</label>
+                <select id="change-filter-type" name="change_type">
+                    <option value="">"Any"</option>
+                    {ChangeType::ALL.into_iter().map(|t| view! { <option value=t.as_str() selected=current.change_type == Some(t)>{t.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="change-filter-risk">"Risk"</label>
+                <select id="change-filter-risk" name="risk">
+                    <option value="">"Any"</option>
+                    {RiskLevel::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=current.risk == Some(r)>{r.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button secondary">"Filter"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading changes…"</p> }>
+            {move || Suspend::new(async move {
+                match changes.await {
+                    Ok(page) if page.items.is_empty() => view! {
+                        <div class="empty-state"><p><strong>"No changes match."</strong></p><p><a href="/changes">"Clear the filters"</a></p></div>
+                    }.into_any(),
+                    Ok(page) => view! {
+                        <p class="result-summary" role="status">{format!("{} changes · page {} of {}", page.total, page.page, page.page_count())}</p>
+                        <div class="table-wrap">
+                            <table class="data-table">
+                                <caption class="visually-hidden">"Changes"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Change"</th><th scope="col">"Type"</th><th scope="col">"State"</th>
+                                    <th scope="col">"Risk"</th><th scope="col">"Services"</th><th scope="col">"Owner"</th><th scope="col">"Planned"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|card| view! {
+                                        <tr>
+                                            <td>
+                                                <a href=format!("/changes/{}", card.id)>{reference(card.id)}" "{card.title.clone()}</a>
+                                                {(card.conflicts > 0 && !card.conflict_overridden).then(|| view! { <span class="conflict-flag" title="Schedule conflict">" ⚠"</span> })}
+                                            </td>
+                                            <td><TypeBadge change_type=card.change_type/></td>
+                                            <td><StateBadge state=card.state/></td>
+                                            <td><RiskBadge risk=card.risk/></td>
+                                            <td>{card.services.join(", ")}</td>
+                                            <td>{card.owner.name.clone()}</td>
+                                            <td>{window_text(card.planned_start, card.planned_end)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,1104 @@
+//! Change enablement: create and edit change requests, move them through their lifecycle,
+//! and work out their schedule conflicts. Every write is audited in its transaction and
+//! announced on the live channel after commit.
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::{RecordType, Role};
+use crate::model::audit::diff;
+use crate::model::change::{
+    self as lifecycle, ActorFacts, ChangeAction, ChangeFacts, ChangeState, ChangeType,
+};
+use crate::model::change_request::{
+    Change, ChangeCard, ChangeDraft, ChangeQuery, ConflictNote, PersonRef, Review, ServiceRef,
+};
+use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
+use crate::model::risk::{assess, RiskAnswers, RiskLevel};
+use crate::model::schedule::{detect, Conflict, PlannedChange, ScheduleWindow, Window, WindowKind};
+use crate::model::service::Criticality;
+use crate::model::user::CurrentUser;
+use crate::server::audit::{self, Actor, Event};
+use crate::server::db::Db;
+use crate::server::entity::change::{self as change_entity, Column, Entity as Changes};
+use crate::server::entity::change_implementer::{self, Entity as ChangeImplementers};
+use crate::server::entity::change_service::{self, Entity as ChangeServices};
+use crate::server::entity::schedule_window::Entity as ScheduleWindows;
+use crate::server::entity::service::Entity as Services;
+use crate::server::entity::user::Entity as Users;
+use crate::server::failure::internal;
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use std::collections::HashMap;
+
+/// Converts a local wall-clock time in `zone` to UTC; refuses times a DST change skips.
+pub fn to_utc(
+    field: &str,
+    local: NaiveDateTime,
+    zone: &str,
+    errors: &mut FieldErrors,
+) -> Option<DateTime<Utc>> {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        // The earlier of two (clocks going back): the first time that wall-clock time occurs.
+        LocalResult::Ambiguous(first, _) => Some(first.with_timezone(&Utc)),
+        LocalResult::None => {
+            errors.add(
+                field,
+                format!(
+                    "{} does not exist in {zone} (the clocks skip it).",
+                    local.format("%Y-%m-%d %H:%M")
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn risk_level(row: &change_entity::Model) -> Option<RiskLevel> {
+    row.risk_level.as_deref().and_then(RiskLevel::parse)
+}
+
+fn state_of(row: &change_entity::Model) -> ChangeState {
+    ChangeState::parse(&row.state).unwrap_or(ChangeState::Draft)
+}
+
+fn type_of(row: &change_entity::Model) -> ChangeType {
+    ChangeType::parse(&row.change_type).unwrap_or(ChangeType::Normal)
+}
+
+fn has_plans(row: &change_entity::Model) -> bool {
+    [&row.implementation_plan, &row.test_plan, &row.backout_plan]
+        .iter()
+        .all(|p| !p.trim().is_empty())
+}
+
+fn has_review(row: &change_entity::Model) -> bool {
+    row.review_outcome
+        .as_deref()
+        .is_some_and(|o| !o.trim().is_empty())
+}
+
+/// Links (services, implementers) of a set of changes, in two queries.
+struct Links {
+    services: HashMap<i64, Vec<i64>>,
+    implementers: HashMap<i64, Vec<i64>>,
+}
+
+async fn links<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Links, AppError> {
+    let mut services: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut implementers: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for row in ChangeServices::find()
+            .filter(change_service::Column::ChangeId.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            services
+                .entry(row.change_id)
+                .or_default()
+                .push(row.service_id);
+        }
+        for row in ChangeImplementers::find()
+            .filter(change_implementer::Column::ChangeId.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            implementers
+                .entry(row.change_id)
+                .or_default()
+                .push(row.user_id);
+        }
+    }
+    Ok(Links {
+        services,
+        implementers,
+    })
+}
+
+/// Every active, scheduled change and every window: the input of conflict detection.
+async fn schedule<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<(Vec<PlannedChange>, Vec<ScheduleWindow>), AppError> {
+    let active: Vec<&str> = ChangeState::ALL
+        .iter()
+        .filter(|s| {
+            !s.is_final()
+                && !matches!(
+                    s,
+                    ChangeState::Reviewed
+                        | ChangeState::Implemented
+                        | ChangeState::Failed
+                        | ChangeState::BackedOut
+                )
+        })
+        .map(|s| s.as_str())
+        .collect();
+    let rows: Vec<(i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = Changes::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::PlannedStart)
+        .column(Column::PlannedEnd)
+        .filter(Column::State.is_in(active))
+        .filter(Column::PlannedStart.is_not_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
+    let links = links(conn, &ids).await?;
+    let planned = rows
+        .into_iter()
+        .filter_map(|(id, start, end)| {
+            let window = Window::new(start?, end?)?;
+            Some(PlannedChange {
+                id,
+                window,
+                service_ids: links.services.get(&id).cloned().unwrap_or_default(),
+                implementer_ids: links.implementers.get(&id).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    let windows = ScheduleWindows::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|w| {
+            Some(ScheduleWindow {
+                id: w.id,
+                kind: if w.kind == "blackout" {
+                    WindowKind::Blackout
+                } else {
+                    WindowKind::Maintenance
+                },
+                name: w.name,
+                service_id: w.service_id,
+                window: Window::new(w.starts_at, w.ends_at)?,
+            })
+        })
+        .collect();
+    Ok((planned, windows))
+}
+
+/// Conflicts of every active scheduled change.
+pub async fn all_conflicts<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<HashMap<i64, Vec<Conflict>>, AppError> {
+    let (planned, windows) = schedule(conn).await?;
+    Ok(detect(&planned, &windows))
+}
+
+async fn describe_conflicts<C: ConnectionTrait>(
+    conn: &C,
+    conflicts: Vec<Conflict>,
+) -> Result<Vec<ConflictNote>, AppError> {
+    let service_names: HashMap<i64, String> = Services::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let mut notes = Vec::new();
+    for conflict in conflicts {
+        let message = match &conflict {
+            Conflict::SameService {
+                other_change,
+                service_id,
+            } => format!(
+                "{} changes {} at an overlapping time.",
+                crate::model::change_request::reference(*other_change),
+                service_names
+                    .get(service_id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("service {service_id}"))
+            ),
+            Conflict::InBlackout { window_id } => {
+                let name = ScheduleWindows::find_by_id(*window_id)
+                    .one(conn)
+                    .await?
+                    .map(|w| w.name)
+                    .unwrap_or_default();
+                format!("Falls inside the blackout window “{name}”.")
+            }
+            Conflict::OutsideMaintenance { service_id } => format!(
+                "Outside the maintenance windows of {}.",
+                service_names
+                    .get(service_id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("service {service_id}"))
+            ),
+            Conflict::ImplementerDoubleBooked {
+                other_change,
+                user_id,
+            } => {
+                let name = Users::find_by_id(*user_id)
+                    .one(conn)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                format!(
+                    "{name} also implements {} at that time.",
+                    crate::model::change_request::reference(*other_change)
+                )
+            }
+        };
+        notes.push(ConflictNote { conflict, message });
+    }
+    Ok(notes)
+}
+
+async fn people<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<HashMap<i64, PersonRef>, AppError> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for user in Users::find()
+            .filter(crate::server::entity::user::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            found.insert(
+                user.id,
+                PersonRef {
+                    id: user.id,
+                    name: user.name,
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
+fn person(map: &HashMap<i64, PersonRef>, id: i64) -> PersonRef {
+    map.get(&id).cloned().unwrap_or(PersonRef {
+        id,
+        name: format!("User {id}"),
+    })
+}
+
+async fn find_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<change_entity::Model, AppError> {
+    Changes::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(crate::model::change_request::reference(id)))
+}
+
+/// The full change, with names, risk and live conflicts.
+pub async fn load<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Change, AppError> {
+    let row = find_row(conn, id).await?;
+    let links = links(conn, &[id]).await?;
+    let service_ids = links.services.get(&id).cloned().unwrap_or_default();
+    let implementer_ids = links.implementers.get(&id).cloned().unwrap_or_default();
+    let services: Vec<ServiceRef> = if service_ids.is_empty() {
+        Vec::new()
+    } else {
+        Services::find()
+            .filter(crate::server::entity::service::Column::Id.is_in(service_ids.clone()))
+            .order_by_asc(crate::server::entity::service::Column::NameKey)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|s| ServiceRef {
+                id: s.id,
+                name: s.name,
+            })
+            .collect()
+    };
+    let mut ids = implementer_ids.clone();
+    ids.extend([row.requester_id, row.owner_id]);
+    let names = people(conn, &ids).await?;
+    let conflicts = all_conflicts(conn).await?.remove(&id).unwrap_or_default();
+    let conflicts = describe_conflicts(conn, conflicts).await?;
+    let risk_answers: Option<RiskAnswers> = row
+        .risk_answers
+        .as_deref()
+        .and_then(|a| serde_json::from_str(a).ok());
+    let most_critical = most_critical_service(conn, &service_ids).await?;
+    Ok(Change {
+        id: row.id,
+        title: row.title.clone(),
+        description: row.description.clone(),
+        reason: row.reason.clone(),
+        change_type: type_of(&row),
+        category: row.category.clone(),
+        state: state_of(&row),
+        requester: person(&names, row.requester_id),
+        owner: person(&names, row.owner_id),
+        implementers: implementer_ids.iter().map(|i| person(&names, *i)).collect(),
+        services,
+        configuration_items: serde_json::from_str(&row.configuration_items).unwrap_or_default(),
+        planned_start: row.planned_start,
+        planned_end: row.planned_end,
+        expects_outage: row.expects_outage,
+        outage_minutes: row.outage_minutes,
+        implementation_plan: row.implementation_plan.clone(),
+        test_plan: row.test_plan.clone(),
+        backout_plan: row.backout_plan.clone(),
+        communication_plan: row.communication_plan.clone(),
+        risk: risk_answers.map(|answers| assess(&answers, most_critical)),
+        risk_answers,
+        conflicts,
+        conflict_override: row.conflict_override.clone(),
+        review: has_review(&row).then(|| Review {
+            outcome: row.review_outcome.clone().unwrap_or_default(),
+            incidents: row.review_incidents.unwrap_or(0),
+            lessons: row.review_lessons.clone().unwrap_or_default(),
+        }),
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+async fn most_critical_service<C: ConnectionTrait>(
+    conn: &C,
+    service_ids: &[i64],
+) -> Result<Option<Criticality>, AppError> {
+    if service_ids.is_empty() {
+        return Ok(None);
+    }
+    let ranks: Vec<i16> = Services::find()
+        .select_only()
+        .column(crate::server::entity::service::Column::Criticality)
+        .filter(crate::server::entity::service::Column::Id.is_in(service_ids.to_vec()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(ranks.into_iter().max().and_then(Criticality::from_rank))
+}
+
+/// Board cards (and list rows) for the given rows, with conflicts counted once for all.
+async fn cards<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<change_entity::Model>,
+) -> Result<Vec<ChangeCard>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let links = links(conn, &ids).await?;
+    let service_names: HashMap<i64, String> = Services::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
+    let names = people(conn, &owners).await?;
+    let conflicts = all_conflicts(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut services: Vec<String> = links
+                .services
+                .get(&row.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| service_names.get(s).cloned())
+                .collect();
+            services.sort();
+            ChangeCard {
+                id: row.id,
+                change_type: type_of(&row),
+                state: state_of(&row),
+                risk: risk_level(&row),
+                services,
+                owner: person(&names, row.owner_id),
+                requester_id: row.requester_id,
+                implementer_ids: links.implementers.get(&row.id).cloned().unwrap_or_default(),
+                planned_start: row.planned_start,
+                planned_end: row.planned_end,
+                has_plans: has_plans(&row),
+                has_review: has_review(&row),
+                conflicts: conflicts.get(&row.id).map_or(0, |c| c.len() as u32),
+                conflict_overridden: row.conflict_override.is_some(),
+                version: row.version,
+                title: row.title,
+            }
+        })
+        .collect())
+}
+
+pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppError> {
+    let mut select = Changes::find();
+    if !query.search.is_empty() {
+        let pattern = format!(
+            "%{}%",
+            query.search.to_lowercase().replace(['%', '_', '\\'], "")
+        );
+        select = select.filter(
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(Column::Title)))
+                .like(pattern.clone())
+                .or(Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                    Column::Description,
+                )))
+                .like(pattern)),
+        );
+    }
+    if let Some(state) = query.state {
+        select = select.filter(Column::State.eq(state.as_str()));
+    }
+    if let Some(change_type) = query.change_type {
+        select = select.filter(Column::ChangeType.eq(change_type.as_str()));
+    }
+    if let Some(risk) = query.risk {
+        select = select.filter(Column::RiskLevel.eq(risk.as_str()));
+    }
+    if let Some(owner) = query.owner_id {
+        select = select.filter(Column::OwnerId.eq(owner));
+    }
+    if let Some(service) = query.service_id {
+        let ids: Vec<i64> = ChangeServices::find()
+            .select_only()
+            .column(change_service::Column::ChangeId)
+            .filter(change_service::Column::ServiceId.eq(service))
+            .into_tuple()
+            .all(db.reader())
+            .await?;
+        select = select.filter(Column::Id.is_in(ids));
+    }
+    if let Some(from) = query.from {
+        select = select.filter(
+            Column::PlannedEnd.gte(from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
+        );
+    }
+    if let Some(to) = query.to {
+        select = select.filter(
+            Column::PlannedStart.lt((to + chrono::Duration::days(1))
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()),
+        );
+    }
+    let total = select.clone().count(db.reader()).await?;
+    let page = std::cmp::max(query.page, 1);
+    let rows = select
+        .order_by_desc(Column::Id)
+        .offset((page - 1) * DEFAULT_PAGE_SIZE)
+        .limit(DEFAULT_PAGE_SIZE)
+        .all(db.reader())
+        .await?;
+    Ok(Page {
+        items: cards(db.reader(), rows).await?,
+        page,
+        page_size: DEFAULT_PAGE_SIZE,
+        total,
+    })
+}
+
+/// Cards for the board: every open change, and those that ended in the last 14 days.
+pub async fn board(db: &Db) -> Result<Vec<ChangeCard>, AppError> {
+    let finished: Vec<&str> = ChangeState::ALL
+        .iter()
+        .filter(|s| s.is_final())
+        .map(|s| s.as_str())
+        .collect();
+    let recent = Utc::now() - chrono::Duration::days(14);
+    let rows = Changes::find()
+        .filter(
+            Column::State
+                .is_not_in(finished.clone())
+                .or(Column::UpdatedAt.gte(recent)),
+        )
+        .order_by_asc(Column::PlannedStart)
+        .order_by_asc(Column::Id)
+        .limit(2000)
+        .all(db.reader())
+        .await?;
+    cards(db.reader(), rows).await
+}
+
+/// The fields an auditor sees change.
+fn audit_view(change: &Change) -> serde_json::Value {
+    serde_json::json!({
+        "title": change.title,
+        "type": change.change_type.label(),
+        "state": change.state.label(),
+        "owner": change.owner.name,
+        "services": change.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+        "implementers": change.implementers.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+        "planned_start": change.planned_start.map(|t| t.to_rfc3339()),
+        "planned_end": change.planned_end.map(|t| t.to_rfc3339()),
+        "risk": change.risk_level().map(|r| r.label()),
+        "implementation_plan": change.implementation_plan,
+        "test_plan": change.test_plan,
+        "backout_plan": change.backout_plan,
+        "conflict_override": change.conflict_override,
+    })
+}
+
+async fn check_references<C: ConnectionTrait>(
+    conn: &C,
+    draft: &ChangeDraft,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    if !draft.service_ids.is_empty() {
+        let found = Services::find()
+            .filter(crate::server::entity::service::Column::Id.is_in(draft.service_ids.clone()))
+            .count(conn)
+            .await?;
+        if found != draft.service_ids.len() as u64 {
+            errors.add("service_ids", "One of the chosen services does not exist.");
+        }
+    }
+    let mut users = draft.implementer_ids.clone();
+    users.extend(draft.owner_id);
+    for id in users {
+        if Users::find_by_id(id).one(conn).await?.is_none() {
+            errors.add(
+                if Some(id) == draft.owner_id {
+                    "owner_id"
+                } else {
+                    "implementer_ids"
+                },
+                "That person is not a Conform user.",
+            );
+        }
+    }
+    errors.into_result(()).map_err(AppError::from)
+}
+
+async fn write_links<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    draft: &ChangeDraft,
+) -> Result<(), AppError> {
+    ChangeServices::delete_many()
+        .filter(change_service::Column::ChangeId.eq(id))
+        .exec(conn)
+        .await?;
+    ChangeImplementers::delete_many()
+        .filter(change_implementer::Column::ChangeId.eq(id))
+        .exec(conn)
+        .await?;
+    for service_id in &draft.service_ids {
+        change_service::ActiveModel {
+            change_id: Set(id),
+            service_id: Set(*service_id),
+        }
+        .insert(conn)
+        .await?;
+    }
+    for user_id in &draft.implementer_ids {
+        change_implementer::ActiveModel {
+            change_id: Set(id),
+            user_id: Set(*user_id),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn schedule_of(
+    draft: &ChangeDraft,
+    zone: &str,
+) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), AppError> {
+    let mut errors = FieldErrors::new();
+    let start = draft
+        .planned_start
+        .and_then(|t| to_utc("planned_start", t, zone, &mut errors));
+    let end = draft
+        .planned_end
+        .and_then(|t| to_utc("planned_end", t, zone, &mut errors));
+    if let (Some(s), Some(e)) = (start, end) {
+        if e <= s {
+            errors.add("planned_end", "The end must be after the start.");
+        }
+    }
+    errors.into_result((start, end)).map_err(AppError::from)
+}
+
+async fn risk_fields<C: ConnectionTrait>(
+    conn: &C,
+    draft: &ChangeDraft,
+) -> Result<(Option<String>, Option<i32>, Option<String>), AppError> {
+    match draft.risk_answers {
+        None => Ok((None, None, None)),
+        Some(answers) => {
+            let assessment = assess(
+                &answers,
+                most_critical_service(conn, &draft.service_ids).await?,
+            );
+            Ok((
+                Some(serde_json::to_string(&answers).map_err(internal)?),
+                Some(assessment.score as i32),
+                Some(assessment.level.as_str().to_string()),
+            ))
+        }
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    draft: ChangeDraft,
+) -> Result<Change, AppError> {
+    let (planned_start, planned_end) = schedule_of(&draft, &user.time_zone)?;
+    let txn = db.begin_write().await?;
+    check_references(&txn, &draft).await?;
+    let (risk_answers, risk_score, risk_level) = risk_fields(&txn, &draft).await?;
+    let now = Utc::now();
+    let row = change_entity::ActiveModel {
+        title: Set(draft.title.clone()),
+        description: Set(draft.description.clone()),
+        reason: Set(draft.reason.clone()),
+        change_type: Set(draft.change_type.as_str().into()),
+        category: Set(draft.category.clone()),
+        state: Set(ChangeState::Draft.as_str().into()),
+        requester_id: Set(user.id),
+        owner_id: Set(draft.owner_id.unwrap_or(user.id)),
+        planned_start: Set(planned_start),
+        planned_end: Set(planned_end),
+        expects_outage: Set(draft.expects_outage),
+        outage_minutes: Set(draft.outage_minutes),
+        implementation_plan: Set(draft.implementation_plan.clone()),
+        test_plan: Set(draft.test_plan.clone()),
+        backout_plan: Set(draft.backout_plan.clone()),
+        communication_plan: Set(draft.communication_plan.clone()),
+        configuration_items: Set(
+            serde_json::to_string(&draft.configuration_items).map_err(internal)?
+        ),
+        risk_answers: Set(risk_answers),
+        risk_score: Set(risk_score),
+        risk_level: Set(risk_level),
+        conflict_override: Set(None),
+        review_outcome: Set(None),
+        review_incidents: Set(None),
+        review_lessons: Set(None),
+        authorised_by: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    write_links(&txn, row.id, &draft).await?;
+    let change = load(&txn, row.id).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "change_created",
+            RecordType::Change,
+            Some(change.id.to_string()),
+            format!("Raised {} {}", change.reference(), change.title),
+        )
+        .with_changes(diff(None, Some(&audit_view(&change)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(change)
+}
+
+/// States in which the request itself may still be edited.
+fn editable(state: ChangeState) -> bool {
+    matches!(
+        state,
+        ChangeState::Draft | ChangeState::Submitted | ChangeState::Assessed
+    )
+}
+
+pub async fn update(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    draft: ChangeDraft,
+) -> Result<Change, AppError> {
+    let (planned_start, planned_end) = schedule_of(&draft, &user.time_zone)?;
+    let txn = db.begin_write().await?;
+    let before = load(&txn, id).await?;
+    let may_edit = user.id == before.requester.id
+        || user.id == before.owner.id
+        || user.roles.contains(&Role::ChangeManager);
+    if !may_edit {
+        return Err(AppError::Forbidden(
+            "edit a change you neither requested nor own".into(),
+        ));
+    }
+    if !editable(before.state) {
+        return Err(AppError::BadRequest(format!(
+            "A change that is {} can no longer be edited.",
+            before.state.label().to_lowercase()
+        )));
+    }
+    check_references(&txn, &draft).await?;
+    let (risk_answers, risk_score, risk_level) = risk_fields(&txn, &draft).await?;
+    let result = Changes::update_many()
+        .col_expr(Column::Title, Expr::value(draft.title.clone()))
+        .col_expr(Column::Description, Expr::value(draft.description.clone()))
+        .col_expr(Column::Reason, Expr::value(draft.reason.clone()))
+        .col_expr(Column::ChangeType, Expr::value(draft.change_type.as_str()))
+        .col_expr(Column::Category, Expr::value(draft.category.clone()))
+        .col_expr(
+            Column::OwnerId,
+            Expr::value(draft.owner_id.unwrap_or(before.owner.id)),
+        )
+        .col_expr(Column::PlannedStart, Expr::value(planned_start))
+        .col_expr(Column::PlannedEnd, Expr::value(planned_end))
+        .col_expr(Column::ExpectsOutage, Expr::value(draft.expects_outage))
+        .col_expr(Column::OutageMinutes, Expr::value(draft.outage_minutes))
+        .col_expr(
+            Column::ImplementationPlan,
+            Expr::value(draft.implementation_plan.clone()),
+        )
+        .col_expr(Column::TestPlan, Expr::value(draft.test_plan.clone()))
+        .col_expr(Column::BackoutPlan, Expr::value(draft.backout_plan.clone()))
+        .col_expr(
+            Column::CommunicationPlan,
+            Expr::value(draft.communication_plan.clone()),
+        )
+        .col_expr(
+            Column::ConfigurationItems,
+            Expr::value(serde_json::to_string(&draft.configuration_items).map_err(internal)?),
+        )
+        .col_expr(Column::RiskAnswers, Expr::value(risk_answers))
+        .col_expr(Column::RiskScore, Expr::value(risk_score))
+        .col_expr(Column::RiskLevel, Expr::value(risk_level))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(before.version));
+    }
+    write_links(&txn, id, &draft).await?;
+    let after = load(&txn, id).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "change_updated",
+            RecordType::Change,
+            Some(id.to_string()),
+            format!("Edited {}", after.reference()),
+        )
+        .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn stale(current_version: i32) -> AppError {
+    AppError::Conflict {
+        message: "Someone else changed this change meanwhile; nothing was overwritten. Look at its new state and try again.".into(),
+        current_version,
+    }
+}
+
+/// What a transition may carry besides the action.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransitionInput {
+    pub comment: String,
+    pub review: Option<Review>,
+}
+
+pub async fn transition(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    action: ChangeAction,
+    input: TransitionInput,
+) -> Result<Change, AppError> {
+    let mut errors = FieldErrors::new();
+    let comment =
+        crate::model::text::bounded(&mut errors, "comment", "Comment", &input.comment, 0, 2000);
+    if action.needs_comment() && comment.is_empty() {
+        errors.add(
+            "comment",
+            format!("Say why (“{}” needs a comment).", action.label()),
+        );
+    }
+    if let Some(review) = &input.review {
+        crate::model::text::bounded(
+            &mut errors,
+            "review_outcome",
+            "Outcome",
+            &review.outcome,
+            2,
+            2000,
+        );
+        crate::model::text::bounded(
+            &mut errors,
+            "review_lessons",
+            "Lessons",
+            &review.lessons,
+            0,
+            4000,
+        );
+        if !(0..=10_000).contains(&review.incidents) {
+            errors.add(
+                "review_incidents",
+                "Enter the number of incidents the change caused (0 or more).",
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let txn = db.begin_write().await?;
+    let before = load(&txn, id).await?;
+    if before.version != version {
+        return Err(stale(before.version));
+    }
+    let facts = ChangeFacts {
+        state: before.state,
+        change_type: before.change_type,
+        risk: before.risk_level(),
+        requester_id: before.requester.id,
+        owner_id: before.owner.id,
+        implementer_ids: before.implementers.iter().map(|p| p.id).collect(),
+        has_plans: before.has_plans(),
+        has_schedule: before.planned_start.is_some() && before.planned_end.is_some(),
+        open_conflicts: before.open_conflicts(),
+        has_review: before.review.is_some() || input.review.is_some(),
+    };
+    let next = lifecycle::transition(
+        &facts,
+        action,
+        &ActorFacts {
+            user_id: user.id,
+            roles: user.roles.clone(),
+        },
+    )
+    .map_err(|refusal| AppError::BadRequest(refusal.0))?;
+    let mut update = Changes::update_many()
+        .col_expr(Column::State, Expr::value(next.as_str()))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()));
+    if next == ChangeState::Authorised {
+        update = update.col_expr(Column::AuthorisedBy, Expr::value(user.id));
+    }
+    if let (ChangeAction::Review, Some(review)) = (action, &input.review) {
+        update = update
+            .col_expr(Column::ReviewOutcome, Expr::value(review.outcome.trim()))
+            .col_expr(Column::ReviewIncidents, Expr::value(review.incidents))
+            .col_expr(Column::ReviewLessons, Expr::value(review.lessons.trim()));
+    }
+    let result = update
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(version + 1));
+    }
+    let after = load(&txn, id).await?;
+    let summary = if comment.is_empty() {
+        format!(
+            "{}: {} → {}",
+            after.reference(),
+            before.state.label(),
+            next.label()
+        )
+    } else {
+        format!(
+            "{}: {} → {} — {comment}",
+            after.reference(),
+            before.state.label(),
+            next.label()
+        )
+    };
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "change_transition",
+            RecordType::Change,
+            Some(id.to_string()),
+            summary,
+        )
+        .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// A change manager accepts the schedule conflicts, with a reason on the record.
+pub async fn override_conflicts(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    reason: &str,
+) -> Result<Change, AppError> {
+    if !user.roles.contains(&Role::ChangeManager) {
+        return Err(AppError::Forbidden("override schedule conflicts".into()));
+    }
+    let mut errors = FieldErrors::new();
+    let reason = crate::model::text::bounded(&mut errors, "reason", "Reason", reason, 10, 2000);
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let txn = db.begin_write().await?;
+    let before = load(&txn, id).await?;
+    let result = Changes::update_many()
+        .col_expr(
+            Column::ConflictOverride,
+            Expr::value(format!("{} — {}", user.name, reason)),
+        )
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(before.version));
+    }
+    let after = load(&txn, id).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "change_conflicts_overridden",
+            RecordType::Change,
+            Some(id.to_string()),
+            format!("{}: conflicts overridden — {reason}", after.reference()),
+        )
+        .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Adds a blackout or maintenance window (change managers; the API checks).
+pub async fn add_window(
+    db: &Db,
+    actor: &Actor,
+    kind: WindowKind,
+    name: &str,
+    service_id: Option<i64>,
+    window: Window,
+) -> Result<i64, AppError> {
+    let txn = db.begin_write().await?;
+    let row = crate::server::entity::schedule_window::ActiveModel {
+        kind: Set(if kind == WindowKind::Blackout {
+            "blackout".into()
+        } else {
+            "maintenance".into()
+        }),
+        name: Set(name.to_string()),
+        service_id: Set(service_id),
+        starts_at: Set(window.start),
+        ends_at: Set(window.end),
+        version: Set(1),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "schedule_window_added",
+            RecordType::Change,
+            None,
+            format!(
+                "Added {} window “{name}”",
+                if kind == WindowKind::Blackout {
+                    "blackout"
+                } else {
+                    "maintenance"
+                }
+            ),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row.id)
+}
+
+/// Demo and migration import: a change as it stands today, in any state, written as one
+/// audited record (the lifecycle it went through elsewhere is not replayed).
+pub struct Imported {
+    pub draft: ChangeDraft,
+    pub state: ChangeState,
+    pub requester_id: i64,
+    pub planned: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub review: Option<Review>,
+}
+
+pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, AppError> {
+    let txn = db.begin_write().await?;
+    check_references(&txn, &imported.draft).await?;
+    let (risk_answers, risk_score, risk_level) = risk_fields(&txn, &imported.draft).await?;
+    let draft = &imported.draft;
+    let now = Utc::now();
+    let authorised = !matches!(
+        imported.state,
+        ChangeState::Draft
+            | ChangeState::Submitted
+            | ChangeState::Assessed
+            | ChangeState::AwaitingAuthorisation
+            | ChangeState::Rejected
+            | ChangeState::Cancelled
+    );
+    let row = change_entity::ActiveModel {
+        title: Set(draft.title.clone()),
+        description: Set(draft.description.clone()),
+        reason: Set(draft.reason.clone()),
+        change_type: Set(draft.change_type.as_str().into()),
+        category: Set(draft.category.clone()),
+        state: Set(imported.state.as_str().into()),
+        requester_id: Set(imported.requester_id),
+        owner_id: Set(draft.owner_id.unwrap_or(imported.requester_id)),
+        planned_start: Set(imported.planned.map(|p| p.0)),
+        planned_end: Set(imported.planned.map(|p| p.1)),
+        expects_outage: Set(draft.expects_outage),
+        outage_minutes: Set(draft.outage_minutes),
+        implementation_plan: Set(draft.implementation_plan.clone()),
+        test_plan: Set(draft.test_plan.clone()),
+        backout_plan: Set(draft.backout_plan.clone()),
+        communication_plan: Set(draft.communication_plan.clone()),
+        configuration_items: Set(
+            serde_json::to_string(&draft.configuration_items).map_err(internal)?
+        ),
+        risk_answers: Set(risk_answers),
+        risk_score: Set(risk_score),
+        risk_level: Set(risk_level),
+        conflict_override: Set(None),
+        review_outcome: Set(imported.review.as_ref().map(|r| r.outcome.clone())),
+        review_incidents: Set(imported.review.as_ref().map(|r| r.incidents)),
+        review_lessons: Set(imported.review.as_ref().map(|r| r.lessons.clone())),
+        authorised_by: Set(authorised.then_some(imported.requester_id)),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    write_links(&txn, row.id, draft).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "change_imported",
+            RecordType::Change,
+            Some(row.id.to_string()),
+            format!(
+                "Imported {} {} as {}",
+                crate::model::change_request::reference(row.id),
+                row.title,
+                imported.state.label()
+            ),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row.id)
+}

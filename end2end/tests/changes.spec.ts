@@ -1,0 +1,79 @@
+import { demo, hydrated, openHydrated, signIn, signedInPage, test, expect, unique } from './helpers';
+
+/** A local datetime-local value `days` from now at `hour`:00. */
+function local(days: number, hour: number) {
+  const d = new Date(Date.now() + days * 86_400_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hour)}:00`;
+}
+
+test('raise a normal change, watch validation, submit it and move it on the board', async ({ browser }) => {
+  const title = unique('Renew TLS certificates');
+  const requester = await signedInPage(browser, demo.requester);
+  const page = requester.page;
+  await openHydrated(page, '/changes/new');
+
+  // Validation first: no title, no type.
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.getByText('Title is required.')).toBeVisible();
+  await expect(page.getByText('Choose the type: standard, normal or emergency.')).toBeVisible();
+
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Type').selectOption('normal');
+  await page.getByLabel('Video conferencing').check();
+  await page.getByLabel('Planned start (your time zone)').fill(local(30, 20));
+  await page.getByLabel('Planned end').fill(local(30, 21));
+  await page.getByLabel('Implementation plan').fill('Replace the certificates on both gateways.');
+  await page.getByLabel('Test plan').fill('Open a meeting from outside.');
+  await page.getByLabel('Back-out plan').fill('Put the old certificates back.');
+  for (const question of ['Impact breadth', 'Complexity', 'Back-out difficulty', 'Similar changes before', 'Time pressure']) {
+    await page.getByLabel(question).selectOption('0');
+  }
+  await expect(page.getByText('Risk before the services')).toContainText('Low');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page).toHaveURL(/\/changes\/\d+$/);
+  const id = Number(page.url().split('/').pop());
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(title);
+
+  await page.getByRole('button', { name: 'Submit → Submitted' }).click();
+  await expect(page.locator('.page-actions')).toContainText('Submitted');
+
+  // The change manager works the board; a second browser watches it live.
+  const manager = await signedInPage(browser, demo.changeManager);
+  const watcher = await signedInPage(browser, demo.auditor);
+  await openHydrated(manager.page, '/changes/board');
+  await openHydrated(watcher.page, '/changes/board');
+  const card = manager.page.locator(`article[data-change="${id}"]`);
+  await expect(card).toBeVisible();
+
+  // A forbidden drop snaps back with the reason.
+  await card.dragTo(manager.page.locator('[data-state="closed"]'));
+  await expect(manager.page.getByText(/Move refused: A change cannot go from Submitted straight to Closed/)).toBeVisible();
+  await expect(manager.page.locator(`[data-state="submitted"] article[data-change="${id}"]`)).toBeVisible();
+
+  // An allowed drop with the mouse.
+  await card.dragTo(manager.page.locator('[data-state="assessed"]'));
+  await expect(manager.page.locator(`[data-state="assessed"] article[data-change="${id}"]`)).toBeVisible();
+  // The watcher's board followed without a reload.
+  await expect(watcher.page.locator(`[data-state="assessed"] article[data-change="${id}"]`)).toBeVisible({ timeout: 5_000 });
+
+  // The keyboard way: focus the card's Move button, choose the column.
+  const moved = manager.page.locator(`[data-state="assessed"] article[data-change="${id}"]`);
+  await moved.getByRole('button', { name: 'Move…' }).focus();
+  await manager.page.keyboard.press('Enter');
+  await moved.getByRole('button', { name: '→ Awaiting authorisation' }).focus();
+  await manager.page.keyboard.press('Enter');
+  await expect(manager.page.locator(`[data-state="awaiting_authorisation"] article[data-change="${id}"]`)).toBeVisible();
+  await expect(watcher.page.locator(`[data-state="awaiting_authorisation"] article[data-change="${id}"]`)).toBeVisible({ timeout: 5_000 });
+
+  for (const context of [requester.context, manager.context, watcher.context]) await context.close();
+});
+
+test('the auditor reads changes but is offered no moves', async ({ page }) => {
+  await signIn(page, demo.auditor);
+  await openHydrated(page, '/changes');
+  await expect(page.getByRole('link', { name: 'New change' })).toHaveCount(0);
+  await page.locator('tbody tr a').first().click();
+  await hydrated(page);
+  await expect(page.getByText('Nothing for you to do on this change right now.')).toBeVisible();
+});

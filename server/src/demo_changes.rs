@@ -1,0 +1,200 @@
+//! Demo changes: about sixty across every state, type and risk over the six weeks around
+//! today, with a blackout window, maintenance windows on key services and a few conflicts.
+
+use app::error::AppError;
+use app::model::change::{ChangeState, ChangeType};
+use app::model::change_request::{ChangeDraft, Review};
+use app::model::risk::RiskAnswers;
+use app::model::schedule::{Window, WindowKind};
+use app::server::audit::Actor;
+use app::server::db::Db;
+use app::server::service::changes::{self, Imported};
+use app::server::service::{catalogue, users};
+use chrono::{Duration, DurationRound, Utc};
+
+const TITLES: [(&str, &str); 12] = [
+    ("Patch the mail gateway", "E-mail and calendar"),
+    ("Upgrade the customer portal framework", "Customer portal"),
+    ("Rotate payroll database credentials", "Payroll"),
+    ("Add a knowledge base to the service desk", "Service desk"),
+    ("Apply ERP quarterly update", "ERP finance"),
+    ("Enforce phishing-resistant MFA", "Identity and access"),
+    ("Replace core switch in building B", "Network and Wi-Fi"),
+    ("Re-partition the sales fact table", "Data warehouse"),
+    ("Enable CRM field-level audit", "CRM"),
+    ("Archive legacy document libraries", "Document management"),
+    ("Roll out new meeting-room firmware", "Video conferencing"),
+    ("Pilot offline mode in the field app", "Field service app"),
+];
+
+/// (state, type, risk answers level 0–3, day offset from today, start hour)
+fn plan(i: usize) -> (ChangeState, ChangeType, u8, i64, u32) {
+    use ChangeState as S;
+    let states = [
+        S::Draft,
+        S::Submitted,
+        S::Assessed,
+        S::AwaitingAuthorisation,
+        S::Authorised,
+        S::Scheduled,
+        S::Implementing,
+        S::Implemented,
+        S::Reviewed,
+        S::Closed,
+        S::Failed,
+        S::BackedOut,
+        S::Rejected,
+        S::Cancelled,
+        S::Scheduled,
+        S::AwaitingAuthorisation,
+        S::Closed,
+        S::Scheduled,
+        S::Draft,
+        S::Closed,
+    ];
+    let state = states[i % states.len()];
+    let change_type = match i % 7 {
+        0 => ChangeType::Standard,
+        3 => ChangeType::Emergency,
+        _ => ChangeType::Normal,
+    };
+    let finished = matches!(
+        state,
+        S::Implemented | S::Reviewed | S::Closed | S::Failed | S::BackedOut
+    );
+    let offset = if finished {
+        -((i as i64 % 21) + 1)
+    } else {
+        (i as i64 % 21) + 1
+    };
+    (
+        state,
+        change_type,
+        (i % 4) as u8,
+        offset,
+        [20, 21, 22, 6, 9, 14][i % 6],
+    )
+}
+
+pub async fn seed(db: &Db) -> Result<usize, AppError> {
+    let existing = changes::list(db, &Default::default()).await?.total;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let actor = Actor::system("demo-seed");
+    let people = users::list(db).await?;
+    let id_of = |email: &str| {
+        people
+            .iter()
+            .find(|u| u.email == email)
+            .map(|u| u.id)
+            .unwrap_or(1)
+    };
+    let requester = id_of("requester@conform.demo");
+    let owner = id_of("service.owner@conform.demo");
+    let manager = id_of("change.manager@conform.demo");
+    let continuity = id_of("continuity@conform.demo");
+    let services = catalogue::list(
+        db,
+        &app::model::service::ServiceQuery {
+            page_size: 200,
+            ..Default::default()
+        },
+    )
+    .await?
+    .items;
+    let service_id = |name: &str| services.iter().find(|s| s.name == name).map(|s| s.id);
+    let today = Utc::now()
+        .duration_trunc(Duration::days(1))
+        .unwrap_or_else(|_| Utc::now());
+
+    // A freeze over the quarter-end close, and nightly maintenance windows on key services.
+    let freeze_start = today + Duration::days(12);
+    changes::add_window(
+        db,
+        &actor,
+        WindowKind::Blackout,
+        "Quarter-end freeze",
+        None,
+        Window::new(freeze_start, freeze_start + Duration::days(3)).expect("valid"),
+    )
+    .await?;
+    for name in ["ERP finance", "Payroll", "Customer portal"] {
+        if let Some(id) = service_id(name) {
+            for day in -21..=21 {
+                let start = today + Duration::days(day) + Duration::hours(20);
+                changes::add_window(
+                    db,
+                    &actor,
+                    WindowKind::Maintenance,
+                    &format!("{name} nightly"),
+                    Some(id),
+                    Window::new(start, start + Duration::hours(4)).expect("valid"),
+                )
+                .await?;
+            }
+        }
+    }
+
+    let mut created = 0;
+    for i in 0..60 {
+        let (title, service) = TITLES[i % TITLES.len()];
+        let (state, change_type, level, day, hour) = plan(i);
+        let start = today + Duration::days(day) + Duration::hours(hour.into());
+        let draft = ChangeDraft {
+            title: format!("{title} ({})", i / TITLES.len() + 1),
+            description: format!("{title} for {service}."),
+            reason: "Keeps the service supported and secure.".into(),
+            change_type,
+            category: ["Application", "Infrastructure", "Security", "Network"][i % 4].into(),
+            service_ids: service_id(service).into_iter().collect(),
+            configuration_items: vec![format!(
+                "{}-prod-{:02}",
+                service.to_lowercase().replace(' ', "-"),
+                i % 5 + 1
+            )],
+            owner_id: Some(if i % 3 == 0 { continuity } else { owner }),
+            implementer_ids: vec![if i % 2 == 0 { owner } else { manager }],
+            planned_start: None,
+            planned_end: None,
+            expects_outage: i % 5 == 0,
+            outage_minutes: if i % 5 == 0 { 30 } else { 0 },
+            implementation_plan: "1. Announce. 2. Apply. 3. Verify.".into(),
+            test_plan: "Smoke tests and monitoring for one hour.".into(),
+            backout_plan: "Restore the pre-change snapshot.".into(),
+            communication_plan: "Notice to affected customers two days ahead.".into(),
+            risk_answers: (state != ChangeState::Draft).then_some(RiskAnswers {
+                impact_breadth: level,
+                complexity: level,
+                backout_difficulty: (level + 1).min(3) * u8::from(i % 2 == 0),
+                history: level.saturating_sub(1),
+                time_pressure: u8::from(change_type == ChangeType::Emergency) * 3,
+            }),
+        };
+        let review = matches!(state, ChangeState::Reviewed | ChangeState::Closed).then(|| Review {
+            outcome: if i % 4 == 0 {
+                "Partly successful".into()
+            } else {
+                "Successful".into()
+            },
+            incidents: (i % 4 == 0) as i32,
+            lessons: "Announce earlier to the service desk.".into(),
+        });
+        let planned = (state != ChangeState::Draft || i % 2 == 0)
+            .then_some((start, start + Duration::minutes(60 + 30 * (i as i64 % 4))));
+        changes::import(
+            db,
+            &actor,
+            Imported {
+                draft,
+                state,
+                requester_id: requester,
+                planned,
+                review,
+            },
+        )
+        .await?;
+        created += 1;
+    }
+    Ok(created)
+}

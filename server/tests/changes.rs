@@ -1,0 +1,362 @@
+//! Change enablement against a real database: the lifecycle through the service, conflicts,
+//! optimistic concurrency and the audit trail.
+
+mod common;
+
+use app::error::AppError;
+use app::model::access::Role;
+use app::model::change::{ChangeAction, ChangeState};
+use app::model::change_request::ChangeForm;
+use app::model::schedule::{Conflict, Window, WindowKind};
+use app::model::service::ServiceForm;
+use app::model::user::{CurrentUser, NewUser};
+use app::server::audit::Actor;
+use app::server::service::changes::{self, TransitionInput};
+use app::server::service::{catalogue, users};
+use chrono::{Duration, TimeZone, Utc};
+
+struct People {
+    requester: CurrentUser,
+    manager: CurrentUser,
+    cab: CurrentUser,
+}
+
+async fn person(db: &app::server::db::Db, email: &str, role: Role) -> CurrentUser {
+    let user = users::create(
+        db,
+        &Actor::system("test"),
+        NewUser {
+            email: email.into(),
+            name: format!("Person {email}"),
+            roles: vec![role],
+            password: "long enough password".into(),
+        },
+    )
+    .await
+    .unwrap();
+    CurrentUser {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        roles: user.roles,
+        time_zone: "Europe/Berlin".into(),
+    }
+}
+
+async fn people(db: &app::server::db::Db) -> People {
+    People {
+        requester: person(db, "req@example.org", Role::Requester).await,
+        manager: person(db, "mgr@example.org", Role::ChangeManager).await,
+        cab: person(db, "cab@example.org", Role::CabMember).await,
+    }
+}
+
+fn actor(user: &CurrentUser) -> Actor {
+    Actor::user(user.id, user.name.clone(), None)
+}
+
+async fn service(db: &app::server::db::Db, name: &str, criticality: &str) -> i64 {
+    let form = ServiceForm {
+        name: name.into(),
+        owner: "Owner".into(),
+        criticality: criticality.into(),
+        status: "live".into(),
+        ..Default::default()
+    };
+    catalogue::create(db, &Actor::system("test"), form.validate().unwrap())
+        .await
+        .unwrap()
+        .id
+}
+
+fn form(service_id: i64, start: &str, end: &str) -> ChangeForm {
+    ChangeForm {
+        title: "Upgrade the mail gateway".into(),
+        change_type: "normal".into(),
+        service_ids: vec![service_id.to_string()],
+        planned_start: start.into(),
+        planned_end: end.into(),
+        implementation_plan: "Apply the update.".into(),
+        test_plan: "Send test mail.".into(),
+        backout_plan: "Restore the snapshot.".into(),
+        impact_breadth: "2".into(),
+        complexity: "2".into(),
+        backout_difficulty: "1".into(),
+        history: "1".into(),
+        time_pressure: "0".into(),
+        ..Default::default()
+    }
+}
+
+async fn step(
+    db: &app::server::db::Db,
+    who: &CurrentUser,
+    id: i64,
+    action: ChangeAction,
+) -> Result<app::model::change_request::Change, AppError> {
+    let version = changes::load(db.reader(), id).await?.version;
+    changes::transition(
+        db,
+        who,
+        &actor(who),
+        id,
+        version,
+        action,
+        TransitionInput::default(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_normal_change_goes_from_draft_to_authorised_with_the_cab() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let mail = service(&db, "E-mail", "critical").await;
+    let created = changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        form(mail, "2026-12-01T22:00", "2026-12-01T23:30")
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.state, ChangeState::Draft);
+    // Local Berlin time (UTC+1 in December) stored as UTC.
+    assert_eq!(
+        created.planned_start,
+        Some(Utc.with_ymd_and_hms(2026, 12, 1, 21, 0, 0).unwrap())
+    );
+    let risk = created.risk.clone().unwrap();
+    assert!(
+        risk.explanation
+            .iter()
+            .any(|line| line.contains("Critical")),
+        "{risk:?}"
+    );
+
+    assert_eq!(
+        step(&db, &p.requester, created.id, ChangeAction::Submit)
+            .await
+            .unwrap()
+            .state,
+        ChangeState::Submitted
+    );
+    assert_eq!(
+        step(&db, &p.manager, created.id, ChangeAction::Assess)
+            .await
+            .unwrap()
+            .state,
+        ChangeState::Assessed
+    );
+    assert_eq!(
+        step(
+            &db,
+            &p.manager,
+            created.id,
+            ChangeAction::RequestAuthorisation
+        )
+        .await
+        .unwrap()
+        .state,
+        ChangeState::AwaitingAuthorisation
+    );
+    // Medium risk or higher: the requester cannot, and the CAB can.
+    let refused = step(&db, &p.requester, created.id, ChangeAction::Authorise)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, AppError::BadRequest(ref reason) if reason.contains("CAB")),
+        "{refused:?}"
+    );
+    let authorised = step(&db, &p.cab, created.id, ChangeAction::Authorise)
+        .await
+        .unwrap();
+    assert_eq!(authorised.state, ChangeState::Authorised);
+
+    let timeline =
+        app::server::service::audit_trail::history(&db, "change", &created.id.to_string())
+            .await
+            .unwrap();
+    assert_eq!(timeline.len(), 5, "created and four transitions");
+    assert!(timeline[0]
+        .summary
+        .contains("Awaiting authorisation → Authorised"));
+}
+
+#[tokio::test]
+async fn a_stale_move_is_refused_and_overwrites_nothing() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let mail = service(&db, "E-mail", "low").await;
+    let change = changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        form(mail, "2026-12-01T22:00", "2026-12-01T23:30")
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    changes::transition(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        change.id,
+        change.version,
+        ChangeAction::Submit,
+        TransitionInput::default(),
+    )
+    .await
+    .unwrap();
+    let second = changes::transition(
+        &db,
+        &p.manager,
+        &actor(&p.manager),
+        change.id,
+        change.version,
+        ChangeAction::Cancel,
+        TransitionInput {
+            comment: "Duplicate".into(),
+            review: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(second, AppError::Conflict { .. }), "{second:?}");
+    assert_eq!(
+        changes::load(db.reader(), change.id).await.unwrap().state,
+        ChangeState::Submitted
+    );
+}
+
+#[tokio::test]
+async fn conflicts_are_found_and_block_authorisation_until_overridden() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let erp = service(&db, "ERP", "low").await;
+    let first = changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        form(erp, "2026-12-01T22:00", "2026-12-01T23:30")
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let second = changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        form(erp, "2026-12-01T23:00", "2026-12-02T00:30")
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let loaded = changes::load(db.reader(), second.id).await.unwrap();
+    assert_eq!(loaded.conflicts.len(), 1);
+    assert_eq!(
+        loaded.conflicts[0].conflict,
+        Conflict::SameService {
+            other_change: first.id,
+            service_id: erp
+        }
+    );
+
+    // A blackout over the first one.
+    let start = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    changes::add_window(
+        &db,
+        &actor(&p.manager),
+        WindowKind::Blackout,
+        "Freeze",
+        None,
+        Window::new(start, start + Duration::days(1)).unwrap(),
+    )
+    .await
+    .unwrap();
+    let first_loaded = changes::load(db.reader(), first.id).await.unwrap();
+    assert!(
+        first_loaded
+            .conflicts
+            .iter()
+            .any(|c| matches!(c.conflict, Conflict::InBlackout { .. })),
+        "{:?}",
+        first_loaded.conflicts
+    );
+
+    for action in [ChangeAction::Submit] {
+        step(&db, &p.requester, second.id, action).await.unwrap();
+    }
+    for action in [ChangeAction::Assess, ChangeAction::RequestAuthorisation] {
+        step(&db, &p.manager, second.id, action).await.unwrap();
+    }
+    let blocked = step(&db, &p.cab, second.id, ChangeAction::Authorise)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(blocked, AppError::BadRequest(ref reason) if reason.contains("conflict")),
+        "{blocked:?}"
+    );
+    let version = changes::load(db.reader(), second.id).await.unwrap().version;
+    changes::override_conflicts(
+        &db,
+        &p.manager,
+        &actor(&p.manager),
+        second.id,
+        version,
+        "Both are small and coordinated by the same team.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        step(&db, &p.cab, second.id, ChangeAction::Authorise)
+            .await
+            .unwrap()
+            .state,
+        ChangeState::Authorised
+    );
+}
+
+#[tokio::test]
+async fn times_the_clocks_skip_are_refused() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let erp = service(&db, "ERP", "low").await;
+    // 2026-03-29 02:30 does not exist in Berlin.
+    let err = changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        form(erp, "2026-03-29T02:30", "2026-03-29T04:00")
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.field_errors()
+            .and_then(|e| e.get("planned_start"))
+            .is_some_and(|m| m.contains("does not exist")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_changes_load() {
+    let db = common::test_db().await;
+    conform::demo::seed(&db).await.unwrap();
+    let page = changes::list(&db, &Default::default()).await.unwrap();
+    assert_eq!(page.total, 60);
+    let board = changes::board(&db).await.unwrap();
+    assert!(
+        board.iter().any(|c| c.conflicts > 0),
+        "some demo changes conflict"
+    );
+    let states: std::collections::BTreeSet<_> = board.iter().map(|c| c.state).collect();
+    assert!(states.len() >= 10, "{states:?}");
+}

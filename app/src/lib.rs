@@ -1,6 +1,9 @@
 //! Conform's shared crate: typed models, validation, server functions and the UI.
 //! The server builds it with `ssr`, the browser with `hydrate`; never both.
 
+// Deeply nested views (the change board) need more room when compiled for release.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;

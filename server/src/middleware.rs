@@ -20,6 +20,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/favicon")
         // Server functions check permissions themselves and answer 401 as data, not a redirect.
         || path.starts_with("/api/")
+        // The live stream answers 401 itself (an EventSource cannot follow a sign-in redirect).
+        || path == "/events"
 }
 
 /// Resolves the session cookie to a user and attaches a `RequestAuth` to the request.

@@ -185,6 +185,7 @@ pub fn ChangeBoardPage() -> impl IntoView {
                                     || c.services.iter().any(|s| s.to_lowercase().contains(&needle))
                             }).collect::<Vec<_>>()
                         };
+                        let on_move = Callback::new(move |(card, to): (ChangeCard, ChangeState)| user.with_value(|u| request_move(card, to, u)));
                         let lane_sections = move || {
                             let visible = visible();
                             let mut groups: Vec<(String, Vec<ChangeCard>)> = Vec::new();
@@ -204,68 +205,10 @@ pub fn ChangeBoardPage() -> impl IntoView {
                                 }
                             }
                             groups.sort_by(|a, b| a.0.cmp(&b.0));
-                            groups.into_iter().map(|(lane, lane_cards)| view! {
-                                <section class="lane" aria-label=if lane.is_empty() { "Board".to_string() } else { lane.clone() }>
-                                    {(!lane.is_empty()).then(|| view! { <h2 class="lane-title">{lane.clone()}</h2> })}
-                                    <div class="board">
-                                        {COLUMNS.into_iter().map(|column| {
-                                            let in_column: Vec<ChangeCard> = lane_cards.iter().filter(|c| c.state == column).cloned().collect();
-                                            let count = in_column.len();
-                                            let drop_class = move || match dragging.get() {
-                                                None => "board-column",
-                                                Some(card) => user.with_value(|u| if check_move(&card, column, u).is_ok() { "board-column drop-allowed" } else { "board-column drop-forbidden" }),
-                                            };
-                                            view! {
-                                                <div class=drop_class data-state=column.as_str()
-                                                    on:dragover=move |ev| {
-                                                        let allowed = dragging.get_untracked().is_some_and(|card| user.with_value(|u| check_move(&card, column, u).is_ok()));
-                                                        if allowed { ev.prevent_default(); }
-                                                    }
-                                                    on:drop=move |ev| {
-                                                        ev.prevent_default();
-                                                        if let Some(card) = dragging.get_untracked() {
-                                                            dragging.set(None);
-                                                            user.with_value(|u| request_move(card, column, u));
-                                                        }
-                                                    }
-                                                >
-                                                    <h3 class="column-title">{column.label()}<span class="wip" aria-label=format!("{count} changes")>{count}</span></h3>
-                                                    <ul class="cards">
-                                                        {in_column.into_iter().map(|card| {
-                                                            let drag_card = card.clone();
-                                                            let move_card = card.clone();
-                                                            let conflict = card.conflicts > 0 && !card.conflict_overridden;
-                                                            view! {
-                                                                <li class="card-item">
-                                                                    <article class="change-card" draggable="true" tabindex="0"
-                                                                        aria-label=format!("{} {}", reference(card.id), card.title)
-                                                                        data-change=card.id
-                                                                        on:dragstart=move |_| dragging.set(Some(drag_card.clone()))
-                                                                        on:dragend=move |_| dragging.set(None)
-                                                                    >
-                                                                        <p class="card-ref">
-                                                                            <a href=format!("/changes/{}", card.id)>{reference(card.id)}</a>
-                                                                            {conflict.then(|| view! { <span class="conflict-flag" title="Schedule conflict" aria-label="Schedule conflict">" ⚠"</span> })}
-                                                                        </p>
-                                                                        <p class="card-title">{card.title.clone()}</p>
-                                                                        <p class="card-badges"><TypeBadge change_type=card.change_type/>" "<RiskBadge risk=card.risk/></p>
-                                                                        <p class="card-meta">{card.services.join(", ")}</p>
-                                                                        <p class="card-meta">{window_text(card.planned_start, card.planned_end)}</p>
-                                                                        <p class="card-foot">
-                                                                            <span class="avatar small" title=card.owner.name.clone()>{card.owner.initials()}</span>
-                                                                            <MoveMenu card=move_card user=user.get_value() on_pick=Callback::new(move |(card, to): (ChangeCard, ChangeState)| user.with_value(|u| request_move(card, to, u)))/>
-                                                                        </p>
-                                                                    </article>
-                                                                </li>
-                                                            }
-                                                        }).collect_view()}
-                                                    </ul>
-                                                </div>
-                                            }
-                                        }).collect_view()}
-                                    </div>
-                                </section>
-                            }).collect_view()
+                            groups
+                                .into_iter()
+                                .map(|(lane, cards)| view! { <Lane lane cards user=user.get_value() dragging on_move/> })
+                                .collect_view()
                         };
                         view! { {lane_sections} }.into_any()
                     }
@@ -276,6 +219,123 @@ pub fn ChangeBoardPage() -> impl IntoView {
         </Transition>
         {move || pending.get().map(|request| view! { <MoveDialog request pending submit/> })}
     }
+}
+
+/// One swimlane: a row of columns.
+#[component]
+fn Lane(
+    lane: String,
+    cards: Vec<ChangeCard>,
+    user: CurrentUser,
+    dragging: RwSignal<Option<ChangeCard>>,
+    on_move: Callback<(ChangeCard, ChangeState)>,
+) -> impl IntoView {
+    let label = if lane.is_empty() {
+        "Board".to_string()
+    } else {
+        lane.clone()
+    };
+    view! {
+        <section class="lane" aria-label=label>
+            {(!lane.is_empty()).then(|| view! { <h2 class="lane-title">{lane.clone()}</h2> })}
+            <div class="board">
+                {COLUMNS
+                    .into_iter()
+                    .map(|column| {
+                        let in_column: Vec<ChangeCard> = cards.iter().filter(|c| c.state == column).cloned().collect();
+                        view! { <Column column cards=in_column user=user.clone() dragging on_move/> }
+                    })
+                    .collect_view()}
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// One lifecycle column: highlights while a card it accepts is dragged, takes the drop.
+#[component]
+fn Column(
+    column: ChangeState,
+    cards: Vec<ChangeCard>,
+    user: CurrentUser,
+    dragging: RwSignal<Option<ChangeCard>>,
+    on_move: Callback<(ChangeCard, ChangeState)>,
+) -> impl IntoView {
+    let count = cards.len();
+    let user = StoredValue::new(user);
+    let accepts = move |card: &ChangeCard| user.with_value(|u| check_move(card, column, u).is_ok());
+    let class = move || match dragging.get() {
+        None => "board-column",
+        Some(card) if accepts(&card) => "board-column drop-allowed",
+        Some(_) => "board-column drop-forbidden",
+    };
+    view! {
+        <div
+            class=class
+            data-state=column.as_str()
+            on:dragover=move |ev| {
+                if dragging.get_untracked().is_some_and(|card| accepts(&card)) {
+                    ev.prevent_default();
+                }
+            }
+            on:drop=move |ev| {
+                ev.prevent_default();
+                if let Some(card) = dragging.get_untracked() {
+                    dragging.set(None);
+                    on_move.run((card, column));
+                }
+            }
+        >
+            <h3 class="column-title">
+                {column.label()}
+                <span class="wip" aria-label=format!("{count} changes")>{count}</span>
+            </h3>
+            <ul class="cards">
+                {cards
+                    .into_iter()
+                    .map(|card| view! { <li class="card-item"><Card card user=user.get_value() dragging on_move/></li> })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
+}
+
+/// A change on the board.
+#[component]
+fn Card(
+    card: ChangeCard,
+    user: CurrentUser,
+    dragging: RwSignal<Option<ChangeCard>>,
+    on_move: Callback<(ChangeCard, ChangeState)>,
+) -> impl IntoView {
+    let drag_card = card.clone();
+    let conflict = card.conflicts > 0 && !card.conflict_overridden;
+    view! {
+        <article
+            class="change-card"
+            draggable="true"
+            tabindex="0"
+            aria-label=format!("{} {}", reference(card.id), card.title)
+            data-change=card.id
+            on:dragstart=move |_| dragging.set(Some(drag_card.clone()))
+            on:dragend=move |_| dragging.set(None)
+        >
+            <p class="card-ref">
+                <a href=format!("/changes/{}", card.id)>{reference(card.id)}</a>
+                {conflict.then(|| view! { <span class="conflict-flag" title="Schedule conflict" aria-label="Schedule conflict">" ⚠"</span> })}
+            </p>
+            <p class="card-title">{card.title.clone()}</p>
+            <p class="card-badges"><TypeBadge change_type=card.change_type/>" "<RiskBadge risk=card.risk/></p>
+            <p class="card-meta">{card.services.join(", ")}</p>
+            <p class="card-meta">{window_text(card.planned_start, card.planned_end)}</p>
+            <p class="card-foot">
+                <span class="avatar small" title=card.owner.name.clone()>{card.owner.initials()}</span>
+                <MoveMenu card=card.clone() user on_pick=on_move/>
+            </p>
+        </article>
+    }
+    .into_any()
 }
 
 /// The keyboard way to move a card: a menu of the columns this person may move it to.

@@ -1,4 +1,18 @@
+import type { Locator, Page } from '@playwright/test';
 import { demo, hydrated, openHydrated, signIn, signedInPage, test, expect, unique } from './helpers';
+
+/**
+ * Drags like a hand does: press on the card, start moving while still over it (HTML5 drag
+ * begins on the first move), then travel to the column and let go.
+ */
+async function drag(page: Page, card: Locator, column: Locator) {
+  await card.locator('.card-title').hover();
+  await page.mouse.down();
+  const box = (await card.locator('.card-title').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2 + 5, box.y + box.height / 2 + 5, { steps: 3 });
+  await column.locator('.column-title').hover();
+  await page.mouse.up();
+}
 
 /** A local datetime-local value `days` from now at `hour`:00. */
 function local(days: number, hour: number) {
@@ -47,12 +61,12 @@ test('raise a normal change, watch validation, submit it and move it on the boar
   await expect(card).toBeVisible();
 
   // A forbidden drop snaps back with the reason.
-  await card.dragTo(manager.page.locator('[data-state="closed"]'));
+  await drag(manager.page, card, manager.page.locator('[data-state="closed"]'));
   await expect(manager.page.getByText(/Move refused: A change cannot go from Submitted straight to Closed/)).toBeVisible();
   await expect(manager.page.locator(`[data-state="submitted"] article[data-change="${id}"]`)).toBeVisible();
 
   // An allowed drop with the mouse.
-  await card.dragTo(manager.page.locator('[data-state="assessed"]'));
+  await drag(manager.page, card, manager.page.locator('[data-state="assessed"]'));
   await expect(manager.page.locator(`[data-state="assessed"] article[data-change="${id}"]`)).toBeVisible();
   // The watcher's board followed without a reload.
   await expect(watcher.page.locator(`[data-state="assessed"] article[data-change="${id}"]`)).toBeVisible({ timeout: 5_000 });

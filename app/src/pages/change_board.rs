@@ -33,6 +33,26 @@ struct PendingMove {
     to: ChangeState,
 }
 
+/// The change id of the card an event happened in, read from the DOM (`data-change`), so a
+/// handler always acts on the card the person actually touched.
+fn card_id_of(event: &leptos::web_sys::Event) -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let element = event
+            .current_target()?
+            .dyn_into::<leptos::web_sys::Element>()
+            .ok()?;
+        let card = element.closest("[data-change]").ok()??;
+        card.get_attribute("data-change")?.parse().ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = event;
+        None
+    }
+}
+
 fn actor(user: &CurrentUser) -> ActorFacts {
     ActorFacts {
         user_id: user.id,
@@ -131,7 +151,10 @@ pub fn ChangeBoardPage() -> impl IntoView {
             pending.set(Some(PendingMove { card, action, to }))
         }
         Ok(action) => submit(PendingMove { card, action, to }, String::new(), None),
-        Err(reason) => notice.set(Some((false, format!("Move refused: {reason}")))),
+        Err(reason) => notice.set(Some((
+            false,
+            format!("Move refused: {reason} ({})", reference(card.id)),
+        ))),
     };
 
     view! {
@@ -186,6 +209,7 @@ pub fn ChangeBoardPage() -> impl IntoView {
                             }).collect::<Vec<_>>()
                         };
                         let on_move = Callback::new(move |(card, to): (ChangeCard, ChangeState)| user.with_value(|u| request_move(card, to, u)));
+                        let by_id = Callback::new(move |id: i64| cards.with_value(|all| all.iter().find(|c| c.id == id).cloned()));
                         let lane_sections = move || {
                             let visible = visible();
                             let mut groups: Vec<(String, Vec<ChangeCard>)> = Vec::new();
@@ -207,7 +231,7 @@ pub fn ChangeBoardPage() -> impl IntoView {
                             groups.sort_by(|a, b| a.0.cmp(&b.0));
                             groups
                                 .into_iter()
-                                .map(|(lane, cards)| view! { <Lane lane cards user=user.get_value() dragging on_move/> })
+                                .map(|(lane, cards)| view! { <Lane lane cards user=user.get_value() dragging on_move by_id/> })
                                 .collect_view()
                         };
                         view! { {lane_sections} }.into_any()
@@ -229,6 +253,7 @@ fn Lane(
     user: CurrentUser,
     dragging: RwSignal<Option<ChangeCard>>,
     on_move: Callback<(ChangeCard, ChangeState)>,
+    by_id: Callback<i64, Option<ChangeCard>>,
 ) -> impl IntoView {
     let label = if lane.is_empty() {
         "Board".to_string()
@@ -243,7 +268,7 @@ fn Lane(
                     .into_iter()
                     .map(|column| {
                         let in_column: Vec<ChangeCard> = cards.iter().filter(|c| c.state == column).cloned().collect();
-                        view! { <Column column cards=in_column user=user.clone() dragging on_move/> }
+                        view! { <Column column cards=in_column user=user.clone() dragging on_move by_id/> }
                     })
                     .collect_view()}
             </div>
@@ -260,6 +285,7 @@ fn Column(
     user: CurrentUser,
     dragging: RwSignal<Option<ChangeCard>>,
     on_move: Callback<(ChangeCard, ChangeState)>,
+    by_id: Callback<i64, Option<ChangeCard>>,
 ) -> impl IntoView {
     let count = cards.len();
     let user = StoredValue::new(user);
@@ -273,8 +299,9 @@ fn Column(
         <div
             class=class
             data-state=column.as_str()
+            // Every column takes the drop, so that a forbidden move can say why it snapped back.
             on:dragover=move |ev| {
-                if dragging.get_untracked().is_some_and(|card| accepts(&card)) {
+                if dragging.get_untracked().is_some() {
                     ev.prevent_default();
                 }
             }
@@ -293,7 +320,7 @@ fn Column(
             <ul class="cards">
                 {cards
                     .into_iter()
-                    .map(|card| view! { <li class="card-item"><Card card user=user.get_value() dragging on_move/></li> })
+                    .map(|card| view! { <li class="card-item"><Card card user=user.get_value() dragging on_move by_id/></li> })
                     .collect_view()}
             </ul>
         </div>
@@ -308,8 +335,8 @@ fn Card(
     user: CurrentUser,
     dragging: RwSignal<Option<ChangeCard>>,
     on_move: Callback<(ChangeCard, ChangeState)>,
+    by_id: Callback<i64, Option<ChangeCard>>,
 ) -> impl IntoView {
-    let drag_card = card.clone();
     let conflict = card.conflicts > 0 && !card.conflict_overridden;
     view! {
         <article
@@ -318,7 +345,7 @@ fn Card(
             tabindex="0"
             aria-label=format!("{} {}", reference(card.id), card.title)
             data-change=card.id
-            on:dragstart=move |_| dragging.set(Some(drag_card.clone()))
+            on:dragstart=move |ev| dragging.set(card_id_of(&ev).and_then(|id| by_id.run(id)))
             on:dragend=move |_| dragging.set(None)
         >
             <p class="card-ref">
@@ -331,7 +358,7 @@ fn Card(
             <p class="card-meta">{window_text(card.planned_start, card.planned_end)}</p>
             <p class="card-foot">
                 <span class="avatar small" title=card.owner.name.clone()>{card.owner.initials()}</span>
-                <MoveMenu card=card.clone() user on_pick=on_move/>
+                <MoveMenu card=card.clone() user on_pick=on_move by_id/>
             </p>
         </article>
     }
@@ -344,6 +371,7 @@ fn MoveMenu(
     card: ChangeCard,
     user: CurrentUser,
     on_pick: Callback<(ChangeCard, ChangeState)>,
+    by_id: Callback<i64, Option<ChangeCard>>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let targets: Vec<ChangeState> = COLUMNS
@@ -353,7 +381,6 @@ fn MoveMenu(
     if targets.is_empty() {
         return ().into_any();
     }
-    let card = StoredValue::new(card);
     view! {
         <span class="move-menu">
             <button type="button" class="button small secondary" aria-haspopup="true" aria-expanded=move || open.get().to_string()
@@ -365,9 +392,11 @@ fn MoveMenu(
                     {targets.iter().map(|to| {
                         let to = *to;
                         view! {
-                            <button type="button" class="button small" on:click=move |_| {
+                            <button type="button" class="button small" on:click=move |ev| {
                                 open.set(false);
-                                on_pick.run((card.get_value(), to));
+                                if let Some(card) = card_id_of(&ev).and_then(|id| by_id.run(id)) {
+                                    on_pick.run((card, to));
+                                }
                             }>{format!("→ {}", to.label())}</button>
                         }
                     }).collect_view()}

@@ -629,16 +629,23 @@ async fn risk_fields<C: ConnectionTrait>(
     }
 }
 
-pub async fn create(
-    db: &Db,
-    user: &CurrentUser,
-    actor: &Actor,
-    draft: ChangeDraft,
-) -> Result<Change, AppError> {
-    let (planned_start, planned_end) = schedule_of(&draft, &user.time_zone)?;
-    let txn = db.begin_write().await?;
-    check_references(&txn, &draft).await?;
-    let (risk_answers, risk_score, risk_level) = risk_fields(&txn, &draft).await?;
+/// Where a new change row starts: its state, who asked, its window and any review already done.
+struct Origin {
+    state: ChangeState,
+    requester_id: i64,
+    planned: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    review: Option<Review>,
+    authorised_by: Option<i64>,
+}
+
+/// Inserts a change with its services and implementers (inside the caller's transaction).
+async fn insert_change<C: ConnectionTrait>(
+    conn: &C,
+    draft: &ChangeDraft,
+    origin: Origin,
+) -> Result<change_entity::Model, AppError> {
+    check_references(conn, draft).await?;
+    let (risk_answers, risk_score, risk_level) = risk_fields(conn, draft).await?;
     let now = Utc::now();
     let row = change_entity::ActiveModel {
         title: Set(draft.title.clone()),
@@ -646,11 +653,11 @@ pub async fn create(
         reason: Set(draft.reason.clone()),
         change_type: Set(draft.change_type.as_str().into()),
         category: Set(draft.category.clone()),
-        state: Set(ChangeState::Draft.as_str().into()),
-        requester_id: Set(user.id),
-        owner_id: Set(draft.owner_id.unwrap_or(user.id)),
-        planned_start: Set(planned_start),
-        planned_end: Set(planned_end),
+        state: Set(origin.state.as_str().into()),
+        requester_id: Set(origin.requester_id),
+        owner_id: Set(draft.owner_id.unwrap_or(origin.requester_id)),
+        planned_start: Set(origin.planned.0),
+        planned_end: Set(origin.planned.1),
         expects_outage: Set(draft.expects_outage),
         outage_minutes: Set(draft.outage_minutes),
         implementation_plan: Set(draft.implementation_plan.clone()),
@@ -664,18 +671,37 @@ pub async fn create(
         risk_score: Set(risk_score),
         risk_level: Set(risk_level),
         conflict_override: Set(None),
-        review_outcome: Set(None),
-        review_incidents: Set(None),
-        review_lessons: Set(None),
-        authorised_by: Set(None),
+        review_outcome: Set(origin.review.as_ref().map(|r| r.outcome.clone())),
+        review_incidents: Set(origin.review.as_ref().map(|r| r.incidents)),
+        review_lessons: Set(origin.review.as_ref().map(|r| r.lessons.clone())),
+        authorised_by: Set(origin.authorised_by),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(conn)
     .await?;
-    write_links(&txn, row.id, &draft).await?;
+    write_links(conn, row.id, draft).await?;
+    Ok(row)
+}
+
+pub async fn create(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    draft: ChangeDraft,
+) -> Result<Change, AppError> {
+    let (planned_start, planned_end) = schedule_of(&draft, &user.time_zone)?;
+    let txn = db.begin_write().await?;
+    let origin = Origin {
+        state: ChangeState::Draft,
+        requester_id: user.id,
+        planned: (planned_start, planned_end),
+        review: None,
+        authorised_by: None,
+    };
+    let row = insert_change(&txn, &draft, origin).await?;
     let change = load(&txn, row.id).await?;
     audit::append(
         &txn,
@@ -1033,11 +1059,6 @@ pub struct Imported {
 }
 
 pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, AppError> {
-    let txn = db.begin_write().await?;
-    check_references(&txn, &imported.draft).await?;
-    let (risk_answers, risk_score, risk_level) = risk_fields(&txn, &imported.draft).await?;
-    let draft = &imported.draft;
-    let now = Utc::now();
     let authorised = !matches!(
         imported.state,
         ChangeState::Draft
@@ -1047,42 +1068,15 @@ pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, A
             | ChangeState::Rejected
             | ChangeState::Cancelled
     );
-    let row = change_entity::ActiveModel {
-        title: Set(draft.title.clone()),
-        description: Set(draft.description.clone()),
-        reason: Set(draft.reason.clone()),
-        change_type: Set(draft.change_type.as_str().into()),
-        category: Set(draft.category.clone()),
-        state: Set(imported.state.as_str().into()),
-        requester_id: Set(imported.requester_id),
-        owner_id: Set(draft.owner_id.unwrap_or(imported.requester_id)),
-        planned_start: Set(imported.planned.map(|p| p.0)),
-        planned_end: Set(imported.planned.map(|p| p.1)),
-        expects_outage: Set(draft.expects_outage),
-        outage_minutes: Set(draft.outage_minutes),
-        implementation_plan: Set(draft.implementation_plan.clone()),
-        test_plan: Set(draft.test_plan.clone()),
-        backout_plan: Set(draft.backout_plan.clone()),
-        communication_plan: Set(draft.communication_plan.clone()),
-        configuration_items: Set(
-            serde_json::to_string(&draft.configuration_items).map_err(internal)?
-        ),
-        risk_answers: Set(risk_answers),
-        risk_score: Set(risk_score),
-        risk_level: Set(risk_level),
-        conflict_override: Set(None),
-        review_outcome: Set(imported.review.as_ref().map(|r| r.outcome.clone())),
-        review_incidents: Set(imported.review.as_ref().map(|r| r.incidents)),
-        review_lessons: Set(imported.review.as_ref().map(|r| r.lessons.clone())),
-        authorised_by: Set(authorised.then_some(imported.requester_id)),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    write_links(&txn, row.id, draft).await?;
+    let txn = db.begin_write().await?;
+    let origin = Origin {
+        state: imported.state,
+        requester_id: imported.requester_id,
+        planned: (imported.planned.map(|p| p.0), imported.planned.map(|p| p.1)),
+        review: imported.review,
+        authorised_by: authorised.then_some(imported.requester_id),
+    };
+    let row = insert_change(&txn, &imported.draft, origin).await?;
     audit::append(
         &txn,
         actor,

@@ -29,7 +29,9 @@ cargo_stage() {
 }
 
 # Each stage is bounded so that a hang fails the run instead of eating CI's time.
-cargo_stage unit timeout 1500 cargo test -p app
+# Model and server-side unit tests of the shared crate (the wasm build below proves the
+# models also compile without the server feature).
+cargo_stage unit timeout 1500 cargo test -p app --features ssr --lib
 cargo_stage sqlite timeout 1500 cargo test -p conform
 cargo_stage postgres timeout 1500 pg_virtualenv sh -c \
   'CONFORM_TEST_POSTGRES_URL="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" cargo test -p conform'

@@ -360,3 +360,47 @@ async fn the_demo_changes_load() {
     let states: std::collections::BTreeSet<_> = board.iter().map(|c| c.state).collect();
     assert!(states.len() >= 10, "{states:?}");
 }
+
+#[tokio::test]
+async fn change_search_ignores_case_and_takes_wildcards_literally() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let mail = service(&db, "E-mail", "low").await;
+    changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        form(mail, "2026-12-01T22:00", "2026-12-01T23:30")
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let search = |text: &str| {
+        app::model::change_request::ChangeQueryParams {
+            q: Some(text.into()),
+            ..Default::default()
+        }
+        .to_query()
+    };
+    assert_eq!(
+        changes::list(&db, &search("MAIL GATEWAY"))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        changes::list(&db, &search("%")).await.unwrap().total,
+        0,
+        "% is not a wildcard"
+    );
+    assert_eq!(
+        changes::list(&db, &search("upgrade_the"))
+            .await
+            .unwrap()
+            .total,
+        0,
+        "_ is not a wildcard"
+    );
+}

@@ -7,7 +7,8 @@ use crate::server::entity::audit_head::{self, Entity as AuditHead};
 use crate::server::entity::audit_log::{self, Column, Entity as AuditLog};
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -181,7 +182,7 @@ pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<Result<u64, ChainBre
     let mut prev_hash = audit_head_genesis();
     loop {
         let rows = AuditLog::find()
-            .filter_by_seq_from(expected_seq)
+            .filter(Column::Seq.gte(expected_seq))
             .order_by_asc(Column::Seq)
             .limit(BATCH)
             .all(conn)
@@ -232,17 +233,6 @@ pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<Result<u64, ChainBre
 
 fn audit_head_genesis() -> String {
     "0".repeat(64)
-}
-
-trait SeqFilter {
-    fn filter_by_seq_from(self, seq: i64) -> Self;
-}
-
-impl SeqFilter for sea_orm::Select<AuditLog> {
-    fn filter_by_seq_from(self, seq: i64) -> Self {
-        use sea_orm::{ColumnTrait, QueryFilter};
-        self.filter(Column::Seq.gte(seq))
-    }
 }
 
 impl From<audit_log::Model> for AuditEntry {

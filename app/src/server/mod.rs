@@ -8,6 +8,7 @@ pub mod entity;
 pub mod events;
 pub mod failure;
 pub mod password;
+pub mod search;
 pub mod service;
 pub mod session;
 pub mod state;

@@ -11,8 +11,9 @@ use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::service::{self as service_entity, Column, Entity as Services};
 use crate::server::failure::{internal, is_unique_violation};
+use crate::server::search::contains_text;
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -50,11 +51,7 @@ pub async fn list(db: &Db, query: &ServiceQuery) -> Result<Page<Service>, AppErr
     }
     let search = query.search.trim();
     if !search.is_empty() {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
-        let matches = |column: Column| {
-            Expr::expr(Func::lower(Expr::col(column)))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
+        let matches = |column: Column| contains_text(column, search);
         select = select.filter(
             matches(Column::Name)
                 .or(matches(Column::Owner))
@@ -334,15 +331,4 @@ fn conflict(current_version: i32) -> AppError {
 
 fn customers_json(draft: &ServiceDraft) -> Result<String, AppError> {
     serde_json::to_string(&draft.customers).map_err(internal)
-}
-
-fn escape_like(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

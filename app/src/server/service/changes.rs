@@ -25,6 +25,7 @@ use crate::server::entity::schedule_window::Entity as ScheduleWindows;
 use crate::server::entity::service::Entity as Services;
 use crate::server::entity::user::Entity as Users;
 use crate::server::failure::internal;
+use crate::server::search::contains_text;
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -422,17 +423,9 @@ async fn cards<C: ConnectionTrait>(
 pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppError> {
     let mut select = Changes::find();
     if !query.search.is_empty() {
-        let pattern = format!(
-            "%{}%",
-            query.search.to_lowercase().replace(['%', '_', '\\'], "")
-        );
         select = select.filter(
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(Column::Title)))
-                .like(pattern.clone())
-                .or(Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                    Column::Description,
-                )))
-                .like(pattern)),
+            contains_text(Column::Title, &query.search)
+                .or(contains_text(Column::Description, &query.search)),
         );
     }
     if let Some(state) = query.state {

@@ -8,7 +8,7 @@ use app::model::access::Role;
 use axum::http::{header, StatusCode};
 use common::web::{add_user, call, get, send, sign_in, state, PASSWORD};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_reports_ok_then_failing_database() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -26,7 +26,7 @@ async fn healthz_reports_ok_then_failing_database() {
     assert_eq!(json["database"], "failing");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_need_a_session_and_send_you_to_sign_in() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -41,7 +41,7 @@ async fn pages_need_a_session_and_send_you_to_sign_in() {
     assert!(login.body.contains("Sign in to Conform"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalogue_page_renders_services_on_the_server() {
     let db = common::test_db().await;
     conform::demo::seed(&db).await.unwrap();
@@ -69,7 +69,7 @@ async fn catalogue_page_renders_services_on_the_server() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_and_records_are_404() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -90,7 +90,7 @@ async fn unknown_pages_and_records_are_404() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_create_returns_field_errors_and_writes_nothing() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -111,7 +111,7 @@ async fn invalid_create_returns_field_errors_and_writes_nothing() {
     assert_eq!(total, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extra_fields_in_a_request_are_rejected_or_ignored_never_applied() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -156,7 +156,7 @@ async fn extra_fields_in_a_request_are_rejected_or_ignored_never_applied() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn valid_plain_form_create_redirects_to_the_new_service() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -184,7 +184,7 @@ async fn valid_plain_form_create_redirects_to_the_new_service() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_writes_are_refused() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -234,7 +234,7 @@ async fn cross_site_writes_are_refused() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers_and_a_script_nonce() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -271,7 +271,7 @@ async fn pages_carry_security_headers_and_a_script_nonce() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_rotates_the_session_and_sign_out_kills_it() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -312,7 +312,7 @@ async fn sign_in_rotates_the_session_and_sign_out_kills_it() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_credentials_get_one_message_and_repeated_failures_are_throttled() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -373,7 +373,7 @@ async fn wrong_credentials_get_one_message_and_repeated_failures_are_throttled()
     assert!(locked.session_cookie().is_none());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn favicon_is_served_without_a_session() {
     let db = common::test_db().await;
     let reply = send(&state(db.db.clone()), get("/favicon.svg", None)).await;

@@ -56,7 +56,7 @@ fn the_table_covers_every_registered_server_function() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_callers_are_refused_everywhere() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -67,7 +67,7 @@ async fn anonymous_callers_are_refused_everywhere() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_reaches_exactly_what_the_matrix_grants() {
     let db = common::test_db().await;
     let state = state(db.db.clone());

@@ -19,11 +19,23 @@ use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    account::AccountPage, audit::AuditPage, change_board::ChangeBoardPage,
-    change_detail::ChangeDetailPage, change_list::ChangeListPage, change_new::ChangeNewPage,
-    dashboard::DashboardPage, login::LoginPage, not_built::NotBuiltPage, not_found::NotFoundPage,
-    service_detail::ServiceDetailPage, service_edit::ServiceEditPage,
-    service_list::ServiceListPage, service_new::ServiceNewPage, users::UsersPage,
+    account::AccountPage,
+    audit::AuditPage,
+    calendar::CalendarPage,
+    change_board::ChangeBoardPage,
+    change_detail::ChangeDetailPage,
+    change_list::ChangeListPage,
+    change_new::ChangeNewPage,
+    dashboard::DashboardPage,
+    login::LoginPage,
+    not_built::NotBuiltPage,
+    not_found::NotFoundPage,
+    schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
+    service_detail::ServiceDetailPage,
+    service_edit::ServiceEditPage,
+    service_list::ServiceListPage,
+    service_new::ServiceNewPage,
+    users::UsersPage,
 };
 
 /// The Content-Security-Policy nonce of the current request (set by the server's middleware).
@@ -87,7 +99,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/changes/board") view=ChangeBoardPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/:id") view=ChangeDetailPage/>
                     <Route ssr=SsrMode::Async path=path!("/cab") view=|| view! { <NotBuiltPage section="CAB"/> }/>
-                    <Route ssr=SsrMode::Async path=path!("/calendar") view=|| view! { <NotBuiltPage section="Calendar"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/calendar") view=CalendarPage/>
+                    <Route ssr=SsrMode::Async path=path!("/calendar/windows") view=ScheduleWindowsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/calendar/windows/:id") view=ScheduleWindowPage/>
                     <Route ssr=SsrMode::Async path=path!("/continuity") view=|| view! { <NotBuiltPage section="Continuity"/> }/>
                     <Route ssr=SsrMode::Async path=path!("/improvements") view=|| view! { <NotBuiltPage section="Improvements"/> }/>
                     <Route ssr=SsrMode::Async path=path!("/compliance") view=|| view! { <NotBuiltPage section="Compliance"/> }/>

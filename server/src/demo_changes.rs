@@ -5,7 +5,7 @@ use app::error::AppError;
 use app::model::change::{ChangeState, ChangeType};
 use app::model::change_request::{ChangeDraft, Review};
 use app::model::risk::RiskAnswers;
-use app::model::schedule::{Window, WindowKind};
+use app::model::schedule::WindowKind;
 use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::changes::{self, Imported};
@@ -110,26 +110,26 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
 
     // A freeze over the quarter-end close, and nightly maintenance windows on key services.
     let freeze_start = today + Duration::days(12);
-    changes::add_window(
+    add_window(
         db,
         &actor,
         WindowKind::Blackout,
         "Quarter-end freeze",
         None,
-        Window::new(freeze_start, freeze_start + Duration::days(3)).expect("valid"),
+        (freeze_start, freeze_start + Duration::days(3)),
     )
     .await?;
     for name in ["ERP finance", "Payroll", "Customer portal"] {
         if let Some(id) = service_id(name) {
             for day in -21..=21 {
                 let start = today + Duration::days(day) + Duration::hours(20);
-                changes::add_window(
+                add_window(
                     db,
                     &actor,
                     WindowKind::Maintenance,
                     &format!("{name} nightly"),
                     Some(id),
-                    Window::new(start, start + Duration::hours(4)).expect("valid"),
+                    (start, start + Duration::hours(4)),
                 )
                 .await?;
             }
@@ -197,4 +197,24 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         created += 1;
     }
     Ok(created)
+}
+
+/// Adds a window through the same service the window editor uses (times given in UTC).
+async fn add_window(
+    db: &Db,
+    actor: &Actor,
+    kind: WindowKind,
+    name: &str,
+    service_id: Option<i64>,
+    (starts, ends): (chrono::DateTime<Utc>, chrono::DateTime<Utc>),
+) -> Result<(), AppError> {
+    let draft = app::model::schedule::WindowDraft {
+        kind,
+        name: name.to_string(),
+        service_id,
+        starts: starts.naive_utc(),
+        ends: ends.naive_utc(),
+    };
+    app::server::service::schedule::save_window(db, actor, "UTC", None, draft).await?;
+    Ok(())
 }

@@ -7,7 +7,7 @@ use app::error::AppError;
 use app::model::access::Role;
 use app::model::change::{ChangeAction, ChangeState};
 use app::model::change_request::ChangeForm;
-use app::model::schedule::{Conflict, Window, WindowKind};
+use app::model::schedule::{Conflict, WindowDraft, WindowKind};
 use app::model::service::ServiceForm;
 use app::model::user::{CurrentUser, NewUser};
 use app::server::audit::Actor;
@@ -269,13 +269,18 @@ async fn conflicts_are_found_and_block_authorisation_until_overridden() {
 
     // A blackout over the first one.
     let start = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
-    changes::add_window(
+    app::server::service::schedule::save_window(
         &db,
         &actor(&p.manager),
-        WindowKind::Blackout,
-        "Freeze",
+        "UTC",
         None,
-        Window::new(start, start + Duration::days(1)).unwrap(),
+        WindowDraft {
+            kind: WindowKind::Blackout,
+            name: "Freeze".into(),
+            service_id: None,
+            starts: start.naive_utc(),
+            ends: (start + Duration::days(1)).naive_utc(),
+        },
     )
     .await
     .unwrap();

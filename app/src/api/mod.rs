@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod changes;
 pub mod dashboard;
+pub mod schedule;
 pub mod service;
 pub mod users;
 
@@ -63,6 +64,15 @@ pub(crate) mod guard {
                     version: change.version,
                     state: change.state.as_str().to_string(),
                 });
+        }
+    }
+
+    /// Tells every open board and calendar that a window moved (conflicts may differ).
+    pub fn announce_schedule(window_id: i64) {
+        if let Ok(state) = state() {
+            state
+                .events
+                .publish(&crate::model::live::LiveEvent::ScheduleChanged { window_id });
         }
     }
 

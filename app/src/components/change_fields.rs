@@ -6,7 +6,7 @@ use crate::model::change_request::{ChangeForm, PersonRef, ServiceRef};
 use crate::model::risk::{assess, RiskAnswers, QUESTIONS};
 use leptos::prelude::*;
 
-fn field_error(
+pub(crate) fn field_error(
     error: Signal<Option<AppError>>,
     field: &'static str,
 ) -> impl Fn() -> Option<String> + Send + Sync + 'static {

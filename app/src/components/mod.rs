@@ -7,5 +7,6 @@ pub mod error_view;
 pub mod field;
 pub mod history;
 pub mod layout;
+pub mod live;
 pub mod service_fields;
 pub mod session;

@@ -66,6 +66,7 @@ impl Role {
 pub enum RecordType {
     Service,
     Change,
+    ScheduleWindow,
     User,
     AuditTrail,
 }
@@ -75,6 +76,7 @@ impl RecordType {
         match self {
             RecordType::Service => "service",
             RecordType::Change => "change",
+            RecordType::ScheduleWindow => "schedule_window",
             RecordType::User => "user",
             RecordType::AuditTrail => "audit_trail",
         }
@@ -84,6 +86,7 @@ impl RecordType {
         match self {
             RecordType::Service => "Service",
             RecordType::Change => "Change",
+            RecordType::ScheduleWindow => "Schedule window",
             RecordType::User => "User",
             RecordType::AuditTrail => "Audit trail",
         }
@@ -92,6 +95,8 @@ impl RecordType {
     pub fn parse(value: &str) -> Option<RecordType> {
         [
             RecordType::Service,
+            RecordType::Change,
+            RecordType::ScheduleWindow,
             RecordType::User,
             RecordType::AuditTrail,
         ]

@@ -267,7 +267,11 @@ fn parse_ids(errors: &mut FieldErrors, field: &str, values: &[String]) -> Vec<i6
     ids
 }
 
-fn parse_local(errors: &mut FieldErrors, field: &str, value: &str) -> Option<NaiveDateTime> {
+pub(crate) fn parse_local(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+) -> Option<NaiveDateTime> {
     let value = value.trim();
     if value.is_empty() {
         return None;

@@ -11,4 +11,6 @@ pub enum LiveEvent {
         version: i32,
         state: String,
     },
+    /// A blackout or maintenance window was added, moved or removed: conflicts may differ.
+    ScheduleChanged { window_id: i64 },
 }

@@ -189,6 +189,104 @@ fn overlapping_pairs(mut group: Vec<&PlannedChange>) -> Vec<(&PlannedChange, &Pl
     pairs
 }
 
+impl WindowKind {
+    pub const ALL: [WindowKind; 2] = [WindowKind::Blackout, WindowKind::Maintenance];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowKind::Blackout => "blackout",
+            WindowKind::Maintenance => "maintenance",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WindowKind::Blackout => "Blackout (change freeze)",
+            WindowKind::Maintenance => "Maintenance window",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// The blackout/maintenance window form as posted (times in the editor's time zone).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowForm {
+    pub kind: String,
+    pub name: String,
+    /// Empty: every service.
+    #[serde(default)]
+    pub service_id: String,
+    pub starts: String,
+    pub ends: String,
+}
+
+/// A validated window form; local times become instants on the server, which knows zones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowDraft {
+    pub kind: WindowKind,
+    pub name: String,
+    pub service_id: Option<i64>,
+    pub starts: chrono::NaiveDateTime,
+    pub ends: chrono::NaiveDateTime,
+}
+
+/// The longest window Conform accepts: a freeze over a whole year is a policy, not a window.
+pub const WINDOW_MAX_DAYS: i64 = 92;
+
+impl WindowForm {
+    pub fn validate(&self) -> Result<WindowDraft, crate::error::FieldErrors> {
+        use crate::model::change_request::parse_local;
+        let mut errors = crate::error::FieldErrors::new();
+        let kind = WindowKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.add("kind", "Choose blackout or maintenance.");
+        }
+        let name = crate::model::text::bounded(&mut errors, "name", "Name", &self.name, 3, 120);
+        let service_id = match self.service_id.trim() {
+            "" => None,
+            value => match value.parse::<i64>() {
+                Ok(id) if id > 0 => Some(id),
+                _ => {
+                    errors.add("service_id", format!("“{value}” is not a valid service."));
+                    None
+                }
+            },
+        };
+        let starts = parse_local(&mut errors, "starts", &self.starts);
+        let ends = parse_local(&mut errors, "ends", &self.ends);
+        if self.starts.trim().is_empty() {
+            errors.add("starts", "Enter when the window starts.");
+        }
+        if self.ends.trim().is_empty() {
+            errors.add("ends", "Enter when the window ends.");
+        }
+        if let (Some(s), Some(e)) = (starts, ends) {
+            if e <= s {
+                errors.add("ends", "The window must end after it starts.");
+            } else if (e - s).num_days() > WINDOW_MAX_DAYS {
+                errors.add(
+                    "ends",
+                    format!("A window may last at most {WINDOW_MAX_DAYS} days."),
+                );
+            }
+        }
+        match (kind, starts, ends) {
+            (Some(kind), Some(starts), Some(ends)) if errors.is_empty() => Ok(WindowDraft {
+                kind,
+                name,
+                service_id,
+                starts,
+                ends,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,5 +457,50 @@ mod tests {
                 prop_assert_eq!(found.get(&a.id).cloned().unwrap_or_default(), expected);
             }
         }
+    }
+
+    fn form(kind: &str, starts: &str, ends: &str) -> WindowForm {
+        WindowForm {
+            kind: kind.into(),
+            name: "Year-end freeze".into(),
+            service_id: String::new(),
+            starts: starts.into(),
+            ends: ends.into(),
+        }
+    }
+
+    #[test]
+    fn window_forms_need_a_kind_and_an_end_after_the_start() {
+        let ok = form("blackout", "2026-12-20T00:00", "2027-01-04T00:00")
+            .validate()
+            .unwrap();
+        assert_eq!(ok.kind, WindowKind::Blackout);
+        assert_eq!(ok.service_id, None);
+
+        let errors = form("freeze", "2026-12-20T00:00", "2026-12-20T00:00")
+            .validate()
+            .unwrap_err();
+        assert!(errors.get("kind").is_some());
+        assert_eq!(
+            errors.get("ends"),
+            Some("The window must end after it starts.")
+        );
+
+        let errors = form("maintenance", "tomorrow", "").validate().unwrap_err();
+        assert!(errors.get("starts").is_some());
+        assert!(errors.get("ends").is_some());
+
+        let errors = form("maintenance", "2026-01-01T00:00", "2026-12-01T00:00")
+            .validate()
+            .unwrap_err();
+        assert!(errors.get("ends").unwrap().contains("at most"));
+
+        let mut bad_service = form("maintenance", "2026-12-01T00:00", "2026-12-01T04:00");
+        bad_service.service_id = "-3".into();
+        assert!(bad_service
+            .validate()
+            .unwrap_err()
+            .get("service_id")
+            .is_some());
     }
 }

@@ -5,6 +5,7 @@
 use crate::api::changes::{change_board, transition_change};
 use crate::components::change_badges::{RiskBadge, TypeBadge};
 use crate::components::error_view::ErrorPanel;
+use crate::components::live::refresh_on_live_events;
 use crate::components::session::use_session;
 use crate::error::AppError;
 use crate::model::change::{action_towards, transition, ActorFacts, ChangeAction, ChangeState};
@@ -96,24 +97,7 @@ pub fn ChangeBoardPage() -> impl IntoView {
     let filter = RwSignal::new(String::new());
 
     // Live: any change anywhere refreshes this board.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-        let Ok(source) = web_sys::EventSource::new("/events") else {
-            return;
-        };
-        let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |_event: web_sys::MessageEvent| {
-                board.refetch();
-            },
-        );
-        let _ =
-            source.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
-        on_change.forget();
-        let source = send_wrapper::SendWrapper::new(source);
-        on_cleanup(move || source.close());
-    });
+    refresh_on_live_events(move || board.refetch());
 
     let submit = move |request: PendingMove,
                        comment: String,

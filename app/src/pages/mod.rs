@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod change_board;
 pub mod change_detail;
 pub mod change_list;
@@ -10,6 +11,7 @@ pub mod dashboard;
 pub mod login;
 pub mod not_built;
 pub mod not_found;
+pub mod schedule_windows;
 pub mod service_detail;
 pub mod service_edit;
 pub mod service_list;

@@ -59,15 +59,15 @@ pub fn to_utc(
     }
 }
 
-fn risk_level(row: &change_entity::Model) -> Option<RiskLevel> {
+pub(crate) fn risk_level(row: &change_entity::Model) -> Option<RiskLevel> {
     row.risk_level.as_deref().and_then(RiskLevel::parse)
 }
 
-fn state_of(row: &change_entity::Model) -> ChangeState {
+pub(crate) fn state_of(row: &change_entity::Model) -> ChangeState {
     ChangeState::parse(&row.state).unwrap_or(ChangeState::Draft)
 }
 
-fn type_of(row: &change_entity::Model) -> ChangeType {
+pub(crate) fn type_of(row: &change_entity::Model) -> ChangeType {
     ChangeType::parse(&row.change_type).unwrap_or(ChangeType::Normal)
 }
 
@@ -84,12 +84,12 @@ fn has_review(row: &change_entity::Model) -> bool {
 }
 
 /// Links (services, implementers) of a set of changes, in two queries.
-struct Links {
-    services: HashMap<i64, Vec<i64>>,
-    implementers: HashMap<i64, Vec<i64>>,
+pub(crate) struct Links {
+    pub services: HashMap<i64, Vec<i64>>,
+    pub implementers: HashMap<i64, Vec<i64>>,
 }
 
-async fn links<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Links, AppError> {
+pub(crate) async fn links<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Links, AppError> {
     let mut services: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut implementers: HashMap<i64, Vec<i64>> = HashMap::new();
     for chunk in ids.chunks(500) {
@@ -191,66 +191,75 @@ pub async fn all_conflicts<C: ConnectionTrait>(
     Ok(detect(&planned, &windows))
 }
 
-async fn describe_conflicts<C: ConnectionTrait>(
+/// Conflicts in words, naming the other change, the service, the window or the person.
+pub(crate) async fn describe_conflicts<C: ConnectionTrait>(
     conn: &C,
     conflicts: Vec<Conflict>,
 ) -> Result<Vec<ConflictNote>, AppError> {
+    if conflicts.is_empty() {
+        return Ok(Vec::new());
+    }
     let service_names: HashMap<i64, String> = Services::find()
         .all(conn)
         .await?
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect();
-    let mut notes = Vec::new();
-    for conflict in conflicts {
-        let message = match &conflict {
-            Conflict::SameService {
-                other_change,
-                service_id,
-            } => format!(
-                "{} changes {} at an overlapping time.",
-                crate::model::change_request::reference(*other_change),
-                service_names
-                    .get(service_id)
-                    .cloned()
-                    .unwrap_or_else(|| format!("service {service_id}"))
-            ),
-            Conflict::InBlackout { window_id } => {
-                let name = ScheduleWindows::find_by_id(*window_id)
-                    .one(conn)
-                    .await?
-                    .map(|w| w.name)
-                    .unwrap_or_default();
-                format!("Falls inside the blackout window “{name}”.")
-            }
-            Conflict::OutsideMaintenance { service_id } => format!(
-                "Outside the maintenance windows of {}.",
-                service_names
-                    .get(service_id)
-                    .cloned()
-                    .unwrap_or_else(|| format!("service {service_id}"))
-            ),
-            Conflict::ImplementerDoubleBooked {
-                other_change,
-                user_id,
-            } => {
-                let name = Users::find_by_id(*user_id)
-                    .one(conn)
-                    .await?
-                    .map(|u| u.name)
-                    .unwrap_or_default();
-                format!(
-                    "{name} also implements {} at that time.",
+    let window_names: HashMap<i64, String> = ScheduleWindows::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w.name))
+        .collect();
+    let user_ids: Vec<i64> = conflicts
+        .iter()
+        .filter_map(|c| match c {
+            Conflict::ImplementerDoubleBooked { user_id, .. } => Some(*user_id),
+            _ => None,
+        })
+        .collect();
+    let user_names = people(conn, &user_ids).await?;
+    let service = |id: &i64| {
+        service_names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("service {id}"))
+    };
+    Ok(conflicts
+        .into_iter()
+        .map(|conflict| {
+            let message = match &conflict {
+                Conflict::SameService {
+                    other_change,
+                    service_id,
+                } => format!(
+                    "{} changes {} at an overlapping time.",
+                    crate::model::change_request::reference(*other_change),
+                    service(service_id)
+                ),
+                Conflict::InBlackout { window_id } => format!(
+                    "Falls inside the blackout window “{}”.",
+                    window_names.get(window_id).cloned().unwrap_or_default()
+                ),
+                Conflict::OutsideMaintenance { service_id } => format!(
+                    "Outside the maintenance windows of {}.",
+                    service(service_id)
+                ),
+                Conflict::ImplementerDoubleBooked {
+                    other_change,
+                    user_id,
+                } => format!(
+                    "{} also implements {} at that time.",
+                    person(&user_names, *user_id).name,
                     crate::model::change_request::reference(*other_change)
-                )
-            }
-        };
-        notes.push(ConflictNote { conflict, message });
-    }
-    Ok(notes)
+                ),
+            };
+            ConflictNote { conflict, message }
+        })
+        .collect())
 }
 
-async fn people<C: ConnectionTrait>(
+pub(crate) async fn people<C: ConnectionTrait>(
     conn: &C,
     ids: &[i64],
 ) -> Result<HashMap<i64, PersonRef>, AppError> {
@@ -273,7 +282,7 @@ async fn people<C: ConnectionTrait>(
     Ok(found)
 }
 
-fn person(map: &HashMap<i64, PersonRef>, id: i64) -> PersonRef {
+pub(crate) fn person(map: &HashMap<i64, PersonRef>, id: i64) -> PersonRef {
     map.get(&id).cloned().unwrap_or(PersonRef {
         id,
         name: format!("User {id}"),
@@ -991,54 +1000,6 @@ pub async fn override_conflicts(
     .await?;
     txn.commit().await?;
     Ok(after)
-}
-
-/// Adds a blackout or maintenance window (change managers; the API checks).
-pub async fn add_window(
-    db: &Db,
-    actor: &Actor,
-    kind: WindowKind,
-    name: &str,
-    service_id: Option<i64>,
-    window: Window,
-) -> Result<i64, AppError> {
-    let txn = db.begin_write().await?;
-    let row = crate::server::entity::schedule_window::ActiveModel {
-        kind: Set(if kind == WindowKind::Blackout {
-            "blackout".into()
-        } else {
-            "maintenance".into()
-        }),
-        name: Set(name.to_string()),
-        service_id: Set(service_id),
-        starts_at: Set(window.start),
-        ends_at: Set(window.end),
-        version: Set(1),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::append(
-        &txn,
-        actor,
-        Event::new(
-            "schedule_window_added",
-            RecordType::Change,
-            None,
-            format!(
-                "Added {} window “{name}”",
-                if kind == WindowKind::Blackout {
-                    "blackout"
-                } else {
-                    "maintenance"
-                }
-            ),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row.id)
 }
 
 /// Demo and migration import: a change as it stands today, in any state, written as one

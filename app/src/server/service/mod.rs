@@ -4,4 +4,5 @@ pub mod audit_trail;
 pub mod catalogue;
 pub mod changes;
 pub mod identity;
+pub mod schedule;
 pub mod users;

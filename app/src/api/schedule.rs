@@ -1,0 +1,95 @@
+//! Server functions of the change calendar and its blackout/maintenance windows.
+
+use crate::error::AppError;
+use crate::model::calendar::{Calendar, CalendarParams, WindowRecord};
+use crate::model::change_request::ServiceRef;
+use crate::model::schedule::WindowForm;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::guard::{announce_schedule, require},
+    crate::model::access::Permission,
+    crate::server::service::schedule,
+};
+
+/// The calendar page: `view` is month, week or day around `date` (YYYY-MM-DD), in the
+/// caller's time zone.
+#[server(endpoint = "calendar/view")]
+pub async fn change_calendar(
+    #[server(default)] params: CalendarParams,
+) -> Result<Calendar, AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    let today = schedule::local(chrono::Utc::now(), schedule::zone(&caller.user.time_zone)).date();
+    let (view, anchor) = params.resolve(today);
+    schedule::calendar(&caller.db, &caller.user.time_zone, view, anchor).await
+}
+
+/// Current and coming windows, with the services a window can be limited to.
+#[server(endpoint = "calendar/windows")]
+pub async fn schedule_windows() -> Result<(Vec<WindowRecord>, Vec<ServiceRef>), AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    let windows = schedule::list_windows(&caller.db, &caller.user.time_zone).await?;
+    let services = crate::server::service::catalogue::list(
+        &caller.db,
+        &crate::model::service::ServiceQuery {
+            page_size: crate::model::listing::MAX_PAGE_SIZE,
+            ..Default::default()
+        },
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|s| ServiceRef {
+        id: s.id,
+        name: s.name,
+    })
+    .collect();
+    Ok((windows, services))
+}
+
+#[server(endpoint = "calendar/window")]
+pub async fn load_window(id: i64) -> Result<WindowRecord, AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    schedule::get_window(&caller.db, &caller.user.time_zone, id).await
+}
+
+/// Adds a window (no `id`) or changes one (with the `version` the editor saw).
+#[server(endpoint = "calendar/save_window")]
+pub async fn save_window(
+    #[server(default)] id: Option<i64>,
+    #[server(default)] version: Option<i32>,
+    form: WindowForm,
+) -> Result<i64, AppError> {
+    let caller = require(Permission::ScheduleManage).await?;
+    let draft = form.validate()?;
+    let existing = match (id, version) {
+        (None, _) => None,
+        (Some(id), Some(version)) => Some((id, version)),
+        (Some(_), None) => {
+            return Err(AppError::BadRequest(
+                "Changing a window needs the version you edited.".into(),
+            ))
+        }
+    };
+    let saved = schedule::save_window(
+        &caller.db,
+        &caller.actor(),
+        &caller.user.time_zone,
+        existing,
+        draft,
+    )
+    .await?;
+    announce_schedule(saved);
+    leptos_axum::redirect("/calendar/windows");
+    Ok(saved)
+}
+
+#[server(endpoint = "calendar/delete_window")]
+pub async fn delete_window(id: i64, version: i32) -> Result<(), AppError> {
+    let caller = require(Permission::ScheduleManage).await?;
+    schedule::delete_window(&caller.db, &caller.actor(), id, version).await?;
+    announce_schedule(id);
+    leptos_axum::redirect("/calendar/windows");
+    Ok(())
+}

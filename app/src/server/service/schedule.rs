@@ -1,0 +1,357 @@
+//! The change calendar and its blackout/maintenance windows. Times are stored as instants and
+//! shown in the reader's time zone; windows are edited in the editor's time zone.
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::RecordType;
+use crate::model::audit::diff;
+use crate::model::calendar::{
+    Calendar, CalendarChange, CalendarView, CalendarWindow, WindowRecord,
+};
+use crate::model::change::ChangeState;
+use crate::model::schedule::{WindowDraft, WindowKind};
+use crate::server::audit::{self, Actor, Event};
+use crate::server::db::Db;
+use crate::server::entity::change::{Column, Entity as Changes};
+use crate::server::entity::schedule_window::{self as window_entity, Entity as ScheduleWindows};
+use crate::server::entity::service::Entity as Services;
+use crate::server::service::changes::{
+    all_conflicts, describe_conflicts, links, risk_level, state_of, to_utc, type_of,
+};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use std::collections::HashMap;
+
+/// A person's zone; an unknown name (checked when saved, so only after a tz database change)
+/// reads as UTC rather than failing the page.
+pub fn zone(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::UTC)
+}
+
+pub fn local(instant: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
+    instant.with_timezone(&tz).naive_local()
+}
+
+/// The instant local midnight of `date` begins; a midnight the clocks skip starts an hour on.
+fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = date.and_time(NaiveTime::MIN);
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| midnight.and_utc())
+}
+
+async fn service_names<C: ConnectionTrait>(conn: &C) -> Result<HashMap<i64, String>, AppError> {
+    Ok(Services::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
+fn kind_of(row: &window_entity::Model) -> WindowKind {
+    WindowKind::parse(&row.kind).unwrap_or(WindowKind::Maintenance)
+}
+
+fn window_view(row: &window_entity::Model, names: &HashMap<i64, String>, tz: Tz) -> CalendarWindow {
+    CalendarWindow {
+        id: row.id,
+        kind: kind_of(row),
+        name: row.name.clone(),
+        service: row.service_id.map(|id| {
+            names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("service {id}"))
+        }),
+        start: local(row.starts_at, tz),
+        end: local(row.ends_at, tz),
+    }
+}
+
+/// Everything scheduled between the first and last day of the view, in `time_zone`.
+pub async fn calendar(
+    db: &Db,
+    time_zone: &str,
+    view: CalendarView,
+    anchor: NaiveDate,
+) -> Result<Calendar, AppError> {
+    let conn = db.reader();
+    let tz = zone(time_zone);
+    let today = local(Utc::now(), tz).date();
+    let (first, last) = view.range(anchor);
+    let (from, to) = (
+        day_start(first, tz),
+        day_start(last + chrono::Duration::days(1), tz),
+    );
+    let gone = [
+        ChangeState::Cancelled.as_str(),
+        ChangeState::Rejected.as_str(),
+    ];
+    let rows = Changes::find()
+        .filter(Column::PlannedStart.lt(to))
+        .filter(Column::PlannedEnd.gt(from))
+        .filter(Column::State.is_not_in(gone))
+        .order_by_asc(Column::PlannedStart)
+        .all(conn)
+        .await?;
+    let names = service_names(conn).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let linked = links(conn, &ids).await?;
+    let mut conflicts = all_conflicts(conn).await?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (Some(start), Some(end)) = (row.planned_start, row.planned_end) else {
+            continue;
+        };
+        let open = if row.conflict_override.is_some() {
+            Vec::new()
+        } else {
+            conflicts.remove(&row.id).unwrap_or_default()
+        };
+        let mut services: Vec<String> = linked
+            .services
+            .get(&row.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| names.get(id).cloned())
+            .collect();
+        services.sort();
+        changes.push(CalendarChange {
+            id: row.id,
+            state: state_of(&row),
+            change_type: type_of(&row),
+            risk: risk_level(&row),
+            services,
+            start: local(start, tz),
+            end: local(end, tz),
+            conflicts: describe_conflicts(conn, open)
+                .await?
+                .into_iter()
+                .map(|note| note.message)
+                .collect(),
+            title: row.title,
+        });
+    }
+    let windows = ScheduleWindows::find()
+        .filter(window_entity::Column::StartsAt.lt(to))
+        .filter(window_entity::Column::EndsAt.gt(from))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|row| window_view(row, &names, tz))
+        .collect();
+    Ok(Calendar::layout(
+        view,
+        anchor,
+        today,
+        tz.name().to_string(),
+        changes,
+        windows,
+    ))
+}
+
+/// Windows that have not ended more than 30 days ago, soonest first.
+pub async fn list_windows(db: &Db, time_zone: &str) -> Result<Vec<WindowRecord>, AppError> {
+    let tz = zone(time_zone);
+    let names = service_names(db.reader()).await?;
+    let since = Utc::now() - chrono::Duration::days(30);
+    Ok(ScheduleWindows::find()
+        .filter(window_entity::Column::EndsAt.gt(since))
+        .order_by_asc(window_entity::Column::StartsAt)
+        .order_by_asc(window_entity::Column::Id)
+        .all(db.reader())
+        .await?
+        .iter()
+        .map(|row| WindowRecord {
+            window: window_view(row, &names, tz),
+            service_id: row.service_id,
+            version: row.version,
+        })
+        .collect())
+}
+
+pub async fn get_window(db: &Db, time_zone: &str, id: i64) -> Result<WindowRecord, AppError> {
+    let row = find_window(db.reader(), id).await?;
+    let names = service_names(db.reader()).await?;
+    Ok(WindowRecord {
+        window: window_view(&row, &names, zone(time_zone)),
+        service_id: row.service_id,
+        version: row.version,
+    })
+}
+
+async fn find_window<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<window_entity::Model, AppError> {
+    ScheduleWindows::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("schedule window {id}")))
+}
+
+fn audit_view(row: &window_entity::Model) -> serde_json::Value {
+    serde_json::json!({
+        "kind": row.kind,
+        "name": row.name,
+        "service_id": row.service_id,
+        "starts_at": row.starts_at.to_rfc3339(),
+        "ends_at": row.ends_at.to_rfc3339(),
+    })
+}
+
+/// The window's instants, or field errors for local times the clocks skip.
+fn instants(
+    draft: &WindowDraft,
+    time_zone: &str,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), AppError> {
+    let mut errors = FieldErrors::new();
+    let start = to_utc("starts", draft.starts, time_zone, &mut errors);
+    let end = to_utc("ends", draft.ends, time_zone, &mut errors);
+    match (start, end) {
+        (Some(s), Some(e)) if e <= s => {
+            errors.add("ends", "The window must end after it starts.");
+            Err(errors.into())
+        }
+        (Some(s), Some(e)) if errors.is_empty() => Ok((s, e)),
+        _ => Err(errors.into()),
+    }
+}
+
+async fn check_service<C: ConnectionTrait>(conn: &C, draft: &WindowDraft) -> Result<(), AppError> {
+    if let Some(id) = draft.service_id {
+        if Services::find_by_id(id).one(conn).await?.is_none() {
+            return Err(AppError::single_field(
+                "service_id",
+                "That service does not exist (any more).",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Creates a window (`existing: None`) or changes one whose version still matches.
+pub async fn save_window(
+    db: &Db,
+    actor: &Actor,
+    time_zone: &str,
+    existing: Option<(i64, i32)>,
+    draft: WindowDraft,
+) -> Result<i64, AppError> {
+    let (starts_at, ends_at) = instants(&draft, time_zone)?;
+    let txn = db.begin_write().await?;
+    check_service(&txn, &draft).await?;
+    let (id, before, (action, verb)) = match existing {
+        None => {
+            let row = window_entity::ActiveModel {
+                kind: Set(draft.kind.as_str().into()),
+                name: Set(draft.name.clone()),
+                service_id: Set(draft.service_id),
+                starts_at: Set(starts_at),
+                ends_at: Set(ends_at),
+                version: Set(1),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            (row.id, None, ("schedule_window_added", "added"))
+        }
+        Some((id, version)) => {
+            let before = find_window(&txn, id).await?;
+            let result = ScheduleWindows::update_many()
+                .col_expr(
+                    window_entity::Column::Kind,
+                    Expr::value(draft.kind.as_str()),
+                )
+                .col_expr(window_entity::Column::Name, Expr::value(draft.name.clone()))
+                .col_expr(
+                    window_entity::Column::ServiceId,
+                    Expr::value(draft.service_id),
+                )
+                .col_expr(window_entity::Column::StartsAt, Expr::value(starts_at))
+                .col_expr(window_entity::Column::EndsAt, Expr::value(ends_at))
+                .col_expr(
+                    window_entity::Column::Version,
+                    Expr::col(window_entity::Column::Version).add(1),
+                )
+                .filter(window_entity::Column::Id.eq(id))
+                .filter(window_entity::Column::Version.eq(version))
+                .exec(&txn)
+                .await?;
+            if result.rows_affected == 0 {
+                return Err(stale(before.version));
+            }
+            (id, Some(before), ("schedule_window_changed", "changed"))
+        }
+    };
+    let after = find_window(&txn, id).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            action,
+            RecordType::ScheduleWindow,
+            Some(id.to_string()),
+            format!(
+                "{} window “{}” {verb}",
+                kind_of(&after).as_str(),
+                after.name
+            ),
+        )
+        .with_changes(diff(
+            before.as_ref().map(audit_view).as_ref(),
+            Some(&audit_view(&after)),
+        )),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+fn stale(current_version: i32) -> AppError {
+    AppError::Conflict {
+        message: "Someone else changed this window meanwhile. Reload to see their version.".into(),
+        current_version,
+    }
+}
+
+pub async fn delete_window(db: &Db, actor: &Actor, id: i64, version: i32) -> Result<(), AppError> {
+    let txn = db.begin_write().await?;
+    let before = find_window(&txn, id).await?;
+    let result = ScheduleWindows::delete_many()
+        .filter(window_entity::Column::Id.eq(id))
+        .filter(window_entity::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(before.version));
+    }
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "schedule_window_deleted",
+            RecordType::ScheduleWindow,
+            Some(id.to_string()),
+            format!(
+                "{} window “{}” deleted",
+                kind_of(&before).as_str(),
+                before.name
+            ),
+        )
+        .with_changes(diff(Some(&audit_view(&before)), None)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

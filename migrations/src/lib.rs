@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_create_services;
 mod m20261127_000002_identity_and_audit;
 mod m20261127_000003_changes;
+mod m20261127_000004_calendar_feeds_and_saved_filters;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_services::Migration),
             Box::new(m20261127_000002_identity_and_audit::Migration),
             Box::new(m20261127_000003_changes::Migration),
+            Box::new(m20261127_000004_calendar_feeds_and_saved_filters::Migration),
         ]
     }
 }

@@ -6,6 +6,8 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod demo_changes;
+pub mod export;
+pub mod feeds;
 pub mod health;
 pub mod live;
 pub mod middleware;

@@ -22,6 +22,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/api/")
         // The live stream answers 401 itself (an EventSource cannot follow a sign-in redirect).
         || path == "/events"
+        // Calendar apps cannot sign in: the secret in the feed URL is checked by the handler.
+        || path.starts_with("/calendar/feed/")
 }
 
 /// Resolves the session cookie to a user and attaches a `RequestAuth` to the request.

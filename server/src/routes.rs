@@ -23,6 +23,8 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .route("/events", get(crate::live::events))
+        .route("/calendar/feed/{file}", get(crate::feeds::change_feed))
+        .route("/changes/export.csv", get(crate::export::change_csv))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -93,3 +93,26 @@ pub async fn delete_window(id: i64, version: i32) -> Result<(), AppError> {
     leptos_axum::redirect("/calendar/windows");
     Ok(())
 }
+
+/// The caller's calendar subscription, if they have one (its secret is never shown again).
+#[server(endpoint = "calendar/feed_status")]
+pub async fn calendar_feed_status() -> Result<Option<crate::model::calendar::FeedStatus>, AppError>
+{
+    let caller = require(Permission::ChangeRead).await?;
+    crate::server::service::feeds::status(&caller.db, caller.user.id).await
+}
+
+/// A new feed link for the caller (any earlier link stops working); returns its path.
+#[server(endpoint = "calendar/create_feed")]
+pub async fn create_calendar_feed() -> Result<String, AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    let token =
+        crate::server::service::feeds::create(&caller.db, &caller.actor(), caller.user.id).await?;
+    Ok(format!("/calendar/feed/{token}.ics"))
+}
+
+#[server(endpoint = "calendar/revoke_feed")]
+pub async fn revoke_calendar_feed() -> Result<bool, AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    crate::server::service::feeds::revoke(&caller.db, &caller.actor(), caller.user.id).await
+}

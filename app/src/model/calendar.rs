@@ -164,6 +164,13 @@ impl WindowRecord {
     }
 }
 
+/// A person's calendar subscription, without its secret (shown once, when created).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedStatus {
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// One day of the calendar with what touches it (indexes into the calendar's lists).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarDay {

@@ -467,14 +467,23 @@ impl ChangeForm {
 /// Filters of the change list, as they come from the query string.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChangeQueryParams {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub change_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
 }
 
@@ -518,6 +527,45 @@ impl ChangeQueryParams {
             to: date(&self.to),
             page: crate::model::listing::parse_page(self.page.as_deref()),
         }
+    }
+}
+
+/// A named change-list filter a person keeps for themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedFilter {
+    pub id: i64,
+    pub name: String,
+    /// The canonical query string, ready for `/changes?{query}`.
+    pub query: String,
+}
+
+pub const SAVED_FILTERS_MAX: usize = 30;
+
+impl ChangeQuery {
+    /// The filters (not the page) as canonical query parameters: what was understood, nothing
+    /// else. Saved filters and the CSV link are built from this.
+    pub fn to_params(&self) -> ChangeQueryParams {
+        let some = |v: String| (!v.is_empty()).then_some(v);
+        ChangeQueryParams {
+            q: some(self.search.clone()),
+            state: self.state.map(|s| s.as_str().to_string()),
+            change_type: self.change_type.map(|t| t.as_str().to_string()),
+            risk: self.risk.map(|r| r.as_str().to_string()),
+            service: self.service_id.map(|id| id.to_string()),
+            owner: self.owner_id.map(|id| id.to_string()),
+            from: self.from.map(|d| d.format("%Y-%m-%d").to_string()),
+            to: self.to.map(|d| d.format("%Y-%m-%d").to_string()),
+            page: None,
+        }
+    }
+
+    /// `state=scheduled&q=mail%20gateway`: the filters as a URL query string.
+    pub fn to_query_string(&self) -> String {
+        serde_urlencoded::to_string(self.to_params()).unwrap_or_default()
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        self.to_params() != ChangeQueryParams::default()
     }
 }
 
@@ -598,5 +646,27 @@ mod tests {
     #[test]
     fn references_are_padded() {
         assert_eq!(reference(42), "CHG-00042");
+    }
+
+    #[test]
+    fn query_strings_keep_only_what_was_understood() {
+        let params = ChangeQueryParams {
+            q: Some("  mail & gateway ".into()),
+            state: Some("scheduled".into()),
+            risk: Some("enormous".into()),
+            service: Some("7".into()),
+            from: Some("2026-12-01".into()),
+            to: Some("not a date".into()),
+            page: Some("3".into()),
+            ..Default::default()
+        };
+        let query = params.to_query();
+        assert_eq!(
+            query.to_query_string(),
+            "q=mail+%26+gateway&state=scheduled&service=7&from=2026-12-01"
+        );
+        let back: ChangeQueryParams = serde_urlencoded::from_str(&query.to_query_string()).unwrap();
+        assert_eq!(back.to_query(), ChangeQuery { page: 1, ..query });
+        assert!(!ChangeQuery::default().is_filtered());
     }
 }

@@ -3,9 +3,11 @@
 pub mod audit_head;
 pub mod audit_log;
 pub mod auth_throttle;
+pub mod calendar_feed;
 pub mod change;
 pub mod change_implementer;
 pub mod change_service;
+pub mod saved_filter;
 pub mod schedule_window;
 pub mod service;
 pub mod session;

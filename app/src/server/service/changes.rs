@@ -429,7 +429,8 @@ async fn cards<C: ConnectionTrait>(
         .collect())
 }
 
-pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppError> {
+/// The changes matching the list's filters, not yet ordered or paged.
+async fn filtered(db: &Db, query: &ChangeQuery) -> Result<sea_orm::Select<Changes>, AppError> {
     let mut select = Changes::find();
     if !query.search.is_empty() {
         select = select.filter(
@@ -472,6 +473,11 @@ pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppE
                 .and_utc()),
         );
     }
+    Ok(select)
+}
+
+pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppError> {
+    let select = filtered(db, query).await?;
     let total = select.clone().count(db.reader()).await?;
     let page = std::cmp::max(query.page, 1);
     let rows = select
@@ -486,6 +492,23 @@ pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppE
         page_size: DEFAULT_PAGE_SIZE,
         total,
     })
+}
+
+/// The most rows one export writes; a list filtered down further exports completely.
+pub const EXPORT_MAX_ROWS: u64 = 10_000;
+
+/// Every change matching the list's filters (newest first, up to `EXPORT_MAX_ROWS`), and
+/// whether more matched than were exported.
+pub async fn export(db: &Db, query: &ChangeQuery) -> Result<(Vec<ChangeCard>, bool), AppError> {
+    let select = filtered(db, query).await?;
+    let mut rows = select
+        .order_by_desc(Column::Id)
+        .limit(EXPORT_MAX_ROWS + 1)
+        .all(db.reader())
+        .await?;
+    let truncated = rows.len() as u64 > EXPORT_MAX_ROWS;
+    rows.truncate(EXPORT_MAX_ROWS as usize);
+    Ok((cards(db.reader(), rows).await?, truncated))
 }
 
 /// Cards for the board: every open change, and those that ended in the last 14 days.

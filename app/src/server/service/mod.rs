@@ -3,6 +3,8 @@
 pub mod audit_trail;
 pub mod catalogue;
 pub mod changes;
+pub mod feeds;
 pub mod identity;
+pub mod saved_filters;
 pub mod schedule;
 pub mod users;

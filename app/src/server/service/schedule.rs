@@ -84,7 +84,6 @@ pub async fn calendar(
     view: CalendarView,
     anchor: NaiveDate,
 ) -> Result<Calendar, AppError> {
-    let conn = db.reader();
     let tz = zone(time_zone);
     let today = local(Utc::now(), tz).date();
     let (first, last) = view.range(anchor);
@@ -92,6 +91,26 @@ pub async fn calendar(
         day_start(first, tz),
         day_start(last + chrono::Duration::days(1), tz),
     );
+    let (changes, windows) = between(db, from, to, tz).await?;
+    Ok(Calendar::layout(
+        view,
+        anchor,
+        today,
+        tz.name().to_string(),
+        changes,
+        windows,
+    ))
+}
+
+/// Changes (not cancelled or rejected) and windows overlapping [from, to), with their open
+/// conflicts, in the wall-clock time of `tz`.
+pub async fn between(
+    db: &Db,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    tz: Tz,
+) -> Result<(Vec<CalendarChange>, Vec<CalendarWindow>), AppError> {
+    let conn = db.reader();
     let gone = [
         ChangeState::Cancelled.as_str(),
         ChangeState::Rejected.as_str(),
@@ -149,14 +168,7 @@ pub async fn calendar(
         .iter()
         .map(|row| window_view(row, &names, tz))
         .collect();
-    Ok(Calendar::layout(
-        view,
-        anchor,
-        today,
-        tz.name().to_string(),
-        changes,
-        windows,
-    ))
+    Ok((changes, windows))
 }
 
 /// Windows that have not ended more than 30 days ago, soonest first.

@@ -24,6 +24,7 @@ use pages::{
     calendar::CalendarPage,
     change_board::ChangeBoardPage,
     change_detail::ChangeDetailPage,
+    change_edit::ChangeEditPage,
     change_list::ChangeListPage,
     change_new::ChangeNewPage,
     dashboard::DashboardPage,
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/changes/new") view=ChangeNewPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/board") view=ChangeBoardPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/:id") view=ChangeDetailPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/:id/edit") view=ChangeEditPage/>
                     <Route ssr=SsrMode::Async path=path!("/cab") view=|| view! { <NotBuiltPage section="CAB"/> }/>
                     <Route ssr=SsrMode::Async path=path!("/calendar") view=CalendarPage/>
                     <Route ssr=SsrMode::Async path=path!("/calendar/windows") view=ScheduleWindowsPage/>

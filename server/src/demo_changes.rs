@@ -52,11 +52,16 @@ fn plan(i: usize) -> (ChangeState, ChangeType, u8, i64, u32) {
         S::Draft,
         S::Closed,
     ];
-    let state = states[i % states.len()];
     let change_type = match i % 7 {
         0 => ChangeType::Standard,
         3 => ChangeType::Emergency,
         _ => ChangeType::Normal,
+    };
+    // Standard changes skip assessment and authorisation, emergencies skip assessment.
+    let state = match states[i % states.len()] {
+        state if app::model::change::reachable(change_type, state) => state,
+        _ if change_type == ChangeType::Standard => S::Authorised,
+        _ => S::AwaitingAuthorisation,
     };
     let finished = matches!(
         state,

@@ -25,6 +25,7 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/changes/get", "id=1", Some(Permission::ChangeRead)),
     ("/api/changes/history", "id=1", Some(Permission::ChangeRead)),
     ("/api/changes/choices", "", Some(Permission::ChangeRead)),
+    ("/api/changes/edit_form", "id=1", Some(Permission::ChangeRaise)),
     ("/api/changes/create", "form[title]=Probe+change&form[change_type]=normal", Some(Permission::ChangeRaise)),
     ("/api/changes/update", "id=1&version=1&form[title]=Probe+change&form[change_type]=normal", Some(Permission::ChangeRaise)),
     ("/api/changes/transition", "id=1&version=1&action=submit", Some(Permission::ChangeTransition)),

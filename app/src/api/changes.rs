@@ -36,6 +36,17 @@ pub async fn change_history(id: i64) -> Result<Vec<crate::model::audit::AuditEnt
     crate::server::service::audit_trail::history(&caller.db, "change", &id.to_string()).await
 }
 
+/// A change with its edit form filled in, times in the caller's time zone.
+#[server(endpoint = "changes/edit_form")]
+pub async fn change_edit_form(id: i64) -> Result<(Change, ChangeForm), AppError> {
+    use crate::server::service::schedule::{local, zone};
+    let caller = require(Permission::ChangeRaise).await?;
+    let change = changes::load(caller.db.reader(), id).await?;
+    let tz = zone(&caller.user.time_zone);
+    let form = change.to_form(|t| local(t, tz));
+    Ok((change, form))
+}
+
 /// What the change form offers to choose from: services and people.
 #[server(endpoint = "changes/choices")]
 pub async fn change_choices() -> Result<(Vec<ServiceRef>, Vec<PersonRef>), AppError> {

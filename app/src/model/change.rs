@@ -341,6 +341,20 @@ fn target(facts: &ChangeFacts, action: ChangeAction) -> Option<ChangeState> {
     })
 }
 
+/// Whether a change of `change_type` can ever be in `state`: standard changes skip
+/// assessment and authorisation, emergencies skip assessment. Imports are held to this.
+pub fn reachable(change_type: ChangeType, state: ChangeState) -> bool {
+    use ChangeState as S;
+    match change_type {
+        ChangeType::Standard => !matches!(
+            state,
+            S::Submitted | S::Assessed | S::AwaitingAuthorisation | S::Rejected
+        ),
+        ChangeType::Emergency => !matches!(state, S::Submitted | S::Assessed),
+        ChangeType::Normal => true,
+    }
+}
+
 /// Whether `actor` may take `action` on the change, and the state it leads to.
 pub fn transition(
     facts: &ChangeFacts,
@@ -723,6 +737,33 @@ mod tests {
                     }
                     Err(_) => prop_assert_eq!(change.state, before),
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn reachable_states_are_exactly_those_the_lifecycle_leads_to() {
+        for change_type in ChangeType::ALL {
+            let mut seen = vec![ChangeState::Draft];
+            let mut queue = vec![ChangeState::Draft];
+            while let Some(state) = queue.pop() {
+                for action in ChangeAction::ALL {
+                    let mut facts = facts(state, change_type, Some(RiskLevel::Low));
+                    facts.state = state;
+                    if let Some(next) = target(&facts, action) {
+                        if !seen.contains(&next) {
+                            seen.push(next);
+                            queue.push(next);
+                        }
+                    }
+                }
+            }
+            for state in ChangeState::ALL {
+                assert_eq!(
+                    reachable(change_type, state),
+                    seen.contains(&state),
+                    "{change_type:?} {state:?}"
+                );
             }
         }
     }

@@ -90,6 +90,56 @@ impl Change {
         reference(self.id)
     }
 
+    /// The edit form, filled in; `local` turns a stored instant into the editor's wall clock.
+    pub fn to_form(&self, local: impl Fn(DateTime<Utc>) -> NaiveDateTime) -> ChangeForm {
+        let time = |t: Option<DateTime<Utc>>| {
+            t.map(|t| local(t).format(LOCAL_TIME_FORMAT).to_string())
+                .unwrap_or_default()
+        };
+        let answer = |pick: fn(&RiskAnswers) -> u8| {
+            self.risk_answers
+                .as_ref()
+                .map(|a| pick(a).to_string())
+                .unwrap_or_default()
+        };
+        ChangeForm {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            reason: self.reason.clone(),
+            change_type: self.change_type.as_str().to_string(),
+            category: self.category.clone(),
+            service_ids: self.services.iter().map(|s| s.id.to_string()).collect(),
+            configuration_items: self.configuration_items.join("\n"),
+            owner_id: self.owner.id.to_string(),
+            implementer_ids: self.implementers.iter().map(|p| p.id.to_string()).collect(),
+            planned_start: time(self.planned_start),
+            planned_end: time(self.planned_end),
+            expects_outage: self.expects_outage.then(|| "on".to_string()),
+            outage_minutes: if self.expects_outage {
+                self.outage_minutes.to_string()
+            } else {
+                String::new()
+            },
+            implementation_plan: self.implementation_plan.clone(),
+            test_plan: self.test_plan.clone(),
+            backout_plan: self.backout_plan.clone(),
+            communication_plan: self.communication_plan.clone(),
+            impact_breadth: answer(|a| a.impact_breadth),
+            complexity: answer(|a| a.complexity),
+            backout_difficulty: answer(|a| a.backout_difficulty),
+            history: answer(|a| a.history),
+            time_pressure: answer(|a| a.time_pressure),
+        }
+    }
+
+    /// Whether its content may still be edited (before authorisation is asked for).
+    pub fn is_editable(&self) -> bool {
+        matches!(
+            self.state,
+            ChangeState::Draft | ChangeState::Submitted | ChangeState::Assessed
+        )
+    }
+
     pub fn risk_level(&self) -> Option<RiskLevel> {
         self.risk.as_ref().map(|r| r.level)
     }
@@ -668,5 +718,66 @@ mod tests {
         let back: ChangeQueryParams = serde_urlencoded::from_str(&query.to_query_string()).unwrap();
         assert_eq!(back.to_query(), ChangeQuery { page: 1, ..query });
         assert!(!ChangeQuery::default().is_filtered());
+    }
+
+    #[test]
+    fn a_change_fills_its_edit_form_and_validates_back_to_the_same_draft() {
+        let draft = form().validate().unwrap();
+        let change = Change {
+            id: 5,
+            title: draft.title.clone(),
+            description: String::new(),
+            reason: String::new(),
+            change_type: draft.change_type,
+            category: String::new(),
+            state: ChangeState::Draft,
+            requester: PersonRef {
+                id: 4,
+                name: "R".into(),
+            },
+            owner: PersonRef {
+                id: 4,
+                name: "R".into(),
+            },
+            implementers: vec![],
+            services: vec![
+                ServiceRef {
+                    id: 1,
+                    name: "A".into(),
+                },
+                ServiceRef {
+                    id: 2,
+                    name: "B".into(),
+                },
+            ],
+            configuration_items: draft.configuration_items.clone(),
+            // Stored as UTC; the editor is one hour ahead.
+            planned_start: draft
+                .planned_start
+                .map(|t| (t - chrono::Duration::hours(1)).and_utc()),
+            planned_end: draft
+                .planned_end
+                .map(|t| (t - chrono::Duration::hours(1)).and_utc()),
+            expects_outage: false,
+            outage_minutes: 0,
+            implementation_plan: draft.implementation_plan.clone(),
+            test_plan: draft.test_plan.clone(),
+            backout_plan: draft.backout_plan.clone(),
+            communication_plan: String::new(),
+            risk_answers: None,
+            risk: None,
+            conflicts: vec![],
+            conflict_override: None,
+            review: None,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        let again = change
+            .to_form(|t| t.naive_utc() + chrono::Duration::hours(1))
+            .validate()
+            .unwrap();
+        assert_eq!(again, draft);
+        assert!(change.is_editable());
     }
 }

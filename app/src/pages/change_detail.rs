@@ -5,9 +5,9 @@ use crate::api::changes::{change_history, get_change, OverrideConflicts, Transit
 use crate::components::change_badges::{RiskBadge, StateBadge, TypeBadge};
 use crate::components::error_view::{ErrorBanner, ErrorPanel};
 use crate::components::history::HistoryList;
-use crate::components::session::use_session;
+use crate::components::session::{use_session, IfAllowed};
 use crate::error::AppError;
-use crate::model::access::Role;
+use crate::model::access::{Permission, Role};
 use crate::model::change::{available_actions, ActorFacts, ChangeAction};
 use crate::model::change_request::Change;
 use crate::pages::change_list::window_text;
@@ -140,6 +140,14 @@ fn ChangeView(
                 <TypeBadge change_type=change.change_type/>
                 <StateBadge state=change.state/>
                 <RiskBadge risk=change.risk_level()/>
+                {change.is_editable().then(|| view! {
+                    <IfAllowed permission=Permission::ChangeRaise>
+                        <a class="button secondary" href=format!("/changes/{id}/edit")>"Edit"</a>
+                    </IfAllowed>
+                })}
+                {change.planned_start.map(|start| view! {
+                    <a class="button secondary" href=format!("/calendar?view=week&date={}", start.format("%Y-%m-%d"))>"On the calendar"</a>
+                })}
             </div>
         </div>
         {move || error.get().map(|error| view! { <ErrorBanner error/> })}

@@ -1,12 +1,13 @@
 //! The change list: filter by state, type, risk and text.
 
-use crate::api::changes::list_changes;
+use crate::api::changes::{change_choices, delete_filter, list_changes, saved_filters, SaveFilter};
 use crate::components::change_badges::{RiskBadge, StateBadge, TypeBadge};
+use crate::components::change_fields::field_error;
 use crate::components::error_view::ErrorPanel;
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
 use crate::model::change::{ChangeState, ChangeType};
-use crate::model::change_request::{reference, ChangeQueryParams};
+use crate::model::change_request::{reference, ChangeQueryParams, SavedFilter};
 use crate::model::risk::RiskLevel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,6 +41,13 @@ pub fn ChangeListPage() -> impl IntoView {
         })
     });
     let changes = Resource::new(move || params.get(), list_changes);
+    let choices = Resource::new(|| (), |_| change_choices());
+    let export_href = move || {
+        format!(
+            "/changes/export.csv?{}",
+            params.get().to_query().to_query_string()
+        )
+    };
     let current = params.get_untracked().to_query();
     view! {
         <Title text="Changes"/>
@@ -47,6 +55,8 @@ pub fn ChangeListPage() -> impl IntoView {
             <h1>"Changes"</h1>
             <div class="page-actions">
                 <a class="button secondary" href="/changes/board">"Board"</a>
+                <a class="button secondary" href="/calendar">"Calendar"</a>
+                <a class="button secondary" href=export_href rel="external" download="conform-changes.csv">"Export CSV"</a>
                 <IfAllowed permission=Permission::ChangeRaise>
                     <a class="button" href="/changes/new">"New change"</a>
                 </IfAllowed>
@@ -78,8 +88,39 @@ pub fn ChangeListPage() -> impl IntoView {
                     {RiskLevel::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=current.risk == Some(r)>{r.label()}</option> }).collect_view()}
                 </select>
             </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (services, people) = choices.await.unwrap_or_default();
+                    let current = params.get_untracked().to_query();
+                    view! {
+                        <div class="field">
+                            <label for="change-filter-service">"Service"</label>
+                            <select id="change-filter-service" name="service">
+                                <option value="">"Any"</option>
+                                {services.into_iter().map(|s| view! { <option value=s.id.to_string() selected=current.service_id == Some(s.id)>{s.name}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="change-filter-owner">"Owner"</label>
+                            <select id="change-filter-owner" name="owner">
+                                <option value="">"Anyone"</option>
+                                {people.into_iter().map(|p| view! { <option value=p.id.to_string() selected=current.owner_id == Some(p.id)>{p.name}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    }
+                })}
+            </Suspense>
+            <div class="field">
+                <label for="change-filter-from">"Planned from"</label>
+                <input type="date" id="change-filter-from" name="from" value=current.from.map(|d| d.to_string())/>
+            </div>
+            <div class="field">
+                <label for="change-filter-to">"Planned to"</label>
+                <input type="date" id="change-filter-to" name="to" value=current.to.map(|d| d.to_string())/>
+            </div>
             <button type="submit" class="button secondary">"Filter"</button>
         </Form>
+        <SavedFilters params/>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading changes…"</p> }>
             {move || Suspend::new(async move {
                 match changes.await {
@@ -118,5 +159,69 @@ pub fn ChangeListPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The person's saved filters as links, and a small form that keeps the current filters.
+#[component]
+fn SavedFilters(params: Memo<ChangeQueryParams>) -> impl IntoView {
+    let save = ServerAction::<SaveFilter>::new();
+    let deleted = RwSignal::new(0u32);
+    let filters = Resource::new(
+        move || (save.version().get(), deleted.get()),
+        |_| saved_filters(),
+    );
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let filtered = move || params.get().to_query().is_filtered();
+    let remove = move |filter: SavedFilter| {
+        leptos::task::spawn_local(async move {
+            let _ = delete_filter(filter.id).await;
+            deleted.update(|n| *n += 1);
+        });
+    };
+    view! {
+        <section class="saved-filters" aria-label="Saved filters">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list: Vec<SavedFilter> = filters.await.unwrap_or_default();
+                    (!list.is_empty()).then(|| view! {
+                        <ul class="chips">
+                            <li class="chips-label">"Saved:"</li>
+                            {list.into_iter().map(|filter| {
+                                let label = format!("Delete the saved filter {}", filter.name);
+                                let doomed = filter.clone();
+                                view! {
+                                    <li class="chip">
+                                        <a href=format!("/changes?{}", filter.query)>{filter.name.clone()}</a>
+                                        <button type="button" class="chip-remove" aria-label=label title="Delete"
+                                            on:click=move |_| remove(doomed.clone())>"×"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Transition>
+            <Show when=filtered>
+                <ActionForm action=save attr:class="inline-form" attr:novalidate=true>
+                    {move || {
+                        let current = params.get().to_query().to_params();
+                        let hidden = [
+                            ("params[q]", current.q), ("params[state]", current.state),
+                            ("params[change_type]", current.change_type), ("params[risk]", current.risk),
+                            ("params[service]", current.service), ("params[owner]", current.owner),
+                            ("params[from]", current.from), ("params[to]", current.to),
+                        ];
+                        hidden.into_iter().filter_map(|(name, value)| value.map(|v| view! { <input type="hidden" name=name value=v/> })).collect_view()
+                    }}
+                    <div class="field">
+                        <label for="save-filter-name">"Save these filters as"</label>
+                        <input id="save-filter-name" name="name" maxlength=60 aria-describedby="save-filter-name-error"/>
+                        <p class="field-error" id="save-filter-name-error" aria-live="polite">{field_error(error, "name")}</p>
+                    </div>
+                    <button type="submit" class="button secondary" disabled=move || save.pending().get()>"Save filter"</button>
+                </ActionForm>
+            </Show>
+        </section>
     }
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod calendar;
 pub mod change_board;
 pub mod change_detail;
+pub mod change_edit;
 pub mod change_list;
 pub mod change_new;
 pub mod dashboard;

@@ -745,12 +745,6 @@ pub async fn create(
 }
 
 /// States in which the request itself may still be edited.
-fn editable(state: ChangeState) -> bool {
-    matches!(
-        state,
-        ChangeState::Draft | ChangeState::Submitted | ChangeState::Assessed
-    )
-}
 
 pub async fn update(
     db: &Db,
@@ -771,7 +765,7 @@ pub async fn update(
             "edit a change you neither requested nor own".into(),
         ));
     }
-    if !editable(before.state) {
+    if !before.is_editable() {
         return Err(AppError::BadRequest(format!(
             "A change that is {} can no longer be edited.",
             before.state.label().to_lowercase()
@@ -1036,6 +1030,13 @@ pub struct Imported {
 }
 
 pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, AppError> {
+    if !lifecycle::reachable(imported.draft.change_type, imported.state) {
+        return Err(AppError::BadRequest(format!(
+            "A {} change cannot be {}.",
+            imported.draft.change_type.label().to_lowercase(),
+            imported.state.label().to_lowercase()
+        )));
+    }
     let authorised = !matches!(
         imported.state,
         ChangeState::Draft

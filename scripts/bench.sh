@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Foundation benchmarks: client size, server cold start, navigation-to-hydrated in Chromium.
+# Benchmarks: client size, server cold start, navigation-to-hydrated, conflict detection and
+# the change board (server response, time to interactive, live-update latency).
 # Each timing comes with a baseline measured in the same run (these machines are shared).
 # Data: cold start on an empty SQLite file (migrations only); hydration on the demo data
-# (12 services, 8 users, 60 changes).
+# (12 services, 8 users, 60 changes); conflicts over 10,000 generated scheduled changes;
+# the board on 5,000 changes of which 1,000 are on the board.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$CONFORM_ROOT/scripts/setup.sh" >/dev/null
@@ -47,4 +49,19 @@ pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
 wait_healthy 127.0.0.1:3200
 (cd end2end && node bench/hydration.mjs http://127.0.0.1:3200 15)
+kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+
+echo "## Conflict detection over 10,000 scheduled changes (median of 7)"
+cargo build --release -p conform --example bench_board >/dev/null 2>&1
+bench_board="$CARGO_TARGET_DIR/release/examples/bench_board"
+"$bench_board" conflicts
+
+echo "## Change board: 5,000 changes, 1,000 on the board (SQLite)"
+board_data="$(mktemp -d)"
+trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data"' EXIT
+"$bench_board" seed "sqlite://$board_data/c.db"
+"$bin" serve --addr 127.0.0.1:3202 --database-url "sqlite://$board_data/c.db" >/dev/null 2>&1 &
+pid=$!
+wait_healthy 127.0.0.1:3202
+(cd end2end && node bench/board.mjs http://127.0.0.1:3202 10)
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m)"

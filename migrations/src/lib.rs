@@ -7,6 +7,7 @@ mod m20261127_000001_create_services;
 mod m20261127_000002_identity_and_audit;
 mod m20261127_000003_changes;
 mod m20261127_000004_calendar_feeds_and_saved_filters;
+mod m20261127_000005_change_links;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_identity_and_audit::Migration),
             Box::new(m20261127_000003_changes::Migration),
             Box::new(m20261127_000004_calendar_feeds_and_saved_filters::Migration),
+            Box::new(m20261127_000005_change_links::Migration),
         ]
     }
 }

@@ -142,6 +142,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     }
 
     let mut created = 0;
+    let mut imported: Vec<i64> = Vec::new();
     for i in 0..60 {
         let (title, service) = TITLES[i % TITLES.len()];
         let (state, change_type, level, day, hour) = plan(i);
@@ -168,6 +169,12 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             test_plan: "Smoke tests and monitoring for one hour.".into(),
             backout_plan: "Restore the pre-change snapshot.".into(),
             communication_plan: "Notice to affected customers two days ahead.".into(),
+            // A later round of the same work links back to the earlier one.
+            related_ids: i
+                .checked_sub(TITLES.len())
+                .and_then(|earlier| imported.get(earlier).copied())
+                .into_iter()
+                .collect(),
             risk_answers: (state != ChangeState::Draft).then_some(RiskAnswers {
                 impact_breadth: level,
                 complexity: level,
@@ -187,7 +194,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         });
         let planned = (state != ChangeState::Draft || i % 2 == 0)
             .then_some((start, start + Duration::minutes(60 + 30 * (i as i64 % 4))));
-        changes::import(
+        let id = changes::import(
             db,
             &actor,
             Imported {
@@ -199,6 +206,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             },
         )
         .await?;
+        imported.push(id);
         created += 1;
     }
     Ok(created)

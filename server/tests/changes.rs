@@ -409,3 +409,73 @@ async fn change_search_ignores_case_and_takes_wildcards_literally() {
         "_ is not a wildcard"
     );
 }
+
+#[tokio::test]
+async fn related_changes_link_both_ways_and_refuse_unknown_or_self() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let erp = service(&db, "ERP", "low").await;
+    let first = changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        form(erp, "2026-12-01T22:00", "2026-12-01T23:00")
+            .validate()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut second_form = form(erp, "2026-12-08T22:00", "2026-12-08T23:00");
+    second_form.related_changes = first.reference();
+    let second = changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        second_form.validate().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.related.len(), 1);
+    assert!(second.related[0].outgoing);
+    let first = changes::load(db.reader(), first.id).await.unwrap();
+    assert_eq!(first.related.len(), 1, "the link shows on both ends");
+    assert_eq!(first.related[0].id, second.id);
+    assert!(!first.related[0].outgoing);
+
+    // Unknown references and self-links are field errors and change nothing.
+    let mut unknown = form(erp, "2026-12-08T22:00", "2026-12-08T23:00");
+    unknown.related_changes = "CHG-99999".into();
+    let error = changes::update(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        second.id,
+        second.version,
+        unknown.validate().unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        error.field_errors().and_then(|f| f.get("related_changes")),
+        Some("CHG-99999 does not exist.")
+    );
+    let mut own = form(erp, "2026-12-08T22:00", "2026-12-08T23:00");
+    own.related_changes = second.reference();
+    let error = changes::update(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        second.id,
+        second.version,
+        own.validate().unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(error
+        .field_errors()
+        .and_then(|f| f.get("related_changes"))
+        .is_some());
+    let unchanged = changes::load(db.reader(), second.id).await.unwrap();
+    assert_eq!(unchanged.version, second.version);
+    assert_eq!(unchanged.related, second.related);
+}

@@ -118,6 +118,7 @@ pub fn ChangeFields(
             <p class="field-error" aria-live="polite">{field_error(error, "service_ids")}</p>
         </fieldset>
         <Text id="change-cis" field="configuration_items" label="Configuration items" value=initial.configuration_items.clone() error multiline=true hint="One per line."/>
+        <Text id="change-related" field="related_changes" label="Related changes" value=initial.related_changes.clone() error hint="References such as CHG-00012, separated by commas."/>
         <div class="field-row">
             <div class="field">
                 <label for="change-owner">"Change owner"</label>

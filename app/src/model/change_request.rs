@@ -80,9 +80,21 @@ pub struct Change {
     pub conflicts: Vec<ConflictNote>,
     pub conflict_override: Option<String>,
     pub review: Option<Review>,
+    /// Changes this one links to (`outgoing`) or that link to it.
+    pub related: Vec<RelatedChange>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A change linked to another, as the detail page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedChange {
+    pub id: i64,
+    pub title: String,
+    pub state: ChangeState,
+    /// Entered on this change (and editable here), rather than on the other one.
+    pub outgoing: bool,
 }
 
 impl Change {
@@ -129,6 +141,13 @@ impl Change {
             backout_difficulty: answer(|a| a.backout_difficulty),
             history: answer(|a| a.history),
             time_pressure: answer(|a| a.time_pressure),
+            related_changes: self
+                .related
+                .iter()
+                .filter(|r| r.outgoing)
+                .map(|r| reference(r.id))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 
@@ -277,6 +296,9 @@ pub struct ChangeForm {
     pub history: String,
     #[serde(default)]
     pub time_pressure: String,
+    /// References of related changes, e.g. "CHG-00012, CHG-00015".
+    #[serde(default)]
+    pub related_changes: String,
 }
 
 /// A validated change form. Local times are converted to UTC on the server (it knows zones).
@@ -300,6 +322,42 @@ pub struct ChangeDraft {
     pub backout_plan: String,
     pub communication_plan: String,
     pub risk_answers: Option<RiskAnswers>,
+    pub related_ids: Vec<i64>,
+}
+
+/// The most related changes one change may link to.
+pub const RELATED_MAX: usize = 20;
+
+/// Reads "CHG-00012, chg-15 16" as change ids; every token must be a reference or a number.
+fn parse_references(errors: &mut FieldErrors, field: &str, value: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for token in value
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+    {
+        let digits = token
+            .get(..4)
+            .filter(|prefix| prefix.eq_ignore_ascii_case("CHG-"))
+            .map_or(token, |_| &token[4..]);
+        match digits.parse::<i64>() {
+            Ok(id) if id > 0 => {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            _ => errors.add(
+                field,
+                format!("“{token}” is not a change reference like CHG-00012."),
+            ),
+        }
+    }
+    if ids.len() > RELATED_MAX {
+        errors.add(
+            field,
+            format!("Link at most {RELATED_MAX} related changes."),
+        );
+    }
+    ids
 }
 
 fn parse_ids(errors: &mut FieldErrors, field: &str, values: &[String]) -> Vec<i64> {
@@ -488,6 +546,7 @@ impl ChangeForm {
                 None
             }
         };
+        let related_ids = parse_references(&mut errors, "related_changes", &self.related_changes);
         let Some(change_type) = change_type else {
             return Err(errors);
         };
@@ -510,6 +569,7 @@ impl ChangeForm {
             backout_plan,
             communication_plan,
             risk_answers,
+            related_ids,
         })
     }
 }
@@ -722,7 +782,12 @@ mod tests {
 
     #[test]
     fn a_change_fills_its_edit_form_and_validates_back_to_the_same_draft() {
-        let draft = form().validate().unwrap();
+        let draft = ChangeForm {
+            related_changes: "CHG-00012".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap();
         let change = Change {
             id: 5,
             title: draft.title.clone(),
@@ -769,6 +834,12 @@ mod tests {
             conflicts: vec![],
             conflict_override: None,
             review: None,
+            related: vec![RelatedChange {
+                id: 12,
+                title: "Earlier wave".into(),
+                state: ChangeState::Closed,
+                outgoing: true,
+            }],
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
@@ -779,5 +850,40 @@ mod tests {
             .unwrap();
         assert_eq!(again, draft);
         assert!(change.is_editable());
+    }
+
+    #[test]
+    fn related_changes_are_read_from_references_or_numbers() {
+        let draft = ChangeForm {
+            related_changes: "CHG-00012, chg-15;16 CHG-00012".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(draft.related_ids, vec![12, 15, 16]);
+        let errors = ChangeForm {
+            related_changes: "CHG-12, the other one".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(
+            errors.get("related_changes"),
+            Some("“the” is not a change reference like CHG-00012.")
+        );
+        let many = (1..=21)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let errors = ChangeForm {
+            related_changes: many,
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(errors
+            .get("related_changes")
+            .unwrap()
+            .contains("at most 20"));
     }
 }

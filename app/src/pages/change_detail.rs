@@ -9,7 +9,7 @@ use crate::components::session::{use_session, IfAllowed};
 use crate::error::AppError;
 use crate::model::access::{Permission, Role};
 use crate::model::change::{available_actions, ActorFacts, ChangeAction};
-use crate::model::change_request::Change;
+use crate::model::change_request::{reference, Change};
 use crate::pages::change_list::window_text;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -179,6 +179,22 @@ fn ChangeView(
                     <ul>{risk.explanation.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}</ul>
                 }.into_any(),
                 None => view! { <p>"Not assessed yet."</p> }.into_any(),
+            }}</dd>
+            <dt>"Related changes"</dt>
+            <dd>{if change.related.is_empty() {
+                view! { "None" }.into_any()
+            } else {
+                view! {
+                    <ul class="related-changes">
+                        {change.related.iter().map(|r| view! {
+                            <li>
+                                <a href=format!("/changes/{}", r.id)>{reference(r.id)}" "{r.title.clone()}</a>
+                                " "<StateBadge state=r.state/>
+                                {(!r.outgoing).then(|| view! { <span class="muted">" (links here)"</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
             }}</dd>
             {change.review.clone().map(|review| view! {
                 <dt>"Post-implementation review"</dt>

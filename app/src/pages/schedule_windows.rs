@@ -102,8 +102,7 @@ fn form_errors(error: Signal<Option<AppError>>) -> impl IntoView {
 }
 
 #[component]
-fn AddWindow(services: Vec<ServiceRef>) -> impl IntoView {
-    let action = ServerAction::<SaveWindow>::new();
+fn AddWindow(services: Vec<ServiceRef>, action: ServerAction<SaveWindow>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
         <section class="panel" aria-labelledby="add-window-heading">
@@ -123,7 +122,16 @@ fn AddWindow(services: Vec<ServiceRef>) -> impl IntoView {
 
 #[component]
 pub fn ScheduleWindowsPage() -> impl IntoView {
-    let windows = Resource::new(|| (), |_| schedule_windows());
+    // Owned here so that a saved window refreshes the list (the redirect lands on this page).
+    let add = ServerAction::<SaveWindow>::new();
+    // The last window saved: refetch on success only, so a refused form keeps what was typed.
+    let last_saved = Memo::new(
+        move |previous: Option<&Option<i64>>| match add.value().get() {
+            Some(Ok(id)) => Some(id),
+            _ => previous.copied().flatten(),
+        },
+    );
+    let windows = Resource::new(move || last_saved.get(), |_| schedule_windows());
     view! {
         <Title text="Blackout and maintenance windows"/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/calendar">"Calendar"</a>" / Windows"</nav>
@@ -133,6 +141,9 @@ pub fn ScheduleWindowsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match windows.await {
                     Ok((windows, services)) => view! {
+                        <IfAllowed permission=Permission::ScheduleManage>
+                            <AddWindow services=services.clone() action=add/>
+                        </IfAllowed>
                         {if windows.is_empty() {
                             view! { <div class="empty-state"><p><strong>"No current or coming windows."</strong></p><p>"Change managers can add a freeze or a maintenance window below."</p></div> }.into_any()
                         } else {
@@ -155,9 +166,6 @@ pub fn ScheduleWindowsPage() -> impl IntoView {
                                 </div>
                             }.into_any()
                         }}
-                        <IfAllowed permission=Permission::ScheduleManage>
-                            <AddWindow services=services.clone()/>
-                        </IfAllowed>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }

@@ -6,6 +6,7 @@ pub mod auth_throttle;
 pub mod calendar_feed;
 pub mod change;
 pub mod change_implementer;
+pub mod change_link;
 pub mod change_service;
 pub mod saved_filter;
 pub mod schedule_window;

@@ -9,7 +9,8 @@ use crate::model::change::{
     self as lifecycle, ActorFacts, ChangeAction, ChangeFacts, ChangeState, ChangeType,
 };
 use crate::model::change_request::{
-    Change, ChangeCard, ChangeDraft, ChangeQuery, ConflictNote, PersonRef, Review, ServiceRef,
+    Change, ChangeCard, ChangeDraft, ChangeQuery, ConflictNote, PersonRef, RelatedChange, Review,
+    ServiceRef,
 };
 use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
 use crate::model::risk::{assess, RiskAnswers, RiskLevel};
@@ -20,6 +21,7 @@ use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::change::{self as change_entity, Column, Entity as Changes};
 use crate::server::entity::change_implementer::{self, Entity as ChangeImplementers};
+use crate::server::entity::change_link::{self, Entity as ChangeLinks};
 use crate::server::entity::change_service::{self, Entity as ChangeServices};
 use crate::server::entity::schedule_window::Entity as ScheduleWindows;
 use crate::server::entity::service::Entity as Services;
@@ -357,6 +359,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Change, AppEr
             incidents: row.review_incidents.unwrap_or(0),
             lessons: row.review_lessons.clone().unwrap_or_default(),
         }),
+        related: related(conn, id).await?,
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -549,6 +552,12 @@ fn audit_view(change: &Change) -> serde_json::Value {
         "test_plan": change.test_plan,
         "backout_plan": change.backout_plan,
         "conflict_override": change.conflict_override,
+        "related": change
+            .related
+            .iter()
+            .filter(|r| r.outgoing)
+            .map(|r| crate::model::change_request::reference(r.id))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -580,7 +589,61 @@ async fn check_references<C: ConnectionTrait>(
             );
         }
     }
+    if !draft.related_ids.is_empty() {
+        let found: Vec<i64> = Changes::find()
+            .select_only()
+            .column(Column::Id)
+            .filter(Column::Id.is_in(draft.related_ids.clone()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        if let Some(missing) = draft.related_ids.iter().find(|id| !found.contains(id)) {
+            errors.add(
+                "related_changes",
+                format!(
+                    "{} does not exist.",
+                    crate::model::change_request::reference(*missing)
+                ),
+            );
+        }
+    }
     errors.into_result(()).map_err(AppError::from)
+}
+
+/// Changes linked to `id`, in either direction, oldest first.
+async fn related<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<RelatedChange>, AppError> {
+    let rows = ChangeLinks::find()
+        .filter(
+            change_link::Column::ChangeId
+                .eq(id)
+                .or(change_link::Column::RelatedId.eq(id)),
+        )
+        .all(conn)
+        .await?;
+    let mut outgoing: HashMap<i64, bool> = HashMap::new();
+    for row in rows {
+        if row.change_id == id {
+            outgoing.insert(row.related_id, true);
+        } else {
+            outgoing.entry(row.change_id).or_insert(false);
+        }
+    }
+    if outgoing.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Changes::find()
+        .filter(Column::Id.is_in(outgoing.keys().copied().collect::<Vec<_>>()))
+        .order_by_asc(Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| RelatedChange {
+            id: row.id,
+            state: state_of(&row),
+            outgoing: outgoing.get(&row.id).copied().unwrap_or(false),
+            title: row.title,
+        })
+        .collect())
 }
 
 async fn write_links<C: ConnectionTrait>(
@@ -608,6 +671,24 @@ async fn write_links<C: ConnectionTrait>(
         change_implementer::ActiveModel {
             change_id: Set(id),
             user_id: Set(*user_id),
+        }
+        .insert(conn)
+        .await?;
+    }
+    if draft.related_ids.contains(&id) {
+        return Err(AppError::single_field(
+            "related_changes",
+            "A change cannot be related to itself.",
+        ));
+    }
+    ChangeLinks::delete_many()
+        .filter(change_link::Column::ChangeId.eq(id))
+        .exec(conn)
+        .await?;
+    for related_id in &draft.related_ids {
+        change_link::ActiveModel {
+            change_id: Set(id),
+            related_id: Set(*related_id),
         }
         .insert(conn)
         .await?;

@@ -1,0 +1,111 @@
+// Change board benchmarks on a database with 5,000 changes, 1,000 of them on the board:
+// server response time of the board, navigation to interactive in Chromium, and live-update
+// latency from one browser to another. Each comes with a baseline measured in the same run.
+// Usage: node bench/board.mjs http://127.0.0.1:3202 [runs]
+import { chromium, request } from '@playwright/test';
+
+const base = process.argv[2] ?? 'http://127.0.0.1:3202';
+const runs = Number(process.argv[3] ?? 10);
+const headers = { Origin: base, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+});
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const round = (x) => +x.toFixed(1);
+
+const signIn = await browser.newContext();
+const signInPage = await signIn.newPage();
+await signInPage.goto(base + '/login');
+await signInPage.fill('#sign-in-email', 'change.manager@conform.demo');
+await signInPage.fill('#sign-in-password', 'conform-demo');
+await Promise.all([signInPage.waitForURL(base + '/'), signInPage.click('button[type=submit]')]);
+const storageState = await signIn.storageState();
+await signIn.close();
+
+// 1. Server response: the board's server function against /healthz.
+const api = await request.newContext({ baseURL: base, storageState });
+async function time(call) {
+  const times = [];
+  for (let i = 0; i < runs * 2; i++) {
+    const start = performance.now();
+    const response = await call();
+    if (!response.ok()) throw new Error(`${response.status()} ${await response.text()}`);
+    await response.body();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+const health = await time(() => api.get('/healthz'));
+const boardCall = await time(() => api.post('/api/changes/board', { headers, data: '' }));
+const cards = (await (await api.post('/api/changes/board', { headers, data: '' })).json()).length;
+
+// 2. Navigation to interactive: hydrated with every card drawn, cold cache each time.
+async function visit(path, ready) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const context = await browser.newContext({ storageState });
+    const page = await context.newPage();
+    const start = performance.now();
+    await page.goto(base + path);
+    await ready(page);
+    times.push(performance.now() - start);
+    await context.close();
+  }
+  return median(times);
+}
+const staticFile = await visit('/favicon.svg', async () => {});
+const interactive = await visit('/changes/board', async (page) => {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });
+  await page.waitForFunction((n) => document.querySelectorAll('article[data-change]').length >= n, cards, { timeout: 60000 });
+});
+
+// 3. Live update: A moves a card (Submitted → Assessed); how long until B's board shows it.
+const watcherContext = await browser.newContext({ storageState });
+const watcher = await watcherContext.newPage();
+await watcher.goto(base + '/changes/board');
+await watcher.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });
+const ids = await watcher.$$eval('[data-state="submitted"] article[data-change]',
+  (els, n) => els.slice(0, n).map((e) => Number(e.dataset.change)), runs);
+const latencies = [];
+const writes = [];
+for (const id of ids) {
+  const change = await (await api.post('/api/changes/get', { headers, data: `id=${id}` })).json();
+  const seen = watcher.evaluate((id) => new Promise((resolve) => {
+    const there = () => document.querySelector(`[data-state="assessed"] article[data-change="${id}"]`);
+    if (there()) return resolve(Date.now());
+    const observer = new MutationObserver(() => {
+      if (there()) { observer.disconnect(); resolve(Date.now()); }
+    });
+    observer.observe(document.body, { subtree: true, childList: true });
+  }), id);
+  await new Promise((r) => setTimeout(r, 50));
+  const start = Date.now();
+  const response = await api.post('/api/changes/transition', {
+    headers, data: `id=${id}&version=${change.version}&action=assess&comment=`,
+  });
+  if (!response.ok()) throw new Error(`move ${id}: ${response.status()} ${await response.text()}`);
+  writes.push(Date.now() - start);
+  latencies.push((await seen) - start);
+}
+await watcherContext.close();
+
+console.log(JSON.stringify({
+  runs,
+  cards_on_board: cards,
+  board_server_fn_ms: round(boardCall),
+  baseline_healthz_ms: round(health),
+  board_vs_healthz: round(boardCall / health),
+  board_interactive_ms: round(interactive),
+  baseline_static_ms: round(staticFile),
+  interactive_vs_static: round(interactive / staticFile),
+  live_moves: latencies.length,
+  live_update_ms: median(latencies),
+  baseline_write_ms: median(writes),
+  live_vs_write: round(median(latencies) / median(writes)),
+}));
+await api.dispose();
+await browser.close();

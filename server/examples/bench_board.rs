@@ -150,7 +150,14 @@ async fn seed(url: &str) -> anyhow::Result<()> {
             test_plan: "Verify.".into(),
             backout_plan: "Restore.".into(),
             communication_plan: String::new(),
-            risk_answers: None,
+            // Low risk, so that the change manager may assess and authorise them.
+            risk_answers: Some(app::model::risk::RiskAnswers {
+                impact_breadth: 0,
+                complexity: 0,
+                backout_difficulty: 0,
+                history: 0,
+                time_pressure: 0,
+            }),
             related_ids: vec![],
         };
         changes::import(

@@ -27,6 +27,7 @@ use pages::{
     change_edit::ChangeEditPage,
     change_list::ChangeListPage,
     change_new::ChangeNewPage,
+    change_templates::{ChangeTemplatePage, ChangeTemplatesPage},
     dashboard::DashboardPage,
     login::LoginPage,
     not_built::NotBuiltPage,
@@ -98,6 +99,8 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/changes") view=ChangeListPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/new") view=ChangeNewPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/board") view=ChangeBoardPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/templates") view=ChangeTemplatesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/templates/:id") view=ChangeTemplatePage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/:id") view=ChangeDetailPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/:id/edit") view=ChangeEditPage/>
                     <Route ssr=SsrMode::Async path=path!("/cab") view=|| view! { <NotBuiltPage section="CAB"/> }/>

@@ -91,3 +91,39 @@ test('the auditor reads changes but is offered no moves', async ({ page }) => {
   await hydrated(page);
   await expect(page.getByText('Nothing for you to do on this change right now.')).toBeVisible();
 });
+
+test('a change manager adds a standard template; a requester raises a standard change from it', async ({ browser, problems }) => {
+  const name = unique('Rotate backup tapes');
+  const manager = await signedInPage(browser, demo.changeManager);
+  await openHydrated(manager.page, '/changes/templates');
+  const form = manager.page.locator('form', { has: manager.page.getByRole('button', { name: 'Add template' }) });
+  await form.getByRole('button', { name: 'Add template' }).click();
+  await expect(form.getByText('Name is required.')).toBeVisible();
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Category').fill('Infrastructure');
+  await form.getByLabel('Implementation plan').fill('Swap the tapes in the library; label and store offsite.');
+  await form.getByLabel('Test plan').fill('Library inventory shows all slots.');
+  await form.getByLabel('Back-out plan').fill('Put the previous set back.');
+  await form.getByRole('button', { name: 'Add template' }).click();
+  await expect(manager.page.getByRole('link', { name })).toBeVisible();
+
+  const requester = await signedInPage(browser, demo.requester);
+  const page = requester.page;
+  await openHydrated(page, '/changes/new');
+  await page.getByLabel('Title').fill(`${name} in the data centre`);
+  await page.getByLabel('Type').selectOption('standard');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.getByText('Choose the standard change template this change follows.')).toBeVisible();
+  await page.getByLabel('Standard template').selectOption({ label: name });
+  await page.getByLabel('Planned start (your time zone)').fill('2027-03-02T09:00');
+  await page.getByLabel('Planned end').fill('2027-03-02T10:00');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page).toHaveURL(/\/changes\/\d+$/);
+  await expect(page.getByRole('link', { name })).toBeVisible();
+  await expect(page.getByText('Swap the tapes in the library; label and store offsite.')).toBeVisible();
+  // Pre-authorised: submitting goes straight to Authorised.
+  await page.getByRole('button', { name: 'Submit → Authorised' }).click();
+  await expect(page.locator('.page-actions')).toContainText('Authorised');
+  expect(problems).toEqual([]);
+  for (const context of [manager.context, requester.context]) await context.close();
+});

@@ -8,6 +8,7 @@ mod m20261127_000002_identity_and_audit;
 mod m20261127_000003_changes;
 mod m20261127_000004_calendar_feeds_and_saved_filters;
 mod m20261127_000005_change_links;
+mod m20261127_000006_standard_templates;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_changes::Migration),
             Box::new(m20261127_000004_calendar_feeds_and_saved_filters::Migration),
             Box::new(m20261127_000005_change_links::Migration),
+            Box::new(m20261127_000006_standard_templates::Migration),
         ]
     }
 }

@@ -159,6 +159,7 @@ async fn seed(url: &str) -> anyhow::Result<()> {
                 time_pressure: 0,
             }),
             related_ids: vec![],
+            template_id: None,
         };
         changes::import(
             &db,

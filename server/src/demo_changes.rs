@@ -141,6 +141,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         }
     }
 
+    let templates = seed_templates(db, &actor, &service_id).await?;
     let mut created = 0;
     let mut imported: Vec<i64> = Vec::new();
     for i in 0..60 {
@@ -169,6 +170,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             test_plan: "Smoke tests and monitoring for one hour.".into(),
             backout_plan: "Restore the pre-change snapshot.".into(),
             communication_plan: "Notice to affected customers two days ahead.".into(),
+            template_id: (change_type == ChangeType::Standard)
+                .then(|| templates[i % templates.len()]),
             // A later round of the same work links back to the earlier one.
             related_ids: i
                 .checked_sub(TITLES.len())
@@ -230,4 +233,56 @@ async fn add_window(
     };
     app::server::service::schedule::save_window(db, actor, "UTC", None, draft).await?;
     Ok(())
+}
+
+/// The pre-authorised catalogue: three templates that demo standard changes follow.
+async fn seed_templates(
+    db: &Db,
+    actor: &Actor,
+    service_id: &dyn Fn(&str) -> Option<i64>,
+) -> Result<Vec<i64>, AppError> {
+    let catalogue = [
+        (
+            "Monthly operating-system patching",
+            "Infrastructure",
+            "ERP finance",
+            "Patch one node at a time behind the load balancer; drain, patch, reboot, re-add.",
+            "Health checks green on every node; smoke test of the login page.",
+            "Revert the node to its pre-patch snapshot and re-add it.",
+        ),
+        (
+            "TLS certificate renewal",
+            "Security",
+            "Customer portal",
+            "Install the renewed certificate from the internal CA on both gateways.",
+            "Check the certificate chain and expiry from outside with openssl.",
+            "Put the previous certificate back (still valid for 14 days).",
+        ),
+        (
+            "Add a site to the Wi-Fi network",
+            "Network",
+            "Network and Wi-Fi",
+            "Register the access points and apply the standard site profile.",
+            "Connect a test laptop and a phone; check roaming between two access points.",
+            "Remove the site profile; the access points fall back to isolation.",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (name, category, service, implementation, test, backout) in catalogue {
+        let form = app::model::standard_template::TemplateForm {
+            name: name.into(),
+            description: format!("Pre-authorised by the CAB for {service}."),
+            category: category.into(),
+            service_ids: service_id(service)
+                .into_iter()
+                .map(|id| id.to_string())
+                .collect(),
+            implementation_plan: implementation.into(),
+            test_plan: test.into(),
+            backout_plan: backout.into(),
+        };
+        let template = app::server::service::templates::create(db, actor, form.validate()?).await?;
+        ids.push(template.id);
+    }
+    Ok(ids)
 }

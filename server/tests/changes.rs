@@ -479,3 +479,108 @@ async fn related_changes_link_both_ways_and_refuse_unknown_or_self() {
     assert_eq!(unchanged.version, second.version);
     assert_eq!(unchanged.related, second.related);
 }
+
+#[tokio::test]
+async fn standard_changes_run_their_template_and_skip_assessment() {
+    use app::model::standard_template::TemplateForm;
+    use app::server::service::templates;
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let wifi = service(&db, "Wi-Fi", "low").await;
+    let template_form = TemplateForm {
+        name: "Add a Wi-Fi site".into(),
+        category: "Network".into(),
+        service_ids: vec![wifi.to_string()],
+        implementation_plan: "Apply the standard site profile.".into(),
+        test_plan: "Connect a test laptop.".into(),
+        backout_plan: "Remove the profile.".into(),
+        ..Default::default()
+    };
+    let template = templates::create(&db, &actor(&p.manager), template_form.validate().unwrap())
+        .await
+        .unwrap();
+    let duplicate = templates::create(
+        &db,
+        &actor(&p.manager),
+        TemplateForm {
+            name: "add a  WI-FI site".into(),
+            ..template_form.clone()
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(duplicate
+        .field_errors()
+        .and_then(|f| f.get("name"))
+        .is_some());
+
+    // The form's own plans and services give way to the template's.
+    let mut standard = form(wifi, "2026-12-03T09:00", "2026-12-03T10:00");
+    standard.change_type = "standard".into();
+    standard.service_ids.clear();
+    standard.implementation_plan = "Something improvised.".into();
+    standard.template_id = template.id.to_string();
+    let change = changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        standard.validate().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(change.template, Some((template.id, template.name.clone())));
+    assert_eq!(
+        change.implementation_plan,
+        "Apply the standard site profile."
+    );
+    assert_eq!(
+        change.services.iter().map(|s| s.id).collect::<Vec<_>>(),
+        vec![wifi]
+    );
+    assert_eq!(change.category, "Network");
+    let submitted = step(&db, &p.requester, change.id, ChangeAction::Submit)
+        .await
+        .unwrap();
+    assert_eq!(submitted.state, ChangeState::Authorised, "pre-authorised");
+
+    // A retired template cannot start new standard changes; a stale edit is refused.
+    let retired = templates::update(
+        &db,
+        &actor(&p.manager),
+        template.id,
+        template.version,
+        template_form.validate().unwrap(),
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(!retired.active);
+    let stale = templates::update(
+        &db,
+        &actor(&p.manager),
+        template.id,
+        template.version,
+        template_form.validate().unwrap(),
+        true,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(stale, AppError::Conflict { .. }), "{stale:?}");
+    let refused = changes::create(
+        &db,
+        &p.requester,
+        &actor(&p.requester),
+        standard.validate().unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refused
+            .field_errors()
+            .and_then(|f| f.get("template_id"))
+            .is_some_and(|m| m.contains("retired")),
+        "{refused:?}"
+    );
+}

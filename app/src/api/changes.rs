@@ -2,13 +2,18 @@
 
 use crate::error::AppError;
 use crate::model::change_request::{
-    Change, ChangeCard, ChangeForm, ChangeQueryParams, PersonRef, SavedFilter, ServiceRef,
+    Change, ChangeCard, ChangeForm, ChangeFormChoices, ChangeQueryParams, SavedFilter,
 };
 use crate::model::listing::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::guard::require, crate::model::access::Permission, crate::server::service::changes};
+use {
+    super::guard::require,
+    crate::model::access::Permission,
+    crate::model::change_request::{PersonRef, ServiceRef},
+    crate::server::service::changes,
+};
 
 #[server(endpoint = "changes/list")]
 pub async fn list_changes(
@@ -47,15 +52,14 @@ pub async fn change_edit_form(id: i64) -> Result<(Change, ChangeForm), AppError>
     Ok((change, form))
 }
 
-/// What the change form offers to choose from: services and people.
-#[server(endpoint = "changes/choices")]
-pub async fn change_choices() -> Result<(Vec<ServiceRef>, Vec<PersonRef>), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
+/// Every service, as choices for forms.
+#[cfg(feature = "ssr")]
+pub(crate) async fn service_refs(db: &crate::server::db::Db) -> Result<Vec<ServiceRef>, AppError> {
     let query = crate::model::service::ServiceQuery {
         page_size: crate::model::listing::MAX_PAGE_SIZE,
         ..Default::default()
     };
-    let services = crate::server::service::catalogue::list(&caller.db, &query)
+    Ok(crate::server::service::catalogue::list(db, &query)
         .await?
         .items
         .into_iter()
@@ -63,6 +67,19 @@ pub async fn change_choices() -> Result<(Vec<ServiceRef>, Vec<PersonRef>), AppEr
             id: s.id,
             name: s.name,
         })
+        .collect())
+}
+
+/// What the change form offers to choose from: services, people and active templates.
+#[server(endpoint = "changes/choices")]
+pub async fn change_choices() -> Result<ChangeFormChoices, AppError> {
+    let caller = require(Permission::ChangeRead).await?;
+    let services = service_refs(&caller.db).await?;
+    let templates = crate::server::service::templates::list(&caller.db)
+        .await?
+        .into_iter()
+        .filter(|t| t.active)
+        .map(|t| (t.id, t.name))
         .collect();
     let people = crate::server::service::users::list(&caller.db)
         .await?
@@ -73,7 +90,11 @@ pub async fn change_choices() -> Result<(Vec<ServiceRef>, Vec<PersonRef>), AppEr
             name: u.name,
         })
         .collect();
-    Ok((services, people))
+    Ok(ChangeFormChoices {
+        services,
+        people,
+        templates,
+    })
 }
 
 #[server(endpoint = "changes/create")]

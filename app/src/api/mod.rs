@@ -7,6 +7,7 @@ pub mod changes;
 pub mod dashboard;
 pub mod schedule;
 pub mod service;
+pub mod templates;
 pub mod users;
 
 /// Server functions that answer without a signed-in user, on purpose.

@@ -43,7 +43,8 @@ pub async fn update_template(
             )))
         }
     };
-    let template = templates::update(&caller.db, &caller.actor(), id, version, draft, active).await?;
+    let template =
+        templates::update(&caller.db, &caller.actor(), id, version, draft, active).await?;
     leptos_axum::redirect(&format!("/changes/templates/{}", template.id));
     Ok(template)
 }

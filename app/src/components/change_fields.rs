@@ -52,6 +52,8 @@ pub fn ChangeFields(
     initial: ChangeForm,
     services: Vec<ServiceRef>,
     people: Vec<PersonRef>,
+    /// Active standard change templates (id, name).
+    templates: Vec<(i64, String)>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let answers = RwSignal::new([
@@ -98,6 +100,17 @@ pub fn ChangeFields(
                     }).collect_view()}
                 </select>
                 <p class="field-error" aria-live="polite">{field_error(error, "change_type")}</p>
+            </div>
+            <div class="field">
+                <label for="change-template">"Standard template"</label>
+                <select id="change-template" name="form[template_id]" aria-describedby="change-template-hint change-template-error">
+                    <option value="">"None (normal or emergency change)"</option>
+                    {templates.into_iter().map(|(id, name)| view! {
+                        <option value=id.to_string() selected=initial.template_id == id.to_string()>{name}</option>
+                    }).collect_view()}
+                </select>
+                <p class="field-hint" id="change-template-hint">"Standard changes only: the change runs the template's pre-authorised plans. "<a href="/changes/templates">"Browse templates"</a></p>
+                <p class="field-error" id="change-template-error" aria-live="polite">{field_error(error, "template_id")}</p>
             </div>
             <Text id="change-category" field="category" label="Category" value=initial.category.clone() error hint="e.g. Network, Application, Database"/>
         </div>

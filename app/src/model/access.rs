@@ -67,6 +67,7 @@ pub enum RecordType {
     Service,
     Change,
     ScheduleWindow,
+    StandardTemplate,
     User,
     AuditTrail,
 }
@@ -77,6 +78,7 @@ impl RecordType {
             RecordType::Service => "service",
             RecordType::Change => "change",
             RecordType::ScheduleWindow => "schedule_window",
+            RecordType::StandardTemplate => "standard_template",
             RecordType::User => "user",
             RecordType::AuditTrail => "audit_trail",
         }
@@ -87,6 +89,7 @@ impl RecordType {
             RecordType::Service => "Service",
             RecordType::Change => "Change",
             RecordType::ScheduleWindow => "Schedule window",
+            RecordType::StandardTemplate => "Standard change template",
             RecordType::User => "User",
             RecordType::AuditTrail => "Audit trail",
         }
@@ -97,6 +100,7 @@ impl RecordType {
             RecordType::Service,
             RecordType::Change,
             RecordType::ScheduleWindow,
+            RecordType::StandardTemplate,
             RecordType::User,
             RecordType::AuditTrail,
         ]
@@ -116,13 +120,14 @@ pub enum Permission {
     ChangeRaise,
     ChangeTransition,
     ScheduleManage,
+    TemplateManage,
     UserRead,
     UserManage,
     AuditRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -131,6 +136,7 @@ impl Permission {
         Permission::ChangeRaise,
         Permission::ChangeTransition,
         Permission::ScheduleManage,
+        Permission::TemplateManage,
         Permission::UserRead,
         Permission::UserManage,
         Permission::AuditRead,
@@ -146,6 +152,7 @@ impl Permission {
             | Permission::ChangeRaise
             | Permission::ChangeTransition
             | Permission::ScheduleManage => RecordType::Change,
+            Permission::TemplateManage => RecordType::StandardTemplate,
             Permission::UserRead | Permission::UserManage => RecordType::User,
             Permission::AuditRead => RecordType::AuditTrail,
         }
@@ -166,6 +173,7 @@ impl Permission {
             Permission::ScheduleManage => {
                 "manage blackout and maintenance windows and override conflicts"
             }
+            Permission::TemplateManage => "keep the catalogue of standard change templates",
             Permission::UserRead => "see the user directory",
             Permission::UserManage => "manage users",
             Permission::AuditRead => "read the audit trail",
@@ -209,6 +217,8 @@ impl Permission {
                 Requester,
             ],
             Permission::ScheduleManage => &[ChangeManager],
+            // Pre-authorising a kind of change is the change manager's call.
+            Permission::TemplateManage => &[ChangeManager],
             Permission::UserRead => &[Admin, Auditor],
             Permission::UserManage => &[Admin],
             Permission::AuditRead => &[Admin, Auditor],
@@ -287,7 +297,10 @@ mod tests {
             // Segregation of duties: changes are raised and decided by the people doing the work.
             let change_work = matches!(
                 permission,
-                Permission::ChangeRaise | Permission::ChangeTransition | Permission::ScheduleManage
+                Permission::ChangeRaise
+                    | Permission::ChangeTransition
+                    | Permission::ScheduleManage
+                    | Permission::TemplateManage
             );
             assert_eq!(
                 may(&[Role::Admin], permission),

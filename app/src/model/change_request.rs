@@ -82,9 +82,20 @@ pub struct Change {
     pub review: Option<Review>,
     /// Changes this one links to (`outgoing`) or that link to it.
     pub related: Vec<RelatedChange>,
+    /// The standard change template it follows (id, name).
+    pub template: Option<(i64, String)>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// What the change form offers to choose from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeFormChoices {
+    pub services: Vec<ServiceRef>,
+    pub people: Vec<PersonRef>,
+    /// Active standard change templates (id, name).
+    pub templates: Vec<(i64, String)>,
 }
 
 /// A change linked to another, as the detail page lists it.
@@ -141,6 +152,11 @@ impl Change {
             backout_difficulty: answer(|a| a.backout_difficulty),
             history: answer(|a| a.history),
             time_pressure: answer(|a| a.time_pressure),
+            template_id: self
+                .template
+                .as_ref()
+                .map(|(id, _)| id.to_string())
+                .unwrap_or_default(),
             related_changes: self
                 .related
                 .iter()
@@ -299,6 +315,9 @@ pub struct ChangeForm {
     /// References of related changes, e.g. "CHG-00012, CHG-00015".
     #[serde(default)]
     pub related_changes: String,
+    /// The standard change template (standard changes only).
+    #[serde(default)]
+    pub template_id: String,
 }
 
 /// A validated change form. Local times are converted to UTC on the server (it knows zones).
@@ -323,6 +342,8 @@ pub struct ChangeDraft {
     pub communication_plan: String,
     pub risk_answers: Option<RiskAnswers>,
     pub related_ids: Vec<i64>,
+    /// Required for standard changes, `None` for the others.
+    pub template_id: Option<i64>,
 }
 
 /// The most related changes one change may link to.
@@ -547,8 +568,26 @@ impl ChangeForm {
             }
         };
         let related_ids = parse_references(&mut errors, "related_changes", &self.related_changes);
+        let template_id = parse_ids(
+            &mut errors,
+            "template_id",
+            std::slice::from_ref(&self.template_id),
+        )
+        .first()
+        .copied();
         let Some(change_type) = change_type else {
             return Err(errors);
+        };
+        let template_id = if change_type == ChangeType::Standard {
+            if template_id.is_none() && errors.get("template_id").is_none() {
+                errors.add(
+                    "template_id",
+                    "Choose the standard change template this change follows.",
+                );
+            }
+            template_id
+        } else {
+            None
         };
         errors.into_result(ChangeDraft {
             title,
@@ -570,6 +609,7 @@ impl ChangeForm {
             communication_plan,
             risk_answers,
             related_ids,
+            template_id,
         })
     }
 }
@@ -840,6 +880,7 @@ mod tests {
                 state: ChangeState::Closed,
                 outgoing: true,
             }],
+            template: None,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
@@ -885,5 +926,34 @@ mod tests {
             .get("related_changes")
             .unwrap()
             .contains("at most 20"));
+    }
+
+    #[test]
+    fn standard_changes_name_their_template_and_others_drop_it() {
+        let errors = ChangeForm {
+            change_type: "standard".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(
+            errors.get("template_id"),
+            Some("Choose the standard change template this change follows.")
+        );
+        let standard = ChangeForm {
+            change_type: "standard".into(),
+            template_id: "4".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(standard.template_id, Some(4));
+        let normal = ChangeForm {
+            template_id: "4".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(normal.template_id, None);
     }
 }

@@ -11,6 +11,7 @@ pub mod live;
 pub mod risk;
 pub mod schedule;
 pub mod service;
+pub mod standard_template;
 pub mod text;
 pub mod throttle;
 pub mod user;

@@ -90,7 +90,12 @@ impl TemplateForm {
         );
         let category = bounded(&mut errors, "category", "Category", &self.category, 0, 60);
         let mut service_ids = Vec::new();
-        for value in self.service_ids.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        for value in self
+            .service_ids
+            .iter()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+        {
             match value.parse::<i64>() {
                 Ok(id) if id > 0 => {
                     if !service_ids.contains(&id) {
@@ -163,7 +168,10 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert_eq!(errors.get("name"), Some("Name must be at least 5 characters."));
+        assert_eq!(
+            errors.get("name"),
+            Some("Name must be at least 5 characters.")
+        );
         assert_eq!(errors.get("test_plan"), Some("Test plan is required."));
         let errors = TemplateForm {
             service_ids: vec!["x".into()],

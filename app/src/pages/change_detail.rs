@@ -180,6 +180,10 @@ fn ChangeView(
                 }.into_any(),
                 None => view! { <p>"Not assessed yet."</p> }.into_any(),
             }}</dd>
+            {change.template.clone().map(|(template_id, name)| view! {
+                <dt>"Standard template"</dt>
+                <dd><a href=format!("/changes/templates/{template_id}")>{name}</a></dd>
+            })}
             <dt>"Related changes"</dt>
             <dd>{if change.related.is_empty() {
                 view! { "None" }.into_any()

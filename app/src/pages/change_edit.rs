@@ -5,7 +5,7 @@ use crate::api::changes::{change_choices, change_edit_form, UpdateChange};
 use crate::components::change_fields::ChangeFields;
 use crate::components::error_view::{ErrorBanner, ErrorPanel};
 use crate::error::AppError;
-use crate::model::change_request::{Change, ChangeForm, PersonRef, ServiceRef};
+use crate::model::change_request::{Change, ChangeForm, ChangeFormChoices};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -17,15 +17,15 @@ pub fn ChangeEditPage() -> impl IntoView {
         |id| async move {
             let id = id.ok_or_else(|| AppError::NotFound("That change".into()))?;
             let (change, form) = change_edit_form(id).await?;
-            let (services, people) = change_choices().await?;
-            Ok::<_, AppError>((change, form, services, people))
+            let choices = change_choices().await?;
+            Ok::<_, AppError>((change, form, choices))
         },
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the change…"</p> }>
             {move || Suspend::new(async move {
                 match loaded.await {
-                    Ok((change, form, services, people)) => view! { <EditChange change form services people/> }.into_any(),
+                    Ok((change, form, choices)) => view! { <EditChange change form choices/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -34,12 +34,7 @@ pub fn ChangeEditPage() -> impl IntoView {
 }
 
 #[component]
-fn EditChange(
-    change: Change,
-    form: ChangeForm,
-    services: Vec<ServiceRef>,
-    people: Vec<PersonRef>,
-) -> impl IntoView {
+fn EditChange(change: Change, form: ChangeForm, choices: ChangeFormChoices) -> impl IntoView {
     let action = ServerAction::<UpdateChange>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let title = format!("Edit {}", change.reference());
@@ -68,7 +63,7 @@ fn EditChange(
             {move || error.get().filter(|e| matches!(e, AppError::Validation(_))).map(|_| view! {
                 <p class="banner banner-error" role="alert">"Please correct the highlighted fields."</p>
             })}
-            <ChangeFields initial=form services people error/>
+            <ChangeFields initial=form services=choices.services people=choices.people templates=choices.templates error/>
             <div class="form-actions">
                 <button type="submit" class="button" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Saving…" } else { "Save changes" }}

@@ -56,6 +56,7 @@ pub fn ChangeListPage() -> impl IntoView {
             <div class="page-actions">
                 <a class="button secondary" href="/changes/board">"Board"</a>
                 <a class="button secondary" href="/calendar">"Calendar"</a>
+                <a class="button secondary" href="/changes/templates">"Standard templates"</a>
                 <a class="button secondary" href=export_href rel="external" download="conform-changes.csv">"Export CSV"</a>
                 <IfAllowed permission=Permission::ChangeRaise>
                     <a class="button" href="/changes/new">"New change"</a>
@@ -90,7 +91,7 @@ pub fn ChangeListPage() -> impl IntoView {
             </div>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let (services, people) = choices.await.unwrap_or_default();
+                    let crate::model::change_request::ChangeFormChoices { services, people, .. } = choices.await.unwrap_or_default();
                     let current = params.get_untracked().to_query();
                     view! {
                         <div class="field">

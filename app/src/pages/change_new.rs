@@ -18,13 +18,13 @@ pub fn ChangeNewPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match choices.await {
-                    Ok((services, people)) => view! {
+                    Ok(choices) => view! {
                         <ActionForm action attr:class="form wide" attr:novalidate=true>
                             {move || error.get().filter(|e| !matches!(e, AppError::Validation(_))).map(|error| view! { <ErrorBanner error/> })}
                             {move || error.get().filter(|e| matches!(e, AppError::Validation(_))).map(|_| view! {
                                 <p class="banner banner-error" role="alert">"Please correct the highlighted fields."</p>
                             })}
-                            <ChangeFields initial=ChangeForm::default() services people error/>
+                            <ChangeFields initial=ChangeForm::default() services=choices.services people=choices.people templates=choices.templates error/>
                             <div class="form-actions">
                                 <button type="submit" class="button" disabled=move || action.pending().get()>
                                     {move || if action.pending().get() { "Saving…" } else { "Save draft" }}

@@ -50,13 +50,14 @@ fn TemplateFields(
         {text("description", "Description", initial.description)}
         <fieldset class="role-choices">
             <legend>"Services it applies to"</legend>
-            {services.into_iter().map(|s| {
+            {services.into_iter().enumerate().map(|(index, s)| {
                 let value = s.id.to_string();
                 let checked = chosen.contains(&value);
                 let input_id = format!("{prefix}-service-{}", s.id);
+                let label_for = input_id.clone();
                 view! {
-                    <label for=input_id.clone() class="checkbox">
-                        <input type="checkbox" id=input_id name="form[service_ids][]" value=value checked=checked/>" "{s.name}
+                    <label for=label_for class="checkbox">
+                        <input type="checkbox" id=input_id name=format!("form[service_ids][{index}]") value=value checked=checked/>" "{s.name}
                     </label>
                 }
             }).collect_view()}
@@ -84,10 +85,13 @@ fn banner(error: Signal<Option<AppError>>) -> impl IntoView {
 pub fn ChangeTemplatesPage() -> impl IntoView {
     let create = ServerAction::<CreateTemplate>::new();
     // Refetch after a successful add only, so a refused form keeps what was typed.
-    let last_created = Memo::new(move |previous: Option<&Option<i64>>| match create.value().get() {
-        Some(Ok(template)) => Some(template.id),
-        _ => previous.copied().flatten(),
-    });
+    let last_created =
+        Memo::new(
+            move |previous: Option<&Option<i64>>| match create.value().get() {
+                Some(Ok(template)) => Some(template.id),
+                _ => previous.copied().flatten(),
+            },
+        );
     let templates = Resource::new(move || last_created.get(), |_| list_templates());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     view! {
@@ -98,7 +102,9 @@ pub fn ChangeTemplatesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading templates…"</p> }>
             {move || Suspend::new(async move {
                 match templates.await {
-                    Ok((templates, services)) => view! {
+                    Ok((templates, services)) => {
+                    let services = StoredValue::new(services);
+                    view! {
                         {if templates.is_empty() {
                             view! { <div class="empty-state"><p><strong>"No standard change templates yet."</strong></p><p>"Change managers add the changes the organisation has pre-authorised."</p></div> }.into_any()
                         } else {
@@ -119,14 +125,15 @@ pub fn ChangeTemplatesPage() -> impl IntoView {
                                 <h2 id="add-template-heading">"Add a template"</h2>
                                 <ActionForm action=create attr:class="form" attr:novalidate=true>
                                     {banner(error)}
-                                    <TemplateFields initial=TemplateForm::default() services=services.clone() error prefix="new-template"/>
+                                    <TemplateFields initial=TemplateForm::default() services=services.get_value() error prefix="new-template"/>
                                     <div class="form-actions">
                                         <button type="submit" class="button" disabled=move || create.pending().get()>"Add template"</button>
                                     </div>
                                 </ActionForm>
                             </section>
                         </IfAllowed>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}

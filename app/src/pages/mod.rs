@@ -8,6 +8,7 @@ pub mod change_detail;
 pub mod change_edit;
 pub mod change_list;
 pub mod change_new;
+pub mod change_templates;
 pub mod dashboard;
 pub mod login;
 pub mod not_built;

@@ -44,6 +44,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub review_lessons: Option<String>,
     pub authorised_by: Option<i64>,
+    /// The standard change template this change follows (standard changes only).
+    pub template_id: Option<i64>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -12,4 +12,5 @@ pub mod saved_filter;
 pub mod schedule_window;
 pub mod service;
 pub mod session;
+pub mod standard_template;
 pub mod user;

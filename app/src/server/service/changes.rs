@@ -360,6 +360,16 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Change, AppEr
             lessons: row.review_lessons.clone().unwrap_or_default(),
         }),
         related: related(conn, id).await?,
+        template: match row.template_id {
+            Some(template_id) => Some((
+                template_id,
+                crate::server::service::templates::get(conn, template_id)
+                    .await
+                    .map(|t| t.name)
+                    .unwrap_or_else(|_| format!("template {template_id}")),
+            )),
+            None => None,
+        },
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -552,6 +562,7 @@ fn audit_view(change: &Change) -> serde_json::Value {
         "test_plan": change.test_plan,
         "backout_plan": change.backout_plan,
         "conflict_override": change.conflict_override,
+        "template": change.template.as_ref().map(|(_, name)| name.clone()),
         "related": change
             .related
             .iter()
@@ -608,6 +619,51 @@ async fn check_references<C: ConnectionTrait>(
         }
     }
     errors.into_result(()).map_err(AppError::from)
+}
+
+/// A standard change runs its template's plans: they are what was pre-authorised. Retired
+/// templates cannot be chosen, but a change keeps the one it already had (`keep`).
+async fn apply_template<C: ConnectionTrait>(
+    conn: &C,
+    draft: &mut ChangeDraft,
+    keep: Option<i64>,
+) -> Result<(), AppError> {
+    if draft.change_type != ChangeType::Standard {
+        draft.template_id = None;
+        return Ok(());
+    }
+    let Some(template_id) = draft.template_id else {
+        return Err(AppError::single_field(
+            "template_id",
+            "Choose the standard change template this change follows.",
+        ));
+    };
+    let template = match crate::server::service::templates::get(conn, template_id).await {
+        Ok(template) => template,
+        Err(AppError::NotFound(_)) => {
+            return Err(AppError::single_field(
+                "template_id",
+                "That template does not exist.",
+            ))
+        }
+        Err(other) => return Err(other),
+    };
+    if !template.active && keep != Some(template_id) {
+        return Err(AppError::single_field(
+            "template_id",
+            format!("“{}” is retired; choose an active template.", template.name),
+        ));
+    }
+    draft.implementation_plan = template.implementation_plan;
+    draft.test_plan = template.test_plan;
+    draft.backout_plan = template.backout_plan;
+    if draft.category.is_empty() {
+        draft.category = template.category;
+    }
+    if draft.service_ids.is_empty() {
+        draft.service_ids = template.service_ids;
+    }
+    Ok(())
 }
 
 /// Changes linked to `id`, in either direction, oldest first.
@@ -781,6 +837,7 @@ async fn insert_change<C: ConnectionTrait>(
         review_incidents: Set(origin.review.as_ref().map(|r| r.incidents)),
         review_lessons: Set(origin.review.as_ref().map(|r| r.lessons.clone())),
         authorised_by: Set(origin.authorised_by),
+        template_id: Set(draft.template_id),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -800,6 +857,8 @@ pub async fn create(
 ) -> Result<Change, AppError> {
     let (planned_start, planned_end) = schedule_of(&draft, &user.time_zone)?;
     let txn = db.begin_write().await?;
+    let mut draft = draft;
+    apply_template(&txn, &mut draft, None).await?;
     let origin = Origin {
         state: ChangeState::Draft,
         requester_id: user.id,
@@ -824,8 +883,6 @@ pub async fn create(
     txn.commit().await?;
     Ok(change)
 }
-
-/// States in which the request itself may still be edited.
 
 pub async fn update(
     db: &Db,
@@ -852,9 +909,17 @@ pub async fn update(
             before.state.label().to_lowercase()
         )));
     }
+    let mut draft = draft;
+    apply_template(
+        &txn,
+        &mut draft,
+        before.template.as_ref().map(|(id, _)| *id),
+    )
+    .await?;
     check_references(&txn, &draft).await?;
     let (risk_answers, risk_score, risk_level) = risk_fields(&txn, &draft).await?;
     let result = Changes::update_many()
+        .col_expr(Column::TemplateId, Expr::value(draft.template_id))
         .col_expr(Column::Title, Expr::value(draft.title.clone()))
         .col_expr(Column::Description, Expr::value(draft.description.clone()))
         .col_expr(Column::Reason, Expr::value(draft.reason.clone()))
@@ -1128,6 +1193,8 @@ pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, A
             | ChangeState::Cancelled
     );
     let txn = db.begin_write().await?;
+    let mut imported = imported;
+    apply_template(&txn, &mut imported.draft, None).await?;
     let origin = Origin {
         state: imported.state,
         requester_id: imported.requester_id,

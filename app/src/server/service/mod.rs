@@ -7,4 +7,5 @@ pub mod feeds;
 pub mod identity;
 pub mod saved_filters;
 pub mod schedule;
+pub mod templates;
 pub mod users;

@@ -8,7 +8,9 @@ use crate::model::standard_template::{StandardTemplate, TemplateDraft};
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::service::Entity as Services;
-use crate::server::entity::standard_template::{self as template_entity, Column, Entity as Templates};
+use crate::server::entity::standard_template::{
+    self as template_entity, Column, Entity as Templates,
+};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -163,7 +165,10 @@ pub async fn update(
             Column::ServiceIds,
             Expr::value(serde_json::to_string(&draft.service_ids).unwrap_or_else(|_| "[]".into())),
         )
-        .col_expr(Column::ImplementationPlan, Expr::value(draft.implementation_plan))
+        .col_expr(
+            Column::ImplementationPlan,
+            Expr::value(draft.implementation_plan),
+        )
         .col_expr(Column::TestPlan, Expr::value(draft.test_plan))
         .col_expr(Column::BackoutPlan, Expr::value(draft.backout_plan))
         .col_expr(Column::Active, Expr::value(active))

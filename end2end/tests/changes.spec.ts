@@ -120,10 +120,23 @@ test('a change manager adds a standard template; a requester raises a standard c
   await page.getByRole('button', { name: 'Save draft' }).click();
   await expect(page).toHaveURL(/\/changes\/\d+$/);
   await expect(page.getByRole('link', { name })).toBeVisible();
-  await expect(page.getByText('Swap the tapes in the library; label and store offsite.')).toBeVisible();
+  await expect(page.locator('dl.details').getByText('Swap the tapes in the library; label and store offsite.')).toBeVisible();
   // Pre-authorised: submitting goes straight to Authorised.
   await page.getByRole('button', { name: 'Submit → Authorised' }).click();
   await expect(page.locator('.page-actions')).toContainText('Authorised');
   expect(problems).toEqual([]);
   for (const context of [manager.context, requester.context]) await context.close();
+});
+
+test('sorting the change list by planned start says so and keeps the filters', async ({ page }) => {
+  await signIn(page, demo.auditor);
+  await openHydrated(page, '/changes?state=scheduled');
+  const planned = page.getByRole('columnheader', { name: 'Planned' });
+  await expect(planned).toHaveAttribute('aria-sort', 'none');
+  await planned.getByRole('link').click();
+  await expect(page).toHaveURL(/state=scheduled&sort=planned/);
+  await expect(page.getByRole('columnheader', { name: /Planned/ })).toHaveAttribute('aria-sort', 'ascending');
+  const starts = await page.locator('tbody tr td:last-child').allTextContents();
+  expect(starts.length).toBeGreaterThan(1);
+  expect([...starts].sort()).toEqual(starts);
 });

@@ -584,3 +584,56 @@ async fn standard_changes_run_their_template_and_skip_assessment() {
         "{refused:?}"
     );
 }
+
+#[tokio::test]
+async fn the_list_sorts_by_planned_start_title_or_risk_with_stable_ties() {
+    use app::model::change_request::ChangeQueryParams;
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let erp = service(&db, "ERP", "low").await;
+    for (title, start) in [
+        ("Bravo upgrade", "2026-12-03T10:00"),
+        ("Alpha upgrade", "2026-12-05T10:00"),
+        ("Charlie upgrade", "2026-12-01T10:00"),
+    ] {
+        let mut change = form(erp, start, &start.replace("T10", "T11"));
+        change.title = title.into();
+        changes::create(
+            &db,
+            &p.requester,
+            &actor(&p.requester),
+            change.validate().unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    let titles = |sort: &str, dir: Option<&str>| {
+        let query = ChangeQueryParams {
+            sort: Some(sort.into()),
+            dir: dir.map(str::to_string),
+            ..Default::default()
+        }
+        .to_query();
+        let db = db.db.clone();
+        async move {
+            changes::list(&db, &query)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|c| c.title.split(' ').next().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(titles("planned", None).await, ["Charlie", "Bravo", "Alpha"]);
+    assert_eq!(titles("title", None).await, ["Alpha", "Bravo", "Charlie"]);
+    assert_eq!(
+        titles("title", Some("desc")).await,
+        ["Charlie", "Bravo", "Alpha"]
+    );
+    assert_eq!(
+        titles("reference", None).await,
+        ["Charlie", "Alpha", "Bravo"],
+        "newest first"
+    );
+}

@@ -2,6 +2,7 @@
 
 use crate::error::FieldErrors;
 use crate::model::change::{ApprovalPath, ChangeState, ChangeType};
+use crate::model::listing::SortDirection;
 use crate::model::risk::{RiskAnswers, RiskAssessment, RiskLevel};
 use crate::model::schedule::Conflict;
 use crate::model::text::bounded;
@@ -634,7 +635,48 @@ pub struct ChangeQueryParams {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
+}
+
+/// The change list's sortable columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ChangeSort {
+    /// By reference: newest first by default.
+    #[default]
+    Reference,
+    Title,
+    Risk,
+    Planned,
+}
+
+impl ChangeSort {
+    pub const ALL: [ChangeSort; 4] = [Self::Reference, Self::Title, Self::Risk, Self::Planned];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reference => "reference",
+            Self::Title => "title",
+            Self::Risk => "risk",
+            Self::Planned => "planned",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// The direction a first click sorts in: newest and riskiest first, titles and dates
+    /// from the start.
+    pub fn natural_direction(self) -> SortDirection {
+        match self {
+            Self::Reference | Self::Risk => SortDirection::Descending,
+            Self::Title | Self::Planned => SortDirection::Ascending,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -647,6 +689,8 @@ pub struct ChangeQuery {
     pub owner_id: Option<i64>,
     pub from: Option<chrono::NaiveDate>,
     pub to: Option<chrono::NaiveDate>,
+    pub sort: ChangeSort,
+    pub direction: SortDirection,
     pub page: u64,
 }
 
@@ -675,6 +719,17 @@ impl ChangeQueryParams {
             owner_id: text(&self.owner).and_then(|s| s.parse().ok()),
             from: date(&self.from),
             to: date(&self.to),
+            sort: text(&self.sort)
+                .and_then(|s| ChangeSort::parse(&s))
+                .unwrap_or_default(),
+            direction: text(&self.dir)
+                .and_then(|d| SortDirection::parse(&d))
+                .or_else(|| {
+                    text(&self.sort)
+                        .and_then(|s| ChangeSort::parse(&s))
+                        .map(ChangeSort::natural_direction)
+                })
+                .unwrap_or(SortDirection::Descending),
             page: crate::model::listing::parse_page(self.page.as_deref()),
         }
     }
@@ -705,7 +760,22 @@ impl ChangeQuery {
             owner: self.owner_id.map(|id| id.to_string()),
             from: self.from.map(|d| d.format("%Y-%m-%d").to_string()),
             to: self.to.map(|d| d.format("%Y-%m-%d").to_string()),
+            sort: (self.sort != ChangeSort::default()).then(|| self.sort.as_str().to_string()),
+            dir: (self.direction != self.sort.natural_direction())
+                .then(|| self.direction.as_str().to_string()),
             page: None,
+        }
+    }
+
+    /// The list's URL with `change` applied (sorting, paging) and every filter kept.
+    pub fn href(&self, change: impl FnOnce(&mut ChangeQuery)) -> String {
+        let mut next = self.clone();
+        change(&mut next);
+        let mut params = next.to_params();
+        params.page = (next.page > 1).then(|| next.page.to_string());
+        match serde_urlencoded::to_string(params) {
+            Ok(query) if !query.is_empty() => format!("/changes?{query}"),
+            _ => "/changes".to_string(),
         }
     }
 
@@ -714,8 +784,13 @@ impl ChangeQuery {
         serde_urlencoded::to_string(self.to_params()).unwrap_or_default()
     }
 
+    /// Whether any filter (not merely a sort order) is set.
     pub fn is_filtered(&self) -> bool {
-        self.to_params() != ChangeQueryParams::default()
+        ChangeQueryParams {
+            sort: None,
+            dir: None,
+            ..self.to_params()
+        } != ChangeQueryParams::default()
     }
 }
 
@@ -955,5 +1030,41 @@ mod tests {
         .validate()
         .unwrap();
         assert_eq!(normal.template_id, None);
+    }
+
+    #[test]
+    fn sorting_defaults_to_newest_first_and_keeps_filters_in_links() {
+        let query = ChangeQueryParams::default().to_query();
+        assert_eq!(
+            (query.sort, query.direction),
+            (ChangeSort::Reference, SortDirection::Descending)
+        );
+        let planned = ChangeQueryParams {
+            state: Some("scheduled".into()),
+            sort: Some("planned".into()),
+            ..Default::default()
+        }
+        .to_query();
+        assert_eq!(
+            planned.direction,
+            SortDirection::Ascending,
+            "dates read from the start"
+        );
+        assert_eq!(
+            planned.href(|q| q.page = 2),
+            "/changes?state=scheduled&sort=planned&page=2"
+        );
+        assert_eq!(
+            planned.href(|q| q.direction = SortDirection::Descending),
+            "/changes?state=scheduled&sort=planned&dir=desc"
+        );
+        let bogus = ChangeQueryParams {
+            sort: Some("colour".into()),
+            dir: Some("sideways".into()),
+            ..Default::default()
+        }
+        .to_query();
+        assert_eq!(bogus.sort, ChangeSort::Reference);
+        assert_eq!(bogus.href(|_| {}), "/changes");
     }
 }

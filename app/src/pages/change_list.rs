@@ -7,7 +7,10 @@ use crate::components::error_view::ErrorPanel;
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
 use crate::model::change::{ChangeState, ChangeType};
-use crate::model::change_request::{reference, ChangeQueryParams, SavedFilter};
+use crate::model::change_request::{
+    reference, ChangeQuery, ChangeQueryParams, ChangeSort, SavedFilter,
+};
+use crate::model::listing::SortDirection;
 use crate::model::risk::RiskLevel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,6 +27,31 @@ pub fn window_text(
     }
 }
 
+/// A sortable column header: a link that sorts by it (or flips the order), with `aria-sort`.
+fn header(query: &ChangeQuery, sort: ChangeSort, label: &'static str) -> impl IntoView {
+    let active = query.sort == sort;
+    let direction = if active {
+        query.direction.flipped()
+    } else {
+        sort.natural_direction()
+    };
+    let href = query.href(|q| {
+        q.sort = sort;
+        q.direction = direction;
+        q.page = 1;
+    });
+    let (aria_sort, arrow) = match (active, query.direction) {
+        (false, _) => ("none", ""),
+        (true, SortDirection::Ascending) => ("ascending", " ▲"),
+        (true, SortDirection::Descending) => ("descending", " ▼"),
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort>
+            <a href=href>{label}<span aria-hidden="true">{arrow}</span></a>
+        </th>
+    }
+}
+
 #[component]
 pub fn ChangeListPage() -> impl IntoView {
     let query = use_query_map();
@@ -37,6 +65,8 @@ pub fn ChangeListPage() -> impl IntoView {
             owner: q.get("owner"),
             from: q.get("from"),
             to: q.get("to"),
+            sort: q.get("sort"),
+            dir: q.get("dir"),
             page: q.get("page"),
         })
     });
@@ -119,6 +149,8 @@ pub fn ChangeListPage() -> impl IntoView {
                 <label for="change-filter-to">"Planned to"</label>
                 <input type="date" id="change-filter-to" name="to" value=current.to.map(|d| d.to_string())/>
             </div>
+            <input type="hidden" name="sort" value=current.to_params().sort.unwrap_or_default()/>
+            <input type="hidden" name="dir" value=current.to_params().dir.unwrap_or_default()/>
             <button type="submit" class="button secondary">"Filter"</button>
         </Form>
         <SavedFilters params/>
@@ -128,14 +160,18 @@ pub fn ChangeListPage() -> impl IntoView {
                     Ok(page) if page.items.is_empty() => view! {
                         <div class="empty-state"><p><strong>"No changes match."</strong></p><p><a href="/changes">"Clear the filters"</a></p></div>
                     }.into_any(),
-                    Ok(page) => view! {
+                    Ok(page) => {
+                        let query = params.get_untracked().to_query();
+                        let previous = page.has_previous().then(|| query.href(|q| q.page = page.page - 1));
+                        let next = page.has_next().then(|| query.href(|q| q.page = page.page + 1));
+                        view! {
                         <p class="result-summary" role="status">{format!("{} changes · page {} of {}", page.total, page.page, page.page_count())}</p>
                         <div class="table-wrap">
                             <table class="data-table">
                                 <caption class="visually-hidden">"Changes"</caption>
                                 <thead><tr>
-                                    <th scope="col">"Change"</th><th scope="col">"Type"</th><th scope="col">"State"</th>
-                                    <th scope="col">"Risk"</th><th scope="col">"Services"</th><th scope="col">"Owner"</th><th scope="col">"Planned"</th>
+                                    {header(&query, ChangeSort::Reference, "Change")}<th scope="col">"Type"</th><th scope="col">"State"</th>
+                                    {header(&query, ChangeSort::Risk, "Risk")}<th scope="col">"Services"</th><th scope="col">"Owner"</th>{header(&query, ChangeSort::Planned, "Planned")}
                                 </tr></thead>
                                 <tbody>
                                     {page.items.into_iter().map(|card| view! {
@@ -155,7 +191,12 @@ pub fn ChangeListPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                    }.into_any(),
+                        <nav class="pager" aria-label="Pages">
+                            {previous.map(|href| view! { <a class="button secondary" href=href rel="prev">"← Previous"</a> })}
+                            {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next →"</a> })}
+                        </nav>
+                    }.into_any()
+                    }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}

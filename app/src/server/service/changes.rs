@@ -493,8 +493,7 @@ pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppE
     let select = filtered(db, query).await?;
     let total = select.clone().count(db.reader()).await?;
     let page = std::cmp::max(query.page, 1);
-    let rows = select
-        .order_by_desc(Column::Id)
+    let rows = sorted(select, query)
         .offset((page - 1) * DEFAULT_PAGE_SIZE)
         .limit(DEFAULT_PAGE_SIZE)
         .all(db.reader())
@@ -507,6 +506,25 @@ pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppE
     })
 }
 
+/// The list's order, with the id as tie-breaker so that paging is stable.
+fn sorted(select: sea_orm::Select<Changes>, query: &ChangeQuery) -> sea_orm::Select<Changes> {
+    use crate::model::change_request::ChangeSort;
+    use crate::model::listing::SortDirection;
+    let order = match query.direction {
+        SortDirection::Ascending => sea_orm::Order::Asc,
+        SortDirection::Descending => sea_orm::Order::Desc,
+    };
+    let column = match query.sort {
+        ChangeSort::Reference => Column::Id,
+        ChangeSort::Title => Column::Title,
+        ChangeSort::Risk => Column::RiskScore,
+        ChangeSort::Planned => Column::PlannedStart,
+    };
+    select
+        .order_by(column, order.clone())
+        .order_by(Column::Id, order)
+}
+
 /// The most rows one export writes; a list filtered down further exports completely.
 pub const EXPORT_MAX_ROWS: u64 = 10_000;
 
@@ -514,8 +532,7 @@ pub const EXPORT_MAX_ROWS: u64 = 10_000;
 /// whether more matched than were exported.
 pub async fn export(db: &Db, query: &ChangeQuery) -> Result<(Vec<ChangeCard>, bool), AppError> {
     let select = filtered(db, query).await?;
-    let mut rows = select
-        .order_by_desc(Column::Id)
+    let mut rows = sorted(select, query)
         .limit(EXPORT_MAX_ROWS + 1)
         .all(db.reader())
         .await?;

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod cab;
 pub mod calendar;
 pub mod change;
 pub mod change_request;

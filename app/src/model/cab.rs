@@ -1,0 +1,682 @@
+//! Change advisory board meetings, the rules without the storage: quorum, who may vote on
+//! which change, what a decision does to the change, and the minutes.
+
+use crate::model::change::ChangeAction;
+use crate::model::change_request::reference;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// How many of a board's members must take part before it may decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QuorumRule {
+    /// At least this many members (or their delegates).
+    AtLeast(u32),
+    /// More than half of the members.
+    Majority,
+    /// At least this percentage of the members, rounded up.
+    Percent(u8),
+}
+
+impl QuorumRule {
+    /// How many members must be represented out of `members`.
+    pub fn required(self, members: u32) -> u32 {
+        let needed = match self {
+            QuorumRule::AtLeast(n) => n,
+            QuorumRule::Majority => members / 2 + 1,
+            QuorumRule::Percent(p) => (members * u32::from(p.min(100))).div_ceil(100),
+        };
+        // A board can always reach its quorum with everyone there, and never with nobody.
+        needed.clamp(1, members.max(1))
+    }
+
+    /// Whether `represented` of `members` is enough; the refusal says what is missing.
+    pub fn check(self, members: u32, represented: u32) -> Result<(), String> {
+        let required = self.required(members);
+        if represented >= required {
+            Ok(())
+        } else {
+            Err(format!(
+                "No quorum: {represented} of {members} members present, {required} needed ({}).",
+                self.describe()
+            ))
+        }
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            QuorumRule::AtLeast(n) => format!("at least {n}"),
+            QuorumRule::Majority => "a majority".to_string(),
+            QuorumRule::Percent(p) => format!("{p}% of the members"),
+        }
+    }
+
+    /// The stored form: `at_least:3`, `majority`, `percent:60`.
+    pub fn as_code(self) -> String {
+        match self {
+            QuorumRule::AtLeast(n) => format!("at_least:{n}"),
+            QuorumRule::Majority => "majority".to_string(),
+            QuorumRule::Percent(p) => format!("percent:{p}"),
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim().split_once(':') {
+            None if code.trim() == "majority" => Some(QuorumRule::Majority),
+            Some(("at_least", n)) => n.parse().ok().filter(|n| *n > 0).map(QuorumRule::AtLeast),
+            Some(("percent", p)) => p
+                .parse()
+                .ok()
+                .filter(|p| (1..=100).contains(p))
+                .map(QuorumRule::Percent),
+            _ => None,
+        }
+    }
+}
+
+/// A member of a board and, optionally, who votes for them when they are away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub member_id: i64,
+    pub delegate_id: Option<i64>,
+}
+
+/// The members represented in the room: those present, and those absent whose delegate is
+/// present (a delegate stands in for absent members only).
+pub fn represented(members: &[Membership], present: &[i64]) -> Vec<i64> {
+    members
+        .iter()
+        .filter(|m| {
+            present.contains(&m.member_id)
+                || m.delegate_id
+                    .is_some_and(|delegate| present.contains(&delegate))
+        })
+        .map(|m| m.member_id)
+        .collect()
+}
+
+/// For whom `voter` may cast a vote: themselves if a member, and each absent member who
+/// named them as delegate.
+pub fn votes_for(members: &[Membership], present: &[i64], voter: i64) -> Vec<i64> {
+    members
+        .iter()
+        .filter(|m| {
+            m.member_id == voter
+                || (m.delegate_id == Some(voter) && !present.contains(&m.member_id))
+        })
+        .map(|m| m.member_id)
+        .collect()
+}
+
+/// Conflict of interest: nobody votes on a change they requested or own (also not as a
+/// delegate for someone else).
+pub fn may_vote_on(voter: i64, requester_id: i64, owner_id: i64) -> Result<(), String> {
+    if voter == requester_id {
+        Err("You requested this change, so you cannot vote on it.".into())
+    } else if voter == owner_id {
+        Err("You own this change, so you cannot vote on it.".into())
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Vote {
+    Approve,
+    ApproveWithConditions,
+    Reject,
+    Defer,
+    Abstain,
+}
+
+impl Vote {
+    pub const ALL: [Vote; 5] = [
+        Vote::Approve,
+        Vote::ApproveWithConditions,
+        Vote::Reject,
+        Vote::Defer,
+        Vote::Abstain,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Vote::Approve => "Approve",
+            Vote::ApproveWithConditions => "Approve with conditions",
+            Vote::Reject => "Reject",
+            Vote::Defer => "Defer",
+            Vote::Abstain => "Abstain",
+        }
+    }
+}
+
+/// Votes counted per kind, in `Vote::ALL` order.
+pub fn tally(votes: &[Vote]) -> [(Vote, usize); 5] {
+    Vote::ALL.map(|kind| (kind, votes.iter().filter(|v| **v == kind).count()))
+}
+
+/// What the chair records for an agenda item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    Authorise,
+    AuthoriseWithConditions,
+    Reject,
+    Defer,
+}
+
+impl Decision {
+    /// The lifecycle move the decision makes on the change board.
+    pub fn action(self) -> ChangeAction {
+        match self {
+            Decision::Authorise | Decision::AuthoriseWithConditions => ChangeAction::Authorise,
+            Decision::Reject => ChangeAction::Reject,
+            Decision::Defer => ChangeAction::Defer,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Authorise => "Authorised",
+            Decision::AuthoriseWithConditions => "Authorised with conditions",
+            Decision::Reject => "Rejected",
+            Decision::Defer => "Deferred",
+        }
+    }
+
+    /// The text a decision cannot be recorded without, and what the screen asks for.
+    pub fn required_text(self) -> Option<&'static str> {
+        match self {
+            Decision::Authorise => None,
+            Decision::AuthoriseWithConditions => Some("State the conditions."),
+            Decision::Reject => Some("Give the reason for rejecting."),
+            Decision::Defer => Some("Say what the board needs before it decides."),
+        }
+    }
+
+    /// Refuses a decision whose conditions or reasons are missing.
+    pub fn check_text(self, text: &str) -> Result<(), String> {
+        match self.required_text() {
+            Some(ask) if text.trim().chars().count() < 5 => Err(ask.to_string()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A follow-up agreed in the meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesAction {
+    pub text: String,
+    pub owner: String,
+    pub due: chrono::NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesVote {
+    pub voter: String,
+    /// Set when a delegate voted for an absent member.
+    pub on_behalf_of: Option<String>,
+    pub vote: Vote,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesItem {
+    pub change_id: i64,
+    pub title: String,
+    pub notes: String,
+    pub votes: Vec<MinutesVote>,
+    /// The decision and its conditions or reason; `None` when the item was not reached.
+    pub decision: Option<(Decision, String)>,
+    pub actions: Vec<MinutesAction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesInput {
+    pub board: String,
+    /// Local start time and its zone, as the board meets.
+    pub held_at: NaiveDateTime,
+    pub time_zone: String,
+    pub chair: String,
+    pub present: Vec<String>,
+    pub apologies: Vec<String>,
+    pub items: Vec<MinutesItem>,
+}
+
+/// Markdown that cannot be read as markup: names and titles come from users.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '[' | ']' | '#' | '|' | '<' | '>' | '`'
+        ) {
+            out.push('\\');
+        }
+        out.push(if c == '\n' || c == '\r' { ' ' } else { c });
+    }
+    out
+}
+
+/// The minutes as Markdown, written from what happened: attendance, then each item with its
+/// notes, votes, decision and actions, then every action in one list for follow-up.
+pub fn minutes_markdown(input: &MinutesInput) -> String {
+    let mut md = String::new();
+    md.push_str(&format!(
+        "# Minutes: {}, {} ({})\n\n",
+        plain(&input.board),
+        input.held_at.format("%A %-d %B %Y, %H:%M"),
+        plain(&input.time_zone)
+    ));
+    md.push_str(&format!("Chair: {}\n\n", plain(&input.chair)));
+    let list = |names: &[String]| {
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names
+                .iter()
+                .map(|n| plain(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    md.push_str(&format!("Present: {}\n\n", list(&input.present)));
+    md.push_str(&format!("Apologies: {}\n\n", list(&input.apologies)));
+    md.push_str("## Agenda\n\n");
+    for (number, item) in input.items.iter().enumerate() {
+        md.push_str(&format!(
+            "### {}. {} {}\n\n",
+            number + 1,
+            reference(item.change_id),
+            plain(&item.title)
+        ));
+        if !item.notes.trim().is_empty() {
+            md.push_str(&format!("Discussion: {}\n\n", plain(item.notes.trim())));
+        }
+        if !item.votes.is_empty() {
+            md.push_str("Votes:\n\n");
+            for vote in &item.votes {
+                md.push_str(&format!(
+                    "- {}{}: {}{}\n",
+                    plain(&vote.voter),
+                    vote.on_behalf_of
+                        .as_ref()
+                        .map(|m| format!(" (for {})", plain(m)))
+                        .unwrap_or_default(),
+                    vote.vote.label(),
+                    if vote.comment.trim().is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", plain(vote.comment.trim()))
+                    }
+                ));
+            }
+            md.push('\n');
+        }
+        match &item.decision {
+            Some((decision, text)) if text.trim().is_empty() => {
+                md.push_str(&format!("**Decision: {}.**\n\n", decision.label()))
+            }
+            Some((decision, text)) => md.push_str(&format!(
+                "**Decision: {}.** {}\n\n",
+                decision.label(),
+                plain(text.trim())
+            )),
+            None => md.push_str("Not reached; carried over to the next meeting.\n\n"),
+        }
+        for action in &item.actions {
+            md.push_str(&format!(
+                "- Action: {} — {}, due {}\n",
+                plain(&action.text),
+                plain(&action.owner),
+                action.due.format("%Y-%m-%d")
+            ));
+        }
+        if !item.actions.is_empty() {
+            md.push('\n');
+        }
+    }
+    let actions: Vec<(&MinutesItem, &MinutesAction)> = input
+        .items
+        .iter()
+        .flat_map(|item| item.actions.iter().map(move |a| (item, a)))
+        .collect();
+    if !actions.is_empty() {
+        md.push_str("## Actions\n\n| Change | Action | Owner | Due |\n| --- | --- | --- | --- |\n");
+        for (item, action) in actions {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                reference(item.change_id),
+                plain(&action.text),
+                plain(&action.owner),
+                action.due.format("%Y-%m-%d")
+            ));
+        }
+    }
+    md
+}
+
+/// When a board meets: every `interval_weeks` weeks on `weekday` at `time`, in the board's
+/// time zone (the server turns these wall-clock times into instants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recurrence {
+    pub weekday: chrono::Weekday,
+    pub time: chrono::NaiveTime,
+    pub interval_weeks: u32,
+}
+
+impl Recurrence {
+    /// The next `count` meetings strictly after `after` (wall clock). The cadence is anchored
+    /// on `anchor`, the board's first meeting, so fortnightly boards keep their weeks.
+    pub fn next(
+        self,
+        anchor: NaiveDateTime,
+        after: NaiveDateTime,
+        count: usize,
+    ) -> Vec<NaiveDateTime> {
+        use chrono::Datelike;
+        let interval = i64::from(self.interval_weeks.max(1)) * 7;
+        // The first meeting on the right weekday on or after the anchor's date.
+        let offset = (i64::from(self.weekday.num_days_from_monday())
+            - i64::from(anchor.date().weekday().num_days_from_monday()))
+        .rem_euclid(7);
+        let first = (anchor.date() + chrono::Duration::days(offset)).and_time(self.time);
+        let mut meeting = if after < first {
+            first
+        } else {
+            let elapsed = (after.date() - first.date()).num_days();
+            first + chrono::Duration::days(elapsed - elapsed.rem_euclid(interval))
+        };
+        let mut found = Vec::with_capacity(count);
+        while found.len() < count {
+            if meeting > after {
+                found.push(meeting);
+            }
+            meeting += chrono::Duration::days(interval);
+        }
+        found
+    }
+}
+
+/// Which changes awaiting authorisation belong on a board's agenda.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaCriteria {
+    /// The lowest risk level the board looks at (`None`: any).
+    pub min_risk: Option<crate::model::risk::RiskLevel>,
+    /// Only changes touching one of these services (empty: any service).
+    pub service_ids: Vec<i64>,
+    /// Only these change types (empty: normal and emergency).
+    pub change_types: Vec<crate::model::change::ChangeType>,
+}
+
+impl AgendaCriteria {
+    pub fn matches(
+        &self,
+        change_type: crate::model::change::ChangeType,
+        risk: Option<crate::model::risk::RiskLevel>,
+        service_ids: &[i64],
+    ) -> bool {
+        use crate::model::change::ChangeType;
+        let type_ok = if self.change_types.is_empty() {
+            change_type != ChangeType::Standard
+        } else {
+            self.change_types.contains(&change_type)
+        };
+        let risk_ok = match self.min_risk {
+            None => true,
+            Some(min) => risk.is_some_and(|r| r >= min),
+        };
+        let service_ok =
+            self.service_ids.is_empty() || service_ids.iter().any(|s| self.service_ids.contains(s));
+        type_ok && risk_ok && service_ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn quorum_rules_count_up_and_explain_refusals() {
+        assert_eq!(QuorumRule::Majority.required(5), 3);
+        assert_eq!(QuorumRule::Majority.required(4), 3);
+        assert_eq!(QuorumRule::Percent(60).required(5), 3);
+        assert_eq!(QuorumRule::Percent(60).required(4), 3, "2.4 rounds up");
+        assert_eq!(
+            QuorumRule::AtLeast(10).required(4),
+            4,
+            "never more than everyone"
+        );
+        assert_eq!(QuorumRule::Percent(1).required(0), 1, "never nobody");
+        assert!(QuorumRule::Majority.check(5, 3).is_ok());
+        assert_eq!(
+            QuorumRule::Majority.check(5, 2).unwrap_err(),
+            "No quorum: 2 of 5 members present, 3 needed (a majority)."
+        );
+    }
+
+    #[test]
+    fn quorum_rules_round_trip_their_codes() {
+        for rule in [
+            QuorumRule::AtLeast(3),
+            QuorumRule::Majority,
+            QuorumRule::Percent(60),
+        ] {
+            assert_eq!(QuorumRule::parse(&rule.as_code()), Some(rule));
+        }
+        for bad in [
+            "",
+            "most",
+            "at_least:0",
+            "percent:0",
+            "percent:101",
+            "at_least:x",
+        ] {
+            assert_eq!(QuorumRule::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn delegates_stand_in_only_for_absent_members() {
+        let members = [
+            Membership {
+                member_id: 1,
+                delegate_id: Some(9),
+            },
+            Membership {
+                member_id: 2,
+                delegate_id: None,
+            },
+            Membership {
+                member_id: 3,
+                delegate_id: Some(9),
+            },
+        ];
+        // 1 is here; 3 is away and their delegate 9 is here; 2 is away.
+        let present = [1, 9];
+        assert_eq!(represented(&members, &present), vec![1, 3]);
+        assert_eq!(votes_for(&members, &present, 9), vec![3]);
+        assert_eq!(votes_for(&members, &present, 1), vec![1]);
+        assert_eq!(votes_for(&members, &present, 2), vec![2]);
+        assert!(votes_for(&members, &present, 7).is_empty(), "not a member");
+    }
+
+    #[test]
+    fn nobody_votes_on_their_own_change() {
+        assert!(may_vote_on(5, 1, 2).is_ok());
+        assert!(may_vote_on(1, 1, 2).unwrap_err().contains("requested"));
+        assert!(may_vote_on(2, 1, 2).unwrap_err().contains("own"));
+    }
+
+    #[test]
+    fn decisions_map_to_lifecycle_moves_and_need_their_reasons() {
+        assert_eq!(Decision::Authorise.action(), ChangeAction::Authorise);
+        assert_eq!(
+            Decision::AuthoriseWithConditions.action(),
+            ChangeAction::Authorise
+        );
+        assert_eq!(Decision::Reject.action(), ChangeAction::Reject);
+        assert_eq!(Decision::Defer.action(), ChangeAction::Defer);
+        assert!(Decision::Authorise.check_text("").is_ok());
+        assert_eq!(
+            Decision::Reject.check_text("  no "),
+            Err("Give the reason for rejecting.".into())
+        );
+        assert!(Decision::AuthoriseWithConditions
+            .check_text("Only after the backup ran.")
+            .is_ok());
+    }
+
+    #[test]
+    fn votes_are_tallied_per_kind() {
+        let counts = tally(&[Vote::Approve, Vote::Reject, Vote::Approve, Vote::Abstain]);
+        assert_eq!(counts[0], (Vote::Approve, 2));
+        assert_eq!(counts[2], (Vote::Reject, 1));
+        assert_eq!(counts[3], (Vote::Defer, 0));
+    }
+
+    #[test]
+    fn minutes_record_what_happened_and_cannot_be_injected_with_markup() {
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+        let input = MinutesInput {
+            board: "Weekly CAB".into(),
+            held_at: NaiveDateTime::parse_from_str("2026-12-01 10:00", "%Y-%m-%d %H:%M").unwrap(),
+            time_zone: "Europe/Berlin".into(),
+            chair: "Chris Change".into(),
+            present: vec!["Cam Cab".into(), "Dana | Delegate".into()],
+            apologies: vec![],
+            items: vec![
+                MinutesItem {
+                    change_id: 42,
+                    title: "Upgrade the *core* switch".into(),
+                    notes: "Vendor on site.\nRollback tested.".into(),
+                    votes: vec![
+                        MinutesVote {
+                            voter: "Cam Cab".into(),
+                            on_behalf_of: None,
+                            vote: Vote::ApproveWithConditions,
+                            comment: "After the backup".into(),
+                        },
+                        MinutesVote {
+                            voter: "Dana | Delegate".into(),
+                            on_behalf_of: Some("Sam Service".into()),
+                            vote: Vote::Approve,
+                            comment: String::new(),
+                        },
+                    ],
+                    decision: Some((
+                        Decision::AuthoriseWithConditions,
+                        "Only after the nightly backup.".into(),
+                    )),
+                    actions: vec![MinutesAction {
+                        text: "Confirm the backup ran".into(),
+                        owner: "Cam Cab".into(),
+                        due,
+                    }],
+                },
+                MinutesItem {
+                    change_id: 43,
+                    title: "Retire the fax server".into(),
+                    notes: String::new(),
+                    votes: vec![],
+                    decision: None,
+                    actions: vec![],
+                },
+            ],
+        };
+        let md = minutes_markdown(&input);
+        assert!(
+            md.starts_with("# Minutes: Weekly CAB, Tuesday 1 December 2026, 10:00 (Europe/Berlin)")
+        );
+        assert!(md.contains("Present: Cam Cab, Dana \\| Delegate"));
+        assert!(md.contains("Apologies: none"));
+        assert!(md.contains("### 1. CHG-00042 Upgrade the \\*core\\* switch"));
+        assert!(md.contains("Discussion: Vendor on site. Rollback tested."));
+        assert!(md.contains("- Cam Cab: Approve with conditions — After the backup"));
+        assert!(md.contains("- Dana \\| Delegate (for Sam Service): Approve"));
+        assert!(
+            md.contains("**Decision: Authorised with conditions.** Only after the nightly backup.")
+        );
+        assert!(md.contains("### 2. CHG-00043 Retire the fax server\n\nNot reached; carried over"));
+        assert!(md.contains("| CHG-00042 | Confirm the backup ran | Cam Cab | 2026-12-10 |"));
+    }
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn weekly_and_fortnightly_boards_keep_their_day_and_weeks() {
+        let weekly = Recurrence {
+            weekday: chrono::Weekday::Tue,
+            time: chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+            interval_weeks: 1,
+        };
+        // Anchored on Friday 27 November 2026: first meeting Tuesday 1 December.
+        let anchor = at("2026-11-27 09:00");
+        assert_eq!(
+            weekly.next(anchor, anchor, 2),
+            vec![at("2026-12-01 10:00"), at("2026-12-08 10:00")]
+        );
+        // Asked at 10:00 on a meeting day: that meeting has started, the next is a week on.
+        assert_eq!(
+            weekly.next(anchor, at("2026-12-08 10:00"), 1),
+            vec![at("2026-12-15 10:00")]
+        );
+        assert_eq!(
+            weekly.next(anchor, at("2026-12-08 09:59"), 1),
+            vec![at("2026-12-08 10:00")]
+        );
+
+        let fortnightly = Recurrence {
+            interval_weeks: 2,
+            ..weekly
+        };
+        assert_eq!(
+            fortnightly.next(anchor, at("2026-12-02 00:00"), 2),
+            vec![at("2026-12-15 10:00"), at("2026-12-29 10:00")]
+        );
+    }
+
+    #[test]
+    fn agenda_criteria_pick_changes_by_type_risk_and_service() {
+        use crate::model::change::ChangeType;
+        use crate::model::risk::RiskLevel;
+        let any = AgendaCriteria::default();
+        assert!(any.matches(ChangeType::Normal, None, &[]));
+        assert!(
+            !any.matches(ChangeType::Standard, None, &[]),
+            "standard changes skip the CAB"
+        );
+        let network_high = AgendaCriteria {
+            min_risk: Some(RiskLevel::High),
+            service_ids: vec![7],
+            change_types: vec![],
+        };
+        assert!(network_high.matches(ChangeType::Normal, Some(RiskLevel::VeryHigh), &[3, 7]));
+        assert!(!network_high.matches(ChangeType::Normal, Some(RiskLevel::Medium), &[7]));
+        assert!(
+            !network_high.matches(ChangeType::Normal, None, &[7]),
+            "unassessed is not high"
+        );
+        assert!(!network_high.matches(ChangeType::Normal, Some(RiskLevel::High), &[3]));
+        let ecab = AgendaCriteria {
+            change_types: vec![ChangeType::Emergency],
+            ..Default::default()
+        };
+        assert!(ecab.matches(ChangeType::Emergency, None, &[]));
+        assert!(!ecab.matches(ChangeType::Normal, Some(RiskLevel::VeryHigh), &[]));
+    }
+
+    proptest! {
+        /// More people in the room never loses a quorum that was there.
+        #[test]
+        fn quorum_is_monotonic(members in 1u32..40, present in 0u32..40, extra in 0u32..5, rule in 0usize..3, n in 1u32..10, p in 1u8..=100) {
+            let rule = [QuorumRule::Majority, QuorumRule::AtLeast(n), QuorumRule::Percent(p)][rule];
+            let present = present.min(members);
+            let more = (present + extra).min(members);
+            if rule.check(members, present).is_ok() {
+                prop_assert!(rule.check(members, more).is_ok());
+            }
+            prop_assert!(rule.check(members, members).is_ok(), "everyone is always enough");
+        }
+    }
+}

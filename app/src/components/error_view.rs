@@ -56,6 +56,21 @@ pub fn ErrorBanner(error: AppError) -> impl IntoView {
     }
 }
 
+/// The banner above a form whose action failed: field errors point to the fields, anything
+/// else is explained in full.
+#[component]
+pub fn FormErrors(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|error| match error {
+            AppError::Validation(_) => view! {
+                <p class="banner banner-error" role="alert">"Please correct the highlighted fields."</p>
+            }
+            .into_any(),
+            error => view! { <ErrorBanner error/> }.into_any(),
+        })
+    }
+}
+
 fn reload_page() {
     #[cfg(feature = "hydrate")]
     if let Some(window) = web_sys::window() {

@@ -382,7 +382,7 @@ fn parse_references(errors: &mut FieldErrors, field: &str, value: &str) -> Vec<i
     ids
 }
 
-fn parse_ids(errors: &mut FieldErrors, field: &str, values: &[String]) -> Vec<i64> {
+pub(crate) fn parse_ids(errors: &mut FieldErrors, field: &str, values: &[String]) -> Vec<i64> {
     let mut ids = Vec::new();
     for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
         match value.parse::<i64>() {

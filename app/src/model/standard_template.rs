@@ -89,22 +89,8 @@ impl TemplateForm {
             TEXT_MAX,
         );
         let category = bounded(&mut errors, "category", "Category", &self.category, 0, 60);
-        let mut service_ids = Vec::new();
-        for value in self
-            .service_ids
-            .iter()
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-        {
-            match value.parse::<i64>() {
-                Ok(id) if id > 0 => {
-                    if !service_ids.contains(&id) {
-                        service_ids.push(id);
-                    }
-                }
-                _ => errors.add("service_ids", format!("“{value}” is not a valid service.")),
-            }
-        }
+        let service_ids =
+            crate::model::change_request::parse_ids(&mut errors, "service_ids", &self.service_ids);
         let implementation_plan = bounded(
             &mut errors,
             "implementation_plan",

@@ -3,7 +3,7 @@
 use super::id_param;
 use crate::api::changes::{change_choices, change_edit_form, UpdateChange};
 use crate::components::change_fields::ChangeFields;
-use crate::components::error_view::{ErrorBanner, ErrorPanel};
+use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::error::AppError;
 use crate::model::change_request::{Change, ChangeForm, ChangeFormChoices};
 use leptos::prelude::*;
@@ -59,10 +59,7 @@ fn EditChange(change: Change, form: ChangeForm, choices: ChangeFormChoices) -> i
         <ActionForm action attr:class="form wide" attr:novalidate=true>
             <input type="hidden" name="id" value=change.id/>
             <input type="hidden" name="version" value=change.version/>
-            {move || error.get().filter(|e| !matches!(e, AppError::Validation(_))).map(|error| view! { <ErrorBanner error/> })}
-            {move || error.get().filter(|e| matches!(e, AppError::Validation(_))).map(|_| view! {
-                <p class="banner banner-error" role="alert">"Please correct the highlighted fields."</p>
-            })}
+            <FormErrors error/>
             <ChangeFields initial=form services=choices.services people=choices.people templates=choices.templates error/>
             <div class="form-actions">
                 <button type="submit" class="button" disabled=move || action.pending().get()>

@@ -1,7 +1,6 @@
 use crate::api::changes::{change_choices, CreateChange};
 use crate::components::change_fields::ChangeFields;
-use crate::components::error_view::{ErrorBanner, ErrorPanel};
-use crate::error::AppError;
+use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::model::change_request::ChangeForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,10 +19,7 @@ pub fn ChangeNewPage() -> impl IntoView {
                 match choices.await {
                     Ok(choices) => view! {
                         <ActionForm action attr:class="form wide" attr:novalidate=true>
-                            {move || error.get().filter(|e| !matches!(e, AppError::Validation(_))).map(|error| view! { <ErrorBanner error/> })}
-                            {move || error.get().filter(|e| matches!(e, AppError::Validation(_))).map(|_| view! {
-                                <p class="banner banner-error" role="alert">"Please correct the highlighted fields."</p>
-                            })}
+                            <FormErrors error/>
                             <ChangeFields initial=ChangeForm::default() services=choices.services people=choices.people templates=choices.templates error/>
                             <div class="form-actions">
                                 <button type="submit" class="button" disabled=move || action.pending().get()>

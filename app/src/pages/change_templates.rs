@@ -4,7 +4,7 @@
 use super::id_param;
 use crate::api::templates::{list_templates, CreateTemplate, UpdateTemplate};
 use crate::components::change_fields::field_error;
-use crate::components::error_view::{ErrorBanner, ErrorPanel};
+use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::IfAllowed;
 use crate::error::AppError;
 use crate::model::access::Permission;
@@ -69,18 +69,6 @@ fn TemplateFields(
     }
 }
 
-fn banner(error: Signal<Option<AppError>>) -> impl IntoView {
-    move || {
-        error.get().map(|error| match error {
-            AppError::Validation(_) => view! {
-                <p class="banner banner-error" role="alert">"Please correct the highlighted fields."</p>
-            }
-            .into_any(),
-            error => view! { <ErrorBanner error/> }.into_any(),
-        })
-    }
-}
-
 #[component]
 pub fn ChangeTemplatesPage() -> impl IntoView {
     let create = ServerAction::<CreateTemplate>::new();
@@ -124,7 +112,7 @@ pub fn ChangeTemplatesPage() -> impl IntoView {
                             <section class="panel" aria-labelledby="add-template-heading">
                                 <h2 id="add-template-heading">"Add a template"</h2>
                                 <ActionForm action=create attr:class="form" attr:novalidate=true>
-                                    {banner(error)}
+                                    <FormErrors error/>
                                     <TemplateFields initial=TemplateForm::default() services=services.get_value() error prefix="new-template"/>
                                     <div class="form-actions">
                                         <button type="submit" class="button" disabled=move || create.pending().get()>"Add template"</button>
@@ -194,7 +182,7 @@ fn EditTemplate(template: StandardTemplate, services: Vec<ServiceRef>) -> impl I
             <ActionForm action=update attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="version" value=version/>
-                {banner(error)}
+                <FormErrors error/>
                 <TemplateFields initial=initial.get_value() services=services.get_value() error prefix="template"/>
                 <div class="field">
                     <label class="checkbox" for="template-active">

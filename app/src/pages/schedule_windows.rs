@@ -4,7 +4,7 @@
 use super::id_param;
 use crate::api::schedule::{load_window, schedule_windows, DeleteWindow, SaveWindow};
 use crate::components::change_fields::field_error;
-use crate::components::error_view::{ErrorBanner, ErrorPanel};
+use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::IfAllowed;
 use crate::error::AppError;
 use crate::model::access::Permission;
@@ -89,18 +89,6 @@ fn WindowFields(
     }
 }
 
-fn form_errors(error: Signal<Option<AppError>>) -> impl IntoView {
-    move || {
-        error.get().map(|error| match error {
-            AppError::Validation(_) => view! {
-                <p class="banner banner-error" role="alert">"Please correct the highlighted fields."</p>
-            }
-            .into_any(),
-            error => view! { <ErrorBanner error/> }.into_any(),
-        })
-    }
-}
-
 #[component]
 fn AddWindow(services: Vec<ServiceRef>, action: ServerAction<SaveWindow>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
@@ -108,7 +96,7 @@ fn AddWindow(services: Vec<ServiceRef>, action: ServerAction<SaveWindow>) -> imp
         <section class="panel" aria-labelledby="add-window-heading">
             <h2 id="add-window-heading">"Add a window"</h2>
             <ActionForm action attr:class="form" attr:novalidate=true>
-                {form_errors(error)}
+                <FormErrors error/>
                 <WindowFields initial=WindowForm { kind: "maintenance".into(), ..Default::default() } services error prefix="new-window"/>
                 <div class="form-actions">
                     <button type="submit" class="button" disabled=move || action.pending().get()>
@@ -228,7 +216,7 @@ fn EditWindow(record: WindowRecord, services: Vec<ServiceRef>) -> impl IntoView 
             <ActionForm action=save attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="id" value=window_id/>
                 <input type="hidden" name="version" value=version/>
-                {form_errors(error)}
+                <FormErrors error/>
                 <WindowFields initial=initial.get_value() services=services.get_value() error prefix="window"/>
                 <div class="form-actions">
                     <button type="submit" class="button" disabled=move || save.pending().get()>

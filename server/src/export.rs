@@ -140,6 +140,7 @@ mod tests {
             conflicts: 2,
             conflict_overridden: false,
             version: 1,
+            local_window: None,
         }
     }
 

@@ -245,3 +245,51 @@ async fn saved_filters_are_personal_named_and_validated() {
         "[]"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planned_windows_are_shown_in_each_readers_time_zone() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let me = add_user(&db, "berlin@example.org", vec![Role::ChangeManager]).await;
+    add_user(&db, "tokyo@example.org", vec![Role::Auditor]).await;
+    // Entered in UTC by `add_change`: 20:00–22:00 UTC on 1 December.
+    let id = add_change(&db, me.id, "Move the mail relay", "2026-12-01T20:00").await;
+    for (email, zone, expected) in [
+        (
+            "berlin@example.org",
+            "Europe%2FBerlin",
+            "2026-12-01 21:00 – 23:00 Europe/Berlin",
+        ),
+        (
+            "tokyo@example.org",
+            "Asia%2FTokyo",
+            "2026-12-02 05:00 – 07:00 Asia/Tokyo",
+        ),
+    ] {
+        let cookie = sign_in(&state, email, PASSWORD).await;
+        let set = send(
+            &state,
+            call(
+                "/api/account/time_zone",
+                &format!("time_zone={zone}"),
+                Some(&cookie),
+            ),
+        )
+        .await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        let reply = send(
+            &state,
+            call("/api/changes/get", &format!("id={id}"), Some(&cookie)),
+        )
+        .await;
+        let change: app::model::change_request::Change = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(change.local_window.unwrap().text(), expected);
+        let reply = send(&state, call("/api/changes/list", "", Some(&cookie))).await;
+        let page: app::model::listing::Page<app::model::change_request::ChangeCard> =
+            serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(
+            page.items[0].local_window.as_ref().unwrap().text(),
+            expected
+        );
+    }
+}

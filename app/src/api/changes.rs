@@ -20,19 +20,41 @@ pub async fn list_changes(
     #[server(default)] params: ChangeQueryParams,
 ) -> Result<Page<ChangeCard>, AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    changes::list(&caller.db, &params.to_query()).await
+    let mut page = changes::list(&caller.db, &params.to_query()).await?;
+    localise_cards(&mut page.items, &caller.user.time_zone);
+    Ok(page)
+}
+
+/// Planned windows in the reader's own time zone.
+#[cfg(feature = "ssr")]
+fn localise_cards(cards: &mut [ChangeCard], time_zone: &str) {
+    for card in cards {
+        card.local_window = crate::server::service::schedule::local_window(
+            card.planned_start,
+            card.planned_end,
+            time_zone,
+        );
+    }
 }
 
 #[server(endpoint = "changes/board")]
 pub async fn change_board() -> Result<Vec<ChangeCard>, AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    changes::board(&caller.db).await
+    let mut cards = changes::board(&caller.db).await?;
+    localise_cards(&mut cards, &caller.user.time_zone);
+    Ok(cards)
 }
 
 #[server(endpoint = "changes/get")]
 pub async fn get_change(id: i64) -> Result<Change, AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    changes::load(caller.db.reader(), id).await
+    let mut change = changes::load(caller.db.reader(), id).await?;
+    change.local_window = crate::server::service::schedule::local_window(
+        change.planned_start,
+        change.planned_end,
+        &caller.user.time_zone,
+    );
+    Ok(change)
 }
 
 #[server(endpoint = "changes/history")]

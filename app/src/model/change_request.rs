@@ -85,9 +85,36 @@ pub struct Change {
     pub related: Vec<RelatedChange>,
     /// The standard change template it follows (id, name).
     pub template: Option<(i64, String)>,
+    /// The planned window in the reader's time zone (set by the server for each reader).
+    #[serde(default)]
+    pub local_window: Option<LocalWindow>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A planned window as one reader's wall clock shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalWindow {
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+    pub zone: String,
+}
+
+impl LocalWindow {
+    /// "2026-12-01 22:00 – 23:30 Europe/Berlin"; the end date is repeated when it differs.
+    pub fn text(&self) -> String {
+        let end = if self.end.date() == self.start.date() {
+            self.end.format("%H:%M")
+        } else {
+            self.end.format("%Y-%m-%d %H:%M")
+        };
+        format!(
+            "{} – {end} {}",
+            self.start.format("%Y-%m-%d %H:%M"),
+            self.zone
+        )
+    }
 }
 
 /// What the change form offers to choose from.
@@ -243,6 +270,9 @@ pub struct ChangeCard {
     pub conflicts: u32,
     pub conflict_overridden: bool,
     pub version: i32,
+    /// The planned window in the reader's time zone (set by the server for each reader).
+    #[serde(default)]
+    pub local_window: Option<LocalWindow>,
 }
 
 impl ChangeCard {
@@ -956,6 +986,7 @@ mod tests {
                 outgoing: true,
             }],
             template: None,
+            local_window: None,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
@@ -1066,5 +1097,24 @@ mod tests {
         .to_query();
         assert_eq!(bogus.sort, ChangeSort::Reference);
         assert_eq!(bogus.href(|_| {}), "/changes");
+    }
+
+    #[test]
+    fn local_windows_repeat_the_date_only_when_it_changes() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let same_day = LocalWindow {
+            start: at("2026-12-01 22:00"),
+            end: at("2026-12-01 23:30"),
+            zone: "Europe/Berlin".into(),
+        };
+        assert_eq!(same_day.text(), "2026-12-01 22:00 – 23:30 Europe/Berlin");
+        let overnight = LocalWindow {
+            end: at("2026-12-02 01:00"),
+            ..same_day
+        };
+        assert_eq!(
+            overnight.text(),
+            "2026-12-01 22:00 – 2026-12-02 01:00 Europe/Berlin"
+        );
     }
 }

@@ -339,7 +339,7 @@ fn Card(
             <p class="card-title">{card.title.clone()}</p>
             <p class="card-badges"><TypeBadge change_type=card.change_type/>" "<RiskBadge risk=card.risk/></p>
             <p class="card-meta">{card.services.join(", ")}</p>
-            <p class="card-meta">{window_text(card.planned_start, card.planned_end)}</p>
+            <p class="card-meta">{window_text(card.local_window.as_ref(), card.planned_start, card.planned_end)}</p>
             <p class="card-foot">
                 <span class="avatar small" title=card.owner.name.clone()>{card.owner.initials()}</span>
                 <MoveMenu card=card.clone() user on_pick=on_move by_id/>

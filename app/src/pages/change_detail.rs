@@ -145,8 +145,8 @@ fn ChangeView(
                         <a class="button secondary" href=format!("/changes/{id}/edit")>"Edit"</a>
                     </IfAllowed>
                 })}
-                {change.planned_start.map(|start| view! {
-                    <a class="button secondary" href=format!("/calendar?view=week&date={}", start.format("%Y-%m-%d"))>"On the calendar"</a>
+                {change.local_window.as_ref().map(|window| view! {
+                    <a class="button secondary" href=format!("/calendar?view=week&date={}", window.start.format("%Y-%m-%d"))>"On the calendar"</a>
                 })}
             </div>
         </div>
@@ -159,7 +159,7 @@ fn ChangeView(
         })}
         <Transition fallback=|| ()>{actions}</Transition>
         <dl class="details">
-            <dt>"Planned"</dt><dd>{window_text(change.planned_start, change.planned_end)}</dd>
+            <dt>"Planned"</dt><dd>{window_text(change.local_window.as_ref(), change.planned_start, change.planned_end)}</dd>
             <dt>"Approval path"</dt><dd>{change.approval_path().label()}</dd>
             <dt>"Requester"</dt><dd>{change.requester.name.clone()}</dd>
             <dt>"Owner"</dt><dd>{change.owner.name.clone()}</dd>

@@ -17,10 +17,15 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+/// The planned window in the reader's zone when the server gave it, else in UTC.
 pub fn window_text(
+    local: Option<&crate::model::change_request::LocalWindow>,
     start: Option<chrono::DateTime<chrono::Utc>>,
     end: Option<chrono::DateTime<chrono::Utc>>,
 ) -> String {
+    if let Some(local) = local {
+        return local.text();
+    }
     match (start, end) {
         (Some(s), Some(e)) => format!("{} – {} UTC", s.format("%Y-%m-%d %H:%M"), e.format("%H:%M")),
         _ => "Not scheduled".to_string(),
@@ -185,7 +190,7 @@ pub fn ChangeListPage() -> impl IntoView {
                                             <td><RiskBadge risk=card.risk/></td>
                                             <td>{card.services.join(", ")}</td>
                                             <td>{card.owner.name.clone()}</td>
-                                            <td>{window_text(card.planned_start, card.planned_end)}</td>
+                                            <td>{window_text(card.local_window.as_ref(), card.planned_start, card.planned_end)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -360,6 +360,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Change, AppEr
             lessons: row.review_lessons.clone().unwrap_or_default(),
         }),
         related: related(conn, id).await?,
+        local_window: None,
         template: match row.template_id {
             Some(template_id) => Some((
                 template_id,
@@ -436,6 +437,7 @@ async fn cards<C: ConnectionTrait>(
                 conflicts: conflicts.get(&row.id).map_or(0, |c| c.len() as u32),
                 conflict_overridden: row.conflict_override.is_some(),
                 version: row.version,
+                local_window: None,
                 title: row.title,
             }
         })

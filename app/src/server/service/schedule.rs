@@ -48,6 +48,20 @@ fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
         .unwrap_or_else(|| midnight.and_utc())
 }
 
+/// A planned window in the wall clock of `time_zone`, for a reader of that zone.
+pub fn local_window(
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+    time_zone: &str,
+) -> Option<crate::model::change_request::LocalWindow> {
+    let tz = zone(time_zone);
+    Some(crate::model::change_request::LocalWindow {
+        start: local(start?, tz),
+        end: local(end?, tz),
+        zone: tz.name().to_string(),
+    })
+}
+
 async fn service_names<C: ConnectionTrait>(conn: &C) -> Result<HashMap<i64, String>, AppError> {
     Ok(Services::find()
         .all(conn)

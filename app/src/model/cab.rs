@@ -429,6 +429,257 @@ impl AgendaCriteria {
     }
 }
 
+/// A change advisory board, or the emergency board that decides emergency changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BoardKind {
+    Cab,
+    Ecab,
+}
+
+impl BoardKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BoardKind::Cab => "cab",
+            BoardKind::Ecab => "ecab",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [BoardKind::Cab, BoardKind::Ecab]
+            .into_iter()
+            .find(|k| k.as_str() == value)
+    }
+}
+
+/// The board definition form as posted (every field a string, as forms send them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardForm {
+    pub name: String,
+    pub kind: String,
+    pub chair_id: String,
+    /// `majority`, `at_least` or `percent`.
+    pub quorum_kind: String,
+    #[serde(default)]
+    pub quorum_value: String,
+    /// Empty: the board meets ad hoc only. Otherwise `mon` … `sun`.
+    #[serde(default)]
+    pub weekday: String,
+    #[serde(default)]
+    pub meets_at: String,
+    #[serde(default)]
+    pub interval_weeks: String,
+    pub time_zone: String,
+    #[serde(default)]
+    pub min_risk: String,
+    #[serde(default)]
+    pub service_ids: Vec<String>,
+    #[serde(default)]
+    pub change_types: Vec<String>,
+    #[serde(default)]
+    pub member_ids: Vec<String>,
+    /// Member id → delegate id.
+    #[serde(default)]
+    pub delegates: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardDraft {
+    pub name: String,
+    pub kind: BoardKind,
+    pub chair_id: i64,
+    pub quorum: QuorumRule,
+    pub recurrence: Option<Recurrence>,
+    pub time_zone: String,
+    pub criteria: AgendaCriteria,
+    pub members: Vec<Membership>,
+}
+
+fn positive_id(errors: &mut crate::error::FieldErrors, field: &str, value: &str) -> Option<i64> {
+    match value.trim().parse::<i64>() {
+        Ok(id) if id > 0 => Some(id),
+        _ => {
+            errors.add(field, "Choose someone from the list.");
+            None
+        }
+    }
+}
+
+impl BoardForm {
+    pub fn validate(&self) -> Result<BoardDraft, crate::error::FieldErrors> {
+        use crate::model::change::ChangeType;
+        use crate::model::risk::RiskLevel;
+        let mut errors = crate::error::FieldErrors::new();
+        let name = crate::model::text::bounded(&mut errors, "name", "Name", &self.name, 3, 80);
+        let kind = BoardKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.add("kind", "Choose CAB or emergency CAB.");
+        }
+        let chair_id = positive_id(&mut errors, "chair_id", &self.chair_id);
+        let members =
+            crate::model::change_request::parse_ids(&mut errors, "member_ids", &self.member_ids);
+        if members.len() < 2 {
+            errors.add("member_ids", "A board needs at least two members.");
+        }
+        let mut memberships = Vec::new();
+        for member_id in &members {
+            let delegate_id = match self
+                .delegates
+                .get(&member_id.to_string())
+                .map(|d| d.trim())
+                .filter(|d| !d.is_empty())
+            {
+                None => None,
+                Some(value) => match value.parse::<i64>() {
+                    Ok(id) if id == *member_id => {
+                        errors.add("delegates", "A member cannot be their own delegate.");
+                        None
+                    }
+                    Ok(id) if id > 0 => Some(id),
+                    _ => {
+                        errors.add("delegates", format!("“{value}” is not a valid delegate."));
+                        None
+                    }
+                },
+            };
+            memberships.push(Membership {
+                member_id: *member_id,
+                delegate_id,
+            });
+        }
+        let number = |errors: &mut crate::error::FieldErrors,
+                      field: &str,
+                      value: &str,
+                      range: std::ops::RangeInclusive<u32>,
+                      what: &str| {
+            match value.trim().parse::<u32>() {
+                Ok(n) if range.contains(&n) => Some(n),
+                _ => {
+                    errors.add(
+                        field,
+                        format!("Enter {what} from {} to {}.", range.start(), range.end()),
+                    );
+                    None
+                }
+            }
+        };
+        let quorum = match self.quorum_kind.trim() {
+            "majority" => Some(QuorumRule::Majority),
+            "at_least" => number(
+                &mut errors,
+                "quorum_value",
+                &self.quorum_value,
+                1..=100,
+                "a number of members",
+            )
+            .map(QuorumRule::AtLeast),
+            "percent" => number(
+                &mut errors,
+                "quorum_value",
+                &self.quorum_value,
+                1..=100,
+                "a percentage",
+            )
+            .map(|p| QuorumRule::Percent(p as u8)),
+            _ => {
+                errors.add("quorum_kind", "Choose how the quorum is counted.");
+                None
+            }
+        };
+        if let Some(QuorumRule::AtLeast(n)) = quorum {
+            if n as usize > members.len() && members.len() >= 2 {
+                errors.add(
+                    "quorum_value",
+                    format!(
+                        "A quorum of {n} cannot be reached by {} members.",
+                        members.len()
+                    ),
+                );
+            }
+        }
+        let recurrence = match self.weekday.trim() {
+            "" => None,
+            day => {
+                let weekday = day.parse::<chrono::Weekday>().ok();
+                if weekday.is_none() {
+                    errors.add("weekday", "Choose a day of the week.");
+                }
+                let time = chrono::NaiveTime::parse_from_str(self.meets_at.trim(), "%H:%M").ok();
+                if time.is_none() {
+                    errors.add("meets_at", "Enter the time the board meets, like 10:00.");
+                }
+                let interval = if self.interval_weeks.trim().is_empty() {
+                    Some(1)
+                } else {
+                    number(
+                        &mut errors,
+                        "interval_weeks",
+                        &self.interval_weeks,
+                        1..=4,
+                        "a number of weeks",
+                    )
+                };
+                match (weekday, time, interval) {
+                    (Some(weekday), Some(time), Some(interval_weeks)) => Some(Recurrence {
+                        weekday,
+                        time,
+                        interval_weeks,
+                    }),
+                    _ => None,
+                }
+            }
+        };
+        let time_zone =
+            crate::model::user::check_time_zone_shape(&mut errors, "time_zone", &self.time_zone);
+        let min_risk = match self.min_risk.trim() {
+            "" => None,
+            value => {
+                let level = RiskLevel::parse(value);
+                if level.is_none() {
+                    errors.add("min_risk", "Choose a risk level.");
+                }
+                level
+            }
+        };
+        let mut change_types = Vec::new();
+        for value in self
+            .change_types
+            .iter()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+        {
+            match ChangeType::parse(value) {
+                Some(ChangeType::Standard) => errors.add(
+                    "change_types",
+                    "Standard changes are pre-authorised and never go to a board.",
+                ),
+                Some(t) if !change_types.contains(&t) => change_types.push(t),
+                Some(_) => {}
+                None => errors.add("change_types", format!("“{value}” is not a change type.")),
+            }
+        }
+        let service_ids =
+            crate::model::change_request::parse_ids(&mut errors, "service_ids", &self.service_ids);
+        match (kind, chair_id, quorum) {
+            (Some(kind), Some(chair_id), Some(quorum)) if errors.is_empty() => Ok(BoardDraft {
+                name,
+                kind,
+                chair_id,
+                quorum,
+                recurrence,
+                time_zone,
+                criteria: AgendaCriteria {
+                    min_risk,
+                    service_ids,
+                    change_types,
+                },
+                members: memberships,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,6 +915,108 @@ mod tests {
         };
         assert!(ecab.matches(ChangeType::Emergency, None, &[]));
         assert!(!ecab.matches(ChangeType::Normal, Some(RiskLevel::VeryHigh), &[]));
+    }
+
+    fn board_form() -> BoardForm {
+        BoardForm {
+            name: "Weekly CAB".into(),
+            kind: "cab".into(),
+            chair_id: "2".into(),
+            quorum_kind: "majority".into(),
+            weekday: "tue".into(),
+            meets_at: "10:00".into(),
+            time_zone: "Europe/Berlin".into(),
+            min_risk: "medium".into(),
+            member_ids: vec!["3".into(), "4".into(), "5".into()],
+            delegates: [("5".to_string(), "6".to_string())].into_iter().collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_board_form_becomes_a_board_definition() {
+        let draft = board_form().validate().unwrap();
+        assert_eq!(draft.kind, BoardKind::Cab);
+        assert_eq!(draft.quorum, QuorumRule::Majority);
+        let recurrence = draft.recurrence.unwrap();
+        assert_eq!(recurrence.weekday, chrono::Weekday::Tue);
+        assert_eq!(recurrence.interval_weeks, 1);
+        assert_eq!(
+            draft.criteria.min_risk,
+            Some(crate::model::risk::RiskLevel::Medium)
+        );
+        assert_eq!(
+            draft.members,
+            vec![
+                Membership {
+                    member_id: 3,
+                    delegate_id: None
+                },
+                Membership {
+                    member_id: 4,
+                    delegate_id: None
+                },
+                Membership {
+                    member_id: 5,
+                    delegate_id: Some(6)
+                },
+            ]
+        );
+        let ad_hoc = BoardForm {
+            weekday: String::new(),
+            meets_at: String::new(),
+            ..board_form()
+        };
+        assert_eq!(ad_hoc.validate().unwrap().recurrence, None);
+    }
+
+    #[test]
+    fn board_forms_refuse_what_cannot_work() {
+        let errors = BoardForm {
+            quorum_kind: "at_least".into(),
+            quorum_value: "4".into(),
+            ..board_form()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(
+            errors.get("quorum_value"),
+            Some("A quorum of 4 cannot be reached by 3 members.")
+        );
+
+        let errors = BoardForm {
+            member_ids: vec!["3".into()],
+            delegates: [("3".to_string(), "3".to_string())].into_iter().collect(),
+            weekday: "someday".into(),
+            meets_at: "25:00".into(),
+            change_types: vec!["standard".into()],
+            ..board_form()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(errors.get("member_ids").is_some());
+        assert_eq!(
+            errors.get("delegates"),
+            Some("A member cannot be their own delegate.")
+        );
+        assert!(errors.get("weekday").is_some());
+        assert!(errors.get("meets_at").is_some());
+        assert!(errors
+            .get("change_types")
+            .unwrap()
+            .contains("pre-authorised"));
+
+        let errors = BoardForm {
+            kind: "committee".into(),
+            quorum_kind: "loudest".into(),
+            chair_id: "nobody".into(),
+            ..board_form()
+        }
+        .validate()
+        .unwrap_err();
+        for field in ["kind", "quorum_kind", "chair_id"] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
     }
 
     proptest! {

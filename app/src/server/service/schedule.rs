@@ -8,7 +8,7 @@ use crate::model::calendar::{
     Calendar, CalendarChange, CalendarView, CalendarWindow, WindowRecord,
 };
 use crate::model::change::ChangeState;
-use crate::model::schedule::{WindowDraft, WindowKind};
+use crate::model::schedule::{Conflict, WindowDraft, WindowKind};
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::change::{Column, Entity as Changes};
@@ -141,15 +141,22 @@ pub async fn between(
     let linked = links(conn, &ids).await?;
     let mut conflicts = all_conflicts(conn).await?;
     let mut changes = Vec::with_capacity(rows.len());
+    // Every open conflict in the range, described in one pass (names looked up once).
+    let mut open: Vec<(usize, Conflict)> = Vec::new();
     for row in rows {
         let (Some(start), Some(end)) = (row.planned_start, row.planned_end) else {
             continue;
         };
-        let open = if row.conflict_override.is_some() {
-            Vec::new()
-        } else {
-            conflicts.remove(&row.id).unwrap_or_default()
-        };
+        if row.conflict_override.is_none() {
+            let index = changes.len();
+            open.extend(
+                conflicts
+                    .remove(&row.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| (index, c)),
+            );
+        }
         let mut services: Vec<String> = linked
             .services
             .get(&row.id)
@@ -166,13 +173,16 @@ pub async fn between(
             services,
             start: local(start, tz),
             end: local(end, tz),
-            conflicts: describe_conflicts(conn, open)
-                .await?
-                .into_iter()
-                .map(|note| note.message)
-                .collect(),
+            conflicts: Vec::new(),
             title: row.title,
         });
+    }
+    let (owners, found): (Vec<usize>, Vec<Conflict>) = open.into_iter().unzip();
+    for (index, note) in owners
+        .into_iter()
+        .zip(describe_conflicts(conn, found).await?)
+    {
+        changes[index].conflicts.push(note.message);
     }
     let windows = ScheduleWindows::find()
         .filter(window_entity::Column::StartsAt.lt(to))

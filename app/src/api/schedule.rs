@@ -30,28 +30,17 @@ pub async fn change_calendar(
 pub async fn schedule_windows() -> Result<(Vec<WindowRecord>, Vec<ServiceRef>), AppError> {
     let caller = require(Permission::ChangeRead).await?;
     let windows = schedule::list_windows(&caller.db, &caller.user.time_zone).await?;
-    let services = crate::server::service::catalogue::list(
-        &caller.db,
-        &crate::model::service::ServiceQuery {
-            page_size: crate::model::listing::MAX_PAGE_SIZE,
-            ..Default::default()
-        },
-    )
-    .await?
-    .items
-    .into_iter()
-    .map(|s| ServiceRef {
-        id: s.id,
-        name: s.name,
-    })
-    .collect();
+    let services = super::changes::service_refs(&caller.db).await?;
     Ok((windows, services))
 }
 
+/// One window with the services it can be limited to (for its edit page).
 #[server(endpoint = "calendar/window")]
-pub async fn load_window(id: i64) -> Result<WindowRecord, AppError> {
+pub async fn load_window(id: i64) -> Result<(WindowRecord, Vec<ServiceRef>), AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    schedule::get_window(&caller.db, &caller.user.time_zone, id).await
+    let record = schedule::get_window(&caller.db, &caller.user.time_zone, id).await?;
+    let services = super::changes::service_refs(&caller.db).await?;
+    Ok((record, services))
 }
 
 /// Adds a window (no `id`) or changes one (with the `version` the editor saw).

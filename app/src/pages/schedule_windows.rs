@@ -169,11 +169,7 @@ pub fn ScheduleWindowPage() -> impl IntoView {
         move || id.get(),
         |id| async move {
             match id {
-                Some(id) => {
-                    let record = load_window(id).await?;
-                    let (_, services) = schedule_windows().await?;
-                    Ok((record, services))
-                }
+                Some(id) => load_window(id).await,
                 None => Err(AppError::NotFound("That window".into())),
             }
         },

@@ -332,3 +332,16 @@ fn conflict(current_version: i32) -> AppError {
 fn customers_json(draft: &ServiceDraft) -> Result<String, AppError> {
     serde_json::to_string(&draft.customers).map_err(internal)
 }
+
+/// Every service's name by id (archived ones too: old changes still name them).
+pub async fn names<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    use sea_orm::EntityTrait;
+    Ok(crate::server::entity::service::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}

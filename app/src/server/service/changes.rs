@@ -201,12 +201,7 @@ pub(crate) async fn describe_conflicts<C: ConnectionTrait>(
     if conflicts.is_empty() {
         return Ok(Vec::new());
     }
-    let service_names: HashMap<i64, String> = Services::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
+    let service_names = crate::server::service::catalogue::names(conn).await?;
     let window_names: HashMap<i64, String> = ScheduleWindows::find()
         .all(conn)
         .await?
@@ -401,12 +396,7 @@ async fn cards<C: ConnectionTrait>(
 ) -> Result<Vec<ChangeCard>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let links = links(conn, &ids).await?;
-    let service_names: HashMap<i64, String> = Services::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
+    let service_names = crate::server::service::catalogue::names(conn).await?;
     let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
     let names = people(conn, &owners).await?;
     let conflicts = all_conflicts(conn).await?;

@@ -62,15 +62,6 @@ pub fn local_window(
     })
 }
 
-async fn service_names<C: ConnectionTrait>(conn: &C) -> Result<HashMap<i64, String>, AppError> {
-    Ok(Services::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect())
-}
-
 fn kind_of(row: &window_entity::Model) -> WindowKind {
     WindowKind::parse(&row.kind).unwrap_or(WindowKind::Maintenance)
 }
@@ -136,7 +127,7 @@ pub async fn between(
         .order_by_asc(Column::PlannedStart)
         .all(conn)
         .await?;
-    let names = service_names(conn).await?;
+    let names = crate::server::service::catalogue::names(conn).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let linked = links(conn, &ids).await?;
     let mut conflicts = all_conflicts(conn).await?;
@@ -198,7 +189,7 @@ pub async fn between(
 /// Windows that have not ended more than 30 days ago, soonest first.
 pub async fn list_windows(db: &Db, time_zone: &str) -> Result<Vec<WindowRecord>, AppError> {
     let tz = zone(time_zone);
-    let names = service_names(db.reader()).await?;
+    let names = crate::server::service::catalogue::names(db.reader()).await?;
     let since = Utc::now() - chrono::Duration::days(30);
     Ok(ScheduleWindows::find()
         .filter(window_entity::Column::EndsAt.gt(since))
@@ -217,7 +208,7 @@ pub async fn list_windows(db: &Db, time_zone: &str) -> Result<Vec<WindowRecord>,
 
 pub async fn get_window(db: &Db, time_zone: &str, id: i64) -> Result<WindowRecord, AppError> {
     let row = find_window(db.reader(), id).await?;
-    let names = service_names(db.reader()).await?;
+    let names = crate::server::service::catalogue::names(db.reader()).await?;
     Ok(WindowRecord {
         window: window_view(&row, &names, zone(time_zone)),
         service_id: row.service_id,

@@ -9,6 +9,7 @@ mod m20261127_000003_changes;
 mod m20261127_000004_calendar_feeds_and_saved_filters;
 mod m20261127_000005_change_links;
 mod m20261127_000006_standard_templates;
+mod m20261127_000007_cab_meetings;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_calendar_feeds_and_saved_filters::Migration),
             Box::new(m20261127_000005_change_links::Migration),
             Box::new(m20261127_000006_standard_templates::Migration),
+            Box::new(m20261127_000007_cab_meetings::Migration),
         ]
     }
 }

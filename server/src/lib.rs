@@ -11,5 +11,6 @@ pub mod feeds;
 pub mod health;
 pub mod live;
 pub mod middleware;
+pub mod minutes;
 pub mod routes;
 pub mod telemetry;

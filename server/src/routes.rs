@@ -25,6 +25,11 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(crate::live::events))
         .route("/calendar/feed/{file}", get(crate::feeds::change_feed))
         .route("/changes/export.csv", get(crate::export::change_csv))
+        .route(
+            "/cab/meetings/{id}/minutes.md",
+            get(crate::minutes::markdown),
+        )
+        .route("/cab/meetings/{id}/minutes.html", get(crate::minutes::html))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cab;
 pub mod changes;
 pub mod dashboard;
 pub mod schedule;
@@ -65,6 +66,15 @@ pub(crate) mod guard {
                     version: change.version,
                     state: change.state.as_str().to_string(),
                 });
+        }
+    }
+
+    /// Tells everyone in a meeting that it moved on (after the write committed).
+    pub fn announce_meeting(meeting_id: i64) {
+        if let Ok(state) = state() {
+            state
+                .events
+                .publish(&crate::model::live::LiveEvent::MeetingUpdated { meeting_id });
         }
     }
 

@@ -68,6 +68,8 @@ pub enum RecordType {
     Change,
     ScheduleWindow,
     StandardTemplate,
+    CabBoard,
+    CabMeeting,
     User,
     AuditTrail,
 }
@@ -79,6 +81,8 @@ impl RecordType {
             RecordType::Change => "change",
             RecordType::ScheduleWindow => "schedule_window",
             RecordType::StandardTemplate => "standard_template",
+            RecordType::CabBoard => "cab_board",
+            RecordType::CabMeeting => "cab_meeting",
             RecordType::User => "user",
             RecordType::AuditTrail => "audit_trail",
         }
@@ -90,6 +94,8 @@ impl RecordType {
             RecordType::Change => "Change",
             RecordType::ScheduleWindow => "Schedule window",
             RecordType::StandardTemplate => "Standard change template",
+            RecordType::CabBoard => "Change advisory board",
+            RecordType::CabMeeting => "CAB meeting",
             RecordType::User => "User",
             RecordType::AuditTrail => "Audit trail",
         }
@@ -101,6 +107,8 @@ impl RecordType {
             RecordType::Change,
             RecordType::ScheduleWindow,
             RecordType::StandardTemplate,
+            RecordType::CabBoard,
+            RecordType::CabMeeting,
             RecordType::User,
             RecordType::AuditTrail,
         ]
@@ -121,13 +129,14 @@ pub enum Permission {
     ChangeTransition,
     ScheduleManage,
     TemplateManage,
+    CabManage,
     UserRead,
     UserManage,
     AuditRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -137,6 +146,7 @@ impl Permission {
         Permission::ChangeTransition,
         Permission::ScheduleManage,
         Permission::TemplateManage,
+        Permission::CabManage,
         Permission::UserRead,
         Permission::UserManage,
         Permission::AuditRead,
@@ -153,6 +163,7 @@ impl Permission {
             | Permission::ChangeTransition
             | Permission::ScheduleManage => RecordType::Change,
             Permission::TemplateManage => RecordType::StandardTemplate,
+            Permission::CabManage => RecordType::CabBoard,
             Permission::UserRead | Permission::UserManage => RecordType::User,
             Permission::AuditRead => RecordType::AuditTrail,
         }
@@ -174,6 +185,7 @@ impl Permission {
                 "manage blackout and maintenance windows and override conflicts"
             }
             Permission::TemplateManage => "keep the catalogue of standard change templates",
+            Permission::CabManage => "define change advisory boards and schedule their meetings",
             Permission::UserRead => "see the user directory",
             Permission::UserManage => "manage users",
             Permission::AuditRead => "read the audit trail",
@@ -219,6 +231,8 @@ impl Permission {
             Permission::ScheduleManage => &[ChangeManager],
             // Pre-authorising a kind of change is the change manager's call.
             Permission::TemplateManage => &[ChangeManager],
+            // Boards and their meetings are the change manager's to organise; chairs run them.
+            Permission::CabManage => &[ChangeManager],
             Permission::UserRead => &[Admin, Auditor],
             Permission::UserManage => &[Admin],
             Permission::AuditRead => &[Admin, Auditor],

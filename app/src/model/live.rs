@@ -13,4 +13,6 @@ pub enum LiveEvent {
     },
     /// A blackout or maintenance window was added, moved or removed: conflicts may differ.
     ScheduleChanged { window_id: i64 },
+    /// A CAB meeting moved on (agenda, current item, votes, decision, presence, minutes).
+    MeetingUpdated { meeting_id: i64 },
 }

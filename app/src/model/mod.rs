@@ -9,6 +9,7 @@ pub mod change_request;
 pub mod dashboard;
 pub mod listing;
 pub mod live;
+pub mod meeting;
 pub mod risk;
 pub mod schedule;
 pub mod service;

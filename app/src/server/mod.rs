@@ -7,6 +7,7 @@ pub mod db;
 pub mod entity;
 pub mod events;
 pub mod failure;
+pub mod markdown;
 pub mod password;
 pub mod search;
 pub mod service;

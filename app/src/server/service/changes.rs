@@ -1009,6 +1009,23 @@ pub async fn transition(
     action: ChangeAction,
     input: TransitionInput,
 ) -> Result<Change, AppError> {
+    let txn = db.begin_write().await?;
+    let after = transition_in(&txn, user, actor, id, version, action, input).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// A lifecycle move inside the caller's transaction (a CAB decision commits it together
+/// with the meeting's record of the decision).
+pub async fn transition_in(
+    txn: &sea_orm::DatabaseTransaction,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    action: ChangeAction,
+    input: TransitionInput,
+) -> Result<Change, AppError> {
     let mut errors = FieldErrors::new();
     let comment =
         crate::model::text::bounded(&mut errors, "comment", "Comment", &input.comment, 0, 2000);
@@ -1045,8 +1062,7 @@ pub async fn transition(
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let txn = db.begin_write().await?;
-    let before = load(&txn, id).await?;
+    let before = load(txn, id).await?;
     if before.version != version {
         return Err(stale(before.version));
     }
@@ -1087,12 +1103,12 @@ pub async fn transition(
     let result = update
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(version))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if result.rows_affected == 0 {
         return Err(stale(version + 1));
     }
-    let after = load(&txn, id).await?;
+    let after = load(txn, id).await?;
     let summary = if comment.is_empty() {
         format!(
             "{}: {} → {}",
@@ -1109,7 +1125,7 @@ pub async fn transition(
         )
     };
     audit::append(
-        &txn,
+        txn,
         actor,
         Event::new(
             "change_transition",
@@ -1120,7 +1136,6 @@ pub async fn transition(
         .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 

@@ -1,10 +1,13 @@
 //! Business services: the logic behind each server function, taking the database handle.
 
 pub mod audit_trail;
+pub mod cab_boards;
+pub mod cab_meetings;
 pub mod catalogue;
 pub mod changes;
 pub mod feeds;
 pub mod identity;
+pub mod notifications;
 pub mod saved_filters;
 pub mod schedule;
 pub mod templates;

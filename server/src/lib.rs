@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod demo_cab;
 pub mod demo_changes;
 pub mod export;
 pub mod feeds;

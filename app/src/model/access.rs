@@ -315,6 +315,7 @@ mod tests {
                     | Permission::ChangeTransition
                     | Permission::ScheduleManage
                     | Permission::TemplateManage
+                    | Permission::CabManage
             );
             assert_eq!(
                 may(&[Role::Admin], permission),

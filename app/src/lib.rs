@@ -21,6 +21,9 @@ use leptos_router::{path, SsrMode};
 use pages::{
     account::AccountPage,
     audit::AuditPage,
+    cab::CabPage,
+    cab_board::{CabBoardEditPage, CabBoardNewPage},
+    cab_meeting::CabMeetingPage,
     calendar::CalendarPage,
     change_board::ChangeBoardPage,
     change_detail::ChangeDetailPage,
@@ -103,7 +106,10 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/changes/templates/:id") view=ChangeTemplatePage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/:id") view=ChangeDetailPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/:id/edit") view=ChangeEditPage/>
-                    <Route ssr=SsrMode::Async path=path!("/cab") view=|| view! { <NotBuiltPage section="CAB"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/cab") view=CabPage/>
+                    <Route ssr=SsrMode::Async path=path!("/cab/boards/new") view=CabBoardNewPage/>
+                    <Route ssr=SsrMode::Async path=path!("/cab/boards/:id") view=CabBoardEditPage/>
+                    <Route ssr=SsrMode::Async path=path!("/cab/meetings/:id") view=CabMeetingPage/>
                     <Route ssr=SsrMode::Async path=path!("/calendar") view=CalendarPage/>
                     <Route ssr=SsrMode::Async path=path!("/calendar/windows") view=ScheduleWindowsPage/>
                     <Route ssr=SsrMode::Async path=path!("/calendar/windows/:id") view=ScheduleWindowPage/>

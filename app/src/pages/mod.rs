@@ -2,6 +2,9 @@
 
 pub mod account;
 pub mod audit;
+pub mod cab;
+pub mod cab_board;
+pub mod cab_meeting;
 pub mod calendar;
 pub mod change_board;
 pub mod change_detail;

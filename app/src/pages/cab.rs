@@ -100,7 +100,11 @@ fn BoardCard(summary: BoardSummary) -> impl IntoView {
     let board_id = board.id;
     let heading_id = format!("board-{board_id}-heading");
     let has_recurrence = board.recurrence.is_some();
-    let when = RwSignal::new(if has_recurrence { "next".to_string() } else { "now".to_string() });
+    let when = RwSignal::new(if has_recurrence {
+        "next".to_string()
+    } else {
+        "now".to_string()
+    });
     let at = RwSignal::new(String::new());
     let criteria = {
         let c = &board.criteria;
@@ -110,7 +114,11 @@ fn BoardCard(summary: BoardSummary) -> impl IntoView {
         } else {
             format!(
                 "{} changes",
-                c.change_types.iter().map(|t| t.label().to_lowercase()).collect::<Vec<_>>().join(" and ")
+                c.change_types
+                    .iter()
+                    .map(|t| t.label().to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             )
         });
         if let Some(min) = c.min_risk {

@@ -51,7 +51,12 @@ pub fn CabMeetingPage() -> impl IntoView {
 fn clock(seconds: i64) -> String {
     let seconds = seconds.max(0);
     if seconds >= 3600 {
-        format!("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)
+        format!(
+            "{}:{:02}:{:02}",
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        )
     } else {
         format!("{:02}:{:02}", seconds / 60, seconds % 60)
     }
@@ -105,8 +110,9 @@ fn MeetingScreen(initial: Meeting) -> impl IntoView {
         format!("/events?meeting={meeting_id}"),
         move |event| match event {
             LiveEvent::MeetingUpdated { meeting_id: id } => *id == meeting_id,
-            LiveEvent::ChangeUpdated { id, .. } => meeting
-                .with_untracked(|m| m.items.iter().any(|item| item.change_id == *id)),
+            LiveEvent::ChangeUpdated { id, .. } => {
+                meeting.with_untracked(|m| m.items.iter().any(|item| item.change_id == *id))
+            }
             LiveEvent::ScheduleChanged { .. } => false,
         },
         move || reload.run(()),
@@ -262,7 +268,8 @@ fn ItemTimer(item: AgendaItem) -> impl IntoView {
 fn ItemPanel() -> impl IntoView {
     let room = expect_context::<Room>();
     let shown = Memo::new(move |_| room.shown_item());
-    let detail_key = Memo::new(move |_| shown.with(|s| s.as_ref().map(|i| (i.id, i.change_version))));
+    let detail_key =
+        Memo::new(move |_| shown.with(|s| s.as_ref().map(|i| (i.id, i.change_version))));
     let meeting_id = room.meeting.with_untracked(|m| m.id);
     let detail = Resource::new(
         move || detail_key.get(),
@@ -285,10 +292,13 @@ fn ItemPanel() -> impl IntoView {
             }
             .into_any();
         };
-        let (live, state, total) =
-            room.meeting.with(|m| (m.current_item_id, m.state, m.items.len()));
+        let (live, state, total) = room
+            .meeting
+            .with(|m| (m.current_item_id, m.state, m.items.len()));
         let is_live = Some(item.id) == live && state == MeetingState::InProgress;
-        let number = room.meeting.with(|m| m.items.iter().position(|i| i.id == item.id).unwrap_or(0) + 1);
+        let number = room
+            .meeting
+            .with(|m| m.items.iter().position(|i| i.id == item.id).unwrap_or(0) + 1);
         let timer_item = item.clone();
         view! {
             <section class="panel current-item" aria-labelledby="item-heading" class:live=is_live>
@@ -422,12 +432,15 @@ fn VotePanel() -> impl IntoView {
         let seats = match seats {
             Ok(seats) => seats,
             Err(reason) => {
-                return Some(view! {
-                    <section class="panel vote-panel" aria-labelledby="vote-heading">
-                        <h2 id="vote-heading">"Your vote"</h2>
-                        <p class="muted">{reason}</p>
-                    </section>
-                }.into_any())
+                return Some(
+                    view! {
+                        <section class="panel vote-panel" aria-labelledby="vote-heading">
+                            <h2 id="vote-heading">"Your vote"</h2>
+                            <p class="muted">{reason}</p>
+                        </section>
+                    }
+                    .into_any(),
+                )
             }
         };
         let for_others = room.meeting.with(|m| {

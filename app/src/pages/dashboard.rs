@@ -1,6 +1,10 @@
+use crate::api::cab::{my_cab_work, CompleteCabAction, MarkNotificationsRead};
 use crate::api::dashboard::get_dashboard;
 use crate::components::badges::CriticalityBadge;
 use crate::components::error_view::ErrorPanel;
+use crate::components::error_view::FormErrors;
+use crate::components::live::refresh_on_live_events;
+use crate::model::change_request::reference;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -44,5 +48,78 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <ForYou/>
+    }
+}
+
+/// What Conform asks of the signed-in person: open CAB actions and recent notifications
+/// (e.g. "your change is being discussed now").
+#[component]
+fn ForYou() -> impl IntoView {
+    let complete = ServerAction::<CompleteCabAction>::new();
+    let read = ServerAction::<MarkNotificationsRead>::new();
+    let live = RwSignal::new(0u32);
+    refresh_on_live_events(move || live.update(|n| *n += 1));
+    let work = Resource::new(
+        move || (complete.version().get(), read.version().get(), live.get()),
+        |_| my_cab_work(),
+    );
+    let error = Signal::derive(move || complete.value().get().and_then(Result::err));
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok((actions, notifications)) = work.await else { return ().into_any() };
+                let unread = notifications.iter().filter(|n| !n.read).count();
+                view! {
+                    <section class="panel" aria-labelledby="actions-heading">
+                        <h2 id="actions-heading">"Your CAB actions"</h2>
+                        <FormErrors error/>
+                        {if actions.is_empty() {
+                            view! { <p class="muted">"No open actions. Actions agreed in CAB meetings appear here for their owners."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="dashboard-list cab-actions">
+                                    {actions.into_iter().map(|a| view! {
+                                        <li>
+                                            {a.text.clone()}" — due "{a.due.format("%Y-%m-%d").to_string()}" · "
+                                            <a href=format!("/cab/meetings/{}", a.meeting_id)>{a.meeting_title.clone()}</a>
+                                            {a.change_id.map(|c| view! { " · "<a href=format!("/changes/{c}")>{reference(c)}</a> })}
+                                            " "
+                                            <ActionForm action=complete attr:class="inline">
+                                                <input type="hidden" name="id" value=a.id/>
+                                                <input type="hidden" name="version" value=a.version/>
+                                                <button type="submit" class="button small secondary" aria-label=format!("Mark done: {}", a.text)>"Done"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                    <section class="panel" aria-labelledby="notifications-heading">
+                        <h2 id="notifications-heading">{format!("Notifications ({unread} new)")}</h2>
+                        {if notifications.is_empty() {
+                            view! { <p class="muted">"Nothing new in the last two weeks."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="dashboard-list notifications">
+                                    {notifications.into_iter().map(|n| view! {
+                                        <li class:unread=!n.read>
+                                            <a href=n.link.clone()>{n.text.clone()}</a>
+                                            <span class="muted">{format!(" · {} UTC", n.created_at.format("%-d %b %H:%M"))}</span>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                                {(unread > 0).then(|| view! {
+                                    <ActionForm action=read>
+                                        <button type="submit" class="button small secondary">"Mark all as read"</button>
+                                    </ActionForm>
+                                })}
+                            }.into_any()
+                        }}
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
     }
 }

@@ -4,7 +4,8 @@
 # Each timing comes with a baseline measured in the same run (these machines are shared).
 # Data: cold start on an empty SQLite file (migrations only); hydration on the demo data
 # (12 services, 8 users, 60 changes); conflicts over 10,000 generated scheduled changes;
-# the board on 5,000 changes of which 1,000 are on the board.
+# the board on 5,000 changes of which 1,000 are on the board; a CAB meeting on the demo data
+# with 50 connected participants.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$CONFORM_ROOT/scripts/setup.sh" >/dev/null
@@ -64,4 +65,13 @@ trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data"' EXIT
 pid=$!
 wait_healthy 127.0.0.1:3202
 (cd end2end && node bench/board.mjs http://127.0.0.1:3202 10)
+kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+
+echo "## CAB meeting: 50 connected participants, 20 chair actions (SQLite, demo data)"
+meeting_data="$(mktemp -d)"
+trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data" "$meeting_data"' EXIT
+"$bin" serve --demo --addr 127.0.0.1:3203 --database-url "sqlite://$meeting_data/c.db" >/dev/null 2>&1 &
+pid=$!
+wait_healthy 127.0.0.1:3203
+(cd end2end && node bench/meeting.mjs http://127.0.0.1:3203 "$pid" 50 20)
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m)"

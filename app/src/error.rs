@@ -65,7 +65,7 @@ pub enum AppError {
         message: String,
         current_version: i32,
     },
-    #[error("The request was not understood: {0}")]
+    #[error("{0}")]
     BadRequest(String),
     #[error("Something went wrong on the server. Reference: {correlation_id}")]
     Internal { correlation_id: String },

@@ -11,11 +11,14 @@ use crate::api::cab::{
     get_meeting, meeting_item, AddCabAction, CastVote, EditAgenda, EndMeeting, GoToItem,
     PublishMinutes, RecordDecision, SaveMinutes, StartMeeting,
 };
+use crate::api::changes::OverrideConflicts as OverrideConflictsAction;
 use crate::components::change_badges::{RiskBadge, StateBadge};
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorBanner, ErrorPanel, FormErrors};
 use crate::components::live::follow_live;
+use crate::components::session::IfAllowed;
 use crate::error::AppError;
+use crate::model::access::Permission;
 use crate::model::cab::{tally, Vote};
 use crate::model::change_request::{reference, PersonRef};
 use crate::model::live::LiveEvent;
@@ -192,8 +195,9 @@ fn ChairControls() -> impl IntoView {
             .or_else(|| end.value().get().and_then(Result::err))
     });
     let version = move || meeting.with(|m| m.version);
+    let stage = Memo::new(move |_| meeting.with(|m| (m.viewer_is_chair, m.state)));
     move || {
-        let (is_chair, state) = meeting.with(|m| (m.viewer_is_chair, m.state));
+        let (is_chair, state) = stage.get();
         (is_chair && state != MeetingState::Ended).then(|| view! {
             <div class="chair-controls" role="group" aria-label="Chair">
                 <FormErrors error/>
@@ -271,6 +275,22 @@ fn ItemPanel() -> impl IntoView {
     let detail_key =
         Memo::new(move |_| shown.with(|s| s.as_ref().map(|i| (i.id, i.change_version))));
     let meeting_id = room.meeting.with_untracked(|m| m.id);
+    // Where the shown item stands; presence and votes elsewhere do not redraw the panel.
+    let frame = Memo::new(move |_| {
+        let shown_id = shown.with(|s| s.as_ref().map(|i| i.id));
+        room.meeting.with(|m| {
+            (
+                m.current_item_id,
+                m.state,
+                m.items.len(),
+                m.items
+                    .iter()
+                    .position(|i| Some(i.id) == shown_id)
+                    .unwrap_or(0)
+                    + 1,
+            )
+        })
+    });
     let detail = Resource::new(
         move || detail_key.get(),
         move |key| async move {
@@ -292,13 +312,8 @@ fn ItemPanel() -> impl IntoView {
             }
             .into_any();
         };
-        let (live, state, total) = room
-            .meeting
-            .with(|m| (m.current_item_id, m.state, m.items.len()));
+        let (live, state, total, number) = frame.get();
         let is_live = Some(item.id) == live && state == MeetingState::InProgress;
-        let number = room
-            .meeting
-            .with(|m| m.items.iter().position(|i| i.id == item.id).unwrap_or(0) + 1);
         let timer_item = item.clone();
         view! {
             <section class="panel current-item" aria-labelledby="item-heading" class:live=is_live>
@@ -346,6 +361,9 @@ fn ItemPanel() -> impl IntoView {
                                             view! { <ul class="conflicts">{change.conflicts.iter().map(|c| view! { <li>"⚠ "{c.message.clone()}</li> }).collect_view()}</ul> }.into_any()
                                         }}
                                         {change.conflict_override.clone().map(|reason| view! { <p class="muted">"Overridden: "{reason}</p> })}
+                                        {(!change.conflicts.is_empty() && change.conflict_override.is_none()).then(|| view! {
+                                            <OverrideConflicts change_id=change.id version=change.version/>
+                                        })}
                                     </dd>
                                 </dl>
                                 <details class="plans">
@@ -372,6 +390,31 @@ fn ItemPanel() -> impl IntoView {
             </section>
         }
         .into_any()
+    }
+}
+
+/// A change manager accepts the conflicts in the meeting, with the reason on the record, so
+/// that the board can authorise (the same rule as on the change page).
+#[component]
+fn OverrideConflicts(change_id: i64, version: i32) -> impl IntoView {
+    let room = expect_context::<Room>();
+    let action = ServerAction::<OverrideConflictsAction>::new();
+    reload_after(action.value(), room.reload);
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <IfAllowed permission=Permission::ScheduleManage>
+            <ActionForm action=action attr:class="form override-form" attr:novalidate=true>
+                <FormErrors error/>
+                <input type="hidden" name="id" value=change_id/>
+                <input type="hidden" name="version" value=version/>
+                <div class="field">
+                    <label for="override-reason">"Reason to accept the conflicts"</label>
+                    <input id="override-reason" name="reason" maxlength=2000 aria-describedby="override-reason-error"/>
+                    <p class="field-error" id="override-reason-error" aria-live="polite">{field_error(error, "reason")}</p>
+                </div>
+                <button type="submit" class="button small secondary" disabled=move || action.pending().get()>"Override conflicts"</button>
+            </ActionForm>
+        </IfAllowed>
     }
 }
 
@@ -443,7 +486,7 @@ fn VotePanel() -> impl IntoView {
                 )
             }
         };
-        let for_others = room.meeting.with(|m| {
+        let for_others = room.meeting.with_untracked(|m| {
             seats
                 .iter()
                 .filter(|s| **s != m.viewer_id)
@@ -656,6 +699,8 @@ fn AgendaPanel() -> impl IntoView {
     });
     let version = move || meeting.with(|m| m.version);
     let progress = move || meeting.with(|m| (m.decided(), m.items.len()));
+    // The add form is redrawn only when the chair or the stage changes, not on every vote.
+    let chair_stage = Memo::new(move |_| meeting.with(|m| (m.viewer_is_chair, m.state, m.id)));
     view! {
         <section class="panel agenda-panel" aria-labelledby="agenda-heading">
             <h2 id="agenda-heading">"Agenda"</h2>
@@ -720,7 +765,7 @@ fn AgendaPanel() -> impl IntoView {
                 }}
             </ol>
             {move || {
-                let (is_chair, state, id) = meeting.with(|m| (m.viewer_is_chair, m.state, m.id));
+                let (is_chair, state, id) = chair_stage.get();
                 (is_chair && state != MeetingState::Ended).then(|| view! {
                     <ActionForm action=edit attr:class="form add-to-agenda" attr:novalidate=true>
                         <input type="hidden" name="id" value=id/>

@@ -97,6 +97,9 @@ pub async fn events(
     let Some(user) = auth.user else {
         return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
     };
+    // Subscribed before arriving, so that the connection hears its own arrival and anything
+    // said from now on.
+    let subscription = state.events.subscribe();
     let presence = match query.meeting {
         None => None,
         Some(_) if !user.may(Permission::ChangeRead) => {
@@ -108,7 +111,7 @@ pub async fn events(
         },
     };
     // A lagging client skips what it missed; the page refetches on the next event anyway.
-    let stream = BroadcastStream::new(state.events.subscribe())
+    let stream = BroadcastStream::new(subscription)
         .filter_map(|message| message.ok())
         .map(move |payload| {
             // The stream owns the presence: it ends when the connection does.

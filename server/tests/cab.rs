@@ -406,32 +406,22 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     assert_eq!(late, AppError::BadRequest("The meeting has ended.".into()));
 
     let edited = format!("{draft}\nAOB: none.\n");
-    cab_meetings::save_minutes(
-        &db,
-        &r.chair,
-        &actor(&r.chair),
-        id,
-        ended.version,
-        edited.clone(),
-    )
-    .await
-    .unwrap();
-    cab_meetings::publish_minutes(&db, &r.chair, &actor(&r.chair), id, ended.version + 1)
+    let chair_actor = actor(&r.chair);
+    let save = |version: i32, text: String, publish: bool| {
+        cab_meetings::save_minutes(&db, &r.chair, &chair_actor, id, version, text, publish)
+    };
+    save(ended.version, format!("{draft}\nDraft note.\n"), false)
         .await
         .unwrap();
+    assert!(cab_meetings::published_minutes(&db, id).await.is_err());
+    // Publishing takes the text as it stands in the editor, saved in the same step.
+    save(ended.version + 1, edited.clone(), true).await.unwrap();
     let (_, published) = cab_meetings::published_minutes(&db, id).await.unwrap();
     assert_eq!(published, edited.trim());
     // Published minutes do not change.
-    let again = cab_meetings::save_minutes(
-        &db,
-        &r.chair,
-        &actor(&r.chair),
-        id,
-        ended.version + 2,
-        "x".repeat(30),
-    )
-    .await
-    .unwrap_err();
+    let again = save(ended.version + 2, "x".repeat(30), false)
+        .await
+        .unwrap_err();
     assert_eq!(
         again,
         AppError::BadRequest("The minutes are published; the meeting is closed.".into())

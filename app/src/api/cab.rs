@@ -191,10 +191,10 @@ pub async fn edit_agenda(
     let edit = match op.as_str() {
         "add" => {
             let mut errors = crate::error::FieldErrors::new();
-            let ids = crate::model::change_request::parse_ids(
+            let ids = crate::model::change_request::parse_references(
                 &mut errors,
                 "change",
-                &[change.unwrap_or_default()],
+                change.as_deref().unwrap_or_default(),
             );
             match (errors.is_empty(), ids.as_slice()) {
                 (true, [one]) => AgendaEdit::Add(*one),
@@ -238,7 +238,13 @@ pub async fn add_cab_action(
     form: ActionForm,
 ) -> Result<(), AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    let (text, owner_id, due) = form.validate(chrono::Utc::now().date_naive())?;
+    // "Today" is the chair's own date, not UTC's.
+    let today = crate::server::service::schedule::local(
+        chrono::Utc::now(),
+        crate::server::service::schedule::zone(&caller.user.time_zone),
+    )
+    .date();
+    let (text, owner_id, due) = form.validate(today)?;
     cab_meetings::add_action(
         &caller.db,
         &caller.user,
@@ -263,9 +269,24 @@ pub async fn end_meeting(id: i64, version: i32) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Saves the minutes; with `publish=true` publishes exactly this text (immutable from then on).
 #[server(endpoint = "cab/save_minutes")]
-pub async fn save_minutes(id: i64, version: i32, minutes: String) -> Result<(), AppError> {
+pub async fn save_minutes(
+    id: i64,
+    version: i32,
+    minutes: String,
+    #[server(default)] publish: Option<String>,
+) -> Result<(), AppError> {
     let caller = require(Permission::ChangeRead).await?;
+    let publish = match publish.as_deref() {
+        None | Some("") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "“{other}” is not a yes/no value for publish."
+            )))
+        }
+    };
     cab_meetings::save_minutes(
         &caller.db,
         &caller.user,
@@ -273,16 +294,9 @@ pub async fn save_minutes(id: i64, version: i32, minutes: String) -> Result<(), 
         id,
         version,
         minutes,
+        publish,
     )
     .await?;
-    announce_meeting(id);
-    Ok(())
-}
-
-#[server(endpoint = "cab/publish_minutes")]
-pub async fn publish_minutes(id: i64, version: i32) -> Result<(), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
-    cab_meetings::publish_minutes(&caller.db, &caller.user, &caller.actor(), id, version).await?;
     announce_meeting(id);
     Ok(())
 }

@@ -7,13 +7,16 @@ use crate::model::live::LiveEvent;
 
 /// Runs `refresh` on every live event (in the browser; the server renders once).
 pub fn refresh_on_live_events(refresh: impl Fn() + Clone + 'static) {
-    follow_live("/events".to_string(), |_| true, refresh);
+    follow_live("/events".to_string(), false, |_| true, refresh);
 }
 
 /// Listens on `url` (e.g. `/events?meeting=7`, which also marks the reader present) and runs
-/// `refresh` on each event that `wanted` accepts, and after each reconnection.
+/// `refresh` on each event that `wanted` accepts, and after each reconnection. With
+/// `refresh_when_connected`, also once the first connection is up: whatever happened between
+/// the server rendering the page and the connection (e.g. one's own arrival) is fetched then.
 pub fn follow_live(
     url: String,
+    refresh_when_connected: bool,
     wanted: impl Fn(&LiveEvent) -> bool + Clone + 'static,
     refresh: impl Fn() + Clone + 'static,
 ) {
@@ -45,7 +48,7 @@ pub fn follow_live(
         let refresh = refresh.clone();
         let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             // The first open follows the page load; later ones are reconnections.
-            if opened.replace(true) {
+            if opened.replace(true) || refresh_when_connected {
                 refresh()
             }
         });
@@ -55,5 +58,5 @@ pub fn follow_live(
         on_cleanup(move || source.close());
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (url, wanted, refresh);
+    let _ = (url, refresh_when_connected, wanted, refresh);
 }

@@ -241,7 +241,7 @@ pub struct MinutesInput {
 }
 
 /// Markdown that cannot be read as markup: names and titles come from users.
-fn plain(text: &str) -> String {
+pub(crate) fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(

@@ -381,7 +381,7 @@ pub struct ChangeDraft {
 pub const RELATED_MAX: usize = 20;
 
 /// Reads "CHG-00012, chg-15 16" as change ids; every token must be a reference or a number.
-fn parse_references(errors: &mut FieldErrors, field: &str, value: &str) -> Vec<i64> {
+pub(crate) fn parse_references(errors: &mut FieldErrors, field: &str, value: &str) -> Vec<i64> {
     let mut ids = Vec::new();
     for token in value
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())

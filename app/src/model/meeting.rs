@@ -616,6 +616,10 @@ impl MeetingForm {
             "next" => Some(MeetingWhen::Next),
             "now" => Some(MeetingWhen::Now),
             value => match chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M") {
+                Ok(at) if !(2000..=2200).contains(&chrono::Datelike::year(&at)) => {
+                    errors.add("when", "Enter a date between the years 2000 and 2200.");
+                    None
+                }
                 Ok(at) => Some(MeetingWhen::At(at)),
                 Err(_) => {
                     errors.add("when", "Enter the date and time of the meeting.");
@@ -733,13 +737,15 @@ mod tests {
             .unwrap_err()
             .get("action_due")
             .is_some());
-        assert!(MeetingForm {
-            board_id: "1".into(),
-            when: "tomorrow".into(),
-            title: String::new()
+        for when in ["tomorrow", "+262143-12-31T23:30", "1999-12-31T10:00"] {
+            assert!(MeetingForm {
+                board_id: "1".into(),
+                when: when.into(),
+                title: String::new()
+            }
+            .validate()
+            .is_err());
         }
-        .validate()
-        .is_err());
     }
 
     proptest! {

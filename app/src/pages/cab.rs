@@ -18,9 +18,12 @@ pub fn meeting_state_badge(state: MeetingState) -> impl IntoView {
 
 #[component]
 pub fn CabPage() -> impl IntoView {
-    let refresh = RwSignal::new(0u32);
-    refresh_on_live_events(move || refresh.update(|n| *n += 1));
-    let overview = Resource::new(move || refresh.get(), |_| cab_overview());
+    // Boards load once (their scheduling forms keep what is being typed); the meeting list
+    // follows the live channel.
+    let boards = Resource::new(|| (), |_| cab_overview());
+    let live = RwSignal::new(0u32);
+    refresh_on_live_events(move || live.update(|n| *n += 1));
+    let meetings = Resource::new(move || live.get(), |_| cab_overview());
     view! {
         <Title text="Change advisory boards"/>
         <div class="page-head">
@@ -29,27 +32,29 @@ pub fn CabPage() -> impl IntoView {
                 <a class="button" href="/cab/boards/new">"Add a board"</a>
             </IfAllowed>
         </div>
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading boards and meetings…"</p> }>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading meetings…"</p> }>
             {move || Suspend::new(async move {
-                match overview.await {
-                    Ok((boards, meetings)) => view! {
-                        <MeetingList meetings/>
-                        <h2>"Boards"</h2>
-                        {if boards.is_empty() {
-                            view! {
-                                <div class="empty-state">
-                                    <p><strong>"No boards yet."</strong></p>
-                                    <p>"A change manager defines the CAB: its members, chair, quorum, when it meets and which changes it decides."</p>
-                                </div>
-                            }.into_any()
-                        } else {
-                            boards.into_iter().map(|summary| view! { <BoardCard summary/> }).collect_view().into_any()
-                        }}
-                    }.into_any(),
+                match meetings.await {
+                    Ok((_, meetings)) => view! { <MeetingList meetings/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Transition>
+        <h2>"Boards"</h2>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading boards…"</p> }>
+            {move || Suspend::new(async move {
+                match boards.await {
+                    Ok((boards, _)) if boards.is_empty() => view! {
+                        <div class="empty-state">
+                            <p><strong>"No boards yet."</strong></p>
+                            <p>"A change manager defines the CAB: its members, chair, quorum, when it meets and which changes it decides."</p>
+                        </div>
+                    }.into_any(),
+                    Ok((boards, _)) => boards.into_iter().map(|summary| view! { <BoardCard summary/> }).collect_view().into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -9,7 +9,7 @@ use super::cab::meeting_state_badge;
 use super::id_param;
 use crate::api::cab::{
     get_meeting, meeting_item, AddCabAction, CastVote, EditAgenda, EndMeeting, GoToItem,
-    PublishMinutes, RecordDecision, SaveMinutes, StartMeeting,
+    RecordDecision, SaveMinutes, StartMeeting,
 };
 use crate::api::changes::OverrideConflicts as OverrideConflictsAction;
 use crate::components::change_badges::{RiskBadge, StateBadge};
@@ -111,6 +111,7 @@ fn MeetingScreen(initial: Meeting) -> impl IntoView {
     };
     follow_live(
         format!("/events?meeting={meeting_id}"),
+        true,
         move |event| match event {
             LiveEvent::MeetingUpdated { meeting_id: id } => *id == meeting_id,
             LiveEvent::ChangeUpdated { id, .. } => {
@@ -271,7 +272,15 @@ fn ItemTimer(item: AgendaItem) -> impl IntoView {
 #[component]
 fn ItemPanel() -> impl IntoView {
     let room = expect_context::<Room>();
-    let shown = Memo::new(move |_| room.shown_item());
+    // The item without its votes and actions: a vote redraws the vote list, not the panel
+    // (which may hold a half-typed override reason or an open plans section).
+    let shown = Memo::new(move |_| {
+        room.shown_item().map(|mut item| {
+            item.votes.clear();
+            item.actions.clear();
+            item
+        })
+    });
     let detail_key =
         Memo::new(move |_| shown.with(|s| s.as_ref().map(|i| (i.id, i.change_version))));
     let meeting_id = room.meeting.with_untracked(|m| m.id);
@@ -386,7 +395,7 @@ fn ItemPanel() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                <VoteList item=item/>
+                <VoteList item_id=item.id/>
             </section>
         }
         .into_any()
@@ -419,28 +428,41 @@ fn OverrideConflicts(change_id: i64, version: i32) -> impl IntoView {
 }
 
 #[component]
-fn VoteList(item: AgendaItem) -> impl IntoView {
-    if item.votes.is_empty() {
-        return view! { <p class="muted votes-empty">"No votes yet."</p> }.into_any();
+fn VoteList(item_id: i64) -> impl IntoView {
+    let room = expect_context::<Room>();
+    let votes = Memo::new(move |_| {
+        room.meeting.with(|m| {
+            m.items
+                .iter()
+                .find(|i| i.id == item_id)
+                .map(|i| i.votes.clone())
+                .unwrap_or_default()
+        })
+    });
+    move || {
+        let votes = votes.get();
+        if votes.is_empty() {
+            return view! { <p class="muted votes-empty">"No votes yet."</p> }.into_any();
+        }
+        let counts = tally(&votes.iter().map(|v| v.vote).collect::<Vec<_>>());
+        view! {
+            <h3>"Votes"</h3>
+            <p class="vote-tally">
+                {counts.iter().filter(|(_, n)| *n > 0).map(|(vote, n)| format!("{}: {n}", vote.label())).collect::<Vec<_>>().join(" · ")}
+            </p>
+            <ul class="votes">
+                {votes.into_iter().map(|v| view! {
+                    <li>
+                        <strong>{v.voter.name.clone()}</strong>
+                        {(v.voter.id != v.member.id).then(|| format!(" (for {})", v.member.name))}
+                        ": "{v.vote.label()}
+                        {(!v.comment.is_empty()).then(|| format!(" — {}", v.comment))}
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
     }
-    let counts = tally(&item.votes.iter().map(|v| v.vote).collect::<Vec<_>>());
-    view! {
-        <h3>"Votes"</h3>
-        <p class="vote-tally">
-            {counts.iter().filter(|(_, n)| *n > 0).map(|(vote, n)| format!("{}: {n}", vote.label())).collect::<Vec<_>>().join(" · ")}
-        </p>
-        <ul class="votes">
-            {item.votes.into_iter().map(|v| view! {
-                <li>
-                    <strong>{v.voter.name.clone()}</strong>
-                    {(v.voter.id != v.member.id).then(|| format!(" (for {})", v.member.name))}
-                    ": "{v.vote.label()}
-                    {(!v.comment.is_empty()).then(|| format!(" — {}", v.comment))}
-                </li>
-            }).collect_view()}
-        </ul>
-    }
-    .into_any()
 }
 
 /// Members vote on the item under discussion; others see why they cannot.
@@ -451,6 +473,14 @@ fn VotePanel() -> impl IntoView {
     reload_after(vote.value(), room.reload);
     let error = Signal::derive(move || vote.value().get().and_then(Result::err));
     let comment = RwSignal::new(String::new());
+    let live_item = Memo::new(move |_| room.meeting.with(|m| m.current_item_id));
+    Effect::new(move |previous: Option<Option<i64>>| {
+        let now = live_item.get();
+        if previous.is_some_and(|p| p != now) {
+            comment.set(String::new());
+        }
+        now
+    });
     // Re-rendered only when the live item, its decision or the reader's seats change.
     let ballot = Memo::new(move |_| {
         let viewing = room.viewing.get();
@@ -541,6 +571,8 @@ fn DecisionPanel() -> impl IntoView {
     let text = RwSignal::new(String::new());
     let notes = RwSignal::new(String::new());
     let action_text = RwSignal::new(String::new());
+    let action_owner = RwSignal::new(String::new());
+    let action_due = RwSignal::new(String::new());
     // A new item starts with an empty form.
     let live_item = Memo::new(move |_| meeting.with(|m| m.current_item_id));
     Effect::new(move |previous: Option<Option<i64>>| {
@@ -555,6 +587,8 @@ fn DecisionPanel() -> impl IntoView {
     Effect::new(move |_| {
         if matches!(add_action.value().get(), Some(Ok(_))) {
             action_text.set(String::new());
+            action_owner.set(String::new());
+            action_due.set(String::new());
         }
     });
     let panel = Memo::new(move |_| {
@@ -575,7 +609,7 @@ fn DecisionPanel() -> impl IntoView {
                 m.id,
                 item.map(|i| (i.id, i.decision.is_some())),
                 next,
-                m.quorum.refusal.clone(),
+                m.quorum.refusal.is_some(),
             ))
         })
     });
@@ -598,7 +632,12 @@ fn DecisionPanel() -> impl IntoView {
         Some(view! {
             <section class="panel decision-panel" aria-labelledby="decision-heading">
                 <h2 id="decision-heading">"Chair"</h2>
-                {no_quorum.clone().map(|reason| view! { <p class="banner banner-warning quorum-warning" role="status">{reason}" Decisions wait until the board is quorate."</p> })}
+                {no_quorum.then(|| view! {
+                    <p class="banner banner-warning quorum-warning" role="status">
+                        {move || meeting.with(|m| m.quorum.refusal.clone().unwrap_or_default())}
+                        " Decisions wait until the board is quorate."
+                    </p>
+                })}
                 {item.filter(|(_, decided)| !decided).map(|(item_id, _)| view! {
                     <ActionForm action=decide attr:class="form decision-form" attr:novalidate=true>
                         <FormErrors error=decide_error/>
@@ -648,15 +687,23 @@ fn DecisionPanel() -> impl IntoView {
                             <div class="field-row">
                                 <div class="field">
                                     <label for="action-owner">"Owner"</label>
-                                    <select id="action-owner" name="form[owner_id]" aria-describedby="action-owner-error">
+                                    <select id="action-owner" name="form[owner_id]" aria-describedby="action-owner-error"
+                                        prop:value=move || action_owner.get() on:change=move |ev| action_owner.set(event_target_value(&ev))>
                                         <option value="">"Choose…"</option>
-                                        {move || owners.get().into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
+                                        {move || {
+                                            let chosen = action_owner.get_untracked();
+                                            owners.get().into_iter().map(|p| {
+                                                let selected = p.id.to_string() == chosen;
+                                                view! { <option value=p.id selected=selected>{p.name}</option> }
+                                            }).collect_view()
+                                        }}
                                     </select>
                                     <p class="field-error" id="action-owner-error" aria-live="polite">{field_error(action_error, "action_owner")}</p>
                                 </div>
                                 <div class="field">
                                     <label for="action-due">"Due"</label>
-                                    <input id="action-due" type="date" name="form[due]" aria-describedby="action-due-error"/>
+                                    <input id="action-due" type="date" name="form[due]" aria-describedby="action-due-error"
+                                        prop:value=move || action_due.get() on:input=move |ev| action_due.set(event_target_value(&ev))/>
                                     <p class="field-error" id="action-due-error" aria-live="polite">{field_error(action_error, "action_due")}</p>
                                 </div>
                             </div>
@@ -828,15 +875,8 @@ fn MinutesPanel() -> impl IntoView {
     let room = expect_context::<Room>();
     let meeting = room.meeting;
     let save = ServerAction::<SaveMinutes>::new();
-    let publish = ServerAction::<PublishMinutes>::new();
     reload_after(save.value(), room.reload);
-    reload_after(publish.value(), room.reload);
-    let error = Signal::derive(move || {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| publish.value().get().and_then(Result::err))
-    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let stage = Memo::new(move |_| {
         meeting.with(|m| (m.state, m.minutes_published.is_some(), m.viewer_is_chair))
     });
@@ -884,12 +924,9 @@ fn MinutesPanel() -> impl IntoView {
                             </div>
                             <div class="form-actions">
                                 <button type="submit" class="button secondary" disabled=move || save.pending().get()>"Save draft"</button>
+                                // Publishes exactly what is in the editor, saved in the same step.
+                                <button type="submit" name="publish" value="true" class="button" disabled=move || save.pending().get()>"Publish the minutes"</button>
                             </div>
-                        </ActionForm>
-                        <ActionForm action=publish>
-                            <input type="hidden" name="id" value=id/>
-                            <input type="hidden" name="version" value=version/>
-                            <button type="submit" class="button" disabled=move || publish.pending().get()>"Publish the minutes"</button>
                         </ActionForm>
                         <h3>"Preview"</h3>
                         <div class="minutes" inner_html=html></div>

@@ -6,9 +6,11 @@ use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
 
 fn safe_url(url: &str) -> bool {
     let url = url.trim();
-    url.starts_with("https://")
-        || url.starts_with("http://")
-        || (url.starts_with('/') && !url.starts_with("//"))
+    // Browsers read `/\host` like `//host`: an address elsewhere.
+    !url.contains('\\')
+        && (url.starts_with("https://")
+            || url.starts_with("http://")
+            || (url.starts_with('/') && !url.starts_with("//")))
 }
 
 pub fn to_safe_html(markdown: &str) -> String {
@@ -58,6 +60,7 @@ mod tests {
         assert!(to_safe_html("[x](javascript:alert(1))").contains("href=\"#\""));
         assert!(to_safe_html("[x](https://example.org)").contains("href=\"https://example.org\""));
         assert!(to_safe_html("[x](/changes/1)").contains("href=\"/changes/1\""));
+        assert!(to_safe_html("[x](/\\evil.example)").contains("href=\"#\""));
         assert!(!to_safe_html("![x](https://tracker.example/p.gif)").contains("<img"));
     }
 

@@ -34,7 +34,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -75,6 +75,20 @@ async fn items_of<C: ConnectionTrait>(
         .order_by_asc(item_entity::Column::Id)
         .all(conn)
         .await?)
+}
+
+/// The meeting row, locked for the rest of the transaction on PostgreSQL (`FOR UPDATE`), so
+/// that a vote and the chair's decision on the same item cannot interleave. SQLite
+/// serialises writers already.
+async fn meeting_for_update(
+    txn: &DatabaseTransaction,
+    id: i64,
+) -> Result<meeting_entity::Model, AppError> {
+    Meetings::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That meeting".into()))
 }
 
 fn stale(current_version: i32) -> AppError {
@@ -662,7 +676,7 @@ pub async fn start(
     version: i32,
 ) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
-    let row = meeting_row(&txn, id).await?;
+    let row = meeting_for_update(&txn, id).await?;
     let board = cab_boards::get(&txn, row.board_id).await?;
     require_chair(user, &board)?;
     allowed(&row, MeetingAction::Start)?;
@@ -710,7 +724,7 @@ pub async fn go_to(
     item_id: i64,
 ) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
-    let row = meeting_row(&txn, id).await?;
+    let row = meeting_for_update(&txn, id).await?;
     let board = cab_boards::get(&txn, row.board_id).await?;
     require_chair(user, &board)?;
     allowed(&row, MeetingAction::GoTo)?;
@@ -759,7 +773,7 @@ pub async fn vote(
     comment: String,
 ) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
-    let row = meeting_row(&txn, id).await?;
+    let row = meeting_for_update(&txn, id).await?;
     allowed(&row, MeetingAction::Vote)?;
     if row.current_item_id != Some(item_id) {
         return Err(AppError::BadRequest(
@@ -860,7 +874,7 @@ pub async fn decide(
     notes: String,
 ) -> Result<Change, AppError> {
     let txn = db.begin_write().await?;
-    let row = meeting_row(&txn, id).await?;
+    let row = meeting_for_update(&txn, id).await?;
     let board = cab_boards::get(&txn, row.board_id).await?;
     require_chair(user, &board)?;
     allowed(&row, MeetingAction::Decide)?;
@@ -973,7 +987,7 @@ pub async fn edit_agenda(
     edit: AgendaEdit,
 ) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
-    let row = meeting_row(&txn, id).await?;
+    let row = meeting_for_update(&txn, id).await?;
     let board = cab_boards::get(&txn, row.board_id).await?;
     require_chair(user, &board)?;
     allowed(&row, MeetingAction::EditAgenda)?;
@@ -1023,6 +1037,15 @@ pub async fn edit_agenda(
             }
             Votes::delete_many()
                 .filter(vote_entity::Column::ItemId.eq(*item_id))
+                .exec(&txn)
+                .await?;
+            // Actions agreed on it stay in the meeting's record, as general actions.
+            Actions::update_many()
+                .col_expr(
+                    action_entity::Column::ItemId,
+                    Expr::value(Option::<i64>::None),
+                )
+                .filter(action_entity::Column::ItemId.eq(*item_id))
                 .exec(&txn)
                 .await?;
             Items::delete_by_id(*item_id).exec(&txn).await?;
@@ -1112,7 +1135,7 @@ pub async fn add_action(
     due: NaiveDate,
 ) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
-    let row = meeting_row(&txn, id).await?;
+    let row = meeting_for_update(&txn, id).await?;
     let board = cab_boards::get(&txn, row.board_id).await?;
     require_chair(user, &board)?;
     allowed(&row, MeetingAction::AddAction)?;
@@ -1174,8 +1197,12 @@ async fn generate_minutes<C: ConnectionTrait>(
     row: &meeting_entity::Model,
     board: &BoardRecord,
 ) -> Result<String, AppError> {
+    // Present: whoever had the meeting open once it had started (not someone who looked at
+    // the scheduled meeting days before).
+    let since = row.started_at.unwrap_or(row.scheduled_at);
     let attended: Vec<i64> = Attendance::find()
         .filter(attendance_entity::Column::MeetingId.eq(row.id))
+        .filter(attendance_entity::Column::LastSeen.gte(since))
         .all(conn)
         .await?
         .into_iter()
@@ -1269,8 +1296,8 @@ async fn generate_minutes<C: ConnectionTrait>(
         for action in general {
             text.push_str(&format!(
                 "- {} — {}, due {}\n",
-                action.text.replace('\n', " "),
-                action.owner,
+                crate::model::cab::plain(&action.text),
+                crate::model::cab::plain(&action.owner),
                 action.due
             ));
         }
@@ -1287,7 +1314,7 @@ pub async fn end(
     version: i32,
 ) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
-    let row = meeting_row(&txn, id).await?;
+    let row = meeting_for_update(&txn, id).await?;
     let board = cab_boards::get(&txn, row.board_id).await?;
     require_chair(user, &board)?;
     allowed(&row, MeetingAction::End)?;
@@ -1323,7 +1350,8 @@ pub async fn end(
     Ok(())
 }
 
-/// The chair edits the minutes draft (Markdown) before publishing.
+/// The chair saves the minutes (Markdown) and, with `publish`, publishes exactly that text as
+/// the meeting's record in the same transaction; from then on nothing about it changes.
 pub async fn save_minutes(
     db: &Db,
     user: &CurrentUser,
@@ -1331,6 +1359,7 @@ pub async fn save_minutes(
     id: i64,
     version: i32,
     text: String,
+    publish: bool,
 ) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
     let text = crate::model::text::bounded(&mut errors, "minutes", "Minutes", &text, 20, 100_000);
@@ -1338,59 +1367,47 @@ pub async fn save_minutes(
         return Err(errors.into());
     }
     let txn = db.begin_write().await?;
-    let row = meeting_row(&txn, id).await?;
+    let row = meeting_for_update(&txn, id).await?;
     let board = cab_boards::get(&txn, row.board_id).await?;
     require_chair(user, &board)?;
-    allowed(&row, MeetingAction::EditMinutes)?;
-    bump(&txn, &row, version, |u| {
-        u.col_expr(meeting_entity::Column::MinutesDraft, Expr::value(text))
-    })
-    .await?;
-    record_event(
-        &txn,
-        actor,
-        id,
-        "cab_minutes_edited",
-        format!("Minutes of “{}” edited", row.title),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// Publishes the draft as the meeting's record; from then on nothing about it changes.
-pub async fn publish_minutes(
-    db: &Db,
-    user: &CurrentUser,
-    actor: &Actor,
-    id: i64,
-    version: i32,
-) -> Result<(), AppError> {
-    let txn = db.begin_write().await?;
-    let row = meeting_row(&txn, id).await?;
-    let board = cab_boards::get(&txn, row.board_id).await?;
-    require_chair(user, &board)?;
-    allowed(&row, MeetingAction::PublishMinutes)?;
-    let Some(draft) = row.minutes_draft.clone() else {
-        return Err(AppError::BadRequest(
-            "There is no minutes draft yet.".into(),
-        ));
-    };
+    allowed(
+        &row,
+        if publish {
+            MeetingAction::PublishMinutes
+        } else {
+            MeetingAction::EditMinutes
+        },
+    )?;
     let now = Utc::now();
     bump(&txn, &row, version, |u| {
-        u.col_expr(meeting_entity::Column::MinutesPublished, Expr::value(draft))
+        let u = u.col_expr(
+            meeting_entity::Column::MinutesDraft,
+            Expr::value(text.clone()),
+        );
+        if publish {
+            u.col_expr(
+                meeting_entity::Column::MinutesPublished,
+                Expr::value(text.clone()),
+            )
             .col_expr(meeting_entity::Column::PublishedAt, Expr::value(now))
             .col_expr(meeting_entity::Column::PublishedBy, Expr::value(user.id))
+        } else {
+            u
+        }
     })
     .await?;
-    record_event(
-        &txn,
-        actor,
-        id,
-        "cab_minutes_published",
-        format!("Minutes of “{}” published", row.title),
-    )
-    .await?;
+    let (event, summary) = if publish {
+        (
+            "cab_minutes_published",
+            format!("Minutes of “{}” published", row.title),
+        )
+    } else {
+        (
+            "cab_minutes_edited",
+            format!("Minutes of “{}” edited", row.title),
+        )
+    };
+    record_event(&txn, actor, id, event, summary).await?;
     txn.commit().await?;
     Ok(())
 }

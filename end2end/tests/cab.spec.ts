@@ -134,3 +134,39 @@ test('a CAB meeting runs live for the chair and two members, from agenda to publ
   expect(problems).toEqual([]);
   for (const person of [chair, kim, quinn]) await person.context.close();
 });
+
+test('a change manager defines a board through the form and calls an emergency sitting', async ({ browser, problems }) => {
+  const { context, page } = await signedInPage(browser, demo.changeManager);
+  await openHydrated(page, '/cab/boards/new');
+  await page.getByLabel('Name').fill('Network ECAB');
+  await page.getByLabel('Kind').selectOption('ecab');
+  await page.getByLabel('Chair').selectOption({ label: 'Chris Change' });
+  await page.getByLabel('Kim Board', { exact: true }).check();
+  await page.getByRole('button', { name: 'Add board' }).click();
+  // Refused with the reason beside the field; nothing saved.
+  await expect(page.getByText('A board needs at least two members.')).toBeVisible();
+  await expect(page).toHaveURL(/\/cab\/boards\/new$/);
+
+  await page.getByLabel('Chris Change', { exact: true }).check();
+  await page.getByLabel('Quinn Quality', { exact: true }).check();
+  await page.getByLabel('Delegate for Kim Board').selectOption({ label: 'Quinn Quality' });
+  await page.getByLabel('Quorum').selectOption('at_least');
+  await page.getByLabel('Number or percentage').fill('2');
+  await page.getByLabel('Emergency', { exact: true }).check();
+  await page.getByRole('button', { name: 'Add board' }).click();
+  await expect(page).toHaveURL(/\/cab$/);
+  const card = page.locator('section.board-card', { has: page.getByRole('heading', { name: /Network ECAB/ }) });
+  await expect(card).toContainText('Meets ad hoc');
+  await expect(card).toContainText('Kim Board (delegate: Quinn Quality)');
+  await expect(card).toContainText('at least 2 of 3 members');
+
+  // An emergency sitting now: the meeting opens with the chair's controls.
+  await hydrated(page);
+  await card.getByLabel('Schedule a meeting').selectOption('now');
+  await card.getByRole('button', { name: 'Schedule' }).click();
+  await expect(page).toHaveURL(/\/cab\/meetings\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Emergency');
+  await expect(page.getByRole('button', { name: 'Start the meeting' })).toBeVisible();
+  expect(problems).toEqual([]);
+  await context.close();
+});

@@ -32,6 +32,7 @@ use pages::{
     change_new::ChangeNewPage,
     change_templates::{ChangeTemplatePage, ChangeTemplatesPage},
     dashboard::DashboardPage,
+    improvements::{ImprovementDetailPage, ImprovementNewPage, ImprovementsPage},
     login::LoginPage,
     not_built::NotBuiltPage,
     not_found::NotFoundPage,
@@ -114,7 +115,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/calendar/windows") view=ScheduleWindowsPage/>
                     <Route ssr=SsrMode::Async path=path!("/calendar/windows/:id") view=ScheduleWindowPage/>
                     <Route ssr=SsrMode::Async path=path!("/continuity") view=|| view! { <NotBuiltPage section="Continuity"/> }/>
-                    <Route ssr=SsrMode::Async path=path!("/improvements") view=|| view! { <NotBuiltPage section="Improvements"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements/new") view=ImprovementNewPage/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements/:id") view=ImprovementDetailPage/>
                     <Route ssr=SsrMode::Async path=path!("/compliance") view=|| view! { <NotBuiltPage section="Compliance"/> }/>
                 </Routes>
             </AppShell>

@@ -10,6 +10,7 @@ mod m20261127_000004_calendar_feeds_and_saved_filters;
 mod m20261127_000005_change_links;
 mod m20261127_000006_standard_templates;
 mod m20261127_000007_cab_meetings;
+mod m20261127_000008_improvements;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_change_links::Migration),
             Box::new(m20261127_000006_standard_templates::Migration),
             Box::new(m20261127_000007_cab_meetings::Migration),
+            Box::new(m20261127_000008_improvements::Migration),
         ]
     }
 }

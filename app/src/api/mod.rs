@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cab;
 pub mod changes;
 pub mod dashboard;
+pub mod improvements;
 pub mod schedule;
 pub mod service;
 pub mod templates;

@@ -70,6 +70,7 @@ pub enum RecordType {
     StandardTemplate,
     CabBoard,
     CabMeeting,
+    Improvement,
     User,
     AuditTrail,
 }
@@ -83,6 +84,7 @@ impl RecordType {
             RecordType::StandardTemplate => "standard_template",
             RecordType::CabBoard => "cab_board",
             RecordType::CabMeeting => "cab_meeting",
+            RecordType::Improvement => "improvement",
             RecordType::User => "user",
             RecordType::AuditTrail => "audit_trail",
         }
@@ -96,6 +98,7 @@ impl RecordType {
             RecordType::StandardTemplate => "Standard change template",
             RecordType::CabBoard => "Change advisory board",
             RecordType::CabMeeting => "CAB meeting",
+            RecordType::Improvement => "Improvement",
             RecordType::User => "User",
             RecordType::AuditTrail => "Audit trail",
         }
@@ -109,6 +112,7 @@ impl RecordType {
             RecordType::StandardTemplate,
             RecordType::CabBoard,
             RecordType::CabMeeting,
+            RecordType::Improvement,
             RecordType::User,
             RecordType::AuditTrail,
         ]
@@ -130,13 +134,15 @@ pub enum Permission {
     ScheduleManage,
     TemplateManage,
     CabManage,
+    ImprovementRead,
+    ImprovementRaise,
     UserRead,
     UserManage,
     AuditRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -147,6 +153,8 @@ impl Permission {
         Permission::ScheduleManage,
         Permission::TemplateManage,
         Permission::CabManage,
+        Permission::ImprovementRead,
+        Permission::ImprovementRaise,
         Permission::UserRead,
         Permission::UserManage,
         Permission::AuditRead,
@@ -164,6 +172,7 @@ impl Permission {
             | Permission::ScheduleManage => RecordType::Change,
             Permission::TemplateManage => RecordType::StandardTemplate,
             Permission::CabManage => RecordType::CabBoard,
+            Permission::ImprovementRead | Permission::ImprovementRaise => RecordType::Improvement,
             Permission::UserRead | Permission::UserManage => RecordType::User,
             Permission::AuditRead => RecordType::AuditTrail,
         }
@@ -186,6 +195,10 @@ impl Permission {
             }
             Permission::TemplateManage => "keep the catalogue of standard change templates",
             Permission::CabManage => "define change advisory boards and schedule their meetings",
+            Permission::ImprovementRead => "read the improvement register",
+            Permission::ImprovementRaise => {
+                "add improvements and move them through their lifecycle (as it allows)"
+            }
             Permission::UserRead => "see the user directory",
             Permission::UserManage => "manage users",
             Permission::AuditRead => "read the audit trail",
@@ -233,6 +246,25 @@ impl Permission {
             Permission::TemplateManage => &[ChangeManager],
             // Boards and their meetings are the change manager's to organise; chairs run them.
             Permission::CabManage => &[ChangeManager],
+            Permission::ImprovementRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                Requester,
+            ],
+            // Anyone who works in the SMS proposes improvements; the lifecycle says who decides.
+            Permission::ImprovementRaise => &[
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Requester,
+            ],
             Permission::UserRead => &[Admin, Auditor],
             Permission::UserManage => &[Admin],
             Permission::AuditRead => &[Admin, Auditor],
@@ -316,6 +348,7 @@ mod tests {
                     | Permission::ScheduleManage
                     | Permission::TemplateManage
                     | Permission::CabManage
+                    | Permission::ImprovementRaise
             );
             assert_eq!(
                 may(&[Role::Admin], permission),
@@ -331,6 +364,7 @@ mod tests {
             Permission::ServiceCreate,
             Permission::ChangeRaise,
             Permission::ChangeTransition,
+            Permission::ImprovementRaise,
             Permission::UserManage,
         ] {
             assert!(!may(&[Role::Auditor], permission));

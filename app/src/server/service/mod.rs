@@ -8,6 +8,7 @@ pub mod changes;
 pub mod feeds;
 pub mod identity;
 pub mod notifications;
+pub mod register;
 pub mod saved_filters;
 pub mod schedule;
 pub mod templates;

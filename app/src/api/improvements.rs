@@ -1,0 +1,175 @@
+//! Server functions of the improvement register. Reading needs `ImprovementRead`; every
+//! write needs `ImprovementRaise`, and the lifecycle rules decide who may make each move.
+
+use crate::error::AppError;
+use crate::model::register::{
+    Improvement, ImprovementForm, KpiForm, MeasurementForm, RegisterPage, RegisterParams,
+};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {super::guard::require, crate::model::access::Permission, crate::server::service::register};
+
+/// The caller's own date (a target date is "past" in their time zone, not UTC's).
+#[cfg(feature = "ssr")]
+fn today(time_zone: &str) -> chrono::NaiveDate {
+    crate::server::service::schedule::local(
+        chrono::Utc::now(),
+        crate::server::service::schedule::zone(time_zone),
+    )
+    .date()
+}
+
+/// One page of the register with the list's filters and sort, plus counts for the summary.
+#[server(endpoint = "improvements/list")]
+pub async fn list_improvements(params: RegisterParams) -> Result<RegisterPage, AppError> {
+    use crate::model::improvement::ImprovementState;
+    use crate::model::register::REGISTER_PAGE_SIZE;
+    let caller = require(Permission::ImprovementRead).await?;
+    let today = today(&caller.user.time_zone);
+    let all = register::all(&caller.db).await?;
+    let found = params.apply(&all, today);
+    let total = found.len();
+    let pages = total.div_ceil(REGISTER_PAGE_SIZE).max(1);
+    let page = params.page_number().min(pages);
+    let items = found
+        .into_iter()
+        .skip((page - 1) * REGISTER_PAGE_SIZE)
+        .take(REGISTER_PAGE_SIZE)
+        .cloned()
+        .collect();
+    let by_state = ImprovementState::ALL
+        .into_iter()
+        .map(|s| (s, all.iter().filter(|e| e.state == s).count()))
+        .collect();
+    let overdue = register::overdue(&all, today).len();
+    Ok(RegisterPage {
+        items,
+        total,
+        page,
+        pages,
+        by_state,
+        overdue,
+    })
+}
+
+#[server(endpoint = "improvements/get")]
+pub async fn get_improvement(id: i64) -> Result<Improvement, AppError> {
+    let caller = require(Permission::ImprovementRead).await?;
+    register::get(caller.db.reader(), id).await
+}
+
+#[server(endpoint = "improvements/create")]
+pub async fn create_improvement(form: ImprovementForm) -> Result<Improvement, AppError> {
+    let caller = require(Permission::ImprovementRaise).await?;
+    let draft = form.validate()?;
+    let created = register::create(&caller.db, &caller.actor(), draft).await?;
+    leptos_axum::redirect(&format!("/improvements/{}", created.id));
+    Ok(created)
+}
+
+#[server(endpoint = "improvements/update")]
+pub async fn update_improvement(
+    id: i64,
+    version: i32,
+    form: ImprovementForm,
+) -> Result<Improvement, AppError> {
+    let caller = require(Permission::ImprovementRaise).await?;
+    let draft = form.validate()?;
+    let updated = register::update(&caller.db, &caller.actor(), id, version, draft).await?;
+    leptos_axum::redirect(&format!("/improvements/{id}"));
+    Ok(updated)
+}
+
+/// A lifecycle move: `action` is `evaluate`, `approve`, `reject`, `defer`, `reconsider`,
+/// `start`, `implement`, `verify` or `close` (with `closure_code`).
+#[server(endpoint = "improvements/transition")]
+pub async fn move_improvement(
+    id: i64,
+    version: i32,
+    action: String,
+    #[server(default)] outcome: Option<String>,
+    #[server(default)] closure_code: Option<String>,
+) -> Result<Improvement, AppError> {
+    use crate::model::improvement::{ClosureCode, ImprovementAction};
+    let caller = require(Permission::ImprovementRaise).await?;
+    let action = match action.as_str() {
+        "evaluate" => ImprovementAction::Evaluate,
+        "approve" => ImprovementAction::Approve,
+        "reject" => ImprovementAction::Reject,
+        "defer" => ImprovementAction::Defer,
+        "reconsider" => ImprovementAction::Reconsider,
+        "start" => ImprovementAction::Start,
+        "implement" => ImprovementAction::Implement,
+        "verify" => ImprovementAction::Verify,
+        "close" => ImprovementAction::Close,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "“{other}” is not a move of an improvement."
+            )))
+        }
+    };
+    let closure_code = match closure_code.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("achieved") => Some(ClosureCode::Achieved),
+        Some("partly_achieved") => Some(ClosureCode::PartlyAchieved),
+        Some("not_achieved") => Some(ClosureCode::NotAchieved),
+        Some("withdrawn") => Some(ClosureCode::Withdrawn),
+        Some(other) => {
+            return Err(AppError::single_field(
+                "closure_code",
+                format!("“{other}” is not a closure code."),
+            ))
+        }
+    };
+    register::transition(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        action,
+        register::MoveInput {
+            outcome: outcome.unwrap_or_default(),
+            closure_code,
+        },
+    )
+    .await
+}
+
+#[server(endpoint = "improvements/add_kpi")]
+pub async fn add_kpi(id: i64, version: i32, form: KpiForm) -> Result<Improvement, AppError> {
+    let caller = require(Permission::ImprovementRaise).await?;
+    let kpi = form.validate()?;
+    register::add_kpi(&caller.db, &caller.actor(), id, version, kpi).await
+}
+
+#[server(endpoint = "improvements/measure")]
+pub async fn add_measurement(
+    id: i64,
+    version: i32,
+    kpi_id: i64,
+    form: MeasurementForm,
+) -> Result<Improvement, AppError> {
+    let caller = require(Permission::ImprovementRaise).await?;
+    let measurement = form.validate(today(&caller.user.time_zone))?;
+    register::add_measurement(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        kpi_id,
+        measurement,
+    )
+    .await
+}
+
+/// The entry's audit trail, newest first.
+#[server(endpoint = "improvements/history")]
+pub async fn improvement_history(
+    id: i64,
+) -> Result<Vec<crate::model::audit::AuditEntry>, AppError> {
+    let caller = require(Permission::ImprovementRead).await?;
+    crate::server::service::audit_trail::history(&caller.db, "improvement", &id.to_string()).await
+}

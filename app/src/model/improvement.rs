@@ -1,0 +1,680 @@
+//! The improvement register (ISO/IEC 20000-1 clause 10.2), the rules without the storage:
+//! where an improvement comes from, how its priority follows from benefit and effort, its
+//! lifecycle as one pure state machine, and how a KPI says whether the target is met.
+//!
+//! The invariant auditors rely on: nothing is Closed without a measured outcome, verified by
+//! someone who is not the owner.
+
+use crate::model::access::Role;
+use crate::model::change::{ActorFacts, Refusal};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Where an improvement opportunity came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Source {
+    AuditFinding,
+    Nonconformity,
+    IncidentTrend,
+    ProblemTrend,
+    ChangeReview,
+    ContinuityExercise,
+    ManagementReview,
+    CustomerFeedback,
+    StaffSuggestion,
+}
+
+impl Source {
+    pub const ALL: [Source; 9] = [
+        Source::AuditFinding,
+        Source::Nonconformity,
+        Source::IncidentTrend,
+        Source::ProblemTrend,
+        Source::ChangeReview,
+        Source::ContinuityExercise,
+        Source::ManagementReview,
+        Source::CustomerFeedback,
+        Source::StaffSuggestion,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::AuditFinding => "audit_finding",
+            Source::Nonconformity => "nonconformity",
+            Source::IncidentTrend => "incident_trend",
+            Source::ProblemTrend => "problem_trend",
+            Source::ChangeReview => "change_review",
+            Source::ContinuityExercise => "continuity_exercise",
+            Source::ManagementReview => "management_review",
+            Source::CustomerFeedback => "customer_feedback",
+            Source::StaffSuggestion => "staff_suggestion",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::AuditFinding => "Audit finding",
+            Source::Nonconformity => "Nonconformity",
+            Source::IncidentTrend => "Incident trend",
+            Source::ProblemTrend => "Problem trend",
+            Source::ChangeReview => "Change review",
+            Source::ContinuityExercise => "Continuity exercise",
+            Source::ManagementReview => "Management review",
+            Source::CustomerFeedback => "Customer feedback",
+            Source::StaffSuggestion => "Staff suggestion",
+        }
+    }
+
+    /// Accepts the code or the label, any case (CSV imports use either).
+    pub fn parse(value: &str) -> Option<Self> {
+        let wanted = value.trim().to_lowercase().replace([' ', '-'], "_");
+        Source::ALL.into_iter().find(|s| s.as_str() == wanted)
+    }
+}
+
+/// How much work an improvement is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Effort {
+    S,
+    M,
+    L,
+    XL,
+}
+
+impl Effort {
+    pub const ALL: [Effort; 4] = [Effort::S, Effort::M, Effort::L, Effort::XL];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effort::S => "S",
+            Effort::M => "M",
+            Effort::L => "L",
+            Effort::XL => "XL",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        let wanted = value.trim().to_uppercase();
+        Effort::ALL.into_iter().find(|e| e.as_str() == wanted)
+    }
+
+    /// Points taken off the benefit score by the priority rule.
+    fn weight(self) -> i32 {
+        match self {
+            Effort::S => 0,
+            Effort::M => 1,
+            Effort::L => 2,
+            Effort::XL => 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+}
+
+impl Priority {
+    /// The rule, as the register shows it to the people using it.
+    pub const RULE: &'static str = "Priority = benefit score (1–5) minus effort (S 0, M 1, L 2, XL 3): 4 or more is high, 2–3 medium, 1 or less low.";
+
+    /// Computes the priority from the benefit score (1–5) and the effort.
+    pub fn of(benefit_score: u8, effort: Effort) -> Priority {
+        match i32::from(benefit_score.clamp(1, 5)) - effort.weight() {
+            value if value >= 4 => Priority::High,
+            value if value >= 2 => Priority::Medium,
+            _ => Priority::Low,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::Low => "Low",
+            Priority::Medium => "Medium",
+            Priority::High => "High",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ImprovementState {
+    Identified,
+    Evaluated,
+    Approved,
+    Rejected,
+    Deferred,
+    InProgress,
+    Implemented,
+    Verified,
+    Closed,
+}
+
+impl ImprovementState {
+    pub const ALL: [ImprovementState; 9] = [
+        ImprovementState::Identified,
+        ImprovementState::Evaluated,
+        ImprovementState::Approved,
+        ImprovementState::Rejected,
+        ImprovementState::Deferred,
+        ImprovementState::InProgress,
+        ImprovementState::Implemented,
+        ImprovementState::Verified,
+        ImprovementState::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImprovementState::Identified => "identified",
+            ImprovementState::Evaluated => "evaluated",
+            ImprovementState::Approved => "approved",
+            ImprovementState::Rejected => "rejected",
+            ImprovementState::Deferred => "deferred",
+            ImprovementState::InProgress => "in_progress",
+            ImprovementState::Implemented => "implemented",
+            ImprovementState::Verified => "verified",
+            ImprovementState::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ImprovementState::Identified => "Identified",
+            ImprovementState::Evaluated => "Evaluated",
+            ImprovementState::Approved => "Approved",
+            ImprovementState::Rejected => "Rejected",
+            ImprovementState::Deferred => "Deferred",
+            ImprovementState::InProgress => "In progress",
+            ImprovementState::Implemented => "Implemented",
+            ImprovementState::Verified => "Verified",
+            ImprovementState::Closed => "Closed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        let wanted = value.trim().to_lowercase().replace([' ', '-'], "_");
+        ImprovementState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == wanted)
+    }
+
+    /// Still being worked on (counts for overdue).
+    pub fn is_open(self) -> bool {
+        !matches!(self, ImprovementState::Rejected | ImprovementState::Closed)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ImprovementAction {
+    Evaluate,
+    Approve,
+    Reject,
+    Defer,
+    /// A deferred improvement comes back for a new decision.
+    Reconsider,
+    Start,
+    Implement,
+    Verify,
+    Close,
+}
+
+impl ImprovementAction {
+    pub const ALL: [ImprovementAction; 9] = [
+        ImprovementAction::Evaluate,
+        ImprovementAction::Approve,
+        ImprovementAction::Reject,
+        ImprovementAction::Defer,
+        ImprovementAction::Reconsider,
+        ImprovementAction::Start,
+        ImprovementAction::Implement,
+        ImprovementAction::Verify,
+        ImprovementAction::Close,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ImprovementAction::Evaluate => "Evaluate",
+            ImprovementAction::Approve => "Approve",
+            ImprovementAction::Reject => "Reject",
+            ImprovementAction::Defer => "Defer",
+            ImprovementAction::Reconsider => "Reconsider",
+            ImprovementAction::Start => "Start",
+            ImprovementAction::Implement => "Mark implemented",
+            ImprovementAction::Verify => "Verify the outcome",
+            ImprovementAction::Close => "Close",
+        }
+    }
+}
+
+/// How a closed improvement ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ClosureCode {
+    Achieved,
+    PartlyAchieved,
+    NotAchieved,
+    Withdrawn,
+}
+
+impl ClosureCode {
+    pub fn label(self) -> &'static str {
+        match self {
+            ClosureCode::Achieved => "Achieved",
+            ClosureCode::PartlyAchieved => "Partly achieved",
+            ClosureCode::NotAchieved => "Not achieved",
+            ClosureCode::Withdrawn => "Withdrawn",
+        }
+    }
+}
+
+/// What the rules need to know about an improvement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImprovementFacts {
+    pub state: ImprovementState,
+    pub owner_id: i64,
+    /// The named approver, if any (otherwise a quality manager decides).
+    pub approver_id: Option<i64>,
+    /// Benefit score and effort are set.
+    pub evaluated: bool,
+    /// An outcome measurement is recorded (a KPI value after implementation, or a written
+    /// outcome when the improvement has no KPI).
+    pub has_outcome: bool,
+    /// Who verified the outcome.
+    pub verifier_id: Option<i64>,
+}
+
+fn refuse(reason: impl Into<String>) -> Result<ImprovementState, Refusal> {
+    Err(Refusal(reason.into()))
+}
+
+/// The lifecycle: `(facts, action, actor) -> new state`, or why not. The UI asks it which
+/// moves to offer; the server asks it before writing.
+pub fn transition(
+    facts: &ImprovementFacts,
+    action: ImprovementAction,
+    actor: &ActorFacts,
+) -> Result<ImprovementState, Refusal> {
+    use ImprovementAction as A;
+    use ImprovementState as S;
+    let quality = actor.roles.contains(&Role::QualityManager);
+    let owner = actor.user_id == facts.owner_id;
+    let approver = facts.approver_id == Some(actor.user_id);
+    let next = match (facts.state, action) {
+        (S::Identified, A::Evaluate) => S::Evaluated,
+        (S::Evaluated, A::Approve) => S::Approved,
+        (S::Evaluated, A::Reject) => S::Rejected,
+        (S::Evaluated, A::Defer) => S::Deferred,
+        (S::Deferred, A::Reconsider) => S::Evaluated,
+        (S::Approved, A::Start) => S::InProgress,
+        (S::InProgress, A::Implement) => S::Implemented,
+        (S::Implemented, A::Verify) => S::Verified,
+        (S::Verified, A::Close) => S::Closed,
+        (state, action) => {
+            return refuse(format!(
+                "An improvement that is {} cannot be moved with “{}”.",
+                state.label().to_lowercase(),
+                action.label()
+            ))
+        }
+    };
+    match action {
+        A::Evaluate | A::Reconsider => {
+            if !(quality || owner) {
+                return refuse("Only the owner or a quality manager can evaluate an improvement.");
+            }
+            if action == A::Evaluate && !facts.evaluated {
+                return refuse("Give the benefit score and the effort first.");
+            }
+        }
+        A::Approve | A::Reject | A::Defer => {
+            if !(approver || quality) {
+                return refuse("Only the approver or a quality manager decides on an improvement.");
+            }
+            if owner && !approver {
+                return refuse("The owner cannot approve their own improvement.");
+            }
+        }
+        A::Start | A::Implement => {
+            if !(quality || owner) {
+                return refuse("Only the owner or a quality manager can record progress.");
+            }
+        }
+        A::Verify => {
+            if owner {
+                return refuse("Someone other than the owner verifies the outcome.");
+            }
+            if !(quality || approver) {
+                return refuse("Only the approver or a quality manager verifies the outcome.");
+            }
+            if !facts.has_outcome {
+                return refuse("Record the measured outcome before verifying it.");
+            }
+        }
+        A::Close => {
+            if !(quality || approver) {
+                return refuse("Only the approver or a quality manager closes an improvement.");
+            }
+            if !facts.has_outcome {
+                return refuse("An improvement is closed only with a measured outcome.");
+            }
+            match facts.verifier_id {
+                None => return refuse("Verify the outcome before closing."),
+                Some(verifier) if verifier == facts.owner_id => {
+                    return refuse(
+                        "The outcome was verified by its owner; someone else must verify it.",
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// Which way a KPI should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+/// A key performance indicator with where it started and where it should get to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kpi {
+    pub name: String,
+    pub unit: String,
+    pub baseline: f64,
+    pub target: f64,
+    pub direction: Direction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    pub on: NaiveDate,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TargetVerdict {
+    Met,
+    NotMet,
+    NotMeasured,
+}
+
+impl Kpi {
+    /// Whether a value reaches the target in the KPI's direction.
+    pub fn meets(&self, value: f64) -> bool {
+        match self.direction {
+            Direction::HigherIsBetter => value >= self.target,
+            Direction::LowerIsBetter => value <= self.target,
+        }
+    }
+
+    /// The verdict on the latest measurement (by date; the later entry wins a tie).
+    pub fn verdict(&self, measurements: &[Measurement]) -> TargetVerdict {
+        match latest(measurements) {
+            None => TargetVerdict::NotMeasured,
+            Some(m) if self.meets(m.value) => TargetVerdict::Met,
+            Some(_) => TargetVerdict::NotMet,
+        }
+    }
+
+    /// How far from baseline to target the latest value has come, in percent (may be below 0
+    /// or above 100); `None` without measurements or when baseline equals target.
+    pub fn progress(&self, measurements: &[Measurement]) -> Option<f64> {
+        let value = latest(measurements)?.value;
+        let span = self.target - self.baseline;
+        (span.abs() > f64::EPSILON).then(|| (value - self.baseline) / span * 100.0)
+    }
+
+    /// Refuses a KPI whose target is not an improvement on its baseline.
+    pub fn check(&self) -> Result<(), String> {
+        if !self.baseline.is_finite() || !self.target.is_finite() {
+            return Err("Baseline and target must be numbers.".into());
+        }
+        let improves = match self.direction {
+            Direction::HigherIsBetter => self.target > self.baseline,
+            Direction::LowerIsBetter => self.target < self.baseline,
+        };
+        if improves {
+            Ok(())
+        } else {
+            Err(match self.direction {
+                Direction::HigherIsBetter => {
+                    "The target must be above the baseline (higher is better).".into()
+                }
+                Direction::LowerIsBetter => {
+                    "The target must be below the baseline (lower is better).".into()
+                }
+            })
+        }
+    }
+}
+
+fn latest(measurements: &[Measurement]) -> Option<&Measurement> {
+    measurements
+        .iter()
+        .enumerate()
+        .max_by_key(|(index, m)| (m.on, *index))
+        .map(|(_, m)| m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn person(user_id: i64, roles: &[Role]) -> ActorFacts {
+        ActorFacts {
+            user_id,
+            roles: roles.to_vec(),
+        }
+    }
+
+    const OWNER: i64 = 1;
+    const QUALITY: i64 = 2;
+    const APPROVER: i64 = 3;
+    const OTHER: i64 = 4;
+
+    fn facts(state: ImprovementState) -> ImprovementFacts {
+        ImprovementFacts {
+            state,
+            owner_id: OWNER,
+            approver_id: Some(APPROVER),
+            evaluated: true,
+            has_outcome: true,
+            verifier_id: Some(QUALITY),
+        }
+    }
+
+    #[test]
+    fn priority_follows_the_rule_shown_to_users() {
+        assert_eq!(Priority::of(5, Effort::S), Priority::High);
+        assert_eq!(Priority::of(5, Effort::M), Priority::High);
+        assert_eq!(Priority::of(5, Effort::XL), Priority::Medium);
+        assert_eq!(Priority::of(3, Effort::S), Priority::Medium);
+        assert_eq!(Priority::of(3, Effort::L), Priority::Low);
+        assert_eq!(Priority::of(1, Effort::S), Priority::Low);
+        // Out-of-range scores are held to 1–5.
+        assert_eq!(Priority::of(9, Effort::S), Priority::High);
+        assert_eq!(Priority::of(0, Effort::S), Priority::Low);
+    }
+
+    #[test]
+    fn the_happy_path_needs_the_right_people() {
+        use ImprovementAction as A;
+        use ImprovementState as S;
+        let owner = person(OWNER, &[Role::Requester]);
+        let quality = person(QUALITY, &[Role::QualityManager]);
+        let approver = person(APPROVER, &[Role::ServiceOwner]);
+        let other = person(OTHER, &[Role::ServiceOwner]);
+        assert_eq!(
+            transition(&facts(S::Identified), A::Evaluate, &owner),
+            Ok(S::Evaluated)
+        );
+        assert!(transition(&facts(S::Identified), A::Evaluate, &other).is_err());
+        assert_eq!(
+            transition(&facts(S::Evaluated), A::Approve, &approver),
+            Ok(S::Approved)
+        );
+        assert!(transition(&facts(S::Evaluated), A::Approve, &owner).is_err());
+        assert!(transition(&facts(S::Evaluated), A::Approve, &other).is_err());
+        assert_eq!(
+            transition(&facts(S::Approved), A::Start, &owner),
+            Ok(S::InProgress)
+        );
+        assert_eq!(
+            transition(&facts(S::InProgress), A::Implement, &owner),
+            Ok(S::Implemented)
+        );
+        assert_eq!(
+            transition(&facts(S::Implemented), A::Verify, &owner)
+                .unwrap_err()
+                .0,
+            "Someone other than the owner verifies the outcome."
+        );
+        assert_eq!(
+            transition(&facts(S::Implemented), A::Verify, &quality),
+            Ok(S::Verified)
+        );
+        assert_eq!(
+            transition(&facts(S::Verified), A::Close, &approver),
+            Ok(S::Closed)
+        );
+    }
+
+    #[test]
+    fn a_quality_manager_who_owns_an_improvement_does_not_approve_it() {
+        let owner_quality = person(OWNER, &[Role::QualityManager]);
+        let mut f = facts(ImprovementState::Evaluated);
+        f.approver_id = None;
+        assert_eq!(
+            transition(&f, ImprovementAction::Approve, &owner_quality)
+                .unwrap_err()
+                .0,
+            "The owner cannot approve their own improvement."
+        );
+    }
+
+    #[test]
+    fn nothing_closes_without_an_outcome_verified_by_someone_else() {
+        let quality = person(QUALITY, &[Role::QualityManager]);
+        let mut f = facts(ImprovementState::Verified);
+        f.has_outcome = false;
+        assert!(transition(&f, ImprovementAction::Close, &quality).is_err());
+        let mut f = facts(ImprovementState::Verified);
+        f.verifier_id = Some(OWNER);
+        assert!(transition(&f, ImprovementAction::Close, &quality).is_err());
+        let mut f = facts(ImprovementState::Implemented);
+        f.has_outcome = false;
+        assert_eq!(
+            transition(&f, ImprovementAction::Verify, &quality)
+                .unwrap_err()
+                .0,
+            "Record the measured outcome before verifying it."
+        );
+    }
+
+    #[test]
+    fn kpis_judge_the_latest_value_in_their_direction() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let resolution = Kpi {
+            name: "First-contact resolution".into(),
+            unit: "%".into(),
+            baseline: 60.0,
+            target: 75.0,
+            direction: Direction::HigherIsBetter,
+        };
+        assert_eq!(resolution.verdict(&[]), TargetVerdict::NotMeasured);
+        let values = [
+            Measurement {
+                on: day(20),
+                value: 78.0,
+            },
+            Measurement {
+                on: day(10),
+                value: 64.0,
+            },
+        ];
+        assert_eq!(resolution.verdict(&values), TargetVerdict::Met);
+        assert_eq!(resolution.verdict(&values[1..]), TargetVerdict::NotMet);
+        assert_eq!(
+            resolution.progress(&values[1..]).map(|p| p.round()),
+            Some(27.0)
+        );
+        let backlog = Kpi {
+            name: "Backlog".into(),
+            unit: "tickets".into(),
+            baseline: 400.0,
+            target: 250.0,
+            direction: Direction::LowerIsBetter,
+        };
+        assert!(backlog.meets(240.0) && !backlog.meets(260.0));
+        assert!(backlog.check().is_ok());
+        let wrong_way = Kpi {
+            target: 500.0,
+            ..backlog
+        };
+        assert!(wrong_way.check().is_err());
+    }
+
+    #[derive(Debug, Clone)]
+    struct Step {
+        action: ImprovementAction,
+        actor: i64,
+        quality: bool,
+        record_outcome: bool,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        (
+            proptest::sample::select(ImprovementAction::ALL.to_vec()),
+            1i64..5,
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(action, actor, quality, record_outcome)| Step {
+                action,
+                actor,
+                quality,
+                record_outcome,
+            })
+    }
+
+    proptest! {
+        /// Over any sequence of moves by anyone, a closed improvement always has an outcome and
+        /// a verifier who is not its owner, and every state reached is one the rules allow.
+        #[test]
+        fn closed_always_means_measured_and_verified_by_someone_else(
+            steps in proptest::collection::vec(step(), 0..40),
+            approver in proptest::option::of(1i64..5),
+        ) {
+            let mut f = ImprovementFacts {
+                state: ImprovementState::Identified,
+                owner_id: OWNER,
+                approver_id: approver,
+                evaluated: true,
+                has_outcome: false,
+                verifier_id: None,
+            };
+            for s in steps {
+                if s.record_outcome {
+                    f.has_outcome = true;
+                }
+                let roles = if s.quality { vec![Role::QualityManager] } else { vec![Role::Requester] };
+                let actor = ActorFacts { user_id: s.actor, roles };
+                if let Ok(next) = transition(&f, s.action, &actor) {
+                    if s.action == ImprovementAction::Verify {
+                        prop_assert_ne!(s.actor, f.owner_id);
+                        f.verifier_id = Some(s.actor);
+                    }
+                    f.state = next;
+                }
+                if f.state == ImprovementState::Closed {
+                    prop_assert!(f.has_outcome);
+                    prop_assert!(f.verifier_id.is_some_and(|v| v != f.owner_id));
+                }
+            }
+        }
+    }
+}

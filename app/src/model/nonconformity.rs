@@ -1,0 +1,405 @@
+//! Nonconformities and corrective action (ISO/IEC 20000-1 clause 10.1), the rules without the
+//! storage: grades, where a finding came from, and the path Raised → Contained → Root cause
+//! analysed → Actions planned → Actions done → Effectiveness verified → Closed as one pure
+//! state machine. An ineffective verification sends the nonconformity back to root cause.
+
+use crate::model::access::Role;
+use crate::model::change::{ActorFacts, Refusal};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Grade {
+    Major,
+    Minor,
+    /// Not a nonconformity: goes straight to the improvement register.
+    Observation,
+    /// Not a nonconformity: goes straight to the improvement register.
+    Opportunity,
+}
+
+impl Grade {
+    pub const ALL: [Grade; 4] = [
+        Grade::Major,
+        Grade::Minor,
+        Grade::Observation,
+        Grade::Opportunity,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Major => "major",
+            Grade::Minor => "minor",
+            Grade::Observation => "observation",
+            Grade::Opportunity => "opportunity",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::Major => "Major nonconformity",
+            Grade::Minor => "Minor nonconformity",
+            Grade::Observation => "Observation",
+            Grade::Opportunity => "Opportunity for improvement",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Grade::ALL.into_iter().find(|g| g.as_str() == value.trim())
+    }
+
+    /// Major and minor findings follow the corrective-action path; the others become
+    /// improvement register entries.
+    pub fn is_nonconformity(self) -> bool {
+        matches!(self, Grade::Major | Grade::Minor)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FoundIn {
+    Audit,
+    Incident,
+    Complaint,
+    SelfIdentified,
+}
+
+impl FoundIn {
+    pub const ALL: [FoundIn; 4] = [
+        FoundIn::Audit,
+        FoundIn::Incident,
+        FoundIn::Complaint,
+        FoundIn::SelfIdentified,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FoundIn::Audit => "audit",
+            FoundIn::Incident => "incident",
+            FoundIn::Complaint => "complaint",
+            FoundIn::SelfIdentified => "self_identified",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FoundIn::Audit => "Audit",
+            FoundIn::Incident => "Incident",
+            FoundIn::Complaint => "Complaint",
+            FoundIn::SelfIdentified => "Self-identified",
+        }
+    }
+}
+
+/// How the root cause was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RootCauseMethod {
+    FiveWhys,
+    CauseCategories,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum NcState {
+    Raised,
+    Contained,
+    RootCauseAnalysed,
+    ActionsPlanned,
+    ActionsDone,
+    EffectivenessVerified,
+    Closed,
+}
+
+impl NcState {
+    pub const ALL: [NcState; 7] = [
+        NcState::Raised,
+        NcState::Contained,
+        NcState::RootCauseAnalysed,
+        NcState::ActionsPlanned,
+        NcState::ActionsDone,
+        NcState::EffectivenessVerified,
+        NcState::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NcState::Raised => "raised",
+            NcState::Contained => "contained",
+            NcState::RootCauseAnalysed => "root_cause_analysed",
+            NcState::ActionsPlanned => "actions_planned",
+            NcState::ActionsDone => "actions_done",
+            NcState::EffectivenessVerified => "effectiveness_verified",
+            NcState::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NcState::Raised => "Raised",
+            NcState::Contained => "Contained",
+            NcState::RootCauseAnalysed => "Root cause analysed",
+            NcState::ActionsPlanned => "Corrective action planned",
+            NcState::ActionsDone => "Actions done",
+            NcState::EffectivenessVerified => "Effectiveness verified",
+            NcState::Closed => "Closed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        NcState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value.trim())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NcAction {
+    Contain,
+    AnalyseRootCause,
+    PlanActions,
+    CompleteActions,
+    VerifyEffective,
+    /// The actions did not remove the cause: back to root-cause analysis.
+    VerifyIneffective,
+    Close,
+}
+
+impl NcAction {
+    pub const ALL: [NcAction; 7] = [
+        NcAction::Contain,
+        NcAction::AnalyseRootCause,
+        NcAction::PlanActions,
+        NcAction::CompleteActions,
+        NcAction::VerifyEffective,
+        NcAction::VerifyIneffective,
+        NcAction::Close,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NcAction::Contain => "Record the correction",
+            NcAction::AnalyseRootCause => "Record the root cause",
+            NcAction::PlanActions => "Plan corrective actions",
+            NcAction::CompleteActions => "Actions done",
+            NcAction::VerifyEffective => "Effective",
+            NcAction::VerifyIneffective => "Not effective",
+            NcAction::Close => "Close",
+        }
+    }
+}
+
+/// What the rules need to know about a nonconformity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NcFacts {
+    pub state: NcState,
+    pub owner_id: i64,
+    pub has_correction: bool,
+    pub has_root_cause: bool,
+    /// Similar nonconformities elsewhere were looked for (clause 10.1 asks for it).
+    pub similar_checked: bool,
+    pub planned_actions: u32,
+    pub open_actions: u32,
+    /// Effectiveness is judged no earlier than this (the waiting period set on the NC).
+    pub verify_from: NaiveDate,
+    pub today: NaiveDate,
+}
+
+fn refuse(reason: impl Into<String>) -> Result<NcState, Refusal> {
+    Err(Refusal(reason.into()))
+}
+
+/// The clause 10.1 path: `(facts, action, actor) -> new state`, or why not.
+pub fn transition(
+    facts: &NcFacts,
+    action: NcAction,
+    actor: &ActorFacts,
+) -> Result<NcState, Refusal> {
+    use NcAction as A;
+    use NcState as S;
+    let quality = actor.roles.contains(&Role::QualityManager);
+    let auditor = actor.roles.contains(&Role::Auditor);
+    let owner = actor.user_id == facts.owner_id;
+    let next = match (facts.state, action) {
+        (S::Raised, A::Contain) => S::Contained,
+        (S::Contained, A::AnalyseRootCause) => S::RootCauseAnalysed,
+        (S::RootCauseAnalysed, A::PlanActions) => S::ActionsPlanned,
+        (S::ActionsPlanned, A::CompleteActions) => S::ActionsDone,
+        (S::ActionsDone, A::VerifyEffective) => S::EffectivenessVerified,
+        (S::ActionsDone, A::VerifyIneffective) => S::Contained,
+        (S::EffectivenessVerified, A::Close) => S::Closed,
+        (state, action) => {
+            return refuse(format!(
+                "A nonconformity that is {} cannot be moved with “{}”.",
+                state.label().to_lowercase(),
+                action.label()
+            ))
+        }
+    };
+    match action {
+        A::Contain | A::AnalyseRootCause | A::PlanActions | A::CompleteActions => {
+            if !(owner || quality) {
+                return refuse("Only the owner or a quality manager works on the nonconformity.");
+            }
+            match action {
+                A::Contain if !facts.has_correction => {
+                    return refuse("Describe the immediate correction first.")
+                }
+                A::AnalyseRootCause if !facts.has_root_cause => {
+                    return refuse("Describe the root cause and the method used first.")
+                }
+                A::AnalyseRootCause if !facts.similar_checked => {
+                    return refuse("Record whether similar nonconformities exist elsewhere.")
+                }
+                A::PlanActions if facts.planned_actions == 0 => {
+                    return refuse("Plan at least one corrective action with an owner and a date.")
+                }
+                A::CompleteActions if facts.open_actions > 0 => {
+                    return refuse(format!(
+                        "{} corrective action{} still open.",
+                        facts.open_actions,
+                        if facts.open_actions == 1 {
+                            " is"
+                        } else {
+                            "s are"
+                        }
+                    ))
+                }
+                _ => {}
+            }
+        }
+        A::VerifyEffective | A::VerifyIneffective => {
+            if owner {
+                return refuse("Someone other than the owner verifies effectiveness.");
+            }
+            if !(quality || auditor) {
+                return refuse("Only a quality manager or an auditor verifies effectiveness.");
+            }
+            if facts.today < facts.verify_from {
+                return refuse(format!(
+                    "Effectiveness is judged from {} (the waiting period set on the nonconformity).",
+                    facts.verify_from.format("%Y-%m-%d")
+                ));
+            }
+        }
+        A::Close => {
+            if !quality {
+                return refuse("Only a quality manager closes a nonconformity.");
+            }
+        }
+    }
+    Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const OWNER: i64 = 1;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    fn facts(state: NcState) -> NcFacts {
+        NcFacts {
+            state,
+            owner_id: OWNER,
+            has_correction: true,
+            has_root_cause: true,
+            similar_checked: true,
+            planned_actions: 2,
+            open_actions: 0,
+            verify_from: day(10),
+            today: day(15),
+        }
+    }
+
+    fn who(id: i64, role: Role) -> ActorFacts {
+        ActorFacts {
+            user_id: id,
+            roles: vec![role],
+        }
+    }
+
+    #[test]
+    fn observations_and_opportunities_go_to_the_register() {
+        assert!(Grade::Major.is_nonconformity() && Grade::Minor.is_nonconformity());
+        assert!(!Grade::Observation.is_nonconformity() && !Grade::Opportunity.is_nonconformity());
+    }
+
+    #[test]
+    fn the_owner_works_it_and_someone_else_verifies_it_after_the_wait() {
+        use NcAction as A;
+        use NcState as S;
+        let owner = who(OWNER, Role::ServiceOwner);
+        let quality = who(2, Role::QualityManager);
+        let auditor = who(3, Role::Auditor);
+        assert_eq!(
+            transition(&facts(S::Raised), A::Contain, &owner),
+            Ok(S::Contained)
+        );
+        assert!(transition(&facts(S::Raised), A::Contain, &who(9, Role::Requester)).is_err());
+        let mut unchecked = facts(S::Contained);
+        unchecked.similar_checked = false;
+        assert!(transition(&unchecked, A::AnalyseRootCause, &owner).is_err());
+        assert_eq!(
+            transition(&facts(S::Contained), A::AnalyseRootCause, &owner),
+            Ok(S::RootCauseAnalysed)
+        );
+        let mut open = facts(S::ActionsPlanned);
+        open.open_actions = 1;
+        assert_eq!(
+            transition(&open, A::CompleteActions, &owner).unwrap_err().0,
+            "1 corrective action is still open."
+        );
+        assert!(transition(&facts(S::ActionsDone), A::VerifyEffective, &owner).is_err());
+        let mut early = facts(S::ActionsDone);
+        early.today = day(5);
+        assert!(transition(&early, A::VerifyEffective, &auditor)
+            .unwrap_err()
+            .0
+            .contains("2026-12-10"));
+        assert_eq!(
+            transition(&facts(S::ActionsDone), A::VerifyEffective, &auditor),
+            Ok(S::EffectivenessVerified)
+        );
+        assert_eq!(
+            transition(&facts(S::ActionsDone), A::VerifyIneffective, &quality),
+            Ok(S::Contained)
+        );
+        assert!(transition(&facts(S::EffectivenessVerified), A::Close, &auditor).is_err());
+        assert_eq!(
+            transition(&facts(S::EffectivenessVerified), A::Close, &quality),
+            Ok(S::Closed)
+        );
+    }
+
+    proptest! {
+        /// Whatever anyone tries in whatever order, a nonconformity reaches Closed only through
+        /// an effectiveness verification by someone other than its owner.
+        #[test]
+        fn closed_only_after_verification_by_someone_else(
+            steps in proptest::collection::vec(
+                (proptest::sample::select(NcAction::ALL.to_vec()), 1i64..5, 0usize..4),
+                0..50,
+            ),
+        ) {
+            let roles = [Role::QualityManager, Role::Auditor, Role::ServiceOwner, Role::Requester];
+            let mut f = facts(NcState::Raised);
+            let mut verified_by: Option<i64> = None;
+            for (action, actor, role) in steps {
+                let actor_facts = ActorFacts { user_id: actor, roles: vec![roles[role]] };
+                if let Ok(next) = transition(&f, action, &actor_facts) {
+                    match action {
+                        NcAction::VerifyEffective => verified_by = Some(actor),
+                        NcAction::VerifyIneffective => verified_by = None,
+                        _ => {}
+                    }
+                    f.state = next;
+                }
+                if f.state == NcState::Closed {
+                    prop_assert!(verified_by.is_some_and(|v| v != f.owner_id));
+                }
+            }
+        }
+    }
+}

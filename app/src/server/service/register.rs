@@ -1,0 +1,535 @@
+//! The improvement register: entries with their KPIs and measured values, the lifecycle
+//! moves (the pure rules in `model::improvement` decide; this writes, versioned and audited).
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::RecordType;
+use crate::model::audit::diff;
+use crate::model::change::ActorFacts;
+use crate::model::improvement::{
+    transition as lifecycle, ClosureCode, Direction, Effort, ImprovementAction, ImprovementFacts,
+    ImprovementState, Kpi, Measurement, Source,
+};
+use crate::model::register::{Improvement, ImprovementDraft, KpiRecord};
+use crate::model::user::CurrentUser;
+use crate::server::audit::{self, Actor, Event};
+use crate::server::db::Db;
+use crate::server::entity::improvement::{self as entry, Column, Entity as Improvements};
+use crate::server::entity::improvement_kpi::{self as kpi_entity, Entity as Kpis};
+use crate::server::entity::kpi_measurement::{self as measurement_entity, Entity as Measurements};
+use crate::server::service::changes::{people, person};
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use std::collections::HashMap;
+
+fn direction_code(direction: Direction) -> &'static str {
+    match direction {
+        Direction::HigherIsBetter => "higher",
+        Direction::LowerIsBetter => "lower",
+    }
+}
+
+fn closure_of(code: &str) -> Option<ClosureCode> {
+    serde_json::from_str(&format!("\"{code}\"")).ok()
+}
+
+/// Full entries for `rows`, with names, KPIs and measurements loaded in a few queries.
+async fn entries<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<entry::Model>,
+) -> Result<Vec<Improvement>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut kpis: HashMap<i64, Vec<KpiRecord>> = HashMap::new();
+    let mut kpi_rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        kpi_rows.extend(
+            Kpis::find()
+                .filter(kpi_entity::Column::ImprovementId.is_in(chunk.to_vec()))
+                .order_by_asc(kpi_entity::Column::Id)
+                .all(conn)
+                .await?,
+        );
+    }
+    let kpi_ids: Vec<i64> = kpi_rows.iter().map(|k| k.id).collect();
+    let mut values: HashMap<i64, Vec<Measurement>> = HashMap::new();
+    for chunk in kpi_ids.chunks(500) {
+        for m in Measurements::find()
+            .filter(measurement_entity::Column::KpiId.is_in(chunk.to_vec()))
+            .order_by_asc(measurement_entity::Column::MeasuredOn)
+            .order_by_asc(measurement_entity::Column::Id)
+            .all(conn)
+            .await?
+        {
+            values.entry(m.kpi_id).or_default().push(Measurement {
+                on: m.measured_on,
+                value: m.value,
+            });
+        }
+    }
+    for k in kpi_rows {
+        kpis.entry(k.improvement_id).or_default().push(KpiRecord {
+            id: k.id,
+            measurements: values.remove(&k.id).unwrap_or_default(),
+            kpi: Kpi {
+                name: k.name,
+                unit: k.unit,
+                baseline: k.baseline,
+                target: k.target,
+                direction: if k.direction == "lower" {
+                    Direction::LowerIsBetter
+                } else {
+                    Direction::HigherIsBetter
+                },
+            },
+        });
+    }
+    let person_ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| [Some(r.owner_id), r.approver_id, r.verifier_id])
+        .flatten()
+        .collect();
+    let names = people(conn, &person_ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Improvement {
+            id: r.id,
+            kpis: kpis.remove(&r.id).unwrap_or_default(),
+            source: Source::parse(&r.source).unwrap_or(Source::StaffSuggestion),
+            service_ids: serde_json::from_str(&r.service_ids).unwrap_or_default(),
+            clauses: serde_json::from_str(&r.clauses).unwrap_or_default(),
+            benefit_score: r.benefit_score.and_then(|s| u8::try_from(s).ok()),
+            effort: r.effort.as_deref().and_then(Effort::parse),
+            owner: person(&names, r.owner_id),
+            approver: r.approver_id.map(|id| person(&names, id)),
+            verifier: r.verifier_id.map(|id| person(&names, id)),
+            state: ImprovementState::parse(&r.state).unwrap_or(ImprovementState::Identified),
+            closure_code: r.closure_code.as_deref().and_then(closure_of),
+            title: r.title,
+            description: r.description,
+            source_ref: r.source_ref,
+            expected_benefit: r.expected_benefit,
+            target_date: r.target_date,
+            outcome: r.outcome,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+        .collect())
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Improvement, AppError> {
+    let row = Improvements::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(crate::model::register::improvement_reference(id)))?;
+    Ok(entries(conn, vec![row]).await?.remove(0))
+}
+
+/// Every entry, newest first (the page filters, sorts and pages them).
+pub async fn all(db: &Db) -> Result<Vec<Improvement>, AppError> {
+    let rows = Improvements::find()
+        .order_by_desc(Column::Id)
+        .all(db.reader())
+        .await?;
+    entries(db.reader(), rows).await
+}
+
+fn audit_view(entry: &Improvement) -> serde_json::Value {
+    serde_json::json!({
+        "title": entry.title,
+        "source": entry.source.label(),
+        "source_ref": entry.source_ref,
+        "clauses": entry.clauses,
+        "service_ids": entry.service_ids,
+        "benefit_score": entry.benefit_score,
+        "effort": entry.effort.map(|e| e.as_str()),
+        "owner": entry.owner.name,
+        "approver": entry.approver.as_ref().map(|a| a.name.clone()),
+        "target_date": entry.target_date,
+        "state": entry.state.label(),
+        "outcome": entry.outcome,
+        "closure_code": entry.closure_code.map(|c| c.label()),
+    })
+}
+
+/// Owner and approver must be active people.
+async fn check_people<C: ConnectionTrait>(
+    conn: &C,
+    draft: &ImprovementDraft,
+) -> Result<(), AppError> {
+    let mut wanted = vec![draft.owner_id];
+    wanted.extend(draft.approver_id);
+    let found = people(conn, &wanted).await?;
+    let mut errors = FieldErrors::new();
+    if !found.contains_key(&draft.owner_id) {
+        errors.add("owner_id", "Choose the owner from the list.");
+    }
+    if let Some(approver) = draft.approver_id {
+        if !found.contains_key(&approver) {
+            errors.add("approver_id", "Choose the approver from the list.");
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into())
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    draft: ImprovementDraft,
+) -> Result<Improvement, AppError> {
+    let txn = db.begin_write().await?;
+    check_people(&txn, &draft).await?;
+    let now = Utc::now();
+    let row = entry::ActiveModel {
+        title: Set(draft.title),
+        description: Set(draft.description),
+        source: Set(draft.source.as_str().into()),
+        source_ref: Set(draft.source_ref),
+        service_ids: Set(json(&draft.service_ids)),
+        clauses: Set(json(&draft.clauses)),
+        expected_benefit: Set(draft.expected_benefit),
+        benefit_score: Set(draft.benefit_score.map(i16::from)),
+        effort: Set(draft.effort.map(|e| e.as_str().to_string())),
+        owner_id: Set(draft.owner_id),
+        approver_id: Set(draft.approver_id),
+        target_date: Set(draft.target_date),
+        state: Set(ImprovementState::Identified.as_str().into()),
+        outcome: Set(String::new()),
+        verifier_id: Set(None),
+        closure_code: Set(None),
+        closed_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let created = get(&txn, row.id).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "improvement_created",
+            RecordType::Improvement,
+            Some(created.id.to_string()),
+            format!(
+                "{} “{}” added to the register",
+                created.reference(),
+                created.title
+            ),
+        )
+        .with_changes(diff(None, Some(&audit_view(&created)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+fn stale(current_version: i32) -> AppError {
+    AppError::Conflict {
+        message: "Someone else changed this improvement meanwhile; nothing was overwritten. Look at its new state and try again.".into(),
+        current_version,
+    }
+}
+
+/// Edits an open entry if `version` is current.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    draft: ImprovementDraft,
+) -> Result<Improvement, AppError> {
+    let txn = db.begin_write().await?;
+    let before = get(&txn, id).await?;
+    if !before.state.is_open() {
+        return Err(AppError::BadRequest(format!(
+            "{} is {}; it is kept as it was.",
+            before.reference(),
+            before.state.label().to_lowercase()
+        )));
+    }
+    check_people(&txn, &draft).await?;
+    let result = Improvements::update_many()
+        .col_expr(Column::Title, Expr::value(draft.title))
+        .col_expr(Column::Description, Expr::value(draft.description))
+        .col_expr(Column::Source, Expr::value(draft.source.as_str()))
+        .col_expr(Column::SourceRef, Expr::value(draft.source_ref))
+        .col_expr(Column::ServiceIds, Expr::value(json(&draft.service_ids)))
+        .col_expr(Column::Clauses, Expr::value(json(&draft.clauses)))
+        .col_expr(Column::ExpectedBenefit, Expr::value(draft.expected_benefit))
+        .col_expr(
+            Column::BenefitScore,
+            Expr::value(draft.benefit_score.map(i16::from)),
+        )
+        .col_expr(
+            Column::Effort,
+            Expr::value(draft.effort.map(|e| e.as_str())),
+        )
+        .col_expr(Column::OwnerId, Expr::value(draft.owner_id))
+        .col_expr(Column::ApproverId, Expr::value(draft.approver_id))
+        .col_expr(Column::TargetDate, Expr::value(draft.target_date))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(before.version));
+    }
+    let after = get(&txn, id).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "improvement_updated",
+            RecordType::Improvement,
+            Some(id.to_string()),
+            format!("{} updated", after.reference()),
+        )
+        .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// What a move may carry: the outcome (written when verifying) and the closure code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MoveInput {
+    pub outcome: String,
+    pub closure_code: Option<ClosureCode>,
+}
+
+/// A lifecycle move, decided by `model::improvement::transition`.
+pub async fn transition(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    action: ImprovementAction,
+    input: MoveInput,
+) -> Result<Improvement, AppError> {
+    let mut errors = FieldErrors::new();
+    let outcome =
+        crate::model::text::bounded(&mut errors, "outcome", "Outcome", &input.outcome, 0, 4000);
+    if action == ImprovementAction::Close && input.closure_code.is_none() {
+        errors.add("closure_code", "Choose how the improvement ended.");
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let txn = db.begin_write().await?;
+    let before = get(&txn, id).await?;
+    if before.version != version {
+        return Err(stale(before.version));
+    }
+    let outcome = if outcome.is_empty() {
+        before.outcome.clone()
+    } else {
+        outcome
+    };
+    let facts = ImprovementFacts {
+        state: before.state,
+        owner_id: before.owner.id,
+        approver_id: before.approver.as_ref().map(|a| a.id),
+        evaluated: before.benefit_score.is_some() && before.effort.is_some(),
+        has_outcome: before.kpis.iter().any(|k| !k.measurements.is_empty())
+            || !outcome.trim().is_empty(),
+        verifier_id: before.verifier.as_ref().map(|v| v.id),
+    };
+    let next = lifecycle(
+        &facts,
+        action,
+        &ActorFacts {
+            user_id: user.id,
+            roles: user.roles.clone(),
+        },
+    )
+    .map_err(|refusal| AppError::BadRequest(refusal.0))?;
+    let now = Utc::now();
+    let mut update = Improvements::update_many()
+        .col_expr(Column::State, Expr::value(next.as_str()))
+        .col_expr(Column::Outcome, Expr::value(outcome))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(now));
+    if action == ImprovementAction::Verify {
+        update = update.col_expr(Column::VerifierId, Expr::value(user.id));
+    }
+    if let (ImprovementAction::Close, Some(code)) = (action, input.closure_code) {
+        let code = serde_json::to_string(&code).unwrap_or_default();
+        update = update
+            .col_expr(
+                Column::ClosureCode,
+                Expr::value(code.trim_matches('"').to_string()),
+            )
+            .col_expr(Column::ClosedAt, Expr::value(now));
+    }
+    let result = update
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(version + 1));
+    }
+    let after = get(&txn, id).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "improvement_transition",
+            RecordType::Improvement,
+            Some(id.to_string()),
+            format!(
+                "{}: {} → {}",
+                after.reference(),
+                before.state.label(),
+                next.label()
+            ),
+        )
+        .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Adds a KPI to an open entry (owner or quality manager; the API checks who).
+pub async fn add_kpi(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    kpi: Kpi,
+) -> Result<Improvement, AppError> {
+    let txn = db.begin_write().await?;
+    let before = get(&txn, id).await?;
+    if before.version != version {
+        return Err(stale(before.version));
+    }
+    if before.kpis.len() >= 10 {
+        return Err(AppError::single_field(
+            "kpi_name",
+            "An improvement has at most 10 KPIs.",
+        ));
+    }
+    kpi_entity::ActiveModel {
+        improvement_id: Set(id),
+        name: Set(kpi.name.clone()),
+        unit: Set(kpi.unit.clone()),
+        baseline: Set(kpi.baseline),
+        target: Set(kpi.target),
+        direction: Set(direction_code(kpi.direction).into()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    touch(&txn, id, version).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "improvement_kpi_added",
+            RecordType::Improvement,
+            Some(id.to_string()),
+            format!(
+                "{}: KPI “{}” from {} to {} {}",
+                before.reference(),
+                kpi.name,
+                kpi.baseline,
+                kpi.target,
+                kpi.unit
+            ),
+        ),
+    )
+    .await?;
+    let after = get(&txn, id).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Records a measured value of one of the entry's KPIs.
+pub async fn add_measurement(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    kpi_id: i64,
+    measurement: Measurement,
+) -> Result<Improvement, AppError> {
+    let txn = db.begin_write().await?;
+    let before = get(&txn, id).await?;
+    if before.version != version {
+        return Err(stale(before.version));
+    }
+    let Some(kpi) = before.kpis.iter().find(|k| k.id == kpi_id) else {
+        return Err(AppError::NotFound("That KPI".into()));
+    };
+    measurement_entity::ActiveModel {
+        kpi_id: Set(kpi_id),
+        measured_on: Set(measurement.on),
+        value: Set(measurement.value),
+        recorded_by: Set(user.id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    touch(&txn, id, version).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "improvement_measured",
+            RecordType::Improvement,
+            Some(id.to_string()),
+            format!(
+                "{}: {} = {} {} on {}",
+                before.reference(),
+                kpi.kpi.name,
+                measurement.value,
+                kpi.kpi.unit,
+                measurement.on
+            ),
+        ),
+    )
+    .await?;
+    let after = get(&txn, id).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Bumps the entry's version (a KPI or a value was added to it).
+async fn touch<C: ConnectionTrait>(conn: &C, id: i64, version: i32) -> Result<(), AppError> {
+    let result = Improvements::update_many()
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(version + 1));
+    }
+    Ok(())
+}
+
+/// Open entries past their target date.
+pub fn overdue(entries: &[Improvement], today: NaiveDate) -> Vec<&Improvement> {
+    entries.iter().filter(|e| e.is_overdue(today)).collect()
+}

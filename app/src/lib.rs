@@ -34,6 +34,7 @@ use pages::{
     dashboard::DashboardPage,
     improvements::{ImprovementDetailPage, ImprovementNewPage, ImprovementsPage},
     login::LoginPage,
+    nonconformities::{NonconformitiesPage, NonconformityPage},
     not_built::NotBuiltPage,
     not_found::NotFoundPage,
     schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
@@ -118,6 +119,8 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/new") view=ImprovementNewPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/:id") view=ImprovementDetailPage/>
+                    <Route ssr=SsrMode::Async path=path!("/nonconformities") view=NonconformitiesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/nonconformities/:id") view=NonconformityPage/>
                     <Route ssr=SsrMode::Async path=path!("/compliance") view=|| view! { <NotBuiltPage section="Compliance"/> }/>
                 </Routes>
             </AppShell>

@@ -62,7 +62,56 @@ test('an improvement is raised, measured against its target and moved on by owne
   await openHydrated(quality.page, '/improvements?state=closed');
   await expect(quality.page.getByRole('row', { name: new RegExp(title) })).toHaveCount(0);
 
+  // The register exports as CSV with the same filters.
+  const csv = await quality.page.request.get(`/improvements/export.csv?q=${encodeURIComponent(title)}`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()['content-type']).toContain('text/csv');
+  const text = await csv.text();
+  expect(text).toContain('Reference,Title,Description,Source');
+  expect(text).toContain(title);
+  expect(text.trim().split('\n')).toHaveLength(2);
+
   expect(problems).toEqual([]);
   await owner.context.close();
   await quality.context.close();
+});
+
+test('an auditor raises a nonconformity; its owner records the correction and the root cause', async ({ browser, problems }) => {
+  const auditor = await signedInPage(browser, demo.auditor);
+  const owner = await signedInPage(browser, demo.serviceOwner);
+  const description = unique('Emergency changes without a retrospective review');
+
+  await openHydrated(auditor.page, '/nonconformities');
+  const raise = auditor.page.locator('form', { has: auditor.page.getByRole('button', { name: 'Raise' }) });
+  await raise.getByLabel('Grade').selectOption('minor');
+  await raise.getByLabel('Requirement not met (clause)').fill('8.5.1');
+  await raise.getByLabel('Found in').selectOption('audit');
+  await raise.getByLabel('Description').fill(description);
+  await raise.getByLabel('Owner').selectOption({ label: 'Dana Whitfield' });
+  await raise.getByRole('button', { name: 'Raise' }).click();
+  await expect(auditor.page).toHaveURL(/\/nonconformities\/\d+$/);
+  await hydrated(auditor.page);
+  await expect(auditor.page.locator('.page-actions')).toContainText('Raised');
+  const url = new URL(auditor.page.url()).pathname;
+
+  // The auditor is not the owner: the step is refused with the reason.
+  await auditor.page.getByLabel('Immediate correction').fill('Reviewed both changes.');
+  await auditor.page.getByRole('button', { name: 'Record the correction' }).click();
+  await expect(auditor.page.getByRole('alert')).toContainText('Only the owner or a quality manager');
+
+  await openHydrated(owner.page, url);
+  await owner.page.getByLabel('Immediate correction').fill('Reviewed both changes the same day.');
+  await owner.page.getByRole('button', { name: 'Record the correction' }).click();
+  await expect(owner.page.locator('.page-actions')).toContainText('Contained');
+  await owner.page.getByLabel('Root cause').fill('The emergency path has no review task.');
+  await owner.page.getByLabel('Method').selectOption('five_whys');
+  await owner.page.getByLabel('Similar nonconformities elsewhere (what was checked)').fill('Standard changes checked: not affected.');
+  await owner.page.getByRole('button', { name: 'Record the root cause' }).click();
+  await expect(owner.page.locator('.page-actions')).toContainText('Root cause analysed');
+
+  await openHydrated(auditor.page, '/nonconformities');
+  await expect(auditor.page.getByRole('row', { name: new RegExp(description) })).toContainText('Root cause analysed');
+  expect(problems).toEqual([]);
+  await auditor.context.close();
+  await owner.context.close();
 });

@@ -61,7 +61,7 @@ fn failure(error: AppError) -> Response {
 
 /// A cell a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, carriage return first) gets
 /// a leading apostrophe, the OWASP-recommended neutraliser.
-fn cell(value: &str) -> String {
+pub(crate) fn cell(value: &str) -> String {
     match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
         _ => value.to_string(),

@@ -14,5 +14,6 @@ pub mod health;
 pub mod live;
 pub mod middleware;
 pub mod minutes;
+pub mod register_export;
 pub mod routes;
 pub mod telemetry;

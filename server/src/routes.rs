@@ -26,6 +26,10 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar/feed/{file}", get(crate::feeds::change_feed))
         .route("/changes/export.csv", get(crate::export::change_csv))
         .route(
+            "/improvements/export.csv",
+            get(crate::register_export::register_csv),
+        )
+        .route(
             "/cab/meetings/{id}/minutes.md",
             get(crate::minutes::markdown),
         )

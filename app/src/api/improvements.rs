@@ -43,12 +43,19 @@ pub async fn list_improvements(params: RegisterParams) -> Result<RegisterPage, A
         .map(|s| (s, all.iter().filter(|e| e.state == s).count()))
         .collect();
     let overdue = register::overdue(&all, today).len();
+    let by_source = crate::model::improvement::Source::ALL
+        .into_iter()
+        .map(|s| (s, all.iter().filter(|e| e.source == s).count()))
+        .collect();
+    let closed_per_month = crate::model::register::closed_per_month(&all, today);
     Ok(RegisterPage {
         items,
         total,
         page,
         pages,
         by_state,
+        by_source,
+        closed_per_month,
         overdue,
     })
 }

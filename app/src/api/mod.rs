@@ -7,6 +7,7 @@ pub mod cab;
 pub mod changes;
 pub mod dashboard;
 pub mod improvements;
+pub mod nonconformities;
 pub mod schedule;
 pub mod service;
 pub mod templates;

@@ -136,13 +136,14 @@ pub enum Permission {
     CabManage,
     ImprovementRead,
     ImprovementRaise,
+    FindingRaise,
     UserRead,
     UserManage,
     AuditRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -155,6 +156,7 @@ impl Permission {
         Permission::CabManage,
         Permission::ImprovementRead,
         Permission::ImprovementRaise,
+        Permission::FindingRaise,
         Permission::UserRead,
         Permission::UserManage,
         Permission::AuditRead,
@@ -172,7 +174,9 @@ impl Permission {
             | Permission::ScheduleManage => RecordType::Change,
             Permission::TemplateManage => RecordType::StandardTemplate,
             Permission::CabManage => RecordType::CabBoard,
-            Permission::ImprovementRead | Permission::ImprovementRaise => RecordType::Improvement,
+            Permission::ImprovementRead
+            | Permission::ImprovementRaise
+            | Permission::FindingRaise => RecordType::Improvement,
             Permission::UserRead | Permission::UserManage => RecordType::User,
             Permission::AuditRead => RecordType::AuditTrail,
         }
@@ -199,6 +203,7 @@ impl Permission {
             Permission::ImprovementRaise => {
                 "add improvements and move them through their lifecycle (as it allows)"
             }
+            Permission::FindingRaise => "raise nonconformities and audit findings",
             Permission::UserRead => "see the user directory",
             Permission::UserManage => "manage users",
             Permission::AuditRead => "read the audit trail",
@@ -248,6 +253,16 @@ impl Permission {
             Permission::CabManage => &[ChangeManager],
             Permission::ImprovementRead => &[
                 Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                Requester,
+            ],
+            // Anyone may report a nonconformity; auditors record their findings.
+            Permission::FindingRaise => &[
                 ChangeManager,
                 CabMember,
                 ServiceOwner,
@@ -349,6 +364,7 @@ mod tests {
                     | Permission::TemplateManage
                     | Permission::CabManage
                     | Permission::ImprovementRaise
+                    | Permission::FindingRaise
             );
             assert_eq!(
                 may(&[Role::Admin], permission),

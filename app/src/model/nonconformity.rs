@@ -403,3 +403,207 @@ mod tests {
         }
     }
 }
+
+/// "NC-00003".
+pub fn nc_reference(id: i64) -> String {
+    format!("NC-{id:05}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectiveAction {
+    pub id: i64,
+    pub text: String,
+    pub owner: crate::model::change_request::PersonRef,
+    pub due: NaiveDate,
+    pub done: bool,
+    /// The register entry it became, if it did.
+    pub improvement_id: Option<i64>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nonconformity {
+    pub id: i64,
+    pub grade: Grade,
+    pub clause: String,
+    pub description: String,
+    pub evidence: String,
+    pub found_in: FoundIn,
+    pub raised_by: crate::model::change_request::PersonRef,
+    pub owner: crate::model::change_request::PersonRef,
+    pub state: NcState,
+    pub correction: String,
+    pub root_cause: String,
+    pub root_cause_method: Option<RootCauseMethod>,
+    pub similar_checked: bool,
+    pub similar_notes: String,
+    /// Effectiveness is judged no earlier than this.
+    pub verify_from: Option<NaiveDate>,
+    pub verification_failures: i32,
+    pub verified_by: Option<crate::model::change_request::PersonRef>,
+    /// When the current step is due.
+    pub step_due: Option<NaiveDate>,
+    pub actions: Vec<CorrectiveAction>,
+    pub version: i32,
+}
+
+impl Nonconformity {
+    pub fn reference(&self) -> String {
+        nc_reference(self.id)
+    }
+
+    /// Open and its current step past due.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.state != NcState::Closed && self.step_due.is_some_and(|due| due < today)
+    }
+
+    pub fn facts(&self, today: NaiveDate) -> NcFacts {
+        NcFacts {
+            state: self.state,
+            owner_id: self.owner.id,
+            has_correction: !self.correction.trim().is_empty(),
+            has_root_cause: !self.root_cause.trim().is_empty() && self.root_cause_method.is_some(),
+            similar_checked: self.similar_checked,
+            planned_actions: self.actions.len() as u32,
+            open_actions: self.actions.iter().filter(|a| !a.done).count() as u32,
+            verify_from: self.verify_from.unwrap_or(today),
+            today,
+        }
+    }
+}
+
+/// Raising a finding, as the form posts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NcForm {
+    pub grade: String,
+    pub clause: String,
+    pub description: String,
+    #[serde(default)]
+    pub evidence: String,
+    pub found_in: String,
+    pub owner_id: String,
+    /// Days after the actions are done before effectiveness is judged (default 30).
+    #[serde(default)]
+    pub wait_days: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NcDraft {
+    pub grade: Grade,
+    pub clause: String,
+    pub description: String,
+    pub evidence: String,
+    pub found_in: FoundIn,
+    pub owner_id: i64,
+    pub wait_days: i64,
+}
+
+impl NcForm {
+    pub fn validate(&self) -> Result<NcDraft, crate::error::FieldErrors> {
+        let mut errors = crate::error::FieldErrors::new();
+        let grade = Grade::parse(&self.grade);
+        if grade.is_none() {
+            errors.add("grade", "Choose the grade of the finding.");
+        }
+        let clause = self.clause.trim().to_string();
+        if crate::model::clauses::title(&clause).is_none() {
+            errors.add(
+                "clause",
+                "Name the requirement not met by its clause number (4.1 … 10.2).",
+            );
+        }
+        let description = crate::model::text::bounded(
+            &mut errors,
+            "description",
+            "Description",
+            &self.description,
+            10,
+            8000,
+        );
+        let evidence = crate::model::text::bounded(
+            &mut errors,
+            "evidence",
+            "Evidence",
+            &self.evidence,
+            0,
+            8000,
+        );
+        let found_in = FoundIn::ALL
+            .into_iter()
+            .find(|f| f.as_str() == self.found_in.trim());
+        if found_in.is_none() {
+            errors.add("found_in", "Say where it was found.");
+        }
+        let owner_id = match self.owner_id.trim().parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.add("owner_id", "Choose the owner.");
+                None
+            }
+        };
+        let wait_days = match self.wait_days.trim() {
+            "" => Some(30),
+            value => match value.parse::<i64>() {
+                Ok(days) if (0..=365).contains(&days) => Some(days),
+                _ => {
+                    errors.add("wait_days", "Enter a waiting period from 0 to 365 days.");
+                    None
+                }
+            },
+        };
+        match (grade, found_in, owner_id, wait_days) {
+            (Some(grade), Some(found_in), Some(owner_id), Some(wait_days)) if errors.is_empty() => {
+                Ok(NcDraft {
+                    grade,
+                    clause,
+                    description,
+                    evidence,
+                    found_in,
+                    owner_id,
+                    wait_days,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_names_a_real_clause_a_place_and_an_owner() {
+        let form = NcForm {
+            grade: "minor".into(),
+            clause: "8.5.1".into(),
+            description: "Two emergency changes had no retrospective review.".into(),
+            found_in: "audit".into(),
+            owner_id: "4".into(),
+            ..Default::default()
+        };
+        let draft = form.validate().unwrap();
+        assert_eq!(draft.wait_days, 30);
+        let bad = NcForm {
+            grade: "awful".into(),
+            clause: "12.1".into(),
+            description: "short".into(),
+            found_in: "rumour".into(),
+            owner_id: "x".into(),
+            wait_days: "900".into(),
+            ..Default::default()
+        };
+        let errors = bad.validate().unwrap_err();
+        for field in [
+            "grade",
+            "clause",
+            "description",
+            "found_in",
+            "owner_id",
+            "wait_days",
+        ] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
+    }
+}

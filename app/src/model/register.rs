@@ -49,6 +49,7 @@ pub struct Improvement {
     pub outcome: String,
     pub verifier: Option<PersonRef>,
     pub closure_code: Option<ClosureCode>,
+    pub closed_at: Option<DateTime<Utc>>,
     pub kpis: Vec<KpiRecord>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -576,9 +577,39 @@ pub struct RegisterPage {
     pub total: usize,
     pub page: usize,
     pub pages: usize,
-    /// Entries by state (all entries, not only the filtered ones).
+    /// Entries by state and by source (all entries, not only the filtered ones).
     pub by_state: Vec<(ImprovementState, usize)>,
+    pub by_source: Vec<(Source, usize)>,
+    /// Entries closed in each of the last six months ("2026-11"), oldest first.
+    pub closed_per_month: Vec<(String, usize)>,
     pub overdue: usize,
+}
+
+/// How many entries were closed in each of the six months up to `today`'s, oldest first.
+pub fn closed_per_month(entries: &[Improvement], today: NaiveDate) -> Vec<(String, usize)> {
+    let mut months = Vec::new();
+    let (mut year, mut month) = (today.year(), today.month());
+    for _ in 0..6 {
+        months.push((year, month));
+        if month == 1 {
+            year -= 1;
+            month = 12;
+        } else {
+            month -= 1;
+        }
+    }
+    months.reverse();
+    months
+        .into_iter()
+        .map(|(y, m)| {
+            let count = entries
+                .iter()
+                .filter_map(|e| e.closed_at)
+                .filter(|at| at.year() == y && at.month() == m)
+                .count();
+            (format!("{y}-{m:02}"), count)
+        })
+        .collect()
 }
 
 /// Where a KPI's trend line, baseline and target fall in a chart of `width` × `height`
@@ -670,5 +701,21 @@ mod chart_tests {
         assert!(g.points.iter().all(|(_, y)| (0.0..=100.0).contains(y)));
         let empty = chart_geometry(&kpi, &[], 300.0, 100.0);
         assert!(empty.points.is_empty() && empty.target_y < empty.baseline_y);
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    #[test]
+    fn six_months_oldest_first_across_a_year_end() {
+        let today = chrono::NaiveDate::from_ymd_opt(2027, 2, 10).unwrap();
+        let months: Vec<String> = super::closed_per_month(&[], today)
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        assert_eq!(
+            months,
+            vec!["2026-09", "2026-10", "2026-11", "2026-12", "2027-01", "2027-02"]
+        );
     }
 }

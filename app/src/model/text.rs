@@ -59,3 +59,24 @@ mod tests {
         }
     }
 }
+
+/// The first `max` characters of `text` on one line, with "…" when cut (for titles made
+/// from longer text).
+pub fn shorten(text: &str, max: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        line
+    } else {
+        let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod shorten_tests {
+    #[test]
+    fn long_text_is_cut_on_one_line() {
+        assert_eq!(super::shorten("a\nb  c", 10), "a b c");
+        assert_eq!(super::shorten("abcdefghij", 5), "abcd…");
+    }
+}

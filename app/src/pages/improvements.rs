@@ -65,7 +65,7 @@ pub fn ImprovementsPage() -> impl IntoView {
                 <a class="button" href="/improvements/new">"New improvement"</a>
             </IfAllowed>
         </div>
-        <p class="muted">"Clause 10.2: every opportunity to improve the services and the SMS, from its source to its measured outcome."</p>
+        <p class="muted">"Clause 10.2: every opportunity to improve the services and the SMS, from its source to its measured outcome. Nonconformities and corrective actions (clause 10.1): "<a href="/nonconformities">"Nonconformities"</a>"."</p>
         <form method="get" action="/improvements" class="filters" role="search" aria-label="Filter the register">
             <div class="field"><label for="reg-q">"Search"</label><input id="reg-q" name="q" value=move || params.with(|p| p.q.clone())/></div>
             <div class="field">
@@ -122,8 +122,26 @@ pub fn ImprovementsPage() -> impl IntoView {
                         view! {
                             <p class="register-summary" role="status">
                                 {format!("{} shown. ", page.total)}{summary}
+                                " · "<a href=params.get_untracked().href(1).replacen("/improvements", "/improvements/export.csv", 1) download="">"Export CSV"</a>
                                 {(page.overdue > 0).then(|| view! { " · "<a href="/improvements?overdue=yes">{format!("{} overdue", page.overdue)}</a> })}
                             </p>
+                            <details class="panel register-overview">
+                                <summary>"Register summary"</summary>
+                                <div class="overview-grid">
+                                    <table class="data-table compact">
+                                        <caption>"By source"</caption>
+                                        <tbody>
+                                            {page.by_source.iter().filter(|(_, n)| *n > 0).map(|(s, n)| view! { <tr><th scope="row">{s.label()}</th><td>{*n}</td></tr> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    <table class="data-table compact">
+                                        <caption>"Closed per month"</caption>
+                                        <tbody>
+                                            {page.closed_per_month.iter().map(|(m, n)| view! { <tr><th scope="row">{m.clone()}</th><td>{*n}</td></tr> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            </details>
                             {if page.items.is_empty() {
                                 view! { <div class="empty-state"><p><strong>"No improvements match."</strong></p><p>"Clear the filters, or add the first improvement."</p></div> }.into_any()
                             } else {

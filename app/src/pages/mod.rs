@@ -15,6 +15,7 @@ pub mod change_templates;
 pub mod dashboard;
 pub mod improvements;
 pub mod login;
+pub mod nonconformities;
 pub mod not_built;
 pub mod not_found;
 pub mod schedule_windows;

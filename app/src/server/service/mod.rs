@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod changes;
 pub mod feeds;
 pub mod identity;
+pub mod nonconformities;
 pub mod notifications;
 pub mod register;
 pub mod saved_filters;

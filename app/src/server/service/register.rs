@@ -106,6 +106,7 @@ async fn entries<C: ConnectionTrait>(
             verifier: r.verifier_id.map(|id| person(&names, id)),
             state: ImprovementState::parse(&r.state).unwrap_or(ImprovementState::Identified),
             closure_code: r.closure_code.as_deref().and_then(closure_of),
+            closed_at: r.closed_at,
             title: r.title,
             description: r.description,
             source_ref: r.source_ref,

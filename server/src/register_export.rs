@@ -1,0 +1,167 @@
+//! `GET /improvements/export.csv`: the improvement register, with the table's filters and
+//! sort, as CSV for spreadsheets (formula-safe, UTF-8 with a byte-order mark).
+
+use crate::export::cell;
+use app::error::AppError;
+use app::model::access::Permission;
+use app::model::register::{Improvement, RegisterParams};
+use app::server::auth::RequestAuth;
+use app::server::service::register;
+use app::server::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+
+pub async fn register_csv(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Query(params): Query<RegisterParams>,
+) -> Response {
+    let Some(user) = auth.user else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    };
+    if !user.may(Permission::ImprovementRead) {
+        return (
+            StatusCode::FORBIDDEN,
+            Permission::ImprovementRead.describe(),
+        )
+            .into_response();
+    }
+    let today = app::server::service::schedule::local(
+        chrono::Utc::now(),
+        app::server::service::schedule::zone(&user.time_zone),
+    )
+    .date();
+    let result = async {
+        let all = register::all(&state.db).await?;
+        write(&params.apply(&all, today))
+    }
+    .await;
+    match result {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"conform-improvements.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, error.to_string()).into_response()
+        }
+    }
+}
+
+/// The columns an import reads back (the same names, in this order).
+pub const COLUMNS: [&str; 14] = [
+    "Reference",
+    "Title",
+    "Description",
+    "Source",
+    "Clauses",
+    "Expected benefit",
+    "Benefit score",
+    "Effort",
+    "Priority",
+    "Owner",
+    "Target date",
+    "Status",
+    "Outcome",
+    "Closure",
+];
+
+pub fn write(entries: &[&Improvement]) -> Result<Vec<u8>, AppError> {
+    let fail = |e: csv::Error| app::server::failure::internal(e);
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(COLUMNS).map_err(fail)?;
+    for e in entries {
+        out.write_record([
+            e.reference(),
+            cell(&e.title),
+            cell(&e.description),
+            e.source.label().to_string(),
+            e.clauses.join(", "),
+            cell(&e.expected_benefit),
+            e.benefit_score.map(|s| s.to_string()).unwrap_or_default(),
+            e.effort.map(|x| x.as_str().to_string()).unwrap_or_default(),
+            e.priority()
+                .map(|p| p.label().to_string())
+                .unwrap_or_default(),
+            cell(&e.owner.name),
+            e.target_date.map(|d| d.to_string()).unwrap_or_default(),
+            e.state.label().to_string(),
+            cell(&e.outcome),
+            e.closure_code
+                .map(|c| c.label().to_string())
+                .unwrap_or_default(),
+        ])
+        .map_err(fail)?;
+    }
+    out.into_inner()
+        .map_err(|e| app::server::failure::internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::change_request::PersonRef;
+    use app::model::improvement::{ImprovementState, Source};
+
+    fn entry(title: &str, outcome: &str) -> Improvement {
+        Improvement {
+            id: 3,
+            title: title.into(),
+            description: "+1 more".into(),
+            source: Source::StaffSuggestion,
+            source_ref: None,
+            service_ids: vec![],
+            clauses: vec!["10.2".into()],
+            expected_benefit: "@SUM(A1:A9)".into(),
+            benefit_score: Some(4),
+            effort: Some(app::model::improvement::Effort::S),
+            owner: PersonRef {
+                id: 1,
+                name: "-Dana".into(),
+            },
+            approver: None,
+            target_date: None,
+            state: ImprovementState::Identified,
+            outcome: outcome.into(),
+            verifier: None,
+            closure_code: None,
+            closed_at: None,
+            kpis: vec![],
+            version: 1,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn leading_formula_characters_are_neutralised_in_every_text_cell() {
+        let e = entry("=HYPERLINK(\"http://evil\")", "\tsneaky");
+        let text = String::from_utf8(write(&[&e]).unwrap()).unwrap();
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "IMP-00003");
+        assert_eq!(&row[1], "'=HYPERLINK(\"http://evil\")");
+        assert_eq!(&row[2], "'+1 more");
+        assert_eq!(&row[5], "'@SUM(A1:A9)");
+        assert_eq!(&row[8], "High");
+        assert_eq!(&row[9], "'-Dana");
+        assert_eq!(&row[12], "'\tsneaky");
+        for (index, value) in row.iter().enumerate() {
+            assert!(
+                !value.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "column {index} starts with a formula character: {value}"
+            );
+        }
+    }
+}

@@ -23,7 +23,8 @@ test('an improvement is raised, measured against its target and moved on by owne
   await expect(page).toHaveURL(/\/improvements\/\d+$/);
   await hydrated(page);
   await expect(page.getByRole('heading', { level: 1 })).toContainText(title);
-  await expect(page.locator('.page-actions')).toContainText('High');
+  // Benefit 4, effort M: 4 − 1 = 3, a medium priority by the rule shown.
+  await expect(page.locator('.page-actions')).toContainText('Medium');
   const url = new URL(page.url()).pathname;
 
   // A KPI, then measured values: the verdict follows the latest one.

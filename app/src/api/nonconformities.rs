@@ -22,10 +22,12 @@ fn today(time_zone: &str) -> chrono::NaiveDate {
     .date()
 }
 
+/// Every nonconformity, with the caller's own date (steps are overdue by it).
 #[server(endpoint = "nonconformities/list")]
-pub async fn list_nonconformities() -> Result<Vec<Nonconformity>, AppError> {
+pub async fn list_nonconformities() -> Result<(Vec<Nonconformity>, chrono::NaiveDate), AppError> {
     let caller = require(Permission::ImprovementRead).await?;
-    nonconformities::list(&caller.db).await
+    let items = nonconformities::list(&caller.db).await?;
+    Ok((items, today(&caller.user.time_zone)))
 }
 
 #[server(endpoint = "nonconformities/get")]

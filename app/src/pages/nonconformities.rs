@@ -25,7 +25,6 @@ pub fn NonconformitiesPage() -> impl IntoView {
     let error = Signal::derive(move || raise.value().get().and_then(Result::err));
     let list = Resource::new(|| (), |_| list_nonconformities());
     let choices = Resource::new(|| (), |_| change_choices());
-    let today = chrono::Utc::now().date_naive();
     view! {
         <Title text="Nonconformities"/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/improvements">"Improvement"</a>" / Nonconformities"</nav>
@@ -34,10 +33,10 @@ pub fn NonconformitiesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading nonconformities…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(items) if items.is_empty() => view! {
+                    Ok((items, _)) if items.is_empty() => view! {
                         <div class="empty-state"><p><strong>"No nonconformities."</strong></p><p>"Raise one below when a requirement is not met."</p></div>
                     }.into_any(),
-                    Ok(items) => view! {
+                    Ok((items, today)) => view! {
                         <div class="table-wrap">
                             <table class="data-table">
                                 <thead><tr><th scope="col">"Ref."</th><th scope="col">"Grade"</th><th scope="col">"Clause"</th><th scope="col">"Description"</th><th scope="col">"Owner"</th><th scope="col">"Step"</th><th scope="col">"Due"</th></tr></thead>

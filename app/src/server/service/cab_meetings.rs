@@ -91,6 +91,22 @@ async fn meeting_for_update(
         .ok_or_else(|| AppError::NotFound("That meeting".into()))
 }
 
+/// Opens a chair write: the transaction, the meeting row locked, its board; refused unless
+/// `user` may chair it and the meeting's state allows `action`.
+async fn begin_chair(
+    db: &Db,
+    user: &CurrentUser,
+    id: i64,
+    action: MeetingAction,
+) -> Result<(DatabaseTransaction, meeting_entity::Model, BoardRecord), AppError> {
+    let txn = db.begin_write().await?;
+    let row = meeting_for_update(&txn, id).await?;
+    let board = cab_boards::get(&txn, row.board_id).await?;
+    require_chair(user, &board)?;
+    allowed(&row, action)?;
+    Ok((txn, row, board))
+}
+
 fn stale(current_version: i32) -> AppError {
     AppError::Conflict {
         message: "The meeting moved on meanwhile (someone else acted); nothing was changed. Look at the screen again and retry.".into(),
@@ -675,11 +691,7 @@ pub async fn start(
     id: i64,
     version: i32,
 ) -> Result<(), AppError> {
-    let txn = db.begin_write().await?;
-    let row = meeting_for_update(&txn, id).await?;
-    let board = cab_boards::get(&txn, row.board_id).await?;
-    require_chair(user, &board)?;
-    allowed(&row, MeetingAction::Start)?;
+    let (txn, row, board) = begin_chair(db, user, id, MeetingAction::Start).await?;
     let items = items_of(&txn, id).await?;
     let first = items.iter().find(|i| i.decision.is_none());
     let now = Utc::now();
@@ -723,11 +735,7 @@ pub async fn go_to(
     version: i32,
     item_id: i64,
 ) -> Result<(), AppError> {
-    let txn = db.begin_write().await?;
-    let row = meeting_for_update(&txn, id).await?;
-    let board = cab_boards::get(&txn, row.board_id).await?;
-    require_chair(user, &board)?;
-    allowed(&row, MeetingAction::GoTo)?;
+    let (txn, row, board) = begin_chair(db, user, id, MeetingAction::GoTo).await?;
     let items = items_of(&txn, id).await?;
     let Some(item) = items.iter().find(|i| i.id == item_id) else {
         return Err(AppError::NotFound("That agenda item".into()));
@@ -873,11 +881,7 @@ pub async fn decide(
     text: String,
     notes: String,
 ) -> Result<Change, AppError> {
-    let txn = db.begin_write().await?;
-    let row = meeting_for_update(&txn, id).await?;
-    let board = cab_boards::get(&txn, row.board_id).await?;
-    require_chair(user, &board)?;
-    allowed(&row, MeetingAction::Decide)?;
+    let (txn, row, board) = begin_chair(db, user, id, MeetingAction::Decide).await?;
     if row.version != version {
         return Err(stale(row.version));
     }
@@ -986,11 +990,7 @@ pub async fn edit_agenda(
     version: i32,
     edit: AgendaEdit,
 ) -> Result<(), AppError> {
-    let txn = db.begin_write().await?;
-    let row = meeting_for_update(&txn, id).await?;
-    let board = cab_boards::get(&txn, row.board_id).await?;
-    require_chair(user, &board)?;
-    allowed(&row, MeetingAction::EditAgenda)?;
+    let (txn, row, board) = begin_chair(db, user, id, MeetingAction::EditAgenda).await?;
     let items = items_of(&txn, id).await?;
     let find = |item_id: i64| {
         items
@@ -1134,11 +1134,7 @@ pub async fn add_action(
     owner_id: i64,
     due: NaiveDate,
 ) -> Result<(), AppError> {
-    let txn = db.begin_write().await?;
-    let row = meeting_for_update(&txn, id).await?;
-    let board = cab_boards::get(&txn, row.board_id).await?;
-    require_chair(user, &board)?;
-    allowed(&row, MeetingAction::AddAction)?;
+    let (txn, row, _) = begin_chair(db, user, id, MeetingAction::AddAction).await?;
     let change_id = match item_id {
         None => None,
         Some(item_id) => Some(
@@ -1313,11 +1309,7 @@ pub async fn end(
     id: i64,
     version: i32,
 ) -> Result<(), AppError> {
-    let txn = db.begin_write().await?;
-    let row = meeting_for_update(&txn, id).await?;
-    let board = cab_boards::get(&txn, row.board_id).await?;
-    require_chair(user, &board)?;
-    allowed(&row, MeetingAction::End)?;
+    let (txn, row, board) = begin_chair(db, user, id, MeetingAction::End).await?;
     let now = Utc::now();
     close_turn(&txn, &row, now).await?;
     let draft = generate_minutes(&txn, &row, &board).await?;
@@ -1366,18 +1358,12 @@ pub async fn save_minutes(
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let txn = db.begin_write().await?;
-    let row = meeting_for_update(&txn, id).await?;
-    let board = cab_boards::get(&txn, row.board_id).await?;
-    require_chair(user, &board)?;
-    allowed(
-        &row,
-        if publish {
-            MeetingAction::PublishMinutes
-        } else {
-            MeetingAction::EditMinutes
-        },
-    )?;
+    let action = if publish {
+        MeetingAction::PublishMinutes
+    } else {
+        MeetingAction::EditMinutes
+    };
+    let (txn, row, _) = begin_chair(db, user, id, action).await?;
     let now = Utc::now();
     bump(&txn, &row, version, |u| {
         let u = u.col_expr(

@@ -28,11 +28,7 @@ pub async fn register_csv(
         )
             .into_response();
     }
-    let today = app::server::service::schedule::local(
-        chrono::Utc::now(),
-        app::server::service::schedule::zone(&user.time_zone),
-    )
-    .date();
+    let today = app::server::service::schedule::local_today(&user.time_zone);
     let result = async {
         let all = register::all(&state.db).await?;
         write(&params.apply(&all, today))

@@ -258,7 +258,7 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
         .unwrap();
     assert_eq!(nc.state, NcState::Closed);
     assert!(!nc.is_overdue(later + Duration::days(100)));
-    let history = audit_trail::history(&db, "improvement", &format!("nc:{id}"))
+    let history = audit_trail::history(&db, "nonconformity", &id.to_string())
         .await
         .unwrap();
     assert!(history.len() >= 15, "{}", history.len());

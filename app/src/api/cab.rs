@@ -239,11 +239,7 @@ pub async fn add_cab_action(
 ) -> Result<(), AppError> {
     let caller = require(Permission::ChangeRead).await?;
     // "Today" is the chair's own date, not UTC's.
-    let today = crate::server::service::schedule::local(
-        chrono::Utc::now(),
-        crate::server::service::schedule::zone(&caller.user.time_zone),
-    )
-    .date();
+    let today = crate::server::service::schedule::local_today(&caller.user.time_zone);
     let (text, owner_id, due) = form.validate(today)?;
     cab_meetings::add_action(
         &caller.db,

@@ -10,23 +10,13 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {super::guard::require, crate::model::access::Permission, crate::server::service::register};
 
-/// The caller's own date (a target date is "past" in their time zone, not UTC's).
-#[cfg(feature = "ssr")]
-fn today(time_zone: &str) -> chrono::NaiveDate {
-    crate::server::service::schedule::local(
-        chrono::Utc::now(),
-        crate::server::service::schedule::zone(time_zone),
-    )
-    .date()
-}
-
 /// One page of the register with the list's filters and sort, plus counts for the summary.
 #[server(endpoint = "improvements/list")]
 pub async fn list_improvements(params: RegisterParams) -> Result<RegisterPage, AppError> {
     use crate::model::improvement::ImprovementState;
     use crate::model::register::REGISTER_PAGE_SIZE;
     let caller = require(Permission::ImprovementRead).await?;
-    let today = today(&caller.user.time_zone);
+    let today = crate::server::service::schedule::local_today(&caller.user.time_zone);
     let all = register::all(&caller.db).await?;
     let found = params.apply(&all, today);
     let total = found.len();
@@ -118,16 +108,9 @@ pub async fn move_improvement(
     };
     let closure_code = match closure_code.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some("achieved") => Some(ClosureCode::Achieved),
-        Some("partly_achieved") => Some(ClosureCode::PartlyAchieved),
-        Some("not_achieved") => Some(ClosureCode::NotAchieved),
-        Some("withdrawn") => Some(ClosureCode::Withdrawn),
-        Some(other) => {
-            return Err(AppError::single_field(
-                "closure_code",
-                format!("“{other}” is not a closure code."),
-            ))
-        }
+        Some(code) => Some(ClosureCode::parse(code).ok_or_else(|| {
+            AppError::single_field("closure_code", format!("“{code}” is not a closure code."))
+        })?),
     };
     register::transition(
         &caller.db,
@@ -159,7 +142,9 @@ pub async fn add_measurement(
     form: MeasurementForm,
 ) -> Result<Improvement, AppError> {
     let caller = require(Permission::ImprovementRaise).await?;
-    let measurement = form.validate(today(&caller.user.time_zone))?;
+    let measurement = form.validate(crate::server::service::schedule::local_today(
+        &caller.user.time_zone,
+    ))?;
     register::add_measurement(
         &caller.db,
         &caller.user,

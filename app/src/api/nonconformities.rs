@@ -13,21 +13,15 @@ use {
     crate::server::service::nonconformities::{self, Raised, Step},
 };
 
-#[cfg(feature = "ssr")]
-fn today(time_zone: &str) -> chrono::NaiveDate {
-    crate::server::service::schedule::local(
-        chrono::Utc::now(),
-        crate::server::service::schedule::zone(time_zone),
-    )
-    .date()
-}
-
 /// Every nonconformity, with the caller's own date (steps are overdue by it).
 #[server(endpoint = "nonconformities/list")]
 pub async fn list_nonconformities() -> Result<(Vec<Nonconformity>, chrono::NaiveDate), AppError> {
     let caller = require(Permission::ImprovementRead).await?;
     let items = nonconformities::list(&caller.db).await?;
-    Ok((items, today(&caller.user.time_zone)))
+    Ok((
+        items,
+        crate::server::service::schedule::local_today(&caller.user.time_zone),
+    ))
 }
 
 #[server(endpoint = "nonconformities/get")]
@@ -47,7 +41,7 @@ pub async fn raise_nonconformity(form: NcForm) -> Result<(), AppError> {
         &caller.user,
         &caller.actor(),
         draft,
-        today(&caller.user.time_zone),
+        crate::server::service::schedule::local_today(&caller.user.time_zone),
     )
     .await?;
     match raised {
@@ -76,7 +70,7 @@ pub async fn nonconformity_step(
 ) -> Result<Nonconformity, AppError> {
     use crate::model::nonconformity::RootCauseMethod;
     let caller = require(Permission::ImprovementRead).await?;
-    let today = today(&caller.user.time_zone);
+    let today = crate::server::service::schedule::local_today(&caller.user.time_zone);
     let text = text.unwrap_or_default();
     let step = match step.as_str() {
         "contain" => Step::Contain { correction: text },

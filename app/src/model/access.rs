@@ -71,6 +71,7 @@ pub enum RecordType {
     CabBoard,
     CabMeeting,
     Improvement,
+    Nonconformity,
     User,
     AuditTrail,
 }
@@ -85,6 +86,7 @@ impl RecordType {
             RecordType::CabBoard => "cab_board",
             RecordType::CabMeeting => "cab_meeting",
             RecordType::Improvement => "improvement",
+            RecordType::Nonconformity => "nonconformity",
             RecordType::User => "user",
             RecordType::AuditTrail => "audit_trail",
         }
@@ -99,6 +101,7 @@ impl RecordType {
             RecordType::CabBoard => "Change advisory board",
             RecordType::CabMeeting => "CAB meeting",
             RecordType::Improvement => "Improvement",
+            RecordType::Nonconformity => "Nonconformity",
             RecordType::User => "User",
             RecordType::AuditTrail => "Audit trail",
         }
@@ -113,6 +116,7 @@ impl RecordType {
             RecordType::CabBoard,
             RecordType::CabMeeting,
             RecordType::Improvement,
+            RecordType::Nonconformity,
             RecordType::User,
             RecordType::AuditTrail,
         ]

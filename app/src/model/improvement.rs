@@ -265,6 +265,27 @@ impl ClosureCode {
             ClosureCode::Withdrawn => "Withdrawn",
         }
     }
+
+    pub const ALL: [ClosureCode; 4] = [
+        ClosureCode::Achieved,
+        ClosureCode::PartlyAchieved,
+        ClosureCode::NotAchieved,
+        ClosureCode::Withdrawn,
+    ];
+
+    /// The stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosureCode::Achieved => "achieved",
+            ClosureCode::PartlyAchieved => "partly_achieved",
+            ClosureCode::NotAchieved => "not_achieved",
+            ClosureCode::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ClosureCode> {
+        Self::ALL.into_iter().find(|c| c.as_str() == code)
+    }
 }
 
 /// What the rules need to know about an improvement.
@@ -376,6 +397,22 @@ pub fn transition(
 pub enum Direction {
     HigherIsBetter,
     LowerIsBetter,
+}
+
+impl Direction {
+    /// The stored code (also what forms and CSV files use).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::HigherIsBetter => "higher",
+            Direction::LowerIsBetter => "lower",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Direction> {
+        [Direction::HigherIsBetter, Direction::LowerIsBetter]
+            .into_iter()
+            .find(|d| d.as_str() == code)
+    }
 }
 
 /// A key performance indicator with where it started and where it should get to.

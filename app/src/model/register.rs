@@ -292,14 +292,10 @@ impl KpiForm {
         let unit = crate::model::text::bounded(&mut errors, "kpi_unit", "Unit", &self.unit, 0, 30);
         let baseline = number(&mut errors, "kpi_baseline", "baseline", &self.baseline);
         let target = number(&mut errors, "kpi_target", "target", &self.target);
-        let direction = match self.direction.trim() {
-            "higher" => Some(Direction::HigherIsBetter),
-            "lower" => Some(Direction::LowerIsBetter),
-            _ => {
-                errors.add("kpi_direction", "Say whether higher or lower is better.");
-                None
-            }
-        };
+        let direction = Direction::parse(self.direction.trim());
+        if direction.is_none() {
+            errors.add("kpi_direction", "Say whether higher or lower is better.");
+        }
         if let (Some(baseline), Some(target), Some(direction)) = (baseline, target, direction) {
             let kpi = Kpi {
                 name,

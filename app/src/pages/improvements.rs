@@ -17,8 +17,8 @@ use crate::model::access::Permission;
 use crate::model::change::ActorFacts;
 use crate::model::change_request::ChangeFormChoices;
 use crate::model::improvement::{
-    transition, Effort, ImprovementAction, ImprovementFacts, ImprovementState, Priority, Source,
-    TargetVerdict,
+    transition, ClosureCode, Effort, ImprovementAction, ImprovementFacts, ImprovementState,
+    Priority, Source, TargetVerdict,
 };
 use crate::model::register::{chart_geometry, Improvement, KpiRecord, RegisterParams};
 use leptos::prelude::*;
@@ -429,10 +429,7 @@ fn ImprovementView(
                                             <label for="imp-closure">"Closure code"</label>
                                             <select id="imp-closure" name="closure_code" aria-describedby="imp-closure-error">
                                                 <option value="">"Choose…"</option>
-                                                <option value="achieved">"Achieved"</option>
-                                                <option value="partly_achieved">"Partly achieved"</option>
-                                                <option value="not_achieved">"Not achieved"</option>
-                                                <option value="withdrawn">"Withdrawn"</option>
+                                                {ClosureCode::ALL.map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
                                             </select>
                                             <p class="field-error" id="imp-closure-error" aria-live="polite">{field_error(move_error, "closure_code")}</p>
                                         </div>

@@ -611,13 +611,22 @@ pub async fn item_detail(
         .filter(item_entity::Column::Decision.is_not_null())
         .all(conn)
         .await?;
+    let meetings: HashMap<i64, meeting_entity::Model> = Meetings::find()
+        .filter(meeting_entity::Column::Id.is_in(earlier.iter().map(|row| row.meeting_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     let mut previous = Vec::new();
     for row in earlier {
-        let meeting = meeting_row(conn, row.meeting_id).await?;
+        let Some(meeting) = meetings.get(&row.meeting_id) else {
+            continue;
+        };
         if let Some(decision) = decision_of(&row) {
             previous.push(PreviousDecision {
                 meeting_id: meeting.id,
-                meeting_title: meeting.title,
+                meeting_title: meeting.title.clone(),
                 decision,
                 text: row.decision_text,
                 at: row.decided_at.unwrap_or(meeting.scheduled_at),
@@ -1246,7 +1255,7 @@ async fn generate_minutes<C: ConnectionTrait>(
         owner: name(a.owner_id),
         due: a.due_on,
     };
-    let mut minutes_items: Vec<MinutesItem> = items
+    let minutes_items: Vec<MinutesItem> = items
         .iter()
         .map(|item| MinutesItem {
             change_id: item.change_id,
@@ -1285,7 +1294,7 @@ async fn generate_minutes<C: ConnectionTrait>(
         chair: board.board.chair.name.clone(),
         present,
         apologies,
-        items: std::mem::take(&mut minutes_items),
+        items: minutes_items,
     });
     if !general.is_empty() {
         text.push_str("\n## Other actions\n\n");

@@ -201,8 +201,8 @@ pub async fn raise(
         actor,
         Event::new(
             "nonconformity_raised",
-            RecordType::Improvement,
-            Some(format!("nc:{}", row.id)),
+            RecordType::Nonconformity,
+            Some(row.id.to_string()),
             format!(
                 "{} raised: {} against {}",
                 nc_reference(row.id),
@@ -514,8 +514,8 @@ pub async fn record(
         actor,
         Event::new(
             "nonconformity_step",
-            RecordType::Improvement,
-            Some(format!("nc:{id}")),
+            RecordType::Nonconformity,
+            Some(id.to_string()),
             summary,
         ),
     )

@@ -24,17 +24,6 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-fn direction_code(direction: Direction) -> &'static str {
-    match direction {
-        Direction::HigherIsBetter => "higher",
-        Direction::LowerIsBetter => "lower",
-    }
-}
-
-fn closure_of(code: &str) -> Option<ClosureCode> {
-    serde_json::from_str(&format!("\"{code}\"")).ok()
-}
-
 /// Full entries for `rows`, with names, KPIs and measurements loaded in a few queries.
 async fn entries<C: ConnectionTrait>(
     conn: &C,
@@ -77,11 +66,7 @@ async fn entries<C: ConnectionTrait>(
                 unit: k.unit,
                 baseline: k.baseline,
                 target: k.target,
-                direction: if k.direction == "lower" {
-                    Direction::LowerIsBetter
-                } else {
-                    Direction::HigherIsBetter
-                },
+                direction: Direction::parse(&k.direction).unwrap_or(Direction::HigherIsBetter),
             },
         });
     }
@@ -105,7 +90,7 @@ async fn entries<C: ConnectionTrait>(
             approver: r.approver_id.map(|id| person(&names, id)),
             verifier: r.verifier_id.map(|id| person(&names, id)),
             state: ImprovementState::parse(&r.state).unwrap_or(ImprovementState::Identified),
-            closure_code: r.closure_code.as_deref().and_then(closure_of),
+            closure_code: r.closure_code.as_deref().and_then(ClosureCode::parse),
             closed_at: r.closed_at,
             title: r.title,
             description: r.description,
@@ -371,12 +356,8 @@ pub async fn transition(
         update = update.col_expr(Column::VerifierId, Expr::value(user.id));
     }
     if let (ImprovementAction::Close, Some(code)) = (action, input.closure_code) {
-        let code = serde_json::to_string(&code).unwrap_or_default();
         update = update
-            .col_expr(
-                Column::ClosureCode,
-                Expr::value(code.trim_matches('"').to_string()),
-            )
+            .col_expr(Column::ClosureCode, Expr::value(code.as_str()))
             .col_expr(Column::ClosedAt, Expr::value(now));
     }
     let result = update
@@ -434,7 +415,7 @@ pub async fn add_kpi(
         unit: Set(kpi.unit.clone()),
         baseline: Set(kpi.baseline),
         target: Set(kpi.target),
-        direction: Set(direction_code(kpi.direction).into()),
+        direction: Set(kpi.direction.as_str().into()),
         ..Default::default()
     }
     .insert(&txn)

@@ -35,6 +35,11 @@ pub fn local(instant: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
     instant.with_timezone(&tz).naive_local()
 }
 
+/// Today's date where the person is (a due date is "past" in their zone, not UTC's).
+pub fn local_today(time_zone: &str) -> NaiveDate {
+    local(Utc::now(), zone(time_zone)).date()
+}
+
 /// The instant local midnight of `date` begins; a midnight the clocks skip starts an hour on.
 fn day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let midnight = date.and_time(NaiveTime::MIN);

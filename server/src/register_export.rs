@@ -30,8 +30,8 @@ pub async fn register_csv(
     }
     let today = app::server::service::schedule::local_today(&user.time_zone);
     let result = async {
-        let all = register::all(&state.db).await?;
-        write(&params.apply(&all, today))
+        let entries = register::matching(&state.db, &params, today).await?;
+        write(&entries)
     }
     .await;
     match result {
@@ -73,7 +73,7 @@ pub const COLUMNS: [&str; 14] = [
     "Closure",
 ];
 
-pub fn write(entries: &[&Improvement]) -> Result<Vec<u8>, AppError> {
+pub fn write(entries: &[Improvement]) -> Result<Vec<u8>, AppError> {
     let fail = |e: csv::Error| app::server::failure::internal(e);
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(COLUMNS).map_err(fail)?;
@@ -143,7 +143,7 @@ mod tests {
     #[test]
     fn leading_formula_characters_are_neutralised_in_every_text_cell() {
         let e = entry("=HYPERLINK(\"http://evil\")", "\tsneaky");
-        let text = String::from_utf8(write(&[&e]).unwrap()).unwrap();
+        let text = String::from_utf8(write(std::slice::from_ref(&e)).unwrap()).unwrap();
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let row = reader.records().next().unwrap().unwrap();
         assert_eq!(&row[0], "IMP-00003");

@@ -13,40 +13,17 @@ use {super::guard::require, crate::model::access::Permission, crate::server::ser
 /// One page of the register with the list's filters and sort, plus counts for the summary.
 #[server(endpoint = "improvements/list")]
 pub async fn list_improvements(params: RegisterParams) -> Result<RegisterPage, AppError> {
-    use crate::model::improvement::ImprovementState;
     use crate::model::register::REGISTER_PAGE_SIZE;
     let caller = require(Permission::ImprovementRead).await?;
     let today = crate::server::service::schedule::local_today(&caller.user.time_zone);
-    let all = register::all(&caller.db).await?;
-    let found = params.apply(&all, today);
-    let total = found.len();
-    let pages = total.div_ceil(REGISTER_PAGE_SIZE).max(1);
-    let page = params.page_number().min(pages);
-    let items = found
-        .into_iter()
-        .skip((page - 1) * REGISTER_PAGE_SIZE)
-        .take(REGISTER_PAGE_SIZE)
-        .cloned()
-        .collect();
-    let by_state = ImprovementState::ALL
-        .into_iter()
-        .map(|s| (s, all.iter().filter(|e| e.state == s).count()))
-        .collect();
-    let overdue = register::overdue(&all, today).len();
-    let by_source = crate::model::improvement::Source::ALL
-        .into_iter()
-        .map(|s| (s, all.iter().filter(|e| e.source == s).count()))
-        .collect();
-    let closed_per_month = crate::model::register::closed_per_month(&all, today);
+    let (items, total, page) =
+        register::query(&caller.db, &params, today, REGISTER_PAGE_SIZE as u64).await?;
     Ok(RegisterPage {
         items,
-        total,
-        page,
-        pages,
-        by_state,
-        by_source,
-        closed_per_month,
-        overdue,
+        total: total as usize,
+        page: page as usize,
+        pages: (total as usize).div_ceil(REGISTER_PAGE_SIZE).max(1),
+        summary: register::summary(&caller.db, today).await?,
     })
 }
 

@@ -129,6 +129,21 @@ impl Priority {
         }
     }
 
+    pub const ALL: [Priority; 3] = [Priority::Low, Priority::Medium, Priority::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Priority> {
+        let wanted = value.trim().to_lowercase();
+        Priority::ALL.into_iter().find(|p| p.as_str() == wanted)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Priority::Low => "Low",

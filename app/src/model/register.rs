@@ -474,7 +474,9 @@ pub struct RegisterParams {
 pub const REGISTER_PAGE_SIZE: usize = 50;
 
 impl RegisterParams {
-    /// The entries that pass the filters, in the chosen order (ties by reference).
+    /// The entries that pass the filters, in the chosen order (ties by reference). The
+    /// server runs the same query in SQL (`service::register::query`); this is its
+    /// specification, and the service tests hold the two to the same answers.
     pub fn apply<'a>(&self, entries: &'a [Improvement], today: NaiveDate) -> Vec<&'a Improvement> {
         let text = self.q.trim().to_lowercase();
         let state = ImprovementState::parse(&self.state);
@@ -482,12 +484,7 @@ impl RegisterParams {
         let owner = self.owner.trim().parse::<i64>().ok();
         let service = self.service.trim().parse::<i64>().ok();
         let clause = self.clause.trim();
-        let priority = match self.priority.trim() {
-            "high" => Some(Priority::High),
-            "medium" => Some(Priority::Medium),
-            "low" => Some(Priority::Low),
-            _ => None,
-        };
+        let priority = Priority::parse(&self.priority);
         let mut found: Vec<&Improvement> = entries
             .iter()
             .filter(|e| {
@@ -566,14 +563,9 @@ impl RegisterParams {
     }
 }
 
-/// One page of the register as the table shows it.
+/// Counts for the register summary (all entries, not only the filtered ones).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RegisterPage {
-    pub items: Vec<Improvement>,
-    pub total: usize,
-    pub page: usize,
-    pub pages: usize,
-    /// Entries by state and by source (all entries, not only the filtered ones).
+pub struct RegisterSummary {
     pub by_state: Vec<(ImprovementState, usize)>,
     pub by_source: Vec<(Source, usize)>,
     /// Entries closed in each of the last six months ("2026-11"), oldest first.
@@ -581,8 +573,18 @@ pub struct RegisterPage {
     pub overdue: usize,
 }
 
-/// How many entries were closed in each of the six months up to `today`'s, oldest first.
-pub fn closed_per_month(entries: &[Improvement], today: NaiveDate) -> Vec<(String, usize)> {
+/// One page of the register as the table shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegisterPage {
+    pub items: Vec<Improvement>,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub summary: RegisterSummary,
+}
+
+/// How many of `closed` fall in each of the six months up to `today`'s, oldest first.
+pub fn closed_per_month(closed: &[DateTime<Utc>], today: NaiveDate) -> Vec<(String, usize)> {
     let mut months = Vec::new();
     let (mut year, mut month) = (today.year(), today.month());
     for _ in 0..6 {
@@ -598,9 +600,8 @@ pub fn closed_per_month(entries: &[Improvement], today: NaiveDate) -> Vec<(Strin
     months
         .into_iter()
         .map(|(y, m)| {
-            let count = entries
+            let count = closed
                 .iter()
-                .filter_map(|e| e.closed_at)
                 .filter(|at| at.year() == y && at.month() == m)
                 .count();
             (format!("{y}-{m:02}"), count)

@@ -108,7 +108,7 @@ pub fn ImprovementsPage() -> impl IntoView {
                             let aria = if active { if current.dir == "desc" { "descending" } else { "ascending" } } else { "none" };
                             view! { <th scope="col" aria-sort=aria><a href=next.href(1)>{label}</a></th> }
                         };
-                        let summary = page.by_state.iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{}: {n}", s.label())).collect::<Vec<_>>().join(" · ");
+                        let summary = page.summary.by_state.iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{}: {n}", s.label())).collect::<Vec<_>>().join(" · ");
                         let pager = (page.pages > 1).then(|| {
                             let p = params.get_untracked();
                             view! {
@@ -123,7 +123,7 @@ pub fn ImprovementsPage() -> impl IntoView {
                             <p class="register-summary" role="status">
                                 {format!("{} shown. ", page.total)}{summary}
                                 " · "<a href=params.get_untracked().href(1).replacen("/improvements", "/improvements/export.csv", 1) download="">"Export CSV"</a>
-                                {(page.overdue > 0).then(|| view! { " · "<a href="/improvements?overdue=yes">{format!("{} overdue", page.overdue)}</a> })}
+                                {(page.summary.overdue > 0).then(|| view! { " · "<a href="/improvements?overdue=yes">{format!("{} overdue", page.summary.overdue)}</a> })}
                             </p>
                             <details class="panel register-overview">
                                 <summary>"Register summary"</summary>
@@ -131,13 +131,13 @@ pub fn ImprovementsPage() -> impl IntoView {
                                     <table class="data-table compact">
                                         <caption>"By source"</caption>
                                         <tbody>
-                                            {page.by_source.iter().filter(|(_, n)| *n > 0).map(|(s, n)| view! { <tr><th scope="row">{s.label()}</th><td>{*n}</td></tr> }).collect_view()}
+                                            {page.summary.by_source.iter().filter(|(_, n)| *n > 0).map(|(s, n)| view! { <tr><th scope="row">{s.label()}</th><td>{*n}</td></tr> }).collect_view()}
                                         </tbody>
                                     </table>
                                     <table class="data-table compact">
                                         <caption>"Closed per month"</caption>
                                         <tbody>
-                                            {page.closed_per_month.iter().map(|(m, n)| view! { <tr><th scope="row">{m.clone()}</th><td>{*n}</td></tr> }).collect_view()}
+                                            {page.summary.closed_per_month.iter().map(|(m, n)| view! { <tr><th scope="row">{m.clone()}</th><td>{*n}</td></tr> }).collect_view()}
                                         </tbody>
                                     </table>
                                 </div>

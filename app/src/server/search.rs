@@ -9,6 +9,13 @@ pub fn contains_text<C: IntoColumnRef>(column: C, needle: &str) -> Expr {
     Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
 }
 
+/// `column`'s text contains `fragment` as written (for lists Conform stores as JSON text,
+/// where the delimiters make the match exact).
+pub fn contains_fragment<C: IntoColumnRef>(column: C, fragment: &str) -> Expr {
+    let pattern = format!("%{}%", escape_like(fragment));
+    Expr::col(column).like(LikeExpr::new(pattern).escape('\\'))
+}
+
 fn escape_like(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {

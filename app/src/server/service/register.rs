@@ -5,22 +5,28 @@ use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::audit::diff;
 use crate::model::change::ActorFacts;
+use crate::model::improvement::Priority;
 use crate::model::improvement::{
     transition as lifecycle, ClosureCode, Direction, Effort, ImprovementAction, ImprovementFacts,
     ImprovementState, Kpi, Measurement, Source,
 };
-use crate::model::register::{Improvement, ImprovementDraft, KpiRecord};
+use crate::model::register::{
+    closed_per_month, improvement_reference, Improvement, ImprovementDraft, KpiRecord,
+    RegisterParams, RegisterSummary,
+};
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::improvement::{self as entry, Column, Entity as Improvements};
 use crate::server::entity::improvement_kpi::{self as kpi_entity, Entity as Kpis};
 use crate::server::entity::kpi_measurement::{self as measurement_entity, Entity as Measurements};
+use crate::server::search::{contains_fragment, contains_text};
 use crate::server::service::changes::{people, person};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{CaseStatement, Condition, Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use std::collections::HashMap;
 
@@ -122,6 +128,231 @@ pub async fn all(db: &Db) -> Result<Vec<Improvement>, AppError> {
     entries(db.reader(), rows).await
 }
 
+/// The (benefit score, effort) pairs the priority rule maps to `priority`, so SQL filters and
+/// sorts by the rule itself rather than by a copy of it.
+fn priority_pairs(priority: Priority) -> Condition {
+    let mut any = Condition::any();
+    for score in 1..=5u8 {
+        for effort in Effort::ALL {
+            if Priority::of(score, effort) == priority {
+                any = any.add(
+                    Condition::all()
+                        .add(Column::BenefitScore.eq(i32::from(score)))
+                        .add(Column::Effort.eq(effort.as_str())),
+                );
+            }
+        }
+    }
+    any
+}
+
+/// Open states, for "overdue".
+fn open_states() -> Vec<&'static str> {
+    ImprovementState::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect()
+}
+
+/// The table's filters in SQL: the same answers as `RegisterParams::apply`.
+fn filtered(params: &RegisterParams, today: NaiveDate) -> Select<Improvements> {
+    let mut query = Improvements::find();
+    let text = params.q.trim().to_lowercase();
+    if !text.is_empty() {
+        let mut any = Condition::any()
+            .add(contains_text(Column::Title, &text))
+            .add(contains_text(Column::Description, &text));
+        // "IMP-00012" finds that entry.
+        if let Some(id) = text
+            .strip_prefix("imp-")
+            .and_then(|digits| digits.parse::<i64>().ok())
+            .filter(|id| improvement_reference(*id).to_lowercase() == text)
+        {
+            any = any.add(Column::Id.eq(id));
+        }
+        query = query.filter(any);
+    }
+    if let Some(state) = ImprovementState::parse(&params.state) {
+        query = query.filter(Column::State.eq(state.as_str()));
+    }
+    if let Some(source) = Source::parse(&params.source) {
+        query = query.filter(Column::Source.eq(source.as_str()));
+    }
+    if let Ok(owner) = params.owner.trim().parse::<i64>() {
+        query = query.filter(Column::OwnerId.eq(owner));
+    }
+    if let Ok(service) = params.service.trim().parse::<i64>() {
+        // The list is serde_json text ("[3,12]"): the id between its delimiters.
+        query = query.filter(
+            Condition::any()
+                .add(contains_fragment(
+                    Column::ServiceIds,
+                    &format!("[{service}]"),
+                ))
+                .add(contains_fragment(
+                    Column::ServiceIds,
+                    &format!("[{service},"),
+                ))
+                .add(contains_fragment(
+                    Column::ServiceIds,
+                    &format!(",{service},"),
+                ))
+                .add(contains_fragment(
+                    Column::ServiceIds,
+                    &format!(",{service}]"),
+                )),
+        );
+    }
+    let clause = params.clause.trim();
+    if !clause.is_empty() {
+        query = query.filter(contains_fragment(Column::Clauses, &format!("\"{clause}\"")));
+    }
+    if let Some(priority) = Priority::parse(&params.priority) {
+        query = query.filter(priority_pairs(priority));
+    }
+    if params.overdue == "yes" {
+        query = query
+            .filter(Column::State.is_in(open_states()))
+            .filter(Column::TargetDate.lt(today));
+    }
+    query
+}
+
+/// The sort the table asked for; ties (and the default) by reference.
+fn sorted(query: Select<Improvements>, params: &RegisterParams) -> Select<Improvements> {
+    let order = if params.dir == "desc" {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let query = match params.sort.as_str() {
+        "title" => query.order_by(Func::lower(Expr::col(Column::Title)), order.clone()),
+        "priority" => {
+            let rank = Priority::ALL
+                .into_iter()
+                .enumerate()
+                .fold(CaseStatement::new(), |case, (rank, priority)| {
+                    case.case(priority_pairs(priority), rank as i32 + 1)
+                })
+                .finally(0);
+            query.order_by(Expr::Case(Box::new(rank)), order.clone())
+        }
+        "target" => {
+            // Entries without a target date come first going up, as `Option` orders.
+            let dated = CaseStatement::new()
+                .case(Column::TargetDate.is_null(), 0)
+                .finally(1);
+            query
+                .order_by(Expr::Case(Box::new(dated)), order.clone())
+                .order_by(Column::TargetDate, order.clone())
+        }
+        "state" => {
+            let rank = ImprovementState::ALL
+                .into_iter()
+                .enumerate()
+                .fold(CaseStatement::new(), |case, (rank, state)| {
+                    case.case(Column::State.eq(state.as_str()), rank as i32)
+                })
+                .finally(-1);
+            query.order_by(Expr::Case(Box::new(rank)), order.clone())
+        }
+        _ => query,
+    };
+    query.order_by(Column::Id, order)
+}
+
+/// One page of the filtered, sorted register and how many entries match in all.
+pub async fn query(
+    db: &Db,
+    params: &RegisterParams,
+    today: NaiveDate,
+    page_size: u64,
+) -> Result<(Vec<Improvement>, u64, u64), AppError> {
+    let conn = db.reader();
+    let total = filtered(params, today).count(conn).await?;
+    let pages = Ord::max(total.div_ceil(page_size), 1);
+    let page = Ord::min(params.page_number() as u64, pages);
+    let rows = sorted(filtered(params, today), params)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+        .all(conn)
+        .await?;
+    Ok((entries(conn, rows).await?, total, page))
+}
+
+/// Every entry matching the filters, sorted (the export and the board).
+pub async fn matching(
+    db: &Db,
+    params: &RegisterParams,
+    today: NaiveDate,
+) -> Result<Vec<Improvement>, AppError> {
+    let rows = sorted(filtered(params, today), params)
+        .all(db.reader())
+        .await?;
+    entries(db.reader(), rows).await
+}
+
+/// How many entries have each value of `column`.
+async fn counted_by<C: ConnectionTrait>(
+    conn: &C,
+    column: Column,
+) -> Result<HashMap<String, usize>, AppError> {
+    let counts: Vec<(String, i64)> = Improvements::find()
+        .select_only()
+        .column(column)
+        .column_as(Column::Id.count(), "n")
+        .group_by(column)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(value, n)| (value, n as usize))
+        .collect())
+}
+
+/// What the register summary shows, counted by the database.
+pub async fn summary(db: &Db, today: NaiveDate) -> Result<RegisterSummary, AppError> {
+    let conn = db.reader();
+    let by_state = counted_by(conn, Column::State).await?;
+    let by_state = ImprovementState::ALL
+        .into_iter()
+        .map(|s| (s, by_state.get(s.as_str()).copied().unwrap_or(0)))
+        .collect();
+    let by_source = counted_by(conn, Column::Source).await?;
+    let by_source = Source::ALL
+        .into_iter()
+        .map(|s| (s, by_source.get(s.as_str()).copied().unwrap_or(0)))
+        .collect();
+    let overdue = Improvements::find()
+        .filter(Column::State.is_in(open_states()))
+        .filter(Column::TargetDate.lt(today))
+        .count(conn)
+        .await? as usize;
+    let since = today
+        .checked_sub_months(chrono::Months::new(6))
+        .unwrap_or(today)
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    let closed: Vec<chrono::DateTime<Utc>> = Improvements::find()
+        .select_only()
+        .column(Column::ClosedAt)
+        .filter(Column::ClosedAt.gte(since))
+        .into_tuple::<Option<chrono::DateTime<Utc>>>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(RegisterSummary {
+        by_state,
+        by_source,
+        closed_per_month: closed_per_month(&closed, today),
+        overdue,
+    })
+}
+
 fn audit_view(entry: &Improvement) -> serde_json::Value {
     serde_json::json!({
         "title": entry.title,
@@ -140,8 +371,8 @@ fn audit_view(entry: &Improvement) -> serde_json::Value {
     })
 }
 
-/// Owner and approver must be active people.
-async fn check_people<C: ConnectionTrait>(
+/// Owner and approver must be active people, and the services must be in the catalogue.
+async fn check_references<C: ConnectionTrait>(
     conn: &C,
     draft: &ImprovementDraft,
 ) -> Result<(), AppError> {
@@ -155,6 +386,16 @@ async fn check_people<C: ConnectionTrait>(
     if let Some(approver) = draft.approver_id {
         if !found.contains_key(&approver) {
             errors.add("approver_id", "Choose the approver from the list.");
+        }
+    }
+    if !draft.service_ids.is_empty() {
+        use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
+        let known = Services::find()
+            .filter(ServiceColumn::Id.is_in(draft.service_ids.clone()))
+            .count(conn)
+            .await?;
+        if known != draft.service_ids.len() as u64 {
+            errors.add("service_ids", "Choose the services from the catalogue.");
         }
     }
     if errors.is_empty() {
@@ -174,7 +415,7 @@ pub async fn create(
     draft: ImprovementDraft,
 ) -> Result<Improvement, AppError> {
     let txn = db.begin_write().await?;
-    check_people(&txn, &draft).await?;
+    check_references(&txn, &draft).await?;
     let now = Utc::now();
     let row = entry::ActiveModel {
         title: Set(draft.title),
@@ -246,7 +487,7 @@ pub async fn update(
             before.state.label().to_lowercase()
         )));
     }
-    check_people(&txn, &draft).await?;
+    check_references(&txn, &draft).await?;
     let result = Improvements::update_many()
         .col_expr(Column::Title, Expr::value(draft.title))
         .col_expr(Column::Description, Expr::value(draft.description))

@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::register::{
-    Improvement, ImprovementForm, KpiForm, MeasurementForm, RegisterPage, RegisterParams,
+    BoardColumn, Improvement, ImprovementForm, KpiForm, MeasurementForm, RegisterPage, RegisterParams,
 };
 use leptos::prelude::*;
 
@@ -25,6 +25,15 @@ pub async fn list_improvements(params: RegisterParams) -> Result<RegisterPage, A
         pages: (total as usize).div_ceil(REGISTER_PAGE_SIZE).max(1),
         summary: register::summary(&caller.db, today).await?,
     })
+}
+
+/// The Kanban: entries by status with the table's filters (its status filter aside).
+#[server(endpoint = "improvements/board")]
+pub async fn improvement_board(params: RegisterParams) -> Result<Vec<BoardColumn>, AppError> {
+    use crate::model::register::BOARD_COLUMN_LIMIT;
+    let caller = require(Permission::ImprovementRead).await?;
+    let today = crate::server::service::schedule::local_today(&caller.user.time_zone);
+    register::board(&caller.db, &params, today, BOARD_COLUMN_LIMIT as u64).await
 }
 
 #[server(endpoint = "improvements/get")]
@@ -67,22 +76,9 @@ pub async fn move_improvement(
 ) -> Result<Improvement, AppError> {
     use crate::model::improvement::{ClosureCode, ImprovementAction};
     let caller = require(Permission::ImprovementRaise).await?;
-    let action = match action.as_str() {
-        "evaluate" => ImprovementAction::Evaluate,
-        "approve" => ImprovementAction::Approve,
-        "reject" => ImprovementAction::Reject,
-        "defer" => ImprovementAction::Defer,
-        "reconsider" => ImprovementAction::Reconsider,
-        "start" => ImprovementAction::Start,
-        "implement" => ImprovementAction::Implement,
-        "verify" => ImprovementAction::Verify,
-        "close" => ImprovementAction::Close,
-        other => {
-            return Err(AppError::BadRequest(format!(
-                "“{other}” is not a move of an improvement."
-            )))
-        }
-    };
+    let action = ImprovementAction::parse(&action).ok_or_else(|| {
+        AppError::BadRequest(format!("“{action}” is not a move of an improvement."))
+    })?;
     let closure_code = match closure_code.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(code) => Some(ClosureCode::parse(code).ok_or_else(|| {

@@ -260,6 +260,50 @@ impl ImprovementAction {
             ImprovementAction::Close => "Close",
         }
     }
+
+    /// The code forms and server functions use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImprovementAction::Evaluate => "evaluate",
+            ImprovementAction::Approve => "approve",
+            ImprovementAction::Reject => "reject",
+            ImprovementAction::Defer => "defer",
+            ImprovementAction::Reconsider => "reconsider",
+            ImprovementAction::Start => "start",
+            ImprovementAction::Implement => "implement",
+            ImprovementAction::Verify => "verify",
+            ImprovementAction::Close => "close",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ImprovementAction> {
+        Self::ALL.into_iter().find(|a| a.as_str() == code.trim())
+    }
+}
+
+/// Where `action` takes an improvement that is in `from`, if it applies there at all.
+pub fn next_state(from: ImprovementState, action: ImprovementAction) -> Option<ImprovementState> {
+    use ImprovementAction as A;
+    use ImprovementState as S;
+    Some(match (from, action) {
+        (S::Identified, A::Evaluate) => S::Evaluated,
+        (S::Evaluated, A::Approve) => S::Approved,
+        (S::Evaluated, A::Reject) => S::Rejected,
+        (S::Evaluated, A::Defer) => S::Deferred,
+        (S::Deferred, A::Reconsider) => S::Evaluated,
+        (S::Approved, A::Start) => S::InProgress,
+        (S::InProgress, A::Implement) => S::Implemented,
+        (S::Implemented, A::Verify) => S::Verified,
+        (S::Verified, A::Close) => S::Closed,
+        _ => return None,
+    })
+}
+
+/// The move that takes an improvement from `from` to `to` in one step (the Kanban's drop).
+pub fn action_towards(from: ImprovementState, to: ImprovementState) -> Option<ImprovementAction> {
+    ImprovementAction::ALL
+        .into_iter()
+        .find(|a| next_state(from, *a) == Some(to))
 }
 
 /// How a closed improvement ended.
@@ -331,27 +375,15 @@ pub fn transition(
     actor: &ActorFacts,
 ) -> Result<ImprovementState, Refusal> {
     use ImprovementAction as A;
-    use ImprovementState as S;
     let quality = actor.roles.contains(&Role::QualityManager);
     let owner = actor.user_id == facts.owner_id;
     let approver = facts.approver_id == Some(actor.user_id);
-    let next = match (facts.state, action) {
-        (S::Identified, A::Evaluate) => S::Evaluated,
-        (S::Evaluated, A::Approve) => S::Approved,
-        (S::Evaluated, A::Reject) => S::Rejected,
-        (S::Evaluated, A::Defer) => S::Deferred,
-        (S::Deferred, A::Reconsider) => S::Evaluated,
-        (S::Approved, A::Start) => S::InProgress,
-        (S::InProgress, A::Implement) => S::Implemented,
-        (S::Implemented, A::Verify) => S::Verified,
-        (S::Verified, A::Close) => S::Closed,
-        (state, action) => {
-            return refuse(format!(
-                "An improvement that is {} cannot be moved with “{}”.",
-                state.label().to_lowercase(),
-                action.label()
-            ))
-        }
+    let Some(next) = next_state(facts.state, action) else {
+        return refuse(format!(
+            "An improvement that is {} cannot be moved with “{}”.",
+            facts.state.label().to_lowercase(),
+            action.label()
+        ));
     };
     match action {
         A::Evaluate | A::Reconsider => {

@@ -4,7 +4,7 @@
 use crate::error::FieldErrors;
 use crate::model::change_request::PersonRef;
 use crate::model::improvement::{
-    ClosureCode, Direction, Effort, ImprovementState, Kpi, Measurement, Priority, Source,
+    ClosureCode, Direction, Effort, ImprovementFacts, ImprovementState, Kpi, Measurement, Priority, Source,
     TargetVerdict,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -68,6 +68,18 @@ impl Improvement {
     /// Open and past its target date.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.state.is_open() && self.target_date.is_some_and(|due| due < today)
+    }
+
+    /// What the lifecycle rules need to know about this entry.
+    pub fn facts(&self) -> ImprovementFacts {
+        ImprovementFacts {
+            state: self.state,
+            owner_id: self.owner.id,
+            approver_id: self.approver.as_ref().map(|a| a.id),
+            evaluated: self.benefit_score.is_some() && self.effort.is_some(),
+            has_outcome: self.has_outcome(),
+            verifier_id: self.verifier.as_ref().map(|v| v.id),
+        }
     }
 
     /// A measured outcome: a KPI value recorded, or the outcome written down.
@@ -562,6 +574,19 @@ impl RegisterParams {
         }
     }
 }
+
+/// One status column of the Kanban.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardColumn {
+    pub state: ImprovementState,
+    /// The first cards, in the board's order.
+    pub entries: Vec<Improvement>,
+    /// How many entries match in this status (more than `entries` on a large register).
+    pub total: usize,
+}
+
+/// Cards per Kanban column; the table pages through the rest.
+pub const BOARD_COLUMN_LIMIT: usize = 100;
 
 /// Counts for the register summary (all entries, not only the filtered ones).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

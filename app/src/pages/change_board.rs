@@ -4,6 +4,7 @@
 
 use crate::api::changes::{change_board, transition_change};
 use crate::components::change_badges::{RiskBadge, TypeBadge};
+use crate::components::drag::id_from_event;
 use crate::components::error_view::ErrorPanel;
 use crate::components::live::refresh_on_live_events;
 use crate::components::session::use_session;
@@ -34,24 +35,9 @@ struct PendingMove {
     to: ChangeState,
 }
 
-/// The change id of the card an event happened in, read from the DOM (`data-change`), so a
-/// handler always acts on the card the person actually touched.
+/// The change id of the card an event happened in.
 fn card_id_of(event: &leptos::web_sys::Event) -> Option<i64> {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let element = event
-            .current_target()?
-            .dyn_into::<leptos::web_sys::Element>()
-            .ok()?;
-        let card = element.closest("[data-change]").ok()??;
-        card.get_attribute("data-change")?.parse().ok()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = event;
-        None
-    }
+    id_from_event(event, "data-change")
 }
 
 fn actor(user: &CurrentUser) -> ActorFacts {

@@ -17,7 +17,7 @@ use crate::model::access::Permission;
 use crate::model::change::ActorFacts;
 use crate::model::change_request::ChangeFormChoices;
 use crate::model::improvement::{
-    transition, ClosureCode, Effort, ImprovementAction, ImprovementFacts, ImprovementState,
+    transition, ClosureCode, Effort, ImprovementAction, ImprovementState,
     Priority, Source, TargetVerdict,
 };
 use crate::model::register::{chart_geometry, Improvement, KpiRecord, RegisterParams};
@@ -25,11 +25,29 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-fn state_badge(state: ImprovementState) -> impl IntoView {
+/// The register's filters from a query string (the table and the Kanban share them).
+pub fn register_params(query: &leptos_router::params::ParamsMap) -> RegisterParams {
+    let get = |key: &str| query.get(key).unwrap_or_default();
+    RegisterParams {
+        q: get("q"),
+        state: get("state"),
+        source: get("source"),
+        priority: get("priority"),
+        owner: get("owner"),
+        service: get("service"),
+        clause: get("clause"),
+        overdue: get("overdue"),
+        sort: get("sort"),
+        dir: get("dir"),
+        page: get("page"),
+    }
+}
+
+pub fn state_badge(state: ImprovementState) -> impl IntoView {
     view! { <span class=format!("badge improvement-{}", state.as_str())>{state.label()}</span> }
 }
 
-fn priority_badge(priority: Option<Priority>) -> impl IntoView {
+pub fn priority_badge(priority: Option<Priority>) -> impl IntoView {
     match priority {
         Some(p) => view! { <span class=format!("badge priority-{}", p.label().to_lowercase())>{p.label()}</span> }.into_any(),
         None => view! { <span class="muted">"Not evaluated"</span> }.into_any(),
@@ -39,31 +57,19 @@ fn priority_badge(priority: Option<Priority>) -> impl IntoView {
 #[component]
 pub fn ImprovementsPage() -> impl IntoView {
     let query = use_query_map();
-    let params = Memo::new(move |_| {
-        let q = query.read();
-        let get = |key: &str| q.get(key).unwrap_or_default();
-        RegisterParams {
-            q: get("q"),
-            state: get("state"),
-            source: get("source"),
-            priority: get("priority"),
-            owner: get("owner"),
-            service: get("service"),
-            clause: get("clause"),
-            overdue: get("overdue"),
-            sort: get("sort"),
-            dir: get("dir"),
-            page: get("page"),
-        }
-    });
+    let params = Memo::new(move |_| register_params(&query.read()));
     let register = Resource::new(move || params.get(), list_improvements);
     view! {
         <Title text="Improvement register"/>
         <div class="page-head">
             <h1>"Improvement register"</h1>
-            <IfAllowed permission=Permission::ImprovementRaise>
-                <a class="button" href="/improvements/new">"New improvement"</a>
-            </IfAllowed>
+            <div class="page-actions">
+                <a class="button secondary" href=move || params.with(|p| p.href(1).replacen("/improvements", "/improvements/board", 1))>"Kanban"</a>
+                <IfAllowed permission=Permission::ImprovementRaise>
+                    <a class="button secondary" href="/improvements/import">"Import CSV"</a>
+                    <a class="button" href="/improvements/new">"New improvement"</a>
+                </IfAllowed>
+            </div>
         </div>
         <p class="muted">"Clause 10.2: every opportunity to improve the services and the SMS, from its source to its measured outcome. Nonconformities and corrective actions (clause 10.1): "<a href="/nonconformities">"Nonconformities"</a>"."</p>
         <form method="get" action="/improvements" class="filters" role="search" aria-label="Filter the register">
@@ -86,7 +92,7 @@ pub fn ImprovementsPage() -> impl IntoView {
                 <label for="reg-priority">"Priority"</label>
                 <select id="reg-priority" name="priority">
                     <option value="">"Any"</option>
-                    {["high", "medium", "low"].into_iter().map(|p| view! { <option value=p selected=move || params.with(|q| q.priority == p)>{p}</option> }).collect_view()}
+                    {Priority::ALL.into_iter().rev().map(|p| view! { <option value=p.as_str() selected=move || params.with(|q| q.priority == p.as_str())>{p.label()}</option> }).collect_view()}
                 </select>
             </div>
             <div class="field"><label for="reg-clause">"Clause"</label><input id="reg-clause" name="clause" placeholder="10.2" value=move || params.with(|p| p.clause.clone())/></div>
@@ -353,14 +359,7 @@ fn ImprovementView(
     let move_error = Signal::derive(move || moved.value().get().and_then(Result::err));
     let kpi_error = Signal::derive(move || kpi.value().get().and_then(Result::err));
     let measure_error = Signal::derive(move || measure.value().get().and_then(Result::err));
-    let facts = ImprovementFacts {
-        state: entry.state,
-        owner_id: entry.owner.id,
-        approver_id: entry.approver.as_ref().map(|a| a.id),
-        evaluated: entry.benefit_score.is_some() && entry.effort.is_some(),
-        has_outcome: entry.has_outcome(),
-        verifier_id: entry.verifier.as_ref().map(|v| v.id),
-    };
+    let facts = entry.facts();
     let facts = StoredValue::new(facts);
     let history = Resource::new(move || version, move |_| improvement_history(id));
     let title = format!("{} {}", entry.reference(), entry.title);
@@ -436,18 +435,7 @@ fn ImprovementView(
                                     })}
                                     <div class="form-actions">
                                         {possible.iter().map(|a| {
-                                            let code = match a {
-                                                ImprovementAction::Evaluate => "evaluate",
-                                                ImprovementAction::Approve => "approve",
-                                                ImprovementAction::Reject => "reject",
-                                                ImprovementAction::Defer => "defer",
-                                                ImprovementAction::Reconsider => "reconsider",
-                                                ImprovementAction::Start => "start",
-                                                ImprovementAction::Implement => "implement",
-                                                ImprovementAction::Verify => "verify",
-                                                ImprovementAction::Close => "close",
-                                            };
-                                            view! { <button type="submit" name="action" value=code class="button">{a.label()}</button> }
+                                            view! { <button type="submit" name="action" value=a.as_str() class="button">{a.label()}</button> }
                                         }).collect_view()}
                                     </div>
                                 </ActionForm>

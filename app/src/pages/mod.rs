@@ -13,6 +13,7 @@ pub mod change_list;
 pub mod change_new;
 pub mod change_templates;
 pub mod dashboard;
+pub mod improvement_board;
 pub mod improvements;
 pub mod login;
 pub mod nonconformities;

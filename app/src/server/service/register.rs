@@ -7,12 +7,12 @@ use crate::model::audit::diff;
 use crate::model::change::ActorFacts;
 use crate::model::improvement::Priority;
 use crate::model::improvement::{
-    transition as lifecycle, ClosureCode, Direction, Effort, ImprovementAction, ImprovementFacts,
+    transition as lifecycle, ClosureCode, Direction, Effort, ImprovementAction,
     ImprovementState, Kpi, Measurement, Source,
 };
 use crate::model::register::{
     closed_per_month, improvement_reference, Improvement, ImprovementDraft, KpiRecord,
-    RegisterParams, RegisterSummary,
+    BoardColumn, RegisterParams, RegisterSummary,
 };
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
@@ -281,7 +281,36 @@ pub async fn query(
     Ok((entries(conn, rows).await?, total, page))
 }
 
-/// Every entry matching the filters, sorted (the export and the board).
+/// The Kanban: per status, the first `per_column` matching entries (sorted as asked) and how
+/// many match in all, so a huge register still draws quickly and says what it left out.
+pub async fn board(
+    db: &Db,
+    params: &RegisterParams,
+    today: NaiveDate,
+    per_column: u64,
+) -> Result<Vec<BoardColumn>, AppError> {
+    let conn = db.reader();
+    let mut columns = Vec::new();
+    for state in ImprovementState::ALL {
+        let in_column = RegisterParams {
+            state: state.as_str().into(),
+            ..params.clone()
+        };
+        let total = filtered(&in_column, today).count(conn).await?;
+        let rows = sorted(filtered(&in_column, today), params)
+            .limit(per_column)
+            .all(conn)
+            .await?;
+        columns.push(BoardColumn {
+            state,
+            entries: entries(conn, rows).await?,
+            total: total as usize,
+        });
+    }
+    Ok(columns)
+}
+
+/// Every entry matching the filters, sorted (the export).
 pub async fn matching(
     db: &Db,
     params: &RegisterParams,
@@ -569,15 +598,9 @@ pub async fn transition(
     } else {
         outcome
     };
-    let facts = ImprovementFacts {
-        state: before.state,
-        owner_id: before.owner.id,
-        approver_id: before.approver.as_ref().map(|a| a.id),
-        evaluated: before.benefit_score.is_some() && before.effort.is_some(),
-        has_outcome: before.kpis.iter().any(|k| !k.measurements.is_empty())
-            || !outcome.trim().is_empty(),
-        verifier_id: before.verifier.as_ref().map(|v| v.id),
-    };
+    let mut facts = before.facts();
+    // An outcome typed with this move counts.
+    facts.has_outcome |= !outcome.trim().is_empty();
     let next = lifecycle(
         &facts,
         action,

@@ -33,6 +33,7 @@ use pages::{
     change_templates::{ChangeTemplatePage, ChangeTemplatesPage},
     dashboard::DashboardPage,
     improvement_board::ImprovementBoardPage,
+    improvement_import::ImprovementImportPage,
     improvements::{ImprovementDetailPage, ImprovementNewPage, ImprovementsPage},
     login::LoginPage,
     nonconformities::{NonconformitiesPage, NonconformityPage},
@@ -119,6 +120,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/continuity") view=|| view! { <NotBuiltPage section="Continuity"/> }/>
                     <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/board") view=ImprovementBoardPage/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements/import") view=ImprovementImportPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/new") view=ImprovementNewPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/:id") view=ImprovementDetailPage/>
                     <Route ssr=SsrMode::Async path=path!("/nonconformities") view=NonconformitiesPage/>

@@ -12,6 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use std::collections::HashMap;
 
 pub async fn register_csv(
     State(state): State<AppState>,
@@ -31,7 +32,8 @@ pub async fn register_csv(
     let today = app::server::service::schedule::local_today(&user.time_zone);
     let result = async {
         let entries = register::matching(&state.db, &params, today).await?;
-        write(&entries)
+        let services = service_names(&state).await?;
+        write(&entries, &services)
     }
     .await;
     match result {
@@ -56,24 +58,41 @@ pub async fn register_csv(
 }
 
 /// The columns an import reads back (the same names, in this order).
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 16] = [
     "Reference",
     "Title",
     "Description",
     "Source",
+    "Services",
     "Clauses",
     "Expected benefit",
     "Benefit score",
     "Effort",
     "Priority",
     "Owner",
+    "Approver",
     "Target date",
     "Status",
     "Outcome",
     "Closure",
 ];
 
-pub fn write(entries: &[Improvement]) -> Result<Vec<u8>, AppError> {
+/// Service names by id, for the Services column.
+async fn service_names(state: &AppState) -> Result<HashMap<i64, String>, AppError> {
+    use app::server::entity::service::Entity as Services;
+    use sea_orm::EntityTrait;
+    Ok(Services::find()
+        .all(state.db.reader())
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
+pub fn write(
+    entries: &[Improvement],
+    services: &HashMap<i64, String>,
+) -> Result<Vec<u8>, AppError> {
     let fail = |e: csv::Error| app::server::failure::internal(e);
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(COLUMNS).map_err(fail)?;
@@ -83,6 +102,13 @@ pub fn write(entries: &[Improvement]) -> Result<Vec<u8>, AppError> {
             cell(&e.title),
             cell(&e.description),
             e.source.label().to_string(),
+            cell(
+                &e.service_ids
+                    .iter()
+                    .filter_map(|id| services.get(id).cloned())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             e.clauses.join(", "),
             cell(&e.expected_benefit),
             e.benefit_score.map(|s| s.to_string()).unwrap_or_default(),
@@ -91,6 +117,7 @@ pub fn write(entries: &[Improvement]) -> Result<Vec<u8>, AppError> {
                 .map(|p| p.label().to_string())
                 .unwrap_or_default(),
             cell(&e.owner.name),
+            cell(e.approver.as_ref().map(|a| a.name.as_str()).unwrap_or("")),
             e.target_date.map(|d| d.to_string()).unwrap_or_default(),
             e.state.label().to_string(),
             cell(&e.outcome),
@@ -143,7 +170,8 @@ mod tests {
     #[test]
     fn leading_formula_characters_are_neutralised_in_every_text_cell() {
         let e = entry("=HYPERLINK(\"http://evil\")", "\tsneaky");
-        let text = String::from_utf8(write(std::slice::from_ref(&e)).unwrap()).unwrap();
+        let text =
+            String::from_utf8(write(std::slice::from_ref(&e), &HashMap::new()).unwrap()).unwrap();
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let row = reader.records().next().unwrap().unwrap();
         assert_eq!(&row[0], "IMP-00003");

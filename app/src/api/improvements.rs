@@ -3,7 +3,8 @@
 
 use crate::error::AppError;
 use crate::model::register::{
-    BoardColumn, Improvement, ImprovementForm, KpiForm, MeasurementForm, RegisterPage, RegisterParams,
+    BoardColumn, Improvement, ImprovementForm, KpiForm, MeasurementForm, RegisterPage,
+    RegisterParams,
 };
 use leptos::prelude::*;
 
@@ -137,4 +138,27 @@ pub async fn improvement_history(
 ) -> Result<Vec<crate::model::audit::AuditEntry>, AppError> {
     let caller = require(Permission::ImprovementRead).await?;
     crate::server::service::audit_trail::history(&caller.db, "improvement", &id.to_string()).await
+}
+
+/// What importing `csv` would do, row by row; writes nothing.
+#[server(endpoint = "improvements/import/preview")]
+pub async fn preview_import(
+    csv: String,
+) -> Result<crate::model::register_import::ImportPreview, AppError> {
+    let caller = require(Permission::ImprovementRaise).await?;
+    Ok(
+        crate::server::service::register_import::plan(caller.db.reader(), &csv)
+            .await?
+            .preview,
+    )
+}
+
+/// Imports `csv`: every new row becomes an entry, in one transaction, or nothing does.
+/// Returns the references created.
+#[server(endpoint = "improvements/import")]
+pub async fn import_register(csv: String) -> Result<Vec<String>, AppError> {
+    let caller = require(Permission::ImprovementRaise).await?;
+    let (_, created) =
+        crate::server::service::register_import::import(&caller.db, &caller.actor(), &csv).await?;
+    Ok(created.iter().map(Improvement::reference).collect())
 }

@@ -14,6 +14,7 @@ pub mod live;
 pub mod meeting;
 pub mod nonconformity;
 pub mod register;
+pub mod register_import;
 pub mod risk;
 pub mod schedule;
 pub mod service;

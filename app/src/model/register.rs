@@ -4,8 +4,8 @@
 use crate::error::FieldErrors;
 use crate::model::change_request::PersonRef;
 use crate::model::improvement::{
-    ClosureCode, Direction, Effort, ImprovementFacts, ImprovementState, Kpi, Measurement, Priority, Source,
-    TargetVerdict,
+    ClosureCode, Direction, Effort, ImprovementFacts, ImprovementState, Kpi, Measurement, Priority,
+    Source, TargetVerdict,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

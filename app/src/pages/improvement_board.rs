@@ -109,19 +109,29 @@ pub fn ImprovementBoardPage() -> impl IntoView {
             closure_code: Some(closure),
         });
     };
-    let request_move = move |entry: Improvement, to: ImprovementState, user: &CurrentUser| {
-        match check_move(&entry, to, user) {
-            Ok(action) if matches!(action, ImprovementAction::Verify | ImprovementAction::Close) => {
+    let request_move =
+        move |entry: Improvement, to: ImprovementState, user: &CurrentUser| match check_move(
+            &entry, to, user,
+        ) {
+            Ok(action)
+                if matches!(action, ImprovementAction::Verify | ImprovementAction::Close) =>
+            {
                 moved.value().set(None);
                 pending.set(Some(PendingMove { entry, action, to }))
             }
-            Ok(action) => submit(&PendingMove { entry, action, to }, String::new(), String::new()),
+            Ok(action) => submit(
+                &PendingMove { entry, action, to },
+                String::new(),
+                String::new(),
+            ),
             Err(reason) => notice.set(Some((
                 false,
-                format!("Move refused: {reason} ({})", improvement_reference(entry.id)),
+                format!(
+                    "Move refused: {reason} ({})",
+                    improvement_reference(entry.id)
+                ),
             ))),
-        }
-    };
+        };
 
     view! {
         <Title text="Improvement Kanban"/>
@@ -176,7 +186,8 @@ fn Column(
     let shown = column.entries.len();
     let total = column.total;
     let user = StoredValue::new(user);
-    let accepts = move |entry: &Improvement| user.with_value(|u| check_move(entry, state, u).is_ok());
+    let accepts =
+        move |entry: &Improvement| user.with_value(|u| check_move(entry, state, u).is_ok());
     let class = move || match dragging.get() {
         None => "board-column",
         Some(entry) if accepts(&entry) => "board-column drop-allowed",
@@ -232,7 +243,9 @@ fn Card(
     by_id: Callback<i64, Option<Improvement>>,
 ) -> impl IntoView {
     let reference = entry.reference();
-    let due = entry.target_date.map(|d| format!("Due {}", d.format("%-d %b %Y")));
+    let due = entry
+        .target_date
+        .map(|d| format!("Due {}", d.format("%-d %b %Y")));
     view! {
         <article
             class="change-card"

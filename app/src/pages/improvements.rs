@@ -17,8 +17,8 @@ use crate::model::access::Permission;
 use crate::model::change::ActorFacts;
 use crate::model::change_request::ChangeFormChoices;
 use crate::model::improvement::{
-    transition, ClosureCode, Effort, ImprovementAction, ImprovementState,
-    Priority, Source, TargetVerdict,
+    transition, ClosureCode, Effort, ImprovementAction, ImprovementState, Priority, Source,
+    TargetVerdict,
 };
 use crate::model::register::{chart_geometry, Improvement, KpiRecord, RegisterParams};
 use leptos::prelude::*;

@@ -14,6 +14,7 @@ pub mod change_new;
 pub mod change_templates;
 pub mod dashboard;
 pub mod improvement_board;
+pub mod improvement_import;
 pub mod improvements;
 pub mod login;
 pub mod nonconformities;

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod nonconformities;
 pub mod notifications;
 pub mod register;
+pub mod register_import;
 pub mod saved_filters;
 pub mod schedule;
 pub mod templates;

@@ -7,12 +7,12 @@ use crate::model::audit::diff;
 use crate::model::change::ActorFacts;
 use crate::model::improvement::Priority;
 use crate::model::improvement::{
-    transition as lifecycle, ClosureCode, Direction, Effort, ImprovementAction,
-    ImprovementState, Kpi, Measurement, Source,
+    transition as lifecycle, ClosureCode, Direction, Effort, ImprovementAction, ImprovementState,
+    Kpi, Measurement, Source,
 };
 use crate::model::register::{
-    closed_per_month, improvement_reference, Improvement, ImprovementDraft, KpiRecord,
-    BoardColumn, RegisterParams, RegisterSummary,
+    closed_per_month, improvement_reference, BoardColumn, Improvement, ImprovementDraft, KpiRecord,
+    RegisterParams, RegisterSummary,
 };
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
@@ -25,8 +25,8 @@ use crate::server::service::changes::{people, person};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{CaseStatement, Condition, Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use std::collections::HashMap;
 
@@ -444,7 +444,18 @@ pub async fn create(
     draft: ImprovementDraft,
 ) -> Result<Improvement, AppError> {
     let txn = db.begin_write().await?;
-    check_references(&txn, &draft).await?;
+    let created = insert_entry(&txn, actor, draft).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Adds an entry (as Identified) with its audit entry, inside the caller's transaction.
+pub(crate) async fn insert_entry(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    draft: ImprovementDraft,
+) -> Result<Improvement, AppError> {
+    check_references(txn, &draft).await?;
     let now = Utc::now();
     let row = entry::ActiveModel {
         title: Set(draft.title),
@@ -469,11 +480,11 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let created = get(&txn, row.id).await?;
+    let created = get(txn, row.id).await?;
     audit::append(
-        &txn,
+        txn,
         actor,
         Event::new(
             "improvement_created",
@@ -488,7 +499,6 @@ pub async fn create(
         .with_changes(diff(None, Some(&audit_view(&created)))),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

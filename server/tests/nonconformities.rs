@@ -140,6 +140,31 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     .unwrap_err();
     assert!(matches!(open, AppError::BadRequest(ref m) if m.contains("still open")));
     let action_id = nc.actions[0].id;
+
+    // The action goes to the improvement register; each side links to the other.
+    let nc = step(
+        &owner,
+        nc.version,
+        Step::ActionToRegister { action_id },
+        today,
+    )
+    .await
+    .unwrap();
+    let entry_id = nc.actions[0].improvement_id.expect("linked to its entry");
+    let entry = register::get(db.reader(), entry_id).await.unwrap();
+    assert_eq!(entry.source_ref, Some(format!("nonconformity:{id}")));
+    assert_eq!(entry.owner.id, owner.id);
+    assert_eq!(entry.target_date, Some(today + Duration::days(10)));
+    assert_eq!(entry.clauses, vec!["8.5.1".to_string()]);
+    let twice = step(
+        &owner,
+        nc.version,
+        Step::ActionToRegister { action_id },
+        today,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(twice, AppError::BadRequest(ref m) if m.contains("already")));
     let nc = step(
         &owner,
         nc.version,

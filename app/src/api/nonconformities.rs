@@ -53,7 +53,7 @@ pub async fn raise_nonconformity(form: NcForm) -> Result<(), AppError> {
 
 /// One step: `step` is `contain` (with `text`), `root_cause` (with `text`, `method`,
 /// `similar`), `add_action` (with `text`, `owner_id`, `due`), `plan`, `action_done` (with
-/// `action_id`), `actions_done` (with `wait_days`), `effective`, `not_effective` or `close`.
+/// `action_id`), `to_register` (with `action_id`), `actions_done` (with `wait_days`), `effective`, `not_effective` or `close`.
 #[server(endpoint = "nonconformities/step")]
 #[allow(clippy::too_many_arguments)]
 pub async fn nonconformity_step(
@@ -118,6 +118,9 @@ pub async fn nonconformity_step(
         }
         "plan" => Step::PlanActions,
         "action_done" => Step::CompleteAction {
+            action_id: action_id.ok_or_else(|| AppError::BadRequest("Which action?".into()))?,
+        },
+        "to_register" => Step::ActionToRegister {
             action_id: action_id.ok_or_else(|| AppError::BadRequest("Which action?".into()))?,
         },
         "actions_done" => Step::CompleteActions {

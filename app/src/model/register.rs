@@ -88,6 +88,25 @@ impl Improvement {
     }
 }
 
+/// Where an entry's source lives in Conform, as (label, address): `nonconformity:3` is
+/// NC-00003, `change:12` is CHG-00012.
+pub fn source_link(source_ref: &str) -> Option<(String, String)> {
+    let (kind, id) = source_ref.split_once(':')?;
+    let id = id.trim().parse::<i64>().ok().filter(|id| *id > 0)?;
+    match kind.trim() {
+        "nonconformity" => Some((
+            crate::model::nonconformity::nc_reference(id),
+            format!("/nonconformities/{id}"),
+        )),
+        "change" => Some((
+            crate::model::change_request::reference(id),
+            format!("/changes/{id}"),
+        )),
+        "improvement" => Some((improvement_reference(id), format!("/improvements/{id}"))),
+        _ => None,
+    }
+}
+
 /// The entry form as posted (every field a string).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -723,6 +742,21 @@ mod chart_tests {
         assert!(g.points.iter().all(|(_, y)| (0.0..=100.0).contains(y)));
         let empty = chart_geometry(&kpi, &[], 300.0, 100.0);
         assert!(empty.points.is_empty() && empty.target_y < empty.baseline_y);
+    }
+}
+
+#[cfg(test)]
+mod source_link_tests {
+    #[test]
+    fn sources_in_conform_become_links_and_others_stay_text() {
+        assert_eq!(
+            super::source_link("nonconformity:3"),
+            Some(("NC-00003".into(), "/nonconformities/3".into()))
+        );
+        assert_eq!(super::source_link("change:12").unwrap().1, "/changes/12");
+        assert_eq!(super::source_link("ticket:12"), None);
+        assert_eq!(super::source_link("change:-1"), None);
+        assert_eq!(super::source_link("INC-4411"), None);
     }
 }
 

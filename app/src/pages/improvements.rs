@@ -373,7 +373,14 @@ fn ImprovementView(
             <div class="page-actions">{state_badge(entry.state)}" "{priority_badge(entry.priority())}</div>
         </div>
         <dl class="details">
-            <dt>"Source"</dt><dd>{entry.source.label()}{entry.source_ref.clone().map(|r| format!(" ({r})"))}</dd>
+            <dt>"Source"</dt>
+            <dd>
+                {entry.source.label()}
+                {entry.source_ref.clone().map(|r| match crate::model::register::source_link(&r) {
+                    Some((label, href)) => view! { " — "<a href=href>{label}</a> }.into_any(),
+                    None => view! { {format!(" ({r})")} }.into_any(),
+                })}
+            </dd>
             <dt>"Clauses"</dt><dd>{if entry.clauses.is_empty() { "None named".to_string() } else { entry.clauses.iter().map(|c| crate::model::clauses::label(c)).collect::<Vec<_>>().join(", ") }}</dd>
             <dt>"Owner"</dt><dd>{entry.owner.name.clone()}</dd>
             <dt>"Approver"</dt><dd>{entry.approver.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "A quality manager".into())}</dd>

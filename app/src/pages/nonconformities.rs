@@ -267,6 +267,19 @@ fn NonconformityView(
                         view! {
                             <li>
                                 {a.text.clone()}" — "{a.owner.name.clone()}", due "{a.due.to_string()}
+                                {a.improvement_id.map(|entry| view! {
+                                    " · in the register as "
+                                    <a href=format!("/improvements/{entry}")>{crate::model::register::improvement_reference(entry)}</a>
+                                })}
+                                {(a.improvement_id.is_none() && state != NcState::Closed).then(|| view! {
+                                    " "
+                                    <ActionForm action=step attr:class="inline">
+                                        <input type="hidden" name="id" value=id/>
+                                        <input type="hidden" name="version" value=version/>
+                                        <input type="hidden" name="action_id" value=action_id/>
+                                        <button type="submit" name="step" value="to_register" class="button small secondary">"Put in the register"</button>
+                                    </ActionForm>
+                                })}
                                 {if a.done {
                                     view! { " "<span class="badge">"Done"</span> }.into_any()
                                 } else if matches!(state, NcState::ActionsPlanned) {

@@ -239,6 +239,10 @@ pub enum Step {
     CompleteActions {
         wait_days: i64,
     },
+    /// A corrective action becomes an entry of the improvement register; both keep the link.
+    ActionToRegister {
+        action_id: i64,
+    },
     Verify {
         effective: bool,
     },
@@ -270,6 +274,34 @@ async fn bump(
         return Err(stale(version + 1));
     }
     Ok(())
+}
+
+/// The register entry a corrective action becomes: sourced from its nonconformity, owned
+/// by the action's owner, due when the action is.
+fn action_entry(nc: &Nonconformity, action: &CorrectiveAction) -> ImprovementDraft {
+    let mut title: String = action.text.chars().take(160).collect();
+    if title.chars().count() < 5 {
+        title = format!("{}: {title}", nc.reference());
+    }
+    ImprovementDraft {
+        title,
+        description: format!(
+            "Corrective action of {} ({}): {}",
+            nc.reference(),
+            crate::model::clauses::label(&nc.clause),
+            action.text
+        ),
+        source: Source::Nonconformity,
+        source_ref: Some(format!("nonconformity:{}", nc.id)),
+        service_ids: Vec::new(),
+        clauses: vec![nc.clause.clone()],
+        expected_benefit: "The nonconformity does not recur.".into(),
+        benefit_score: None,
+        effort: None,
+        owner_id: action.owner.id,
+        approver_id: None,
+        target_date: Some(action.due),
+    }
 }
 
 /// Records `step` if the rules allow it for `user` now.
@@ -443,6 +475,57 @@ pub async fn record(
                 .await?;
             bump(&txn, id, version, |u| u).await?;
             format!("{}: action done: {}", before.reference(), action.text)
+        }
+        Step::ActionToRegister { action_id } => {
+            let Some(action) = before.actions.iter().find(|a| a.id == *action_id) else {
+                return Err(AppError::NotFound("That corrective action".into()));
+            };
+            if let Some(entry) = action.improvement_id {
+                return Err(AppError::BadRequest(format!(
+                    "That action is in the register already as {}.",
+                    crate::model::register::improvement_reference(entry)
+                )));
+            }
+            if !user.may(crate::model::access::Permission::ImprovementRaise) {
+                return Err(AppError::Forbidden(
+                    crate::model::access::Permission::ImprovementRaise
+                        .describe()
+                        .into(),
+                ));
+            }
+            if !(user.id == action.owner.id
+                || user.id == before.owner.id
+                || user
+                    .roles
+                    .contains(&crate::model::access::Role::QualityManager))
+            {
+                return Err(AppError::BadRequest("Only the action's owner, the nonconformity's owner or a quality manager puts it in the register.".into()));
+            }
+            let entry = crate::server::service::register::insert_entry(
+                &txn,
+                actor,
+                action_entry(&before, action),
+            )
+            .await?;
+            Actions::update_many()
+                .col_expr(
+                    action_entity::Column::ImprovementId,
+                    Expr::value(Some(entry.id)),
+                )
+                .col_expr(
+                    action_entity::Column::Version,
+                    Expr::col(action_entity::Column::Version).add(1),
+                )
+                .filter(action_entity::Column::Id.eq(*action_id))
+                .exec(&txn)
+                .await?;
+            bump(&txn, id, version, |u| u).await?;
+            format!(
+                "{}: action “{}” put in the improvement register as {}",
+                before.reference(),
+                action.text,
+                entry.reference()
+            )
         }
         Step::CompleteActions { wait_days } => {
             let next = path(&facts, NcAction::CompleteActions, &me)

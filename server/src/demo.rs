@@ -185,6 +185,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += crate::demo_changes::seed(db).await?;
     created += crate::demo_cab::seed(db).await?;
     created += crate::demo_register::seed(db).await?;
+    created += crate::demo_nonconformities::seed(db).await?;
     Ok(created)
 }
 

@@ -51,7 +51,7 @@ fn path(target: ImprovementState) -> &'static [ImprovementAction] {
 }
 
 pub async fn seed(db: &Db) -> Result<usize, AppError> {
-    if !register::all(db).await?.is_empty() {
+    if register::count(db).await? > 0 {
         return Ok(0);
     }
     let people: Vec<CurrentUser> = users::list(db)

@@ -7,6 +7,7 @@ pub mod database;
 pub mod demo;
 pub mod demo_cab;
 pub mod demo_changes;
+pub mod demo_nonconformities;
 pub mod demo_register;
 pub mod export;
 pub mod feeds;

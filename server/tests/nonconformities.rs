@@ -320,3 +320,27 @@ async fn an_observation_goes_straight_to_the_register() {
     assert_eq!(entry.source, app::model::improvement::Source::AuditFinding);
     assert!(nonconformities::list(&db).await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_findings_sit_at_different_steps() {
+    let db = common::test_db().await;
+    conform::demo::seed(&db).await.unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let ncs = nonconformities::list(&db).await.unwrap();
+    assert_eq!(ncs.len(), 6);
+    let states: std::collections::BTreeSet<_> = ncs.iter().map(|n| n.state).collect();
+    assert!(states.len() >= 5, "{states:?}");
+    assert_eq!(ncs.iter().filter(|n| n.is_overdue(today)).count(), 1);
+    assert_eq!(
+        ncs.iter().filter(|n| n.verification_failures == 1).count(),
+        1
+    );
+    let closed = ncs.iter().find(|n| n.state == NcState::Closed).unwrap();
+    assert!(closed
+        .verified_by
+        .as_ref()
+        .is_some_and(|v| v.id != closed.owner.id));
+    // Seeding again adds nothing.
+    assert_eq!(conform::demo_nonconformities::seed(&db).await.unwrap(), 0);
+    assert_eq!(register::all(&db).await.unwrap().len(), 40);
+}

@@ -1,10 +1,11 @@
 use crate::api::cab::{my_cab_work, CompleteCabAction, MarkNotificationsRead};
-use crate::api::dashboard::get_dashboard;
+use crate::api::dashboard::{get_dashboard, overdue_work};
 use crate::components::badges::CriticalityBadge;
 use crate::components::error_view::ErrorPanel;
 use crate::components::error_view::FormErrors;
 use crate::components::live::refresh_on_live_events;
 use crate::model::change_request::reference;
+use crate::model::dashboard::OverdueItem;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -49,6 +50,70 @@ pub fn DashboardPage() -> impl IntoView {
             })}
         </Suspense>
         <ForYou/>
+        <OverdueRegister/>
+    }
+}
+
+/// Improvements past their target date and nonconformity steps past due, for everyone who
+/// may read the register (others do not see the panel).
+#[component]
+fn OverdueRegister() -> impl IntoView {
+    let work = Resource::new(|| (), |_| overdue_work());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(work) = work.await else { return ().into_any() };
+                view! {
+                    <section class="panel" aria-labelledby="overdue-heading">
+                        <h2 id="overdue-heading">"Overdue in continual improvement"</h2>
+                        <OverdueList
+                            label="Improvements"
+                            items=work.improvements
+                            total=work.improvements_total
+                            all_href="/improvements?overdue=yes&sort=target"
+                            empty="No improvement is past its target date."
+                        />
+                        <OverdueList
+                            label="Nonconformity steps"
+                            items=work.nonconformities
+                            total=work.nonconformities_total
+                            all_href="/nonconformities"
+                            empty="Every nonconformity is on time."
+                        />
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn OverdueList(
+    label: &'static str,
+    items: Vec<OverdueItem>,
+    total: usize,
+    all_href: &'static str,
+    empty: &'static str,
+) -> impl IntoView {
+    let shown = items.len();
+    view! {
+        <h3>{format!("{label} ({total})")}</h3>
+        {if items.is_empty() {
+            view! { <p class="muted">{empty}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="dashboard-list overdue-list">
+                    {items.into_iter().map(|item| view! {
+                        <li class:mine=item.mine>
+                            <a href=item.href.clone()>{item.reference.clone()}</a>" "{item.title.clone()}
+                            <span class="muted">{format!(" · {} since {} · {}", item.what, item.due.format("%-d %b %Y"), item.owner)}</span>
+                            {item.mine.then(|| view! { " "<span class="badge">"Yours"</span> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                {(total > shown).then(|| view! { <p><a href=all_href>{format!("All {total} overdue")}</a></p> })}
+            }.into_any()
+        }}
     }
 }
 

@@ -128,6 +128,11 @@ pub async fn all(db: &Db) -> Result<Vec<Improvement>, AppError> {
     entries(db.reader(), rows).await
 }
 
+/// How many entries the register holds.
+pub async fn count(db: &Db) -> Result<u64, AppError> {
+    Ok(Improvements::find().count(db.reader()).await?)
+}
+
 /// The (benefit score, effort) pairs the priority rule maps to `priority`, so SQL filters and
 /// sorts by the rule itself rather than by a copy of it.
 fn priority_pairs(priority: Priority) -> Condition {

@@ -59,6 +59,7 @@ pub fn ImprovementsPage() -> impl IntoView {
     let query = use_query_map();
     let params = Memo::new(move |_| register_params(&query.read()));
     let register = Resource::new(move || params.get(), list_improvements);
+    let filter_choices = Resource::new(|| (), |_| change_choices());
     view! {
         <Title text="Improvement register"/>
         <div class="page-head">
@@ -95,6 +96,35 @@ pub fn ImprovementsPage() -> impl IntoView {
                     {Priority::ALL.into_iter().rev().map(|p| view! { <option value=p.as_str() selected=move || params.with(|q| q.priority == p.as_str())>{p.label()}</option> }).collect_view()}
                 </select>
             </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let choices = filter_choices.await.ok()?;
+                    Some(view! {
+                        <div class="field">
+                            <label for="reg-owner">"Owner"</label>
+                            <select id="reg-owner" name="owner">
+                                <option value="">"Anyone"</option>
+                                {choices.people.into_iter().map(|p| {
+                                    let value = p.id.to_string();
+                                    let chosen = value.clone();
+                                    view! { <option value=value selected=move || params.with(|q| q.owner == chosen)>{p.name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="reg-service">"Service"</label>
+                            <select id="reg-service" name="service">
+                                <option value="">"Any"</option>
+                                {choices.services.into_iter().map(|s| {
+                                    let value = s.id.to_string();
+                                    let chosen = value.clone();
+                                    view! { <option value=value selected=move || params.with(|q| q.service == chosen)>{s.name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    })
+                })}
+            </Transition>
             <div class="field"><label for="reg-clause">"Clause"</label><input id="reg-clause" name="clause" placeholder="10.2" value=move || params.with(|p| p.clause.clone())/></div>
             <div class="field">
                 <label class="checkbox" for="reg-overdue"><input type="checkbox" id="reg-overdue" name="overdue" value="yes" checked=move || params.with(|p| p.overdue == "yes")/>" Overdue only"</label>

@@ -1,18 +1,4 @@
-import type { Locator, Page } from '@playwright/test';
-import { demo, hydrated, openHydrated, signIn, signedInPage, test, expect, unique } from './helpers';
-
-/**
- * Drags like a hand does: press on the card, start moving while still over it (HTML5 drag
- * begins on the first move), then travel to the column and let go.
- */
-async function drag(page: Page, card: Locator, column: Locator) {
-  await card.locator('.card-title').hover();
-  await page.mouse.down();
-  const box = (await card.locator('.card-title').boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2 + 5, box.y + box.height / 2 + 5, { steps: 3 });
-  await column.locator('.column-title').hover();
-  await page.mouse.up();
-}
+import { demo, drag, hydrated, openHydrated, signIn, signedInPage, test, expect, unique } from './helpers';
 
 /** A local datetime-local value `days` from now at `hour`:00. */
 function local(days: number, hour: number) {

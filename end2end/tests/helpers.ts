@@ -1,4 +1,4 @@
-import { Browser, expect, Page, test as base } from '@playwright/test';
+import { Browser, expect, Locator, Page, test as base } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'conform-demo';
 export const demo = {
@@ -73,3 +73,16 @@ export const test = base.extend<{ problems: string[] }>({
 });
 
 export { expect };
+/**
+ * Drags like a hand does: press on the card, start moving while still over it (HTML5 drag
+ * begins on the first move), then travel to the column and let go.
+ */
+export async function drag(page: Page, card: Locator, column: Locator) {
+  await card.locator('.card-title').hover();
+  await page.mouse.down();
+  const box = (await card.locator('.card-title').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2 + 5, box.y + box.height / 2 + 5, { steps: 3 });
+  await column.locator('.column-title').hover();
+  await page.mouse.up();
+}
+

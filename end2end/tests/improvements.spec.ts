@@ -1,4 +1,4 @@
-import { demo, hydrated, openHydrated, signedInPage, test, expect, unique } from './helpers';
+import { demo, drag, hydrated, openHydrated, signedInPage, test, expect, unique } from './helpers';
 
 test('an improvement is raised, measured against its target and moved on by owner and quality manager', async ({ browser, problems }) => {
   const owner = await signedInPage(browser, demo.serviceOwner);
@@ -115,4 +115,159 @@ test('an auditor raises a nonconformity; its owner records the correction and th
   expect(problems).toEqual([]);
   await auditor.context.close();
   await owner.context.close();
+});
+
+test('a nonconformity walks to closed: the quality manager works it, the auditor judges it effective', async ({ browser, problems }) => {
+  const auditor = await signedInPage(browser, demo.auditor);
+  const quality = await signedInPage(browser, demo.quality);
+  const description = unique('Changes closed without a post-implementation review');
+
+  await openHydrated(auditor.page, '/nonconformities');
+  const raise = auditor.page.locator('form', { has: auditor.page.getByRole('button', { name: 'Raise' }) });
+  await raise.getByLabel('Grade').selectOption('minor');
+  await raise.getByLabel('Requirement not met (clause)').fill('8.5.1');
+  await raise.getByLabel('Found in').selectOption('audit');
+  await raise.getByLabel('Description').fill(description);
+  await raise.getByLabel('Owner').selectOption({ label: 'Quinn Quality' });
+  await raise.getByLabel('Days to wait before judging effectiveness').fill('0');
+  await raise.getByRole('button', { name: 'Raise' }).click();
+  await expect(auditor.page).toHaveURL(/\/nonconformities\/\d+$/);
+  const url = new URL(auditor.page.url()).pathname;
+
+  const page = quality.page;
+  await openHydrated(page, url);
+  const state = page.locator('.page-actions');
+  await page.getByLabel('Immediate correction').fill('Reviewed the two changes the same day.');
+  await page.getByRole('button', { name: 'Record the correction' }).click();
+  await expect(state).toContainText('Contained');
+  await page.getByLabel('Root cause').fill('The closing step does not ask for the review.');
+  await page.getByLabel('Method').selectOption('cause_categories');
+  await page.getByLabel('Similar nonconformities elsewhere (what was checked)').fill('Standard changes: not affected.');
+  await page.getByRole('button', { name: 'Record the root cause' }).click();
+  await expect(state).toContainText('Root cause analysed');
+
+  // A corrective action, which also goes to the improvement register with links both ways.
+  const action = unique('Make the review a required closing step');
+  await page.getByLabel('Corrective action').fill(action);
+  await page.getByLabel('Action owner').selectOption({ label: 'Quinn Quality' });
+  await page.getByLabel('Due', { exact: true }).fill(new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Add action' }).click();
+  const listed = page.locator('.corrective-actions li', { hasText: action });
+  await expect(listed).toBeVisible();
+  await listed.getByRole('button', { name: 'Put in the register' }).click();
+  const entryLink = listed.getByRole('link', { name: /^IMP-\d{5}$/ });
+  await expect(entryLink).toBeVisible();
+  const entryHref = await entryLink.getAttribute('href');
+
+  await page.getByRole('button', { name: 'Actions planned' }).click();
+  await expect(state).toContainText('Actions planned');
+  await listed.getByRole('button', { name: 'Mark done' }).click();
+  await expect(listed).toContainText('Done');
+  await page.getByRole('button', { name: 'All actions done' }).click();
+  await expect(state).toContainText('Actions done');
+  // The owner may not judge their own actions.
+  await expect(page.getByRole('button', { name: 'Effective', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Effective', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('other than the owner');
+
+  await openHydrated(auditor.page, url);
+  await auditor.page.getByRole('button', { name: 'Effective', exact: true }).click();
+  await expect(auditor.page.locator('.page-actions')).toContainText('Effectiveness verified');
+
+  await openHydrated(page, url);
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(state).toContainText('Closed');
+  await expect(page.getByText('Effective, verified by Ari Auditor.')).toBeVisible();
+
+  // The register entry links back to its nonconformity.
+  await openHydrated(page, entryHref!);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(action);
+  await page.getByRole('link', { name: /^NC-\d{5}$/ }).click();
+  await expect(page).toHaveURL(new RegExp(`${url}$`));
+
+  expect(problems).toEqual([]);
+  await auditor.context.close();
+  await quality.context.close();
+});
+
+test('a register imports from CSV (all or nothing), exports, re-imports and moves on the Kanban by mouse and keyboard', async ({ browser, problems }) => {
+  const quality = await signedInPage(browser, demo.quality);
+  const page = quality.page;
+  const batch = unique('Imported');
+  const first = `${batch} patch report automation`;
+  const second = `${batch} supplier review calendar`;
+  const file = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf-8') });
+
+  // A malformed file: every bad row is reported and nothing can be imported.
+  await openHydrated(page, '/improvements/import');
+  const bad = [
+    'Title,Source,Owner,Benefit score,Effort,Target date',
+    `${first},Staff suggestion,service.owner@conform.demo,4,S,2027-03-31`,
+    'Tiny,Staff suggestion,service.owner@conform.demo,,,',
+    `${second},Gossip,nobody@example.org,9,XXL,next week`,
+  ].join('\n');
+  await page.getByLabel('CSV file').setInputFiles(file('bad.csv', bad));
+  const preview = page.locator('section', { has: page.getByRole('heading', { name: 'Preview' }) });
+  await expect(preview).toContainText('2 with errors');
+  await expect(preview.locator('tr.row-invalid')).toHaveCount(2);
+  await expect(preview).toContainText('Title:');
+  await expect(preview).toContainText('nobody active in Conform has the e-mail address or name “nobody@example.org”');
+  await expect(preview).toContainText('Effort:');
+  await expect(preview).toContainText('Target date:');
+  await expect(preview.getByRole('button', { name: /^Import/ })).toHaveCount(0);
+  await openHydrated(page, `/improvements?q=${encodeURIComponent(batch)}`);
+  await expect(page.getByText('No improvements match.')).toBeVisible();
+
+  // A good file: the preview, then the import.
+  await openHydrated(page, '/improvements/import');
+  const good = [
+    'Title,Source,Owner,Approver,Services,Clauses,Benefit score,Effort,Target date',
+    `${first},Staff suggestion,service.owner@conform.demo,quality@conform.demo,,10.2,4,S,2027-03-31`,
+    `${second},Change review,Dana Whitfield,,,8.5.1,3,M,2027-06-30`,
+  ].join('\n');
+  await page.getByLabel('CSV file').setInputFiles(file('register.csv', good));
+  await expect(preview).toContainText('2 to create');
+  await preview.getByRole('button', { name: 'Import 2 entries' }).click();
+  await expect(page.getByText(/Imported 2 entries/)).toBeVisible();
+
+  // Export the batch and import it again: both rows are already there.
+  const exported = await page.request.get(`/improvements/export.csv?q=${encodeURIComponent(batch)}`);
+  expect(exported.status()).toBe(200);
+  const csv = await exported.text();
+  expect(csv).toContain(first);
+  expect(csv).toContain('Quinn Quality');
+  await openHydrated(page, '/improvements/import');
+  await page.getByLabel('Or paste the CSV').fill(csv);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(preview).toContainText('0 to create · 2 already in the register');
+  await expect(preview.getByRole('button', { name: /^Import/ })).toHaveCount(0);
+
+  // The Kanban, filtered to this batch: a forbidden drop says why, an allowed one moves it.
+  await openHydrated(page, `/improvements/board?q=${encodeURIComponent(batch)}`);
+  const card = page.locator('article', { hasText: first });
+  await expect(page.locator('[data-state="identified"]').locator('article', { hasText: first })).toBeVisible();
+  await drag(page, card, page.locator('[data-state="closed"]'));
+  await expect(page.getByText(/Move refused: An improvement cannot go from Identified straight to Closed/)).toBeVisible();
+  await drag(page, card, page.locator('[data-state="evaluated"]'));
+  await expect(page.locator('[data-state="evaluated"]').locator('article', { hasText: first })).toBeVisible();
+  await expect(page.getByText(/moved to Evaluated/)).toBeVisible();
+
+  // The keyboard way: the card's Move button, then the status.
+  const other = page.locator('[data-state="identified"]').locator('article', { hasText: second });
+  await other.getByRole('button', { name: /^Move IMP-/ }).focus();
+  await page.keyboard.press('Enter');
+  await other.getByRole('button', { name: '→ Evaluated' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-state="evaluated"]').locator('article', { hasText: second })).toBeVisible();
+
+  // And on to Approved by keyboard: the quality manager decides (Dana owns it).
+  const evaluated = page.locator('[data-state="evaluated"]').locator('article', { hasText: second });
+  await evaluated.getByRole('button', { name: /^Move IMP-/ }).focus();
+  await page.keyboard.press('Enter');
+  await evaluated.getByRole('button', { name: '→ Approved' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-state="approved"]').locator('article', { hasText: second })).toBeVisible();
+
+  expect(problems).toEqual([]);
+  await quality.context.close();
 });

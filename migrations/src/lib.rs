@@ -11,6 +11,7 @@ mod m20261127_000005_change_links;
 mod m20261127_000006_standard_templates;
 mod m20261127_000007_cab_meetings;
 mod m20261127_000008_improvements;
+mod m20261127_000009_nonconformity_wait;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_standard_templates::Migration),
             Box::new(m20261127_000007_cab_meetings::Migration),
             Box::new(m20261127_000008_improvements::Migration),
+            Box::new(m20261127_000009_nonconformity_wait::Migration),
         ]
     }
 }

@@ -227,7 +227,13 @@ async fn walk(
             )
             .await?;
         }
-        version = step(owner, version, Step::CompleteActions { wait_days: 0 }, day).await?;
+        version = step(
+            owner,
+            version,
+            Step::CompleteActions { wait_days: None },
+            day,
+        )
+        .await?;
         if reach == Reach::ActionsDone {
             return Ok(());
         }

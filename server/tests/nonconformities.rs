@@ -133,7 +133,7 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     let open = step(
         &owner,
         nc.version,
-        Step::CompleteActions { wait_days: 30 },
+        Step::CompleteActions { wait_days: None },
         today,
     )
     .await
@@ -176,7 +176,7 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     let nc = step(
         &owner,
         nc.version,
-        Step::CompleteActions { wait_days: 30 },
+        Step::CompleteActions { wait_days: None },
         today,
     )
     .await
@@ -251,7 +251,7 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     let nc = step(
         &owner,
         nc.version,
-        Step::CompleteActions { wait_days: 0 },
+        Step::CompleteActions { wait_days: Some(0) },
         later,
     )
     .await

@@ -125,17 +125,19 @@ pub async fn nonconformity_step(
         },
         "actions_done" => Step::CompleteActions {
             wait_days: match wait_days.as_deref().map(str::trim) {
-                None | Some("") => 30,
-                Some(value) => value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|d| (0..=365).contains(d))
-                    .ok_or_else(|| {
-                        AppError::single_field(
-                            "wait_days",
-                            "Enter a waiting period from 0 to 365 days.",
-                        )
-                    })?,
+                None | Some("") => None,
+                Some(value) => Some(
+                    value
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|d| (0..=365).contains(d))
+                        .ok_or_else(|| {
+                            AppError::single_field(
+                                "wait_days",
+                                "Enter a waiting period from 0 to 365 days.",
+                            )
+                        })?,
+                ),
             },
         },
         "effective" => Step::Verify { effective: true },

@@ -24,6 +24,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub similar_notes: String,
     pub verify_from: Option<Date>,
+    /// Days between "actions done" and the effectiveness check.
+    pub wait_days: i32,
     pub verification_failures: i32,
     pub verified_by: Option<i64>,
     pub step_due: Option<Date>,

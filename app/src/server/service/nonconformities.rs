@@ -185,7 +185,8 @@ pub async fn raise(
         similar_checked: Set(false),
         similar_notes: Set(String::new()),
         // The waiting period is kept as days until the actions are done (see `complete`).
-        verify_from: Set(Some(today + Duration::days(draft.wait_days))),
+        verify_from: Set(None),
+        wait_days: Set(draft.wait_days as i32),
         verification_failures: Set(0),
         verified_by: Set(None),
         step_due: Set(Some(today + Duration::days(STEP_DAYS))),
@@ -237,7 +238,8 @@ pub enum Step {
         action_id: i64,
     },
     CompleteActions {
-        wait_days: i64,
+        /// Overrides the waiting period set when the nonconformity was raised.
+        wait_days: Option<i64>,
     },
     /// A corrective action becomes an entry of the improvement register; both keep the link.
     ActionToRegister {
@@ -530,7 +532,14 @@ pub async fn record(
         Step::CompleteActions { wait_days } => {
             let next = path(&facts, NcAction::CompleteActions, &me)
                 .map_err(|r| AppError::BadRequest(r.0))?;
-            let from = today + Duration::days((*wait_days).clamp(0, 365));
+            let wait = match wait_days {
+                Some(days) => *days,
+                None => Ncs::find_by_id(id)
+                    .one(&txn)
+                    .await?
+                    .map_or(30, |row| i64::from(row.wait_days)),
+            };
+            let from = today + Duration::days(wait.clamp(0, 365));
             bump(&txn, id, version, |u| {
                 u.col_expr(Column::State, Expr::value(next.as_str()))
                     .col_expr(Column::VerifyFrom, Expr::value(Some(from)))

@@ -5,7 +5,7 @@
 # Data: cold start on an empty SQLite file (migrations only); hydration on the demo data
 # (12 services, 8 users, 60 changes); conflicts over 10,000 generated scheduled changes;
 # the board on 5,000 changes of which 1,000 are on the board; a CAB meeting on the demo data
-# with 50 connected participants.
+# with 50 connected participants; the improvement register with 20,000 entries.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$CONFORM_ROOT/scripts/setup.sh" >/dev/null
@@ -74,4 +74,15 @@ trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data" "$meeting_data"' EXIT
 pid=$!
 wait_healthy 127.0.0.1:3203
 (cd end2end && node bench/meeting.mjs http://127.0.0.1:3203 "$pid" 50 20)
+kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+
+echo "## Improvement register: 20,000 entries (SQLite)"
+register_data="$(mktemp -d)"
+trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data" "$meeting_data" "$register_data"' EXIT
+cargo build --release -p conform --example bench_register >/dev/null 2>&1
+"$CARGO_TARGET_DIR/release/examples/bench_register" seed "sqlite://$register_data/c.db"
+"$bin" serve --addr 127.0.0.1:3204 --database-url "sqlite://$register_data/c.db" >/dev/null 2>&1 &
+pid=$!
+wait_healthy 127.0.0.1:3204
+(cd end2end && node bench/register.mjs http://127.0.0.1:3204 10)
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m)"

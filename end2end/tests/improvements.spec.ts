@@ -160,7 +160,7 @@ test('a nonconformity walks to closed: the quality manager works it, the auditor
   const entryHref = await entryLink.getAttribute('href');
 
   await page.getByRole('button', { name: 'Actions planned' }).click();
-  await expect(state).toContainText('Actions planned');
+  await expect(state).toContainText('Corrective action planned');
   await listed.getByRole('button', { name: 'Mark done' }).click();
   await expect(listed).toContainText('Done');
   await page.getByRole('button', { name: 'All actions done' }).click();

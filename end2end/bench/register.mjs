@@ -1,0 +1,109 @@
+// Improvement register benchmarks on a database with 20,000 entries: server time of the
+// table's filters and sorts (one page of 50 plus the summary counts), the Kanban's server
+// function, and navigation to the first page drawn in Chromium. Each comes with a baseline
+// measured in the same run.
+// Usage: node bench/register.mjs http://127.0.0.1:3204 [runs]
+import { chromium, request } from '@playwright/test';
+
+const base = process.argv[2] ?? 'http://127.0.0.1:3204';
+const runs = Number(process.argv[3] ?? 10);
+const headers = { Origin: base, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+});
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const round = (x) => +x.toFixed(1);
+
+const signIn = await browser.newContext();
+const signInPage = await signIn.newPage();
+await signInPage.goto(base + '/login');
+await signInPage.fill('#sign-in-email', 'quality@conform.demo');
+await signInPage.fill('#sign-in-password', 'conform-demo');
+await Promise.all([signInPage.waitForURL(base + '/'), signInPage.click('button[type=submit]')]);
+const storageState = await signIn.storageState();
+await signIn.close();
+
+const api = await request.newContext({ baseURL: base, storageState });
+async function time(call) {
+  const times = [];
+  let body;
+  for (let i = 0; i < runs * 2; i++) {
+    const start = performance.now();
+    const response = await call();
+    if (!response.ok()) throw new Error(`${response.status()} ${await response.text()}`);
+    body = await response.body();
+    times.push(performance.now() - start);
+  }
+  return { ms: median(times), body };
+}
+
+// Every field of RegisterParams, as the page's resource sends them.
+const FIELDS = ['q', 'state', 'source', 'priority', 'owner', 'service', 'clause', 'overdue', 'sort', 'dir', 'page'];
+function encode(params) {
+  return FIELDS.map((f) => `params[${f}]=${encodeURIComponent(params[f] ?? '')}`).join('&');
+}
+const cases = {
+  'no filter, by reference': {},
+  'text search "backup"': { q: 'backup' },
+  'status in progress, by priority desc': { state: 'in_progress', sort: 'priority', dir: 'desc' },
+  'overdue, by target date': { overdue: 'yes', sort: 'target' },
+  'service + clause, by title': { service: '3', clause: '8.5.1', sort: 'title' },
+  'page 200 by state desc': { sort: 'state', dir: 'desc', page: '200' },
+};
+
+const health = (await time(() => api.get('/healthz'))).ms;
+const results = {};
+let total = 0;
+for (const [name, params] of Object.entries(cases)) {
+  const { ms, body } = await time(() => api.post('/api/improvements/list', { headers, data: encode(params) }));
+  const page = JSON.parse(body.toString());
+  if (name === 'no filter, by reference') total = page.total;
+  results[name] = { ms: round(ms), matches: page.total, vs_healthz: round(ms / health) };
+}
+const board = await time(() => api.post('/api/improvements/board', { headers, data: encode({}) }));
+const cards = JSON.parse(board.body.toString()).reduce((n, c) => n + c.entries.length, 0);
+
+// Navigation to the first page drawn: hydrated, 50 rows, cold cache each time.
+async function visit(path, ready) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const context = await browser.newContext({ storageState });
+    const page = await context.newPage();
+    const start = performance.now();
+    await page.goto(base + path);
+    await ready(page);
+    times.push(performance.now() - start);
+    await context.close();
+  }
+  return median(times);
+}
+const staticFile = await visit('/favicon.svg', async () => {});
+const firstPage = await visit('/improvements?sort=priority&dir=desc', async (page) => {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll('table.register tbody tr').length >= 50, null, { timeout: 60000 });
+});
+const kanban = await visit('/improvements/board', async (page) => {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });
+  await page.waitForFunction((n) => document.querySelectorAll('article[data-improvement]').length >= n, cards, { timeout: 60000 });
+});
+
+console.log(JSON.stringify({
+  runs,
+  entries: total,
+  baseline_healthz_ms: round(health),
+  list_server_fn: results,
+  kanban_server_fn_ms: round(board.ms),
+  kanban_cards: cards,
+  kanban_vs_healthz: round(board.ms / health),
+  first_page_drawn_ms: round(firstPage),
+  kanban_drawn_ms: round(kanban),
+  baseline_static_ms: round(staticFile),
+  first_page_vs_static: round(firstPage / staticFile),
+  kanban_vs_static: round(kanban / staticFile),
+}, null, 1));
+await api.dispose();
+await browser.close();

@@ -51,7 +51,8 @@ const cases = {
   'text search "backup"': { q: 'backup' },
   'status in progress, by priority desc': { state: 'in_progress', sort: 'priority', dir: 'desc' },
   'overdue, by target date': { overdue: 'yes', sort: 'target' },
-  'service + clause, by title': { service: '3', clause: '8.5.1', sort: 'title' },
+  'one service, by title': { service: '3', sort: 'title' },
+  'clause 8.5.1 + high priority': { clause: '8.5.1', priority: 'high' },
   'page 200 by state desc': { sort: 'state', dir: 'desc', page: '200' },
 };
 

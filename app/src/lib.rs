@@ -40,6 +40,7 @@ use pages::{
     not_built::NotBuiltPage,
     not_found::NotFoundPage,
     schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
+    service_bia::ServiceBiaPage,
     service_detail::ServiceDetailPage,
     service_edit::ServiceEditPage,
     service_list::ServiceListPage,
@@ -103,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/services/new") view=ServiceNewPage/>
                     <Route ssr=SsrMode::Async path=path!("/services/:id") view=ServiceDetailPage/>
                     <Route ssr=SsrMode::Async path=path!("/services/:id/edit") view=ServiceEditPage/>
+                    <Route ssr=SsrMode::Async path=path!("/services/:id/bia") view=ServiceBiaPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes") view=ChangeListPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/new") view=ChangeNewPage/>
                     <Route ssr=SsrMode::Async path=path!("/changes/board") view=ChangeBoardPage/>

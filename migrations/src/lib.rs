@@ -12,6 +12,7 @@ mod m20261127_000006_standard_templates;
 mod m20261127_000007_cab_meetings;
 mod m20261127_000008_improvements;
 mod m20261127_000009_nonconformity_wait;
+mod m20261127_000010_continuity;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_cab_meetings::Migration),
             Box::new(m20261127_000008_improvements::Migration),
             Box::new(m20261127_000009_nonconformity_wait::Migration),
+            Box::new(m20261127_000010_continuity::Migration),
         ]
     }
 }

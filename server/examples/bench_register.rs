@@ -12,8 +12,18 @@ use sea_orm::{EntityTrait, PaginatorTrait, Set};
 
 const TOTAL: u64 = 20_000;
 const WORDS: [&str; 12] = [
-    "patch", "portal", "backup", "supplier", "catalogue", "incident", "change", "continuity",
-    "payroll", "desk", "network", "report",
+    "patch",
+    "portal",
+    "backup",
+    "supplier",
+    "catalogue",
+    "incident",
+    "change",
+    "continuity",
+    "payroll",
+    "desk",
+    "network",
+    "report",
 ];
 
 #[tokio::main]
@@ -49,7 +59,9 @@ async fn seed(url: &str) -> anyhow::Result<()> {
     .iter()
     .map(|s| s.id)
     .collect();
-    let clauses = ["8.5.1", "10.2", "8.6.1", "8.7.2", "9.2", "7.5", "8.2.4", "10.1"];
+    let clauses = [
+        "8.5.1", "10.2", "8.6.1", "8.7.2", "9.2", "7.5", "8.2.4", "10.1",
+    ];
     let existing = improvement::Entity::find().count(db.writer()).await?;
     let now = Utc::now();
     let today = now.date_naive();

@@ -169,18 +169,20 @@ mod tests {
 
     #[test]
     fn leading_formula_characters_are_neutralised_in_every_text_cell() {
-        let e = entry("=HYPERLINK(\"http://evil\")", "\tsneaky");
-        let text =
-            String::from_utf8(write(std::slice::from_ref(&e), &HashMap::new()).unwrap()).unwrap();
+        let mut e = entry("=HYPERLINK(\"http://evil\")", "\tsneaky");
+        e.service_ids = vec![7];
+        let services = HashMap::from([(7, "-Ops console".to_string())]);
+        let text = String::from_utf8(write(std::slice::from_ref(&e), &services).unwrap()).unwrap();
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let row = reader.records().next().unwrap().unwrap();
         assert_eq!(&row[0], "IMP-00003");
         assert_eq!(&row[1], "'=HYPERLINK(\"http://evil\")");
         assert_eq!(&row[2], "'+1 more");
-        assert_eq!(&row[5], "'@SUM(A1:A9)");
-        assert_eq!(&row[8], "High");
-        assert_eq!(&row[9], "'-Dana");
-        assert_eq!(&row[12], "'\tsneaky");
+        assert_eq!(&row[4], "'-Ops console");
+        assert_eq!(&row[6], "'@SUM(A1:A9)");
+        assert_eq!(&row[9], "High");
+        assert_eq!(&row[10], "'-Dana");
+        assert_eq!(&row[14], "'\tsneaky");
         for (index, value) in row.iter().enumerate() {
             assert!(
                 !value.starts_with(['=', '+', '-', '@', '\t', '\r']),

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod cab;
 pub mod changes;
+pub mod continuity;
 pub mod dashboard;
 pub mod improvements;
 pub mod nonconformities;

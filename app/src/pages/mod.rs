@@ -21,6 +21,7 @@ pub mod nonconformities;
 pub mod not_built;
 pub mod not_found;
 pub mod schedule_windows;
+pub mod service_bia;
 pub mod service_detail;
 pub mod service_edit;
 pub mod service_list;

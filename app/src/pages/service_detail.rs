@@ -90,6 +90,7 @@ fn ServiceView(
         <div class="page-header">
             <h1>{service.name.clone()}</h1>
             <div class="page-actions">
+                <a class="button secondary" href=format!("/services/{}/bia", service.id)>"Impact analysis"</a>
                 <IfAllowed permission=Permission::ServiceUpdate>
                     <a class="button" href=format!("/services/{}/edit", service.id)>"Edit"</a>
                 </IfAllowed>

@@ -23,6 +23,7 @@ pub mod notification;
 pub mod saved_filter;
 pub mod schedule_window;
 pub mod service;
+pub mod service_bia;
 pub mod session;
 pub mod standard_template;
 pub mod user;

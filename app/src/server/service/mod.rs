@@ -1,6 +1,7 @@
 //! Business services: the logic behind each server function, taking the database handle.
 
 pub mod audit_trail;
+pub mod bia;
 pub mod cab_boards;
 pub mod cab_meetings;
 pub mod catalogue;

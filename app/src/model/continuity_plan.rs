@@ -1,0 +1,431 @@
+//! A service continuity plan (clause 8.7.2): its structured content, its lifecycle and the
+//! comparison of two versions section by section.
+
+use crate::model::access::Role;
+use crate::model::change::{ActorFacts, Refusal};
+use crate::model::recovery::RecoveryStep;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PlanState {
+    Draft,
+    InReview,
+    Approved,
+    Superseded,
+    Retired,
+}
+
+impl PlanState {
+    pub const ALL: [PlanState; 5] = [
+        PlanState::Draft,
+        PlanState::InReview,
+        PlanState::Approved,
+        PlanState::Superseded,
+        PlanState::Retired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanState::Draft => "draft",
+            PlanState::InReview => "in_review",
+            PlanState::Approved => "approved",
+            PlanState::Superseded => "superseded",
+            PlanState::Retired => "retired",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanState::Draft => "Draft",
+            PlanState::InReview => "In review",
+            PlanState::Approved => "Approved",
+            PlanState::Superseded => "Superseded",
+            PlanState::Retired => "Retired",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<PlanState> {
+        PlanState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value.trim())
+    }
+
+    /// Only a draft's content can change; approved versions are kept as they were.
+    pub fn is_editable(self) -> bool {
+        self == PlanState::Draft
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlanAction {
+    SendToReview,
+    /// Back to the author with the reviewers' comments.
+    ReturnToDraft,
+    Approve,
+    Retire,
+}
+
+impl PlanAction {
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanAction::SendToReview => "Send to review",
+            PlanAction::ReturnToDraft => "Return to draft",
+            PlanAction::Approve => "Approve",
+            PlanAction::Retire => "Retire",
+        }
+    }
+}
+
+/// Who may do what to a plan version: the plan's owner and continuity managers write and
+/// send drafts to review; only a continuity manager approves (never a version they wrote
+/// alone) and retires.
+pub fn plan_transition(
+    state: PlanState,
+    action: PlanAction,
+    author_id: i64,
+    owner_id: i64,
+    actor: &ActorFacts,
+) -> Result<PlanState, Refusal> {
+    let manager = actor.roles.contains(&Role::ContinuityManager);
+    let owner = actor.user_id == owner_id;
+    let refuse = |why: &str| Err(Refusal(why.into()));
+    match (state, action) {
+        (PlanState::Draft, PlanAction::SendToReview) => {
+            if manager || owner {
+                Ok(PlanState::InReview)
+            } else {
+                refuse("Only the plan's owner or a continuity manager sends it to review.")
+            }
+        }
+        (PlanState::InReview, PlanAction::ReturnToDraft) => {
+            if manager || owner {
+                Ok(PlanState::Draft)
+            } else {
+                refuse("Only the plan's owner or a continuity manager returns it to draft.")
+            }
+        }
+        (PlanState::InReview, PlanAction::Approve) => {
+            if !manager {
+                refuse("Only a continuity manager approves a continuity plan.")
+            } else if actor.user_id == author_id {
+                refuse("Someone other than the person who wrote this version approves it.")
+            } else {
+                Ok(PlanState::Approved)
+            }
+        }
+        (PlanState::Approved | PlanState::Draft | PlanState::InReview, PlanAction::Retire) => {
+            if manager {
+                Ok(PlanState::Retired)
+            } else {
+                refuse("Only a continuity manager retires a plan.")
+            }
+        }
+        (state, action) => Err(Refusal(format!(
+            "A plan that is {} cannot be moved with “{}”.",
+            state.label().to_lowercase(),
+            action.label()
+        ))),
+    }
+}
+
+/// A person in the call tree, in escalation order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub role: String,
+    pub person: String,
+    pub deputy: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    pub strategy: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Communication {
+    pub audience: String,
+    pub message: String,
+    pub when: String,
+}
+
+/// Everything a version of a plan says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanContent {
+    pub scope: String,
+    pub activation: String,
+    pub call_tree: Vec<Contact>,
+    pub scenarios: Vec<Scenario>,
+    pub steps: Vec<RecoveryStep>,
+    pub communications: Vec<Communication>,
+    pub return_to_normal: String,
+    pub related_plans: String,
+}
+
+/// The sections of a plan, in the order the plan and its diff show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Section {
+    Scope,
+    Activation,
+    CallTree,
+    Scenarios,
+    Steps,
+    Communications,
+    ReturnToNormal,
+    RelatedPlans,
+}
+
+impl Section {
+    pub const ALL: [Section; 8] = [
+        Section::Scope,
+        Section::Activation,
+        Section::CallTree,
+        Section::Scenarios,
+        Section::Steps,
+        Section::Communications,
+        Section::ReturnToNormal,
+        Section::RelatedPlans,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Scope => "Scope",
+            Section::Activation => "Activation criteria and authority",
+            Section::CallTree => "Call tree",
+            Section::Scenarios => "Scenarios and strategies",
+            Section::Steps => "Recovery steps",
+            Section::Communications => "Communication plan",
+            Section::ReturnToNormal => "Return to normal",
+            Section::RelatedPlans => "Related plans",
+        }
+    }
+
+    /// The section as lines of text, the unit a diff compares.
+    pub fn lines(self, content: &PlanContent) -> Vec<String> {
+        let text = |t: &str| t.lines().map(str::to_string).collect::<Vec<_>>();
+        match self {
+            Section::Scope => text(&content.scope),
+            Section::Activation => text(&content.activation),
+            Section::CallTree => content
+                .call_tree
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    format!(
+                        "{}. {}: {} (deputy {}) {}",
+                        i + 1,
+                        c.role,
+                        c.person,
+                        c.deputy,
+                        c.phone
+                    )
+                })
+                .collect(),
+            Section::Scenarios => content
+                .scenarios
+                .iter()
+                .map(|s| format!("{}: {}", s.name, s.strategy))
+                .collect(),
+            Section::Steps => content
+                .steps
+                .iter()
+                .map(|s| {
+                    let waits = if s.waits_for.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            ", after {}",
+                            s.waits_for
+                                .iter()
+                                .map(|w| format!("#{w}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    format!(
+                        "{}#{} {} — {}{}{}",
+                        "  ".repeat(s.depth as usize),
+                        s.key,
+                        s.title,
+                        crate::model::recovery::minutes_text(s.duration_minutes),
+                        waits,
+                        s.owner_id
+                            .map(|o| format!(", owner {o}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect(),
+            Section::Communications => content
+                .communications
+                .iter()
+                .map(|c| format!("{} — {} ({})", c.audience, c.message, c.when))
+                .collect(),
+            Section::ReturnToNormal => text(&content.return_to_normal),
+            Section::RelatedPlans => text(&content.related_plans),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiffLine {
+    Same(String),
+    Removed(String),
+    Added(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionDiff {
+    pub section: Section,
+    pub lines: Vec<DiffLine>,
+}
+
+impl SectionDiff {
+    pub fn changed(&self) -> bool {
+        self.lines.iter().any(|l| !matches!(l, DiffLine::Same(_)))
+    }
+}
+
+/// What changed from `old` to `new`, section by section (a line diff by longest common
+/// subsequence; sections are short, so the quadratic table is small).
+pub fn compare(old: &PlanContent, new: &PlanContent) -> Vec<SectionDiff> {
+    Section::ALL
+        .into_iter()
+        .map(|section| SectionDiff {
+            section,
+            lines: diff_lines(&section.lines(old), &section.lines(new)),
+        })
+        .collect()
+}
+
+fn diff_lines(old: &[String], new: &[String]) -> Vec<DiffLine> {
+    let (n, m) = (old.len(), new.len());
+    let mut common = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            common[i][j] = if old[i] == new[j] {
+                common[i + 1][j + 1] + 1
+            } else {
+                common[i + 1][j].max(common[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut lines = Vec::new();
+    while i < n || j < m {
+        if i < n && j < m && old[i] == new[j] {
+            lines.push(DiffLine::Same(old[i].clone()));
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || common[i][j + 1] >= common[i + 1][j]) {
+            lines.push(DiffLine::Added(new[j].clone()));
+            j += 1;
+        } else {
+            lines.push(DiffLine::Removed(old[i].clone()));
+            i += 1;
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn actor(id: i64, roles: &[Role]) -> ActorFacts {
+        ActorFacts {
+            user_id: id,
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_draft_goes_to_review_and_is_approved_by_another_continuity_manager() {
+        let owner = actor(1, &[Role::ServiceOwner]);
+        let rowan = actor(2, &[Role::ContinuityManager]);
+        let sam = actor(3, &[Role::ContinuityManager]);
+        let next =
+            plan_transition(PlanState::Draft, PlanAction::SendToReview, 1, 1, &owner).unwrap();
+        assert_eq!(next, PlanState::InReview);
+        assert!(plan_transition(next, PlanAction::Approve, 1, 1, &owner).is_err());
+        // Rowan wrote this version, so Sam approves it.
+        assert!(plan_transition(next, PlanAction::Approve, 2, 1, &rowan).is_err());
+        assert_eq!(
+            plan_transition(next, PlanAction::Approve, 2, 1, &sam).unwrap(),
+            PlanState::Approved
+        );
+        assert!(
+            plan_transition(PlanState::Approved, PlanAction::SendToReview, 2, 1, &sam).is_err()
+        );
+        assert!(plan_transition(PlanState::Approved, PlanAction::Retire, 2, 1, &owner).is_err());
+        assert!(!PlanState::Approved.is_editable());
+    }
+
+    fn content(steps: &[&str]) -> PlanContent {
+        PlanContent {
+            scope: "Payroll".into(),
+            steps: steps
+                .iter()
+                .enumerate()
+                .map(|(i, t)| RecoveryStep {
+                    key: i as u32 + 1,
+                    title: t.to_string(),
+                    owner_id: None,
+                    duration_minutes: 30,
+                    waits_for: vec![],
+                    depth: 0,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_diff_shows_what_changed_in_each_section() {
+        let old = content(&["Fail over the database", "Restart the app"]);
+        let mut new = content(&[
+            "Fail over the database",
+            "Restart the app",
+            "Tell the users",
+        ]);
+        new.scope = "Payroll and HR".into();
+        let diff = compare(&old, &new);
+        let changed: Vec<Section> = diff
+            .iter()
+            .filter(|d| d.changed())
+            .map(|d| d.section)
+            .collect();
+        assert_eq!(changed, vec![Section::Scope, Section::Steps]);
+        let steps = diff.iter().find(|d| d.section == Section::Steps).unwrap();
+        assert_eq!(
+            steps
+                .lines
+                .iter()
+                .filter(|l| matches!(l, DiffLine::Added(_)))
+                .count(),
+            1
+        );
+        assert!(compare(&old, &old).iter().all(|d| !d.changed()));
+    }
+
+    proptest! {
+        #[test]
+        fn a_diff_rebuilds_both_versions(
+            old in prop::collection::vec("[a-c]{1,2}", 0..8),
+            new in prop::collection::vec("[a-c]{1,2}", 0..8),
+        ) {
+            let lines = diff_lines(&old, &new);
+            let before: Vec<String> = lines.iter().filter_map(|l| match l {
+                DiffLine::Same(t) | DiffLine::Removed(t) => Some(t.clone()),
+                DiffLine::Added(_) => None,
+            }).collect();
+            let after: Vec<String> = lines.iter().filter_map(|l| match l {
+                DiffLine::Same(t) | DiffLine::Added(t) => Some(t.clone()),
+                DiffLine::Removed(_) => None,
+            }).collect();
+            prop_assert_eq!(before, old);
+            prop_assert_eq!(after, new);
+        }
+    }
+}

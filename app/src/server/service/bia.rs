@@ -1,0 +1,211 @@
+//! Business impact analyses: one per service, saved whole (versioned and audited), with the
+//! services it depends on and their own recovery time objectives.
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::RecordType;
+use crate::model::audit::diff;
+use crate::model::bia::{Bia, BiaDraft, ImpactGrid, Objectives, Supplier};
+use crate::server::audit::{self, Actor, Event};
+use crate::server::db::Db;
+use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
+use crate::server::entity::service_bia::{self as bia_entity, Entity as Bias};
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use std::collections::HashMap;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredSupplier {
+    name: String,
+    rto_minutes: Option<u32>,
+}
+
+fn view_of(
+    service_id: i64,
+    service_name: String,
+    row: Option<&bia_entity::Model>,
+    names: &HashMap<i64, String>,
+    rtos: &HashMap<i64, u32>,
+    updated_by: Option<String>,
+) -> Bia {
+    let Some(row) = row else {
+        return Bia {
+            service_id,
+            service_name,
+            impacts: ImpactGrid::empty(),
+            objectives: None,
+            depends_on: Vec::new(),
+            suppliers: Vec::new(),
+            version: 0,
+            updated_by: None,
+        };
+    };
+    let depends_on: Vec<i64> = serde_json::from_str(&row.depends_on).unwrap_or_default();
+    let suppliers: Vec<StoredSupplier> = serde_json::from_str(&row.suppliers).unwrap_or_default();
+    Bia {
+        service_id,
+        service_name,
+        impacts: serde_json::from_str(&row.impacts).unwrap_or_else(|_| ImpactGrid::empty()),
+        objectives: Some(Objectives {
+            mtpd: row.mtpd.max(0) as u32,
+            rto: row.rto.max(0) as u32,
+            rpo: row.rpo.max(0) as u32,
+        }),
+        depends_on: depends_on
+            .into_iter()
+            .filter_map(|id| Some((id, names.get(&id)?.clone(), rtos.get(&id).copied())))
+            .collect(),
+        suppliers: suppliers
+            .into_iter()
+            .map(|s| Supplier {
+                name: s.name,
+                rto_minutes: s.rto_minutes,
+            })
+            .collect(),
+        version: row.version,
+        updated_by,
+    }
+}
+
+/// The BIA of `service_id` (an empty one when none was saved yet).
+pub async fn get<C: ConnectionTrait>(conn: &C, service_id: i64) -> Result<Bia, AppError> {
+    let service = Services::find_by_id(service_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That service".into()))?;
+    let row = Bias::find_by_id(service_id).one(conn).await?;
+    let names: HashMap<i64, String> = Services::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let rtos: HashMap<i64, u32> = Bias::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| (b.service_id, b.rto.max(0) as u32))
+        .collect();
+    let updated_by = match &row {
+        Some(r) => crate::server::service::changes::people(conn, &[r.updated_by])
+            .await?
+            .remove(&r.updated_by)
+            .map(|p| p.name),
+        None => None,
+    };
+    Ok(view_of(
+        service_id,
+        service.name,
+        row.as_ref(),
+        &names,
+        &rtos,
+        updated_by,
+    ))
+}
+
+fn audit_view(bia: &Bia) -> serde_json::Value {
+    serde_json::json!({
+        "mtpd": bia.objectives.map(|o| crate::model::recovery::minutes_text(o.mtpd)),
+        "rto": bia.objectives.map(|o| crate::model::recovery::minutes_text(o.rto)),
+        "rpo": bia.objectives.map(|o| crate::model::recovery::minutes_text(o.rpo)),
+        "impacts": bia.impacts.0.iter().map(|row| row.iter().map(|l| l.0.to_string()).collect::<Vec<_>>().join(" ")).collect::<Vec<_>>(),
+        "depends_on": bia.depends_on.iter().map(|(_, name, _)| name.clone()).collect::<Vec<_>>(),
+        "suppliers": bia.suppliers.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+    })
+}
+
+/// Saves the whole analysis against `version` (0 for the first save), audited.
+pub async fn save(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    service_id: i64,
+    version: i32,
+    draft: BiaDraft,
+) -> Result<Bia, AppError> {
+    let txn = db.begin_write().await?;
+    let before = get(&txn, service_id).await?;
+    if before.version != version {
+        return Err(AppError::Conflict {
+            message: "Someone else saved this impact analysis meanwhile; nothing was overwritten. Look at their figures and save again.".into(),
+            current_version: before.version,
+        });
+    }
+    if draft.depends_on.contains(&service_id) {
+        return Err(AppError::single_field(
+            "depends_on",
+            "A service cannot depend on itself.",
+        ));
+    }
+    if !draft.depends_on.is_empty() {
+        let known = Services::find()
+            .filter(ServiceColumn::Id.is_in(draft.depends_on.clone()))
+            .all(&txn)
+            .await?
+            .len();
+        if known != draft.depends_on.len() {
+            let mut errors = FieldErrors::new();
+            errors.add("depends_on", "Choose the services from the catalogue.");
+            return Err(errors.into());
+        }
+    }
+    let suppliers: Vec<StoredSupplier> = draft
+        .suppliers
+        .iter()
+        .map(|s| StoredSupplier {
+            name: s.name.clone(),
+            rto_minutes: s.rto_minutes,
+        })
+        .collect();
+    let row = bia_entity::ActiveModel {
+        service_id: Set(service_id),
+        impacts: Set(json(&draft.impacts)),
+        mtpd: Set(draft.objectives.mtpd as i32),
+        rto: Set(draft.objectives.rto as i32),
+        rpo: Set(draft.objectives.rpo as i32),
+        depends_on: Set(json(&draft.depends_on)),
+        suppliers: Set(json(&suppliers)),
+        version: Set(version + 1),
+        updated_by: Set(user_id),
+        updated_at: Set(Utc::now()),
+    };
+    if version == 0 {
+        row.insert(&txn).await?;
+    } else {
+        // Only the version read above is replaced (PostgreSQL reads committed data, so a
+        // concurrent save is caught here rather than silently overwritten).
+        let updated = Bias::update_many()
+            .set(row)
+            .filter(bia_entity::Column::ServiceId.eq(service_id))
+            .filter(bia_entity::Column::Version.eq(version))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(AppError::Conflict {
+                message:
+                    "Someone else saved this impact analysis meanwhile; nothing was overwritten."
+                        .into(),
+                current_version: version + 1,
+            });
+        }
+    }
+    let after = get(&txn, service_id).await?;
+    audit::append(
+        &txn,
+        actor,
+        Event::new(
+            "bia_saved",
+            RecordType::Service,
+            Some(service_id.to_string()),
+            format!("Business impact analysis of {} saved", after.service_name),
+        )
+        .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The stored JSON columns (Conform's own types, so serialising cannot fail in practice).
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}

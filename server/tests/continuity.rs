@@ -123,3 +123,252 @@ async fn a_bia_is_saved_versioned_and_flags_slower_dependencies() {
         .iter()
         .any(|e| e.summary.contains("impact analysis")));
 }
+
+mod plans {
+    use super::common;
+    use app::error::AppError;
+    use app::model::access::Role;
+    use app::model::continuity_plan::{PlanAction, PlanContent, PlanState, Section};
+    use app::model::recovery::RecoveryStep;
+    use app::model::user::{CurrentUser, NewUser};
+    use app::server::audit::Actor;
+    use app::server::db::Db;
+    use app::server::service::continuity_plans::{self, NewPlan};
+    use app::server::service::{audit_trail, users};
+
+    async fn person(db: &Db, email: &str, role: Role) -> CurrentUser {
+        let user = users::create(
+            db,
+            &Actor::system("test"),
+            NewUser {
+                email: email.into(),
+                name: format!("Person {email}"),
+                roles: vec![role],
+                password: "long enough password".into(),
+            },
+        )
+        .await
+        .unwrap();
+        CurrentUser {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            roles: user.roles,
+            time_zone: "UTC".into(),
+        }
+    }
+
+    fn actor(user: &CurrentUser) -> Actor {
+        Actor::user(user.id, user.name.clone(), None)
+    }
+
+    fn step(key: u32, title: &str, minutes: u32, waits_for: &[u32]) -> RecoveryStep {
+        RecoveryStep {
+            key,
+            title: title.into(),
+            owner_id: Some(1),
+            duration_minutes: minutes,
+            waits_for: waits_for.to_vec(),
+            depth: 0,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_plan_is_drafted_reviewed_approved_immutably_and_redrafted() {
+        let db = common::test_db().await;
+        let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+        let rowan = person(&db, "rowan@example.org", Role::ContinuityManager).await;
+        let other = person(&db, "other@example.org", Role::Requester).await;
+        let (plan_id, draft) = continuity_plans::create(
+            &db,
+            &owner,
+            &actor(&owner),
+            NewPlan {
+                title: "Payroll continuity plan".into(),
+                owner_id: owner.id,
+                service_ids: vec![],
+                site: String::new(),
+                review_months: 12,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!((draft.number, draft.state), (1, PlanState::Draft));
+
+        // Two editors load version 1 of the draft; the second save is refused, not merged.
+        let mut content = PlanContent {
+            scope: "Payroll for all staff".into(),
+            steps: vec![
+                step(1, "Declare the incident", 15, &[]),
+                step(2, "Fail over the database", 120, &[1]),
+            ],
+            ..Default::default()
+        };
+        let saved = continuity_plans::save_draft(
+            &db,
+            &owner,
+            &actor(&owner),
+            draft.id,
+            draft.version,
+            content.clone(),
+        )
+        .await
+        .unwrap();
+        let lost = continuity_plans::save_draft(
+            &db,
+            &rowan,
+            &actor(&rowan),
+            draft.id,
+            draft.version,
+            PlanContent::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(lost, AppError::Conflict { .. }), "{lost:?}");
+        // A cycle is refused with the steps named; someone unrelated cannot edit.
+        let mut looped = content.clone();
+        looped.steps[0].waits_for = vec![2];
+        let cycle = continuity_plans::save_draft(
+            &db,
+            &owner,
+            &actor(&owner),
+            draft.id,
+            saved.version,
+            looped,
+        )
+        .await
+        .unwrap_err();
+        assert!(cycle
+            .field_errors()
+            .and_then(|f| f.get("steps"))
+            .is_some_and(|m| m.contains("“Declare the incident”")));
+        let stranger = continuity_plans::save_draft(
+            &db,
+            &other,
+            &actor(&other),
+            draft.id,
+            saved.version,
+            content.clone(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(stranger, AppError::BadRequest(_)));
+
+        // Review, then approval by the continuity manager (who did not write it).
+        let review = continuity_plans::move_version(
+            &db,
+            &owner,
+            &actor(&owner),
+            draft.id,
+            saved.version,
+            PlanAction::SendToReview,
+        )
+        .await
+        .unwrap();
+        let refused = continuity_plans::move_version(
+            &db,
+            &owner,
+            &actor(&owner),
+            draft.id,
+            review.version,
+            PlanAction::Approve,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(refused, AppError::BadRequest(ref m) if m.contains("continuity manager")));
+        let approved = continuity_plans::move_version(
+            &db,
+            &rowan,
+            &actor(&rowan),
+            draft.id,
+            review.version,
+            PlanAction::Approve,
+        )
+        .await
+        .unwrap();
+        assert_eq!(approved.state, PlanState::Approved);
+        assert_eq!(approved.approved_by.as_ref().map(|p| p.id), Some(rowan.id));
+
+        // The approved version is immutable on the server.
+        let immutable = continuity_plans::save_draft(
+            &db,
+            &rowan,
+            &actor(&rowan),
+            draft.id,
+            approved.version,
+            PlanContent::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(immutable, AppError::BadRequest(ref m) if m.contains("only a draft")));
+
+        // The next draft starts from it; approving that supersedes version 1.
+        let second = continuity_plans::new_draft(&db, &rowan, &actor(&rowan), plan_id)
+            .await
+            .unwrap();
+        assert_eq!(second.number, 2);
+        assert_eq!(second.content, content);
+        assert!(
+            continuity_plans::new_draft(&db, &rowan, &actor(&rowan), plan_id)
+                .await
+                .is_err()
+        );
+        content.steps.push(step(3, "Tell the staff", 10, &[2]));
+        let second = continuity_plans::save_draft(
+            &db,
+            &rowan,
+            &actor(&rowan),
+            second.id,
+            second.version,
+            content.clone(),
+        )
+        .await
+        .unwrap();
+        let second = continuity_plans::move_version(
+            &db,
+            &rowan,
+            &actor(&rowan),
+            second.id,
+            second.version,
+            PlanAction::SendToReview,
+        )
+        .await
+        .unwrap();
+        // Rowan wrote version 2: another continuity manager approves it.
+        let sam = person(&db, "sam@example.org", Role::ContinuityManager).await;
+        continuity_plans::move_version(
+            &db,
+            &sam,
+            &actor(&sam),
+            second.id,
+            second.version,
+            PlanAction::Approve,
+        )
+        .await
+        .unwrap();
+        let all = continuity_plans::versions(db.reader(), plan_id)
+            .await
+            .unwrap();
+        let states: Vec<(i32, PlanState)> = all.iter().map(|v| (v.number, v.state)).collect();
+        assert_eq!(
+            states,
+            vec![(2, PlanState::Approved), (1, PlanState::Superseded)]
+        );
+        assert_eq!(all[1].content.steps.len(), 2, "version 1 kept as approved");
+
+        let diff = continuity_plans::compare_versions(db.reader(), all[1].id, all[0].id)
+            .await
+            .unwrap();
+        let changed: Vec<Section> = diff
+            .iter()
+            .filter(|d| d.changed())
+            .map(|d| d.section)
+            .collect();
+        assert_eq!(changed, vec![Section::Steps]);
+
+        let history = audit_trail::history(&db, "continuity_plan", &plan_id.to_string())
+            .await
+            .unwrap();
+        assert!(history.len() >= 7, "{}", history.len());
+    }
+}

@@ -72,6 +72,7 @@ pub enum RecordType {
     CabMeeting,
     Improvement,
     Nonconformity,
+    ContinuityPlan,
     User,
     AuditTrail,
 }
@@ -87,6 +88,7 @@ impl RecordType {
             RecordType::CabMeeting => "cab_meeting",
             RecordType::Improvement => "improvement",
             RecordType::Nonconformity => "nonconformity",
+            RecordType::ContinuityPlan => "continuity_plan",
             RecordType::User => "user",
             RecordType::AuditTrail => "audit_trail",
         }
@@ -102,6 +104,7 @@ impl RecordType {
             RecordType::CabMeeting => "CAB meeting",
             RecordType::Improvement => "Improvement",
             RecordType::Nonconformity => "Nonconformity",
+            RecordType::ContinuityPlan => "Continuity plan",
             RecordType::User => "User",
             RecordType::AuditTrail => "Audit trail",
         }
@@ -117,6 +120,7 @@ impl RecordType {
             RecordType::CabMeeting,
             RecordType::Improvement,
             RecordType::Nonconformity,
+            RecordType::ContinuityPlan,
             RecordType::User,
             RecordType::AuditTrail,
         ]

@@ -429,3 +429,93 @@ mod tests {
         }
     }
 }
+
+/// One version of a plan as it crosses the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanVersion {
+    pub id: i64,
+    pub plan_id: i64,
+    pub number: i32,
+    pub state: PlanState,
+    pub content: PlanContent,
+    pub author: crate::model::change_request::PersonRef,
+    pub approved_by: Option<crate::model::change_request::PersonRef>,
+    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub version: i32,
+}
+
+/// Why a plan's content cannot be saved: each problem keyed by its section.
+pub fn check_content(content: &PlanContent) -> Result<(), crate::error::FieldErrors> {
+    let mut errors = crate::error::FieldErrors::new();
+    let long = |text: &str| text.chars().count() > 20_000;
+    for (field, text) in [
+        ("scope", &content.scope),
+        ("activation", &content.activation),
+        ("return_to_normal", &content.return_to_normal),
+        ("related_plans", &content.related_plans),
+    ] {
+        if long(text) {
+            errors.add(field, "Keep this section under 20,000 characters.");
+        }
+    }
+    if content.steps.len() > 2_000 {
+        errors.add("steps", "A plan holds at most 2,000 recovery steps.");
+    }
+    for step in &content.steps {
+        let title = step.title.trim();
+        if title.is_empty() || title.chars().count() > 300 {
+            errors.add(
+                "steps",
+                format!("Step {} needs a title (at most 300 characters).", step.key),
+            );
+        }
+        if step.duration_minutes > 60 * 24 * 90 {
+            errors.add(
+                "steps",
+                format!("“{title}” lasts more than 90 days; check its duration."),
+            );
+        }
+    }
+    if let Err(problem) = crate::model::recovery::schedule(&content.steps) {
+        errors.add("steps", problem.describe(&content.steps));
+    }
+    for contact in &content.call_tree {
+        if contact.person.trim().is_empty() {
+            errors.add("call_tree", "Every call-tree entry names a person.");
+        }
+    }
+    for scenario in &content.scenarios {
+        if scenario.name.trim().is_empty() {
+            errors.add("scenarios", "Every scenario has a name.");
+        }
+    }
+    errors.into_result(())
+}
+
+#[cfg(test)]
+mod content_tests {
+    use super::*;
+
+    #[test]
+    fn a_cycle_in_the_steps_is_refused_with_the_steps_named() {
+        let mut content = PlanContent::default();
+        for (key, waits) in [(1, vec![2]), (2, vec![1])] {
+            content.steps.push(RecoveryStep {
+                key,
+                title: format!("Restore part {key}"),
+                owner_id: Some(1),
+                duration_minutes: 30,
+                waits_for: waits,
+                depth: 0,
+            });
+        }
+        let errors = check_content(&content).unwrap_err();
+        let message = errors.get("steps").unwrap();
+        assert!(
+            message.contains("“Restore part 1”") && message.contains("circle"),
+            "{message}"
+        );
+        content.steps[0].waits_for.clear();
+        assert!(check_content(&content).is_ok());
+    }
+}

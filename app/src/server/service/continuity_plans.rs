@@ -1,0 +1,403 @@
+//! Continuity plans and their versions: a draft is written (saved against its version, so
+//! two editors never overwrite each other silently), reviewed, approved by a continuity
+//! manager (then immutable; the previously approved version becomes superseded), and the
+//! next draft starts from the approved content. Every write is audited.
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::RecordType;
+use crate::model::change::ActorFacts;
+use crate::model::continuity_plan::{
+    check_content, compare, plan_transition, PlanAction, PlanContent, PlanState, PlanVersion,
+    SectionDiff,
+};
+use crate::model::user::CurrentUser;
+use crate::server::audit::{self, Actor, Event};
+use crate::server::db::Db;
+use crate::server::entity::continuity_plan::{self as plan_entity, Entity as Plans};
+use crate::server::entity::plan_version::{self as version_entity, Entity as Versions};
+use crate::server::service::changes::people;
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+
+/// What a new plan starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlan {
+    pub title: String,
+    pub owner_id: i64,
+    pub service_ids: Vec<i64>,
+    pub site: String,
+    pub review_months: i32,
+}
+
+fn actor_facts(user: &CurrentUser) -> ActorFacts {
+    ActorFacts {
+        user_id: user.id,
+        roles: user.roles.clone(),
+    }
+}
+
+async fn plan_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<plan_entity::Model, AppError> {
+    Plans::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That continuity plan".into()))
+}
+
+async fn version_view<C: ConnectionTrait>(
+    conn: &C,
+    row: version_entity::Model,
+) -> Result<PlanVersion, AppError> {
+    let mut wanted = vec![row.author_id];
+    wanted.extend(row.approved_by);
+    let mut names = people(conn, &wanted).await?;
+    let author = names
+        .remove(&row.author_id)
+        .ok_or_else(|| AppError::NotFound("The version's author".into()))?;
+    Ok(PlanVersion {
+        id: row.id,
+        plan_id: row.plan_id,
+        number: row.number,
+        state: PlanState::parse(&row.state).unwrap_or(PlanState::Draft),
+        content: serde_json::from_str(&row.content).unwrap_or_default(),
+        author,
+        approved_by: row.approved_by.and_then(|id| names.remove(&id)),
+        approved_at: row.approved_at,
+        version: row.version,
+    })
+}
+
+/// Every version of a plan, newest first.
+pub async fn versions<C: ConnectionTrait>(
+    conn: &C,
+    plan_id: i64,
+) -> Result<Vec<PlanVersion>, AppError> {
+    plan_row(conn, plan_id).await?;
+    let rows = Versions::find()
+        .filter(version_entity::Column::PlanId.eq(plan_id))
+        .order_by_desc(version_entity::Column::Number)
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(version_view(conn, row).await?);
+    }
+    Ok(out)
+}
+
+async fn version_row<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<version_entity::Model, AppError> {
+    Versions::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That plan version".into()))
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: &'static str,
+    plan_id: i64,
+    summary: String,
+) -> Result<(), AppError> {
+    audit::append(
+        txn,
+        actor,
+        Event::new(
+            action,
+            RecordType::ContinuityPlan,
+            Some(plan_id.to_string()),
+            summary,
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Creates a plan with its first, empty draft written by `user`.
+pub async fn create(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    plan: NewPlan,
+) -> Result<(i64, PlanVersion), AppError> {
+    let mut errors = FieldErrors::new();
+    let title = crate::model::text::bounded(&mut errors, "title", "Title", &plan.title, 5, 160);
+    if !(1..=36).contains(&plan.review_months) {
+        errors.add("review_months", "Review the plan every 1 to 36 months.");
+    }
+    let txn = db.begin_write().await?;
+    if people(&txn, &[plan.owner_id]).await?.is_empty() {
+        errors.add("owner_id", "Choose the plan's owner from the list.");
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let now = Utc::now();
+    let row = plan_entity::ActiveModel {
+        title: Set(title.clone()),
+        owner_id: Set(plan.owner_id),
+        service_ids: Set(serde_json::to_string(&plan.service_ids).unwrap_or_else(|_| "[]".into())),
+        site: Set(plan.site.trim().to_string()),
+        review_months: Set(plan.review_months),
+        retired: Set(false),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let draft = version_entity::ActiveModel {
+        plan_id: Set(row.id),
+        number: Set(1),
+        state: Set(PlanState::Draft.as_str().into()),
+        content: Set(serde_json::to_string(&PlanContent::default()).unwrap_or_default()),
+        author_id: Set(user.id),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    record(
+        &txn,
+        actor,
+        "plan_created",
+        row.id,
+        format!("Continuity plan “{title}” started"),
+    )
+    .await?;
+    let view = version_view(&txn, draft).await?;
+    txn.commit().await?;
+    Ok((row.id, view))
+}
+
+fn stale(current_version: i32) -> AppError {
+    AppError::Conflict {
+        message: "Someone else saved this draft meanwhile; nothing was overwritten. Compare their version with yours and save again.".into(),
+        current_version,
+    }
+}
+
+/// Saves a draft's content against the version it was loaded with.
+pub async fn save_draft(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    version_id: i64,
+    version: i32,
+    content: PlanContent,
+) -> Result<PlanVersion, AppError> {
+    check_content(&content)?;
+    let txn = db.begin_write().await?;
+    let row = version_row(&txn, version_id).await?;
+    let plan = plan_row(&txn, row.plan_id).await?;
+    let state = PlanState::parse(&row.state).unwrap_or(PlanState::Draft);
+    if !state.is_editable() {
+        return Err(AppError::BadRequest(format!(
+            "Version {} is {}; only a draft can change. Start a new draft from it.",
+            row.number,
+            state.label().to_lowercase()
+        )));
+    }
+    let manager = user
+        .roles
+        .contains(&crate::model::access::Role::ContinuityManager);
+    if !(manager || user.id == plan.owner_id || user.id == row.author_id) {
+        return Err(AppError::BadRequest(
+            "Only the plan's owner, the draft's author or a continuity manager edits it.".into(),
+        ));
+    }
+    let updated = Versions::update_many()
+        .col_expr(
+            version_entity::Column::Content,
+            Expr::value(serde_json::to_string(&content).unwrap_or_default()),
+        )
+        .col_expr(
+            version_entity::Column::Version,
+            Expr::col(version_entity::Column::Version).add(1),
+        )
+        .col_expr(version_entity::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(version_entity::Column::Id.eq(version_id))
+        .filter(version_entity::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(stale(row.version));
+    }
+    record(
+        &txn,
+        actor,
+        "plan_draft_saved",
+        plan.id,
+        format!("“{}” draft version {} saved", plan.title, row.number),
+    )
+    .await?;
+    let after = version_view(&txn, version_row(&txn, version_id).await?).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// A lifecycle move of a version, as `plan_transition` allows it for `user`.
+pub async fn move_version(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    version_id: i64,
+    version: i32,
+    action: PlanAction,
+) -> Result<PlanVersion, AppError> {
+    let txn = db.begin_write().await?;
+    let row = version_row(&txn, version_id).await?;
+    if row.version != version {
+        return Err(stale(row.version));
+    }
+    let plan = plan_row(&txn, row.plan_id).await?;
+    let state = PlanState::parse(&row.state).unwrap_or(PlanState::Draft);
+    let next = plan_transition(
+        state,
+        action,
+        row.author_id,
+        plan.owner_id,
+        &actor_facts(user),
+    )
+    .map_err(|refusal| AppError::BadRequest(refusal.0))?;
+    let now = Utc::now();
+    if next == PlanState::Approved {
+        // The approved version before this one is superseded, never deleted.
+        Versions::update_many()
+            .col_expr(
+                version_entity::Column::State,
+                Expr::value(PlanState::Superseded.as_str()),
+            )
+            .filter(version_entity::Column::PlanId.eq(plan.id))
+            .filter(version_entity::Column::State.eq(PlanState::Approved.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    let mut update = Versions::update_many()
+        .col_expr(version_entity::Column::State, Expr::value(next.as_str()))
+        .col_expr(
+            version_entity::Column::Version,
+            Expr::col(version_entity::Column::Version).add(1),
+        )
+        .col_expr(version_entity::Column::UpdatedAt, Expr::value(now));
+    if next == PlanState::Approved {
+        update = update
+            .col_expr(version_entity::Column::ApprovedBy, Expr::value(user.id))
+            .col_expr(version_entity::Column::ApprovedAt, Expr::value(now));
+    }
+    let result = update
+        .filter(version_entity::Column::Id.eq(version_id))
+        .filter(version_entity::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(row.version));
+    }
+    record(
+        &txn,
+        actor,
+        "plan_version_moved",
+        plan.id,
+        format!(
+            "“{}” version {}: {} → {}",
+            plan.title,
+            row.number,
+            state.label(),
+            next.label()
+        ),
+    )
+    .await?;
+    let after = version_view(&txn, version_row(&txn, version_id).await?).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Starts the next draft from the newest version (refused while a draft or review is open).
+pub async fn new_draft(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    plan_id: i64,
+) -> Result<PlanVersion, AppError> {
+    let txn = db.begin_write().await?;
+    let plan = plan_row(&txn, plan_id).await?;
+    let latest = Versions::find()
+        .filter(version_entity::Column::PlanId.eq(plan_id))
+        .order_by_desc(version_entity::Column::Number)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("A version of that plan".into()))?;
+    let state = PlanState::parse(&latest.state).unwrap_or(PlanState::Draft);
+    if matches!(state, PlanState::Draft | PlanState::InReview) {
+        return Err(AppError::BadRequest(format!(
+            "Version {} is still {}; work on it instead of starting another.",
+            latest.number,
+            state.label().to_lowercase()
+        )));
+    }
+    if state == PlanState::Retired {
+        return Err(AppError::BadRequest("The plan is retired.".into()));
+    }
+    let now = Utc::now();
+    let row = version_entity::ActiveModel {
+        plan_id: Set(plan_id),
+        number: Set(latest.number + 1),
+        state: Set(PlanState::Draft.as_str().into()),
+        content: Set(latest.content.clone()),
+        author_id: Set(user.id),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    record(
+        &txn,
+        actor,
+        "plan_draft_started",
+        plan_id,
+        format!(
+            "“{}” version {} started from version {}",
+            plan.title, row.number, latest.number
+        ),
+    )
+    .await?;
+    let view = version_view(&txn, row).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// What changed between two versions of the same plan, section by section.
+pub async fn compare_versions<C: ConnectionTrait>(
+    conn: &C,
+    old_id: i64,
+    new_id: i64,
+) -> Result<Vec<SectionDiff>, AppError> {
+    let (old, new) = (
+        version_row(conn, old_id).await?,
+        version_row(conn, new_id).await?,
+    );
+    if old.plan_id != new.plan_id {
+        return Err(AppError::BadRequest(
+            "Only versions of the same plan can be compared.".into(),
+        ));
+    }
+    let read = |row: &version_entity::Model| -> PlanContent {
+        serde_json::from_str(&row.content).unwrap_or_default()
+    };
+    Ok(compare(&read(&old), &read(&new)))
+}

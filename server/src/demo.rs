@@ -189,6 +189,24 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     Ok(created)
 }
 
+/// Everyone in the database as the services see a signed-in person (the demo seeders act as
+/// the demo people, so their history is genuine).
+pub(crate) async fn people(
+    db: &app::server::db::Db,
+) -> Result<Vec<app::model::user::CurrentUser>, AppError> {
+    Ok(app::server::service::users::list(db)
+        .await?
+        .into_iter()
+        .map(|u| app::model::user::CurrentUser {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            roles: u.roles,
+            time_zone: u.time_zone,
+        })
+        .collect())
+}
+
 /// The sign-ins printed at start-up in demo mode.
 pub fn demo_logins() -> String {
     let mut text = format!("Demo sign-ins (password for all: {DEMO_PASSWORD}):\n");

@@ -8,7 +8,6 @@ use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::nonconformities::{self, Raised, Step};
-use app::server::service::users;
 use chrono::{Duration, NaiveDate, Utc};
 
 struct Finding {
@@ -96,17 +95,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     if !nonconformities::list(db).await?.is_empty() {
         return Ok(0);
     }
-    let people: Vec<CurrentUser> = users::list(db)
-        .await?
-        .into_iter()
-        .map(|u| CurrentUser {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            roles: u.roles,
-            time_zone: u.time_zone,
-        })
-        .collect();
+    let people = crate::demo::people(db).await?;
     let find = |email: &str| people.iter().find(|p| p.email == email).cloned();
     let (Some(auditor), Some(quality), Some(dana), Some(rowan), Some(chris)) = (
         find("auditor@conform.demo"),

@@ -7,11 +7,9 @@ use app::model::improvement::{
     ClosureCode, Direction, Effort, ImprovementAction, ImprovementState, Kpi, Measurement, Source,
 };
 use app::model::register::ImprovementDraft;
-use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::register::{self, MoveInput};
-use app::server::service::users;
 use chrono::{Duration, Utc};
 
 const TITLES: [&str; 10] = [
@@ -54,17 +52,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     if register::count(db).await? > 0 {
         return Ok(0);
     }
-    let people: Vec<CurrentUser> = users::list(db)
-        .await?
-        .into_iter()
-        .map(|u| CurrentUser {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            roles: u.roles,
-            time_zone: u.time_zone,
-        })
-        .collect();
+    let people = crate::demo::people(db).await?;
     let find = |email: &str| people.iter().find(|p| p.email == email).cloned();
     let (Some(quality), Some(dana), Some(rowan), Some(chris), Some(kim)) = (
         find("quality@conform.demo"),

@@ -126,41 +126,14 @@ async fn a_bia_is_saved_versioned_and_flags_slower_dependencies() {
 
 mod plans {
     use super::common;
+    use super::common::{actor, person};
     use app::error::AppError;
     use app::model::access::Role;
     use app::model::continuity_plan::{PlanAction, PlanContent, PlanState, Section};
     use app::model::recovery::RecoveryStep;
-    use app::model::user::{CurrentUser, NewUser};
-    use app::server::audit::Actor;
-    use app::server::db::Db;
+
+    use app::server::service::audit_trail;
     use app::server::service::continuity_plans::{self, NewPlan};
-    use app::server::service::{audit_trail, users};
-
-    async fn person(db: &Db, email: &str, role: Role) -> CurrentUser {
-        let user = users::create(
-            db,
-            &Actor::system("test"),
-            NewUser {
-                email: email.into(),
-                name: format!("Person {email}"),
-                roles: vec![role],
-                password: "long enough password".into(),
-            },
-        )
-        .await
-        .unwrap();
-        CurrentUser {
-            id: user.id,
-            email: user.email,
-            name: user.name,
-            roles: user.roles,
-            time_zone: "UTC".into(),
-        }
-    }
-
-    fn actor(user: &CurrentUser) -> Actor {
-        Actor::user(user.id, user.name.clone(), None)
-    }
 
     fn step(key: u32, title: &str, minutes: u32, waits_for: &[u32]) -> RecoveryStep {
         RecoveryStep {

@@ -4,41 +4,15 @@
 
 mod common;
 
+use common::{actor, person};
+
 use app::error::AppError;
 use app::model::access::Role;
 use app::model::nonconformity::{NcForm, NcState, RootCauseMethod};
-use app::model::user::{CurrentUser, NewUser};
-use app::server::audit::Actor;
-use app::server::db::Db;
+use app::model::user::CurrentUser;
 use app::server::service::nonconformities::{self, Raised, Step};
-use app::server::service::{audit_trail, register, users};
+use app::server::service::{audit_trail, register};
 use chrono::{Duration, NaiveDate};
-
-async fn person(db: &Db, email: &str, role: Role) -> CurrentUser {
-    let user = users::create(
-        db,
-        &Actor::system("test"),
-        NewUser {
-            email: email.into(),
-            name: format!("Person {email}"),
-            roles: vec![role],
-            password: "long enough password".into(),
-        },
-    )
-    .await
-    .unwrap();
-    CurrentUser {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        roles: user.roles,
-        time_zone: "UTC".into(),
-    }
-}
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {

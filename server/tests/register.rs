@@ -3,42 +3,17 @@
 
 mod common;
 
+use common::{actor, person};
+
 use app::error::AppError;
 use app::model::access::Role;
 use app::model::improvement::{ClosureCode, ImprovementAction, ImprovementState, TargetVerdict};
 use app::model::register::{ImprovementForm, KpiForm, MeasurementForm};
-use app::model::user::{CurrentUser, NewUser};
+use app::model::user::CurrentUser;
 use app::server::audit::Actor;
-use app::server::db::Db;
+use app::server::service::audit_trail;
 use app::server::service::register::{self, MoveInput};
-use app::server::service::{audit_trail, users};
 use chrono::NaiveDate;
-
-async fn person(db: &Db, email: &str, role: Role) -> CurrentUser {
-    let user = users::create(
-        db,
-        &Actor::system("test"),
-        NewUser {
-            email: email.into(),
-            name: format!("Person {email}"),
-            roles: vec![role],
-            password: "long enough password".into(),
-        },
-    )
-    .await
-    .unwrap();
-    CurrentUser {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        roles: user.roles,
-        time_zone: "UTC".into(),
-    }
-}
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome() {

@@ -34,6 +34,38 @@ pub async fn test_db() -> TestDb {
     TestDb { db, url, _dir: dir }
 }
 
+/// A person with one role, signed in as far as the services are concerned (UTC).
+pub async fn person(
+    db: &Db,
+    email: &str,
+    role: app::model::access::Role,
+) -> app::model::user::CurrentUser {
+    let user = app::server::service::users::create(
+        db,
+        &app::server::audit::Actor::system("test"),
+        app::model::user::NewUser {
+            email: email.into(),
+            name: format!("Person {email}"),
+            roles: vec![role],
+            password: "long enough password".into(),
+        },
+    )
+    .await
+    .expect("create the person");
+    app::model::user::CurrentUser {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        roles: user.roles,
+        time_zone: "UTC".into(),
+    }
+}
+
+/// The audit actor for `user`.
+pub fn actor(user: &app::model::user::CurrentUser) -> app::server::audit::Actor {
+    app::server::audit::Actor::user(user.id, user.name.clone(), None)
+}
+
 pub fn backend_name() -> &'static str {
     if std::env::var("CONFORM_TEST_POSTGRES_URL").is_ok() {
         "postgres"

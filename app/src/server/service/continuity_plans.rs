@@ -119,6 +119,32 @@ async fn record(
     Ok(())
 }
 
+/// A new draft version `number` of a plan, written by `author_id`.
+async fn insert_draft(
+    txn: &DatabaseTransaction,
+    plan_id: i64,
+    number: i32,
+    content: String,
+    author_id: i64,
+) -> Result<version_entity::Model, AppError> {
+    let now = Utc::now();
+    Ok(version_entity::ActiveModel {
+        plan_id: Set(plan_id),
+        number: Set(number),
+        state: Set(PlanState::Draft.as_str().into()),
+        content: Set(content),
+        author_id: Set(author_id),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
 /// Creates a plan with its first, empty draft written by `user`.
 pub async fn create(
     db: &Db,
@@ -153,21 +179,8 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    let draft = version_entity::ActiveModel {
-        plan_id: Set(row.id),
-        number: Set(1),
-        state: Set(PlanState::Draft.as_str().into()),
-        content: Set(serde_json::to_string(&PlanContent::default()).unwrap_or_default()),
-        author_id: Set(user.id),
-        approved_by: Set(None),
-        approved_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let empty = serde_json::to_string(&PlanContent::default()).unwrap_or_default();
+    let draft = insert_draft(&txn, row.id, 1, empty, user.id).await?;
     record(
         &txn,
         actor,
@@ -349,21 +362,13 @@ pub async fn new_draft(
     if state == PlanState::Retired {
         return Err(AppError::BadRequest("The plan is retired.".into()));
     }
-    let now = Utc::now();
-    let row = version_entity::ActiveModel {
-        plan_id: Set(plan_id),
-        number: Set(latest.number + 1),
-        state: Set(PlanState::Draft.as_str().into()),
-        content: Set(latest.content.clone()),
-        author_id: Set(user.id),
-        approved_by: Set(None),
-        approved_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let row = insert_draft(
+        &txn,
+        plan_id,
+        latest.number + 1,
+        latest.content.clone(),
+        user.id,
+    )
     .await?;
     record(
         &txn,

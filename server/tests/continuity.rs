@@ -344,4 +344,126 @@ mod plans {
             .unwrap();
         assert!(history.len() >= 7, "{}", history.len());
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_exercise_is_planned_recorded_against_the_rto_and_its_finding_registered() {
+        use app::model::bia::BiaForm;
+        use app::model::continuity_plan::{check_outcome, ExerciseKind, ExerciseResult};
+        use app::server::service::continuity_exercises::{self, PlannedExercise};
+        use app::server::service::{bia, register};
+
+        let db = common::test_db().await;
+        let rowan = person(&db, "rowan@example.org", Role::ContinuityManager).await;
+        let quality = person(&db, "quality@example.org", Role::QualityManager).await;
+        let stranger = person(&db, "stranger@example.org", Role::Requester).await;
+        let payroll = super::service(&db, "Payroll").await;
+        let bia_form = BiaForm {
+            impacts: (0..25).map(|_| "1".to_string()).collect(),
+            mtpd: "1 d".into(),
+            rto: "4 h".into(),
+            rpo: "1 h".into(),
+            ..Default::default()
+        };
+        bia::save(
+            &db,
+            &actor(&rowan),
+            rowan.id,
+            payroll,
+            0,
+            bia_form.validate().unwrap(),
+        )
+        .await
+        .unwrap();
+        let (plan_id, _) = continuity_plans::create(
+            &db,
+            &rowan,
+            &actor(&rowan),
+            NewPlan {
+                title: "Payroll continuity plan".into(),
+                owner_id: rowan.id,
+                service_ids: vec![payroll],
+                site: String::new(),
+                review_months: 12,
+            },
+        )
+        .await
+        .unwrap();
+        let planned = PlannedExercise {
+            kind: ExerciseKind::Tabletop,
+            planned_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+            participants: "Payroll team, IT operations".into(),
+            objectives: "Walk the failover with the people who would do it.".into(),
+        };
+        let refused =
+            continuity_exercises::plan(&db, &stranger, &actor(&stranger), plan_id, planned.clone())
+                .await
+                .unwrap_err();
+        assert!(matches!(refused, AppError::BadRequest(_)));
+        let exercise = continuity_exercises::plan(&db, &rowan, &actor(&rowan), plan_id, planned)
+            .await
+            .unwrap();
+        assert_eq!(exercise.rto_minutes, Some(240));
+        assert_eq!(exercise.met_rto(), None);
+
+        let outcome = check_outcome(
+            "partly",
+            "6 h",
+            "The database restore took twice as long as planned\nThe call tree had a wrong number",
+        )
+        .unwrap();
+        let recorded = continuity_exercises::record_outcome(
+            &db,
+            &rowan,
+            &actor(&rowan),
+            exercise.id,
+            exercise.version,
+            outcome.clone(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(recorded.result, Some(ExerciseResult::Partly));
+        assert_eq!(recorded.met_rto(), Some(false), "6 h is past the 4 h RTO");
+        let stale = continuity_exercises::record_outcome(
+            &db,
+            &rowan,
+            &actor(&rowan),
+            exercise.id,
+            exercise.version,
+            outcome,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(stale, AppError::Conflict { .. }));
+
+        // A finding becomes a register entry in one step, linked both ways.
+        let (after, entry) = continuity_exercises::finding_to_register(
+            &db,
+            &quality,
+            &actor(&quality),
+            exercise.id,
+            recorded.version,
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(after.findings[0].improvement_id, Some(entry.id));
+        assert_eq!(entry.source_ref, Some(format!("exercise:{}", exercise.id)));
+        assert_eq!(entry.service_ids, vec![payroll]);
+        assert!(register::get(db.reader(), entry.id).await.is_ok());
+        let twice = continuity_exercises::finding_to_register(
+            &db,
+            &quality,
+            &actor(&quality),
+            exercise.id,
+            after.version,
+            0,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(twice, AppError::BadRequest(ref m) if m.contains("already")));
+        let listed = continuity_exercises::list(db.reader(), plan_id)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+    }
 }

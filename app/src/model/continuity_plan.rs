@@ -519,3 +519,188 @@ mod content_tests {
         assert!(check_content(&content).is_ok());
     }
 }
+
+/// How a plan is tested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExerciseKind {
+    Walkthrough,
+    Tabletop,
+    Simulation,
+    FullFailover,
+}
+
+impl ExerciseKind {
+    pub const ALL: [ExerciseKind; 4] = [
+        ExerciseKind::Walkthrough,
+        ExerciseKind::Tabletop,
+        ExerciseKind::Simulation,
+        ExerciseKind::FullFailover,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExerciseKind::Walkthrough => "walkthrough",
+            ExerciseKind::Tabletop => "tabletop",
+            ExerciseKind::Simulation => "simulation",
+            ExerciseKind::FullFailover => "full_failover",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ExerciseKind::Walkthrough => "Walkthrough",
+            ExerciseKind::Tabletop => "Tabletop",
+            ExerciseKind::Simulation => "Simulation",
+            ExerciseKind::FullFailover => "Full failover",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ExerciseKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value.trim())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExerciseResult {
+    Passed,
+    Partly,
+    Failed,
+}
+
+impl ExerciseResult {
+    pub const ALL: [ExerciseResult; 3] = [
+        ExerciseResult::Passed,
+        ExerciseResult::Partly,
+        ExerciseResult::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExerciseResult::Passed => "passed",
+            ExerciseResult::Partly => "partly",
+            ExerciseResult::Failed => "failed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ExerciseResult::Passed => "Passed",
+            ExerciseResult::Partly => "Partly passed",
+            ExerciseResult::Failed => "Failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ExerciseResult> {
+        Self::ALL.into_iter().find(|r| r.as_str() == value.trim())
+    }
+}
+
+/// Something an exercise showed; it may become an improvement-register entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseFinding {
+    pub text: String,
+    /// The register entry it became, if it did.
+    pub improvement_id: Option<i64>,
+}
+
+/// The outcome of an exercise as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExerciseOutcome {
+    pub result: ExerciseResult,
+    pub actual_minutes: u32,
+    pub findings: Vec<String>,
+}
+
+/// Checks a recorded outcome: a result, the recovery time it took, findings one per line; a
+/// failed or partly passed exercise must say what went wrong.
+pub fn check_outcome(
+    result: &str,
+    actual: &str,
+    findings: &str,
+) -> Result<ExerciseOutcome, crate::error::FieldErrors> {
+    let mut errors = crate::error::FieldErrors::new();
+    let result = ExerciseResult::parse(result);
+    if result.is_none() {
+        errors.add("result", "Choose passed, partly passed or failed.");
+    }
+    let actual_minutes = crate::model::recovery::parse_minutes(actual);
+    if actual_minutes.is_none() {
+        errors.add(
+            "actual",
+            "Enter the recovery time it took, such as 3 h or 90 min.",
+        );
+    }
+    let findings: Vec<String> = findings
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.chars().take(500).collect())
+        .collect();
+    if findings.len() > 50 {
+        errors.add("findings", "Record at most 50 findings.");
+    }
+    if matches!(
+        result,
+        Some(ExerciseResult::Failed | ExerciseResult::Partly)
+    ) && findings.is_empty()
+    {
+        errors.add("findings", "Say what did not work: one finding per line.");
+    }
+    match (result, actual_minutes) {
+        (Some(result), Some(actual_minutes)) if errors.is_empty() => Ok(ExerciseOutcome {
+            result,
+            actual_minutes,
+            findings,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod exercise_tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_exercise_must_say_what_went_wrong() {
+        let ok = check_outcome("passed", "3 h", "").unwrap();
+        assert_eq!(
+            (ok.result, ok.actual_minutes),
+            (ExerciseResult::Passed, 180)
+        );
+        let silent = check_outcome("failed", "5 h", "  \n").unwrap_err();
+        assert!(silent.get("findings").is_some());
+        let told = check_outcome(
+            "partly",
+            "5 h",
+            "Backups were a day old\nCall tree out of date\n",
+        )
+        .unwrap();
+        assert_eq!(told.findings.len(), 2);
+        let bad = check_outcome("great", "soon", "").unwrap_err();
+        assert!(bad.get("result").is_some() && bad.get("actual").is_some());
+    }
+}
+
+/// An exercise as it crosses the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exercise {
+    pub id: i64,
+    pub plan_id: i64,
+    pub kind: ExerciseKind,
+    pub planned_on: chrono::NaiveDate,
+    pub participants: String,
+    pub objectives: String,
+    pub result: Option<ExerciseResult>,
+    pub actual_minutes: Option<u32>,
+    /// The shortest RTO among the plan's covered services, when they have a BIA.
+    pub rto_minutes: Option<u32>,
+    pub findings: Vec<ExerciseFinding>,
+    pub version: i32,
+}
+
+impl Exercise {
+    /// Whether the recovery came in within the RTO (unknown until both are known).
+    pub fn met_rto(&self) -> Option<bool> {
+        Some(self.actual_minutes? <= self.rto_minutes?)
+    }
+}

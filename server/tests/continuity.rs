@@ -160,7 +160,7 @@ mod plans {
                 title: "Payroll continuity plan".into(),
                 owner_id: owner.id,
                 service_ids: vec![],
-                site: String::new(),
+                site: "Head office".into(),
                 review_months: 12,
             },
         )

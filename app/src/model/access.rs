@@ -145,13 +145,16 @@ pub enum Permission {
     ImprovementRead,
     ImprovementRaise,
     FindingRaise,
+    ContinuityRead,
+    ContinuityEdit,
+    ContinuityReview,
     UserRead,
     UserManage,
     AuditRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -165,6 +168,9 @@ impl Permission {
         Permission::ImprovementRead,
         Permission::ImprovementRaise,
         Permission::FindingRaise,
+        Permission::ContinuityRead,
+        Permission::ContinuityEdit,
+        Permission::ContinuityReview,
         Permission::UserRead,
         Permission::UserManage,
         Permission::AuditRead,
@@ -185,6 +191,9 @@ impl Permission {
             Permission::ImprovementRead
             | Permission::ImprovementRaise
             | Permission::FindingRaise => RecordType::Improvement,
+            Permission::ContinuityRead
+            | Permission::ContinuityEdit
+            | Permission::ContinuityReview => RecordType::ContinuityPlan,
             Permission::UserRead | Permission::UserManage => RecordType::User,
             Permission::AuditRead => RecordType::AuditTrail,
         }
@@ -212,6 +221,11 @@ impl Permission {
                 "add improvements and move them through their lifecycle (as it allows)"
             }
             Permission::FindingRaise => "raise nonconformities and audit findings",
+            Permission::ContinuityRead => "read continuity plans and exercises",
+            Permission::ContinuityEdit => {
+                "write continuity plans, plan exercises and record their results"
+            }
+            Permission::ContinuityReview => "comment on continuity plans in review",
             Permission::UserRead => "see the user directory",
             Permission::UserManage => "manage users",
             Permission::AuditRead => "read the audit trail",
@@ -287,6 +301,26 @@ impl Permission {
                 ContinuityManager,
                 QualityManager,
                 Requester,
+            ],
+            // Plans must be available to everyone who may have to act on them.
+            Permission::ContinuityRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                Requester,
+            ],
+            // Service owners write their services' plans; approval is the continuity
+            // manager's (the plan lifecycle decides).
+            Permission::ContinuityEdit => &[ServiceOwner, ContinuityManager],
+            Permission::ContinuityReview => &[
+                ChangeManager,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
             ],
             Permission::UserRead => &[Admin, Auditor],
             Permission::UserManage => &[Admin],
@@ -373,6 +407,8 @@ mod tests {
                     | Permission::CabManage
                     | Permission::ImprovementRaise
                     | Permission::FindingRaise
+                    | Permission::ContinuityEdit
+                    | Permission::ContinuityReview
             );
             assert_eq!(
                 may(&[Role::Admin], permission),

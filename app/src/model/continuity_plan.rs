@@ -188,6 +188,25 @@ impl Section {
         Section::RelatedPlans,
     ];
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::Scope => "scope",
+            Section::Activation => "activation",
+            Section::CallTree => "call_tree",
+            Section::Scenarios => "scenarios",
+            Section::Steps => "steps",
+            Section::Communications => "communications",
+            Section::ReturnToNormal => "return_to_normal",
+            Section::RelatedPlans => "related_plans",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Section> {
+        Section::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value.trim())
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Section::Scope => "Scope",

@@ -168,7 +168,15 @@ pub mod web {
         let mut request = Request::post(uri)
             .header(header::HOST, "127.0.0.1:3000")
             .header(header::ORIGIN, ORIGIN)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(
+                header::CONTENT_TYPE,
+                // Endpoints with a JSON codec are called with a JSON body.
+                if body.starts_with('{') {
+                    "application/json"
+                } else {
+                    "application/x-www-form-urlencoded"
+                },
+            )
             .header(header::ACCEPT, "application/json");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);

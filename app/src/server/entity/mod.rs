@@ -22,6 +22,7 @@ pub mod improvement_kpi;
 pub mod kpi_measurement;
 pub mod nonconformity;
 pub mod notification;
+pub mod plan_comment;
 pub mod plan_version;
 pub mod saved_filter;
 pub mod schedule_window;

@@ -4,23 +4,23 @@
 //! entry that links back to the exercise. Versioned and audited.
 
 use crate::error::{AppError, FieldErrors};
-use crate::model::access::{RecordType, Role};
+use crate::model::access::Role;
 use crate::model::continuity_plan::{
     Exercise, ExerciseFinding, ExerciseKind, ExerciseOutcome, ExerciseResult,
 };
 use crate::model::improvement::Source;
 use crate::model::register::{Improvement, ImprovementDraft};
 use crate::model::user::CurrentUser;
-use crate::server::audit::{self, Actor, Event};
+use crate::server::audit::Actor;
 use crate::server::db::Db;
 use crate::server::entity::continuity_exercise::{self as exercise_entity, Entity as Exercises};
 use crate::server::entity::continuity_plan::{self as plan_entity, Entity as Plans};
 use crate::server::entity::service_bia::{Column as BiaColumn, Entity as Bias};
+use crate::server::service::continuity_plans::record;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
 /// What a planned exercise needs.
@@ -105,27 +105,6 @@ fn may_run(user: &CurrentUser, plan: &plan_entity::Model) -> Result<(), AppError
             "Only the plan's owner or a continuity manager runs its exercises.".into(),
         ))
     }
-}
-
-async fn record(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    action: &'static str,
-    plan_id: i64,
-    summary: String,
-) -> Result<(), AppError> {
-    audit::append(
-        txn,
-        actor,
-        Event::new(
-            action,
-            RecordType::ContinuityPlan,
-            Some(plan_id.to_string()),
-            summary,
-        ),
-    )
-    .await?;
-    Ok(())
 }
 
 pub async fn plan(

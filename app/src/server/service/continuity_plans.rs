@@ -8,19 +8,21 @@ use crate::model::access::RecordType;
 use crate::model::change::ActorFacts;
 use crate::model::continuity_plan::{
     check_content, compare, plan_transition, PlanAction, PlanContent, PlanState, PlanVersion,
-    SectionDiff,
+    Section, SectionDiff,
 };
+use crate::model::plan_overview::PlanComment;
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::continuity_plan::{self as plan_entity, Entity as Plans};
+use crate::server::entity::plan_comment as comment_entity;
 use crate::server::entity::plan_version::{self as version_entity, Entity as Versions};
 use crate::server::service::changes::people;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
 /// What a new plan starts with.
@@ -98,7 +100,8 @@ async fn version_row<C: ConnectionTrait>(
         .ok_or_else(|| AppError::NotFound("That plan version".into()))
 }
 
-async fn record(
+/// The audit entry of a write to a plan (its versions, comments and exercises).
+pub(crate) async fn record(
     txn: &DatabaseTransaction,
     actor: &Actor,
     action: &'static str,
@@ -161,6 +164,28 @@ pub async fn create(
     if people(&txn, &[plan.owner_id]).await?.is_empty() {
         errors.add("owner_id", "Choose the plan's owner from the list.");
     }
+    let mut service_ids = plan.service_ids.clone();
+    service_ids.sort_unstable();
+    service_ids.dedup();
+    if service_ids.is_empty() && plan.site.trim().is_empty() {
+        errors.add(
+            "service_ids",
+            "Say what the plan covers: one or more services, or a site.",
+        );
+    } else if service_ids.len() > 50 {
+        errors.add("service_ids", "A plan covers at most 50 services.");
+    } else if !service_ids.is_empty() {
+        let known = crate::server::entity::service::Entity::find()
+            .filter(crate::server::entity::service::Column::Id.is_in(service_ids.clone()))
+            .count(&txn)
+            .await?;
+        if known != service_ids.len() as u64 {
+            errors.add("service_ids", "Choose the services from the catalogue.");
+        }
+    }
+    if plan.site.chars().count() > 160 {
+        errors.add("site", "Keep the site under 160 characters.");
+    }
     if !errors.is_empty() {
         return Err(errors.into());
     }
@@ -168,7 +193,7 @@ pub async fn create(
     let row = plan_entity::ActiveModel {
         title: Set(title.clone()),
         owner_id: Set(plan.owner_id),
-        service_ids: Set(serde_json::to_string(&plan.service_ids).unwrap_or_else(|_| "[]".into())),
+        service_ids: Set(serde_json::to_string(&service_ids).unwrap_or_else(|_| "[]".into())),
         site: Set(plan.site.trim().to_string()),
         review_months: Set(plan.review_months),
         retired: Set(false),
@@ -317,6 +342,18 @@ pub async fn move_version(
     if result.rows_affected == 0 {
         return Err(stale(row.version));
     }
+    if next == PlanState::Retired {
+        Plans::update_many()
+            .col_expr(plan_entity::Column::Retired, Expr::value(true))
+            .col_expr(
+                plan_entity::Column::Version,
+                Expr::col(plan_entity::Column::Version).add(1),
+            )
+            .col_expr(plan_entity::Column::UpdatedAt, Expr::value(now))
+            .filter(plan_entity::Column::Id.eq(plan.id))
+            .exec(&txn)
+            .await?;
+    }
     record(
         &txn,
         actor,
@@ -405,4 +442,66 @@ pub async fn compare_versions<C: ConnectionTrait>(
         serde_json::from_str(&row.content).unwrap_or_default()
     };
     Ok(compare(&read(&old), &read(&new)))
+}
+
+/// A reviewer's comment on one section of a version in review.
+pub async fn comment(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    version_id: i64,
+    section: Section,
+    text: &str,
+) -> Result<PlanComment, AppError> {
+    let mut errors = FieldErrors::new();
+    let text = crate::model::text::bounded(&mut errors, "text", "Comment", text, 2, 4_000);
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let txn = db.begin_write().await?;
+    let row = version_row(&txn, version_id).await?;
+    let plan = plan_row(&txn, row.plan_id).await?;
+    if row.state != PlanState::InReview.as_str() {
+        return Err(AppError::BadRequest(format!(
+            "Version {} is not in review; comments are made while it is.",
+            row.number
+        )));
+    }
+    let now = Utc::now();
+    let saved = comment_entity::ActiveModel {
+        plan_version_id: Set(version_id),
+        section: Set(section.as_str().into()),
+        author_id: Set(user.id),
+        text: Set(text.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    record(
+        &txn,
+        actor,
+        "plan_commented",
+        plan.id,
+        format!(
+            "“{}” version {}, {}: comment by {}",
+            plan.title,
+            row.number,
+            section.label(),
+            user.name
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(PlanComment {
+        id: saved.id,
+        version_id,
+        section,
+        author: crate::model::change_request::PersonRef {
+            id: user.id,
+            name: user.name.clone(),
+        },
+        text,
+        created_at: now,
+    })
 }

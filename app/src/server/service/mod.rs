@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod identity;
 pub mod nonconformities;
 pub mod notifications;
+pub mod plan_overview;
 pub mod register;
 pub mod register_import;
 pub mod saved_filters;

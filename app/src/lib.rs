@@ -31,6 +31,8 @@ use pages::{
     change_list::ChangeListPage,
     change_new::ChangeNewPage,
     change_templates::{ChangeTemplatePage, ChangeTemplatesPage},
+    continuity::ContinuityPage,
+    continuity_plan::ContinuityPlanPage,
     dashboard::DashboardPage,
     improvement_board::ImprovementBoardPage,
     improvement_import::ImprovementImportPage,
@@ -39,6 +41,7 @@ use pages::{
     nonconformities::{NonconformitiesPage, NonconformityPage},
     not_built::NotBuiltPage,
     not_found::NotFoundPage,
+    plan_compare::PlanComparePage,
     schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
     service_bia::ServiceBiaPage,
     service_detail::ServiceDetailPage,
@@ -119,7 +122,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/calendar") view=CalendarPage/>
                     <Route ssr=SsrMode::Async path=path!("/calendar/windows") view=ScheduleWindowsPage/>
                     <Route ssr=SsrMode::Async path=path!("/calendar/windows/:id") view=ScheduleWindowPage/>
-                    <Route ssr=SsrMode::Async path=path!("/continuity") view=|| view! { <NotBuiltPage section="Continuity"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/continuity") view=ContinuityPage/>
+                    <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id") view=ContinuityPlanPage/>
+                    <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id/compare") view=PlanComparePage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/board") view=ImprovementBoardPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/import") view=ImprovementImportPage/>

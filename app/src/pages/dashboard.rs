@@ -1,4 +1,5 @@
 use crate::api::cab::{my_cab_work, CompleteCabAction, MarkNotificationsRead};
+use crate::api::continuity::list_plans;
 use crate::api::dashboard::{get_dashboard, overdue_work};
 use crate::components::badges::CriticalityBadge;
 use crate::components::error_view::ErrorPanel;
@@ -50,7 +51,54 @@ pub fn DashboardPage() -> impl IntoView {
             })}
         </Suspense>
         <ForYou/>
+        <ContinuityAttention/>
         <OverdueRegister/>
+    }
+}
+
+/// Continuity plans that need attention: review due or overdue, a recovery longer than a
+/// covered service's RTO, unowned steps, or a major change to a covered service since approval.
+#[component]
+fn ContinuityAttention() -> impl IntoView {
+    let plans = Resource::new(|| (), |_| list_plans());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(plans) = plans.await else { return ().into_any() };
+                let total = plans.len();
+                let attention: Vec<_> = plans.into_iter().filter(|p| p.needs_attention()).collect();
+                view! {
+                    <section class="panel" aria-labelledby="continuity-heading">
+                        <h2 id="continuity-heading">{format!("Continuity plans needing attention ({})", attention.len())}</h2>
+                        {if attention.is_empty() {
+                            view! { <p class="muted">{format!("All {total} plans are reviewed on time and meet their RTOs.")}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="dashboard-list continuity-list">
+                                    {attention.into_iter().map(|plan| {
+                                        let mut reasons: Vec<String> = Vec::new();
+                                        if plan.review.needs_attention() {
+                                            reasons.push(plan.review.label());
+                                        }
+                                        reasons.extend(plan.warnings.iter().cloned());
+                                        if !plan.major_changes.is_empty() {
+                                            reasons.push(format!("{} major change(s) to its services since approval", plan.major_changes.len()));
+                                        }
+                                        view! {
+                                            <li>
+                                                <a href=format!("/continuity/plans/{}", plan.id)>{plan.title.clone()}</a>
+                                                <span class="muted">{format!(" · {}", plan.owner.name)}</span>
+                                                <ul class="plan-warnings">{reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
     }
 }
 

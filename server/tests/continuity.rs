@@ -466,4 +466,203 @@ mod plans {
             .unwrap();
         assert_eq!(listed.len(), 1);
     }
+
+    /// The plan list and the plan page: review cycle, RTO and owner warnings, comments only
+    /// while in review, and the flag raised by a major change to a covered service.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_overview_shows_review_status_warnings_comments_and_major_changes() {
+        use app::model::bia::BiaForm;
+        use app::model::change_request::ChangeForm;
+        use app::model::plan_overview::ReviewStatus;
+        use app::server::entity::change::{Column as ChangeColumn, Entity as Changes};
+        use app::server::service::{bia, changes, plan_overview};
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+        let db = common::test_db().await;
+        let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+        let sam = person(&db, "sam@example.org", Role::ContinuityManager).await;
+        let requester = person(&db, "requester@example.org", Role::Requester).await;
+        let payroll = super::service(&db, "Payroll").await;
+        let objectives = BiaForm {
+            impacts: (0..25).map(|_| "1".to_string()).collect(),
+            mtpd: "1 d".into(),
+            rto: "4 h".into(),
+            rpo: "1 h".into(),
+            ..Default::default()
+        };
+        bia::save(
+            &db,
+            &actor(&owner),
+            owner.id,
+            payroll,
+            0,
+            objectives.validate().unwrap(),
+        )
+        .await
+        .unwrap();
+        let (plan_id, draft) = continuity_plans::create(
+            &db,
+            &owner,
+            &actor(&owner),
+            NewPlan {
+                title: "Payroll continuity plan".into(),
+                owner_id: owner.id,
+                service_ids: vec![payroll],
+                site: String::new(),
+                review_months: 12,
+            },
+        )
+        .await
+        .unwrap();
+        let mut unowned = step(2, "Restore the database", 120, &[1]);
+        unowned.owner_id = None;
+        let content = PlanContent {
+            steps: vec![step(1, "Rebuild the servers", 180, &[]), unowned],
+            ..Default::default()
+        };
+        let draft = continuity_plans::save_draft(
+            &db,
+            &owner,
+            &actor(&owner),
+            draft.id,
+            draft.version,
+            content,
+        )
+        .await
+        .unwrap();
+        let today = chrono::Utc::now().date_naive();
+        let listed = plan_overview::summaries(db.reader(), today).await.unwrap();
+        let plan = listed.iter().find(|p| p.id == plan_id).unwrap();
+        assert_eq!(plan.review, ReviewStatus::NotApproved);
+        assert_eq!(plan.total_minutes, Some(300));
+        assert_eq!(plan.services[0].rto_minutes, Some(240));
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| w.contains("Payroll must be back within 4 h")),
+            "{:?}",
+            plan.warnings
+        );
+        assert!(plan
+            .warnings
+            .iter()
+            .any(|w| w.contains("“Restore the database” has no owner")));
+        assert!(plan.needs_attention());
+
+        // Comments belong to the review: refused on a draft, and empty ones are refused.
+        let early = continuity_plans::comment(
+            &db,
+            &sam,
+            &actor(&sam),
+            draft.id,
+            Section::Steps,
+            "Too slow",
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(early, AppError::BadRequest(_)));
+        let review = continuity_plans::move_version(
+            &db,
+            &owner,
+            &actor(&owner),
+            draft.id,
+            draft.version,
+            PlanAction::SendToReview,
+        )
+        .await
+        .unwrap();
+        let empty =
+            continuity_plans::comment(&db, &sam, &actor(&sam), draft.id, Section::Steps, " ")
+                .await
+                .unwrap_err();
+        assert!(empty
+            .field_errors()
+            .is_some_and(|f| f.get("text").is_some()));
+        continuity_plans::comment(
+            &db,
+            &sam,
+            &actor(&sam),
+            draft.id,
+            Section::Steps,
+            "The restore cannot meet the RTO.",
+        )
+        .await
+        .unwrap();
+        continuity_plans::move_version(
+            &db,
+            &sam,
+            &actor(&sam),
+            review.id,
+            review.version,
+            PlanAction::Approve,
+        )
+        .await
+        .unwrap();
+
+        let detail = plan_overview::detail(db.reader(), plan_id, today)
+            .await
+            .unwrap();
+        assert_eq!(detail.comments.len(), 1);
+        assert_eq!(detail.comments[0].section, Section::Steps);
+        assert_eq!(detail.comments[0].author.id, sam.id);
+        assert!(matches!(detail.review, ReviewStatus::Current { .. }));
+        assert!(detail.major_changes.is_empty());
+        // A year and a month on, the plan is overdue for review.
+        let later = today.checked_add_months(chrono::Months::new(13)).unwrap();
+        let listed = plan_overview::summaries(db.reader(), later).await.unwrap();
+        assert!(matches!(
+            listed.iter().find(|p| p.id == plan_id).unwrap().review,
+            ReviewStatus::Overdue { .. }
+        ));
+
+        // An emergency change implemented on payroll after the approval flags the plan.
+        let form = ChangeForm {
+            title: "Emergency database patch".into(),
+            change_type: "emergency".into(),
+            service_ids: vec![payroll.to_string()],
+            planned_start: "2027-03-02T22:00".into(),
+            planned_end: "2027-03-02T23:00".into(),
+            implementation_plan: "Apply.".into(),
+            test_plan: "Test.".into(),
+            backout_plan: "Restore.".into(),
+            impact_breadth: "2".into(),
+            complexity: "2".into(),
+            backout_difficulty: "1".into(),
+            history: "1".into(),
+            time_pressure: "0".into(),
+            ..Default::default()
+        };
+        let change = changes::create(
+            &db,
+            &requester,
+            &actor(&requester),
+            form.validate().unwrap(),
+        )
+        .await
+        .unwrap();
+        // Walking a change to implemented is the change tests' business; here only the
+        // outcome matters, so the state is set directly.
+        Changes::update_many()
+            .col_expr(ChangeColumn::State, Expr::value("implemented"))
+            .col_expr(
+                ChangeColumn::UpdatedAt,
+                Expr::value(chrono::Utc::now() + chrono::Duration::seconds(5)),
+            )
+            .filter(ChangeColumn::Id.eq(change.id))
+            .exec(db.writer())
+            .await
+            .unwrap();
+        let detail = plan_overview::detail(db.reader(), plan_id, today)
+            .await
+            .unwrap();
+        assert_eq!(detail.major_changes.len(), 1, "{:?}", detail.major_changes);
+        assert_eq!(detail.major_changes[0].service, "Payroll");
+        let listed = plan_overview::summaries(db.reader(), today).await.unwrap();
+        assert!(listed
+            .iter()
+            .find(|p| p.id == plan_id)
+            .unwrap()
+            .needs_attention());
+    }
 }

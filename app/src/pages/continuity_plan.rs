@@ -277,7 +277,7 @@ fn Lifecycle(
                 view! {
                     <ActionForm action=moves attr:class="inline-form">
                         <input type="hidden" name="version_id" value=version_id/>
-                        <input type="hidden" name="version" prop:value=move || draft_version.get()/>
+                        <input type="hidden" name="version" value=move || draft_version.get()/>
                         <input type="hidden" name="action" value=format!("{action:?}")/>
                         <button type="submit"
                             class=if action == PlanAction::Retire { "button secondary" } else { "button" }

@@ -186,6 +186,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += crate::demo_cab::seed(db).await?;
     created += crate::demo_register::seed(db).await?;
     created += crate::demo_nonconformities::seed(db).await?;
+    // After the register's own seed, which only fills an empty register.
+    created += crate::demo_continuity::seed(db).await?;
     Ok(created)
 }
 

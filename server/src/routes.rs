@@ -34,6 +34,18 @@ pub fn router(state: AppState) -> Router {
             get(crate::minutes::markdown),
         )
         .route("/cab/meetings/{id}/minutes.html", get(crate::minutes::html))
+        .route(
+            "/continuity/plans/{id}/plan.md",
+            get(crate::plan_export::plan_markdown),
+        )
+        .route(
+            "/continuity/plans/{id}/print",
+            get(crate::plan_export::plan_print),
+        )
+        .route(
+            crate::plan_export::PRINT_CSS_PATH,
+            get(crate::plan_export::print_css),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -3,6 +3,7 @@
 //! the recovery time and point objectives the service owner sets against it.
 
 use crate::error::FieldErrors;
+use crate::model::service::Criticality;
 use serde::{Deserialize, Serialize};
 
 /// The moments after the start of an outage at which impact is assessed, in minutes.
@@ -167,8 +168,37 @@ pub fn check_objectives(objectives: &Objectives, grid: &ImpactGrid) -> Result<()
     errors.into_result(())
 }
 
+/// The catalogue criticality an impact analysis implies, read from its MTPD: the sooner an
+/// outage becomes intolerable, the more critical the service.
+///
+/// | MTPD            | Criticality |
+/// |-----------------|-------------|
+/// | up to 4 hours   | Critical    |
+/// | up to 1 day     | High        |
+/// | up to 3 days    | Medium      |
+/// | longer          | Low         |
+///
+/// The bands sit on the BIA's own time points, so an MTPD suggested by the grid lands
+/// clearly in one of them.
+pub fn implied_criticality(mtpd_minutes: u32) -> Criticality {
+    match mtpd_minutes {
+        0..=240 => Criticality::Critical,
+        241..=1440 => Criticality::High,
+        1441..=4320 => Criticality::Medium,
+        _ => Criticality::Low,
+    }
+}
+
+/// The criticality the catalogue should be raised to, when the analysis implies more than it
+/// says. Never lower: a catalogue entry above its BIA is a deliberate choice (contracts,
+/// reputation), and lowering it is the service owner's decision, not an automatic one.
+pub fn raised_criticality(catalogue: Criticality, mtpd_minutes: u32) -> Option<Criticality> {
+    let implied = implied_criticality(mtpd_minutes);
+    (implied > catalogue).then_some(implied)
+}
+
 /// A dependency whose own RTO is longer than the dependent service's cannot be back in time.
-pub fn late_dependencies<'a>(rto: u32, dependencies: &'a [(String, Option<u32>)]) -> Vec<&'a str> {
+pub fn late_dependencies(rto: u32, dependencies: &[(String, Option<u32>)]) -> Vec<&str> {
     dependencies
         .iter()
         .filter(|(_, their)| their.is_some_and(|r| r > rto))
@@ -432,6 +462,32 @@ mod tests {
         assert_eq!(late_dependencies(240, &deps), vec!["Supplier X"]);
     }
 
+    #[test]
+    fn the_mtpd_implies_a_criticality_on_the_bias_time_points() {
+        for (mtpd, expected) in [
+            (60, Criticality::Critical),
+            (240, Criticality::Critical),
+            (241, Criticality::High),
+            (1440, Criticality::High),
+            (1441, Criticality::Medium),
+            (4320, Criticality::Medium),
+            (4321, Criticality::Low),
+            (10080, Criticality::Low),
+        ] {
+            assert_eq!(implied_criticality(mtpd), expected, "MTPD {mtpd} min");
+        }
+    }
+
+    #[test]
+    fn the_catalogue_is_raised_but_never_lowered() {
+        assert_eq!(
+            raised_criticality(Criticality::Medium, 240),
+            Some(Criticality::Critical)
+        );
+        assert_eq!(raised_criticality(Criticality::High, 1440), None, "same");
+        assert_eq!(raised_criticality(Criticality::Critical, 10080), None);
+    }
+
     fn form(rto: &str, mtpd: &str) -> BiaForm {
         BiaForm {
             impacts: (0..25).map(|i| (i % 5).min(4).to_string()).collect(),
@@ -469,6 +525,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_shorter_mtpd_never_implies_a_lower_criticality(a in 1u32..20000, b in 1u32..20000) {
+            let (short, long) = (a.min(b), a.max(b));
+            prop_assert!(implied_criticality(short) >= implied_criticality(long));
+        }
+
+        #[test]
+        fn a_raise_is_always_upwards(mtpd in 1u32..20000, rank in 1i16..=4) {
+            let catalogue = Criticality::from_rank(rank).unwrap();
+            match raised_criticality(catalogue, mtpd) {
+                Some(raised) => prop_assert!(raised > catalogue),
+                None => prop_assert!(implied_criticality(mtpd) <= catalogue),
+            }
+        }
+
         #[test]
         fn rto_within_mtpd_is_exactly_what_passes(mtpd in 1u32..20000, rto in 1u32..20000) {
             let result = check_objectives(&Objectives { mtpd, rto, rpo: 0 }, &ImpactGrid::empty());

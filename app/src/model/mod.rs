@@ -15,6 +15,7 @@ pub mod listing;
 pub mod live;
 pub mod meeting;
 pub mod nonconformity;
+pub mod plan_document;
 pub mod plan_editing;
 pub mod plan_overview;
 pub mod recovery;

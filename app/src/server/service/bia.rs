@@ -1,15 +1,20 @@
 //! Business impact analyses: one per service, saved whole (versioned and audited), with the
-//! services it depends on and their own recovery time objectives.
+//! services it depends on and their own recovery time objectives. A saved analysis that shows
+//! the service is more critical than the catalogue says raises the catalogue's criticality,
+//! which change risk then weighs.
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::audit::diff;
-use crate::model::bia::{Bia, BiaDraft, ImpactGrid, Objectives, Supplier};
+use crate::model::bia::{raised_criticality, Bia, BiaDraft, ImpactGrid, Objectives, Supplier};
+use crate::model::recovery::minutes_text;
+use crate::model::service::Criticality;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
 use crate::server::entity::service_bia::{self as bia_entity, Entity as Bias};
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 
@@ -201,8 +206,75 @@ pub async fn save(
         .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
     )
     .await?;
+    if !raise_criticality(&txn, actor, service_id, draft.objectives.mtpd).await? {
+        // Dropping the transaction rolls the analysis back too, so `version` is still current.
+        return Err(AppError::Conflict {
+            message: "The service's catalogue entry changed while this impact analysis was saved; nothing was saved. Save it again.".into(),
+            current_version: version,
+        });
+    }
     txn.commit().await?;
     Ok(after)
+}
+
+/// Raises the catalogue's criticality of `service_id` when an MTPD of `mtpd` implies more
+/// (never lowers it), audited on the service. The service's version is bumped so that a
+/// catalogue edit started before the raise is refused instead of quietly undoing it. False
+/// when the catalogue entry changed between reading and raising it (possible on PostgreSQL):
+/// the audit would then name the wrong "from".
+async fn raise_criticality<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    service_id: i64,
+    mtpd: u32,
+) -> Result<bool, AppError> {
+    // Imported here only: its `max` would shadow `Ord::max` on the integers above.
+    use sea_orm::sea_query::ExprTrait;
+    let service = Services::find_by_id(service_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That service".into()))?;
+    // The migration constrains the rank, so the fallback (the catalogue's own) is never used.
+    let current = Criticality::from_rank(service.criticality).unwrap_or(Criticality::Medium);
+    let Some(raised) = raised_criticality(current, mtpd) else {
+        return Ok(true);
+    };
+    let updated = Services::update_many()
+        .col_expr(ServiceColumn::Criticality, Expr::value(raised.rank()))
+        .col_expr(
+            ServiceColumn::Version,
+            Expr::col(ServiceColumn::Version).add(1),
+        )
+        .col_expr(ServiceColumn::UpdatedAt, Expr::value(Utc::now()))
+        .filter(ServiceColumn::Id.eq(service_id))
+        .filter(ServiceColumn::Version.eq(service.version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Ok(false);
+    }
+    audit::append(
+        txn,
+        actor,
+        Event::new(
+            "service_criticality_raised",
+            RecordType::Service,
+            Some(service_id.to_string()),
+            format!(
+                "Criticality of {} raised from {} to {} by its impact analysis: MTPD {}",
+                service.name,
+                current.label(),
+                raised.label(),
+                minutes_text(mtpd)
+            ),
+        )
+        .with_changes(diff(
+            Some(&serde_json::json!({ "criticality": current.label() })),
+            Some(&serde_json::json!({ "criticality": raised.label() })),
+        )),
+    )
+    .await?;
+    Ok(true)
 }
 
 /// The stored JSON columns (Conform's own types, so serialising cannot fail in practice).

@@ -17,6 +17,7 @@ pub mod live;
 pub mod middleware;
 pub mod minutes;
 pub mod plan_export;
+pub mod printable;
 pub mod register_export;
 pub mod routes;
 pub mod telemetry;

@@ -1,6 +1,7 @@
 //! `GET /cab/meetings/{id}/minutes.md` and `…/minutes.html`: published CAB minutes as
 //! Markdown, or as a standalone HTML page ready to print or save as PDF.
 
+use crate::printable::{escape, slug, stylesheet};
 use app::error::AppError;
 use app::model::access::Permission;
 use app::server::auth::RequestAuth;
@@ -18,30 +19,15 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.6rem;border-bottom:1px soli
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #777;padding:.25rem .4rem;text-align:left;vertical-align:top}\
 footer{margin-top:2rem;font-size:9pt;color:#444}@page{size:A4;margin:18mm}@media print{body{margin:0;max-width:none}}";
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+fn file_name(title: &str, extension: &str) -> String {
+    format!("minutes-{}.{extension}", slug(title))
 }
 
-fn file_name(title: &str, extension: &str) -> String {
-    let slug: String = title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let slug = slug
-        .split('-')
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    format!("minutes-{slug}.{extension}")
+/// Where the minutes page's stylesheet is served (inline styles are refused by the CSP).
+pub const PRINT_CSS_PATH: &str = "/cab/minutes.css";
+
+pub async fn print_css() -> Response {
+    stylesheet(PRINT_CSS)
 }
 
 async fn published(
@@ -96,7 +82,7 @@ pub async fn html(
     match published(&state, &auth, id).await {
         Ok((title, text)) => {
             let page = format!(
-                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{PRINT_CSS}</style></head><body>{}<footer>Published minutes, exported from Conform. This record does not change.</footer></body></html>",
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><link rel=\"stylesheet\" href=\"{PRINT_CSS_PATH}\"></head><body>{}<footer>Published minutes, exported from Conform. This record does not change.</footer></body></html>",
                 escape(&format!("Minutes: {title}")),
                 to_safe_html(&text)
             );

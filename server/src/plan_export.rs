@@ -2,6 +2,7 @@
 //! standalone page to print for an outage (no app chrome, no JavaScript, boxes to tick on
 //! paper). `?version=<number>` picks a version; by default the approved one, else the latest.
 
+use crate::printable::{escape, slug, stylesheet};
 use app::error::AppError;
 use app::model::access::Permission;
 use app::model::continuity_plan::{PlanState, PlanVersion};
@@ -87,13 +88,7 @@ async fn plan_version(
 
 /// `payroll-continuity-plan-v2.md`: ASCII only, so it is always a valid header value.
 fn file_name(detail: &PlanDetail, version: &PlanVersion, extension: &str) -> String {
-    let slug = detail
-        .title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|part| !part.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect::<Vec<_>>()
-        .join("-");
+    let slug = slug(&detail.title);
     let slug = if slug.is_empty() {
         format!("continuity-plan-{}", detail.id)
     } else {
@@ -159,21 +154,7 @@ pub async fn plan_print(
 }
 
 pub async fn print_css() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "private, max-age=3600"),
-        ],
-        PRINT_CSS,
-    )
-        .into_response()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    stylesheet(PRINT_CSS)
 }
 
 fn print_page(detail: &PlanDetail, version: &PlanVersion, today: NaiveDate) -> String {

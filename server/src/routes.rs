@@ -35,6 +35,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/cab/meetings/{id}/minutes.html", get(crate::minutes::html))
         .route(
+            crate::minutes::PRINT_CSS_PATH,
+            get(crate::minutes::print_css),
+        )
+        .route(
             "/continuity/plans/{id}/plan.md",
             get(crate::plan_export::plan_markdown),
         )

@@ -1,4 +1,4 @@
-import { demo, hydrated, openHydrated, signedInPage, test, expect } from './helpers';
+import { demo, hydrated, openHydrated, signedInPage, test, expect, unique } from './helpers';
 
 test('a service owner fills in a business impact analysis: the MTPD is suggested, an RTO beyond it is refused', async ({ browser, problems }) => {
   const owner = await signedInPage(browser, demo.serviceOwner);
@@ -75,7 +75,7 @@ test('a plan is written by keyboard, warns as the recovery outgrows the RTO, is 
   const url = await startPlan(page, title, 'Video conferencing', 'Dana Whitfield');
 
   // Sections are separate fields; steps are written without leaving the keyboard.
-  await page.getByLabel('Scope', { exact: true }).fill('Video meetings for all staff');
+  await page.getByRole('textbox', { name: 'Scope', exact: true }).fill('Video meetings for all staff');
   await page.getByRole('button', { name: 'Add step' }).press('Enter');
   await page.keyboard.type('Declare the incident');
   await page.keyboard.press('Enter');
@@ -114,10 +114,10 @@ test('a plan is written by keyboard, warns as the recovery outgrows the RTO, is 
   await page.locator('#step-3-waits').fill('2');
 
   // Undo takes back the last edit.
-  await page.getByLabel('Activation criteria and authority', { exact: true }).fill('Wrong text');
+  await page.getByRole('textbox', { name: 'Activation criteria and authority', exact: true }).fill('Wrong text');
   await page.getByRole('button', { name: 'Undo last edit' }).click();
-  await expect(page.getByLabel('Activation criteria and authority', { exact: true })).toHaveValue('');
-  await page.getByLabel('Activation criteria and authority', { exact: true }).fill('Invoked by the service owner when meetings are down for 30 min');
+  await expect(page.getByRole('textbox', { name: 'Activation criteria and authority', exact: true })).toHaveValue('');
+  await page.getByRole('textbox', { name: 'Activation criteria and authority', exact: true }).fill('Invoked by the service owner when meetings are down for 30 min');
   await saved(page);
 
   await page.getByRole('button', { name: 'Send to review' }).click();
@@ -140,8 +140,8 @@ test('a plan is written by keyboard, warns as the recovery outgrows the RTO, is 
   await page.locator('#step-3-title').fill('Tell the users the fallback bridge number');
   await saved(page);
 
-  await page.getByLabel('From').selectOption({ label: 'Version 1 (approved)' });
-  await page.getByLabel('To').selectOption({ label: 'Version 2 (draft)' });
+  await page.getByLabel('From', { exact: true }).selectOption({ label: 'Version 1 (approved)' });
+  await page.getByLabel('To', { exact: true }).selectOption({ label: 'Version 2 (draft)' });
   await page.getByRole('button', { name: 'Compare' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Changes from version 1 (approved) to version 2 (draft)');
   await expect(page.locator('.diff-added')).toContainText('Tell the users the fallback bridge number');
@@ -165,23 +165,23 @@ test('two people editing the same draft: the second save is not silent, they mer
   const manager = await signedInPage(browser, demo.continuity);
   await openHydrated(manager.page, new URL(url).pathname);
 
-  await owner.page.getByLabel('Scope', { exact: true }).fill('Field engineers and their tablets');
+  await owner.page.getByRole('textbox', { name: 'Scope', exact: true }).fill('Field engineers and their tablets');
   await saved(owner.page);
 
   // The manager's copy was loaded before that save: theirs and mine now differ.
-  await manager.page.getByLabel('Activation criteria and authority', { exact: true }).fill('Invoked by the continuity manager');
+  await manager.page.getByRole('textbox', { name: 'Activation criteria and authority', exact: true }).fill('Invoked by the continuity manager');
   await expect(manager.page.getByRole('alertdialog')).toContainText('Someone else changed this draft');
   await expect(manager.page.getByTestId('save-state')).toContainText('someone else changed this draft');
   const scope = manager.page.getByRole('group', { name: 'Scope' });
   await scope.getByLabel('Take theirs').check();
   await manager.page.getByRole('button', { name: 'Save the merged draft' }).click();
   await saved(manager.page);
-  await expect(manager.page.getByLabel('Scope', { exact: true })).toHaveValue('Field engineers and their tablets');
+  await expect(manager.page.getByRole('textbox', { name: 'Scope', exact: true })).toHaveValue('Field engineers and their tablets');
 
   // Both edits survive.
   await openHydrated(owner.page, new URL(url).pathname);
-  await expect(owner.page.getByLabel('Scope', { exact: true })).toHaveValue('Field engineers and their tablets');
-  await expect(owner.page.getByLabel('Activation criteria and authority', { exact: true })).toHaveValue('Invoked by the continuity manager');
+  await expect(owner.page.getByRole('textbox', { name: 'Scope', exact: true })).toHaveValue('Field engineers and their tablets');
+  await expect(owner.page.getByRole('textbox', { name: 'Activation criteria and authority', exact: true })).toHaveValue('Invoked by the continuity manager');
 
   expect(problems).toEqual([]);
   await manager.context.close();

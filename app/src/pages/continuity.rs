@@ -114,12 +114,15 @@ fn NewPlanForm() -> impl IntoView {
     let create = ServerAction::<CreatePlan>::new();
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let choices = Resource::new(|| (), |_| plan_choices());
+    let session = crate::components::session::use_session();
     view! {
         <section class="panel" aria-labelledby="new-plan-heading">
             <h2 id="new-plan-heading">"Start a plan"</h2>
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let (services, people) = choices.await.unwrap_or_default();
+                    // The person starting the plan usually owns it.
+                    let me = session.user.await.ok().flatten().map(|u| u.id);
                     view! {
                         <ActionForm action=create attr:class="form" attr:novalidate=true>
                             <FormErrors error/>
@@ -132,7 +135,7 @@ fn NewPlanForm() -> impl IntoView {
                                 <div class="field">
                                     <label for="plan-owner">"Owner"</label>
                                     <select id="plan-owner" name="owner_id" aria-describedby="plan-owner-error">
-                                        {people.into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
+                                        {people.into_iter().map(|p| view! { <option value=p.id selected=Some(p.id) == me>{p.name}</option> }).collect_view()}
                                     </select>
                                     <p class="field-error" id="plan-owner-error">{field_error(error, "owner_id")}</p>
                                 </div>

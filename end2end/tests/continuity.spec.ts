@@ -187,3 +187,28 @@ test('two people editing the same draft: the second save is not silent, they mer
   await manager.context.close();
   await owner.context.close();
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a plan is read and two versions compared without JavaScript', async ({ page }) => {
+    await page.goto('/login?next=%2Fcontinuity');
+    await page.getByLabel('E-mail address').fill(demo.requester);
+    await page.getByLabel('Password').fill('conform-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/continuity$/);
+    await page.getByRole('link', { name: 'Payroll continuity plan' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Payroll continuity plan' })).toBeVisible();
+    // The approved version in force: call tree, steps with their start times, the timeline.
+    await expect(page.locator('.plan-version-line')).toContainText('Approved');
+    await expect(page.getByRole('cell', { name: 'Omar Haddad' })).toBeVisible();
+    await expect(page.locator('.steps-table tbody tr')).toHaveCount(9);
+    await expect(page.locator('.timeline-summary')).toContainText('Recovery takes 5 h');
+    // A requester reads but is offered no lifecycle moves and no comment forms.
+    await expect(page.getByRole('button', { name: 'Start a new draft' })).toHaveCount(0);
+    await expect(page.locator('form.comment-form')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Changes from version 1 (superseded) to version 2 (approved)');
+    await expect(page.locator('.diff-added').first()).toBeVisible();
+  });
+});

@@ -13,7 +13,9 @@ test.describe('the app shell', () => {
     await nav.getByRole('link', { name: 'CAB', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Change advisory boards' })).toBeVisible();
     await nav.getByRole('link', { name: 'Continuity', exact: true }).click();
-    await expect(page.getByText('Continuity is not built yet.')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Service continuity' })).toBeVisible();
+    await nav.getByRole('link', { name: 'Compliance', exact: true }).click();
+    await expect(page.getByText('Compliance is not built yet.')).toBeVisible();
     await nav.getByRole('link', { name: 'Services', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Service catalogue' })).toBeVisible();
     expect(problems).toEqual([]);

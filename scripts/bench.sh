@@ -5,7 +5,9 @@
 # Data: cold start on an empty SQLite file (migrations only); hydration on the demo data
 # (12 services, 8 users, 60 changes); conflicts over 10,000 generated scheduled changes;
 # the board on 5,000 changes of which 1,000 are on the board; a CAB meeting on the demo data
-# with 50 connected participants; the improvement register with 20,000 entries.
+# with 50 connected participants; the improvement register with 20,000 entries; a continuity
+# plan with 500 recovery steps (critical path in the model at 50, 500 and 2,000 steps, and the
+# plan editor in Chromium against a 10-step plan).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$CONFORM_ROOT/scripts/setup.sh" >/dev/null
@@ -85,4 +87,19 @@ cargo build --release -p conform --example bench_register >/dev/null 2>&1
 pid=$!
 wait_healthy 127.0.0.1:3204
 (cd end2end && node bench/register.mjs http://127.0.0.1:3204 10)
+kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+
+echo "## Continuity plan: 500 recovery steps (model: 50, 500, 2,000 steps; editor: 500 against 10, SQLite, demo data)"
+cargo build --release -p app --example bench_schedule >/dev/null 2>&1
+bench_schedule="$CARGO_TARGET_DIR/release/examples/bench_schedule"
+"$bench_schedule"
+plan_data="$(mktemp -d)"
+trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data" "$meeting_data" "$register_data" "$plan_data"' EXIT
+"$bench_schedule" steps 500 >"$plan_data/steps-500.json"
+"$bench_schedule" steps 10 >"$plan_data/steps-10.json"
+"$bin" serve --demo --addr 127.0.0.1:3205 --database-url "sqlite://$plan_data/c.db" >/dev/null 2>&1 &
+pid=$!
+wait_healthy 127.0.0.1:3205
+(cd end2end && node bench/plan.mjs http://127.0.0.1:3205 15 "$plan_data/steps-500.json" "$plan_data/steps-10.json")
+kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m)"

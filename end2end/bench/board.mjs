@@ -2,61 +2,25 @@
 // server response time of the board, navigation to interactive in Chromium, and live-update
 // latency from one browser to another. Each comes with a baseline measured in the same run.
 // Usage: node bench/board.mjs http://127.0.0.1:3202 [runs]
-import { chromium, request } from '@playwright/test';
+import { request } from '@playwright/test';
+import { formHeaders, launchBrowser, median, round, signIn, timeRequests, visit as visitOnce } from './common.mjs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3202';
 const runs = Number(process.argv[3] ?? 10);
-const headers = { Origin: base, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+const headers = formHeaders(base);
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-});
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const round = (x) => +x.toFixed(1);
-
-const signIn = await browser.newContext();
-const signInPage = await signIn.newPage();
-await signInPage.goto(base + '/login');
-await signInPage.fill('#sign-in-email', 'change.manager@conform.demo');
-await signInPage.fill('#sign-in-password', 'conform-demo');
-await Promise.all([signInPage.waitForURL(base + '/'), signInPage.click('button[type=submit]')]);
-const storageState = await signIn.storageState();
-await signIn.close();
+const browser = await launchBrowser();
+const storageState = await signIn(browser, base, 'change.manager@conform.demo');
 
 // 1. Server response: the board's server function against /healthz.
 const api = await request.newContext({ baseURL: base, storageState });
-async function time(call) {
-  const times = [];
-  for (let i = 0; i < runs * 2; i++) {
-    const start = performance.now();
-    const response = await call();
-    if (!response.ok()) throw new Error(`${response.status()} ${await response.text()}`);
-    await response.body();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
+const time = async (call) => (await timeRequests(call, runs * 2)).ms;
 const health = await time(() => api.get('/healthz'));
 const boardCall = await time(() => api.post('/api/changes/board', { headers, data: '' }));
 const cards = (await (await api.post('/api/changes/board', { headers, data: '' })).json()).length;
 
 // 2. Navigation to interactive: hydrated with every card drawn, cold cache each time.
-async function visit(path, ready) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const context = await browser.newContext({ storageState });
-    const page = await context.newPage();
-    const start = performance.now();
-    await page.goto(base + path);
-    await ready(page);
-    times.push(performance.now() - start);
-    await context.close();
-  }
-  return median(times);
-}
+const visit = (path, ready) => visitOnce(browser, storageState, base + path, ready, runs);
 const staticFile = await visit('/favicon.svg', async () => {});
 const interactive = await visit('/changes/board', async (page) => {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });

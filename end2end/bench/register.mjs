@@ -3,43 +3,18 @@
 // function, and navigation to the first page drawn in Chromium. Each comes with a baseline
 // measured in the same run.
 // Usage: node bench/register.mjs http://127.0.0.1:3204 [runs]
-import { chromium, request } from '@playwright/test';
+import { request } from '@playwright/test';
+import { formHeaders, launchBrowser, round, signIn, timeRequests, visit as visitOnce } from './common.mjs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3204';
 const runs = Number(process.argv[3] ?? 10);
-const headers = { Origin: base, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+const headers = formHeaders(base);
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-});
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const round = (x) => +x.toFixed(1);
-
-const signIn = await browser.newContext();
-const signInPage = await signIn.newPage();
-await signInPage.goto(base + '/login');
-await signInPage.fill('#sign-in-email', 'quality@conform.demo');
-await signInPage.fill('#sign-in-password', 'conform-demo');
-await Promise.all([signInPage.waitForURL(base + '/'), signInPage.click('button[type=submit]')]);
-const storageState = await signIn.storageState();
-await signIn.close();
+const browser = await launchBrowser();
+const storageState = await signIn(browser, base, 'quality@conform.demo');
 
 const api = await request.newContext({ baseURL: base, storageState });
-async function time(call) {
-  const times = [];
-  let body;
-  for (let i = 0; i < runs * 2; i++) {
-    const start = performance.now();
-    const response = await call();
-    if (!response.ok()) throw new Error(`${response.status()} ${await response.text()}`);
-    body = await response.body();
-    times.push(performance.now() - start);
-  }
-  return { ms: median(times), body };
-}
+const time = (call) => timeRequests(call, runs * 2);
 
 // Every field of RegisterParams, as the page's resource sends them.
 const FIELDS = ['q', 'state', 'source', 'priority', 'owner', 'service', 'clause', 'overdue', 'sort', 'dir', 'page'];
@@ -69,19 +44,7 @@ const board = await time(() => api.post('/api/improvements/board', { headers, da
 const cards = JSON.parse(board.body.toString()).reduce((n, c) => n + c.entries.length, 0);
 
 // Navigation to the first page drawn: hydrated, 50 rows, cold cache each time.
-async function visit(path, ready) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const context = await browser.newContext({ storageState });
-    const page = await context.newPage();
-    const start = performance.now();
-    await page.goto(base + path);
-    await ready(page);
-    times.push(performance.now() - start);
-    await context.close();
-  }
-  return median(times);
-}
+const visit = (path, ready) => visitOnce(browser, storageState, base + path, ready, runs);
 const staticFile = await visit('/favicon.svg', async () => {});
 const firstPage = await visit('/improvements?sort=priority&dir=desc', async (page) => {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });

@@ -546,11 +546,13 @@ fn StepsSection(
     people: StoredValue<Vec<PersonRef>>,
     rtos: Signal<Vec<(String, u32)>>,
 ) -> impl IntoView {
-    let keys = move || {
+    // The steps' order, as a memo: rows follow it without each watching the whole plan
+    // (thousands of bindings on one signal made a keystroke in a long plan slow).
+    let keys = Memo::new(move |_| {
         editor
             .content
             .with(|c| c.steps.iter().map(|s| s.key).collect::<Vec<_>>())
-    };
+    });
     let add_at_end = move |_| {
         let mut added = 0;
         editor.change("", |c| added = add_step_after(c, None));
@@ -566,8 +568,8 @@ fn StepsSection(
                 <p class="empty">"No recovery steps yet. Add the first one: what must happen first when the plan is invoked?"</p>
             })}
             <ol class="row-list steps-list">
-                <For each=keys key=|k| *k let:key>
-                    <StepRow editor key people/>
+                <For each=move || keys.get() key=|k| *k let:key>
+                    <StepRow editor key keys people/>
                 </For>
             </ol>
             <button type="button" class="button secondary small" on:click=add_at_end>"Add step"</button>
@@ -578,17 +580,21 @@ fn StepsSection(
 }
 
 #[component]
-fn StepRow(editor: Draft, key: u32, people: StoredValue<Vec<PersonRef>>) -> impl IntoView {
-    let step = move || {
+fn StepRow(
+    editor: Draft,
+    key: u32,
+    keys: Memo<Vec<u32>>,
+    people: StoredValue<Vec<PersonRef>>,
+) -> impl IntoView {
+    // A memo: the row's many bindings rerun only when this step changed, not on every
+    // keystroke elsewhere in a long plan.
+    let step_memo = Memo::new(move |_| {
         editor
             .content
             .with(|c| c.steps.iter().find(|s| s.key == key).cloned())
-    };
-    let position = move || {
-        editor
-            .content
-            .with(|c| c.steps.iter().position(|s| s.key == key).unwrap_or(0))
-    };
+    });
+    let step = move || step_memo.get();
+    let position = move || keys.with(|k| k.iter().position(|k| *k == key).unwrap_or(0));
     // What the person typed; the step itself keeps the last value that made sense.
     let duration_text = RwSignal::new(
         step()
@@ -618,10 +624,11 @@ fn StepRow(editor: Draft, key: u32, people: StoredValue<Vec<PersonRef>>) -> impl
         let parsed = waits_input.with(|t| parse_waits(t));
         match parsed {
             Err(why) => Some(why),
-            Ok(keys) => {
-                let missing: Vec<String> = editor.content.with(|c| {
-                    keys.iter()
-                        .filter(|k| **k == key || !c.steps.iter().any(|s| s.key == **k))
+            Ok(wanted) => {
+                let missing: Vec<String> = keys.with(|known| {
+                    wanted
+                        .iter()
+                        .filter(|k| **k == key || !known.contains(k))
                         .map(|k| format!("#{k}"))
                         .collect()
                 });

@@ -19,3 +19,51 @@ pub fn id_from_event(event: &leptos::web_sys::Event, attribute: &str) -> Option<
         None
     }
 }
+
+/// The keyboard way to move a card on a board: a "Move…" button opening the columns this
+/// person may move it to. `card_attribute` names the data attribute holding the card's id;
+/// `on_pick` gets that id (read from the card actually touched) and the chosen column.
+#[leptos::component]
+pub fn MoveMenu<T>(
+    /// The columns offered, with their labels; nothing is shown when empty.
+    targets: Vec<(T, &'static str)>,
+    card_attribute: &'static str,
+    on_pick: leptos::prelude::Callback<(i64, T)>,
+    /// Names the card for screen readers ("Move IMP-00012").
+    #[prop(optional, into)]
+    label: Option<String>,
+) -> impl leptos::prelude::IntoView
+where
+    T: Copy + Send + Sync + 'static,
+{
+    use leptos::prelude::*;
+    let open = RwSignal::new(false);
+    if targets.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <span class="move-menu">
+            <button type="button" class="button small secondary" aria-haspopup="true" aria-expanded=move || open.get().to_string()
+                aria-label=label
+                on:click=move |_| open.update(|o| *o = !*o)>
+                "Move…"
+            </button>
+            <Show when=move || open.get()>
+                <span class="move-options" role="group" aria-label="Move to">
+                    {targets.iter().map(|(to, name)| {
+                        let to = *to;
+                        view! {
+                            <button type="button" class="button small" on:click=move |ev| {
+                                open.set(false);
+                                if let Some(id) = id_from_event(&ev, card_attribute) {
+                                    on_pick.run((id, to));
+                                }
+                            }>{format!("→ {name}")}</button>
+                        }
+                    }).collect_view()}
+                </span>
+            </Show>
+        </span>
+    }
+    .into_any()
+}

@@ -4,7 +4,7 @@
 
 use crate::api::changes::{change_board, transition_change};
 use crate::components::change_badges::{RiskBadge, TypeBadge};
-use crate::components::drag::id_from_event;
+use crate::components::drag::{id_from_event, MoveMenu};
 use crate::components::error_view::ErrorPanel;
 use crate::components::live::refresh_on_live_events;
 use crate::components::session::use_session;
@@ -328,51 +328,12 @@ fn Card(
             <p class="card-meta">{window_text(card.local_window.as_ref(), card.planned_start, card.planned_end)}</p>
             <p class="card-foot">
                 <span class="avatar small" title=card.owner.name.clone()>{card.owner.initials()}</span>
-                <MoveMenu card=card.clone() user on_pick=on_move by_id/>
+                <MoveMenu
+                    targets=COLUMNS.into_iter().filter(|to| check_move(&card, *to, &user).is_ok()).map(|to| (to, to.label())).collect()
+                    card_attribute="data-change"
+                    on_pick=Callback::new(move |(id, to)| if let Some(card) = by_id.run(id) { on_move.run((card, to)) })/>
             </p>
         </article>
-    }
-    .into_any()
-}
-
-/// The keyboard way to move a card: a menu of the columns this person may move it to.
-#[component]
-fn MoveMenu(
-    card: ChangeCard,
-    user: CurrentUser,
-    on_pick: Callback<(ChangeCard, ChangeState)>,
-    by_id: Callback<i64, Option<ChangeCard>>,
-) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let targets: Vec<ChangeState> = COLUMNS
-        .into_iter()
-        .filter(|to| check_move(&card, *to, &user).is_ok())
-        .collect();
-    if targets.is_empty() {
-        return ().into_any();
-    }
-    view! {
-        <span class="move-menu">
-            <button type="button" class="button small secondary" aria-haspopup="true" aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)>
-                "Move…"
-            </button>
-            <Show when=move || open.get()>
-                <span class="move-options" role="group" aria-label="Move to">
-                    {targets.iter().map(|to| {
-                        let to = *to;
-                        view! {
-                            <button type="button" class="button small" on:click=move |ev| {
-                                open.set(false);
-                                if let Some(card) = card_id_of(&ev).and_then(|id| by_id.run(id)) {
-                                    on_pick.run((card, to));
-                                }
-                            }>{format!("→ {}", to.label())}</button>
-                        }
-                    }).collect_view()}
-                </span>
-            </Show>
-        </span>
     }
     .into_any()
 }

@@ -3,7 +3,7 @@
 //! say which columns accept it, and the server decides.
 
 use crate::api::improvements::{improvement_board, MoveImprovement};
-use crate::components::drag::id_from_event;
+use crate::components::drag::{id_from_event, MoveMenu};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::use_session;
 use crate::error::AppError;
@@ -262,52 +262,13 @@ fn Card(
             {due.map(|due| view! { <p class="card-meta">{due}</p> })}
             <p class="card-foot">
                 <span class="avatar small" title=entry.owner.name.clone()>{entry.owner.initials()}</span>
-                <MoveMenu entry=entry.clone() user on_pick=on_move by_id/>
+                <MoveMenu
+                    targets=ImprovementState::ALL.into_iter().filter(|to| check_move(&entry, *to, &user).is_ok()).map(|to| (to, to.label())).collect()
+                    card_attribute="data-improvement"
+                    label=format!("Move {}", entry.reference())
+                    on_pick=Callback::new(move |(id, to)| if let Some(entry) = by_id.run(id) { on_move.run((entry, to)) })/>
             </p>
         </article>
-    }
-    .into_any()
-}
-
-/// The keyboard way to move a card: the statuses this person may move it to.
-#[component]
-fn MoveMenu(
-    entry: Improvement,
-    user: CurrentUser,
-    on_pick: Callback<(Improvement, ImprovementState)>,
-    by_id: Callback<i64, Option<Improvement>>,
-) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let targets: Vec<ImprovementState> = ImprovementState::ALL
-        .into_iter()
-        .filter(|to| check_move(&entry, *to, &user).is_ok())
-        .collect();
-    if targets.is_empty() {
-        return ().into_any();
-    }
-    view! {
-        <span class="move-menu">
-            <button type="button" class="button small secondary" aria-haspopup="true" aria-expanded=move || open.get().to_string()
-                aria-label=format!("Move {}", entry.reference())
-                on:click=move |_| open.update(|o| *o = !*o)>
-                "Move…"
-            </button>
-            <Show when=move || open.get()>
-                <span class="move-options" role="group" aria-label="Move to">
-                    {targets.iter().map(|to| {
-                        let to = *to;
-                        view! {
-                            <button type="button" class="button small" on:click=move |ev| {
-                                open.set(false);
-                                if let Some(entry) = card_id_of(&ev).and_then(|id| by_id.run(id)) {
-                                    on_pick.run((entry, to));
-                                }
-                            }>{format!("→ {}", to.label())}</button>
-                        }
-                    }).collect_view()}
-                </span>
-            </Show>
-        </span>
     }
     .into_any()
 }

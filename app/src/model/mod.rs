@@ -10,6 +10,7 @@ pub mod change_request;
 pub mod clauses;
 pub mod continuity_plan;
 pub mod dashboard;
+pub mod gap;
 pub mod improvement;
 pub mod listing;
 pub mod live;

@@ -188,6 +188,46 @@ test('two people editing the same draft: the second save is not silent, they mer
   await owner.context.close();
 });
 
+test('an exercise is planned, its result recorded against the RTO, and a finding put in the register', async ({ browser, problems }) => {
+  const manager = await signedInPage(browser, demo.continuity);
+  const page = manager.page;
+  await openHydrated(page, '/continuity');
+  await page.getByRole('link', { name: 'Customer portal continuity plan' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Customer portal continuity plan' })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByText('Never exercised.')).toBeVisible();
+
+  await page.getByText('Plan an exercise').click();
+  await page.getByLabel('Kind').selectOption({ label: 'Simulation' });
+  await page.getByLabel('Date').fill('2026-12-15');
+  await page.getByLabel('Participants').fill('Portal team, database administrator, hosting partner');
+  await page.getByLabel('Objectives').fill('Fail the portal over to the second data centre within its RTO');
+  await page.getByRole('button', { name: 'Plan the exercise' }).click();
+  const exercise = page.locator('li.exercise', { hasText: 'Simulation on 2026-12-15' });
+  await expect(exercise).toContainText('Planned');
+
+  // A partial pass must say what went wrong; the recovery time is judged against the RTO.
+  await exercise.getByLabel('Result').selectOption({ label: 'Partly passed' });
+  await exercise.getByLabel('Recovery took').fill('3 h');
+  await exercise.getByRole('button', { name: 'Record the result' }).click();
+  await expect(exercise.getByText('Say what did not work: one finding per line.').first()).toBeVisible();
+  await exercise.getByLabel('Findings (one per line)').fill('DNS change took 40 minutes to propagate\nRunbook missed the cache warm-up');
+  await exercise.getByRole('button', { name: 'Record the result' }).click();
+  await expect(exercise).toContainText('Recovered in 3 h against an RTO of 2 h — missed.');
+  await expect(exercise).toContainText('Partly passed');
+
+  // One click puts a finding in the improvement register, linked back.
+  const finding = exercise.locator('ul.findings li', { hasText: 'DNS change took 40 minutes' });
+  await finding.getByRole('button', { name: 'Put in the register' }).click();
+  const link = finding.getByRole('link', { name: /IMP-/ });
+  await expect(link).toBeVisible();
+  await link.click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('DNS change took 40 minutes to propagate');
+
+  expect(problems).toEqual([]);
+  await manager.context.close();
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 

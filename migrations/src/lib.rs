@@ -13,6 +13,7 @@ mod m20261127_000007_cab_meetings;
 mod m20261127_000008_improvements;
 mod m20261127_000009_nonconformity_wait;
 mod m20261127_000010_continuity;
+mod m20261128_000011_clause_library;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_improvements::Migration),
             Box::new(m20261127_000009_nonconformity_wait::Migration),
             Box::new(m20261127_000010_continuity::Migration),
+            Box::new(m20261128_000011_clause_library::Migration),
         ]
     }
 }

@@ -21,7 +21,12 @@ pub async fn open(args: &DatabaseArgs) -> anyhow::Result<Db> {
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     Migrator::up(db.writer(), None)
         .await
-        .context("running migrations")
+        .context("running migrations")?;
+    // Reference data shipped with the binary: refreshed whenever this build's copy is newer.
+    app::server::service::clause_library::sync(db)
+        .await
+        .context("loading the clause library")?;
+    Ok(())
 }
 
 /// The URL without its password, for messages and logs.

@@ -7,6 +7,7 @@ pub mod cab;
 pub mod calendar;
 pub mod change;
 pub mod change_request;
+pub mod clause_library;
 pub mod clauses;
 pub mod continuity_plan;
 pub mod dashboard;

@@ -14,6 +14,7 @@ pub mod change;
 pub mod change_implementer;
 pub mod change_link;
 pub mod change_service;
+pub mod clause_library;
 pub mod continuity_exercise;
 pub mod continuity_plan;
 pub mod corrective_action;

@@ -6,6 +6,7 @@ pub mod cab_boards;
 pub mod cab_meetings;
 pub mod catalogue;
 pub mod changes;
+pub mod clause_library;
 pub mod continuity_exercises;
 pub mod continuity_plans;
 pub mod feeds;

@@ -9,10 +9,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::guard::require,
-    crate::model::access::Permission,
-    crate::model::change_request::{PersonRef, ServiceRef},
-    crate::server::service::changes,
+    super::guard::require, crate::model::access::Permission,
+    crate::model::change_request::ServiceRef, crate::server::service::changes,
 };
 
 #[server(endpoint = "changes/list")]
@@ -103,15 +101,7 @@ pub async fn change_choices() -> Result<ChangeFormChoices, AppError> {
         .filter(|t| t.active)
         .map(|t| (t.id, t.name))
         .collect();
-    let people = crate::server::service::users::list(&caller.db)
-        .await?
-        .into_iter()
-        .filter(|u| !u.disabled)
-        .map(|u| PersonRef {
-            id: u.id,
-            name: u.name,
-        })
-        .collect();
+    let people = crate::server::service::users::active_people(caller.db.reader()).await?;
     Ok(ChangeFormChoices {
         services,
         people,

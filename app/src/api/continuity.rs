@@ -62,15 +62,7 @@ pub async fn get_plan(id: i64) -> Result<PlanDetail, AppError> {
 pub async fn plan_choices() -> Result<(Vec<ServiceRef>, Vec<PersonRef>), AppError> {
     let caller = require(Permission::ContinuityRead).await?;
     let services = crate::api::changes::service_refs(&caller.db).await?;
-    let people = crate::server::service::users::list(&caller.db)
-        .await?
-        .into_iter()
-        .filter(|u| !u.disabled)
-        .map(|u| PersonRef {
-            id: u.id,
-            name: u.name,
-        })
-        .collect();
+    let people = crate::server::service::users::active_people(caller.db.reader()).await?;
     Ok((services, people))
 }
 

@@ -4,7 +4,6 @@
 
 use crate::error::AppError;
 use crate::model::change::{ChangeState, ChangeType};
-use crate::model::change_request::PersonRef;
 use crate::model::continuity_plan::{PlanState, PlanVersion, Section};
 use crate::model::plan_overview::{
     plan_warnings, review_status, rtos, CoveredService, MajorChange, PlanComment, PlanDetail,
@@ -18,9 +17,8 @@ use crate::server::entity::plan_comment::{Column as CommentColumn, Entity as Com
 use crate::server::entity::plan_version::{self as version_entity, Entity as Versions};
 use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
 use crate::server::entity::service_bia::{Column as BiaColumn, Entity as Bias};
-use crate::server::entity::user::{Column as UserColumn, Entity as Users};
 use crate::server::service::changes::{people, person};
-use crate::server::service::{continuity_exercises, continuity_plans};
+use crate::server::service::{continuity_exercises, continuity_plans, users};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -244,17 +242,7 @@ pub async fn detail<C: ConnectionTrait>(
         _ => Vec::new(),
     };
     let owner = people(conn, &[plan.owner_id]).await?;
-    let everyone = Users::find()
-        .filter(UserColumn::DisabledAt.is_null())
-        .order_by_asc(UserColumn::Name)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| PersonRef {
-            id: u.id,
-            name: u.name,
-        })
-        .collect();
+    let everyone = users::active_people(conn).await?;
     Ok(PlanDetail {
         id: plan.id,
         title: plan.title.clone(),

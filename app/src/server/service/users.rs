@@ -59,6 +59,24 @@ pub async fn list(db: &Db) -> Result<Vec<User>, AppError> {
         .collect())
 }
 
+/// Everyone who can be named on a record (owner, implementer, step owner): enabled users,
+/// by name.
+pub async fn active_people<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<crate::model::change_request::PersonRef>, AppError> {
+    Ok(Users::find()
+        .filter(Column::DisabledAt.is_null())
+        .order_by_asc(Column::Name)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| crate::model::change_request::PersonRef {
+            id: u.id,
+            name: u.name,
+        })
+        .collect())
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<User, AppError> {
     find(db.reader(), id).await
 }

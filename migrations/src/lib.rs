@@ -14,6 +14,7 @@ mod m20261127_000008_improvements;
 mod m20261127_000009_nonconformity_wait;
 mod m20261127_000010_continuity;
 mod m20261128_000011_clause_library;
+mod m20261128_000012_documents_and_objectives;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_nonconformity_wait::Migration),
             Box::new(m20261127_000010_continuity::Migration),
             Box::new(m20261128_000011_clause_library::Migration),
+            Box::new(m20261128_000012_documents_and_objectives::Migration),
         ]
     }
 }

@@ -73,6 +73,12 @@ pub enum RecordType {
     Improvement,
     Nonconformity,
     ContinuityPlan,
+    SmsDocument,
+    Objective,
+    GapAssessment,
+    InternalAudit,
+    ManagementReview,
+    EvidencePack,
     User,
     AuditTrail,
 }
@@ -89,6 +95,12 @@ impl RecordType {
             RecordType::Improvement => "improvement",
             RecordType::Nonconformity => "nonconformity",
             RecordType::ContinuityPlan => "continuity_plan",
+            RecordType::SmsDocument => "sms_document",
+            RecordType::Objective => "objective",
+            RecordType::GapAssessment => "gap_assessment",
+            RecordType::InternalAudit => "internal_audit",
+            RecordType::ManagementReview => "management_review",
+            RecordType::EvidencePack => "evidence_pack",
             RecordType::User => "user",
             RecordType::AuditTrail => "audit_trail",
         }
@@ -105,6 +117,12 @@ impl RecordType {
             RecordType::Improvement => "Improvement",
             RecordType::Nonconformity => "Nonconformity",
             RecordType::ContinuityPlan => "Continuity plan",
+            RecordType::SmsDocument => "SMS document",
+            RecordType::Objective => "Service management objective",
+            RecordType::GapAssessment => "Gap assessment",
+            RecordType::InternalAudit => "Internal audit",
+            RecordType::ManagementReview => "Management review",
+            RecordType::EvidencePack => "Evidence pack",
             RecordType::User => "User",
             RecordType::AuditTrail => "Audit trail",
         }
@@ -121,6 +139,12 @@ impl RecordType {
             RecordType::Improvement,
             RecordType::Nonconformity,
             RecordType::ContinuityPlan,
+            RecordType::SmsDocument,
+            RecordType::Objective,
+            RecordType::GapAssessment,
+            RecordType::InternalAudit,
+            RecordType::ManagementReview,
+            RecordType::EvidencePack,
             RecordType::User,
             RecordType::AuditTrail,
         ]
@@ -148,13 +172,20 @@ pub enum Permission {
     ContinuityRead,
     ContinuityEdit,
     ContinuityReview,
+    ComplianceRead,
+    DocumentEdit,
+    ObjectiveManage,
+    GapAssess,
+    AuditManage,
+    ReviewManage,
+    EvidenceExport,
     UserRead,
     UserManage,
     AuditRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 26] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -171,6 +202,13 @@ impl Permission {
         Permission::ContinuityRead,
         Permission::ContinuityEdit,
         Permission::ContinuityReview,
+        Permission::ComplianceRead,
+        Permission::DocumentEdit,
+        Permission::ObjectiveManage,
+        Permission::GapAssess,
+        Permission::AuditManage,
+        Permission::ReviewManage,
+        Permission::EvidenceExport,
         Permission::UserRead,
         Permission::UserManage,
         Permission::AuditRead,
@@ -194,6 +232,12 @@ impl Permission {
             Permission::ContinuityRead
             | Permission::ContinuityEdit
             | Permission::ContinuityReview => RecordType::ContinuityPlan,
+            Permission::ComplianceRead | Permission::GapAssess => RecordType::GapAssessment,
+            Permission::DocumentEdit => RecordType::SmsDocument,
+            Permission::ObjectiveManage => RecordType::Objective,
+            Permission::AuditManage => RecordType::InternalAudit,
+            Permission::ReviewManage => RecordType::ManagementReview,
+            Permission::EvidenceExport => RecordType::EvidencePack,
             Permission::UserRead | Permission::UserManage => RecordType::User,
             Permission::AuditRead => RecordType::AuditTrail,
         }
@@ -226,6 +270,19 @@ impl Permission {
                 "write continuity plans, plan exercises and record their results"
             }
             Permission::ContinuityReview => "comment on continuity plans in review",
+            Permission::ComplianceRead => {
+                "read the clause library, SMS documents, objectives, gap assessments, audits and management reviews"
+            }
+            Permission::DocumentEdit => {
+                "write SMS documents and send them for approval (a quality manager approves)"
+            }
+            Permission::ObjectiveManage => "set service management objectives",
+            Permission::GapAssess => {
+                "rate clauses in a gap assessment (a quality manager opens and closes it)"
+            }
+            Permission::AuditManage => "plan internal audits and record their findings",
+            Permission::ReviewManage => "plan and minute management reviews",
+            Permission::EvidenceExport => "download the auditor's evidence pack",
             Permission::UserRead => "see the user directory",
             Permission::UserManage => "manage users",
             Permission::AuditRead => "read the audit trail",
@@ -322,6 +379,37 @@ impl Permission {
                 ContinuityManager,
                 QualityManager,
             ],
+            // The SMS's documented information is there to be used by everyone in it.
+            Permission::ComplianceRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                Requester,
+            ],
+            // Process owners write their documents; approval is the quality manager's
+            // (the document lifecycle decides, never the author).
+            Permission::DocumentEdit => &[
+                ChangeManager,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+            ],
+            Permission::ObjectiveManage => &[QualityManager],
+            // Process owners rate their own clauses; the quality manager runs the campaign.
+            Permission::GapAssess => &[
+                ChangeManager,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+            ],
+            // Internal auditors plan and perform audits with the quality manager.
+            Permission::AuditManage => &[QualityManager, Auditor],
+            Permission::ReviewManage => &[QualityManager],
+            Permission::EvidenceExport => &[QualityManager, Auditor],
             Permission::UserRead => &[Admin, Auditor],
             Permission::UserManage => &[Admin],
             Permission::AuditRead => &[Admin, Auditor],
@@ -409,6 +497,12 @@ mod tests {
                     | Permission::FindingRaise
                     | Permission::ContinuityEdit
                     | Permission::ContinuityReview
+                    | Permission::DocumentEdit
+                    | Permission::ObjectiveManage
+                    | Permission::GapAssess
+                    | Permission::AuditManage
+                    | Permission::ReviewManage
+                    | Permission::EvidenceExport
             );
             assert_eq!(
                 may(&[Role::Admin], permission),

@@ -7,7 +7,8 @@
 # the board on 5,000 changes of which 1,000 are on the board; a CAB meeting on the demo data
 # with 50 connected participants; the improvement register with 20,000 entries; a continuity
 # plan with 500 recovery steps (critical path in the model at 50, 500 and 2,000 steps, and the
-# plan editor in Chromium against a 10-step plan).
+# plan editor in Chromium against a 10-step plan); the evidence pack over 10,000 changes, 500
+# nonconformities and 2,000 improvements against reading the same records once.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$CONFORM_ROOT/scripts/setup.sh" >/dev/null
@@ -102,4 +103,24 @@ pid=$!
 wait_healthy 127.0.0.1:3205
 (cd end2end && node bench/plan.mjs http://127.0.0.1:3205 15 "$plan_data/steps-500.json" "$plan_data/steps-10.json")
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+echo "## Evidence pack: 10,000 changes, 500 nonconformities, 2,000 improvements (SQLite; median of 3, each run a fresh process)"
+pack_data="$(mktemp -d)"
+trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data" "$meeting_data" "$register_data" "$plan_data" "$pack_data"' EXIT
+cargo build --release -p conform --example bench_evidence_pack >/dev/null 2>&1
+bench_pack="$CARGO_TARGET_DIR/release/examples/bench_evidence_pack"
+"$bench_pack" seed "sqlite://$pack_data/c.db"
+pack_ms=(); read_ms=(); pack_peak=(); read_peak=()
+for i in 1 2 3; do
+  # Baseline: the same records read once into memory and written out as CSV.
+  r=$("$bench_pack" read "sqlite://$pack_data/c.db")
+  read_ms+=($(echo "$r" | node -pe 'JSON.parse(require("fs").readFileSync(0)).ms'))
+  read_peak+=($(echo "$r" | node -pe 'JSON.parse(require("fs").readFileSync(0)).peak_kib'))
+  p=$("$bench_pack" pack "sqlite://$pack_data/c.db" "$pack_data/pack.zip")
+  pack_ms+=($(echo "$p" | node -pe 'JSON.parse(require("fs").readFileSync(0)).ms'))
+  pack_peak+=($(echo "$p" | node -pe 'JSON.parse(require("fs").readFileSync(0)).peak_kib'))
+done
+echo "last pack: $p"
+echo "last baseline: $r"
+pm=$(median "${pack_ms[@]}"); rm_=$(median "${read_ms[@]}"); pp=$(median "${pack_peak[@]}"); rp=$(median "${read_peak[@]}")
+echo "pack: ${pm} ms, peak ${pp} KiB; baseline (read every record once, CSV in memory): ${rm_} ms, peak ${rp} KiB; time ratio $(awk "BEGIN{printf \"%.1f\", $pm/($rm_>0?$rm_:1)}"), memory ratio $(awk "BEGIN{printf \"%.2f\", $pp/($rp>0?$rp:1)}")"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m)"

@@ -21,6 +21,8 @@ use leptos_router::{path, SsrMode};
 use pages::{
     account::AccountPage,
     audit::AuditPage,
+    audit_detail::InternalAuditPage,
+    audits::InternalAuditsPage,
     cab::CabPage,
     cab_board::{CabBoardEditPage, CabBoardNewPage},
     cab_meeting::CabMeetingPage,
@@ -31,17 +33,27 @@ use pages::{
     change_list::ChangeListPage,
     change_new::ChangeNewPage,
     change_templates::{ChangeTemplatePage, ChangeTemplatesPage},
+    compliance::CompliancePage,
+    compliance_clause::ComplianceClausePage,
     continuity::ContinuityPage,
     continuity_plan::ContinuityPlanPage,
     dashboard::DashboardPage,
+    document::DocumentPage,
+    documents::DocumentsPage,
+    evidence_pack::EvidencePackPage,
+    gap_assessment::GapAssessmentPage,
+    gap_assessments::GapAssessmentsPage,
+    gap_results::GapResultsPage,
     improvement_board::ImprovementBoardPage,
     improvement_import::ImprovementImportPage,
     improvements::{ImprovementDetailPage, ImprovementNewPage, ImprovementsPage},
     login::LoginPage,
     nonconformities::{NonconformitiesPage, NonconformityPage},
-    not_built::NotBuiltPage,
     not_found::NotFoundPage,
+    objectives::{ObjectivePage, ObjectivesPage},
     plan_compare::PlanComparePage,
+    review_detail::ReviewDetailPage,
+    reviews::ReviewsPage,
     schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
     service_bia::ServiceBiaPage,
     service_detail::ServiceDetailPage,
@@ -125,6 +137,10 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/continuity") view=ContinuityPage/>
                     <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id") view=ContinuityPlanPage/>
                     <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id/compare") view=PlanComparePage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/documents") view=DocumentsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/documents/:id") view=DocumentPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/objectives") view=ObjectivesPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/objectives/:id") view=ObjectivePage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/board") view=ImprovementBoardPage/>
                     <Route ssr=SsrMode::Async path=path!("/improvements/import") view=ImprovementImportPage/>
@@ -132,7 +148,16 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/improvements/:id") view=ImprovementDetailPage/>
                     <Route ssr=SsrMode::Async path=path!("/nonconformities") view=NonconformitiesPage/>
                     <Route ssr=SsrMode::Async path=path!("/nonconformities/:id") view=NonconformityPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance") view=|| view! { <NotBuiltPage section="Compliance"/> }/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/audits") view=InternalAuditsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/audits/:id") view=InternalAuditPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/evidence-pack") view=EvidencePackPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/reviews") view=ReviewsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/reviews/:id") view=ReviewDetailPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance") view=CompliancePage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/gap") view=GapAssessmentsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/gap/:id") view=GapAssessmentPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/gap/:id/results") view=GapResultsPage/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/clauses/:number") view=ComplianceClausePage/>
                 </Routes>
             </AppShell>
         </Router>

@@ -15,7 +15,8 @@ test.describe('the app shell', () => {
     await nav.getByRole('link', { name: 'Continuity', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Service continuity' })).toBeVisible();
     await nav.getByRole('link', { name: 'Compliance', exact: true }).click();
-    await expect(page.getByText('Compliance is not built yet.')).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: 'Compliance' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Clause library' })).toBeVisible();
     await nav.getByRole('link', { name: 'Services', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Service catalogue' })).toBeVisible();
     expect(problems).toEqual([]);

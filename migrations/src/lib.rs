@@ -15,6 +15,9 @@ mod m20261127_000009_nonconformity_wait;
 mod m20261127_000010_continuity;
 mod m20261128_000011_clause_library;
 mod m20261128_000012_documents_and_objectives;
+mod m20261128_000013_gap_assessments;
+mod m20261128_000014_internal_audits;
+mod m20261128_000015_management_reviews;
 
 pub struct Migrator;
 
@@ -34,6 +37,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_continuity::Migration),
             Box::new(m20261128_000011_clause_library::Migration),
             Box::new(m20261128_000012_documents_and_objectives::Migration),
+            Box::new(m20261128_000013_gap_assessments::Migration),
+            Box::new(m20261128_000014_internal_audits::Migration),
+            Box::new(m20261128_000015_management_reviews::Migration),
         ]
     }
 }

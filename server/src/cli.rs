@@ -130,6 +130,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         events: app::server::events::Events::for_database(db.writer())
             .await
             .context("listening for live events")?,
+        evidence_packs: crate::evidence_pack::jobs::registry(),
     };
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

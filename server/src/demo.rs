@@ -186,8 +186,13 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += crate::demo_cab::seed(db).await?;
     created += crate::demo_register::seed(db).await?;
     created += crate::demo_nonconformities::seed(db).await?;
+    created += crate::demo_documents::seed(db).await?;
+    // After the nonconformity and register seeds: its findings raise records in both.
+    created += crate::demo_audits::seed(db).await?;
     // After the register's own seed, which only fills an empty register.
     created += crate::demo_continuity::seed(db).await?;
+    // After every other seed: its inputs are gathered from their records.
+    created += crate::demo_reviews::seed(db).await?;
     Ok(created)
 }
 

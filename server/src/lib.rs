@@ -1,15 +1,20 @@
 //! The Conform server: configuration, database start-up, HTTP routes and the CLI.
 
 pub mod admin;
+pub mod audit_report;
 pub mod cli;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod demo_audits;
 pub mod demo_cab;
 pub mod demo_changes;
 pub mod demo_continuity;
+pub mod demo_documents;
 pub mod demo_nonconformities;
 pub mod demo_register;
+pub mod demo_reviews;
+pub mod evidence_pack;
 pub mod export;
 pub mod feeds;
 pub mod health;
@@ -19,5 +24,6 @@ pub mod minutes;
 pub mod plan_export;
 pub mod printable;
 pub mod register_export;
+pub mod review_minutes;
 pub mod routes;
 pub mod telemetry;

@@ -39,6 +39,18 @@ pub fn router(state: AppState) -> Router {
             get(crate::minutes::print_css),
         )
         .route(
+            "/compliance/audits/{id}/report",
+            get(crate::audit_report::html),
+        )
+        .route(
+            "/compliance/audits/{id}/report.md",
+            get(crate::audit_report::markdown),
+        )
+        .route(
+            crate::audit_report::REPORT_CSS_PATH,
+            get(crate::audit_report::report_css),
+        )
+        .route(
             "/continuity/plans/{id}/plan.md",
             get(crate::plan_export::plan_markdown),
         )
@@ -49,6 +61,22 @@ pub fn router(state: AppState) -> Router {
         .route(
             crate::plan_export::PRINT_CSS_PATH,
             get(crate::plan_export::print_css),
+        )
+        .route(
+            "/compliance/reviews/{id}/minutes",
+            get(crate::review_minutes::html),
+        )
+        .route(
+            "/compliance/reviews/{id}/minutes.md",
+            get(crate::review_minutes::markdown),
+        )
+        .route(
+            crate::review_minutes::PRINT_CSS_PATH,
+            get(crate::review_minutes::print_css),
+        )
+        .route(
+            "/compliance/evidence-pack/{id}/download",
+            get(crate::evidence_pack::jobs::download),
         )
         .leptos_routes_with_context(
             &state,

@@ -19,6 +19,11 @@ fn bundled() -> ClauseLibrary {
 #[tokio::test]
 async fn sync_stores_every_clause_with_its_guidance() {
     let db = test_db().await;
+    // The test database starts synced, as the server does; start this one empty.
+    app::server::entity::clause_library::Entity::delete_many()
+        .exec(db.writer())
+        .await
+        .expect("empty the library");
     let library = bundled();
     assert_eq!(
         service::sync(&db).await.expect("sync"),

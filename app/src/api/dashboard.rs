@@ -83,3 +83,30 @@ pub async fn overdue_work() -> Result<crate::model::dashboard::OverdueWork, AppE
         nonconformities_total,
     })
 }
+
+/// SMS documents whose review is overdue or due within 30 days, and objectives that need a
+/// measurement (never measured or overdue), for the dashboard.
+#[server(endpoint = "dashboard/compliance")]
+pub async fn compliance_attention() -> Result<
+    (
+        Vec<crate::model::sms_document::DocumentSummary>,
+        Vec<crate::model::objective::ObjectiveSummary>,
+    ),
+    AppError,
+> {
+    use crate::model::access::Permission;
+    use crate::server::service::{objectives, schedule, sms_documents};
+    let caller = super::guard::require(Permission::ComplianceRead).await?;
+    let today = schedule::local_today(&caller.user.time_zone);
+    let documents = sms_documents::list(caller.db.reader(), today)
+        .await?
+        .into_iter()
+        .filter(|d| d.review.needs_attention())
+        .collect();
+    let objectives = objectives::summaries(&caller.db, today)
+        .await?
+        .into_iter()
+        .filter(|o| o.needs_measurement())
+        .collect();
+    Ok((documents, objectives))
+}

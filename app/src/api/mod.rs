@@ -2,13 +2,20 @@
 //! call the service in `crate::server`, map errors. POST only.
 
 pub mod audit;
+pub mod audits;
 pub mod auth;
 pub mod cab;
 pub mod changes;
+pub mod compliance;
 pub mod continuity;
 pub mod dashboard;
+pub mod documents;
+pub mod evidence;
+pub mod gap;
 pub mod improvements;
 pub mod nonconformities;
+pub mod objectives;
+pub mod reviews;
 pub mod schedule;
 pub mod service;
 pub mod templates;

@@ -7,6 +7,7 @@ pub mod drag;
 pub mod error_view;
 pub mod field;
 pub mod history;
+pub mod kpi_chart;
 pub mod layout;
 pub mod live;
 pub mod plan_editor;

@@ -22,10 +22,12 @@ pub enum Source {
     ManagementReview,
     CustomerFeedback,
     StaffSuggestion,
+    /// A gap found by a gap assessment (source_ref `gap:<assessment>/<sub-clause>`).
+    GapAnalysis,
 }
 
 impl Source {
-    pub const ALL: [Source; 9] = [
+    pub const ALL: [Source; 10] = [
         Source::AuditFinding,
         Source::Nonconformity,
         Source::IncidentTrend,
@@ -35,6 +37,7 @@ impl Source {
         Source::ManagementReview,
         Source::CustomerFeedback,
         Source::StaffSuggestion,
+        Source::GapAnalysis,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +51,7 @@ impl Source {
             Source::ManagementReview => "management_review",
             Source::CustomerFeedback => "customer_feedback",
             Source::StaffSuggestion => "staff_suggestion",
+            Source::GapAnalysis => "gap_analysis",
         }
     }
 
@@ -62,6 +66,7 @@ impl Source {
             Source::ManagementReview => "Management review",
             Source::CustomerFeedback => "Customer feedback",
             Source::StaffSuggestion => "Staff suggestion",
+            Source::GapAnalysis => "Gap analysis",
         }
     }
 

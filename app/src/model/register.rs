@@ -92,6 +92,14 @@ impl Improvement {
 /// NC-00003, `change:12` is CHG-00012.
 pub fn source_link(source_ref: &str) -> Option<(String, String)> {
     let (kind, id) = source_ref.split_once(':')?;
+    // A gap names its assessment and sub-clause: `gap:3/8.5.1`.
+    if kind.trim() == "gap" {
+        let (assessment, clause) = gap_ref(id)?;
+        return Some((
+            format!("Gap assessment {assessment}, sub-clause {clause}"),
+            format!("/compliance/gap/{assessment}#clause-{clause}"),
+        ));
+    }
     let id = id.trim().parse::<i64>().ok().filter(|id| *id > 0)?;
     match kind.trim() {
         "nonconformity" => Some((
@@ -105,6 +113,14 @@ pub fn source_link(source_ref: &str) -> Option<(String, String)> {
         "improvement" => Some((improvement_reference(id), format!("/improvements/{id}"))),
         _ => None,
     }
+}
+
+/// `3/8.5.1` → (3, "8.5.1") when the assessment id is positive and the sub-clause known.
+fn gap_ref(value: &str) -> Option<(i64, &str)> {
+    let (assessment, clause) = value.trim().split_once('/')?;
+    let assessment = assessment.parse::<i64>().ok().filter(|id| *id > 0)?;
+    crate::model::clauses::title(clause)?;
+    Some((assessment, clause))
 }
 
 /// The entry form as posted (every field a string).
@@ -212,10 +228,11 @@ impl ImprovementForm {
             "" => None,
             value => {
                 let valid = value.split_once(':').is_some_and(|(kind, id)| {
-                    matches!(
-                        kind,
-                        "nonconformity" | "change" | "exercise" | "audit" | "review"
-                    ) && id.parse::<i64>().is_ok_and(|id| id > 0)
+                    (kind == "gap" && gap_ref(id).is_some())
+                        || matches!(
+                            kind,
+                            "nonconformity" | "change" | "exercise" | "audit" | "review"
+                        ) && id.parse::<i64>().is_ok_and(|id| id > 0)
                 });
                 if !valid {
                     errors.add(

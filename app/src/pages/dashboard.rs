@@ -1,6 +1,6 @@
 use crate::api::cab::{my_cab_work, CompleteCabAction, MarkNotificationsRead};
 use crate::api::continuity::list_plans;
-use crate::api::dashboard::{get_dashboard, overdue_work};
+use crate::api::dashboard::{compliance_attention, get_dashboard, overdue_work};
 use crate::components::badges::CriticalityBadge;
 use crate::components::error_view::ErrorPanel;
 use crate::components::error_view::FormErrors;
@@ -52,6 +52,7 @@ pub fn DashboardPage() -> impl IntoView {
         </Suspense>
         <ForYou/>
         <ContinuityAttention/>
+        <ComplianceAttention/>
         <OverdueRegister/>
     }
 }
@@ -89,6 +90,57 @@ fn ContinuityAttention() -> impl IntoView {
                                                 <a href=format!("/continuity/plans/{}", plan.id)>{plan.title.clone()}</a>
                                                 <span class="muted">{format!(" · {}", plan.owner.name)}</span>
                                                 <ul class="plan-warnings">{reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// SMS documents due for review (overdue or within 30 days) and objectives needing a
+/// measurement; callers without `ComplianceRead` get an error and no panel.
+#[component]
+fn ComplianceAttention() -> impl IntoView {
+    let attention = Resource::new(|| (), |_| compliance_attention());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok((documents, objectives)) = attention.await else { return ().into_any() };
+                view! {
+                    <section class="panel" aria-labelledby="documents-due-heading">
+                        <h2 id="documents-due-heading">{format!("SMS documents due for review ({})", documents.len())}</h2>
+                        {if documents.is_empty() {
+                            view! { <p class="muted">"Every approved document is reviewed on time."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="dashboard-list">
+                                    {documents.into_iter().map(|d| view! {
+                                        <li class:overdue=d.review.is_overdue()>
+                                            <a href=format!("/compliance/documents/{}", d.id)>{d.title.clone()}</a>
+                                            <span class="muted">{format!(" · {} · {}", d.owner.name, d.review.label())}</span>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                        <h3>{format!("Objectives needing measurement ({})", objectives.len())}</h3>
+                        {if objectives.is_empty() {
+                            view! { <p class="muted">"Every objective is measured on time."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="dashboard-list">
+                                    {objectives.into_iter().map(|o| {
+                                        let flags = o.flags.iter().map(|f| f.label()).collect::<Vec<_>>().join("; ");
+                                        view! {
+                                            <li>
+                                                <a href=format!("/compliance/objectives/{}", o.id)>{o.title.clone()}</a>
+                                                <span class="muted">{format!(" · {} · {flags}", o.owner.name)}</span>
                                             </li>
                                         }
                                     }).collect_view()}

@@ -20,7 +20,7 @@ use crate::model::improvement::{
     transition, ClosureCode, Effort, ImprovementAction, ImprovementState, Priority, Source,
     TargetVerdict,
 };
-use crate::model::register::{chart_geometry, Improvement, KpiRecord, RegisterParams};
+use crate::model::register::{Improvement, KpiRecord, RegisterParams};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -540,30 +540,12 @@ fn KpiPanel(
     measure_error: Signal<Option<AppError>>,
     open: bool,
 ) -> impl IntoView {
-    let (width, height) = (480.0, 160.0);
-    let geometry = chart_geometry(&record.kpi, &record.measurements, width, height);
     let verdict = record.verdict();
     let unit = record.kpi.unit.clone();
     let latest = record.measurements.iter().max_by_key(|m| m.on).copied();
-    let polyline = geometry
-        .points
-        .iter()
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
-        .collect::<Vec<_>>()
-        .join(" ");
     let heading_id = format!("kpi-{}-heading", record.id);
     let value_label = StoredValue::new(format!("Value ({unit})"));
     let kpi_id = record.id;
-    let description = format!(
-        "{}: baseline {} {unit}, target {} {unit}, {} measurement(s){}",
-        record.kpi.name,
-        record.kpi.baseline,
-        record.kpi.target,
-        record.measurements.len(),
-        latest
-            .map(|m| format!(", latest {} {unit} on {}", m.value, m.on))
-            .unwrap_or_default()
-    );
     view! {
         <section class="panel kpi" aria-labelledby=heading_id>
             <h3 id=heading_id.clone()>{record.kpi.name.clone()}</h3>
@@ -576,13 +558,7 @@ fn KpiPanel(
                 {format!(" — baseline {} {unit}, target {} {unit}", record.kpi.baseline, record.kpi.target)}
                 {latest.map(|m| format!(", latest {} {unit}", m.value))}
             </p>
-            <svg class="kpi-chart" viewBox=format!("-8 -8 {} {}", width + 16.0, height + 16.0) role="img" aria-label=description>
-                <line class="baseline" x1="0" x2=width y1=geometry.baseline_y y2=geometry.baseline_y/>
-                <line class="target" x1="0" x2=width y1=geometry.target_y y2=geometry.target_y/>
-                <polyline class="trend" points=polyline/>
-                {geometry.points.iter().map(|(x, y)| view! { <circle class="point" cx=*x cy=*y r="4"/> }).collect_view()}
-            </svg>
-            <p class="chart-legend"><span class="legend-target">"— target"</span>" "<span class="legend-baseline">"— baseline"</span>" "<span class="legend-trend">"— measured"</span></p>
+            <crate::components::kpi_chart::KpiTrendChart kpi=record.kpi.clone() measurements=record.measurements.clone()/>
             {open.then(|| view! {
                 <IfAllowed permission=Permission::ImprovementRaise>
                     <ActionForm action=measure attr:class="form inline-form" attr:novalidate=true>

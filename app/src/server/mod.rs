@@ -6,6 +6,7 @@ pub mod auth;
 pub mod db;
 pub mod entity;
 pub mod events;
+pub mod evidence_jobs;
 pub mod failure;
 pub mod markdown;
 pub mod password;

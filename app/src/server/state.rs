@@ -3,6 +3,7 @@
 use super::auth::AuthSettings;
 use super::db::Db;
 use super::events::Events;
+use super::evidence_jobs::EvidencePacks;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
@@ -12,4 +13,5 @@ pub struct AppState {
     pub db: Db,
     pub auth: AuthSettings,
     pub events: Events,
+    pub evidence_packs: EvidencePacks,
 }

@@ -31,6 +31,10 @@ pub async fn test_db() -> TestDb {
     };
     let db = Db::connect(&url).await.expect("connect");
     Migrator::up(db.writer(), None).await.expect("migrate");
+    // As at server start-up: the bundled clause library is copied in.
+    app::server::service::clause_library::sync(&db)
+        .await
+        .expect("clause library");
     TestDb { db, url, _dir: dir }
 }
 
@@ -115,6 +119,7 @@ pub mod web {
             db,
             auth: AuthSettings::default(),
             events: app::server::events::Events::local(),
+            evidence_packs: conform::evidence_pack::jobs::registry(),
         }
     }
 

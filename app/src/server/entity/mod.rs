@@ -1,7 +1,10 @@
 //! SeaORM entities. They stay on the server; the wire carries `model` types.
 
+pub mod audit_checklist_item;
+pub mod audit_finding;
 pub mod audit_head;
 pub mod audit_log;
+pub mod audit_programme;
 pub mod auth_throttle;
 pub mod cab_action;
 pub mod cab_agenda_item;
@@ -18,15 +21,22 @@ pub mod clause_library;
 pub mod continuity_exercise;
 pub mod continuity_plan;
 pub mod corrective_action;
+pub mod gap_assessment;
+pub mod gap_evidence;
+pub mod gap_rating;
 pub mod improvement;
 pub mod improvement_kpi;
+pub mod internal_audit;
 pub mod kpi_measurement;
+pub mod management_review;
 pub mod nonconformity;
 pub mod notification;
 pub mod objective;
 pub mod objective_measurement;
 pub mod plan_comment;
 pub mod plan_version;
+pub mod review_action;
+pub mod review_decision;
 pub mod saved_filter;
 pub mod schedule_window;
 pub mod service;

@@ -169,6 +169,20 @@ pub async fn raise(
         return Ok(Raised::Improvement(entry.id));
     }
     let txn = db.begin_write().await?;
+    let id = insert_raised(&txn, user.id, actor, draft, today).await?;
+    txn.commit().await?;
+    Ok(Raised::Nonconformity(id))
+}
+
+/// Adds a raised nonconformity with its audit entry inside the caller's transaction (an
+/// internal audit's finding raises one in the same transaction that records the finding).
+pub(crate) async fn insert_raised(
+    txn: &DatabaseTransaction,
+    raised_by: i64,
+    actor: &Actor,
+    draft: NcDraft,
+    today: NaiveDate,
+) -> Result<i64, AppError> {
     let now = Utc::now();
     let row = nc_entity::ActiveModel {
         grade: Set(draft.grade.as_str().into()),
@@ -176,7 +190,7 @@ pub async fn raise(
         description: Set(draft.description),
         evidence: Set(draft.evidence),
         found_in: Set(draft.found_in.as_str().into()),
-        raised_by: Set(user.id),
+        raised_by: Set(raised_by),
         owner_id: Set(draft.owner_id),
         state: Set(NcState::Raised.as_str().into()),
         correction: Set(String::new()),
@@ -195,10 +209,10 @@ pub async fn raise(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::append(
-        &txn,
+        txn,
         actor,
         Event::new(
             "nonconformity_raised",
@@ -213,8 +227,7 @@ pub async fn raise(
         ),
     )
     .await?;
-    txn.commit().await?;
-    Ok(Raised::Nonconformity(row.id))
+    Ok(row.id)
 }
 
 /// One step on the clause 10.1 path, with what it records.

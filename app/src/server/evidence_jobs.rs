@@ -1,0 +1,199 @@
+//! Evidence packs built in the background: a large installation's pack takes a while, so the
+//! request that asks for one returns at once and the page follows the progress. The builder
+//! itself lives in the server binary (it renders the reports); it is handed in at start-up.
+//!
+//! Jobs live in memory (a restart forgets them; the pack is rebuilt from the data on demand)
+//! and the archives in a temporary folder; only the last few are kept.
+
+use super::db::Db;
+use crate::model::evidence_pack::{PackState, PackStatus};
+use chrono::NaiveDate;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+/// How many finished packs stay downloadable.
+const KEEP: usize = 5;
+
+/// Progress reported by the builder: steps done, steps in all, what it is doing now.
+pub type ReportProgress = Arc<dyn Fn(u32, u32, &'static str) + Send + Sync>;
+
+/// What a finished build produced.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub files: u32,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// Builds the pack for `as_of` into the file at the given path.
+pub type Builder = Arc<
+    dyn Fn(
+            Db,
+            NaiveDate,
+            PathBuf,
+            ReportProgress,
+        ) -> Pin<Box<dyn Future<Output = Result<Built, String>> + Send>>
+        + Send
+        + Sync,
+>;
+
+#[derive(Clone, Default)]
+pub struct EvidencePacks {
+    jobs: Arc<Mutex<Vec<Job>>>,
+    builder: Option<Builder>,
+    folder: PathBuf,
+}
+
+impl std::fmt::Debug for EvidencePacks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvidencePacks")
+            .field("builder", &self.builder.is_some())
+            .field("folder", &self.folder)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    status: PackStatus,
+    path: PathBuf,
+}
+
+impl EvidencePacks {
+    pub fn new(builder: Builder, folder: PathBuf) -> Self {
+        EvidencePacks {
+            jobs: Arc::default(),
+            builder: Some(builder),
+            folder,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Job>> {
+        // A builder that panicked must not take the page down with it.
+        self.jobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Starts a build, or returns the one already building for the same date.
+    pub fn start(
+        &self,
+        db: Db,
+        as_of: NaiveDate,
+        started_by: String,
+    ) -> Result<PackStatus, String> {
+        let Some(builder) = self.builder.clone() else {
+            return Err("Evidence packs are not available in this installation.".into());
+        };
+        let as_of_text = as_of.to_string();
+        let mut jobs = self.lock();
+        if let Some(running) = jobs
+            .iter()
+            .find(|j| j.status.state == PackState::Building && j.status.as_of == as_of_text)
+        {
+            return Ok(running.status.clone());
+        }
+        std::fs::create_dir_all(&self.folder)
+            .map_err(|e| format!("Could not prepare a folder for the pack: {e}"))?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let path = self.folder.join(format!("{id}.zip"));
+        let status = PackStatus {
+            id: id.clone(),
+            as_of: as_of_text,
+            state: PackState::Building,
+            done: 0,
+            total: 1,
+            step: "Starting".into(),
+            started_by,
+            files: None,
+            bytes: None,
+            sha256: None,
+            error: None,
+        };
+        jobs.push(Job {
+            status: status.clone(),
+            path: path.clone(),
+        });
+        self.forget_old(&mut jobs);
+        drop(jobs);
+
+        let progress: ReportProgress = {
+            let packs = self.clone();
+            let id = id.clone();
+            Arc::new(move |done, total, step| {
+                packs.update(&id, |s| {
+                    s.done = done;
+                    s.total = total;
+                    s.step = step.to_string();
+                })
+            })
+        };
+        let packs = self.clone();
+        tokio::spawn(async move {
+            let result = builder(db, as_of, path, progress).await;
+            packs.update(&id, |s| match result {
+                Ok(built) => {
+                    s.state = PackState::Ready;
+                    s.done = s.total;
+                    s.step = "Ready".into();
+                    s.files = Some(built.files);
+                    s.bytes = Some(built.bytes);
+                    s.sha256 = Some(built.sha256);
+                }
+                Err(error) => {
+                    tracing::error!(%error, "evidence pack failed");
+                    s.state = PackState::Failed;
+                    s.error = Some(error);
+                }
+            });
+        });
+        Ok(status)
+    }
+
+    fn update(&self, id: &str, change: impl FnOnce(&mut PackStatus)) {
+        if let Some(job) = self.lock().iter_mut().find(|j| j.status.id == id) {
+            change(&mut job.status);
+        }
+    }
+
+    /// Drops the oldest finished jobs beyond `KEEP`, with their files.
+    fn forget_old(&self, jobs: &mut Vec<Job>) {
+        while jobs
+            .iter()
+            .filter(|j| j.status.state != PackState::Building)
+            .count()
+            > KEEP
+        {
+            let Some(oldest) = jobs
+                .iter()
+                .position(|j| j.status.state != PackState::Building)
+            else {
+                break;
+            };
+            let job = jobs.remove(oldest);
+            let _ = std::fs::remove_file(&job.path);
+        }
+    }
+
+    pub fn status(&self, id: &str) -> Option<PackStatus> {
+        self.lock()
+            .iter()
+            .find(|j| j.status.id == id)
+            .map(|j| j.status.clone())
+    }
+
+    /// The most recent jobs first.
+    pub fn recent(&self) -> Vec<PackStatus> {
+        self.lock().iter().rev().map(|j| j.status.clone()).collect()
+    }
+
+    /// The archive of a finished job.
+    pub fn file(&self, id: &str) -> Option<(PackStatus, PathBuf)> {
+        self.lock()
+            .iter()
+            .find(|j| j.status.id == id && j.status.state == PackState::Ready)
+            .map(|j| (j.status.clone(), j.path.clone()))
+    }
+}

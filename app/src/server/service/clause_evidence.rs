@@ -1,0 +1,756 @@
+//! Live evidence per clause: where Conform itself holds the records an auditor asks for,
+//! each clause counts them and names the records that make its evidence thin.
+//!
+//! Each domain is read once, with only the columns the rules need (never plan content or
+//! change plans' text), then judged by the pure rules in `model::evidence`. The overview reads
+//! every domain once and hands the result to each clause that uses it.
+
+use crate::error::AppError;
+use crate::model::change::{ChangeState, ChangeType};
+use crate::model::change_request::reference as change_reference;
+use crate::model::clauses::CLAUSES;
+use crate::model::evidence::{
+    change_gaps, document_review_overdue, nc_gaps, objective_gap, plan_gaps, service_gaps,
+    ChangeEvidenceFacts, ChangeGap, ClauseEvidence, EvidenceSource, NcGap, ObjectiveGap,
+    PlanEvidenceFacts, PlanGap, RecordRef, ServiceGap, ThinEvidence, DOCUMENT_REVIEW_RULE,
+    IMPROVEMENT_OVERDUE_RULE,
+};
+use crate::model::improvement::ImprovementState;
+use crate::model::nonconformity::{nc_reference, NcState};
+use crate::model::register::improvement_reference;
+use crate::server::db::Db;
+use crate::server::entity::{
+    cab_meeting, change, continuity_exercise, continuity_plan, improvement, nonconformity,
+    objective, objective_measurement, plan_version, service, service_bia, sms_document,
+    sms_document_version,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Where a clause's live records come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Domain {
+    Services,
+    Changes,
+    /// 8.5.2 and 8.5.3: the changes that reached implementation, counted only.
+    ChangeDelivery,
+    Continuity,
+    Nonconformities,
+    Improvements,
+    Objectives,
+    DocumentControl,
+    /// Extension point: internal audits (9.2) are being built; the lead wires them here.
+    InternalAudits,
+    /// Extension point: management reviews (9.3) are being built; the lead wires them here.
+    ManagementReviews,
+}
+
+fn domain_of(number: &str) -> Option<Domain> {
+    Some(match number {
+        "6.2" => Domain::Objectives,
+        "7.5" => Domain::DocumentControl,
+        "8.2.4" => Domain::Services,
+        "8.5.1" => Domain::Changes,
+        "8.5.2" | "8.5.3" => Domain::ChangeDelivery,
+        "8.7.1" | "8.7.2" => Domain::Continuity,
+        "9.2" => Domain::InternalAudits,
+        "9.3" => Domain::ManagementReviews,
+        "10.1" => Domain::Nonconformities,
+        "10.2" => Domain::Improvements,
+        _ => return None,
+    })
+}
+
+type Found = (Vec<EvidenceSource>, Vec<ThinEvidence>);
+
+async fn domain_evidence<C: ConnectionTrait>(
+    conn: &C,
+    domain: Domain,
+    today: NaiveDate,
+) -> Result<Found, AppError> {
+    match domain {
+        Domain::Services => services(conn).await,
+        Domain::Changes => changes(conn, today).await,
+        Domain::ChangeDelivery => change_delivery(conn).await,
+        Domain::Continuity => continuity(conn, today).await,
+        Domain::Nonconformities => nonconformities(conn, today).await,
+        Domain::Improvements => improvements(conn, today).await,
+        Domain::Objectives => objectives(conn, today).await,
+        Domain::DocumentControl => document_control(conn, today).await,
+        Domain::InternalAudits => internal_audits(conn, today).await,
+        Domain::ManagementReviews => management_reviews(conn, today).await,
+    }
+}
+
+/// The evidence Conform holds for one sub-clause. Unknown numbers are not found.
+pub async fn for_clause(
+    db: &Db,
+    number: &str,
+    today: NaiveDate,
+) -> Result<ClauseEvidence, AppError> {
+    let number = number.trim();
+    if !CLAUSES.iter().any(|(n, _)| *n == number) {
+        return Err(AppError::NotFound(format!("Clause {number}")));
+    }
+    let conn = db.reader();
+    let mut evidence = ClauseEvidence::empty(number);
+    if let Some(domain) = domain_of(number) {
+        let (sources, thin) = domain_evidence(conn, domain, today).await?;
+        evidence.sources = sources;
+        evidence.thin = thin;
+    }
+    evidence.documents = approved_documents(conn)
+        .await?
+        .remove(number)
+        .unwrap_or_default();
+    Ok(evidence)
+}
+
+/// Every sub-clause in library order, each domain read once.
+pub async fn overview(db: &Db, today: NaiveDate) -> Result<Vec<ClauseEvidence>, AppError> {
+    let conn = db.reader();
+    let mut found: HashMap<Domain, Found> = HashMap::new();
+    let mut documents = approved_documents(conn).await?;
+    let mut out = Vec::with_capacity(CLAUSES.len());
+    for (number, _) in CLAUSES {
+        let mut evidence = ClauseEvidence::empty(number);
+        if let Some(domain) = domain_of(number) {
+            if !found.contains_key(&domain) {
+                let read = domain_evidence(conn, domain, today).await?;
+                found.insert(domain, read);
+            }
+            if let Some((sources, thin)) = found.get(&domain) {
+                evidence.sources = sources.clone();
+                evidence.thin = thin.clone();
+            }
+        }
+        evidence.documents = documents.remove(*number).unwrap_or_default();
+        out.push(evidence);
+    }
+    Ok(out)
+}
+
+/// The clause numbers for which Conform holds at least one live record or approved document
+/// (the gap assessment treats them as evidenced by Conform itself). Cheap: COUNT queries.
+pub async fn clauses_with_live_records(db: &Db) -> Result<BTreeSet<String>, AppError> {
+    let conn = db.reader();
+    let mut out = BTreeSet::new();
+    let services = service::Entity::find()
+        .filter(service::Column::ArchivedAt.is_null())
+        .count(conn)
+        .await?;
+    mark(&mut out, services > 0, &["8.2.4"]);
+    let changes = change::Entity::find()
+        .filter(change::Column::State.ne(ChangeState::Draft.as_str()))
+        .count(conn)
+        .await?;
+    let minutes = cab_meeting::Entity::find()
+        .filter(cab_meeting::Column::MinutesPublished.is_not_null())
+        .count(conn)
+        .await?;
+    mark(&mut out, changes + minutes > 0, &["8.5.1"]);
+    let delivered = change::Entity::find()
+        .filter(change::Column::State.is_in(delivered_states()))
+        .count(conn)
+        .await?;
+    mark(&mut out, delivered > 0, &["8.5.2", "8.5.3"]);
+    let approved_plans = plan_version::Entity::find()
+        .filter(plan_version::Column::State.eq("approved"))
+        .count(conn)
+        .await?;
+    mark(&mut out, approved_plans > 0, &["8.7.1", "8.7.2"]);
+    let ncs = nonconformity::Entity::find().count(conn).await?;
+    mark(&mut out, ncs > 0, &["10.1"]);
+    let improvements = improvement::Entity::find().count(conn).await?;
+    mark(&mut out, improvements > 0, &["10.2"]);
+    let objectives = objective::Entity::find()
+        .filter(objective::Column::Retired.eq(false))
+        .count(conn)
+        .await?;
+    mark(&mut out, objectives > 0, &["6.2"]);
+    let documents = approved_documents(conn).await?;
+    mark(&mut out, !documents.is_empty(), &["7.5"]);
+    out.extend(documents.into_keys());
+    Ok(out)
+}
+
+fn mark(out: &mut BTreeSet<String>, present: bool, clauses: &[&str]) {
+    if present {
+        out.extend(clauses.iter().map(|c| c.to_string()));
+    }
+}
+
+fn source(label: &str, count: usize, href: &str) -> EvidenceSource {
+    EvidenceSource {
+        label: label.to_string(),
+        count: count as u64,
+        href: href.to_string(),
+    }
+}
+
+fn record(label: String, href: String) -> RecordRef {
+    RecordRef { label, href }
+}
+
+/// Groups offenders by rule, in the rules' own order, dropping rules nobody breaks.
+fn thin_by_rule<G: Ord + Copy>(
+    all: &[G],
+    rule: impl Fn(G) -> &'static str,
+    offenders: Vec<(G, RecordRef)>,
+) -> Vec<ThinEvidence> {
+    let mut by: BTreeMap<G, Vec<RecordRef>> = BTreeMap::new();
+    for (gap, r) in offenders {
+        by.entry(gap).or_default().push(r);
+    }
+    all.iter()
+        .filter_map(|gap| ThinEvidence::of(rule(*gap), by.remove(gap).unwrap_or_default()))
+        .collect()
+}
+
+/// "NC-00003 Backups not tested", shortened for a list.
+fn short(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() > 80 {
+        format!("{}…", line.chars().take(79).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+// ---- approved SMS documents, by the clauses they answer -------------------------------------
+
+/// The approved (in force) version of each document that is not retired.
+async fn approved_versions<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<(i64, String, String, Option<NaiveDate>)>, AppError> {
+    let versions: Vec<(i64, Option<NaiveDate>)> = sms_document_version::Entity::find()
+        .select_only()
+        .column(sms_document_version::Column::DocumentId)
+        .column(sms_document_version::Column::NextReviewOn)
+        .filter(sms_document_version::Column::State.eq("approved"))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if versions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let next_review: HashMap<i64, Option<NaiveDate>> = versions.into_iter().collect();
+    let documents: Vec<(i64, String, String)> = sms_document::Entity::find()
+        .select_only()
+        .column(sms_document::Column::Id)
+        .column(sms_document::Column::Title)
+        .column(sms_document::Column::Clauses)
+        .filter(sms_document::Column::Retired.eq(false))
+        .filter(sms_document::Column::Id.is_in(next_review.keys().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut out: Vec<_> = documents
+        .into_iter()
+        .map(|(id, title, clauses)| {
+            let due = next_review.get(&id).copied().flatten();
+            (id, title, clauses, due)
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    Ok(out)
+}
+
+fn document_href(id: i64) -> String {
+    format!("/compliance/documents/{id}")
+}
+
+/// Clause number → approved documents that say they answer it.
+async fn approved_documents<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<BTreeMap<String, Vec<RecordRef>>, AppError> {
+    let mut out: BTreeMap<String, Vec<RecordRef>> = BTreeMap::new();
+    for (id, title, clauses, _) in approved_versions(conn).await? {
+        let clauses: Vec<String> = serde_json::from_str(&clauses).unwrap_or_default();
+        for clause in clauses {
+            out.entry(clause.trim().to_string())
+                .or_default()
+                .push(record(title.clone(), document_href(id)));
+        }
+    }
+    Ok(out)
+}
+
+async fn document_control<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<Found, AppError> {
+    let approved = approved_versions(conn).await?;
+    let overdue: Vec<RecordRef> = approved
+        .iter()
+        .filter(|(_, _, _, due)| document_review_overdue(*due, today))
+        .map(|(id, title, _, _)| record(title.clone(), document_href(*id)))
+        .collect();
+    let sources = vec![source(
+        "Approved SMS documents",
+        approved.len(),
+        "/compliance/documents",
+    )];
+    Ok((
+        sources,
+        ThinEvidence::of(DOCUMENT_REVIEW_RULE, overdue)
+            .into_iter()
+            .collect(),
+    ))
+}
+
+// ---- 8.2.4 service catalogue ------------------------------------------------------------------
+
+async fn services<C: ConnectionTrait>(conn: &C) -> Result<Found, AppError> {
+    let rows: Vec<(i64, String, String, i16, String)> = service::Entity::find()
+        .select_only()
+        .column(service::Column::Id)
+        .column(service::Column::Name)
+        .column(service::Column::Owner)
+        .column(service::Column::Criticality)
+        .column(service::Column::Status)
+        .filter(service::Column::ArchivedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let with_bia: BTreeSet<i64> = service_bia::Entity::find()
+        .select_only()
+        .column(service_bia::Column::ServiceId)
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut offenders = Vec::new();
+    let mut live = 0;
+    for (id, name, owner, criticality, status) in &rows {
+        let is_live = status == "live";
+        live += usize::from(is_live);
+        for gap in service_gaps(owner, is_live, *criticality >= 4, with_bia.contains(id)) {
+            offenders.push((gap, record(name.clone(), format!("/services/{id}"))));
+        }
+    }
+    let bias = rows.iter().filter(|r| with_bia.contains(&r.0)).count();
+    let sources = vec![
+        source("Services in the catalogue", rows.len(), "/services"),
+        source("Live services", live, "/services"),
+        source("Business impact analyses", bias, "/services"),
+    ];
+    Ok((
+        sources,
+        thin_by_rule(&ServiceGap::ALL, ServiceGap::rule, offenders),
+    ))
+}
+
+// ---- 8.5 changes --------------------------------------------------------------------------------
+
+fn delivered_states() -> Vec<&'static str> {
+    [
+        ChangeState::Implemented,
+        ChangeState::Failed,
+        ChangeState::BackedOut,
+        ChangeState::Reviewed,
+        ChangeState::Closed,
+    ]
+    .map(ChangeState::as_str)
+    .to_vec()
+}
+
+type ChangeRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    i32,
+    i32,
+);
+
+async fn changes<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
+    // Presence of the long texts is computed in the database so they are never loaded.
+    let rows: Vec<ChangeRow> = change::Entity::find()
+        .select_only()
+        .column(change::Column::Id)
+        .column(change::Column::Title)
+        .column(change::Column::ChangeType)
+        .column(change::Column::State)
+        .column(change::Column::AuthorisedBy)
+        .column(change::Column::RiskLevel)
+        .column(change::Column::PlannedEnd)
+        .column_as(
+            Expr::cust("CASE WHEN TRIM(backout_plan) = '' THEN 0 ELSE 1 END"),
+            "has_backout",
+        )
+        .column_as(
+            Expr::cust(
+                "CASE WHEN review_outcome IS NULL OR TRIM(review_outcome) = '' THEN 0 ELSE 1 END",
+            ),
+            "has_review",
+        )
+        .filter(change::Column::State.ne(ChangeState::Draft.as_str()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut offenders = Vec::new();
+    let (mut authorised, mut assessed, mut backout, mut reviewed) = (0, 0, 0, 0);
+    for (id, title, kind, state, authoriser, risk, planned_end, has_backout, has_review) in &rows {
+        let (Some(change_type), Some(state)) = (ChangeType::parse(kind), ChangeState::parse(state))
+        else {
+            continue;
+        };
+        let facts = ChangeEvidenceFacts {
+            change_type,
+            state,
+            authoriser_recorded: authoriser.is_some(),
+            risk_assessed: risk.is_some(),
+            backout_plan: *has_backout != 0,
+            reviewed: *has_review != 0,
+            planned_end: planned_end.map(|at| at.date_naive()),
+        };
+        authorised += usize::from(facts.authoriser_recorded);
+        assessed += usize::from(facts.risk_assessed);
+        backout += usize::from(facts.backout_plan);
+        reviewed += usize::from(facts.reviewed);
+        for gap in change_gaps(&facts, today) {
+            let label = format!("{} {}", change_reference(*id), short(title));
+            offenders.push((gap, record(label, format!("/changes/{id}"))));
+        }
+    }
+    let minutes = cab_meeting::Entity::find()
+        .filter(cab_meeting::Column::MinutesPublished.is_not_null())
+        .count(conn)
+        .await?;
+    let sources = vec![
+        source("Changes submitted", rows.len(), "/changes"),
+        source("Changes with a recorded authoriser", authorised, "/changes"),
+        source("Changes with a risk assessment", assessed, "/changes"),
+        source("Changes with a back-out plan", backout, "/changes"),
+        source("Post-implementation reviews", reviewed, "/changes"),
+        source("Published CAB minutes", minutes as usize, "/cab"),
+    ];
+    Ok((
+        sources,
+        thin_by_rule(&ChangeGap::ALL, ChangeGap::rule, offenders),
+    ))
+}
+
+async fn change_delivery<C: ConnectionTrait>(conn: &C) -> Result<Found, AppError> {
+    let delivered = change::Entity::find()
+        .filter(change::Column::State.is_in(delivered_states()))
+        .count(conn)
+        .await?;
+    Ok((
+        vec![source(
+            "Changes implemented",
+            delivered as usize,
+            "/changes",
+        )],
+        Vec::new(),
+    ))
+}
+
+// ---- 8.7 continuity -------------------------------------------------------------------------
+
+async fn continuity<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
+    let plans: Vec<(i64, String, i32, bool)> = continuity_plan::Entity::find()
+        .select_only()
+        .column(continuity_plan::Column::Id)
+        .column(continuity_plan::Column::Title)
+        .column(continuity_plan::Column::ReviewMonths)
+        .column(continuity_plan::Column::Retired)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let approvals: Vec<(i64, Option<DateTime<Utc>>)> = plan_version::Entity::find()
+        .select_only()
+        .column(plan_version::Column::PlanId)
+        .column(plan_version::Column::ApprovedAt)
+        .filter(plan_version::Column::State.eq("approved"))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut approved_on: HashMap<i64, NaiveDate> = HashMap::new();
+    for (plan, at) in approvals {
+        if let Some(on) = at.map(|at| at.date_naive()) {
+            let entry = approved_on.entry(plan).or_insert(on);
+            *entry = Ord::max(*entry, on);
+        }
+    }
+    // Only exercises that took place and have a result count as exercised.
+    let exercises: Vec<(i64, NaiveDate)> = continuity_exercise::Entity::find()
+        .select_only()
+        .column(continuity_exercise::Column::PlanId)
+        .column(continuity_exercise::Column::PlannedOn)
+        .filter(continuity_exercise::Column::Result.is_not_null())
+        .filter(continuity_exercise::Column::PlannedOn.lte(today))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut last_exercised: HashMap<i64, NaiveDate> = HashMap::new();
+    for (plan, on) in &exercises {
+        let entry = last_exercised.entry(*plan).or_insert(*on);
+        *entry = Ord::max(*entry, *on);
+    }
+    let mut offenders = Vec::new();
+    let mut in_force = 0;
+    let mut sorted = plans;
+    sorted.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    for (id, title, review_months, retired) in &sorted {
+        let facts = PlanEvidenceFacts {
+            approved_on: approved_on.get(id).copied(),
+            review_months: *review_months,
+            retired: *retired,
+            last_exercised: last_exercised.get(id).copied(),
+        };
+        in_force += usize::from(!retired && facts.approved_on.is_some());
+        for gap in plan_gaps(&facts, today) {
+            offenders.push((
+                gap,
+                record(title.clone(), format!("/continuity/plans/{id}")),
+            ));
+        }
+    }
+    let sources = vec![
+        source("Approved continuity plans", in_force, "/continuity"),
+        source(
+            "Exercises with a recorded result",
+            exercises.len(),
+            "/continuity",
+        ),
+    ];
+    Ok((
+        sources,
+        thin_by_rule(&PlanGap::ALL, PlanGap::rule, offenders),
+    ))
+}
+
+// ---- 10.1 nonconformities -------------------------------------------------------------------
+
+async fn nonconformities<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<Found, AppError> {
+    let rows: Vec<(i64, String, String, Option<i64>, Option<NaiveDate>)> =
+        nonconformity::Entity::find()
+            .select_only()
+            .column(nonconformity::Column::Id)
+            .column(nonconformity::Column::Description)
+            .column(nonconformity::Column::State)
+            .column(nonconformity::Column::VerifiedBy)
+            .column(nonconformity::Column::StepDue)
+            .into_tuple()
+            .all(conn)
+            .await?;
+    let mut offenders = Vec::new();
+    let mut verified_closed = 0;
+    for (id, description, state, verified_by, step_due) in &rows {
+        let Some(state) = NcState::parse(state) else {
+            continue;
+        };
+        verified_closed += usize::from(state == NcState::Closed && verified_by.is_some());
+        for gap in nc_gaps(state, verified_by.is_some(), *step_due, today) {
+            let label = format!("{} {}", nc_reference(*id), short(description));
+            offenders.push((gap, record(label, format!("/nonconformities/{id}"))));
+        }
+    }
+    let sources = vec![
+        source("Nonconformities raised", rows.len(), "/nonconformities"),
+        source(
+            "Closed after a verified effectiveness check",
+            verified_closed,
+            "/nonconformities",
+        ),
+    ];
+    Ok((sources, thin_by_rule(&NcGap::ALL, NcGap::rule, offenders)))
+}
+
+// ---- 10.2 improvements ------------------------------------------------------------------------
+
+async fn improvements<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
+    let rows: Vec<(i64, String, String, Option<NaiveDate>)> = improvement::Entity::find()
+        .select_only()
+        .column(improvement::Column::Id)
+        .column(improvement::Column::Title)
+        .column(improvement::Column::State)
+        .column(improvement::Column::TargetDate)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut overdue = Vec::new();
+    let mut closed = 0;
+    for (id, title, state, target) in &rows {
+        let Some(state) = ImprovementState::parse(state) else {
+            continue;
+        };
+        closed += usize::from(state == ImprovementState::Closed);
+        if state.is_open() && target.is_some_and(|due| due < today) {
+            let label = format!("{} {}", improvement_reference(*id), short(title));
+            overdue.push(record(label, format!("/improvements/{id}")));
+        }
+    }
+    let sources = vec![
+        source("Improvements in the register", rows.len(), "/improvements"),
+        source("Closed with a verified outcome", closed, "/improvements"),
+    ];
+    Ok((
+        sources,
+        ThinEvidence::of(IMPROVEMENT_OVERDUE_RULE, overdue)
+            .into_iter()
+            .collect(),
+    ))
+}
+
+// ---- 6.2 objectives ---------------------------------------------------------------------------
+
+async fn objectives<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
+    let mut rows: Vec<(i64, String, String)> = objective::Entity::find()
+        .select_only()
+        .column(objective::Column::Id)
+        .column(objective::Column::Title)
+        .column(objective::Column::Frequency)
+        .filter(objective::Column::Retired.eq(false))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    rows.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    let measurements: Vec<(i64, NaiveDate)> = objective_measurement::Entity::find()
+        .select_only()
+        .column(objective_measurement::Column::ObjectiveId)
+        .column(objective_measurement::Column::MeasuredOn)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut last: HashMap<i64, NaiveDate> = HashMap::new();
+    for (objective, on) in &measurements {
+        let entry = last.entry(*objective).or_insert(*on);
+        *entry = Ord::max(*entry, *on);
+    }
+    let mut offenders = Vec::new();
+    for (id, title, frequency) in &rows {
+        if let Some(gap) = objective_gap(frequency, last.get(id).copied(), today) {
+            offenders.push((
+                gap,
+                record(title.clone(), format!("/compliance/objectives/{id}")),
+            ));
+        }
+    }
+    let active: BTreeSet<i64> = rows.iter().map(|r| r.0).collect();
+    let measured = measurements
+        .iter()
+        .filter(|(objective, _)| active.contains(objective))
+        .count();
+    let sources = vec![
+        source("Active objectives", rows.len(), "/compliance/objectives"),
+        source("Measurements recorded", measured, "/compliance/objectives"),
+    ];
+    Ok((
+        sources,
+        thin_by_rule(&ObjectiveGap::ALL, ObjectiveGap::rule, offenders),
+    ))
+}
+
+/// 9.2: audits completed in the last 12 months; thin when the current programme leaves
+/// clauses uncovered (or there is no programme at all).
+async fn internal_audits<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<Found, AppError> {
+    use crate::server::entity::internal_audit;
+    use crate::server::service::internal_audits as audits;
+    let since = today - chrono::Duration::days(365);
+    let completed = internal_audit::Entity::find()
+        .filter(internal_audit::Column::State.eq("completed"))
+        .filter(internal_audit::Column::CompletedOn.gte(since))
+        .filter(internal_audit::Column::CompletedOn.lte(today))
+        .count(conn)
+        .await? as usize;
+    let (programme_source, uncovered) = match audits::current_programme(conn, today).await? {
+        Some(programme) => (
+            source("Audit programmes", 1, "/compliance/audits"),
+            audits::programme(conn, programme.id).await?.gaps,
+        ),
+        None => (
+            source("Audit programmes", 0, "/compliance/audits"),
+            crate::model::internal_audit::TOP_CLAUSES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        ),
+    };
+    let offenders = uncovered
+        .into_iter()
+        .map(|clause| {
+            let href = if CLAUSES.iter().any(|(n, _)| *n == clause) {
+                format!("/compliance/clauses/{clause}")
+            } else {
+                "/compliance/audits".to_string()
+            };
+            record(format!("Clause {clause}"), href)
+        })
+        .collect();
+    Ok((
+        vec![
+            programme_source,
+            source(
+                "Audits completed in the last 12 months",
+                completed,
+                "/compliance/audits",
+            ),
+        ],
+        ThinEvidence::of(
+            "Clauses the current audit programme does not cover",
+            offenders,
+        )
+        .into_iter()
+        .collect(),
+    ))
+}
+
+/// 9.3: reviews published in the last 12 months; thin when review actions are overdue.
+async fn management_reviews<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<Found, AppError> {
+    use crate::server::entity::{management_review, review_action};
+    use sea_orm::QueryOrder;
+    let since = (today - chrono::Duration::days(365))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let published = management_review::Entity::find()
+        .filter(management_review::Column::State.eq("published"))
+        .filter(management_review::Column::PublishedAt.gte(since))
+        .count(conn)
+        .await? as usize;
+    let overdue: Vec<RecordRef> = review_action::Entity::find()
+        .filter(review_action::Column::DoneAt.is_null())
+        .filter(review_action::Column::DueOn.lt(today))
+        .order_by_asc(review_action::Column::DueOn)
+        .order_by_asc(review_action::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|action| {
+            record(
+                format!("{} (due {})", action.text, action.due_on),
+                format!("/compliance/reviews/{}", action.review_id),
+            )
+        })
+        .collect();
+    Ok((
+        vec![source(
+            "Management reviews published in the last 12 months",
+            published,
+            "/compliance/reviews",
+        )],
+        ThinEvidence::of("Management review actions overdue", overdue)
+            .into_iter()
+            .collect(),
+    ))
+}

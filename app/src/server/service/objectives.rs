@@ -1,0 +1,385 @@
+//! Service management objectives (clause 6.2) and their measurements. The quality manager
+//! sets objectives; a measurement is recorded by the objective's owner or a quality manager.
+//! Every write is audited; edits are checked against the version they were loaded with.
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::{RecordType, Role};
+use crate::model::change_request::{PersonRef, ServiceRef};
+use crate::model::improvement::{Direction, Kpi, Measurement};
+use crate::model::objective::{
+    flags, CheckedObjective, Frequency, MeasurementForm, MeasurementRow, ObjectiveDetail,
+    ObjectiveForm, ObjectiveSummary,
+};
+use crate::model::user::CurrentUser;
+use crate::server::audit::{self, Actor, Event};
+use crate::server::db::Db;
+use crate::server::entity::objective::{self as objective_entity, Entity as Objectives};
+use crate::server::entity::objective_measurement::{
+    self as measurement_entity, Entity as Measurements,
+};
+use crate::server::service::changes::{people, person};
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use std::collections::HashMap;
+
+async fn objective_row<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<objective_entity::Model, AppError> {
+    Objectives::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That objective".into()))
+}
+
+fn kpi_of(row: &objective_entity::Model) -> Kpi {
+    Kpi {
+        name: row.kpi_name.clone(),
+        unit: row.unit.clone(),
+        baseline: row.baseline,
+        target: row.target,
+        direction: Direction::parse(&row.direction).unwrap_or(Direction::HigherIsBetter),
+    }
+}
+
+async fn service_names<C: ConnectionTrait>(
+    conn: &C,
+    ids: Vec<i64>,
+) -> Result<HashMap<i64, String>, AppError> {
+    use crate::server::entity::service::{Column, Entity as Services};
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(Services::find()
+        .filter(Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
+fn summary(
+    row: &objective_entity::Model,
+    points: &[Measurement],
+    names: &HashMap<i64, PersonRef>,
+    services: &HashMap<i64, String>,
+    today: NaiveDate,
+) -> ObjectiveSummary {
+    let kpi = kpi_of(row);
+    let frequency = Frequency::parse(&row.frequency).unwrap_or(Frequency::Monthly);
+    let latest = points
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, m)| (m.on, *i))
+        .map(|(_, m)| *m);
+    ObjectiveSummary {
+        id: row.id,
+        title: row.title.clone(),
+        description: row.description.clone(),
+        owner: person(names, row.owner_id),
+        service: row.service_id.and_then(|id| {
+            services.get(&id).map(|name| ServiceRef {
+                id,
+                name: name.clone(),
+            })
+        }),
+        verdict: kpi.verdict(points),
+        flags: if row.retired {
+            Vec::new()
+        } else {
+            flags(&kpi, frequency, points, today)
+        },
+        kpi,
+        frequency,
+        latest,
+        retired: row.retired,
+        version: row.version,
+    }
+}
+
+/// Every objective that is not retired, with its latest value, verdict and flags as of `today`.
+pub async fn summaries(db: &Db, today: NaiveDate) -> Result<Vec<ObjectiveSummary>, AppError> {
+    let conn = db.reader();
+    let rows = Objectives::find()
+        .filter(objective_entity::Column::Retired.eq(false))
+        .order_by_asc(objective_entity::Column::Title)
+        .all(conn)
+        .await?;
+    let mut points: HashMap<i64, Vec<Measurement>> = HashMap::new();
+    for m in Measurements::find()
+        .order_by_asc(measurement_entity::Column::MeasuredOn)
+        .order_by_asc(measurement_entity::Column::Id)
+        .all(conn)
+        .await?
+    {
+        points.entry(m.objective_id).or_default().push(Measurement {
+            on: m.measured_on,
+            value: m.value,
+        });
+    }
+    let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
+    let names = people(conn, &owners).await?;
+    let services = service_names(conn, rows.iter().filter_map(|r| r.service_id).collect()).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let p = points.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
+            summary(row, p, &names, &services, today)
+        })
+        .collect())
+}
+
+/// One objective with every measurement, oldest first.
+pub async fn detail(db: &Db, id: i64, today: NaiveDate) -> Result<ObjectiveDetail, AppError> {
+    let conn = db.reader();
+    let row = objective_row(conn, id).await?;
+    let rows = Measurements::find()
+        .filter(measurement_entity::Column::ObjectiveId.eq(id))
+        .order_by_asc(measurement_entity::Column::MeasuredOn)
+        .order_by_asc(measurement_entity::Column::Id)
+        .all(conn)
+        .await?;
+    let mut wanted = vec![row.owner_id];
+    wanted.extend(rows.iter().map(|m| m.recorded_by));
+    let names = people(conn, &wanted).await?;
+    let services = service_names(conn, row.service_id.into_iter().collect()).await?;
+    let points: Vec<Measurement> = rows
+        .iter()
+        .map(|m| Measurement {
+            on: m.measured_on,
+            value: m.value,
+        })
+        .collect();
+    Ok(ObjectiveDetail {
+        summary: summary(&row, &points, &names, &services, today),
+        measurements: rows
+            .into_iter()
+            .map(|m| MeasurementRow {
+                id: m.id,
+                on: m.measured_on,
+                value: m.value,
+                note: m.note,
+                recorded_by: person(&names, m.recorded_by),
+            })
+            .collect(),
+    })
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: &'static str,
+    objective_id: i64,
+    summary: String,
+) -> Result<(), AppError> {
+    audit::append(
+        txn,
+        actor,
+        Event::new(
+            action,
+            RecordType::Objective,
+            Some(objective_id.to_string()),
+            summary,
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The form checked, with an owner and a service that exist.
+async fn check<C: ConnectionTrait>(
+    conn: &C,
+    form: &ObjectiveForm,
+) -> Result<CheckedObjective, AppError> {
+    let checked = form.check()?;
+    let mut errors = FieldErrors::new();
+    if people(conn, &[checked.owner_id]).await?.is_empty() {
+        errors.add("owner_id", "Choose the objective's owner from the list.");
+    }
+    if let Some(service) = checked.service_id {
+        if service_names(conn, vec![service]).await?.is_empty() {
+            errors.add("service_id", "Choose the service from the catalogue.");
+        }
+    }
+    errors.into_result(checked).map_err(AppError::from)
+}
+
+/// Sets a new objective; returns its id.
+pub async fn create(db: &Db, actor: &Actor, form: ObjectiveForm) -> Result<i64, AppError> {
+    let txn = db.begin_write().await?;
+    let checked = check(&txn, &form).await?;
+    let now = Utc::now();
+    let row = objective_entity::ActiveModel {
+        title: Set(checked.title.clone()),
+        description: Set(checked.description),
+        owner_id: Set(checked.owner_id),
+        service_id: Set(checked.service_id),
+        kpi_name: Set(checked.kpi.name),
+        unit: Set(checked.kpi.unit),
+        baseline: Set(checked.kpi.baseline),
+        target: Set(checked.kpi.target),
+        direction: Set(checked.kpi.direction.as_str().into()),
+        frequency: Set(checked.frequency.as_str().into()),
+        retired: Set(false),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    record(
+        &txn,
+        actor,
+        "objective_created",
+        row.id,
+        format!("Objective “{}” set", checked.title),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row.id)
+}
+
+fn stale(current_version: i32) -> AppError {
+    AppError::Conflict {
+        message: "Someone else changed this objective meanwhile; nothing was saved. Reload it and make your change again.".into(),
+        current_version,
+    }
+}
+
+/// Edits an objective against the version it was loaded with.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    form: ObjectiveForm,
+) -> Result<(), AppError> {
+    let txn = db.begin_write().await?;
+    let row = objective_row(&txn, id).await?;
+    if row.version != version {
+        return Err(stale(row.version));
+    }
+    let checked = check(&txn, &form).await?;
+    let result = Objectives::update_many()
+        .col_expr(
+            objective_entity::Column::Title,
+            Expr::value(checked.title.clone()),
+        )
+        .col_expr(
+            objective_entity::Column::Description,
+            Expr::value(checked.description),
+        )
+        .col_expr(
+            objective_entity::Column::OwnerId,
+            Expr::value(checked.owner_id),
+        )
+        .col_expr(
+            objective_entity::Column::ServiceId,
+            Expr::value(checked.service_id),
+        )
+        .col_expr(
+            objective_entity::Column::KpiName,
+            Expr::value(checked.kpi.name),
+        )
+        .col_expr(
+            objective_entity::Column::Unit,
+            Expr::value(checked.kpi.unit),
+        )
+        .col_expr(
+            objective_entity::Column::Baseline,
+            Expr::value(checked.kpi.baseline),
+        )
+        .col_expr(
+            objective_entity::Column::Target,
+            Expr::value(checked.kpi.target),
+        )
+        .col_expr(
+            objective_entity::Column::Direction,
+            Expr::value(checked.kpi.direction.as_str()),
+        )
+        .col_expr(
+            objective_entity::Column::Frequency,
+            Expr::value(checked.frequency.as_str()),
+        )
+        .col_expr(
+            objective_entity::Column::Version,
+            Expr::col(objective_entity::Column::Version).add(1),
+        )
+        .col_expr(objective_entity::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(objective_entity::Column::Id.eq(id))
+        .filter(objective_entity::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(row.version));
+    }
+    record(
+        &txn,
+        actor,
+        "objective_updated",
+        id,
+        format!("Objective “{}” changed", checked.title),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Whether `user` may record a measurement of an objective owned by `owner_id`.
+pub fn may_measure(user: &CurrentUser, owner_id: i64) -> bool {
+    user.id == owner_id || user.roles.contains(&Role::QualityManager)
+}
+
+/// Records a measurement (by the objective's owner or a quality manager).
+pub async fn record_measurement(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    objective_id: i64,
+    form: MeasurementForm,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    let txn = db.begin_write().await?;
+    let row = objective_row(&txn, objective_id).await?;
+    if !may_measure(user, row.owner_id) {
+        return Err(AppError::Forbidden(
+            "Only the objective's owner or a quality manager records its measurements.".into(),
+        ));
+    }
+    if row.retired {
+        return Err(AppError::BadRequest("The objective is retired.".into()));
+    }
+    let (on, value, note) = form.check(today)?;
+    measurement_entity::ActiveModel {
+        objective_id: Set(objective_id),
+        measured_on: Set(on),
+        value: Set(value),
+        note: Set(note),
+        recorded_by: Set(user.id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let unit = if row.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", row.unit)
+    };
+    record(
+        &txn,
+        actor,
+        "objective_measured",
+        objective_id,
+        format!("“{}”: {value}{unit} on {on}", row.title),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

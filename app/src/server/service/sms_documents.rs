@@ -1,0 +1,593 @@
+//! The controlled document register: documents and their versions. A draft is saved against
+//! its version (and the document's), sent to review, approved by a quality manager who did
+//! not write it — which supersedes the version approved before, in the same transaction — and
+//! never written again; the next draft starts from the approved text. Every write is audited.
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::RecordType;
+use crate::model::change::ActorFacts;
+use crate::model::change_request::PersonRef;
+use crate::model::sms_document::{
+    may_write, next_review_on, transition, DocAction, DocState, DocumentDetail, DocumentForm,
+    DocumentRef, DocumentSummary, DocumentVersion, DraftForm, ReviewStatus,
+};
+use crate::model::user::CurrentUser;
+use crate::server::audit::{self, Actor, Event};
+use crate::server::db::Db;
+use crate::server::entity::sms_document::{self as doc_entity, Entity as Documents};
+use crate::server::entity::sms_document_version::{self as version_entity, Entity as Versions};
+use crate::server::service::changes::{people, person};
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use std::collections::{BTreeMap, HashMap};
+
+fn facts(user: &CurrentUser) -> ActorFacts {
+    ActorFacts {
+        user_id: user.id,
+        roles: user.roles.clone(),
+    }
+}
+
+fn clauses_of(row: &doc_entity::Model) -> Vec<String> {
+    serde_json::from_str(&row.clauses).unwrap_or_default()
+}
+
+fn state_of(row: &version_entity::Model) -> DocState {
+    DocState::parse(&row.state).unwrap_or(DocState::Draft)
+}
+
+async fn document_row<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<doc_entity::Model, AppError> {
+    Documents::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That SMS document".into()))
+}
+
+async fn version_row<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<version_entity::Model, AppError> {
+    Versions::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That document version".into()))
+}
+
+fn summary(
+    row: &doc_entity::Model,
+    versions: &[&version_entity::Model],
+    names: &HashMap<i64, PersonRef>,
+    today: NaiveDate,
+) -> DocumentSummary {
+    let approved = versions.iter().find(|v| state_of(v) == DocState::Approved);
+    let latest = versions.iter().max_by_key(|v| v.number);
+    DocumentSummary {
+        id: row.id,
+        title: row.title.clone(),
+        clauses: clauses_of(row),
+        owner: person(names, row.owner_id),
+        review_months: row.review_months,
+        approved_number: approved.map(|v| v.number),
+        approved_at: approved.and_then(|v| v.approved_at),
+        latest_number: latest.map(|v| v.number).unwrap_or(0),
+        latest_state: latest.map(|v| state_of(v)).unwrap_or(DocState::Draft),
+        review: ReviewStatus::of(approved.and_then(|v| v.next_review_on), today),
+        version: row.version,
+    }
+}
+
+fn version_view(row: version_entity::Model, names: &HashMap<i64, PersonRef>) -> DocumentVersion {
+    DocumentVersion {
+        id: row.id,
+        number: row.number,
+        state: state_of(&row),
+        content_html: crate::server::markdown::to_safe_html(&row.content),
+        content: row.content,
+        link: row.link,
+        change_summary: row.change_summary,
+        author: person(names, row.author_id),
+        approved_by: row.approved_by.map(|id| person(names, id)),
+        approved_at: row.approved_at,
+        next_review_on: row.next_review_on,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+/// Every document that is not retired, in the order of the first clause it answers.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<Vec<DocumentSummary>, AppError> {
+    let docs = Documents::find()
+        .filter(doc_entity::Column::Retired.eq(false))
+        .order_by_asc(doc_entity::Column::Title)
+        .all(conn)
+        .await?;
+    let versions = Versions::find().all(conn).await?;
+    let mut by_doc: HashMap<i64, Vec<&version_entity::Model>> = HashMap::new();
+    for v in &versions {
+        by_doc.entry(v.document_id).or_default().push(v);
+    }
+    let owners: Vec<i64> = docs.iter().map(|d| d.owner_id).collect();
+    let names = people(conn, &owners).await?;
+    let position = |clause: Option<&String>| {
+        clause
+            .and_then(|c| {
+                crate::model::clauses::CLAUSES
+                    .iter()
+                    .position(|(n, _)| n == c)
+            })
+            .unwrap_or(usize::MAX)
+    };
+    let mut out: Vec<DocumentSummary> = docs
+        .iter()
+        .map(|d| {
+            let versions = by_doc.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
+            summary(d, versions, &names, today)
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        position(a.clauses.first())
+            .cmp(&position(b.clauses.first()))
+            .then_with(|| a.title.cmp(&b.title))
+    });
+    Ok(out)
+}
+
+/// One document with all its versions, newest first.
+pub async fn detail<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    today: NaiveDate,
+) -> Result<DocumentDetail, AppError> {
+    let doc = document_row(conn, id).await?;
+    let rows = Versions::find()
+        .filter(version_entity::Column::DocumentId.eq(id))
+        .order_by_desc(version_entity::Column::Number)
+        .all(conn)
+        .await?;
+    let mut wanted = vec![doc.owner_id];
+    for row in &rows {
+        wanted.push(row.author_id);
+        wanted.extend(row.approved_by);
+    }
+    let names = people(conn, &wanted).await?;
+    let refs: Vec<&version_entity::Model> = rows.iter().collect();
+    let summary = summary(&doc, &refs, &names, today);
+    Ok(DocumentDetail {
+        summary,
+        versions: rows.into_iter().map(|r| version_view(r, &names)).collect(),
+    })
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: &'static str,
+    document_id: i64,
+    summary: String,
+) -> Result<(), AppError> {
+    audit::append(
+        txn,
+        actor,
+        Event::new(
+            action,
+            RecordType::SmsDocument,
+            Some(document_id.to_string()),
+            summary,
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Checks both forms, and that the owner is someone Conform knows.
+async fn check_forms<C: ConnectionTrait>(
+    conn: &C,
+    document: &DocumentForm,
+    draft: &DraftForm,
+) -> Result<(DocumentForm, DraftForm), AppError> {
+    let mut errors = FieldErrors::new();
+    let document = document.check(&mut errors);
+    let draft = draft.check(&mut errors);
+    if document.owner_id > 0 && people(conn, &[document.owner_id]).await?.is_empty() {
+        errors.add("owner_id", "Choose the document's owner from the list.");
+    }
+    if errors.is_empty() {
+        Ok((document, draft))
+    } else {
+        Err(errors.into())
+    }
+}
+
+async fn insert_draft(
+    txn: &DatabaseTransaction,
+    document_id: i64,
+    number: i32,
+    draft: &DraftForm,
+    author_id: i64,
+) -> Result<version_entity::Model, AppError> {
+    let now = Utc::now();
+    Ok(version_entity::ActiveModel {
+        document_id: Set(document_id),
+        number: Set(number),
+        state: Set(DocState::Draft.as_str().into()),
+        content: Set(draft.content.clone()),
+        link: Set((!draft.link.is_empty()).then(|| draft.link.clone())),
+        change_summary: Set(draft.change_summary.clone()),
+        author_id: Set(author_id),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        next_review_on: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Registers a document with its first draft, written by `user`; returns its id.
+pub async fn create(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    document: DocumentForm,
+    draft: DraftForm,
+) -> Result<i64, AppError> {
+    let txn = db.begin_write().await?;
+    let (document, draft) = check_forms(&txn, &document, &draft).await?;
+    let now = Utc::now();
+    let row = doc_entity::ActiveModel {
+        title: Set(document.title.clone()),
+        clauses: Set(serde_json::to_string(&document.clauses).unwrap_or_else(|_| "[]".into())),
+        owner_id: Set(document.owner_id),
+        review_months: Set(document.review_months),
+        retired: Set(false),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    insert_draft(&txn, row.id, 1, &draft, user.id).await?;
+    record(
+        &txn,
+        actor,
+        "document_created",
+        row.id,
+        format!(
+            "SMS document “{}” registered for {}",
+            document.title,
+            document.clauses.join(", ")
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row.id)
+}
+
+fn stale(current_version: i32) -> AppError {
+    AppError::Conflict {
+        message: "Someone else changed this document meanwhile; nothing was saved. Reload it and make your change again.".into(),
+        current_version,
+    }
+}
+
+/// Saves a draft: the document's title, clauses, owner and review cycle (against
+/// `document_version`) and the draft's text, link and change summary (against `version`).
+/// Refused for any version that is not a draft — approved text is never rewritten.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_draft(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    version_id: i64,
+    version: i32,
+    document_version: i32,
+    document: DocumentForm,
+    draft: DraftForm,
+) -> Result<DocumentVersion, AppError> {
+    let txn = db.begin_write().await?;
+    let row = version_row(&txn, version_id).await?;
+    let doc = document_row(&txn, row.document_id).await?;
+    let state = state_of(&row);
+    if !state.is_editable() {
+        return Err(AppError::BadRequest(format!(
+            "Version {} is {}; only a draft can change. Start a new draft from the approved version.",
+            row.number,
+            state.label().to_lowercase()
+        )));
+    }
+    if !may_write(row.author_id, doc.owner_id, &facts(user)) {
+        return Err(AppError::Forbidden(
+            "Only the draft's author, the document's owner or a quality manager edits it.".into(),
+        ));
+    }
+    if row.version != version {
+        return Err(stale(row.version));
+    }
+    if doc.version != document_version {
+        return Err(stale(doc.version));
+    }
+    let (document, draft) = check_forms(&txn, &document, &draft).await?;
+    let now = Utc::now();
+    let updated = Versions::update_many()
+        .col_expr(
+            version_entity::Column::Content,
+            Expr::value(draft.content.clone()),
+        )
+        .col_expr(
+            version_entity::Column::Link,
+            Expr::value((!draft.link.is_empty()).then(|| draft.link.clone())),
+        )
+        .col_expr(
+            version_entity::Column::ChangeSummary,
+            Expr::value(draft.change_summary.clone()),
+        )
+        .col_expr(
+            version_entity::Column::Version,
+            Expr::col(version_entity::Column::Version).add(1),
+        )
+        .col_expr(version_entity::Column::UpdatedAt, Expr::value(now))
+        .filter(version_entity::Column::Id.eq(version_id))
+        .filter(version_entity::Column::Version.eq(version))
+        .filter(version_entity::Column::State.eq(DocState::Draft.as_str()))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(stale(row.version));
+    }
+    let updated = Documents::update_many()
+        .col_expr(
+            doc_entity::Column::Title,
+            Expr::value(document.title.clone()),
+        )
+        .col_expr(
+            doc_entity::Column::Clauses,
+            Expr::value(serde_json::to_string(&document.clauses).unwrap_or_else(|_| "[]".into())),
+        )
+        .col_expr(doc_entity::Column::OwnerId, Expr::value(document.owner_id))
+        .col_expr(
+            doc_entity::Column::ReviewMonths,
+            Expr::value(document.review_months),
+        )
+        .col_expr(
+            doc_entity::Column::Version,
+            Expr::col(doc_entity::Column::Version).add(1),
+        )
+        .col_expr(doc_entity::Column::UpdatedAt, Expr::value(now))
+        .filter(doc_entity::Column::Id.eq(doc.id))
+        .filter(doc_entity::Column::Version.eq(document_version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(stale(doc.version));
+    }
+    record(
+        &txn,
+        actor,
+        "document_draft_saved",
+        doc.id,
+        format!("“{}” draft version {} saved", document.title, row.number),
+    )
+    .await?;
+    let after = version_row(&txn, version_id).await?;
+    let names = people(&txn, &[after.author_id]).await?;
+    txn.commit().await?;
+    Ok(version_view(after, &names))
+}
+
+/// A lifecycle move of a version as `transition` allows it for `user`. Approval stamps the
+/// approver, the time and the next review (`today` + the review cycle) and supersedes the
+/// version approved before, all in one transaction.
+pub async fn move_version(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    version_id: i64,
+    version: i32,
+    action: DocAction,
+    today: NaiveDate,
+) -> Result<DocumentVersion, AppError> {
+    let txn = db.begin_write().await?;
+    let row = version_row(&txn, version_id).await?;
+    if row.version != version {
+        return Err(stale(row.version));
+    }
+    let doc = document_row(&txn, row.document_id).await?;
+    if doc.retired {
+        return Err(AppError::BadRequest("The document is retired.".into()));
+    }
+    let state = state_of(&row);
+    let next = transition(state, action, row.author_id, doc.owner_id, &facts(user))
+        .map_err(|refusal| AppError::Forbidden(refusal.0))?;
+    let now = Utc::now();
+    if next == DocState::Approved {
+        Versions::update_many()
+            .col_expr(
+                version_entity::Column::State,
+                Expr::value(DocState::Superseded.as_str()),
+            )
+            .col_expr(
+                version_entity::Column::Version,
+                Expr::col(version_entity::Column::Version).add(1),
+            )
+            .col_expr(version_entity::Column::UpdatedAt, Expr::value(now))
+            .filter(version_entity::Column::DocumentId.eq(doc.id))
+            .filter(version_entity::Column::State.eq(DocState::Approved.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    let mut update = Versions::update_many()
+        .col_expr(version_entity::Column::State, Expr::value(next.as_str()))
+        .col_expr(
+            version_entity::Column::Version,
+            Expr::col(version_entity::Column::Version).add(1),
+        )
+        .col_expr(version_entity::Column::UpdatedAt, Expr::value(now));
+    if next == DocState::Approved {
+        update = update
+            .col_expr(version_entity::Column::ApprovedBy, Expr::value(user.id))
+            .col_expr(version_entity::Column::ApprovedAt, Expr::value(now))
+            .col_expr(
+                version_entity::Column::NextReviewOn,
+                Expr::value(next_review_on(today, doc.review_months)),
+            );
+    }
+    let result = update
+        .filter(version_entity::Column::Id.eq(version_id))
+        .filter(version_entity::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(row.version));
+    }
+    record(
+        &txn,
+        actor,
+        "document_version_moved",
+        doc.id,
+        format!(
+            "“{}” version {}: {} → {}",
+            doc.title,
+            row.number,
+            state.label(),
+            next.label()
+        ),
+    )
+    .await?;
+    let after = version_row(&txn, version_id).await?;
+    let mut wanted = vec![after.author_id];
+    wanted.extend(after.approved_by);
+    let names = people(&txn, &wanted).await?;
+    txn.commit().await?;
+    Ok(version_view(after, &names))
+}
+
+/// Starts the next draft from the approved text (refused while a draft or review is open).
+pub async fn new_draft(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    document_id: i64,
+) -> Result<DocumentVersion, AppError> {
+    let txn = db.begin_write().await?;
+    let doc = document_row(&txn, document_id).await?;
+    if doc.retired {
+        return Err(AppError::BadRequest("The document is retired.".into()));
+    }
+    let rows = Versions::find()
+        .filter(version_entity::Column::DocumentId.eq(document_id))
+        .order_by_desc(version_entity::Column::Number)
+        .all(&txn)
+        .await?;
+    if let Some(open) = rows.iter().find(|r| state_of(r).is_open()) {
+        return Err(AppError::BadRequest(format!(
+            "Version {} is still {}; work on it instead of starting another.",
+            open.number,
+            state_of(open).label().to_lowercase()
+        )));
+    }
+    let approved = rows
+        .iter()
+        .find(|r| state_of(r) == DocState::Approved)
+        .or(rows.first())
+        .ok_or_else(|| AppError::NotFound("A version of that document".into()))?;
+    let number = rows.iter().map(|r| r.number).max().unwrap_or(0) + 1;
+    let draft = DraftForm {
+        content: approved.content.clone(),
+        link: approved.link.clone().unwrap_or_default(),
+        change_summary: String::new(),
+    };
+    let row = insert_draft(&txn, document_id, number, &draft, user.id).await?;
+    record(
+        &txn,
+        actor,
+        "document_draft_started",
+        document_id,
+        format!(
+            "“{}” version {} started from version {}",
+            doc.title, number, approved.number
+        ),
+    )
+    .await?;
+    let names = people(&txn, &[user.id]).await?;
+    txn.commit().await?;
+    Ok(version_view(row, &names))
+}
+
+/// The approved version of every document that is not retired, with its text and link.
+pub async fn approved_documents(
+    db: &Db,
+) -> Result<Vec<(DocumentRef, String, Option<String>)>, AppError> {
+    let today = Utc::now().date_naive();
+    Ok(approved(db.reader(), today)
+        .await?
+        .into_iter()
+        .map(|(doc, _, version)| (doc, version.content, version.link))
+        .collect())
+}
+
+/// Clause number → the approved, non-retired documents answering it, by title.
+pub async fn approved_by_clause(db: &Db) -> Result<BTreeMap<String, Vec<DocumentRef>>, AppError> {
+    let today = Utc::now().date_naive();
+    let mut out: BTreeMap<String, Vec<DocumentRef>> = BTreeMap::new();
+    for (doc, clauses, _) in approved(db.reader(), today).await? {
+        for clause in clauses {
+            out.entry(clause).or_default().push(doc.clone());
+        }
+    }
+    Ok(out)
+}
+
+async fn approved<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<Vec<(DocumentRef, Vec<String>, version_entity::Model)>, AppError> {
+    let docs: HashMap<i64, doc_entity::Model> = Documents::find()
+        .filter(doc_entity::Column::Retired.eq(false))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let versions = Versions::find()
+        .filter(version_entity::Column::State.eq(DocState::Approved.as_str()))
+        .all(conn)
+        .await?;
+    let mut out = Vec::new();
+    for v in versions {
+        let Some(doc) = docs.get(&v.document_id) else {
+            continue;
+        };
+        let (Some(approved_at), Some(next)) = (v.approved_at, v.next_review_on) else {
+            continue;
+        };
+        out.push((
+            DocumentRef {
+                id: doc.id,
+                title: doc.title.clone(),
+                version: v.number,
+                approved_at,
+                next_review_on: next,
+                overdue: ReviewStatus::of(Some(next), today).is_overdue(),
+            },
+            clauses_of(doc),
+            v,
+        ));
+    }
+    out.sort_by(|a, b| a.0.title.cmp(&b.0.title).then(a.0.id.cmp(&b.0.id)));
+    Ok(out)
+}

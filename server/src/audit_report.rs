@@ -1,0 +1,294 @@
+//! `GET /compliance/audits/{id}/report` and `…/report.md`: the report of a completed internal
+//! audit (clause 9.2) as a standalone printable page (no app chrome, no JavaScript, its
+//! stylesheet from a URL of its own) or as Markdown. `report_html` and `report_markdown` are
+//! plain functions so the evidence pack can embed the same report.
+
+use crate::printable::{escape, slug, stylesheet};
+use app::error::AppError;
+use app::model::access::Permission;
+use app::model::clauses;
+use app::model::internal_audit::{AuditReport, FindingGrade};
+use app::model::nonconformity::nc_reference;
+use app::model::register::improvement_reference;
+use app::server::auth::RequestAuth;
+use app::server::service::internal_audits;
+use app::server::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+
+/// Where the report's stylesheet is served (the CSP refuses inline styles).
+pub const REPORT_CSS_PATH: &str = "/compliance/audits/report.css";
+
+const REPORT_CSS: &str = "\
+body{font:11pt/1.45 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#000;background:#fff}
+h1{font-size:1.6rem;margin:0 0 .4rem}
+h2{font-size:1.2rem;margin-top:1.4rem;border-bottom:1.5px solid #000;break-after:avoid}
+p{margin:.4rem 0}
+dl{display:grid;grid-template-columns:12rem 1fr;gap:.2rem .8rem}
+dt{font-weight:600}
+dd{margin:0;white-space:pre-wrap}
+table{border-collapse:collapse;width:100%;margin:.4rem 0}
+th,td{border:1px solid #000;padding:.3rem .45rem;text-align:left;vertical-align:top;white-space:pre-wrap}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+footer{margin-top:2rem;padding-top:.4rem;border-top:1px solid #000;font-size:9pt}
+@page{size:A4;margin:16mm 15mm}
+@media print{body{margin:0;max-width:none;padding:0}a{color:inherit;text-decoration:none}}
+";
+
+fn follow_up(finding: &app::model::internal_audit::Finding) -> String {
+    match (finding.nonconformity_id, finding.improvement_id) {
+        (Some(nc), _) => nc_reference(nc),
+        (_, Some(entry)) => improvement_reference(entry),
+        _ => "—".into(),
+    }
+}
+
+fn names(people: &[app::model::change_request::PersonRef]) -> String {
+    if people.is_empty() {
+        return "—".into();
+    }
+    people
+        .iter()
+        .map(|p| p.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn or_dash(text: &str) -> &str {
+    if text.trim().is_empty() {
+        "—"
+    } else {
+        text
+    }
+}
+
+/// The findings' tally, e.g. "1 major nonconformity, 0 minor nonconformities, …".
+fn tally(report: &AuditReport) -> String {
+    FindingGrade::ALL
+        .into_iter()
+        .map(|g| format!("{} × {}", report.count(g), g.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The report as Markdown.
+pub fn report_markdown(report: &AuditReport) -> String {
+    let a = &report.audit;
+    let mut out = format!(
+        "# Internal audit report — {} {}\n\n",
+        a.reference(),
+        a.title
+    );
+    out.push_str(&format!(
+        "- **Programme:** {} ({} to {})\n- **Clauses:** {}\n- **Processes or area:** {}\n- **Planned on:** {}\n- **Completed on:** {}\n- **Lead auditor:** {}\n- **Auditors:** {}\n- **Auditees:** {}\n\n",
+        report.programme.title,
+        report.programme.cycle_start,
+        report.programme.cycle_end,
+        a.scope_labels().join("; "),
+        a.area,
+        a.planned_on,
+        a.completed_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+        a.lead_auditor.name,
+        names(&a.auditors),
+        names(&a.auditees),
+    ));
+    out.push_str(&format!(
+        "## Scope\n\n{}\n\n## Criteria\n\n{}\n\n",
+        a.scope, a.criteria
+    ));
+    out.push_str(&format!("## Conclusion\n\n{}\n\n", or_dash(&a.conclusion)));
+    out.push_str(&format!("## Findings\n\n{}\n\n", tally(report)));
+    if report.findings.is_empty() {
+        out.push_str("No findings.\n\n");
+    }
+    for (i, f) in report.findings.iter().enumerate() {
+        out.push_str(&format!(
+            "### {}. {} — {}\n\n{}\n\n- **Evidence:** {}\n- **Follow-up:** {}\n\n",
+            i + 1,
+            f.grade.label(),
+            clauses::label(&f.clause),
+            f.statement,
+            or_dash(&f.evidence),
+            follow_up(f),
+        ));
+    }
+    out.push_str("## Checklist\n\n");
+    for item in &report.checklist {
+        out.push_str(&format!(
+            "### {}\n\n{}\n\n- **Result:** {}\n- **Sampled records:** {}\n- **Notes:** {}\n\n",
+            clauses::label(&item.clause),
+            item.prompt,
+            item.result.label(),
+            or_dash(&item.sampled_records),
+            or_dash(&item.notes),
+        ));
+    }
+    out
+}
+
+/// The report as a standalone HTML page (every user text escaped; no script, no inline style).
+pub fn report_html(report: &AuditReport) -> String {
+    let a = &report.audit;
+    let findings = if report.findings.is_empty() {
+        "<p>No findings.</p>".to_string()
+    } else {
+        let rows: String = report
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(f.grade.label()),
+                    escape(&clauses::label(&f.clause)),
+                    escape(&f.statement),
+                    escape(or_dash(&f.evidence)),
+                    escape(&follow_up(f)),
+                )
+            })
+            .collect();
+        format!(
+            "<table><thead><tr><th scope=\"col\">Grade</th><th scope=\"col\">Clause</th>\
+             <th scope=\"col\">Statement</th><th scope=\"col\">Evidence</th>\
+             <th scope=\"col\">Follow-up</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    };
+    let checklist: String = report
+        .checklist
+        .iter()
+        .map(|i| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&clauses::label(&i.clause)),
+                escape(&i.prompt),
+                escape(i.result.label()),
+                escape(or_dash(&i.sampled_records)),
+                escape(or_dash(&i.notes)),
+            )
+        })
+        .collect();
+    let title = format!("Internal audit report — {} {}", a.reference(), a.title);
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"{REPORT_CSS_PATH}\"></head><body><main>\
+         <h1>{title}</h1>\
+         <dl><dt>Programme</dt><dd>{programme} ({start} to {end})</dd>\
+         <dt>Clauses</dt><dd>{clauses}</dd><dt>Processes or area</dt><dd>{area}</dd>\
+         <dt>Planned on</dt><dd>{planned}</dd><dt>Completed on</dt><dd>{completed}</dd>\
+         <dt>Lead auditor</dt><dd>{lead}</dd><dt>Auditors</dt><dd>{auditors}</dd>\
+         <dt>Auditees</dt><dd>{auditees}</dd></dl>\
+         <h2>Scope</h2><p>{scope}</p><h2>Criteria</h2><p>{criteria}</p>\
+         <h2>Conclusion</h2><p>{conclusion}</p>\
+         <h2>Findings</h2><p>{tally}</p>{findings}\
+         <h2>Checklist</h2><table><thead><tr><th scope=\"col\">Clause</th><th scope=\"col\">Question</th>\
+         <th scope=\"col\">Result</th><th scope=\"col\">Sampled records</th><th scope=\"col\">Notes</th>\
+         </tr></thead><tbody>{checklist}</tbody></table></main>\
+         <footer>Report of {reference}, issued on completion; the audit is read-only since.</footer>\
+         </body></html>",
+        title = escape(&title),
+        programme = escape(&report.programme.title),
+        start = report.programme.cycle_start,
+        end = report.programme.cycle_end,
+        clauses = escape(&a.scope_labels().join("; ")),
+        area = escape(&a.area),
+        planned = a.planned_on,
+        completed = a
+            .completed_on
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "—".into()),
+        lead = escape(&a.lead_auditor.name),
+        auditors = escape(&names(&a.auditors)),
+        auditees = escape(&names(&a.auditees)),
+        scope = escape(&a.scope),
+        criteria = escape(&a.criteria),
+        conclusion = escape(or_dash(&a.conclusion)),
+        tally = escape(&tally(report)),
+        reference = escape(&a.reference()),
+    )
+}
+
+fn error_response(error: AppError) -> Response {
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, error.to_string()).into_response()
+}
+
+/// The report, if the caller may read compliance records and the audit is completed.
+async fn load(state: &AppState, auth: &RequestAuth, id: i64) -> Result<AuditReport, Response> {
+    // The session layer already sends signed-out browsers to sign in; this is the backstop.
+    let Some(user) = &auth.user else {
+        return Err(error_response(AppError::Unauthenticated));
+    };
+    if !user.may(Permission::ComplianceRead) {
+        return Err(error_response(AppError::Forbidden(
+            Permission::ComplianceRead.describe().into(),
+        )));
+    }
+    internal_audits::report(state.db.reader(), id)
+        .await
+        .map_err(error_response)
+}
+
+fn file_name(report: &AuditReport, extension: &str) -> String {
+    let slug = slug(&report.audit.title);
+    let reference = report.audit.reference().to_ascii_lowercase();
+    if slug.is_empty() {
+        format!("audit-report-{reference}.{extension}")
+    } else {
+        format!("audit-report-{reference}-{slug}.{extension}")
+    }
+}
+
+pub async fn html(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Path(id): Path<i64>,
+) -> Response {
+    let report = match load(&state, &auth, id).await {
+        Ok(report) => report,
+        Err(response) => return response,
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}\"", file_name(&report, "html")),
+            ),
+        ],
+        report_html(&report),
+    )
+        .into_response()
+}
+
+pub async fn markdown(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    Path(id): Path<i64>,
+) -> Response {
+    let report = match load(&state, &auth, id).await {
+        Ok(report) => report,
+        Err(response) => return response,
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", file_name(&report, "md")),
+            ),
+        ],
+        report_markdown(&report),
+    )
+        .into_response()
+}
+
+pub async fn report_css() -> Response {
+    stylesheet(REPORT_CSS)
+}

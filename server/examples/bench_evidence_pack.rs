@@ -13,7 +13,7 @@
 
 use app::server::entity::{cab_agenda_item, cab_meeting, change, improvement, nonconformity};
 use chrono::{Duration, Utc};
-use sea_orm::{EntityTrait, PaginatorTrait, QuerySelect, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
 use std::time::Instant;
 
 const CHANGES: u64 = 10_000;
@@ -123,6 +123,15 @@ async fn seed(url: &str) -> anyhow::Result<()> {
     let today = now.date_naive();
 
     let existing = change::Entity::find().count(db.writer()).await?;
+    // Only the generated changes get agenda items (the demo's own are decided already).
+    let last_demo_change: i64 = change::Entity::find()
+        .select_only()
+        .column_as(change::Column::Id.max(), "max")
+        .into_tuple::<Option<i64>>()
+        .one(db.reader())
+        .await?
+        .flatten()
+        .unwrap_or(0);
     let rows: Vec<change::ActiveModel> = (existing..CHANGES)
         .map(|n| {
             let i = n as usize;
@@ -178,6 +187,7 @@ async fn seed(url: &str) -> anyhow::Result<()> {
         let ids: Vec<i64> = change::Entity::find()
             .select_only()
             .column(change::Column::Id)
+            .filter(change::Column::Id.gt(last_demo_change))
             .into_tuple()
             .all(db.reader())
             .await?;

@@ -331,18 +331,10 @@ impl ObjectiveGap {
     }
 }
 
-/// Months between measurements for a stored frequency; unknown values count as yearly.
-pub fn frequency_months(frequency: &str) -> u32 {
-    match frequency {
-        "monthly" => 1,
-        "quarterly" => 3,
-        "half_yearly" => 6,
-        _ => 12,
-    }
-}
-
-/// An active objective is thin when never measured, or when its next measurement (one
-/// period after the last) has passed.
+/// An active objective is thin when never measured, or when its next measurement is overdue
+/// by the objectives' own rule (`Frequency::next_due`: one period plus the grace to collect
+/// the figure), so the clause page and the objectives page always agree. Unknown stored
+/// frequencies count as yearly.
 pub fn objective_gap(
     frequency: &str,
     last_measured: Option<NaiveDate>,
@@ -351,10 +343,9 @@ pub fn objective_gap(
     let Some(last) = last_measured else {
         return Some(ObjectiveGap::NeverMeasured);
     };
-    let due = last
-        .checked_add_months(Months::new(frequency_months(frequency)))
-        .unwrap_or(last);
-    (due < today).then_some(ObjectiveGap::MeasurementOverdue)
+    let frequency = crate::model::objective::Frequency::parse(frequency)
+        .unwrap_or(crate::model::objective::Frequency::Yearly);
+    (frequency.next_due(last) < today).then_some(ObjectiveGap::MeasurementOverdue)
 }
 
 // ---- 8.2.4 Service catalogue ----------------------------------------------------------------
@@ -563,20 +554,28 @@ mod tests {
             objective_gap("monthly", None, today),
             Some(ObjectiveGap::NeverMeasured)
         );
+        // A month plus the objectives' 10 days of grace: the same rule as their own page.
         assert_eq!(
-            objective_gap("monthly", Some(day("2026-10-28")), today),
+            objective_gap("monthly", Some(day("2026-10-18")), today),
             None
         );
         assert_eq!(
-            objective_gap("monthly", Some(day("2026-10-27")), today),
+            objective_gap("monthly", Some(day("2026-10-17")), today),
             Some(ObjectiveGap::MeasurementOverdue)
         );
         assert_eq!(
             objective_gap("yearly", Some(day("2026-01-01")), today),
             None
         );
-        assert_eq!(frequency_months("half_yearly"), 6);
-        assert_eq!(frequency_months("nonsense"), 12);
+        // An unknown stored frequency counts as yearly.
+        assert_eq!(
+            objective_gap("nonsense", Some(day("2025-11-01")), today),
+            None
+        );
+        assert_eq!(
+            objective_gap("nonsense", Some(day("2025-10-01")), today),
+            Some(ObjectiveGap::MeasurementOverdue)
+        );
     }
 
     #[test]

@@ -191,6 +191,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += crate::demo_audits::seed(db).await?;
     // After the register's own seed, which only fills an empty register.
     created += crate::demo_continuity::seed(db).await?;
+    // After the documents, audits and continuity plans it links to as evidence.
+    created += crate::demo_gap::seed(db).await?;
     // After every other seed: its inputs are gathered from their records.
     created += crate::demo_reviews::seed(db).await?;
     Ok(created)

@@ -11,6 +11,7 @@ pub mod demo_cab;
 pub mod demo_changes;
 pub mod demo_continuity;
 pub mod demo_documents;
+pub mod demo_gap;
 pub mod demo_nonconformities;
 pub mod demo_register;
 pub mod demo_reviews;

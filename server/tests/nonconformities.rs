@@ -323,6 +323,7 @@ async fn the_demo_findings_sit_at_different_steps() {
     // Seeding again adds nothing.
     assert_eq!(conform::demo_nonconformities::seed(&db).await.unwrap(), 0);
     // The 40 seeded entries, one finding of the demo continuity simulation, and the demo
-    // internal audit's observation and opportunity for improvement.
-    assert_eq!(register::all(&db).await.unwrap().len(), 43);
+    // internal audit's observation and opportunity for improvement, and the two gaps of the
+    // demo gap assessment.
+    assert_eq!(register::all(&db).await.unwrap().len(), 45);
 }

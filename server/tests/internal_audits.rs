@@ -228,12 +228,8 @@ async fn the_audit_path_from_plan_to_report() {
     assert_eq!(nc.clause, "8.5.1");
     assert_eq!(nc.owner.id, p.change.id);
     assert!(nc.description.contains(&audit.reference()));
-    assert_eq!(
-        internal_audits::audit_of_nonconformity(db.reader(), nc_id)
-            .await
-            .unwrap(),
-        Some(audit.id)
-    );
+    // The NC's page links back to the audit.
+    assert_eq!(nc.raised_in_audit, Some(audit.id));
 
     // An observation goes to the improvement register, sourced from the audit finding.
     let obs = internal_audits::record_finding(
@@ -262,11 +258,13 @@ async fn the_audit_path_from_plan_to_report() {
         entry.source_ref.as_deref(),
         Some(audit.reference().as_str())
     );
+    // The entry's page links back to the audit.
     assert_eq!(
-        internal_audits::audit_of_improvement(db.reader(), entry_id)
-            .await
-            .unwrap(),
-        Some(audit.id)
+        app::model::register::source_link(entry.source_ref.as_deref().unwrap()),
+        Some((
+            audit.reference(),
+            format!("/compliance/audits/{}", audit.id)
+        ))
     );
 
     // A finding outside the scope is refused.
@@ -353,6 +351,35 @@ async fn the_audit_path_from_plan_to_report() {
         .await
         .unwrap();
     assert_eq!(reports.len(), 1);
+    // And for the audit results a management review gathers: completed in its period, by grade.
+    let period = app::model::management_review::Period {
+        start: today - chrono::Duration::days(30),
+        end: today,
+    };
+    let results = app::server::service::management_reviews::audit_results(db.reader(), period)
+        .await
+        .unwrap();
+    assert_eq!(
+        results,
+        app::model::management_review::AuditResults {
+            audits_completed: 1,
+            major: 0,
+            minor: 1,
+            observation: 1,
+            opportunity: 0,
+        }
+    );
+    let before = app::model::management_review::Period {
+        start: today - chrono::Duration::days(60),
+        end: today - chrono::Duration::days(1),
+    };
+    assert_eq!(
+        app::server::service::management_reviews::audit_results(db.reader(), before)
+            .await
+            .unwrap()
+            .audits_completed,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -216,8 +216,7 @@ pub fn last_full_quarter(today: NaiveDate) -> Period {
     Period { start, end }
 }
 
-/// Internal audit findings by grade in a period. Filled with zeros until the internal-audit
-/// register is wired in (see `service::management_reviews::audit_results`).
+/// Internal audits completed in a period and their findings by grade.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditResults {
     pub audits_completed: u64,

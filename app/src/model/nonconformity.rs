@@ -444,6 +444,8 @@ pub struct Nonconformity {
     /// When the current step is due.
     pub step_due: Option<NaiveDate>,
     pub actions: Vec<CorrectiveAction>,
+    /// The internal audit whose finding raised it, if one did.
+    pub raised_in_audit: Option<i64>,
     pub version: i32,
 }
 

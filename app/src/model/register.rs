@@ -91,6 +91,14 @@ impl Improvement {
 /// Where an entry's source lives in Conform, as (label, address): `nonconformity:3` is
 /// NC-00003, `change:12` is CHG-00012.
 pub fn source_link(source_ref: &str) -> Option<(String, String)> {
+    // An internal audit's finding names the audit by its reference: `IA-00005`.
+    if let Some(id) = source_ref.trim().strip_prefix("IA-") {
+        let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
+        return Some((
+            crate::model::internal_audit::audit_reference(id),
+            format!("/compliance/audits/{id}"),
+        ));
+    }
     let (kind, id) = source_ref.split_once(':')?;
     // A gap names its assessment and sub-clause: `gap:3/8.5.1`.
     if kind.trim() == "gap" {
@@ -772,6 +780,12 @@ mod source_link_tests {
         );
         assert_eq!(super::source_link("change:12").unwrap().1, "/changes/12");
         assert_eq!(super::source_link("ticket:12"), None);
+        assert_eq!(
+            super::source_link("IA-00005"),
+            Some(("IA-00005".to_string(), "/compliance/audits/5".to_string()))
+        );
+        assert_eq!(super::source_link("IA-0"), None);
+        assert_eq!(super::source_link("IA-x"), None);
         assert_eq!(super::source_link("change:-1"), None);
         assert_eq!(super::source_link("INC-4411"), None);
     }

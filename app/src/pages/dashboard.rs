@@ -51,6 +51,7 @@ pub fn DashboardPage() -> impl IntoView {
             })}
         </Suspense>
         <ForYou/>
+        <crate::pages::review_detail::MyReviewActions/>
         <ContinuityAttention/>
         <ComplianceAttention/>
         <OverdueRegister/>

@@ -238,7 +238,13 @@ fn NonconformityView(
         <div class="page-header"><h1>{title}</h1><div class="page-actions">{nc_state_badge(state)}</div></div>
         <dl class="details">
             <dt>"Requirement"</dt><dd>{crate::model::clauses::label(&nc.clause)}</dd>
-            <dt>"Found in"</dt><dd>{nc.found_in.label()}", raised by "{nc.raised_by.name.clone()}</dd>
+            <dt>"Found in"</dt>
+            <dd>
+                {nc.found_in.label()}", raised by "{nc.raised_by.name.clone()}
+                {nc.raised_in_audit.map(|audit| view! {
+                    " · "<a href=format!("/compliance/audits/{audit}")>{format!("internal audit {}", crate::model::internal_audit::audit_reference(audit))}</a>
+                })}
+            </dd>
             <dt>"Owner"</dt><dd>{nc.owner.name.clone()}</dd>
             <dt>"Description"</dt><dd class="prewrap">{nc.description.clone()}</dd>
             <dt>"Evidence"</dt><dd class="prewrap">{nc.evidence.clone()}</dd>

@@ -293,29 +293,42 @@ pub async fn evidence_summary(db: &Db) -> Result<(u64, Vec<String>), AppError> {
     Ok((completed, uncovered))
 }
 
-/// The internal audit whose finding raised nonconformity `nc_id`, if any (for a link back
-/// from the nonconformity page).
-pub async fn audit_of_nonconformity<C: ConnectionTrait>(
+/// Audits completed between `start` and `end` (inclusive) and their findings by grade: the
+/// "audit results" input of a management review.
+pub async fn results_in<C: ConnectionTrait>(
     conn: &C,
-    nc_id: i64,
-) -> Result<Option<i64>, AppError> {
-    Ok(Findings::find()
-        .filter(finding_entity::Column::NonconformityId.eq(nc_id))
-        .one(conn)
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<crate::model::management_review::AuditResults, AppError> {
+    let ids: Vec<i64> = Audits::find()
+        .filter(audit_entity::Column::State.eq(AuditState::Completed.as_str()))
+        .filter(audit_entity::Column::CompletedOn.between(start, end))
+        .all(conn)
         .await?
-        .map(|f| f.audit_id))
-}
-
-/// The internal audit whose finding created improvement entry `improvement_id`, if any.
-pub async fn audit_of_improvement<C: ConnectionTrait>(
-    conn: &C,
-    improvement_id: i64,
-) -> Result<Option<i64>, AppError> {
-    Ok(Findings::find()
-        .filter(finding_entity::Column::ImprovementId.eq(improvement_id))
-        .one(conn)
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let mut results = crate::model::management_review::AuditResults {
+        audits_completed: ids.len() as u64,
+        ..Default::default()
+    };
+    if ids.is_empty() {
+        return Ok(results);
+    }
+    for finding in Findings::find()
+        .filter(finding_entity::Column::AuditId.is_in(ids))
+        .all(conn)
         .await?
-        .map(|f| f.audit_id))
+    {
+        match FindingGrade::parse(&finding.grade) {
+            Some(FindingGrade::MajorNc) => results.major += 1,
+            Some(FindingGrade::MinorNc) => results.minor += 1,
+            Some(FindingGrade::Observation) => results.observation += 1,
+            Some(FindingGrade::Opportunity) => results.opportunity += 1,
+            None => {}
+        }
+    }
+    Ok(results)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -52,13 +52,12 @@ fn instants(period: Period) -> (DateTime<Utc>, DateTime<Utc>) {
 // ---------------------------------------------------------------------------------------------
 // Gathering the inputs
 
-/// Internal audit results in `period`. The internal-audit register is wired in here by the
-/// lead once its tables exist; until then the figures are zeros.
+/// Internal audits completed in `period` and their findings by grade.
 pub async fn audit_results<C: ConnectionTrait>(
-    _conn: &C,
-    _period: Period,
+    conn: &C,
+    period: Period,
 ) -> Result<AuditResults, AppError> {
-    Ok(AuditResults::default())
+    crate::server::service::internal_audits::results_in(conn, period.start, period.end).await
 }
 
 /// Changes that went through Failed or Backed out before being reviewed: the audit trail keeps

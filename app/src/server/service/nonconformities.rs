@@ -48,6 +48,16 @@ async fn view<C: ConnectionTrait>(
     rows: Vec<nc_entity::Model>,
 ) -> Result<Vec<Nonconformity>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let audits: std::collections::HashMap<i64, i64> = {
+        use crate::server::entity::audit_finding::{Column, Entity as Findings};
+        Findings::find()
+            .filter(Column::NonconformityId.is_in(ids.clone()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(|f| f.nonconformity_id.map(|nc| (nc, f.audit_id)))
+            .collect()
+    };
     let actions = Actions::find()
         .filter(action_entity::Column::NonconformityId.is_in(ids))
         .order_by_asc(action_entity::Column::Id)
@@ -97,6 +107,7 @@ async fn view<C: ConnectionTrait>(
             verify_from: r.verify_from,
             verification_failures: r.verification_failures,
             step_due: r.step_due,
+            raised_in_audit: audits.get(&r.id).copied(),
             version: r.version,
         })
         .collect())

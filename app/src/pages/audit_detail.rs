@@ -5,7 +5,9 @@
 
 use super::audits::audit_state_badge;
 use super::id_param;
-use crate::api::audits::{get_audit, MoveAudit, RecordAuditFinding, RecordChecklistItem};
+use crate::api::audits::{
+    audit_choices, get_audit, EditAudit, MoveAudit, RecordAuditFinding, RecordChecklistItem,
+};
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::IfAllowed;
@@ -26,6 +28,7 @@ pub fn InternalAuditPage() -> impl IntoView {
     let moves = ServerAction::<MoveAudit>::new();
     let record = ServerAction::<RecordChecklistItem>::new();
     let finding = ServerAction::<RecordAuditFinding>::new();
+    let edit = ServerAction::<EditAudit>::new();
     let reload = RwSignal::new(0u32);
     // Reload after a success only: a refusal must keep what the person typed.
     let reload_on = move |ok: bool| {
@@ -36,6 +39,7 @@ pub fn InternalAuditPage() -> impl IntoView {
     Effect::new(move |_| reload_on(moves.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| reload_on(record.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| reload_on(finding.value().with(|v| matches!(v, Some(Ok(_))))));
+    Effect::new(move |_| reload_on(edit.value().with(|v| matches!(v, Some(Ok(_))))));
     let detail = Resource::new(
         move || (id.get(), reload.get()),
         |(id, _)| async move {
@@ -49,7 +53,7 @@ pub fn InternalAuditPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading the audit…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <AuditView detail moves record finding/> }.into_any(),
+                    Ok(detail) => view! { <AuditView detail moves record finding edit/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -63,6 +67,7 @@ fn AuditView(
     moves: ServerAction<MoveAudit>,
     record: ServerAction<RecordChecklistItem>,
     finding: ServerAction<RecordAuditFinding>,
+    edit: ServerAction<EditAudit>,
 ) -> impl IntoView {
     let AuditDetail {
         audit,
@@ -113,6 +118,14 @@ fn AuditView(
                 {(!audit.conclusion.is_empty()).then(|| view! { <dt>"Conclusion"</dt><dd class="prewrap">{audit.conclusion.clone()}</dd> })}
             </dl>
         </section>
+        {state.is_editable().then(|| {
+            let audit = audit.clone();
+            view! {
+                <IfAllowed permission=Permission::AuditManage>
+                    <EditPlanForm audit=audit.clone() edit/>
+                </IfAllowed>
+            }
+        })}
         <IfAllowed permission=Permission::AuditManage>
             <LifecycleButtons id=audit.id version=audit.version state moves/>
         </IfAllowed>
@@ -127,6 +140,41 @@ fn AuditView(
                 </IfAllowed>
             }
         })}
+    }
+}
+
+/// Changing a planned audit's plan (the same checks as planning: scope, dates inside the
+/// programme's cycle, an independent team).
+#[component]
+fn EditPlanForm(
+    audit: crate::model::internal_audit::Audit,
+    edit: ServerAction<EditAudit>,
+) -> impl IntoView {
+    let error = Signal::derive(move || edit.value().get().and_then(Result::err));
+    let people = Resource::new(|| (), |_| audit_choices());
+    view! {
+        <details class="panel edit-audit">
+            <summary>"Edit the plan"</summary>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || {
+                    let audit = audit.clone();
+                    Suspend::new(async move {
+                        let (people, _) = people.await.unwrap_or_default();
+                        view! {
+                            <ActionForm action=edit attr:class="form" attr:novalidate=true>
+                                <FormErrors error/>
+                                <input type="hidden" name="id" value=audit.id/>
+                                <input type="hidden" name="version" value=audit.version/>
+                                <super::audits::AuditPlanFields audit=Some(audit.clone()) people error/>
+                                <div class="form-actions">
+                                    <button type="submit" class="button" disabled=move || edit.pending().get()>"Save the plan"</button>
+                                </div>
+                            </ActionForm>
+                        }
+                    })
+                }}
+            </Suspense>
+        </details>
     }
 }
 

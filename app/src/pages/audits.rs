@@ -2,7 +2,9 @@
 //! of clauses 4–10 with the gaps said in words, the audits planned and done, the form to plan
 //! an audit (clauses and people chosen from lists) and the form to start a programme.
 
-use crate::api::audits::{audit_choices, audit_overview, CreateAuditProgramme, PlanAudit};
+use crate::api::audits::{
+    audit_choices, audit_overview, CreateAuditProgramme, PlanAudit, UpdateAuditProgramme,
+};
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::IfAllowed;
@@ -25,10 +27,16 @@ pub fn audit_state_badge(state: AuditState) -> impl IntoView {
 #[component]
 pub fn InternalAuditsPage() -> impl IntoView {
     let create_programme = ServerAction::<CreateAuditProgramme>::new();
+    let update_programme = ServerAction::<UpdateAuditProgramme>::new();
     // Reload after a success only: a refusal must keep what the person typed.
     let reload = RwSignal::new(0u32);
     Effect::new(move |_| {
         if create_programme.value().with(|v| matches!(v, Some(Ok(_)))) {
+            reload.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if update_programme.value().with(|v| matches!(v, Some(Ok(_)))) {
             reload.update(|n| *n += 1);
         }
     });
@@ -52,7 +60,7 @@ pub fn InternalAuditsPage() -> impl IntoView {
                         let (people, _) = people_today.clone().unwrap_or_default();
                         let summaries: Vec<Programme> = programmes.iter().map(|p| p.programme.clone()).collect();
                         view! {
-                            {programmes.into_iter().map(|p| view! { <ProgrammeSection view=p/> }).collect_view()}
+                            {programmes.into_iter().map(|p| view! { <ProgrammeSection view=p update=update_programme/> }).collect_view()}
                             <IfAllowed permission=Permission::AuditManage>
                                 <PlanAuditForm programmes=summaries.clone() people=people.clone()/>
                             </IfAllowed>
@@ -69,7 +77,10 @@ pub fn InternalAuditsPage() -> impl IntoView {
 }
 
 #[component]
-fn ProgrammeSection(view: ProgrammeView) -> impl IntoView {
+fn ProgrammeSection(
+    view: ProgrammeView,
+    update: ServerAction<UpdateAuditProgramme>,
+) -> impl IntoView {
     let ProgrammeView {
         programme,
         audits,
@@ -87,6 +98,9 @@ fn ProgrammeSection(view: ProgrammeView) -> impl IntoView {
         <section class="panel audit-programme" aria-labelledby=heading_id>
             <h2 id=heading_id.clone()>{programme.title.clone()}</h2>
             <p class="muted">{format!("Cycle {} to {}", programme.cycle_start, programme.cycle_end)}</p>
+            <IfAllowed permission=Permission::AuditManage>
+                <EditProgrammeForm programme=programme.clone() action=update/>
+            </IfAllowed>
             <p class=gap_class role="status">{sentence}</p>
             <CoverageGrid coverage audits=audits.clone()/>
             <h3>"Audits in this cycle"</h3>
@@ -238,6 +252,72 @@ pub fn PeoplePicker(
     }
 }
 
+/// The fields of an audit's plan: blank to plan a new audit, filled from `audit` to edit one.
+#[component]
+pub fn AuditPlanFields(
+    audit: Option<Audit>,
+    people: Vec<PersonRef>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let value = |pick: fn(&Audit) -> String| audit.as_ref().map(pick).unwrap_or_default();
+    let title = value(|a| a.title.clone());
+    let area = value(|a| a.area.clone());
+    let planned_on = value(|a| a.planned_on.to_string());
+    let scope = value(|a| a.scope.clone());
+    let criteria = value(|a| a.criteria.clone());
+    let clauses = audit
+        .as_ref()
+        .map(|a| a.clauses.clone())
+        .unwrap_or_default();
+    let lead = audit.as_ref().map(|a| a.lead_auditor.id);
+    let ids = |pick: fn(&Audit) -> &Vec<PersonRef>| {
+        audit
+            .as_ref()
+            .map(|a| pick(a).iter().map(|p| p.id).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let auditors = ids(|a| &a.auditors);
+    let auditees = ids(|a| &a.auditees);
+    view! {
+        <div class="field">
+            <label for="audit-planned">"Planned on"</label>
+            <input id="audit-planned" name="planned_on" type="date" required value=planned_on aria-describedby="audit-planned-error"/>
+            <p class="field-error" id="audit-planned-error">{field_error(error, "planned_on")}</p>
+        </div>
+        <div class="field">
+            <label for="audit-title">"Title"</label>
+            <input id="audit-title" name="title" required value=title placeholder="Change management and corrective action" aria-describedby="audit-title-error"/>
+            <p class="field-error" id="audit-title-error">{field_error(error, "title")}</p>
+        </div>
+        <div class="field">
+            <label for="audit-area">"Processes or area"</label>
+            <input id="audit-area" name="area" required value=area placeholder="Change management (Service Transition team)" aria-describedby="audit-area-error"/>
+            <p class="field-error" id="audit-area-error">{field_error(error, "area")}</p>
+        </div>
+        <ClausePicker selected=clauses error/>
+        <div class="field">
+            <label for="audit-scope">"Scope"</label>
+            <textarea id="audit-scope" name="scope" rows="3" required placeholder="Changes closed in the last six months, all services" aria-describedby="audit-scope-error">{scope}</textarea>
+            <p class="field-error" id="audit-scope-error">{field_error(error, "scope")}</p>
+        </div>
+        <div class="field">
+            <label for="audit-criteria">"Criteria"</label>
+            <textarea id="audit-criteria" name="criteria" rows="2" required placeholder="ISO/IEC 20000-1:2018 clauses in scope; the change management procedure" aria-describedby="audit-criteria-error">{criteria}</textarea>
+            <p class="field-error" id="audit-criteria-error">{field_error(error, "criteria")}</p>
+        </div>
+        <div class="field">
+            <label for="audit-lead">"Lead auditor"</label>
+            <select id="audit-lead" name="lead_auditor_id" aria-describedby="audit-lead-error">
+                <option value="">"Choose…"</option>
+                {people.iter().map(|p| view! { <option value=p.id selected=lead == Some(p.id)>{p.name.clone()}</option> }).collect_view()}
+            </select>
+            <p class="field-error" id="audit-lead-error">{field_error(error, "lead_auditor_id")}</p>
+        </div>
+        <PeoplePicker legend="Further auditors (optional)" field="auditor_ids" people=people.clone() selected=auditors error/>
+        <PeoplePicker legend="Auditees: whose work is audited, the area's owners (an auditor cannot audit their own work)" field="auditee_ids" people=people selected=auditees error/>
+    }
+}
+
 #[component]
 fn PlanAuditForm(programmes: Vec<Programme>, people: Vec<PersonRef>) -> impl IntoView {
     let plan = ServerAction::<PlanAudit>::new();
@@ -247,55 +327,59 @@ fn PlanAuditForm(programmes: Vec<Programme>, people: Vec<PersonRef>) -> impl Int
             <h2 id="plan-audit-heading">"Plan an audit"</h2>
             <ActionForm action=plan attr:class="form" attr:novalidate=true>
                 <FormErrors error/>
-                <div class="field-row">
-                    <div class="field">
-                        <label for="audit-programme">"Programme"</label>
-                        <select id="audit-programme" name="programme_id">
-                            {programmes.into_iter().map(|p| view! { <option value=p.id>{format!("{} ({} to {})", p.title, p.cycle_start, p.cycle_end)}</option> }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="audit-planned">"Planned on"</label>
-                        <input id="audit-planned" name="planned_on" type="date" required aria-describedby="audit-planned-error"/>
-                        <p class="field-error" id="audit-planned-error">{field_error(error, "planned_on")}</p>
-                    </div>
-                </div>
                 <div class="field">
-                    <label for="audit-title">"Title"</label>
-                    <input id="audit-title" name="title" required placeholder="Change management and corrective action" aria-describedby="audit-title-error"/>
-                    <p class="field-error" id="audit-title-error">{field_error(error, "title")}</p>
-                </div>
-                <div class="field">
-                    <label for="audit-area">"Processes or area"</label>
-                    <input id="audit-area" name="area" required placeholder="Change management (Service Transition team)" aria-describedby="audit-area-error"/>
-                    <p class="field-error" id="audit-area-error">{field_error(error, "area")}</p>
-                </div>
-                <ClausePicker selected=Vec::new() error/>
-                <div class="field">
-                    <label for="audit-scope">"Scope"</label>
-                    <textarea id="audit-scope" name="scope" rows="3" required placeholder="Changes closed in the last six months, all services" aria-describedby="audit-scope-error"></textarea>
-                    <p class="field-error" id="audit-scope-error">{field_error(error, "scope")}</p>
-                </div>
-                <div class="field">
-                    <label for="audit-criteria">"Criteria"</label>
-                    <textarea id="audit-criteria" name="criteria" rows="2" required placeholder="ISO/IEC 20000-1:2018 clauses in scope; the change management procedure" aria-describedby="audit-criteria-error"></textarea>
-                    <p class="field-error" id="audit-criteria-error">{field_error(error, "criteria")}</p>
-                </div>
-                <div class="field">
-                    <label for="audit-lead">"Lead auditor"</label>
-                    <select id="audit-lead" name="lead_auditor_id" aria-describedby="audit-lead-error">
-                        <option value="">"Choose…"</option>
-                        {people.iter().map(|p| view! { <option value=p.id>{p.name.clone()}</option> }).collect_view()}
+                    <label for="audit-programme">"Programme"</label>
+                    <select id="audit-programme" name="programme_id">
+                        {programmes.into_iter().map(|p| view! { <option value=p.id>{format!("{} ({} to {})", p.title, p.cycle_start, p.cycle_end)}</option> }).collect_view()}
                     </select>
-                    <p class="field-error" id="audit-lead-error">{field_error(error, "lead_auditor_id")}</p>
                 </div>
-                <PeoplePicker legend="Further auditors (optional)" field="auditor_ids" people=people.clone() selected=Vec::new() error/>
-                <PeoplePicker legend="Auditees: whose work is audited, the area's owners (an auditor cannot audit their own work)" field="auditee_ids" people=people selected=Vec::new() error/>
+                <AuditPlanFields audit=None people error/>
                 <div class="form-actions">
                     <button type="submit" class="button" disabled=move || plan.pending().get()>"Plan the audit"</button>
                 </div>
             </ActionForm>
         </section>
+    }
+}
+
+/// Renaming a programme or moving its cycle (audits already planned must stay inside it).
+#[component]
+fn EditProgrammeForm(
+    programme: Programme,
+    action: ServerAction<UpdateAuditProgramme>,
+) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let prefix = format!("programme-{}", programme.id);
+    let field_id = move |name: &str| format!("{prefix}-{name}");
+    view! {
+        <details class="edit-programme">
+            <summary>"Edit the programme"</summary>
+            <ActionForm action attr:class="form" attr:novalidate=true>
+                <FormErrors error/>
+                <input type="hidden" name="id" value=programme.id/>
+                <input type="hidden" name="version" value=programme.version/>
+                <div class="field">
+                    <label for=field_id("title")>"Programme title"</label>
+                    <input id=field_id("title") name="title" required value=programme.title.clone()/>
+                    <p class="field-error">{field_error(error, "title")}</p>
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for=field_id("start")>"Cycle starts"</label>
+                        <input id=field_id("start") name="cycle_start" type="date" value=programme.cycle_start.to_string()/>
+                        <p class="field-error">{field_error(error, "cycle_start")}</p>
+                    </div>
+                    <div class="field">
+                        <label for=field_id("end")>"Cycle ends"</label>
+                        <input id=field_id("end") name="cycle_end" type="date" value=programme.cycle_end.to_string()/>
+                        <p class="field-error">{field_error(error, "cycle_end")}</p>
+                    </div>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="button" disabled=move || action.pending().get()>"Save the programme"</button>
+                </div>
+            </ActionForm>
+        </details>
     }
 }
 

@@ -28,7 +28,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -782,12 +782,15 @@ pub async fn document_status<C: ConnectionTrait>(
         .filter(doc::Column::Retired.eq(false))
         .all(conn)
         .await?;
+    // Only the ids: version rows carry the whole document text.
     let approved: BTreeSet<i64> = Versions::find()
-        .filter(ver::Column::State.eq("approved"))
+        .select_only()
+        .column(ver::Column::DocumentId)
+        .filter(ver::Column::State.eq(crate::model::sms_document::DocState::Approved.as_str()))
+        .into_tuple::<i64>()
         .all(conn)
         .await?
         .into_iter()
-        .map(|v| v.document_id)
         .collect();
     let mut out = BTreeMap::new();
     for document in documents {

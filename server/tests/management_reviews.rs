@@ -1221,6 +1221,36 @@ async fn an_action_is_done_by_its_owner_or_the_quality_manager() {
         .field_errors()
         .and_then(|f| f.get("owner_id"))
         .is_some());
+    // Nor someone whose account is disabled: they could never complete it.
+    let leaver = person(&db, "leaver@example.org", Role::ServiceOwner).await;
+    let leaver_version = app::server::service::users::get(&db, leaver.id)
+        .await
+        .unwrap()
+        .version;
+    app::server::service::users::set_disabled(
+        &db,
+        &actor(&p.quinn),
+        leaver.id,
+        leaver_version,
+        true,
+    )
+    .await
+    .unwrap();
+    let disabled = reviews::add_action(
+        &db,
+        &actor(&p.quinn),
+        id,
+        v,
+        "Left the company",
+        &leaver.id.to_string(),
+        &t.to_string(),
+    )
+    .await
+    .unwrap_err();
+    assert!(disabled
+        .field_errors()
+        .and_then(|f| f.get("owner_id"))
+        .is_some());
     assert!(record(&db, id).await.actions.is_empty());
 
     add_action(

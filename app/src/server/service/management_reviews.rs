@@ -769,8 +769,12 @@ pub async fn add_action(
     let txn = db.begin_write().await?;
     let row = editable(&txn, id, version).await?;
     let (text, owner_id, due_on) = check_action(text, owner_id, due_on, row.planned_on)?;
-    let owner = people(&txn, &[owner_id]).await?;
-    let Some(owner) = owner.get(&owner_id) else {
+    // Only someone who can sign in can see and complete the action.
+    let Some(owner) = crate::server::service::users::active_people(&txn)
+        .await?
+        .into_iter()
+        .find(|p| p.id == owner_id)
+    else {
         return Err(AppError::single_field(
             "owner_id",
             "Choose the action's owner from the list.",

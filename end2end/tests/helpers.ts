@@ -40,6 +40,13 @@ export async function signedInPage(browser: Browser, email: string) {
   return { context, page };
 }
 
+/** The date `days` from today, as a date field wants it (yyyy-mm-dd). */
+export function inDays(days: number) {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
 /** A unique name, so that tests never depend on each other's data. */
 export function unique(prefix: string) {
   return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;

@@ -1,11 +1,5 @@
 import { expect } from '@playwright/test';
-import { demo, hydrated, openHydrated, signIn, test, unique } from './helpers';
-
-function inDays(days: number) {
-  const d = new Date();
-  d.setDate(d.getDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+import { demo, hydrated, inDays, openHydrated, signIn, test, unique } from './helpers';
 
 // The internal auditor plans an audit of the clause the programme leaves uncovered, is held to
 // the independence rule, edits the plan, starts the audit and records a finding that becomes a
@@ -44,6 +38,10 @@ test('an audit finding becomes a nonconformity linked to its audit', async ({ pa
   await editor.getByLabel('Scope', { exact: true }).fill('New and changed services of the last three quarters');
   await editor.getByRole('button', { name: 'Save the plan' }).click();
   await expect(page.locator('dl.details')).toContainText('New and changed services of the last three quarters');
+  // The rest of the plan is kept: the clause, the lead and the auditee.
+  await expect(page.locator('dl.details')).toContainText('8.5.2 Service design and transition');
+  await expect(page.locator('dl.details')).toContainText('Ari Auditor');
+  await expect(page.locator('dl.details')).toContainText('Chris Change');
 
   await page.getByRole('button', { name: 'Start the audit' }).click();
   await expect(page.getByRole('heading', { name: 'Checklist' })).toBeVisible();
@@ -72,11 +70,17 @@ test('an audit finding becomes a nonconformity linked to its audit', async ({ pa
   await expect(page.locator('dl.details')).toContainText('Chris Change');
   const back = page.getByRole('link', { name: /^internal audit IA-\d+$/ });
   await back.click();
+  await expect(page).toHaveURL(auditUrl);
   await hydrated(page);
-  expect(page.url()).toBe(auditUrl);
 
-  // The programme now covers 8.5.2.
+  // The programme now covers 8.5.2; and it can be renamed in place.
   await openHydrated(page, '/compliance/audits');
+  const editProgramme = page.locator('.audit-programme').first().locator('details.edit-programme');
+  await editProgramme.getByText('Edit the programme').click();
+  const renamed = unique('Internal audit programme');
+  await editProgramme.getByLabel('Title', { exact: true }).fill(renamed);
+  await editProgramme.getByRole('button', { name: 'Save the programme' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: renamed })).toBeVisible();
   await expect(page.locator('.audit-programme').first().getByRole('status')).toHaveText(
     'Every clause 4–10 is covered by an audit in this cycle.',
   );

@@ -1,11 +1,5 @@
 import { expect } from '@playwright/test';
-import { demo, hydrated, openHydrated, signIn, signedInPage, test, unique } from './helpers';
-
-function inDays(days: number) {
-  const d = new Date();
-  d.setDate(d.getDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+import { demo, hydrated, inDays, openHydrated, signIn, signedInPage, test, unique } from './helpers';
 
 // The quality manager plans a review, sees the inputs Conform gathered, holds it, is stopped
 // from publishing without attendees and minutes, records them with a decision and an action,

@@ -11,11 +11,13 @@
 
 use app::error::AppError;
 use app::model::gap::EvidenceKind;
+use app::model::internal_audit::AuditState;
+use app::model::nonconformity::NcState;
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::entity::gap_assessment::{Column as AssessmentColumn, Entity as Assessments};
-use app::server::entity::{continuity_plan, internal_audit, nonconformity, service, sms_document};
+use app::server::entity::{internal_audit, nonconformity, plan_version, service, sms_document};
 use app::server::service::gap_assessments::{self, RowInput};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
@@ -284,19 +286,21 @@ async fn evidence_links(
             format!("Catalogue entry “{}” with owner and BIA", first.name),
         ));
     }
-    if let Some(plan) = continuity_plan::Entity::find()
-        .order_by_asc(continuity_plan::Column::Id)
+    if let Some(approved) = plan_version::Entity::find()
+        .filter(plan_version::Column::ApprovedBy.is_not_null())
+        .order_by_asc(plan_version::Column::PlanId)
         .one(conn)
         .await?
     {
         links.push((
             "8.7.2",
             EvidenceKind::Record,
-            format!("/continuity/plans/{}", plan.id),
+            format!("/continuity/plans/{}", approved.plan_id),
             "Approved continuity plan and its exercise".to_string(),
         ));
     }
     if let Some(audit) = internal_audit::Entity::find()
+        .filter(internal_audit::Column::State.eq(AuditState::Completed.as_str()))
         .order_by_asc(internal_audit::Column::Id)
         .one(conn)
         .await?
@@ -309,6 +313,7 @@ async fn evidence_links(
         ));
     }
     if let Some(nc) = nonconformity::Entity::find()
+        .filter(nonconformity::Column::State.eq(NcState::Closed.as_str()))
         .order_by_asc(nonconformity::Column::Id)
         .one(conn)
         .await?

@@ -174,7 +174,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             planned_on: next_month,
             period: app::model::management_review::Period {
                 start: last_quarter.start,
-                end: Ord::max(next_period.end, last_quarter.end),
+                // Up to today at least: the inputs include what happened since the last quarter.
+                end: Ord::max(next_period.end, today),
             },
             chair_id: quinn.id,
         },

@@ -7,6 +7,7 @@ mod common;
 use app::model::gap::{AssessmentState, BlockerKind, Maturity};
 use app::model::improvement::Source;
 use app::server::service::{gap_assessments, register};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_shows_progress_from_a_baseline_to_sixty_percent() {
@@ -83,6 +84,47 @@ async fn the_demo_shows_progress_from_a_baseline_to_sixty_percent() {
             .evidence
             .iter()
             .any(|l| l.target.starts_with("/compliance/audits/"))));
+
+    // Each record linked as evidence is what its label says: a completed audit, a closed
+    // nonconformity, an approved continuity plan.
+    let target = |clause: &str| {
+        let row = sheet.rows.iter().find(|r| r.clause == clause).unwrap();
+        let path = &row
+            .evidence
+            .iter()
+            .find(|l| l.target.starts_with('/'))
+            .unwrap()
+            .target;
+        path.rsplit('/').next().unwrap().parse::<i64>().unwrap()
+    };
+    let audit = app::server::service::internal_audits::detail(db.reader(), target("9.2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.audit.state,
+        app::model::internal_audit::AuditState::Completed
+    );
+    let nc = app::server::service::nonconformities::get(db.reader(), target("10.1"))
+        .await
+        .unwrap();
+    assert_eq!(nc.state, app::model::nonconformity::NcState::Closed);
+    let baseline_sheet = gap_assessments::sheet(db.reader(), baseline.id)
+        .await
+        .unwrap();
+    let plan_link = baseline_sheet
+        .rows
+        .iter()
+        .find(|r| r.clause == "8.7.2")
+        .and_then(|r| r.evidence.first())
+        .map(|l| l.target.clone())
+        .unwrap();
+    let plan_id: i64 = plan_link.rsplit('/').next().unwrap().parse().unwrap();
+    let versions = app::server::entity::plan_version::Entity::find()
+        .filter(app::server::entity::plan_version::Column::PlanId.eq(plan_id))
+        .all(db.reader())
+        .await
+        .unwrap();
+    assert!(versions.iter().any(|v| v.approved_by.is_some()));
 
     // Seeding again adds nothing.
     assert_eq!(conform::demo_gap::seed(&db).await.unwrap(), 0);

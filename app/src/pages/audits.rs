@@ -27,7 +27,6 @@ pub fn audit_state_badge(state: AuditState) -> impl IntoView {
 #[component]
 pub fn InternalAuditsPage() -> impl IntoView {
     let create_programme = ServerAction::<CreateAuditProgramme>::new();
-    let update_programme = ServerAction::<UpdateAuditProgramme>::new();
     // Reload after a success only: a refusal must keep what the person typed.
     let reload = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -35,11 +34,7 @@ pub fn InternalAuditsPage() -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     });
-    Effect::new(move |_| {
-        if update_programme.value().with(|v| matches!(v, Some(Ok(_)))) {
-            reload.update(|n| *n += 1);
-        }
-    });
+
     let overview = Resource::new(move || reload.get(), |_| audit_overview());
     let choices = Resource::new(|| (), |_| audit_choices());
     view! {
@@ -60,7 +55,7 @@ pub fn InternalAuditsPage() -> impl IntoView {
                         let (people, _) = people_today.clone().unwrap_or_default();
                         let summaries: Vec<Programme> = programmes.iter().map(|p| p.programme.clone()).collect();
                         view! {
-                            {programmes.into_iter().map(|p| view! { <ProgrammeSection view=p update=update_programme/> }).collect_view()}
+                            {programmes.into_iter().map(|p| view! { <ProgrammeSection view=p reload/> }).collect_view()}
                             <IfAllowed permission=Permission::AuditManage>
                                 <PlanAuditForm programmes=summaries.clone() people=people.clone()/>
                             </IfAllowed>
@@ -77,10 +72,7 @@ pub fn InternalAuditsPage() -> impl IntoView {
 }
 
 #[component]
-fn ProgrammeSection(
-    view: ProgrammeView,
-    update: ServerAction<UpdateAuditProgramme>,
-) -> impl IntoView {
+fn ProgrammeSection(view: ProgrammeView, reload: RwSignal<u32>) -> impl IntoView {
     let ProgrammeView {
         programme,
         audits,
@@ -99,7 +91,7 @@ fn ProgrammeSection(
             <h2 id=heading_id.clone()>{programme.title.clone()}</h2>
             <p class="muted">{format!("Cycle {} to {}", programme.cycle_start, programme.cycle_end)}</p>
             <IfAllowed permission=Permission::AuditManage>
-                <EditProgrammeForm programme=programme.clone() action=update/>
+                <EditProgrammeForm programme=programme.clone() reload/>
             </IfAllowed>
             <p class=gap_class role="status">{sentence}</p>
             <CoverageGrid coverage audits=audits.clone()/>
@@ -342,15 +334,52 @@ fn PlanAuditForm(programmes: Vec<Programme>, people: Vec<PersonRef>) -> impl Int
     }
 }
 
-/// Renaming a programme or moving its cycle (audits already planned must stay inside it).
+/// A programme's title and cycle; `prefix` keeps the ids of several forms on one page apart.
 #[component]
-fn EditProgrammeForm(
-    programme: Programme,
-    action: ServerAction<UpdateAuditProgramme>,
+fn ProgrammeFields(
+    prefix: String,
+    title: String,
+    start: String,
+    end: String,
+    error: Signal<Option<AppError>>,
 ) -> impl IntoView {
+    // Children are built before their parent's attributes: every id is its own string.
+    let id = move |name: &str| format!("{prefix}-{name}");
+    let (title_id, title_error) = (id("title"), id("title-error"));
+    let (start_id, start_error) = (id("start"), id("start-error"));
+    let (end_id, end_error) = (id("end"), id("end-error"));
+    view! {
+        <div class="field">
+            <label for=title_id.clone()>"Title"</label>
+            <input id=title_id name="title" required value=title placeholder="Internal audit programme 2026/27" aria-describedby=title_error.clone()/>
+            <p class="field-error" id=title_error>{field_error(error, "title")}</p>
+        </div>
+        <div class="field-row">
+            <div class="field">
+                <label for=start_id.clone()>"Cycle starts"</label>
+                <input id=start_id name="cycle_start" type="date" value=start aria-describedby=start_error.clone()/>
+                <p class="field-error" id=start_error>{field_error(error, "cycle_start")}</p>
+            </div>
+            <div class="field">
+                <label for=end_id.clone()>"Cycle ends"</label>
+                <input id=end_id name="cycle_end" type="date" value=end aria-describedby=end_error.clone()/>
+                <p class="field-error" id=end_error>{field_error(error, "cycle_end")}</p>
+            </div>
+        </div>
+    }
+}
+
+/// Renaming a programme or moving its cycle (audits already planned must stay inside it).
+/// Each programme has its own action, so one form's refusal shows on that form only.
+#[component]
+fn EditProgrammeForm(programme: Programme, reload: RwSignal<u32>) -> impl IntoView {
+    let action = ServerAction::<UpdateAuditProgramme>::new();
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            reload.update(|n| *n += 1);
+        }
+    });
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let prefix = format!("programme-{}", programme.id);
-    let field_id = move |name: &str| format!("{prefix}-{name}");
     view! {
         <details class="edit-programme">
             <summary>"Edit the programme"</summary>
@@ -358,23 +387,13 @@ fn EditProgrammeForm(
                 <FormErrors error/>
                 <input type="hidden" name="id" value=programme.id/>
                 <input type="hidden" name="version" value=programme.version/>
-                <div class="field">
-                    <label for=field_id("title")>"Programme title"</label>
-                    <input id=field_id("title") name="title" required value=programme.title.clone()/>
-                    <p class="field-error">{field_error(error, "title")}</p>
-                </div>
-                <div class="field-row">
-                    <div class="field">
-                        <label for=field_id("start")>"Cycle starts"</label>
-                        <input id=field_id("start") name="cycle_start" type="date" value=programme.cycle_start.to_string()/>
-                        <p class="field-error">{field_error(error, "cycle_start")}</p>
-                    </div>
-                    <div class="field">
-                        <label for=field_id("end")>"Cycle ends"</label>
-                        <input id=field_id("end") name="cycle_end" type="date" value=programme.cycle_end.to_string()/>
-                        <p class="field-error">{field_error(error, "cycle_end")}</p>
-                    </div>
-                </div>
+                <ProgrammeFields
+                    prefix=format!("programme-{}", programme.id)
+                    title=programme.title.clone()
+                    start=programme.cycle_start.to_string()
+                    end=programme.cycle_end.to_string()
+                    error
+                />
                 <div class="form-actions">
                     <button type="submit" class="button" disabled=move || action.pending().get()>"Save the programme"</button>
                 </div>
@@ -397,23 +416,7 @@ fn NewProgrammeForm(action: ServerAction<CreateAuditProgramme>) -> impl IntoView
                     view! {
                         <ActionForm action attr:class="form" attr:novalidate=true>
                             <FormErrors error/>
-                            <div class="field">
-                                <label for="programme-title">"Title"</label>
-                                <input id="programme-title" name="title" required placeholder="Internal audit programme 2026/27" aria-describedby="programme-title-error"/>
-                                <p class="field-error" id="programme-title-error">{field_error(error, "title")}</p>
-                            </div>
-                            <div class="field-row">
-                                <div class="field">
-                                    <label for="programme-start">"Cycle starts"</label>
-                                    <input id="programme-start" name="cycle_start" type="date" value=start aria-describedby="programme-start-error"/>
-                                    <p class="field-error" id="programme-start-error">{field_error(error, "cycle_start")}</p>
-                                </div>
-                                <div class="field">
-                                    <label for="programme-end">"Cycle ends"</label>
-                                    <input id="programme-end" name="cycle_end" type="date" value=end aria-describedby="programme-end-error"/>
-                                    <p class="field-error" id="programme-end-error">{field_error(error, "cycle_end")}</p>
-                                </div>
-                            </div>
+                            <ProgrammeFields prefix="programme".to_string() title=String::new() start end error/>
                             <div class="form-actions">
                                 <button type="submit" class="button" disabled=move || action.pending().get()>"Start the programme"</button>
                             </div>

@@ -214,3 +214,29 @@ pub mod web {
             .unwrap_or_else(|| panic!("sign-in failed: {} {}", reply.status, reply.body))
     }
 }
+
+/// What a clause page shows: (records counted by `source`, offending records of the thin
+/// rule `rule`).
+pub async fn clause_summary(
+    db: &app::server::db::Db,
+    clause: &str,
+    source: &str,
+    rule: &str,
+    today: chrono::NaiveDate,
+) -> (u64, Vec<String>) {
+    let evidence = app::server::service::clause_evidence::for_clause(db, clause, today)
+        .await
+        .unwrap();
+    let count = evidence
+        .sources
+        .iter()
+        .find(|s| s.label == source)
+        .map_or(0, |s| s.count);
+    let offenders = evidence
+        .thin
+        .iter()
+        .filter(|t| t.rule == rule)
+        .flat_map(|t| t.records.iter().map(|r| r.label.clone()))
+        .collect();
+    (count, offenders)
+}

@@ -27,7 +27,7 @@ use crate::server::entity::audit_programme::{self as programme_entity, Entity as
 use crate::server::entity::internal_audit::{self as audit_entity, Entity as Audits};
 use crate::server::service::changes::{people, person};
 use crate::server::service::{clause_library, nonconformities, register};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -269,28 +269,6 @@ pub async fn current_programme<C: ConnectionTrait>(
         .find(|p| p.cycle_start <= today && today <= p.cycle_end)
         .or_else(|| all.first())
         .cloned())
-}
-
-/// For the clause 9.2 page: audits completed in the last twelve months, and the clauses the
-/// current programme leaves uncovered ("7" = all of clause 7; "8.5.2" = that sub-clause).
-/// Without any programme every top-level clause is uncovered.
-pub async fn evidence_summary(db: &Db) -> Result<(u64, Vec<String>), AppError> {
-    let today = Utc::now().date_naive();
-    let since = today - Duration::days(365);
-    let completed = Audits::find()
-        .filter(audit_entity::Column::State.eq(AuditState::Completed.as_str()))
-        .filter(audit_entity::Column::CompletedOn.gte(since))
-        .all(db.reader())
-        .await?
-        .len() as u64;
-    let uncovered = match current_programme(db.reader(), today).await? {
-        Some(p) => programme(db.reader(), p.id).await?.gaps,
-        None => crate::model::internal_audit::TOP_CLAUSES
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
-    };
-    Ok((completed, uncovered))
 }
 
 /// Audits completed between `start` and `end` (inclusive) and their findings by grade: the

@@ -490,24 +490,6 @@ pub async fn published<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// For the clause 9.3 page: reviews published in the last 12 months, and open review actions
-/// past their due date.
-pub async fn evidence_summary(db: &Db) -> Result<(u64, u64), AppError> {
-    let conn = db.reader();
-    let now = Utc::now();
-    let published = Reviews::find()
-        .filter(review_entity::Column::State.eq(ReviewState::Published.as_str()))
-        .filter(review_entity::Column::PublishedAt.gte(now - Duration::days(365)))
-        .count(conn)
-        .await?;
-    let overdue = Actions::find()
-        .filter(action_entity::Column::DoneAt.is_null())
-        .filter(action_entity::Column::DueOn.lt(now.date_naive()))
-        .count(conn)
-        .await?;
-    Ok((published, overdue))
-}
-
 /// The open actions `user_id` owns, soonest due first.
 pub async fn my_open_actions<C: ConnectionTrait>(
     conn: &C,

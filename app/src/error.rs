@@ -55,10 +55,15 @@ pub enum AppError {
     /// One message for every failed sign-in, so it never reveals whether an account exists.
     #[error("The e-mail address or password is not right.")]
     SignInFailed,
-    #[error("Too many failed attempts. Try again in {} minute(s).", (retry_after_seconds + 59) / 60)]
+    /// Throttled: a lockout after failed sign-ins (minutes), or a flood (try again in a moment).
+    #[error("{}", rate_limit_message(*retry_after_seconds))]
     RateLimited { retry_after_seconds: i64 },
     #[error("You are not allowed to {0}.")]
     Forbidden(String),
+    /// A rule of the record refuses this person this action (segregation of duties, owner
+    /// only …), in the rule's own words.
+    #[error("{0}")]
+    Refused(String),
     /// Someone else saved the record first; nothing was overwritten.
     #[error("{message}")]
     Conflict {
@@ -71,6 +76,17 @@ pub enum AppError {
     Internal { correlation_id: String },
     #[error("Could not talk to the server: {0}")]
     Transport(String),
+}
+
+fn rate_limit_message(retry_after_seconds: i64) -> String {
+    if retry_after_seconds <= 5 {
+        "Too many sign-in attempts, try again in a moment.".to_string()
+    } else {
+        format!(
+            "Too many failed attempts. Try again in {} minute(s).",
+            (retry_after_seconds + 59) / 60
+        )
+    }
 }
 
 impl AppError {
@@ -93,11 +109,17 @@ impl AppError {
             AppError::Validation(_) | AppError::BadRequest(_) => 400,
             AppError::Unauthenticated | AppError::SignInFailed => 401,
             AppError::RateLimited { .. } => 429,
-            AppError::Forbidden(_) => 403,
+            AppError::Forbidden(_) | AppError::Refused(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict { .. } => 409,
             AppError::Internal { .. } | AppError::Transport(_) => 500,
         }
+    }
+}
+
+impl From<crate::model::change::Refusal> for AppError {
+    fn from(refusal: crate::model::change::Refusal) -> Self {
+        AppError::Refused(refusal.0)
     }
 }
 

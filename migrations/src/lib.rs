@@ -18,6 +18,8 @@ mod m20261128_000012_documents_and_objectives;
 mod m20261128_000013_gap_assessments;
 mod m20261128_000014_internal_audits;
 mod m20261128_000015_management_reviews;
+mod m20261204_000101_custody_and_contributors;
+mod m20261204_000201_change_custody_and_imports;
 
 pub struct Migrator;
 
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000013_gap_assessments::Migration),
             Box::new(m20261128_000014_internal_audits::Migration),
             Box::new(m20261128_000015_management_reviews::Migration),
+            Box::new(m20261204_000101_custody_and_contributors::Migration),
+            Box::new(m20261204_000201_change_custody_and_imports::Migration),
         ]
     }
 }

@@ -87,6 +87,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     .await?;
     let mut version = internal_audits::move_audit(
         db,
+        &auditor,
         &by_auditor,
         audit.id,
         audit.version,
@@ -116,7 +117,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             ),
         };
         let entry = validate_checklist_entry(result, notes, sampled)?;
-        internal_audits::record_item(db, &by_auditor, audit.id, version, item.id, entry).await?;
+        internal_audits::record_item(db, &auditor, &by_auditor, audit.id, version, item.id, entry)
+            .await?;
         version += 1;
     }
     let findings = [
@@ -160,6 +162,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     }
     internal_audits::move_audit(
         db,
+        &auditor,
         &by_auditor,
         audit.id,
         version,

@@ -3,6 +3,7 @@
 //! One is overdue, one failed its first effectiveness check, one is closed.
 
 use app::error::AppError;
+use app::model::controls::Controls;
 use app::model::nonconformity::{NcForm, RootCauseMethod};
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
@@ -32,6 +33,11 @@ enum Reach {
     FailedOnce,
     Closed,
 }
+
+/// The demo walks its findings under the default controls (a 30-day wait before the check).
+const CONTROLS: Controls = Controls {
+    nc_min_wait_days: 30,
+};
 
 const FINDINGS: [Finding; 6] = [
     Finding {
@@ -137,11 +143,12 @@ async fn walk(
         evidence: finding.evidence.into(),
         found_in: finding.found_in.into(),
         owner_id: owner.id.to_string(),
-        wait_days: "0".into(),
+        // The organisation's minimum wait (30 days by default) before effectiveness is judged.
+        wait_days: String::new(),
     };
     let draft = form.validate().map_err(AppError::Validation)?;
     let Raised::Nonconformity(id) =
-        nonconformities::raise(db, auditor, &actor(auditor), draft, day).await?
+        nonconformities::raise(db, auditor, &actor(auditor), draft, day, &CONTROLS).await?
     else {
         return Ok(());
     };
@@ -150,7 +157,7 @@ async fn walk(
         let who = who.clone();
         let db = db.clone();
         async move {
-            nonconformities::record(&db, &who, &actor(&who), id, version, step, on)
+            nonconformities::record(&db, &who, &actor(&who), id, version, step, on, &CONTROLS)
                 .await
                 .map(|nc| nc.version)
         }
@@ -226,7 +233,7 @@ async fn walk(
         if reach == Reach::ActionsDone {
             return Ok(());
         }
-        day += Duration::days(7);
+        day += Duration::days(CONTROLS.nc_min_wait_days + 1);
         let effective = reach == Reach::Closed;
         version = step(auditor, version, Step::Verify { effective }, day).await?;
         if effective {

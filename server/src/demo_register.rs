@@ -95,6 +95,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             let (baseline, goal) = (40.0 + i as f64, 25.0);
             entry = register::add_kpi(
                 db,
+                owner,
                 &actor,
                 entry.id,
                 entry.version,

@@ -68,14 +68,7 @@ async fn plan_version(
     query: &VersionQuery,
 ) -> Result<(PlanDetail, PlanVersion, NaiveDate), Response> {
     // The session layer already sends signed-out browsers to sign in; this is the backstop.
-    let Some(user) = &auth.user else {
-        return Err(error_response(AppError::Unauthenticated));
-    };
-    if !user.may(Permission::ContinuityRead) {
-        return Err(error_response(AppError::Forbidden(
-            Permission::ContinuityRead.describe().into(),
-        )));
-    }
+    let user = crate::access::require(state, auth, Permission::ContinuityRead).await?;
     let today = local_today(&user.time_zone);
     let detail = plan_overview::detail(state.db.reader(), id, today)
         .await
@@ -201,6 +194,7 @@ mod tests {
             state: PlanState::Draft,
             content: PlanContent::default(),
             author: author.clone(),
+            contributor_ids: vec![],
             approved_by: None,
             approved_at: None,
             version: 1,

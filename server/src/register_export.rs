@@ -19,16 +19,10 @@ pub async fn register_csv(
     Extension(auth): Extension<RequestAuth>,
     Query(params): Query<RegisterParams>,
 ) -> Response {
-    let Some(user) = auth.user else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    let user = match crate::access::require(&state, &auth, Permission::ImprovementRead).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
-    if !user.may(Permission::ImprovementRead) {
-        return (
-            StatusCode::FORBIDDEN,
-            Permission::ImprovementRead.describe(),
-        )
-            .into_response();
-    }
     let today = app::server::service::schedule::local_today(&user.time_zone);
     let result = async {
         let entries = register::matching(&state.db, &params, today).await?;
@@ -161,6 +155,8 @@ mod tests {
             closure_code: None,
             closed_at: None,
             kpis: vec![],
+            former_owner_ids: vec![],
+            approver_named_by: None,
             version: 1,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),

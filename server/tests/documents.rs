@@ -66,7 +66,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
         today,
     )
     .await;
-    assert!(matches!(early, Err(AppError::Forbidden(_))));
+    assert!(matches!(early, Err(AppError::Refused(_))));
 
     let in_review = sms_documents::move_version(
         &db,
@@ -94,7 +94,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
         )
         .await;
         assert!(
-            matches!(refused, Err(AppError::Forbidden(_))),
+            matches!(refused, Err(AppError::Refused(_))),
             "{}",
             who.email
         );
@@ -182,7 +182,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
         today,
     )
     .await;
-    assert!(matches!(own, Err(AppError::Forbidden(_))));
+    assert!(matches!(own, Err(AppError::Refused(_))));
     sms_documents::move_version(
         &db,
         &other_qm,

@@ -255,6 +255,7 @@ async fn a_planned_audit_and_its_programme_can_be_edited() {
     // Once started, the plan is read-only.
     internal_audits::move_audit(
         &db,
+        &p.auditor,
         &actor,
         audit.id,
         edited.version,
@@ -311,6 +312,7 @@ async fn the_audit_path_from_plan_to_report() {
     // A stale version is refused and writes nothing.
     let err = internal_audits::move_audit(
         &db,
+        &p.auditor,
         &actor,
         audit.id,
         99,
@@ -325,6 +327,7 @@ async fn the_audit_path_from_plan_to_report() {
     // Starting generates the checklist from the library: 8.5.1, 10.1, 10.2.
     let started = internal_audits::move_audit(
         &db,
+        &p.auditor,
         &actor,
         audit.id,
         audit.version,
@@ -351,6 +354,7 @@ async fn the_audit_path_from_plan_to_report() {
     // Completing with items pending is refused.
     let err = internal_audits::move_audit(
         &db,
+        &p.auditor,
         &actor,
         audit.id,
         started.version,
@@ -366,7 +370,7 @@ async fn the_audit_path_from_plan_to_report() {
     for item in &detail.checklist {
         let entry =
             validate_checklist_entry("conforming", "Looked fine", "CHG-00012, CHG-00015").unwrap();
-        internal_audits::record_item(&db, &actor, audit.id, version, item.id, entry)
+        internal_audits::record_item(&db, &p.auditor, &actor, audit.id, version, item.id, entry)
             .await
             .unwrap();
         version += 1;
@@ -463,6 +467,7 @@ async fn the_audit_path_from_plan_to_report() {
 
     let done = internal_audits::move_audit(
         &db,
+        &p.auditor,
         &actor,
         audit.id,
         version,
@@ -479,15 +484,22 @@ async fn the_audit_path_from_plan_to_report() {
     // Completed is read-only: no more results, findings or moves.
     let item = detail.checklist[0].id;
     let entry = validate_checklist_entry("not_checked", "late", "").unwrap();
-    assert!(
-        internal_audits::record_item(&db, &actor, audit.id, done.version, item, entry)
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("completed")
-    );
+    assert!(internal_audits::record_item(
+        &db,
+        &p.auditor,
+        &actor,
+        audit.id,
+        done.version,
+        item,
+        entry
+    )
+    .await
+    .unwrap_err()
+    .to_string()
+    .contains("completed"));
     assert!(internal_audits::move_audit(
         &db,
+        &p.auditor,
         &actor,
         audit.id,
         done.version,
@@ -591,6 +603,7 @@ async fn the_report_route_checks_permission() {
     .unwrap();
     let started = internal_audits::move_audit(
         &db,
+        &user,
         &actor,
         audit.id,
         audit.version,
@@ -606,13 +619,14 @@ async fn the_report_route_checks_permission() {
     let mut version = started.version;
     for item in &detail.checklist {
         let entry = validate_checklist_entry("conforming", "", "Monthly reports Jan–Mar").unwrap();
-        internal_audits::record_item(&db, &actor, audit.id, version, item.id, entry)
+        internal_audits::record_item(&db, &user, &actor, audit.id, version, item.id, entry)
             .await
             .unwrap();
         version += 1;
     }
     internal_audits::move_audit(
         &db,
+        &user,
         &actor,
         audit.id,
         version,

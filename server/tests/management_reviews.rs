@@ -340,9 +340,16 @@ async fn raise_nc(db: &Db, by: &CurrentUser, owner: i64, on: NaiveDate) -> i64 {
         owner_id: owner.to_string(),
         wait_days: "30".into(),
     };
-    match nonconformities::raise(db, by, &actor(by), form.validate().unwrap(), on)
-        .await
-        .unwrap()
+    match nonconformities::raise(
+        db,
+        by,
+        &actor(by),
+        form.validate().unwrap(),
+        on,
+        &Default::default(),
+    )
+    .await
+    .unwrap()
     {
         Raised::Nonconformity(id) => id,
         Raised::Improvement(_) => panic!("a minor finding is a nonconformity"),
@@ -350,8 +357,12 @@ async fn raise_nc(db: &Db, by: &CurrentUser, owner: i64, on: NaiveDate) -> i64 {
 }
 
 async fn nc_step(db: &Db, who: &CurrentUser, id: i64, step: Step) -> NcState {
+    nc_step_on(db, who, id, step, today()).await
+}
+
+async fn nc_step_on(db: &Db, who: &CurrentUser, id: i64, step: Step, on: NaiveDate) -> NcState {
     let v = nonconformities::get(db.reader(), id).await.unwrap().version;
-    nonconformities::record(db, who, &actor(who), id, v, step, today())
+    nonconformities::record(db, who, &actor(who), id, v, step, on, &Default::default())
         .await
         .unwrap()
         .state
@@ -397,8 +408,10 @@ async fn close_nc(db: &Db, owner: &CurrentUser, quinn: &CurrentUser, id: i64) {
     nc_step(db, owner, id, Step::PlanActions).await;
     let action_id = nonconformities::get(db.reader(), id).await.unwrap().actions[0].id;
     nc_step(db, owner, id, Step::CompleteAction { action_id }).await;
-    nc_step(db, owner, id, Step::CompleteActions { wait_days: Some(0) }).await;
-    nc_step(db, quinn, id, Step::Verify { effective: true }).await;
+    nc_step(db, owner, id, Step::CompleteActions { wait_days: None }).await;
+    // Effectiveness is judged after the organisation's minimum wait (30 days).
+    let judged = today() + days(30);
+    nc_step_on(db, quinn, id, Step::Verify { effective: true }, judged).await;
     assert_eq!(nc_step(db, quinn, id, Step::Close).await, NcState::Closed);
 }
 

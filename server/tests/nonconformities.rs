@@ -14,6 +14,10 @@ use app::server::service::nonconformities::{self, Raised, Step};
 use app::server::service::{audit_trail, register};
 use chrono::{Duration, NaiveDate};
 
+const CONTROLS: app::model::controls::Controls = app::model::controls::Controls {
+    nc_min_wait_days: 30,
+};
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     let db = common::test_db().await;
@@ -36,6 +40,7 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
         &actor(&auditor),
         form.validate().unwrap(),
         today,
+        &CONTROLS,
     )
     .await
     .unwrap() else {
@@ -44,7 +49,9 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     let step = |who: &CurrentUser, version: i32, step: Step, on: NaiveDate| {
         let who = who.clone();
         let db = db.db.clone();
-        async move { nonconformities::record(&db, &who, &actor(&who), id, version, step, on).await }
+        async move {
+            nonconformities::record(&db, &who, &actor(&who), id, version, step, on, &CONTROLS).await
+        }
     };
     let nc = nonconformities::get(db.reader(), id).await.unwrap();
     assert_eq!(nc.state, NcState::Raised);
@@ -222,14 +229,46 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     )
     .await
     .unwrap();
+    // The owner cannot hurry the check of their own work: not to zero, not below the
+    // organisation's minimum, not below what the nonconformity asks for.
+    for days in [0, 29] {
+        let hurried = step(
+            &owner,
+            nc.version,
+            Step::CompleteActions {
+                wait_days: Some(days),
+            },
+            later,
+        )
+        .await
+        .unwrap_err();
+        let AppError::Validation(errors) = hurried else {
+            panic!("a wait of {days} days is refused as a field error, not {hurried:?}");
+        };
+        assert!(errors.get("wait_days").unwrap().contains("minimum"));
+    }
+    let unchanged = nonconformities::get(db.reader(), id).await.unwrap();
+    assert_eq!(unchanged.version, nc.version);
+    assert_eq!(unchanged.state, NcState::ActionsPlanned);
     let nc = step(
         &owner,
         nc.version,
-        Step::CompleteActions { wait_days: Some(0) },
+        Step::CompleteActions { wait_days: None },
         later,
     )
     .await
     .unwrap();
+    let judged = later + Duration::days(30);
+    let too_early = step(
+        &quality,
+        nc.version,
+        Step::Verify { effective: true },
+        judged - Duration::days(1),
+    )
+    .await
+    .unwrap_err();
+    assert!(too_early.to_string().contains("judged from"), "{too_early}");
+    let later = judged;
     let stale = step(
         &quality,
         nc.version - 1,
@@ -283,6 +322,7 @@ async fn an_observation_goes_straight_to_the_register() {
         &actor(&auditor),
         form.validate().unwrap(),
         today,
+        &CONTROLS,
     )
     .await
     .unwrap();

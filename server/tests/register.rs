@@ -105,6 +105,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
     };
     let e = register::add_kpi(
         &db,
+        &owner,
         &actor(&owner),
         entry.id,
         e.version,
@@ -170,9 +171,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
     )
     .await
     .unwrap_err();
-    assert!(
-        matches!(owner_verifies, AppError::BadRequest(ref m) if m.contains("other than the owner"))
-    );
+    assert!(matches!(owner_verifies, AppError::BadRequest(ref m) if m.contains("has not owned")));
     let e = step(
         &quality,
         ImprovementAction::Verify,
@@ -215,6 +214,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
     // A closed entry is kept as it was.
     let edit = register::update(
         &db,
+        &owner,
         &actor(&owner),
         entry.id,
         e.version,
@@ -222,7 +222,10 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
     )
     .await
     .unwrap_err();
-    assert!(matches!(edit, AppError::BadRequest(_)));
+    assert!(
+        matches!(edit, AppError::Refused(ref m) if m.contains("closed")),
+        "{edit:?}"
+    );
     let history = audit_trail::history(&db, "improvement", &entry.id.to_string())
         .await
         .unwrap();

@@ -156,6 +156,7 @@ pub async fn move_audit(
     let today = local_today(&caller.user.time_zone);
     internal_audits::move_audit(
         &caller.db,
+        &caller.user,
         &caller.actor(),
         id,
         version,
@@ -180,6 +181,7 @@ pub async fn record_checklist_item(
     let entry = validate_checklist_entry(&result, &notes, &sampled_records)?;
     internal_audits::record_item(
         &caller.db,
+        &caller.user,
         &caller.actor(),
         audit_id,
         version,

@@ -60,7 +60,15 @@ pub async fn update_improvement(
 ) -> Result<Improvement, AppError> {
     let caller = require(Permission::ImprovementRaise).await?;
     let draft = form.validate()?;
-    let updated = register::update(&caller.db, &caller.actor(), id, version, draft).await?;
+    let updated = register::update(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        draft,
+    )
+    .await?;
     leptos_axum::redirect(&format!("/improvements/{id}"));
     Ok(updated)
 }
@@ -105,7 +113,7 @@ pub async fn move_improvement(
 pub async fn add_kpi(id: i64, version: i32, form: KpiForm) -> Result<Improvement, AppError> {
     let caller = require(Permission::ImprovementRaise).await?;
     let kpi = form.validate()?;
-    register::add_kpi(&caller.db, &caller.actor(), id, version, kpi).await
+    register::add_kpi(&caller.db, &caller.user, &caller.actor(), id, version, kpi).await
 }
 
 #[server(endpoint = "improvements/measure")]

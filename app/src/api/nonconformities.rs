@@ -42,6 +42,7 @@ pub async fn raise_nonconformity(form: NcForm) -> Result<(), AppError> {
         &caller.actor(),
         draft,
         crate::server::service::schedule::local_today(&caller.user.time_zone),
+        &super::guard::state()?.controls,
     )
     .await?;
     match raised {
@@ -69,7 +70,7 @@ pub async fn nonconformity_step(
     #[server(default)] wait_days: Option<String>,
 ) -> Result<Nonconformity, AppError> {
     use crate::model::nonconformity::RootCauseMethod;
-    let caller = require(Permission::ImprovementRead).await?;
+    let caller = require(Permission::FindingRaise).await?;
     let today = crate::server::service::schedule::local_today(&caller.user.time_zone);
     let text = text.unwrap_or_default();
     let step = match step.as_str() {
@@ -157,6 +158,7 @@ pub async fn nonconformity_step(
         version,
         step,
         today,
+        &super::guard::state()?.controls,
     )
     .await
 }

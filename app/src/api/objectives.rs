@@ -56,7 +56,7 @@ pub async fn update_objective(id: i64, version: i32, form: ObjectiveForm) -> Res
 /// Records a measurement; the service lets the owner or a quality manager do it.
 #[server(endpoint = "objectives/measure")]
 pub async fn record_measurement(id: i64, form: MeasurementForm) -> Result<(), AppError> {
-    let caller = require(Permission::ComplianceRead).await?;
+    let caller = require(Permission::AssignedWork).await?;
     let today = local_today(&caller.user.time_zone);
     objectives::record_measurement(&caller.db, &caller.user, &caller.actor(), id, form, today).await
 }

@@ -93,7 +93,7 @@ pub async fn complete_review_action(
     version: i32,
     #[server(default)] note: String,
 ) -> Result<ReviewAction, AppError> {
-    let caller = require(Permission::ComplianceRead).await?;
+    let caller = require(Permission::AssignedWork).await?;
     reviews::complete_action(
         &caller.db,
         &caller.user,

@@ -21,7 +21,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     set_status(error.status_code());
     let title = match &error {
         AppError::NotFound(_) => "Not found",
-        AppError::Forbidden(_) => "Not allowed",
+        AppError::Forbidden(_) | AppError::Refused(_) => "Not allowed",
         AppError::Unauthenticated | AppError::SignInFailed => "Please sign in",
         AppError::RateLimited { .. } => "Please wait",
         AppError::Conflict { .. } => "Changed by someone else",

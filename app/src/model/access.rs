@@ -169,6 +169,7 @@ pub enum Permission {
     ImprovementRead,
     ImprovementRaise,
     FindingRaise,
+    AssignedWork,
     ContinuityRead,
     ContinuityEdit,
     ContinuityReview,
@@ -185,7 +186,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 27] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -199,6 +200,7 @@ impl Permission {
         Permission::ImprovementRead,
         Permission::ImprovementRaise,
         Permission::FindingRaise,
+        Permission::AssignedWork,
         Permission::ContinuityRead,
         Permission::ContinuityEdit,
         Permission::ContinuityReview,
@@ -229,6 +231,7 @@ impl Permission {
             Permission::ImprovementRead
             | Permission::ImprovementRaise
             | Permission::FindingRaise => RecordType::Improvement,
+            Permission::AssignedWork => RecordType::Objective,
             Permission::ContinuityRead
             | Permission::ContinuityEdit
             | Permission::ContinuityReview => RecordType::ContinuityPlan,
@@ -264,7 +267,12 @@ impl Permission {
             Permission::ImprovementRaise => {
                 "add improvements and move them through their lifecycle (as it allows)"
             }
-            Permission::FindingRaise => "raise nonconformities and audit findings",
+            Permission::FindingRaise => {
+                "raise nonconformities and audit findings and work on them (as the clause 10.1 rules allow)"
+            }
+            Permission::AssignedWork => {
+                "record progress on what is assigned to you: objective measurements and management review actions (a quality manager: any)"
+            }
             Permission::ContinuityRead => "read continuity plans and exercises",
             Permission::ContinuityEdit => {
                 "write continuity plans, plan exercises and record their results"
@@ -348,6 +356,16 @@ impl Permission {
                 ContinuityManager,
                 QualityManager,
                 Auditor,
+                Requester,
+            ],
+            // Work is assigned to people who work in the SMS; the auditor and the admin only read
+            // it. The record says whose it is.
+            Permission::AssignedWork => &[
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
                 Requester,
             ],
             // Anyone who works in the SMS proposes improvements; the lifecycle says who decides.

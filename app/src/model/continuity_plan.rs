@@ -83,6 +83,7 @@ pub fn plan_transition(
     state: PlanState,
     action: PlanAction,
     author_id: i64,
+    contributor_ids: &[i64],
     owner_id: i64,
     actor: &ActorFacts,
 ) -> Result<PlanState, Refusal> {
@@ -107,8 +108,8 @@ pub fn plan_transition(
         (PlanState::InReview, PlanAction::Approve) => {
             if !manager {
                 refuse("Only a continuity manager approves a continuity plan.")
-            } else if actor.user_id == author_id {
-                refuse("Someone other than the person who wrote this version approves it.")
+            } else if actor.user_id == author_id || contributor_ids.contains(&actor.user_id) {
+                refuse("Someone who wrote no part of this version approves it.")
             } else {
                 Ok(PlanState::Approved)
             }
@@ -364,20 +365,38 @@ mod tests {
         let owner = actor(1, &[Role::ServiceOwner]);
         let rowan = actor(2, &[Role::ContinuityManager]);
         let sam = actor(3, &[Role::ContinuityManager]);
-        let next =
-            plan_transition(PlanState::Draft, PlanAction::SendToReview, 1, 1, &owner).unwrap();
+        let next = plan_transition(
+            PlanState::Draft,
+            PlanAction::SendToReview,
+            1,
+            &[],
+            1,
+            &owner,
+        )
+        .unwrap();
         assert_eq!(next, PlanState::InReview);
-        assert!(plan_transition(next, PlanAction::Approve, 1, 1, &owner).is_err());
+        assert!(plan_transition(next, PlanAction::Approve, 1, &[], 1, &owner).is_err());
         // Rowan wrote this version, so Sam approves it.
-        assert!(plan_transition(next, PlanAction::Approve, 2, 1, &rowan).is_err());
+        assert!(plan_transition(next, PlanAction::Approve, 2, &[], 1, &rowan).is_err());
+        // Neither does a continuity manager who saved part of Rowan's draft.
+        let refusal = plan_transition(next, PlanAction::Approve, 2, &[3], 1, &sam).unwrap_err();
+        assert!(refusal.0.contains("no part of this version"), "{refusal}");
         assert_eq!(
-            plan_transition(next, PlanAction::Approve, 2, 1, &sam).unwrap(),
+            plan_transition(next, PlanAction::Approve, 2, &[], 1, &sam).unwrap(),
             PlanState::Approved
         );
+        assert!(plan_transition(
+            PlanState::Approved,
+            PlanAction::SendToReview,
+            2,
+            &[],
+            1,
+            &sam
+        )
+        .is_err());
         assert!(
-            plan_transition(PlanState::Approved, PlanAction::SendToReview, 2, 1, &sam).is_err()
+            plan_transition(PlanState::Approved, PlanAction::Retire, 2, &[], 1, &owner).is_err()
         );
-        assert!(plan_transition(PlanState::Approved, PlanAction::Retire, 2, 1, &owner).is_err());
         assert!(!PlanState::Approved.is_editable());
     }
 
@@ -458,6 +477,8 @@ pub struct PlanVersion {
     pub state: PlanState,
     pub content: PlanContent,
     pub author: crate::model::change_request::PersonRef,
+    /// Everyone else who saved part of this version (none of them approves it).
+    pub contributor_ids: Vec<i64>,
     pub approved_by: Option<crate::model::change_request::PersonRef>,
     pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub version: i32,

@@ -223,6 +223,12 @@ impl ImprovementState {
     pub fn is_open(self) -> bool {
         !matches!(self, ImprovementState::Rejected | ImprovementState::Closed)
     }
+
+    /// KPIs and measured values may still be added (a verified, closed or rejected entry keeps
+    /// the figures its outcome was judged on).
+    pub fn is_measurable(self) -> bool {
+        self.is_open() && self != ImprovementState::Verified
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -366,6 +372,100 @@ pub struct ImprovementFacts {
     pub has_outcome: bool,
     /// Who verified the outcome.
     pub verifier_id: Option<i64>,
+    /// Everyone who owned the entry before its current owner (hand-overs keep them here).
+    pub former_owner_ids: Vec<i64>,
+    /// Who named the current approver.
+    pub approver_named_by: Option<i64>,
+}
+
+impl ImprovementFacts {
+    /// The owner now or before a hand-over: never decides on or verifies the entry.
+    pub fn has_owned(&self, user_id: i64) -> bool {
+        self.owner_id == user_id || self.former_owner_ids.contains(&user_id)
+    }
+
+    /// The named approver, unless they named themselves.
+    pub fn is_approver(&self, user_id: i64) -> bool {
+        self.approver_id == Some(user_id) && self.approver_named_by != Some(user_id)
+    }
+
+    /// Not yet decided on: the owner may still hand it over or name its approver.
+    fn before_approval(&self) -> bool {
+        matches!(
+            self.state,
+            ImprovementState::Identified | ImprovementState::Evaluated | ImprovementState::Deferred
+        )
+    }
+}
+
+/// Whether `actor` may hand the entry to a new owner or change its approver: a quality
+/// manager while it is open, the current owner only before the decision.
+pub fn may_reassign(facts: &ImprovementFacts, actor: &ActorFacts) -> bool {
+    facts.state.is_open()
+        && (actor.roles.contains(&Role::QualityManager)
+            || (actor.user_id == facts.owner_id && facts.before_approval()))
+}
+
+/// Who may edit an entry and change who is responsible for it: the owner or a quality manager
+/// edit an open entry; owner and approver change only by a quality manager, or by the current
+/// owner before the decision (a hand-over); nobody who has owned the entry becomes its approver.
+pub fn check_edit(
+    facts: &ImprovementFacts,
+    next_owner: i64,
+    next_approver: Option<i64>,
+    actor: &ActorFacts,
+) -> Result<(), Refusal> {
+    let quality = actor.roles.contains(&Role::QualityManager);
+    let owner = actor.user_id == facts.owner_id;
+    if !facts.state.is_open() {
+        return Err(Refusal(format!(
+            "The improvement is {}; it is kept as it was.",
+            facts.state.label().to_lowercase()
+        )));
+    }
+    if !(quality || owner) {
+        return Err(Refusal(
+            "Only the owner or a quality manager edits an improvement.".into(),
+        ));
+    }
+    let may_reassign = may_reassign(facts, actor);
+    if next_owner != facts.owner_id && !may_reassign {
+        return Err(Refusal(
+            "Once an improvement is decided on, only a quality manager hands it to a new owner."
+                .into(),
+        ));
+    }
+    if next_approver != facts.approver_id && !may_reassign {
+        return Err(Refusal(
+            "Once an improvement is decided on, only a quality manager changes its approver."
+                .into(),
+        ));
+    }
+    if let Some(approver) = next_approver {
+        if approver == next_owner || facts.has_owned(approver) {
+            return Err(Refusal(
+                "Someone who owns or has owned the improvement cannot be its approver.".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Who may add KPIs and record measured values: the owner or a quality manager, while the
+/// outcome is still open (a verified, closed or rejected entry keeps its figures).
+pub fn check_measuring(facts: &ImprovementFacts, actor: &ActorFacts) -> Result<(), Refusal> {
+    if !facts.state.is_measurable() {
+        return Err(Refusal(format!(
+            "The improvement is {}: its KPIs and measurements are kept as they were.",
+            facts.state.label().to_lowercase()
+        )));
+    }
+    if !(actor.roles.contains(&Role::QualityManager) || actor.user_id == facts.owner_id) {
+        return Err(Refusal(
+            "Only the owner or a quality manager records KPIs and measured values.".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn refuse(reason: impl Into<String>) -> Result<ImprovementState, Refusal> {
@@ -382,7 +482,9 @@ pub fn transition(
     use ImprovementAction as A;
     let quality = actor.roles.contains(&Role::QualityManager);
     let owner = actor.user_id == facts.owner_id;
-    let approver = facts.approver_id == Some(actor.user_id);
+    let has_owned = facts.has_owned(actor.user_id);
+    let approver = facts.is_approver(actor.user_id);
+    let self_named = facts.approver_id == Some(actor.user_id) && !approver;
     let Some(next) = next_state(facts.state, action) else {
         return refuse(format!(
             "An improvement that is {} cannot be moved with “{}”.",
@@ -400,11 +502,16 @@ pub fn transition(
             }
         }
         A::Approve | A::Reject | A::Defer => {
+            if has_owned {
+                return refuse(
+                    "The owner, now or before a hand-over, cannot decide on their own improvement.",
+                );
+            }
+            if self_named && !quality {
+                return refuse("You named yourself the approver: a quality manager decides.");
+            }
             if !(approver || quality) {
                 return refuse("Only the approver or a quality manager decides on an improvement.");
-            }
-            if owner && !approver {
-                return refuse("The owner cannot approve their own improvement.");
             }
         }
         A::Start | A::Implement => {
@@ -413,8 +520,8 @@ pub fn transition(
             }
         }
         A::Verify => {
-            if owner {
-                return refuse("Someone other than the owner verifies the outcome.");
+            if has_owned {
+                return refuse("Someone who has not owned the improvement verifies the outcome.");
             }
             if !(quality || approver) {
                 return refuse("Only the approver or a quality manager verifies the outcome.");
@@ -432,7 +539,7 @@ pub fn transition(
             }
             match facts.verifier_id {
                 None => return refuse("Verify the outcome before closing."),
-                Some(verifier) if verifier == facts.owner_id => {
+                Some(verifier) if facts.has_owned(verifier) => {
                     return refuse(
                         "The outcome was verified by its owner; someone else must verify it.",
                     )
@@ -573,6 +680,8 @@ mod tests {
             evaluated: true,
             has_outcome: true,
             verifier_id: Some(QUALITY),
+            former_owner_ids: Vec::new(),
+            approver_named_by: Some(QUALITY),
         }
     }
 
@@ -745,6 +854,8 @@ mod tests {
                 evaluated: true,
                 has_outcome: false,
                 verifier_id: None,
+                former_owner_ids: Vec::new(),
+                approver_named_by: None,
             };
             for s in steps {
                 if s.record_outcome {
@@ -762,6 +873,106 @@ mod tests {
                 if f.state == ImprovementState::Closed {
                     prop_assert!(f.has_outcome);
                     prop_assert!(f.verifier_id.is_some_and(|v| v != f.owner_id));
+                }
+            }
+        }
+    }
+
+    /// Something that happens to an entry: a lifecycle move, or an edit of who is responsible.
+    #[derive(Debug, Clone)]
+    enum Event {
+        Move(Step),
+        Reassign {
+            actor: i64,
+            quality: bool,
+            owner: i64,
+            approver: Option<i64>,
+        },
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        prop_oneof![
+            step().prop_map(Event::Move),
+            (
+                1i64..6,
+                any::<bool>(),
+                1i64..6,
+                proptest::option::of(1i64..6)
+            )
+                .prop_map(|(actor, quality, owner, approver)| Event::Reassign {
+                    actor,
+                    quality,
+                    owner,
+                    approver,
+                }),
+        ]
+    }
+
+    proptest! {
+        /// Whatever hand-overs and approver changes happen on the way, nobody who ever owned
+        /// the entry decides on it or verifies it, nobody decides as an approver they named
+        /// themselves, and owner or approver change after the decision only by a quality manager.
+        #[test]
+        fn no_hand_over_lets_an_owner_decide_or_verify(
+            events in proptest::collection::vec(event(), 0..60),
+        ) {
+            let mut f = ImprovementFacts {
+                state: ImprovementState::Identified,
+                owner_id: OWNER,
+                approver_id: None,
+                evaluated: true,
+                has_outcome: true,
+                verifier_id: None,
+                former_owner_ids: Vec::new(),
+                approver_named_by: None,
+            };
+            let mut ever_owned = vec![OWNER];
+            for event in events {
+                match event {
+                    Event::Move(s) => {
+                        let roles = if s.quality { vec![Role::QualityManager] } else { vec![Role::Requester] };
+                        let actor = ActorFacts { user_id: s.actor, roles };
+                        if let Ok(next) = transition(&f, s.action, &actor) {
+                            use ImprovementAction as A;
+                            if matches!(s.action, A::Approve | A::Reject | A::Defer | A::Verify) {
+                                prop_assert!(!ever_owned.contains(&s.actor));
+                                if !s.quality {
+                                    prop_assert_ne!(f.approver_named_by, Some(s.actor));
+                                }
+                            }
+                            if s.action == A::Verify {
+                                f.verifier_id = Some(s.actor);
+                            }
+                            f.state = next;
+                        }
+                    }
+                    Event::Reassign { actor, quality, owner, approver } => {
+                        let roles = if quality { vec![Role::QualityManager] } else { vec![Role::Requester] };
+                        let who = ActorFacts { user_id: actor, roles };
+                        let decided = !matches!(
+                            f.state,
+                            ImprovementState::Identified | ImprovementState::Evaluated | ImprovementState::Deferred
+                        );
+                        if check_edit(&f, owner, approver, &who).is_ok() {
+                            let changes = owner != f.owner_id || approver != f.approver_id;
+                            if changes && decided {
+                                prop_assert!(quality);
+                            }
+                            prop_assert!(quality || actor == f.owner_id);
+                            if owner != f.owner_id {
+                                f.former_owner_ids.push(f.owner_id);
+                                f.owner_id = owner;
+                                ever_owned.push(owner);
+                            }
+                            if approver != f.approver_id {
+                                f.approver_id = approver;
+                                f.approver_named_by = Some(actor);
+                            }
+                            if let Some(a) = f.approver_id {
+                                prop_assert!(!ever_owned.contains(&a));
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -271,6 +271,36 @@ pub fn check_independence(
     Ok(())
 }
 
+/// Who may record an audit's checklist results and findings, start it and complete it: a
+/// member of its team (the lead auditor or one of the auditors), and only while the team is
+/// independent of the auditees. Checked at every write, not only when the audit is planned.
+pub fn check_recorder(
+    user_id: i64,
+    lead_auditor_id: i64,
+    auditor_ids: &[i64],
+    auditee_ids: &[i64],
+) -> Result<(), Refusal> {
+    if auditee_ids.contains(&user_id) {
+        return Err(Refusal(
+            "You are an auditee of this audit: an auditor cannot audit their own work.".into(),
+        ));
+    }
+    if user_id != lead_auditor_id && !auditor_ids.contains(&user_id) {
+        return Err(Refusal(
+            "Only the audit's team (its lead auditor and auditors) records its results, findings and completion.".into(),
+        ));
+    }
+    check_independence(lead_auditor_id, auditor_ids, auditee_ids, |id| {
+        format!("User {id}")
+    })
+    .map_err(|error| {
+        Refusal(format!(
+            "The audit's team is no longer independent of its auditees ({}); correct the plan first.",
+            error.message
+        ))
+    })
+}
+
 // ---------------------------------------------------------------------------------------
 // Coverage
 // ---------------------------------------------------------------------------------------
@@ -1050,6 +1080,20 @@ impl AuditDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_independent_team_member_records_results() {
+        // Lead 1, auditor 2, auditee 3; 4 planned the audit but is not on the team.
+        assert!(check_recorder(1, 1, &[2], &[3]).is_ok());
+        assert!(check_recorder(2, 1, &[2], &[3]).is_ok());
+        let outsider = check_recorder(4, 1, &[2], &[3]).unwrap_err();
+        assert!(outsider.0.contains("Only the audit's team"), "{outsider}");
+        let auditee = check_recorder(3, 1, &[2], &[3]).unwrap_err();
+        assert!(auditee.0.contains("auditee"), "{auditee}");
+        // A team that stopped being independent records nothing until the plan is corrected.
+        let tainted = check_recorder(1, 1, &[2], &[2]).unwrap_err();
+        assert!(tainted.0.contains("no longer independent"), "{tainted}");
+    }
     use crate::model::clause_library::Documented;
     use proptest::prelude::*;
 

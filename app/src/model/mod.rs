@@ -10,6 +10,7 @@ pub mod change_request;
 pub mod clause_library;
 pub mod clauses;
 pub mod continuity_plan;
+pub mod controls;
 pub mod dashboard;
 pub mod evidence;
 pub mod evidence_pack;

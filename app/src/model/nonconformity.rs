@@ -288,10 +288,83 @@ pub fn transition(
     Ok(next)
 }
 
+/// The days to wait between the actions being done and the check of their effectiveness.
+///
+/// `requested` is what the person asks for (none: keep `stored`, the period set when the
+/// nonconformity was raised, or the organisation's minimum when raising). Nobody goes below
+/// the organisation's minimum; only a quality manager may shorten what was set on the
+/// nonconformity, so the owner cannot hurry the check of their own work.
+pub fn waiting_period(
+    requested: Option<i64>,
+    stored: Option<i64>,
+    controls: &crate::model::controls::Controls,
+    quality_manager: bool,
+) -> Result<i64, String> {
+    let minimum = controls.nc_min_wait_days;
+    let stored = stored.map(|days| days.max(minimum));
+    let Some(days) = requested else {
+        return Ok(stored.unwrap_or(minimum));
+    };
+    if !(0..=crate::model::controls::Controls::MAX_WAIT_DAYS).contains(&days) {
+        return Err(format!(
+            "Enter a waiting period from {minimum} to {} days.",
+            crate::model::controls::Controls::MAX_WAIT_DAYS
+        ));
+    }
+    if days < minimum {
+        return Err(format!(
+            "The organisation's minimum waiting period is {minimum} days: effectiveness is not judged sooner."
+        ));
+    }
+    match stored {
+        Some(set) if days < set && !quality_manager => Err(format!(
+            "The nonconformity asks for {set} days before effectiveness is judged; only a quality manager shortens it."
+        )),
+        _ => Ok(days),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn nobody_waits_less_than_the_organisations_minimum() {
+        use crate::model::controls::Controls;
+        let controls = Controls::default();
+        assert_eq!(waiting_period(None, None, &controls, false), Ok(30));
+        assert_eq!(waiting_period(None, Some(45), &controls, false), Ok(45));
+        // A period stored before the minimum was raised counts as the minimum.
+        assert_eq!(waiting_period(None, Some(0), &controls, false), Ok(30));
+        assert!(waiting_period(Some(0), Some(30), &controls, false).is_err());
+        assert!(waiting_period(Some(0), Some(30), &controls, true).is_err());
+        assert!(waiting_period(Some(29), None, &controls, true).is_err());
+        assert_eq!(waiting_period(Some(60), Some(30), &controls, false), Ok(60));
+        assert!(waiting_period(Some(40), Some(60), &controls, false).is_err());
+        assert_eq!(waiting_period(Some(40), Some(60), &controls, true), Ok(40));
+        assert!(waiting_period(Some(366), None, &controls, true).is_err());
+        assert!(waiting_period(Some(i64::MIN), None, &controls, true).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn the_wait_is_never_below_the_minimum_nor_shortened_by_the_owner(
+            minimum in 1i64..=365,
+            requested in proptest::option::of(-10i64..400),
+            stored in proptest::option::of(0i64..=365),
+            quality in any::<bool>(),
+        ) {
+            let controls = crate::model::controls::Controls { nc_min_wait_days: minimum };
+            if let Ok(days) = waiting_period(requested, stored, &controls, quality) {
+                prop_assert!(days >= minimum);
+                prop_assert!(days <= 365);
+                if !quality {
+                    prop_assert!(days >= stored.unwrap_or(0).max(minimum));
+                }
+            }
+        }
+    }
 
     const OWNER: i64 = 1;
 
@@ -498,7 +571,9 @@ pub struct NcDraft {
     pub evidence: String,
     pub found_in: FoundIn,
     pub owner_id: i64,
-    pub wait_days: i64,
+    /// Days asked for between the actions being done and the effectiveness check; none: the
+    /// organisation's minimum (see `waiting_period`).
+    pub wait_days: Option<i64>,
 }
 
 impl NcForm {
@@ -545,9 +620,9 @@ impl NcForm {
             }
         };
         let wait_days = match self.wait_days.trim() {
-            "" => Some(30),
+            "" => Some(None),
             value => match value.parse::<i64>() {
-                Ok(days) if (0..=365).contains(&days) => Some(days),
+                Ok(days) if (0..=365).contains(&days) => Some(Some(days)),
                 _ => {
                     errors.add("wait_days", "Enter a waiting period from 0 to 365 days.");
                     None
@@ -586,7 +661,7 @@ mod form_tests {
             ..Default::default()
         };
         let draft = form.validate().unwrap();
-        assert_eq!(draft.wait_days, 30);
+        assert_eq!(draft.wait_days, None);
         let bad = NcForm {
             grade: "awful".into(),
             clause: "12.1".into(),

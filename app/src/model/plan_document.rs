@@ -504,6 +504,7 @@ mod tests {
             state,
             content,
             author: person(2, "Rowan Price"),
+            contributor_ids: vec![],
             approved_by: approved.then(|| person(3, "Sam Lee")),
             approved_at: approved.then(|| "2026-03-01T09:00:00Z".parse().unwrap()),
             version: 1,

@@ -51,6 +51,10 @@ pub struct Improvement {
     pub closure_code: Option<ClosureCode>,
     pub closed_at: Option<DateTime<Utc>>,
     pub kpis: Vec<KpiRecord>,
+    /// Who owned the entry before its current owner (they never decide on or verify it).
+    pub former_owner_ids: Vec<i64>,
+    /// Who named the current approver.
+    pub approver_named_by: Option<i64>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -79,6 +83,8 @@ impl Improvement {
             evaluated: self.benefit_score.is_some() && self.effort.is_some(),
             has_outcome: self.has_outcome(),
             verifier_id: self.verifier.as_ref().map(|v| v.id),
+            former_owner_ids: self.former_owner_ids.clone(),
+            approver_named_by: self.approver_named_by,
         }
     }
 

@@ -98,6 +98,7 @@ pub fn transition(
     state: DocState,
     action: DocAction,
     author_id: i64,
+    contributor_ids: &[i64],
     owner_id: i64,
     actor: &ActorFacts,
 ) -> Result<DocState, Refusal> {
@@ -121,8 +122,8 @@ pub fn transition(
         (DocState::InReview, DocAction::Approve) => {
             if !actor.roles.contains(&Role::QualityManager) {
                 refuse("Only a quality manager approves an SMS document.")
-            } else if actor.user_id == author_id {
-                refuse("You wrote this version; another quality manager approves it.")
+            } else if actor.user_id == author_id || contributor_ids.contains(&actor.user_id) {
+                refuse("You wrote part of this version; another quality manager approves it.")
             } else {
                 Ok(DocState::Approved)
             }
@@ -344,6 +345,8 @@ pub struct DocumentVersion {
     pub link: Option<String>,
     pub change_summary: String,
     pub author: PersonRef,
+    /// Everyone else who saved part of this version (none of them approves it).
+    pub contributor_ids: Vec<i64>,
     pub approved_by: Option<PersonRef>,
     pub approved_at: Option<DateTime<Utc>>,
     pub next_review_on: Option<NaiveDate>,
@@ -449,25 +452,32 @@ mod tests {
             DocState::Draft,
             DocAction::SendToReview,
             AUTHOR,
+            &[],
             OWNER,
             &author,
         )
         .unwrap();
         assert_eq!(next, DocState::InReview);
-        assert!(transition(next, DocAction::Approve, AUTHOR, OWNER, &author).is_err());
+        assert!(transition(next, DocAction::Approve, AUTHOR, &[], OWNER, &author).is_err());
         assert_eq!(
-            transition(next, DocAction::Approve, AUTHOR, OWNER, &quinn).unwrap(),
+            transition(next, DocAction::Approve, AUTHOR, &[], OWNER, &quinn).unwrap(),
             DocState::Approved
         );
         // A quality manager who wrote the version does not approve it.
         let writer_qm = actor(AUTHOR, &[Role::QualityManager]);
-        let refusal = transition(next, DocAction::Approve, AUTHOR, OWNER, &writer_qm).unwrap_err();
+        let refusal =
+            transition(next, DocAction::Approve, AUTHOR, &[], OWNER, &writer_qm).unwrap_err();
         assert!(refusal.0.contains("another quality manager"));
+        // Nor does a quality manager who saved part of someone else's draft.
+        let editor_qm = actor(4, &[Role::QualityManager]);
+        let refusal =
+            transition(next, DocAction::Approve, AUTHOR, &[4], OWNER, &editor_qm).unwrap_err();
+        assert!(refusal.0.contains("part of this version"), "{refusal}");
         // The owner alone is not enough.
         let owner = actor(OWNER, &[Role::ServiceOwner]);
-        assert!(transition(next, DocAction::Approve, AUTHOR, OWNER, &owner).is_err());
+        assert!(transition(next, DocAction::Approve, AUTHOR, &[], OWNER, &owner).is_err());
         assert_eq!(
-            transition(next, DocAction::ReturnToDraft, AUTHOR, OWNER, &owner).unwrap(),
+            transition(next, DocAction::ReturnToDraft, AUTHOR, &[], OWNER, &owner).unwrap(),
             DocState::Draft
         );
         let stranger = actor(9, &[Role::ContinuityManager]);
@@ -475,6 +485,7 @@ mod tests {
             DocState::Draft,
             DocAction::SendToReview,
             AUTHOR,
+            &[],
             OWNER,
             &stranger
         )
@@ -589,15 +600,17 @@ mod tests {
             action in action(),
             actor_id in 1i64..4,
             author in 1i64..4,
+            contributors in prop::collection::vec(1i64..5, 0..3),
             owner in 1i64..4,
             roles in roles(),
         ) {
             let who = actor(actor_id, &roles);
-            match transition(state, action, author, owner, &who) {
+            match transition(state, action, author, &contributors, owner, &who) {
                 Ok(DocState::Approved) => {
                     prop_assert_eq!(state, DocState::InReview);
                     prop_assert!(roles.contains(&Role::QualityManager));
                     prop_assert_ne!(actor_id, author);
+                    prop_assert!(!contributors.contains(&actor_id));
                 }
                 Ok(next) => {
                     prop_assert!(state.is_open());
@@ -607,7 +620,7 @@ mod tests {
                 Err(_) => {}
             }
             if !state.is_open() {
-                prop_assert!(transition(state, action, author, owner, &who).is_err());
+                prop_assert!(transition(state, action, author, &contributors, owner, &who).is_err());
             }
         }
 

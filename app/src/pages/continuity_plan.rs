@@ -261,6 +261,7 @@ fn Lifecycle(
             latest.state,
             *a,
             latest.author.id,
+            &latest.contributor_ids,
             plan.owner.id,
             &facts(&user),
         )

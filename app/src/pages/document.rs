@@ -104,7 +104,15 @@ fn DocumentBody(
             DocAction::ALL
                 .into_iter()
                 .filter(|a| {
-                    transition(latest.state, *a, latest.author.id, s.owner.id, &facts(u)).is_ok()
+                    transition(
+                        latest.state,
+                        *a,
+                        latest.author.id,
+                        &latest.contributor_ids,
+                        s.owner.id,
+                        &facts(u),
+                    )
+                    .is_ok()
                 })
                 .collect()
         })

@@ -6,7 +6,7 @@ use super::id_param;
 use crate::api::changes::change_choices;
 use crate::api::improvements::{
     get_improvement, improvement_history, list_improvements, AddKpi, AddMeasurement,
-    CreateImprovement, MoveImprovement,
+    CreateImprovement, MoveImprovement, UpdateImprovement,
 };
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
@@ -17,8 +17,8 @@ use crate::model::access::Permission;
 use crate::model::change::ActorFacts;
 use crate::model::change_request::ChangeFormChoices;
 use crate::model::improvement::{
-    transition, ClosureCode, Effort, ImprovementAction, ImprovementState, Priority, Source,
-    TargetVerdict,
+    may_reassign, transition, ClosureCode, Effort, ImprovementAction, ImprovementState, Priority,
+    Source, TargetVerdict,
 };
 use crate::model::register::{Improvement, KpiRecord, RegisterParams};
 use leptos::prelude::*;
@@ -351,6 +351,7 @@ pub fn ImprovementDetailPage() -> impl IntoView {
     let moved = ServerAction::<MoveImprovement>::new();
     let kpi = ServerAction::<AddKpi>::new();
     let measure = ServerAction::<AddMeasurement>::new();
+    let reassigned = ServerAction::<UpdateImprovement>::new();
     let entry = Resource::new(
         move || {
             (
@@ -358,6 +359,7 @@ pub fn ImprovementDetailPage() -> impl IntoView {
                 moved.version().get(),
                 kpi.version().get(),
                 measure.version().get(),
+                reassigned.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -369,7 +371,7 @@ pub fn ImprovementDetailPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the improvement…"</p> }>
             {move || Suspend::new(async move {
                 match entry.await {
-                    Ok(entry) => view! { <ImprovementView entry moved kpi measure/> }.into_any(),
+                    Ok(entry) => view! { <ImprovementView entry moved kpi measure reassigned/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -383,8 +385,10 @@ fn ImprovementView(
     moved: ServerAction<MoveImprovement>,
     kpi: ServerAction<AddKpi>,
     measure: ServerAction<AddMeasurement>,
+    reassigned: ServerAction<UpdateImprovement>,
 ) -> impl IntoView {
     let session = use_session();
+    let responsibility = StoredValue::new(entry.clone());
     let (id, version) = (entry.id, entry.version);
     let move_error = Signal::derive(move || moved.value().get().and_then(Result::err));
     let kpi_error = Signal::derive(move || kpi.value().get().and_then(Result::err));
@@ -394,7 +398,7 @@ fn ImprovementView(
     let history = Resource::new(move || version, move |_| improvement_history(id));
     let title = format!("{} {}", entry.reference(), entry.title);
     let kpis = entry.kpis.clone();
-    let open = entry.state.is_open();
+    let open = entry.state.is_measurable();
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/improvements">"Improvement register"</a>" / "{entry.reference()}</nav>
@@ -482,6 +486,16 @@ fn ImprovementView(
                 })}
             </Transition>
         </IfAllowed>
+
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let user = session.user.await.ok().flatten()?;
+                let entry = responsibility.get_value();
+                let actor = ActorFacts { user_id: user.id, roles: user.roles.clone() };
+                may_reassign(&entry.facts(), &actor)
+                    .then(|| view! { <ResponsibilityPanel entry action=reassigned/> })
+            })}
+        </Transition>
 
         <section aria-labelledby="kpis-heading">
             <h2 id="kpis-heading">"Measures"</h2>
@@ -573,5 +587,95 @@ fn KpiPanel(
                 </IfAllowed>
             })}
         </section>
+    }
+}
+
+/// Hands the entry to a new owner or names another approver (the owner before the decision,
+/// a quality manager at any time while it is open); the rest of the entry goes along as it is.
+#[component]
+fn ResponsibilityPanel(
+    entry: Improvement,
+    action: ServerAction<UpdateImprovement>,
+) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let choices = Resource::new(|| (), |_| change_choices());
+    let (owner_id, approver_id) = (entry.owner.id, entry.approver.as_ref().map(|a| a.id));
+    let (id, version) = (entry.id, entry.version);
+    let hidden = [
+        ("form[title]", entry.title.clone()),
+        ("form[description]", entry.description.clone()),
+        ("form[source]", entry.source.as_str().to_string()),
+        (
+            "form[source_ref]",
+            entry.source_ref.clone().unwrap_or_default(),
+        ),
+        ("form[clauses]", entry.clauses.join(", ")),
+        ("form[expected_benefit]", entry.expected_benefit.clone()),
+        (
+            "form[benefit_score]",
+            entry
+                .benefit_score
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "form[effort]",
+            entry
+                .effort
+                .map(|e| e.as_str().to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "form[target_date]",
+            entry.target_date.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+    ];
+    let services = entry.service_ids.clone();
+    view! {
+        <details class="panel responsibility">
+            <summary>"Hand over or change the approver"</summary>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading people…"</p> }>
+                {move || {
+                    let hidden = hidden.clone();
+                    let services = services.clone();
+                    Suspend::new(async move {
+                        let people = match choices.await {
+                            Ok(choices) => choices.people,
+                            Err(error) => return view! { <ErrorPanel error/> }.into_any(),
+                        };
+                        view! {
+                            <ActionForm action attr:class="form" attr:novalidate=true>
+                                <FormErrors error/>
+                                <input type="hidden" name="id" value=id/>
+                                <input type="hidden" name="version" value=version/>
+                                {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+                                {services.into_iter().enumerate().map(|(index, id)| view! { <input type="hidden" name=format!("form[service_ids][{index}]") value=id/> }).collect_view()}
+                                <div class="field-row">
+                                    <div class="field">
+                                        <label for="resp-owner">"Owner"</label>
+                                        <select id="resp-owner" name="form[owner_id]" aria-describedby="resp-owner-error">
+                                            {people.iter().map(|p| view! { <option value=p.id selected=p.id == owner_id>{p.name.clone()}</option> }).collect_view()}
+                                        </select>
+                                        <p class="field-error" id="resp-owner-error" aria-live="polite">{field_error(error, "owner_id")}</p>
+                                    </div>
+                                    <div class="field">
+                                        <label for="resp-approver">"Approver"</label>
+                                        <select id="resp-approver" name="form[approver_id]" aria-describedby="resp-approver-error">
+                                            <option value="" selected=approver_id.is_none()>"A quality manager"</option>
+                                            {people.iter().map(|p| view! { <option value=p.id selected=Some(p.id) == approver_id>{p.name.clone()}</option> }).collect_view()}
+                                        </select>
+                                        <p class="field-error" id="resp-approver-error" aria-live="polite">{field_error(error, "approver_id")}</p>
+                                    </div>
+                                </div>
+                                <p class="hint">"Whoever has owned an improvement never approves or verifies it, and nobody decides as an approver they named themselves."</p>
+                                <div class="form-actions">
+                                    <button type="submit" class="button secondary" disabled=move || action.pending().get()>"Save who is responsible"</button>
+                                </div>
+                            </ActionForm>
+                        }.into_any()
+                    })
+                }}
+            </Suspense>
+        </details>
     }
 }

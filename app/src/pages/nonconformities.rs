@@ -115,7 +115,8 @@ pub fn NonconformitiesPage() -> impl IntoView {
                                     </div>
                                     <div class="field">
                                         <label for="nc-wait">"Days to wait before judging effectiveness"</label>
-                                        <input id="nc-wait" name="form[wait_days]" inputmode="numeric" value="30" aria-describedby="nc-wait-error"/>
+                                        <input id="nc-wait" name="form[wait_days]" inputmode="numeric" placeholder="The organisation's minimum" aria-describedby="nc-wait-hint nc-wait-error"/>
+                                        <p class="hint" id="nc-wait-hint">"Empty: the organisation's minimum (30 days unless configured). Nobody can set less."</p>
                                         <p class="field-error" id="nc-wait-error">{field_error(error, "wait_days")}</p>
                                     </div>
                                 </div>

@@ -3,13 +3,18 @@
 
 pub mod audit;
 pub mod auth;
+pub mod client_address;
+pub mod contributors;
 pub mod db;
 pub mod entity;
 pub mod events;
 pub mod evidence_jobs;
 pub mod failure;
+pub mod live_connections;
 pub mod markdown;
 pub mod password;
+pub mod refusals;
+pub mod safeguards;
 pub mod search;
 pub mod service;
 pub mod session;

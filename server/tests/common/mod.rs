@@ -120,6 +120,23 @@ pub mod web {
             auth: AuthSettings::default(),
             events: app::server::events::Events::local(),
             evidence_packs: conform::evidence_pack::jobs::registry(),
+            public_url: None,
+            controls: Default::default(),
+            safeguards: Default::default(),
+        }
+    }
+
+    /// The state of a server started with these `conform serve` flags (and no others), e.g.
+    /// `["--public-url", "https://conform.example.org"]`.
+    pub fn state_with_flags(db: Db, flags: &[&str]) -> AppState {
+        let args = conform::config::ServeArgs::try_from_flags(
+            std::iter::once("conform").chain(flags.iter().copied()),
+        )
+        .expect("valid serve flags");
+        AppState {
+            auth: args.auth_settings(),
+            public_url: args.public_url.clone(),
+            ..state(db)
         }
     }
 
@@ -140,7 +157,10 @@ pub mod web {
                 .get_all(header::SET_COOKIE)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
-                .find(|v| v.starts_with("conform_session=") && !v.contains("Max-Age=0"))
+                .find(|v| {
+                    (v.starts_with("conform_session=") || v.starts_with("__Host-conform_session="))
+                        && !v.contains("Max-Age=0")
+                })
                 .map(|v| v.split(';').next().unwrap().to_string())
         }
     }

@@ -29,6 +29,10 @@ pub struct Model {
     pub verifier_id: Option<i64>,
     pub closure_code: Option<String>,
     pub closed_at: Option<DateTimeUtc>,
+    /// JSON array of the user ids who owned the entry before its current owner.
+    #[sea_orm(column_type = "Text")]
+    pub former_owner_ids: String,
+    pub approver_named_by: Option<i64>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -13,6 +13,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub content: String,
     pub author_id: i64,
+    /// JSON list of everyone else who saved part of this version.
+    #[sea_orm(column_type = "Text")]
+    pub contributor_ids: String,
     pub approved_by: Option<i64>,
     pub approved_at: Option<DateTimeUtc>,
     pub version: i32,

@@ -19,6 +19,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub change_summary: String,
     pub author_id: i64,
+    /// JSON list of everyone else who saved part of this version.
+    #[sea_orm(column_type = "Text")]
+    pub contributor_ids: String,
     pub approved_by: Option<i64>,
     pub approved_at: Option<DateTimeUtc>,
     /// Set at approval: approval date + the document's review cycle.

@@ -66,6 +66,7 @@ async fn version_view<C: ConnectionTrait>(
         state: PlanState::parse(&row.state).unwrap_or(PlanState::Draft),
         content: serde_json::from_str(&row.content).unwrap_or_default(),
         author,
+        contributor_ids: crate::server::contributors::parse(&row.contributor_ids),
         approved_by: row.approved_by.and_then(|id| names.remove(&id)),
         approved_at: row.approved_at,
         version: row.version,
@@ -261,6 +262,14 @@ pub async fn save_draft(
             Expr::value(serde_json::to_string(&content).unwrap_or_default()),
         )
         .col_expr(
+            version_entity::Column::ContributorIds,
+            Expr::value(crate::server::contributors::with(
+                &row.contributor_ids,
+                row.author_id,
+                user.id,
+            )),
+        )
+        .col_expr(
             version_entity::Column::Version,
             Expr::col(version_entity::Column::Version).add(1),
         )
@@ -305,6 +314,7 @@ pub async fn move_version(
         state,
         action,
         row.author_id,
+        &crate::server::contributors::parse(&row.contributor_ids),
         plan.owner_id,
         &actor_facts(user),
     )

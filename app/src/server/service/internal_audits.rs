@@ -11,10 +11,10 @@ use crate::model::audit::diff;
 use crate::model::change_request::PersonRef;
 use crate::model::improvement::Source;
 use crate::model::internal_audit::{
-    audit_reference, check_in_cycle, check_independence, coverage, gaps, generate_checklist,
-    transition, Audit, AuditAction, AuditDetail, AuditDraft, AuditReport, AuditState,
-    ChecklistEntry, ChecklistItem, ChecklistResult, CompletionFacts, CoverageAudit, Finding,
-    FindingDraft, FindingForm, FindingGrade, Programme, ProgrammeDraft, ProgrammeView,
+    audit_reference, check_in_cycle, check_independence, check_recorder, coverage, gaps,
+    generate_checklist, transition, Audit, AuditAction, AuditDetail, AuditDraft, AuditReport,
+    AuditState, ChecklistEntry, ChecklistItem, ChecklistResult, CompletionFacts, CoverageAudit,
+    Finding, FindingDraft, FindingForm, FindingGrade, Programme, ProgrammeDraft, ProgrammeView,
 };
 use crate::model::nonconformity::{FoundIn, NcDraft};
 use crate::model::register::ImprovementDraft;
@@ -45,6 +45,18 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 
 fn ids_of(text: &str) -> Vec<i64> {
     serde_json::from_str(text).unwrap_or_default()
+}
+
+/// Refuses `user` unless they are on the stored audit's team and the team is independent of
+/// its auditees (`check_recorder`), read from the row inside the write's transaction.
+fn require_team(row: &audit_entity::Model, user: &CurrentUser) -> Result<(), AppError> {
+    check_recorder(
+        user.id,
+        row.lead_auditor_id,
+        &ids_of(&row.auditor_ids),
+        &ids_of(&row.auditee_ids),
+    )?;
+    Ok(())
 }
 
 fn stale(what: &str, current_version: i32) -> AppError {
@@ -654,8 +666,10 @@ async fn bump(
 /// Starts, completes or cancels an audit. Starting generates the checklist from the clause
 /// library for the audit's scope; completing needs a conclusion and no pending item, and
 /// then the audit is read-only.
+#[allow(clippy::too_many_arguments)]
 pub async fn move_audit(
     db: &Db,
+    user: &CurrentUser,
     actor: &Actor,
     id: i64,
     version: i32,
@@ -672,6 +686,13 @@ pub async fn move_audit(
     }
     let txn = db.begin_write().await?;
     let row = audit_row(&txn, id).await?;
+    // A quality manager may call off a planned audit; everything else is the team's.
+    let quality = user
+        .roles
+        .contains(&crate::model::access::Role::QualityManager);
+    if !(action == AuditAction::Cancel && quality) {
+        require_team(&row, user)?;
+    }
     let state = AuditState::parse(&row.state).unwrap_or(AuditState::Planned);
     let pending_items = Items::find()
         .filter(item_entity::Column::AuditId.eq(id))
@@ -784,6 +805,7 @@ pub async fn move_audit(
 /// `version` (the page reloads after each save).
 pub async fn record_item(
     db: &Db,
+    user: &CurrentUser,
     actor: &Actor,
     audit_id: i64,
     version: i32,
@@ -792,6 +814,7 @@ pub async fn record_item(
 ) -> Result<ChecklistItem, AppError> {
     let txn = db.begin_write().await?;
     let row = audit_row(&txn, audit_id).await?;
+    require_team(&row, user)?;
     let state = AuditState::parse(&row.state).unwrap_or(AuditState::Planned);
     if !state.records_evidence() {
         return Err(AppError::BadRequest(format!(
@@ -856,6 +879,7 @@ pub async fn record_finding(
 ) -> Result<Finding, AppError> {
     let txn = db.begin_write().await?;
     let row = audit_row(&txn, audit_id).await?;
+    require_team(&row, user)?;
     let state = AuditState::parse(&row.state).unwrap_or(AuditState::Planned);
     if !state.records_evidence() {
         return Err(AppError::BadRequest(format!(
@@ -882,7 +906,7 @@ pub async fn record_finding(
                 evidence: draft.evidence.clone(),
                 found_in: FoundIn::Audit,
                 owner_id: draft.owner_id,
-                wait_days: NC_WAIT_DAYS,
+                wait_days: Some(NC_WAIT_DAYS),
             },
             today,
         )

@@ -5,10 +5,11 @@
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::change::ActorFacts;
+use crate::model::controls::Controls;
 use crate::model::improvement::Source;
 use crate::model::nonconformity::{
-    nc_reference, transition as path, CorrectiveAction, FoundIn, Grade, NcAction, NcDraft, NcState,
-    Nonconformity, RootCauseMethod,
+    nc_reference, transition as path, waiting_period, CorrectiveAction, FoundIn, Grade, NcAction,
+    NcDraft, NcState, Nonconformity, RootCauseMethod,
 };
 use crate::model::register::ImprovementDraft;
 use crate::model::user::CurrentUser;
@@ -144,9 +145,15 @@ pub async fn raise(
     db: &Db,
     user: &CurrentUser,
     actor: &Actor,
-    draft: NcDraft,
+    mut draft: NcDraft,
     today: NaiveDate,
+    controls: &Controls,
 ) -> Result<Raised, AppError> {
+    // Whoever raises it sets the wait, never below the organisation's minimum.
+    draft.wait_days = Some(
+        waiting_period(draft.wait_days, None, controls, true)
+            .map_err(|message| AppError::single_field("wait_days", message))?,
+    );
     if people(db.reader(), &[draft.owner_id]).await?.is_empty() {
         return Err(AppError::single_field(
             "owner_id",
@@ -211,7 +218,9 @@ pub(crate) async fn insert_raised(
         similar_notes: Set(String::new()),
         // The waiting period is kept as days until the actions are done (see `complete`).
         verify_from: Set(None),
-        wait_days: Set(draft.wait_days as i32),
+        wait_days: Set(draft
+            .wait_days
+            .unwrap_or(Controls::default().nc_min_wait_days) as i32),
         verification_failures: Set(0),
         verified_by: Set(None),
         step_due: Set(Some(today + Duration::days(STEP_DAYS))),
@@ -331,6 +340,7 @@ fn action_entry(nc: &Nonconformity, action: &CorrectiveAction) -> ImprovementDra
 }
 
 /// Records `step` if the rules allow it for `user` now.
+#[allow(clippy::too_many_arguments)]
 pub async fn record(
     db: &Db,
     user: &CurrentUser,
@@ -339,6 +349,7 @@ pub async fn record(
     version: i32,
     step: Step,
     today: NaiveDate,
+    controls: &Controls,
 ) -> Result<Nonconformity, AppError> {
     let txn = db.begin_write().await?;
     let before = get(&txn, id).await?;
@@ -556,14 +567,19 @@ pub async fn record(
         Step::CompleteActions { wait_days } => {
             let next = path(&facts, NcAction::CompleteActions, &me)
                 .map_err(|r| AppError::BadRequest(r.0))?;
-            let wait = match wait_days {
-                Some(days) => *days,
-                None => Ncs::find_by_id(id)
-                    .one(&txn)
-                    .await?
-                    .map_or(30, |row| i64::from(row.wait_days)),
-            };
-            let from = today + Duration::days(wait.clamp(0, 365));
+            let stored = Ncs::find_by_id(id)
+                .one(&txn)
+                .await?
+                .map(|row| i64::from(row.wait_days));
+            let wait = waiting_period(
+                *wait_days,
+                stored,
+                controls,
+                user.roles
+                    .contains(&crate::model::access::Role::QualityManager),
+            )
+            .map_err(|message| AppError::single_field("wait_days", message))?;
+            let from = today + Duration::days(wait);
             bump(&txn, id, version, |u| {
                 u.col_expr(Column::State, Expr::value(next.as_str()))
                     .col_expr(Column::VerifyFrom, Expr::value(Some(from)))

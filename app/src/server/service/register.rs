@@ -7,8 +7,8 @@ use crate::model::audit::diff;
 use crate::model::change::ActorFacts;
 use crate::model::improvement::Priority;
 use crate::model::improvement::{
-    transition as lifecycle, ClosureCode, Direction, Effort, ImprovementAction, ImprovementState,
-    Kpi, Measurement, Source,
+    check_edit, check_measuring, transition as lifecycle, ClosureCode, Direction, Effort,
+    ImprovementAction, ImprovementState, Kpi, Measurement, Source,
 };
 use crate::model::register::{
     closed_per_month, improvement_reference, BoardColumn, Improvement, ImprovementDraft, KpiRecord,
@@ -104,6 +104,8 @@ async fn entries<C: ConnectionTrait>(
             expected_benefit: r.expected_benefit,
             target_date: r.target_date,
             outcome: r.outcome,
+            former_owner_ids: serde_json::from_str(&r.former_owner_ids).unwrap_or_default(),
+            approver_named_by: r.approver_named_by,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -480,6 +482,8 @@ pub(crate) async fn insert_entry(
         verifier_id: Set(None),
         closure_code: Set(None),
         closed_at: Set(None),
+        former_owner_ids: Set("[]".into()),
+        approver_named_by: Set(draft.approver_id.and(actor.id)),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -514,9 +518,19 @@ fn stale(current_version: i32) -> AppError {
     }
 }
 
-/// Edits an open entry if `version` is current.
+/// The rules' view of the person acting.
+fn actor_facts(user: &CurrentUser) -> ActorFacts {
+    ActorFacts {
+        user_id: user.id,
+        roles: user.roles.clone(),
+    }
+}
+
+/// Edits an open entry if `version` is current and `user` may (see `check_edit`: owner and
+/// approver change hands only as the rules allow, and a hand-over is remembered).
 pub async fn update(
     db: &Db,
+    user: &CurrentUser,
     actor: &Actor,
     id: i64,
     version: i32,
@@ -524,14 +538,26 @@ pub async fn update(
 ) -> Result<Improvement, AppError> {
     let txn = db.begin_write().await?;
     let before = get(&txn, id).await?;
-    if !before.state.is_open() {
-        return Err(AppError::BadRequest(format!(
-            "{} is {}; it is kept as it was.",
-            before.reference(),
-            before.state.label().to_lowercase()
-        )));
+    if before.version != version {
+        return Err(stale(before.version));
     }
+    let facts = before.facts();
+    check_edit(
+        &facts,
+        draft.owner_id,
+        draft.approver_id,
+        &actor_facts(user),
+    )?;
     check_references(&txn, &draft).await?;
+    let mut former_owners = facts.former_owner_ids.clone();
+    if draft.owner_id != facts.owner_id && !former_owners.contains(&facts.owner_id) {
+        former_owners.push(facts.owner_id);
+    }
+    let approver_named_by = if draft.approver_id == facts.approver_id {
+        facts.approver_named_by
+    } else {
+        draft.approver_id.map(|_| user.id)
+    };
     let result = Improvements::update_many()
         .col_expr(Column::Title, Expr::value(draft.title))
         .col_expr(Column::Description, Expr::value(draft.description))
@@ -550,6 +576,8 @@ pub async fn update(
         )
         .col_expr(Column::OwnerId, Expr::value(draft.owner_id))
         .col_expr(Column::ApproverId, Expr::value(draft.approver_id))
+        .col_expr(Column::FormerOwnerIds, Expr::value(json(&former_owners)))
+        .col_expr(Column::ApproverNamedBy, Expr::value(approver_named_by))
         .col_expr(Column::TargetDate, Expr::value(draft.target_date))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
@@ -616,15 +644,8 @@ pub async fn transition(
     let mut facts = before.facts();
     // An outcome typed with this move counts.
     facts.has_outcome |= !outcome.trim().is_empty();
-    let next = lifecycle(
-        &facts,
-        action,
-        &ActorFacts {
-            user_id: user.id,
-            roles: user.roles.clone(),
-        },
-    )
-    .map_err(|refusal| AppError::BadRequest(refusal.0))?;
+    let next = lifecycle(&facts, action, &actor_facts(user))
+        .map_err(|refusal| AppError::BadRequest(refusal.0))?;
     let now = Utc::now();
     let mut update = Improvements::update_many()
         .col_expr(Column::State, Expr::value(next.as_str()))
@@ -669,9 +690,10 @@ pub async fn transition(
     Ok(after)
 }
 
-/// Adds a KPI to an open entry (owner or quality manager; the API checks who).
+/// Adds a KPI to an entry whose outcome is still open (owner or quality manager).
 pub async fn add_kpi(
     db: &Db,
+    user: &CurrentUser,
     actor: &Actor,
     id: i64,
     version: i32,
@@ -682,6 +704,7 @@ pub async fn add_kpi(
     if before.version != version {
         return Err(stale(before.version));
     }
+    check_measuring(&before.facts(), &actor_facts(user))?;
     if before.kpis.len() >= 10 {
         return Err(AppError::single_field(
             "kpi_name",
@@ -723,7 +746,8 @@ pub async fn add_kpi(
     Ok(after)
 }
 
-/// Records a measured value of one of the entry's KPIs.
+/// Records a measured value of one of the entry's KPIs (owner or quality manager, while the
+/// outcome is open).
 pub async fn add_measurement(
     db: &Db,
     user: &CurrentUser,
@@ -738,6 +762,7 @@ pub async fn add_measurement(
     if before.version != version {
         return Err(stale(before.version));
     }
+    check_measuring(&before.facts(), &actor_facts(user))?;
     let Some(kpi) = before.kpis.iter().find(|k| k.id == kpi_id) else {
         return Err(AppError::NotFound("That KPI".into()));
     };

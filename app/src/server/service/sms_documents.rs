@@ -93,6 +93,7 @@ fn version_view(row: version_entity::Model, names: &HashMap<i64, PersonRef>) -> 
         link: row.link,
         change_summary: row.change_summary,
         author: person(names, row.author_id),
+        contributor_ids: crate::server::contributors::parse(&row.contributor_ids),
         approved_by: row.approved_by.map(|id| person(names, id)),
         approved_at: row.approved_at,
         next_review_on: row.next_review_on,
@@ -337,6 +338,14 @@ pub async fn save_draft(
             Expr::value(draft.change_summary.clone()),
         )
         .col_expr(
+            version_entity::Column::ContributorIds,
+            Expr::value(crate::server::contributors::with(
+                &row.contributor_ids,
+                row.author_id,
+                user.id,
+            )),
+        )
+        .col_expr(
             version_entity::Column::Version,
             Expr::col(version_entity::Column::Version).add(1),
         )
@@ -411,8 +420,14 @@ pub async fn move_version(
         return Err(AppError::BadRequest("The document is retired.".into()));
     }
     let state = state_of(&row);
-    let next = transition(state, action, row.author_id, doc.owner_id, &facts(user))
-        .map_err(|refusal| AppError::Forbidden(refusal.0))?;
+    let next = transition(
+        state,
+        action,
+        row.author_id,
+        &crate::server::contributors::parse(&row.contributor_ids),
+        doc.owner_id,
+        &facts(user),
+    )?;
     let now = Utc::now();
     if next == DocState::Approved {
         Versions::update_many()

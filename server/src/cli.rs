@@ -1,4 +1,6 @@
-//! The command line: `conform [serve]`, `conform migrate`, `conform seed-demo`.
+//! The command line: `conform [serve]`, `conform migrate`, `conform seed-demo`, users, the
+//! audit trail, `conform backup` and `conform restore`.
+
 
 use crate::config::{DatabaseArgs, ServeArgs};
 use crate::{database, demo, routes};
@@ -32,6 +34,20 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a consistent copy of the SQLite database to FILE while Conform serves.
+    Backup {
+        /// The copy to write; it must not exist yet.
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Replace the SQLite database with the copy in FILE, after checking it (server stopped).
+    Restore {
+        /// A copy written by `conform backup`.
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +114,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Verify { database }) => {
             crate::admin::verify_audit(&database).await
         }
+        Command::Backup { file, database } => {
+            let report = crate::backup::backup(&database, &file).await?;
+            println!(
+                "Backup written to {} ({} bytes; audit trail of {} entries verified).",
+                report.file.display(),
+                report.bytes,
+                report.audit_entries
+            );
+            Ok(())
+        }
+        Command::Restore { file, database } => {
+            let report = crate::backup::restore(&database, &file).await?;
+            println!(
+                "Restored {} from {} (checked: integrity, migrations, audit trail of {} entries).",
+                report.database.display(),
+                file.display(),
+                report.audit_entries
+            );
+            if let Some(previous) = report.previous {
+                println!("The database it replaced is kept as {}.", previous.display());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -115,6 +154,19 @@ impl ServeArgs {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let db = database::open(&args.database).await?;
+    // One server per SQLite file; `conform restore` checks for it too.
+    let _instance = match crate::backup::sqlite_file(&args.database).unwrap_or(None) {
+        Some(file) => Some(
+            crate::instance_lock::InstanceLock::try_acquire(&file)?.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "another Conform is already serving {} (it holds {})",
+                    file.display(),
+                    crate::instance_lock::InstanceLock::path_for(&file).display()
+                )
+            })?,
+        ),
+        None => None,
+    };
     database::migrate(&db).await?;
     if args.demo {
         let created = demo::seed(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -126,11 +178,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         leptos_options,
         db: db.clone(),
-        auth: args.sessions.auth_settings(),
+        auth: args.auth_settings(),
         events: app::server::events::Events::for_database(db.writer())
             .await
             .context("listening for live events")?,
-        evidence_packs: crate::evidence_pack::jobs::registry(),
+        evidence_packs: crate::evidence_pack::jobs::registry_in(&args.data_dir())?,
+        public_url: args.public_url.clone(),
     };
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

@@ -27,11 +27,69 @@ pub struct ServeArgs {
     #[arg(long, env = "CONFORM_DEMO", default_value_t = false)]
     pub demo: bool,
 
+    /// The address people reach Conform at, e.g. `https://conform.example.org`. Links that
+    /// leave the browser (calendar feeds) are built from it; `https://` also makes cookies
+    /// `Secure` with the `__Host-` prefix and sends `Strict-Transport-Security`.
+    #[arg(long, env = "CONFORM_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Folder for Conform's working files (evidence packs, in a private `evidence-packs/`).
+    /// Default: the SQLite database's folder; `data` with PostgreSQL.
+    #[arg(long, env = "CONFORM_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
     #[command(flatten)]
     pub database: DatabaseArgs,
 
     #[command(flatten)]
     pub sessions: SessionArgs,
+}
+
+impl ServeArgs {
+    /// Parses the serve flags alone (and their environment variables), as `conform` without a
+    /// subcommand and the tests do.
+    pub fn try_from_flags<I, T>(flags: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        <Wrapper as clap::Parser>::try_parse_from(flags).map(|w| w.serve)
+    }
+
+    /// Where working files go: `--data-dir`, else beside the SQLite file, else `data`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .or_else(|| self.database.sqlite_directory())
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or_else(|| {
+                if self.database.database_url.starts_with("sqlite:") {
+                    PathBuf::from(".")
+                } else {
+                    PathBuf::from("data")
+                }
+            })
+    }
+
+    /// Served over HTTPS: `CONFORM_PUBLIC_URL` starts with `https://`.
+    pub fn served_over_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// Session settings; cookies are `Secure` when served over HTTPS or when
+    /// `CONFORM_SECURE_COOKIES=true` says so (a proxy terminating TLS without a public URL).
+    pub fn auth_settings(&self) -> app::server::auth::AuthSettings {
+        let mut settings = self.sessions.auth_settings();
+        settings.secure_cookies |= self.served_over_https();
+        settings
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -73,6 +131,23 @@ fn parse_database_url(value: &str) -> Result<String, String> {
     }
 }
 
+/// An absolute `http(s)://host[:port][/path]` URL, kept without a trailing slash.
+fn parse_public_url(value: &str) -> Result<String, String> {
+    const EXPECTED: &str = "expected an absolute http:// or https:// URL such as \
+         https://conform.example.org (no query or fragment)";
+    let value = value.trim();
+    let uri: axum::http::Uri = value
+        .parse()
+        .map_err(|e| format!("{EXPECTED}: {e}"))?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http") | Some("https"));
+    let host_ok = uri.host().is_some_and(|h| !h.is_empty());
+    let userinfo = uri.authority().is_some_and(|a| a.as_str().contains('@'));
+    if !scheme_ok || !host_ok || userinfo || uri.query().is_some() || value.contains('#') {
+        return Err(EXPECTED.to_string());
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}
+
 impl DatabaseArgs {
     /// For SQLite files, the directory the file lives in (created on first run).
     pub fn sqlite_directory(&self) -> Option<PathBuf> {
@@ -98,6 +173,44 @@ mod tests {
         assert!(parse_database_url("postgres://u:p@localhost/c").is_ok());
         assert!(parse_database_url("mysql://localhost/c").is_err());
         assert!(parse_database_url("data/c.db").is_err());
+    }
+
+    #[test]
+    fn the_public_url_is_an_absolute_http_url() {
+        assert_eq!(
+            parse_public_url("https://conform.example.org/").unwrap(),
+            "https://conform.example.org"
+        );
+        assert_eq!(
+            parse_public_url("http://10.0.0.5:3000/conform").unwrap(),
+            "http://10.0.0.5:3000/conform"
+        );
+        for bad in [
+            "conform.example.org",
+            "/conform",
+            "ftp://conform.example.org",
+            "https://",
+            "https://user:pw@conform.example.org",
+            "https://conform.example.org/?a=b",
+            "https://conform.example.org/#top",
+            "https://conform example.org",
+        ] {
+            let error = parse_public_url(bad).unwrap_err();
+            assert!(error.contains("absolute http:// or https:// URL"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn https_makes_cookies_secure() {
+        let args = ServeArgs::try_from_flags(["conform", "--public-url", "https://c.example.org"])
+            .unwrap();
+        assert!(args.served_over_https());
+        assert!(args.auth_settings().secure_cookies);
+        let args =
+            ServeArgs::try_from_flags(["conform", "--public-url", "http://c.example.org"]).unwrap();
+        assert!(!args.served_over_https());
+        let args = ServeArgs::try_from_flags(["conform", "--secure-cookies"]).unwrap();
+        assert!(args.auth_settings().secure_cookies && !args.served_over_https());
     }
 
     #[test]

@@ -46,7 +46,12 @@ pub async fn change_feed(
         changes = changes.len(),
         "calendar feed served"
     );
-    let body = render(&changes, &windows, &base_url(&headers), now);
+    let body = render(
+        &changes,
+        &windows,
+        &base_url(state.public_url.as_deref(), &headers),
+        now,
+    );
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -67,9 +72,13 @@ fn failure(error: app::error::AppError) -> Response {
     (status, error.to_string()).into_response()
 }
 
-/// Where links in the feed point: the host the calendar app used, over the scheme a proxy
-/// reports (plain HTTP otherwise).
-fn base_url(headers: &HeaderMap) -> String {
+/// Where links in the feed point: `CONFORM_PUBLIC_URL` when configured. Otherwise the host
+/// the calendar app asked for, over plain HTTP: a proxy's `X-Forwarded-Proto` or
+/// `X-Forwarded-Host` is never trusted for links (set the public URL instead).
+pub fn base_url(public_url: Option<&str>, headers: &HeaderMap) -> String {
+    if let Some(url) = public_url {
+        return url.trim_end_matches('/').to_string();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -78,14 +87,7 @@ fn base_url(headers: &HeaderMap) -> String {
                 .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
         .unwrap_or("localhost");
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
-    format!("{scheme}://{host}")
+    format!("http://{host}")
 }
 
 fn status_of(state: ChangeState) -> EventStatus {
@@ -266,12 +268,17 @@ mod tests {
     }
 
     #[test]
-    fn links_use_the_host_asked_for_and_ignore_odd_hosts() {
+    fn links_come_from_the_public_url_never_from_forwarded_headers() {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, "conform.example:8443".parse().unwrap());
         headers.insert("x-forwarded-proto", "https".parse().unwrap());
-        assert_eq!(base_url(&headers), "https://conform.example:8443");
+        headers.insert("x-forwarded-host", "evil.example".parse().unwrap());
+        assert_eq!(base_url(None, &headers), "http://conform.example:8443");
+        assert_eq!(
+            base_url(Some("https://conform.example.org"), &headers),
+            "https://conform.example.org"
+        );
         headers.insert(header::HOST, "evil.example/<script>".parse().unwrap());
-        assert_eq!(base_url(&headers), "https://localhost");
+        assert_eq!(base_url(None, &headers), "http://localhost");
     }
 }

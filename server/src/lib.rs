@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod audit_report;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod database;
@@ -19,6 +20,7 @@ pub mod evidence_pack;
 pub mod export;
 pub mod feeds;
 pub mod health;
+pub mod instance_lock;
 pub mod live;
 pub mod middleware;
 pub mod minutes;

@@ -161,6 +161,23 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
     response
 }
 
+/// Served over HTTPS (`CONFORM_PUBLIC_URL=https://…`): browsers use nothing else for a year,
+/// sub-domains included. Never sent over plain HTTP configurations.
+pub async fn strict_transport_security(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    if state.served_over_https() {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_public;

@@ -16,7 +16,8 @@ use {
 };
 
 /// Starts building the pack for `as_of` (empty: today); a build already running for that
-/// date is returned instead of starting a second one. Recorded in the audit trail.
+/// date is returned instead of starting a second one. One build per person at a time and a
+/// small limit overall (refused with a clear message). Recorded in the audit trail.
 #[server(endpoint = "evidence-pack/start")]
 pub async fn start_evidence_pack(#[server(default)] as_of: String) -> Result<PackStatus, AppError> {
     let caller = require(Permission::EvidenceExport).await?;
@@ -24,7 +25,12 @@ pub async fn start_evidence_pack(#[server(default)] as_of: String) -> Result<Pac
     let as_of = parse_as_of(&as_of, today).map_err(AppError::BadRequest)?;
     let status = state()?
         .evidence_packs
-        .start(caller.db.clone(), as_of, caller.user.name.clone())
+        .start(
+            caller.db.clone(),
+            as_of,
+            caller.user.id,
+            caller.user.name.clone(),
+        )
         .map_err(AppError::BadRequest)?;
     let txn = caller.db.begin_write().await?;
     audit::append(

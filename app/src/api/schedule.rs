@@ -91,13 +91,15 @@ pub async fn calendar_feed_status() -> Result<Option<crate::model::calendar::Fee
     crate::server::service::feeds::status(&caller.db, caller.user.id).await
 }
 
-/// A new feed link for the caller (any earlier link stops working); returns its path.
+/// A new feed link for the caller (any earlier link stops working): absolute from
+/// `CONFORM_PUBLIC_URL` when configured, otherwise its path (the page adds its own origin).
 #[server(endpoint = "calendar/create_feed")]
 pub async fn create_calendar_feed() -> Result<String, AppError> {
     let caller = require(Permission::ChangeRead).await?;
     let token =
         crate::server::service::feeds::create(&caller.db, &caller.actor(), caller.user.id).await?;
-    Ok(format!("/calendar/feed/{token}.ics"))
+    let base = super::guard::state()?.public_url.unwrap_or_default();
+    Ok(format!("{base}/calendar/feed/{token}.ics"))
 }
 
 #[server(endpoint = "calendar/revoke_feed")]

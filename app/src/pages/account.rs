@@ -102,8 +102,12 @@ fn AccountForms(user: CurrentUser) -> impl IntoView {
     }
 }
 
-/// The feed URL as the calendar app needs it: absolute, from this browser's origin.
+/// The feed URL as the calendar app needs it: absolute, from this browser's origin unless the
+/// server already made it absolute from its configured public URL.
 fn absolute(path: &str) -> String {
+    if path.starts_with("https://") || path.starts_with("http://") {
+        return path.to_string();
+    }
     #[cfg(feature = "hydrate")]
     if let Some(origin) = web_sys::window().and_then(|w| w.location().origin().ok()) {
         return format!("{origin}{path}");

@@ -3,7 +3,9 @@
 //! itself lives in the server binary (it renders the reports); it is handed in at start-up.
 //!
 //! Jobs live in memory (a restart forgets them; the pack is rebuilt from the data on demand)
-//! and the archives in a temporary folder; only the last few are kept.
+//! and the archives in a private folder (mode 0700) under the data directory; only the last
+//! few are kept. A build is expensive, so each person has at most one running at a time and
+//! the whole installation at most [`MAX_BUILDING`].
 
 use super::db::Db;
 use crate::model::evidence_pack::{PackState, PackStatus};
@@ -15,6 +17,9 @@ use std::sync::{Arc, Mutex};
 
 /// How many finished packs stay downloadable.
 const KEEP: usize = 5;
+
+/// How many packs may be built at the same time, across everyone.
+pub const MAX_BUILDING: usize = 2;
 
 /// Progress reported by the builder: steps done, steps in all, what it is doing now.
 pub type ReportProgress = Arc<dyn Fn(u32, u32, &'static str) + Send + Sync>;
@@ -59,6 +64,8 @@ impl std::fmt::Debug for EvidencePacks {
 struct Job {
     status: PackStatus,
     path: PathBuf,
+    /// The user who asked for it.
+    owner: i64,
 }
 
 impl EvidencePacks {
@@ -77,11 +84,18 @@ impl EvidencePacks {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Starts a build, or returns the one already building for the same date.
+    /// The folder the archives are written to.
+    pub fn folder(&self) -> &std::path::Path {
+        &self.folder
+    }
+
+    /// Starts a build, or returns the one already building for the same date. Refused while
+    /// the same person has another build running, or [`MAX_BUILDING`] are running.
     pub fn start(
         &self,
         db: Db,
         as_of: NaiveDate,
+        owner: i64,
         started_by: String,
     ) -> Result<PackStatus, String> {
         let Some(builder) = self.builder.clone() else {
@@ -95,7 +109,23 @@ impl EvidencePacks {
         {
             return Ok(running.status.clone());
         }
-        std::fs::create_dir_all(&self.folder)
+        let building = || {
+            jobs.iter()
+                .filter(|j| j.status.state == PackState::Building)
+        };
+        if let Some(own) = building().find(|j| j.owner == owner) {
+            return Err(format!(
+                "Your evidence pack as of {} is still being built; wait for it to finish \
+                 before asking for another.",
+                own.status.as_of
+            ));
+        }
+        if building().count() >= MAX_BUILDING {
+            return Err(format!(
+                "{MAX_BUILDING} evidence packs are being built already; try again in a minute."
+            ));
+        }
+        private_folder(&self.folder)
             .map_err(|e| format!("Could not prepare a folder for the pack: {e}"))?;
         let id = uuid::Uuid::new_v4().to_string();
         let path = self.folder.join(format!("{id}.zip"));
@@ -115,6 +145,7 @@ impl EvidencePacks {
         jobs.push(Job {
             status: status.clone(),
             path: path.clone(),
+            owner,
         });
         self.forget_old(&mut jobs);
         drop(jobs);
@@ -196,4 +227,15 @@ impl EvidencePacks {
             .find(|j| j.status.id == id && j.status.state == PackState::Ready)
             .map(|j| (j.status.clone(), j.path.clone()))
     }
+}
+
+/// Creates `folder` readable by this user only (0700), tightening it if it already exists.
+pub fn private_folder(folder: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }

@@ -20,11 +20,32 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio_util::io::ReaderStream;
 
-/// The registry the server starts with: packs are written under the system's temporary folder.
+/// A registry writing under the system's temporary folder (tests, tools).
 pub fn registry() -> EvidencePacks {
     let folder =
         std::env::temp_dir().join(format!("conform-evidence-packs-{}", std::process::id()));
     EvidencePacks::new(builder(), folder)
+}
+
+/// The registry the server starts with: packs are written to `<data dir>/evidence-packs`,
+/// a folder only Conform's user may enter (0700). Archives a previous run left behind are
+/// removed once a day old (jobs live in memory, so nobody can download them any more).
+pub fn registry_in(data_dir: &std::path::Path) -> anyhow::Result<EvidencePacks> {
+    use anyhow::Context;
+    let folder = data_dir.join("evidence-packs");
+    app::server::evidence_jobs::private_folder(&folder)
+        .with_context(|| format!("preparing the evidence-pack folder {}", folder.display()))?;
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
+    for entry in std::fs::read_dir(&folder)?.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified < day_ago);
+        if old && entry.path().extension().is_some_and(|e| e == "zip") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(EvidencePacks::new(builder(), folder))
 }
 
 pub fn builder() -> Builder {
@@ -42,8 +63,13 @@ pub async fn build_file(
     path: &std::path::Path,
     report: ReportProgress,
 ) -> Result<Built, String> {
-    let file =
-        std::fs::File::create(path).map_err(|e| format!("Could not create the pack: {e}"))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(path)
+        .map_err(|e| format!("Could not create the pack: {e}"))?;
     let progress = move |p: Progress| report(p.done, p.total, p.step);
     let (writer, summary) = build(db, as_of, BufWriter::new(file), &progress)
         .await

@@ -151,7 +151,34 @@ pub async fn create(db: &Db, actor: &Actor, new_user: NewUser) -> Result<User, A
     Ok(user)
 }
 
-/// Applies `changes` to user `id` at `expected_version`, audits, and commits.
+const LAST_ADMIN: &str =
+    "At least one active admin must remain: give someone else the Admin role first.";
+
+/// Enabled users holding the Admin role (roles are stored as a JSON list of names).
+fn active_admins() -> sea_orm::Select<Users> {
+    Users::find()
+        .filter(Column::DisabledAt.is_null())
+        .filter(Column::Roles.like(format!("%\"{}\"%", Role::Admin.as_str())))
+}
+
+/// Locks the active admins' rows for the rest of the transaction, so that two requests
+/// removing admins queue and the second counts after the first (PostgreSQL: `SELECT … FOR
+/// UPDATE`; SQLite has one writer, so its write transactions already run one at a time).
+async fn lock_active_admins<C: ConnectionTrait>(conn: &C) -> Result<(), AppError> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        use sea_orm::QuerySelect;
+        active_admins().lock_exclusive().all(conn).await?;
+    }
+    Ok(())
+}
+
+async fn count_active_admins<C: ConnectionTrait>(conn: &C) -> Result<u64, AppError> {
+    use sea_orm::PaginatorTrait;
+    Ok(active_admins().count(conn).await?)
+}
+
+/// Applies `changes` to user `id` at `expected_version`, audits, and commits. With
+/// `last_admin`, the change is refused (on that field) if no active admin would remain.
 async fn update_user(
     db: &Db,
     actor: &Actor,
@@ -161,8 +188,12 @@ async fn update_user(
     summary: impl FnOnce(&User) -> String,
     changes: Vec<(Column, sea_orm::sea_query::SimpleExpr)>,
     end_sessions: bool,
+    last_admin: Option<&'static str>,
 ) -> Result<User, AppError> {
     let txn = db.begin_write().await?;
+    if last_admin.is_some() {
+        lock_active_admins(&txn).await?;
+    }
     let before = find(&txn, id).await?;
     if before.version != expected_version {
         return Err(AppError::Conflict {
@@ -190,6 +221,16 @@ async fn update_user(
         });
     }
     let after = find(&txn, id).await?;
+    if let Some(refusal) = last_admin {
+        let was_active_admin = before.roles.contains(&Role::Admin) && !before.disabled;
+        if was_active_admin && count_active_admins(&txn).await? == 0 {
+            // Dropping the transaction rolls the change back.
+            return Err(match refusal {
+                "roles" => AppError::single_field("roles", LAST_ADMIN),
+                _ => AppError::BadRequest(LAST_ADMIN.into()),
+            });
+        }
+    }
     if end_sessions {
         session::end_all_for_user(&txn, id).await?;
     }
@@ -231,6 +272,7 @@ pub async fn set_roles(
         |u| format!("Changed the roles of {}", u.email),
         vec![(Column::Roles, Expr::value(roles_json(&roles)))],
         false,
+        (!roles.contains(&Role::Admin)).then_some("roles"),
     )
     .await
 }
@@ -267,6 +309,7 @@ pub async fn set_disabled(
         },
         vec![(Column::DisabledAt, Expr::value(at))],
         disabled,
+        disabled.then_some("disabled"),
     )
     .await
 }
@@ -293,6 +336,7 @@ pub async fn reset_password(
         |u| format!("Reset the password of {}", u.email),
         vec![(Column::PasswordHash, Expr::value(hash))],
         true,
+        None,
     )
     .await
 }
@@ -332,6 +376,7 @@ pub async fn change_own_password(
         |u| format!("{} changed their password", u.email),
         vec![(Column::PasswordHash, Expr::value(hash))],
         true,
+        None,
     )
     .await
     .map(|_| ())
@@ -361,6 +406,7 @@ pub async fn set_time_zone(
         |u| format!("{} set their time zone to {}", u.email, u.time_zone),
         vec![(Column::TimeZone, Expr::value(zone))],
         false,
+        None,
     )
     .await
 }

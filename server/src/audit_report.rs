@@ -219,14 +219,7 @@ fn error_response(error: AppError) -> Response {
 /// The report, if the caller may read compliance records and the audit is completed.
 async fn load(state: &AppState, auth: &RequestAuth, id: i64) -> Result<AuditReport, Response> {
     // The session layer already sends signed-out browsers to sign in; this is the backstop.
-    let Some(user) = &auth.user else {
-        return Err(error_response(AppError::Unauthenticated));
-    };
-    if !user.may(Permission::ComplianceRead) {
-        return Err(error_response(AppError::Forbidden(
-            Permission::ComplianceRead.describe().into(),
-        )));
-    }
+    crate::access::require(state, auth, Permission::ComplianceRead).await?;
     internal_audits::report(state.db.reader(), id)
         .await
         .map_err(error_response)

@@ -184,7 +184,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .context("listening for live events")?,
         evidence_packs: crate::evidence_pack::jobs::registry_in(&args.data_dir())?,
         public_url: args.public_url.clone(),
+        controls: args.controls.controls(),
+        safeguards: args.safeguards.safeguards(),
     };
+    let safeguards = state.safeguards.clone();
+    let refusal_flusher = safeguards.refusals.spawn_flusher(db.clone());
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
@@ -195,11 +199,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         print!("{}", demo::demo_logins());
     }
     let app = routes::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let live = safeguards.live.clone();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open live streams end now; the server then finishes the requests in flight.
+            live.close_all();
+        })
         .await
         .context("serving HTTP")?;
     tracing::info!("shutting down");
+    refusal_flusher.abort();
+    if let Err(err) = safeguards.refusals.flush(&db, true).await {
+        tracing::warn!(?err, "could not write the last refusal counts");
+    }
     db.close().await.ok();
     Ok(())
 }

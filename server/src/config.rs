@@ -43,6 +43,45 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub sessions: SessionArgs,
+
+    #[command(flatten)]
+    pub controls: ControlsArgs,
+
+    #[command(flatten)]
+    pub safeguards: SafeguardArgs,
+}
+
+/// Abuse resistance: which peers may say who the client is, and live-connection limits.
+#[derive(Debug, Clone, Args)]
+pub struct SafeguardArgs {
+    /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated IPs or CIDR
+    /// blocks, e.g. `127.0.0.1,10.0.0.0/8`). Empty: the socket's peer is the client, and the
+    /// header is ignored. Sign-in throttling and the audit trail use this address.
+    #[arg(long, env = "CONFORM_TRUSTED_PROXIES", default_value = "", value_parser = parse_trusted_proxies)]
+    pub trusted_proxies: app::server::client_address::TrustedProxies,
+
+    /// Live-update connections (`/events`) one process keeps open at most.
+    #[arg(long, env = "CONFORM_MAX_LIVE_CONNECTIONS", default_value_t = app::server::live_connections::PER_PROCESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub max_live_connections: usize,
+}
+
+impl SafeguardArgs {
+    pub fn safeguards(&self) -> app::server::safeguards::Safeguards {
+        app::server::safeguards::Safeguards {
+            proxies: self.trusted_proxies.clone(),
+            live: app::server::live_connections::LiveConnections::with_limits(
+                app::server::live_connections::PER_SESSION,
+                self.max_live_connections,
+            ),
+            ..Default::default()
+        }
+    }
+}
+
+fn parse_trusted_proxies(
+    value: &str,
+) -> Result<app::server::client_address::TrustedProxies, String> {
+    app::server::client_address::TrustedProxies::parse(value)
 }
 
 impl ServeArgs {
@@ -93,6 +132,22 @@ impl ServeArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct ControlsArgs {
+    /// The organisation's minimum days between a nonconformity's actions being done and the
+    /// check of their effectiveness; nobody can set a shorter wait on a nonconformity.
+    #[arg(long, env = "CONFORM_NC_MIN_WAIT_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=app::model::controls::Controls::MAX_WAIT_DAYS))]
+    pub nc_min_wait_days: i64,
+}
+
+impl ControlsArgs {
+    pub fn controls(&self) -> app::model::controls::Controls {
+        app::model::controls::Controls {
+            nc_min_wait_days: self.nc_min_wait_days,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct SessionArgs {
     /// Minutes without activity after which a session ends.
     #[arg(long, env = "CONFORM_SESSION_IDLE_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1440))]
@@ -136,9 +191,7 @@ fn parse_public_url(value: &str) -> Result<String, String> {
     const EXPECTED: &str = "expected an absolute http:// or https:// URL such as \
          https://conform.example.org (no query or fragment)";
     let value = value.trim();
-    let uri: axum::http::Uri = value
-        .parse()
-        .map_err(|e| format!("{EXPECTED}: {e}"))?;
+    let uri: axum::http::Uri = value.parse().map_err(|e| format!("{EXPECTED}: {e}"))?;
     let scheme_ok = matches!(uri.scheme_str(), Some("http") | Some("https"));
     let host_ok = uri.host().is_some_and(|h| !h.is_empty());
     let userinfo = uri.authority().is_some_and(|a| a.as_str().contains('@'));
@@ -196,7 +249,10 @@ mod tests {
             "https://conform example.org",
         ] {
             let error = parse_public_url(bad).unwrap_err();
-            assert!(error.contains("absolute http:// or https:// URL"), "{bad}: {error}");
+            assert!(
+                error.contains("absolute http:// or https:// URL"),
+                "{bad}: {error}"
+            );
         }
     }
 

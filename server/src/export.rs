@@ -17,11 +17,8 @@ pub async fn change_csv(
     Extension(auth): Extension<RequestAuth>,
     Query(params): Query<ChangeQueryParams>,
 ) -> Response {
-    let Some(user) = auth.user else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
-    };
-    if !user.may(Permission::ChangeRead) {
-        return (StatusCode::FORBIDDEN, Permission::ChangeRead.describe()).into_response();
+    if let Err(refused) = crate::access::require(&state, &auth, Permission::ChangeRead).await {
+        return refused;
     }
     match changes::export(&state.db, &params.to_query()).await {
         Ok((cards, truncated)) => match write(&cards) {
@@ -139,6 +136,8 @@ mod tests {
             has_review: false,
             conflicts: 2,
             conflict_overridden: false,
+            former_owner_ids: vec![],
+            imported: false,
             version: 1,
             local_window: None,
         }

@@ -1,8 +1,10 @@
 //! The Conform server: configuration, database start-up, HTTP routes and the CLI.
 
+pub mod access;
 pub mod admin;
 pub mod audit_report;
 pub mod backup;
+pub mod body_limit;
 pub mod cli;
 pub mod config;
 pub mod database;

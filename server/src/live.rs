@@ -2,43 +2,50 @@
 //! `GET /events?meeting=ID` also marks the caller present in that meeting for as long as the
 //! connection stays open: presence is the set of open connections, kept in the database so
 //! that every `conform` process on it sees the same room.
+//!
+//! Safeguards: at most a few streams per session and a cap per process (429 with a message
+//! beyond them); a stream lives only as long as its session — sign-out, a disabled account or
+//! a password reset end it at once (the event bus says so), and every heartbeat re-checks the
+//! session as a backstop; presence is set only by a same-origin request (not a cross-site
+//! GET); at shutdown every stream is told to close.
 
 use app::model::access::Permission;
 use app::model::live::LiveEvent;
 use app::server::auth::RequestAuth;
+use app::server::live_connections::{LiveRefusal, LiveSlot};
 use app::server::service::cab_meetings;
+use app::server::session;
 use app::server::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde::Deserialize;
 use std::convert::Infallible;
 use std::time::Duration;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::StreamExt;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 
 #[derive(Debug, Deserialize)]
 pub struct EventsQuery {
     meeting: Option<i64>,
 }
 
-/// How often an open meeting connection confirms it is still there.
-const HEARTBEAT: Duration = Duration::from_secs(15);
+/// How often an open connection re-checks its session and confirms meeting presence.
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
-/// Held by the response stream: when the browser goes away, the stream is dropped and the
-/// person leaves the meeting (the room hears it at once).
+/// Held by the stream's task: when the stream ends, the person leaves the meeting (the room
+/// hears it at once).
 struct Presence {
     state: AppState,
     meeting_id: i64,
     user_id: i64,
-    heartbeat: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for Presence {
     fn drop(&mut self) {
-        self.heartbeat.abort();
         let state = self.state.clone();
         let (meeting_id, user_id) = (self.meeting_id, self.user_id);
         tokio::spawn(async move {
@@ -70,55 +77,205 @@ async fn enter(state: &AppState, meeting_id: i64, user_id: i64) -> Result<Presen
             return Err(StatusCode::SERVICE_UNAVAILABLE.into_response());
         }
     }
-    let db = state.db.clone();
-    let heartbeat = tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(HEARTBEAT);
-        ticks.tick().await;
-        loop {
-            ticks.tick().await;
-            if let Err(err) = cab_meetings::heartbeat(&db, meeting_id, user_id).await {
-                tracing::warn!(?err, meeting_id, "presence heartbeat");
-            }
-        }
-    });
     Ok(Presence {
         state: state.clone(),
         meeting_id,
         user_id,
-        heartbeat,
     })
+}
+
+/// Whether the request came from Conform's own pages: `Sec-Fetch-Site: same-origin`, or
+/// (older browsers, scripts) an `Origin` naming this host, or neither header at all — a
+/// browser's cross-site request always carries one of them.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (fetch_site, origin) {
+        (Some(site), _) => site == "same-origin",
+        (None, Some(origin)) => {
+            let origin_host = origin.split("://").nth(1);
+            origin_host.is_some() && origin_host == host
+        }
+        (None, None) => true,
+    }
+}
+
+fn too_many(refusal: LiveRefusal) -> Response {
+    let status = match refusal {
+        LiveRefusal::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::TOO_MANY_REQUESTS,
+    };
+    (status, [(header::RETRY_AFTER, "5")], refusal.message()).into_response()
 }
 
 pub async fn events(
     State(state): State<AppState>,
     Extension(auth): Extension<RequestAuth>,
+    headers: HeaderMap,
     Query(query): Query<EventsQuery>,
 ) -> Response {
-    let Some(user) = auth.user else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    let (Some(user), Some(token)) = (auth.user.clone(), auth.token.clone()) else {
+        return crate::access::error_response(app::error::AppError::Unauthenticated);
+    };
+    if query.meeting.is_some() {
+        if !same_origin(&headers) {
+            return (
+                StatusCode::FORBIDDEN,
+                "Cross-site request refused: presence in a meeting is set only from Conform's own pages.",
+            )
+                .into_response();
+        }
+        if let Err(refused) = crate::access::require(&state, &auth, Permission::ChangeRead).await {
+            return refused;
+        }
+    }
+    let slot = match state.safeguards.live.open(&session::token_hash(&token)) {
+        Ok(slot) => slot,
+        Err(refusal) => return too_many(refusal),
     };
     // Subscribed before arriving, so that the connection hears its own arrival and anything
     // said from now on.
     let subscription = state.events.subscribe();
+    let sessions = state.events.watch_sessions();
     let presence = match query.meeting {
         None => None,
-        Some(_) if !user.may(Permission::ChangeRead) => {
-            return (StatusCode::FORBIDDEN, "You cannot see CAB meetings.").into_response()
-        }
         Some(meeting_id) => match enter(&state, meeting_id, user.id).await {
             Ok(presence) => Some(presence),
             Err(response) => return response,
         },
     };
-    // A lagging client skips what it missed; the page refetches on the next event anyway.
-    let stream = BroadcastStream::new(subscription)
-        .filter_map(|message| message.ok())
-        .map(move |payload| {
-            // The stream owns the presence: it ends when the connection does.
-            let _room = &presence;
-            Ok::<_, Infallible>(Event::default().event("change").data(payload))
-        });
-    Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    let (sender, receiver) = mpsc::channel(32);
+    tokio::spawn(watch(
+        Watch {
+            state,
+            token,
+            user_id: user.id,
+            presence,
+            _slot: slot,
+        },
+        subscription,
+        sessions,
+        sender,
+    ));
+    Sse::new(ReceiverStream::new(receiver))
+        .keep_alive(KeepAlive::new().interval(HEARTBEAT))
         .into_response()
+}
+
+/// What one open stream holds; dropped when the stream ends (place freed, meeting left).
+struct Watch {
+    state: AppState,
+    token: String,
+    user_id: i64,
+    presence: Option<Presence>,
+    _slot: LiveSlot,
+}
+
+impl Watch {
+    /// The session is still valid (a database error keeps the stream: it is re-checked).
+    async fn session_valid(&self) -> bool {
+        match session::is_valid(
+            self.state.db.reader(),
+            &self.token,
+            self.state.auth.session,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(valid) => valid,
+            Err(err) => {
+                tracing::warn!(?err, "could not re-check a live stream's session");
+                true
+            }
+        }
+    }
+}
+
+/// Forwards events to the browser until the browser goes away, the session ends or the
+/// server shuts down.
+async fn watch(
+    watch: Watch,
+    mut subscription: tokio::sync::broadcast::Receiver<String>,
+    mut sessions: tokio::sync::broadcast::Receiver<i64>,
+    sender: mpsc::Sender<Result<Event, Infallible>>,
+) {
+    let mut closing = watch.state.safeguards.live.closing();
+    let mut ticks = tokio::time::interval(HEARTBEAT);
+    ticks.tick().await;
+    loop {
+        if *closing.borrow_and_update() {
+            break;
+        }
+        tokio::select! {
+            _ = sender.closed() => break,
+            _ = closing.changed() => break,
+            message = subscription.recv() => match message {
+                // A client too slow to read skips events; the page refetches on the next.
+                Ok(payload) => {
+                    let event = Event::default().event("change").data(payload);
+                    if let Err(mpsc::error::TrySendError::Closed(_)) = sender.try_send(Ok(event)) {
+                        break;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break,
+            },
+            ended = sessions.recv() => {
+                let concerns_me = match ended {
+                    Ok(user_id) => user_id == watch.user_id,
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => false,
+                };
+                if concerns_me && !watch.session_valid().await {
+                    break;
+                }
+            }
+            _ = ticks.tick() => {
+                if !watch.session_valid().await {
+                    break;
+                }
+                if let Some(presence) = &watch.presence {
+                    if let Err(err) = cab_meetings::heartbeat(&watch.state.db, presence.meeting_id, presence.user_id).await {
+                        tracing::warn!(?err, meeting_id = presence.meeting_id, "presence heartbeat");
+                    }
+                }
+            }
+        }
+    }
+    // Dropping `watch` leaves the meeting and frees the place; dropping `sender` ends the
+    // response, so the connection closes.
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presence_needs_a_same_origin_request() {
+        let headers = |pairs: &[(&str, &str)]| {
+            let mut map = HeaderMap::new();
+            map.insert(header::HOST, "conform.example".parse().unwrap());
+            for (k, v) in pairs {
+                map.insert(
+                    axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    v.parse().unwrap(),
+                );
+            }
+            map
+        };
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "none")])));
+        assert!(same_origin(&headers(&[(
+            "origin",
+            "https://conform.example"
+        )])));
+        assert!(!same_origin(&headers(&[(
+            "origin",
+            "https://evil.example"
+        )])));
+        assert!(same_origin(&headers(&[])));
+    }
 }

@@ -27,13 +27,26 @@ fn is_public(path: &str) -> bool {
 }
 
 /// Resolves the session cookie to a user and attaches a `RequestAuth` to the request.
-/// Pages ask for sign-in when there is no user.
+/// Pages ask for sign-in when there is no user; an anonymous call of a server function that
+/// is not public is refused (401) here, before its body is read.
+/// The client's address is the socket's peer, or from `X-Forwarded-For` when that peer is a
+/// trusted proxy (`CONFORM_TRUSTED_PROXIES`, see `app::server::client_address`).
 pub async fn session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let forwarded_for = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
     let client = ClientInfo {
-        ip: request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string()),
+        ip: state
+            .safeguards
+            .proxies
+            .client_ip(peer, forwarded_for)
+            .map(|ip| ip.to_string()),
         user_agent: request
             .headers()
             .get(header::USER_AGENT)
@@ -75,6 +88,21 @@ pub async fn session(State(state): State<AppState>, mut request: Request, next: 
         }
     }
     let path = request.uri().path().to_string();
+    if auth.user.is_none()
+        && request.method() == Method::POST
+        && path.starts_with("/api/")
+        && !app::api::PUBLIC_SERVER_FNS.contains(&path.as_str())
+    {
+        app::server::refusals::refuse_anonymous(&state, &auth).await;
+        let body =
+            serde_json::to_string(&app::error::AppError::Unauthenticated).unwrap_or_default();
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+    }
     if auth.user.is_none() && !is_public(&path) && request.method() == Method::GET {
         let target = request
             .uri()

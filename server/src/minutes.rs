@@ -35,12 +35,7 @@ async fn published(
     auth: &RequestAuth,
     id: i64,
 ) -> Result<(String, String), Response> {
-    let Some(user) = &auth.user else {
-        return Err((StatusCode::UNAUTHORIZED, "Please sign in.").into_response());
-    };
-    if !user.may(Permission::ChangeRead) {
-        return Err((StatusCode::FORBIDDEN, Permission::ChangeRead.describe()).into_response());
-    }
+    crate::access::require(state, auth, Permission::ChangeRead).await?;
     cab_meetings::published_minutes(&state.db, id)
         .await
         .map_err(|error: AppError| {

@@ -44,14 +44,7 @@ fn error_response(error: AppError) -> Response {
 }
 
 async fn review(state: &AppState, auth: &RequestAuth, id: i64) -> Result<ReviewRecord, Response> {
-    let Some(user) = &auth.user else {
-        return Err(error_response(AppError::Unauthenticated));
-    };
-    if !user.may(Permission::ComplianceRead) {
-        return Err(error_response(AppError::Forbidden(
-            Permission::ComplianceRead.describe().into(),
-        )));
-    }
+    let user = crate::access::require(state, auth, Permission::ComplianceRead).await?;
     let today = local_today(&user.time_zone);
     management_reviews::get(state.db.reader(), id, today)
         .await

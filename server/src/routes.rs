@@ -4,6 +4,7 @@ use crate::health::healthz;
 use crate::middleware;
 use app::server::state::AppState;
 use app::{shell, App};
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
@@ -101,6 +102,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::strict_transport_security,
         ))
+        // Outermost checks first: an oversized body is refused before anything reads it.
+        .layer(from_fn(crate::body_limit::limit_body))
+        .layer(DefaultBodyLimit::max(crate::body_limit::BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

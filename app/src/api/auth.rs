@@ -38,6 +38,10 @@ pub async fn sign_out() -> Result<(), AppError> {
     let auth = request_auth();
     if let Some(token) = &auth.token {
         crate::server::service::identity::sign_out(&state.db, token, &auth.client).await?;
+        if let Some(user) = &auth.user {
+            // Their open live streams close and their meeting presence ends at once.
+            state.events.sessions_ended(user.id);
+        }
     }
     set_cookie(state.auth.expired_cookie())?;
     leptos_axum::redirect("/login");

@@ -38,7 +38,7 @@ pub(crate) mod guard {
     use crate::server::auth::RequestAuth;
     use crate::server::db::Db;
     use crate::server::failure::internal;
-    use crate::server::service::identity::{self, ClientInfo};
+    use crate::server::service::identity::ClientInfo;
     use crate::server::state::AppState;
     use leptos::prelude::use_context;
 
@@ -97,6 +97,14 @@ pub(crate) mod guard {
         }
     }
 
+    /// Tells every process that a user's sessions ended (after the write committed): their
+    /// live streams close and their meeting presence ends at once.
+    pub fn announce_sessions_ended(user_id: i64) {
+        if let Ok(state) = state() {
+            state.events.sessions_ended(user_id);
+        }
+    }
+
     /// Sets the HTTP status of the response to match a refusal (401 or 403).
     fn refuse(error: AppError) -> AppError {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -118,20 +126,18 @@ pub(crate) mod guard {
         })
     }
 
-    /// The signed-in caller, if a role of theirs grants `permission`; refusals are audited.
+    /// The signed-in caller, if a role of theirs grants `permission`. Refusals are counted
+    /// in the audit trail by `refusals::admit`, the door the plain HTTP handlers use too.
     pub async fn require(permission: Permission) -> Result<Caller, AppError> {
-        let caller = signed_in()?;
-        if caller.user.may(permission) {
-            return Ok(caller);
-        }
-        if let Err(err) =
-            identity::record_refusal(&caller.db, Some(&caller.user), permission, &caller.client)
-                .await
-        {
-            tracing::warn!(?err, "could not audit a permission refusal");
-        }
-        Err(refuse(AppError::Forbidden(
-            permission.describe().to_string(),
-        )))
+        let state = state()?;
+        let auth = request_auth();
+        let user = crate::server::refusals::admit(&state, &auth, permission)
+            .await
+            .map_err(refuse)?;
+        Ok(Caller {
+            user,
+            client: auth.client,
+            db: state.db,
+        })
     }
 }

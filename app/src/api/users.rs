@@ -40,7 +40,11 @@ pub async fn set_user_roles(
 #[server(endpoint = "users/disable")]
 pub async fn set_user_disabled(id: i64, version: i32, disabled: bool) -> Result<User, AppError> {
     let caller = require(Permission::UserManage).await?;
-    users::set_disabled(&caller.db, &caller.actor(), id, version, disabled).await
+    let user = users::set_disabled(&caller.db, &caller.actor(), id, version, disabled).await?;
+    if disabled {
+        super::guard::announce_sessions_ended(id);
+    }
+    Ok(user)
 }
 
 #[server(endpoint = "users/reset_password")]
@@ -50,13 +54,16 @@ pub async fn reset_user_password(
     password: String,
 ) -> Result<User, AppError> {
     let caller = require(Permission::UserManage).await?;
-    users::reset_password(&caller.db, &caller.actor(), id, version, password).await
+    let user = users::reset_password(&caller.db, &caller.actor(), id, version, password).await?;
+    super::guard::announce_sessions_ended(id);
+    Ok(user)
 }
 
 #[server(endpoint = "account/password")]
 pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
     let caller = signed_in()?;
     users::change_own_password(&caller.db, &caller.user, caller.client.ip.clone(), &form).await?;
+    super::guard::announce_sessions_ended(caller.user.id);
     leptos_axum::redirect("/login?changed=1");
     Ok(())
 }

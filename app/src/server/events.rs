@@ -8,10 +8,14 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast;
 
 const CHANNEL: &str = "conform_events";
+/// A user's sessions ended (sign-out, disabled): their open streams check theirs at once.
+const SESSIONS_CHANNEL: &str = "conform_sessions_ended";
 
 #[derive(Clone, Debug)]
 pub struct Events {
     local: broadcast::Sender<String>,
+    /// User ids whose sessions ended; never sent to browsers.
+    sessions_ended: broadcast::Sender<i64>,
     postgres: Option<PgPool>,
 }
 
@@ -19,8 +23,10 @@ impl Events {
     /// In-process only (SQLite, tests).
     pub fn local() -> Self {
         let (local, _) = broadcast::channel(1024);
+        let (sessions_ended, _) = broadcast::channel(256);
         Self {
             local,
+            sessions_ended,
             postgres: None,
         }
     }
@@ -31,11 +37,17 @@ impl Events {
         if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
             let pool = conn.get_postgres_connection_pool().clone();
             let mut listener = PgListener::connect_with(&pool).await?;
-            listener.listen(CHANNEL).await?;
+            listener.listen_all([CHANNEL, SESSIONS_CHANNEL]).await?;
             let local = events.local.clone();
+            let sessions_ended = events.sessions_ended.clone();
             tokio::spawn(async move {
                 loop {
                     match listener.recv().await {
+                        Ok(notification) if notification.channel() == SESSIONS_CHANNEL => {
+                            if let Ok(user_id) = notification.payload().parse() {
+                                let _ = sessions_ended.send(user_id);
+                            }
+                        }
                         Ok(notification) => {
                             let _ = local.send(notification.payload().to_string());
                         }
@@ -53,12 +65,33 @@ impl Events {
         let Ok(payload) = serde_json::to_string(event) else {
             return;
         };
+        self.send(CHANNEL, payload);
+    }
+
+    /// Tells every process that `user_id`'s sessions ended (after the commit): their live
+    /// streams re-check their session and close, and their meeting presence ends.
+    pub fn sessions_ended(&self, user_id: i64) {
+        match &self.postgres {
+            Some(_) => self.send(SESSIONS_CHANNEL, user_id.to_string()),
+            None => {
+                let _ = self.sessions_ended.send(user_id);
+            }
+        }
+    }
+
+    /// Hears `sessions_ended` (only user ids; browsers never see these).
+    pub fn watch_sessions(&self) -> broadcast::Receiver<i64> {
+        self.sessions_ended.subscribe()
+    }
+
+    /// Through PostgreSQL to every process when there is one, else to this process's streams.
+    fn send(&self, channel: &'static str, payload: String) {
         match &self.postgres {
             Some(pool) => {
                 let pool = pool.clone();
                 tokio::spawn(async move {
                     let sent = sea_orm::sqlx::query("SELECT pg_notify($1, $2)")
-                        .bind(CHANNEL)
+                        .bind(channel)
                         .bind(payload)
                         .execute(&pool)
                         .await;

@@ -117,6 +117,27 @@ pub async fn resolve<C: ConnectionTrait>(
     }
 }
 
+/// Whether the session is still valid at `now` (its user active), without touching it: an
+/// open live stream checks this, and must not keep an idle session alive by itself.
+pub async fn is_valid<C: ConnectionTrait>(
+    conn: &C,
+    token: &str,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let Some(found) = Sessions::find_by_id(token_hash(token)).one(conn).await? else {
+        return Ok(false);
+    };
+    let expired = found.expires_at <= now || found.last_seen_at + policy.idle_timeout <= now;
+    if expired {
+        return Ok(false);
+    }
+    Ok(Users::find_by_id(found.user_id)
+        .one(conn)
+        .await?
+        .is_some_and(|user| user.disabled_at.is_none()))
+}
+
 pub async fn end<C: ConnectionTrait>(conn: &C, token: &str) -> Result<Option<i64>, DbErr> {
     let hash = token_hash(token);
     let found = Sessions::find_by_id(hash.clone()).one(conn).await?;

@@ -116,13 +116,8 @@ pub async fn download(
     Extension(auth): Extension<RequestAuth>,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(user) = auth.user else {
-        return refuse(AppError::Unauthenticated);
-    };
-    if !user.may(Permission::EvidenceExport) {
-        return refuse(AppError::Forbidden(
-            Permission::EvidenceExport.describe().into(),
-        ));
+    if let Err(refused) = crate::access::require(&state, &auth, Permission::EvidenceExport).await {
+        return refused;
     }
     let Some((status, path)) = state.evidence_packs.file(id.trim()) else {
         return refuse(AppError::NotFound(

@@ -1,0 +1,13 @@
+//! What protects the server from abuse, shared by every request: who counts as a proxy,
+//! the refusal tallies and the live connections (see each module).
+
+use super::client_address::TrustedProxies;
+use super::live_connections::LiveConnections;
+use super::refusals::Refusals;
+
+#[derive(Debug, Clone, Default)]
+pub struct Safeguards {
+    pub proxies: TrustedProxies,
+    pub refusals: Refusals,
+    pub live: LiveConnections,
+}

@@ -153,7 +153,6 @@ impl ServeArgs {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let db = database::open(&args.database).await?;
     // One server per SQLite file; `conform restore` checks for it too.
     let _instance = match crate::backup::sqlite_file(&args.database).unwrap_or(None) {
         Some(file) => Some(
@@ -167,6 +166,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let db = database::open(&args.database).await?;
     database::migrate(&db).await?;
     if args.demo {
         let created = demo::seed(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -25,6 +25,10 @@ impl InstanceLock {
     /// Takes the lock, or `Ok(None)` when another process holds it.
     pub fn try_acquire(database: &Path) -> anyhow::Result<Option<Self>> {
         let path = Self::path_for(database);
+        if let Some(folder) = database.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("creating the database folder {}", folder.display()))?;
+        }
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)

@@ -210,3 +210,137 @@ async fn a_pack_builds_in_the_background_and_downloads_for_those_allowed() {
     .await;
     assert_eq!(code, StatusCode::NOT_FOUND);
 }
+
+/// A builder that writes a small file once `release` lets it go.
+fn held_builder(
+    release: std::sync::Arc<tokio::sync::Semaphore>,
+) -> app::server::evidence_jobs::Builder {
+    std::sync::Arc::new(move |_db, _as_of, path: std::path::PathBuf, _progress| {
+        let release = release.clone();
+        Box::pin(async move {
+            release.acquire().await.unwrap().forget();
+            std::fs::write(&path, b"pack").map_err(|e| e.to_string())?;
+            Ok(app::server::evidence_jobs::Built {
+                files: 1,
+                bytes: 4,
+                sha256: String::new(),
+            })
+        })
+    })
+}
+
+async fn wait_until_ready(
+    packs: &app::server::evidence_jobs::EvidencePacks,
+    id: &str,
+) -> PackStatus {
+    for _ in 0..400 {
+        let status = packs.status(id).unwrap();
+        if status.state != PackState::Building {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the pack {id} never finished");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn packs_are_built_in_a_private_folder_under_the_data_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = common::test_db().await;
+    let data = tempfile::tempdir().unwrap();
+    // Even a folder someone left open is closed again.
+    std::fs::create_dir(data.path().join("evidence-packs")).unwrap();
+    std::fs::set_permissions(
+        data.path().join("evidence-packs"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let packs = conform::evidence_pack::jobs::registry_in(data.path()).unwrap();
+    assert_eq!(packs.folder(), data.path().join("evidence-packs"));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(packs.folder()), 0o700);
+
+    let started = packs
+        .start(db.db.clone(), as_of(), 1, "Quality".into())
+        .unwrap();
+    let done = wait_until_ready(&packs, &started.id).await;
+    assert_eq!(done.state, PackState::Ready, "{done:?}");
+    let (_, path) = packs.file(&started.id).unwrap();
+    assert_eq!(path.parent().unwrap(), packs.folder());
+    assert_eq!(mode(&path), 0o600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_build_per_person_and_two_at_once() {
+    use app::server::evidence_jobs::{EvidencePacks, MAX_BUILDING};
+    assert_eq!(MAX_BUILDING, 2);
+    let db = common::test_db().await;
+    let data = tempfile::tempdir().unwrap();
+    let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let packs = EvidencePacks::new(held_builder(release.clone()), data.path().join("packs"));
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+
+    let first = packs
+        .start(db.db.clone(), day(1), 1, "Quinn".into())
+        .unwrap();
+    // The same date again (by anyone) is the running build, not a second one.
+    let again = packs
+        .start(db.db.clone(), day(1), 2, "Robin".into())
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    // Another date by the same person waits for their first.
+    let refused = packs
+        .start(db.db.clone(), day(2), 1, "Quinn".into())
+        .unwrap_err();
+    assert!(refused.contains("still being built"), "{refused}");
+    // A second person may build; a third finds the installation busy.
+    let second = packs
+        .start(db.db.clone(), day(2), 2, "Robin".into())
+        .unwrap();
+    let busy = packs
+        .start(db.db.clone(), day(3), 3, "Sam".into())
+        .unwrap_err();
+    assert!(
+        busy.contains("2 evidence packs are being built already"),
+        "{busy}"
+    );
+
+    release.add_permits(2);
+    wait_until_ready(&packs, &first.id).await;
+    wait_until_ready(&packs, &second.id).await;
+    release.add_permits(2);
+    let later = packs.start(db.db.clone(), day(3), 3, "Sam".into()).unwrap();
+    assert_eq!(
+        wait_until_ready(&packs, &later.id).await.state,
+        PackState::Ready
+    );
+    packs
+        .start(db.db.clone(), day(2), 1, "Quinn".into())
+        .expect("once their build is done, a person may ask again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_request_of_the_same_person_is_refused_over_http() {
+    let db = common::test_db().await;
+    let data = tempfile::tempdir().unwrap();
+    let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let mut state = state(db.clone());
+    state.evidence_packs = app::server::evidence_jobs::EvidencePacks::new(
+        held_builder(release.clone()),
+        data.path().join("packs"),
+    );
+    add_user(&db, "quality@example.org", vec![Role::QualityManager]).await;
+    let quality = sign_in(&state, "quality@example.org", PASSWORD).await;
+    let start = |as_of: &str| call("/api/evidence-pack/start", as_of, Some(&quality));
+    let first = send(&state, start("as_of=2026-01-01")).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let second = send(&state, start("as_of=2026-01-02")).await;
+    assert_eq!(second.status, StatusCode::BAD_REQUEST, "{}", second.body);
+    assert!(
+        second.error().to_string().contains("still being built"),
+        "{}",
+        second.body
+    );
+    release.add_permits(1);
+}

@@ -166,6 +166,8 @@ pub enum Permission {
     ScheduleManage,
     TemplateManage,
     CabManage,
+    CabChair,
+    CabVote,
     ImprovementRead,
     ImprovementRaise,
     FindingRaise,
@@ -186,7 +188,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 29] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -197,6 +199,8 @@ impl Permission {
         Permission::ScheduleManage,
         Permission::TemplateManage,
         Permission::CabManage,
+        Permission::CabChair,
+        Permission::CabVote,
         Permission::ImprovementRead,
         Permission::ImprovementRaise,
         Permission::FindingRaise,
@@ -228,6 +232,7 @@ impl Permission {
             | Permission::ScheduleManage => RecordType::Change,
             Permission::TemplateManage => RecordType::StandardTemplate,
             Permission::CabManage => RecordType::CabBoard,
+            Permission::CabChair | Permission::CabVote => RecordType::CabMeeting,
             Permission::ImprovementRead
             | Permission::ImprovementRaise
             | Permission::FindingRaise => RecordType::Improvement,
@@ -263,6 +268,12 @@ impl Permission {
             }
             Permission::TemplateManage => "keep the catalogue of standard change templates",
             Permission::CabManage => "define change advisory boards and schedule their meetings",
+            Permission::CabChair => {
+                "chair CAB meetings: run them and record the board's decisions (only the meeting's chair, or a change manager standing in)"
+            }
+            Permission::CabVote => {
+                "vote in CAB meetings (only the board's members, or a delegate for an absent member)"
+            }
             Permission::ImprovementRead => "read the improvement register",
             Permission::ImprovementRaise => {
                 "add improvements and move them through their lifecycle (as it allows)"
@@ -338,6 +349,18 @@ impl Permission {
             Permission::TemplateManage => &[ChangeManager],
             // Boards and their meetings are the change manager's to organise; chairs run them.
             Permission::CabManage => &[ChangeManager],
+            // Chairs are change managers or CAB members; the meeting checks it is its chair.
+            Permission::CabChair => &[ChangeManager, CabMember],
+            // A board's members come from everyone who works in the SMS; the meeting checks the
+            // seat (member, or delegate of an absent member). Admins and auditors never vote.
+            Permission::CabVote => &[
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Requester,
+            ],
             Permission::ImprovementRead => &[
                 Admin,
                 ChangeManager,
@@ -511,8 +534,11 @@ mod tests {
                     | Permission::ScheduleManage
                     | Permission::TemplateManage
                     | Permission::CabManage
+                    | Permission::CabChair
+                    | Permission::CabVote
                     | Permission::ImprovementRaise
                     | Permission::FindingRaise
+                    | Permission::AssignedWork
                     | Permission::ContinuityEdit
                     | Permission::ContinuityReview
                     | Permission::DocumentEdit
@@ -536,6 +562,8 @@ mod tests {
             Permission::ServiceCreate,
             Permission::ChangeRaise,
             Permission::ChangeTransition,
+            Permission::CabChair,
+            Permission::CabVote,
             Permission::ImprovementRaise,
             Permission::UserManage,
         ] {

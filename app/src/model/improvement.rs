@@ -729,7 +729,7 @@ mod tests {
             transition(&facts(S::Implemented), A::Verify, &owner)
                 .unwrap_err()
                 .0,
-            "Someone other than the owner verifies the outcome."
+            "Someone who has not owned the improvement verifies the outcome."
         );
         assert_eq!(
             transition(&facts(S::Implemented), A::Verify, &quality),
@@ -750,7 +750,7 @@ mod tests {
             transition(&f, ImprovementAction::Approve, &owner_quality)
                 .unwrap_err()
                 .0,
-            "The owner cannot approve their own improvement."
+            "The owner, now or before a hand-over, cannot decide on their own improvement."
         );
     }
 

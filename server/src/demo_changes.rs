@@ -1,14 +1,21 @@
 //! Demo changes: about sixty across every state, type and risk over the six weeks around
 //! today, with a blackout window, maintenance windows on key services and a few conflicts.
+//!
+//! Finished history (closed, cancelled, rejected) is imported, read-only. Everything still
+//! open is raised and moved through the real lifecycle by the demo people: a change manager
+//! authorises low-risk normal changes, and the CAB and the ECAB authorise the others in a
+//! meeting with quorum (conflicts in the way are first overridden by the change manager, with a
+//! reason, as the rules require).
 
 use app::error::AppError;
-use app::model::change::{ChangeState, ChangeType};
-use app::model::change_request::{ChangeDraft, Review};
+use app::model::change::{ApprovalPath, ChangeAction, ChangeState, ChangeType};
+use app::model::change_request::{Change, ChangeDraft, Review};
 use app::model::risk::RiskAnswers;
 use app::model::schedule::WindowKind;
+use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::changes::{self, Imported};
+use app::server::service::changes::{self, Imported, TransitionInput};
 use app::server::service::{catalogue, users};
 use chrono::{Duration, DurationRound, Utc};
 
@@ -95,10 +102,28 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             .map(|u| u.id)
             .unwrap_or(1)
     };
+    let signed_in = |email: &str| {
+        people
+            .iter()
+            .find(|u| u.email == email)
+            .map(|u| CurrentUser {
+                id: u.id,
+                email: u.email.clone(),
+                name: u.name.clone(),
+                roles: u.roles.clone(),
+                time_zone: "UTC".into(),
+            })
+            .ok_or_else(|| AppError::NotFound(format!("The demo user {email}")))
+    };
     let requester = id_of("requester@conform.demo");
     let owner = id_of("service.owner@conform.demo");
     let manager = id_of("change.manager@conform.demo");
     let continuity = id_of("continuity@conform.demo");
+    let raiser = signed_in("requester@conform.demo")?;
+    let chris = signed_in("change.manager@conform.demo")?;
+    // Changes past authorisation on the CAB and ECAB paths: (id, state to reach, review).
+    let mut for_cab: Vec<(i64, ChangeState, Option<Review>)> = Vec::new();
+    let mut for_ecab: Vec<(i64, ChangeState, Option<Review>)> = Vec::new();
     let services = catalogue::list(
         db,
         &app::model::service::ServiceQuery {
@@ -154,7 +179,12 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             reason: "Keeps the service supported and secure.".into(),
             change_type,
             category: ["Application", "Infrastructure", "Security", "Network"][i % 4].into(),
-            service_ids: service_id(service).into_iter().collect(),
+            // A standard change runs on its template's services only.
+            service_ids: if change_type == ChangeType::Standard {
+                Vec::new()
+            } else {
+                service_id(service).into_iter().collect()
+            },
             configuration_items: vec![format!(
                 "{}-prod-{:02}",
                 service.to_lowercase().replace(' ', "-"),
@@ -197,22 +227,206 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         });
         let planned = (state != ChangeState::Draft || i % 2 == 0)
             .then_some((start, start + Duration::minutes(60 + 30 * (i as i64 % 4))));
-        let id = changes::import(
-            db,
-            &actor,
-            Imported {
-                draft,
-                state,
-                requester_id: requester,
-                planned,
-                review,
-            },
-        )
-        .await?;
+        let id = if state.is_final() {
+            changes::import(
+                db,
+                &actor,
+                Imported {
+                    draft,
+                    state,
+                    requester_id: requester,
+                    planned,
+                    review,
+                },
+            )
+            .await?
+        } else {
+            let mut draft = draft;
+            draft.planned_start = planned.map(|p| p.0.naive_utc());
+            draft.planned_end = planned.map(|p| p.1.naive_utc());
+            let change = raise(db, &raiser, &chris, draft, state).await?;
+            if past_authorisation(state) && change.state == ChangeState::AwaitingAuthorisation {
+                match change.approval_path() {
+                    ApprovalPath::ChangeManager => {
+                        clear_conflicts(db, &chris, change.id).await?;
+                        step(db, &chris, change.id, ChangeAction::Authorise, "").await?;
+                        carry_on(db, &chris, change.id, state, review).await?;
+                    }
+                    ApprovalPath::EmergencyCab => for_ecab.push((change.id, state, review)),
+                    _ => for_cab.push((change.id, state, review)),
+                }
+            } else if change.state == ChangeState::Authorised {
+                carry_on(db, &chris, change.id, state, review).await?;
+            }
+            change.id
+        };
         imported.push(id);
         created += 1;
     }
+    // The boards decide what is theirs, in a meeting with quorum.
+    let boards = crate::demo_cab::boards(db).await?;
+    for (board, members, decided) in [
+        (boards.weekly, &boards.weekly_members, &for_cab),
+        (boards.emergency, &boards.emergency_members, &for_ecab),
+    ] {
+        for (id, _, _) in decided {
+            clear_conflicts(db, &chris, *id).await?;
+        }
+        let ids: Vec<i64> = decided.iter().map(|(id, _, _)| *id).collect();
+        crate::demo_cab::decide_in_meeting(db, &chris, board, members, &ids).await?;
+        for (id, state, review) in decided {
+            carry_on(db, &chris, *id, *state, review.clone()).await?;
+        }
+    }
     Ok(created)
+}
+
+/// States that lie after authorisation.
+fn past_authorisation(state: ChangeState) -> bool {
+    use ChangeState as S;
+    matches!(
+        state,
+        S::Authorised
+            | S::Scheduled
+            | S::Implementing
+            | S::Implemented
+            | S::Failed
+            | S::BackedOut
+            | S::Reviewed
+    )
+}
+
+async fn step(
+    db: &Db,
+    who: &CurrentUser,
+    id: i64,
+    action: ChangeAction,
+    comment: &str,
+) -> Result<Change, AppError> {
+    step_with(db, who, id, action, comment, None).await
+}
+
+async fn step_with(
+    db: &Db,
+    who: &CurrentUser,
+    id: i64,
+    action: ChangeAction,
+    comment: &str,
+    review: Option<Review>,
+) -> Result<Change, AppError> {
+    let version = changes::load(db.reader(), id).await?.version;
+    let actor = Actor::user(who.id, who.name.clone(), None);
+    let input = TransitionInput {
+        comment: comment.into(),
+        review,
+    };
+    changes::transition(db, who, &actor, id, version, action, input).await
+}
+
+/// The change manager accepts the conflicts of a change about to be authorised.
+async fn clear_conflicts(db: &Db, manager: &CurrentUser, id: i64) -> Result<(), AppError> {
+    let change = changes::load(db.reader(), id).await?;
+    if change.open_conflicts() > 0 {
+        let actor = Actor::user(manager.id, manager.name.clone(), None);
+        changes::override_conflicts(
+            db,
+            manager,
+            &actor,
+            id,
+            change.version,
+            "Coordinated with the teams involved; accepted for the demo schedule.",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Raises the change as the requester and takes it as far as it goes before authorisation
+/// (a standard change is authorised on submission).
+async fn raise(
+    db: &Db,
+    requester: &CurrentUser,
+    manager: &CurrentUser,
+    draft: ChangeDraft,
+    target: ChangeState,
+) -> Result<Change, AppError> {
+    use ChangeState as S;
+    let actor = Actor::user(requester.id, requester.name.clone(), None);
+    let change_type = draft.change_type;
+    let mut change = changes::create(db, requester, &actor, draft).await?;
+    if target == S::Draft {
+        return Ok(change);
+    }
+    if change_type == ChangeType::Standard {
+        clear_conflicts(db, manager, change.id).await?;
+    }
+    change = step(db, requester, change.id, ChangeAction::Submit, "").await?;
+    for (action, reached) in [
+        (ChangeAction::Assess, S::Assessed),
+        (ChangeAction::RequestAuthorisation, S::AwaitingAuthorisation),
+    ] {
+        if change.state == target || change.state != S::Submitted && change.state != S::Assessed {
+            break;
+        }
+        change = step(db, manager, change.id, action, "").await?;
+        debug_assert_eq!(change.state, reached);
+    }
+    Ok(change)
+}
+
+/// Takes an authorised change on to `target`: scheduled, implementing, done, reviewed.
+async fn carry_on(
+    db: &Db,
+    manager: &CurrentUser,
+    id: i64,
+    target: ChangeState,
+    review: Option<Review>,
+) -> Result<(), AppError> {
+    use ChangeState as S;
+    let path: &[(ChangeAction, S, &str)] = match target {
+        S::Authorised => &[],
+        S::Scheduled => &[(ChangeAction::Schedule, S::Scheduled, "")],
+        S::Implementing => &[
+            (ChangeAction::Schedule, S::Scheduled, ""),
+            (ChangeAction::StartImplementation, S::Implementing, ""),
+        ],
+        S::Implemented | S::Reviewed => &[
+            (ChangeAction::Schedule, S::Scheduled, ""),
+            (ChangeAction::StartImplementation, S::Implementing, ""),
+            (ChangeAction::Complete, S::Implemented, ""),
+        ],
+        S::Failed => &[
+            (ChangeAction::Schedule, S::Scheduled, ""),
+            (ChangeAction::StartImplementation, S::Implementing, ""),
+            (
+                ChangeAction::ReportFailure,
+                S::Failed,
+                "The smoke tests failed.",
+            ),
+        ],
+        S::BackedOut => &[
+            (ChangeAction::Schedule, S::Scheduled, ""),
+            (ChangeAction::StartImplementation, S::Implementing, ""),
+            (
+                ChangeAction::BackOut,
+                S::BackedOut,
+                "Restored the snapshot after errors.",
+            ),
+        ],
+        _ => &[],
+    };
+    for (action, _, comment) in path {
+        step(db, manager, id, *action, comment).await?;
+    }
+    if target == S::Reviewed {
+        let review = review.unwrap_or(Review {
+            outcome: "Successful".into(),
+            incidents: 0,
+            lessons: String::new(),
+        });
+        step_with(db, manager, id, ChangeAction::Review, "", Some(review)).await?;
+    }
+    Ok(())
 }
 
 /// Adds a window through the same service the window editor uses (times given in UTC).

@@ -88,6 +88,18 @@ fn form(service_id: i64, start: &str, end: &str) -> ChangeForm {
     }
 }
 
+/// Answers that make a low risk (a change manager authorises it alone).
+fn low_risk(form: ChangeForm) -> ChangeForm {
+    ChangeForm {
+        impact_breadth: "0".into(),
+        complexity: "0".into(),
+        backout_difficulty: "0".into(),
+        history: "0".into(),
+        time_pressure: "0".into(),
+        ..form
+    }
+}
+
 async fn step(
     db: &app::server::db::Db,
     who: &CurrentUser,
@@ -108,7 +120,7 @@ async fn step(
 }
 
 #[tokio::test]
-async fn a_normal_change_goes_from_draft_to_authorised_with_the_cab() {
+async fn a_normal_change_goes_from_draft_to_the_cab_and_no_plain_move_authorises_it() {
     let db = common::test_db().await;
     let p = people(&db).await;
     let mail = service(&db, "E-mail", "critical").await;
@@ -170,19 +182,30 @@ async fn a_normal_change_goes_from_draft_to_authorised_with_the_cab() {
         matches!(refused, AppError::BadRequest(ref reason) if reason.contains("CAB")),
         "{refused:?}"
     );
-    let authorised = step(&db, &p.cab, created.id, ChangeAction::Authorise)
-        .await
-        .unwrap();
-    assert_eq!(authorised.state, ChangeState::Authorised);
+    // Neither a CAB member nor a change manager authorises it outside a CAB meeting (the CAB
+    // tests show the chair's decision with quorum doing it).
+    let waiting = changes::load(db.reader(), created.id).await.unwrap();
+    for who in [&p.cab, &p.manager] {
+        let refused = step(&db, who, created.id, ChangeAction::Authorise)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused, AppError::BadRequest(ref reason) if reason.contains("meeting with quorum")),
+            "{refused:?}"
+        );
+    }
+    let after = changes::load(db.reader(), created.id).await.unwrap();
+    assert_eq!(after.state, ChangeState::AwaitingAuthorisation);
+    assert_eq!(after.version, waiting.version, "nothing written");
 
     let timeline =
         app::server::service::audit_trail::history(&db, "change", &created.id.to_string())
             .await
             .unwrap();
-    assert_eq!(timeline.len(), 5, "created and four transitions");
+    assert_eq!(timeline.len(), 4, "created and three transitions");
     assert!(timeline[0]
         .summary
-        .contains("Awaiting authorisation → Authorised"));
+        .contains("Assessed → Awaiting authorisation"));
 }
 
 #[tokio::test]
@@ -247,11 +270,12 @@ async fn conflicts_are_found_and_block_authorisation_until_overridden() {
     )
     .await
     .unwrap();
+    // Low risk: the change manager decides it alone.
     let second = changes::create(
         &db,
         &p.requester,
         &actor(&p.requester),
-        form(erp, "2026-12-01T23:00", "2026-12-02T00:30")
+        low_risk(form(erp, "2026-12-01T23:00", "2026-12-02T00:30"))
             .validate()
             .unwrap(),
     )
@@ -300,7 +324,7 @@ async fn conflicts_are_found_and_block_authorisation_until_overridden() {
     for action in [ChangeAction::Assess, ChangeAction::RequestAuthorisation] {
         step(&db, &p.manager, second.id, action).await.unwrap();
     }
-    let blocked = step(&db, &p.cab, second.id, ChangeAction::Authorise)
+    let blocked = step(&db, &p.manager, second.id, ChangeAction::Authorise)
         .await
         .unwrap_err();
     assert!(
@@ -319,7 +343,7 @@ async fn conflicts_are_found_and_block_authorisation_until_overridden() {
     .await
     .unwrap();
     assert_eq!(
-        step(&db, &p.cab, second.id, ChangeAction::Authorise)
+        step(&db, &p.manager, second.id, ChangeAction::Authorise)
             .await
             .unwrap()
             .state,

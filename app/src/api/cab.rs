@@ -1,6 +1,8 @@
 //! Server functions of change advisory boards and their meetings. Boards and scheduling need
-//! `CabManage`; running a meeting is checked against the board (its chair, or a change
-//! manager); voting against its membership. Every write announces the meeting afterwards.
+//! `CabManage`; running a meeting needs `CabChair` and is then checked against the board (its
+//! chair, or a change manager standing in); voting needs `CabVote` and is then checked against
+//! the board's membership (a member, or the delegate of an absent member). Every write
+//! announces the meeting afterwards.
 
 use crate::error::AppError;
 use crate::model::cab::BoardForm;
@@ -108,7 +110,7 @@ pub async fn meeting_item(
 
 #[server(endpoint = "cab/start")]
 pub async fn start_meeting(id: i64, version: i32) -> Result<(), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
+    let caller = require(Permission::CabChair).await?;
     cab_meetings::start(&caller.db, &caller.user, &caller.actor(), id, version).await?;
     announce_meeting(id);
     Ok(())
@@ -116,7 +118,7 @@ pub async fn start_meeting(id: i64, version: i32) -> Result<(), AppError> {
 
 #[server(endpoint = "cab/go_to")]
 pub async fn go_to_item(id: i64, version: i32, item_id: i64) -> Result<(), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
+    let caller = require(Permission::CabChair).await?;
     cab_meetings::go_to(
         &caller.db,
         &caller.user,
@@ -132,7 +134,7 @@ pub async fn go_to_item(id: i64, version: i32, item_id: i64) -> Result<(), AppEr
 
 #[server(endpoint = "cab/vote")]
 pub async fn cast_vote(id: i64, item_id: i64, form: VoteForm) -> Result<(), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
+    let caller = require(Permission::CabVote).await?;
     let (vote, comment) = form.validate()?;
     cab_meetings::vote(
         &caller.db,
@@ -155,7 +157,7 @@ pub async fn record_decision(
     item_id: i64,
     form: DecisionForm,
 ) -> Result<(), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
+    let caller = require(Permission::CabChair).await?;
     let (decision, text, notes) = form.validate()?;
     let change = cab_meetings::decide(
         &caller.db,
@@ -186,7 +188,7 @@ pub async fn edit_agenda(
     #[server(default)] minutes: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::service::cab_meetings::AgendaEdit;
-    let caller = require(Permission::ChangeRead).await?;
+    let caller = require(Permission::CabChair).await?;
     let item = || item_id.ok_or_else(|| AppError::BadRequest("Which agenda item?".into()));
     let edit = match op.as_str() {
         "add" => {
@@ -237,7 +239,7 @@ pub async fn add_cab_action(
     #[server(default)] item_id: Option<i64>,
     form: ActionForm,
 ) -> Result<(), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
+    let caller = require(Permission::CabChair).await?;
     // "Today" is the chair's own date, not UTC's.
     let today = crate::server::service::schedule::local_today(&caller.user.time_zone);
     let (text, owner_id, due) = form.validate(today)?;
@@ -259,7 +261,7 @@ pub async fn add_cab_action(
 
 #[server(endpoint = "cab/end")]
 pub async fn end_meeting(id: i64, version: i32) -> Result<(), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
+    let caller = require(Permission::CabChair).await?;
     cab_meetings::end(&caller.db, &caller.user, &caller.actor(), id, version).await?;
     announce_meeting(id);
     Ok(())
@@ -273,7 +275,7 @@ pub async fn save_minutes(
     minutes: String,
     #[server(default)] publish: Option<String>,
 ) -> Result<(), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
+    let caller = require(Permission::CabChair).await?;
     let publish = match publish.as_deref() {
         None | Some("") => false,
         Some("true") => true,

@@ -3,6 +3,18 @@
 //! `transition(facts, action, actor)` answers whether `actor` may take `action` on a change
 //! described by `facts`, and the state it leads to. The board asks it which moves to offer;
 //! the server asks it again before writing.
+//!
+//! Segregation of duties, whatever path the request takes:
+//! - nobody decides (authorises, rejects, defers) a change they requested, own or owned before;
+//! - a change whose approval path is the CAB (normal, medium risk or higher) or the ECAB
+//!   (emergency) is decided only by a board's decision taken in a meeting with quorum, recorded
+//!   by its chair ([`Authority::BoardDecision`]); a change manager decides low-risk normal
+//!   changes alone; standard changes are pre-authorised by their template;
+//! - a standard change is authorised on submission only when its schedule has no open
+//!   conflicts (blackouts, maintenance windows, double bookings);
+//! - imported history is read-only: nothing moves it;
+//! - editing what an assessment relied on sends an assessed change back for assessment
+//!   ([`state_after_edit`]).
 
 use crate::model::access::Role;
 use crate::model::risk::RiskLevel;
@@ -254,7 +266,13 @@ impl ApprovalPath {
         }
     }
 
-    /// Roles that may record the authorisation decision on this path.
+    /// Whether only a board's decision in a meeting with quorum decides changes on this path.
+    pub fn needs_board(self) -> bool {
+        matches!(self, Self::Cab | Self::EmergencyCab)
+    }
+
+    /// Roles that may record the authorisation decision on this path (on a board path: the
+    /// chair recording the board's decision).
     pub fn deciders(self) -> &'static [Role] {
         match self {
             Self::PreAuthorised => &[],
@@ -281,6 +299,13 @@ pub struct ChangeFacts {
     pub open_conflicts: u32,
     /// A post-implementation review is recorded.
     pub has_review: bool,
+    /// Everyone who owned the change before its current owner: handing it over does not make
+    /// them independent of it.
+    #[serde(default)]
+    pub former_owner_ids: Vec<i64>,
+    /// Imported history: read-only.
+    #[serde(default)]
+    pub imported: bool,
 }
 
 /// The person asking.
@@ -290,7 +315,22 @@ pub struct ActorFacts {
     pub roles: Vec<Role>,
 }
 
+/// On whose authority a move is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Authority {
+    /// The person on their own account: the board, the detail page, the plain transition.
+    Own,
+    /// The chair recording a decision of a change advisory board (CAB or ECAB) taken in a
+    /// meeting with quorum. Only the CAB meeting service uses it, after checking the chair
+    /// and the quorum.
+    BoardDecision,
+}
+
 impl ActorFacts {
+    pub fn person(user_id: i64, roles: Vec<Role>) -> Self {
+        ActorFacts { user_id, roles }
+    }
+
     fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
@@ -355,13 +395,28 @@ pub fn reachable(change_type: ChangeType, state: ChangeState) -> bool {
     }
 }
 
-/// Whether `actor` may take `action` on the change, and the state it leads to.
+/// Whether `actor` may take `action` on the change on their own account, and the state it
+/// leads to.
 pub fn transition(
     facts: &ChangeFacts,
     action: ChangeAction,
     actor: &ActorFacts,
 ) -> Result<ChangeState, Refusal> {
+    transition_by(facts, action, actor, Authority::Own)
+}
+
+/// Whether `actor` may take `action` on the change on `authority`, and the state it leads to.
+pub fn transition_by(
+    facts: &ChangeFacts,
+    action: ChangeAction,
+    actor: &ActorFacts,
+    authority: Authority,
+) -> Result<ChangeState, Refusal> {
     use ChangeAction as A;
+    let board_decision = authority == Authority::BoardDecision;
+    if facts.imported {
+        return refuse("This change is imported history: it is read-only and cannot be moved.");
+    }
     let Some(next) = target(facts, action) else {
         return refuse(format!(
             "A change that is {} cannot be moved with “{}”.",
@@ -386,6 +441,14 @@ pub fn transition(
             if !facts.has_schedule {
                 return refuse("Set the planned start and end before submitting.");
             }
+            // Submitting a standard change authorises it: the schedule must be clear first.
+            if facts.change_type == ChangeType::Standard && facts.open_conflicts > 0 {
+                return refuse(format!(
+                    "{} schedule conflict{} (blackout, maintenance window or double booking) must be resolved or overridden by a change manager before this standard change is authorised.",
+                    facts.open_conflicts,
+                    if facts.open_conflicts == 1 { "" } else { "s" }
+                ));
+            }
         }
         A::Assess => {
             if !manager {
@@ -402,11 +465,26 @@ pub fn transition(
         }
         A::Authorise | A::Reject | A::Defer => {
             let path = ApprovalPath::for_change(facts.change_type, facts.risk);
-            if !actor.any(path.deciders()) {
+            if path.needs_board() && !board_decision {
+                return refuse(format!(
+                    "This change is decided by the {}: its chair records the board's decision in a meeting with quorum.",
+                    path.label()
+                ));
+            }
+            // A board may also decide a change a change manager could decide alone.
+            let deciders = if board_decision {
+                ApprovalPath::Cab.deciders()
+            } else {
+                path.deciders()
+            };
+            if !actor.any(deciders) {
                 return refuse(format!("This change is decided by the {}.", path.label()));
             }
             if is_requester || is_owner {
                 return refuse("You cannot decide on a change you requested or own.");
+            }
+            if facts.former_owner_ids.contains(&actor.user_id) {
+                return refuse("You owned this change before; you cannot decide on it.");
             }
             if action == A::Authorise && facts.open_conflicts > 0 {
                 return refuse(format!(
@@ -449,6 +527,34 @@ pub fn transition(
         }
     }
     Ok(next)
+}
+
+/// The state a change is in after an edit: an assessed change whose risk answers, services,
+/// plans or schedule changed goes back to Submitted, to be assessed again (the assessment
+/// relied on them). Other edits leave the state alone.
+pub fn state_after_edit(state: ChangeState, assessment_inputs_changed: bool) -> ChangeState {
+    match state {
+        ChangeState::Assessed if assessment_inputs_changed => ChangeState::Submitted,
+        other => other,
+    }
+}
+
+/// Whether an edit may turn a change of type `from` into `to` in `state`: only a draft changes
+/// its type (a submitted change was routed and assessed by it).
+pub fn may_change_type(
+    state: ChangeState,
+    from: ChangeType,
+    to: ChangeType,
+) -> Result<(), Refusal> {
+    if from == to || state == ChangeState::Draft {
+        Ok(())
+    } else {
+        refuse(format!(
+            "A {} change cannot become a {} change once submitted; cancel it and raise a new one.",
+            from.label().to_lowercase(),
+            to.label().to_lowercase()
+        ))
+    }
 }
 
 /// The actions `actor` can take now: what the board highlights and the detail page offers.
@@ -496,14 +602,18 @@ mod tests {
             has_schedule: true,
             open_conflicts: 0,
             has_review: true,
+            former_owner_ids: vec![],
+            imported: false,
         }
     }
 
     fn person(user_id: i64, roles: &[Role]) -> ActorFacts {
-        ActorFacts {
-            user_id,
-            roles: roles.to_vec(),
-        }
+        ActorFacts::person(user_id, roles.to_vec())
+    }
+
+    /// A CAB member chairing a meeting with quorum records the board's decision.
+    fn by_board(facts: &ChangeFacts, action: ChangeAction) -> Result<ChangeState, Refusal> {
+        transition_by(facts, action, &cab(), Authority::BoardDecision)
     }
 
     fn manager() -> ActorFacts {
@@ -550,8 +660,14 @@ mod tests {
             (A::Close, manager(), ChangeState::Closed),
         ];
         for (action, actor, expected) in steps {
-            let next =
-                transition(&change, action, &actor).unwrap_or_else(|r| panic!("{action:?}: {r}"));
+            // The CAB decides in its meeting; everything else on the person's own account.
+            let authority = if action == A::Authorise {
+                Authority::BoardDecision
+            } else {
+                Authority::Own
+            };
+            let next = transition_by(&change, action, &actor, authority)
+                .unwrap_or_else(|r| panic!("{action:?}: {r}"));
             assert_eq!(next, expected, "{action:?}");
             change.state = next;
         }
@@ -580,7 +696,7 @@ mod tests {
             Some(RiskLevel::High),
         );
         assert!(
-            transition(&waiting, ChangeAction::Defer, &cab()).is_err(),
+            by_board(&waiting, ChangeAction::Defer).is_err(),
             "an emergency cannot wait"
         );
         assert_eq!(
@@ -607,9 +723,151 @@ mod tests {
             Some(RiskLevel::Medium),
         );
         assert_eq!(
-            transition(&medium, ChangeAction::Authorise, &cab()),
+            by_board(&medium, ChangeAction::Authorise),
             Ok(ChangeState::Authorised)
         );
+    }
+
+    #[test]
+    fn cab_path_changes_are_decided_only_by_a_board_decision() {
+        for (change_type, risk) in [
+            (ChangeType::Normal, RiskLevel::Medium),
+            (ChangeType::Normal, RiskLevel::High),
+            (ChangeType::Normal, RiskLevel::VeryHigh),
+            (ChangeType::Emergency, RiskLevel::Low),
+            (ChangeType::Emergency, RiskLevel::High),
+        ] {
+            let change = facts(ChangeState::AwaitingAuthorisation, change_type, Some(risk));
+            for actor in [
+                cab(),
+                manager(),
+                person(CAB, &[Role::CabMember, Role::ChangeManager]),
+            ] {
+                for action in [ChangeAction::Authorise, ChangeAction::Reject] {
+                    let refusal = transition(&change, action, &actor).unwrap_err();
+                    assert!(
+                        refusal.0.contains("meeting with quorum"),
+                        "{change_type:?} {risk:?} {action:?}: {refusal}"
+                    );
+                }
+            }
+            assert_eq!(
+                by_board(&change, ChangeAction::Authorise),
+                Ok(ChangeState::Authorised)
+            );
+            // The chair needs a deciding role too; a board decision is not a free pass.
+            assert!(transition_by(
+                &change,
+                ChangeAction::Authorise,
+                &person(CAB, &[Role::Requester]),
+                Authority::BoardDecision
+            )
+            .is_err());
+        }
+        // A board may also decide a low-risk change a change manager could decide alone.
+        let low = facts(
+            ChangeState::AwaitingAuthorisation,
+            ChangeType::Normal,
+            Some(RiskLevel::Low),
+        );
+        assert_eq!(
+            by_board(&low, ChangeAction::Authorise),
+            Ok(ChangeState::Authorised)
+        );
+        // An unassessed risk is not low: the CAB decides.
+        let unknown = facts(ChangeState::AwaitingAuthorisation, ChangeType::Normal, None);
+        assert!(transition(&unknown, ChangeAction::Authorise, &manager()).is_err());
+    }
+
+    #[test]
+    fn the_board_and_detail_page_never_offer_a_cab_decision_outside_the_meeting() {
+        let change = facts(
+            ChangeState::AwaitingAuthorisation,
+            ChangeType::Normal,
+            Some(RiskLevel::High),
+        );
+        for actor in [cab(), manager()] {
+            let offered = available_actions(&change, &actor);
+            assert!(
+                offered.iter().all(|(a, _)| !matches!(
+                    a,
+                    ChangeAction::Authorise | ChangeAction::Reject | ChangeAction::Defer
+                )),
+                "{offered:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn former_owners_never_decide() {
+        let mut change = facts(
+            ChangeState::AwaitingAuthorisation,
+            ChangeType::Normal,
+            Some(RiskLevel::Low),
+        );
+        change.former_owner_ids = vec![MANAGER];
+        let refusal = transition(&change, ChangeAction::Authorise, &manager()).unwrap_err();
+        assert_eq!(
+            refusal.0,
+            "You owned this change before; you cannot decide on it."
+        );
+        assert!(transition(&change, ChangeAction::Reject, &manager()).is_err());
+        let mut high = facts(
+            ChangeState::AwaitingAuthorisation,
+            ChangeType::Normal,
+            Some(RiskLevel::High),
+        );
+        high.former_owner_ids = vec![CAB];
+        assert!(by_board(&high, ChangeAction::Authorise).is_err());
+        // Someone else still can.
+        high.former_owner_ids = vec![MANAGER];
+        assert_eq!(
+            by_board(&high, ChangeAction::Authorise),
+            Ok(ChangeState::Authorised)
+        );
+    }
+
+    #[test]
+    fn imported_history_never_moves() {
+        for state in ChangeState::ALL {
+            let mut change = facts(state, ChangeType::Normal, Some(RiskLevel::Low));
+            change.imported = true;
+            for actor in [manager(), cab(), person(OWNER, &[]), person(REQUESTER, &[])] {
+                assert!(available_actions(&change, &actor).is_empty(), "{state:?}");
+                for action in ChangeAction::ALL {
+                    assert!(
+                        transition_by(&change, action, &actor, Authority::BoardDecision).is_err()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_standard_change_with_conflicts_is_not_authorised_on_submission() {
+        let requester = person(REQUESTER, &[Role::Requester]);
+        let mut standard = facts(ChangeState::Draft, ChangeType::Standard, None);
+        standard.open_conflicts = 1;
+        let refusal = transition(&standard, ChangeAction::Submit, &requester).unwrap_err();
+        assert!(refusal.0.starts_with("1 schedule conflict "), "{refusal}");
+        standard.open_conflicts = 0;
+        assert_eq!(
+            transition(&standard, ChangeAction::Submit, &requester),
+            Ok(ChangeState::Authorised)
+        );
+    }
+
+    #[test]
+    fn editing_what_the_assessment_relied_on_sends_it_back() {
+        use ChangeState as S;
+        assert_eq!(state_after_edit(S::Assessed, true), S::Submitted);
+        assert_eq!(state_after_edit(S::Assessed, false), S::Assessed);
+        assert_eq!(state_after_edit(S::Submitted, true), S::Submitted);
+        assert_eq!(state_after_edit(S::Draft, true), S::Draft);
+        assert!(may_change_type(S::Draft, ChangeType::Normal, ChangeType::Standard).is_ok());
+        assert!(may_change_type(S::Submitted, ChangeType::Normal, ChangeType::Normal).is_ok());
+        assert!(may_change_type(S::Submitted, ChangeType::Normal, ChangeType::Standard).is_err());
+        assert!(may_change_type(S::Assessed, ChangeType::Normal, ChangeType::Emergency).is_err());
     }
 
     #[test]
@@ -652,10 +910,10 @@ mod tests {
             Some(RiskLevel::High),
         );
         change.open_conflicts = 2;
-        let refusal = transition(&change, ChangeAction::Authorise, &cab()).unwrap_err();
+        let refusal = by_board(&change, ChangeAction::Authorise).unwrap_err();
         assert!(refusal.0.starts_with("2 schedule conflicts"), "{refusal}");
         assert_eq!(
-            transition(&change, ChangeAction::Reject, &cab()),
+            by_board(&change, ChangeAction::Reject),
             Ok(ChangeState::Rejected)
         );
     }
@@ -717,18 +975,29 @@ mod tests {
         fn random_walks_keep_the_invariants(
             change_type in proptest::sample::select(ChangeType::ALL.to_vec()),
             risk in proptest::sample::select(RiskLevel::ALL.to_vec()),
-            steps in proptest::collection::vec((proptest::sample::select(ChangeAction::ALL.to_vec()), 1i64..=5, any_role()), 1..40),
+            steps in proptest::collection::vec((proptest::sample::select(ChangeAction::ALL.to_vec()), 1i64..=6, any_role(), any::<bool>()), 1..40),
+            former_owner in 1i64..=6,
         ) {
             let mut change = facts(ChangeState::Draft, change_type, Some(risk));
-            for (action, user_id, roles) in steps {
+            change.former_owner_ids = vec![former_owner];
+            for (action, user_id, roles, board_decision) in steps {
                 let actor = ActorFacts { user_id, roles };
+                let authority = if board_decision { Authority::BoardDecision } else { Authority::Own };
                 let before = change.state;
-                match transition(&change, action, &actor) {
+                match transition_by(&change, action, &actor, authority) {
                     Ok(next) => {
                         prop_assert!(!before.is_final(), "{before:?} moved to {next:?}");
                         if next == ChangeState::Authorised && change_type != ChangeType::Standard {
                             prop_assert!(user_id != change.requester_id && user_id != change.owner_id);
+                            prop_assert!(user_id != former_owner, "a former owner authorised");
                             prop_assert!(actor.roles.contains(&Role::ChangeManager) || actor.roles.contains(&Role::CabMember));
+                            // Only a board's decision authorises a CAB or ECAB path change;
+                            // a change manager alone only a low-risk normal one.
+                            if ApprovalPath::for_change(change_type, Some(risk)).needs_board() {
+                                prop_assert!(board_decision, "authorised outside a board decision");
+                            } else {
+                                prop_assert!(board_decision || actor.roles.contains(&Role::ChangeManager));
+                            }
                         }
                         if next == ChangeState::Closed {
                             prop_assert_eq!(before, ChangeState::Reviewed);

@@ -85,6 +85,12 @@ pub struct Change {
     pub related: Vec<RelatedChange>,
     /// The standard change template it follows (id, name).
     pub template: Option<(i64, String)>,
+    /// Who owned it before its current owner (they never decide on it).
+    #[serde(default)]
+    pub former_owners: Vec<PersonRef>,
+    /// Imported history: arrives closed, read-only.
+    #[serde(default)]
+    pub imported: bool,
     /// The planned window in the reader's time zone (set by the server for each reader).
     #[serde(default)]
     pub local_window: Option<LocalWindow>,
@@ -195,12 +201,15 @@ impl Change {
         }
     }
 
-    /// Whether its content may still be edited (before authorisation is asked for).
+    /// Whether its content may still be edited (before authorisation is asked for; never
+    /// imported history). Editing an assessed change in what the assessment relied on sends
+    /// it back for assessment (see `change::state_after_edit`).
     pub fn is_editable(&self) -> bool {
-        matches!(
-            self.state,
-            ChangeState::Draft | ChangeState::Submitted | ChangeState::Assessed
-        )
+        !self.imported
+            && matches!(
+                self.state,
+                ChangeState::Draft | ChangeState::Submitted | ChangeState::Assessed
+            )
     }
 
     pub fn risk_level(&self) -> Option<RiskLevel> {
@@ -234,6 +243,8 @@ impl Change {
             open_conflicts: self.open_conflicts(),
             // The review form comes with the action itself.
             has_review: true,
+            former_owner_ids: self.former_owners.iter().map(|p| p.id).collect(),
+            imported: self.imported,
         }
     }
 
@@ -269,6 +280,12 @@ pub struct ChangeCard {
     pub has_review: bool,
     pub conflicts: u32,
     pub conflict_overridden: bool,
+    /// Who owned it before its current owner.
+    #[serde(default)]
+    pub former_owner_ids: Vec<i64>,
+    /// Imported history (read-only).
+    #[serde(default)]
+    pub imported: bool,
     pub version: i32,
     /// The planned window in the reader's time zone (set by the server for each reader).
     #[serde(default)]
@@ -292,6 +309,8 @@ impl ChangeCard {
                 self.conflicts
             },
             has_review: self.has_review,
+            former_owner_ids: self.former_owner_ids.clone(),
+            imported: self.imported,
         }
     }
 }
@@ -986,6 +1005,8 @@ mod tests {
                 outgoing: true,
             }],
             template: None,
+            former_owners: vec![],
+            imported: false,
             local_window: None,
             version: 1,
             created_at: Utc::now(),

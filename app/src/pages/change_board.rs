@@ -41,10 +41,7 @@ fn card_id_of(event: &leptos::web_sys::Event) -> Option<i64> {
 }
 
 fn actor(user: &CurrentUser) -> ActorFacts {
-    ActorFacts {
-        user_id: user.id,
-        roles: user.roles.clone(),
-    }
+    ActorFacts::person(user.id, user.roles.clone())
 }
 
 /// Whether `user` may drop `card` on column `to`, or why not.

@@ -80,13 +80,7 @@ fn ChangeView(
         Suspend::new(async move {
             let user = session.user.await.ok().flatten()?;
             let is_manager = user.roles.contains(&Role::ChangeManager);
-            let moves = available_actions(
-                &facts,
-                &ActorFacts {
-                    user_id: user.id,
-                    roles: user.roles.clone(),
-                },
-            );
+            let moves = available_actions(&facts, &ActorFacts::person(user.id, user.roles.clone()));
             Some(view! {
                 <section class="actions" aria-labelledby="actions-heading">
                     <h2 id="actions-heading">"What you can do"</h2>
@@ -140,6 +134,9 @@ fn ChangeView(
                 <TypeBadge change_type=change.change_type/>
                 <StateBadge state=change.state/>
                 <RiskBadge risk=change.risk_level()/>
+                {change.imported.then(|| view! {
+                    <span class="badge imported" title="Imported history: read-only">"Imported"</span>
+                })}
                 {change.is_editable().then(|| view! {
                     <IfAllowed permission=Permission::ChangeRaise>
                         <a class="button secondary" href=format!("/changes/{id}/edit")>"Edit"</a>
@@ -151,6 +148,14 @@ fn ChangeView(
             </div>
         </div>
         {move || error.get().map(|error| view! { <ErrorBanner error/> })}
+        {change.imported.then(|| view! {
+            <div class="banner banner-info imported-history" role="status">
+                <p>"Imported history: this change was recorded elsewhere and arrived closed. It is read-only here; nothing can edit or move it."</p>
+            </div>
+        })}
+        {(change.state == crate::model::change::ChangeState::Assessed).then(|| view! {
+            <p class="muted reassessment-note">"Editing the risk answers, services, plans or schedule sends this change back for assessment."</p>
+        })}
         {(!change.conflicts.is_empty()).then(|| view! {
             <div class="banner banner-warning" role="status">
                 <p><strong>"Schedule conflicts"</strong>{change.conflict_override.clone().map(|o| format!(" (overridden: {o})"))}</p>
@@ -163,6 +168,10 @@ fn ChangeView(
             <dt>"Approval path"</dt><dd>{change.approval_path().label()}</dd>
             <dt>"Requester"</dt><dd>{change.requester.name.clone()}</dd>
             <dt>"Owner"</dt><dd>{change.owner.name.clone()}</dd>
+            {(!change.former_owners.is_empty()).then(|| view! {
+                <dt>"Former owners"</dt>
+                <dd>{change.former_owners.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ")}<span class="muted">" (they do not decide on it)"</span></dd>
+            })}
             <dt>"Implementers"</dt><dd>{change.implementers.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ")}</dd>
             <dt>"Services"</dt><dd>{change.services.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ")}</dd>
             <dt>"Outage"</dt><dd>{if change.expects_outage { format!("{} minutes", change.outage_minutes) } else { "None expected".into() }}</dd>

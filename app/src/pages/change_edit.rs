@@ -56,6 +56,9 @@ fn EditChange(change: Change, form: ChangeForm, choices: ChangeFormChoices) -> i
             <a href="/changes">"Changes"</a>" / "<a href=back.clone()>{change.reference()}</a>" / Edit"
         </nav>
         <h1>{title}</h1>
+        {(change.state == crate::model::change::ChangeState::Assessed).then(|| view! {
+            <p class="banner banner-info reassessment-note" role="note">"This change has been assessed. Changing its risk answers, services, plans or schedule sends it back to Submitted, to be assessed again."</p>
+        })}
         <ActionForm action attr:class="form wide" attr:novalidate=true>
             <input type="hidden" name="id" value=change.id/>
             <input type="hidden" name="version" value=change.version/>

@@ -46,6 +46,11 @@ pub struct Model {
     pub authorised_by: Option<i64>,
     /// The standard change template this change follows (standard changes only).
     pub template_id: Option<i64>,
+    /// JSON array of the ids of everyone who owned the change before its current owner.
+    #[sea_orm(column_type = "Text")]
+    pub former_owner_ids: String,
+    /// Imported history: arrives closed and stays read-only.
+    pub imported: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -930,7 +930,7 @@ pub async fn decide(
             text.trim()
         )
     };
-    let change = changes::transition_in(
+    let change = changes::decide_as_board(
         &txn,
         user,
         actor,

@@ -79,6 +79,11 @@ fn has_plans(row: &change_entity::Model) -> bool {
         .all(|p| !p.trim().is_empty())
 }
 
+/// Everyone who owned the change before its current owner.
+pub(crate) fn former_owner_ids(row: &change_entity::Model) -> Vec<i64> {
+    serde_json::from_str(&row.former_owner_ids).unwrap_or_default()
+}
+
 fn has_review(row: &change_entity::Model) -> bool {
     row.review_outcome
         .as_deref()
@@ -314,8 +319,10 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Change, AppEr
             })
             .collect()
     };
+    let former_owner_ids = former_owner_ids(&row);
     let mut ids = implementer_ids.clone();
     ids.extend([row.requester_id, row.owner_id]);
+    ids.extend(former_owner_ids.iter().copied());
     let names = people(conn, &ids).await?;
     let conflicts = all_conflicts(conn).await?.remove(&id).unwrap_or_default();
     let conflicts = describe_conflicts(conn, conflicts).await?;
@@ -366,6 +373,11 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Change, AppEr
             )),
             None => None,
         },
+        former_owners: former_owner_ids
+            .iter()
+            .map(|i| person(&names, *i))
+            .collect(),
+        imported: row.imported,
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -426,6 +438,8 @@ async fn cards<C: ConnectionTrait>(
                 has_review: has_review(&row),
                 conflicts: conflicts.get(&row.id).map_or(0, |c| c.len() as u32),
                 conflict_overridden: row.conflict_override.is_some(),
+                former_owner_ids: former_owner_ids(&row),
+                imported: row.imported,
                 version: row.version,
                 local_window: None,
                 title: row.title,
@@ -669,8 +683,34 @@ async fn apply_template<C: ConnectionTrait>(
     if draft.category.is_empty() {
         draft.category = template.category;
     }
+    // Pre-authorised means pre-authorised for these services only.
     if draft.service_ids.is_empty() {
         draft.service_ids = template.service_ids;
+    } else if let Some(outside) = draft
+        .service_ids
+        .iter()
+        .find(|id| !template.service_ids.contains(id))
+    {
+        let name = crate::server::service::catalogue::names(conn)
+            .await?
+            .remove(outside)
+            .unwrap_or_else(|| format!("service {outside}"));
+        return Err(AppError::single_field(
+            "service_ids",
+            format!(
+                "“{}” is pre-authorised only for its own services; {name} is not one of them. Raise a normal change instead.",
+                template.name
+            ),
+        ));
+    }
+    if draft.service_ids.is_empty() {
+        return Err(AppError::single_field(
+            "service_ids",
+            format!(
+                "“{}” names no service, so it pre-authorises nothing; raise a normal change instead.",
+                template.name
+            ),
+        ));
     }
     Ok(())
 }
@@ -807,6 +847,7 @@ struct Origin {
     planned: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     review: Option<Review>,
     authorised_by: Option<i64>,
+    imported: bool,
 }
 
 /// Inserts a change with its services and implementers (inside the caller's transaction).
@@ -847,6 +888,8 @@ async fn insert_change<C: ConnectionTrait>(
         review_lessons: Set(origin.review.as_ref().map(|r| r.lessons.clone())),
         authorised_by: Set(origin.authorised_by),
         template_id: Set(draft.template_id),
+        former_owner_ids: Set("[]".into()),
+        imported: Set(origin.imported),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -874,6 +917,7 @@ pub async fn create(
         planned: (planned_start, planned_end),
         review: None,
         authorised_by: None,
+        imported: false,
     };
     let row = insert_change(&txn, &draft, origin).await?;
     let change = load(&txn, row.id).await?;
@@ -912,12 +956,19 @@ pub async fn update(
             "edit a change you neither requested nor own".into(),
         ));
     }
+    if before.imported {
+        return Err(AppError::BadRequest(
+            "This change is imported history: it is read-only and cannot be edited.".into(),
+        ));
+    }
     if !before.is_editable() {
         return Err(AppError::BadRequest(format!(
             "A change that is {} can no longer be edited.",
             before.state.label().to_lowercase()
         )));
     }
+    lifecycle::may_change_type(before.state, before.change_type, draft.change_type)
+        .map_err(|refusal| AppError::single_field("change_type", refusal.0))?;
     let mut draft = draft;
     apply_template(
         &txn,
@@ -927,17 +978,28 @@ pub async fn update(
     .await?;
     check_references(&txn, &draft).await?;
     let (risk_answers, risk_score, risk_level) = risk_fields(&txn, &draft).await?;
+    // What the assessment relied on: changing it sends an assessed change back.
+    let relied_on_changed = assessment_inputs_changed(&before, &draft, planned_start, planned_end);
+    let state = lifecycle::state_after_edit(before.state, relied_on_changed);
+    // A hand-over keeps the former owner on record: they never decide on the change.
+    let owner_id = draft.owner_id.unwrap_or(before.owner.id);
+    let mut former: Vec<i64> = before.former_owners.iter().map(|p| p.id).collect();
+    if owner_id != before.owner.id && !former.contains(&before.owner.id) {
+        former.push(before.owner.id);
+    }
     let result = Changes::update_many()
+        .col_expr(Column::State, Expr::value(state.as_str()))
+        .col_expr(
+            Column::FormerOwnerIds,
+            Expr::value(serde_json::to_string(&former).map_err(internal)?),
+        )
         .col_expr(Column::TemplateId, Expr::value(draft.template_id))
         .col_expr(Column::Title, Expr::value(draft.title.clone()))
         .col_expr(Column::Description, Expr::value(draft.description.clone()))
         .col_expr(Column::Reason, Expr::value(draft.reason.clone()))
         .col_expr(Column::ChangeType, Expr::value(draft.change_type.as_str()))
         .col_expr(Column::Category, Expr::value(draft.category.clone()))
-        .col_expr(
-            Column::OwnerId,
-            Expr::value(draft.owner_id.unwrap_or(before.owner.id)),
-        )
+        .col_expr(Column::OwnerId, Expr::value(owner_id))
         .col_expr(Column::PlannedStart, Expr::value(planned_start))
         .col_expr(Column::PlannedEnd, Expr::value(planned_end))
         .col_expr(Column::ExpectsOutage, Expr::value(draft.expects_outage))
@@ -970,6 +1032,16 @@ pub async fn update(
     }
     write_links(&txn, id, &draft).await?;
     let after = load(&txn, id).await?;
+    let summary = if state != before.state {
+        format!(
+            "Edited {}: its risk answers, services, plans or schedule changed, so it goes back from {} to {} for assessment",
+            after.reference(),
+            before.state.label(),
+            state.label()
+        )
+    } else {
+        format!("Edited {}", after.reference())
+    };
     audit::append(
         &txn,
         actor,
@@ -977,13 +1049,36 @@ pub async fn update(
             "change_updated",
             RecordType::Change,
             Some(id.to_string()),
-            format!("Edited {}", after.reference()),
+            summary,
         )
         .with_changes(diff(Some(&audit_view(&before)), Some(&audit_view(&after)))),
     )
     .await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// Whether an edit touches what an assessment relied on: the risk answers, the services (they
+/// weigh in the risk), the implementation, test and back-out plans, or the planned window.
+fn assessment_inputs_changed(
+    before: &Change,
+    draft: &ChangeDraft,
+    planned_start: Option<DateTime<Utc>>,
+    planned_end: Option<DateTime<Utc>>,
+) -> bool {
+    let mut services_before: Vec<i64> = before.services.iter().map(|s| s.id).collect();
+    let mut services_after = draft.service_ids.clone();
+    services_before.sort_unstable();
+    services_before.dedup();
+    services_after.sort_unstable();
+    services_after.dedup();
+    before.risk_answers != draft.risk_answers
+        || services_before != services_after
+        || before.implementation_plan != draft.implementation_plan
+        || before.test_plan != draft.test_plan
+        || before.backout_plan != draft.backout_plan
+        || before.planned_start != planned_start
+        || before.planned_end != planned_end
 }
 
 fn stale(current_version: i32) -> AppError {
@@ -1015,11 +1110,51 @@ pub async fn transition(
     Ok(after)
 }
 
-/// A lifecycle move inside the caller's transaction (a CAB decision commits it together
-/// with the meeting's record of the decision).
+/// A lifecycle move inside the caller's transaction, by `user` on their own account.
 pub async fn transition_in(
     txn: &sea_orm::DatabaseTransaction,
     user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    action: ChangeAction,
+    input: TransitionInput,
+) -> Result<Change, AppError> {
+    move_change(
+        txn,
+        user,
+        lifecycle::Authority::Own,
+        actor,
+        id,
+        version,
+        action,
+        input,
+    )
+    .await
+}
+
+/// A board's decision recorded by its chair, inside the meeting's transaction (it commits
+/// together with the meeting's record of the decision). Only the CAB meeting service calls
+/// this, after checking that `user` chairs the meeting and that the quorum is present: it is
+/// the one way a change on the CAB or ECAB path is authorised.
+pub(crate) async fn decide_as_board(
+    txn: &sea_orm::DatabaseTransaction,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    action: ChangeAction,
+    input: TransitionInput,
+) -> Result<Change, AppError> {
+    let authority = lifecycle::Authority::BoardDecision;
+    move_change(txn, user, authority, actor, id, version, action, input).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn move_change(
+    txn: &sea_orm::DatabaseTransaction,
+    user: &CurrentUser,
+    authority: lifecycle::Authority,
     actor: &Actor,
     id: i64,
     version: i32,
@@ -1077,16 +1212,12 @@ pub async fn transition_in(
         has_schedule: before.planned_start.is_some() && before.planned_end.is_some(),
         open_conflicts: before.open_conflicts(),
         has_review: before.review.is_some() || input.review.is_some(),
+        former_owner_ids: before.former_owners.iter().map(|p| p.id).collect(),
+        imported: before.imported,
     };
-    let next = lifecycle::transition(
-        &facts,
-        action,
-        &ActorFacts {
-            user_id: user.id,
-            roles: user.roles.clone(),
-        },
-    )
-    .map_err(|refusal| AppError::BadRequest(refusal.0))?;
+    let who = ActorFacts::person(user.id, user.roles.clone());
+    let next = lifecycle::transition_by(&facts, action, &who, authority)
+        .map_err(|refusal| AppError::BadRequest(refusal.0))?;
     let mut update = Changes::update_many()
         .col_expr(Column::State, Expr::value(next.as_str()))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
@@ -1189,8 +1320,10 @@ pub async fn override_conflicts(
     Ok(after)
 }
 
-/// Demo and migration import: a change as it stands today, in any state, written as one
-/// audited record (the lifecycle it went through elsewhere is not replayed).
+/// Migration import of change history from another tool, written as one audited record (the
+/// lifecycle it went through elsewhere is not replayed). Imports never create an authorised,
+/// scheduled or implemented change: history arrives finished (closed, or cancelled or
+/// rejected), is marked as imported and stays read-only. Open work is raised in Conform.
 pub struct Imported {
     pub draft: ChangeDraft,
     pub state: ChangeState,
@@ -1200,6 +1333,12 @@ pub struct Imported {
 }
 
 pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, AppError> {
+    if !imported.state.is_final() {
+        return Err(AppError::BadRequest(format!(
+            "Imported changes arrive as history (closed, cancelled or rejected), never {}: raise open work in Conform so that it is assessed and authorised here.",
+            imported.state.label().to_lowercase()
+        )));
+    }
     if !lifecycle::reachable(imported.draft.change_type, imported.state) {
         return Err(AppError::BadRequest(format!(
             "A {} change cannot be {}.",
@@ -1207,15 +1346,6 @@ pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, A
             imported.state.label().to_lowercase()
         )));
     }
-    let authorised = !matches!(
-        imported.state,
-        ChangeState::Draft
-            | ChangeState::Submitted
-            | ChangeState::Assessed
-            | ChangeState::AwaitingAuthorisation
-            | ChangeState::Rejected
-            | ChangeState::Cancelled
-    );
     let txn = db.begin_write().await?;
     let mut imported = imported;
     apply_template(&txn, &mut imported.draft, None).await?;
@@ -1224,7 +1354,9 @@ pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, A
         requester_id: imported.requester_id,
         planned: (imported.planned.map(|p| p.0), imported.planned.map(|p| p.1)),
         review: imported.review,
-        authorised_by: authorised.then_some(imported.requester_id),
+        // Nobody in Conform authorised it.
+        authorised_by: None,
+        imported: true,
     };
     let row = insert_change(&txn, &imported.draft, origin).await?;
     audit::append(
@@ -1235,10 +1367,10 @@ pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, A
             RecordType::Change,
             Some(row.id.to_string()),
             format!(
-                "Imported {} {} as {}",
+                "Imported {} {} as {} history (read-only)",
                 crate::model::change_request::reference(row.id),
                 row.title,
-                imported.state.label()
+                imported.state.label().to_lowercase()
             ),
         ),
     )

@@ -214,19 +214,189 @@ async fn import_change(
         incidents: 0,
         lessons: String::new(),
     });
-    changes::import(
-        db,
-        &Actor::system("test"),
-        Imported {
-            draft,
-            state,
-            requester_id: manager.id,
-            planned: planned_end.map(|d| (at(d, 20), at(d, 22))),
-            review,
+    if state.is_final() {
+        // Finished history may be imported (read-only).
+        return changes::import(
+            db,
+            &Actor::system("test"),
+            Imported {
+                draft,
+                state,
+                requester_id: manager.id,
+                planned: planned_end.map(|d| (at(d, 20), at(d, 22))),
+                review,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    // Open work goes through the lifecycle: imports never create it.
+    let mut draft = draft;
+    draft.planned_start = planned_end.map(|d| at(d, 20).naive_utc());
+    draft.planned_end = planned_end.map(|d| at(d, 22).naive_utc());
+    let id = changes::create(db, manager, &actor(manager), draft)
+        .await
+        .unwrap()
+        .id;
+    use ChangeAction as A;
+    use ChangeState as S;
+    if state == S::Draft {
+        return id;
+    }
+    let quiet = TransitionInput::default;
+    change_step(db, manager, id, A::Submit, quiet()).await;
+    if change_type == ChangeType::Normal {
+        change_step(db, manager, id, A::Assess, quiet()).await;
+        change_step(db, manager, id, A::RequestAuthorisation, quiet()).await;
+    }
+    authorise_in_meeting(db, id).await;
+    let why = |text: &str| TransitionInput {
+        comment: text.into(),
+        review: None,
+    };
+    let rest: &[(A, TransitionInput)] = match state {
+        S::Authorised => &[],
+        S::Scheduled => &[(A::Schedule, quiet())],
+        S::Implementing => &[(A::Schedule, quiet()), (A::StartImplementation, quiet())],
+        S::Implemented => &[
+            (A::Schedule, quiet()),
+            (A::StartImplementation, quiet()),
+            (A::Complete, quiet()),
+        ],
+        S::Failed => &[
+            (A::Schedule, quiet()),
+            (A::StartImplementation, quiet()),
+            (A::ReportFailure, why("It failed.")),
+        ],
+        S::BackedOut => &[
+            (A::Schedule, quiet()),
+            (A::StartImplementation, quiet()),
+            (A::BackOut, why("Backed out.")),
+        ],
+        other => panic!("no path to {other:?} here"),
+    };
+    for (action, input) in rest {
+        change_step(db, manager, id, *action, input.clone()).await;
+    }
+    id
+}
+
+/// A board whose chair is someone other than the requester authorises the change in a meeting
+/// with quorum: the only way past authorisation for a change its requester owns.
+async fn authorise_in_meeting(db: &Db, change_id: i64) {
+    use app::server::service::{cab_boards, cab_meetings, users};
+    let dana = match users::list(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == "board.chair@example.org")
+    {
+        Some(u) => CurrentUser {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            roles: u.roles,
+            time_zone: "UTC".into(),
         },
+        None => person(db, "board.chair@example.org", Role::ChangeManager).await,
+    };
+    let board_id = match cab_boards::list(db, Utc::now())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.board.name == "Review test board")
+    {
+        Some(b) => b.board.id,
+        None => {
+            let form = app::model::cab::BoardForm {
+                name: "Review test board".into(),
+                kind: "ecab".into(),
+                chair_id: dana.id.to_string(),
+                quorum_kind: "at_least".into(),
+                quorum_value: "1".into(),
+                time_zone: "UTC".into(),
+                // Two seats (the least a board has); the quorum is the chair alone.
+                member_ids: users::list(db)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|u| u.id == dana.id || u.email == "owner@example.org")
+                    .map(|u| u.id.to_string())
+                    .collect(),
+                ..Default::default()
+            };
+            cab_boards::create(db, &actor(&dana), form.validate().unwrap())
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let meeting = cab_meetings::schedule(
+        db,
+        &actor(&dana),
+        board_id,
+        app::model::meeting::MeetingWhen::Now,
+        String::new(),
+        Utc::now(),
     )
     .await
-    .unwrap()
+    .unwrap();
+    cab_meetings::join(db, meeting, dana.id).await.unwrap();
+    let load = || cab_meetings::load(db, &dana, meeting);
+    cab_meetings::start(
+        db,
+        &dana,
+        &actor(&dana),
+        meeting,
+        load().await.unwrap().version,
+    )
+    .await
+    .unwrap();
+    let m = load().await.unwrap();
+    if !m.items.iter().any(|i| i.change_id == change_id) {
+        cab_meetings::edit_agenda(
+            db,
+            &dana,
+            &actor(&dana),
+            meeting,
+            m.version,
+            cab_meetings::AgendaEdit::Add(change_id),
+        )
+        .await
+        .unwrap();
+    }
+    let m = load().await.unwrap();
+    let item = m
+        .items
+        .iter()
+        .find(|i| i.change_id == change_id)
+        .unwrap()
+        .id;
+    cab_meetings::go_to(db, &dana, &actor(&dana), meeting, m.version, item)
+        .await
+        .unwrap();
+    cab_meetings::decide(
+        db,
+        &dana,
+        &actor(&dana),
+        meeting,
+        load().await.unwrap().version,
+        item,
+        app::model::cab::Decision::Authorise,
+        String::new(),
+        String::new(),
+    )
+    .await
+    .unwrap();
+    cab_meetings::end(
+        db,
+        &dana,
+        &actor(&dana),
+        meeting,
+        load().await.unwrap().version,
+    )
+    .await
+    .unwrap();
 }
 
 async fn change_step(

@@ -104,6 +104,27 @@ fn status_of(state: ChangeState) -> EventStatus {
     }
 }
 
+/// A title or name on one line: every CR, LF or other control character becomes a space, so
+/// no record text can end an iCalendar line (a bare CR included) and inject a property.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Free text for a DESCRIPTION: line breaks (CRLF, bare CR or LF) become LF, which the
+/// calendar library escapes as `\n`; other control characters become spaces.
+fn text_block(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\r' | '\n' => '\n',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
+}
+
 /// The calendar text. `changes` and `windows` carry UTC wall-clock times.
 pub fn render(
     changes: &[CalendarChange],
@@ -128,11 +149,11 @@ pub fn render(
             if change.services.is_empty() {
                 "none named".to_string()
             } else {
-                change.services.join(", ")
+                one_line(&change.services.join(", "))
             }
         );
         for conflict in &change.conflicts {
-            description.push_str(&format!("\nConflict: {conflict}"));
+            description.push_str(&format!("\nConflict: {}", one_line(conflict)));
         }
         calendar.push(
             Event::new()
@@ -146,9 +167,9 @@ pub fn render(
                         "⚠ "
                     },
                     reference(change.id),
-                    change.title
+                    one_line(&change.title)
                 ))
-                .description(&description)
+                .description(&text_block(&description))
                 .starts(change.start.and_utc())
                 .ends(change.end.and_utc())
                 .status(status_of(change.state))
@@ -169,7 +190,11 @@ pub fn render(
             Event::new()
                 .uid(&format!("window-{}@conform", window.id))
                 .timestamp(now)
-                .summary(&format!("{label}: {} ({scope})", window.name))
+                .summary(&format!(
+                    "{label}: {} ({})",
+                    one_line(&window.name),
+                    one_line(&scope)
+                ))
                 .starts(window.start.and_utc())
                 .ends(window.end.and_utc())
                 .add_property("TRANSP", "TRANSPARENT")
@@ -280,5 +305,12 @@ mod tests {
         );
         headers.insert(header::HOST, "evil.example/<script>".parse().unwrap());
         assert_eq!(base_url(None, &headers), "http://localhost");
+    }
+
+    #[test]
+    fn a_bare_cr_or_lf_in_record_text_cannot_start_a_new_property() {
+        let text = one_line("Patch\rATTENDEE:mailto:x@evil.example\nX: y");
+        assert!(!text.contains('\r') && !text.contains('\n'), "{text:?}");
+        assert_eq!(text_block("a\rb\r\nc\u{0}"), "a\nb\nc ");
     }
 }

@@ -106,6 +106,8 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(crate::body_limit::limit_body))
         .layer(DefaultBodyLimit::max(crate::body_limit::BODY_LIMIT))
         .layer(CompressionLayer::new())
+        // A bug that panics on some input answers 500 instead of dropping the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -63,17 +63,35 @@ impl<T> Page<T> {
     }
 }
 
+/// The highest page number anyone asks for (further pages are empty anyway).
+pub const MAX_PAGE: u64 = 1_000_000;
+
 /// Parses a 1-based page number from a query string value; anything odd means page 1.
 pub fn parse_page(value: Option<&str>) -> u64 {
     value
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|p| *p >= 1 && *p <= 1_000_000)
+        .filter(|p| (1..=MAX_PAGE).contains(p))
         .unwrap_or(1)
+}
+
+/// The rows to skip for a 1-based `page` of `page_size` rows; any page number (0, or a huge
+/// one sent straight to a server function) is held to 1…`MAX_PAGE`, so it never overflows.
+pub fn page_offset(page: u64, page_size: u64) -> u64 {
+    (page.clamp(1, MAX_PAGE) - 1).saturating_mul(page_size)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_page_number_gives_a_bounded_offset() {
+        assert_eq!(page_offset(0, 25), 0);
+        assert_eq!(page_offset(1, 25), 0);
+        assert_eq!(page_offset(3, 25), 50);
+        assert_eq!(page_offset(u64::MAX, 25), (MAX_PAGE - 1) * 25);
+        assert_eq!(parse_page(Some("18446744073709551616")), 1);
+    }
 
     fn page(total: u64, page: u64) -> Page<()> {
         Page {

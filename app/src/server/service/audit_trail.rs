@@ -30,10 +30,10 @@ pub async fn list(db: &Db, query: &AuditQuery) -> Result<Page<AuditEntry>, AppEr
     }
     let total = select.clone().count(db.reader()).await?;
     let page_size = DEFAULT_PAGE_SIZE * 2;
-    let page = std::cmp::max(query.page, 1);
+    let page = query.page.clamp(1, crate::model::listing::MAX_PAGE);
     let rows = select
         .order_by_desc(Column::Seq)
-        .offset((page - 1) * page_size)
+        .offset(crate::model::listing::page_offset(page, page_size))
         .limit(page_size)
         .all(db.reader())
         .await?;

@@ -76,9 +76,9 @@ pub async fn list(db: &Db, query: &ServiceQuery) -> Result<Page<Service>, AppErr
         .order_by(Column::NameKey, Order::Asc);
 
     let total = select.clone().count(db.reader()).await?;
-    let page = std::cmp::max(query.page, 1);
+    let page = query.page.clamp(1, crate::model::listing::MAX_PAGE);
     let rows = select
-        .offset((page - 1) * page_size)
+        .offset(crate::model::listing::page_offset(page, page_size))
         .limit(page_size)
         .all(db.reader())
         .await?;

@@ -498,9 +498,9 @@ async fn filtered(db: &Db, query: &ChangeQuery) -> Result<sea_orm::Select<Change
 pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppError> {
     let select = filtered(db, query).await?;
     let total = select.clone().count(db.reader()).await?;
-    let page = std::cmp::max(query.page, 1);
+    let page = query.page.clamp(1, crate::model::listing::MAX_PAGE);
     let rows = sorted(select, query)
-        .offset((page - 1) * DEFAULT_PAGE_SIZE)
+        .offset(crate::model::listing::page_offset(page, DEFAULT_PAGE_SIZE))
         .limit(DEFAULT_PAGE_SIZE)
         .all(db.reader())
         .await?;

@@ -1,7 +1,6 @@
 //! The command line: `conform [serve]`, `conform migrate`, `conform seed-demo`, users, the
 //! audit trail, `conform backup` and `conform restore`.
 
-
 use crate::config::{DatabaseArgs, ServeArgs};
 use crate::{database, demo, routes};
 use anyhow::Context;
@@ -133,7 +132,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.audit_entries
             );
             if let Some(previous) = report.previous {
-                println!("The database it replaced is kept as {}.", previous.display());
+                println!(
+                    "The database it replaced is kept as {}.",
+                    previous.display()
+                );
             }
             Ok(())
         }

@@ -90,6 +90,8 @@ test('a change manager adds a standard template; a requester raises a standard c
   await form.getByLabel('Implementation plan').fill('Swap the tapes in the library; label and store offsite.');
   await form.getByLabel('Test plan').fill('Library inventory shows all slots.');
   await form.getByLabel('Back-out plan').fill('Put the previous set back.');
+  // A template pre-authorises its own services only; its standard changes run on them.
+  await form.getByLabel('Data warehouse', { exact: true }).check();
   await form.getByRole('button', { name: 'Add template' }).click();
   await expect(manager.page.getByRole('link', { name })).toBeVisible();
 

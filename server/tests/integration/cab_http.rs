@@ -1,0 +1,148 @@
+//! CAB meetings over HTTP: presence follows the live connection, and published minutes are
+//! exported as Markdown and as safe, printable HTML.
+
+use crate::common;
+
+use app::model::access::Role;
+use app::model::cab::BoardForm;
+use app::model::live::LiveEvent;
+use app::model::meeting::MeetingWhen;
+use app::model::user::CurrentUser;
+use app::server::audit::Actor;
+use app::server::service::{cab_boards, cab_meetings};
+use axum::http::{header, StatusCode};
+use common::web::{add_user, get, send, sign_in, state, PASSWORD};
+use std::time::Duration;
+
+fn current(user: &app::model::user::User) -> CurrentUser {
+    CurrentUser {
+        id: user.id,
+        email: user.email.clone(),
+        name: user.name.clone(),
+        roles: user.roles.clone(),
+        time_zone: "UTC".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_follows_the_connection_and_minutes_export_when_published() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let chair = add_user(&db, "chair@example.org", vec![Role::ChangeManager]).await;
+    let member = add_user(&db, "member@example.org", vec![Role::CabMember]).await;
+    let form = BoardForm {
+        name: "Weekly CAB".into(),
+        kind: "cab".into(),
+        chair_id: chair.id.to_string(),
+        quorum_kind: "majority".into(),
+        time_zone: "UTC".into(),
+        member_ids: vec![chair.id.to_string(), member.id.to_string()],
+        ..Default::default()
+    };
+    let actor = Actor::user(chair.id, chair.name.clone(), None);
+    let board = cab_boards::create(&db, &actor, form.validate().unwrap())
+        .await
+        .unwrap();
+    let id = cab_meetings::schedule(
+        &db,
+        &actor,
+        board.id,
+        MeetingWhen::Now,
+        String::new(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let cookie = sign_in(&state, "member@example.org", PASSWORD).await;
+    let router = conform::routes::router(state.clone());
+
+    let missing =
+        tower::ServiceExt::oneshot(router.clone(), get("/events?meeting=424242", Some(&cookie)))
+            .await
+            .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    // Opening the meeting's live connection makes the member present, and the room hears it.
+    let mut room = state.events.subscribe();
+    let open = tower::ServiceExt::oneshot(
+        router.clone(),
+        get(&format!("/events?meeting={id}"), Some(&cookie)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(open.status(), StatusCode::OK);
+    let heard = tokio::time::timeout(Duration::from_secs(5), room.recv())
+        .await
+        .expect("arrival announced")
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<LiveEvent>(&heard).unwrap(),
+        LiveEvent::MeetingUpdated { meeting_id: id }
+    );
+    let viewer = current(&chair);
+    let meeting = cab_meetings::load(&db, &viewer, id).await.unwrap();
+    assert!(meeting.present.iter().any(|p| p.id == member.id));
+    assert_eq!(meeting.quorum.represented, 1);
+
+    // Closing it (the tab goes away) makes them leave.
+    drop(open);
+    let mut left = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let meeting = cab_meetings::load(&db, &viewer, id).await.unwrap();
+        if !meeting.present.iter().any(|p| p.id == member.id) {
+            left = true;
+            break;
+        }
+    }
+    assert!(left, "the member is still shown as present");
+
+    // No minutes to export before they are published.
+    let draft = send(
+        &state,
+        get(&format!("/cab/meetings/{id}/minutes.md"), Some(&cookie)),
+    )
+    .await;
+    assert_eq!(draft.status, StatusCode::NOT_FOUND);
+
+    let version = cab_meetings::load(&db, &viewer, id).await.unwrap().version;
+    cab_meetings::start(&db, &viewer, &actor, id, version)
+        .await
+        .unwrap();
+    cab_meetings::end(&db, &viewer, &actor, id, version + 1)
+        .await
+        .unwrap();
+    let text = "# Minutes\n\nNothing to decide. <script>alert('x')</script>\n".to_string();
+    cab_meetings::save_minutes(&db, &viewer, &actor, id, version + 2, text, true)
+        .await
+        .unwrap();
+
+    let markdown = tower::ServiceExt::oneshot(
+        router.clone(),
+        get(&format!("/cab/meetings/{id}/minutes.md"), Some(&cookie)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(markdown.status(), StatusCode::OK);
+    assert!(markdown.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("minutes-weekly-cab"));
+    let html = send(
+        &state,
+        get(&format!("/cab/meetings/{id}/minutes.html"), Some(&cookie)),
+    )
+    .await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.contains("<h1>Minutes</h1>"), "{}", html.body);
+    assert!(!html.body.contains("<script>"), "{}", html.body);
+    assert!(html.body.contains("&lt;script&gt;"));
+    // Styles come from their own URL: the content security policy refuses inline ones.
+    assert!(!html.body.contains("<style>"), "{}", html.body);
+    let css = send(&state, get("/cab/minutes.css", Some(&cookie))).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.body.contains("@page"));
+    let anonymous = send(&state, get(&format!("/cab/meetings/{id}/minutes.md"), None)).await;
+    // Signed out, the browser is sent to sign in first.
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+}

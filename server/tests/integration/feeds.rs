@@ -1,0 +1,295 @@
+//! The calendar feed, the CSV export and saved filters through the router, as a calendar app,
+//! a spreadsheet user and a change manager would use them.
+
+use crate::common;
+
+use app::model::access::Role;
+use app::model::change_request::ChangeForm;
+use app::server::audit::Actor;
+use app::server::service::{changes, users};
+use axum::http::{header, StatusCode};
+use common::web::{add_user, call, get, send, sign_in, state, PASSWORD};
+
+async fn add_change(db: &app::server::db::Db, owner: i64, title: &str, start: &str) -> i64 {
+    let user = app::model::user::CurrentUser {
+        id: owner,
+        email: "x@example.org".into(),
+        name: "Owner".into(),
+        roles: vec![Role::ChangeManager],
+        time_zone: "UTC".into(),
+    };
+    let form = ChangeForm {
+        title: title.into(),
+        change_type: "normal".into(),
+        planned_start: start.into(),
+        planned_end: start.replace("T20:00", "T22:00"),
+        ..Default::default()
+    };
+    changes::create(db, &user, &Actor::system("test"), form.validate().unwrap())
+        .await
+        .unwrap()
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_calendar_app_subscribes_with_the_secret_link_until_it_is_revoked() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let me = add_user(&db, "cab@example.org", vec![Role::CabMember]).await;
+    let soon = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%dT20:00")
+        .to_string();
+    add_change(&db, me.id, "Rotate the VPN certificates", &soon).await;
+    let cookie = sign_in(&state, "cab@example.org", PASSWORD).await;
+
+    let reply = send(&state, call("/api/calendar/create_feed", "", Some(&cookie))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let path: String = serde_json::from_str(&reply.body).unwrap();
+    assert!(path.starts_with("/calendar/feed/") && path.ends_with(".ics"));
+
+    // No cookie: the calendar app has only the link.
+    let feed = send(&state, get(&path, None)).await;
+    assert_eq!(feed.status, StatusCode::OK, "{}", feed.body);
+    assert!(feed.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let calendar: icalendar::Calendar = feed.body.parse().expect("a real iCalendar");
+    let summaries: Vec<String> = calendar
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => {
+                icalendar::Component::get_summary(e).map(str::to_string)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        summaries
+            .iter()
+            .any(|s| s.contains("Rotate the VPN certificates")),
+        "{summaries:?}"
+    );
+    let status = send(&state, call("/api/calendar/feed_status", "", Some(&cookie))).await;
+    assert!(
+        status.body.contains("last_used_at\":\""),
+        "use recorded: {}",
+        status.body
+    );
+
+    // A new link replaces the old one.
+    let replaced = send(&state, call("/api/calendar/create_feed", "", Some(&cookie))).await;
+    let new_path: String = serde_json::from_str(&replaced.body).unwrap();
+    assert_eq!(
+        send(&state, get(&path, None)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&state, get(&new_path, None)).await.status,
+        StatusCode::OK
+    );
+
+    // A disabled person's link stops working; so does a revoked one.
+    let version = users::get(&db, me.id).await.unwrap().version;
+    users::set_disabled(&db, &Actor::system("test"), me.id, version, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        send(&state, get(&new_path, None)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let version = users::get(&db, me.id).await.unwrap().version;
+    users::set_disabled(&db, &Actor::system("test"), me.id, version, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        send(&state, get(&new_path, None)).await.status,
+        StatusCode::OK
+    );
+    let cookie = sign_in(&state, "cab@example.org", PASSWORD).await;
+    let revoked = send(&state, call("/api/calendar/revoke_feed", "", Some(&cookie))).await;
+    assert_eq!(revoked.body, "true");
+    assert_eq!(
+        send(&state, get(&new_path, None)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Guessing is pointless and harmless.
+    for probe in [
+        "/calendar/feed/nothing.ics",
+        "/calendar/feed/.ics",
+        "/calendar/feed/abc",
+    ] {
+        assert_eq!(
+            send(&state, get(probe, None)).await.status,
+            StatusCode::NOT_FOUND,
+            "{probe}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_change_list_exports_to_csv_with_its_filters() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let me = add_user(&db, "mgr@example.org", vec![Role::ChangeManager]).await;
+    add_change(
+        &db,
+        me.id,
+        "=HYPERLINK(\"http://evil.example\")",
+        "2026-12-01T20:00",
+    )
+    .await;
+    add_change(&db, me.id, "Replace the core switch", "2026-12-02T20:00").await;
+
+    let anonymous = send(&state, get("/changes/export.csv", None)).await;
+    assert_ne!(anonymous.status, StatusCode::OK);
+    assert!(!anonymous.body.contains("core switch"));
+
+    let cookie = sign_in(&state, "mgr@example.org", PASSWORD).await;
+    let all = send(&state, get("/changes/export.csv", Some(&cookie))).await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(all.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("conform-changes.csv"));
+    let rows: Vec<csv::StringRecord> =
+        csv::Reader::from_reader(all.body.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][1], "Replace the core switch", "newest first");
+    assert_eq!(&rows[1][1], "'=HYPERLINK(\"http://evil.example\")");
+
+    let filtered = send(
+        &state,
+        get(
+            "/changes/export.csv?q=switch&state=draft&risk=bogus",
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(filtered.body.lines().count(), 2, "{}", filtered.body);
+    assert!(filtered.body.contains("core switch"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_filters_are_personal_named_and_validated() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    add_user(&db, "a@example.org", vec![Role::Requester]).await;
+    add_user(&db, "b@example.org", vec![Role::Requester]).await;
+    let a = sign_in(&state, "a@example.org", PASSWORD).await;
+    let b = sign_in(&state, "b@example.org", PASSWORD).await;
+
+    let saved = send(
+        &state,
+        call("/api/changes/save_filter", "name=My+drafts&params[state]=draft&params[q]=mail&params[page]=4&params[risk]=nonsense", Some(&a)),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let filter: app::model::change_request::SavedFilter =
+        serde_json::from_str(&saved.body).unwrap();
+    assert_eq!(
+        filter.query, "q=mail&state=draft",
+        "only what the list understands"
+    );
+
+    let twice = send(
+        &state,
+        call(
+            "/api/changes/save_filter",
+            "name=my+DRAFTS&params[state]=draft",
+            Some(&a),
+        ),
+    )
+    .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+    assert!(twice.body.contains("already have a filter"));
+    let empty = send(
+        &state,
+        call("/api/changes/save_filter", "name=Nothing", Some(&a)),
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("at least one filter"));
+
+    let theirs = send(&state, call("/api/changes/saved_filters", "", Some(&b))).await;
+    assert_eq!(theirs.body, "[]", "filters are personal");
+    let steal = send(
+        &state,
+        call(
+            "/api/changes/delete_filter",
+            &format!("id={}", filter.id),
+            Some(&b),
+        ),
+    )
+    .await;
+    assert_eq!(steal.status, StatusCode::NOT_FOUND);
+    let mine = send(
+        &state,
+        call(
+            "/api/changes/delete_filter",
+            &format!("id={}", filter.id),
+            Some(&a),
+        ),
+    )
+    .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert_eq!(
+        send(&state, call("/api/changes/saved_filters", "", Some(&a)))
+            .await
+            .body,
+        "[]"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planned_windows_are_shown_in_each_readers_time_zone() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let me = add_user(&db, "berlin@example.org", vec![Role::ChangeManager]).await;
+    add_user(&db, "tokyo@example.org", vec![Role::Auditor]).await;
+    // Entered in UTC by `add_change`: 20:00–22:00 UTC on 1 December.
+    let id = add_change(&db, me.id, "Move the mail relay", "2026-12-01T20:00").await;
+    for (email, zone, expected) in [
+        (
+            "berlin@example.org",
+            "Europe%2FBerlin",
+            "2026-12-01 21:00 – 23:00 Europe/Berlin",
+        ),
+        (
+            "tokyo@example.org",
+            "Asia%2FTokyo",
+            "2026-12-02 05:00 – 07:00 Asia/Tokyo",
+        ),
+    ] {
+        let cookie = sign_in(&state, email, PASSWORD).await;
+        let set = send(
+            &state,
+            call(
+                "/api/account/time_zone",
+                &format!("time_zone={zone}"),
+                Some(&cookie),
+            ),
+        )
+        .await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        let reply = send(
+            &state,
+            call("/api/changes/get", &format!("id={id}"), Some(&cookie)),
+        )
+        .await;
+        let change: app::model::change_request::Change = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(change.local_window.unwrap().text(), expected);
+        let reply = send(&state, call("/api/changes/list", "", Some(&cookie))).await;
+        let page: app::model::listing::Page<app::model::change_request::ChangeCard> =
+            serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(
+            page.items[0].local_window.as_ref().unwrap().text(),
+            expected
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! The change calendar and its windows against a real database: windows are validated,
+//! versioned and audited, moving one re-checks conflicts, and the calendar shows each
+//! reader their own wall-clock times.
+
+use crate::common;
+
+use app::error::AppError;
+use app::model::access::Role;
+use app::model::calendar::CalendarView;
+use app::model::change_request::ChangeForm;
+use app::model::schedule::{Conflict, WindowDraft, WindowForm};
+use app::model::service::ServiceForm;
+use app::model::user::{CurrentUser, NewUser};
+use app::server::audit::Actor;
+use app::server::service::{catalogue, changes, schedule, users};
+use chrono::NaiveDate;
+
+async fn manager(db: &app::server::db::Db) -> CurrentUser {
+    let user = users::create(
+        db,
+        &Actor::system("test"),
+        NewUser {
+            email: "mgr@example.org".into(),
+            name: "Morgan Manager".into(),
+            roles: vec![Role::ChangeManager],
+            password: "long enough password".into(),
+        },
+    )
+    .await
+    .unwrap();
+    CurrentUser {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        roles: user.roles,
+        time_zone: "Europe/Berlin".into(),
+    }
+}
+
+fn actor(user: &CurrentUser) -> Actor {
+    Actor::user(user.id, user.name.clone(), None)
+}
+
+async fn service(db: &app::server::db::Db, name: &str) -> i64 {
+    let form = ServiceForm {
+        name: name.into(),
+        owner: "Owner".into(),
+        criticality: "high".into(),
+        status: "live".into(),
+        ..Default::default()
+    };
+    catalogue::create(db, &Actor::system("test"), form.validate().unwrap())
+        .await
+        .unwrap()
+        .id
+}
+
+/// A change on `service_id` from 22:00 to 23:30 Berlin time on 1 December 2026.
+async fn evening_change(db: &app::server::db::Db, user: &CurrentUser, service_id: i64) -> i64 {
+    let form = ChangeForm {
+        title: "Patch the database cluster".into(),
+        change_type: "normal".into(),
+        service_ids: vec![service_id.to_string()],
+        planned_start: "2026-12-01T22:00".into(),
+        planned_end: "2026-12-01T23:30".into(),
+        ..Default::default()
+    };
+    changes::create(db, user, &actor(user), form.validate().unwrap())
+        .await
+        .unwrap()
+        .id
+}
+
+fn window(kind: &str, starts: &str, ends: &str) -> WindowDraft {
+    WindowForm {
+        kind: kind.into(),
+        name: "December freeze".into(),
+        service_id: String::new(),
+        starts: starts.into(),
+        ends: ends.into(),
+    }
+    .validate()
+    .unwrap()
+}
+
+async fn blackout_conflicts(db: &app::server::db::Db, change: i64) -> usize {
+    changes::load(db.reader(), change)
+        .await
+        .unwrap()
+        .conflicts
+        .iter()
+        .filter(|c| matches!(c.conflict, Conflict::InBlackout { .. }))
+        .count()
+}
+
+#[tokio::test]
+async fn moving_a_window_rechecks_conflicts_and_stale_edits_change_nothing() {
+    let db = common::test_db().await;
+    let mgr = manager(&db).await;
+    let erp = service(&db, "ERP").await;
+    let change = evening_change(&db, &mgr, erp).await;
+
+    // A freeze the day after: no conflict yet.
+    let id = schedule::save_window(
+        &db,
+        &actor(&mgr),
+        "Europe/Berlin",
+        None,
+        window("blackout", "2026-12-02T00:00", "2026-12-03T00:00"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        blackout_conflicts(&db, change).await,
+        0,
+        "touching is not overlapping"
+    );
+
+    // Moved back by a day, it covers the change.
+    let record = schedule::get_window(&db, "Europe/Berlin", id)
+        .await
+        .unwrap();
+    schedule::save_window(
+        &db,
+        &actor(&mgr),
+        "Europe/Berlin",
+        Some((id, record.version)),
+        window("blackout", "2026-12-01T00:00", "2026-12-02T00:00"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(blackout_conflicts(&db, change).await, 1);
+
+    // Someone still holding the first version cannot move it back.
+    let stale = schedule::save_window(
+        &db,
+        &actor(&mgr),
+        "Europe/Berlin",
+        Some((id, record.version)),
+        window("blackout", "2026-12-05T00:00", "2026-12-06T00:00"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            stale,
+            AppError::Conflict {
+                current_version: 2,
+                ..
+            }
+        ),
+        "{stale:?}"
+    );
+    assert_eq!(
+        blackout_conflicts(&db, change).await,
+        1,
+        "nothing overwritten"
+    );
+
+    // Deleting it (with the current version) clears the conflict.
+    assert!(schedule::delete_window(&db, &actor(&mgr), id, 1)
+        .await
+        .is_err());
+    schedule::delete_window(&db, &actor(&mgr), id, 2)
+        .await
+        .unwrap();
+    assert_eq!(blackout_conflicts(&db, change).await, 0);
+
+    let trail = app::server::service::audit_trail::history(&db, "schedule_window", &id.to_string())
+        .await
+        .unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    for action in [
+        "schedule_window_added",
+        "schedule_window_changed",
+        "schedule_window_deleted",
+    ] {
+        assert!(actions.contains(&action), "{actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn windows_refuse_unknown_services_and_times_the_clocks_skip() {
+    let db = common::test_db().await;
+    let mgr = manager(&db).await;
+    let mut draft = window("maintenance", "2026-12-01T20:00", "2026-12-01T23:00");
+    draft.service_id = Some(9999);
+    let error = schedule::save_window(&db, &actor(&mgr), "UTC", None, draft)
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .field_errors()
+            .and_then(|f| f.get("service_id"))
+            .is_some(),
+        "{error:?}"
+    );
+
+    // 02:30 on 29 March 2026 does not exist in Berlin.
+    let error = schedule::save_window(
+        &db,
+        &actor(&mgr),
+        "Europe/Berlin",
+        None,
+        window("maintenance", "2026-03-29T02:30", "2026-03-29T05:00"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        error.field_errors().and_then(|f| f.get("starts")).is_some(),
+        "{error:?}"
+    );
+    assert!(
+        schedule::list_windows(&db, "UTC").await.unwrap().is_empty(),
+        "nothing saved"
+    );
+}
+
+#[tokio::test]
+async fn the_calendar_shows_each_reader_their_own_wall_clock() {
+    let db = common::test_db().await;
+    let mgr = manager(&db).await;
+    let erp = service(&db, "ERP").await;
+    let change = evening_change(&db, &mgr, erp).await;
+    schedule::save_window(
+        &db,
+        &actor(&mgr),
+        "Europe/Berlin",
+        None,
+        window("blackout", "2026-12-01T00:00", "2026-12-02T00:00"),
+    )
+    .await
+    .unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+
+    // Berlin: 22:00–23:30 on the 1st, with the freeze as its conflict.
+    let berlin = schedule::calendar(&db, "Europe/Berlin", CalendarView::Day, day)
+        .await
+        .unwrap();
+    assert_eq!(berlin.changes.len(), 1);
+    assert_eq!(berlin.changes[0].id, change);
+    assert_eq!(berlin.changes[0].start.format("%H:%M").to_string(), "22:00");
+    assert_eq!(berlin.days[0].changes, vec![0]);
+    assert_eq!(berlin.days[0].windows, vec![0]);
+    assert!(berlin.changes[0].conflicts[0].contains("December freeze"));
+
+    // Tokyo (UTC+9): the same change is 06:00–07:30 on the 2nd.
+    let tokyo = schedule::calendar(&db, "Asia/Tokyo", CalendarView::Week, day)
+        .await
+        .unwrap();
+    let entry = &tokyo.changes[0];
+    assert_eq!(entry.start.format("%d %H:%M").to_string(), "02 06:00");
+    let second = tokyo
+        .days
+        .iter()
+        .find(|d| d.date == day.succ_opt().unwrap())
+        .unwrap();
+    assert_eq!(second.changes, vec![0]);
+    assert!(tokyo.days.iter().filter(|d| !d.changes.is_empty()).count() == 1);
+
+    // A month away there is nothing.
+    let january = schedule::calendar(
+        &db,
+        "Europe/Berlin",
+        CalendarView::Month,
+        NaiveDate::from_ymd_opt(2027, 2, 15).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(january.changes.is_empty());
+    assert_eq!(january.days.len() % 7, 0);
+}

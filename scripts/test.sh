@@ -3,11 +3,20 @@
 # then the Playwright suite in Chromium against the release build. Ends with a summary line.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+run_started=$SECONDS
+stage_started=$SECONDS
+timings=()
+# Ends the running stage's clock: CI's cost is printed with the results.
+stage_done() {
+  timings+=("$(printf '%-10s %4d s' "$1" $((SECONDS - stage_started)))")
+  stage_started=$SECONDS
+}
 "$CONFORM_ROOT/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 source "$CONFORM_ROOT/scripts/env.sh"
 cd "$CONFORM_ROOT"
 # The build cache outlives every clone: drop what earlier clones left in it before adding more.
 "$CONFORM_ROOT/scripts/prune-target.sh"
+stage_done setup
 
 logs="$(mktemp -d /tmp/conform-test.XXXXXX)"
 passed=0
@@ -34,6 +43,7 @@ cargo_stage() {
   failed=$((failed + f))
   # A stage that failed without a failing test (e.g. it did not compile) still counts.
   if [ "$status" != 0 ] && [ "$f" = 0 ]; then failed=$((failed + 1)); fi
+  stage_done "$name"
 }
 
 # Each stage is bounded so that a hang fails the run instead of eating CI's time.
@@ -50,6 +60,7 @@ cargo_stage postgres timeout 1200 pg_virtualenv sh -c \
 
 echo "==> release build"
 if cargo leptos build --release 2>&1 | tee "$logs/build.log"; then
+  stage_done build
   echo "==> end-to-end (Playwright, Chromium)"
   (cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$logs/playwright.json" timeout 1200 npx playwright test --reporter=list,json)
   e2e_status=$?
@@ -64,12 +75,17 @@ if cargo leptos build --release 2>&1 | tee "$logs/build.log"; then
     failed_stages+=("e2e")
     [ "${f:-0}" = 0 ] && failed=$((failed + 1))
   fi
+  stage_done e2e
 else
+  stage_done build
   failed_stages+=("build")
   failed=$((failed + 1))
 fi
 
 echo
+echo "time per stage:"
+printf '  %s\n' "${timings[@]}"
+echo "  total      $((SECONDS - run_started)) s"
 if [ ${#failed_stages[@]} -gt 0 ]; then
   echo "Failed stages: ${failed_stages[*]} (logs in $logs)"
 fi

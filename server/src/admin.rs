@@ -1,13 +1,42 @@
 //! Administrative commands: users from the command line, and verifying the audit trail.
 
-use crate::cli::UserCommand;
 use crate::config::DatabaseArgs;
 use crate::database;
 use anyhow::{bail, Context};
 use app::model::user::NewUserForm;
 use app::server::audit::{self, Actor};
 use app::server::service::users;
+use clap::Subcommand;
 use std::io::BufRead;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// A role (repeat for several): admin, change_manager, cab_member, service_owner,
+        /// continuity_manager, quality_manager, auditor, requester.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Disable a user and end their sessions.
+    Disable {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
 
 pub async fn user(command: UserCommand) -> anyhow::Result<()> {
     match command {

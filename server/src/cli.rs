@@ -1,6 +1,7 @@
 //! The command line: `conform [serve]`, `conform migrate`, `conform seed-demo`, users, the
 //! audit trail, `conform backup` and `conform restore`.
 
+use crate::admin::UserCommand;
 use crate::config::{DatabaseArgs, ServeArgs};
 use crate::{database, demo, routes};
 use anyhow::Context;
@@ -44,35 +45,6 @@ pub enum Command {
     Restore {
         /// A copy written by `conform backup`.
         file: std::path::PathBuf,
-        #[command(flatten)]
-        database: DatabaseArgs,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Add a user; the password is read from standard input (one line).
-    Add {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: String,
-        /// A role (repeat for several): admin, change_manager, cab_member, service_owner,
-        /// continuity_manager, quality_manager, auditor, requester.
-        #[arg(long = "role")]
-        roles: Vec<String>,
-        #[command(flatten)]
-        database: DatabaseArgs,
-    },
-    /// Disable a user and end their sessions.
-    Disable {
-        #[arg(long)]
-        email: String,
-        #[command(flatten)]
-        database: DatabaseArgs,
-    },
-    /// List users.
-    List {
         #[command(flatten)]
         database: DatabaseArgs,
     },

@@ -1,5 +1,6 @@
 //! The HTTP surface: pages, server functions, static files, health.
 
+use crate::exports;
 use crate::health::healthz;
 use crate::middleware;
 use app::server::state::AppState;
@@ -25,55 +26,43 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(favicon))
         .route("/events", get(crate::live::events))
         .route("/calendar/feed/{file}", get(crate::feeds::change_feed))
-        .route("/changes/export.csv", get(crate::export::change_csv))
+        .route("/changes/export.csv", get(exports::change_csv::change_csv))
         .route(
             "/improvements/export.csv",
-            get(crate::register_export::register_csv),
+            get(exports::register_csv::register_csv),
         )
+        .route(exports::PRINT_CSS_PATH, get(exports::print_css))
         .route(
             "/cab/meetings/{id}/minutes.md",
-            get(crate::minutes::markdown),
+            get(exports::cab_minutes::markdown),
         )
-        .route("/cab/meetings/{id}/minutes.html", get(crate::minutes::html))
         .route(
-            crate::minutes::PRINT_CSS_PATH,
-            get(crate::minutes::print_css),
+            "/cab/meetings/{id}/minutes.html",
+            get(exports::cab_minutes::html),
         )
         .route(
             "/compliance/audits/{id}/report",
-            get(crate::audit_report::html),
+            get(exports::audit_report::html),
         )
         .route(
             "/compliance/audits/{id}/report.md",
-            get(crate::audit_report::markdown),
-        )
-        .route(
-            crate::audit_report::REPORT_CSS_PATH,
-            get(crate::audit_report::report_css),
+            get(exports::audit_report::markdown),
         )
         .route(
             "/continuity/plans/{id}/plan.md",
-            get(crate::plan_export::plan_markdown),
+            get(exports::continuity_plan::plan_markdown),
         )
         .route(
             "/continuity/plans/{id}/print",
-            get(crate::plan_export::plan_print),
-        )
-        .route(
-            crate::plan_export::PRINT_CSS_PATH,
-            get(crate::plan_export::print_css),
+            get(exports::continuity_plan::plan_print),
         )
         .route(
             "/compliance/reviews/{id}/minutes",
-            get(crate::review_minutes::html),
+            get(exports::review_minutes::html),
         )
         .route(
             "/compliance/reviews/{id}/minutes.md",
-            get(crate::review_minutes::markdown),
-        )
-        .route(
-            crate::review_minutes::PRINT_CSS_PATH,
-            get(crate::review_minutes::print_css),
+            get(exports::review_minutes::markdown),
         )
         .route(
             "/compliance/evidence-pack/{id}/download",

@@ -5,8 +5,8 @@
 use super::archive::PackArchive;
 use super::html::page;
 use super::records::year_before;
-use crate::audit_report::report_markdown;
-use crate::printable::{escape, slug};
+use crate::exports::audit_report::report_markdown;
+use crate::exports::{escape, slug};
 use app::error::AppError;
 use app::model::evidence::ClauseEvidence;
 use app::model::gap::{GapResults, READINESS_RULE};

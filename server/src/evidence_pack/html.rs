@@ -1,22 +1,11 @@
 //! The pack's pages: plain, self-contained HTML (one shared stylesheet, no script) that opens
 //! from the unpacked folder and prints well, and the tables written both as HTML and as CSV.
 
-use crate::export::cell;
-use crate::printable::escape;
+use crate::exports::{csv_cell as cell, escape};
 use std::io::{self, Write};
 
-pub const STYLESHEET: &str = "\
-body{font:11pt/1.45 system-ui,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#111;background:#fff}
-h1{font-size:1.6rem;margin:.2rem 0 .6rem}h2{font-size:1.2rem;margin-top:1.5rem;border-bottom:1px solid #999}
-nav.crumbs{font-size:.9rem;margin-bottom:.5rem}
-table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.92rem}
-th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}
-thead{display:table-header-group}tr{break-inside:avoid}
-.status{font-weight:600}.thin{color:#8a2500}.ok{color:#1b5e20}.muted{color:#555}
-.band-red{background:#fbd5d0}.band-amber{background:#fdecc8}.band-green{background:#d5f0d5}
-footer{margin-top:2rem;border-top:1px solid #999;font-size:.85rem;color:#444}
-@media print{body{max-width:none;margin:0}a{color:inherit}}
-";
+/// The stylesheet every page of the pack links (written into the pack as `style.css`).
+pub const STYLESHEET: &str = include_str!("../../../style/evidence-pack.css");
 
 /// A whole page. `depth` is how many folders below the pack's root the page sits, so the
 /// stylesheet and the index are found from anywhere.

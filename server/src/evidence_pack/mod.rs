@@ -29,7 +29,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Seek, Write};
 
-use crate::printable::{escape, slug};
+use crate::exports::{escape, slug};
 
 /// Where the builder is, for a progress bar: `done` of `total` steps, and what it is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]

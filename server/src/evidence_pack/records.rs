@@ -4,7 +4,7 @@
 
 use super::archive::PackArchive;
 use super::html::{csv_row, page, strings, HtmlTable};
-use crate::printable::escape;
+use crate::exports::escape;
 use app::error::AppError;
 use app::model::change_request::reference as change_reference;
 use app::model::nonconformity::nc_reference;

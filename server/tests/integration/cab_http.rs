@@ -139,7 +139,7 @@ async fn presence_follows_the_connection_and_minutes_export_when_published() {
     assert!(html.body.contains("&lt;script&gt;"));
     // Styles come from their own URL: the content security policy refuses inline ones.
     assert!(!html.body.contains("<style>"), "{}", html.body);
-    let css = send(&state, get("/cab/minutes.css", Some(&cookie))).await;
+    let css = send(&state, get("/print.css", Some(&cookie))).await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.body.contains("@page"));
     let anonymous = send(&state, get(&format!("/cab/meetings/{id}/minutes.md"), None)).await;

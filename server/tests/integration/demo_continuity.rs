@@ -118,7 +118,7 @@ async fn the_demo_continuity_plans_sit_at_different_points() {
     );
 
     // Seeding again adds nothing.
-    assert_eq!(conform::demo_continuity::seed(&db).await.unwrap(), 0);
+    assert_eq!(conform::demo::continuity::seed(&db).await.unwrap(), 0);
     assert_eq!(
         plan_overview::summaries(db.reader(), today)
             .await

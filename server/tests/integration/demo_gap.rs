@@ -127,6 +127,6 @@ async fn the_demo_shows_progress_from_a_baseline_to_sixty_percent() {
     assert!(versions.iter().any(|v| v.approved_by.is_some()));
 
     // Seeding again adds nothing.
-    assert_eq!(conform::demo_gap::seed(&db).await.unwrap(), 0);
+    assert_eq!(conform::demo::gap::seed(&db).await.unwrap(), 0);
     assert_eq!(gap_assessments::list(db.reader()).await.unwrap().len(), 2);
 }

@@ -518,12 +518,12 @@ async fn the_audit_path_from_plan_to_report() {
         .unwrap();
     assert_eq!(report.count(FindingGrade::MinorNc), 1);
     assert_eq!(report.checklist[0].result, ChecklistResult::Conforming);
-    let html = conform::audit_report::report_html(&report);
+    let html = conform::exports::audit_report::report_html(&report);
     assert!(html.contains("Two emergency changes were not reviewed"));
     assert!(html.contains(&app::model::nonconformity::nc_reference(nc_id)));
     assert!(html.contains("CHG-00012, CHG-00015"));
     assert!(!html.contains("<style") && !html.contains("<script"));
-    let md = conform::audit_report::report_markdown(&report);
+    let md = conform::exports::audit_report::report_markdown(&report);
     assert!(md.contains("Minor nonconformity — 8.5.1 Change management"));
     assert!(md.contains("Improvement ideas are collected in two places."));
 
@@ -643,14 +643,14 @@ async fn the_report_route_checks_permission() {
     let page = send(&state, get(&at, Some(&cookie))).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Service reporting conforms."));
-    assert!(page.body.contains("href=\"/compliance/audits/report.css\""));
+    assert!(page.body.contains("href=\"/print.css\""));
     let md = send(&state, get(&format!("{at}.md"), Some(&cookie))).await;
     assert_eq!(md.status, StatusCode::OK);
     assert!(md.headers[header::CONTENT_TYPE]
         .to_str()
         .unwrap()
         .starts_with("text/markdown"));
-    let css = send(&state, get("/compliance/audits/report.css", Some(&cookie))).await;
+    let css = send(&state, get("/print.css", Some(&cookie))).await;
     assert_eq!(css.status, StatusCode::OK);
 
     let missing = send(
@@ -714,5 +714,5 @@ async fn the_demo_programme_flags_its_gap_and_seeds_once() {
     let (done, uncovered) = audit_evidence(&db, chrono::Utc::now().date_naive()).await;
     assert_eq!(done, 1);
     assert_eq!(uncovered, vec!["Clause 8.5.2".to_string()]);
-    assert_eq!(conform::demo_audits::seed(&db).await.unwrap(), 0);
+    assert_eq!(conform::demo::audits::seed(&db).await.unwrap(), 0);
 }

@@ -1950,7 +1950,7 @@ async fn the_demo_publishes_one_review_and_plans_the_next() {
     );
     assert_eq!(record(&db, published.id).await.inputs, published.inputs);
     // Seeding again adds nothing.
-    assert_eq!(conform::demo_reviews::seed(&db).await.unwrap(), 0);
+    assert_eq!(conform::demo::reviews::seed(&db).await.unwrap(), 0);
 }
 
 /// The clause 9.3 page: reviews published in the last 12 months, overdue review actions.

@@ -361,7 +361,7 @@ async fn the_demo_findings_sit_at_different_steps() {
         .as_ref()
         .is_some_and(|v| v.id != closed.owner.id));
     // Seeding again adds nothing.
-    assert_eq!(conform::demo_nonconformities::seed(&db).await.unwrap(), 0);
+    assert_eq!(conform::demo::nonconformities::seed(&db).await.unwrap(), 0);
     // The 40 seeded entries, one finding of the demo continuity simulation, and the demo
     // internal audit's observation and opportunity for improvement, and the two gaps of the
     // demo gap assessment.

@@ -226,8 +226,8 @@ async fn a_plan_prints_call_tree_first_and_exports_as_markdown() {
     assert!(!page.contains("DRAFT — NOT APPROVED"));
     // Styles come from a file: the Content-Security-Policy refuses inline ones.
     assert!(!page.contains("<style"));
-    assert!(page.contains("href=\"/continuity/print.css\""));
-    let css = send(&state, get("/continuity/print.css", Some(&cookie))).await;
+    assert!(page.contains("href=\"/print.css\""));
+    let css = send(&state, get("/print.css", Some(&cookie))).await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.headers[header::CONTENT_TYPE]
         .to_str()

@@ -158,7 +158,7 @@ async fn an_exported_register_imports_again_without_duplicates() {
     // Export and import again: every row is already here.
     let all = register::all(&db).await.unwrap();
     let exported =
-        String::from_utf8(conform::register_export::write(&all, &services).unwrap()).unwrap();
+        String::from_utf8(conform::exports::register_csv::write(&all, &services).unwrap()).unwrap();
     let again = register_import::plan(db.reader(), &exported).await.unwrap();
     assert!(
         again.preview.file_errors.is_empty(),

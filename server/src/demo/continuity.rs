@@ -227,14 +227,14 @@ async fn ensure_deputy(db: &Db) -> Result<usize, AppError> {
         email: DEPUTY_EMAIL.into(),
         name: DEPUTY_NAME.into(),
         roles: vec![Role::ContinuityManager],
-        password: crate::demo::DEMO_PASSWORD.into(),
+        password: super::people::DEMO_PASSWORD.into(),
     };
     users::create(db, &Actor::system("demo-seed"), deputy).await?;
     Ok(1)
 }
 
 async fn cast(db: &Db) -> Result<Option<Cast>, AppError> {
-    let people = crate::demo::people(db).await?;
+    let people = super::people::people(db).await?;
     let find = |email: &str| people.iter().find(|p| p.email == email).cloned();
     let (Some(rowan), Some(sam), Some(dana), Some(chris), Some(kim), Some(quinn)) = (
         find("continuity@conform.demo"),

@@ -33,7 +33,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     if !internal_audits::programmes(db.reader()).await?.is_empty() {
         return Ok(0);
     }
-    let people = crate::demo::people(db).await?;
+    let people = super::people::people(db).await?;
     let find = |email: &str| people.iter().find(|p| p.email == email).cloned();
     let (Some(auditor), Some(quality), Some(change), Some(owner), Some(continuity)) = (
         find("auditor@conform.demo"),

@@ -52,7 +52,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     if register::count(db).await? > 0 {
         return Ok(0);
     }
-    let people = crate::demo::people(db).await?;
+    let people = super::people::people(db).await?;
     let find = |email: &str| people.iter().find(|p| p.email == email).cloned();
     let (Some(quality), Some(dana), Some(rowan), Some(chris), Some(kim)) = (
         find("quality@conform.demo"),

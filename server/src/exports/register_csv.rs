@@ -1,7 +1,7 @@
 //! `GET /improvements/export.csv`: the improvement register, with the table's filters and
 //! sort, as CSV for spreadsheets (formula-safe, UTF-8 with a byte-order mark).
 
-use crate::export::cell;
+use super::{attachment, csv_cell as cell, failure};
 use app::error::AppError;
 use app::model::access::Permission;
 use app::model::register::{Improvement, RegisterParams};
@@ -9,8 +9,7 @@ use app::server::auth::RequestAuth;
 use app::server::service::register;
 use app::server::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
 use std::collections::HashMap;
 
@@ -31,23 +30,8 @@ pub async fn register_csv(
     }
     .await;
     match result {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"conform-improvements.csv\"",
-                ),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(error) => {
-            let status = StatusCode::from_u16(error.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, error.to_string()).into_response()
-        }
+        Ok(body) => attachment("text/csv; charset=utf-8", "conform-improvements.csv", body),
+        Err(error) => failure(error),
     }
 }
 

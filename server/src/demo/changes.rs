@@ -264,7 +264,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         created += 1;
     }
     // The boards decide what is theirs, in a meeting with quorum.
-    let boards = crate::demo_cab::boards(db).await?;
+    let boards = super::cab::boards(db).await?;
     for (board, members, decided) in [
         (boards.weekly, &boards.weekly_members, &for_cab),
         (boards.emergency, &boards.emergency_members, &for_ecab),
@@ -273,7 +273,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
             clear_conflicts(db, &chris, *id).await?;
         }
         let ids: Vec<i64> = decided.iter().map(|(id, _, _)| *id).collect();
-        crate::demo_cab::decide_in_meeting(db, &chris, board, members, &ids).await?;
+        super::cab::decide_in_meeting(db, &chris, board, members, &ids).await?;
         for (id, state, review) in decided {
             carry_on(db, &chris, *id, *state, review.clone()).await?;
         }

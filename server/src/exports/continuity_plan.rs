@@ -2,8 +2,7 @@
 //! standalone page to print for an outage (no app chrome, no JavaScript, boxes to tick on
 //! paper). `?version=<number>` picks a version; by default the approved one, else the latest.
 
-use crate::printable::{escape, slug, stylesheet};
-use app::error::AppError;
+use super::{attachment, escape, failure, inline_html, page, slug};
 use app::model::access::Permission;
 use app::model::continuity_plan::{PlanState, PlanVersion};
 use app::model::plan_document::{markdown, pick_version};
@@ -14,50 +13,15 @@ use app::server::service::plan_overview;
 use app::server::service::schedule::local_today;
 use app::server::state::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
 use chrono::NaiveDate;
 use serde::Deserialize;
-
-/// Where the print page's stylesheet is served. It is a file of its own because the
-/// Content-Security-Policy (`style-src 'self'`) ignores inline `<style>` elements.
-pub const PRINT_CSS_PATH: &str = "/continuity/print.css";
-
-/// A4, black on white, every step a box to tick, nothing split across a page break that a
-/// reader needs whole (a table row, a step, a heading and what follows it).
-const PRINT_CSS: &str = "\
-body{font:11pt/1.45 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#000;background:#fff}
-h1{font-size:1.6rem;margin:0 0 .4rem}
-h2{font-size:1.2rem;margin-top:1.4rem;border-bottom:1.5px solid #000;break-after:avoid}
-h3{font-size:1.05rem;break-after:avoid}
-p{margin:.4rem 0}
-table{border-collapse:collapse;width:100%;margin:.4rem 0}
-th,td{border:1px solid #000;padding:.3rem .45rem;text-align:left;vertical-align:top}
-thead{display:table-header-group}
-tr{break-inside:avoid}
-ul{padding-left:1.4rem}
-li{margin:.3rem 0}
-li:not(:has(ul)){break-inside:avoid}
-li:has(>input[type=checkbox]){list-style:none;margin-left:-1.4rem;padding-left:1.7em;text-indent:-1.7em}
-li li:has(>input[type=checkbox]){margin-left:0}
-input[type=checkbox]{-webkit-appearance:none;appearance:none;width:1.1em;height:1.1em;margin:0 .6em 0 0;border:1.5px solid #000;border-radius:2px;background:#fff;vertical-align:-.2em}
-.watermark{position:fixed;top:40%;left:0;right:0;text-align:center;font-size:3rem;font-weight:700;color:#ddd;transform:rotate(-30deg);z-index:-1}
-footer{margin-top:2rem;padding-top:.4rem;border-top:1px solid #000;font-size:9pt}
-@page{size:A4;margin:16mm 15mm}
-@media print{body{margin:0;max-width:none;padding:0}a{color:inherit;text-decoration:none}}
-";
 
 #[derive(Debug, Deserialize)]
 pub struct VersionQuery {
     /// Kept as text so a wrong value gets our message rather than a parser's.
     version: Option<String>,
-}
-
-fn error_response(error: AppError) -> Response {
-    let status =
-        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, error.to_string()).into_response()
 }
 
 /// The plan and the version asked for, if the caller may read plans, with the caller's date.
@@ -72,9 +36,9 @@ async fn plan_version(
     let today = local_today(&user.time_zone);
     let detail = plan_overview::detail(state.db.reader(), id, today)
         .await
-        .map_err(error_response)?;
+        .map_err(failure)?;
     let version = pick_version(&detail, query.version.as_deref())
-        .map_err(error_response)?
+        .map_err(failure)?
         .clone();
     Ok((detail, version, today))
 }
@@ -96,27 +60,14 @@ pub async fn plan_markdown(
     Path(id): Path<i64>,
     Query(query): Query<VersionQuery>,
 ) -> Response {
-    let (detail, version, _) = match plan_version(&state, &auth, id, &query).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "text/markdown; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}\"",
-                    file_name(&detail, &version, "md")
-                ),
-            ),
-        ],
-        markdown(&detail, &version),
-    )
-        .into_response()
+    match plan_version(&state, &auth, id, &query).await {
+        Ok((detail, version, _)) => attachment(
+            "text/markdown; charset=utf-8",
+            &file_name(&detail, &version, "md"),
+            markdown(&detail, &version),
+        ),
+        Err(response) => response,
+    }
 }
 
 pub async fn plan_print(
@@ -125,53 +76,34 @@ pub async fn plan_print(
     Path(id): Path<i64>,
     Query(query): Query<VersionQuery>,
 ) -> Response {
-    let (detail, version, today) = match plan_version(&state, &auth, id, &query).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let page = print_page(&detail, &version, today);
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "inline; filename=\"{}\"",
-                    file_name(&detail, &version, "html")
-                ),
-            ),
-        ],
-        page,
-    )
-        .into_response()
-}
-
-pub async fn print_css() -> Response {
-    stylesheet(PRINT_CSS)
+    match plan_version(&state, &auth, id, &query).await {
+        Ok((detail, version, today)) => inline_html(
+            &file_name(&detail, &version, "html"),
+            print_page(&detail, &version, today),
+        ),
+        Err(response) => response,
+    }
 }
 
 fn print_page(detail: &PlanDetail, version: &PlanVersion, today: NaiveDate) -> String {
-    // Repeated on every printed page, so a single sheet found later still says it.
     let watermark = match version.state {
-        PlanState::Approved => "",
-        PlanState::Superseded => "<div class=\"watermark\" aria-hidden=\"true\">SUPERSEDED</div>",
-        PlanState::Retired => "<div class=\"watermark\" aria-hidden=\"true\">RETIRED</div>",
-        PlanState::Draft | PlanState::InReview => {
-            "<div class=\"watermark\" aria-hidden=\"true\">DRAFT — NOT APPROVED</div>"
-        }
+        PlanState::Approved => None,
+        PlanState::Superseded => Some("SUPERSEDED"),
+        PlanState::Retired => Some("RETIRED"),
+        PlanState::Draft | PlanState::InReview => Some("DRAFT — NOT APPROVED"),
     };
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><link rel=\"stylesheet\" href=\"{PRINT_CSS_PATH}\"></head>\
-         <body>{watermark}<main>{body}</main>\
-         <footer>Printed {today} — check the version: this is version {number} ({state}) of \
-         “{plan}”. The plan in Conform may have changed since.</footer></body></html>",
-        title = escape(&format!("{} — version {}", detail.title, version.number)),
-        body = to_safe_html(&markdown(detail, version)),
+    let footer = format!(
+        "Printed {today} — check the version: this is version {number} ({state}) of \
+         “{plan}”. The plan in Conform may have changed since.",
         number = version.number,
         state = version.state.label().to_lowercase(),
         plan = escape(&detail.title),
+    );
+    page(
+        &format!("{} — version {}", detail.title, version.number),
+        watermark,
+        &to_safe_html(&markdown(detail, version)),
+        &footer,
     )
 }
 

@@ -28,7 +28,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     if review_entity::Entity::find().count(db.reader()).await? > 0 {
         return Ok(0);
     }
-    let people = crate::demo::people(db).await?;
+    let people = super::people::people(db).await?;
     let find = |email: &str| people.iter().find(|p| p.email == email).cloned();
     let (Some(quinn), Some(chris), Some(rowan), Some(dana), Some(ari)) = (
         find("quality@conform.demo"),

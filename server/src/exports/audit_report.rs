@@ -1,10 +1,9 @@
 //! `GET /compliance/audits/{id}/report` and `…/report.md`: the report of a completed internal
-//! audit (clause 9.2) as a standalone printable page (no app chrome, no JavaScript, its
-//! stylesheet from a URL of its own) or as Markdown. `report_html` and `report_markdown` are
+//! audit (clause 9.2) as a standalone printable page (no app chrome, no JavaScript) or as
+//! Markdown. `report_html` and `report_markdown` are
 //! plain functions so the evidence pack can embed the same report.
 
-use crate::printable::{escape, slug, stylesheet};
-use app::error::AppError;
+use super::{attachment, escape, failure, inline_html, page, slug};
 use app::model::access::Permission;
 use app::model::clauses;
 use app::model::internal_audit::{AuditReport, FindingGrade};
@@ -14,29 +13,8 @@ use app::server::auth::RequestAuth;
 use app::server::service::internal_audits;
 use app::server::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
-
-/// Where the report's stylesheet is served (the CSP refuses inline styles).
-pub const REPORT_CSS_PATH: &str = "/compliance/audits/report.css";
-
-const REPORT_CSS: &str = "\
-body{font:11pt/1.45 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#000;background:#fff}
-h1{font-size:1.6rem;margin:0 0 .4rem}
-h2{font-size:1.2rem;margin-top:1.4rem;border-bottom:1.5px solid #000;break-after:avoid}
-p{margin:.4rem 0}
-dl{display:grid;grid-template-columns:12rem 1fr;gap:.2rem .8rem}
-dt{font-weight:600}
-dd{margin:0;white-space:pre-wrap}
-table{border-collapse:collapse;width:100%;margin:.4rem 0}
-th,td{border:1px solid #000;padding:.3rem .45rem;text-align:left;vertical-align:top;white-space:pre-wrap}
-thead{display:table-header-group}
-tr{break-inside:avoid}
-footer{margin-top:2rem;padding-top:.4rem;border-top:1px solid #000;font-size:9pt}
-@page{size:A4;margin:16mm 15mm}
-@media print{body{margin:0;max-width:none;padding:0}a{color:inherit;text-decoration:none}}
-";
 
 fn follow_up(finding: &app::model::internal_audit::Finding) -> String {
     match (finding.nonconformity_id, finding.improvement_id) {
@@ -170,11 +148,8 @@ pub fn report_html(report: &AuditReport) -> String {
         })
         .collect();
     let title = format!("Internal audit report — {} {}", a.reference(), a.title);
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><link rel=\"stylesheet\" href=\"{REPORT_CSS_PATH}\"></head><body><main>\
-         <h1>{title}</h1>\
+    let main = format!(
+        "<h1>{title}</h1>\
          <dl><dt>Programme</dt><dd>{programme} ({start} to {end})</dd>\
          <dt>Clauses</dt><dd>{clauses}</dd><dt>Processes or area</dt><dd>{area}</dd>\
          <dt>Planned on</dt><dd>{planned}</dd><dt>Completed on</dt><dd>{completed}</dd>\
@@ -185,9 +160,7 @@ pub fn report_html(report: &AuditReport) -> String {
          <h2>Findings</h2><p>{tally}</p>{findings}\
          <h2>Checklist</h2><table><thead><tr><th scope=\"col\">Clause</th><th scope=\"col\">Question</th>\
          <th scope=\"col\">Result</th><th scope=\"col\">Sampled records</th><th scope=\"col\">Notes</th>\
-         </tr></thead><tbody>{checklist}</tbody></table></main>\
-         <footer>Report of {reference}, issued on completion; the audit is read-only since.</footer>\
-         </body></html>",
+         </tr></thead><tbody>{checklist}</tbody></table>",
         title = escape(&title),
         programme = escape(&report.programme.title),
         start = report.programme.cycle_start,
@@ -206,14 +179,12 @@ pub fn report_html(report: &AuditReport) -> String {
         criteria = escape(&a.criteria),
         conclusion = escape(or_dash(&a.conclusion)),
         tally = escape(&tally(report)),
-        reference = escape(&a.reference()),
-    )
-}
-
-fn error_response(error: AppError) -> Response {
-    let status =
-        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, error.to_string()).into_response()
+    );
+    let footer = format!(
+        "Report of {}, issued on completion; the audit is read-only since.",
+        escape(&a.reference())
+    );
+    page(&title, None, &main, &footer)
 }
 
 /// The report, if the caller may read compliance records and the audit is completed.
@@ -222,7 +193,7 @@ async fn load(state: &AppState, auth: &RequestAuth, id: i64) -> Result<AuditRepo
     crate::access::require(state, auth, Permission::ComplianceRead).await?;
     internal_audits::report(state.db.reader(), id)
         .await
-        .map_err(error_response)
+        .map_err(failure)
 }
 
 fn file_name(report: &AuditReport, extension: &str) -> String {
@@ -240,21 +211,10 @@ pub async fn html(
     Extension(auth): Extension<RequestAuth>,
     Path(id): Path<i64>,
 ) -> Response {
-    let report = match load(&state, &auth, id).await {
-        Ok(report) => report,
-        Err(response) => return response,
-    };
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{}\"", file_name(&report, "html")),
-            ),
-        ],
-        report_html(&report),
-    )
-        .into_response()
+    match load(&state, &auth, id).await {
+        Ok(report) => inline_html(&file_name(&report, "html"), report_html(&report)),
+        Err(response) => response,
+    }
 }
 
 pub async fn markdown(
@@ -262,26 +222,12 @@ pub async fn markdown(
     Extension(auth): Extension<RequestAuth>,
     Path(id): Path<i64>,
 ) -> Response {
-    let report = match load(&state, &auth, id).await {
-        Ok(report) => report,
-        Err(response) => return response,
-    };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "text/markdown; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file_name(&report, "md")),
-            ),
-        ],
-        report_markdown(&report),
-    )
-        .into_response()
-}
-
-pub async fn report_css() -> Response {
-    stylesheet(REPORT_CSS)
+    match load(&state, &auth, id).await {
+        Ok(report) => attachment(
+            "text/markdown; charset=utf-8",
+            &file_name(&report, "md"),
+            report_markdown(&report),
+        ),
+        Err(response) => response,
+    }
 }

@@ -119,7 +119,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     if Assessments::find().count(db.reader()).await? > 0 {
         return Ok(0);
     }
-    let people = crate::demo::people(db).await?;
+    let people = super::people::people(db).await?;
     let find = |email: &str| people.iter().find(|p| p.email == email);
     let Some(quinn) = find(QUINN) else {
         return Ok(0);

@@ -310,7 +310,7 @@ fn months_ago(today: NaiveDate, months: u32) -> NaiveDate {
 }
 
 pub async fn seed(db: &Db) -> Result<usize, AppError> {
-    let people = crate::demo::people(db).await?;
+    let people = super::people::people(db).await?;
     let find = |email: &str| people.iter().find(|p| p.email == email).cloned();
     let (Some(quinn), Some(chris), Some(dana), Some(rowan)) =
         (find(QUINN), find(CHRIS), find(DANA), find(ROWAN))

@@ -1,6 +1,7 @@
 //! `GET /changes/export.csv`: the change list, with the list page's filters, as CSV for
 //! spreadsheets. Cells that a spreadsheet would run as a formula are neutralised.
 
+use super::{attachment, csv_cell as cell, failure};
 use app::error::AppError;
 use app::model::access::Permission;
 use app::model::change_request::{reference, ChangeCard, ChangeQueryParams};
@@ -8,8 +9,8 @@ use app::server::auth::RequestAuth;
 use app::server::service::changes;
 use app::server::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::header;
+use axum::response::Response;
 use axum::Extension;
 
 pub async fn change_csv(
@@ -23,18 +24,8 @@ pub async fn change_csv(
     match changes::export(&state.db, &params.to_query()).await {
         Ok((cards, truncated)) => match write(&cards) {
             Ok(body) => {
-                let mut response = (
-                    [
-                        (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                        (
-                            header::CONTENT_DISPOSITION,
-                            "attachment; filename=\"conform-changes.csv\"",
-                        ),
-                        (header::CACHE_CONTROL, "no-store"),
-                    ],
-                    body,
-                )
-                    .into_response();
+                let mut response =
+                    attachment("text/csv; charset=utf-8", "conform-changes.csv", body);
                 if truncated {
                     // Spreadsheets cannot show a banner; the header tells scripts to narrow.
                     response.headers_mut().insert(
@@ -47,21 +38,6 @@ pub async fn change_csv(
             Err(error) => failure(error),
         },
         Err(error) => failure(error),
-    }
-}
-
-fn failure(error: AppError) -> Response {
-    let status =
-        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, error.to_string()).into_response()
-}
-
-/// A cell a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, carriage return first) gets
-/// a leading apostrophe, the OWASP-recommended neutraliser.
-pub(crate) fn cell(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_string(),
     }
 }
 

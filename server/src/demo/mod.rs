@@ -1,0 +1,42 @@
+//! Demo data: one person per role and a realistic organisation's records in every module,
+//! created through the same services as the pages (so their history is genuine). Idempotent:
+//! each module's seed creates only what is not there yet. One file per module.
+
+pub mod audits;
+pub mod cab;
+pub mod catalogue;
+pub mod changes;
+pub mod continuity;
+pub mod documents;
+pub mod gap;
+pub mod nonconformities;
+pub mod people;
+pub mod register;
+pub mod reviews;
+
+use app::error::AppError;
+use app::server::audit::Actor;
+use app::server::db::Db;
+
+pub use people::{demo_logins, DEMO_PASSWORD, DEMO_USERS};
+
+/// Creates the demo records that are not there yet; returns how many records were created.
+pub async fn seed(db: &Db) -> Result<usize, AppError> {
+    let actor = Actor::system("demo-seed");
+    let mut created = people::seed(db, &actor).await?;
+    created += catalogue::seed(db, &actor).await?;
+    created += changes::seed(db).await?;
+    created += cab::seed(db).await?;
+    created += register::seed(db).await?;
+    created += nonconformities::seed(db).await?;
+    created += documents::seed(db).await?;
+    // After the nonconformity and register seeds: its findings raise records in both.
+    created += audits::seed(db).await?;
+    // After the register's own seed, which only fills an empty register.
+    created += continuity::seed(db).await?;
+    // After the documents, audits and continuity plans it links to as evidence.
+    created += gap::seed(db).await?;
+    // After every other seed: its inputs are gathered from their records.
+    created += reviews::seed(db).await?;
+    Ok(created)
+}

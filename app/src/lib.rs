@@ -20,9 +20,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
     account::AccountPage,
-    audit::AuditPage,
-    audit_detail::InternalAuditPage,
-    audits::InternalAuditsPage,
+    audit_trail::AuditTrailPage,
     cab::CabPage,
     cab_board::{CabBoardEditPage, CabBoardNewPage},
     cab_meeting::CabMeetingPage,
@@ -46,7 +44,11 @@ use pages::{
     gap_results::GapResultsPage,
     improvement_board::ImprovementBoardPage,
     improvement_import::ImprovementImportPage,
-    improvements::{ImprovementDetailPage, ImprovementNewPage, ImprovementsPage},
+    improvement::ImprovementDetailPage,
+    improvement_new::ImprovementNewPage,
+    improvement_register::ImprovementsPage,
+    internal_audit::InternalAuditPage,
+    internal_audits::InternalAuditsPage,
     login::LoginPage,
     nonconformities::{NonconformitiesPage, NonconformityPage},
     not_found::NotFoundPage,
@@ -113,7 +115,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/") view=DashboardPage/>
                     <Route ssr=SsrMode::Async path=path!("/login") view=LoginPage/>
                     <Route ssr=SsrMode::Async path=path!("/account") view=AccountPage/>
-                    <Route ssr=SsrMode::Async path=path!("/audit") view=AuditPage/>
+                    <Route ssr=SsrMode::Async path=path!("/audit") view=AuditTrailPage/>
                     <Route ssr=SsrMode::Async path=path!("/admin/users") view=UsersPage/>
                     <Route ssr=SsrMode::Async path=path!("/services") view=ServiceListPage/>
                     <Route ssr=SsrMode::Async path=path!("/services/new") view=ServiceNewPage/>

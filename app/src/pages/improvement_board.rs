@@ -13,7 +13,7 @@ use crate::model::improvement::{
 };
 use crate::model::register::{improvement_reference, BoardColumn, Improvement};
 use crate::model::user::CurrentUser;
-use crate::pages::improvements::{priority_badge, register_params};
+use crate::pages::improvement_register::{priority_badge, register_params};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -1,9 +1,9 @@
-//! One file per route.
+//! One file per route. A list and its record's page share a file only when both are small and
+//! share their forms (nonconformities, objectives, change templates, schedule windows, CAB
+//! boards).
 
 pub mod account;
-pub mod audit;
-pub mod audit_detail;
-pub mod audits;
+pub mod audit_trail;
 pub mod cab;
 pub mod cab_board;
 pub mod cab_meeting;
@@ -27,7 +27,11 @@ pub mod gap_assessments;
 pub mod gap_results;
 pub mod improvement_board;
 pub mod improvement_import;
-pub mod improvements;
+pub mod improvement;
+pub mod improvement_new;
+pub mod improvement_register;
+pub mod internal_audit;
+pub mod internal_audits;
 pub mod login;
 pub mod nonconformities;
 pub mod not_found;

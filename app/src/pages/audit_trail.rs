@@ -16,7 +16,7 @@ const RECORD_TYPES: [(&str, &str); 3] = [
 ];
 
 #[component]
-pub fn AuditPage() -> impl IntoView {
+pub fn AuditTrailPage() -> impl IntoView {
     let query = use_query_map();
     let params = Memo::new(move |_| {
         query.with(|q| AuditQueryParams {

@@ -3,7 +3,7 @@
 //! (result, notes and sampled records per item), the graded findings with the nonconformity or
 //! register entry each raised, and the report once the audit is completed.
 
-use super::audits::audit_state_badge;
+use super::internal_audits::audit_state_badge;
 use super::id_param;
 use crate::api::audits::{
     audit_choices, get_audit, EditAudit, MoveAudit, RecordAuditFinding, RecordChecklistItem,
@@ -165,7 +165,7 @@ fn EditPlanForm(
                                 <FormErrors error/>
                                 <input type="hidden" name="id" value=audit.id/>
                                 <input type="hidden" name="version" value=audit.version/>
-                                <super::audits::AuditPlanFields audit=Some(audit.clone()) people error/>
+                                <super::internal_audits::AuditPlanFields audit=Some(audit.clone()) people error/>
                                 <div class="form-actions">
                                     <button type="submit" class="button" disabled=move || edit.pending().get()>"Save the plan"</button>
                                 </div>

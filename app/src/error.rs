@@ -117,8 +117,8 @@ impl AppError {
     }
 }
 
-impl From<crate::model::change::Refusal> for AppError {
-    fn from(refusal: crate::model::change::Refusal) -> Self {
+impl From<crate::model::actor::Refusal> for AppError {
+    fn from(refusal: crate::model::actor::Refusal) -> Self {
         AppError::Refused(refusal.0)
     }
 }

@@ -3,10 +3,10 @@
 //! lifecycle and independence rules in `model::internal_audit` decide the rest.
 
 use crate::error::AppError;
-use crate::model::change_request::PersonRef;
 use crate::model::internal_audit::{
     Audit, AuditDetail, ChecklistItem, Finding, Programme, ProgrammeView,
 };
+use crate::model::refs::PersonRef;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

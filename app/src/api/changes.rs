@@ -9,8 +9,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::guard::require, crate::model::access::Permission,
-    crate::model::change_request::ServiceRef, crate::server::service::changes,
+    super::guard::require, crate::model::access::Permission, crate::model::refs::ServiceRef,
+    crate::server::service::changes,
 };
 
 #[server(endpoint = "changes/list")]

@@ -5,9 +5,9 @@
 
 use crate::error::AppError;
 use crate::model::bia::{Bia, BiaForm};
-use crate::model::change_request::{PersonRef, ServiceRef};
 use crate::model::continuity_plan::{Exercise, PlanAction, PlanContent, PlanVersion, SectionDiff};
 use crate::model::plan_overview::{PlanComment, PlanDetail, PlanSummary};
+use crate::model::refs::{PersonRef, ServiceRef};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

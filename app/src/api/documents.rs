@@ -3,7 +3,7 @@
 //! (approval: a quality manager who did not write it).
 
 use crate::error::AppError;
-use crate::model::change_request::PersonRef;
+use crate::model::refs::PersonRef;
 use crate::model::sms_document::{
     DocAction, DocumentDetail, DocumentFilter, DocumentSummary, DocumentVersion,
 };

@@ -3,8 +3,8 @@
 //! objective's owner or a quality manager (checked in the service).
 
 use crate::error::AppError;
-use crate::model::change_request::{PersonRef, ServiceRef};
 use crate::model::objective::{MeasurementForm, ObjectiveDetail, ObjectiveForm, ObjectiveSummary};
+use crate::model::refs::{PersonRef, ServiceRef};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

@@ -3,11 +3,11 @@
 //! for its owner or a review manager — a record-level rule the service applies.
 
 use crate::error::AppError;
-use crate::model::change_request::PersonRef;
 use crate::model::management_review::{
     DetailsForm, MyReviewAction, PlanForm, ReviewAction, ReviewMove, ReviewRecord, ReviewState,
     ReviewSummary,
 };
+use crate::model::refs::PersonRef;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

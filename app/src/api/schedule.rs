@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::model::calendar::{Calendar, CalendarParams, WindowRecord};
-use crate::model::change_request::ServiceRef;
+use crate::model::refs::ServiceRef;
 use crate::model::schedule::WindowForm;
 use leptos::prelude::*;
 

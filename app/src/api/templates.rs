@@ -1,7 +1,7 @@
 //! Server functions of the standard change catalogue.
 
 use crate::error::AppError;
-use crate::model::change_request::ServiceRef;
+use crate::model::refs::ServiceRef;
 use crate::model::standard_template::{StandardTemplate, TemplateForm};
 use leptos::prelude::*;
 

@@ -2,7 +2,8 @@
 
 use crate::error::AppError;
 use crate::model::change::ChangeType;
-use crate::model::change_request::{ChangeForm, PersonRef, ServiceRef};
+use crate::model::change_request::ChangeForm;
+use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::risk::{assess, RiskAnswers, QUESTIONS};
 use leptos::prelude::*;
 

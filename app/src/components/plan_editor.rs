@@ -7,7 +7,6 @@
 use crate::api::continuity::{get_plan, save_plan_draft};
 use crate::components::plan_timeline::PlanTimeline;
 use crate::error::AppError;
-use crate::model::change_request::PersonRef;
 use crate::model::continuity_plan::{
     check_content, compare, Communication, Contact, DiffLine, PlanContent, PlanVersion, Scenario,
     Section,
@@ -17,6 +16,7 @@ use crate::model::plan_editing::{
 };
 use crate::model::plan_overview::plan_warnings;
 use crate::model::recovery::{minutes_text, parse_minutes};
+use crate::model::refs::PersonRef;
 use leptos::prelude::*;
 use std::time::Duration;
 

@@ -17,6 +17,7 @@
 //!   ([`state_after_edit`]).
 
 use crate::model::access::Role;
+use crate::model::actor::{refuse, ActorFacts, Refusal};
 use crate::model::risk::RiskLevel;
 use serde::{Deserialize, Serialize};
 
@@ -308,13 +309,6 @@ pub struct ChangeFacts {
     pub imported: bool,
 }
 
-/// The person asking.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActorFacts {
-    pub user_id: i64,
-    pub roles: Vec<Role>,
-}
-
 /// On whose authority a move is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Authority {
@@ -324,34 +318,6 @@ pub enum Authority {
     /// meeting with quorum. Only the CAB meeting service uses it, after checking the chair
     /// and the quorum.
     BoardDecision,
-}
-
-impl ActorFacts {
-    pub fn person(user_id: i64, roles: Vec<Role>) -> Self {
-        ActorFacts { user_id, roles }
-    }
-
-    fn has(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-
-    fn any(&self, roles: &[Role]) -> bool {
-        roles.iter().any(|r| self.has(*r))
-    }
-}
-
-/// Why a move is not possible, in words for the person who tried it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refusal(pub String);
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-fn refuse<T>(reason: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal(reason.into()))
 }
 
 /// The state `action` leads to from `facts.state`, ignoring who asks.

@@ -3,6 +3,7 @@
 use crate::error::FieldErrors;
 use crate::model::change::{ApprovalPath, ChangeState, ChangeType};
 use crate::model::listing::SortDirection;
+use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::risk::{RiskAnswers, RiskAssessment, RiskLevel};
 use crate::model::schedule::Conflict;
 use crate::model::text::bounded;
@@ -14,30 +15,6 @@ pub const TEXT_MAX: usize = 10_000;
 pub const OUTAGE_MAX_MINUTES: i32 = 7 * 24 * 60;
 /// The `datetime-local` input's format.
 pub const LOCAL_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M";
-
-/// Someone named on a change, with what the board shows of them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonRef {
-    pub id: i64,
-    pub name: String,
-}
-
-impl PersonRef {
-    pub fn initials(&self) -> String {
-        self.name
-            .split_whitespace()
-            .filter_map(|p| p.chars().next())
-            .take(2)
-            .collect::<String>()
-            .to_uppercase()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceRef {
-    pub id: i64,
-    pub name: String,
-}
 
 /// A conflict with the words to show for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

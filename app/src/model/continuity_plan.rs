@@ -2,7 +2,7 @@
 //! comparison of two versions section by section.
 
 use crate::model::access::Role;
-use crate::model::change::{ActorFacts, Refusal};
+use crate::model::actor::{ActorFacts, Refusal};
 use crate::model::recovery::RecoveryStep;
 use serde::{Deserialize, Serialize};
 
@@ -476,10 +476,10 @@ pub struct PlanVersion {
     pub number: i32,
     pub state: PlanState,
     pub content: PlanContent,
-    pub author: crate::model::change_request::PersonRef,
+    pub author: crate::model::refs::PersonRef,
     /// Everyone else who saved part of this version (none of them approves it).
     pub contributor_ids: Vec<i64>,
-    pub approved_by: Option<crate::model::change_request::PersonRef>,
+    pub approved_by: Option<crate::model::refs::PersonRef>,
     pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub version: i32,
 }

@@ -196,8 +196,8 @@ pub fn compare(
 // Campaigns: an assessment is opened by the quality manager, rated sub-clause by sub-clause,
 // and closed (then read-only). These types cross the wire.
 
-use crate::model::change_request::PersonRef;
 use crate::model::clause_library::{ClauseEntry, DocumentedKind};
+use crate::model::refs::PersonRef;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 

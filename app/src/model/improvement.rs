@@ -6,7 +6,7 @@
 //! someone who is not the owner.
 
 use crate::model::access::Role;
-use crate::model::change::{ActorFacts, Refusal};
+use crate::model::actor::{ActorFacts, Refusal};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

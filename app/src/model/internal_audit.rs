@@ -6,10 +6,10 @@
 //! - the validation of programmes, audits and graded findings.
 
 use crate::error::FieldErrors;
-use crate::model::change::Refusal;
-use crate::model::change_request::PersonRef;
+use crate::model::actor::Refusal;
 use crate::model::clause_library::{ClauseEntry, DocumentedKind};
 use crate::model::clauses::{self, CLAUSES};
+use crate::model::refs::PersonRef;
 use crate::model::text::bounded;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -11,8 +11,8 @@
 
 use crate::error::FieldErrors;
 use crate::model::access::Permission;
-use crate::model::change_request::PersonRef;
 use crate::model::nonconformity::NcState;
+use crate::model::refs::PersonRef;
 use crate::model::user::CurrentUser;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,7 @@ use crate::model::cab::{
     Recurrence, Vote,
 };
 use crate::model::change::ChangeState;
-use crate::model::change_request::PersonRef;
+use crate::model::refs::PersonRef;
 use crate::model::risk::RiskLevel;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! Shared typed models: compiled for the browser and the server, validated in both.
 
 pub mod access;
+pub mod actor;
 pub mod audit;
 pub mod bia;
 pub mod cab;
@@ -27,6 +28,7 @@ pub mod plan_document;
 pub mod plan_editing;
 pub mod plan_overview;
 pub mod recovery;
+pub mod refs;
 pub mod register;
 pub mod register_import;
 pub mod risk;

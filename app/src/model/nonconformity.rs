@@ -4,7 +4,7 @@
 //! state machine. An ineffective verification sends the nonconformity back to root cause.
 
 use crate::model::access::Role;
-use crate::model::change::{ActorFacts, Refusal};
+use crate::model::actor::{ActorFacts, Refusal};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -486,7 +486,7 @@ pub fn nc_reference(id: i64) -> String {
 pub struct CorrectiveAction {
     pub id: i64,
     pub text: String,
-    pub owner: crate::model::change_request::PersonRef,
+    pub owner: crate::model::refs::PersonRef,
     pub due: NaiveDate,
     pub done: bool,
     /// The register entry it became, if it did.
@@ -502,8 +502,8 @@ pub struct Nonconformity {
     pub description: String,
     pub evidence: String,
     pub found_in: FoundIn,
-    pub raised_by: crate::model::change_request::PersonRef,
-    pub owner: crate::model::change_request::PersonRef,
+    pub raised_by: crate::model::refs::PersonRef,
+    pub owner: crate::model::refs::PersonRef,
     pub state: NcState,
     pub correction: String,
     pub root_cause: String,
@@ -513,7 +513,7 @@ pub struct Nonconformity {
     /// Effectiveness is judged no earlier than this.
     pub verify_from: Option<NaiveDate>,
     pub verification_failures: i32,
-    pub verified_by: Option<crate::model::change_request::PersonRef>,
+    pub verified_by: Option<crate::model::refs::PersonRef>,
     /// When the current step is due.
     pub step_due: Option<NaiveDate>,
     pub actions: Vec<CorrectiveAction>,

@@ -3,8 +3,8 @@
 //! when it was never measured, when its measurement is overdue or when it misses its target.
 
 use crate::error::FieldErrors;
-use crate::model::change_request::PersonRef;
 use crate::model::improvement::{Direction, Kpi, Measurement, TargetVerdict};
+use crate::model::refs::PersonRef;
 use chrono::{Duration, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -273,7 +273,7 @@ pub struct ObjectiveSummary {
     pub title: String,
     pub description: String,
     pub owner: PersonRef,
-    pub service: Option<crate::model::change_request::ServiceRef>,
+    pub service: Option<crate::model::refs::ServiceRef>,
     pub kpi: Kpi,
     pub frequency: Frequency,
     pub latest: Option<Measurement>,

@@ -435,9 +435,9 @@ fn cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::change_request::PersonRef;
     use crate::model::continuity_plan::{Communication, Contact, PlanContent, Scenario};
     use crate::model::plan_overview::{CoveredService, ReviewStatus};
+    use crate::model::refs::PersonRef;
 
     fn person(id: i64, name: &str) -> PersonRef {
         PersonRef {

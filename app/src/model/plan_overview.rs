@@ -1,9 +1,9 @@
 //! What the continuity pages know about a plan beyond one version's content: the services it
 //! covers and their RTOs, its review cycle, what it warns about, reviewers' comments.
 
-use crate::model::change_request::PersonRef;
 use crate::model::continuity_plan::{Exercise, PlanContent, PlanState, PlanVersion, Section};
 use crate::model::recovery::{schedule, warnings, Schedule};
+use crate::model::refs::PersonRef;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -2,11 +2,11 @@
 //! values, the form that creates or edits one, and the register's query.
 
 use crate::error::FieldErrors;
-use crate::model::change_request::PersonRef;
 use crate::model::improvement::{
     ClosureCode, Direction, Effort, ImprovementFacts, ImprovementState, Kpi, Measurement, Priority,
     Source, TargetVerdict,
 };
+use crate::model::refs::PersonRef;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 

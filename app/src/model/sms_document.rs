@@ -4,8 +4,8 @@
 
 use crate::error::FieldErrors;
 use crate::model::access::Role;
-use crate::model::change::{ActorFacts, Refusal};
-use crate::model::change_request::PersonRef;
+use crate::model::actor::{ActorFacts, Refusal};
+use crate::model::refs::PersonRef;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -20,11 +20,12 @@ use crate::components::session::IfAllowed;
 use crate::error::AppError;
 use crate::model::access::Permission;
 use crate::model::cab::{tally, Vote};
-use crate::model::change_request::{reference, PersonRef};
+use crate::model::change_request::reference;
 use crate::model::live::LiveEvent;
 use crate::model::meeting::{
     decision_code, vote_code, AgendaItem, Meeting, MeetingState, DECISIONS,
 };
+use crate::model::refs::PersonRef;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -9,7 +9,8 @@ use crate::components::error_view::ErrorPanel;
 use crate::components::live::refresh_on_live_events;
 use crate::components::session::use_session;
 use crate::error::AppError;
-use crate::model::change::{action_towards, transition, ActorFacts, ChangeAction, ChangeState};
+use crate::model::actor::ActorFacts;
+use crate::model::change::{action_towards, transition, ChangeAction, ChangeState};
 use crate::model::change_request::{reference, ChangeCard};
 use crate::model::user::CurrentUser;
 use crate::pages::change_list::window_text;
@@ -40,10 +41,6 @@ fn card_id_of(event: &leptos::web_sys::Event) -> Option<i64> {
     id_from_event(event, "data-change")
 }
 
-fn actor(user: &CurrentUser) -> ActorFacts {
-    ActorFacts::person(user.id, user.roles.clone())
-}
-
 /// Whether `user` may drop `card` on column `to`, or why not.
 fn check_move(
     card: &ChangeCard,
@@ -64,7 +61,7 @@ fn check_move(
     // The review form comes with the move, so the board does not hold it back for that.
     let mut facts = facts;
     facts.has_review = true;
-    transition(&facts, action, &actor(user))
+    transition(&facts, action, &ActorFacts::from(user))
         .map(|_| action)
         .map_err(|refusal| refusal.0)
 }

@@ -8,7 +8,8 @@ use crate::components::history::HistoryList;
 use crate::components::session::{use_session, IfAllowed};
 use crate::error::AppError;
 use crate::model::access::{Permission, Role};
-use crate::model::change::{available_actions, ActorFacts, ChangeAction};
+use crate::model::actor::ActorFacts;
+use crate::model::change::{available_actions, ChangeAction};
 use crate::model::change_request::{reference, Change};
 use crate::pages::change_list::window_text;
 use leptos::prelude::*;
@@ -80,7 +81,7 @@ fn ChangeView(
         Suspend::new(async move {
             let user = session.user.await.ok().flatten()?;
             let is_manager = user.roles.contains(&Role::ChangeManager);
-            let moves = available_actions(&facts, &ActorFacts::person(user.id, user.roles.clone()));
+            let moves = available_actions(&facts, &ActorFacts::from(&user));
             Some(view! {
                 <section class="actions" aria-labelledby="actions-heading">
                     <h2 id="actions-heading">"What you can do"</h2>

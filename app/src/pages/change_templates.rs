@@ -8,7 +8,7 @@ use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::IfAllowed;
 use crate::error::AppError;
 use crate::model::access::Permission;
-use crate::model::change_request::ServiceRef;
+use crate::model::refs::ServiceRef;
 use crate::model::standard_template::{StandardTemplate, TemplateForm};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -13,7 +13,7 @@ use crate::components::plan_view::PlanReadOnly;
 use crate::components::session::use_session;
 use crate::error::AppError;
 use crate::model::access::{Permission, Role};
-use crate::model::change::ActorFacts;
+use crate::model::actor::ActorFacts;
 use crate::model::continuity_plan::{plan_transition, PlanAction, PlanState, PlanVersion};
 use crate::model::plan_overview::PlanDetail;
 use crate::model::user::CurrentUser;
@@ -65,13 +65,6 @@ pub fn ContinuityPlanPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-fn facts(user: &CurrentUser) -> ActorFacts {
-    ActorFacts {
-        user_id: user.id,
-        roles: user.roles.clone(),
     }
 }
 
@@ -263,7 +256,7 @@ fn Lifecycle(
             latest.author.id,
             &latest.contributor_ids,
             plan.owner.id,
-            &facts(&user),
+            &ActorFacts::from(&user),
         )
         .is_ok()
     })

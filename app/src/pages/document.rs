@@ -12,7 +12,7 @@ use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::use_session;
 use crate::error::AppError;
 use crate::model::access::Permission;
-use crate::model::change::ActorFacts;
+use crate::model::actor::ActorFacts;
 use crate::model::sms_document::{
     may_write, transition, DocAction, DocState, DocumentDetail, DocumentVersion,
 };
@@ -69,18 +69,11 @@ pub fn DocumentPage() -> impl IntoView {
     }
 }
 
-fn facts(user: &CurrentUser) -> ActorFacts {
-    ActorFacts {
-        user_id: user.id,
-        roles: user.roles.clone(),
-    }
-}
-
 #[component]
 fn DocumentBody(
     doc: DocumentDetail,
     user: Option<CurrentUser>,
-    people: Vec<crate::model::change_request::PersonRef>,
+    people: Vec<crate::model::refs::PersonRef>,
     selected: Option<i32>,
     moves: ServerAction<MoveDocumentVersion>,
     new_draft: ServerAction<StartDocumentDraft>,
@@ -98,7 +91,7 @@ fn DocumentBody(
     let editor = user.as_ref().filter(|u| u.may(Permission::DocumentEdit));
     let editing = shown.id == latest.id
         && latest.state.is_editable()
-        && editor.is_some_and(|u| may_write(latest.author.id, s.owner.id, &facts(u)));
+        && editor.is_some_and(|u| may_write(latest.author.id, s.owner.id, &ActorFacts::from(u)));
     let allowed: Vec<DocAction> = editor
         .map(|u| {
             DocAction::ALL
@@ -110,7 +103,7 @@ fn DocumentBody(
                         latest.author.id,
                         &latest.contributor_ids,
                         s.owner.id,
-                        &facts(u),
+                        &ActorFacts::from(u),
                     )
                     .is_ok()
                 })
@@ -217,7 +210,7 @@ fn VersionHistory(versions: Vec<DocumentVersion>, shown: i32) -> impl IntoView {
 fn DraftForm(
     doc: DocumentDetail,
     draft: DocumentVersion,
-    people: Vec<crate::model::change_request::PersonRef>,
+    people: Vec<crate::model::refs::PersonRef>,
     save: ServerAction<SaveDocumentDraft>,
 ) -> impl IntoView {
     let s = doc.summary;

@@ -7,12 +7,12 @@ use crate::api::gap::{
 };
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::model::access::{Permission, Role};
-use crate::model::change_request::PersonRef;
 use crate::model::clause_library::ClauseEntry;
 use crate::model::gap::{
     clause_title, top_clause, AssessmentSheet, AssessmentState, EvidenceKind, Maturity, Rating,
     RatingRow, NOT_APPLICABLE,
 };
+use crate::model::refs::PersonRef;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -14,7 +14,7 @@ use crate::components::history::HistoryList;
 use crate::components::session::{use_session, IfAllowed};
 use crate::error::AppError;
 use crate::model::access::Permission;
-use crate::model::change::ActorFacts;
+use crate::model::actor::ActorFacts;
 use crate::model::improvement::{
     may_reassign, transition, ClosureCode, ImprovementAction, Priority, TargetVerdict,
 };

@@ -7,7 +7,7 @@ use crate::components::drag::{id_from_event, MoveMenu};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::use_session;
 use crate::error::AppError;
-use crate::model::change::ActorFacts;
+use crate::model::actor::ActorFacts;
 use crate::model::improvement::{
     action_towards, transition, ClosureCode, ImprovementAction, ImprovementState,
 };
@@ -49,10 +49,7 @@ fn check_move(
     // The outcome can be typed with the move, so the board does not hold it back for that.
     let mut facts = entry.facts();
     facts.has_outcome |= action == ImprovementAction::Verify;
-    let actor = ActorFacts {
-        user_id: user.id,
-        roles: user.roles.clone(),
-    };
+    let actor = ActorFacts::from(user);
     transition(&facts, action, &actor)
         .map(|_| action)
         .map_err(|refusal| refusal.0)

@@ -3,8 +3,8 @@
 //! (result, notes and sampled records per item), the graded findings with the nonconformity or
 //! register entry each raised, and the report once the audit is completed.
 
-use super::internal_audits::audit_state_badge;
 use super::id_param;
+use super::internal_audits::audit_state_badge;
 use crate::api::audits::{
     audit_choices, get_audit, EditAudit, MoveAudit, RecordAuditFinding, RecordChecklistItem,
 };
@@ -75,7 +75,7 @@ fn AuditView(
         checklist,
         findings,
     } = detail;
-    let names = |people: &[crate::model::change_request::PersonRef]| {
+    let names = |people: &[crate::model::refs::PersonRef]| {
         if people.is_empty() {
             "—".to_string()
         } else {
@@ -349,7 +349,7 @@ fn Findings(findings: Vec<Finding>) -> impl IntoView {
 fn FindingForm(
     audit_id: i64,
     version: i32,
-    auditees: Vec<crate::model::change_request::PersonRef>,
+    auditees: Vec<crate::model::refs::PersonRef>,
     clauses: Vec<String>,
     finding: ServerAction<RecordAuditFinding>,
 ) -> impl IntoView {

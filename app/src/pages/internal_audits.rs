@@ -10,12 +10,12 @@ use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::IfAllowed;
 use crate::error::AppError;
 use crate::model::access::Permission;
-use crate::model::change_request::PersonRef;
 use crate::model::clauses::CLAUSES;
 use crate::model::internal_audit::{
     audit_reference, gaps_sentence, Audit, AuditState, Programme, ProgrammeView, TopCoverage,
     TOP_CLAUSES,
 };
+use crate::model::refs::PersonRef;
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;

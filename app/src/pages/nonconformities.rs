@@ -162,7 +162,7 @@ pub fn NonconformityPage() -> impl IntoView {
 fn NonconformityView(
     nc: Nonconformity,
     step: ServerAction<NonconformityStep>,
-    people: Vec<crate::model::change_request::PersonRef>,
+    people: Vec<crate::model::refs::PersonRef>,
 ) -> impl IntoView {
     let error = Signal::derive(move || step.value().get().and_then(Result::err));
     let (id, version, state) = (nc.id, nc.version, nc.state);

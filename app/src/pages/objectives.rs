@@ -14,9 +14,9 @@ use crate::components::kpi_chart::KpiTrendChart;
 use crate::components::session::{use_session, IfAllowed};
 use crate::error::AppError;
 use crate::model::access::{Permission, Role};
-use crate::model::change_request::{PersonRef, ServiceRef};
 use crate::model::improvement::TargetVerdict;
 use crate::model::objective::{Frequency, ObjectiveDetail, ObjectiveSummary};
+use crate::model::refs::{PersonRef, ServiceRef};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

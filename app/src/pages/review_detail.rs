@@ -15,11 +15,11 @@ use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::use_session;
 use crate::error::AppError;
 use crate::model::access::Permission;
-use crate::model::change_request::PersonRef;
 use crate::model::management_review::{
     kpi_rows, may_complete_action, ReviewAction, ReviewInputs, ReviewMove, ReviewRecord,
     ReviewState,
 };
+use crate::model::refs::PersonRef;
 use crate::model::user::CurrentUser;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -9,7 +9,7 @@ use crate::components::session::IfAllowed;
 use crate::error::AppError;
 use crate::model::access::Permission;
 use crate::model::calendar::WindowRecord;
-use crate::model::change_request::ServiceRef;
+use crate::model::refs::ServiceRef;
 use crate::model::schedule::{WindowForm, WindowKind};
 use leptos::prelude::*;
 use leptos_meta::Title;

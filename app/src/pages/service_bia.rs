@@ -10,8 +10,8 @@ use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
 use crate::model::bia::{time_point_label, Bia, ImpactCategory, ImpactLevel, TIME_POINTS};
-use crate::model::change_request::ServiceRef;
 use crate::model::recovery::minutes_text;
+use crate::model::refs::ServiceRef;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

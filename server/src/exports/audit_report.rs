@@ -24,7 +24,7 @@ fn follow_up(finding: &app::model::internal_audit::Finding) -> String {
     }
 }
 
-fn names(people: &[app::model::change_request::PersonRef]) -> String {
+fn names(people: &[app::model::refs::PersonRef]) -> String {
     if people.is_empty() {
         return "—".into();
     }

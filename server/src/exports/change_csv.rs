@@ -90,7 +90,7 @@ pub fn write(cards: &[ChangeCard]) -> Result<Vec<u8>, AppError> {
 mod tests {
     use super::*;
     use app::model::change::{ChangeState, ChangeType};
-    use app::model::change_request::PersonRef;
+    use app::model::refs::PersonRef;
 
     fn card(title: &str) -> ChangeCard {
         ChangeCard {

@@ -110,9 +110,9 @@ fn print_page(detail: &PlanDetail, version: &PlanVersion, today: NaiveDate) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::change_request::PersonRef;
     use app::model::continuity_plan::PlanContent;
     use app::model::plan_overview::ReviewStatus;
+    use app::model::refs::PersonRef;
 
     fn plan(title: &str) -> (PlanDetail, PlanVersion) {
         let author = PersonRef {

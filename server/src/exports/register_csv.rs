@@ -112,8 +112,8 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::change_request::PersonRef;
     use app::model::improvement::{ImprovementState, Source};
+    use app::model::refs::PersonRef;
 
     fn entry(title: &str, outcome: &str) -> Improvement {
         Improvement {

@@ -84,8 +84,8 @@ pub async fn markdown(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::change_request::PersonRef;
     use app::model::management_review::{Period, ReviewInputs};
+    use app::model::refs::PersonRef;
 
     fn record(title: &str, state: ReviewState) -> ReviewRecord {
         let day = |s: &str| s.parse().unwrap();

@@ -11,12 +11,13 @@ use crate::model::cab::{
     represented, Decision, MinutesAction, MinutesInput, MinutesItem, MinutesVote, Vote,
 };
 use crate::model::change::{ChangeState, ChangeType};
-use crate::model::change_request::{reference, Change, PersonRef};
+use crate::model::change_request::{reference, Change};
 use crate::model::meeting::{
     meeting_allows, vote_seats, AgendaItem, CabAction, CastVote, Meeting, MeetingAction,
     MeetingState, MeetingSummary, MeetingWhen, PreviousDecision, QuorumStatus, RecordedDecision,
     SeatPresence, DEFAULT_TIME_BOX_MINUTES,
 };
+use crate::model::refs::PersonRef;
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;

@@ -4,15 +4,14 @@
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::{RecordType, Role};
+use crate::model::actor::ActorFacts;
 use crate::model::audit::diff;
-use crate::model::change::{
-    self as lifecycle, ActorFacts, ChangeAction, ChangeFacts, ChangeState, ChangeType,
-};
+use crate::model::change::{self as lifecycle, ChangeAction, ChangeFacts, ChangeState, ChangeType};
 use crate::model::change_request::{
-    Change, ChangeCard, ChangeDraft, ChangeQuery, ConflictNote, PersonRef, RelatedChange, Review,
-    ServiceRef,
+    Change, ChangeCard, ChangeDraft, ChangeQuery, ConflictNote, RelatedChange, Review,
 };
 use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
+use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::risk::{assess, RiskAnswers, RiskLevel};
 use crate::model::schedule::{detect, Conflict, PlannedChange, ScheduleWindow, Window, WindowKind};
 use crate::model::service::Criticality;
@@ -1215,7 +1214,7 @@ async fn move_change(
         former_owner_ids: before.former_owners.iter().map(|p| p.id).collect(),
         imported: before.imported,
     };
-    let who = ActorFacts::person(user.id, user.roles.clone());
+    let who = ActorFacts::from(user);
     let next = lifecycle::transition_by(&facts, action, &who, authority)
         .map_err(|refusal| AppError::BadRequest(refusal.0))?;
     let mut update = Changes::update_many()

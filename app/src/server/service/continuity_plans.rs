@@ -5,7 +5,7 @@
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
-use crate::model::change::ActorFacts;
+use crate::model::actor::ActorFacts;
 use crate::model::continuity_plan::{
     check_content, compare, plan_transition, PlanAction, PlanContent, PlanState, PlanVersion,
     Section, SectionDiff,
@@ -33,13 +33,6 @@ pub struct NewPlan {
     pub service_ids: Vec<i64>,
     pub site: String,
     pub review_months: i32,
-}
-
-fn actor_facts(user: &CurrentUser) -> ActorFacts {
-    ActorFacts {
-        user_id: user.id,
-        roles: user.roles.clone(),
-    }
 }
 
 async fn plan_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<plan_entity::Model, AppError> {
@@ -316,7 +309,7 @@ pub async fn move_version(
         row.author_id,
         &crate::server::contributors::parse(&row.contributor_ids),
         plan.owner_id,
-        &actor_facts(user),
+        &ActorFacts::from(user),
     )
     .map_err(|refusal| AppError::BadRequest(refusal.0))?;
     let now = Utc::now();
@@ -507,7 +500,7 @@ pub async fn comment(
         id: saved.id,
         version_id,
         section,
-        author: crate::model::change_request::PersonRef {
+        author: crate::model::refs::PersonRef {
             id: user.id,
             name: user.name.clone(),
         },

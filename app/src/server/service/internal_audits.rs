@@ -8,7 +8,6 @@
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::audit::diff;
-use crate::model::change_request::PersonRef;
 use crate::model::improvement::Source;
 use crate::model::internal_audit::{
     audit_reference, check_in_cycle, check_independence, check_recorder, coverage, gaps,
@@ -17,6 +16,7 @@ use crate::model::internal_audit::{
     Finding, FindingDraft, FindingForm, FindingGrade, Programme, ProgrammeDraft, ProgrammeView,
 };
 use crate::model::nonconformity::{FoundIn, NcDraft};
+use crate::model::refs::PersonRef;
 use crate::model::register::ImprovementDraft;
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};

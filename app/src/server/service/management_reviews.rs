@@ -8,7 +8,6 @@
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::change::{ChangeState, ChangeType};
-use crate::model::change_request::PersonRef;
 use crate::model::continuity_plan::ExerciseResult;
 use crate::model::improvement::ImprovementState;
 use crate::model::management_review::{
@@ -18,6 +17,7 @@ use crate::model::management_review::{
     ReviewState, ReviewSummary,
 };
 use crate::model::nonconformity::NcState;
+use crate::model::refs::PersonRef;
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;

@@ -4,7 +4,7 @@
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
-use crate::model::change::ActorFacts;
+use crate::model::actor::ActorFacts;
 use crate::model::controls::Controls;
 use crate::model::improvement::Source;
 use crate::model::nonconformity::{
@@ -356,10 +356,7 @@ pub async fn record(
     if before.version != version {
         return Err(stale(before.version));
     }
-    let me = ActorFacts {
-        user_id: user.id,
-        roles: user.roles.clone(),
-    };
+    let me = ActorFacts::from(user);
     let mut facts = before.facts(today);
     let due = Some(today + Duration::days(STEP_DAYS));
     let mut errors = FieldErrors::new();

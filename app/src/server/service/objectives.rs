@@ -4,12 +4,12 @@
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::{RecordType, Role};
-use crate::model::change_request::{PersonRef, ServiceRef};
 use crate::model::improvement::{Direction, Kpi, Measurement};
 use crate::model::objective::{
     flags, CheckedObjective, Frequency, MeasurementForm, MeasurementRow, ObjectiveDetail,
     ObjectiveForm, ObjectiveSummary,
 };
+use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;

@@ -3,8 +3,8 @@
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
+use crate::model::actor::ActorFacts;
 use crate::model::audit::diff;
-use crate::model::change::ActorFacts;
 use crate::model::improvement::Priority;
 use crate::model::improvement::{
     check_edit, check_measuring, transition as lifecycle, ClosureCode, Direction, Effort,
@@ -518,14 +518,6 @@ fn stale(current_version: i32) -> AppError {
     }
 }
 
-/// The rules' view of the person acting.
-fn actor_facts(user: &CurrentUser) -> ActorFacts {
-    ActorFacts {
-        user_id: user.id,
-        roles: user.roles.clone(),
-    }
-}
-
 /// Edits an open entry if `version` is current and `user` may (see `check_edit`: owner and
 /// approver change hands only as the rules allow, and a hand-over is remembered).
 pub async fn update(
@@ -546,7 +538,7 @@ pub async fn update(
         &facts,
         draft.owner_id,
         draft.approver_id,
-        &actor_facts(user),
+        &ActorFacts::from(user),
     )?;
     check_references(&txn, &draft).await?;
     let mut former_owners = facts.former_owner_ids.clone();
@@ -644,7 +636,7 @@ pub async fn transition(
     let mut facts = before.facts();
     // An outcome typed with this move counts.
     facts.has_outcome |= !outcome.trim().is_empty();
-    let next = lifecycle(&facts, action, &actor_facts(user))
+    let next = lifecycle(&facts, action, &ActorFacts::from(user))
         .map_err(|refusal| AppError::BadRequest(refusal.0))?;
     let now = Utc::now();
     let mut update = Improvements::update_many()
@@ -704,7 +696,7 @@ pub async fn add_kpi(
     if before.version != version {
         return Err(stale(before.version));
     }
-    check_measuring(&before.facts(), &actor_facts(user))?;
+    check_measuring(&before.facts(), &ActorFacts::from(user))?;
     if before.kpis.len() >= 10 {
         return Err(AppError::single_field(
             "kpi_name",
@@ -762,7 +754,7 @@ pub async fn add_measurement(
     if before.version != version {
         return Err(stale(before.version));
     }
-    check_measuring(&before.facts(), &actor_facts(user))?;
+    check_measuring(&before.facts(), &ActorFacts::from(user))?;
     let Some(kpi) = before.kpis.iter().find(|k| k.id == kpi_id) else {
         return Err(AppError::NotFound("That KPI".into()));
     };

@@ -5,8 +5,8 @@
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
-use crate::model::change::ActorFacts;
-use crate::model::change_request::PersonRef;
+use crate::model::actor::ActorFacts;
+use crate::model::refs::PersonRef;
 use crate::model::sms_document::{
     may_write, next_review_on, transition, DocAction, DocState, DocumentDetail, DocumentForm,
     DocumentRef, DocumentSummary, DocumentVersion, DraftForm, ReviewStatus,
@@ -24,13 +24,6 @@ use sea_orm::{
     QueryOrder, Set,
 };
 use std::collections::{BTreeMap, HashMap};
-
-fn facts(user: &CurrentUser) -> ActorFacts {
-    ActorFacts {
-        user_id: user.id,
-        roles: user.roles.clone(),
-    }
-}
 
 fn clauses_of(row: &doc_entity::Model) -> Vec<String> {
     serde_json::from_str(&row.clauses).unwrap_or_default()
@@ -311,7 +304,7 @@ pub async fn save_draft(
             state.label().to_lowercase()
         )));
     }
-    if !may_write(row.author_id, doc.owner_id, &facts(user)) {
+    if !may_write(row.author_id, doc.owner_id, &ActorFacts::from(user)) {
         return Err(AppError::Forbidden(
             "Only the draft's author, the document's owner or a quality manager edits it.".into(),
         ));
@@ -426,7 +419,7 @@ pub async fn move_version(
         row.author_id,
         &crate::server::contributors::parse(&row.contributor_ids),
         doc.owner_id,
-        &facts(user),
+        &ActorFacts::from(user),
     )?;
     let now = Utc::now();
     if next == DocState::Approved {

@@ -63,14 +63,14 @@ pub async fn list(db: &Db) -> Result<Vec<User>, AppError> {
 /// by name.
 pub async fn active_people<C: sea_orm::ConnectionTrait>(
     conn: &C,
-) -> Result<Vec<crate::model::change_request::PersonRef>, AppError> {
+) -> Result<Vec<crate::model::refs::PersonRef>, AppError> {
     Ok(Users::find()
         .filter(Column::DisabledAt.is_null())
         .order_by_asc(Column::Name)
         .all(conn)
         .await?
         .into_iter()
-        .map(|u| crate::model::change_request::PersonRef {
+        .map(|u| crate::model::refs::PersonRef {
             id: u.id,
             name: u.name,
         })

@@ -117,6 +117,21 @@ fn entry_hash(row: &audit_log::Model) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Appends what `actor` did to one record — the usual entry, without field changes. Call it
+/// with the transaction that makes the change.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    record_type: RecordType,
+    record_id: i64,
+    action: &'static str,
+    summary: impl Into<String>,
+) -> Result<(), crate::error::AppError> {
+    let event = Event::new(action, record_type, Some(record_id.to_string()), summary);
+    append(conn, actor, event).await?;
+    Ok(())
+}
+
 /// Appends `event` to the chain. Call it with the transaction that makes the change.
 pub async fn append<C: ConnectionTrait>(
     conn: &C,

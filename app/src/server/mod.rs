@@ -19,3 +19,4 @@ pub mod search;
 pub mod service;
 pub mod session;
 pub mod state;
+pub mod versioned;

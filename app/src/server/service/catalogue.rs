@@ -12,11 +12,12 @@ use crate::server::db::Db;
 use crate::server::entity::service::{self as service_entity, Column, Entity as Services};
 use crate::server::failure::{internal, is_unique_violation};
 use crate::server::search::contains_text;
+use crate::server::versioned::{self, check_version};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set, UpdateMany,
 };
 
 impl From<service_entity::Model> for Service {
@@ -184,24 +185,24 @@ pub async fn update(
     let txn = db.begin_write().await?;
     ensure_name_free(&txn, &draft, Some(id)).await?;
     let before = find(&txn, id).await?;
-    let result = Services::update_many()
-        .col_expr(Column::Name, Expr::value(draft.name.clone()))
-        .col_expr(Column::NameKey, Expr::value(draft.name_key()))
-        .col_expr(Column::Owner, Expr::value(draft.owner.clone()))
-        .col_expr(Column::Criticality, Expr::value(draft.criticality.rank()))
-        .col_expr(Column::Status, Expr::value(draft.status.as_str()))
-        .col_expr(Column::Description, Expr::value(draft.description.clone()))
-        .col_expr(Column::Customers, Expr::value(customers_json(&draft)?))
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(|err| name_taken_or_internal(err, &draft))?;
-    if result.rows_affected == 0 {
-        return Err(stale_or_missing(&txn, id, expected_version).await);
-    }
+    let customers = customers_json(&draft)?;
+    versioned::update_or(
+        &txn,
+        id,
+        expected_version,
+        |update: UpdateMany<Services>| {
+            update
+                .col_expr(Column::Name, Expr::value(draft.name.clone()))
+                .col_expr(Column::NameKey, Expr::value(draft.name_key()))
+                .col_expr(Column::Owner, Expr::value(draft.owner.clone()))
+                .col_expr(Column::Criticality, Expr::value(draft.criticality.rank()))
+                .col_expr(Column::Status, Expr::value(draft.status.as_str()))
+                .col_expr(Column::Description, Expr::value(draft.description.clone()))
+                .col_expr(Column::Customers, Expr::value(customers))
+        },
+        |err| name_taken_or_internal(err, &draft),
+    )
+    .await?;
     let service = find(&txn, id).await?;
     record(
         &txn,
@@ -226,27 +227,23 @@ pub async fn set_archived(
 ) -> Result<Service, AppError> {
     let txn = db.begin_write().await?;
     let current = find(&txn, id).await?;
-    if current.version != expected_version {
-        return Err(conflict(current.version));
-    }
+    check_version::<Services>(expected_version, current.version)?;
     if current.archived == archived {
         let state = if archived { "archived" } else { "active" };
         return Err(AppError::BadRequest(format!(
             "Service {id} is already {state}."
         )));
     }
-    let now = Utc::now();
-    let result = Services::update_many()
-        .col_expr(Column::ArchivedAt, Expr::value(archived.then_some(now)))
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale_or_missing(&txn, id, expected_version).await);
-    }
+    let archived_at = archived.then(Utc::now);
+    versioned::update(
+        &txn,
+        id,
+        expected_version,
+        |update: UpdateMany<Services>| {
+            update.col_expr(Column::ArchivedAt, Expr::value(archived_at))
+        },
+    )
+    .await?;
     let service = find(&txn, id).await?;
     let (action, verb) = if archived {
         ("service_archived", "Archived")
@@ -307,25 +304,6 @@ fn name_taken_or_internal(err: sea_orm::DbErr, draft: &ServiceDraft) -> AppError
         name_taken(draft)
     } else {
         internal(err)
-    }
-}
-
-async fn stale_or_missing(conn: &impl ConnectionTrait, id: i64, expected: i32) -> AppError {
-    match find(conn, id).await {
-        Ok(current) if current.version != expected => conflict(current.version),
-        Ok(_) => internal(format!(
-            "update of service {id} matched no row at version {expected}"
-        )),
-        Err(err) => err,
-    }
-}
-
-fn conflict(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this service while you were editing it. \
-                  Nothing was overwritten: reload to see their changes, then apply yours again."
-            .to_string(),
-        current_version,
     }
 }
 

@@ -127,8 +127,9 @@ async fn awaiting(db: &Db, p: &People, form: ChangeForm, owner: Option<&CurrentU
     change.id
 }
 
-/// Asserts that `refused` is a refusal whose words contain `words`, and that the change is
-/// exactly as it was (`before`) with an audit trail of `entries`.
+/// Asserts that `refused` is a rule's refusal (`AppError::Refused`, 403) whose words contain
+/// `words`, and that the change is exactly as it was (`before`) with an audit trail of
+/// `entries`.
 async fn refused_and_untouched(
     db: &Db,
     refused: Result<Change, AppError>,
@@ -137,11 +138,10 @@ async fn refused_and_untouched(
     entries: usize,
 ) {
     let error = refused.expect_err("the bypass must be refused");
-    let message = match &error {
-        AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Refused(m) => m.clone(),
-        AppError::Validation(errors) => format!("{errors:?}"),
-        other => panic!("unexpected error {other:?}"),
+    let AppError::Refused(message) = &error else {
+        panic!("a rule's refusal (AppError::Refused) expected, got {error:?}");
     };
+    assert_eq!(error.status_code(), 403);
     assert!(message.contains(words), "{message}");
     let after = load(db, before.id).await;
     assert_eq!(after.version, before.version, "nothing written");
@@ -306,7 +306,7 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
         .await
         .unwrap_err();
     assert!(
-        matches!(refused, AppError::Forbidden(ref m) if m.contains("only its chair")),
+        matches!(refused, AppError::Refused(ref m) if m.contains("Only this meeting's chair")),
         "{refused:?}"
     );
     let after = cab_meetings::load(&db, &p.manager, meeting).await.unwrap();
@@ -326,7 +326,10 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(refused, AppError::BadRequest(_)), "{refused:?}");
+    assert!(
+        matches!(refused, AppError::Refused(ref m) if m.contains("Only board members")),
+        "{refused:?}"
+    );
     let votes = cab_meetings::load(&db, &p.manager, meeting)
         .await
         .unwrap()
@@ -343,7 +346,7 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
     let before = load(&db, id).await;
     let entries = trail(&db, id).await;
     let refused = decide(&db, &p.other_cab, meeting, item).await;
-    refused_and_untouched(&db, refused, "only its chair", &before, entries).await;
+    refused_and_untouched(&db, refused, "Only this meeting's chair", &before, entries).await;
 }
 
 #[tokio::test]
@@ -541,10 +544,7 @@ async fn a_standard_change_stays_inside_its_template_and_its_schedule_is_checked
         .await
         .unwrap_err();
     assert!(
-        refused
-            .field_errors()
-            .and_then(|e| e.get("service_ids"))
-            .is_some_and(|m| m.contains("pre-authorised only for its own services")),
+        matches!(refused, AppError::Refused(ref m) if m.contains("pre-authorised only for its own services")),
         "{refused:?}"
     );
     assert_eq!(
@@ -621,7 +621,7 @@ async fn imports_bring_only_finished_read_only_history() {
             .await
             .unwrap_err();
         assert!(
-            matches!(refused, AppError::BadRequest(ref m) if m.contains("never")),
+            matches!(refused, AppError::Refused(ref m) if m.contains("never")),
             "{state:?}: {refused:?}"
         );
     }

@@ -4,6 +4,9 @@
 //!
 //! Chair writes carry the meeting's version (a stale screen gets a conflict, never a lost
 //! update); votes are keyed by item and seat, so a member changing their vote replaces it.
+//!
+//! A rule of the meeting (chair, seat, conflict of interest, quorum, the meeting's state)
+//! refuses in its own words (`AppError::Refused`).
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::{RecordType, Role};
@@ -123,8 +126,8 @@ fn require_chair(user: &CurrentUser, board: &BoardRecord) -> Result<(), AppError
     if may_chair(user, board) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(format!(
-            "run this meeting (only its chair, {}, or a change manager can)",
+        Err(AppError::Refused(format!(
+            "Only this meeting's chair, {}, or a change manager standing in can run it and record the board's decisions.",
             board.board.chair.name
         )))
     }
@@ -132,7 +135,7 @@ fn require_chair(user: &CurrentUser, board: &BoardRecord) -> Result<(), AppError
 
 fn allowed(row: &meeting_entity::Model, action: MeetingAction) -> Result<(), AppError> {
     meeting_allows(state_of(row), row.minutes_published.is_some(), action)
-        .map_err(AppError::BadRequest)
+        .map_err(AppError::Refused)
 }
 
 /// Bumps the meeting's version if it is still `version` (the optimistic lock for chair writes).
@@ -793,7 +796,7 @@ pub async fn vote(
     let row = meeting_for_update(&txn, id).await?;
     allowed(&row, MeetingAction::Vote)?;
     if row.current_item_id != Some(item_id) {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "The board has moved on; votes are cast on the item under discussion.".into(),
         ));
     }
@@ -802,7 +805,7 @@ pub async fn vote(
         .await?
         .ok_or_else(|| AppError::NotFound("That agenda item".into()))?;
     if item.decision.is_some() {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "The chair has recorded the decision; voting on this item is closed.".into(),
         ));
     }
@@ -819,7 +822,7 @@ pub async fn vote(
         change.requester_id,
         change.owner_id,
     )
-    .map_err(AppError::BadRequest)?;
+    .map_err(AppError::Refused)?;
     let now = Utc::now();
     for member_id in &seats {
         Votes::insert(vote_entity::ActiveModel {
@@ -895,7 +898,7 @@ pub async fn decide(
         return Err(stale(row.version));
     }
     if row.current_item_id != Some(item_id) {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "Decisions are recorded on the item under discussion; move to it first.".into(),
         ));
     }
@@ -904,13 +907,13 @@ pub async fn decide(
         .await?
         .ok_or_else(|| AppError::NotFound("That agenda item".into()))?;
     if item.decision.is_some() {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "The board has already decided this item.".into(),
         ));
     }
     let present = present_ids(&txn, id, Utc::now()).await?;
     if let Some(refusal) = quorum_status(&board, &present).refusal {
-        return Err(AppError::BadRequest(refusal));
+        return Err(AppError::Refused(refusal));
     }
     decision
         .check_text(&text)
@@ -1035,12 +1038,12 @@ pub async fn edit_agenda(
         AgendaEdit::Remove(item_id) => {
             let item = find(*item_id)?;
             if item.decision.is_some() {
-                return Err(AppError::BadRequest(
+                return Err(AppError::Refused(
                     "A decided item stays on the agenda (it is in the minutes).".into(),
                 ));
             }
             if row.current_item_id == Some(*item_id) {
-                return Err(AppError::BadRequest(
+                return Err(AppError::Refused(
                     "Move to another item before removing the one under discussion.".into(),
                 ));
             }
@@ -1071,7 +1074,7 @@ pub async fn edit_agenda(
                 Some(index + 1).filter(|i| *i < items.len())
             };
             let Some(other) = other else {
-                return Err(AppError::BadRequest(format!(
+                return Err(AppError::Refused(format!(
                     "The item is already {}.",
                     if *up { "first" } else { "last" }
                 )));
@@ -1534,10 +1537,12 @@ pub async fn complete_action(
         .await?
         .ok_or_else(|| AppError::NotFound("That action".into()))?;
     if action.owner_id != user.id {
-        return Err(AppError::Forbidden("complete someone else's action".into()));
+        return Err(AppError::Refused(
+            "Only the action's owner marks it done.".into(),
+        ));
     }
     if action.done_at.is_some() {
-        return Err(AppError::BadRequest("That action is done already.".into()));
+        return Err(AppError::Refused("That action is done already.".into()));
     }
     let result = Actions::update_many()
         .col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))

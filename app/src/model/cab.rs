@@ -80,15 +80,23 @@ pub struct Membership {
     pub delegate_id: Option<i64>,
 }
 
-/// The members represented in the room: those present, and those absent whose delegate is
-/// present (a delegate stands in for absent members only).
-pub fn represented(members: &[Membership], present: &[i64]) -> Vec<i64> {
+/// The members represented in the room by someone who may vote (`may_vote`: their roles grant
+/// the CAB vote): those present, and those absent whose delegate is present (a delegate stands
+/// in for absent members only). Only these seats count towards the quorum.
+pub fn represented(
+    members: &[Membership],
+    present: &[i64],
+    may_vote: impl Fn(i64) -> bool,
+) -> Vec<i64> {
     members
         .iter()
         .filter(|m| {
-            present.contains(&m.member_id)
-                || m.delegate_id
-                    .is_some_and(|delegate| present.contains(&delegate))
+            if present.contains(&m.member_id) {
+                may_vote(m.member_id)
+            } else {
+                m.delegate_id
+                    .is_some_and(|delegate| present.contains(&delegate) && may_vote(delegate))
+            }
         })
         .map(|m| m.member_id)
         .collect()
@@ -743,7 +751,15 @@ mod tests {
         ];
         // 1 is here; 3 is away and their delegate 9 is here; 2 is away.
         let present = [1, 9];
-        assert_eq!(represented(&members, &present), vec![1, 3]);
+        assert_eq!(represented(&members, &present, |_| true), vec![1, 3]);
+        // A seat counts only when whoever fills it may vote: 1 may not (and 9 does not stand
+        // in for a member who is there); 9 may not vote for 3 either.
+        assert_eq!(represented(&members, &present, |p| p != 1), vec![3]);
+        assert_eq!(represented(&members, &present, |p| p != 9), vec![1]);
+        assert_eq!(
+            represented(&members, &[1, 3, 9], |p| p == 9),
+            Vec::<i64>::new()
+        );
         assert_eq!(votes_for(&members, &present, 9), vec![3]);
         assert_eq!(votes_for(&members, &present, 1), vec![1]);
         assert_eq!(votes_for(&members, &present, 2), vec![2]);

@@ -5,11 +5,11 @@
 use crate::common;
 
 use app::error::AppError;
-use app::model::access::Role;
+use app::model::access::{Permission, Role};
 use app::model::cab::{BoardForm, Decision, Vote};
 use app::model::change::{ChangeAction, ChangeState, ChangeType};
 use app::model::change_request::{Change, ChangeDraft, ChangeForm, Review};
-use app::model::meeting::MeetingWhen;
+use app::model::meeting::{MeetingState, MeetingWhen};
 use app::model::schedule::{WindowDraft, WindowKind};
 use app::model::service::ServiceForm;
 use app::model::standard_template::TemplateForm;
@@ -347,6 +347,193 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
     let entries = trail(&db, id).await;
     let refused = decide(&db, &p.other_cab, meeting, item).await;
     refused_and_untouched(&db, refused, "Only this meeting's chair", &before, entries).await;
+}
+
+/// The meeting as the change manager sees it: (version, state, current item).
+async fn meeting_now(db: &Db, p: &People, id: i64) -> (i32, MeetingState, Option<i64>) {
+    let m = cab_meetings::load(db, &p.manager, id).await.unwrap();
+    (m.version, m.state, m.current_item_id)
+}
+
+#[tokio::test]
+async fn a_chair_of_record_without_the_chair_permission_runs_nothing() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let mail = service(&db, "E-mail").await;
+    let id = awaiting(&db, &p, form("normal", mail, 2), None).await;
+    // The board names a requester as its chair: being named is not holding CabChair.
+    let chair = person(&db, "chair@example.org", Role::Requester).await;
+    assert!(!chair.may(Permission::CabChair));
+    let board_form = BoardForm {
+        name: "Board with a chair who may not chair".into(),
+        kind: "cab".into(),
+        chair_id: chair.id.to_string(),
+        quorum_kind: "majority".into(),
+        time_zone: "UTC".into(),
+        member_ids: [&chair, &p.cab, &p.other_cab]
+            .iter()
+            .map(|m| m.id.to_string())
+            .collect(),
+        ..Default::default()
+    };
+    let board_id = cab_boards::create(&db, &actor(&p.manager), board_form.validate().unwrap())
+        .await
+        .unwrap()
+        .id;
+    let meeting = cab_meetings::schedule(
+        &db,
+        &actor(&p.manager),
+        board_id,
+        MeetingWhen::Now,
+        String::new(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let shown = cab_meetings::load(&db, &chair, meeting).await.unwrap();
+    assert!(!shown.viewer_is_chair, "no chair's controls for them");
+    let missing_permission = |error: AppError| {
+        assert_eq!(
+            error,
+            AppError::Forbidden(Permission::CabChair.describe().into()),
+            "the permission check's refusal"
+        );
+    };
+    // Start: refused, the meeting stays scheduled.
+    let before = meeting_now(&db, &p, meeting).await;
+    let refused = cab_meetings::start(&db, &chair, &actor(&chair), meeting, before.0)
+        .await
+        .unwrap_err();
+    missing_permission(refused);
+    assert_eq!(meeting_now(&db, &p, meeting).await, before);
+    assert_eq!(before.1, MeetingState::Scheduled);
+    // A change manager stands in and runs it up to the item; with quorum present, the chair
+    // of record still cannot go to an item, record the decision or end the meeting.
+    cab_meetings::start(&db, &p.manager, &actor(&p.manager), meeting, before.0)
+        .await
+        .unwrap();
+    for present in [&chair, &p.cab, &p.other_cab] {
+        cab_meetings::join(&db, meeting, present.id).await.unwrap();
+    }
+    let running = cab_meetings::load(&db, &p.manager, meeting).await.unwrap();
+    assert!(running.quorum.refusal.is_none(), "{:?}", running.quorum);
+    let item = running
+        .items
+        .iter()
+        .find(|i| i.change_id == id)
+        .expect("on the agenda")
+        .id;
+    let before = meeting_now(&db, &p, meeting).await;
+    let refused = cab_meetings::go_to(&db, &chair, &actor(&chair), meeting, before.0, item)
+        .await
+        .unwrap_err();
+    missing_permission(refused);
+    assert_eq!(meeting_now(&db, &p, meeting).await, before);
+    cab_meetings::go_to(&db, &p.manager, &actor(&p.manager), meeting, before.0, item)
+        .await
+        .unwrap();
+    let change_before = load(&db, id).await;
+    let entries = trail(&db, id).await;
+    let before = meeting_now(&db, &p, meeting).await;
+    let refused = decide(&db, &chair, meeting, item).await;
+    missing_permission(refused.unwrap_err());
+    let change_after = load(&db, id).await;
+    assert_eq!(change_after.state, ChangeState::AwaitingAuthorisation);
+    assert_eq!(change_after.version, change_before.version);
+    assert_eq!(trail(&db, id).await, entries, "no audit entry");
+    assert_eq!(meeting_now(&db, &p, meeting).await, before);
+    let refused = cab_meetings::end(&db, &chair, &actor(&chair), meeting, before.0)
+        .await
+        .unwrap_err();
+    missing_permission(refused);
+    assert_eq!(meeting_now(&db, &p, meeting).await, before);
+    assert_eq!(before.1, MeetingState::InProgress);
+}
+
+#[tokio::test]
+async fn only_people_who_may_vote_vote_or_make_the_quorum() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let mail = service(&db, "E-mail").await;
+    let id = awaiting(&db, &p, form("normal", mail, 2), None).await;
+    // An auditor sits on the board and stands in for the second CAB member; auditors hold
+    // no CabVote, so neither their own seat nor the one they stand in for counts.
+    let auditor = person(&db, "auditor@example.org", Role::Auditor).await;
+    assert!(!auditor.may(Permission::CabVote));
+    let board_form = BoardForm {
+        name: "Board with an auditor".into(),
+        kind: "cab".into(),
+        chair_id: p.manager.id.to_string(),
+        quorum_kind: "at_least".into(),
+        quorum_value: "2".into(),
+        time_zone: "UTC".into(),
+        member_ids: [&p.manager, &p.cab, &p.other_cab, &auditor]
+            .iter()
+            .map(|m| m.id.to_string())
+            .collect(),
+        delegates: [(p.other_cab.id.to_string(), auditor.id.to_string())]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let board_id = cab_boards::create(&db, &actor(&p.manager), board_form.validate().unwrap())
+        .await
+        .unwrap()
+        .id;
+    let (meeting, item) = meeting_on(&db, &p, board_id, id).await;
+    for present in [&p.manager, &auditor] {
+        cab_meetings::join(&db, meeting, present.id).await.unwrap();
+    }
+    let quorum = cab_meetings::load(&db, &p.manager, meeting)
+        .await
+        .unwrap()
+        .quorum;
+    assert_eq!((quorum.members, quorum.represented), (4, 1), "{quorum:?}");
+    // The auditor's vote is refused (for their seat and the absent member's alike).
+    let refused = cab_meetings::vote(
+        &db,
+        &auditor,
+        &actor(&auditor),
+        meeting,
+        item,
+        Vote::Approve,
+        String::new(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        refused,
+        AppError::Forbidden(Permission::CabVote.describe().into())
+    );
+    let current = cab_meetings::load(&db, &p.manager, meeting).await.unwrap();
+    assert!(current.current_item().unwrap().votes.is_empty());
+    // Present in body, they make no quorum: the decision is refused, nothing written.
+    let before = load(&db, id).await;
+    let entries = trail(&db, id).await;
+    let refused = decide(&db, &p.manager, meeting, item).await;
+    refused_and_untouched(
+        &db,
+        refused,
+        "No quorum: 1 of 4 members present, 2 needed",
+        &before,
+        entries,
+    )
+    .await;
+    // A CAB member who may vote arrives: quorum, and the chair records the decision.
+    cab_meetings::join(&db, meeting, p.cab.id).await.unwrap();
+    cab_meetings::vote(
+        &db,
+        &p.cab,
+        &actor(&p.cab),
+        meeting,
+        item,
+        Vote::Approve,
+        String::new(),
+    )
+    .await
+    .unwrap();
+    let authorised = decide(&db, &p.manager, meeting, item).await.unwrap();
+    assert_eq!(authorised.state, ChangeState::Authorised);
 }
 
 #[tokio::test]

@@ -6,6 +6,10 @@
 //! Each attempt is answered 403 with the rule's own words (`AppError::Refused`), leaves the
 //! change's state and version as they were, writes no transition, and is counted in the audit
 //! trail as a refusal. Then the chair records the board's decision and the change moves.
+//!
+//! In the meeting itself, a chair of record whose roles no longer grant CabChair starts, moves,
+//! decides and ends nothing (the permission check's 403); a member without CabVote does not
+//! vote, and does not count towards the quorum.
 
 use crate::common;
 
@@ -140,6 +144,16 @@ async fn awaiting(
         ChangeState::AwaitingAuthorisation
     );
     change.id
+}
+
+/// The meeting's (version, state, current item), as `viewer` sees it.
+async fn snapshot(
+    db: &Db,
+    viewer: &CurrentUser,
+    meeting: i64,
+) -> (i32, app::model::meeting::MeetingState, Option<i64>) {
+    let m = cab_meetings::load(db, viewer, meeting).await.unwrap();
+    (m.version, m.state, m.current_item_id)
 }
 
 /// Asserts a 403 refusal in the rule's words containing `words`.
@@ -456,4 +470,216 @@ async fn no_other_server_function_brings_a_board_path_change_within_reach() {
         .collect();
     assert_eq!(refusals.len(), 1, "{refusals:?}");
     assert!(refusals[0].summary.contains("can no longer be edited"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chair_of_record_without_cab_chair_runs_nothing_and_only_voters_count() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let requester = current(&add_user(&db, "req@example.org", vec![Role::Requester]).await);
+    let manager = current(&add_user(&db, "mgr@example.org", vec![Role::ChangeManager]).await);
+    let chair = add_user(&db, "chair@example.org", vec![Role::CabMember]).await;
+    let member = current(&add_user(&db, "member@example.org", vec![Role::CabMember]).await);
+    let auditor = current(&add_user(&db, "auditor@example.org", vec![Role::Auditor]).await);
+    let as_chair = sign_in(&state, "chair@example.org", PASSWORD).await;
+    let as_manager = sign_in(&state, "mgr@example.org", PASSWORD).await;
+    let as_auditor = sign_in(&state, "auditor@example.org", PASSWORD).await;
+    let net = service(&db, "Network").await;
+    let id = awaiting(&db, &requester, &manager, form("normal", net, 2)).await;
+    let board = cab_boards::create(
+        &db,
+        &actor(&manager),
+        BoardForm {
+            name: "Weekly CAB".into(),
+            kind: "cab".into(),
+            chair_id: chair.id.to_string(),
+            quorum_kind: "at_least".into(),
+            quorum_value: "2".into(),
+            time_zone: "UTC".into(),
+            member_ids: [chair.id, member.id, auditor.id]
+                .iter()
+                .map(|m| m.to_string())
+                .collect(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let meeting = cab_meetings::schedule(
+        &db,
+        &actor(&manager),
+        board.id,
+        MeetingWhen::Now,
+        String::new(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    // The chair is no longer a CAB member: the board still names them, their roles do not
+    // grant chairing. Their open session sees it at once.
+    app::server::service::users::set_roles(
+        &db,
+        &Actor::system("test"),
+        chair.id,
+        chair.version,
+        vec![Role::Requester],
+    )
+    .await
+    .unwrap();
+    let chair = current(
+        &app::server::service::users::get(&db, chair.id)
+            .await
+            .unwrap(),
+    );
+    let no_chairing =
+        AppError::Forbidden(app::model::access::Permission::CabChair.describe().into());
+
+    // Start: refused, the meeting stays as it was.
+    let before = snapshot(&db, &manager, meeting).await;
+    let reply = send(
+        &state,
+        call(
+            "/api/cab/start",
+            &format!("id={meeting}&version={}", before.0),
+            Some(&as_chair),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(reply.error(), no_chairing);
+    assert_eq!(snapshot(&db, &manager, meeting).await, before);
+    // A change manager stands in and starts it.
+    let reply = send(
+        &state,
+        call(
+            "/api/cab/start",
+            &format!("id={meeting}&version={}", before.0),
+            Some(&as_manager),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    for present in [chair.id, member.id, auditor.id] {
+        cab_meetings::join(&db, meeting, present).await.unwrap();
+    }
+    let running = cab_meetings::load(&db, &manager, meeting).await.unwrap();
+    let item = running
+        .items
+        .iter()
+        .find(|i| i.change_id == id)
+        .expect("on the agenda")
+        .id;
+    assert_eq!(running.current_item_id, Some(item));
+    // Three people in the room, two seats count: the auditor holds no CabVote.
+    let reply = send(
+        &state,
+        call(
+            "/api/cab/meeting",
+            &format!("id={meeting}"),
+            Some(&as_manager),
+        ),
+    )
+    .await;
+    let shown: app::model::meeting::Meeting = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(shown.present.len(), 3);
+    assert_eq!(
+        (shown.quorum.represented, shown.quorum.required),
+        (2, 2),
+        "{:?}",
+        shown.quorum
+    );
+
+    // The auditor does not vote.
+    let reply = send(
+        &state,
+        call(
+            "/api/cab/vote",
+            &format!("id={meeting}&item_id={item}&form[vote]=approve&form[comment]="),
+            Some(&as_auditor),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(
+        reply.error(),
+        AppError::Forbidden(app::model::access::Permission::CabVote.describe().into())
+    );
+    let votes = cab_meetings::load(&db, &manager, meeting)
+        .await
+        .unwrap()
+        .current_item()
+        .unwrap()
+        .votes
+        .len();
+    assert_eq!(votes, 0);
+
+    // With quorum present, the chair of record still cannot go to an item, decide or end.
+    let change_before = load(&db, id).await;
+    let before = snapshot(&db, &manager, meeting).await;
+    let attempts = [
+        ("/api/cab/go_to", format!("id={meeting}&version={}&item_id={item}", before.0)),
+        (
+            "/api/cab/decide",
+            format!(
+                "id={meeting}&version={}&item_id={item}&form[decision]=authorise&form[text]=&form[notes]=",
+                before.0
+            ),
+        ),
+        ("/api/cab/end", format!("id={meeting}&version={}", before.0)),
+    ];
+    for (path, body) in &attempts {
+        let reply = send(&state, call(path, body, Some(&as_chair))).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{path}: {}",
+            reply.body
+        );
+        assert_eq!(reply.error(), no_chairing, "{path}");
+        assert_eq!(
+            snapshot(&db, &manager, meeting).await,
+            before,
+            "{path}: meeting untouched"
+        );
+        let change = load(&db, id).await;
+        assert_eq!(
+            (change.state, change.version),
+            (change_before.state, change_before.version),
+            "{path}: change untouched"
+        );
+    }
+    assert!(!history(&db, id)
+        .await
+        .iter()
+        .any(|e| e.summary.contains("→ Authorised")));
+    // The refusals are on record (the permission check counts them).
+    let refused = audit_trail::list(
+        &db,
+        &app::model::audit::AuditQueryParams::default().to_query(),
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .filter(|e| e.action == "permission_refused" && e.actor_id == Some(chair.id))
+    .count();
+    assert_eq!(refused, 1, "the first of the window, the rest counted");
+
+    // The change manager standing in records the board's decision.
+    let reply = send(
+        &state,
+        call(
+            "/api/cab/decide",
+            &format!(
+                "id={meeting}&version={}&item_id={item}&form[decision]=authorise&form[text]=&form[notes]=",
+                before.0
+            ),
+            Some(&as_manager),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(load(&db, id).await.state, ChangeState::Authorised);
 }

@@ -5,11 +5,15 @@
 //! Chair writes carry the meeting's version (a stale screen gets a conflict, never a lost
 //! update); votes are keyed by item and seat, so a member changing their vote replaces it.
 //!
-//! A rule of the meeting (chair, seat, conflict of interest, quorum, the meeting's state)
-//! refuses in its own words (`AppError::Refused`).
+//! Who may act is checked here on every write, whoever calls: running the meeting and
+//! recording decisions needs the `CabChair` permission and then the board's chair (or a
+//! change manager standing in); a vote needs `CabVote` and then a seat; the quorum counts only
+//! seats filled by someone who may vote. A missing permission answers `AppError::Forbidden`
+//! (the permission check's words); a rule of the meeting (chair, seat, conflict of interest,
+//! quorum, the meeting's state) answers `AppError::Refused` in its own words.
 
 use crate::error::{AppError, FieldErrors};
-use crate::model::access::{RecordType, Role};
+use crate::model::access::{Permission, RecordType, Role};
 use crate::model::cab::{
     represented, Decision, MinutesAction, MinutesInput, MinutesItem, MinutesVote, Vote,
 };
@@ -30,6 +34,7 @@ use crate::server::entity::cab_meeting::{self as meeting_entity, Entity as Meeti
 use crate::server::entity::cab_vote::{self as vote_entity, Entity as Votes};
 use crate::server::entity::change::{self as change_entity, Entity as Changes};
 use crate::server::entity::change_service::{self, Entity as ChangeServices};
+use crate::server::entity::user::{self as user_entity, Entity as Users};
 use crate::server::service::cab_boards::{self, local_label, BoardRecord};
 use crate::server::service::changes::{self, people, person, TransitionInput};
 use crate::server::service::notifications;
@@ -117,12 +122,17 @@ fn stale(current_version: i32) -> AppError {
     }
 }
 
-/// The chair runs the meeting; a change manager may stand in (e.g. an emergency board).
+/// The chair runs the meeting; a change manager may stand in (e.g. an emergency board). Either
+/// way only while their roles grant chairing: being named chair on the board is not enough.
 fn may_chair(user: &CurrentUser, board: &BoardRecord) -> bool {
-    user.id == board.board.chair.id || user.roles.contains(&Role::ChangeManager)
+    user.may(Permission::CabChair)
+        && (user.id == board.board.chair.id || user.roles.contains(&Role::ChangeManager))
 }
 
 fn require_chair(user: &CurrentUser, board: &BoardRecord) -> Result<(), AppError> {
+    if !user.may(Permission::CabChair) {
+        return Err(AppError::Forbidden(Permission::CabChair.describe().into()));
+    }
     if may_chair(user, board) {
         Ok(())
     } else {
@@ -136,6 +146,27 @@ fn require_chair(user: &CurrentUser, board: &BoardRecord) -> Result<(), AppError
 fn allowed(row: &meeting_entity::Model, action: MeetingAction) -> Result<(), AppError> {
     meeting_allows(state_of(row), row.minutes_published.is_some(), action)
         .map_err(AppError::Refused)
+}
+
+/// Of `ids`, the people who may vote now: enabled accounts whose roles grant `CabVote`.
+async fn voters<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<i64>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Users::find()
+        .filter(user_entity::Column::Id.is_in(ids.to_vec()))
+        .filter(user_entity::Column::DisabledAt.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            crate::model::access::may(
+                &crate::server::session::roles_from_json(&u.roles),
+                Permission::CabVote,
+            )
+        })
+        .map(|u| u.id)
+        .collect())
 }
 
 /// Bumps the meeting's version if it is still `version` (the optimistic lock for chair writes).
@@ -444,9 +475,11 @@ async fn present_ids<C: ConnectionTrait>(
         .collect())
 }
 
-fn quorum_status(board: &BoardRecord, present: &[i64]) -> QuorumStatus {
+/// The quorum with `present` in the room, of whom `voters` may vote (only their seats count).
+fn quorum_status(board: &BoardRecord, present: &[i64], voters: &[i64]) -> QuorumStatus {
     let members = board.board.members.len() as u32;
-    let represented = represented(&board.board.memberships(), present).len() as u32;
+    let represented =
+        represented(&board.board.memberships(), present, |p| voters.contains(&p)).len() as u32;
     QuorumStatus {
         members,
         represented,
@@ -463,6 +496,7 @@ pub async fn load(db: &Db, viewer: &CurrentUser, id: i64) -> Result<Meeting, App
     let board = cab_boards::get(conn, row.board_id).await?;
     let now = Utc::now();
     let present = present_ids(conn, id, now).await?;
+    let present_voters = voters(conn, &present).await?;
     let items = items_of(conn, id).await?;
     let item_ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let votes = Votes::find()
@@ -580,7 +614,7 @@ pub async fn load(db: &Db, viewer: &CurrentUser, id: i64) -> Result<Meeting, App
         now,
         seats,
         present: present_people,
-        quorum: quorum_status(&board, &present),
+        quorum: quorum_status(&board, &present, &present_voters),
         items: agenda,
         minutes_html: row
             .minutes_published
@@ -792,6 +826,9 @@ pub async fn vote(
     vote: Vote,
     comment: String,
 ) -> Result<(), AppError> {
+    if !user.may(Permission::CabVote) {
+        return Err(AppError::Forbidden(Permission::CabVote.describe().into()));
+    }
     let txn = db.begin_write().await?;
     let row = meeting_for_update(&txn, id).await?;
     allowed(&row, MeetingAction::Vote)?;
@@ -912,7 +949,8 @@ pub async fn decide(
         ));
     }
     let present = present_ids(&txn, id, Utc::now()).await?;
-    if let Some(refusal) = quorum_status(&board, &present).refusal {
+    let present_voters = voters(&txn, &present).await?;
+    if let Some(refusal) = quorum_status(&board, &present, &present_voters).refusal {
         return Err(AppError::Refused(refusal));
     }
     decision

@@ -1,7 +1,7 @@
 //! Change advisory board meetings, the rules without the storage: quorum, who may vote on
 //! which change, what a decision does to the change, and the minutes.
 
-use crate::model::change::ChangeAction;
+use crate::model::change::{ApprovalPath, ChangeAction};
 use crate::model::change_request::reference;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -457,6 +457,19 @@ impl BoardKind {
             .into_iter()
             .find(|k| k.as_str() == value)
     }
+
+    /// Whether a board of this kind decides a change on `path`: an emergency CAB decides
+    /// emergency changes only (its small, fast quorum is not the CAB's); the CAB decides the
+    /// changes on its path and, as the full board, emergencies too.
+    pub fn decides(self, path: ApprovalPath) -> Result<(), String> {
+        match (self, path) {
+            (BoardKind::Ecab, ApprovalPath::EmergencyCab) | (BoardKind::Cab, _) => Ok(()),
+            (BoardKind::Ecab, _) => Err(
+                "An emergency CAB decides emergency changes only; this change is decided by the CAB."
+                    .into(),
+            ),
+        }
+    }
 }
 
 /// The board definition form as posted (every field a string, as forms send them).
@@ -764,6 +777,26 @@ mod tests {
         assert_eq!(votes_for(&members, &present, 1), vec![1]);
         assert_eq!(votes_for(&members, &present, 2), vec![2]);
         assert!(votes_for(&members, &present, 7).is_empty(), "not a member");
+    }
+
+    #[test]
+    fn an_emergency_board_decides_emergency_changes_only() {
+        use crate::model::change::ChangeType;
+        use crate::model::risk::RiskLevel;
+        let emergency = ApprovalPath::for_change(ChangeType::Emergency, Some(RiskLevel::Low));
+        assert!(BoardKind::Ecab.decides(emergency).is_ok());
+        assert!(
+            BoardKind::Cab.decides(emergency).is_ok(),
+            "the full board may"
+        );
+        for risk in [None, Some(RiskLevel::Low), Some(RiskLevel::VeryHigh)] {
+            let normal = ApprovalPath::for_change(ChangeType::Normal, risk);
+            assert!(BoardKind::Cab.decides(normal).is_ok());
+            assert!(BoardKind::Ecab
+                .decides(normal)
+                .unwrap_err()
+                .contains("emergency changes only"));
+        }
     }
 
     #[test]

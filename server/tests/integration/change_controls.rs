@@ -254,6 +254,73 @@ async fn cab_path_changes_are_authorised_only_by_a_board_decision_with_quorum() 
 }
 
 #[tokio::test]
+async fn a_board_turned_into_an_ecab_does_not_decide_the_cabs_changes() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let mail = service(&db, "E-mail").await;
+    let id = awaiting(&db, &p, form("normal", mail, 2), None).await;
+    let board_id = board(&db, &p, "cab").await;
+    let (meeting, item) = meeting_on(&db, &p, board_id, id).await;
+    // Mid-meeting the board becomes an emergency CAB with a quorum of one.
+    let current = cab_boards::get(db.reader(), board_id).await.unwrap().board;
+    let mut ecab = current.to_form();
+    ecab.kind = "ecab".into();
+    ecab.quorum_kind = "at_least".into();
+    ecab.quorum_value = "1".into();
+    cab_boards::update(
+        &db,
+        &actor(&p.manager),
+        board_id,
+        current.version,
+        ecab.validate().unwrap(),
+        true,
+    )
+    .await
+    .unwrap();
+    cab_meetings::join(&db, meeting, p.manager.id)
+        .await
+        .unwrap();
+    let before = load(&db, id).await;
+    let entries = trail(&db, id).await;
+    let refused = decide(&db, &p.manager, meeting, item).await;
+    refused_and_untouched(&db, refused, "emergency changes only", &before, entries).await;
+    // Its next meeting does not put the change on the agenda, nor does its chair.
+    let version = cab_meetings::load(&db, &p.manager, meeting)
+        .await
+        .unwrap()
+        .version;
+    cab_meetings::end(&db, &p.manager, &actor(&p.manager), meeting, version)
+        .await
+        .unwrap();
+    let next = cab_meetings::schedule(
+        &db,
+        &actor(&p.manager),
+        board_id,
+        MeetingWhen::Now,
+        String::new(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let agenda = cab_meetings::load(&db, &p.manager, next).await.unwrap();
+    assert!(agenda.items.is_empty(), "{:?}", agenda.items);
+    let refused = cab_meetings::edit_agenda(
+        &db,
+        &p.manager,
+        &actor(&p.manager),
+        next,
+        agenda.version,
+        cab_meetings::AgendaEdit::Add(id),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(refused, AppError::Refused(ref m) if m.contains("emergency changes only")),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_change_manager_alone_authorises_only_low_risk_normal_changes() {
     let db = common::test_db().await;
     let p = people(&db).await;

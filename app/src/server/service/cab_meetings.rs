@@ -17,7 +17,7 @@ use crate::model::access::{Permission, RecordType, Role};
 use crate::model::cab::{
     represented, Decision, MinutesAction, MinutesInput, MinutesItem, MinutesVote, Vote,
 };
-use crate::model::change::{ChangeState, ChangeType};
+use crate::model::change::{ApprovalPath, ChangeState, ChangeType};
 use crate::model::change_request::{reference, Change, PersonRef};
 use crate::model::meeting::{
     meeting_allows, vote_seats, AgendaItem, CabAction, CastVote, Meeting, MeetingAction,
@@ -264,6 +264,7 @@ async fn agenda_candidates<C: ConnectionTrait>(
     Ok(waiting
         .iter()
         .filter(|c| !taken.contains(&c.id))
+        .filter(|c| board.board.kind.decides(path_of(c)).is_ok())
         .filter(|c| {
             board.board.criteria.matches(
                 ChangeType::parse(&c.change_type).unwrap_or(ChangeType::Normal),
@@ -273,6 +274,13 @@ async fn agenda_candidates<C: ConnectionTrait>(
         })
         .map(|c| c.id)
         .collect())
+}
+
+fn path_of(row: &change_entity::Model) -> ApprovalPath {
+    ApprovalPath::for_change(
+        ChangeType::parse(&row.change_type).unwrap_or(ChangeType::Normal),
+        changes::risk_level(row),
+    )
 }
 
 async fn append_items(
@@ -956,11 +964,18 @@ pub async fn decide(
     decision
         .check_text(&text)
         .map_err(|ask| AppError::single_field("text", ask))?;
-    let change_version = Changes::find_by_id(item.change_id)
+    let change = Changes::find_by_id(item.change_id)
         .one(&txn)
         .await?
-        .map(|c| c.version)
         .ok_or_else(|| AppError::NotFound(reference(item.change_id)))?;
+    // The board's kind is read now: a board turned into an ECAB after the agenda was built
+    // does not decide the CAB's changes.
+    board
+        .board
+        .kind
+        .decides(path_of(&change))
+        .map_err(AppError::Refused)?;
+    let change_version = change.version;
     let comment = if text.trim().is_empty() {
         format!("{} by {}", decision.label(), board.board.name)
     } else {
@@ -1064,6 +1079,11 @@ pub async fn edit_agenda(
                     ),
                 ));
             }
+            board
+                .board
+                .kind
+                .decides(path_of(&change))
+                .map_err(AppError::Refused)?;
             if items.iter().any(|i| i.change_id == change.id) {
                 return Err(AppError::single_field(
                     "change",

@@ -1,8 +1,9 @@
 //! Server functions of change advisory boards and their meetings. Boards and scheduling need
 //! `CabManage`; running a meeting needs `CabChair` and is then checked against the board (its
 //! chair, or a change manager standing in); voting needs `CabVote` and is then checked against
-//! the board's membership (a member, or the delegate of an absent member). Every write
-//! announces the meeting afterwards.
+//! the board's membership (a member, or the delegate of an absent member). A meeting write
+//! refused by such a rule is counted in the audit trail (`Caller::counted`) and answered 403
+//! in the rule's own words. Every write announces the meeting afterwards.
 
 use crate::error::AppError;
 use crate::model::cab::BoardForm;
@@ -16,7 +17,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::guard::{announce_change, announce_meeting, require, signed_in},
-    crate::model::access::Permission,
+    crate::model::access::{Permission, RecordType},
     crate::server::service::{cab_boards, cab_meetings, notifications},
 };
 
@@ -111,7 +112,10 @@ pub async fn meeting_item(
 #[server(endpoint = "cab/start")]
 pub async fn start_meeting(id: i64, version: i32) -> Result<(), AppError> {
     let caller = require(Permission::CabChair).await?;
-    cab_meetings::start(&caller.db, &caller.user, &caller.actor(), id, version).await?;
+    let started = cab_meetings::start(&caller.db, &caller.user, &caller.actor(), id, version).await;
+    caller
+        .counted(RecordType::CabMeeting, Some(id), started)
+        .await?;
     announce_meeting(id);
     Ok(())
 }
@@ -119,7 +123,7 @@ pub async fn start_meeting(id: i64, version: i32) -> Result<(), AppError> {
 #[server(endpoint = "cab/go_to")]
 pub async fn go_to_item(id: i64, version: i32, item_id: i64) -> Result<(), AppError> {
     let caller = require(Permission::CabChair).await?;
-    cab_meetings::go_to(
+    let moved = cab_meetings::go_to(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -127,7 +131,10 @@ pub async fn go_to_item(id: i64, version: i32, item_id: i64) -> Result<(), AppEr
         version,
         item_id,
     )
-    .await?;
+    .await;
+    caller
+        .counted(RecordType::CabMeeting, Some(id), moved)
+        .await?;
     announce_meeting(id);
     Ok(())
 }
@@ -136,7 +143,7 @@ pub async fn go_to_item(id: i64, version: i32, item_id: i64) -> Result<(), AppEr
 pub async fn cast_vote(id: i64, item_id: i64, form: VoteForm) -> Result<(), AppError> {
     let caller = require(Permission::CabVote).await?;
     let (vote, comment) = form.validate()?;
-    cab_meetings::vote(
+    let cast = cab_meetings::vote(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -145,7 +152,10 @@ pub async fn cast_vote(id: i64, item_id: i64, form: VoteForm) -> Result<(), AppE
         vote,
         comment,
     )
-    .await?;
+    .await;
+    caller
+        .counted(RecordType::CabMeeting, Some(id), cast)
+        .await?;
     announce_meeting(id);
     Ok(())
 }
@@ -159,7 +169,7 @@ pub async fn record_decision(
 ) -> Result<(), AppError> {
     let caller = require(Permission::CabChair).await?;
     let (decision, text, notes) = form.validate()?;
-    let change = cab_meetings::decide(
+    let decided = cab_meetings::decide(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -170,7 +180,10 @@ pub async fn record_decision(
         text,
         notes,
     )
-    .await?;
+    .await;
+    let change = caller
+        .counted(RecordType::CabMeeting, Some(id), decided)
+        .await?;
     announce_meeting(id);
     announce_change(&change);
     Ok(())
@@ -227,7 +240,12 @@ pub async fn edit_agenda(
             )))
         }
     };
-    cab_meetings::edit_agenda(&caller.db, &caller.user, &caller.actor(), id, version, edit).await?;
+    let edited =
+        cab_meetings::edit_agenda(&caller.db, &caller.user, &caller.actor(), id, version, edit)
+            .await;
+    caller
+        .counted(RecordType::CabMeeting, Some(id), edited)
+        .await?;
     announce_meeting(id);
     Ok(())
 }
@@ -243,7 +261,7 @@ pub async fn add_cab_action(
     // "Today" is the chair's own date, not UTC's.
     let today = crate::server::service::schedule::local_today(&caller.user.time_zone);
     let (text, owner_id, due) = form.validate(today)?;
-    cab_meetings::add_action(
+    let added = cab_meetings::add_action(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -254,7 +272,10 @@ pub async fn add_cab_action(
         owner_id,
         due,
     )
-    .await?;
+    .await;
+    caller
+        .counted(RecordType::CabMeeting, Some(id), added)
+        .await?;
     announce_meeting(id);
     Ok(())
 }
@@ -262,7 +283,10 @@ pub async fn add_cab_action(
 #[server(endpoint = "cab/end")]
 pub async fn end_meeting(id: i64, version: i32) -> Result<(), AppError> {
     let caller = require(Permission::CabChair).await?;
-    cab_meetings::end(&caller.db, &caller.user, &caller.actor(), id, version).await?;
+    let ended = cab_meetings::end(&caller.db, &caller.user, &caller.actor(), id, version).await;
+    caller
+        .counted(RecordType::CabMeeting, Some(id), ended)
+        .await?;
     announce_meeting(id);
     Ok(())
 }
@@ -285,7 +309,7 @@ pub async fn save_minutes(
             )))
         }
     };
-    cab_meetings::save_minutes(
+    let saved = cab_meetings::save_minutes(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -294,7 +318,10 @@ pub async fn save_minutes(
         minutes,
         publish,
     )
-    .await?;
+    .await;
+    caller
+        .counted(RecordType::CabMeeting, Some(id), saved)
+        .await?;
     announce_meeting(id);
     Ok(())
 }
@@ -311,7 +338,9 @@ pub async fn my_cab_work() -> Result<(Vec<CabAction>, Vec<Notification>), AppErr
 #[server(endpoint = "cab/complete_action")]
 pub async fn complete_cab_action(id: i64, version: i32) -> Result<(), AppError> {
     let caller = signed_in()?;
-    cab_meetings::complete_action(&caller.db, &caller.user, &caller.actor(), id, version).await
+    let done =
+        cab_meetings::complete_action(&caller.db, &caller.user, &caller.actor(), id, version).await;
+    caller.counted(RecordType::CabMeeting, None, done).await
 }
 
 #[server(endpoint = "notifications/read")]

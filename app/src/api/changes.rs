@@ -1,4 +1,6 @@
-//! Server functions of change enablement.
+//! Server functions of change enablement. A write refused by a rule of the change (who may
+//! decide, the board's authority, a standard change outside its template …) is counted in the
+//! audit trail (`Caller::counted`) and answered 403 in the rule's own words.
 
 use crate::error::AppError;
 use crate::model::change_request::{
@@ -9,7 +11,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::guard::require, crate::model::access::Permission, crate::model::refs::ServiceRef,
+    super::guard::require,
+    crate::model::access::{Permission, RecordType},
+    crate::model::refs::ServiceRef,
     crate::server::service::changes,
 };
 
@@ -113,7 +117,8 @@ pub async fn change_choices() -> Result<ChangeFormChoices, AppError> {
 pub async fn create_change(form: ChangeForm) -> Result<Change, AppError> {
     let caller = require(Permission::ChangeRaise).await?;
     let draft = form.validate()?;
-    let change = changes::create(&caller.db, &caller.user, &caller.actor(), draft).await?;
+    let created = changes::create(&caller.db, &caller.user, &caller.actor(), draft).await;
+    let change = caller.counted(RecordType::Change, None, created).await?;
     super::guard::announce_change(&change);
     leptos_axum::redirect(&format!("/changes/{}", change.id));
     Ok(change)
@@ -123,7 +128,7 @@ pub async fn create_change(form: ChangeForm) -> Result<Change, AppError> {
 pub async fn update_change(id: i64, version: i32, form: ChangeForm) -> Result<Change, AppError> {
     let caller = require(Permission::ChangeRaise).await?;
     let draft = form.validate()?;
-    let change = changes::update(
+    let updated = changes::update(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -131,7 +136,10 @@ pub async fn update_change(id: i64, version: i32, form: ChangeForm) -> Result<Ch
         version,
         draft,
     )
-    .await?;
+    .await;
+    let change = caller
+        .counted(RecordType::Change, Some(id), updated)
+        .await?;
     super::guard::announce_change(&change);
     leptos_axum::redirect(&format!("/changes/{}", change.id));
     Ok(change)
@@ -175,7 +183,7 @@ pub async fn transition_change(
         None => None,
     };
     let input = changes::TransitionInput { comment, review };
-    let change = changes::transition(
+    let moved = changes::transition(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -184,7 +192,8 @@ pub async fn transition_change(
         action,
         input,
     )
-    .await?;
+    .await;
+    let change = caller.counted(RecordType::Change, Some(id), moved).await?;
     super::guard::announce_change(&change);
     Ok(change)
 }

@@ -53,6 +53,30 @@ pub(crate) mod guard {
         pub fn actor(&self) -> Actor {
             Actor::user(self.user.id, self.user.name.clone(), self.client.ip.clone())
         }
+
+        /// Passes `result` on; a refusal by a rule of the record (`AppError::Refused`) is
+        /// first counted in the audit trail like a permission refusal
+        /// (`refusals::refused_by_rule`), on the record of `record_type` and `record_id`.
+        pub async fn counted<T>(
+            &self,
+            record_type: crate::model::access::RecordType,
+            record_id: Option<i64>,
+            result: Result<T, AppError>,
+        ) -> Result<T, AppError> {
+            match (&result, state()) {
+                (Err(AppError::Refused(_)), Ok(state)) => {
+                    crate::server::refusals::refused_by_rule(
+                        &state,
+                        &self.actor(),
+                        record_type,
+                        record_id,
+                        result,
+                    )
+                    .await
+                }
+                _ => result,
+            }
+        }
     }
 
     pub fn state() -> Result<AppState, AppError> {

@@ -1,7 +1,7 @@
 //! Change advisory board meetings, the rules without the storage: quorum, who may vote on
 //! which change, what a decision does to the change, and the minutes.
 
-use crate::model::change::ChangeAction;
+use crate::model::change::{ApprovalPath, ChangeAction};
 use crate::model::change_request::reference;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -80,15 +80,23 @@ pub struct Membership {
     pub delegate_id: Option<i64>,
 }
 
-/// The members represented in the room: those present, and those absent whose delegate is
-/// present (a delegate stands in for absent members only).
-pub fn represented(members: &[Membership], present: &[i64]) -> Vec<i64> {
+/// The members represented in the room by someone who may vote (`may_vote`: their roles grant
+/// the CAB vote): those present, and those absent whose delegate is present (a delegate stands
+/// in for absent members only). Only these seats count towards the quorum.
+pub fn represented(
+    members: &[Membership],
+    present: &[i64],
+    may_vote: impl Fn(i64) -> bool,
+) -> Vec<i64> {
     members
         .iter()
         .filter(|m| {
-            present.contains(&m.member_id)
-                || m.delegate_id
-                    .is_some_and(|delegate| present.contains(&delegate))
+            if present.contains(&m.member_id) {
+                may_vote(m.member_id)
+            } else {
+                m.delegate_id
+                    .is_some_and(|delegate| present.contains(&delegate) && may_vote(delegate))
+            }
         })
         .map(|m| m.member_id)
         .collect()
@@ -449,6 +457,19 @@ impl BoardKind {
             .into_iter()
             .find(|k| k.as_str() == value)
     }
+
+    /// Whether a board of this kind decides a change on `path`: an emergency CAB decides
+    /// emergency changes only (its small, fast quorum is not the CAB's); the CAB decides the
+    /// changes on its path and, as the full board, emergencies too.
+    pub fn decides(self, path: ApprovalPath) -> Result<(), String> {
+        match (self, path) {
+            (BoardKind::Ecab, ApprovalPath::EmergencyCab) | (BoardKind::Cab, _) => Ok(()),
+            (BoardKind::Ecab, _) => Err(
+                "An emergency CAB decides emergency changes only; this change is decided by the CAB."
+                    .into(),
+            ),
+        }
+    }
 }
 
 /// The board definition form as posted (every field a string, as forms send them).
@@ -743,11 +764,39 @@ mod tests {
         ];
         // 1 is here; 3 is away and their delegate 9 is here; 2 is away.
         let present = [1, 9];
-        assert_eq!(represented(&members, &present), vec![1, 3]);
+        assert_eq!(represented(&members, &present, |_| true), vec![1, 3]);
+        // A seat counts only when whoever fills it may vote: 1 may not (and 9 does not stand
+        // in for a member who is there); 9 may not vote for 3 either.
+        assert_eq!(represented(&members, &present, |p| p != 1), vec![3]);
+        assert_eq!(represented(&members, &present, |p| p != 9), vec![1]);
+        assert_eq!(
+            represented(&members, &[1, 3, 9], |p| p == 9),
+            Vec::<i64>::new()
+        );
         assert_eq!(votes_for(&members, &present, 9), vec![3]);
         assert_eq!(votes_for(&members, &present, 1), vec![1]);
         assert_eq!(votes_for(&members, &present, 2), vec![2]);
         assert!(votes_for(&members, &present, 7).is_empty(), "not a member");
+    }
+
+    #[test]
+    fn an_emergency_board_decides_emergency_changes_only() {
+        use crate::model::change::ChangeType;
+        use crate::model::risk::RiskLevel;
+        let emergency = ApprovalPath::for_change(ChangeType::Emergency, Some(RiskLevel::Low));
+        assert!(BoardKind::Ecab.decides(emergency).is_ok());
+        assert!(
+            BoardKind::Cab.decides(emergency).is_ok(),
+            "the full board may"
+        );
+        for risk in [None, Some(RiskLevel::Low), Some(RiskLevel::VeryHigh)] {
+            let normal = ApprovalPath::for_change(ChangeType::Normal, risk);
+            assert!(BoardKind::Cab.decides(normal).is_ok());
+            assert!(BoardKind::Ecab
+                .decides(normal)
+                .unwrap_err()
+                .contains("emergency changes only"));
+        }
     }
 
     #[test]

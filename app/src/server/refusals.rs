@@ -11,6 +11,11 @@
 //!
 //! Every door uses `admit`: server functions (`api::guard`) and the plain HTTP handlers
 //! (exports, printable pages, evidence-pack download, live events).
+//!
+//! A rule of a record refusing a signed-in caller (`AppError::Refused`: segregation of duties,
+//! the CAB's chair, seat and quorum, a state that does not allow the move …) is counted the
+//! same way by `refused_by_rule` (`rule_refused`, then `rule_refused_repeatedly`), tallied per
+//! caller and record type; the first entry of a window keeps the rule's words and the record.
 
 use crate::error::AppError;
 use crate::model::access::{Permission, RecordType};
@@ -38,10 +43,22 @@ fn subject(permission: Option<Permission>) -> (&'static str, RecordType) {
     }
 }
 
+/// One kind of refusal as the tally counts it.
+struct Kind {
+    /// Refusals of one caller with the same key are gathered in one window.
+    key: String,
+    /// What the count entry says was refused.
+    what: String,
+    record_type: RecordType,
+    /// The audit action of the count entry.
+    repeated: &'static str,
+}
+
 #[derive(Debug, Clone)]
 struct Tally {
     actor: Actor,
-    what: &'static str,
+    what: String,
+    repeated: &'static str,
     record_type: RecordType,
     window_started_at: DateTime<Utc>,
     /// Refusals after the first one in the window, not yet written.
@@ -52,7 +69,7 @@ struct Tally {
 impl Tally {
     fn summary(&self) -> Event {
         Event::new(
-            "permission_refused_repeatedly",
+            self.repeated,
             self.record_type,
             None,
             format!(
@@ -70,7 +87,7 @@ impl Tally {
 /// The in-memory tallies of one process (cloning shares them).
 #[derive(Debug, Clone, Default)]
 pub struct Refusals {
-    tallies: Arc<Mutex<HashMap<(String, &'static str), Tally>>>,
+    tallies: Arc<Mutex<HashMap<(String, String), Tally>>>,
 }
 
 fn caller_key(actor: &Actor) -> String {
@@ -86,22 +103,74 @@ fn caller_key(actor: &Actor) -> String {
 const MANY_CALLERS: &str = "many callers";
 
 impl Refusals {
-    /// Counts one refusal; writes an audit entry only for the first of its window.
+    /// Counts one refusal of a permission (or, with `None`, of a call without signing in);
+    /// writes an audit entry only for the first of its window.
     pub async fn record(
         &self,
         db: &Db,
         actor: &Actor,
         permission: Option<Permission>,
     ) -> Result<(), AppError> {
-        let now = Utc::now();
         let (what, record_type) = subject(permission);
+        let kind = Kind {
+            key: what.to_string(),
+            what: what.to_string(),
+            record_type,
+            repeated: "permission_refused_repeatedly",
+        };
+        self.count(db, actor, kind, |actor| {
+            Event::new(
+                "permission_refused",
+                record_type,
+                None,
+                format!("{} was refused: {}", actor.name, what),
+            )
+        })
+        .await
+    }
+
+    /// Counts one refusal by a rule of a record of `record_type` (`record_id` when known),
+    /// in the rule's own `words`; writes an audit entry only for the first of its window.
+    pub async fn record_rule(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        record_type: RecordType,
+        record_id: Option<String>,
+        words: &str,
+    ) -> Result<(), AppError> {
+        let kind = Kind {
+            key: format!("rule:{}", record_type.as_str()),
+            what: format!("the rules of {} records", record_type.label()),
+            record_type,
+            repeated: "rule_refused_repeatedly",
+        };
+        self.count(db, actor, kind, |actor| {
+            Event::new(
+                "rule_refused",
+                record_type,
+                record_id,
+                format!("{} was refused: {words}", actor.name),
+            )
+        })
+        .await
+    }
+
+    async fn count(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        kind: Kind,
+        first: impl FnOnce(&Actor) -> Event,
+    ) -> Result<(), AppError> {
+        let now = Utc::now();
         let mut writes = Vec::new();
         {
             let mut tallies = self.tallies.lock().unwrap_or_else(|e| e.into_inner());
-            let mut key = (caller_key(actor), what);
+            let mut key = (caller_key(actor), kind.key.clone());
             let mut actor = actor.clone();
             if !tallies.contains_key(&key) && tallies.len() >= MAX_CALLERS {
-                key = (MANY_CALLERS.to_string(), what);
+                key = (MANY_CALLERS.to_string(), kind.key.clone());
                 actor = Actor::anonymous(MANY_CALLERS, None);
             }
             match tallies.get_mut(&key) {
@@ -112,8 +181,9 @@ impl Refusals {
                 _ => {
                     let fresh = Tally {
                         actor: actor.clone(),
-                        what,
-                        record_type,
+                        what: kind.what,
+                        repeated: kind.repeated,
+                        record_type: kind.record_type,
                         window_started_at: now,
                         further: 0,
                         last_at: now,
@@ -123,15 +193,7 @@ impl Refusals {
                             writes.push((closed.actor.clone(), closed.summary()));
                         }
                     }
-                    writes.push((
-                        actor.clone(),
-                        Event::new(
-                            "permission_refused",
-                            record_type,
-                            None,
-                            format!("{} was refused: {}", actor.name, what),
-                        ),
-                    ));
+                    writes.push((actor.clone(), first(&actor)));
                 }
             }
         }
@@ -221,6 +283,35 @@ pub async fn admit(
         tracing::warn!(?err, "could not audit a refusal");
     }
     Err(error)
+}
+
+/// Passes `result` on; when a rule of a record refused `actor` (`AppError::Refused`), counts
+/// it first, as `admit` counts a permission refusal. Server functions call it through
+/// `guard::Caller::counted`.
+pub async fn refused_by_rule<T>(
+    state: &AppState,
+    actor: &Actor,
+    record_type: RecordType,
+    record_id: Option<i64>,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
+    if let Err(AppError::Refused(words)) = &result {
+        if let Err(err) = state
+            .safeguards
+            .refusals
+            .record_rule(
+                &state.db,
+                actor,
+                record_type,
+                record_id.map(|id| id.to_string()),
+                words,
+            )
+            .await
+        {
+            tracing::warn!(?err, "could not audit a refusal");
+        }
+    }
+    result
 }
 
 /// Counts an anonymous call refused before it reached its handler (see the server's

@@ -186,7 +186,10 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     let refused = cab_meetings::start(&db, &r.kim, &actor(&r.kim), id, meeting.version)
         .await
         .unwrap_err();
-    assert!(matches!(refused, AppError::Forbidden(_)), "{refused:?}");
+    assert!(
+        matches!(refused, AppError::Refused(ref m) if m.contains("Only this meeting's chair")),
+        "{refused:?}"
+    );
     cab_meetings::start(&db, &r.chair, &actor(&r.chair), id, meeting.version)
         .await
         .unwrap();
@@ -215,7 +218,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
         .unwrap_err();
     assert_eq!(
         no_quorum,
-        AppError::BadRequest("No quorum: 1 of 4 members present, 3 needed (a majority).".into())
+        AppError::Refused("No quorum: 1 of 4 members present, 3 needed (a majority).".into())
     );
 
     // Kim arrives, and Dee stands in for Sam, who is away: three of four seats.
@@ -244,7 +247,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     .unwrap_err();
     assert_eq!(
         conflict,
-        AppError::BadRequest("You requested this change, so you cannot vote on it.".into())
+        AppError::Refused("You requested this change, so you cannot vote on it.".into())
     );
     cab_meetings::vote(
         &db,
@@ -319,7 +322,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     .await
     .unwrap_err();
     assert!(
-        matches!(late_vote, AppError::BadRequest(ref m) if m.contains("closed")),
+        matches!(late_vote, AppError::Refused(ref m) if m.contains("closed")),
         "{late_vote:?}"
     );
 
@@ -403,7 +406,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     )
     .await
     .unwrap_err();
-    assert_eq!(late, AppError::BadRequest("The meeting has ended.".into()));
+    assert_eq!(late, AppError::Refused("The meeting has ended.".into()));
 
     let edited = format!("{draft}\nAOB: none.\n");
     let chair_actor = actor(&r.chair);
@@ -424,7 +427,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
         .unwrap_err();
     assert_eq!(
         again,
-        AppError::BadRequest("The minutes are published; the meeting is closed.".into())
+        AppError::Refused("The minutes are published; the meeting is closed.".into())
     );
 
     // Leaving empties the room.

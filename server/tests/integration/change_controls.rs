@@ -5,11 +5,11 @@
 use crate::common;
 
 use app::error::AppError;
-use app::model::access::Role;
+use app::model::access::{Permission, Role};
 use app::model::cab::{BoardForm, Decision, Vote};
 use app::model::change::{ChangeAction, ChangeState, ChangeType};
 use app::model::change_request::{Change, ChangeDraft, ChangeForm, Review};
-use app::model::meeting::MeetingWhen;
+use app::model::meeting::{MeetingState, MeetingWhen};
 use app::model::schedule::{WindowDraft, WindowKind};
 use app::model::service::ServiceForm;
 use app::model::standard_template::TemplateForm;
@@ -127,8 +127,9 @@ async fn awaiting(db: &Db, p: &People, form: ChangeForm, owner: Option<&CurrentU
     change.id
 }
 
-/// Asserts that `refused` is a refusal whose words contain `words`, and that the change is
-/// exactly as it was (`before`) with an audit trail of `entries`.
+/// Asserts that `refused` is a rule's refusal (`AppError::Refused`, 403) whose words contain
+/// `words`, and that the change is exactly as it was (`before`) with an audit trail of
+/// `entries`.
 async fn refused_and_untouched(
     db: &Db,
     refused: Result<Change, AppError>,
@@ -137,11 +138,10 @@ async fn refused_and_untouched(
     entries: usize,
 ) {
     let error = refused.expect_err("the bypass must be refused");
-    let message = match &error {
-        AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Refused(m) => m.clone(),
-        AppError::Validation(errors) => format!("{errors:?}"),
-        other => panic!("unexpected error {other:?}"),
+    let AppError::Refused(message) = &error else {
+        panic!("a rule's refusal (AppError::Refused) expected, got {error:?}");
     };
+    assert_eq!(error.status_code(), 403);
     assert!(message.contains(words), "{message}");
     let after = load(db, before.id).await;
     assert_eq!(after.version, before.version, "nothing written");
@@ -254,6 +254,73 @@ async fn cab_path_changes_are_authorised_only_by_a_board_decision_with_quorum() 
 }
 
 #[tokio::test]
+async fn a_board_turned_into_an_ecab_does_not_decide_the_cabs_changes() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let mail = service(&db, "E-mail").await;
+    let id = awaiting(&db, &p, form("normal", mail, 2), None).await;
+    let board_id = board(&db, &p, "cab").await;
+    let (meeting, item) = meeting_on(&db, &p, board_id, id).await;
+    // Mid-meeting the board becomes an emergency CAB with a quorum of one.
+    let current = cab_boards::get(db.reader(), board_id).await.unwrap().board;
+    let mut ecab = current.to_form();
+    ecab.kind = "ecab".into();
+    ecab.quorum_kind = "at_least".into();
+    ecab.quorum_value = "1".into();
+    cab_boards::update(
+        &db,
+        &actor(&p.manager),
+        board_id,
+        current.version,
+        ecab.validate().unwrap(),
+        true,
+    )
+    .await
+    .unwrap();
+    cab_meetings::join(&db, meeting, p.manager.id)
+        .await
+        .unwrap();
+    let before = load(&db, id).await;
+    let entries = trail(&db, id).await;
+    let refused = decide(&db, &p.manager, meeting, item).await;
+    refused_and_untouched(&db, refused, "emergency changes only", &before, entries).await;
+    // Its next meeting does not put the change on the agenda, nor does its chair.
+    let version = cab_meetings::load(&db, &p.manager, meeting)
+        .await
+        .unwrap()
+        .version;
+    cab_meetings::end(&db, &p.manager, &actor(&p.manager), meeting, version)
+        .await
+        .unwrap();
+    let next = cab_meetings::schedule(
+        &db,
+        &actor(&p.manager),
+        board_id,
+        MeetingWhen::Now,
+        String::new(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let agenda = cab_meetings::load(&db, &p.manager, next).await.unwrap();
+    assert!(agenda.items.is_empty(), "{:?}", agenda.items);
+    let refused = cab_meetings::edit_agenda(
+        &db,
+        &p.manager,
+        &actor(&p.manager),
+        next,
+        agenda.version,
+        cab_meetings::AgendaEdit::Add(id),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(refused, AppError::Refused(ref m) if m.contains("emergency changes only")),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_change_manager_alone_authorises_only_low_risk_normal_changes() {
     let db = common::test_db().await;
     let p = people(&db).await;
@@ -306,7 +373,7 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
         .await
         .unwrap_err();
     assert!(
-        matches!(refused, AppError::Forbidden(ref m) if m.contains("only its chair")),
+        matches!(refused, AppError::Refused(ref m) if m.contains("Only this meeting's chair")),
         "{refused:?}"
     );
     let after = cab_meetings::load(&db, &p.manager, meeting).await.unwrap();
@@ -326,7 +393,10 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(refused, AppError::BadRequest(_)), "{refused:?}");
+    assert!(
+        matches!(refused, AppError::Refused(ref m) if m.contains("Only board members")),
+        "{refused:?}"
+    );
     let votes = cab_meetings::load(&db, &p.manager, meeting)
         .await
         .unwrap()
@@ -343,7 +413,194 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
     let before = load(&db, id).await;
     let entries = trail(&db, id).await;
     let refused = decide(&db, &p.other_cab, meeting, item).await;
-    refused_and_untouched(&db, refused, "only its chair", &before, entries).await;
+    refused_and_untouched(&db, refused, "Only this meeting's chair", &before, entries).await;
+}
+
+/// The meeting as the change manager sees it: (version, state, current item).
+async fn meeting_now(db: &Db, p: &People, id: i64) -> (i32, MeetingState, Option<i64>) {
+    let m = cab_meetings::load(db, &p.manager, id).await.unwrap();
+    (m.version, m.state, m.current_item_id)
+}
+
+#[tokio::test]
+async fn a_chair_of_record_without_the_chair_permission_runs_nothing() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let mail = service(&db, "E-mail").await;
+    let id = awaiting(&db, &p, form("normal", mail, 2), None).await;
+    // The board names a requester as its chair: being named is not holding CabChair.
+    let chair = person(&db, "chair@example.org", Role::Requester).await;
+    assert!(!chair.may(Permission::CabChair));
+    let board_form = BoardForm {
+        name: "Board with a chair who may not chair".into(),
+        kind: "cab".into(),
+        chair_id: chair.id.to_string(),
+        quorum_kind: "majority".into(),
+        time_zone: "UTC".into(),
+        member_ids: [&chair, &p.cab, &p.other_cab]
+            .iter()
+            .map(|m| m.id.to_string())
+            .collect(),
+        ..Default::default()
+    };
+    let board_id = cab_boards::create(&db, &actor(&p.manager), board_form.validate().unwrap())
+        .await
+        .unwrap()
+        .id;
+    let meeting = cab_meetings::schedule(
+        &db,
+        &actor(&p.manager),
+        board_id,
+        MeetingWhen::Now,
+        String::new(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let shown = cab_meetings::load(&db, &chair, meeting).await.unwrap();
+    assert!(!shown.viewer_is_chair, "no chair's controls for them");
+    let missing_permission = |error: AppError| {
+        assert_eq!(
+            error,
+            AppError::Forbidden(Permission::CabChair.describe().into()),
+            "the permission check's refusal"
+        );
+    };
+    // Start: refused, the meeting stays scheduled.
+    let before = meeting_now(&db, &p, meeting).await;
+    let refused = cab_meetings::start(&db, &chair, &actor(&chair), meeting, before.0)
+        .await
+        .unwrap_err();
+    missing_permission(refused);
+    assert_eq!(meeting_now(&db, &p, meeting).await, before);
+    assert_eq!(before.1, MeetingState::Scheduled);
+    // A change manager stands in and runs it up to the item; with quorum present, the chair
+    // of record still cannot go to an item, record the decision or end the meeting.
+    cab_meetings::start(&db, &p.manager, &actor(&p.manager), meeting, before.0)
+        .await
+        .unwrap();
+    for present in [&chair, &p.cab, &p.other_cab] {
+        cab_meetings::join(&db, meeting, present.id).await.unwrap();
+    }
+    let running = cab_meetings::load(&db, &p.manager, meeting).await.unwrap();
+    assert!(running.quorum.refusal.is_none(), "{:?}", running.quorum);
+    let item = running
+        .items
+        .iter()
+        .find(|i| i.change_id == id)
+        .expect("on the agenda")
+        .id;
+    let before = meeting_now(&db, &p, meeting).await;
+    let refused = cab_meetings::go_to(&db, &chair, &actor(&chair), meeting, before.0, item)
+        .await
+        .unwrap_err();
+    missing_permission(refused);
+    assert_eq!(meeting_now(&db, &p, meeting).await, before);
+    cab_meetings::go_to(&db, &p.manager, &actor(&p.manager), meeting, before.0, item)
+        .await
+        .unwrap();
+    let change_before = load(&db, id).await;
+    let entries = trail(&db, id).await;
+    let before = meeting_now(&db, &p, meeting).await;
+    let refused = decide(&db, &chair, meeting, item).await;
+    missing_permission(refused.unwrap_err());
+    let change_after = load(&db, id).await;
+    assert_eq!(change_after.state, ChangeState::AwaitingAuthorisation);
+    assert_eq!(change_after.version, change_before.version);
+    assert_eq!(trail(&db, id).await, entries, "no audit entry");
+    assert_eq!(meeting_now(&db, &p, meeting).await, before);
+    let refused = cab_meetings::end(&db, &chair, &actor(&chair), meeting, before.0)
+        .await
+        .unwrap_err();
+    missing_permission(refused);
+    assert_eq!(meeting_now(&db, &p, meeting).await, before);
+    assert_eq!(before.1, MeetingState::InProgress);
+}
+
+#[tokio::test]
+async fn only_people_who_may_vote_vote_or_make_the_quorum() {
+    let db = common::test_db().await;
+    let p = people(&db).await;
+    let mail = service(&db, "E-mail").await;
+    let id = awaiting(&db, &p, form("normal", mail, 2), None).await;
+    // An auditor sits on the board and stands in for the second CAB member; auditors hold
+    // no CabVote, so neither their own seat nor the one they stand in for counts.
+    let auditor = person(&db, "auditor@example.org", Role::Auditor).await;
+    assert!(!auditor.may(Permission::CabVote));
+    let board_form = BoardForm {
+        name: "Board with an auditor".into(),
+        kind: "cab".into(),
+        chair_id: p.manager.id.to_string(),
+        quorum_kind: "at_least".into(),
+        quorum_value: "2".into(),
+        time_zone: "UTC".into(),
+        member_ids: [&p.manager, &p.cab, &p.other_cab, &auditor]
+            .iter()
+            .map(|m| m.id.to_string())
+            .collect(),
+        delegates: [(p.other_cab.id.to_string(), auditor.id.to_string())]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let board_id = cab_boards::create(&db, &actor(&p.manager), board_form.validate().unwrap())
+        .await
+        .unwrap()
+        .id;
+    let (meeting, item) = meeting_on(&db, &p, board_id, id).await;
+    for present in [&p.manager, &auditor] {
+        cab_meetings::join(&db, meeting, present.id).await.unwrap();
+    }
+    let quorum = cab_meetings::load(&db, &p.manager, meeting)
+        .await
+        .unwrap()
+        .quorum;
+    assert_eq!((quorum.members, quorum.represented), (4, 1), "{quorum:?}");
+    // The auditor's vote is refused (for their seat and the absent member's alike).
+    let refused = cab_meetings::vote(
+        &db,
+        &auditor,
+        &actor(&auditor),
+        meeting,
+        item,
+        Vote::Approve,
+        String::new(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        refused,
+        AppError::Forbidden(Permission::CabVote.describe().into())
+    );
+    let current = cab_meetings::load(&db, &p.manager, meeting).await.unwrap();
+    assert!(current.current_item().unwrap().votes.is_empty());
+    // Present in body, they make no quorum: the decision is refused, nothing written.
+    let before = load(&db, id).await;
+    let entries = trail(&db, id).await;
+    let refused = decide(&db, &p.manager, meeting, item).await;
+    refused_and_untouched(
+        &db,
+        refused,
+        "No quorum: 1 of 4 members present, 2 needed",
+        &before,
+        entries,
+    )
+    .await;
+    // A CAB member who may vote arrives: quorum, and the chair records the decision.
+    cab_meetings::join(&db, meeting, p.cab.id).await.unwrap();
+    cab_meetings::vote(
+        &db,
+        &p.cab,
+        &actor(&p.cab),
+        meeting,
+        item,
+        Vote::Approve,
+        String::new(),
+    )
+    .await
+    .unwrap();
+    let authorised = decide(&db, &p.manager, meeting, item).await.unwrap();
+    assert_eq!(authorised.state, ChangeState::Authorised);
 }
 
 #[tokio::test]
@@ -541,10 +798,7 @@ async fn a_standard_change_stays_inside_its_template_and_its_schedule_is_checked
         .await
         .unwrap_err();
     assert!(
-        refused
-            .field_errors()
-            .and_then(|e| e.get("service_ids"))
-            .is_some_and(|m| m.contains("pre-authorised only for its own services")),
+        matches!(refused, AppError::Refused(ref m) if m.contains("pre-authorised only for its own services")),
         "{refused:?}"
     );
     assert_eq!(
@@ -621,7 +875,7 @@ async fn imports_bring_only_finished_read_only_history() {
             .await
             .unwrap_err();
         assert!(
-            matches!(refused, AppError::BadRequest(ref m) if m.contains("never")),
+            matches!(refused, AppError::Refused(ref m) if m.contains("never")),
             "{state:?}: {refused:?}"
         );
     }

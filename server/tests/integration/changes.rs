@@ -179,7 +179,7 @@ async fn a_normal_change_goes_from_draft_to_the_cab_and_no_plain_move_authorises
         .await
         .unwrap_err();
     assert!(
-        matches!(refused, AppError::BadRequest(ref reason) if reason.contains("CAB")),
+        matches!(refused, AppError::Refused(ref reason) if reason.contains("CAB")),
         "{refused:?}"
     );
     // Neither a CAB member nor a change manager authorises it outside a CAB meeting (the CAB
@@ -190,7 +190,7 @@ async fn a_normal_change_goes_from_draft_to_the_cab_and_no_plain_move_authorises
             .await
             .unwrap_err();
         assert!(
-            matches!(refused, AppError::BadRequest(ref reason) if reason.contains("meeting with quorum")),
+            matches!(refused, AppError::Refused(ref reason) if reason.contains("meeting with quorum")),
             "{refused:?}"
         );
     }
@@ -328,7 +328,7 @@ async fn conflicts_are_found_and_block_authorisation_until_overridden() {
         .await
         .unwrap_err();
     assert!(
-        matches!(blocked, AppError::BadRequest(ref reason) if reason.contains("conflict")),
+        matches!(blocked, AppError::Refused(ref reason) if reason.contains("conflict")),
         "{blocked:?}"
     );
     let version = changes::load(db.reader(), second.id).await.unwrap().version;

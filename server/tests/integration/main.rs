@@ -13,6 +13,7 @@ mod cab;
 mod cab_http;
 mod catalogue;
 mod change_controls;
+mod change_controls_http;
 mod changes;
 mod clause_evidence;
 mod clause_library;

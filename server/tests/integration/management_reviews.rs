@@ -310,7 +310,9 @@ async fn authorise_in_meeting(db: &Db, change_id: i64) {
         None => {
             let form = app::model::cab::BoardForm {
                 name: "Review test board".into(),
-                kind: "ecab".into(),
+                // A CAB: it decides normal changes, and emergencies as the full board (an
+                // ECAB decides emergency changes only).
+                kind: "cab".into(),
                 chair_id: dana.id.to_string(),
                 quorum_kind: "at_least".into(),
                 quorum_value: "1".into(),

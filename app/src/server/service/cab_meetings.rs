@@ -4,13 +4,20 @@
 //!
 //! Chair writes carry the meeting's version (a stale screen gets a conflict, never a lost
 //! update); votes are keyed by item and seat, so a member changing their vote replaces it.
+//!
+//! Who may act is checked here on every write, whoever calls: running the meeting and
+//! recording decisions needs the `CabChair` permission and then the board's chair (or a
+//! change manager standing in); a vote needs `CabVote` and then a seat; the quorum counts only
+//! seats filled by someone who may vote. A missing permission answers `AppError::Forbidden`
+//! (the permission check's words); a rule of the meeting (chair, seat, conflict of interest,
+//! quorum, the meeting's state) answers `AppError::Refused` in its own words.
 
 use crate::error::{AppError, FieldErrors};
-use crate::model::access::{RecordType, Role};
+use crate::model::access::{Permission, RecordType, Role};
 use crate::model::cab::{
     represented, Decision, MinutesAction, MinutesInput, MinutesItem, MinutesVote, Vote,
 };
-use crate::model::change::{ChangeState, ChangeType};
+use crate::model::change::{ApprovalPath, ChangeState, ChangeType};
 use crate::model::change_request::{reference, Change};
 use crate::model::meeting::{
     meeting_allows, vote_seats, AgendaItem, CabAction, CastVote, Meeting, MeetingAction,
@@ -28,6 +35,7 @@ use crate::server::entity::cab_meeting::{self as meeting_entity, Entity as Meeti
 use crate::server::entity::cab_vote::{self as vote_entity, Entity as Votes};
 use crate::server::entity::change::{self as change_entity, Entity as Changes};
 use crate::server::entity::change_service::{self, Entity as ChangeServices};
+use crate::server::entity::user::{self as user_entity, Entity as Users};
 use crate::server::service::cab_boards::{self, local_label, BoardRecord};
 use crate::server::service::changes::{self, people, person, TransitionInput};
 use crate::server::service::notifications;
@@ -115,17 +123,22 @@ fn stale(current_version: i32) -> AppError {
     }
 }
 
-/// The chair runs the meeting; a change manager may stand in (e.g. an emergency board).
+/// The chair runs the meeting; a change manager may stand in (e.g. an emergency board). Either
+/// way only while their roles grant chairing: being named chair on the board is not enough.
 fn may_chair(user: &CurrentUser, board: &BoardRecord) -> bool {
-    user.id == board.board.chair.id || user.roles.contains(&Role::ChangeManager)
+    user.may(Permission::CabChair)
+        && (user.id == board.board.chair.id || user.roles.contains(&Role::ChangeManager))
 }
 
 fn require_chair(user: &CurrentUser, board: &BoardRecord) -> Result<(), AppError> {
+    if !user.may(Permission::CabChair) {
+        return Err(AppError::Forbidden(Permission::CabChair.describe().into()));
+    }
     if may_chair(user, board) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(format!(
-            "run this meeting (only its chair, {}, or a change manager can)",
+        Err(AppError::Refused(format!(
+            "Only this meeting's chair, {}, or a change manager standing in can run it and record the board's decisions.",
             board.board.chair.name
         )))
     }
@@ -133,7 +146,28 @@ fn require_chair(user: &CurrentUser, board: &BoardRecord) -> Result<(), AppError
 
 fn allowed(row: &meeting_entity::Model, action: MeetingAction) -> Result<(), AppError> {
     meeting_allows(state_of(row), row.minutes_published.is_some(), action)
-        .map_err(AppError::BadRequest)
+        .map_err(AppError::Refused)
+}
+
+/// Of `ids`, the people who may vote now: enabled accounts whose roles grant `CabVote`.
+async fn voters<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<i64>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Users::find()
+        .filter(user_entity::Column::Id.is_in(ids.to_vec()))
+        .filter(user_entity::Column::DisabledAt.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            crate::model::access::may(
+                &crate::server::session::roles_from_json(&u.roles),
+                Permission::CabVote,
+            )
+        })
+        .map(|u| u.id)
+        .collect())
 }
 
 /// Bumps the meeting's version if it is still `version` (the optimistic lock for chair writes).
@@ -231,6 +265,7 @@ async fn agenda_candidates<C: ConnectionTrait>(
     Ok(waiting
         .iter()
         .filter(|c| !taken.contains(&c.id))
+        .filter(|c| board.board.kind.decides(path_of(c)).is_ok())
         .filter(|c| {
             board.board.criteria.matches(
                 ChangeType::parse(&c.change_type).unwrap_or(ChangeType::Normal),
@@ -240,6 +275,13 @@ async fn agenda_candidates<C: ConnectionTrait>(
         })
         .map(|c| c.id)
         .collect())
+}
+
+fn path_of(row: &change_entity::Model) -> ApprovalPath {
+    ApprovalPath::for_change(
+        ChangeType::parse(&row.change_type).unwrap_or(ChangeType::Normal),
+        changes::risk_level(row),
+    )
 }
 
 async fn append_items(
@@ -442,9 +484,11 @@ async fn present_ids<C: ConnectionTrait>(
         .collect())
 }
 
-fn quorum_status(board: &BoardRecord, present: &[i64]) -> QuorumStatus {
+/// The quorum with `present` in the room, of whom `voters` may vote (only their seats count).
+fn quorum_status(board: &BoardRecord, present: &[i64], voters: &[i64]) -> QuorumStatus {
     let members = board.board.members.len() as u32;
-    let represented = represented(&board.board.memberships(), present).len() as u32;
+    let represented =
+        represented(&board.board.memberships(), present, |p| voters.contains(&p)).len() as u32;
     QuorumStatus {
         members,
         represented,
@@ -461,6 +505,7 @@ pub async fn load(db: &Db, viewer: &CurrentUser, id: i64) -> Result<Meeting, App
     let board = cab_boards::get(conn, row.board_id).await?;
     let now = Utc::now();
     let present = present_ids(conn, id, now).await?;
+    let present_voters = voters(conn, &present).await?;
     let items = items_of(conn, id).await?;
     let item_ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let votes = Votes::find()
@@ -578,7 +623,7 @@ pub async fn load(db: &Db, viewer: &CurrentUser, id: i64) -> Result<Meeting, App
         now,
         seats,
         present: present_people,
-        quorum: quorum_status(&board, &present),
+        quorum: quorum_status(&board, &present, &present_voters),
         items: agenda,
         minutes_html: row
             .minutes_published
@@ -790,11 +835,14 @@ pub async fn vote(
     vote: Vote,
     comment: String,
 ) -> Result<(), AppError> {
+    if !user.may(Permission::CabVote) {
+        return Err(AppError::Forbidden(Permission::CabVote.describe().into()));
+    }
     let txn = db.begin_write().await?;
     let row = meeting_for_update(&txn, id).await?;
     allowed(&row, MeetingAction::Vote)?;
     if row.current_item_id != Some(item_id) {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "The board has moved on; votes are cast on the item under discussion.".into(),
         ));
     }
@@ -803,7 +851,7 @@ pub async fn vote(
         .await?
         .ok_or_else(|| AppError::NotFound("That agenda item".into()))?;
     if item.decision.is_some() {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "The chair has recorded the decision; voting on this item is closed.".into(),
         ));
     }
@@ -820,7 +868,7 @@ pub async fn vote(
         change.requester_id,
         change.owner_id,
     )
-    .map_err(AppError::BadRequest)?;
+    .map_err(AppError::Refused)?;
     let now = Utc::now();
     for member_id in &seats {
         Votes::insert(vote_entity::ActiveModel {
@@ -896,7 +944,7 @@ pub async fn decide(
         return Err(stale(row.version));
     }
     if row.current_item_id != Some(item_id) {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "Decisions are recorded on the item under discussion; move to it first.".into(),
         ));
     }
@@ -905,22 +953,30 @@ pub async fn decide(
         .await?
         .ok_or_else(|| AppError::NotFound("That agenda item".into()))?;
     if item.decision.is_some() {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "The board has already decided this item.".into(),
         ));
     }
     let present = present_ids(&txn, id, Utc::now()).await?;
-    if let Some(refusal) = quorum_status(&board, &present).refusal {
-        return Err(AppError::BadRequest(refusal));
+    let present_voters = voters(&txn, &present).await?;
+    if let Some(refusal) = quorum_status(&board, &present, &present_voters).refusal {
+        return Err(AppError::Refused(refusal));
     }
     decision
         .check_text(&text)
         .map_err(|ask| AppError::single_field("text", ask))?;
-    let change_version = Changes::find_by_id(item.change_id)
+    let change = Changes::find_by_id(item.change_id)
         .one(&txn)
         .await?
-        .map(|c| c.version)
         .ok_or_else(|| AppError::NotFound(reference(item.change_id)))?;
+    // The board's kind is read now: a board turned into an ECAB after the agenda was built
+    // does not decide the CAB's changes.
+    board
+        .board
+        .kind
+        .decides(path_of(&change))
+        .map_err(AppError::Refused)?;
+    let change_version = change.version;
     let comment = if text.trim().is_empty() {
         format!("{} by {}", decision.label(), board.board.name)
     } else {
@@ -1024,6 +1080,11 @@ pub async fn edit_agenda(
                     ),
                 ));
             }
+            board
+                .board
+                .kind
+                .decides(path_of(&change))
+                .map_err(AppError::Refused)?;
             if items.iter().any(|i| i.change_id == change.id) {
                 return Err(AppError::single_field(
                     "change",
@@ -1036,12 +1097,12 @@ pub async fn edit_agenda(
         AgendaEdit::Remove(item_id) => {
             let item = find(*item_id)?;
             if item.decision.is_some() {
-                return Err(AppError::BadRequest(
+                return Err(AppError::Refused(
                     "A decided item stays on the agenda (it is in the minutes).".into(),
                 ));
             }
             if row.current_item_id == Some(*item_id) {
-                return Err(AppError::BadRequest(
+                return Err(AppError::Refused(
                     "Move to another item before removing the one under discussion.".into(),
                 ));
             }
@@ -1072,7 +1133,7 @@ pub async fn edit_agenda(
                 Some(index + 1).filter(|i| *i < items.len())
             };
             let Some(other) = other else {
-                return Err(AppError::BadRequest(format!(
+                return Err(AppError::Refused(format!(
                     "The item is already {}.",
                     if *up { "first" } else { "last" }
                 )));
@@ -1535,10 +1596,12 @@ pub async fn complete_action(
         .await?
         .ok_or_else(|| AppError::NotFound("That action".into()))?;
     if action.owner_id != user.id {
-        return Err(AppError::Forbidden("complete someone else's action".into()));
+        return Err(AppError::Refused(
+            "Only the action's owner marks it done.".into(),
+        ));
     }
     if action.done_at.is_some() {
-        return Err(AppError::BadRequest("That action is done already.".into()));
+        return Err(AppError::Refused("That action is done already.".into()));
     }
     let result = Actions::update_many()
         .col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))

@@ -1,9 +1,14 @@
 //! Change enablement: create and edit change requests, move them through their lifecycle,
 //! and work out their schedule conflicts. Every write is audited in its transaction and
 //! announced on the live channel after commit.
+//!
+//! A rule that refuses a write (who may decide, the board's authority, a former owner, a
+//! standard change outside its template, open conflicts, read-only imports, a state that no
+//! longer allows it) answers `AppError::Refused` in its own words; input that is not valid
+//! answers field errors; a missing permission `AppError::Forbidden`, as the permission check.
 
 use crate::error::{AppError, FieldErrors};
-use crate::model::access::{RecordType, Role};
+use crate::model::access::{Permission, RecordType, Role};
 use crate::model::actor::ActorFacts;
 use crate::model::audit::diff;
 use crate::model::change::{self as lifecycle, ChangeAction, ChangeFacts, ChangeState, ChangeType};
@@ -694,22 +699,16 @@ async fn apply_template<C: ConnectionTrait>(
             .await?
             .remove(outside)
             .unwrap_or_else(|| format!("service {outside}"));
-        return Err(AppError::single_field(
-            "service_ids",
-            format!(
-                "“{}” is pre-authorised only for its own services; {name} is not one of them. Raise a normal change instead.",
-                template.name
-            ),
-        ));
+        return Err(AppError::Refused(format!(
+            "“{}” is pre-authorised only for its own services; {name} is not one of them. Raise a normal change instead.",
+            template.name
+        )));
     }
     if draft.service_ids.is_empty() {
-        return Err(AppError::single_field(
-            "service_ids",
-            format!(
-                "“{}” names no service, so it pre-authorises nothing; raise a normal change instead.",
-                template.name
-            ),
-        ));
+        return Err(AppError::Refused(format!(
+            "“{}” names no service, so it pre-authorises nothing; raise a normal change instead.",
+            template.name
+        )));
     }
     Ok(())
 }
@@ -951,23 +950,22 @@ pub async fn update(
         || user.id == before.owner.id
         || user.roles.contains(&Role::ChangeManager);
     if !may_edit {
-        return Err(AppError::Forbidden(
-            "edit a change you neither requested nor own".into(),
+        return Err(AppError::Refused(
+            "Only the requester, the change owner or a change manager can edit this change.".into(),
         ));
     }
     if before.imported {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "This change is imported history: it is read-only and cannot be edited.".into(),
         ));
     }
     if !before.is_editable() {
-        return Err(AppError::BadRequest(format!(
+        return Err(AppError::Refused(format!(
             "A change that is {} can no longer be edited.",
             before.state.label().to_lowercase()
         )));
     }
-    lifecycle::may_change_type(before.state, before.change_type, draft.change_type)
-        .map_err(|refusal| AppError::single_field("change_type", refusal.0))?;
+    lifecycle::may_change_type(before.state, before.change_type, draft.change_type)?;
     let mut draft = draft;
     apply_template(
         &txn,
@@ -1215,8 +1213,7 @@ async fn move_change(
         imported: before.imported,
     };
     let who = ActorFacts::from(user);
-    let next = lifecycle::transition_by(&facts, action, &who, authority)
-        .map_err(|refusal| AppError::BadRequest(refusal.0))?;
+    let next = lifecycle::transition_by(&facts, action, &who, authority)?;
     let mut update = Changes::update_many()
         .col_expr(Column::State, Expr::value(next.as_str()))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
@@ -1278,8 +1275,10 @@ pub async fn override_conflicts(
     version: i32,
     reason: &str,
 ) -> Result<Change, AppError> {
-    if !user.roles.contains(&Role::ChangeManager) {
-        return Err(AppError::Forbidden("override schedule conflicts".into()));
+    if !user.may(Permission::ScheduleManage) {
+        return Err(AppError::Forbidden(
+            Permission::ScheduleManage.describe().into(),
+        ));
     }
     let mut errors = FieldErrors::new();
     let reason = crate::model::text::bounded(&mut errors, "reason", "Reason", reason, 10, 2000);
@@ -1333,13 +1332,13 @@ pub struct Imported {
 
 pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, AppError> {
     if !imported.state.is_final() {
-        return Err(AppError::BadRequest(format!(
+        return Err(AppError::Refused(format!(
             "Imported changes arrive as history (closed, cancelled or rejected), never {}: raise open work in Conform so that it is assessed and authorised here.",
             imported.state.label().to_lowercase()
         )));
     }
     if !lifecycle::reachable(imported.draft.change_type, imported.state) {
-        return Err(AppError::BadRequest(format!(
+        return Err(AppError::Refused(format!(
             "A {} change cannot be {}.",
             imported.draft.change_type.label().to_lowercase(),
             imported.state.label().to_lowercase()

@@ -163,9 +163,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let safeguards = state.safeguards.clone();
     let refusal_flusher = safeguards.refusals.spawn_flusher(db.clone());
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("binding {}", args.addr))?;
+    let listener = listen(args.addr).with_context(|| format!("binding {}", args.addr))?;
     let url = format!("http://{}", listener.local_addr()?);
     tracing::info!(%url, database = %database::redact(&args.database.database_url), startup_ms = started.elapsed().as_millis() as u64, "Conform is listening");
     println!("Conform is running at {url}");
@@ -206,6 +204,22 @@ fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build())
+}
+
+/// How many connections may wait to be accepted. Tokio's default of 128 overflows when a
+/// burst (a CAB opening the board at once, or a sign-in flood) arrives together, and every
+/// dropped connection — health checks included — waits a full second to retry.
+const LISTEN_BACKLOG: u32 = 1024;
+
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 async fn shutdown_signal() {

@@ -155,6 +155,15 @@ async fn refund<C: ConnectionTrait>(
     Ok(())
 }
 
+/// [`refund`] in a transaction of its own: a counter read and written back outside one loses
+/// the decrements of concurrent refunds (and could overwrite a reservation made meanwhile).
+async fn refund_alone(db: &Db, keys: &[(String, ThrottleRule)]) -> Result<(), AppError> {
+    let txn = db.begin_write().await?;
+    refund(&txn, keys).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Whether `email` signed in from `ip` within `KNOWN_ADDRESS_DAYS`.
 async fn known_address<C: ConnectionTrait>(
     conn: &C,
@@ -214,7 +223,7 @@ pub async fn sign_in(
     {
         Ok(user) => user,
         Err(err) => {
-            refund(db.writer(), &keys).await.ok();
+            refund_alone(db, &keys).await.ok();
             return Err(err.into());
         }
     };
@@ -227,7 +236,7 @@ pub async fn sign_in(
         Ok(verified) => verified,
         Err(password::Busy) => {
             // Nothing was checked: the attempt does not count.
-            refund(db.writer(), &keys).await?;
+            refund_alone(db, &keys).await?;
             return Err(AppError::RateLimited {
                 retry_after_seconds: 1,
             });

@@ -483,7 +483,8 @@ fn parse_answer(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u8
 impl ChangeForm {
     pub fn validate(&self) -> Result<ChangeDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let title = bounded(&mut errors, "title", "Title", &self.title, 5, TITLE_MAX);
+        let title =
+            crate::model::text::line(&mut errors, "title", "Title", &self.title, 5, TITLE_MAX);
         let description = bounded(
             &mut errors,
             "description",

@@ -6,8 +6,9 @@
 //! Safeguards: at most a few streams per session and a cap per process (429 with a message
 //! beyond them); a stream lives only as long as its session — sign-out, a disabled account or
 //! a password reset end it at once (the event bus says so), and every heartbeat re-checks the
-//! session as a backstop; presence is set only by a same-origin request (not a cross-site
-//! GET); at shutdown every stream is told to close.
+//! session as a backstop; presence is set only by a request known to come from Conform's
+//! own pages (a cross-site GET is refused, one that says nothing streams without presence);
+//! at shutdown every stream is told to close.
 
 use app::model::access::Permission;
 use app::model::live::LiveEvent;
@@ -84,20 +85,33 @@ async fn enter(state: &AppState, meeting_id: i64, user_id: i64) -> Result<Presen
     })
 }
 
-/// Whether the request came from Conform's own pages: `Sec-Fetch-Site: same-origin`, or
-/// (older browsers, scripts) an `Origin` naming this host, or neither header at all — a
-/// browser's cross-site request always carries one of them.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// Where a request to `/events` came from, as far as the browser says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Site {
+    /// `Sec-Fetch-Site: same-origin`, or (no such header) an `Origin` naming this host.
+    Own,
+    /// Another site, or a `Sec-Fetch-Site` other than same-origin (same-site, none).
+    Foreign,
+    /// Neither header: an old browser, or a script.
+    Unsaid,
+}
+
+fn site_of(headers: &HeaderMap) -> Site {
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     match (fetch_site, origin) {
-        (Some(site), _) => site == "same-origin",
+        (Some("same-origin"), _) => Site::Own,
+        (Some(_), _) => Site::Foreign,
         (None, Some(origin)) => {
             let origin_host = origin.split("://").nth(1);
-            origin_host.is_some() && origin_host == host
+            if origin_host.is_some() && origin_host == host {
+                Site::Own
+            } else {
+                Site::Foreign
+            }
         }
-        (None, None) => true,
+        (None, None) => Site::Unsaid,
     }
 }
 
@@ -118,14 +132,23 @@ pub async fn events(
     let (Some(user), Some(token)) = (auth.user.clone(), auth.token.clone()) else {
         return crate::access::error_response(app::error::AppError::Unauthenticated);
     };
-    if query.meeting.is_some() {
-        if !same_origin(&headers) {
+    // Presence is a write made by a GET, so only a request known to come from Conform's own
+    // pages makes it. A foreign one is refused. One that says nothing still gets its stream
+    // but leaves presence alone: every browser since 2023 sends Sec-Fetch-Site with an
+    // EventSource, so only old browsers and scripts land here, and they cannot be told
+    // apart from a cross-site page in a browser too old to say so.
+    let meeting = match (query.meeting, site_of(&headers)) {
+        (None, _) | (Some(_), Site::Unsaid) => None,
+        (Some(_), Site::Foreign) => {
             return (
                 StatusCode::FORBIDDEN,
                 "Cross-site request refused: presence in a meeting is set only from Conform's own pages.",
             )
-                .into_response();
+                .into_response()
         }
+        (Some(meeting_id), Site::Own) => Some(meeting_id),
+    };
+    if meeting.is_some() {
         if let Err(refused) = crate::access::require(&state, &auth, Permission::ChangeRead).await {
             return refused;
         }
@@ -138,7 +161,7 @@ pub async fn events(
     // said from now on.
     let subscription = state.events.subscribe();
     let sessions = state.events.watch_sessions();
-    let presence = match query.meeting {
+    let presence = match meeting {
         None => None,
         Some(meeting_id) => match enter(&state, meeting_id, user.id).await {
             Ok(presence) => Some(presence),
@@ -252,7 +275,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn presence_needs_a_same_origin_request() {
+    fn requests_tell_their_site_or_say_nothing() {
         let headers = |pairs: &[(&str, &str)]| {
             let mut map = HeaderMap::new();
             map.insert(header::HOST, "conform.example".parse().unwrap());
@@ -264,18 +287,33 @@ mod tests {
             }
             map
         };
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "none")])));
-        assert!(same_origin(&headers(&[(
-            "origin",
-            "https://conform.example"
-        )])));
-        assert!(!same_origin(&headers(&[(
-            "origin",
-            "https://evil.example"
-        )])));
-        assert!(same_origin(&headers(&[])));
+        assert_eq!(
+            site_of(&headers(&[("sec-fetch-site", "same-origin")])),
+            Site::Own
+        );
+        for site in ["cross-site", "same-site", "none"] {
+            assert_eq!(
+                site_of(&headers(&[("sec-fetch-site", site)])),
+                Site::Foreign
+            );
+        }
+        // Sec-Fetch-Site decides when both are sent.
+        assert_eq!(
+            site_of(&headers(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://conform.example")
+            ])),
+            Site::Foreign
+        );
+        assert_eq!(
+            site_of(&headers(&[("origin", "https://conform.example")])),
+            Site::Own
+        );
+        assert_eq!(
+            site_of(&headers(&[("origin", "https://evil.example")])),
+            Site::Foreign
+        );
+        assert_eq!(site_of(&headers(&[("origin", "null")])), Site::Foreign);
+        assert_eq!(site_of(&headers(&[])), Site::Unsaid);
     }
 }

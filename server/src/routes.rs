@@ -20,7 +20,7 @@ const FAVICON: &str = include_str!("assets/favicon.svg");
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
@@ -81,24 +81,31 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        // Layers run bottom-up: headers and nonce first, then the origin check, then the session.
+        // Layers run bottom-up: the origin check, then the session, then the error status.
         // (leptos_routes also serves every server function at its /api/… path.)
         .layer(from_fn(middleware::server_fn_error_status))
         .layer(from_fn_with_state(state.clone(), middleware::session))
-        .layer(from_fn(middleware::same_origin_writes))
-        .layer(from_fn(middleware::security_headers))
-        .layer(from_fn_with_state(
-            state.clone(),
-            middleware::strict_transport_security,
-        ))
+        .layer(from_fn(middleware::same_origin_writes));
+    outer_layers(app, &state).with_state(state)
+}
+
+/// What every response passes through, whoever answered it: the body limit, compression,
+/// the panic catcher, then the security headers outside them all, so that a 413, a 401, a
+/// 429 or a caught panic carries the same headers as a page.
+pub fn outer_layers(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router
         // Outermost checks first: an oversized body is refused before anything reads it.
         .layer(from_fn(crate::body_limit::limit_body))
         .layer(DefaultBodyLimit::max(crate::body_limit::BODY_LIMIT))
         .layer(CompressionLayer::new())
         // A bug that panics on some input answers 500 instead of dropping the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(from_fn(middleware::security_headers))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::strict_transport_security,
+        ))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 async fn favicon() -> Response {

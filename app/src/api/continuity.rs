@@ -183,10 +183,14 @@ pub async fn plan_exercise(
             "Choose walkthrough, tabletop, simulation or full failover.",
         );
     }
-    let planned = chrono::NaiveDate::parse_from_str(planned_on.trim(), "%Y-%m-%d").ok();
-    if planned.is_none() {
-        errors.add("planned_on", "Enter the date of the exercise.");
-    }
+    let planned = crate::model::typed::date(&planned_on)
+        .map_err(|refusal| {
+            errors.add(
+                "planned_on",
+                refusal.message("Enter the date of the exercise."),
+            )
+        })
+        .ok();
     let (Some(kind), Some(planned_on)) = (kind, planned) else {
         return Err(errors.into());
     };

@@ -100,14 +100,14 @@ pub async fn nonconformity_step(
             if owner.is_none() {
                 errors.add("action_owner", "Choose the action's owner.");
             }
-            let due_on = chrono::NaiveDate::parse_from_str(
-                due.as_deref().unwrap_or_default().trim(),
-                "%Y-%m-%d",
-            )
-            .ok();
-            if due_on.is_none() {
-                errors.add("action_due", "Enter the due date as YYYY-MM-DD.");
-            }
+            let due_on = crate::model::typed::date(due.as_deref().unwrap_or_default())
+                .map_err(|refusal| {
+                    errors.add(
+                        "action_due",
+                        refusal.message("Enter the due date as YYYY-MM-DD."),
+                    )
+                })
+                .ok();
             match (owner, due_on) {
                 (Some(owner_id), Some(due)) => Step::AddAction {
                     text,

@@ -80,10 +80,9 @@ impl AuditQueryParams {
                 .filter(|v| !v.is_empty() && v.len() <= 64)
                 .map(str::to_string)
         };
-        let date = |v: &Option<String>| {
-            v.as_deref()
-                .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
-        };
+        // A link, not a form: a date that cannot be read (or is out of range) filters nothing.
+        let date =
+            |v: &Option<String>| v.as_deref().and_then(|d| crate::model::typed::date(d).ok());
         AuditQuery {
             actor_id: clean(&self.user).and_then(|u| u.parse().ok()),
             record_type: clean(&self.record_type),

@@ -300,17 +300,20 @@ impl BiaForm {
                 }
             }
         }
-        let mut duration =
-            |field: &str, label: &str, value: &str, allow_zero: bool| match parse_minutes(value) {
+        let mut duration = |field: &str, label: &str, value: &str, allow_zero: bool| {
+            match parse_minutes(value) {
                 Some(minutes) if minutes > 0 || allow_zero => Some(minutes),
                 _ => {
                     errors.add(
                         field,
-                        format!("Enter the {label} as a duration such as 4 h, 1 d or 90 min."),
+                        format!(
+                            "Enter the {label} as a duration such as 4 h, 1 d or 90 min (at most 366 days)."
+                        ),
                     );
                     None
                 }
-            };
+            }
+        };
         let mtpd = duration("mtpd", "MTPD", &self.mtpd, false);
         let rto = duration("rto", "RTO", &self.rto, false);
         let rpo = duration("rpo", "RPO", &self.rpo, true);
@@ -340,7 +343,10 @@ impl BiaForm {
                     None => {
                         errors.add(
                             "suppliers",
-                            format!("Line {}: “{text}” is not a duration (e.g. 4 h).", n + 1),
+                            format!(
+                                "Line {}: “{text}” is not a duration of at most 366 days (e.g. 4 h).",
+                                n + 1
+                            ),
                         );
                         None
                     }

@@ -108,7 +108,7 @@ impl CalendarParams {
         let date = self
             .date
             .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+            .and_then(|d| crate::model::typed::date(d).ok())
             .filter(|d| (1970..=9000).contains(&d.year()))
             .unwrap_or(today);
         (view, date)
@@ -153,7 +153,7 @@ pub struct WindowRecord {
 impl WindowRecord {
     /// The edit form, filled in (times as `datetime-local` values).
     pub fn form(&self) -> crate::model::schedule::WindowForm {
-        let format = crate::model::change_request::LOCAL_TIME_FORMAT;
+        let format = crate::model::typed::LOCAL_TIME_FORMAT;
         crate::model::schedule::WindowForm {
             kind: self.window.kind.as_str().into(),
             name: self.window.name.clone(),

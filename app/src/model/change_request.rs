@@ -13,8 +13,6 @@ use serde::{Deserialize, Serialize};
 pub const TITLE_MAX: usize = 120;
 pub const TEXT_MAX: usize = 10_000;
 pub const OUTAGE_MAX_MINUTES: i32 = 7 * 24 * 60;
-/// The `datetime-local` input's format.
-pub const LOCAL_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M";
 
 /// A conflict with the words to show for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,8 +125,12 @@ impl Change {
     /// The edit form, filled in; `local` turns a stored instant into the editor's wall clock.
     pub fn to_form(&self, local: impl Fn(DateTime<Utc>) -> NaiveDateTime) -> ChangeForm {
         let time = |t: Option<DateTime<Utc>>| {
-            t.map(|t| local(t).format(LOCAL_TIME_FORMAT).to_string())
-                .unwrap_or_default()
+            t.map(|t| {
+                local(t)
+                    .format(crate::model::typed::LOCAL_TIME_FORMAT)
+                    .to_string()
+            })
+            .unwrap_or_default()
         };
         let answer = |pick: fn(&RiskAnswers) -> u8| {
             self.risk_answers
@@ -432,15 +434,14 @@ pub(crate) fn parse_local(
     if value.is_empty() {
         return None;
     }
-    let parsed = NaiveDateTime::parse_from_str(value, LOCAL_TIME_FORMAT)
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"));
-    match parsed {
-        Ok(time) => Some(time),
-        Err(_) => {
-            errors.add(field, "Enter a date and time like 2026-12-01T22:00.");
-            None
-        }
-    }
+    crate::model::typed::date_time(value)
+        .map_err(|refusal| {
+            errors.add(
+                field,
+                refusal.message("Enter a date and time like 2026-12-01T22:00."),
+            )
+        })
+        .ok()
 }
 
 fn parse_answer(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u8> {
@@ -459,7 +460,8 @@ fn parse_answer(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u8
 impl ChangeForm {
     pub fn validate(&self) -> Result<ChangeDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let title = bounded(&mut errors, "title", "Title", &self.title, 5, TITLE_MAX);
+        let title =
+            crate::model::text::line(&mut errors, "title", "Title", &self.title, 5, TITLE_MAX);
         let description = bounded(
             &mut errors,
             "description",
@@ -728,9 +730,8 @@ impl ChangeQueryParams {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let date = |v: &Option<String>| {
-            text(v).and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-        };
+        // A link, not a form: a date that cannot be read (or is out of range) filters nothing.
+        let date = |v: &Option<String>| text(v).and_then(|d| crate::model::typed::date(&d).ok());
         ChangeQuery {
             search: text(&self.q)
                 .unwrap_or_default()

@@ -667,7 +667,7 @@ pub fn check_outcome(
     if actual_minutes.is_none() {
         errors.add(
             "actual",
-            "Enter the recovery time it took, such as 3 h or 90 min.",
+            "Enter the recovery time it took, such as 3 h or 90 min (at most 366 days).",
         );
     }
     let findings: Vec<String> = findings

@@ -52,11 +52,11 @@ pub fn parse_as_of(value: &str, today: chrono::NaiveDate) -> Result<chrono::Naiv
     if value.is_empty() {
         return Ok(today);
     }
-    let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-        format!(
+    let date = crate::model::typed::date(value).map_err(|refusal| {
+        refusal.message(&format!(
             "“{}” is not a date; use YYYY-MM-DD.",
             value.chars().take(20).collect::<String>()
-        )
+        ))
     })?;
     if date > today {
         return Err("The evidence pack cannot be dated in the future.".into());

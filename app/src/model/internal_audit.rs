@@ -800,13 +800,14 @@ fn date_field(
         errors.add(field, format!("{label} is required."));
         return None;
     }
-    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        Ok(date) => Some(date),
-        Err(_) => {
-            errors.add(field, format!("{label} must be a date like 2026-03-31."));
-            None
-        }
-    }
+    crate::model::typed::date(value)
+        .map_err(|refusal| {
+            errors.add(
+                field,
+                refusal.message(&format!("{label} must be a date like 2026-03-31.")),
+            )
+        })
+        .ok()
 }
 
 impl ProgrammeForm {

@@ -489,11 +489,9 @@ pub struct ReviewPlan {
 }
 
 fn date(errors: &mut FieldErrors, field: &str, value: &str, message: &str) -> Option<NaiveDate> {
-    let parsed = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok();
-    if parsed.is_none() {
-        errors.add(field, message);
-    }
-    parsed
+    crate::model::typed::date(value)
+        .map_err(|refusal| errors.add(field, refusal.message(message)))
+        .ok()
 }
 
 impl PlanForm {

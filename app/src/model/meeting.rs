@@ -563,7 +563,7 @@ impl ActionForm {
                 None
             }
         };
-        let due = match NaiveDate::parse_from_str(self.due.trim(), "%Y-%m-%d") {
+        let due = match crate::model::typed::date(&self.due) {
             Ok(due) if due < today => {
                 errors.add("action_due", "The due date cannot be in the past.");
                 None
@@ -573,8 +573,11 @@ impl ActionForm {
                 None
             }
             Ok(due) => Some(due),
-            Err(_) => {
-                errors.add("action_due", "Enter the due date as YYYY-MM-DD.");
+            Err(refusal) => {
+                errors.add(
+                    "action_due",
+                    refusal.message("Enter the due date as YYYY-MM-DD."),
+                );
                 None
             }
         };
@@ -615,14 +618,17 @@ impl MeetingForm {
         let when = match self.when.trim() {
             "next" => Some(MeetingWhen::Next),
             "now" => Some(MeetingWhen::Now),
-            value => match chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M") {
+            value => match crate::model::typed::date_time(value) {
                 Ok(at) if !(2000..=2200).contains(&chrono::Datelike::year(&at)) => {
                     errors.add("when", "Enter a date between the years 2000 and 2200.");
                     None
                 }
                 Ok(at) => Some(MeetingWhen::At(at)),
-                Err(_) => {
-                    errors.add("when", "Enter the date and time of the meeting.");
+                Err(refusal) => {
+                    errors.add(
+                        "when",
+                        refusal.message("Enter the date and time of the meeting."),
+                    );
                     None
                 }
             },

@@ -38,4 +38,5 @@ pub mod sms_document;
 pub mod standard_template;
 pub mod text;
 pub mod throttle;
+pub mod typed;
 pub mod user;

@@ -156,10 +156,11 @@ pub struct CheckedObjective {
     pub frequency: Frequency,
 }
 
-/// A number as people type it: `95`, `95.5`, `95,5`, ` 95 % `.
-pub fn parse_number(text: &str) -> Option<f64> {
-    let cleaned: String = text.trim().trim_end_matches('%').trim().replace(',', ".");
-    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+/// A typed number, or the field's message (`unreadable` for text that is not a number).
+fn number(errors: &mut FieldErrors, field: &str, value: &str, unreadable: &str) -> Option<f64> {
+    crate::model::typed::number(value)
+        .map_err(|refusal| errors.add(field, refusal.message(unreadable)))
+        .ok()
 }
 
 impl ObjectiveForm {
@@ -180,14 +181,18 @@ impl ObjectiveForm {
         if self.owner_id <= 0 {
             errors.add("owner_id", "Choose the objective's owner from the list.");
         }
-        let baseline = parse_number(&self.baseline);
-        if baseline.is_none() {
-            errors.add("baseline", "Enter the baseline as a number, e.g. 88.5.");
-        }
-        let target = parse_number(&self.target);
-        if target.is_none() {
-            errors.add("target", "Enter the target as a number, e.g. 95.");
-        }
+        let baseline = number(
+            &mut errors,
+            "baseline",
+            &self.baseline,
+            "Enter the baseline as a number, e.g. 88.5.",
+        );
+        let target = number(
+            &mut errors,
+            "target",
+            &self.target,
+            "Enter the target as a number, e.g. 95.",
+        );
         let direction = Direction::parse(self.direction.trim());
         if direction.is_none() {
             errors.add(
@@ -241,23 +246,29 @@ impl MeasurementForm {
     /// A date not in the future and not absurdly old, a number, a short note.
     pub fn check(&self, today: NaiveDate) -> Result<(NaiveDate, f64, String), FieldErrors> {
         let mut errors = FieldErrors::new();
-        let on = NaiveDate::parse_from_str(self.measured_on.trim(), "%Y-%m-%d").ok();
+        let on = crate::model::typed::date(&self.measured_on);
         match on {
-            None => errors.add("measured_on", "Enter the date of the measurement."),
-            Some(on) if on > today => errors.add(
+            Err(refusal) => errors.add(
+                "measured_on",
+                refusal.message("Enter the date of the measurement."),
+            ),
+            Ok(on) if on > today => errors.add(
                 "measured_on",
                 "The measurement date cannot be in the future.",
             ),
-            Some(on) if on < today - Duration::days(365 * 10) => errors.add(
+            Ok(on) if on < today - Duration::days(365 * 10) => errors.add(
                 "measured_on",
                 "The measurement date is more than ten years ago.",
             ),
-            Some(_) => {}
+            Ok(_) => {}
         }
-        let value = parse_number(&self.value);
-        if value.is_none() {
-            errors.add("value", "Enter the measured value as a number.");
-        }
+        let on = on.ok();
+        let value = number(
+            &mut errors,
+            "value",
+            &self.value,
+            "Enter the measured value as a number.",
+        );
         let note = crate::model::text::bounded(&mut errors, "note", "Note", &self.note, 0, 1_000);
         match (on, value) {
             (Some(on), Some(value)) if errors.is_empty() => Ok((on, value, note)),

@@ -459,8 +459,17 @@ mod tests {
     }
 }
 
-/// Reads a duration as people write it: "90", "90 min", "4 h", "1 d 4 h", "1d4h30m".
+/// The longest duration Conform reads: recovery measured in years is not recovery, and the
+/// bound keeps every duration far inside the database's 32-bit columns.
+pub const MAX_MINUTES: u32 = 366 * 24 * 60;
+
+/// Reads a duration as people write it: "90", "90 min", "4 h", "1 d 4 h", "1d4h30m"; at
+/// most `MAX_MINUTES`.
 pub fn parse_minutes(text: &str) -> Option<u32> {
+    read_minutes(text).filter(|minutes| *minutes <= MAX_MINUTES)
+}
+
+fn read_minutes(text: &str) -> Option<u32> {
     let text = text.trim().to_lowercase();
     if text.is_empty() {
         return None;
@@ -521,7 +530,17 @@ mod parse_tests {
         assert_eq!(parse_minutes("1 d 4 h"), Some(1680));
         assert_eq!(parse_minutes("1d4h30m"), Some(1710));
         assert_eq!(parse_minutes("2 weeks"), Some(20160));
-        for bad in ["", "h", "4 parsecs", "-3", "4.5 h", "99999999999 d"] {
+        assert_eq!(parse_minutes("366 d"), Some(super::MAX_MINUTES));
+        for bad in [
+            "",
+            "h",
+            "4 parsecs",
+            "-3",
+            "4.5 h",
+            "99999999999 d",
+            "367 d",
+            "4000000000",
+        ] {
             assert_eq!(parse_minutes(bad), None, "{bad}");
         }
     }

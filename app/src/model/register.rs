@@ -296,10 +296,17 @@ impl ImprovementForm {
         }
         let target_date = match self.target_date.trim() {
             "" => None,
-            value => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-                Ok(date) if (2000..=2200).contains(&chrono::Datelike::year(&date)) => Some(date),
-                _ => {
-                    errors.add("target_date", "Enter the target date as YYYY-MM-DD.");
+            value => match crate::model::typed::date(value) {
+                Ok(date) if (2000..=2200).contains(&date.year()) => Some(date),
+                Ok(_) => {
+                    errors.add("target_date", "Choose a target date from 2000 to 2200.");
+                    None
+                }
+                Err(refusal) => {
+                    errors.add(
+                        "target_date",
+                        refusal.message("Enter the target date as YYYY-MM-DD."),
+                    );
                     None
                 }
             },
@@ -337,13 +344,14 @@ pub struct KpiForm {
 }
 
 fn number(errors: &mut FieldErrors, field: &str, what: &str, value: &str) -> Option<f64> {
-    match value.trim().replace(',', ".").parse::<f64>() {
-        Ok(n) if n.is_finite() && n.abs() < 1e12 => Some(n),
-        _ => {
-            errors.add(field, format!("Enter the {what} as a number."));
-            None
-        }
-    }
+    crate::model::typed::number(value)
+        .map_err(|refusal| {
+            errors.add(
+                field,
+                refusal.message(&format!("Enter the {what} as a number.")),
+            )
+        })
+        .ok()
 }
 
 impl KpiForm {
@@ -387,18 +395,21 @@ impl MeasurementForm {
     pub fn validate(&self, today: NaiveDate) -> Result<Measurement, FieldErrors> {
         let mut errors = FieldErrors::new();
         let value = number(&mut errors, "measurement_value", "value", &self.value);
-        let on = match NaiveDate::parse_from_str(self.on.trim(), "%Y-%m-%d") {
+        let on = match crate::model::typed::date(&self.on) {
             Ok(on) if on > today => {
                 errors.add("measurement_on", "A measurement cannot be in the future.");
                 None
             }
-            Ok(on) if on.year_ce().1 < 2000 => {
+            Ok(on) if on.year() < 2000 => {
                 errors.add("measurement_on", "Enter a date from the year 2000 on.");
                 None
             }
             Ok(on) => Some(on),
-            Err(_) => {
-                errors.add("measurement_on", "Enter the date as YYYY-MM-DD.");
+            Err(refusal) => {
+                errors.add(
+                    "measurement_on",
+                    refusal.message("Enter the date as YYYY-MM-DD."),
+                );
                 None
             }
         };

@@ -245,7 +245,7 @@ impl WindowForm {
         if kind.is_none() {
             errors.add("kind", "Choose blackout or maintenance.");
         }
-        let name = crate::model::text::bounded(&mut errors, "name", "Name", &self.name, 3, 120);
+        let name = crate::model::text::line(&mut errors, "name", "Name", &self.name, 3, 120);
         let service_id = match self.service_id.trim() {
             "" => None,
             value => match value.parse::<i64>() {

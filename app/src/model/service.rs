@@ -173,7 +173,7 @@ impl ServiceForm {
     /// Validates every field; the same rules run in the browser and on the server.
     pub fn validate(&self) -> Result<ServiceDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let name = bounded(&mut errors, "name", "Name", &self.name, 2, NAME_MAX);
+        let name = crate::model::text::line(&mut errors, "name", "Name", &self.name, 2, NAME_MAX);
         let owner = bounded(&mut errors, "owner", "Owner", &self.owner, 2, OWNER_MAX);
         let description = bounded(
             &mut errors,

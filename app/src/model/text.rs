@@ -32,6 +32,26 @@ pub fn bounded(
     trimmed.to_string()
 }
 
+/// A title or name: `bounded`, and on one line. Such text ends up in one-line places (an
+/// iCalendar SUMMARY, a CSV cell, a page heading) where a bare CR or LF would break the line.
+pub fn line(
+    errors: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> String {
+    let text = bounded(errors, field, label, value, min, max);
+    if text.contains(['\r', '\n']) {
+        errors.add(
+            field,
+            format!("{label} is one line: remove the line break."),
+        );
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +77,25 @@ mod tests {
             bounded(&mut errors, "name", "Name", input, 2, 5);
             assert_eq!(errors.get("name"), Some(expected), "input {input:?}");
         }
+    }
+
+    #[test]
+    fn a_line_refuses_a_bare_cr_as_well_as_lf() {
+        for input in ["Patch\rX-INJECTED:1", "Patch\nmail", "Patch\r\nmail"] {
+            let mut errors = FieldErrors::new();
+            line(&mut errors, "title", "Title", input, 2, 50);
+            assert_eq!(
+                errors.get("title"),
+                Some("Title is one line: remove the line break."),
+                "{input:?}"
+            );
+        }
+        let mut errors = FieldErrors::new();
+        assert_eq!(
+            line(&mut errors, "title", "Title", " Patch\n", 2, 50),
+            "Patch"
+        );
+        assert!(errors.is_empty(), "a line break around the text is trimmed");
     }
 }
 

@@ -24,6 +24,136 @@ fn current(user: &app::model::user::User) -> CurrentUser {
     }
 }
 
+/// What an EventSource on one of Conform's pages sends in every current browser.
+const SAME_ORIGIN: (&str, &str) = ("sec-fetch-site", "same-origin");
+
+/// A GET of `uri` with the session cookie and the browser's `headers`.
+fn from_page(
+    uri: &str,
+    cookie: &str,
+    headers: &[(&str, &str)],
+) -> axum::http::Request<axum::body::Body> {
+    let mut request = get(uri, Some(cookie));
+    for (name, value) in headers {
+        request.headers_mut().insert(
+            axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    request
+}
+
+/// A board with `chair` and `member`, and a meeting of it under way now.
+async fn meeting_now(
+    db: &app::server::db::Db,
+    chair: &app::model::user::User,
+    member: &app::model::user::User,
+) -> i64 {
+    let form = BoardForm {
+        name: "Weekly CAB".into(),
+        kind: "cab".into(),
+        chair_id: chair.id.to_string(),
+        quorum_kind: "majority".into(),
+        time_zone: "UTC".into(),
+        member_ids: vec![chair.id.to_string(), member.id.to_string()],
+        ..Default::default()
+    };
+    let actor = Actor::user(chair.id, chair.name.clone(), None);
+    let board = cab_boards::create(db, &actor, form.validate().unwrap())
+        .await
+        .unwrap();
+    cab_meetings::schedule(
+        db,
+        &actor,
+        board.id,
+        MeetingWhen::Now,
+        String::new(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn is_present(
+    db: &app::server::db::Db,
+    viewer: &CurrentUser,
+    meeting_id: i64,
+    user_id: i64,
+) -> bool {
+    cab_meetings::load(db, viewer, meeting_id)
+        .await
+        .unwrap()
+        .present
+        .iter()
+        .any(|p| p.id == user_id)
+}
+
+/// Presence is a write made by a GET: only a request known to come from Conform's own pages
+/// makes it. A cross-site one is refused; one that names no site (an old browser, a script)
+/// gets its stream but no presence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_is_set_only_from_conforms_own_pages() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let chair = add_user(&db, "chair@example.org", vec![Role::ChangeManager]).await;
+    let member = add_user(&db, "member@example.org", vec![Role::CabMember]).await;
+    let id = meeting_now(&db, &chair, &member).await;
+    let cookie = sign_in(&state, "member@example.org", PASSWORD).await;
+    let router = conform::routes::router(state.clone());
+    let uri = format!("/events?meeting={id}");
+    let viewer = current(&chair);
+    let present = || is_present(&db, &viewer, id, member.id);
+
+    for foreign in [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("sec-fetch-site", "same-site")],
+        vec![("origin", "https://evil.example")],
+        // Sec-Fetch-Site decides when a page also names this host as its origin.
+        vec![
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://127.0.0.1:3000"),
+        ],
+    ] {
+        let reply = send(&state, from_page(&uri, &cookie, &foreign)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{foreign:?}");
+        assert!(
+            reply.body.contains("Cross-site request refused"),
+            "{}",
+            reply.body
+        );
+        assert!(!present().await, "{foreign:?} set presence");
+    }
+
+    // Neither header: the stream opens, the member is not marked present.
+    let unsaid = tower::ServiceExt::oneshot(router.clone(), from_page(&uri, &cookie, &[]))
+        .await
+        .unwrap();
+    assert_eq!(unsaid.status(), StatusCode::OK);
+    assert_eq!(unsaid.headers()[header::CONTENT_TYPE], "text/event-stream");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!present().await, "a request naming no site set presence");
+    drop(unsaid);
+
+    // Same origin, by Sec-Fetch-Site or (older browsers) by Origin: present.
+    for own in [SAME_ORIGIN, ("origin", "http://127.0.0.1:3000")] {
+        let open = tower::ServiceExt::oneshot(router.clone(), from_page(&uri, &cookie, &[own]))
+            .await
+            .unwrap();
+        assert_eq!(open.status(), StatusCode::OK, "{own:?}");
+        assert!(present().await, "{own:?} did not set presence");
+        drop(open);
+        let mut left = false;
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if !present().await {
+                left = true;
+                break;
+            }
+        }
+        assert!(left, "closing the stream leaves the meeting");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presence_follows_the_connection_and_minutes_export_when_published() {
     let db = common::test_db().await;
@@ -56,17 +186,19 @@ async fn presence_follows_the_connection_and_minutes_export_when_published() {
     let cookie = sign_in(&state, "member@example.org", PASSWORD).await;
     let router = conform::routes::router(state.clone());
 
-    let missing =
-        tower::ServiceExt::oneshot(router.clone(), get("/events?meeting=424242", Some(&cookie)))
-            .await
-            .unwrap();
+    let missing = tower::ServiceExt::oneshot(
+        router.clone(),
+        from_page("/events?meeting=424242", &cookie, &[SAME_ORIGIN]),
+    )
+    .await
+    .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
     // Opening the meeting's live connection makes the member present, and the room hears it.
     let mut room = state.events.subscribe();
     let open = tower::ServiceExt::oneshot(
         router.clone(),
-        get(&format!("/events?meeting={id}"), Some(&cookie)),
+        from_page(&format!("/events?meeting={id}"), &cookie, &[SAME_ORIGIN]),
     )
     .await
     .unwrap();

@@ -293,3 +293,107 @@ async fn planned_windows_are_shown_in_each_readers_time_zone() {
         );
     }
 }
+
+/// Every audit entry so far (each write appends one).
+async fn writes(db: &app::server::db::Db) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    app::server::entity::audit_log::Entity::find()
+        .count(db.reader())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn titles_that_reach_the_calendar_feed_are_one_line() {
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let me = add_user(
+        &db,
+        "mgr@example.org",
+        vec![Role::ChangeManager, Role::ServiceOwner, Role::Admin],
+    )
+    .await;
+    let cookie = sign_in(&state, "mgr@example.org", PASSWORD).await;
+
+    // At input: a bare CR is refused like an LF, with the reason under the field.
+    for (uri, body, field, label) in [
+        (
+            "/api/changes/create",
+            "form[title]=Patch+the+gateway%0DATTENDEE:mailto:x@evil.example&form[change_type]=normal",
+            "title",
+            "Title",
+        ),
+        (
+            "/api/changes/create",
+            "form[title]=Patch+the+gateway%0ASUMMARY:Free+lunch&form[change_type]=normal",
+            "title",
+            "Title",
+        ),
+        (
+            "/api/calendar/save_window",
+            "form[kind]=blackout&form[name]=Freeze%0DX-INJECTED:1&form[starts]=2030-01-01T00:00&form[ends]=2030-01-02T00:00",
+            "name",
+            "Name",
+        ),
+        (
+            "/api/services/create",
+            "form[name]=Mail%0D%0AX-INJECTED:1&form[owner]=Ops&form[criticality]=high&form[status]=live",
+            "name",
+            "Name",
+        ),
+    ] {
+        let before = writes(&db).await;
+        let reply = send(&state, call(uri, body, Some(&cookie))).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}: {}", reply.body);
+        assert_eq!(
+            reply.error().field_errors().and_then(|e| e.get(field)),
+            Some(format!("{label} is one line: remove the line break.").as_str()),
+            "{uri}: {}",
+            reply.body
+        );
+        assert_eq!(writes(&db).await, before, "{uri}: nothing written");
+    }
+
+    // In the feed: text stored before the rule (or by any other way in) is still neutralised.
+    let soon = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%dT20:00")
+        .to_string();
+    let id = add_change(&db, me.id, "Patch the gateway", &soon).await;
+    // Straight to the table, past the form's check.
+    use sea_orm::{ActiveModelTrait, Set};
+    app::server::entity::change::ActiveModel {
+        id: Set(id),
+        title: Set("Patch\rATTENDEE:mailto:x@evil.example".into()),
+        ..Default::default()
+    }
+    .update(db.writer())
+    .await
+    .unwrap();
+    let reply = send(&state, call("/api/calendar/create_feed", "", Some(&cookie))).await;
+    let path: String = serde_json::from_str(&reply.body).unwrap();
+    let feed = send(&state, get(&path, None)).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(
+        !feed.body.replace("\r\n", "").contains(['\r', '\n']),
+        "no bare CR or LF inside a line"
+    );
+    assert!(
+        !feed.body.lines().any(|l| l.starts_with("ATTENDEE")),
+        "{}",
+        feed.body
+    );
+    let calendar: icalendar::Calendar = feed.body.parse().expect("a real iCalendar");
+    let summary = calendar
+        .components
+        .iter()
+        .find_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => icalendar::Component::get_summary(e),
+            _ => None,
+        })
+        .unwrap()
+        .to_string();
+    assert!(
+        summary.ends_with("Patch ATTENDEE:mailto:x@evil.example"),
+        "{summary}"
+    );
+}

@@ -271,6 +271,85 @@ async fn pages_carry_security_headers_and_a_script_nonce() {
     );
 }
 
+/// The headers every answer carries, whoever gave it.
+fn assert_security_headers(what: &str, headers: &axum::http::HeaderMap) {
+    let csp = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap_or_else(|| panic!("{what}: no content security policy"));
+    assert!(
+        csp.to_str().unwrap().contains("frame-ancestors 'none'"),
+        "{what}"
+    );
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{what}");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{what}");
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin", "{what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_and_caught_panics_carry_the_security_headers_too() {
+    let db = common::test_db().await;
+    let mut state = state(db.db.clone());
+    state.safeguards.live = app::server::live_connections::LiveConnections::with_limits(1, 1);
+    add_user(&db, "admin@example.org", vec![Role::Admin]).await;
+    let cookie = sign_in(&state, "admin@example.org", PASSWORD).await;
+
+    // 413: refused before anything reads the body.
+    let big = "x".repeat(3 << 20);
+    let mut request = call("/api/users/disable", &big, Some(&cookie));
+    request
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, big.len().into());
+    let reply = send(&state, request).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_security_headers("413", &reply.headers);
+
+    // 401: a stream without a session, a private server function called anonymously.
+    let reply = send(&state, get("/events", None)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_security_headers("401 stream", &reply.headers);
+    let reply = send(
+        &state,
+        call("/api/users/disable", "id=1&version=1&disabled=true", None),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_security_headers("401 call", &reply.headers);
+
+    // 429: one live stream per session here, and one is open.
+    let open = tower::ServiceExt::oneshot(
+        conform::routes::router(state.clone()),
+        get("/events", Some(&cookie)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(open.status(), StatusCode::OK);
+    assert_security_headers("event stream", open.headers());
+    let reply = send(&state, get("/events", Some(&cookie))).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_security_headers("429", &reply.headers);
+    drop(open);
+
+    // 500: a handler that panics, behind the same outer layers as every route.
+    let panicking = conform::routes::outer_layers(
+        axum::Router::new().route(
+            "/boom",
+            axum::routing::get(|| async {
+                if true {
+                    panic!("a bug on some input");
+                }
+                "never reached"
+            }),
+        ),
+        &state,
+    )
+    .with_state(state.clone());
+    let response = tower::ServiceExt::oneshot(panicking, get("/boom", None))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_security_headers("caught panic", response.headers());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_rotates_the_session_and_sign_out_kills_it() {
     let db = common::test_db().await;

@@ -5,7 +5,7 @@ use crate::model::audit::{AuditEntry, AuditQuery};
 use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
 use crate::server::db::Db;
 use crate::server::entity::audit_log::{Column, Entity as AuditLog};
-use chrono::{Duration, NaiveTime};
+use chrono::NaiveTime;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub async fn list(db: &Db, query: &AuditQuery) -> Result<Page<AuditEntry>, AppError> {
@@ -22,11 +22,9 @@ pub async fn list(db: &Db, query: &AuditQuery) -> Result<Page<AuditEntry>, AppEr
     if let Some(from) = query.from {
         select = select.filter(Column::OccurredAt.gte(from.and_time(NaiveTime::MIN).and_utc()));
     }
-    if let Some(to) = query.to {
-        // Inclusive of the whole last day.
-        select = select.filter(
-            Column::OccurredAt.lt((to + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()),
-        );
+    // Inclusive of the whole last day (checked: the last day chrono knows has no next one).
+    if let Some(next_day) = query.to.and_then(|to| to.succ_opt()) {
+        select = select.filter(Column::OccurredAt.lt(next_day.and_time(NaiveTime::MIN).and_utc()));
     }
     let total = select.clone().count(db.reader()).await?;
     let page_size = DEFAULT_PAGE_SIZE * 2;

@@ -32,7 +32,7 @@ use crate::server::entity::service::Entity as Services;
 use crate::server::entity::user::Entity as Users;
 use crate::server::failure::internal;
 use crate::server::search::contains_text;
-use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -488,13 +488,10 @@ async fn filtered(db: &Db, query: &ChangeQuery) -> Result<sea_orm::Select<Change
             Column::PlannedEnd.gte(from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
         );
     }
-    if let Some(to) = query.to {
-        select = select.filter(
-            Column::PlannedStart.lt((to + chrono::Duration::days(1))
-                .and_hms_opt(0, 0, 0)
-                .unwrap_or_default()
-                .and_utc()),
-        );
+    // Inclusive of the whole last day (checked: the last day chrono knows has no next one).
+    if let Some(next_day) = query.to.and_then(|to| to.succ_opt()) {
+        select =
+            select.filter(Column::PlannedStart.lt(next_day.and_time(NaiveTime::MIN).and_utc()));
     }
     Ok(select)
 }

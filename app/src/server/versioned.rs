@@ -87,6 +87,24 @@ where
     Err(lost_race::<E, C>(conn, id).await)
 }
 
+/// Deletes row `id` only while it is still at `expected` — the compare-and-set of [`update`]
+/// for a removal: a lost race deletes nothing and answers [`changed_meanwhile`] (or not found).
+pub async fn delete<E, C>(conn: &C, id: i64, expected: i32) -> Result<(), AppError>
+where
+    E: Versioned,
+    C: ConnectionTrait,
+{
+    let result = E::delete_many()
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(expected))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 1 {
+        return Ok(());
+    }
+    Err(lost_race::<E, C>(conn, id).await)
+}
+
 /// Why a compare-and-set wrote nothing: the row moved on, or it is gone.
 async fn lost_race<E: Versioned, C: ConnectionTrait>(conn: &C, id: i64) -> AppError {
     let current = E::find()

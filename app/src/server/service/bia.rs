@@ -179,7 +179,10 @@ pub async fn save(
         // concurrent save is caught here rather than silently overwritten).
         versioned::update(&txn, service_id, version, |update: UpdateMany<Bias>| {
             update
-                .col_expr(bia_entity::Column::Impacts, Expr::value(json(&draft.impacts)))
+                .col_expr(
+                    bia_entity::Column::Impacts,
+                    Expr::value(json(&draft.impacts)),
+                )
                 .col_expr(
                     bia_entity::Column::Mtpd,
                     Expr::value(draft.objectives.mtpd as i32),

@@ -198,12 +198,17 @@ async fn update_user(
     }
     let before = find(&txn, id).await?;
     check_version::<Users>(expected_version, before.version)?;
-    versioned::update(&txn, id, expected_version, |mut update: UpdateMany<Users>| {
-        for (column, value) in changes {
-            update = update.col_expr(column, value);
-        }
-        update
-    })
+    versioned::update(
+        &txn,
+        id,
+        expected_version,
+        |mut update: UpdateMany<Users>| {
+            for (column, value) in changes {
+                update = update.col_expr(column, value);
+            }
+            update
+        },
+    )
     .await?;
     let after = find(&txn, id).await?;
     if let Some(refusal) = last_admin {

@@ -70,12 +70,7 @@ where
     E: Versioned,
     C: ConnectionTrait,
 {
-    let mut update =
-        E::update_many().col_expr(E::version_column(), Expr::col(E::version_column()).add(1));
-    if let Some(updated_at) = E::updated_at_column() {
-        update = update.col_expr(updated_at, Expr::value(Utc::now()));
-    }
-    let result = apply(update)
+    let result = apply(bumped::<E>())
         .filter(E::id_column().eq(id))
         .filter(E::version_column().eq(expected))
         .exec(conn)
@@ -85,6 +80,52 @@ where
         return Ok(());
     }
     Err(lost_race::<E, C>(conn, id).await)
+}
+
+/// A write that compares no version: for rows changed as a consequence of a compare-and-set
+/// on another record in the same transaction (the version an approval supersedes, a plan
+/// retired with its last version, a child row guarded by its parent's version). `apply` sets
+/// the columns and chooses the rows; each row's version is still bumped (and `updated_at`
+/// stamped), so a client holding one of them is refused afterwards. Answers how many rows it
+/// changed.
+pub async fn update_unchecked<E, C>(
+    conn: &C,
+    apply: impl FnOnce(UpdateMany<E>) -> UpdateMany<E>,
+) -> Result<u64, AppError>
+where
+    E: Versioned,
+    C: ConnectionTrait,
+{
+    let result = apply(bumped::<E>()).exec(conn).await?;
+    Ok(result.rows_affected)
+}
+
+/// Deletes row `id` only while it is still at `expected` — the compare-and-set of [`update`]
+/// for a removal: a lost race deletes nothing and answers [`changed_meanwhile`] (or not found).
+pub async fn delete<E, C>(conn: &C, id: i64, expected: i32) -> Result<(), AppError>
+where
+    E: Versioned,
+    C: ConnectionTrait,
+{
+    let result = E::delete_many()
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(expected))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 1 {
+        return Ok(());
+    }
+    Err(lost_race::<E, C>(conn, id).await)
+}
+
+/// An update of `E` that bumps the version and stamps `updated_at` (where the table has it).
+fn bumped<E: Versioned>() -> UpdateMany<E> {
+    let update =
+        E::update_many().col_expr(E::version_column(), Expr::col(E::version_column()).add(1));
+    match E::updated_at_column() {
+        Some(updated_at) => update.col_expr(updated_at, Expr::value(Utc::now())),
+        None => update,
+    }
 }
 
 /// Why a compare-and-set wrote nothing: the row moved on, or it is gone.

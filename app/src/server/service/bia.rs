@@ -13,9 +13,12 @@ use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
 use crate::server::entity::service_bia::{self as bia_entity, Entity as Bias};
+use crate::server::versioned::{self, check_version};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, UpdateMany,
+};
 use std::collections::HashMap;
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -129,12 +132,7 @@ pub async fn save(
 ) -> Result<Bia, AppError> {
     let txn = db.begin_write().await?;
     let before = get(&txn, service_id).await?;
-    if before.version != version {
-        return Err(AppError::Conflict {
-            message: "Someone else saved this impact analysis meanwhile; nothing was overwritten. Look at their figures and save again.".into(),
-            current_version: before.version,
-        });
-    }
+    check_version::<Bias>(version, before.version)?;
     if draft.depends_on.contains(&service_id) {
         return Err(AppError::single_field(
             "depends_on",
@@ -161,37 +159,50 @@ pub async fn save(
             rto_minutes: s.rto_minutes,
         })
         .collect();
-    let row = bia_entity::ActiveModel {
-        service_id: Set(service_id),
-        impacts: Set(json(&draft.impacts)),
-        mtpd: Set(draft.objectives.mtpd as i32),
-        rto: Set(draft.objectives.rto as i32),
-        rpo: Set(draft.objectives.rpo as i32),
-        depends_on: Set(json(&draft.depends_on)),
-        suppliers: Set(json(&suppliers)),
-        version: Set(version + 1),
-        updated_by: Set(user_id),
-        updated_at: Set(Utc::now()),
-    };
     if version == 0 {
-        row.insert(&txn).await?;
+        bia_entity::ActiveModel {
+            service_id: Set(service_id),
+            impacts: Set(json(&draft.impacts)),
+            mtpd: Set(draft.objectives.mtpd as i32),
+            rto: Set(draft.objectives.rto as i32),
+            rpo: Set(draft.objectives.rpo as i32),
+            depends_on: Set(json(&draft.depends_on)),
+            suppliers: Set(json(&suppliers)),
+            version: Set(1),
+            updated_by: Set(user_id),
+            updated_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await?;
     } else {
         // Only the version read above is replaced (PostgreSQL reads committed data, so a
         // concurrent save is caught here rather than silently overwritten).
-        let updated = Bias::update_many()
-            .set(row)
-            .filter(bia_entity::Column::ServiceId.eq(service_id))
-            .filter(bia_entity::Column::Version.eq(version))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected == 0 {
-            return Err(AppError::Conflict {
-                message:
-                    "Someone else saved this impact analysis meanwhile; nothing was overwritten."
-                        .into(),
-                current_version: version + 1,
-            });
-        }
+        versioned::update(&txn, service_id, version, |update: UpdateMany<Bias>| {
+            update
+                .col_expr(
+                    bia_entity::Column::Impacts,
+                    Expr::value(json(&draft.impacts)),
+                )
+                .col_expr(
+                    bia_entity::Column::Mtpd,
+                    Expr::value(draft.objectives.mtpd as i32),
+                )
+                .col_expr(
+                    bia_entity::Column::Rto,
+                    Expr::value(draft.objectives.rto as i32),
+                )
+                .col_expr(
+                    bia_entity::Column::Rpo,
+                    Expr::value(draft.objectives.rpo as i32),
+                )
+                .col_expr(
+                    bia_entity::Column::DependsOn,
+                    Expr::value(json(&draft.depends_on)),
+                )
+                .col_expr(bia_entity::Column::Suppliers, Expr::value(json(&suppliers)))
+                .col_expr(bia_entity::Column::UpdatedBy, Expr::value(user_id))
+        })
+        .await?;
     }
     let after = get(&txn, service_id).await?;
     audit::append(
@@ -228,8 +239,6 @@ async fn raise_criticality<C: ConnectionTrait>(
     service_id: i64,
     mtpd: u32,
 ) -> Result<bool, AppError> {
-    // Imported here only: its `max` would shadow `Ord::max` on the integers above.
-    use sea_orm::sea_query::ExprTrait;
     let service = Services::find_by_id(service_id)
         .one(txn)
         .await?
@@ -239,19 +248,20 @@ async fn raise_criticality<C: ConnectionTrait>(
     let Some(raised) = raised_criticality(current, mtpd) else {
         return Ok(true);
     };
-    let updated = Services::update_many()
-        .col_expr(ServiceColumn::Criticality, Expr::value(raised.rank()))
-        .col_expr(
-            ServiceColumn::Version,
-            Expr::col(ServiceColumn::Version).add(1),
-        )
-        .col_expr(ServiceColumn::UpdatedAt, Expr::value(Utc::now()))
-        .filter(ServiceColumn::Id.eq(service_id))
-        .filter(ServiceColumn::Version.eq(service.version))
-        .exec(txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Ok(false);
+    let raise = versioned::update(
+        txn,
+        service_id,
+        service.version,
+        |update: UpdateMany<Services>| {
+            update.col_expr(ServiceColumn::Criticality, Expr::value(raised.rank()))
+        },
+    )
+    .await;
+    match raise {
+        Ok(()) => {}
+        // The caller answers for the analysis, whose version the client holds.
+        Err(AppError::Conflict { .. }) => return Ok(false),
+        Err(error) => return Err(error),
     }
     audit::append(
         txn,

@@ -15,11 +15,12 @@ use crate::server::entity::cab_board::{self as board_entity, Column, Entity as B
 use crate::server::entity::user::{self as user_entity, Entity as Users};
 use crate::server::service::changes::{people, person};
 use crate::server::service::schedule::{local, zone};
+use crate::server::versioned;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Set, UpdateMany,
 };
 use serde::{Deserialize, Serialize};
 
@@ -262,33 +263,21 @@ pub async fn update(
         (Some(old), Some(anchor)) if Some(old) == draft.recurrence => anchor,
         _ => Utc::now().date_naive(),
     };
-    let result = Boards::update_many()
-        .col_expr(Column::NameKey, Expr::value(name_key(&draft.name)))
-        .col_expr(Column::Name, Expr::value(draft.name.clone()))
-        .col_expr(Column::Kind, Expr::value(draft.kind.as_str()))
-        .col_expr(Column::ChairId, Expr::value(draft.chair_id))
-        .col_expr(Column::Quorum, Expr::value(draft.quorum.as_code()))
-        .col_expr(
-            Column::Recurrence,
-            Expr::value(stored_recurrence(&draft, anchor)),
-        )
-        .col_expr(Column::TimeZone, Expr::value(draft.time_zone.clone()))
-        .col_expr(Column::Criteria, Expr::value(json(&draft.criteria)))
-        .col_expr(Column::Members, Expr::value(json(&draft.members)))
-        .col_expr(Column::Active, Expr::value(active))
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::Conflict {
-            message: "Someone else changed this board meanwhile. Reload to see their version."
-                .into(),
-            current_version: before.board.version,
-        });
-    }
+    let recurrence = stored_recurrence(&draft, anchor);
+    versioned::update(&txn, id, version, |update: UpdateMany<Boards>| {
+        update
+            .col_expr(Column::NameKey, Expr::value(name_key(&draft.name)))
+            .col_expr(Column::Name, Expr::value(draft.name.clone()))
+            .col_expr(Column::Kind, Expr::value(draft.kind.as_str()))
+            .col_expr(Column::ChairId, Expr::value(draft.chair_id))
+            .col_expr(Column::Quorum, Expr::value(draft.quorum.as_code()))
+            .col_expr(Column::Recurrence, Expr::value(recurrence))
+            .col_expr(Column::TimeZone, Expr::value(draft.time_zone.clone()))
+            .col_expr(Column::Criteria, Expr::value(json(&draft.criteria)))
+            .col_expr(Column::Members, Expr::value(json(&draft.members)))
+            .col_expr(Column::Active, Expr::value(active))
+    })
+    .await?;
     let after = get(&txn, id).await?.board;
     audit::append(
         &txn,

@@ -4,23 +4,24 @@
 //! entry that links back to the exercise. Versioned and audited.
 
 use crate::error::{AppError, FieldErrors};
-use crate::model::access::Role;
+use crate::model::access::{RecordType, Role};
 use crate::model::continuity_plan::{
     Exercise, ExerciseFinding, ExerciseKind, ExerciseOutcome, ExerciseResult,
 };
 use crate::model::improvement::Source;
 use crate::model::register::{Improvement, ImprovementDraft};
 use crate::model::user::CurrentUser;
-use crate::server::audit::Actor;
+use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::continuity_exercise::{self as exercise_entity, Entity as Exercises};
 use crate::server::entity::continuity_plan::{self as plan_entity, Entity as Plans};
 use crate::server::entity::service_bia::{Column as BiaColumn, Entity as Bias};
-use crate::server::service::continuity_plans::record;
+use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    UpdateMany,
 };
 
 /// What a planned exercise needs.
@@ -155,11 +156,12 @@ pub async fn plan(
     }
     .insert(&txn)
     .await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "exercise_planned",
+        RecordType::ContinuityPlan,
         plan_id,
+        "exercise_planned",
         format!(
             "{} of “{}” planned for {}",
             planned.kind.label(),
@@ -171,13 +173,6 @@ pub async fn plan(
     let exercise = load(&txn, row.id).await?;
     txn.commit().await?;
     Ok(exercise)
-}
-
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this exercise meanwhile; nothing was overwritten.".into(),
-        current_version,
-    }
 }
 
 /// Records how the exercise went, against the version it was loaded with.
@@ -201,43 +196,38 @@ pub async fn record_outcome(
             improvement_id: None,
         })
         .collect();
-    let updated = Exercises::update_many()
-        .col_expr(
-            exercise_entity::Column::Result,
-            Expr::value(outcome.result.as_str()),
-        )
-        .col_expr(
-            exercise_entity::Column::ActualMinutes,
-            Expr::value(outcome.actual_minutes as i32),
-        )
-        .col_expr(
-            exercise_entity::Column::Findings,
-            Expr::value(serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into())),
-        )
-        .col_expr(exercise_entity::Column::RecordedBy, Expr::value(user.id))
-        .col_expr(
-            exercise_entity::Column::Version,
-            Expr::col(exercise_entity::Column::Version).add(1),
-        )
-        .col_expr(exercise_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(exercise_entity::Column::Id.eq(exercise_id))
-        .filter(exercise_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(stale(before.version));
-    }
+    let findings = serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into());
+    versioned::update(
+        &txn,
+        exercise_id,
+        version,
+        |update: UpdateMany<Exercises>| {
+            update
+                .col_expr(
+                    exercise_entity::Column::Result,
+                    Expr::value(outcome.result.as_str()),
+                )
+                .col_expr(
+                    exercise_entity::Column::ActualMinutes,
+                    Expr::value(outcome.actual_minutes as i32),
+                )
+                .col_expr(exercise_entity::Column::Findings, Expr::value(findings))
+                .col_expr(exercise_entity::Column::RecordedBy, Expr::value(user.id))
+        },
+    )
+    .await?;
     let after = load(&txn, exercise_id).await?;
     let against_rto = match after.met_rto() {
         Some(true) => " within the RTO",
         Some(false) => " — longer than the RTO",
         None => "",
     };
-    record(
+    audit::record(
         &txn,
         actor,
-        "exercise_recorded",
+        RecordType::ContinuityPlan,
         plan.id,
+        "exercise_recorded",
         format!(
             "{} of “{}”: {}, recovered in {}{against_rto}",
             after.kind.label(),
@@ -270,9 +260,7 @@ pub async fn finding_to_register(
     }
     let txn = db.begin_write().await?;
     let before = load(&txn, exercise_id).await?;
-    if before.version != version {
-        return Err(stale(before.version));
-    }
+    check_version::<Exercises>(version, before.version)?;
     let plan = plan_row(&txn, before.plan_id).await?;
     let mut findings = before.findings.clone();
     let Some(finding) = findings.get_mut(index) else {
@@ -314,23 +302,23 @@ pub async fn finding_to_register(
     )
     .await?;
     finding.improvement_id = Some(entry.id);
-    Exercises::update_many()
-        .col_expr(
-            exercise_entity::Column::Findings,
-            Expr::value(serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into())),
-        )
-        .col_expr(
-            exercise_entity::Column::Version,
-            Expr::col(exercise_entity::Column::Version).add(1),
-        )
-        .filter(exercise_entity::Column::Id.eq(exercise_id))
-        .exec(&txn)
-        .await?;
-    record(
+    // Against the version checked above (on PostgreSQL another save may have come between).
+    let findings = serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into());
+    versioned::update(
+        &txn,
+        exercise_id,
+        version,
+        |update: UpdateMany<Exercises>| {
+            update.col_expr(exercise_entity::Column::Findings, Expr::value(findings))
+        },
+    )
+    .await?;
+    audit::record(
         &txn,
         actor,
-        "exercise_finding_to_register",
+        RecordType::ContinuityPlan,
         plan.id,
+        "exercise_finding_to_register",
         format!(
             "Finding of the {} of “{}” put in the register as {}",
             before.kind.label().to_lowercase(),

@@ -12,17 +12,18 @@ use crate::model::continuity_plan::{
 };
 use crate::model::plan_overview::PlanComment;
 use crate::model::user::CurrentUser;
-use crate::server::audit::{self, Actor, Event};
+use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::continuity_plan::{self as plan_entity, Entity as Plans};
 use crate::server::entity::plan_comment as comment_entity;
 use crate::server::entity::plan_version::{self as version_entity, Entity as Versions};
 use crate::server::service::changes::people;
+use crate::server::versioned::{self, check_version};
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, UpdateMany,
 };
 
 /// What a new plan starts with.
@@ -92,28 +93,6 @@ async fn version_row<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or_else(|| AppError::NotFound("That plan version".into()))
-}
-
-/// The audit entry of a write to a plan (its versions, comments and exercises).
-pub(crate) async fn record(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    action: &'static str,
-    plan_id: i64,
-    summary: String,
-) -> Result<(), AppError> {
-    audit::append(
-        txn,
-        actor,
-        Event::new(
-            action,
-            RecordType::ContinuityPlan,
-            Some(plan_id.to_string()),
-            summary,
-        ),
-    )
-    .await?;
-    Ok(())
 }
 
 /// A new draft version `number` of a plan, written by `author_id`.
@@ -200,24 +179,18 @@ pub async fn create(
     .await?;
     let empty = serde_json::to_string(&PlanContent::default()).unwrap_or_default();
     let draft = insert_draft(&txn, row.id, 1, empty, user.id).await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "plan_created",
+        RecordType::ContinuityPlan,
         row.id,
+        "plan_created",
         format!("Continuity plan “{title}” started"),
     )
     .await?;
     let view = version_view(&txn, draft).await?;
     txn.commit().await?;
     Ok((row.id, view))
-}
-
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else saved this draft meanwhile; nothing was overwritten. Compare their version with yours and save again.".into(),
-        current_version,
-    }
 }
 
 /// Saves a draft's content against the version it was loaded with.
@@ -249,36 +222,26 @@ pub async fn save_draft(
             "Only the plan's owner, the draft's author or a continuity manager edits it.".into(),
         ));
     }
-    let updated = Versions::update_many()
-        .col_expr(
-            version_entity::Column::Content,
-            Expr::value(serde_json::to_string(&content).unwrap_or_default()),
-        )
-        .col_expr(
-            version_entity::Column::ContributorIds,
-            Expr::value(crate::server::contributors::with(
-                &row.contributor_ids,
-                row.author_id,
-                user.id,
-            )),
-        )
-        .col_expr(
-            version_entity::Column::Version,
-            Expr::col(version_entity::Column::Version).add(1),
-        )
-        .col_expr(version_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(version_entity::Column::Id.eq(version_id))
-        .filter(version_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(stale(row.version));
-    }
-    record(
+    let contributors =
+        crate::server::contributors::with(&row.contributor_ids, row.author_id, user.id);
+    versioned::update(&txn, version_id, version, |update: UpdateMany<Versions>| {
+        update
+            .col_expr(
+                version_entity::Column::Content,
+                Expr::value(serde_json::to_string(&content).unwrap_or_default()),
+            )
+            .col_expr(
+                version_entity::Column::ContributorIds,
+                Expr::value(contributors),
+            )
+    })
+    .await?;
+    audit::record(
         &txn,
         actor,
-        "plan_draft_saved",
+        RecordType::ContinuityPlan,
         plan.id,
+        "plan_draft_saved",
         format!("“{}” draft version {} saved", plan.title, row.number),
     )
     .await?;
@@ -298,9 +261,7 @@ pub async fn move_version(
 ) -> Result<PlanVersion, AppError> {
     let txn = db.begin_write().await?;
     let row = version_row(&txn, version_id).await?;
-    if row.version != version {
-        return Err(stale(row.version));
-    }
+    check_version::<Versions>(version, row.version)?;
     let plan = plan_row(&txn, row.plan_id).await?;
     let state = PlanState::parse(&row.state).unwrap_or(PlanState::Draft);
     let next = plan_transition(
@@ -325,43 +286,31 @@ pub async fn move_version(
             .exec(&txn)
             .await?;
     }
-    let mut update = Versions::update_many()
-        .col_expr(version_entity::Column::State, Expr::value(next.as_str()))
-        .col_expr(
-            version_entity::Column::Version,
-            Expr::col(version_entity::Column::Version).add(1),
-        )
-        .col_expr(version_entity::Column::UpdatedAt, Expr::value(now));
-    if next == PlanState::Approved {
-        update = update
-            .col_expr(version_entity::Column::ApprovedBy, Expr::value(user.id))
-            .col_expr(version_entity::Column::ApprovedAt, Expr::value(now));
-    }
-    let result = update
-        .filter(version_entity::Column::Id.eq(version_id))
-        .filter(version_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(row.version));
-    }
+    versioned::update(&txn, version_id, version, |update: UpdateMany<Versions>| {
+        let update = update.col_expr(version_entity::Column::State, Expr::value(next.as_str()));
+        if next == PlanState::Approved {
+            update
+                .col_expr(version_entity::Column::ApprovedBy, Expr::value(user.id))
+                .col_expr(version_entity::Column::ApprovedAt, Expr::value(now))
+        } else {
+            update
+        }
+    })
+    .await?;
     if next == PlanState::Retired {
-        Plans::update_many()
-            .col_expr(plan_entity::Column::Retired, Expr::value(true))
-            .col_expr(
-                plan_entity::Column::Version,
-                Expr::col(plan_entity::Column::Version).add(1),
-            )
-            .col_expr(plan_entity::Column::UpdatedAt, Expr::value(now))
-            .filter(plan_entity::Column::Id.eq(plan.id))
-            .exec(&txn)
-            .await?;
+        versioned::update_unchecked(&txn, |update: UpdateMany<Plans>| {
+            update
+                .col_expr(plan_entity::Column::Retired, Expr::value(true))
+                .filter(plan_entity::Column::Id.eq(plan.id))
+        })
+        .await?;
     }
-    record(
+    audit::record(
         &txn,
         actor,
-        "plan_version_moved",
+        RecordType::ContinuityPlan,
         plan.id,
+        "plan_version_moved",
         format!(
             "“{}” version {}: {} → {}",
             plan.title,
@@ -410,11 +359,12 @@ pub async fn new_draft(
         user.id,
     )
     .await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "plan_draft_started",
+        RecordType::ContinuityPlan,
         plan_id,
+        "plan_draft_started",
         format!(
             "“{}” version {} started from version {}",
             plan.title, row.number, latest.number
@@ -481,11 +431,12 @@ pub async fn comment(
     }
     .insert(&txn)
     .await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "plan_commented",
+        RecordType::ContinuityPlan,
         plan.id,
+        "plan_commented",
         format!(
             "“{}” version {}, {}: comment by {}",
             plan.title,

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::model::access::{Permission, RecordType};
 use crate::model::calendar::FeedStatus;
 use crate::model::user::CurrentUser;
-use crate::server::audit::{self, Actor, Event};
+use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::calendar_feed::{self, Column, Entity as CalendarFeeds};
 use crate::server::entity::user::Entity as Users;
@@ -47,25 +47,15 @@ pub async fn create(db: &Db, actor: &Actor, user_id: i64) -> Result<String, AppE
     }
     .insert(&txn)
     .await?;
-    audit::append(
-        &txn,
-        actor,
-        Event::new(
-            if replaced {
-                "calendar_feed_replaced"
-            } else {
-                "calendar_feed_created"
-            },
-            RecordType::User,
-            Some(user_id.to_string()),
-            if replaced {
-                "Calendar feed link replaced; the old link no longer works".to_string()
-            } else {
-                "Calendar feed link created".to_string()
-            },
-        ),
-    )
-    .await?;
+    let (action, summary) = if replaced {
+        (
+            "calendar_feed_replaced",
+            "Calendar feed link replaced; the old link no longer works",
+        )
+    } else {
+        ("calendar_feed_created", "Calendar feed link created")
+    };
+    audit::record(&txn, actor, RecordType::User, user_id, action, summary).await?;
     txn.commit().await?;
     Ok(token)
 }
@@ -81,15 +71,13 @@ pub async fn revoke(db: &Db, actor: &Actor, user_id: i64) -> Result<bool, AppErr
     if removed == 0 {
         return Ok(false);
     }
-    audit::append(
+    audit::record(
         &txn,
         actor,
-        Event::new(
-            "calendar_feed_revoked",
-            RecordType::User,
-            Some(user_id.to_string()),
-            "Calendar feed link revoked".to_string(),
-        ),
+        RecordType::User,
+        user_id,
+        "calendar_feed_revoked",
+        "Calendar feed link revoked",
     )
     .await?;
     txn.commit().await?;

@@ -24,11 +24,12 @@ use crate::server::entity::gap_assessment::{self as assessment_entity, Entity as
 use crate::server::entity::gap_evidence::{self as evidence_entity, Entity as Evidence};
 use crate::server::entity::gap_rating::{self as rating_entity, Entity as Ratings};
 use crate::server::service::changes::{people, person};
+use crate::server::versioned::{self, check_version};
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, UpdateMany,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,13 +59,6 @@ fn is_quality_manager(user: &CurrentUser, what: &str) -> Result<(), AppError> {
         Err(AppError::Forbidden(format!(
             "{what} (only a quality manager may)"
         )))
-    }
-}
-
-fn stale_row(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this sub-clause's rating meanwhile; nothing was overwritten. Look at the new rating and try again.".into(),
-        current_version,
     }
 }
 
@@ -305,28 +299,18 @@ pub async fn close(
             "This assessment is closed already.".into(),
         ));
     }
-    let now = Utc::now();
-    let result = Assessments::update_many()
-        .col_expr(
-            assessment_entity::Column::State,
-            Expr::value(AssessmentState::Closed.as_str()),
-        )
-        .col_expr(assessment_entity::Column::ClosedAt, Expr::value(Some(now)))
-        .col_expr(assessment_entity::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            assessment_entity::Column::Version,
-            Expr::col(assessment_entity::Column::Version).add(1),
-        )
-        .filter(assessment_entity::Column::Id.eq(id))
-        .filter(assessment_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::Conflict {
-            message: "Someone else changed this assessment meanwhile; nothing was written. Reload it and try again.".into(),
-            current_version: before.version,
-        });
-    }
+    versioned::update(&txn, id, version, |update: UpdateMany<Assessments>| {
+        update
+            .col_expr(
+                assessment_entity::Column::State,
+                Expr::value(AssessmentState::Closed.as_str()),
+            )
+            .col_expr(
+                assessment_entity::Column::ClosedAt,
+                Expr::value(Some(Utc::now())),
+            )
+    })
+    .await?;
     let after = assessment_row(&txn, id).await?;
     let out = summary(&txn, after).await?;
     audit::append(
@@ -504,9 +488,7 @@ pub async fn save_rating(
     }
     let txn = db.begin_write().await?;
     let (before, assessment) = writable(&txn, rating_id).await?;
-    if before.version != version {
-        return Err(stale_row(before.version));
-    }
+    check_version::<Ratings>(version, before.version)?;
     let mut wanted: Vec<i64> = input.owner_id.into_iter().collect();
     wanted.extend(before.owner_id);
     let names = people(&txn, &wanted).await?;
@@ -523,31 +505,21 @@ pub async fn save_rating(
         Some(Rating::NotApplicable { justification }) => justification.clone(),
         _ => String::new(),
     };
-    let now = Utc::now();
-    let result = Ratings::update_many()
-        .col_expr(
-            rating_entity::Column::Rating,
-            Expr::value(rating.as_ref().map(|r| r.code().to_string())),
-        )
-        .col_expr(
-            rating_entity::Column::Justification,
-            Expr::value(justification),
-        )
-        .col_expr(rating_entity::Column::Notes, Expr::value(notes))
-        .col_expr(rating_entity::Column::OwnerId, Expr::value(input.owner_id))
-        .col_expr(rating_entity::Column::UpdatedBy, Expr::value(Some(user.id)))
-        .col_expr(rating_entity::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            rating_entity::Column::Version,
-            Expr::col(rating_entity::Column::Version).add(1),
-        )
-        .filter(rating_entity::Column::Id.eq(rating_id))
-        .filter(rating_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale_row(before.version));
-    }
+    versioned::update(&txn, rating_id, version, |update: UpdateMany<Ratings>| {
+        update
+            .col_expr(
+                rating_entity::Column::Rating,
+                Expr::value(rating.as_ref().map(|r| r.code().to_string())),
+            )
+            .col_expr(
+                rating_entity::Column::Justification,
+                Expr::value(justification),
+            )
+            .col_expr(rating_entity::Column::Notes, Expr::value(notes))
+            .col_expr(rating_entity::Column::OwnerId, Expr::value(input.owner_id))
+            .col_expr(rating_entity::Column::UpdatedBy, Expr::value(Some(user.id)))
+    })
+    .await?;
     let after = rating_row(&txn, rating_id).await?;
     let name = |id: Option<i64>| id.map(|id| person(&names, id).name);
     audit::append(
@@ -674,9 +646,7 @@ pub async fn raise_improvement(
     may_assess(user)?;
     let txn = db.begin_write().await?;
     let (row, assessment) = writable(&txn, rating_id).await?;
-    if row.version != version {
-        return Err(stale_row(row.version));
-    }
+    check_version::<Ratings>(version, row.version)?;
     if let Some(entry) = row.improvement_id {
         return Err(AppError::BadRequest(format!(
             "This gap is in the register already as {}.",
@@ -728,24 +698,15 @@ pub async fn raise_improvement(
         },
     )
     .await?;
-    let result = Ratings::update_many()
-        .col_expr(
-            rating_entity::Column::ImprovementId,
-            Expr::value(Some(entry.id)),
-        )
-        .col_expr(rating_entity::Column::UpdatedBy, Expr::value(Some(user.id)))
-        .col_expr(rating_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .col_expr(
-            rating_entity::Column::Version,
-            Expr::col(rating_entity::Column::Version).add(1),
-        )
-        .filter(rating_entity::Column::Id.eq(rating_id))
-        .filter(rating_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale_row(row.version));
-    }
+    versioned::update(&txn, rating_id, version, |update: UpdateMany<Ratings>| {
+        update
+            .col_expr(
+                rating_entity::Column::ImprovementId,
+                Expr::value(Some(entry.id)),
+            )
+            .col_expr(rating_entity::Column::UpdatedBy, Expr::value(Some(user.id)))
+    })
+    .await?;
     audit::append(
         &txn,
         actor,

@@ -272,15 +272,13 @@ pub async fn sign_in(
             )
             .await?;
             let actor = Actor::user(user.id, user.name.clone(), client.ip.clone());
-            audit::append(
+            audit::record(
                 &txn,
                 &actor,
-                Event::new(
-                    "sign_in",
-                    RecordType::User,
-                    Some(user.id.to_string()),
-                    format!("{} signed in", user.email),
-                ),
+                RecordType::User,
+                user.id,
+                "sign_in",
+                format!("{} signed in", user.email),
             )
             .await?;
             txn.commit().await?;
@@ -318,15 +316,13 @@ pub async fn sign_out(db: &Db, token: &str, client: &ClientInfo) -> Result<(), A
             .await?
             .map(|u| u.name)
             .unwrap_or_default();
-        audit::append(
+        audit::record(
             &txn,
             &Actor::user(user_id, name.clone(), client.ip.clone()),
-            Event::new(
-                "sign_out",
-                RecordType::User,
-                Some(user_id.to_string()),
-                format!("{name} signed out"),
-            ),
+            RecordType::User,
+            user_id,
+            "sign_out",
+            format!("{name} signed out"),
         )
         .await?;
     }

@@ -27,11 +27,12 @@ use crate::server::entity::audit_programme::{self as programme_entity, Entity as
 use crate::server::entity::internal_audit::{self as audit_entity, Entity as Audits};
 use crate::server::service::changes::{people, person};
 use crate::server::service::{clause_library, nonconformities, register};
+use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    UpdateMany,
 };
 use std::collections::HashMap;
 
@@ -57,15 +58,6 @@ fn require_team(row: &audit_entity::Model, user: &CurrentUser) -> Result<(), App
         &ids_of(&row.auditee_ids),
     )?;
     Ok(())
-}
-
-fn stale(what: &str, current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: format!(
-            "Someone else changed this {what} meanwhile; nothing was written. Look at its new state and try again."
-        ),
-        current_version,
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -391,31 +383,22 @@ pub async fn update_programme(
             ),
         ));
     }
-    let updated = Programmes::update_many()
-        .col_expr(
-            programme_entity::Column::Title,
-            Expr::value(draft.title.clone()),
-        )
-        .col_expr(
-            programme_entity::Column::CycleStart,
-            Expr::value(draft.cycle_start),
-        )
-        .col_expr(
-            programme_entity::Column::CycleEnd,
-            Expr::value(draft.cycle_end),
-        )
-        .col_expr(
-            programme_entity::Column::Version,
-            Expr::col(programme_entity::Column::Version).add(1),
-        )
-        .col_expr(programme_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(programme_entity::Column::Id.eq(id))
-        .filter(programme_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(stale("audit programme", before.version));
-    }
+    versioned::update(&txn, id, version, |update: UpdateMany<Programmes>| {
+        update
+            .col_expr(
+                programme_entity::Column::Title,
+                Expr::value(draft.title.clone()),
+            )
+            .col_expr(
+                programme_entity::Column::CycleStart,
+                Expr::value(draft.cycle_start),
+            )
+            .col_expr(
+                programme_entity::Column::CycleEnd,
+                Expr::value(draft.cycle_end),
+            )
+    })
+    .await?;
     let after = programme_row(&txn, id).await?;
     let view = |p: &programme_entity::Model| serde_json::json!({"title": p.title, "cycle_start": p.cycle_start, "cycle_end": p.cycle_end});
     audit::append(
@@ -583,43 +566,34 @@ pub async fn edit_audit(
     let programme = programme_row(&txn, row.programme_id).await?;
     check_plan(&txn, &programme, &draft).await?;
     let before = one_audit(&txn, id).await?;
-    let updated = Audits::update_many()
-        .col_expr(audit_entity::Column::Title, Expr::value(draft.title))
-        .col_expr(
-            audit_entity::Column::Clauses,
-            Expr::value(json(&draft.clauses)),
-        )
-        .col_expr(audit_entity::Column::Area, Expr::value(draft.area))
-        .col_expr(
-            audit_entity::Column::PlannedOn,
-            Expr::value(draft.planned_on),
-        )
-        .col_expr(
-            audit_entity::Column::LeadAuditorId,
-            Expr::value(draft.lead_auditor_id),
-        )
-        .col_expr(
-            audit_entity::Column::AuditorIds,
-            Expr::value(json(&draft.auditor_ids)),
-        )
-        .col_expr(
-            audit_entity::Column::AuditeeIds,
-            Expr::value(json(&draft.auditee_ids)),
-        )
-        .col_expr(audit_entity::Column::Scope, Expr::value(draft.scope))
-        .col_expr(audit_entity::Column::Criteria, Expr::value(draft.criteria))
-        .col_expr(
-            audit_entity::Column::Version,
-            Expr::col(audit_entity::Column::Version).add(1),
-        )
-        .col_expr(audit_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(audit_entity::Column::Id.eq(id))
-        .filter(audit_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(stale("audit", row.version));
-    }
+    versioned::update(&txn, id, version, |update: UpdateMany<Audits>| {
+        update
+            .col_expr(audit_entity::Column::Title, Expr::value(draft.title))
+            .col_expr(
+                audit_entity::Column::Clauses,
+                Expr::value(json(&draft.clauses)),
+            )
+            .col_expr(audit_entity::Column::Area, Expr::value(draft.area))
+            .col_expr(
+                audit_entity::Column::PlannedOn,
+                Expr::value(draft.planned_on),
+            )
+            .col_expr(
+                audit_entity::Column::LeadAuditorId,
+                Expr::value(draft.lead_auditor_id),
+            )
+            .col_expr(
+                audit_entity::Column::AuditorIds,
+                Expr::value(json(&draft.auditor_ids)),
+            )
+            .col_expr(
+                audit_entity::Column::AuditeeIds,
+                Expr::value(json(&draft.auditee_ids)),
+            )
+            .col_expr(audit_entity::Column::Scope, Expr::value(draft.scope))
+            .col_expr(audit_entity::Column::Criteria, Expr::value(draft.criteria))
+    })
+    .await?;
     let after = one_audit(&txn, id).await?;
     audit::append(
         &txn,
@@ -640,28 +614,6 @@ pub async fn edit_audit(
 // ---------------------------------------------------------------------------------------
 // Lifecycle
 // ---------------------------------------------------------------------------------------
-
-/// Bumps the audit's version if it is still `version`, else the conflict error.
-async fn bump(
-    txn: &DatabaseTransaction,
-    row: &audit_entity::Model,
-    version: i32,
-) -> Result<(), AppError> {
-    let updated = Audits::update_many()
-        .col_expr(
-            audit_entity::Column::Version,
-            Expr::col(audit_entity::Column::Version).add(1),
-        )
-        .col_expr(audit_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(audit_entity::Column::Id.eq(row.id))
-        .filter(audit_entity::Column::Version.eq(version))
-        .exec(txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(stale("audit", row.version));
-    }
-    Ok(())
-}
 
 /// Starts, completes or cancels an audit. Starting generates the checklist from the clause
 /// library for the audit's scope; completing needs a conclusion and no pending item, and
@@ -719,29 +671,21 @@ pub async fn move_audit(
         }
         Err(refusal) => return Err(AppError::BadRequest(refusal.0)),
     };
-    if row.version != version {
-        return Err(stale("audit", row.version));
-    }
-    let mut update = Audits::update_many()
-        .col_expr(audit_entity::Column::State, Expr::value(next.as_str()))
-        .col_expr(
-            audit_entity::Column::Version,
-            Expr::col(audit_entity::Column::Version).add(1),
-        )
-        .col_expr(audit_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(audit_entity::Column::Id.eq(id))
-        .filter(audit_entity::Column::Version.eq(version));
-    if next == AuditState::Completed {
-        update = update
-            .col_expr(
-                audit_entity::Column::Conclusion,
-                Expr::value(conclusion.clone()),
-            )
-            .col_expr(audit_entity::Column::CompletedOn, Expr::value(today));
-    }
-    if update.exec(&txn).await?.rows_affected == 0 {
-        return Err(stale("audit", row.version));
-    }
+    check_version::<Audits>(version, row.version)?;
+    versioned::update(&txn, id, version, |update: UpdateMany<Audits>| {
+        let update = update.col_expr(audit_entity::Column::State, Expr::value(next.as_str()));
+        if next == AuditState::Completed {
+            update
+                .col_expr(
+                    audit_entity::Column::Conclusion,
+                    Expr::value(conclusion.clone()),
+                )
+                .col_expr(audit_entity::Column::CompletedOn, Expr::value(today))
+        } else {
+            update
+        }
+    })
+    .await?;
     let mut summary = format!(
         "{} “{}”: {} → {}",
         audit_reference(id),
@@ -785,15 +729,13 @@ pub async fn move_audit(
         AuditAction::Complete => "internal_audit_completed",
         AuditAction::Cancel => "internal_audit_cancelled",
     };
-    audit::append(
+    audit::record(
         &txn,
         actor,
-        Event::new(
-            action_name,
-            RecordType::InternalAudit,
-            Some(id.to_string()),
-            summary,
-        ),
+        RecordType::InternalAudit,
+        id,
+        action_name,
+        summary,
     )
     .await?;
     let after = one_audit(&txn, id).await?;
@@ -828,7 +770,7 @@ pub async fn record_item(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("That checklist item".into()))?;
-    bump(&txn, &row, version).await?;
+    versioned::update(&txn, row.id, version, |u: UpdateMany<Audits>| u).await?;
     let before = serde_json::json!({"result": item.result, "notes": item.notes, "sampled_records": item.sampled_records});
     let mut active: item_entity::ActiveModel = item.clone().into();
     active.result = Set(entry.result.as_str().into());
@@ -891,7 +833,7 @@ pub async fn record_finding(
     // Checked against the stored audit's scope and auditees, not the page's copy.
     let scope: Vec<String> = serde_json::from_str(&row.clauses).unwrap_or_default();
     let draft: FindingDraft = form.validate(&scope, &ids_of(&row.auditee_ids))?;
-    bump(&txn, &row, version).await?;
+    versioned::update(&txn, row.id, version, |u: UpdateMany<Audits>| u).await?;
     let reference = audit_reference(audit_id);
     let origin = format!("Internal audit {reference} “{}”", row.title);
     let (nonconformity_id, improvement_id) = if draft.grade.is_nonconformity() {
@@ -966,18 +908,16 @@ pub async fn record_finding(
         ),
         _ => String::new(),
     };
-    audit::append(
+    audit::record(
         &txn,
         actor,
-        Event::new(
-            "internal_audit_finding_recorded",
-            RecordType::InternalAudit,
-            Some(audit_id.to_string()),
-            format!(
-                "{reference} finding: {} against {}{raised}",
-                draft.grade.label(),
-                crate::model::clauses::label(&draft.clause)
-            ),
+        RecordType::InternalAudit,
+        audit_id,
+        "internal_audit_finding_recorded",
+        format!(
+            "{reference} finding: {} against {}{raised}",
+            draft.grade.label(),
+            crate::model::clauses::label(&draft.clause)
         ),
     )
     .await?;

@@ -19,7 +19,7 @@ use crate::model::management_review::{
 use crate::model::nonconformity::NcState;
 use crate::model::refs::PersonRef;
 use crate::model::user::CurrentUser;
-use crate::server::audit::{self, Actor, Event};
+use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::management_review::{self as review_entity, Entity as Reviews};
 use crate::server::entity::review_action::{self as action_entity, Entity as Actions};
@@ -29,11 +29,12 @@ use crate::server::entity::{
     objective_measurement,
 };
 use crate::server::service::changes::people;
+use crate::server::versioned::{self, check_version};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, UpdateMany,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -528,34 +529,6 @@ pub async fn my_open_actions<C: ConnectionTrait>(
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-async fn record(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    action: &'static str,
-    review_id: i64,
-    summary: String,
-) -> Result<(), AppError> {
-    audit::append(
-        txn,
-        actor,
-        Event::new(
-            action,
-            RecordType::ManagementReview,
-            Some(review_id.to_string()),
-            summary,
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this review meanwhile; nothing was saved. Reload to see their changes and try again.".into(),
-        current_version,
-    }
-}
-
 fn published_refusal() -> AppError {
     AppError::BadRequest(
         "The minutes of this review are published; a published review does not change.".into(),
@@ -572,28 +545,8 @@ async fn editable(
     if !state_of(&row).is_editable() {
         return Err(published_refusal());
     }
-    if row.version != version {
-        return Err(stale(row.version));
-    }
+    check_version::<Reviews>(version, row.version)?;
     Ok(row)
-}
-
-/// Bumps the review's version from `version`, or reports a conflict.
-async fn bump(txn: &DatabaseTransaction, id: i64, version: i32) -> Result<(), AppError> {
-    let result = Reviews::update_many()
-        .col_expr(
-            review_entity::Column::Version,
-            Expr::col(review_entity::Column::Version).add(1),
-        )
-        .col_expr(review_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(review_entity::Column::Id.eq(id))
-        .filter(review_entity::Column::Version.eq(version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(version + 1));
-    }
-    Ok(())
 }
 
 /// Plans a review; returns its id.
@@ -628,11 +581,12 @@ pub async fn plan(db: &Db, actor: &Actor, plan: ReviewPlan) -> Result<i64, AppEr
     }
     .insert(&txn)
     .await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "review_planned",
+        RecordType::ManagementReview,
         row.id,
+        "review_planned",
         format!(
             "Management review “{}” planned for {} (inputs {})",
             plan.title,
@@ -664,38 +618,28 @@ pub async fn save_details(
             "Choose the attendees from the list of people.",
         ));
     }
-    let result = Reviews::update_many()
-        .col_expr(
-            review_entity::Column::Attendees,
-            Expr::value(serde_json::to_string(&details.attendees).unwrap_or_else(|_| "[]".into())),
-        )
-        .col_expr(review_entity::Column::Guests, Expr::value(details.guests))
-        .col_expr(
-            review_entity::Column::ContextChanges,
-            Expr::value(details.context_changes),
-        )
-        .col_expr(
-            review_entity::Column::CustomerFeedback,
-            Expr::value(details.customer_feedback),
-        )
-        .col_expr(review_entity::Column::Minutes, Expr::value(details.minutes))
-        .col_expr(
-            review_entity::Column::Version,
-            Expr::col(review_entity::Column::Version).add(1),
-        )
-        .col_expr(review_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(review_entity::Column::Id.eq(id))
-        .filter(review_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(row.version));
-    }
-    record(
+    let attendees = serde_json::to_string(&details.attendees).unwrap_or_else(|_| "[]".into());
+    versioned::update(&txn, id, version, |update: UpdateMany<Reviews>| {
+        update
+            .col_expr(review_entity::Column::Attendees, Expr::value(attendees))
+            .col_expr(review_entity::Column::Guests, Expr::value(details.guests))
+            .col_expr(
+                review_entity::Column::ContextChanges,
+                Expr::value(details.context_changes),
+            )
+            .col_expr(
+                review_entity::Column::CustomerFeedback,
+                Expr::value(details.customer_feedback),
+            )
+            .col_expr(review_entity::Column::Minutes, Expr::value(details.minutes))
+    })
+    .await?;
+    audit::record(
         &txn,
         actor,
-        "review_saved",
+        RecordType::ManagementReview,
         id,
+        "review_saved",
         format!(
             "Management review “{}”: details and minutes saved",
             row.title
@@ -717,7 +661,7 @@ pub async fn add_decision(
     let text = check_decision(text)?;
     let txn = db.begin_write().await?;
     let row = editable(&txn, id, version).await?;
-    bump(&txn, id, version).await?;
+    versioned::update(&txn, id, version, |u: UpdateMany<Reviews>| u).await?;
     decision_entity::ActiveModel {
         review_id: Set(id),
         text: Set(text.clone()),
@@ -726,11 +670,12 @@ pub async fn add_decision(
     }
     .insert(&txn)
     .await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "review_decision_added",
+        RecordType::ManagementReview,
         id,
+        "review_decision_added",
         format!("Management review “{}”: decision “{text}”", row.title),
     )
     .await?;
@@ -762,7 +707,7 @@ pub async fn add_action(
             "Choose the action's owner from the list.",
         ));
     };
-    bump(&txn, id, version).await?;
+    versioned::update(&txn, id, version, |u: UpdateMany<Reviews>| u).await?;
     action_entity::ActiveModel {
         review_id: Set(id),
         text: Set(text.clone()),
@@ -776,11 +721,12 @@ pub async fn add_action(
     }
     .insert(&txn)
     .await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "review_action_added",
+        RecordType::ManagementReview,
         id,
+        "review_action_added",
         format!(
             "Management review “{}”: action “{text}” for {} by {due_on}",
             row.title, owner.name
@@ -818,29 +764,19 @@ pub async fn complete_action(
     if row.done_at.is_some() {
         return Err(AppError::BadRequest("The action is already done.".into()));
     }
-    let result = Actions::update_many()
-        .col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))
-        .col_expr(action_entity::Column::DoneNote, Expr::value(note))
-        .col_expr(
-            action_entity::Column::Version,
-            Expr::col(action_entity::Column::Version).add(1),
-        )
-        .filter(action_entity::Column::Id.eq(action_id))
-        .filter(action_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::Conflict {
-            message: "Someone else changed this action meanwhile; nothing was saved. Reload and try again.".into(),
-            current_version: row.version,
-        });
-    }
+    versioned::update(&txn, action_id, version, |update: UpdateMany<Actions>| {
+        update
+            .col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))
+            .col_expr(action_entity::Column::DoneNote, Expr::value(note))
+    })
+    .await?;
     let review = review_row(&txn, row.review_id).await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "review_action_done",
+        RecordType::ManagementReview,
         review.id,
+        "review_action_done",
         format!(
             "Management review “{}”: action “{}” done",
             review.title, row.text
@@ -868,9 +804,7 @@ pub async fn move_review(
 ) -> Result<ReviewState, AppError> {
     let txn = db.begin_write().await?;
     let row = review_row(&txn, id).await?;
-    if row.version != version {
-        return Err(stale(row.version));
-    }
+    check_version::<Reviews>(version, row.version)?;
     let state = state_of(&row);
     let next = review_transition(
         state,
@@ -885,36 +819,29 @@ pub async fn move_review(
     let snapshot = serde_json::to_string(&inputs)
         .map_err(|_| crate::server::failure::internal("review inputs could not be frozen"))?;
     let now = Utc::now();
-    let mut update = Reviews::update_many()
-        .col_expr(review_entity::Column::State, Expr::value(next.as_str()))
-        .col_expr(review_entity::Column::InputsSnapshot, Expr::value(snapshot))
-        .col_expr(
-            review_entity::Column::Version,
-            Expr::col(review_entity::Column::Version).add(1),
-        )
-        .col_expr(review_entity::Column::UpdatedAt, Expr::value(now));
-    if next == ReviewState::Published {
-        update = update
-            .col_expr(review_entity::Column::PublishedAt, Expr::value(now))
-            .col_expr(review_entity::Column::PublishedBy, Expr::value(user.id));
-    }
-    let result = update
-        .filter(review_entity::Column::Id.eq(id))
-        .filter(review_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(row.version));
-    }
-    record(
+    versioned::update(&txn, id, version, |update: UpdateMany<Reviews>| {
+        let update = update
+            .col_expr(review_entity::Column::State, Expr::value(next.as_str()))
+            .col_expr(review_entity::Column::InputsSnapshot, Expr::value(snapshot));
+        if next == ReviewState::Published {
+            update
+                .col_expr(review_entity::Column::PublishedAt, Expr::value(now))
+                .col_expr(review_entity::Column::PublishedBy, Expr::value(user.id))
+        } else {
+            update
+        }
+    })
+    .await?;
+    audit::record(
         &txn,
         actor,
+        RecordType::ManagementReview,
+        id,
         if next == ReviewState::Published {
             "review_published"
         } else {
             "review_held"
         },
-        id,
         format!(
             "Management review “{}”: {} → {}",
             row.title,

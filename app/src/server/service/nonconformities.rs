@@ -13,17 +13,18 @@ use crate::model::nonconformity::{
 };
 use crate::model::register::ImprovementDraft;
 use crate::model::user::CurrentUser;
-use crate::server::audit::{self, Actor, Event};
+use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::corrective_action::{self as action_entity, Entity as Actions};
 use crate::server::entity::nonconformity::{self as nc_entity, Column, Entity as Ncs};
 use crate::server::service::changes::{people, person};
 use crate::server::service::register;
+use crate::server::versioned::{self, check_version};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Set, UpdateMany,
 };
 
 /// How long each step may take before it shows as overdue.
@@ -231,19 +232,17 @@ pub(crate) async fn insert_raised(
     }
     .insert(txn)
     .await?;
-    audit::append(
+    audit::record(
         txn,
         actor,
-        Event::new(
-            "nonconformity_raised",
-            RecordType::Nonconformity,
-            Some(row.id.to_string()),
-            format!(
-                "{} raised: {} against {}",
-                nc_reference(row.id),
-                draft.grade.label(),
-                crate::model::clauses::label(&draft.clause)
-            ),
+        RecordType::Nonconformity,
+        row.id,
+        "nonconformity_raised",
+        format!(
+            "{} raised: {} against {}",
+            nc_reference(row.id),
+            draft.grade.label(),
+            crate::model::clauses::label(&draft.clause)
         ),
     )
     .await?;
@@ -282,33 +281,6 @@ pub enum Step {
         effective: bool,
     },
     Close,
-}
-
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this nonconformity meanwhile; nothing was overwritten. Look at its new state and try again.".into(),
-        current_version,
-    }
-}
-
-async fn bump(
-    txn: &DatabaseTransaction,
-    id: i64,
-    version: i32,
-    apply: impl FnOnce(sea_orm::UpdateMany<Ncs>) -> sea_orm::UpdateMany<Ncs>,
-) -> Result<(), AppError> {
-    let update = Ncs::update_many()
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()));
-    let result = apply(update)
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(version + 1));
-    }
-    Ok(())
 }
 
 /// The register entry a corrective action becomes: sourced from its nonconformity, owned
@@ -353,9 +325,7 @@ pub async fn record(
 ) -> Result<Nonconformity, AppError> {
     let txn = db.begin_write().await?;
     let before = get(&txn, id).await?;
-    if before.version != version {
-        return Err(stale(before.version));
-    }
+    check_version::<Ncs>(version, before.version)?;
     let me = ActorFacts::from(user);
     let mut facts = before.facts(today);
     let due = Some(today + Duration::days(STEP_DAYS));
@@ -376,7 +346,7 @@ pub async fn record(
             facts.has_correction = true;
             let next =
                 path(&facts, NcAction::Contain, &me).map_err(|r| AppError::BadRequest(r.0))?;
-            bump(&txn, id, version, |u| {
+            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::Correction, Expr::value(correction))
                     .col_expr(Column::State, Expr::value(next.as_str()))
                     .col_expr(Column::StepDue, Expr::value(due))
@@ -413,7 +383,7 @@ pub async fn record(
             let next = path(&facts, NcAction::AnalyseRootCause, &me)
                 .map_err(|r| AppError::BadRequest(r.0))?;
             let method = method_code(*method);
-            bump(&txn, id, version, |u| {
+            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::RootCause, Expr::value(root_cause))
                     .col_expr(Column::RootCauseMethod, Expr::value(method))
                     .col_expr(Column::SimilarChecked, Expr::value(true))
@@ -469,14 +439,14 @@ pub async fn record(
             }
             .insert(&txn)
             .await?;
-            bump(&txn, id, version, |u| u).await?;
+            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| u).await?;
             format!("{}: corrective action planned: {text}", before.reference())
         }
         Step::PlanActions => {
             let next =
                 path(&facts, NcAction::PlanActions, &me).map_err(|r| AppError::BadRequest(r.0))?;
             let last_due = before.actions.iter().map(|a| a.due).max();
-            bump(&txn, id, version, |u| {
+            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::State, Expr::value(next.as_str()))
                     .col_expr(Column::StepDue, Expr::value(last_due))
             })
@@ -498,16 +468,13 @@ pub async fn record(
             {
                 return Err(AppError::BadRequest("Only the action's owner, the nonconformity's owner or a quality manager marks it done.".into()));
             }
-            Actions::update_many()
-                .col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))
-                .col_expr(
-                    action_entity::Column::Version,
-                    Expr::col(action_entity::Column::Version).add(1),
-                )
-                .filter(action_entity::Column::Id.eq(*action_id))
-                .exec(&txn)
-                .await?;
-            bump(&txn, id, version, |u| u).await?;
+            // Guarded by the nonconformity's version, bumped below.
+            versioned::update_unchecked(&txn, |u: UpdateMany<Actions>| {
+                u.col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))
+                    .filter(action_entity::Column::Id.eq(*action_id))
+            })
+            .await?;
+            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| u).await?;
             format!("{}: action done: {}", before.reference(), action.text)
         }
         Step::ActionToRegister { action_id } => {
@@ -541,19 +508,16 @@ pub async fn record(
                 action_entry(&before, action),
             )
             .await?;
-            Actions::update_many()
-                .col_expr(
+            // Guarded by the nonconformity's version, bumped below.
+            versioned::update_unchecked(&txn, |u: UpdateMany<Actions>| {
+                u.col_expr(
                     action_entity::Column::ImprovementId,
                     Expr::value(Some(entry.id)),
                 )
-                .col_expr(
-                    action_entity::Column::Version,
-                    Expr::col(action_entity::Column::Version).add(1),
-                )
                 .filter(action_entity::Column::Id.eq(*action_id))
-                .exec(&txn)
-                .await?;
-            bump(&txn, id, version, |u| u).await?;
+            })
+            .await?;
+            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| u).await?;
             format!(
                 "{}: action “{}” put in the improvement register as {}",
                 before.reference(),
@@ -577,7 +541,7 @@ pub async fn record(
             )
             .map_err(|message| AppError::single_field("wait_days", message))?;
             let from = today + Duration::days(wait);
-            bump(&txn, id, version, |u| {
+            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::State, Expr::value(next.as_str()))
                     .col_expr(Column::VerifyFrom, Expr::value(Some(from)))
                     .col_expr(
@@ -598,7 +562,7 @@ pub async fn record(
                 NcAction::VerifyIneffective
             };
             let next = path(&facts, action, &me).map_err(|r| AppError::BadRequest(r.0))?;
-            bump(&txn, id, version, |u| {
+            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 let u = u
                     .col_expr(Column::State, Expr::value(next.as_str()))
                     .col_expr(Column::StepDue, Expr::value(due));
@@ -630,7 +594,7 @@ pub async fn record(
         }
         Step::Close => {
             let next = path(&facts, NcAction::Close, &me).map_err(|r| AppError::BadRequest(r.0))?;
-            bump(&txn, id, version, |u| {
+            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::State, Expr::value(next.as_str()))
                     .col_expr(Column::StepDue, Expr::value(Option::<NaiveDate>::None))
             })
@@ -638,15 +602,13 @@ pub async fn record(
             format!("{}: closed", before.reference())
         }
     };
-    audit::append(
+    audit::record(
         &txn,
         actor,
-        Event::new(
-            "nonconformity_step",
-            RecordType::Nonconformity,
-            Some(id.to_string()),
-            summary,
-        ),
+        RecordType::Nonconformity,
+        id,
+        "nonconformity_step",
+        summary,
     )
     .await?;
     let after = get(&txn, id).await?;

@@ -11,18 +11,19 @@ use crate::model::objective::{
 };
 use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::user::CurrentUser;
-use crate::server::audit::{self, Actor, Event};
+use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::objective::{self as objective_entity, Entity as Objectives};
 use crate::server::entity::objective_measurement::{
     self as measurement_entity, Entity as Measurements,
 };
 use crate::server::service::changes::{people, person};
+use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    UpdateMany,
 };
 use std::collections::HashMap;
 
@@ -170,27 +171,6 @@ pub async fn detail(db: &Db, id: i64, today: NaiveDate) -> Result<ObjectiveDetai
     })
 }
 
-async fn record(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    action: &'static str,
-    objective_id: i64,
-    summary: String,
-) -> Result<(), AppError> {
-    audit::append(
-        txn,
-        actor,
-        Event::new(
-            action,
-            RecordType::Objective,
-            Some(objective_id.to_string()),
-            summary,
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
 /// The form checked, with an owner and a service that exist.
 async fn check<C: ConnectionTrait>(
     conn: &C,
@@ -233,23 +213,17 @@ pub async fn create(db: &Db, actor: &Actor, form: ObjectiveForm) -> Result<i64, 
     }
     .insert(&txn)
     .await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "objective_created",
+        RecordType::Objective,
         row.id,
+        "objective_created",
         format!("Objective “{}” set", checked.title),
     )
     .await?;
     txn.commit().await?;
     Ok(row.id)
-}
-
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this objective meanwhile; nothing was saved. Reload it and make your change again.".into(),
-        current_version,
-    }
 }
 
 /// Edits an objective against the version it was loaded with.
@@ -262,68 +236,58 @@ pub async fn update(
 ) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
     let row = objective_row(&txn, id).await?;
-    if row.version != version {
-        return Err(stale(row.version));
-    }
+    check_version::<Objectives>(version, row.version)?;
     let checked = check(&txn, &form).await?;
-    let result = Objectives::update_many()
-        .col_expr(
-            objective_entity::Column::Title,
-            Expr::value(checked.title.clone()),
-        )
-        .col_expr(
-            objective_entity::Column::Description,
-            Expr::value(checked.description),
-        )
-        .col_expr(
-            objective_entity::Column::OwnerId,
-            Expr::value(checked.owner_id),
-        )
-        .col_expr(
-            objective_entity::Column::ServiceId,
-            Expr::value(checked.service_id),
-        )
-        .col_expr(
-            objective_entity::Column::KpiName,
-            Expr::value(checked.kpi.name),
-        )
-        .col_expr(
-            objective_entity::Column::Unit,
-            Expr::value(checked.kpi.unit),
-        )
-        .col_expr(
-            objective_entity::Column::Baseline,
-            Expr::value(checked.kpi.baseline),
-        )
-        .col_expr(
-            objective_entity::Column::Target,
-            Expr::value(checked.kpi.target),
-        )
-        .col_expr(
-            objective_entity::Column::Direction,
-            Expr::value(checked.kpi.direction.as_str()),
-        )
-        .col_expr(
-            objective_entity::Column::Frequency,
-            Expr::value(checked.frequency.as_str()),
-        )
-        .col_expr(
-            objective_entity::Column::Version,
-            Expr::col(objective_entity::Column::Version).add(1),
-        )
-        .col_expr(objective_entity::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(objective_entity::Column::Id.eq(id))
-        .filter(objective_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(row.version));
-    }
-    record(
+    versioned::update(&txn, id, version, |update: UpdateMany<Objectives>| {
+        update
+            .col_expr(
+                objective_entity::Column::Title,
+                Expr::value(checked.title.clone()),
+            )
+            .col_expr(
+                objective_entity::Column::Description,
+                Expr::value(checked.description),
+            )
+            .col_expr(
+                objective_entity::Column::OwnerId,
+                Expr::value(checked.owner_id),
+            )
+            .col_expr(
+                objective_entity::Column::ServiceId,
+                Expr::value(checked.service_id),
+            )
+            .col_expr(
+                objective_entity::Column::KpiName,
+                Expr::value(checked.kpi.name),
+            )
+            .col_expr(
+                objective_entity::Column::Unit,
+                Expr::value(checked.kpi.unit),
+            )
+            .col_expr(
+                objective_entity::Column::Baseline,
+                Expr::value(checked.kpi.baseline),
+            )
+            .col_expr(
+                objective_entity::Column::Target,
+                Expr::value(checked.kpi.target),
+            )
+            .col_expr(
+                objective_entity::Column::Direction,
+                Expr::value(checked.kpi.direction.as_str()),
+            )
+            .col_expr(
+                objective_entity::Column::Frequency,
+                Expr::value(checked.frequency.as_str()),
+            )
+    })
+    .await?;
+    audit::record(
         &txn,
         actor,
-        "objective_updated",
+        RecordType::Objective,
         id,
+        "objective_updated",
         format!("Objective “{}” changed", checked.title),
     )
     .await?;
@@ -372,11 +336,12 @@ pub async fn record_measurement(
     } else {
         format!(" {}", row.unit)
     };
-    record(
+    audit::record(
         &txn,
         actor,
-        "objective_measured",
+        RecordType::Objective,
         objective_id,
+        "objective_measured",
         format!("“{}”: {value}{unit} on {on}", row.title),
     )
     .await?;

@@ -22,11 +22,12 @@ use crate::server::entity::improvement_kpi::{self as kpi_entity, Entity as Kpis}
 use crate::server::entity::kpi_measurement::{self as measurement_entity, Entity as Measurements};
 use crate::server::search::{contains_fragment, contains_text};
 use crate::server::service::changes::{people, person};
+use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{CaseStatement, Condition, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{CaseStatement, Condition, Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, UpdateMany,
 };
 use std::collections::HashMap;
 
@@ -511,13 +512,6 @@ pub(crate) async fn insert_entry(
     Ok(created)
 }
 
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this improvement meanwhile; nothing was overwritten. Look at its new state and try again.".into(),
-        current_version,
-    }
-}
-
 /// Edits an open entry if `version` is current and `user` may (see `check_edit`: owner and
 /// approver change hands only as the rules allow, and a hand-over is remembered).
 pub async fn update(
@@ -530,9 +524,7 @@ pub async fn update(
 ) -> Result<Improvement, AppError> {
     let txn = db.begin_write().await?;
     let before = get(&txn, id).await?;
-    if before.version != version {
-        return Err(stale(before.version));
-    }
+    check_version::<Improvements>(version, before.version)?;
     let facts = before.facts();
     check_edit(
         &facts,
@@ -550,36 +542,30 @@ pub async fn update(
     } else {
         draft.approver_id.map(|_| user.id)
     };
-    let result = Improvements::update_many()
-        .col_expr(Column::Title, Expr::value(draft.title))
-        .col_expr(Column::Description, Expr::value(draft.description))
-        .col_expr(Column::Source, Expr::value(draft.source.as_str()))
-        .col_expr(Column::SourceRef, Expr::value(draft.source_ref))
-        .col_expr(Column::ServiceIds, Expr::value(json(&draft.service_ids)))
-        .col_expr(Column::Clauses, Expr::value(json(&draft.clauses)))
-        .col_expr(Column::ExpectedBenefit, Expr::value(draft.expected_benefit))
-        .col_expr(
-            Column::BenefitScore,
-            Expr::value(draft.benefit_score.map(i16::from)),
-        )
-        .col_expr(
-            Column::Effort,
-            Expr::value(draft.effort.map(|e| e.as_str())),
-        )
-        .col_expr(Column::OwnerId, Expr::value(draft.owner_id))
-        .col_expr(Column::ApproverId, Expr::value(draft.approver_id))
-        .col_expr(Column::FormerOwnerIds, Expr::value(json(&former_owners)))
-        .col_expr(Column::ApproverNamedBy, Expr::value(approver_named_by))
-        .col_expr(Column::TargetDate, Expr::value(draft.target_date))
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(before.version));
-    }
+    versioned::update(&txn, id, version, |update: UpdateMany<Improvements>| {
+        update
+            .col_expr(Column::Title, Expr::value(draft.title))
+            .col_expr(Column::Description, Expr::value(draft.description))
+            .col_expr(Column::Source, Expr::value(draft.source.as_str()))
+            .col_expr(Column::SourceRef, Expr::value(draft.source_ref))
+            .col_expr(Column::ServiceIds, Expr::value(json(&draft.service_ids)))
+            .col_expr(Column::Clauses, Expr::value(json(&draft.clauses)))
+            .col_expr(Column::ExpectedBenefit, Expr::value(draft.expected_benefit))
+            .col_expr(
+                Column::BenefitScore,
+                Expr::value(draft.benefit_score.map(i16::from)),
+            )
+            .col_expr(
+                Column::Effort,
+                Expr::value(draft.effort.map(|e| e.as_str())),
+            )
+            .col_expr(Column::OwnerId, Expr::value(draft.owner_id))
+            .col_expr(Column::ApproverId, Expr::value(draft.approver_id))
+            .col_expr(Column::FormerOwnerIds, Expr::value(json(&former_owners)))
+            .col_expr(Column::ApproverNamedBy, Expr::value(approver_named_by))
+            .col_expr(Column::TargetDate, Expr::value(draft.target_date))
+    })
+    .await?;
     let after = get(&txn, id).await?;
     audit::append(
         &txn,
@@ -625,9 +611,7 @@ pub async fn transition(
     }
     let txn = db.begin_write().await?;
     let before = get(&txn, id).await?;
-    if before.version != version {
-        return Err(stale(before.version));
-    }
+    check_version::<Improvements>(version, before.version)?;
     let outcome = if outcome.is_empty() {
         before.outcome.clone()
     } else {
@@ -639,27 +623,21 @@ pub async fn transition(
     let next = lifecycle(&facts, action, &ActorFacts::from(user))
         .map_err(|refusal| AppError::BadRequest(refusal.0))?;
     let now = Utc::now();
-    let mut update = Improvements::update_many()
-        .col_expr(Column::State, Expr::value(next.as_str()))
-        .col_expr(Column::Outcome, Expr::value(outcome))
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(now));
-    if action == ImprovementAction::Verify {
-        update = update.col_expr(Column::VerifierId, Expr::value(user.id));
-    }
-    if let (ImprovementAction::Close, Some(code)) = (action, input.closure_code) {
-        update = update
-            .col_expr(Column::ClosureCode, Expr::value(code.as_str()))
-            .col_expr(Column::ClosedAt, Expr::value(now));
-    }
-    let result = update
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(version + 1));
-    }
+    versioned::update(&txn, id, version, |update: UpdateMany<Improvements>| {
+        let mut update = update
+            .col_expr(Column::State, Expr::value(next.as_str()))
+            .col_expr(Column::Outcome, Expr::value(outcome));
+        if action == ImprovementAction::Verify {
+            update = update.col_expr(Column::VerifierId, Expr::value(user.id));
+        }
+        if let (ImprovementAction::Close, Some(code)) = (action, input.closure_code) {
+            update = update
+                .col_expr(Column::ClosureCode, Expr::value(code.as_str()))
+                .col_expr(Column::ClosedAt, Expr::value(now));
+        }
+        update
+    })
+    .await?;
     let after = get(&txn, id).await?;
     audit::append(
         &txn,
@@ -693,9 +671,7 @@ pub async fn add_kpi(
 ) -> Result<Improvement, AppError> {
     let txn = db.begin_write().await?;
     let before = get(&txn, id).await?;
-    if before.version != version {
-        return Err(stale(before.version));
-    }
+    check_version::<Improvements>(version, before.version)?;
     check_measuring(&before.facts(), &ActorFacts::from(user))?;
     if before.kpis.len() >= 10 {
         return Err(AppError::single_field(
@@ -714,22 +690,20 @@ pub async fn add_kpi(
     }
     .insert(&txn)
     .await?;
-    touch(&txn, id, version).await?;
-    audit::append(
+    versioned::update(&txn, id, version, |u: UpdateMany<Improvements>| u).await?;
+    audit::record(
         &txn,
         actor,
-        Event::new(
-            "improvement_kpi_added",
-            RecordType::Improvement,
-            Some(id.to_string()),
-            format!(
-                "{}: KPI “{}” from {} to {} {}",
-                before.reference(),
-                kpi.name,
-                kpi.baseline,
-                kpi.target,
-                kpi.unit
-            ),
+        RecordType::Improvement,
+        id,
+        "improvement_kpi_added",
+        format!(
+            "{}: KPI “{}” from {} to {} {}",
+            before.reference(),
+            kpi.name,
+            kpi.baseline,
+            kpi.target,
+            kpi.unit
         ),
     )
     .await?;
@@ -751,9 +725,7 @@ pub async fn add_measurement(
 ) -> Result<Improvement, AppError> {
     let txn = db.begin_write().await?;
     let before = get(&txn, id).await?;
-    if before.version != version {
-        return Err(stale(before.version));
-    }
+    check_version::<Improvements>(version, before.version)?;
     check_measuring(&before.facts(), &ActorFacts::from(user))?;
     let Some(kpi) = before.kpis.iter().find(|k| k.id == kpi_id) else {
         return Err(AppError::NotFound("That KPI".into()));
@@ -768,43 +740,26 @@ pub async fn add_measurement(
     }
     .insert(&txn)
     .await?;
-    touch(&txn, id, version).await?;
-    audit::append(
+    versioned::update(&txn, id, version, |u: UpdateMany<Improvements>| u).await?;
+    audit::record(
         &txn,
         actor,
-        Event::new(
-            "improvement_measured",
-            RecordType::Improvement,
-            Some(id.to_string()),
-            format!(
-                "{}: {} = {} {} on {}",
-                before.reference(),
-                kpi.kpi.name,
-                measurement.value,
-                kpi.kpi.unit,
-                measurement.on
-            ),
+        RecordType::Improvement,
+        id,
+        "improvement_measured",
+        format!(
+            "{}: {} = {} {} on {}",
+            before.reference(),
+            kpi.kpi.name,
+            measurement.value,
+            kpi.kpi.unit,
+            measurement.on
         ),
     )
     .await?;
     let after = get(&txn, id).await?;
     txn.commit().await?;
     Ok(after)
-}
-
-/// Bumps the entry's version (a KPI or a value was added to it).
-async fn touch<C: ConnectionTrait>(conn: &C, id: i64, version: i32) -> Result<(), AppError> {
-    let result = Improvements::update_many()
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(conn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(version + 1));
-    }
-    Ok(())
 }
 
 /// Open entries past their target date.

@@ -3,7 +3,7 @@
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::change_request::{ChangeQueryParams, SavedFilter, SAVED_FILTERS_MAX};
-use crate::server::audit::{self, Actor, Event};
+use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::saved_filter::{self, Column, Entity as SavedFilters};
 use chrono::Utc;
@@ -84,15 +84,13 @@ pub async fn save(
     }
     .insert(&txn)
     .await?;
-    audit::append(
+    audit::record(
         &txn,
         actor,
-        Event::new(
-            "saved_filter_created",
-            RecordType::User,
-            Some(user_id.to_string()),
-            format!("Saved change filter “{name}”: {}", row.query),
-        ),
+        RecordType::User,
+        user_id,
+        "saved_filter_created",
+        format!("Saved change filter “{name}”: {}", row.query),
     )
     .await?;
     txn.commit().await?;
@@ -110,15 +108,13 @@ pub async fn delete(db: &Db, actor: &Actor, user_id: i64, id: i64) -> Result<(),
         return Err(AppError::NotFound("That saved filter".into()));
     };
     SavedFilters::delete_by_id(id).exec(&txn).await?;
-    audit::append(
+    audit::record(
         &txn,
         actor,
-        Event::new(
-            "saved_filter_deleted",
-            RecordType::User,
-            Some(user_id.to_string()),
-            format!("Deleted change filter “{}”", row.name),
-        ),
+        RecordType::User,
+        user_id,
+        "saved_filter_deleted",
+        format!("Deleted change filter “{}”", row.name),
     )
     .await?;
     txn.commit().await?;

@@ -17,11 +17,13 @@ use crate::server::entity::service::Entity as Services;
 use crate::server::service::changes::{
     all_conflicts, describe_conflicts, links, risk_level, state_of, to_utc, type_of,
 };
+use crate::server::versioned;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    UpdateMany,
 };
 use std::collections::HashMap;
 
@@ -300,29 +302,21 @@ pub async fn save_window(
         }
         Some((id, version)) => {
             let before = find_window(&txn, id).await?;
-            let result = ScheduleWindows::update_many()
-                .col_expr(
-                    window_entity::Column::Kind,
-                    Expr::value(draft.kind.as_str()),
-                )
-                .col_expr(window_entity::Column::Name, Expr::value(draft.name.clone()))
-                .col_expr(
-                    window_entity::Column::ServiceId,
-                    Expr::value(draft.service_id),
-                )
-                .col_expr(window_entity::Column::StartsAt, Expr::value(starts_at))
-                .col_expr(window_entity::Column::EndsAt, Expr::value(ends_at))
-                .col_expr(
-                    window_entity::Column::Version,
-                    Expr::col(window_entity::Column::Version).add(1),
-                )
-                .filter(window_entity::Column::Id.eq(id))
-                .filter(window_entity::Column::Version.eq(version))
-                .exec(&txn)
-                .await?;
-            if result.rows_affected == 0 {
-                return Err(stale(before.version));
-            }
+            versioned::update(&txn, id, version, |update: UpdateMany<ScheduleWindows>| {
+                update
+                    .col_expr(
+                        window_entity::Column::Kind,
+                        Expr::value(draft.kind.as_str()),
+                    )
+                    .col_expr(window_entity::Column::Name, Expr::value(draft.name.clone()))
+                    .col_expr(
+                        window_entity::Column::ServiceId,
+                        Expr::value(draft.service_id),
+                    )
+                    .col_expr(window_entity::Column::StartsAt, Expr::value(starts_at))
+                    .col_expr(window_entity::Column::EndsAt, Expr::value(ends_at))
+            })
+            .await?;
             (id, Some(before), ("schedule_window_changed", "changed"))
         }
     };
@@ -350,24 +344,10 @@ pub async fn save_window(
     Ok(id)
 }
 
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this window meanwhile. Reload to see their version.".into(),
-        current_version,
-    }
-}
-
 pub async fn delete_window(db: &Db, actor: &Actor, id: i64, version: i32) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
     let before = find_window(&txn, id).await?;
-    let result = ScheduleWindows::delete_many()
-        .filter(window_entity::Column::Id.eq(id))
-        .filter(window_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(before.version));
-    }
+    versioned::delete::<ScheduleWindows, _>(&txn, id, version).await?;
     audit::append(
         &txn,
         actor,

@@ -12,16 +12,17 @@ use crate::model::sms_document::{
     DocumentRef, DocumentSummary, DocumentVersion, DraftForm, ReviewStatus,
 };
 use crate::model::user::CurrentUser;
-use crate::server::audit::{self, Actor, Event};
+use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::sms_document::{self as doc_entity, Entity as Documents};
 use crate::server::entity::sms_document_version::{self as version_entity, Entity as Versions};
 use crate::server::service::changes::{people, person};
+use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Set, UpdateMany,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -163,27 +164,6 @@ pub async fn detail<C: ConnectionTrait>(
     })
 }
 
-async fn record(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    action: &'static str,
-    document_id: i64,
-    summary: String,
-) -> Result<(), AppError> {
-    audit::append(
-        txn,
-        actor,
-        Event::new(
-            action,
-            RecordType::SmsDocument,
-            Some(document_id.to_string()),
-            summary,
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
 /// Checks both forms, and that the owner is someone Conform knows.
 async fn check_forms<C: ConnectionTrait>(
     conn: &C,
@@ -256,11 +236,12 @@ pub async fn create(
     .insert(&txn)
     .await?;
     insert_draft(&txn, row.id, 1, &draft, user.id).await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "document_created",
+        RecordType::SmsDocument,
         row.id,
+        "document_created",
         format!(
             "SMS document “{}” registered for {}",
             document.title,
@@ -270,13 +251,6 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok(row.id)
-}
-
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this document meanwhile; nothing was saved. Reload it and make your change again.".into(),
-        current_version,
-    }
 }
 
 /// Saves a draft: the document's title, clauses, owner and review cycle (against
@@ -309,79 +283,59 @@ pub async fn save_draft(
             "Only the draft's author, the document's owner or a quality manager edits it.".into(),
         ));
     }
-    if row.version != version {
-        return Err(stale(row.version));
-    }
-    if doc.version != document_version {
-        return Err(stale(doc.version));
-    }
+    check_version::<Versions>(version, row.version)?;
+    check_version::<Documents>(document_version, doc.version)?;
     let (document, draft) = check_forms(&txn, &document, &draft).await?;
-    let now = Utc::now();
-    let updated = Versions::update_many()
-        .col_expr(
-            version_entity::Column::Content,
-            Expr::value(draft.content.clone()),
-        )
-        .col_expr(
-            version_entity::Column::Link,
-            Expr::value((!draft.link.is_empty()).then(|| draft.link.clone())),
-        )
-        .col_expr(
-            version_entity::Column::ChangeSummary,
-            Expr::value(draft.change_summary.clone()),
-        )
-        .col_expr(
-            version_entity::Column::ContributorIds,
-            Expr::value(crate::server::contributors::with(
-                &row.contributor_ids,
-                row.author_id,
-                user.id,
-            )),
-        )
-        .col_expr(
-            version_entity::Column::Version,
-            Expr::col(version_entity::Column::Version).add(1),
-        )
-        .col_expr(version_entity::Column::UpdatedAt, Expr::value(now))
-        .filter(version_entity::Column::Id.eq(version_id))
-        .filter(version_entity::Column::Version.eq(version))
-        .filter(version_entity::Column::State.eq(DocState::Draft.as_str()))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(stale(row.version));
-    }
-    let updated = Documents::update_many()
-        .col_expr(
-            doc_entity::Column::Title,
-            Expr::value(document.title.clone()),
-        )
-        .col_expr(
-            doc_entity::Column::Clauses,
-            Expr::value(serde_json::to_string(&document.clauses).unwrap_or_else(|_| "[]".into())),
-        )
-        .col_expr(doc_entity::Column::OwnerId, Expr::value(document.owner_id))
-        .col_expr(
-            doc_entity::Column::ReviewMonths,
-            Expr::value(document.review_months),
-        )
-        .col_expr(
-            doc_entity::Column::Version,
-            Expr::col(doc_entity::Column::Version).add(1),
-        )
-        .col_expr(doc_entity::Column::UpdatedAt, Expr::value(now))
-        .filter(doc_entity::Column::Id.eq(doc.id))
-        .filter(doc_entity::Column::Version.eq(document_version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(stale(doc.version));
-    }
-    record(
+    let contributors =
+        crate::server::contributors::with(&row.contributor_ids, row.author_id, user.id);
+    // Approved text is never rewritten, whatever a concurrent move did.
+    versioned::update(&txn, version_id, version, |update: UpdateMany<Versions>| {
+        update
+            .col_expr(
+                version_entity::Column::Content,
+                Expr::value(draft.content.clone()),
+            )
+            .col_expr(
+                version_entity::Column::Link,
+                Expr::value((!draft.link.is_empty()).then(|| draft.link.clone())),
+            )
+            .col_expr(
+                version_entity::Column::ChangeSummary,
+                Expr::value(draft.change_summary.clone()),
+            )
+            .col_expr(
+                version_entity::Column::ContributorIds,
+                Expr::value(contributors),
+            )
+            .filter(version_entity::Column::State.eq(DocState::Draft.as_str()))
+    })
+    .await?;
+    let clauses = serde_json::to_string(&document.clauses).unwrap_or_else(|_| "[]".into());
+    versioned::update(
+        &txn,
+        doc.id,
+        document_version,
+        |update: UpdateMany<Documents>| {
+            update
+                .col_expr(
+                    doc_entity::Column::Title,
+                    Expr::value(document.title.clone()),
+                )
+                .col_expr(doc_entity::Column::Clauses, Expr::value(clauses))
+                .col_expr(doc_entity::Column::OwnerId, Expr::value(document.owner_id))
+                .col_expr(
+                    doc_entity::Column::ReviewMonths,
+                    Expr::value(document.review_months),
+                )
+        },
+    )
+    .await?;
+    audit::record(
         &txn,
         actor,
-        "document_draft_saved",
+        RecordType::SmsDocument,
         doc.id,
+        "document_draft_saved",
         format!("“{}” draft version {} saved", document.title, row.number),
     )
     .await?;
@@ -405,9 +359,7 @@ pub async fn move_version(
 ) -> Result<DocumentVersion, AppError> {
     let txn = db.begin_write().await?;
     let row = version_row(&txn, version_id).await?;
-    if row.version != version {
-        return Err(stale(row.version));
-    }
+    check_version::<Versions>(version, row.version)?;
     let doc = document_row(&txn, row.document_id).await?;
     if doc.retired {
         return Err(AppError::BadRequest("The document is retired.".into()));
@@ -423,50 +375,39 @@ pub async fn move_version(
     )?;
     let now = Utc::now();
     if next == DocState::Approved {
-        Versions::update_many()
-            .col_expr(
-                version_entity::Column::State,
-                Expr::value(DocState::Superseded.as_str()),
-            )
-            .col_expr(
-                version_entity::Column::Version,
-                Expr::col(version_entity::Column::Version).add(1),
-            )
-            .col_expr(version_entity::Column::UpdatedAt, Expr::value(now))
-            .filter(version_entity::Column::DocumentId.eq(doc.id))
-            .filter(version_entity::Column::State.eq(DocState::Approved.as_str()))
-            .exec(&txn)
-            .await?;
-    }
-    let mut update = Versions::update_many()
-        .col_expr(version_entity::Column::State, Expr::value(next.as_str()))
-        .col_expr(
-            version_entity::Column::Version,
-            Expr::col(version_entity::Column::Version).add(1),
-        )
-        .col_expr(version_entity::Column::UpdatedAt, Expr::value(now));
-    if next == DocState::Approved {
-        update = update
-            .col_expr(version_entity::Column::ApprovedBy, Expr::value(user.id))
-            .col_expr(version_entity::Column::ApprovedAt, Expr::value(now))
-            .col_expr(
-                version_entity::Column::NextReviewOn,
-                Expr::value(next_review_on(today, doc.review_months)),
-            );
-    }
-    let result = update
-        .filter(version_entity::Column::Id.eq(version_id))
-        .filter(version_entity::Column::Version.eq(version))
-        .exec(&txn)
+        // The version approved before is superseded, in the same transaction.
+        versioned::update_unchecked(&txn, |update: UpdateMany<Versions>| {
+            update
+                .col_expr(
+                    version_entity::Column::State,
+                    Expr::value(DocState::Superseded.as_str()),
+                )
+                .filter(version_entity::Column::DocumentId.eq(doc.id))
+                .filter(version_entity::Column::State.eq(DocState::Approved.as_str()))
+        })
         .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(row.version));
     }
-    record(
+    versioned::update(&txn, version_id, version, |update: UpdateMany<Versions>| {
+        let update = update.col_expr(version_entity::Column::State, Expr::value(next.as_str()));
+        if next == DocState::Approved {
+            update
+                .col_expr(version_entity::Column::ApprovedBy, Expr::value(user.id))
+                .col_expr(version_entity::Column::ApprovedAt, Expr::value(now))
+                .col_expr(
+                    version_entity::Column::NextReviewOn,
+                    Expr::value(next_review_on(today, doc.review_months)),
+                )
+        } else {
+            update
+        }
+    })
+    .await?;
+    audit::record(
         &txn,
         actor,
-        "document_version_moved",
+        RecordType::SmsDocument,
         doc.id,
+        "document_version_moved",
         format!(
             "“{}” version {}: {} → {}",
             doc.title,
@@ -520,11 +461,12 @@ pub async fn new_draft(
         change_summary: String::new(),
     };
     let row = insert_draft(&txn, document_id, number, &draft, user.id).await?;
-    record(
+    audit::record(
         &txn,
         actor,
-        "document_draft_started",
+        RecordType::SmsDocument,
         document_id,
+        "document_draft_started",
         format!(
             "“{}” version {} started from version {}",
             doc.title, number, approved.number

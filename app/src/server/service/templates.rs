@@ -11,11 +11,12 @@ use crate::server::entity::service::Entity as Services;
 use crate::server::entity::standard_template::{
     self as template_entity, Column, Entity as Templates,
 };
+use crate::server::versioned;
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Set, UpdateMany,
 };
 
 fn view(row: template_entity::Model) -> StandardTemplate {
@@ -156,35 +157,23 @@ pub async fn update(
     let txn = db.begin_write().await?;
     let before = get(&txn, id).await?;
     check(&txn, &draft, Some(id)).await?;
-    let result = Templates::update_many()
-        .col_expr(Column::NameKey, Expr::value(name_key(&draft.name)))
-        .col_expr(Column::Name, Expr::value(draft.name))
-        .col_expr(Column::Description, Expr::value(draft.description))
-        .col_expr(Column::Category, Expr::value(draft.category))
-        .col_expr(
-            Column::ServiceIds,
-            Expr::value(serde_json::to_string(&draft.service_ids).unwrap_or_else(|_| "[]".into())),
-        )
-        .col_expr(
-            Column::ImplementationPlan,
-            Expr::value(draft.implementation_plan),
-        )
-        .col_expr(Column::TestPlan, Expr::value(draft.test_plan))
-        .col_expr(Column::BackoutPlan, Expr::value(draft.backout_plan))
-        .col_expr(Column::Active, Expr::value(active))
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::Conflict {
-            message: "Someone else changed this template meanwhile. Reload to see their version."
-                .into(),
-            current_version: before.version,
-        });
-    }
+    let service_ids = serde_json::to_string(&draft.service_ids).unwrap_or_else(|_| "[]".into());
+    versioned::update(&txn, id, version, |update: UpdateMany<Templates>| {
+        update
+            .col_expr(Column::NameKey, Expr::value(name_key(&draft.name)))
+            .col_expr(Column::Name, Expr::value(draft.name))
+            .col_expr(Column::Description, Expr::value(draft.description))
+            .col_expr(Column::Category, Expr::value(draft.category))
+            .col_expr(Column::ServiceIds, Expr::value(service_ids))
+            .col_expr(
+                Column::ImplementationPlan,
+                Expr::value(draft.implementation_plan),
+            )
+            .col_expr(Column::TestPlan, Expr::value(draft.test_plan))
+            .col_expr(Column::BackoutPlan, Expr::value(draft.backout_plan))
+            .col_expr(Column::Active, Expr::value(active))
+    })
+    .await?;
     let after = get(&txn, id).await?;
     audit::append(
         &txn,

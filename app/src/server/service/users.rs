@@ -12,10 +12,12 @@ use crate::server::entity::user::{self as user_entity, Column, Entity as Users};
 use crate::server::failure::{internal, is_unique_violation};
 use crate::server::password;
 use crate::server::session::{self, roles_from_json};
+use crate::server::versioned::{self, check_version};
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    UpdateMany,
 };
 use serde_json::json;
 
@@ -195,31 +197,19 @@ async fn update_user(
         lock_active_admins(&txn).await?;
     }
     let before = find(&txn, id).await?;
-    if before.version != expected_version {
-        return Err(AppError::Conflict {
-            message: "Someone else changed this user meanwhile. Reload to see the current state."
-                .into(),
-            current_version: before.version,
-        });
-    }
-    let mut update = Users::update_many()
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()));
-    for (column, value) in changes {
-        update = update.col_expr(column, value);
-    }
-    let result = update
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::Conflict {
-            message: "Someone else changed this user meanwhile. Reload to see the current state."
-                .into(),
-            current_version: expected_version + 1,
-        });
-    }
+    check_version::<Users>(expected_version, before.version)?;
+    versioned::update(
+        &txn,
+        id,
+        expected_version,
+        |mut update: UpdateMany<Users>| {
+            for (column, value) in changes {
+                update = update.col_expr(column, value);
+            }
+            update
+        },
+    )
+    .await?;
     let after = find(&txn, id).await?;
     if let Some(refusal) = last_admin {
         let was_active_admin = before.roles.contains(&Role::Admin) && !before.disabled;

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The server Playwright starts: the release build on a throw-away SQLite database with demo data.
+# The server Playwright starts, on a throw-away SQLite database with demo data: the release
+# build, or the binary CONFORM_E2E_BINARY names (scripts/test.sh uses the debug build).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 data="$(mktemp -d /tmp/conform-e2e.XXXXXX)"
 trap 'rm -rf "$data"' EXIT
 export LEPTOS_SITE_ROOT="$CONFORM_ROOT/target/site"
 export RUST_LOG="${RUST_LOG:-warn}"
-"$CARGO_TARGET_DIR/release/conform" serve --demo \
+"${CONFORM_E2E_BINARY:-$CARGO_TARGET_DIR/release/conform}" serve --demo \
   --addr "${CONFORM_E2E_ADDR:-127.0.0.1:3100}" \
   --database-url "sqlite://$data/conform.db" &
 server=$!

@@ -614,7 +614,7 @@ async fn signing_out_or_being_disabled_ends_streams_and_presence_at_once() {
     );
 
     let cookie = sign_in(&state, "chair@example.org", PASSWORD).await;
-    let stream = open_events(&state, &uri, &cookie, &[]).await;
+    let stream = open_events(&state, &uri, &cookie, &[("sec-fetch-site", "same-origin")]).await;
     assert_eq!(connections(&db, id, chair.id).await, 1);
     let admin_cookie = sign_in(&state, "admin@example.org", PASSWORD).await;
     let _ = admin;

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
     crate::model::internal_audit::{
@@ -73,7 +74,10 @@ pub async fn update_audit_programme(
         cycle_end,
     }
     .validate()?;
-    internal_audits::update_programme(&caller.db, &caller.actor(), id, version, draft).await
+    let result = internal_audits::update_programme(&caller.db, &caller.actor(), id, version, draft).await;
+    caller
+        .counted(RecordType::InternalAudit, None, result)
+        .await
 }
 
 /// Plans an audit; the team must be independent of the auditees named. Goes to the audit.
@@ -139,7 +143,10 @@ pub async fn edit_audit(
         criteria,
     }
     .validate()?;
-    internal_audits::edit_audit(&caller.db, &caller.actor(), id, version, draft).await
+    let result = internal_audits::edit_audit(&caller.db, &caller.actor(), id, version, draft).await;
+    caller
+        .counted(RecordType::InternalAudit, Some(id), result)
+        .await
 }
 
 /// Starts (generating the checklist), completes (with the conclusion) or cancels an audit.
@@ -154,7 +161,7 @@ pub async fn move_audit(
     let action = AuditAction::parse(&action)
         .ok_or_else(|| AppError::BadRequest("Unknown audit action.".into()))?;
     let today = local_today(&caller.user.time_zone);
-    internal_audits::move_audit(
+    let result = internal_audits::move_audit(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -164,7 +171,10 @@ pub async fn move_audit(
         conclusion,
         today,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::InternalAudit, Some(id), result)
+        .await
 }
 
 /// Records one checklist item's result, notes and sampled records.
@@ -179,7 +189,7 @@ pub async fn record_checklist_item(
 ) -> Result<ChecklistItem, AppError> {
     let caller = require(Permission::AuditManage).await?;
     let entry = validate_checklist_entry(&result, &notes, &sampled_records)?;
-    internal_audits::record_item(
+    let result = internal_audits::record_item(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -188,7 +198,10 @@ pub async fn record_checklist_item(
         item_id,
         entry,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::InternalAudit, Some(audit_id), result)
+        .await
 }
 
 /// Records a graded finding; a nonconformity or register entry is raised with it.
@@ -204,7 +217,7 @@ pub async fn record_audit_finding(
 ) -> Result<Finding, AppError> {
     let caller = require(Permission::AuditManage).await?;
     let today = local_today(&caller.user.time_zone);
-    internal_audits::record_finding(
+    let result = internal_audits::record_finding(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -219,5 +232,8 @@ pub async fn record_audit_finding(
         },
         today,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::InternalAudit, Some(audit_id), result)
+        .await
 }

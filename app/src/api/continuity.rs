@@ -12,6 +12,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
     crate::model::continuity_plan::{check_outcome, ExerciseKind, Section},
@@ -101,7 +102,7 @@ pub async fn save_plan_draft(
     content: PlanContent,
 ) -> Result<PlanVersion, AppError> {
     let caller = require(Permission::ContinuityEdit).await?;
-    continuity_plans::save_draft(
+    let result = continuity_plans::save_draft(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -109,7 +110,10 @@ pub async fn save_plan_draft(
         version,
         content,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::ContinuityPlan, None, result)
+        .await
 }
 
 /// One lifecycle move of a version (the plan lifecycle decides who may).
@@ -120,7 +124,7 @@ pub async fn move_plan_version(
     action: PlanAction,
 ) -> Result<PlanVersion, AppError> {
     let caller = require(Permission::ContinuityEdit).await?;
-    continuity_plans::move_version(
+    let result = continuity_plans::move_version(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -128,14 +132,20 @@ pub async fn move_plan_version(
         version,
         action,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::ContinuityPlan, None, result)
+        .await
 }
 
 /// The next draft, starting from the newest version's content.
 #[server(endpoint = "continuity/draft/new")]
 pub async fn start_plan_draft(plan_id: i64) -> Result<PlanVersion, AppError> {
     let caller = require(Permission::ContinuityEdit).await?;
-    continuity_plans::new_draft(&caller.db, &caller.user, &caller.actor(), plan_id).await
+    let result = continuity_plans::new_draft(&caller.db, &caller.user, &caller.actor(), plan_id).await;
+    caller
+        .counted(RecordType::ContinuityPlan, Some(plan_id), result)
+        .await
 }
 
 #[server(endpoint = "continuity/compare")]
@@ -154,7 +164,7 @@ pub async fn comment_on_plan(
     let caller = require(Permission::ContinuityReview).await?;
     let section = Section::parse(&section)
         .ok_or_else(|| AppError::BadRequest("Choose the section the comment is about.".into()))?;
-    continuity_plans::comment(
+    let result = continuity_plans::comment(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -162,7 +172,10 @@ pub async fn comment_on_plan(
         section,
         &text,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::ContinuityPlan, None, result)
+        .await
 }
 
 /// Plans an exercise of a plan; `planned_on` is a date (YYYY-MM-DD).
@@ -220,7 +233,7 @@ pub async fn record_exercise(
 ) -> Result<Exercise, AppError> {
     let caller = require(Permission::ContinuityEdit).await?;
     let outcome = check_outcome(&result, &actual, &findings)?;
-    continuity_exercises::record_outcome(
+    let result = continuity_exercises::record_outcome(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -228,7 +241,10 @@ pub async fn record_exercise(
         version,
         outcome,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::ContinuityPlan, None, result)
+        .await
 }
 
 /// Puts one finding of an exercise in the improvement register.

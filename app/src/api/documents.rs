@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
     crate::model::sms_document::{DocumentForm, DraftForm},
@@ -97,7 +98,7 @@ pub async fn save_document_draft(
     #[server(default)] change_summary: String,
 ) -> Result<DocumentVersion, AppError> {
     let caller = require(Permission::DocumentEdit).await?;
-    sms_documents::save_draft(
+    let result = sms_documents::save_draft(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -116,7 +117,10 @@ pub async fn save_document_draft(
             change_summary,
         },
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::SmsDocument, None, result)
+        .await
 }
 
 /// One lifecycle move of a version (the lifecycle decides who may).
@@ -128,7 +132,7 @@ pub async fn move_document_version(
 ) -> Result<DocumentVersion, AppError> {
     let caller = require(Permission::DocumentEdit).await?;
     let today = local_today(&caller.user.time_zone);
-    sms_documents::move_version(
+    let result = sms_documents::move_version(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -137,12 +141,18 @@ pub async fn move_document_version(
         action,
         today,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::SmsDocument, None, result)
+        .await
 }
 
 /// The next draft, starting from the approved text.
 #[server(endpoint = "documents/draft/new")]
 pub async fn start_document_draft(document_id: i64) -> Result<DocumentVersion, AppError> {
     let caller = require(Permission::DocumentEdit).await?;
-    sms_documents::new_draft(&caller.db, &caller.user, &caller.actor(), document_id).await
+    let result = sms_documents::new_draft(&caller.db, &caller.user, &caller.actor(), document_id).await;
+    caller
+        .counted(RecordType::SmsDocument, Some(document_id), result)
+        .await
 }

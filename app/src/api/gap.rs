@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
     crate::server::service::gap_assessments::{self, RowInput},
@@ -69,7 +70,7 @@ pub async fn save_rating(
                 AppError::single_field("owner_id", "Choose the owner from the list.")
             })?),
         };
-    gap_assessments::save_rating(
+    let result = gap_assessments::save_rating(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -82,7 +83,10 @@ pub async fn save_rating(
             owner_id,
         },
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::GapAssessment, None, result)
+        .await
 }
 
 #[server(endpoint = "gap/evidence/add")]
@@ -93,7 +97,7 @@ pub async fn add_evidence(
     label: String,
 ) -> Result<RatingRow, AppError> {
     let caller = require(Permission::GapAssess).await?;
-    gap_assessments::add_evidence(
+    let result = gap_assessments::add_evidence(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -102,34 +106,46 @@ pub async fn add_evidence(
         &target,
         &label,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::GapAssessment, None, result)
+        .await
 }
 
 #[server(endpoint = "gap/evidence/remove")]
 pub async fn remove_evidence(evidence_id: i64) -> Result<RatingRow, AppError> {
     let caller = require(Permission::GapAssess).await?;
-    gap_assessments::remove_evidence(&caller.db, &caller.user, &caller.actor(), evidence_id).await
+    let result = gap_assessments::remove_evidence(&caller.db, &caller.user, &caller.actor(), evidence_id).await;
+    caller
+        .counted(RecordType::GapAssessment, None, result)
+        .await
 }
 
 /// Turns a rated gap into an improvement action in the register.
 #[server(endpoint = "gap/improvement")]
 pub async fn raise_improvement(rating_id: i64, version: i32) -> Result<RatingRow, AppError> {
     let caller = require(Permission::GapAssess).await?;
-    gap_assessments::raise_improvement(
+    let result = gap_assessments::raise_improvement(
         &caller.db,
         &caller.user,
         &caller.actor(),
         rating_id,
         version,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::GapAssessment, None, result)
+        .await
 }
 
 /// Closes the campaign (quality manager); it is read-only afterwards.
 #[server(endpoint = "gap/close")]
 pub async fn close_assessment(id: i64, version: i32) -> Result<AssessmentSummary, AppError> {
     let caller = require(Permission::GapAssess).await?;
-    gap_assessments::close(&caller.db, &caller.user, &caller.actor(), id, version).await
+    let result = gap_assessments::close(&caller.db, &caller.user, &caller.actor(), id, version).await;
+    caller
+        .counted(RecordType::GapAssessment, Some(id), result)
+        .await
 }
 
 #[server(endpoint = "gap/results")]

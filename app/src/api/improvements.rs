@@ -9,7 +9,11 @@ use crate::model::register::{
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::guard::require, crate::model::access::Permission, crate::server::service::register};
+use {
+    super::guard::require,
+    crate::model::access::{Permission, RecordType},
+    crate::server::service::register,
+};
 
 /// One page of the register with the list's filters and sort, plus counts for the summary.
 #[server(endpoint = "improvements/list")]
@@ -68,7 +72,10 @@ pub async fn update_improvement(
         version,
         draft,
     )
-    .await?;
+    .await;
+    let updated = caller
+        .counted(RecordType::Improvement, Some(id), updated)
+        .await?;
     leptos_axum::redirect(&format!("/improvements/{id}"));
     Ok(updated)
 }
@@ -94,7 +101,7 @@ pub async fn move_improvement(
             AppError::single_field("closure_code", format!("“{code}” is not a closure code."))
         })?),
     };
-    register::transition(
+    let result = register::transition(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -106,14 +113,20 @@ pub async fn move_improvement(
             closure_code,
         },
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::Improvement, Some(id), result)
+        .await
 }
 
 #[server(endpoint = "improvements/add_kpi")]
 pub async fn add_kpi(id: i64, version: i32, form: KpiForm) -> Result<Improvement, AppError> {
     let caller = require(Permission::ImprovementRaise).await?;
     let kpi = form.validate()?;
-    register::add_kpi(&caller.db, &caller.user, &caller.actor(), id, version, kpi).await
+    let result = register::add_kpi(&caller.db, &caller.user, &caller.actor(), id, version, kpi).await;
+    caller
+        .counted(RecordType::Improvement, Some(id), result)
+        .await
 }
 
 #[server(endpoint = "improvements/measure")]
@@ -127,7 +140,7 @@ pub async fn add_measurement(
     let measurement = form.validate(crate::server::service::schedule::local_today(
         &caller.user.time_zone,
     ))?;
-    register::add_measurement(
+    let result = register::add_measurement(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -136,7 +149,10 @@ pub async fn add_measurement(
         kpi_id,
         measurement,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::Improvement, Some(id), result)
+        .await
 }
 
 /// The entry's audit trail, newest first.

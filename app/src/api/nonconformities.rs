@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
     crate::server::service::nonconformities::{self, Raised, Step},
@@ -150,7 +151,7 @@ pub async fn nonconformity_step(
             )))
         }
     };
-    nonconformities::record(
+    let result = nonconformities::record(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -160,5 +161,8 @@ pub async fn nonconformity_step(
         today,
         &super::guard::state()?.controls,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::Nonconformity, Some(id), result)
+        .await
 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    crate::model::access::RecordType,
     super::guard::require, crate::model::access::Permission, crate::server::service::objectives,
     crate::server::service::schedule::local_today,
 };
@@ -50,7 +51,10 @@ pub async fn create_objective(form: ObjectiveForm) -> Result<(), AppError> {
 #[server(endpoint = "objectives/update")]
 pub async fn update_objective(id: i64, version: i32, form: ObjectiveForm) -> Result<(), AppError> {
     let caller = require(Permission::ObjectiveManage).await?;
-    objectives::update(&caller.db, &caller.actor(), id, version, form).await
+    let result = objectives::update(&caller.db, &caller.actor(), id, version, form).await;
+    caller
+        .counted(RecordType::Objective, Some(id), result)
+        .await
 }
 
 /// Records a measurement; the service lets the owner or a quality manager do it.
@@ -58,5 +62,8 @@ pub async fn update_objective(id: i64, version: i32, form: ObjectiveForm) -> Res
 pub async fn record_measurement(id: i64, form: MeasurementForm) -> Result<(), AppError> {
     let caller = require(Permission::AssignedWork).await?;
     let today = local_today(&caller.user.time_zone);
-    objectives::record_measurement(&caller.db, &caller.user, &caller.actor(), id, form, today).await
+    let result = objectives::record_measurement(&caller.db, &caller.user, &caller.actor(), id, form, today).await;
+    caller
+        .counted(RecordType::Objective, Some(id), result)
+        .await
 }

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    crate::model::access::RecordType,
     super::guard::require, crate::model::access::Permission,
     crate::server::service::management_reviews as reviews,
     crate::server::service::schedule::local_today,
@@ -55,13 +56,19 @@ pub async fn plan_review(form: PlanForm) -> Result<(), AppError> {
 #[server(endpoint = "reviews/save")]
 pub async fn save_review(id: i64, version: i32, form: DetailsForm) -> Result<(), AppError> {
     let caller = require(Permission::ReviewManage).await?;
-    reviews::save_details(&caller.db, &caller.actor(), id, version, form).await
+    let result = reviews::save_details(&caller.db, &caller.actor(), id, version, form).await;
+    caller
+        .counted(RecordType::ManagementReview, Some(id), result)
+        .await
 }
 
 #[server(endpoint = "reviews/decision")]
 pub async fn add_review_decision(id: i64, version: i32, text: String) -> Result<(), AppError> {
     let caller = require(Permission::ReviewManage).await?;
-    reviews::add_decision(&caller.db, &caller.actor(), id, version, &text).await
+    let result = reviews::add_decision(&caller.db, &caller.actor(), id, version, &text).await;
+    caller
+        .counted(RecordType::ManagementReview, Some(id), result)
+        .await
 }
 
 /// An action with its owner and due date (YYYY-MM-DD).
@@ -74,7 +81,7 @@ pub async fn add_review_action(
     due_on: String,
 ) -> Result<(), AppError> {
     let caller = require(Permission::ReviewManage).await?;
-    reviews::add_action(
+    let result = reviews::add_action(
         &caller.db,
         &caller.actor(),
         id,
@@ -83,7 +90,10 @@ pub async fn add_review_action(
         &owner_id,
         &due_on,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::ManagementReview, Some(id), result)
+        .await
 }
 
 /// Marks an action done: its owner, or a review manager; also after publishing.
@@ -94,7 +104,7 @@ pub async fn complete_review_action(
     #[server(default)] note: String,
 ) -> Result<ReviewAction, AppError> {
     let caller = require(Permission::AssignedWork).await?;
-    reviews::complete_action(
+    let result = reviews::complete_action(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -102,7 +112,10 @@ pub async fn complete_review_action(
         version,
         &note,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::ManagementReview, None, result)
+        .await
 }
 
 /// Marks the review held, or publishes its minutes (then it never changes).
@@ -110,7 +123,7 @@ pub async fn complete_review_action(
 pub async fn move_review(id: i64, version: i32, step: ReviewMove) -> Result<ReviewState, AppError> {
     let caller = require(Permission::ReviewManage).await?;
     let today = local_today(&caller.user.time_zone);
-    reviews::move_review(
+    let result = reviews::move_review(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -119,7 +132,10 @@ pub async fn move_review(id: i64, version: i32, step: ReviewMove) -> Result<Revi
         step,
         today,
     )
-    .await
+    .await;
+    caller
+        .counted(RecordType::ManagementReview, Some(id), result)
+        .await
 }
 
 /// The caller's own open review actions, for the dashboard.

@@ -225,7 +225,7 @@ mod plans {
         )
         .await
         .unwrap_err();
-        assert!(matches!(stranger, AppError::BadRequest(_)));
+        assert!(matches!(stranger, AppError::Refused(_)));
 
         // Review, then approval by the continuity manager (who did not write it).
         let review = continuity_plans::move_version(
@@ -248,7 +248,7 @@ mod plans {
         )
         .await
         .unwrap_err();
-        assert!(matches!(refused, AppError::BadRequest(ref m) if m.contains("continuity manager")));
+        assert!(matches!(refused, AppError::Refused(ref m) if m.contains("continuity manager")));
         let approved = continuity_plans::move_version(
             &db,
             &rowan,

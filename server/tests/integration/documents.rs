@@ -287,7 +287,7 @@ async fn a_stale_draft_save_is_refused_and_nothing_is_written() {
         draft("Mine"),
     )
     .await;
-    assert!(matches!(refused, Err(AppError::Forbidden(_))));
+    assert!(matches!(refused, Err(AppError::Refused(_))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,6 +37,7 @@ mod objectives;
 mod permissions;
 mod plan_export;
 mod public_url;
+mod record_refusals_http;
 mod register;
 mod register_import;
 mod schedule;

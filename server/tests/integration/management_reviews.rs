@@ -1521,7 +1521,7 @@ async fn an_action_is_done_by_its_owner_or_the_quality_manager() {
         let refused = reviews::complete_action(&db, who, &actor(who), window.id, 1, "Done.")
             .await
             .unwrap_err();
-        assert!(matches!(refused, AppError::Forbidden(_)), "{refused:?}");
+        assert!(matches!(refused, AppError::Refused(_)), "{refused:?}");
     }
     assert_eq!(action_now(&db, id, window.id).await, window);
 

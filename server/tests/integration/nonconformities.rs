@@ -94,7 +94,7 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     let nothing_planned = step(&owner, nc.version, Step::PlanActions, today)
         .await
         .unwrap_err();
-    assert!(matches!(nothing_planned, AppError::BadRequest(ref m) if m.contains("at least one")));
+    assert!(matches!(nothing_planned, AppError::Refused(ref m) if m.contains("at least one")));
     let nc = step(
         &owner,
         nc.version,
@@ -119,7 +119,7 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(open, AppError::BadRequest(ref m) if m.contains("still open")));
+    assert!(matches!(open, AppError::Refused(ref m) if m.contains("still open")));
     let action_id = nc.actions[0].id;
 
     // The action goes to the improvement register; each side links to the other.
@@ -174,12 +174,12 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(early, AppError::BadRequest(ref m) if m.contains("judged from")));
+    assert!(matches!(early, AppError::Refused(ref m) if m.contains("judged from")));
     let later = today + Duration::days(31);
     let own = step(&owner, nc.version, Step::Verify { effective: true }, later)
         .await
         .unwrap_err();
-    assert!(matches!(own, AppError::BadRequest(ref m) if m.contains("other than the owner")));
+    assert!(matches!(own, AppError::Refused(ref m) if m.contains("other than the owner")));
 
     // The first check finds it ineffective: back to root cause.
     let nc = step(
@@ -290,7 +290,7 @@ async fn a_nonconformity_is_corrected_verified_by_someone_else_and_closed() {
     let auditor_closes = step(&auditor, nc.version, Step::Close, later)
         .await
         .unwrap_err();
-    assert!(matches!(auditor_closes, AppError::BadRequest(_)));
+    assert!(matches!(auditor_closes, AppError::Refused(_)));
     let nc = step(&quality, nc.version, Step::Close, later)
         .await
         .unwrap();

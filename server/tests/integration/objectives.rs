@@ -75,7 +75,7 @@ async fn objectives_are_flagged_until_measured_and_judged_on_the_latest_value() 
         today,
     )
     .await;
-    assert!(matches!(refused, Err(AppError::Forbidden(_))));
+    assert!(matches!(refused, Err(AppError::Refused(_))));
     // A future date or a word is refused.
     let bad = objectives::record_measurement(
         &db,

@@ -57,7 +57,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
     )
     .await
     .unwrap_err();
-    assert!(matches!(refused, AppError::BadRequest(_)), "{refused:?}");
+    assert!(matches!(refused, AppError::Refused(_)), "{refused:?}");
     let e = step(
         &approver,
         ImprovementAction::Approve,
@@ -94,7 +94,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
     .unwrap_err();
     assert_eq!(
         unmeasured,
-        AppError::BadRequest("Record the measured outcome before verifying it.".into())
+        AppError::Refused("Record the measured outcome before verifying it.".into())
     );
     let kpi = KpiForm {
         name: "Repeat incidents".into(),
@@ -171,7 +171,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
     )
     .await
     .unwrap_err();
-    assert!(matches!(owner_verifies, AppError::BadRequest(ref m) if m.contains("has not owned")));
+    assert!(matches!(owner_verifies, AppError::Refused(ref m) if m.contains("has not owned")));
     let e = step(
         &quality,
         ImprovementAction::Verify,

@@ -218,7 +218,7 @@ pub async fn save_draft(
         .roles
         .contains(&crate::model::access::Role::ContinuityManager);
     if !(manager || user.id == plan.owner_id || user.id == row.author_id) {
-        return Err(AppError::BadRequest(
+        return Err(AppError::Refused(
             "Only the plan's owner, the draft's author or a continuity manager edits it.".into(),
         ));
     }
@@ -272,7 +272,7 @@ pub async fn move_version(
         plan.owner_id,
         &ActorFacts::from(user),
     )
-    .map_err(|refusal| AppError::BadRequest(refusal.0))?;
+    ?;
     let now = Utc::now();
     if next == PlanState::Approved {
         // The approved version before this one is superseded, never deleted.

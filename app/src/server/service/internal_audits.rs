@@ -669,7 +669,7 @@ pub async fn move_audit(
                 format!("{} (at least 10 characters)", refusal.0),
             ))
         }
-        Err(refusal) => return Err(AppError::BadRequest(refusal.0)),
+        Err(refusal) => return Err(refusal.into()),
     };
     check_version::<Audits>(version, row.version)?;
     versioned::update(&txn, id, version, |update: UpdateMany<Audits>| {

@@ -757,8 +757,8 @@ pub async fn complete_action(
         .await?
         .ok_or_else(|| AppError::NotFound("That review action".into()))?;
     if !may_complete_action(user, row.owner_id) {
-        return Err(AppError::Forbidden(
-            "mark this action done (its owner or the quality manager does)".into(),
+        return Err(AppError::Refused(
+            "Only the action's owner or a quality manager marks it done.".into(),
         ));
     }
     if row.done_at.is_some() {

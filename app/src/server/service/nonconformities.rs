@@ -345,7 +345,7 @@ pub async fn record(
             }
             facts.has_correction = true;
             let next =
-                path(&facts, NcAction::Contain, &me).map_err(|r| AppError::BadRequest(r.0))?;
+                path(&facts, NcAction::Contain, &me)?;
             versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::Correction, Expr::value(correction))
                     .col_expr(Column::State, Expr::value(next.as_str()))
@@ -381,7 +381,7 @@ pub async fn record(
             facts.has_root_cause = true;
             facts.similar_checked = true;
             let next = path(&facts, NcAction::AnalyseRootCause, &me)
-                .map_err(|r| AppError::BadRequest(r.0))?;
+                ?;
             let method = method_code(*method);
             versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::RootCause, Expr::value(root_cause))
@@ -412,7 +412,7 @@ pub async fn record(
                     .roles
                     .contains(&crate::model::access::Role::QualityManager))
             {
-                return Err(AppError::BadRequest(
+                return Err(AppError::Refused(
                     "Only the owner or a quality manager plans corrective actions.".into(),
                 ));
             }
@@ -444,7 +444,7 @@ pub async fn record(
         }
         Step::PlanActions => {
             let next =
-                path(&facts, NcAction::PlanActions, &me).map_err(|r| AppError::BadRequest(r.0))?;
+                path(&facts, NcAction::PlanActions, &me)?;
             let last_due = before.actions.iter().map(|a| a.due).max();
             versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::State, Expr::value(next.as_str()))
@@ -466,7 +466,7 @@ pub async fn record(
                     .roles
                     .contains(&crate::model::access::Role::QualityManager))
             {
-                return Err(AppError::BadRequest("Only the action's owner, the nonconformity's owner or a quality manager marks it done.".into()));
+                return Err(AppError::Refused("Only the action's owner, the nonconformity's owner or a quality manager marks it done.".into()));
             }
             // Guarded by the nonconformity's version, bumped below.
             versioned::update_unchecked(&txn, |u: UpdateMany<Actions>| {
@@ -500,7 +500,7 @@ pub async fn record(
                     .roles
                     .contains(&crate::model::access::Role::QualityManager))
             {
-                return Err(AppError::BadRequest("Only the action's owner, the nonconformity's owner or a quality manager puts it in the register.".into()));
+                return Err(AppError::Refused("Only the action's owner, the nonconformity's owner or a quality manager puts it in the register.".into()));
             }
             let entry = crate::server::service::register::insert_entry(
                 &txn,
@@ -527,7 +527,7 @@ pub async fn record(
         }
         Step::CompleteActions { wait_days } => {
             let next = path(&facts, NcAction::CompleteActions, &me)
-                .map_err(|r| AppError::BadRequest(r.0))?;
+                ?;
             let stored = Ncs::find_by_id(id)
                 .one(&txn)
                 .await?
@@ -561,7 +561,7 @@ pub async fn record(
             } else {
                 NcAction::VerifyIneffective
             };
-            let next = path(&facts, action, &me).map_err(|r| AppError::BadRequest(r.0))?;
+            let next = path(&facts, action, &me)?;
             versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 let u = u
                     .col_expr(Column::State, Expr::value(next.as_str()))
@@ -593,7 +593,7 @@ pub async fn record(
             }
         }
         Step::Close => {
-            let next = path(&facts, NcAction::Close, &me).map_err(|r| AppError::BadRequest(r.0))?;
+            let next = path(&facts, NcAction::Close, &me)?;
             versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::State, Expr::value(next.as_str()))
                     .col_expr(Column::StepDue, Expr::value(Option::<NaiveDate>::None))

@@ -312,7 +312,7 @@ pub async fn record_measurement(
     let txn = db.begin_write().await?;
     let row = objective_row(&txn, objective_id).await?;
     if !may_measure(user, row.owner_id) {
-        return Err(AppError::Forbidden(
+        return Err(AppError::Refused(
             "Only the objective's owner or a quality manager records its measurements.".into(),
         ));
     }

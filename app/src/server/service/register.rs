@@ -621,7 +621,7 @@ pub async fn transition(
     // An outcome typed with this move counts.
     facts.has_outcome |= !outcome.trim().is_empty();
     let next = lifecycle(&facts, action, &ActorFacts::from(user))
-        .map_err(|refusal| AppError::BadRequest(refusal.0))?;
+        ?;
     let now = Utc::now();
     versioned::update(&txn, id, version, |update: UpdateMany<Improvements>| {
         let mut update = update

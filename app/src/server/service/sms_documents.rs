@@ -279,7 +279,7 @@ pub async fn save_draft(
         )));
     }
     if !may_write(row.author_id, doc.owner_id, &ActorFacts::from(user)) {
-        return Err(AppError::Forbidden(
+        return Err(AppError::Refused(
             "Only the draft's author, the document's owner or a quality manager edits it.".into(),
         ));
     }

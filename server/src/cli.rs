@@ -149,6 +149,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     let leptos_options = leptos_options(&args)?;
+    // Password hashing's memory is taken now, once: a flood of sign-ins then adds only its
+    // queued requests, never another 19 MiB per check.
+    app::server::password::reserve_working_areas();
     let state = AppState {
         leptos_options,
         db: db.clone(),

@@ -42,3 +42,4 @@ mod register;
 mod register_import;
 mod schedule;
 mod segregation;
+mod shutdown;

@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 data="$(mktemp -d /tmp/conform-e2e.XXXXXX)"
 trap 'rm -rf "$data"' EXIT
-export LEPTOS_SITE_ROOT="$CONFORM_ROOT/target/site"
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$CONFORM_ROOT/target/site}"
 export RUST_LOG="${RUST_LOG:-warn}"
 "${CONFORM_E2E_BINARY:-$CARGO_TARGET_DIR/release/conform}" serve --demo \
   --addr "${CONFORM_E2E_ADDR:-127.0.0.1:3100}" \

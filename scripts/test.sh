@@ -55,15 +55,25 @@ cargo_stage unit timeout 1200 cargo test -p app --features ssr --lib
 # hang (about 1 run in 8 of the HTTP tests); the server itself runs a single runtime. Serial,
 # the 164 tests take about 2.5 min on SQLite and 6.5 min on PostgreSQL (2 cores).
 cargo_stage sqlite timeout 1200 cargo test -p conform -- --test-threads=1
+# The release client builds meanwhile, in its own target directory: the PostgreSQL tests run
+# one at a time and leave a core idle, and the client's link-time optimisation and wasm-opt
+# use one core for most of their 10-15 minutes.
+echo "==> client build (release) started in the background; log: $logs/build.log"
+client_started=$SECONDS
+(timeout 2400 cargo leptos build --release --frontend-only >"$logs/build.log" 2>&1) &
+client_build=$!
 cargo_stage postgres timeout 1200 pg_virtualenv sh -c \
   'CONFORM_TEST_POSTGRES_URL="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" cargo test -p conform -- --test-threads=1'
 
 # The browser gets the release client (what users download). The server under test is the
 # debug build the service tests above just linked (the same code, with overflow checks): a
 # release build of the server would cost another 15-20 minutes of CI on 2 cores.
-echo "==> client build (release) and the server under test"
-if cargo leptos build --release --frontend-only 2>&1 | tee "$logs/build.log" &&
-  cargo build -p conform --bin conform 2>&1 | tee -a "$logs/build.log"; then
+echo "==> waiting for the client build; then the server under test"
+wait "$client_build"
+client_status=$?
+tail -n 5 "$logs/build.log"
+echo "client build: $((SECONDS - client_started)) s since it started (status $client_status)"
+if [ "$client_status" = 0 ] && cargo build -p conform --bin conform 2>&1 | tee -a "$logs/build.log"; then
   stage_done build
   echo "==> end-to-end (Playwright, Chromium)"
   (cd end2end && CONFORM_E2E_BINARY="$CARGO_TARGET_DIR/debug/conform" \

@@ -54,6 +54,9 @@ test('an improvement is raised, measured against its target and moved on by owne
   await expect(page.locator('.page-actions')).toContainText('Evaluated');
   await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
   await openHydrated(quality.page, url);
+  // A quality manager may hand it over: the panel offers the people, the owner chosen.
+  await quality.page.getByText('Hand over or change the approver').click();
+  await expect(quality.page.locator('#resp-owner option:checked')).toHaveText('Dana Whitfield');
   await quality.page.getByRole('button', { name: 'Approve' }).click();
   await expect(quality.page.locator('.page-actions')).toContainText('Approved');
 

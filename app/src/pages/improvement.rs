@@ -275,7 +275,17 @@ fn ResponsibilityPanel(
     action: ServerAction<UpdateImprovement>,
 ) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let choices = Resource::new(|| (), |_| change_choices());
+    // The people are fetched when the panel is first opened, by the browser: most visits never
+    // open it, and a resource created in this part of the page (rendered after the signed-in
+    // person is known) could not be matched up again when the page hydrated.
+    let people = RwSignal::new(None::<Result<Vec<crate::model::refs::PersonRef>, AppError>>);
+    let load_people = move |_| {
+        if people.get_untracked().is_none() {
+            leptos::task::spawn_local(async move {
+                people.set(Some(change_choices().await.map(|choices| choices.people)));
+            });
+        }
+    };
     let (owner_id, approver_id) = (entry.owner.id, entry.approver.as_ref().map(|a| a.id));
     let (id, version) = (entry.id, entry.version);
     let hidden = [
@@ -309,50 +319,47 @@ fn ResponsibilityPanel(
     ];
     let services = entry.service_ids.clone();
     view! {
-        <details class="panel responsibility">
+        <details class="panel responsibility" on:toggle=load_people>
             <summary>"Hand over or change the approver"</summary>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading people…"</p> }>
-                {move || {
-                    let hidden = hidden.clone();
-                    let services = services.clone();
-                    Suspend::new(async move {
-                        let people = match choices.await {
-                            Ok(choices) => choices.people,
-                            Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                        };
-                        view! {
-                            <ActionForm action attr:class="form" attr:novalidate=true>
-                                <FormErrors error/>
-                                <input type="hidden" name="id" value=id/>
-                                <input type="hidden" name="version" value=version/>
-                                {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
-                                {services.into_iter().enumerate().map(|(index, id)| view! { <input type="hidden" name=format!("form[service_ids][{index}]") value=id/> }).collect_view()}
-                                <div class="field-row">
-                                    <div class="field">
-                                        <label for="resp-owner">"Owner"</label>
-                                        <select id="resp-owner" name="form[owner_id]" aria-describedby="resp-owner-error">
-                                            {people.iter().map(|p| view! { <option value=p.id selected=p.id == owner_id>{p.name.clone()}</option> }).collect_view()}
-                                        </select>
-                                        <p class="field-error" id="resp-owner-error" aria-live="polite">{field_error(error, "owner_id")}</p>
-                                    </div>
-                                    <div class="field">
-                                        <label for="resp-approver">"Approver"</label>
-                                        <select id="resp-approver" name="form[approver_id]" aria-describedby="resp-approver-error">
-                                            <option value="" selected=approver_id.is_none()>"A quality manager"</option>
-                                            {people.iter().map(|p| view! { <option value=p.id selected=Some(p.id) == approver_id>{p.name.clone()}</option> }).collect_view()}
-                                        </select>
-                                        <p class="field-error" id="resp-approver-error" aria-live="polite">{field_error(error, "approver_id")}</p>
-                                    </div>
-                                </div>
-                                <p class="hint">"Whoever has owned an improvement never approves or verifies it, and nobody decides as an approver they named themselves."</p>
-                                <div class="form-actions">
-                                    <button type="submit" class="button secondary" disabled=move || action.pending().get()>"Save who is responsible"</button>
-                                </div>
-                            </ActionForm>
-                        }.into_any()
-                    })
-                }}
-            </Suspense>
+            {move || {
+                let people = match people.get() {
+                    None => return view! { <p class="loading" role="status">"Loading people…"</p> }.into_any(),
+                    Some(Err(error)) => return view! { <ErrorPanel error/> }.into_any(),
+                    Some(Ok(people)) => people,
+                };
+                let hidden = hidden.clone();
+                let services = services.clone();
+                view! {
+                    <ActionForm action attr:class="form" attr:novalidate=true>
+                        <FormErrors error/>
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="version" value=version/>
+                        {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+                        {services.into_iter().enumerate().map(|(index, id)| view! { <input type="hidden" name=format!("form[service_ids][{index}]") value=id/> }).collect_view()}
+                        <div class="field-row">
+                            <div class="field">
+                                <label for="resp-owner">"Owner"</label>
+                                <select id="resp-owner" name="form[owner_id]" aria-describedby="resp-owner-error">
+                                    {people.iter().map(|p| view! { <option value=p.id selected=p.id == owner_id>{p.name.clone()}</option> }).collect_view()}
+                                </select>
+                                <p class="field-error" id="resp-owner-error" aria-live="polite">{field_error(error, "owner_id")}</p>
+                            </div>
+                            <div class="field">
+                                <label for="resp-approver">"Approver"</label>
+                                <select id="resp-approver" name="form[approver_id]" aria-describedby="resp-approver-error">
+                                    <option value="" selected=approver_id.is_none()>"A quality manager"</option>
+                                    {people.iter().map(|p| view! { <option value=p.id selected=Some(p.id) == approver_id>{p.name.clone()}</option> }).collect_view()}
+                                </select>
+                                <p class="field-error" id="resp-approver-error" aria-live="polite">{field_error(error, "approver_id")}</p>
+                            </div>
+                        </div>
+                        <p class="hint">"Whoever has owned an improvement never approves or verifies it, and nobody decides as an approver they named themselves."</p>
+                        <div class="form-actions">
+                            <button type="submit" class="button secondary" disabled=move || action.pending().get()>"Save who is responsible"</button>
+                        </div>
+                    </ActionForm>
+                }.into_any()
+            }}
         </details>
     }
 }

@@ -33,8 +33,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$CONFORM_ROOT"
 attempts="${1:-500}"
-cargo build --release -p conform --quiet
-exec python3 - "$CARGO_TARGET_DIR/release/conform" "$attempts" <<'PY'
+# CONFORM_BENCH_BINARY runs another build instead (e.g. the debug one, when the release
+# build would take too long; the figures then say so).
+binary="${CONFORM_BENCH_BINARY:-}"
+if [ -z "$binary" ]; then
+  cargo build --release -p conform --quiet
+  binary="$CARGO_TARGET_DIR/release/conform"
+fi
+echo "server binary: $binary"
+exec python3 - "$binary" "$attempts" <<'PY'
 import asyncio, os, shutil, signal, socket, sqlite3, statistics, subprocess, sys, tempfile, time
 
 BIN, ATTEMPTS = sys.argv[1], int(sys.argv[2])

@@ -3,7 +3,9 @@
 //! SQLite allows one writer at a time. Rather than letting concurrent write transactions
 //! collide ("database is locked"), all writes go through a dedicated single-connection pool
 //! and so queue in-process; reads use their own pool and never wait for writers (WAL).
-//! On PostgreSQL both handles share one pool.
+//! On PostgreSQL both handles share one pool. The health check has a connection of its own
+//! (both backends), so a flood of requests queued for the pools never delays the answer a
+//! load balancer waits for.
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -18,6 +20,7 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Db {
     read: DatabaseConnection,
     write: DatabaseConnection,
+    health: DatabaseConnection,
 }
 
 impl Db {
@@ -25,7 +28,12 @@ impl Db {
         if url.starts_with("sqlite:") {
             let read = Database::connect(sqlite_options(url, 8)).await?;
             let write = Database::connect(sqlite_options(url, 1)).await?;
-            Ok(Self { read, write })
+            let health = Database::connect(sqlite_options(url, 1)).await?;
+            Ok(Self {
+                read,
+                write,
+                health,
+            })
         } else {
             let mut options = ConnectOptions::new(url.to_string());
             options
@@ -34,9 +42,16 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .sqlx_logging(false);
             let pool = Database::connect(options).await?;
+            let mut health = ConnectOptions::new(url.to_string());
+            health
+                .max_connections(1)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
             Ok(Self {
                 read: pool.clone(),
                 write: pool,
+                health: Database::connect(health).await?,
             })
         }
     }
@@ -60,14 +75,15 @@ impl Db {
         self.read.get_database_backend()
     }
 
-    /// A trivial round trip, for the health check.
+    /// A trivial round trip for the health check, on its own connection.
     pub async fn ping(&self) -> Result<(), DbErr> {
-        self.read.ping().await
+        self.health.ping().await
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
         let separate_writer = self.backend() == DbBackend::Sqlite;
         self.read.close().await?;
+        self.health.close().await?;
         if separate_writer {
             self.write.close().await?;
         }

@@ -46,6 +46,23 @@ cargo_stage() {
   stage_done "$name"
 }
 
+# Formatting first: seconds, and a diff that is only layout never reaches review. rustfmt
+# comes with rustup's stable toolchain (Debian's wasm toolchain has none).
+echo "==> format"
+if RUSTUP_TOOLCHAIN=stable cargo fmt --version >/dev/null 2>&1; then
+  if RUSTUP_TOOLCHAIN=stable cargo fmt --all --check >"$logs/format.log" 2>&1; then
+    echo "formatted"
+  else
+    head -n 40 "$logs/format.log"
+    echo "Not formatted: run \`RUSTUP_TOOLCHAIN=stable cargo fmt --all\`."
+    failed_stages+=("format")
+    failed=$((failed + 1))
+  fi
+else
+  echo "rustfmt is not installed for the stable toolchain; format not checked"
+fi
+stage_done format
+
 # Each stage is bounded so that a hang fails the run instead of eating CI's time.
 # Model and server-side unit tests of the shared crate (the wasm build below proves the
 # models also compile without the server feature).

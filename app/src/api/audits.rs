@@ -11,9 +11,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
+    crate::model::access::RecordType,
     crate::model::internal_audit::{
         validate_checklist_entry, AuditAction, AuditForm, FindingForm, ProgrammeForm,
     },
@@ -74,7 +74,8 @@ pub async fn update_audit_programme(
         cycle_end,
     }
     .validate()?;
-    let result = internal_audits::update_programme(&caller.db, &caller.actor(), id, version, draft).await;
+    let result =
+        internal_audits::update_programme(&caller.db, &caller.actor(), id, version, draft).await;
     caller
         .counted(RecordType::InternalAudit, None, result)
         .await

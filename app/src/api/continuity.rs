@@ -12,9 +12,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
+    crate::model::access::RecordType,
     crate::model::continuity_plan::{check_outcome, ExerciseKind, Section},
     crate::server::service::schedule::local_today,
     crate::server::service::{bia, continuity_exercises, continuity_plans, plan_overview},
@@ -142,7 +142,8 @@ pub async fn move_plan_version(
 #[server(endpoint = "continuity/draft/new")]
 pub async fn start_plan_draft(plan_id: i64) -> Result<PlanVersion, AppError> {
     let caller = require(Permission::ContinuityEdit).await?;
-    let result = continuity_plans::new_draft(&caller.db, &caller.user, &caller.actor(), plan_id).await;
+    let result =
+        continuity_plans::new_draft(&caller.db, &caller.user, &caller.actor(), plan_id).await;
     caller
         .counted(RecordType::ContinuityPlan, Some(plan_id), result)
         .await

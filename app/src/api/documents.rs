@@ -11,9 +11,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
+    crate::model::access::RecordType,
     crate::model::sms_document::{DocumentForm, DraftForm},
     crate::server::service::schedule::local_today,
     crate::server::service::sms_documents,
@@ -118,9 +118,7 @@ pub async fn save_document_draft(
         },
     )
     .await;
-    caller
-        .counted(RecordType::SmsDocument, None, result)
-        .await
+    caller.counted(RecordType::SmsDocument, None, result).await
 }
 
 /// One lifecycle move of a version (the lifecycle decides who may).
@@ -142,16 +140,15 @@ pub async fn move_document_version(
         today,
     )
     .await;
-    caller
-        .counted(RecordType::SmsDocument, None, result)
-        .await
+    caller.counted(RecordType::SmsDocument, None, result).await
 }
 
 /// The next draft, starting from the approved text.
 #[server(endpoint = "documents/draft/new")]
 pub async fn start_document_draft(document_id: i64) -> Result<DocumentVersion, AppError> {
     let caller = require(Permission::DocumentEdit).await?;
-    let result = sms_documents::new_draft(&caller.db, &caller.user, &caller.actor(), document_id).await;
+    let result =
+        sms_documents::new_draft(&caller.db, &caller.user, &caller.actor(), document_id).await;
     caller
         .counted(RecordType::SmsDocument, Some(document_id), result)
         .await

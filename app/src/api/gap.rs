@@ -10,9 +10,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
+    crate::model::access::RecordType,
     crate::server::service::gap_assessments::{self, RowInput},
 };
 
@@ -115,7 +115,9 @@ pub async fn add_evidence(
 #[server(endpoint = "gap/evidence/remove")]
 pub async fn remove_evidence(evidence_id: i64) -> Result<RatingRow, AppError> {
     let caller = require(Permission::GapAssess).await?;
-    let result = gap_assessments::remove_evidence(&caller.db, &caller.user, &caller.actor(), evidence_id).await;
+    let result =
+        gap_assessments::remove_evidence(&caller.db, &caller.user, &caller.actor(), evidence_id)
+            .await;
     caller
         .counted(RecordType::GapAssessment, None, result)
         .await
@@ -142,7 +144,8 @@ pub async fn raise_improvement(rating_id: i64, version: i32) -> Result<RatingRow
 #[server(endpoint = "gap/close")]
 pub async fn close_assessment(id: i64, version: i32) -> Result<AssessmentSummary, AppError> {
     let caller = require(Permission::GapAssess).await?;
-    let result = gap_assessments::close(&caller.db, &caller.user, &caller.actor(), id, version).await;
+    let result =
+        gap_assessments::close(&caller.db, &caller.user, &caller.actor(), id, version).await;
     caller
         .counted(RecordType::GapAssessment, Some(id), result)
         .await

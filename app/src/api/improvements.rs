@@ -123,7 +123,8 @@ pub async fn move_improvement(
 pub async fn add_kpi(id: i64, version: i32, form: KpiForm) -> Result<Improvement, AppError> {
     let caller = require(Permission::ImprovementRaise).await?;
     let kpi = form.validate()?;
-    let result = register::add_kpi(&caller.db, &caller.user, &caller.actor(), id, version, kpi).await;
+    let result =
+        register::add_kpi(&caller.db, &caller.user, &caller.actor(), id, version, kpi).await;
     caller
         .counted(RecordType::Improvement, Some(id), result)
         .await

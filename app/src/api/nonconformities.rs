@@ -8,9 +8,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::model::access::RecordType,
     super::guard::require,
     crate::model::access::Permission,
+    crate::model::access::RecordType,
     crate::server::service::nonconformities::{self, Raised, Step},
 };
 

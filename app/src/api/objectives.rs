@@ -9,9 +9,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::model::access::RecordType,
-    super::guard::require, crate::model::access::Permission, crate::server::service::objectives,
-    crate::server::service::schedule::local_today,
+    super::guard::require, crate::model::access::Permission, crate::model::access::RecordType,
+    crate::server::service::objectives, crate::server::service::schedule::local_today,
 };
 
 /// Every objective with its latest value, verdict and flags, as of the caller's date.
@@ -62,7 +61,9 @@ pub async fn update_objective(id: i64, version: i32, form: ObjectiveForm) -> Res
 pub async fn record_measurement(id: i64, form: MeasurementForm) -> Result<(), AppError> {
     let caller = require(Permission::AssignedWork).await?;
     let today = local_today(&caller.user.time_zone);
-    let result = objectives::record_measurement(&caller.db, &caller.user, &caller.actor(), id, form, today).await;
+    let result =
+        objectives::record_measurement(&caller.db, &caller.user, &caller.actor(), id, form, today)
+            .await;
     caller
         .counted(RecordType::Objective, Some(id), result)
         .await

@@ -12,8 +12,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::model::access::RecordType,
-    super::guard::require, crate::model::access::Permission,
+    super::guard::require, crate::model::access::Permission, crate::model::access::RecordType,
     crate::server::service::management_reviews as reviews,
     crate::server::service::schedule::local_today,
 };

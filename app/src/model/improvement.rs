@@ -6,7 +6,7 @@
 //! someone who is not the owner.
 
 use crate::model::access::Role;
-use crate::model::actor::{ActorFacts, Refusal};
+use crate::model::actor::{refuse, ActorFacts, Refusal};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -466,10 +466,6 @@ pub fn check_measuring(facts: &ImprovementFacts, actor: &ActorFacts) -> Result<(
         ));
     }
     Ok(())
-}
-
-fn refuse(reason: impl Into<String>) -> Result<ImprovementState, Refusal> {
-    Err(Refusal(reason.into()))
 }
 
 /// The lifecycle: `(facts, action, actor) -> new state`, or why not. The UI asks it which

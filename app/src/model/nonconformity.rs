@@ -4,7 +4,7 @@
 //! state machine. An ineffective verification sends the nonconformity back to root cause.
 
 use crate::model::access::Role;
-use crate::model::actor::{ActorFacts, Refusal};
+use crate::model::actor::{refuse, ActorFacts, Refusal};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -200,10 +200,6 @@ pub struct NcFacts {
     /// Effectiveness is judged no earlier than this (the waiting period set on the NC).
     pub verify_from: NaiveDate,
     pub today: NaiveDate,
-}
-
-fn refuse(reason: impl Into<String>) -> Result<NcState, Refusal> {
-    Err(Refusal(reason.into()))
 }
 
 /// The clause 10.1 path: `(facts, action, actor) -> new state`, or why not.

@@ -65,7 +65,9 @@ static WORKING_AREAS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
 /// Allocates the working area of every hashing slot (called when the server starts, so that
 /// the memory sign-ins need is there from the beginning instead of growing under load).
 pub fn reserve_working_areas() {
-    let mut areas = WORKING_AREAS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut areas = WORKING_AREAS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     while areas.len() < HASH_CONCURRENCY {
         areas.push(vec![Block::default(); params().block_count()]);
     }
@@ -78,7 +80,11 @@ fn hash_into(argon: &Argon2, password: &[u8], salt: &[u8], out: &mut [u8]) -> ar
     if needed != standard {
         return argon.hash_password_into(password, salt, out);
     }
-    let areas = || WORKING_AREAS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let areas = || {
+        WORKING_AREAS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
     let mut area = areas()
         .pop()
         .unwrap_or_else(|| vec![Block::default(); standard]);
@@ -94,7 +100,9 @@ fn hash_into(argon: &Argon2, password: &[u8], salt: &[u8], out: &mut [u8]) -> ar
 fn hash_now(password: &[u8]) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; 64];
-    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| e.to_string())?;
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| e.to_string())?;
     let argon = hasher();
     let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
         hash_into(&argon, password, salt_bytes, out).map_err(Into::into)
@@ -116,7 +124,11 @@ fn matches(password: &[u8], stored: &PasswordHash) -> bool {
     let check = || -> Result<bool, argon2::password_hash::Error> {
         let expected = stored.hash.ok_or(argon2::password_hash::Error::Password)?;
         let algorithm = Algorithm::try_from(stored.algorithm)?;
-        let version = stored.version.map(Version::try_from).transpose()?.unwrap_or_default();
+        let version = stored
+            .version
+            .map(Version::try_from)
+            .transpose()?
+            .unwrap_or_default();
         let salt = stored.salt.ok_or(argon2::password_hash::Error::Password)?;
         let mut salt_bytes = [0u8; 64];
         let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
@@ -213,7 +225,10 @@ mod tests {
         use argon2::password_hash::{PasswordHasher, PasswordVerifier};
         let salt = SaltString::generate(&mut OsRng);
         // What `hash` wrote before the working areas: the crate's own PHC string.
-        let theirs = hasher().hash_password(b"old secret", &salt).unwrap().to_string();
+        let theirs = hasher()
+            .hash_password(b"old secret", &salt)
+            .unwrap()
+            .to_string();
         assert!(matches(b"old secret", &PasswordHash::new(&theirs).unwrap()));
         assert!(!matches(b"old secre", &PasswordHash::new(&theirs).unwrap()));
         // Ours verifies with the crate's verifier: the same format, byte for byte.
@@ -221,7 +236,11 @@ mod tests {
         let parsed = PasswordHash::new(&ours).unwrap();
         assert!(hasher().verify_password(b"new secret", &parsed).is_ok());
         // A cheaper cost (an older installation) hashes in an area of its own.
-        let cheap = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(4096, 1, 1, None).unwrap());
+        let cheap = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4096, 1, 1, None).unwrap(),
+        );
         let cheap = cheap.hash_password(b"cheap", &salt).unwrap().to_string();
         assert!(matches(b"cheap", &PasswordHash::new(&cheap).unwrap()));
         assert!(!matches(b"cheaq", &PasswordHash::new(&cheap).unwrap()));

@@ -271,8 +271,7 @@ pub async fn move_version(
         &crate::server::contributors::parse(&row.contributor_ids),
         plan.owner_id,
         &ActorFacts::from(user),
-    )
-    ?;
+    )?;
     let now = Utc::now();
     if next == PlanState::Approved {
         // The approved version before this one is superseded, never deleted.

@@ -344,8 +344,7 @@ pub async fn record(
                 return Err(errors.into());
             }
             facts.has_correction = true;
-            let next =
-                path(&facts, NcAction::Contain, &me)?;
+            let next = path(&facts, NcAction::Contain, &me)?;
             versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::Correction, Expr::value(correction))
                     .col_expr(Column::State, Expr::value(next.as_str()))
@@ -380,8 +379,7 @@ pub async fn record(
             }
             facts.has_root_cause = true;
             facts.similar_checked = true;
-            let next = path(&facts, NcAction::AnalyseRootCause, &me)
-                ?;
+            let next = path(&facts, NcAction::AnalyseRootCause, &me)?;
             let method = method_code(*method);
             versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::RootCause, Expr::value(root_cause))
@@ -443,8 +441,7 @@ pub async fn record(
             format!("{}: corrective action planned: {text}", before.reference())
         }
         Step::PlanActions => {
-            let next =
-                path(&facts, NcAction::PlanActions, &me)?;
+            let next = path(&facts, NcAction::PlanActions, &me)?;
             let last_due = before.actions.iter().map(|a| a.due).max();
             versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
                 u.col_expr(Column::State, Expr::value(next.as_str()))
@@ -526,8 +523,7 @@ pub async fn record(
             )
         }
         Step::CompleteActions { wait_days } => {
-            let next = path(&facts, NcAction::CompleteActions, &me)
-                ?;
+            let next = path(&facts, NcAction::CompleteActions, &me)?;
             let stored = Ncs::find_by_id(id)
                 .one(&txn)
                 .await?

@@ -620,8 +620,7 @@ pub async fn transition(
     let mut facts = before.facts();
     // An outcome typed with this move counts.
     facts.has_outcome |= !outcome.trim().is_empty();
-    let next = lifecycle(&facts, action, &ActorFacts::from(user))
-        ?;
+    let next = lifecycle(&facts, action, &ActorFacts::from(user))?;
     let now = Utc::now();
     versioned::update(&txn, id, version, |update: UpdateMany<Improvements>| {
         let mut update = update

@@ -17,7 +17,8 @@ test('a CAB meeting runs live for the chair and two members, from agenda to publ
   await hydrated(chair.page);
   const meetingUrl = new URL(chair.page.url()).pathname;
   const agenda = chair.page.locator('ol.agenda > li');
-  expect(await agenda.count()).toBeGreaterThan(1);
+  // The meeting loads after the client-side navigation: wait for its agenda (two items or more).
+  await expect(agenda.nth(1)).toBeVisible();
 
   await chair.page.getByRole('button', { name: 'Start the meeting' }).click();
   const itemHeading = chair.page.locator('#item-heading');

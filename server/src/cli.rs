@@ -165,6 +165,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         safeguards: args.safeguards.safeguards(),
     };
     let safeguards = state.safeguards.clone();
+    let events = state.events.clone();
     let refusal_flusher = safeguards.refusals.spawn_flusher(db.clone());
     let listener = listen(args.addr).with_context(|| format!("binding {}", args.addr))?;
     let url = format!("http://{}", listener.local_addr()?);
@@ -188,7 +189,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Err(err) = safeguards.refusals.flush(&db, true).await {
         tracing::warn!(?err, "could not write the last refusal counts");
     }
-    db.close().await.ok();
+    // The listener's connection goes back first: closing the pool waits for every connection.
+    events.stop_listening();
+    if tokio::time::timeout(std::time::Duration::from_secs(5), db.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the database connections did not close within 5 s; exiting anyway");
+    }
     Ok(())
 }
 

@@ -17,6 +17,9 @@ pub struct Events {
     /// User ids whose sessions ended; never sent to browsers.
     sessions_ended: broadcast::Sender<i64>,
     postgres: Option<PgPool>,
+    /// The LISTEN task: it holds a pooled connection for as long as it runs, so it is stopped
+    /// before the pool is closed at shutdown (closing waits for every connection).
+    listener: Option<tokio::task::AbortHandle>,
 }
 
 impl Events {
@@ -28,6 +31,7 @@ impl Events {
             local,
             sessions_ended,
             postgres: None,
+            listener: None,
         }
     }
 
@@ -40,7 +44,7 @@ impl Events {
             listener.listen_all([CHANNEL, SESSIONS_CHANNEL]).await?;
             let local = events.local.clone();
             let sessions_ended = events.sessions_ended.clone();
-            tokio::spawn(async move {
+            let task = tokio::spawn(async move {
                 loop {
                     match listener.recv().await {
                         Ok(notification) if notification.channel() == SESSIONS_CHANNEL => {
@@ -56,9 +60,17 @@ impl Events {
                     }
                 }
             });
+            events.listener = Some(task.abort_handle());
             events.postgres = Some(pool);
         }
         Ok(events)
+    }
+
+    /// Stops listening to other processes (at shutdown, before the pool closes).
+    pub fn stop_listening(&self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
     }
 
     pub fn publish(&self, event: &LiveEvent) {

@@ -14,9 +14,9 @@ use app::model::improvement::{ImprovementAction, ImprovementState};
 use app::model::nonconformity::NcForm;
 use app::model::register::ImprovementForm;
 use app::server::db::Db;
-use app::server::service::register::{self, MoveInput};
-use app::server::service::nonconformities::{self, Raised};
 use app::server::service::audit_trail;
+use app::server::service::nonconformities::{self, Raised};
+use app::server::service::register::{self, MoveInput};
 use axum::http::StatusCode;
 use common::web::{add_user, call, send, sign_in, state, PASSWORD};
 use common::{actor, person};
@@ -28,9 +28,9 @@ async fn history(db: &Db, record_type: &str, id: i64) -> Vec<AuditEntry> {
 }
 
 fn refused_on_record(entries: &[AuditEntry], user_id: i64, words: &str) -> bool {
-    entries
-        .iter()
-        .any(|e| e.action == "rule_refused" && e.actor_id == Some(user_id) && e.summary.contains(words))
+    entries.iter().any(|e| {
+        e.action == "rule_refused" && e.actor_id == Some(user_id) && e.summary.contains(words)
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,7 +83,11 @@ async fn improvement_rules_refuse_over_http_and_are_counted() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
-    assert!(matches!(reply.error(), AppError::Refused(_)), "{}", reply.body);
+    assert!(
+        matches!(reply.error(), AppError::Refused(_)),
+        "{}",
+        reply.body
+    );
 
     // Someone who neither owns it nor manages quality adds a KPI: refused.
     let reply = send(

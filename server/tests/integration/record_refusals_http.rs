@@ -19,7 +19,7 @@ use app::server::service::nonconformities::{self, Raised};
 use app::server::service::register::{self, MoveInput};
 use axum::http::StatusCode;
 use common::web::{add_user, call, send, sign_in, state, PASSWORD};
-use common::{actor, person};
+use common::{actor, person, PERSON_PASSWORD};
 
 async fn history(db: &Db, record_type: &str, id: i64) -> Vec<AuditEntry> {
     audit_trail::history(db, record_type, &id.to_string())
@@ -37,8 +37,8 @@ fn refused_on_record(entries: &[AuditEntry], user_id: i64, words: &str) -> bool 
 async fn improvement_rules_refuse_over_http_and_are_counted() {
     let db = common::test_db().await;
     let state = state(db.db.clone());
-    let owner = add_user(&db, "owner@example.org", vec![Role::ServiceOwner]).await;
-    let other = add_user(&db, "other@example.org", vec![Role::ServiceOwner]).await;
+    let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+    let other = person(&db, "other@example.org", Role::ServiceOwner).await;
     let quality = person(&db, "quality@example.org", Role::QualityManager).await;
     let form = ImprovementForm {
         title: "Cut repeat incidents on the portal".into(),
@@ -51,17 +51,10 @@ async fn improvement_rules_refuse_over_http_and_are_counted() {
     let entry = register::create(&db, &actor(&quality), form.validate().unwrap())
         .await
         .unwrap();
-    let owner_user = app::model::user::CurrentUser {
-        id: owner.id,
-        email: owner.email.clone(),
-        name: owner.name.clone(),
-        roles: owner.roles.clone(),
-        time_zone: "UTC".into(),
-    };
     let entry = register::transition(
         &db,
-        &owner_user,
-        &actor(&owner_user),
+        &owner,
+        &actor(&owner),
         entry.id,
         entry.version,
         ImprovementAction::Evaluate,
@@ -69,8 +62,8 @@ async fn improvement_rules_refuse_over_http_and_are_counted() {
     )
     .await
     .unwrap();
-    let owner_cookie = sign_in(&state, "owner@example.org", PASSWORD).await;
-    let other_cookie = sign_in(&state, "other@example.org", PASSWORD).await;
+    let owner_cookie = sign_in(&state, "owner@example.org", PERSON_PASSWORD).await;
+    let other_cookie = sign_in(&state, "other@example.org", PERSON_PASSWORD).await;
 
     // The owner approves their own entry: refused in the rule's words.
     let reply = send(
@@ -83,11 +76,9 @@ async fn improvement_rules_refuse_over_http_and_are_counted() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
-    assert!(
-        matches!(reply.error(), AppError::Refused(_)),
-        "{}",
-        reply.body
-    );
+    let AppError::Refused(owner_words) = reply.error() else {
+        panic!("not a rule refusal: {}", reply.body);
+    };
 
     // Someone who neither owns it nor manages quality adds a KPI: refused.
     let reply = send(
@@ -116,7 +107,10 @@ async fn improvement_rules_refuse_over_http_and_are_counted() {
     assert!(after.kpis.is_empty());
     state.safeguards.refusals.flush(&db, true).await.unwrap();
     let entries = history(&db, "improvement", entry.id).await;
-    assert!(refused_on_record(&entries, owner.id, ""), "{entries:?}");
+    assert!(
+        refused_on_record(&entries, owner.id, &owner_words),
+        "{entries:?}"
+    );
     assert!(
         refused_on_record(&entries, other.id, "Only the owner or a quality manager"),
         "{entries:?}"

@@ -78,6 +78,9 @@ pub async fn test_db() -> TestDb {
 }
 
 /// A person with one role, signed in as far as the services are concerned (UTC).
+/// The password of everyone `person` creates.
+pub const PERSON_PASSWORD: &str = "long enough password";
+
 pub async fn person(
     db: &Db,
     email: &str,
@@ -90,7 +93,7 @@ pub async fn person(
             email: email.into(),
             name: format!("Person {email}"),
             roles: vec![role],
-            password: "long enough password".into(),
+            password: PERSON_PASSWORD.into(),
         },
     )
     .await

@@ -44,7 +44,11 @@ pub fn InternalAuditsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading the programme…"</p> }>
             {move || Suspend::new(async move {
                 let people_today = choices.await;
-                match overview.await {
+                // Everything that depends on data renders inside this one Suspend: a second
+                // boundary beside it would number its parts by whichever resolved first on the
+                // server, and hydration would then look for them in the wrong place.
+                let today = people_today.as_ref().ok().map(|(_, today)| *today);
+                let programmes = match overview.await {
                     Ok(programmes) if programmes.is_empty() => view! {
                         <div class="empty-state">
                             <p><strong>"No audit programme yet."</strong></p>
@@ -62,12 +66,15 @@ pub fn InternalAuditsPage() -> impl IntoView {
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                };
+                view! {
+                    {programmes}
+                    <IfAllowed permission=Permission::AuditManage>
+                        <NewProgrammeForm action=create_programme today/>
+                    </IfAllowed>
                 }
             })}
         </Transition>
-        <IfAllowed permission=Permission::AuditManage>
-            <NewProgrammeForm action=create_programme/>
-        </IfAllowed>
     }
 }
 
@@ -403,27 +410,23 @@ fn EditProgrammeForm(programme: Programme, reload: RwSignal<u32>) -> impl IntoVi
 }
 
 #[component]
-fn NewProgrammeForm(action: ServerAction<CreateAuditProgramme>) -> impl IntoView {
+fn NewProgrammeForm(
+    action: ServerAction<CreateAuditProgramme>,
+    today: Option<NaiveDate>,
+) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let today = Resource::new(|| (), |_| audit_choices());
+    // A twelve-month cycle from the first of this month is the usual start.
+    let (start, end) = today.map(cycle_from).unwrap_or_default();
     view! {
         <section class="panel" aria-labelledby="new-programme-heading">
             <h2 id="new-programme-heading">"Start an audit programme"</h2>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    // A twelve-month cycle from the first of this month is the usual start.
-                    let (start, end) = today.await.ok().map(|(_, t)| cycle_from(t)).unwrap_or_default();
-                    view! {
-                        <ActionForm action attr:class="form" attr:novalidate=true>
-                            <FormErrors error/>
-                            <ProgrammeFields prefix="programme".to_string() title=String::new() start end error/>
-                            <div class="form-actions">
-                                <button type="submit" class="button" disabled=move || action.pending().get()>"Start the programme"</button>
-                            </div>
-                        </ActionForm>
-                    }
-                })}
-            </Suspense>
+            <ActionForm action attr:class="form" attr:novalidate=true>
+                <FormErrors error/>
+                <ProgrammeFields prefix="programme".to_string() title=String::new() start end error/>
+                <div class="form-actions">
+                    <button type="submit" class="button" disabled=move || action.pending().get()>"Start the programme"</button>
+                </div>
+            </ActionForm>
         </section>
     }
 }

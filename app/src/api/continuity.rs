@@ -112,7 +112,11 @@ pub async fn save_plan_draft(
     )
     .await;
     caller
-        .counted(RecordType::ContinuityPlan, None, result)
+        .counted_on(
+            RecordType::ContinuityPlan,
+            continuity_plans::plan_of_version(&caller.db, version_id),
+            result,
+        )
         .await
 }
 
@@ -134,7 +138,11 @@ pub async fn move_plan_version(
     )
     .await;
     caller
-        .counted(RecordType::ContinuityPlan, None, result)
+        .counted_on(
+            RecordType::ContinuityPlan,
+            continuity_plans::plan_of_version(&caller.db, version_id),
+            result,
+        )
         .await
 }
 
@@ -175,7 +183,11 @@ pub async fn comment_on_plan(
     )
     .await;
     caller
-        .counted(RecordType::ContinuityPlan, None, result)
+        .counted_on(
+            RecordType::ContinuityPlan,
+            continuity_plans::plan_of_version(&caller.db, version_id),
+            result,
+        )
         .await
 }
 

@@ -118,7 +118,13 @@ pub async fn save_document_draft(
         },
     )
     .await;
-    caller.counted(RecordType::SmsDocument, None, result).await
+    caller
+        .counted_on(
+            RecordType::SmsDocument,
+            sms_documents::document_of_version(&caller.db, version_id),
+            result,
+        )
+        .await
 }
 
 /// One lifecycle move of a version (the lifecycle decides who may).
@@ -140,7 +146,13 @@ pub async fn move_document_version(
         today,
     )
     .await;
-    caller.counted(RecordType::SmsDocument, None, result).await
+    caller
+        .counted_on(
+            RecordType::SmsDocument,
+            sms_documents::document_of_version(&caller.db, version_id),
+            result,
+        )
+        .await
 }
 
 /// The next draft, starting from the approved text.

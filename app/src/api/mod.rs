@@ -77,6 +77,21 @@ pub(crate) mod guard {
                 _ => result,
             }
         }
+
+        /// `counted`, for writes given a part of the record (a document's or plan's
+        /// version): `record_id` finds the record, and is asked only after a refusal.
+        pub async fn counted_on<T>(
+            &self,
+            record_type: crate::model::access::RecordType,
+            record_id: impl std::future::Future<Output = Option<i64>>,
+            result: Result<T, AppError>,
+        ) -> Result<T, AppError> {
+            let record_id = match &result {
+                Err(AppError::Refused(_)) => record_id.await,
+                _ => None,
+            };
+            self.counted(record_type, record_id, result).await
+        }
     }
 
     pub fn state() -> Result<AppState, AppError> {

@@ -1,7 +1,8 @@
 //! Rules of records other than changes, tried over HTTP the way a hand-made request would:
 //! an owner approving their own improvement, someone else measuring it, a stranger planning
-//! a nonconformity's corrective actions, someone who is not the objective's owner recording
-//! its values. Each is answered 403 in the rule's own words (`AppError::Refused`), changes
+//! a nonconformity's corrective actions, a quality or continuity manager approving a document
+//! or plan version they helped write, an auditor outside an audit's team recording its
+//! results, findings or completion. Each is answered 403 in the rule's own words (`AppError::Refused`), changes
 //! nothing, and is counted in the audit trail as `rule_refused` on that record — the same
 //! way as a refusal of a change or a CAB decision.
 
@@ -175,5 +176,290 @@ async fn a_stranger_cannot_work_a_nonconformity_over_http() {
     assert!(
         refused_on_record(&entries, stranger.id, "works on the nonconformity"),
         "{entries:?}"
+    );
+}
+
+/// A quality manager who rewrote part of a draft calls the lifecycle route to approve it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contributor_cannot_approve_a_document_over_http() {
+    use app::model::sms_document::{DocAction, DocState, DocumentForm, DraftForm};
+    use app::server::service::sms_documents;
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let author = person(&db, "chris@example.org", Role::ChangeManager).await;
+    let editor = person(&db, "quinn@example.org", Role::QualityManager).await;
+    let document = DocumentForm {
+        title: "Change management policy".into(),
+        clauses: vec!["8.5.1".into()],
+        owner_id: author.id,
+        review_months: 12,
+    };
+    let draft = |content: &str| DraftForm {
+        content: content.into(),
+        link: String::new(),
+        change_summary: "First issue".into(),
+    };
+    let today = chrono::Utc::now().date_naive();
+    let id = sms_documents::create(
+        &db,
+        &author,
+        &actor(&author),
+        document.clone(),
+        draft("# Policy\n\nEvery change is assessed."),
+    )
+    .await
+    .unwrap();
+    let detail = sms_documents::detail(db.reader(), id, today).await.unwrap();
+    let v1 = detail.latest().unwrap().clone();
+    let edited = sms_documents::save_draft(
+        &db,
+        &editor,
+        &actor(&editor),
+        v1.id,
+        v1.version,
+        detail.summary.version,
+        document,
+        draft("# Policy\n\nEvery change is assessed, except mine."),
+    )
+    .await
+    .unwrap();
+    let sent = sms_documents::move_version(
+        &db,
+        &author,
+        &actor(&author),
+        v1.id,
+        edited.version,
+        DocAction::SendToReview,
+        today,
+    )
+    .await
+    .unwrap();
+    let cookie = sign_in(&state, "quinn@example.org", PERSON_PASSWORD).await;
+    let reply = send(
+        &state,
+        call(
+            "/api/documents/version/move",
+            &format!(
+                "version_id={}&version={}&action=Approve",
+                v1.id, sent.version
+            ),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    let AppError::Refused(words) = reply.error() else {
+        panic!("not a rule refusal: {}", reply.body);
+    };
+    assert!(words.contains("part of this version"), "{words}");
+    let after = sms_documents::detail(db.reader(), id, today).await.unwrap();
+    let version = after.latest().unwrap();
+    assert_eq!(version.state, DocState::InReview);
+    assert_eq!(version.version, sent.version);
+    assert!(version.approved_by.is_none());
+    state.safeguards.refusals.flush(&db, true).await.unwrap();
+    let entries = history(&db, "sms_document", id).await;
+    assert!(
+        refused_on_record(&entries, editor.id, &words),
+        "{entries:?}"
+    );
+}
+
+/// A continuity manager who wrote the scope of the owner's draft calls the route to approve it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contributor_cannot_approve_a_continuity_plan_over_http() {
+    use app::model::continuity_plan::{PlanAction, PlanContent, PlanState};
+    use app::server::service::continuity_plans::{self, NewPlan};
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+    let rowan = person(&db, "rowan@example.org", Role::ContinuityManager).await;
+    let (plan, draft) = continuity_plans::create(
+        &db,
+        &owner,
+        &actor(&owner),
+        NewPlan {
+            title: "Payroll continuity plan".into(),
+            owner_id: owner.id,
+            service_ids: vec![],
+            site: "Head office".into(),
+            review_months: 12,
+        },
+    )
+    .await
+    .unwrap();
+    let saved = continuity_plans::save_draft(
+        &db,
+        &rowan,
+        &actor(&rowan),
+        draft.id,
+        draft.version,
+        PlanContent {
+            scope: "Payroll for all staff".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let review = continuity_plans::move_version(
+        &db,
+        &owner,
+        &actor(&owner),
+        draft.id,
+        saved.version,
+        PlanAction::SendToReview,
+    )
+    .await
+    .unwrap();
+    let cookie = sign_in(&state, "rowan@example.org", PERSON_PASSWORD).await;
+    let reply = send(
+        &state,
+        call(
+            "/api/continuity/version/move",
+            &format!(
+                "version_id={}&version={}&action=Approve",
+                draft.id, review.version
+            ),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    let AppError::Refused(words) = reply.error() else {
+        panic!("not a rule refusal: {}", reply.body);
+    };
+    assert!(words.contains("no part of this version"), "{words}");
+    let versions = continuity_plans::versions(db.reader(), plan).await.unwrap();
+    let version = versions.iter().find(|v| v.id == draft.id).unwrap();
+    assert_eq!(version.state, PlanState::InReview);
+    assert_eq!(version.version, review.version);
+    state.safeguards.refusals.flush(&db, true).await.unwrap();
+    let entries = history(&db, "continuity_plan", plan).await;
+    assert!(refused_on_record(&entries, rowan.id, &words), "{entries:?}");
+}
+
+/// An auditor who is not on the audit's team records a result, a finding and the completion
+/// through the routes the audit page uses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_audit_team_records_an_audit_over_http() {
+    use app::model::internal_audit::{AuditAction, AuditForm, ProgrammeForm};
+    use app::server::service::internal_audits;
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let quality = person(&db, "quality@example.org", Role::QualityManager).await;
+    let lead = person(&db, "lead@example.org", Role::Auditor).await;
+    let outsider = person(&db, "other.auditor@example.org", Role::Auditor).await;
+    let auditee = person(&db, "change@example.org", Role::ChangeManager).await;
+    let today = chrono::Utc::now().date_naive();
+    let programme = internal_audits::create_programme(
+        &db,
+        &quality,
+        &actor(&quality),
+        ProgrammeForm {
+            title: "Audit programme".into(),
+            cycle_start: (today - chrono::Days::new(30)).to_string(),
+            cycle_end: (today + chrono::Days::new(300)).to_string(),
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let audit = internal_audits::plan_audit(
+        &db,
+        &actor(&quality),
+        programme.id,
+        AuditForm {
+            title: "Change management".into(),
+            clauses: vec!["8.5.1".into()],
+            area: "Change management process".into(),
+            planned_on: today.to_string(),
+            lead_auditor_id: lead.id.to_string(),
+            auditor_ids: vec![],
+            auditee_ids: vec![auditee.id.to_string()],
+            scope: "Changes closed in the last six months".into(),
+            criteria: "ISO/IEC 20000-1:2018; change procedure".into(),
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let started = internal_audits::move_audit(
+        &db,
+        &lead,
+        &actor(&lead),
+        audit.id,
+        audit.version,
+        AuditAction::Start,
+        String::new(),
+        today,
+    )
+    .await
+    .unwrap();
+    let item = internal_audits::detail(db.reader(), audit.id)
+        .await
+        .unwrap()
+        .checklist[0]
+        .id;
+    let cookie = sign_in(&state, "other.auditor@example.org", PERSON_PASSWORD).await;
+    let v = started.version;
+    let attempts = [
+        (
+            "/api/audits/checklist/record",
+            format!("audit_id={}&version={v}&item_id={item}&result=conforming&notes=Fine&sampled_records=CHG-00012", audit.id),
+        ),
+        (
+            "/api/audits/finding/record",
+            format!("audit_id={}&version={v}&grade=observation&clause=8.5.1&statement=Everything+is+fine+here+nothing+to+see", audit.id),
+        ),
+        (
+            "/api/audits/move",
+            format!("id={}&version={v}&action=complete&conclusion=All+good", audit.id),
+        ),
+    ];
+    for (uri, body) in &attempts {
+        let reply = send(&state, call(uri, body, Some(&cookie))).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}: {}", reply.body);
+        assert!(
+            matches!(reply.error(), AppError::Refused(_)),
+            "{uri}: {}",
+            reply.body
+        );
+    }
+    let after = internal_audits::detail(db.reader(), audit.id)
+        .await
+        .unwrap();
+    assert_eq!(after.audit.version, started.version);
+    assert_eq!(after.audit.state, started.state);
+    assert!(after.findings.is_empty());
+    assert!(after
+        .checklist
+        .iter()
+        .all(|i| i.result == app::model::internal_audit::ChecklistResult::Pending));
+    state.safeguards.refusals.flush(&db, true).await.unwrap();
+    // The first refusal is on the audit's record in the rule's words; the other two are
+    // counted in one entry when the window closes (flushed here), as for any caller.
+    let on_record = history(&db, "internal_audit", audit.id)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "rule_refused" && e.actor_id == Some(outsider.id))
+        .count();
+    assert_eq!(on_record, 1);
+    let trail = audit_trail::list(
+        &db,
+        &app::model::audit::AuditQueryParams::default().to_query(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        trail
+            .items
+            .iter()
+            .any(|e| e.action == "rule_refused_repeatedly"
+                && e.actor_id == Some(outsider.id)
+                && e.summary.contains("refused 2 more time(s)")),
+        "{:?}",
+        trail.items
     );
 }

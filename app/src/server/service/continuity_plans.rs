@@ -95,6 +95,14 @@ async fn version_row<C: ConnectionTrait>(
         .ok_or_else(|| AppError::NotFound("That plan version".into()))
 }
 
+/// The plan a version belongs to (refusals are counted on the plan).
+pub async fn plan_of_version(db: &Db, version_id: i64) -> Option<i64> {
+    version_row(db.reader(), version_id)
+        .await
+        .ok()
+        .map(|row| row.plan_id)
+}
+
 /// A new draft version `number` of a plan, written by `author_id`.
 async fn insert_draft(
     txn: &DatabaseTransaction,

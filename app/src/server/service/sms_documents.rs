@@ -54,6 +54,14 @@ async fn version_row<C: ConnectionTrait>(
         .ok_or_else(|| AppError::NotFound("That document version".into()))
 }
 
+/// The document a version belongs to (refusals are counted on the document).
+pub async fn document_of_version(db: &Db, version_id: i64) -> Option<i64> {
+    version_row(db.reader(), version_id)
+        .await
+        .ok()
+        .map(|row| row.document_id)
+}
+
 fn summary(
     row: &doc_entity::Model,
     versions: &[&version_entity::Model],

@@ -2,9 +2,9 @@
 //! an owner approving their own improvement, someone else measuring it, a stranger planning
 //! a nonconformity's corrective actions, a quality or continuity manager approving a document
 //! or plan version they helped write, an auditor outside an audit's team recording its
-//! results, findings or completion. Each is answered 403 in the rule's own words (`AppError::Refused`), changes
-//! nothing, and is counted in the audit trail as `rule_refused` on that record — the same
-//! way as a refusal of a change or a CAB decision.
+//! results, findings or completion. Each is answered 403 in the rule's own words
+//! (`AppError::Refused`), changes nothing, and is counted in the audit trail as
+//! `rule_refused` on that record — the same way as a refusal of a change or a CAB decision.
 
 use crate::common;
 

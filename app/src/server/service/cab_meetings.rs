@@ -39,6 +39,7 @@ use crate::server::entity::user::{self as user_entity, Entity as Users};
 use crate::server::service::cab_boards::{self, local_label, BoardRecord};
 use crate::server::service::changes::{self, people, person, TransitionInput};
 use crate::server::service::notifications;
+use crate::server::versioned::{self, check_version};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -116,13 +117,6 @@ async fn begin_chair(
     Ok((txn, row, board))
 }
 
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "The meeting moved on meanwhile (someone else acted); nothing was changed. Look at the screen again and retry.".into(),
-        current_version,
-    }
-}
-
 /// The chair runs the meeting; a change manager may stand in (e.g. an emergency board). Either
 /// way only while their roles grant chairing: being named chair on the board is not enough.
 fn may_chair(user: &CurrentUser, board: &BoardRecord) -> bool {
@@ -170,28 +164,14 @@ async fn voters<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<i64>, A
         .collect())
 }
 
-/// Bumps the meeting's version if it is still `version` (the optimistic lock for chair writes).
+/// The optimistic lock for chair writes: the meeting moves on only from `version`.
 async fn bump(
     txn: &DatabaseTransaction,
     row: &meeting_entity::Model,
     version: i32,
     apply: impl FnOnce(sea_orm::UpdateMany<Meetings>) -> sea_orm::UpdateMany<Meetings>,
 ) -> Result<(), AppError> {
-    let update = Meetings::update_many()
-        .col_expr(
-            meeting_entity::Column::Version,
-            Expr::col(meeting_entity::Column::Version).add(1),
-        )
-        .col_expr(meeting_entity::Column::UpdatedAt, Expr::value(Utc::now()));
-    let result = apply(update)
-        .filter(meeting_entity::Column::Id.eq(row.id))
-        .filter(meeting_entity::Column::Version.eq(version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(row.version));
-    }
-    Ok(())
+    versioned::update(txn, row.id, version, apply).await
 }
 
 async fn record_event(
@@ -940,9 +920,7 @@ pub async fn decide(
     notes: String,
 ) -> Result<Change, AppError> {
     let (txn, row, board) = begin_chair(db, user, id, MeetingAction::Decide).await?;
-    if row.version != version {
-        return Err(stale(row.version));
-    }
+    check_version::<Meetings>(version, row.version)?;
     if row.current_item_id != Some(item_id) {
         return Err(AppError::Refused(
             "Decisions are recorded on the item under discussion; move to it first.".into(),
@@ -1603,22 +1581,15 @@ pub async fn complete_action(
     if action.done_at.is_some() {
         return Err(AppError::Refused("That action is done already.".into()));
     }
-    let result = Actions::update_many()
-        .col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))
-        .col_expr(
-            action_entity::Column::Version,
-            Expr::col(action_entity::Column::Version).add(1),
-        )
-        .filter(action_entity::Column::Id.eq(action_id))
-        .filter(action_entity::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::Conflict {
-            message: "This action changed meanwhile; reload and try again.".into(),
-            current_version: action.version,
-        });
-    }
+    versioned::update(
+        &txn,
+        action_id,
+        version,
+        |update: sea_orm::UpdateMany<Actions>| {
+            update.col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))
+        },
+    )
+    .await?;
     record_event(
         &txn,
         actor,

@@ -32,11 +32,12 @@ use crate::server::entity::service::Entity as Services;
 use crate::server::entity::user::Entity as Users;
 use crate::server::failure::internal;
 use crate::server::search::contains_text;
+use crate::server::versioned::{self, check_version};
 use chrono::{DateTime, LocalResult, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, UpdateMany,
 };
 use std::collections::HashMap;
 
@@ -981,49 +982,40 @@ pub async fn update(
     if owner_id != before.owner.id && !former.contains(&before.owner.id) {
         former.push(before.owner.id);
     }
-    let result = Changes::update_many()
-        .col_expr(Column::State, Expr::value(state.as_str()))
-        .col_expr(
-            Column::FormerOwnerIds,
-            Expr::value(serde_json::to_string(&former).map_err(internal)?),
-        )
-        .col_expr(Column::TemplateId, Expr::value(draft.template_id))
-        .col_expr(Column::Title, Expr::value(draft.title.clone()))
-        .col_expr(Column::Description, Expr::value(draft.description.clone()))
-        .col_expr(Column::Reason, Expr::value(draft.reason.clone()))
-        .col_expr(Column::ChangeType, Expr::value(draft.change_type.as_str()))
-        .col_expr(Column::Category, Expr::value(draft.category.clone()))
-        .col_expr(Column::OwnerId, Expr::value(owner_id))
-        .col_expr(Column::PlannedStart, Expr::value(planned_start))
-        .col_expr(Column::PlannedEnd, Expr::value(planned_end))
-        .col_expr(Column::ExpectsOutage, Expr::value(draft.expects_outage))
-        .col_expr(Column::OutageMinutes, Expr::value(draft.outage_minutes))
-        .col_expr(
-            Column::ImplementationPlan,
-            Expr::value(draft.implementation_plan.clone()),
-        )
-        .col_expr(Column::TestPlan, Expr::value(draft.test_plan.clone()))
-        .col_expr(Column::BackoutPlan, Expr::value(draft.backout_plan.clone()))
-        .col_expr(
-            Column::CommunicationPlan,
-            Expr::value(draft.communication_plan.clone()),
-        )
-        .col_expr(
-            Column::ConfigurationItems,
-            Expr::value(serde_json::to_string(&draft.configuration_items).map_err(internal)?),
-        )
-        .col_expr(Column::RiskAnswers, Expr::value(risk_answers))
-        .col_expr(Column::RiskScore, Expr::value(risk_score))
-        .col_expr(Column::RiskLevel, Expr::value(risk_level))
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(before.version));
-    }
+    let former = serde_json::to_string(&former).map_err(internal)?;
+    let configuration_items =
+        serde_json::to_string(&draft.configuration_items).map_err(internal)?;
+    versioned::update(&txn, id, version, |update: UpdateMany<Changes>| {
+        update
+            .col_expr(Column::State, Expr::value(state.as_str()))
+            .col_expr(Column::FormerOwnerIds, Expr::value(former))
+            .col_expr(Column::TemplateId, Expr::value(draft.template_id))
+            .col_expr(Column::Title, Expr::value(draft.title.clone()))
+            .col_expr(Column::Description, Expr::value(draft.description.clone()))
+            .col_expr(Column::Reason, Expr::value(draft.reason.clone()))
+            .col_expr(Column::ChangeType, Expr::value(draft.change_type.as_str()))
+            .col_expr(Column::Category, Expr::value(draft.category.clone()))
+            .col_expr(Column::OwnerId, Expr::value(owner_id))
+            .col_expr(Column::PlannedStart, Expr::value(planned_start))
+            .col_expr(Column::PlannedEnd, Expr::value(planned_end))
+            .col_expr(Column::ExpectsOutage, Expr::value(draft.expects_outage))
+            .col_expr(Column::OutageMinutes, Expr::value(draft.outage_minutes))
+            .col_expr(
+                Column::ImplementationPlan,
+                Expr::value(draft.implementation_plan.clone()),
+            )
+            .col_expr(Column::TestPlan, Expr::value(draft.test_plan.clone()))
+            .col_expr(Column::BackoutPlan, Expr::value(draft.backout_plan.clone()))
+            .col_expr(
+                Column::CommunicationPlan,
+                Expr::value(draft.communication_plan.clone()),
+            )
+            .col_expr(Column::ConfigurationItems, Expr::value(configuration_items))
+            .col_expr(Column::RiskAnswers, Expr::value(risk_answers))
+            .col_expr(Column::RiskScore, Expr::value(risk_score))
+            .col_expr(Column::RiskLevel, Expr::value(risk_level))
+    })
+    .await?;
     write_links(&txn, id, &draft).await?;
     let after = load(&txn, id).await?;
     let summary = if state != before.state {
@@ -1073,13 +1065,6 @@ fn assessment_inputs_changed(
         || before.backout_plan != draft.backout_plan
         || before.planned_start != planned_start
         || before.planned_end != planned_end
-}
-
-fn stale(current_version: i32) -> AppError {
-    AppError::Conflict {
-        message: "Someone else changed this change meanwhile; nothing was overwritten. Look at its new state and try again.".into(),
-        current_version,
-    }
 }
 
 /// What a transition may carry besides the action.
@@ -1192,9 +1177,7 @@ async fn move_change(
         return Err(errors.into());
     }
     let before = load(txn, id).await?;
-    if before.version != version {
-        return Err(stale(before.version));
-    }
+    check_version::<Changes>(version, before.version)?;
     let facts = ChangeFacts {
         state: before.state,
         change_type: before.change_type,
@@ -1211,27 +1194,20 @@ async fn move_change(
     };
     let who = ActorFacts::from(user);
     let next = lifecycle::transition_by(&facts, action, &who, authority)?;
-    let mut update = Changes::update_many()
-        .col_expr(Column::State, Expr::value(next.as_str()))
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()));
-    if next == ChangeState::Authorised {
-        update = update.col_expr(Column::AuthorisedBy, Expr::value(user.id));
-    }
-    if let (ChangeAction::Review, Some(review)) = (action, &input.review) {
-        update = update
-            .col_expr(Column::ReviewOutcome, Expr::value(review.outcome.trim()))
-            .col_expr(Column::ReviewIncidents, Expr::value(review.incidents))
-            .col_expr(Column::ReviewLessons, Expr::value(review.lessons.trim()));
-    }
-    let result = update
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(version + 1));
-    }
+    versioned::update(txn, id, version, |update: UpdateMany<Changes>| {
+        let mut update = update.col_expr(Column::State, Expr::value(next.as_str()));
+        if next == ChangeState::Authorised {
+            update = update.col_expr(Column::AuthorisedBy, Expr::value(user.id));
+        }
+        if let (ChangeAction::Review, Some(review)) = (action, &input.review) {
+            update = update
+                .col_expr(Column::ReviewOutcome, Expr::value(review.outcome.trim()))
+                .col_expr(Column::ReviewIncidents, Expr::value(review.incidents))
+                .col_expr(Column::ReviewLessons, Expr::value(review.lessons.trim()));
+        }
+        update
+    })
+    .await?;
     let after = load(txn, id).await?;
     let summary = if comment.is_empty() {
         format!(
@@ -1284,20 +1260,13 @@ pub async fn override_conflicts(
     }
     let txn = db.begin_write().await?;
     let before = load(&txn, id).await?;
-    let result = Changes::update_many()
-        .col_expr(
+    versioned::update(&txn, id, version, |update: UpdateMany<Changes>| {
+        update.col_expr(
             Column::ConflictOverride,
             Expr::value(format!("{} — {}", user.name, reason)),
         )
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(before.version));
-    }
+    })
+    .await?;
     let after = load(&txn, id).await?;
     audit::append(
         &txn,

@@ -76,6 +76,22 @@ impl PlanAction {
     }
 }
 
+/// Whether `actor` may write a draft of a plan owned by `owner_id`: the draft's author, the
+/// plan's owner or a continuity manager. (Whoever writes becomes a contributor, and no
+/// contributor approves the version: `plan_transition`.)
+pub fn may_write_draft(author_id: i64, owner_id: i64, actor: &ActorFacts) -> Result<(), Refusal> {
+    if actor.user_id == author_id
+        || actor.user_id == owner_id
+        || actor.roles.contains(&Role::ContinuityManager)
+    {
+        Ok(())
+    } else {
+        Err(Refusal(
+            "Only the plan's owner, the draft's author or a continuity manager edits it.".into(),
+        ))
+    }
+}
+
 /// Who may do what to a plan version: the plan's owner and continuity managers write and
 /// send drafts to review; only a continuity manager approves (never a version they wrote
 /// alone) and retires.
@@ -357,6 +373,22 @@ mod tests {
         ActorFacts {
             user_id: id,
             roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_draft_is_written_by_its_author_the_owner_or_a_continuity_manager_only() {
+        let (author, owner) = (1, 2);
+        assert!(may_write_draft(author, owner, &actor(author, &[Role::Requester])).is_ok());
+        assert!(may_write_draft(author, owner, &actor(owner, &[Role::ServiceOwner])).is_ok());
+        assert!(may_write_draft(author, owner, &actor(3, &[Role::ContinuityManager])).is_ok());
+        for roles in [
+            vec![Role::ServiceOwner],
+            vec![Role::QualityManager],
+            vec![Role::ChangeManager, Role::Auditor],
+        ] {
+            let refused = may_write_draft(author, owner, &actor(3, &roles)).unwrap_err();
+            assert!(refused.0.contains("edits it"), "{refused:?}");
         }
     }
 

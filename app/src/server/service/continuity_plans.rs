@@ -222,14 +222,11 @@ pub async fn save_draft(
             state.label().to_lowercase()
         )));
     }
-    let manager = user
-        .roles
-        .contains(&crate::model::access::Role::ContinuityManager);
-    if !(manager || user.id == plan.owner_id || user.id == row.author_id) {
-        return Err(AppError::Refused(
-            "Only the plan's owner, the draft's author or a continuity manager edits it.".into(),
-        ));
-    }
+    crate::model::continuity_plan::may_write_draft(
+        row.author_id,
+        plan.owner_id,
+        &ActorFacts::from(user),
+    )?;
     let contributors =
         crate::server::contributors::with(&row.contributor_ids, row.author_id, user.id);
     versioned::update(&txn, version_id, version, |update: UpdateMany<Versions>| {

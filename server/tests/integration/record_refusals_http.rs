@@ -20,7 +20,7 @@ use app::server::service::nonconformities::{self, Raised};
 use app::server::service::register::{self, MoveInput};
 use axum::http::StatusCode;
 use common::web::{add_user, call, send, sign_in, state, PASSWORD};
-use common::{actor, person, PERSON_PASSWORD};
+use common::{actor, fixtures, person, PERSON_PASSWORD};
 
 async fn history(db: &Db, record_type: &str, id: i64) -> Vec<AuditEntry> {
     audit_trail::history(db, record_type, &id.to_string())
@@ -182,58 +182,14 @@ async fn a_stranger_cannot_work_a_nonconformity_over_http() {
 /// A quality manager who rewrote part of a draft calls the lifecycle route to approve it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_contributor_cannot_approve_a_document_over_http() {
-    use app::model::sms_document::{DocAction, DocState, DocumentForm, DraftForm};
+    use app::model::sms_document::DocState;
     use app::server::service::sms_documents;
     let db = common::test_db().await;
     let state = state(db.db.clone());
     let author = person(&db, "chris@example.org", Role::ChangeManager).await;
     let editor = person(&db, "quinn@example.org", Role::QualityManager).await;
-    let document = DocumentForm {
-        title: "Change management policy".into(),
-        clauses: vec!["8.5.1".into()],
-        owner_id: author.id,
-        review_months: 12,
-    };
-    let draft = |content: &str| DraftForm {
-        content: content.into(),
-        link: String::new(),
-        change_summary: "First issue".into(),
-    };
     let today = chrono::Utc::now().date_naive();
-    let id = sms_documents::create(
-        &db,
-        &author,
-        &actor(&author),
-        document.clone(),
-        draft("# Policy\n\nEvery change is assessed."),
-    )
-    .await
-    .unwrap();
-    let detail = sms_documents::detail(db.reader(), id, today).await.unwrap();
-    let v1 = detail.latest().unwrap().clone();
-    let edited = sms_documents::save_draft(
-        &db,
-        &editor,
-        &actor(&editor),
-        v1.id,
-        v1.version,
-        detail.summary.version,
-        document,
-        draft("# Policy\n\nEvery change is assessed, except mine."),
-    )
-    .await
-    .unwrap();
-    let sent = sms_documents::move_version(
-        &db,
-        &author,
-        &actor(&author),
-        v1.id,
-        edited.version,
-        DocAction::SendToReview,
-        today,
-    )
-    .await
-    .unwrap();
+    let (id, sent) = fixtures::document_in_review_edited_by(&db, &author, &editor, today).await;
     let cookie = sign_in(&state, "quinn@example.org", PERSON_PASSWORD).await;
     let reply = send(
         &state,
@@ -241,7 +197,7 @@ async fn a_contributor_cannot_approve_a_document_over_http() {
             "/api/documents/version/move",
             &format!(
                 "version_id={}&version={}&action=Approve",
-                v1.id, sent.version
+                sent.id, sent.version
             ),
             Some(&cookie),
         ),
@@ -268,49 +224,13 @@ async fn a_contributor_cannot_approve_a_document_over_http() {
 /// A continuity manager who wrote the scope of the owner's draft calls the route to approve it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_contributor_cannot_approve_a_continuity_plan_over_http() {
-    use app::model::continuity_plan::{PlanAction, PlanContent, PlanState};
-    use app::server::service::continuity_plans::{self, NewPlan};
+    use app::model::continuity_plan::PlanState;
+    use app::server::service::continuity_plans;
     let db = common::test_db().await;
     let state = state(db.db.clone());
     let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
     let rowan = person(&db, "rowan@example.org", Role::ContinuityManager).await;
-    let (plan, draft) = continuity_plans::create(
-        &db,
-        &owner,
-        &actor(&owner),
-        NewPlan {
-            title: "Payroll continuity plan".into(),
-            owner_id: owner.id,
-            service_ids: vec![],
-            site: "Head office".into(),
-            review_months: 12,
-        },
-    )
-    .await
-    .unwrap();
-    let saved = continuity_plans::save_draft(
-        &db,
-        &rowan,
-        &actor(&rowan),
-        draft.id,
-        draft.version,
-        PlanContent {
-            scope: "Payroll for all staff".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let review = continuity_plans::move_version(
-        &db,
-        &owner,
-        &actor(&owner),
-        draft.id,
-        saved.version,
-        PlanAction::SendToReview,
-    )
-    .await
-    .unwrap();
+    let (plan, review) = fixtures::plan_in_review_written_with(&db, &owner, &rowan).await;
     let cookie = sign_in(&state, "rowan@example.org", PERSON_PASSWORD).await;
     let reply = send(
         &state,
@@ -318,7 +238,7 @@ async fn a_contributor_cannot_approve_a_continuity_plan_over_http() {
             "/api/continuity/version/move",
             &format!(
                 "version_id={}&version={}&action=Approve",
-                draft.id, review.version
+                review.id, review.version
             ),
             Some(&cookie),
         ),
@@ -330,7 +250,7 @@ async fn a_contributor_cannot_approve_a_continuity_plan_over_http() {
     };
     assert!(words.contains("no part of this version"), "{words}");
     let versions = continuity_plans::versions(db.reader(), plan).await.unwrap();
-    let version = versions.iter().find(|v| v.id == draft.id).unwrap();
+    let version = versions.iter().find(|v| v.id == review.id).unwrap();
     assert_eq!(version.state, PlanState::InReview);
     assert_eq!(version.version, review.version);
     state.safeguards.refusals.flush(&db, true).await.unwrap();
@@ -342,7 +262,6 @@ async fn a_contributor_cannot_approve_a_continuity_plan_over_http() {
 /// through the routes the audit page uses.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_audit_team_records_an_audit_over_http() {
-    use app::model::internal_audit::{AuditAction, AuditForm, ProgrammeForm};
     use app::server::service::internal_audits;
     let db = common::test_db().await;
     let state = state(db.db.clone());
@@ -351,57 +270,8 @@ async fn only_the_audit_team_records_an_audit_over_http() {
     let outsider = person(&db, "other.auditor@example.org", Role::Auditor).await;
     let auditee = person(&db, "change@example.org", Role::ChangeManager).await;
     let today = chrono::Utc::now().date_naive();
-    let programme = internal_audits::create_programme(
-        &db,
-        &quality,
-        &actor(&quality),
-        ProgrammeForm {
-            title: "Audit programme".into(),
-            cycle_start: (today - chrono::Days::new(30)).to_string(),
-            cycle_end: (today + chrono::Days::new(300)).to_string(),
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let audit = internal_audits::plan_audit(
-        &db,
-        &actor(&quality),
-        programme.id,
-        AuditForm {
-            title: "Change management".into(),
-            clauses: vec!["8.5.1".into()],
-            area: "Change management process".into(),
-            planned_on: today.to_string(),
-            lead_auditor_id: lead.id.to_string(),
-            auditor_ids: vec![],
-            auditee_ids: vec![auditee.id.to_string()],
-            scope: "Changes closed in the last six months".into(),
-            criteria: "ISO/IEC 20000-1:2018; change procedure".into(),
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let started = internal_audits::move_audit(
-        &db,
-        &lead,
-        &actor(&lead),
-        audit.id,
-        audit.version,
-        AuditAction::Start,
-        String::new(),
-        today,
-    )
-    .await
-    .unwrap();
-    let item = internal_audits::detail(db.reader(), audit.id)
-        .await
-        .unwrap()
-        .checklist[0]
-        .id;
+    let (started, item) = fixtures::started_audit(&db, &quality, &lead, &auditee, today).await;
+    let audit = &started;
     let cookie = sign_in(&state, "other.auditor@example.org", PERSON_PASSWORD).await;
     let v = started.version;
     let attempts = [

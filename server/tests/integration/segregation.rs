@@ -9,19 +9,17 @@ use crate::common;
 
 use app::error::AppError;
 use app::model::access::Role;
-use app::model::continuity_plan::{PlanAction, PlanContent, PlanState};
+use app::model::continuity_plan::{PlanAction, PlanState};
 use app::model::improvement::{ImprovementAction, ImprovementState};
-use app::model::internal_audit::{
-    validate_checklist_entry, AuditAction, AuditForm, FindingForm, ProgrammeForm,
-};
+use app::model::internal_audit::{validate_checklist_entry, AuditAction, FindingForm};
 use app::model::register::{ImprovementForm, KpiForm, MeasurementForm};
-use app::model::sms_document::{DocAction, DocState, DocumentForm, DraftForm};
+use app::model::sms_document::{DocAction, DocState};
 use app::model::user::CurrentUser;
-use app::server::service::continuity_plans::{self, NewPlan};
+use app::server::service::continuity_plans;
 use app::server::service::register::{self, MoveInput};
 use app::server::service::{audit_trail, internal_audits, sms_documents};
 use chrono::NaiveDate;
-use common::{actor, person};
+use common::{actor, fixtures, person};
 
 fn entry_form(owner: i64, approver: Option<i64>) -> ImprovementForm {
     ImprovementForm {
@@ -410,41 +408,8 @@ async fn only_the_audits_team_records_results_findings_and_completion() {
     let lead = person(&db, "lead@example.org", Role::Auditor).await;
     let other_auditor = person(&db, "other.auditor@example.org", Role::Auditor).await;
     let auditee = person(&db, "change@example.org", Role::ChangeManager).await;
-    let programme = internal_audits::create_programme(
-        &db,
-        &quality,
-        &actor(&quality),
-        ProgrammeForm {
-            title: "Audit programme 2026".into(),
-            cycle_start: "2026-01-01".into(),
-            cycle_end: "2026-12-31".into(),
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let audit = internal_audits::plan_audit(
-        &db,
-        &actor(&quality),
-        programme.id,
-        AuditForm {
-            title: "Change management".into(),
-            clauses: vec!["8.5.1".into()],
-            area: "Change management process".into(),
-            planned_on: "2026-03-10".into(),
-            lead_auditor_id: lead.id.to_string(),
-            auditor_ids: vec![],
-            auditee_ids: vec![auditee.id.to_string()],
-            scope: "Changes closed in the last six months".into(),
-            criteria: "ISO/IEC 20000-1:2018; change procedure".into(),
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    let audit = fixtures::planned_audit(&db, &quality, &lead, &auditee, today).await;
     // The quality manager who planned it, another auditor and the auditee cannot start it.
     for who in [&quality, &other_auditor, &auditee] {
         let refused = internal_audits::move_audit(
@@ -565,59 +530,14 @@ async fn a_quality_manager_who_edited_the_draft_does_not_approve_it() {
     let author = person(&db, "chris@example.org", Role::ChangeManager).await;
     let editor_qm = person(&db, "quinn@example.org", Role::QualityManager).await;
     let other_qm = person(&db, "quill@example.org", Role::QualityManager).await;
-    let document = DocumentForm {
-        title: "Change management policy".into(),
-        clauses: vec!["8.5.1".into()],
-        owner_id: author.id,
-        review_months: 12,
-    };
-    let draft = |content: &str| DraftForm {
-        content: content.into(),
-        link: String::new(),
-        change_summary: "First issue".into(),
-    };
-    let id = sms_documents::create(
-        &db,
-        &author,
-        &actor(&author),
-        document.clone(),
-        draft("# Policy\n\nEvery change is assessed."),
-    )
-    .await
-    .unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-    let detail = sms_documents::detail(db.reader(), id, today).await.unwrap();
-    let v1 = detail.latest().unwrap().clone();
-    // The quality manager rewrites a paragraph of Chris's draft.
-    let edited = sms_documents::save_draft(
-        &db,
-        &editor_qm,
-        &actor(&editor_qm),
-        v1.id,
-        v1.version,
-        detail.summary.version,
-        document,
-        draft("# Policy\n\nEvery change is assessed, except mine."),
-    )
-    .await
-    .unwrap();
-    assert_eq!(edited.contributor_ids, vec![editor_qm.id]);
-    let sent = sms_documents::move_version(
-        &db,
-        &author,
-        &actor(&author),
-        v1.id,
-        edited.version,
-        DocAction::SendToReview,
-        today,
-    )
-    .await
-    .unwrap();
+    // The quality manager rewrites a paragraph of Chris's draft; Chris sends it to review.
+    let (_, sent) = fixtures::document_in_review_edited_by(&db, &author, &editor_qm, today).await;
     let refused = sms_documents::move_version(
         &db,
         &editor_qm,
         &actor(&editor_qm),
-        v1.id,
+        sent.id,
         sent.version,
         DocAction::Approve,
         today,
@@ -632,7 +552,7 @@ async fn a_quality_manager_who_edited_the_draft_does_not_approve_it() {
         &db,
         &other_qm,
         &actor(&other_qm),
-        v1.id,
+        sent.id,
         sent.version,
         DocAction::Approve,
         today,
@@ -648,50 +568,13 @@ async fn a_continuity_manager_who_edited_the_draft_does_not_approve_it() {
     let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
     let rowan = person(&db, "rowan@example.org", Role::ContinuityManager).await;
     let sam = person(&db, "sam@example.org", Role::ContinuityManager).await;
-    let (_, draft) = continuity_plans::create(
-        &db,
-        &owner,
-        &actor(&owner),
-        NewPlan {
-            title: "Payroll continuity plan".into(),
-            owner_id: owner.id,
-            service_ids: vec![],
-            site: "Head office".into(),
-            review_months: 12,
-        },
-    )
-    .await
-    .unwrap();
     // Rowan, a continuity manager, writes the scope into the owner's draft.
-    let saved = continuity_plans::save_draft(
-        &db,
-        &rowan,
-        &actor(&rowan),
-        draft.id,
-        draft.version,
-        PlanContent {
-            scope: "Payroll for all staff".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    assert_eq!(saved.contributor_ids, vec![rowan.id]);
-    let review = continuity_plans::move_version(
-        &db,
-        &owner,
-        &actor(&owner),
-        draft.id,
-        saved.version,
-        PlanAction::SendToReview,
-    )
-    .await
-    .unwrap();
+    let (_, review) = fixtures::plan_in_review_written_with(&db, &owner, &rowan).await;
     let refused = continuity_plans::move_version(
         &db,
         &rowan,
         &actor(&rowan),
-        draft.id,
+        review.id,
         review.version,
         PlanAction::Approve,
     )
@@ -705,7 +588,7 @@ async fn a_continuity_manager_who_edited_the_draft_does_not_approve_it() {
         &db,
         &sam,
         &actor(&sam),
-        draft.id,
+        review.id,
         review.version,
         PlanAction::Approve,
     )

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use app::server::db::Db;
+
+pub mod fixtures;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database};
 

@@ -18,6 +18,7 @@ use app::server::db::Db;
 use app::server::service::audit_trail;
 use app::server::service::nonconformities::{self, Raised};
 use app::server::service::register::{self, MoveInput};
+use app::server::state::AppState;
 use axum::http::StatusCode;
 use common::web::{add_user, call, send, sign_in, state, PASSWORD};
 use common::{actor, fixtures, person, PERSON_PASSWORD};
@@ -32,6 +33,17 @@ fn refused_on_record(entries: &[AuditEntry], user_id: i64, words: &str) -> bool 
     entries.iter().any(|e| {
         e.action == "rule_refused" && e.actor_id == Some(user_id) && e.summary.contains(words)
     })
+}
+
+/// Sends `body` to `uri` as the holder of `cookie` and expects a refusal by a rule of the
+/// record: 403 with `AppError::Refused`. Answers the rule's words.
+async fn refused_over_http(state: &AppState, uri: &str, body: &str, cookie: &str) -> String {
+    let reply = send(state, call(uri, body, Some(cookie))).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}: {}", reply.body);
+    match reply.error() {
+        AppError::Refused(words) => words,
+        other => panic!("{uri}: not a rule refusal: {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,38 +79,28 @@ async fn improvement_rules_refuse_over_http_and_are_counted() {
     let other_cookie = sign_in(&state, "other@example.org", PERSON_PASSWORD).await;
 
     // The owner approves their own entry: refused in the rule's words.
-    let reply = send(
+    let owner_words = refused_over_http(
         &state,
-        call(
-            "/api/improvements/transition",
-            &format!("id={}&version={}&action=approve", entry.id, entry.version),
-            Some(&owner_cookie),
-        ),
+        "/api/improvements/transition",
+        &format!("id={}&version={}&action=approve", entry.id, entry.version),
+        &owner_cookie,
     )
     .await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
-    let AppError::Refused(owner_words) = reply.error() else {
-        panic!("not a rule refusal: {}", reply.body);
-    };
 
     // Someone who neither owns it nor manages quality adds a KPI: refused.
-    let reply = send(
+    let words = refused_over_http(
         &state,
-        call(
-            "/api/improvements/add_kpi",
-            &format!(
+        "/api/improvements/add_kpi",
+        &format!(
                 "id={}&version={}&form[name]=Repeats&form[unit]=incidents&form[baseline]=40&form[target]=25&form[direction]=lower",
                 entry.id, entry.version
             ),
-            Some(&other_cookie),
-        ),
+        &other_cookie,
     )
     .await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
     assert!(
-        reply.body.contains("Only the owner or a quality manager"),
-        "{}",
-        reply.body
+        words.contains("Only the owner or a quality manager"),
+        "{words}"
     );
 
     // Nothing changed; both refusals are on the entry's record.
@@ -151,22 +153,19 @@ async fn a_stranger_cannot_work_a_nonconformity_over_http() {
     };
     let before = nonconformities::get(db.reader(), id).await.unwrap();
     let cookie = sign_in(&state, "stranger@example.org", PASSWORD).await;
-    let reply = send(
+    let words = refused_over_http(
         &state,
-        call(
-            "/api/nonconformities/step",
-            &format!(
-                "id={id}&version={}&step=contain&text=Reviewed+both+changes+now",
-                before.version
-            ),
-            Some(&cookie),
+        "/api/nonconformities/step",
+        &format!(
+            "id={id}&version={}&step=contain&text=Reviewed+both+changes+now",
+            before.version
         ),
+        &cookie,
     )
     .await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
     assert_eq!(
-        reply.error(),
-        AppError::Refused("Only the owner or a quality manager works on the nonconformity.".into())
+        words,
+        "Only the owner or a quality manager works on the nonconformity."
     );
     let after = nonconformities::get(db.reader(), id).await.unwrap();
     assert_eq!(after.version, before.version);
@@ -191,22 +190,16 @@ async fn a_contributor_cannot_approve_a_document_over_http() {
     let today = chrono::Utc::now().date_naive();
     let (id, sent) = fixtures::document_in_review_edited_by(&db, &author, &editor, today).await;
     let cookie = sign_in(&state, "quinn@example.org", PERSON_PASSWORD).await;
-    let reply = send(
+    let words = refused_over_http(
         &state,
-        call(
-            "/api/documents/version/move",
-            &format!(
-                "version_id={}&version={}&action=Approve",
-                sent.id, sent.version
-            ),
-            Some(&cookie),
+        "/api/documents/version/move",
+        &format!(
+            "version_id={}&version={}&action=Approve",
+            sent.id, sent.version
         ),
+        &cookie,
     )
     .await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
-    let AppError::Refused(words) = reply.error() else {
-        panic!("not a rule refusal: {}", reply.body);
-    };
     assert!(words.contains("part of this version"), "{words}");
     let after = sms_documents::detail(db.reader(), id, today).await.unwrap();
     let version = after.latest().unwrap();
@@ -232,22 +225,16 @@ async fn a_contributor_cannot_approve_a_continuity_plan_over_http() {
     let rowan = person(&db, "rowan@example.org", Role::ContinuityManager).await;
     let (plan, review) = fixtures::plan_in_review_written_with(&db, &owner, &rowan).await;
     let cookie = sign_in(&state, "rowan@example.org", PERSON_PASSWORD).await;
-    let reply = send(
+    let words = refused_over_http(
         &state,
-        call(
-            "/api/continuity/version/move",
-            &format!(
-                "version_id={}&version={}&action=Approve",
-                review.id, review.version
-            ),
-            Some(&cookie),
+        "/api/continuity/version/move",
+        &format!(
+            "version_id={}&version={}&action=Approve",
+            review.id, review.version
         ),
+        &cookie,
     )
     .await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
-    let AppError::Refused(words) = reply.error() else {
-        panic!("not a rule refusal: {}", reply.body);
-    };
     assert!(words.contains("no part of this version"), "{words}");
     let versions = continuity_plans::versions(db.reader(), plan).await.unwrap();
     let version = versions.iter().find(|v| v.id == review.id).unwrap();
@@ -289,13 +276,7 @@ async fn only_the_audit_team_records_an_audit_over_http() {
         ),
     ];
     for (uri, body) in &attempts {
-        let reply = send(&state, call(uri, body, Some(&cookie))).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}: {}", reply.body);
-        assert!(
-            matches!(reply.error(), AppError::Refused(_)),
-            "{uri}: {}",
-            reply.body
-        );
+        refused_over_http(&state, uri, body, &cookie).await;
     }
     let after = internal_audits::detail(db.reader(), audit.id)
         .await

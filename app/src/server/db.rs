@@ -35,23 +35,11 @@ impl Db {
                 health,
             })
         } else {
-            let mut options = ConnectOptions::new(url.to_string());
-            options
-                .max_connections(16)
-                .min_connections(1)
-                .acquire_timeout(Duration::from_secs(10))
-                .sqlx_logging(false);
-            let pool = Database::connect(options).await?;
-            let mut health = ConnectOptions::new(url.to_string());
-            health
-                .max_connections(1)
-                .min_connections(1)
-                .acquire_timeout(Duration::from_secs(10))
-                .sqlx_logging(false);
+            let pool = Database::connect(postgres_options(url, 16)).await?;
             Ok(Self {
                 read: pool.clone(),
                 write: pool,
-                health: Database::connect(health).await?,
+                health: Database::connect(postgres_options(url, 1)).await?,
             })
         }
     }
@@ -89,6 +77,16 @@ impl Db {
         }
         Ok(())
     }
+}
+
+fn postgres_options(url: &str, connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .max_connections(connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    options
 }
 
 fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {

@@ -279,8 +279,10 @@ fn ResponsibilityPanel(
     // open it, and a resource created in this part of the page (rendered after the signed-in
     // person is known) could not be matched up again when the page hydrated.
     let people = RwSignal::new(None::<Result<Vec<crate::model::refs::PersonRef>, AppError>>);
+    // Fetched once; after a failure (shown in the panel), opening it again tries again.
     let load_people = move |_| {
-        if people.get_untracked().is_none() {
+        if !matches!(people.get_untracked(), Some(Ok(_))) {
+            people.set(None);
             leptos::task::spawn_local(async move {
                 people.set(Some(change_choices().await.map(|choices| choices.people)));
             });

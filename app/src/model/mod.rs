@@ -18,6 +18,7 @@ pub mod evidence_pack;
 pub mod gap;
 pub mod improvement;
 pub mod internal_audit;
+pub mod labelled;
 pub mod listing;
 pub mod live;
 pub mod management_review;

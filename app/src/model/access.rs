@@ -1,155 +1,45 @@
 //! Who may do what: roles, the actions on each record type, and the permission matrix.
 //! The UI asks `may` which buttons to show; every server function asks it before acting.
 
+use crate::model::labelled::labelled_enum;
 use serde::{Deserialize, Serialize};
 
-/// A role a user holds; a user may hold several (see the domain notes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Role {
-    Admin,
-    ChangeManager,
-    CabMember,
-    ServiceOwner,
-    ContinuityManager,
-    QualityManager,
-    Auditor,
-    Requester,
-}
-
-impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::Admin,
-        Role::ChangeManager,
-        Role::CabMember,
-        Role::ServiceOwner,
-        Role::ContinuityManager,
-        Role::QualityManager,
-        Role::Auditor,
-        Role::Requester,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::ChangeManager => "change_manager",
-            Role::CabMember => "cab_member",
-            Role::ServiceOwner => "service_owner",
-            Role::ContinuityManager => "continuity_manager",
-            Role::QualityManager => "quality_manager",
-            Role::Auditor => "auditor",
-            Role::Requester => "requester",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "Admin",
-            Role::ChangeManager => "Change manager",
-            Role::CabMember => "CAB member",
-            Role::ServiceOwner => "Service owner",
-            Role::ContinuityManager => "Continuity manager",
-            Role::QualityManager => "Quality manager",
-            Role::Auditor => "Auditor",
-            Role::Requester => "Requester",
-        }
-    }
-
-    /// Accepts the code (`change_manager`) or the label (`Change manager`), any case.
-    pub fn parse(value: &str) -> Option<Role> {
-        let wanted = value.trim().to_lowercase().replace([' ', '-'], "_");
-        Role::ALL.into_iter().find(|r| r.as_str() == wanted)
+labelled_enum! {
+    /// A role a user holds; a user may hold several (see the domain notes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum Role {
+        Admin => ("admin", "Admin"),
+        ChangeManager => ("change_manager", "Change manager"),
+        CabMember => ("cab_member", "CAB member"),
+        ServiceOwner => ("service_owner", "Service owner"),
+        ContinuityManager => ("continuity_manager", "Continuity manager"),
+        QualityManager => ("quality_manager", "Quality manager"),
+        Auditor => ("auditor", "Auditor"),
+        Requester => ("requester", "Requester"),
     }
 }
 
-/// Kinds of record Conform keeps; permissions and audit entries name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum RecordType {
-    Service,
-    Change,
-    ScheduleWindow,
-    StandardTemplate,
-    CabBoard,
-    CabMeeting,
-    Improvement,
-    Nonconformity,
-    ContinuityPlan,
-    SmsDocument,
-    Objective,
-    GapAssessment,
-    InternalAudit,
-    ManagementReview,
-    EvidencePack,
-    User,
-    AuditTrail,
-}
-
-impl RecordType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordType::Service => "service",
-            RecordType::Change => "change",
-            RecordType::ScheduleWindow => "schedule_window",
-            RecordType::StandardTemplate => "standard_template",
-            RecordType::CabBoard => "cab_board",
-            RecordType::CabMeeting => "cab_meeting",
-            RecordType::Improvement => "improvement",
-            RecordType::Nonconformity => "nonconformity",
-            RecordType::ContinuityPlan => "continuity_plan",
-            RecordType::SmsDocument => "sms_document",
-            RecordType::Objective => "objective",
-            RecordType::GapAssessment => "gap_assessment",
-            RecordType::InternalAudit => "internal_audit",
-            RecordType::ManagementReview => "management_review",
-            RecordType::EvidencePack => "evidence_pack",
-            RecordType::User => "user",
-            RecordType::AuditTrail => "audit_trail",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RecordType::Service => "Service",
-            RecordType::Change => "Change",
-            RecordType::ScheduleWindow => "Schedule window",
-            RecordType::StandardTemplate => "Standard change template",
-            RecordType::CabBoard => "Change advisory board",
-            RecordType::CabMeeting => "CAB meeting",
-            RecordType::Improvement => "Improvement",
-            RecordType::Nonconformity => "Nonconformity",
-            RecordType::ContinuityPlan => "Continuity plan",
-            RecordType::SmsDocument => "SMS document",
-            RecordType::Objective => "Service management objective",
-            RecordType::GapAssessment => "Gap assessment",
-            RecordType::InternalAudit => "Internal audit",
-            RecordType::ManagementReview => "Management review",
-            RecordType::EvidencePack => "Evidence pack",
-            RecordType::User => "User",
-            RecordType::AuditTrail => "Audit trail",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<RecordType> {
-        [
-            RecordType::Service,
-            RecordType::Change,
-            RecordType::ScheduleWindow,
-            RecordType::StandardTemplate,
-            RecordType::CabBoard,
-            RecordType::CabMeeting,
-            RecordType::Improvement,
-            RecordType::Nonconformity,
-            RecordType::ContinuityPlan,
-            RecordType::SmsDocument,
-            RecordType::Objective,
-            RecordType::GapAssessment,
-            RecordType::InternalAudit,
-            RecordType::ManagementReview,
-            RecordType::EvidencePack,
-            RecordType::User,
-            RecordType::AuditTrail,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == value)
+labelled_enum! {
+    /// Kinds of record Conform keeps; permissions and audit entries name them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum RecordType {
+        Service => ("service", "Service"),
+        Change => ("change", "Change"),
+        ScheduleWindow => ("schedule_window", "Schedule window"),
+        StandardTemplate => ("standard_template", "Standard change template"),
+        CabBoard => ("cab_board", "Change advisory board"),
+        CabMeeting => ("cab_meeting", "CAB meeting"),
+        Improvement => ("improvement", "Improvement"),
+        Nonconformity => ("nonconformity", "Nonconformity"),
+        ContinuityPlan => ("continuity_plan", "Continuity plan"),
+        SmsDocument => ("sms_document", "SMS document"),
+        Objective => ("objective", "Service management objective"),
+        GapAssessment => ("gap_assessment", "Gap assessment"),
+        InternalAudit => ("internal_audit", "Internal audit"),
+        ManagementReview => ("management_review", "Management review"),
+        EvidencePack => ("evidence_pack", "Evidence pack"),
+        User => ("user", "User"),
+        AuditTrail => ("audit_trail", "Audit trail"),
     }
 }
 
@@ -498,11 +388,11 @@ mod tests {
     #[test]
     fn roles_parse_from_code_or_label() {
         for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
-            assert_eq!(Role::parse(role.label()), Some(role));
+            assert_eq!(Role::parse_loose(role.as_str()), Some(role));
+            assert_eq!(Role::parse_loose(role.label()), Some(role));
         }
-        assert_eq!(Role::parse("CAB-member"), Some(Role::CabMember));
-        assert_eq!(Role::parse("superuser"), None);
+        assert_eq!(Role::parse_loose("CAB-member"), Some(Role::CabMember));
+        assert_eq!(Role::parse_loose("superuser"), None);
     }
 
     #[test]

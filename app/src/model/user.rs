@@ -111,7 +111,7 @@ pub fn check_time_zone_shape(errors: &mut FieldErrors, field: &str, value: &str)
 fn parse_roles(errors: &mut FieldErrors, field: &str, values: &[String]) -> Vec<Role> {
     let mut roles = Vec::new();
     for value in values.iter().filter(|v| !v.trim().is_empty()) {
-        match Role::parse(value) {
+        match Role::parse_loose(value) {
             Some(role) if !roles.contains(&role) => roles.push(role),
             Some(_) => {}
             None => errors.add(field, format!("“{value}” is not a role.")),

@@ -45,7 +45,7 @@ pub fn roles_from_json(json: &str) -> Vec<Role> {
     serde_json::from_str::<Vec<String>>(json)
         .unwrap_or_default()
         .iter()
-        .filter_map(|r| Role::parse(r))
+        .filter_map(|r| Role::parse_loose(r))
         .collect()
 }
 

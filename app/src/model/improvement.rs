@@ -7,102 +7,40 @@
 
 use crate::model::access::Role;
 use crate::model::actor::{refuse, ActorFacts, Refusal};
+use crate::model::labelled::labelled_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Where an improvement opportunity came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Source {
-    AuditFinding,
-    Nonconformity,
-    IncidentTrend,
-    ProblemTrend,
-    ChangeReview,
-    ContinuityExercise,
-    ManagementReview,
-    CustomerFeedback,
-    StaffSuggestion,
-    /// A gap found by a gap assessment (source_ref `gap:<assessment>/<sub-clause>`).
-    GapAnalysis,
-}
-
-impl Source {
-    pub const ALL: [Source; 10] = [
-        Source::AuditFinding,
-        Source::Nonconformity,
-        Source::IncidentTrend,
-        Source::ProblemTrend,
-        Source::ChangeReview,
-        Source::ContinuityExercise,
-        Source::ManagementReview,
-        Source::CustomerFeedback,
-        Source::StaffSuggestion,
-        Source::GapAnalysis,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::AuditFinding => "audit_finding",
-            Source::Nonconformity => "nonconformity",
-            Source::IncidentTrend => "incident_trend",
-            Source::ProblemTrend => "problem_trend",
-            Source::ChangeReview => "change_review",
-            Source::ContinuityExercise => "continuity_exercise",
-            Source::ManagementReview => "management_review",
-            Source::CustomerFeedback => "customer_feedback",
-            Source::StaffSuggestion => "staff_suggestion",
-            Source::GapAnalysis => "gap_analysis",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Source::AuditFinding => "Audit finding",
-            Source::Nonconformity => "Nonconformity",
-            Source::IncidentTrend => "Incident trend",
-            Source::ProblemTrend => "Problem trend",
-            Source::ChangeReview => "Change review",
-            Source::ContinuityExercise => "Continuity exercise",
-            Source::ManagementReview => "Management review",
-            Source::CustomerFeedback => "Customer feedback",
-            Source::StaffSuggestion => "Staff suggestion",
-            Source::GapAnalysis => "Gap analysis",
-        }
-    }
-
-    /// Accepts the code or the label, any case (CSV imports use either).
-    pub fn parse(value: &str) -> Option<Self> {
-        let wanted = value.trim().to_lowercase().replace([' ', '-'], "_");
-        Source::ALL.into_iter().find(|s| s.as_str() == wanted)
+labelled_enum! {
+    /// Where an improvement opportunity came from.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Source {
+        AuditFinding => ("audit_finding", "Audit finding"),
+        Nonconformity => ("nonconformity", "Nonconformity"),
+        IncidentTrend => ("incident_trend", "Incident trend"),
+        ProblemTrend => ("problem_trend", "Problem trend"),
+        ChangeReview => ("change_review", "Change review"),
+        ContinuityExercise => ("continuity_exercise", "Continuity exercise"),
+        ManagementReview => ("management_review", "Management review"),
+        CustomerFeedback => ("customer_feedback", "Customer feedback"),
+        StaffSuggestion => ("staff_suggestion", "Staff suggestion"),
+        /// A gap found by a gap assessment (source_ref `gap:<assessment>/<sub-clause>`).
+        GapAnalysis => ("gap_analysis", "Gap analysis"),
     }
 }
 
-/// How much work an improvement is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Effort {
-    S,
-    M,
-    L,
-    XL,
+labelled_enum! {
+    /// How much work an improvement is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum Effort {
+        S => "S",
+        M => "M",
+        L => "L",
+        XL => "XL",
+    }
 }
 
 impl Effort {
-    pub const ALL: [Effort; 4] = [Effort::S, Effort::M, Effort::L, Effort::XL];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Effort::S => "S",
-            Effort::M => "M",
-            Effort::L => "L",
-            Effort::XL => "XL",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        let wanted = value.trim().to_uppercase();
-        Effort::ALL.into_iter().find(|e| e.as_str() == wanted)
-    }
-
     /// Points taken off the benefit score by the priority rule.
     fn weight(self) -> i32 {
         match self {
@@ -114,11 +52,13 @@ impl Effort {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Priority {
-    Low,
-    Medium,
-    High,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum Priority {
+        Low => ("low", "Low"),
+        Medium => ("medium", "Medium"),
+        High => ("high", "High"),
+    }
 }
 
 impl Priority {
@@ -133,92 +73,24 @@ impl Priority {
             _ => Priority::Low,
         }
     }
-
-    pub const ALL: [Priority; 3] = [Priority::Low, Priority::Medium, Priority::High];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Low => "low",
-            Priority::Medium => "medium",
-            Priority::High => "high",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Priority> {
-        let wanted = value.trim().to_lowercase();
-        Priority::ALL.into_iter().find(|p| p.as_str() == wanted)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Priority::Low => "Low",
-            Priority::Medium => "Medium",
-            Priority::High => "High",
-        }
-    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum ImprovementState {
-    Identified,
-    Evaluated,
-    Approved,
-    Rejected,
-    Deferred,
-    InProgress,
-    Implemented,
-    Verified,
-    Closed,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum ImprovementState {
+        Identified => ("identified", "Identified"),
+        Evaluated => ("evaluated", "Evaluated"),
+        Approved => ("approved", "Approved"),
+        Rejected => ("rejected", "Rejected"),
+        Deferred => ("deferred", "Deferred"),
+        InProgress => ("in_progress", "In progress"),
+        Implemented => ("implemented", "Implemented"),
+        Verified => ("verified", "Verified"),
+        Closed => ("closed", "Closed"),
+    }
 }
 
 impl ImprovementState {
-    pub const ALL: [ImprovementState; 9] = [
-        ImprovementState::Identified,
-        ImprovementState::Evaluated,
-        ImprovementState::Approved,
-        ImprovementState::Rejected,
-        ImprovementState::Deferred,
-        ImprovementState::InProgress,
-        ImprovementState::Implemented,
-        ImprovementState::Verified,
-        ImprovementState::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImprovementState::Identified => "identified",
-            ImprovementState::Evaluated => "evaluated",
-            ImprovementState::Approved => "approved",
-            ImprovementState::Rejected => "rejected",
-            ImprovementState::Deferred => "deferred",
-            ImprovementState::InProgress => "in_progress",
-            ImprovementState::Implemented => "implemented",
-            ImprovementState::Verified => "verified",
-            ImprovementState::Closed => "closed",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ImprovementState::Identified => "Identified",
-            ImprovementState::Evaluated => "Evaluated",
-            ImprovementState::Approved => "Approved",
-            ImprovementState::Rejected => "Rejected",
-            ImprovementState::Deferred => "Deferred",
-            ImprovementState::InProgress => "In progress",
-            ImprovementState::Implemented => "Implemented",
-            ImprovementState::Verified => "Verified",
-            ImprovementState::Closed => "Closed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        let wanted = value.trim().to_lowercase().replace([' ', '-'], "_");
-        ImprovementState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == wanted)
-    }
-
     /// Still being worked on (counts for overdue).
     pub fn is_open(self) -> bool {
         !matches!(self, ImprovementState::Rejected | ImprovementState::Closed)
@@ -231,64 +103,19 @@ impl ImprovementState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ImprovementAction {
-    Evaluate,
-    Approve,
-    Reject,
-    Defer,
-    /// A deferred improvement comes back for a new decision.
-    Reconsider,
-    Start,
-    Implement,
-    Verify,
-    Close,
-}
-
-impl ImprovementAction {
-    pub const ALL: [ImprovementAction; 9] = [
-        ImprovementAction::Evaluate,
-        ImprovementAction::Approve,
-        ImprovementAction::Reject,
-        ImprovementAction::Defer,
-        ImprovementAction::Reconsider,
-        ImprovementAction::Start,
-        ImprovementAction::Implement,
-        ImprovementAction::Verify,
-        ImprovementAction::Close,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ImprovementAction::Evaluate => "Evaluate",
-            ImprovementAction::Approve => "Approve",
-            ImprovementAction::Reject => "Reject",
-            ImprovementAction::Defer => "Defer",
-            ImprovementAction::Reconsider => "Reconsider",
-            ImprovementAction::Start => "Start",
-            ImprovementAction::Implement => "Mark implemented",
-            ImprovementAction::Verify => "Verify the outcome",
-            ImprovementAction::Close => "Close",
-        }
-    }
-
-    /// The code forms and server functions use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImprovementAction::Evaluate => "evaluate",
-            ImprovementAction::Approve => "approve",
-            ImprovementAction::Reject => "reject",
-            ImprovementAction::Defer => "defer",
-            ImprovementAction::Reconsider => "reconsider",
-            ImprovementAction::Start => "start",
-            ImprovementAction::Implement => "implement",
-            ImprovementAction::Verify => "verify",
-            ImprovementAction::Close => "close",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<ImprovementAction> {
-        Self::ALL.into_iter().find(|a| a.as_str() == code.trim())
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ImprovementAction {
+        Evaluate => ("evaluate", "Evaluate"),
+        Approve => ("approve", "Approve"),
+        Reject => ("reject", "Reject"),
+        Defer => ("defer", "Defer"),
+        /// A deferred improvement comes back for a new decision.
+        Reconsider => ("reconsider", "Reconsider"),
+        Start => ("start", "Start"),
+        Implement => ("implement", "Mark implemented"),
+        Verify => ("verify", "Verify the outcome"),
+        Close => ("close", "Close"),
     }
 }
 
@@ -317,44 +144,14 @@ pub fn action_towards(from: ImprovementState, to: ImprovementState) -> Option<Im
         .find(|a| next_state(from, *a) == Some(to))
 }
 
-/// How a closed improvement ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ClosureCode {
-    Achieved,
-    PartlyAchieved,
-    NotAchieved,
-    Withdrawn,
-}
-
-impl ClosureCode {
-    pub fn label(self) -> &'static str {
-        match self {
-            ClosureCode::Achieved => "Achieved",
-            ClosureCode::PartlyAchieved => "Partly achieved",
-            ClosureCode::NotAchieved => "Not achieved",
-            ClosureCode::Withdrawn => "Withdrawn",
-        }
-    }
-
-    pub const ALL: [ClosureCode; 4] = [
-        ClosureCode::Achieved,
-        ClosureCode::PartlyAchieved,
-        ClosureCode::NotAchieved,
-        ClosureCode::Withdrawn,
-    ];
-
-    /// The stored code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClosureCode::Achieved => "achieved",
-            ClosureCode::PartlyAchieved => "partly_achieved",
-            ClosureCode::NotAchieved => "not_achieved",
-            ClosureCode::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<ClosureCode> {
-        Self::ALL.into_iter().find(|c| c.as_str() == code)
+labelled_enum! {
+    /// How a closed improvement ended.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ClosureCode {
+        Achieved => ("achieved", "Achieved"),
+        PartlyAchieved => ("partly_achieved", "Partly achieved"),
+        NotAchieved => ("not_achieved", "Not achieved"),
+        Withdrawn => ("withdrawn", "Withdrawn"),
     }
 }
 
@@ -547,26 +344,12 @@ pub fn transition(
     Ok(next)
 }
 
-/// Which way a KPI should move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Direction {
-    HigherIsBetter,
-    LowerIsBetter,
-}
-
-impl Direction {
-    /// The stored code (also what forms and CSV files use).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::HigherIsBetter => "higher",
-            Direction::LowerIsBetter => "lower",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Direction> {
-        [Direction::HigherIsBetter, Direction::LowerIsBetter]
-            .into_iter()
-            .find(|d| d.as_str() == code)
+labelled_enum! {
+    /// Which way a KPI should move.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Direction {
+        HigherIsBetter => "higher",
+        LowerIsBetter => "lower",
     }
 }
 

@@ -234,7 +234,7 @@ impl ImprovementForm {
             0,
             4000,
         );
-        let source = Source::parse(&self.source);
+        let source = Source::parse_loose(&self.source);
         if source.is_none() {
             errors.add("source", "Choose where the improvement comes from.");
         }
@@ -276,7 +276,7 @@ impl ImprovementForm {
         let effort = match self.effort.trim() {
             "" => None,
             value => {
-                let effort = Effort::parse(value);
+                let effort = Effort::parse_loose(value);
                 if effort.is_none() {
                     errors.add("effort", "Choose the effort: S, M, L or XL.");
                 }
@@ -552,12 +552,12 @@ impl RegisterParams {
     /// specification, and the service tests hold the two to the same answers.
     pub fn apply<'a>(&self, entries: &'a [Improvement], today: NaiveDate) -> Vec<&'a Improvement> {
         let text = self.q.trim().to_lowercase();
-        let state = ImprovementState::parse(&self.state);
-        let source = Source::parse(&self.source);
+        let state = ImprovementState::parse_loose(&self.state);
+        let source = Source::parse_loose(&self.source);
         let owner = self.owner.trim().parse::<i64>().ok();
         let service = self.service.trim().parse::<i64>().ok();
         let clause = self.clause.trim();
-        let priority = Priority::parse(&self.priority);
+        let priority = Priority::parse_loose(&self.priority);
         let mut found: Vec<&Improvement> = entries
             .iter()
             .filter(|e| {

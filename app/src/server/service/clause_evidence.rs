@@ -585,7 +585,7 @@ async fn improvements<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<
     let mut overdue = Vec::new();
     let mut closed = 0;
     for (id, title, state, target) in &rows {
-        let Some(state) = ImprovementState::parse(state) else {
+        let Some(state) = ImprovementState::parse_loose(state) else {
             continue;
         };
         closed += usize::from(state == ImprovementState::Closed);

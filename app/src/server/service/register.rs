@@ -88,15 +88,15 @@ async fn entries<C: ConnectionTrait>(
         .map(|r| Improvement {
             id: r.id,
             kpis: kpis.remove(&r.id).unwrap_or_default(),
-            source: Source::parse(&r.source).unwrap_or(Source::StaffSuggestion),
+            source: Source::parse_loose(&r.source).unwrap_or(Source::StaffSuggestion),
             service_ids: serde_json::from_str(&r.service_ids).unwrap_or_default(),
             clauses: serde_json::from_str(&r.clauses).unwrap_or_default(),
             benefit_score: r.benefit_score.and_then(|s| u8::try_from(s).ok()),
-            effort: r.effort.as_deref().and_then(Effort::parse),
+            effort: r.effort.as_deref().and_then(Effort::parse_loose),
             owner: person(&names, r.owner_id),
             approver: r.approver_id.map(|id| person(&names, id)),
             verifier: r.verifier_id.map(|id| person(&names, id)),
-            state: ImprovementState::parse(&r.state).unwrap_or(ImprovementState::Identified),
+            state: ImprovementState::parse_loose(&r.state).unwrap_or(ImprovementState::Identified),
             closure_code: r.closure_code.as_deref().and_then(ClosureCode::parse),
             closed_at: r.closed_at,
             title: r.title,
@@ -181,10 +181,10 @@ fn filtered(params: &RegisterParams, today: NaiveDate) -> Select<Improvements> {
         }
         query = query.filter(any);
     }
-    if let Some(state) = ImprovementState::parse(&params.state) {
+    if let Some(state) = ImprovementState::parse_loose(&params.state) {
         query = query.filter(Column::State.eq(state.as_str()));
     }
-    if let Some(source) = Source::parse(&params.source) {
+    if let Some(source) = Source::parse_loose(&params.source) {
         query = query.filter(Column::Source.eq(source.as_str()));
     }
     if let Ok(owner) = params.owner.trim().parse::<i64>() {
@@ -216,7 +216,7 @@ fn filtered(params: &RegisterParams, today: NaiveDate) -> Select<Improvements> {
     if !clause.is_empty() {
         query = query.filter(contains_fragment(Column::Clauses, &format!("\"{clause}\"")));
     }
-    if let Some(priority) = Priority::parse(&params.priority) {
+    if let Some(priority) = Priority::parse_loose(&params.priority) {
         query = query.filter(priority_pairs(priority));
     }
     if params.overdue == "yes" {

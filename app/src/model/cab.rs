@@ -3,6 +3,7 @@
 
 use crate::model::change::{ApprovalPath, ChangeAction};
 use crate::model::change_request::reference;
+use crate::model::labelled::labelled_enum;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -437,27 +438,16 @@ impl AgendaCriteria {
     }
 }
 
-/// A change advisory board, or the emergency board that decides emergency changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BoardKind {
-    Cab,
-    Ecab,
+labelled_enum! {
+    /// A change advisory board, or the emergency board that decides emergency changes.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum BoardKind {
+        Cab => ("cab", "CAB"),
+        Ecab => ("ecab", "ECAB"),
+    }
 }
 
 impl BoardKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BoardKind::Cab => "cab",
-            BoardKind::Ecab => "ecab",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [BoardKind::Cab, BoardKind::Ecab]
-            .into_iter()
-            .find(|k| k.as_str() == value)
-    }
-
     /// Whether a board of this kind decides a change on `path`: an emergency CAB decides
     /// emergency changes only (its small, fast quorum is not the CAB's); the CAB decides the
     /// changes on its path and, as the full board, emergencies too.

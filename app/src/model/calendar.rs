@@ -3,42 +3,23 @@
 //! first, so this module works in wall-clock dates and times only.
 
 use crate::model::change::{ChangeState, ChangeType};
+use crate::model::labelled::labelled_enum;
 use crate::model::risk::RiskLevel;
 use crate::model::schedule::WindowKind;
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-pub enum CalendarView {
-    #[default]
-    Month,
-    Week,
-    Day,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+    pub enum CalendarView {
+        #[default]
+        Month => ("month", "Month"),
+        Week => ("week", "Week"),
+        Day => ("day", "Day"),
+    }
 }
 
 impl CalendarView {
-    pub const ALL: [CalendarView; 3] = [CalendarView::Month, CalendarView::Week, CalendarView::Day];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CalendarView::Month => "month",
-            CalendarView::Week => "week",
-            CalendarView::Day => "day",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CalendarView::Month => "Month",
-            CalendarView::Week => "Week",
-            CalendarView::Day => "Day",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == value)
-    }
-
     /// The first and last day shown around `anchor`. A month shows whole weeks (Monday first),
     /// so the grid always has full rows.
     pub fn range(self, anchor: NaiveDate) -> (NaiveDate, NaiveDate) {

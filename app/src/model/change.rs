@@ -18,121 +18,43 @@
 
 use crate::model::access::Role;
 use crate::model::actor::{refuse, ActorFacts, Refusal};
+use crate::model::labelled::labelled_enum;
 use crate::model::risk::RiskLevel;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ChangeType {
-    /// Pre-authorised, low risk, from a template: skips assessment and CAB.
-    Standard,
-    /// Assessed and authorised: by the change manager when low risk, by the CAB otherwise.
-    Normal,
-    /// Authorised fast by the emergency CAB; reviewed afterwards.
-    Emergency,
-}
-
-impl ChangeType {
-    pub const ALL: [ChangeType; 3] = [Self::Standard, Self::Normal, Self::Emergency];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Standard => "standard",
-            Self::Normal => "normal",
-            Self::Emergency => "emergency",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Standard => "Standard",
-            Self::Normal => "Normal",
-            Self::Emergency => "Emergency",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == value)
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ChangeType {
+        /// Pre-authorised, low risk, from a template: skips assessment and CAB.
+        Standard => ("standard", "Standard"),
+        /// Assessed and authorised: by the change manager when low risk, by the CAB otherwise.
+        Normal => ("normal", "Normal"),
+        /// Authorised fast by the emergency CAB; reviewed afterwards.
+        Emergency => ("emergency", "Emergency"),
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum ChangeState {
-    Draft,
-    Submitted,
-    Assessed,
-    AwaitingAuthorisation,
-    Authorised,
-    Rejected,
-    Scheduled,
-    Implementing,
-    Implemented,
-    Failed,
-    BackedOut,
-    Reviewed,
-    Closed,
-    Cancelled,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum ChangeState {
+        Draft => ("draft", "Draft"),
+        Submitted => ("submitted", "Submitted"),
+        Assessed => ("assessed", "Assessed"),
+        AwaitingAuthorisation => ("awaiting_authorisation", "Awaiting authorisation"),
+        Authorised => ("authorised", "Authorised"),
+        Rejected => ("rejected", "Rejected"),
+        Scheduled => ("scheduled", "Scheduled"),
+        Implementing => ("implementing", "Implementing"),
+        Implemented => ("implemented", "Implemented"),
+        Failed => ("failed", "Failed"),
+        BackedOut => ("backed_out", "Backed out"),
+        Reviewed => ("reviewed", "Reviewed"),
+        Closed => ("closed", "Closed"),
+        Cancelled => ("cancelled", "Cancelled"),
+    }
 }
 
 impl ChangeState {
-    pub const ALL: [ChangeState; 14] = [
-        Self::Draft,
-        Self::Submitted,
-        Self::Assessed,
-        Self::AwaitingAuthorisation,
-        Self::Authorised,
-        Self::Rejected,
-        Self::Scheduled,
-        Self::Implementing,
-        Self::Implemented,
-        Self::Failed,
-        Self::BackedOut,
-        Self::Reviewed,
-        Self::Closed,
-        Self::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Assessed => "assessed",
-            Self::AwaitingAuthorisation => "awaiting_authorisation",
-            Self::Authorised => "authorised",
-            Self::Rejected => "rejected",
-            Self::Scheduled => "scheduled",
-            Self::Implementing => "implementing",
-            Self::Implemented => "implemented",
-            Self::Failed => "failed",
-            Self::BackedOut => "backed_out",
-            Self::Reviewed => "reviewed",
-            Self::Closed => "closed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Draft => "Draft",
-            Self::Submitted => "Submitted",
-            Self::Assessed => "Assessed",
-            Self::AwaitingAuthorisation => "Awaiting authorisation",
-            Self::Authorised => "Authorised",
-            Self::Rejected => "Rejected",
-            Self::Scheduled => "Scheduled",
-            Self::Implementing => "Implementing",
-            Self::Implemented => "Implemented",
-            Self::Failed => "Failed",
-            Self::BackedOut => "Backed out",
-            Self::Reviewed => "Reviewed",
-            Self::Closed => "Closed",
-            Self::Cancelled => "Cancelled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
     /// Final states: nothing happens to the change any more.
     pub fn is_final(self) -> bool {
         matches!(self, Self::Closed | Self::Cancelled | Self::Rejected)
@@ -152,84 +74,27 @@ impl ChangeState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ChangeAction {
-    Submit,
-    Assess,
-    RequestAuthorisation,
-    Authorise,
-    Reject,
-    Defer,
-    Schedule,
-    StartImplementation,
-    Complete,
-    ReportFailure,
-    BackOut,
-    Review,
-    Close,
-    Cancel,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ChangeAction {
+        Submit => ("submit", "Submit"),
+        Assess => ("assess", "Mark assessed"),
+        RequestAuthorisation => ("request_authorisation", "Request authorisation"),
+        Authorise => ("authorise", "Authorise"),
+        Reject => ("reject", "Reject"),
+        Defer => ("defer", "Defer"),
+        Schedule => ("schedule", "Schedule"),
+        StartImplementation => ("start_implementation", "Start implementation"),
+        Complete => ("complete", "Complete"),
+        ReportFailure => ("report_failure", "Report failure"),
+        BackOut => ("back_out", "Back out"),
+        Review => ("review", "Record review"),
+        Close => ("close", "Close"),
+        Cancel => ("cancel", "Cancel"),
+    }
 }
 
 impl ChangeAction {
-    pub const ALL: [ChangeAction; 14] = [
-        Self::Submit,
-        Self::Assess,
-        Self::RequestAuthorisation,
-        Self::Authorise,
-        Self::Reject,
-        Self::Defer,
-        Self::Schedule,
-        Self::StartImplementation,
-        Self::Complete,
-        Self::ReportFailure,
-        Self::BackOut,
-        Self::Review,
-        Self::Close,
-        Self::Cancel,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submit => "submit",
-            Self::Assess => "assess",
-            Self::RequestAuthorisation => "request_authorisation",
-            Self::Authorise => "authorise",
-            Self::Reject => "reject",
-            Self::Defer => "defer",
-            Self::Schedule => "schedule",
-            Self::StartImplementation => "start_implementation",
-            Self::Complete => "complete",
-            Self::ReportFailure => "report_failure",
-            Self::BackOut => "back_out",
-            Self::Review => "review",
-            Self::Close => "close",
-            Self::Cancel => "cancel",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Submit => "Submit",
-            Self::Assess => "Mark assessed",
-            Self::RequestAuthorisation => "Request authorisation",
-            Self::Authorise => "Authorise",
-            Self::Reject => "Reject",
-            Self::Defer => "Defer",
-            Self::Schedule => "Schedule",
-            Self::StartImplementation => "Start implementation",
-            Self::Complete => "Complete",
-            Self::ReportFailure => "Report failure",
-            Self::BackOut => "Back out",
-            Self::Review => "Record review",
-            Self::Close => "Close",
-            Self::Cancel => "Cancel",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == value)
-    }
-
     /// Actions that need a comment from the person taking them.
     pub fn needs_comment(self) -> bool {
         matches!(

@@ -2,6 +2,7 @@
 
 use crate::error::FieldErrors;
 use crate::model::change::{ApprovalPath, ChangeState, ChangeType};
+use crate::model::labelled::labelled_enum;
 use crate::model::listing::SortDirection;
 use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::risk::{RiskAnswers, RiskAssessment, RiskLevel};
@@ -670,33 +671,20 @@ pub struct ChangeQueryParams {
     pub page: Option<String>,
 }
 
-/// The change list's sortable columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum ChangeSort {
-    /// By reference: newest first by default.
-    #[default]
-    Reference,
-    Title,
-    Risk,
-    Planned,
+labelled_enum! {
+    /// The change list's sortable columns.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+    pub enum ChangeSort {
+        /// By reference: newest first by default.
+        #[default]
+        Reference => "reference",
+        Title => "title",
+        Risk => "risk",
+        Planned => "planned",
+    }
 }
 
 impl ChangeSort {
-    pub const ALL: [ChangeSort; 4] = [Self::Reference, Self::Title, Self::Risk, Self::Planned];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Reference => "reference",
-            Self::Title => "title",
-            Self::Risk => "risk",
-            Self::Planned => "planned",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
     /// The direction a first click sorts in: newest and riskiest first, titles and dates
     /// from the start.
     pub fn natural_direction(self) -> SortDirection {

@@ -8,6 +8,7 @@ use crate::model::cab::{
     Recurrence, Vote,
 };
 use crate::model::change::ChangeState;
+use crate::model::labelled::labelled_enum;
 use crate::model::refs::PersonRef;
 use crate::model::risk::RiskLevel;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -156,34 +157,12 @@ pub struct BoardSummary {
     pub next_meetings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum MeetingState {
-    Scheduled,
-    InProgress,
-    Ended,
-}
-
-impl MeetingState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeetingState::Scheduled => "scheduled",
-            MeetingState::InProgress => "in_progress",
-            MeetingState::Ended => "ended",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            MeetingState::Scheduled => "Scheduled",
-            MeetingState::InProgress => "In progress",
-            MeetingState::Ended => "Ended",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Scheduled, Self::InProgress, Self::Ended]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum MeetingState {
+        Scheduled => ("scheduled", "Scheduled"),
+        InProgress => ("in_progress", "In progress"),
+        Ended => ("ended", "Ended"),
     }
 }
 

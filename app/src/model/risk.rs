@@ -1,42 +1,21 @@
 //! Change risk: a short questionnaire gives a score and a level, and the level picks the
 //! approval path. The explanation lists what drove the score, for the people who decide.
 
+use crate::model::labelled::labelled_enum;
 use crate::model::service::Criticality;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum RiskLevel {
-    Low,
-    Medium,
-    High,
-    VeryHigh,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum RiskLevel {
+        Low => ("low", "Low"),
+        Medium => ("medium", "Medium"),
+        High => ("high", "High"),
+        VeryHigh => ("very_high", "Very high"),
+    }
 }
 
 impl RiskLevel {
-    pub const ALL: [RiskLevel; 4] = [Self::Low, Self::Medium, Self::High, Self::VeryHigh];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-            Self::VeryHigh => "very_high",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Low => "Low",
-            Self::Medium => "Medium",
-            Self::High => "High",
-            Self::VeryHigh => "Very high",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == value)
-    }
-
     /// Score bands: 0–7 low, 8–13 medium, 14–19 high, 20+ very high.
     pub fn from_score(score: u32) -> Self {
         match score {

@@ -2,6 +2,7 @@
 //! between them. Pure functions; times are UTC instants, windows are half-open [start, end),
 //! so a change ending at 10:00 and another starting at 10:00 do not overlap.
 
+use crate::model::labelled::labelled_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -30,12 +31,14 @@ impl Window {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum WindowKind {
-    /// Changes are forbidden (freeze).
-    Blackout,
-    /// Changes to the covered services should land inside one of these.
-    Maintenance,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum WindowKind {
+        /// Changes are forbidden (freeze).
+        Blackout => ("blackout", "Blackout (change freeze)"),
+        /// Changes to the covered services should land inside one of these.
+        Maintenance => ("maintenance", "Maintenance window"),
+    }
 }
 
 /// A blackout or maintenance window; `service_id: None` means it applies to every service.
@@ -187,28 +190,6 @@ fn overlapping_pairs(mut group: Vec<&PlannedChange>) -> Vec<(&PlannedChange, &Pl
         running.push(change);
     }
     pairs
-}
-
-impl WindowKind {
-    pub const ALL: [WindowKind; 2] = [WindowKind::Blackout, WindowKind::Maintenance];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WindowKind::Blackout => "blackout",
-            WindowKind::Maintenance => "maintenance",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            WindowKind::Blackout => "Blackout (change freeze)",
-            WindowKind::Maintenance => "Maintenance window",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value)
-    }
 }
 
 /// The blackout/maintenance window form as posted (times in the editor's time zone).

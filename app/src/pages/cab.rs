@@ -138,7 +138,7 @@ fn BoardCard(summary: BoardSummary) -> impl IntoView {
         <section class="panel board-card" aria-labelledby=heading_id class:retired=!board.active>
             <h3 id=heading_id.clone()>
                 {board.name.clone()}" "
-                <span class="badge">{match board.kind { crate::model::cab::BoardKind::Cab => "CAB", crate::model::cab::BoardKind::Ecab => "ECAB" }}</span>
+                <span class="badge">{board.kind.label()}</span>
                 {(!board.active).then(|| view! { " "<span class="badge badge-archived">"Retired"</span> })}
             </h3>
             <dl class="details compact">

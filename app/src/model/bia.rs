@@ -3,6 +3,7 @@
 //! the recovery time and point objectives the service owner sets against it.
 
 use crate::error::FieldErrors;
+use crate::model::labelled::labelled_enum;
 use crate::model::service::Criticality;
 use serde::{Deserialize, Serialize};
 
@@ -20,42 +21,14 @@ pub fn time_point_label(minutes: u32) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ImpactCategory {
-    Financial,
-    Customer,
-    Regulatory,
-    Reputational,
-    Safety,
-}
-
-impl ImpactCategory {
-    pub const ALL: [ImpactCategory; 5] = [
-        ImpactCategory::Financial,
-        ImpactCategory::Customer,
-        ImpactCategory::Regulatory,
-        ImpactCategory::Reputational,
-        ImpactCategory::Safety,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImpactCategory::Financial => "financial",
-            ImpactCategory::Customer => "customer",
-            ImpactCategory::Regulatory => "regulatory",
-            ImpactCategory::Reputational => "reputational",
-            ImpactCategory::Safety => "safety",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ImpactCategory::Financial => "Financial",
-            ImpactCategory::Customer => "Customer / contractual",
-            ImpactCategory::Regulatory => "Regulatory",
-            ImpactCategory::Reputational => "Reputational",
-            ImpactCategory::Safety => "Safety",
-        }
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ImpactCategory {
+        Financial => ("financial", "Financial"),
+        Customer => ("customer", "Customer / contractual"),
+        Regulatory => ("regulatory", "Regulatory"),
+        Reputational => ("reputational", "Reputational"),
+        Safety => ("safety", "Safety"),
     }
 }
 

@@ -8,27 +8,21 @@
 //! file carries neither titles nor numbers that list does not know.
 
 use crate::model::clauses::{self, CLAUSES};
+use crate::model::labelled::labelled_enum;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The library as shipped with this build.
 pub const BUNDLED: &str = include_str!("../../data/clause_library.json");
 
-/// Whether a piece of documented information is maintained (kept current, versioned,
-/// approved) or retained (kept as proof that something happened).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DocumentedKind {
-    Document,
-    Record,
-}
-
-impl DocumentedKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentedKind::Document => "document",
-            DocumentedKind::Record => "record",
-        }
+labelled_enum! {
+    /// Whether a piece of documented information is maintained (kept current, versioned,
+    /// approved) or retained (kept as proof that something happened).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum DocumentedKind {
+        Document => "document",
+        Record => "record",
     }
 }
 

@@ -3,53 +3,22 @@
 
 use crate::model::access::Role;
 use crate::model::actor::{ActorFacts, Refusal};
+use crate::model::labelled::labelled_enum;
 use crate::model::recovery::RecoveryStep;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum PlanState {
-    Draft,
-    InReview,
-    Approved,
-    Superseded,
-    Retired,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum PlanState {
+        Draft => ("draft", "Draft"),
+        InReview => ("in_review", "In review"),
+        Approved => ("approved", "Approved"),
+        Superseded => ("superseded", "Superseded"),
+        Retired => ("retired", "Retired"),
+    }
 }
 
 impl PlanState {
-    pub const ALL: [PlanState; 5] = [
-        PlanState::Draft,
-        PlanState::InReview,
-        PlanState::Approved,
-        PlanState::Superseded,
-        PlanState::Retired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanState::Draft => "draft",
-            PlanState::InReview => "in_review",
-            PlanState::Approved => "approved",
-            PlanState::Superseded => "superseded",
-            PlanState::Retired => "retired",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            PlanState::Draft => "Draft",
-            PlanState::InReview => "In review",
-            PlanState::Approved => "Approved",
-            PlanState::Superseded => "Superseded",
-            PlanState::Retired => "Retired",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<PlanState> {
-        PlanState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value.trim())
-    }
-
     /// Only a draft's content can change; approved versions are kept as they were.
     pub fn is_editable(self) -> bool {
         self == PlanState::Draft
@@ -180,63 +149,22 @@ pub struct PlanContent {
     pub related_plans: String,
 }
 
-/// The sections of a plan, in the order the plan and its diff show them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Section {
-    Scope,
-    Activation,
-    CallTree,
-    Scenarios,
-    Steps,
-    Communications,
-    ReturnToNormal,
-    RelatedPlans,
+labelled_enum! {
+    /// The sections of a plan, in the order the plan and its diff show them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Section {
+        Scope => ("scope", "Scope"),
+        Activation => ("activation", "Activation criteria and authority"),
+        CallTree => ("call_tree", "Call tree"),
+        Scenarios => ("scenarios", "Scenarios and strategies"),
+        Steps => ("steps", "Recovery steps"),
+        Communications => ("communications", "Communication plan"),
+        ReturnToNormal => ("return_to_normal", "Return to normal"),
+        RelatedPlans => ("related_plans", "Related plans"),
+    }
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
-        Section::Scope,
-        Section::Activation,
-        Section::CallTree,
-        Section::Scenarios,
-        Section::Steps,
-        Section::Communications,
-        Section::ReturnToNormal,
-        Section::RelatedPlans,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Section::Scope => "scope",
-            Section::Activation => "activation",
-            Section::CallTree => "call_tree",
-            Section::Scenarios => "scenarios",
-            Section::Steps => "steps",
-            Section::Communications => "communications",
-            Section::ReturnToNormal => "return_to_normal",
-            Section::RelatedPlans => "related_plans",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Section> {
-        Section::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value.trim())
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Section::Scope => "Scope",
-            Section::Activation => "Activation criteria and authority",
-            Section::CallTree => "Call tree",
-            Section::Scenarios => "Scenarios and strategies",
-            Section::Steps => "Recovery steps",
-            Section::Communications => "Communication plan",
-            Section::ReturnToNormal => "Return to normal",
-            Section::RelatedPlans => "Related plans",
-        }
-    }
-
     /// The section as lines of text, the unit a diff compares.
     pub fn lines(self, content: &PlanContent) -> Vec<String> {
         let text = |t: &str| t.lines().map(str::to_string).collect::<Vec<_>>();
@@ -592,78 +520,23 @@ mod content_tests {
     }
 }
 
-/// How a plan is tested.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ExerciseKind {
-    Walkthrough,
-    Tabletop,
-    Simulation,
-    FullFailover,
-}
-
-impl ExerciseKind {
-    pub const ALL: [ExerciseKind; 4] = [
-        ExerciseKind::Walkthrough,
-        ExerciseKind::Tabletop,
-        ExerciseKind::Simulation,
-        ExerciseKind::FullFailover,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExerciseKind::Walkthrough => "walkthrough",
-            ExerciseKind::Tabletop => "tabletop",
-            ExerciseKind::Simulation => "simulation",
-            ExerciseKind::FullFailover => "full_failover",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ExerciseKind::Walkthrough => "Walkthrough",
-            ExerciseKind::Tabletop => "Tabletop",
-            ExerciseKind::Simulation => "Simulation",
-            ExerciseKind::FullFailover => "Full failover",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<ExerciseKind> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value.trim())
+labelled_enum! {
+    /// How a plan is tested.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum ExerciseKind {
+        Walkthrough => ("walkthrough", "Walkthrough"),
+        Tabletop => ("tabletop", "Tabletop"),
+        Simulation => ("simulation", "Simulation"),
+        FullFailover => ("full_failover", "Full failover"),
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ExerciseResult {
-    Passed,
-    Partly,
-    Failed,
-}
-
-impl ExerciseResult {
-    pub const ALL: [ExerciseResult; 3] = [
-        ExerciseResult::Passed,
-        ExerciseResult::Partly,
-        ExerciseResult::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExerciseResult::Passed => "passed",
-            ExerciseResult::Partly => "partly",
-            ExerciseResult::Failed => "failed",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ExerciseResult::Passed => "Passed",
-            ExerciseResult::Partly => "Partly passed",
-            ExerciseResult::Failed => "Failed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<ExerciseResult> {
-        Self::ALL.into_iter().find(|r| r.as_str() == value.trim())
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum ExerciseResult {
+        Passed => ("passed", "Passed"),
+        Partly => ("partly", "Partly passed"),
+        Failed => ("failed", "Failed"),
     }
 }
 

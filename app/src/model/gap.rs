@@ -3,50 +3,22 @@
 //! overall, the heat map of clauses 4–10, and what changed since the previous assessment.
 
 use crate::model::clauses::CLAUSES;
+use crate::model::labelled::labelled_enum;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Maturity {
-    NotAddressed,
-    Initial,
-    /// Defined but applied inconsistently.
-    Defined,
-    Conforming,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum Maturity {
+        NotAddressed => ("not_addressed", "Not addressed"),
+        Initial => ("initial", "Initial"),
+        /// Defined but applied inconsistently.
+        Defined => ("defined", "Defined but inconsistent"),
+        Conforming => ("conforming", "Conforming"),
+    }
 }
 
 impl Maturity {
-    pub const ALL: [Maturity; 4] = [
-        Maturity::NotAddressed,
-        Maturity::Initial,
-        Maturity::Defined,
-        Maturity::Conforming,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Maturity::NotAddressed => "not_addressed",
-            Maturity::Initial => "initial",
-            Maturity::Defined => "defined",
-            Maturity::Conforming => "conforming",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Maturity::NotAddressed => "Not addressed",
-            Maturity::Initial => "Initial",
-            Maturity::Defined => "Defined but inconsistent",
-            Maturity::Conforming => "Conforming",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Maturity> {
-        Maturity::ALL
-            .into_iter()
-            .find(|m| m.as_str() == value.trim())
-    }
-
     /// Points towards readiness: a step on the scale is a third of the way.
     pub fn points(self) -> u32 {
         match self {
@@ -201,33 +173,11 @@ use crate::model::refs::PersonRef;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum AssessmentState {
-    Open,
-    Closed,
-}
-
-impl AssessmentState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssessmentState::Open => "open",
-            AssessmentState::Closed => "closed",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AssessmentState::Open => "Open",
-            AssessmentState::Closed => "Closed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim() {
-            "open" => Some(AssessmentState::Open),
-            "closed" => Some(AssessmentState::Closed),
-            _ => None,
-        }
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum AssessmentState {
+        Open => ("open", "Open"),
+        Closed => ("closed", "Closed"),
     }
 }
 
@@ -286,46 +236,20 @@ pub struct AssessmentSummary {
     pub overall: Readiness,
 }
 
-/// What the evidence link points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum EvidenceKind {
-    /// A document of the register, by its id.
-    Document,
-    /// A record Conform holds, by its internal path (`/changes/12`).
-    Record,
-    /// Anything else, by an http(s) address.
-    Url,
+labelled_enum! {
+    /// What the evidence link points at.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum EvidenceKind {
+        /// A document of the register, by its id.
+        Document => ("document", "Document (register id)"),
+        /// A record Conform holds, by its internal path (`/changes/12`).
+        Record => ("record", "Conform record (path)"),
+        /// Anything else, by an http(s) address.
+        Url => ("url", "Web address"),
+    }
 }
 
 impl EvidenceKind {
-    pub const ALL: [EvidenceKind; 3] = [
-        EvidenceKind::Document,
-        EvidenceKind::Record,
-        EvidenceKind::Url,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EvidenceKind::Document => "document",
-            EvidenceKind::Record => "record",
-            EvidenceKind::Url => "url",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            EvidenceKind::Document => "Document (register id)",
-            EvidenceKind::Record => "Conform record (path)",
-            EvidenceKind::Url => "Web address",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        EvidenceKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == value.trim())
-    }
-
     /// Whether the link shows that records are retained (a document does not).
     pub fn is_record_evidence(self) -> bool {
         matches!(self, EvidenceKind::Record | EvidenceKind::Url)

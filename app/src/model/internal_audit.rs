@@ -9,6 +9,7 @@ use crate::error::FieldErrors;
 use crate::model::actor::Refusal;
 use crate::model::clause_library::{ClauseEntry, DocumentedKind};
 use crate::model::clauses::{self, CLAUSES};
+use crate::model::labelled::labelled_enum;
 use crate::model::refs::PersonRef;
 use crate::model::text::bounded;
 use chrono::NaiveDate;
@@ -68,47 +69,18 @@ pub fn top_of(number: &str) -> &str {
 // Lifecycle
 // ---------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum AuditState {
-    Planned,
-    InProgress,
-    /// The report is issued; nothing about the audit changes any more.
-    Completed,
-    Cancelled,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum AuditState {
+        Planned => ("planned", "Planned"),
+        InProgress => ("in_progress", "In progress"),
+        /// The report is issued; nothing about the audit changes any more.
+        Completed => ("completed", "Completed (report issued)"),
+        Cancelled => ("cancelled", "Cancelled"),
+    }
 }
 
 impl AuditState {
-    pub const ALL: [AuditState; 4] = [
-        AuditState::Planned,
-        AuditState::InProgress,
-        AuditState::Completed,
-        AuditState::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditState::Planned => "planned",
-            AuditState::InProgress => "in_progress",
-            AuditState::Completed => "completed",
-            AuditState::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AuditState::Planned => "Planned",
-            AuditState::InProgress => "In progress",
-            AuditState::Completed => "Completed (report issued)",
-            AuditState::Cancelled => "Cancelled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        AuditState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value.trim())
-    }
-
     /// Completed and cancelled audits are read-only.
     pub fn is_closed(self) -> bool {
         matches!(self, AuditState::Completed | AuditState::Cancelled)
@@ -130,40 +102,12 @@ impl AuditState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum AuditAction {
-    Start,
-    Complete,
-    Cancel,
-}
-
-impl AuditAction {
-    pub const ALL: [AuditAction; 3] = [
-        AuditAction::Start,
-        AuditAction::Complete,
-        AuditAction::Cancel,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AuditAction::Start => "Start the audit",
-            AuditAction::Complete => "Complete and issue the report",
-            AuditAction::Cancel => "Cancel the audit",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditAction::Start => "start",
-            AuditAction::Complete => "complete",
-            AuditAction::Cancel => "cancel",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        AuditAction::ALL
-            .into_iter()
-            .find(|a| a.as_str() == value.trim())
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum AuditAction {
+        Start => ("start", "Start the audit"),
+        Complete => ("complete", "Complete and issue the report"),
+        Cancel => ("cancel", "Cancel the audit"),
     }
 }
 
@@ -461,44 +405,13 @@ pub fn gaps_sentence(gaps: &[String]) -> String {
 // Checklist
 // ---------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ChecklistResult {
-    Pending,
-    Conforming,
-    Finding,
-    NotChecked,
-}
-
-impl ChecklistResult {
-    pub const ALL: [ChecklistResult; 4] = [
-        ChecklistResult::Pending,
-        ChecklistResult::Conforming,
-        ChecklistResult::Finding,
-        ChecklistResult::NotChecked,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChecklistResult::Pending => "pending",
-            ChecklistResult::Conforming => "conforming",
-            ChecklistResult::Finding => "finding",
-            ChecklistResult::NotChecked => "not_checked",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ChecklistResult::Pending => "Pending",
-            ChecklistResult::Conforming => "Conforming",
-            ChecklistResult::Finding => "Finding raised",
-            ChecklistResult::NotChecked => "Not checked",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        ChecklistResult::ALL
-            .into_iter()
-            .find(|r| r.as_str() == value.trim())
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ChecklistResult {
+        Pending => ("pending", "Pending"),
+        Conforming => ("conforming", "Conforming"),
+        Finding => ("finding", "Finding raised"),
+        NotChecked => ("not_checked", "Not checked"),
     }
 }
 
@@ -613,46 +526,17 @@ pub fn validate_checklist_entry(
 // Findings
 // ---------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum FindingGrade {
-    MajorNc,
-    MinorNc,
-    Observation,
-    Opportunity,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum FindingGrade {
+        MajorNc => ("major_nc", "Major nonconformity"),
+        MinorNc => ("minor_nc", "Minor nonconformity"),
+        Observation => ("observation", "Observation"),
+        Opportunity => ("opportunity", "Opportunity for improvement"),
+    }
 }
 
 impl FindingGrade {
-    pub const ALL: [FindingGrade; 4] = [
-        FindingGrade::MajorNc,
-        FindingGrade::MinorNc,
-        FindingGrade::Observation,
-        FindingGrade::Opportunity,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FindingGrade::MajorNc => "major_nc",
-            FindingGrade::MinorNc => "minor_nc",
-            FindingGrade::Observation => "observation",
-            FindingGrade::Opportunity => "opportunity",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FindingGrade::MajorNc => "Major nonconformity",
-            FindingGrade::MinorNc => "Minor nonconformity",
-            FindingGrade::Observation => "Observation",
-            FindingGrade::Opportunity => "Opportunity for improvement",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        FindingGrade::ALL
-            .into_iter()
-            .find(|g| g.as_str() == value.trim())
-    }
-
     /// Nonconformities follow the corrective-action path; the others go to the register.
     pub fn is_nonconformity(self) -> bool {
         matches!(self, FindingGrade::MajorNc | FindingGrade::MinorNc)

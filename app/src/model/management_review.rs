@@ -11,42 +11,23 @@
 
 use crate::error::FieldErrors;
 use crate::model::access::Permission;
+use crate::model::labelled::labelled_enum;
 use crate::model::nonconformity::NcState;
 use crate::model::refs::PersonRef;
 use crate::model::user::CurrentUser;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ReviewState {
-    Planned,
-    Held,
-    Published,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ReviewState {
+        Planned => ("planned", "Planned"),
+        Held => ("held", "Held"),
+        Published => ("published", "Minutes published"),
+    }
 }
 
 impl ReviewState {
-    pub const ALL: [ReviewState; 3] = [Self::Planned, Self::Held, Self::Published];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Planned => "planned",
-            Self::Held => "held",
-            Self::Published => "published",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Planned => "Planned",
-            Self::Held => "Held",
-            Self::Published => "Minutes published",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value.trim())
-    }
-
     /// Only a published review is immutable.
     pub fn is_editable(self) -> bool {
         self != Self::Published
@@ -136,33 +117,15 @@ impl Ratio {
     }
 }
 
-/// How a figure moved against the previous period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Trend {
-    Better,
-    Worse,
-    Same,
-    /// One of the two periods has nothing to compare, or the figure has no good direction.
-    NoData,
-}
-
-impl Trend {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Better => "▲ better",
-            Self::Worse => "▼ worse",
-            Self::Same => "= same",
-            Self::NoData => "—",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Better => "better",
-            Self::Worse => "worse",
-            Self::Same => "same",
-            Self::NoData => "none",
-        }
+labelled_enum! {
+    /// How a figure moved against the previous period.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Trend {
+        Better => ("better", "▲ better"),
+        Worse => ("worse", "▼ worse"),
+        Same => ("same", "= same"),
+        /// One of the two periods has nothing to compare, or the figure has no good direction.
+        NoData => ("none", "—"),
     }
 }
 

@@ -5,49 +5,23 @@
 
 use crate::model::access::Role;
 use crate::model::actor::{refuse, ActorFacts, Refusal};
+use crate::model::labelled::labelled_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Grade {
-    Major,
-    Minor,
-    /// Not a nonconformity: goes straight to the improvement register.
-    Observation,
-    /// Not a nonconformity: goes straight to the improvement register.
-    Opportunity,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Grade {
+        Major => ("major", "Major nonconformity"),
+        Minor => ("minor", "Minor nonconformity"),
+        /// Not a nonconformity: goes straight to the improvement register.
+        Observation => ("observation", "Observation"),
+        /// Not a nonconformity: goes straight to the improvement register.
+        Opportunity => ("opportunity", "Opportunity for improvement"),
+    }
 }
 
 impl Grade {
-    pub const ALL: [Grade; 4] = [
-        Grade::Major,
-        Grade::Minor,
-        Grade::Observation,
-        Grade::Opportunity,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grade::Major => "major",
-            Grade::Minor => "minor",
-            Grade::Observation => "observation",
-            Grade::Opportunity => "opportunity",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Grade::Major => "Major nonconformity",
-            Grade::Minor => "Minor nonconformity",
-            Grade::Observation => "Observation",
-            Grade::Opportunity => "Opportunity for improvement",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Grade::ALL.into_iter().find(|g| g.as_str() == value.trim())
-    }
-
     /// Major and minor findings follow the corrective-action path; the others become
     /// improvement register entries.
     pub fn is_nonconformity(self) -> bool {
@@ -55,38 +29,13 @@ impl Grade {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum FoundIn {
-    Audit,
-    Incident,
-    Complaint,
-    SelfIdentified,
-}
-
-impl FoundIn {
-    pub const ALL: [FoundIn; 4] = [
-        FoundIn::Audit,
-        FoundIn::Incident,
-        FoundIn::Complaint,
-        FoundIn::SelfIdentified,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FoundIn::Audit => "audit",
-            FoundIn::Incident => "incident",
-            FoundIn::Complaint => "complaint",
-            FoundIn::SelfIdentified => "self_identified",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FoundIn::Audit => "Audit",
-            FoundIn::Incident => "Incident",
-            FoundIn::Complaint => "Complaint",
-            FoundIn::SelfIdentified => "Self-identified",
-        }
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum FoundIn {
+        Audit => ("audit", "Audit"),
+        Incident => ("incident", "Incident"),
+        Complaint => ("complaint", "Complaint"),
+        SelfIdentified => ("self_identified", "Self-identified"),
     }
 }
 
@@ -97,56 +46,16 @@ pub enum RootCauseMethod {
     CauseCategories,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum NcState {
-    Raised,
-    Contained,
-    RootCauseAnalysed,
-    ActionsPlanned,
-    ActionsDone,
-    EffectivenessVerified,
-    Closed,
-}
-
-impl NcState {
-    pub const ALL: [NcState; 7] = [
-        NcState::Raised,
-        NcState::Contained,
-        NcState::RootCauseAnalysed,
-        NcState::ActionsPlanned,
-        NcState::ActionsDone,
-        NcState::EffectivenessVerified,
-        NcState::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NcState::Raised => "raised",
-            NcState::Contained => "contained",
-            NcState::RootCauseAnalysed => "root_cause_analysed",
-            NcState::ActionsPlanned => "actions_planned",
-            NcState::ActionsDone => "actions_done",
-            NcState::EffectivenessVerified => "effectiveness_verified",
-            NcState::Closed => "closed",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            NcState::Raised => "Raised",
-            NcState::Contained => "Contained",
-            NcState::RootCauseAnalysed => "Root cause analysed",
-            NcState::ActionsPlanned => "Corrective action planned",
-            NcState::ActionsDone => "Actions done",
-            NcState::EffectivenessVerified => "Effectiveness verified",
-            NcState::Closed => "Closed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        NcState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value.trim())
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum NcState {
+        Raised => ("raised", "Raised"),
+        Contained => ("contained", "Contained"),
+        RootCauseAnalysed => ("root_cause_analysed", "Root cause analysed"),
+        ActionsPlanned => ("actions_planned", "Corrective action planned"),
+        ActionsDone => ("actions_done", "Actions done"),
+        EffectivenessVerified => ("effectiveness_verified", "Effectiveness verified"),
+        Closed => ("closed", "Closed"),
     }
 }
 

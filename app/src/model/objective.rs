@@ -4,50 +4,22 @@
 
 use crate::error::FieldErrors;
 use crate::model::improvement::{Direction, Kpi, Measurement, TargetVerdict};
+use crate::model::labelled::labelled_enum;
 use crate::model::refs::PersonRef;
 use chrono::{Duration, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Frequency {
-    Monthly,
-    Quarterly,
-    HalfYearly,
-    Yearly,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Frequency {
+        Monthly => ("monthly", "Monthly"),
+        Quarterly => ("quarterly", "Quarterly"),
+        HalfYearly => ("half_yearly", "Half-yearly"),
+        Yearly => ("yearly", "Yearly"),
+    }
 }
 
 impl Frequency {
-    pub const ALL: [Frequency; 4] = [
-        Frequency::Monthly,
-        Frequency::Quarterly,
-        Frequency::HalfYearly,
-        Frequency::Yearly,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Frequency::Monthly => "monthly",
-            Frequency::Quarterly => "quarterly",
-            Frequency::HalfYearly => "half_yearly",
-            Frequency::Yearly => "yearly",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Frequency::Monthly => "Monthly",
-            Frequency::Quarterly => "Quarterly",
-            Frequency::HalfYearly => "Half-yearly",
-            Frequency::Yearly => "Yearly",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Frequency> {
-        Frequency::ALL
-            .into_iter()
-            .find(|f| f.as_str() == value.trim())
-    }
-
     pub fn months(self) -> u32 {
         match self {
             Frequency::Monthly => 1,

@@ -5,50 +5,22 @@
 use crate::error::FieldErrors;
 use crate::model::access::Role;
 use crate::model::actor::{ActorFacts, Refusal};
+use crate::model::labelled::labelled_enum;
 use crate::model::refs::PersonRef;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum DocState {
-    Draft,
-    InReview,
-    Approved,
-    Superseded,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum DocState {
+        Draft => ("draft", "Draft"),
+        InReview => ("in_review", "In review"),
+        Approved => ("approved", "Approved"),
+        Superseded => ("superseded", "Superseded"),
+    }
 }
 
 impl DocState {
-    pub const ALL: [DocState; 4] = [
-        DocState::Draft,
-        DocState::InReview,
-        DocState::Approved,
-        DocState::Superseded,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocState::Draft => "draft",
-            DocState::InReview => "in_review",
-            DocState::Approved => "approved",
-            DocState::Superseded => "superseded",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            DocState::Draft => "Draft",
-            DocState::InReview => "In review",
-            DocState::Approved => "Approved",
-            DocState::Superseded => "Superseded",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<DocState> {
-        DocState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value.trim())
-    }
-
     /// Only a draft's text changes; what was approved stays as it was approved.
     pub fn is_editable(self) -> bool {
         self == DocState::Draft

@@ -1,33 +1,21 @@
 //! Paging and sorting shared by every list page.
 
+use crate::model::labelled::labelled_enum;
 use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 25;
 pub const MAX_PAGE_SIZE: u64 = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum SortDirection {
-    #[default]
-    Ascending,
-    Descending,
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+    pub enum SortDirection {
+        #[default]
+        Ascending => "asc",
+        Descending => "desc",
+    }
 }
 
 impl SortDirection {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "asc" => Some(Self::Ascending),
-            "desc" => Some(Self::Descending),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ascending => "asc",
-            Self::Descending => "desc",
-        }
-    }
-
     pub fn flipped(self) -> Self {
         match self {
             Self::Ascending => Self::Descending,

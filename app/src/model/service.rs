@@ -2,6 +2,7 @@
 //! delivers, who owns them, how critical they are and which customers they serve.
 
 use crate::error::FieldErrors;
+use crate::model::labelled::labelled_enum;
 use crate::model::listing::{parse_page, SortDirection, DEFAULT_PAGE_SIZE};
 use crate::model::text::bounded;
 use chrono::{DateTime, Utc};
@@ -14,40 +15,18 @@ pub const CUSTOMER_MAX: usize = 80;
 pub const CUSTOMERS_MAX: usize = 50;
 pub const SEARCH_MAX: usize = 100;
 
-/// How badly the business suffers when the service is down: a fixed four-step scale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Criticality {
-    Low,
-    Medium,
-    High,
-    Critical,
+labelled_enum! {
+    /// How badly the business suffers when the service is down: a fixed four-step scale.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum Criticality {
+        Low => ("low", "Low"),
+        Medium => ("medium", "Medium"),
+        High => ("high", "High"),
+        Critical => ("critical", "Critical"),
+    }
 }
 
 impl Criticality {
-    pub const ALL: [Criticality; 4] = [Self::Low, Self::Medium, Self::High, Self::Critical];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-            Self::Critical => "critical",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Low => "Low",
-            Self::Medium => "Medium",
-            Self::High => "High",
-            Self::Critical => "Critical",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == value.trim())
-    }
-
     /// Position on the scale, 1 (low) to 4 (critical); stored so sorting follows the scale.
     pub fn rank(self) -> i16 {
         match self {
@@ -63,38 +42,14 @@ impl Criticality {
     }
 }
 
-/// Where the service stands in the service portfolio.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ServiceStatus {
-    Pipeline,
-    Live,
-    Retiring,
-    Retired,
-}
-
-impl ServiceStatus {
-    pub const ALL: [ServiceStatus; 4] = [Self::Pipeline, Self::Live, Self::Retiring, Self::Retired];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pipeline => "pipeline",
-            Self::Live => "live",
-            Self::Retiring => "retiring",
-            Self::Retired => "retired",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Pipeline => "Pipeline",
-            Self::Live => "Live",
-            Self::Retiring => "Retiring",
-            Self::Retired => "Retired",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value.trim())
+labelled_enum! {
+    /// Where the service stands in the service portfolio.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ServiceStatus {
+        Pipeline => ("pipeline", "Pipeline"),
+        Live => ("live", "Live"),
+        Retiring => ("retiring", "Retiring"),
+        Retired => ("retired", "Retired"),
     }
 }
 
@@ -243,63 +198,27 @@ fn parse_customers(raw: &str, errors: &mut FieldErrors) -> Vec<String> {
     customers
 }
 
-/// Columns the catalogue can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum ServiceSort {
-    #[default]
-    Name,
-    Owner,
-    Criticality,
-    Status,
-    Updated,
-}
-
-impl ServiceSort {
-    pub const ALL: [ServiceSort; 5] = [
-        Self::Name,
-        Self::Owner,
-        Self::Criticality,
-        Self::Status,
-        Self::Updated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Name => "name",
-            Self::Owner => "owner",
-            Self::Criticality => "criticality",
-            Self::Status => "status",
-            Self::Updated => "updated",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
+labelled_enum! {
+    /// Columns the catalogue can be sorted by.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+    pub enum ServiceSort {
+        #[default]
+        Name => "name",
+        Owner => "owner",
+        Criticality => "criticality",
+        Status => "status",
+        Updated => "updated",
     }
 }
 
-/// Which services the list shows by archive state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum ArchiveFilter {
-    #[default]
-    Active,
-    Archived,
-    All,
-}
-
-impl ArchiveFilter {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Archived => "archived",
-            Self::All => "all",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Active, Self::Archived, Self::All]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+labelled_enum! {
+    /// Which services the list shows by archive state.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+    pub enum ArchiveFilter {
+        #[default]
+        Active => "active",
+        Archived => "archived",
+        All => "all",
     }
 }
 

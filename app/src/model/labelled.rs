@@ -211,6 +211,84 @@ mod tests {
         );
     }
 
+    /// Every enum declared with the macro: each code reads back to its value, codes are
+    /// distinct and ASCII (what `parse_loose` relies on), and every labelled value has words.
+    #[test]
+    fn real_enums_read_their_codes_back() {
+        use crate::model::{
+            access, bia, cab, calendar, change, change_request, clause_library, continuity_plan,
+            gap, improvement, internal_audit, listing, management_review, meeting, nonconformity,
+            objective, risk, schedule, service, sms_document,
+        };
+        macro_rules! check {
+            ($($t:ty),+ $(,)?) => {$(
+                let codes: Vec<&str> = <$t>::ALL.iter().map(|v| v.as_str()).collect();
+                let distinct: std::collections::HashSet<&str> = codes.iter().copied().collect();
+                assert_eq!(distinct.len(), codes.len(), "{}", stringify!($t));
+                for value in <$t>::ALL {
+                    assert!(value.as_str().is_ascii(), "{}", stringify!($t));
+                    assert_eq!(<$t>::parse(value.as_str()), Some(value));
+                    assert_eq!(<$t>::parse(&format!(" {} ", value.as_str())), Some(value));
+                    assert_eq!(<$t>::parse_loose(value.as_str()), Some(value));
+                }
+                assert_eq!(<$t>::parse("no such code"), None);
+            )+};
+        }
+        macro_rules! check_labels {
+            ($($t:ty),+ $(,)?) => {$(
+                check!($t);
+                assert!(<$t>::ALL.iter().all(|v| !v.label().is_empty()));
+            )+};
+        }
+        check_labels!(
+            access::Role,
+            access::RecordType,
+            bia::ImpactCategory,
+            cab::BoardKind,
+            calendar::CalendarView,
+            change::ChangeType,
+            change::ChangeState,
+            change::ChangeAction,
+            continuity_plan::PlanState,
+            continuity_plan::Section,
+            continuity_plan::ExerciseKind,
+            continuity_plan::ExerciseResult,
+            gap::Maturity,
+            gap::AssessmentState,
+            gap::EvidenceKind,
+            improvement::Source,
+            improvement::Priority,
+            improvement::ImprovementState,
+            improvement::ImprovementAction,
+            improvement::ClosureCode,
+            internal_audit::AuditState,
+            internal_audit::AuditAction,
+            internal_audit::ChecklistResult,
+            internal_audit::FindingGrade,
+            management_review::ReviewState,
+            management_review::Trend,
+            meeting::MeetingState,
+            nonconformity::Grade,
+            nonconformity::FoundIn,
+            nonconformity::NcState,
+            objective::Frequency,
+            risk::RiskLevel,
+            schedule::WindowKind,
+            service::Criticality,
+            service::ServiceStatus,
+            sms_document::DocState,
+        );
+        check!(
+            change_request::ChangeSort,
+            clause_library::DocumentedKind,
+            improvement::Effort,
+            improvement::Direction,
+            listing::SortDirection,
+            service::ServiceSort,
+            service::ArchiveFilter,
+        );
+    }
+
     proptest! {
         #[test]
         fn parse_never_panics_and_only_reads_codes(text in ".{0,20}") {

@@ -21,6 +21,9 @@ use app::server::service::{audit_trail, cab_boards, cab_meetings, catalogue, tem
 use chrono::{TimeZone, Utc};
 use common::{actor, person};
 
+/// A named edit of a change form.
+type FormTweak = Box<dyn Fn(&mut ChangeForm)>;
+
 struct People {
     requester: CurrentUser,
     manager: CurrentUser,
@@ -706,7 +709,7 @@ async fn editing_what_the_assessment_relied_on_sends_the_change_back() {
     .unwrap();
     assert_eq!(retitled.state, ChangeState::Assessed);
     // Each of risk answers, services, plans and schedule sends it back to be assessed again.
-    let tweaks: [(&str, Box<dyn Fn(&mut ChangeForm)>); 4] = [
+    let tweaks: [(&str, FormTweak); 4] = [
         ("risk", Box::new(|f| f.impact_breadth = "3".into())),
         (
             "services",

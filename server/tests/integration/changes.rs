@@ -377,8 +377,7 @@ async fn times_the_clocks_skip_are_refused() {
 
 #[tokio::test]
 async fn the_demo_changes_load() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let page = changes::list(&db, &Default::default()).await.unwrap();
     assert_eq!(page.total, 60);
     let board = changes::board(&db).await.unwrap();

@@ -468,8 +468,7 @@ async fn thin_evidence_names_exactly_the_offending_records() {
 /// review, the ERP plan overdue for review, an overdue nonconformity step.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_has_thin_evidence_to_show() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let today = Utc::now().date_naive();
     let all = clause_evidence::overview(&db, today).await.unwrap();
     let thin = |n: &str| all.iter().find(|e| e.number == n).unwrap().thin_count();

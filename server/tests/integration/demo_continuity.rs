@@ -17,8 +17,7 @@ fn plan<'a>(plans: &'a [PlanSummary], title: &str) -> &'a PlanSummary {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_continuity_plans_sit_at_different_points() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let today = chrono::Utc::now().date_naive();
     let plans = plan_overview::summaries(db.reader(), today).await.unwrap();
     assert_eq!(plans.len(), 3);
@@ -130,8 +129,7 @@ async fn the_demo_continuity_plans_sit_at_different_points() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_impact_analyses_flag_a_late_dependency_and_raise_a_service() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let names = catalogue::names(db.reader()).await.unwrap();
     let id = |wanted: &str| {
         *names

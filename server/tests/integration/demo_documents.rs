@@ -16,8 +16,7 @@ fn doc<'a>(docs: &'a [DocumentSummary], title: &str) -> &'a DocumentSummary {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_documents_sit_at_every_point_of_their_lifecycle() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let today = chrono::Utc::now().date_naive();
     let docs = sms_documents::list(db.reader(), today).await.unwrap();
     assert_eq!(docs.len(), 10);
@@ -92,8 +91,7 @@ async fn the_demo_documents_sit_at_every_point_of_their_lifecycle() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_objectives_show_a_year_of_figures_and_what_needs_attention() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let today = chrono::Utc::now().date_naive();
     let list = objectives::summaries(&db, today).await.unwrap();
     assert_eq!(list.len(), 4);

@@ -11,8 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_shows_progress_from_a_baseline_to_sixty_percent() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
 
     let all = gap_assessments::list(db.reader()).await.unwrap();
     assert_eq!(all.len(), 2);

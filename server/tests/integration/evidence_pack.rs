@@ -43,8 +43,7 @@ fn read(zip: &mut ZipArchive<Cursor<Vec<u8>>>, path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pack_indexes_every_clause_and_its_manifest_verifies() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let (bytes, progress) = pack(&db, as_of()).await;
 
     // Progress climbs step by step to done.
@@ -112,8 +111,7 @@ async fn the_pack_indexes_every_clause_and_its_manifest_verifies() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_data_gives_the_same_pack() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let date = as_of();
     let (first, _) = pack(&db, date).await;
     let (second, _) = pack(&db, date).await;

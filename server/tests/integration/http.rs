@@ -43,8 +43,7 @@ async fn pages_need_a_session_and_send_you_to_sign_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalogue_page_renders_services_on_the_server() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let state = state(db.db.clone());
     let cookie = sign_in(
         &state,

@@ -668,8 +668,7 @@ async fn the_report_route_checks_permission() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_programme_flags_its_gap_and_seeds_once() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let programmes = internal_audits::overview(db.reader()).await.unwrap();
     assert_eq!(programmes.len(), 1);
     let view = &programmes[0];

@@ -1857,8 +1857,7 @@ async fn every_write_is_on_the_audit_trail() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_publishes_one_review_and_plans_the_next() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let t = today();
     let list = reviews::list(db.reader(), t).await.unwrap();
     assert_eq!(list.len(), 2);

@@ -337,8 +337,7 @@ async fn an_observation_goes_straight_to_the_register() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_findings_sit_at_different_steps() {
-    let db = common::test_db().await;
-    conform::demo::seed(&db).await.unwrap();
+    let db = common::demo_db().await;
     let today = chrono::Utc::now().date_naive();
     // Six seeded nonconformities, and the minor one found by the demo internal audit.
     let all = nonconformities::list(&db).await.unwrap();

@@ -7,6 +7,7 @@ use app::server::db::Db;
 pub mod fixtures;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database};
+use tokio::sync::OnceCell;
 
 pub struct TestDb {
     pub db: Db,
@@ -53,29 +54,145 @@ impl std::ops::Deref for TestDb {
     }
 }
 
+/// A migrated database of its own for one test.
 pub async fn test_db() -> TestDb {
+    fresh_db(Start::Migrated).await
+}
+
+/// A database of its own for one test, holding the demo data (as `conform serve --demo`).
+pub async fn demo_db() -> TestDb {
+    fresh_db(Start::Demo).await
+}
+
+/// What a test's database holds when the test begins. Each is built once per test process
+/// and copied for every test: running the migrations, and seeding the demo above all, were
+/// most of a test's time.
+#[derive(Clone, Copy)]
+enum Start {
+    Migrated,
+    Demo,
+}
+
+impl Start {
+    fn name(self) -> &'static str {
+        match self {
+            Start::Migrated => "migrated",
+            Start::Demo => "demo",
+        }
+    }
+}
+
+async fn fresh_db(start: Start) -> TestDb {
     let (url, dir, postgres) = match std::env::var("CONFORM_TEST_POSTGRES_URL") {
         Ok(base) => {
-            let (url, name) = fresh_postgres_database(&base).await;
+            let (url, name) = fresh_postgres_database(&base, start).await;
             (url, None, Some((base, name)))
         }
         Err(_) => {
             let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!("sqlite://{}/conform.db", dir.path().display());
-            (url, Some(dir), None)
+            let path = dir.path().join("conform.db");
+            std::fs::write(&path, sqlite_template(start).await).expect("copy the template");
+            (format!("sqlite://{}", path.display()), Some(dir), None)
         }
     };
     let db = Db::connect(&url).await.expect("connect");
-    Migrator::up(db.writer(), None).await.expect("migrate");
-    // As at server start-up: the bundled clause library is copied in.
-    app::server::service::clause_library::sync(&db)
-        .await
-        .expect("clause library");
     TestDb {
         db,
         url,
         _dir: dir,
         postgres,
+    }
+}
+
+/// Fills the template at `url` as the server's start-up would (migrations, the bundled
+/// clause library, and the demo when asked for), then closes every connection to it.
+async fn build_template(url: &str, start: Start) {
+    let db = Db::connect(url).await.expect("connect to the template");
+    Migrator::up(db.writer(), None)
+        .await
+        .expect("migrate the template");
+    app::server::service::clause_library::sync(&db)
+        .await
+        .expect("clause library");
+    if let Start::Demo = start {
+        conform::demo::seed(&db).await.expect("seed the demo");
+    }
+    db.close().await.expect("close the template");
+}
+
+/// The bytes of a SQLite template.
+async fn sqlite_template(start: Start) -> &'static [u8] {
+    static MIGRATED: OnceCell<Vec<u8>> = OnceCell::const_new();
+    static DEMO: OnceCell<Vec<u8>> = OnceCell::const_new();
+    let cell = match start {
+        Start::Migrated => &MIGRATED,
+        Start::Demo => &DEMO,
+    };
+    cell.get_or_init(|| async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("template.db");
+        build_template(&format!("sqlite://{}", path.display()), start).await;
+        // Closing the last connection checkpointed the write-ahead log into the file.
+        std::fs::read(&path).expect("read the template")
+    })
+    .await
+}
+
+/// The name of a PostgreSQL template database (`CREATE DATABASE … TEMPLATE` copies it),
+/// named after this process; templates of processes that have ended are dropped here.
+async fn postgres_template(base: &str, start: Start) -> &'static str {
+    static MIGRATED: OnceCell<String> = OnceCell::const_new();
+    static DEMO: OnceCell<String> = OnceCell::const_new();
+    let cell = match start {
+        Start::Migrated => &MIGRATED,
+        Start::Demo => &DEMO,
+    };
+    cell.get_or_init(|| async {
+        let admin = Database::connect(base)
+            .await
+            .expect("connect to PostgreSQL");
+        drop_templates_of_ended_processes(&admin).await;
+        let name = format!("{TEMPLATE_PREFIX}{}_{}", std::process::id(), start.name());
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .expect("drop an old template");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create the template");
+        admin.close().await.ok();
+        build_template(&database_url(base, &name), start).await;
+        name
+    })
+    .await
+}
+
+const TEMPLATE_PREFIX: &str = "conform_template_";
+
+/// A run that was interrupted leaves its template behind; the next run tidies it away.
+async fn drop_templates_of_ended_processes(admin: &sea_orm::DatabaseConnection) {
+    use sea_orm::{DbBackend, Statement};
+    let rows = admin
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT datname FROM pg_database WHERE datname LIKE '{TEMPLATE_PREFIX}%'"),
+        ))
+        .await
+        .expect("list templates");
+    for row in rows {
+        let name: String = row.try_get("", "datname").expect("datname");
+        let pid = name[TEMPLATE_PREFIX.len()..]
+            .split('_')
+            .next()
+            .unwrap_or_default();
+        let running = std::path::Path::new("/proc").join(pid).exists();
+        if !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit()) && !running {
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
+        }
     }
 }
 
@@ -122,19 +239,26 @@ pub fn backend_name() -> &'static str {
     }
 }
 
-/// Creates an empty database on the server at `base`: its URL and its name.
-async fn fresh_postgres_database(base: &str) -> (String, String) {
+/// Creates a migrated database on the server at `base` (a copy of the template): its URL
+/// and its name.
+async fn fresh_postgres_database(base: &str, start: Start) -> (String, String) {
+    let template = postgres_template(base, start).await;
     let name = format!("conform_test_{}", uuid::Uuid::new_v4().simple());
     let admin = Database::connect(base)
         .await
         .expect("connect to PostgreSQL");
     admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
         .await
         .expect("create test database");
     admin.close().await.ok();
+    (database_url(base, &name), name)
+}
+
+/// `base` with its database name replaced by `name`.
+fn database_url(base: &str, name: &str) -> String {
     let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
-    (format!("{prefix}/{name}"), name)
+    format!("{prefix}/{name}")
 }
 
 pub mod web {

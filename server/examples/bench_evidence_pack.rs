@@ -150,11 +150,11 @@ async fn seed(url: &str) -> anyhow::Result<()> {
                 owner_id: Set(people[(i + 1) % people.len()]),
                 planned_start: Set(Some(start)),
                 planned_end: Set(Some(start + Duration::hours(2))),
-                expects_outage: Set(i % 5 == 0),
-                outage_minutes: Set(if i % 5 == 0 { 30 } else { 0 }),
+                expects_outage: Set(i.is_multiple_of(5)),
+                outage_minutes: Set(if i.is_multiple_of(5) { 30 } else { 0 }),
                 implementation_plan: Set("1. Drain. 2. Patch. 3. Restore.".into()),
                 test_plan: Set("Smoke tests.".into()),
-                backout_plan: Set(if i % 10 == 0 {
+                backout_plan: Set(if i.is_multiple_of(10) {
                     String::new()
                 } else {
                     "Restore the snapshot.".into()
@@ -220,7 +220,7 @@ async fn seed(url: &str) -> anyhow::Result<()> {
     let rows: Vec<nonconformity::ActiveModel> = (existing..NONCONFORMITIES)
         .map(|n| {
             let i = n as usize;
-            let closed = i % 3 == 0;
+            let closed = i.is_multiple_of(3);
             nonconformity::ActiveModel {
                 grade: Set(["minor", "major"][i % 2].into()),
                 clause: Set(["8.5.1", "10.1", "8.7.2", "9.2"][i % 4].into()),

@@ -333,7 +333,7 @@ async fn main() -> std::process::ExitCode {
         per_cycle.push(acknowledged_now);
         cycles_interrupted += u32::from(interrupted);
         cycles += 1;
-        if cycles % 25 == 0 {
+        if cycles.is_multiple_of(25) {
             eprintln!(
                 "{cycles} cycles, {} writes acknowledged, {:.0} s",
                 acknowledged.lock().unwrap().len(),

@@ -217,12 +217,10 @@ async fn set_aside(database: &Path) -> anyhow::Result<PathBuf> {
         std::fs::copy(database, &kept)
             .with_context(|| format!("keeping the old database as {}", kept.display()))?;
     }
-    for sidecar in ["-wal"] {
-        let from = with_suffix(database, sidecar);
-        if from.exists() && std::fs::metadata(&from)?.len() > 0 {
-            std::fs::copy(&from, with_suffix(&kept, sidecar))
-                .with_context(|| format!("keeping {}", from.display()))?;
-        }
+    let wal = with_suffix(database, "-wal");
+    if wal.exists() && std::fs::metadata(&wal)?.len() > 0 {
+        std::fs::copy(&wal, with_suffix(&kept, "-wal"))
+            .with_context(|| format!("keeping {}", wal.display()))?;
     }
     sync_file_and_folder(&kept)?;
     Ok(kept)

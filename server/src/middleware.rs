@@ -206,21 +206,6 @@ pub async fn strict_transport_security(
     response
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_public;
-
-    #[test]
-    fn only_sign_in_health_and_assets_are_public_pages() {
-        for path in ["/login", "/healthz", "/pkg/conform.wasm", "/favicon.svg"] {
-            assert!(is_public(path), "{path}");
-        }
-        for path in ["/", "/services", "/audit", "/admin/users", "/loginx"] {
-            assert!(!is_public(path), "{path}");
-        }
-    }
-}
-
 /// Server functions answer every error with 500; give typed errors their real status
 /// (400 validation, 404, 409 conflict, 429 …) so HTTP clients and logs see what happened.
 pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
@@ -239,4 +224,19 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn only_sign_in_health_and_assets_are_public_pages() {
+        for path in ["/login", "/healthz", "/pkg/conform.wasm", "/favicon.svg"] {
+            assert!(is_public(path), "{path}");
+        }
+        for path in ["/", "/services", "/audit", "/admin/users", "/loginx"] {
+            assert!(!is_public(path), "{path}");
+        }
+    }
 }

@@ -83,7 +83,6 @@ pub async fn update_audit_programme(
 
 /// Plans an audit; the team must be independent of the auditees named. Goes to the audit.
 #[server(endpoint = "audits/plan")]
-#[allow(clippy::too_many_arguments)]
 pub async fn plan_audit(
     programme_id: i64,
     title: String,
@@ -117,7 +116,6 @@ pub async fn plan_audit(
 
 /// Edits a planned audit's plan against the version it was loaded with.
 #[server(endpoint = "audits/edit")]
-#[allow(clippy::too_many_arguments)]
 pub async fn edit_audit(
     id: i64,
     version: i32,

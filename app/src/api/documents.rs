@@ -49,7 +49,6 @@ pub async fn document_owners() -> Result<Vec<PersonRef>, AppError> {
 }
 
 /// Registers a document with its first draft and goes to it.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "documents/create")]
 pub async fn create_document(
     title: String,
@@ -83,7 +82,6 @@ pub async fn create_document(
 }
 
 /// Saves a draft and the document's details, each against the version it was loaded with.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "documents/draft/save")]
 pub async fn save_document_draft(
     version_id: i64,

@@ -57,7 +57,6 @@ pub async fn raise_nonconformity(form: NcForm) -> Result<(), AppError> {
 /// `similar`), `add_action` (with `text`, `owner_id`, `due`), `plan`, `action_done` (with
 /// `action_id`), `to_register` (with `action_id`), `actions_done` (with `wait_days`), `effective`, `not_effective` or `close`.
 #[server(endpoint = "nonconformities/step")]
-#[allow(clippy::too_many_arguments)]
 pub async fn nonconformity_step(
     id: i64,
     version: i32,

@@ -36,7 +36,7 @@ pub fn follow_live(
                     .as_string()
                     .and_then(|data| serde_json::from_str::<LiveEvent>(&data).ok());
                 // An event this build does not know: refetch rather than miss it.
-                if event.as_ref().is_none_or(|event| wanted(event)) {
+                if event.as_ref().is_none_or(&wanted) {
                     refresh()
                 }
             })

@@ -34,7 +34,7 @@ enum SaveState {
     Invalid,
     Failed(String),
     /// Someone else saved first: their version, to merge with.
-    Conflict(PlanVersion),
+    Conflict(Box<PlanVersion>),
 }
 
 /// The draft being edited and its undo history; every edit goes through `change`.
@@ -155,7 +155,7 @@ pub fn PlanEditor(
                         .ok()
                         .and_then(|plan| plan.versions.into_iter().find(|v| v.id == version_id));
                     state.set(match theirs {
-                        Some(theirs) if theirs.state.is_editable() => SaveState::Conflict(theirs),
+                        Some(theirs) if theirs.state.is_editable() => SaveState::Conflict(Box::new(theirs)),
                         Some(theirs) => SaveState::Failed(format!(
                             "This draft was moved on meanwhile (it is now {}); reload the page to see it.",
                             theirs.state.label().to_lowercase()
@@ -221,7 +221,10 @@ pub fn PlanEditor(
                     on:click=move |_| save_now()>"Save now"</button>
             </div>
             {move || match state.get() {
-                SaveState::Conflict(theirs) => view! { <MergePrompt theirs editor state version/> }.into_any(),
+                SaveState::Conflict(theirs) => {
+                    let theirs = *theirs;
+                    view! { <MergePrompt theirs editor state version/> }.into_any()
+                }
                 _ => ().into_any(),
             }}
             <div class="plan-problems" aria-live="polite">

@@ -39,6 +39,12 @@ impl ExerciseActions {
     }
 }
 
+impl Default for ExerciseActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 fn result_badge(result: Option<ExerciseResult>) -> impl IntoView {
     let (class, label) = match result {
         None => ("badge", "Planned"),

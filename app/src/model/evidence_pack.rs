@@ -30,11 +30,9 @@ pub struct PackStatus {
 
 impl PackStatus {
     pub fn percent(&self) -> u32 {
-        if self.total == 0 {
-            0
-        } else {
-            (self.done.min(self.total) * 100) / self.total
-        }
+        (self.done.min(self.total) * 100)
+            .checked_div(self.total)
+            .unwrap_or(0)
     }
 
     pub fn download_href(&self) -> String {

@@ -311,11 +311,9 @@ fn positive_id(text: &str) -> bool {
 /// An internal path of a known record kind: `/changes/12` yes, `/changes/12/edit` or
 /// `/admin/users` no.
 pub fn is_record_path(target: &str) -> bool {
-    RECORD_PATHS.iter().any(|prefix| {
-        target
-            .strip_prefix(prefix)
-            .is_some_and(|rest| positive_id(rest))
-    })
+    RECORD_PATHS
+        .iter()
+        .any(|prefix| target.strip_prefix(prefix).is_some_and(positive_id))
 }
 
 /// An absolute http(s) address with a host and no spaces.

@@ -126,7 +126,7 @@ pub fn assess(answers: &RiskAnswers, most_critical_service: Option<Criticality>)
         ));
     }
     let score = factors.iter().map(|(points, _)| points).sum();
-    factors.sort_by(|a, b| b.0.cmp(&a.0));
+    factors.sort_by_key(|factor| std::cmp::Reverse(factor.0));
     RiskAssessment {
         score,
         level: RiskLevel::from_score(score),

@@ -35,6 +35,9 @@ pub fn GapAssessmentPage() -> impl IntoView {
     }
 }
 
+/// A clause heading and its rows: the entry, the rating row, whether it is rated.
+type ClauseGroup = (String, Vec<(ClauseEntry, RatingRow, RwSignal<bool>)>);
+
 #[component]
 fn Sheet(sheet: AssessmentSheet) -> impl IntoView {
     let session = crate::components::session::use_session();
@@ -59,8 +62,8 @@ fn Sheet(sheet: AssessmentSheet) -> impl IntoView {
     let close = ServerAction::<CloseAssessment>::new();
     let close_error = Signal::derive(move || close.value().get().and_then(Result::err));
     let closed_now = move || close.value().get().is_some_and(|r| r.is_ok());
-    let groups: Vec<(String, Vec<(ClauseEntry, RatingRow, RwSignal<bool>)>)> = {
-        let mut groups: Vec<(String, Vec<(ClauseEntry, RatingRow, RwSignal<bool>)>)> = Vec::new();
+    let groups: Vec<ClauseGroup> = {
+        let mut groups: Vec<ClauseGroup> = Vec::new();
         for (row, flag) in rows.into_iter().zip(rated) {
             let entry = clauses
                 .iter()

@@ -119,9 +119,8 @@ pub async fn overview(db: &Db, today: NaiveDate) -> Result<Vec<ClauseEvidence>, 
     for (number, _) in CLAUSES {
         let mut evidence = ClauseEvidence::empty(number);
         if let Some(domain) = domain_of(number) {
-            if !found.contains_key(&domain) {
-                let read = domain_evidence(conn, domain, today).await?;
-                found.insert(domain, read);
+            if let std::collections::hash_map::Entry::Vacant(slot) = found.entry(domain) {
+                slot.insert(domain_evidence(conn, domain, today).await?);
             }
             if let Some((sources, thin)) = found.get(&domain) {
                 evidence.sources = sources.clone();
@@ -256,7 +255,7 @@ async fn approved_versions<C: ConnectionTrait>(
             (id, title, clauses, due)
         })
         .collect();
-    out.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    out.sort_by_cached_key(|row| row.1.to_lowercase());
     Ok(out)
 }
 
@@ -500,7 +499,7 @@ async fn continuity<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fo
     let mut offenders = Vec::new();
     let mut in_force = 0;
     let mut sorted = plans;
-    sorted.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    sorted.sort_by_cached_key(|row| row.1.to_lowercase());
     for (id, title, review_months, retired) in &sorted {
         let facts = PlanEvidenceFacts {
             approved_on: approved_on.get(id).copied(),
@@ -531,22 +530,23 @@ async fn continuity<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fo
 }
 
 // ---- 10.1 nonconformities -------------------------------------------------------------------
+/// A nonconformity as the evidence reads it: id, description, state, verifier, step due.
+type NcRow = (i64, String, String, Option<i64>, Option<NaiveDate>);
 
 async fn nonconformities<C: ConnectionTrait>(
     conn: &C,
     today: NaiveDate,
 ) -> Result<Found, AppError> {
-    let rows: Vec<(i64, String, String, Option<i64>, Option<NaiveDate>)> =
-        nonconformity::Entity::find()
-            .select_only()
-            .column(nonconformity::Column::Id)
-            .column(nonconformity::Column::Description)
-            .column(nonconformity::Column::State)
-            .column(nonconformity::Column::VerifiedBy)
-            .column(nonconformity::Column::StepDue)
-            .into_tuple()
-            .all(conn)
-            .await?;
+    let rows: Vec<NcRow> = nonconformity::Entity::find()
+        .select_only()
+        .column(nonconformity::Column::Id)
+        .column(nonconformity::Column::Description)
+        .column(nonconformity::Column::State)
+        .column(nonconformity::Column::VerifiedBy)
+        .column(nonconformity::Column::StepDue)
+        .into_tuple()
+        .all(conn)
+        .await?;
     let mut offenders = Vec::new();
     let mut verified_closed = 0;
     for (id, description, state, verified_by, step_due) in &rows {
@@ -618,7 +618,7 @@ async fn objectives<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fo
         .into_tuple()
         .all(conn)
         .await?;
-    rows.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    rows.sort_by_cached_key(|row| row.1.to_lowercase());
     let measurements: Vec<(i64, NaiveDate)> = objective_measurement::Entity::find()
         .select_only()
         .column(objective_measurement::Column::ObjectiveId)

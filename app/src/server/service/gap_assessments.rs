@@ -422,7 +422,7 @@ async fn library<C: ConnectionTrait>(conn: &C) -> Result<Vec<ClauseEntry>, AppEr
     }
     crate::model::clause_library::bundled()
         .map(|l| l.clauses)
-        .map_err(|e| crate::server::failure::internal(e))
+        .map_err(crate::server::failure::internal)
 }
 
 /// The whole sheet of one assessment.

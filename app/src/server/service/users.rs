@@ -179,6 +179,19 @@ async fn count_active_admins<C: ConnectionTrait>(conn: &C) -> Result<u64, AppErr
     Ok(active_admins().count(conn).await?)
 }
 
+/// One audited change to a user: the columns to write and what the change means.
+struct UserUpdate<S> {
+    /// The audit action.
+    action: &'static str,
+    /// The audit summary, from the user as changed.
+    summary: S,
+    changes: Vec<(Column, sea_orm::sea_query::SimpleExpr)>,
+    /// Ends the user's sessions (password reset, disabling).
+    end_sessions: bool,
+    /// Refuses the change, on this field, if no active admin would remain.
+    last_admin: Option<&'static str>,
+}
+
 /// Applies `changes` to user `id` at `expected_version`, audits, and commits. With
 /// `last_admin`, the change is refused (on that field) if no active admin would remain.
 async fn update_user(
@@ -186,12 +199,15 @@ async fn update_user(
     actor: &Actor,
     id: i64,
     expected_version: i32,
-    action: &'static str,
-    summary: impl FnOnce(&User) -> String,
-    changes: Vec<(Column, sea_orm::sea_query::SimpleExpr)>,
-    end_sessions: bool,
-    last_admin: Option<&'static str>,
+    update: UserUpdate<impl FnOnce(&User) -> String>,
 ) -> Result<User, AppError> {
+    let UserUpdate {
+        action,
+        summary,
+        changes,
+        end_sessions,
+        last_admin,
+    } = update;
     let txn = db.begin_write().await?;
     if last_admin.is_some() {
         lock_active_admins(&txn).await?;
@@ -258,11 +274,13 @@ pub async fn set_roles(
         actor,
         id,
         version,
-        "user_roles_changed",
-        |u| format!("Changed the roles of {}", u.email),
-        vec![(Column::Roles, Expr::value(roles_json(&roles)))],
-        false,
-        (!roles.contains(&Role::Admin)).then_some("roles"),
+        UserUpdate {
+            action: "user_roles_changed",
+            summary: |u: &User| format!("Changed the roles of {}", u.email),
+            changes: vec![(Column::Roles, Expr::value(roles_json(&roles)))],
+            end_sessions: false,
+            last_admin: (!roles.contains(&Role::Admin)).then_some("roles"),
+        },
     )
     .await
 }
@@ -285,21 +303,23 @@ pub async fn set_disabled(
         actor,
         id,
         version,
-        if disabled {
-            "user_disabled"
-        } else {
-            "user_enabled"
+        UserUpdate {
+            action: if disabled {
+                "user_disabled"
+            } else {
+                "user_enabled"
+            },
+            summary: |u: &User| {
+                format!(
+                    "{} {}",
+                    if disabled { "Disabled" } else { "Enabled" },
+                    u.email
+                )
+            },
+            changes: vec![(Column::DisabledAt, Expr::value(at))],
+            end_sessions: disabled,
+            last_admin: disabled.then_some("disabled"),
         },
-        |u| {
-            format!(
-                "{} {}",
-                if disabled { "Disabled" } else { "Enabled" },
-                u.email
-            )
-        },
-        vec![(Column::DisabledAt, Expr::value(at))],
-        disabled,
-        disabled.then_some("disabled"),
     )
     .await
 }
@@ -322,11 +342,13 @@ pub async fn reset_password(
         actor,
         id,
         version,
-        "user_password_reset",
-        |u| format!("Reset the password of {}", u.email),
-        vec![(Column::PasswordHash, Expr::value(hash))],
-        true,
-        None,
+        UserUpdate {
+            action: "user_password_reset",
+            summary: |u: &User| format!("Reset the password of {}", u.email),
+            changes: vec![(Column::PasswordHash, Expr::value(hash))],
+            end_sessions: true,
+            last_admin: None,
+        },
     )
     .await
 }
@@ -362,11 +384,13 @@ pub async fn change_own_password(
         &Actor::user(user.id, user.name.clone(), client_ip),
         user.id,
         row.version,
-        "password_changed",
-        |u| format!("{} changed their password", u.email),
-        vec![(Column::PasswordHash, Expr::value(hash))],
-        true,
-        None,
+        UserUpdate {
+            action: "password_changed",
+            summary: |u: &User| format!("{} changed their password", u.email),
+            changes: vec![(Column::PasswordHash, Expr::value(hash))],
+            end_sessions: true,
+            last_admin: None,
+        },
     )
     .await
     .map(|_| ())
@@ -392,11 +416,13 @@ pub async fn set_time_zone(
         &Actor::user(user.id, user.name.clone(), client_ip),
         user.id,
         version,
-        "time_zone_changed",
-        |u| format!("{} set their time zone to {}", u.email, u.time_zone),
-        vec![(Column::TimeZone, Expr::value(zone))],
-        false,
-        None,
+        UserUpdate {
+            action: "time_zone_changed",
+            summary: |u: &User| format!("{} set their time zone to {}", u.email, u.time_zone),
+            changes: vec![(Column::TimeZone, Expr::value(zone))],
+            end_sessions: false,
+            last_admin: None,
+        },
     )
     .await
 }

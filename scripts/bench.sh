@@ -17,7 +17,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$CONFORM_ROOT/scripts/setup.sh" >/dev/null
 source "$CONFORM_ROOT/scripts/env.sh"
 cd "$CONFORM_ROOT"
-cargo leptos build --release >/dev/null 2>&1
+scripts/build-client.sh >/dev/null
+cargo build --release -p conform --bin conform >/dev/null 2>&1
 bin="$CARGO_TARGET_DIR/release/conform"
 export LEPTOS_SITE_ROOT="$CONFORM_ROOT/target/site" RUST_LOG=warn
 

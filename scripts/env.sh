@@ -7,10 +7,10 @@ export CONFORM_ROOT
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/conform-target}"
 export npm_config_cache="${npm_config_cache:-/var/tmp/conform-npm-cache}"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-# Leptos names the client's wasm file after this variable as it was when the *server* was
-# compiled (unset: `conform_bg.wasm`, a file cargo-leptos never writes). cargo-leptos sets it
-# for its own builds; setting it for every build makes the test builds and the end-to-end
-# server agree with the client, and lets them share one build cache.
+# Leptos names the client's files after this variable as it was when the *server* was
+# compiled (unset: `conform_bg.wasm`, a file scripts/build-client.sh never writes). Set for
+# every build, the test builds, the end-to-end server and the client agree and share one
+# build cache.
 export LEPTOS_OUTPUT_NAME=conform
 # wasm-opt comes from the npm `binaryen` package installed in end2end/.
 export PATH="$CONFORM_ROOT/end2end/node_modules/.bin:$PATH"

@@ -78,12 +78,6 @@ if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$wasm_bindgen_v
   CARGO_TARGET_DIR=/var/tmp/conform-tools-target cargo install -q --force wasm-bindgen-cli --version "$wasm_bindgen_version"
 fi
 
-# --- cargo-leptos (slow to build: only when missing) ---------------------------------------
-if ! cargo leptos --version >/dev/null 2>&1; then
-  step "Installing cargo-leptos (takes a while, once)"
-  CARGO_TARGET_DIR=/var/tmp/conform-tools-target cargo install -q --locked cargo-leptos --version 0.3.11
-fi
-
 # --- npm packages for the end-to-end tests, and wasm-opt (npm binaryen) --------------------
 if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -x end2end/node_modules/.bin/wasm-opt ] ||
   [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then

@@ -2,8 +2,7 @@
 
 pub mod audit_trail;
 pub mod bia;
-pub mod cab_boards;
-pub mod cab_meetings;
+pub mod cab;
 pub mod catalogue;
 pub mod changes;
 pub mod clause_evidence;

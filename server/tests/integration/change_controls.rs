@@ -16,7 +16,8 @@ use app::model::standard_template::TemplateForm;
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::changes::{self, Imported, TransitionInput};
+use app::server::service::change_import::{self, Imported};
+use app::server::service::changes::{self, TransitionInput};
 use app::server::service::{audit_trail, cab, catalogue, templates};
 use chrono::{TimeZone, Utc};
 use common::{actor, person};
@@ -873,7 +874,7 @@ async fn imports_bring_only_finished_read_only_history() {
     let mail = service(&db, "E-mail").await;
     let system = Actor::system("import");
     for state in ChangeState::ALL.into_iter().filter(|s| !s.is_final()) {
-        let refused = changes::import(&db, &system, imported(state, p.requester.id, mail))
+        let refused = change_import::import(&db, &system, imported(state, p.requester.id, mail))
             .await
             .unwrap_err();
         assert!(
@@ -886,7 +887,7 @@ async fn imports_bring_only_finished_read_only_history() {
         0,
         "nothing written"
     );
-    let id = changes::import(
+    let id = change_import::import(
         &db,
         &system,
         imported(ChangeState::Closed, p.requester.id, mail),

@@ -24,7 +24,8 @@ use app::model::risk::RiskAnswers;
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::changes::{self, Imported, TransitionInput};
+use app::server::service::change_import::{self, Imported};
+use app::server::service::changes::{self, TransitionInput};
 use app::server::service::continuity_exercises::{self, PlannedExercise};
 use app::server::service::continuity_plans::{self, NewPlan};
 use app::server::service::management_reviews as reviews;
@@ -216,7 +217,7 @@ async fn import_change(
     });
     if state.is_final() {
         // Finished history may be imported (read-only).
-        return changes::import(
+        return change_import::import(
             db,
             &Actor::system("test"),
             Imported {

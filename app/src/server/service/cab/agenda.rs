@@ -19,6 +19,7 @@ use crate::server::entity::cab_vote::{self as vote_entity, Entity as Votes};
 use crate::server::entity::change::{self as change_entity, Entity as Changes};
 use crate::server::entity::change_service::{self, Entity as ChangeServices};
 use crate::server::service::cab::boards::BoardRecord;
+use crate::server::service::change_records;
 use crate::server::service::changes;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -81,7 +82,7 @@ pub(super) async fn agenda_candidates<C: ConnectionTrait>(
         .filter(|c| {
             board.board.criteria.matches(
                 ChangeType::parse(&c.change_type).unwrap_or(ChangeType::Normal),
-                changes::risk_level(c),
+                change_records::risk_level(c),
                 services.get(&c.id).map(Vec::as_slice).unwrap_or(&[]),
             )
         })
@@ -200,13 +201,13 @@ pub async fn edit_agenda(
                 .one(&txn)
                 .await?
                 .ok_or_else(|| AppError::single_field("change", "No change has that reference."))?;
-            if changes::state_of(&change) != ChangeState::AwaitingAuthorisation {
+            if change_records::state_of(&change) != ChangeState::AwaitingAuthorisation {
                 return Err(AppError::single_field(
                     "change",
                     format!(
                         "{} is {}, not awaiting authorisation.",
                         reference(change.id),
-                        changes::state_of(&change).label().to_lowercase()
+                        change_records::state_of(&change).label().to_lowercase()
                     ),
                 ));
             }

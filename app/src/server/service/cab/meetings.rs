@@ -27,8 +27,9 @@ use crate::server::service::cab::agenda::{agenda_candidates, append_items};
 use crate::server::service::cab::boards::{self, local_label, BoardRecord};
 use crate::server::service::cab::minutes::generate_minutes;
 use crate::server::service::cab::presence::{present_ids, quorum_status, voters};
-use crate::server::service::changes::{self, people, person};
+use crate::server::service::change_records;
 use crate::server::service::notifications;
+use crate::server::service::users::{people, person};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -67,7 +68,12 @@ pub async fn schedule(
         },
         MeetingWhen::At(local) => {
             let mut errors = FieldErrors::new();
-            let at = changes::to_utc("when", local, &board.board.time_zone, &mut errors);
+            let at = crate::server::service::schedule::to_utc(
+                "when",
+                local,
+                &board.board.time_zone,
+                &mut errors,
+            );
             match at {
                 Some(at) if at + Duration::hours(1) < now => {
                     return Err(AppError::single_field(
@@ -243,9 +249,11 @@ pub async fn load(db: &Db, viewer: &CurrentUser, id: i64) -> Result<Meeting, App
                 position: item.position,
                 change_id: item.change_id,
                 title: change.map(|c| c.title.clone()).unwrap_or_default(),
-                change_state: change.map(changes::state_of).unwrap_or(ChangeState::Draft),
+                change_state: change
+                    .map(change_records::state_of)
+                    .unwrap_or(ChangeState::Draft),
                 change_version: change.map(|c| c.version).unwrap_or_default(),
-                risk: change.and_then(changes::risk_level),
+                risk: change.and_then(change_records::risk_level),
                 requester: person(&names, change.map_or(0, |c| c.requester_id)),
                 owner: person(&names, change.map_or(0, |c| c.owner_id)),
                 time_box_minutes: item.time_box_minutes,

@@ -14,7 +14,7 @@ use crate::server::entity::cab_meeting::{self as meeting_entity};
 use crate::server::entity::cab_vote::{self as vote_entity, Entity as Votes};
 use crate::server::entity::change::{self as change_entity, Entity as Changes};
 use crate::server::service::cab::boards::BoardRecord;
-use crate::server::service::changes::{people, person};
+use crate::server::service::users::{people, person};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};

@@ -39,7 +39,7 @@ use crate::server::entity::cab_agenda_item::{self as item_entity, Entity as Item
 use crate::server::entity::cab_meeting::{self as meeting_entity, Entity as Meetings};
 use crate::server::entity::cab_vote::{self as vote_entity};
 use crate::server::entity::change::{self as change_entity};
-use crate::server::service::changes;
+use crate::server::service::change_records;
 use crate::server::versioned;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -172,6 +172,6 @@ async fn record_event(
 fn path_of(row: &change_entity::Model) -> ApprovalPath {
     ApprovalPath::for_change(
         ChangeType::parse(&row.change_type).unwrap_or(ChangeType::Normal),
-        changes::risk_level(row),
+        change_records::risk_level(row),
     )
 }

@@ -9,7 +9,8 @@ use app::model::change::{ChangeState, ChangeType};
 use app::model::change_request::ChangeDraft;
 use app::model::schedule::{detect, PlannedChange, ScheduleWindow, Window, WindowKind};
 use app::server::audit::Actor;
-use app::server::service::changes::{self, Imported};
+use app::server::service::change_import::{self, Imported};
+use app::server::service::changes;
 use chrono::{Duration, Utc};
 use std::time::Instant;
 
@@ -161,7 +162,7 @@ async fn seed(url: &str) -> anyhow::Result<()> {
             related_ids: vec![],
             template_id: None,
         };
-        changes::import(
+        change_import::import(
             &db,
             &actor,
             Imported {

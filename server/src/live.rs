@@ -14,7 +14,7 @@ use app::model::access::Permission;
 use app::model::live::LiveEvent;
 use app::server::auth::RequestAuth;
 use app::server::live_connections::{LiveRefusal, LiveSlot};
-use app::server::service::cab_meetings;
+use app::server::service::cab;
 use app::server::session;
 use app::server::state::AppState;
 use axum::extract::{Query, State};
@@ -50,7 +50,7 @@ impl Drop for Presence {
         let state = self.state.clone();
         let (meeting_id, user_id) = (self.meeting_id, self.user_id);
         tokio::spawn(async move {
-            match cab_meetings::leave(&state.db, meeting_id, user_id).await {
+            match cab::presence::leave(&state.db, meeting_id, user_id).await {
                 Ok(true) => state
                     .events
                     .publish(&LiveEvent::MeetingUpdated { meeting_id }),
@@ -62,7 +62,7 @@ impl Drop for Presence {
 }
 
 async fn enter(state: &AppState, meeting_id: i64, user_id: i64) -> Result<Presence, Response> {
-    match cab_meetings::join(&state.db, meeting_id, user_id).await {
+    match cab::presence::join(&state.db, meeting_id, user_id).await {
         Ok(arrived) => {
             if arrived {
                 state
@@ -259,7 +259,7 @@ async fn watch(
                     break;
                 }
                 if let Some(presence) = &watch.presence {
-                    if let Err(err) = cab_meetings::heartbeat(&watch.state.db, presence.meeting_id, presence.user_id).await {
+                    if let Err(err) = cab::presence::heartbeat(&watch.state.db, presence.meeting_id, presence.user_id).await {
                         tracing::warn!(?err, meeting_id = presence.meeting_id, "presence heartbeat");
                     }
                 }

@@ -18,29 +18,29 @@ use leptos::prelude::*;
 use {
     super::guard::{announce_change, announce_meeting, require, signed_in},
     crate::model::access::{Permission, RecordType},
-    crate::server::service::{cab_boards, cab_meetings, notifications},
+    crate::server::service::{cab, notifications},
 };
 
 /// Boards with their next meetings, and the meetings (running, upcoming, past).
 #[server(endpoint = "cab/overview")]
 pub async fn cab_overview() -> Result<(Vec<BoardSummary>, Vec<MeetingSummary>), AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    let boards = cab_boards::list(&caller.db, chrono::Utc::now()).await?;
-    let meetings = cab_meetings::list(&caller.db, &caller.user.time_zone).await?;
+    let boards = cab::boards::list(&caller.db, chrono::Utc::now()).await?;
+    let meetings = cab::meetings::list(&caller.db, &caller.user.time_zone).await?;
     Ok((boards, meetings))
 }
 
 #[server(endpoint = "cab/board")]
 pub async fn get_board(id: i64) -> Result<Board, AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    Ok(cab_boards::get(caller.db.reader(), id).await?.board)
+    Ok(cab::boards::get(caller.db.reader(), id).await?.board)
 }
 
 #[server(endpoint = "cab/create_board")]
 pub async fn create_board(form: BoardForm) -> Result<Board, AppError> {
     let caller = require(Permission::CabManage).await?;
     let draft = form.validate()?;
-    let board = cab_boards::create(&caller.db, &caller.actor(), draft).await?;
+    let board = cab::boards::create(&caller.db, &caller.actor(), draft).await?;
     leptos_axum::redirect("/cab");
     Ok(board)
 }
@@ -64,7 +64,8 @@ pub async fn update_board(
             )))
         }
     };
-    let board = cab_boards::update(&caller.db, &caller.actor(), id, version, draft, active).await?;
+    let board =
+        cab::boards::update(&caller.db, &caller.actor(), id, version, draft, active).await?;
     leptos_axum::redirect("/cab");
     Ok(board)
 }
@@ -74,7 +75,7 @@ pub async fn update_board(
 pub async fn schedule_meeting(form: MeetingForm) -> Result<i64, AppError> {
     let caller = require(Permission::CabManage).await?;
     let (board_id, when, title) = form.validate()?;
-    let id = cab_meetings::schedule(
+    let id = cab::meetings::schedule(
         &caller.db,
         &caller.actor(),
         board_id,
@@ -90,7 +91,7 @@ pub async fn schedule_meeting(form: MeetingForm) -> Result<i64, AppError> {
 #[server(endpoint = "cab/meeting")]
 pub async fn get_meeting(id: i64) -> Result<Meeting, AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    cab_meetings::load(&caller.db, &caller.user, id).await
+    cab::meetings::load(&caller.db, &caller.user, id).await
 }
 
 /// The change behind an agenda item, in full, with the board's earlier decisions on it.
@@ -100,7 +101,7 @@ pub async fn meeting_item(
     item_id: i64,
 ) -> Result<(Change, Vec<PreviousDecision>), AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    let (mut change, previous) = cab_meetings::item_detail(&caller.db, meeting_id, item_id).await?;
+    let (mut change, previous) = cab::agenda::item_detail(&caller.db, meeting_id, item_id).await?;
     change.local_window = crate::server::service::schedule::local_window(
         change.planned_start,
         change.planned_end,
@@ -112,7 +113,8 @@ pub async fn meeting_item(
 #[server(endpoint = "cab/start")]
 pub async fn start_meeting(id: i64, version: i32) -> Result<(), AppError> {
     let caller = require(Permission::CabChair).await?;
-    let started = cab_meetings::start(&caller.db, &caller.user, &caller.actor(), id, version).await;
+    let started =
+        cab::meetings::start(&caller.db, &caller.user, &caller.actor(), id, version).await;
     caller
         .counted(RecordType::CabMeeting, Some(id), started)
         .await?;
@@ -123,7 +125,7 @@ pub async fn start_meeting(id: i64, version: i32) -> Result<(), AppError> {
 #[server(endpoint = "cab/go_to")]
 pub async fn go_to_item(id: i64, version: i32, item_id: i64) -> Result<(), AppError> {
     let caller = require(Permission::CabChair).await?;
-    let moved = cab_meetings::go_to(
+    let moved = cab::meetings::go_to(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -143,7 +145,7 @@ pub async fn go_to_item(id: i64, version: i32, item_id: i64) -> Result<(), AppEr
 pub async fn cast_vote(id: i64, item_id: i64, form: VoteForm) -> Result<(), AppError> {
     let caller = require(Permission::CabVote).await?;
     let (vote, comment) = form.validate()?;
-    let cast = cab_meetings::vote(
+    let cast = cab::voting::vote(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -169,7 +171,7 @@ pub async fn record_decision(
 ) -> Result<(), AppError> {
     let caller = require(Permission::CabChair).await?;
     let (decision, text, notes) = form.validate()?;
-    let decided = cab_meetings::decide(
+    let decided = cab::voting::decide(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -200,7 +202,7 @@ pub async fn edit_agenda(
     #[server(default)] change: Option<String>,
     #[server(default)] minutes: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::service::cab_meetings::AgendaEdit;
+    use crate::server::service::cab::agenda::AgendaEdit;
     let caller = require(Permission::CabChair).await?;
     let item = || item_id.ok_or_else(|| AppError::BadRequest("Which agenda item?".into()));
     let edit = match op.as_str() {
@@ -241,7 +243,7 @@ pub async fn edit_agenda(
         }
     };
     let edited =
-        cab_meetings::edit_agenda(&caller.db, &caller.user, &caller.actor(), id, version, edit)
+        cab::agenda::edit_agenda(&caller.db, &caller.user, &caller.actor(), id, version, edit)
             .await;
     caller
         .counted(RecordType::CabMeeting, Some(id), edited)
@@ -261,7 +263,7 @@ pub async fn add_cab_action(
     // "Today" is the chair's own date, not UTC's.
     let today = crate::server::service::schedule::local_today(&caller.user.time_zone);
     let (text, owner_id, due) = form.validate(today)?;
-    let added = cab_meetings::add_action(
+    let added = cab::actions::add_action(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -283,7 +285,7 @@ pub async fn add_cab_action(
 #[server(endpoint = "cab/end")]
 pub async fn end_meeting(id: i64, version: i32) -> Result<(), AppError> {
     let caller = require(Permission::CabChair).await?;
-    let ended = cab_meetings::end(&caller.db, &caller.user, &caller.actor(), id, version).await;
+    let ended = cab::meetings::end(&caller.db, &caller.user, &caller.actor(), id, version).await;
     caller
         .counted(RecordType::CabMeeting, Some(id), ended)
         .await?;
@@ -309,7 +311,7 @@ pub async fn save_minutes(
             )))
         }
     };
-    let saved = cab_meetings::save_minutes(
+    let saved = cab::minutes::save_minutes(
         &caller.db,
         &caller.user,
         &caller.actor(),
@@ -330,7 +332,7 @@ pub async fn save_minutes(
 #[server(endpoint = "cab/my_work")]
 pub async fn my_cab_work() -> Result<(Vec<CabAction>, Vec<Notification>), AppError> {
     let caller = signed_in()?;
-    let actions = cab_meetings::actions_for(&caller.db, caller.user.id).await?;
+    let actions = cab::actions::actions_for(&caller.db, caller.user.id).await?;
     let notes = notifications::recent(&caller.db, caller.user.id).await?;
     Ok((actions, notes))
 }
@@ -339,7 +341,7 @@ pub async fn my_cab_work() -> Result<(Vec<CabAction>, Vec<Notification>), AppErr
 pub async fn complete_cab_action(id: i64, version: i32) -> Result<(), AppError> {
     let caller = signed_in()?;
     let done =
-        cab_meetings::complete_action(&caller.db, &caller.user, &caller.actor(), id, version).await;
+        cab::actions::complete_action(&caller.db, &caller.user, &caller.actor(), id, version).await;
     caller.counted(RecordType::CabMeeting, None, done).await
 }
 

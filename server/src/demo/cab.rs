@@ -9,8 +9,8 @@ use app::model::meeting::{MeetingState, MeetingWhen};
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::cab_meetings::AgendaEdit;
-use app::server::service::{cab_boards, cab_meetings, users};
+use app::server::service::cab::agenda::AgendaEdit;
+use app::server::service::{cab, users};
 use chrono::Utc;
 
 /// The demo's boards (weekly CAB, emergency CAB), created when there are none yet.
@@ -24,7 +24,7 @@ pub struct DemoBoards {
 
 pub async fn seed(db: &Db) -> Result<usize, AppError> {
     let boards = boards(db).await?;
-    let meetings = cab_meetings::list(db, "UTC").await?;
+    let meetings = cab::meetings::list(db, "UTC").await?;
     if meetings
         .iter()
         .any(|m| m.state == MeetingState::Scheduled && !m.emergency)
@@ -32,7 +32,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         return Ok(0);
     }
     let actor = Actor::system("demo-seed");
-    cab_meetings::schedule(
+    cab::meetings::schedule(
         db,
         &actor,
         boards.weekly,
@@ -57,7 +57,7 @@ pub async fn decide_in_meeting(
         return Ok(());
     }
     let actor = Actor::user(chair.id, chair.name.clone(), None);
-    let id = cab_meetings::schedule(
+    let id = cab::meetings::schedule(
         db,
         &actor,
         board_id,
@@ -67,14 +67,14 @@ pub async fn decide_in_meeting(
     )
     .await?;
     for person in present {
-        cab_meetings::join(db, id, *person).await?;
+        cab::presence::join(db, id, *person).await?;
     }
-    let meeting = cab_meetings::load(db, chair, id).await?;
-    cab_meetings::start(db, chair, &actor, id, meeting.version).await?;
+    let meeting = cab::meetings::load(db, chair, id).await?;
+    cab::meetings::start(db, chair, &actor, id, meeting.version).await?;
     for change_id in change_ids {
-        let mut meeting = cab_meetings::load(db, chair, id).await?;
+        let mut meeting = cab::meetings::load(db, chair, id).await?;
         if !meeting.items.iter().any(|i| i.change_id == *change_id) {
-            cab_meetings::edit_agenda(
+            cab::agenda::edit_agenda(
                 db,
                 chair,
                 &actor,
@@ -83,14 +83,14 @@ pub async fn decide_in_meeting(
                 AgendaEdit::Add(*change_id),
             )
             .await?;
-            meeting = cab_meetings::load(db, chair, id).await?;
+            meeting = cab::meetings::load(db, chair, id).await?;
         }
         let Some(item) = meeting.items.iter().find(|i| i.change_id == *change_id) else {
             continue;
         };
-        cab_meetings::go_to(db, chair, &actor, id, meeting.version, item.id).await?;
-        let meeting = cab_meetings::load(db, chair, id).await?;
-        cab_meetings::decide(
+        cab::meetings::go_to(db, chair, &actor, id, meeting.version, item.id).await?;
+        let meeting = cab::meetings::load(db, chair, id).await?;
+        cab::voting::decide(
             db,
             chair,
             &actor,
@@ -103,8 +103,8 @@ pub async fn decide_in_meeting(
         )
         .await?;
     }
-    let meeting = cab_meetings::load(db, chair, id).await?;
-    cab_meetings::end(db, chair, &actor, id, meeting.version).await?;
+    let meeting = cab::meetings::load(db, chair, id).await?;
+    cab::meetings::end(db, chair, &actor, id, meeting.version).await?;
     Ok(())
 }
 
@@ -163,7 +163,7 @@ pub async fn boards(db: &Db) -> Result<DemoBoards, AppError> {
     };
     let weekly_members = ids(&weekly.member_ids);
     let emergency_members = ids(&emergency.member_ids);
-    let existing = cab_boards::list(db, Utc::now()).await?;
+    let existing = cab::boards::list(db, Utc::now()).await?;
     let find = |name: &str| {
         existing
             .iter()
@@ -172,12 +172,16 @@ pub async fn boards(db: &Db) -> Result<DemoBoards, AppError> {
     };
     let weekly = match find("Weekly CAB") {
         Some(id) => id,
-        None => cab_boards::create(db, &actor, weekly.validate()?).await?.id,
+        None => {
+            cab::boards::create(db, &actor, weekly.validate()?)
+                .await?
+                .id
+        }
     };
     let emergency = match find("Emergency CAB") {
         Some(id) => id,
         None => {
-            cab_boards::create(db, &actor, emergency.validate()?)
+            cab::boards::create(db, &actor, emergency.validate()?)
                 .await?
                 .id
         }

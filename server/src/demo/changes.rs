@@ -15,7 +15,8 @@ use app::model::schedule::WindowKind;
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::changes::{self, Imported, TransitionInput};
+use app::server::service::change_import::{self, Imported};
+use app::server::service::changes::{self, TransitionInput};
 use app::server::service::{catalogue, users};
 use chrono::{Duration, DurationRound, Utc};
 
@@ -228,7 +229,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         let planned = (state != ChangeState::Draft || i % 2 == 0)
             .then_some((start, start + Duration::minutes(60 + 30 * (i as i64 % 4))));
         let id = if state.is_final() {
-            changes::import(
+            change_import::import(
                 db,
                 &actor,
                 Imported {

@@ -5,7 +5,7 @@ use super::{attachment, failure, inline_html, page, slug};
 use app::model::access::Permission;
 use app::server::auth::RequestAuth;
 use app::server::markdown::to_safe_html;
-use app::server::service::cab_meetings;
+use app::server::service::cab;
 use app::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -22,7 +22,7 @@ async fn published(
     id: i64,
 ) -> Result<(String, String), Response> {
     crate::access::require(state, auth, Permission::ChangeRead).await?;
-    cab_meetings::published_minutes(&state.db, id)
+    cab::minutes::published_minutes(&state.db, id)
         .await
         .map_err(failure)
 }

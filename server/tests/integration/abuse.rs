@@ -533,7 +533,7 @@ async fn live_connections_are_capped_per_session_and_per_process() {
 
 async fn meeting(db: &app::server::db::Db, chair: &app::model::user::User) -> i64 {
     use app::model::cab::BoardForm;
-    use app::server::service::{cab_boards, cab_meetings};
+    use app::server::service::cab;
     let actor = Actor::user(chair.id, chair.name.clone(), None);
     let member = add_user(
         db,
@@ -552,10 +552,10 @@ async fn meeting(db: &app::server::db::Db, chair: &app::model::user::User) -> i6
         member_ids: vec![chair.id.to_string(), member.id.to_string()],
         ..Default::default()
     };
-    let board = cab_boards::create(db, &actor, form.validate().unwrap())
+    let board = cab::boards::create(db, &actor, form.validate().unwrap())
         .await
         .unwrap();
-    cab_meetings::schedule(
+    cab::meetings::schedule(
         db,
         &actor,
         board.id,

@@ -13,9 +13,9 @@ use app::model::meeting::{MeetingState, MeetingWhen};
 use app::model::user::{CurrentUser, NewUser};
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::cab_meetings::{self, AgendaEdit};
+use app::server::service::cab::agenda::AgendaEdit;
 use app::server::service::changes::{self, TransitionInput};
-use app::server::service::{audit_trail, cab_boards, notifications, users};
+use app::server::service::{audit_trail, cab, notifications, users};
 use chrono::Utc;
 
 async fn person(db: &Db, email: &str, name: &str, role: Role) -> CurrentUser {
@@ -76,7 +76,7 @@ async fn room(db: &Db) -> Room {
             .collect(),
         ..Default::default()
     };
-    let board = cab_boards::create(db, &actor(&chair), form.validate().unwrap())
+    let board = cab::boards::create(db, &actor(&chair), form.validate().unwrap())
         .await
         .unwrap();
     Room {
@@ -139,7 +139,7 @@ async fn awaiting(
 }
 
 async fn version(db: &Db, viewer: &CurrentUser, id: i64) -> i32 {
-    cab_meetings::load(db, viewer, id).await.unwrap().version
+    cab::meetings::load(db, viewer, id).await.unwrap().version
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,7 +162,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
         "normal",
     )
     .await;
-    let id = cab_meetings::schedule(
+    let id = cab::meetings::schedule(
         &db,
         &actor(&r.chair),
         r.board_id,
@@ -172,7 +172,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     )
     .await
     .unwrap();
-    let meeting = cab_meetings::load(&db, &r.kim, id).await.unwrap();
+    let meeting = cab::meetings::load(&db, &r.kim, id).await.unwrap();
     assert_eq!(meeting.state, MeetingState::Scheduled);
     assert!(
         meeting.emergency,
@@ -183,25 +183,25 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     assert!(!meeting.viewer_is_chair);
 
     // Only the chair (or a change manager) runs it.
-    let refused = cab_meetings::start(&db, &r.kim, &actor(&r.kim), id, meeting.version)
+    let refused = cab::meetings::start(&db, &r.kim, &actor(&r.kim), id, meeting.version)
         .await
         .unwrap_err();
     assert!(
         matches!(refused, AppError::Refused(ref m) if m.contains("Only this meeting's chair")),
         "{refused:?}"
     );
-    cab_meetings::start(&db, &r.chair, &actor(&r.chair), id, meeting.version)
+    cab::meetings::start(&db, &r.chair, &actor(&r.chair), id, meeting.version)
         .await
         .unwrap();
-    let meeting = cab_meetings::load(&db, &r.chair, id).await.unwrap();
+    let meeting = cab::meetings::load(&db, &r.chair, id).await.unwrap();
     let item = meeting.current_item().unwrap().clone();
     assert_eq!(item.change_id, first);
 
     // Alone, the chair has no quorum; the refusal says why.
-    cab_meetings::join(&db, id, r.chair.id).await.unwrap();
+    cab::presence::join(&db, id, r.chair.id).await.unwrap();
     let chair_actor = actor(&r.chair);
     let form_decision = |version| {
-        cab_meetings::decide(
+        cab::voting::decide(
             &db,
             &r.chair,
             &chair_actor,
@@ -222,10 +222,10 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     );
 
     // Kim arrives, and Dee stands in for Sam, who is away: three of four seats.
-    assert!(cab_meetings::join(&db, id, r.kim.id).await.unwrap());
-    assert!(cab_meetings::join(&db, id, r.stand_in.id).await.unwrap());
-    assert!(cab_meetings::join(&db, id, r.requester.id).await.unwrap());
-    let meeting = cab_meetings::load(&db, &r.stand_in, id).await.unwrap();
+    assert!(cab::presence::join(&db, id, r.kim.id).await.unwrap());
+    assert!(cab::presence::join(&db, id, r.stand_in.id).await.unwrap());
+    assert!(cab::presence::join(&db, id, r.requester.id).await.unwrap());
+    let meeting = cab::meetings::load(&db, &r.stand_in, id).await.unwrap();
     assert_eq!(
         meeting.quorum.represented, 4,
         "the requester is a member too"
@@ -234,7 +234,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     assert_eq!(meeting.viewer_seats(&item), Ok(vec![r.sam.id]));
 
     // The requester is a member but cannot vote on their own change.
-    let conflict = cab_meetings::vote(
+    let conflict = cab::voting::vote(
         &db,
         &r.requester,
         &actor(&r.requester),
@@ -249,7 +249,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
         conflict,
         AppError::Refused("You requested this change, so you cannot vote on it.".into())
     );
-    cab_meetings::vote(
+    cab::voting::vote(
         &db,
         &r.stand_in,
         &actor(&r.stand_in),
@@ -260,7 +260,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     )
     .await
     .unwrap();
-    cab_meetings::vote(
+    cab::voting::vote(
         &db,
         &r.kim,
         &actor(&r.kim),
@@ -272,7 +272,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     .await
     .unwrap();
     // Changing one's mind replaces the vote.
-    cab_meetings::vote(
+    cab::voting::vote(
         &db,
         &r.kim,
         &actor(&r.kim),
@@ -283,7 +283,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     )
     .await
     .unwrap();
-    let meeting = cab_meetings::load(&db, &r.chair, id).await.unwrap();
+    let meeting = cab::meetings::load(&db, &r.chair, id).await.unwrap();
     let votes = &meeting.current_item().unwrap().votes;
     assert_eq!(votes.len(), 2);
     assert!(votes.iter().any(|v| v.voter.id == r.stand_in.id
@@ -310,7 +310,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
         "{:?}",
         timeline[0]
     );
-    let late_vote = cab_meetings::vote(
+    let late_vote = cab::voting::vote(
         &db,
         &r.kim,
         &actor(&r.kim),
@@ -328,7 +328,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
 
     // Next item: its requester is called in.
     let next = meeting.items[1].id;
-    cab_meetings::go_to(
+    cab::meetings::go_to(
         &db,
         &r.chair,
         &actor(&r.chair),
@@ -344,7 +344,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
         .any(|n| n.text.contains("Replace the core switch")
             && n.link == format!("/cab/meetings/{id}")));
     let due = Utc::now().date_naive() + chrono::Duration::days(7);
-    cab_meetings::add_action(
+    cab::actions::add_action(
         &db,
         &r.chair,
         &actor(&r.chair),
@@ -358,7 +358,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     .await
     .unwrap();
     assert_eq!(
-        cab_meetings::actions_for(&db, r.kim.id)
+        cab::actions::actions_for(&db, r.kim.id)
             .await
             .unwrap()
             .len(),
@@ -366,7 +366,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     );
 
     // Minutes are written as the meeting runs …
-    let running = cab_meetings::load(&db, &r.kim, id).await.unwrap();
+    let running = cab::meetings::load(&db, &r.kim, id).await.unwrap();
     let draft = running.minutes_draft.unwrap();
     assert!(draft.contains("**Decision: Authorised.**"), "{draft}");
     assert!(
@@ -375,7 +375,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     );
 
     // … and the second item, not decided, is carried over.
-    cab_meetings::end(
+    cab::meetings::end(
         &db,
         &r.chair,
         &actor(&r.chair),
@@ -384,7 +384,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     )
     .await
     .unwrap();
-    let ended = cab_meetings::load(&db, &r.chair, id).await.unwrap();
+    let ended = cab::meetings::load(&db, &r.chair, id).await.unwrap();
     let draft = ended.minutes_draft.clone().unwrap();
     assert!(draft.contains("Not reached; carried over"), "{draft}");
     assert!(
@@ -395,7 +395,7 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
         draft.contains("Discussion: Backup verified the night before."),
         "{draft}"
     );
-    let late = cab_meetings::vote(
+    let late = cab::voting::vote(
         &db,
         &r.kim,
         &actor(&r.kim),
@@ -411,15 +411,15 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     let edited = format!("{draft}\nAOB: none.\n");
     let chair_actor = actor(&r.chair);
     let save = |version: i32, text: String, publish: bool| {
-        cab_meetings::save_minutes(&db, &r.chair, &chair_actor, id, version, text, publish)
+        cab::minutes::save_minutes(&db, &r.chair, &chair_actor, id, version, text, publish)
     };
     save(ended.version, format!("{draft}\nDraft note.\n"), false)
         .await
         .unwrap();
-    assert!(cab_meetings::published_minutes(&db, id).await.is_err());
+    assert!(cab::minutes::published_minutes(&db, id).await.is_err());
     // Publishing takes the text as it stands in the editor, saved in the same step.
     save(ended.version + 1, edited.clone(), true).await.unwrap();
-    let (_, published) = cab_meetings::published_minutes(&db, id).await.unwrap();
+    let (_, published) = cab::minutes::published_minutes(&db, id).await.unwrap();
     assert_eq!(published, edited.trim());
     // Published minutes do not change.
     let again = save(ended.version + 2, "x".repeat(30), false)
@@ -431,8 +431,8 @@ async fn a_meeting_runs_from_agenda_to_published_minutes() {
     );
 
     // Leaving empties the room.
-    assert!(cab_meetings::leave(&db, id, r.kim.id).await.unwrap());
-    let after = cab_meetings::load(&db, &r.chair, id).await.unwrap();
+    assert!(cab::presence::leave(&db, id, r.kim.id).await.unwrap());
+    let after = cab::meetings::load(&db, &r.chair, id).await.unwrap();
     assert!(!after.present.iter().any(|p| p.id == r.kim.id));
 }
 
@@ -453,10 +453,10 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
         member_ids: vec![r.chair.id.to_string(), r.kim.id.to_string()],
         ..Default::default()
     };
-    let ecab = cab_boards::create(&db, &actor(&r.chair), ecab.validate().unwrap())
+    let ecab = cab::boards::create(&db, &actor(&r.chair), ecab.validate().unwrap())
         .await
         .unwrap();
-    let emergency_meeting = cab_meetings::schedule(
+    let emergency_meeting = cab::meetings::schedule(
         &db,
         &actor(&r.chair),
         ecab.id,
@@ -466,7 +466,7 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
     )
     .await
     .unwrap();
-    let items = cab_meetings::load(&db, &r.chair, emergency_meeting)
+    let items = cab::meetings::load(&db, &r.chair, emergency_meeting)
         .await
         .unwrap()
         .items;
@@ -476,7 +476,7 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
     );
 
     // The weekly board takes what is left (the emergency change is already on an agenda).
-    let weekly = cab_meetings::schedule(
+    let weekly = cab::meetings::schedule(
         &db,
         &actor(&r.chair),
         r.board_id,
@@ -486,7 +486,7 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
     )
     .await
     .unwrap();
-    let meeting = cab_meetings::load(&db, &r.chair, weekly).await.unwrap();
+    let meeting = cab::meetings::load(&db, &r.chair, weekly).await.unwrap();
     assert_eq!(
         meeting
             .items
@@ -502,7 +502,7 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
     );
 
     // The chair extends, reorders and trims it, each against the current version.
-    let added_twice = cab_meetings::edit_agenda(
+    let added_twice = cab::agenda::edit_agenda(
         &db,
         &r.chair,
         &actor(&r.chair),
@@ -516,12 +516,12 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
         "an item may sit on two agendas when the chair says so"
     );
     let v = version(&db, &r.chair, weekly).await;
-    let moved_item = cab_meetings::load(&db, &r.chair, weekly)
+    let moved_item = cab::meetings::load(&db, &r.chair, weekly)
         .await
         .unwrap()
         .items[1]
         .id;
-    cab_meetings::edit_agenda(
+    cab::agenda::edit_agenda(
         &db,
         &r.chair,
         &actor(&r.chair),
@@ -531,7 +531,7 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
     )
     .await
     .unwrap();
-    let stale = cab_meetings::edit_agenda(
+    let stale = cab::agenda::edit_agenda(
         &db,
         &r.chair,
         &actor(&r.chair),
@@ -542,7 +542,7 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
     .await
     .unwrap_err();
     assert!(matches!(stale, AppError::Conflict { .. }));
-    let meeting = cab_meetings::load(&db, &r.chair, weekly).await.unwrap();
+    let meeting = cab::meetings::load(&db, &r.chair, weekly).await.unwrap();
     assert_eq!(
         meeting
             .items
@@ -551,7 +551,7 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
             .collect::<Vec<_>>(),
         vec![emergency, normal]
     );
-    let authorised_elsewhere = cab_meetings::edit_agenda(
+    let authorised_elsewhere = cab::agenda::edit_agenda(
         &db,
         &r.chair,
         &actor(&r.chair),
@@ -562,7 +562,7 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
     .await
     .unwrap_err();
     assert!(authorised_elsewhere.field_errors().is_some());
-    cab_meetings::edit_agenda(
+    cab::agenda::edit_agenda(
         &db,
         &r.chair,
         &actor(&r.chair),
@@ -572,9 +572,9 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
     )
     .await
     .unwrap();
-    let meeting = cab_meetings::load(&db, &r.chair, weekly).await.unwrap();
+    let meeting = cab::meetings::load(&db, &r.chair, weekly).await.unwrap();
     assert_eq!(meeting.items.len(), 1);
-    let bad_box = cab_meetings::edit_agenda(
+    let bad_box = cab::agenda::edit_agenda(
         &db,
         &r.chair,
         &actor(&r.chair),
@@ -591,7 +591,7 @@ async fn the_agenda_follows_the_criteria_and_the_chair() {
 async fn board_definitions_are_checked_versioned_and_audited() {
     let db = common::test_db().await;
     let r = room(&db).await;
-    let boards = cab_boards::list(&db, Utc::now()).await.unwrap();
+    let boards = cab::boards::list(&db, Utc::now()).await.unwrap();
     assert_eq!(boards.len(), 1);
     assert_eq!(boards[0].next_meetings.len(), 3);
     assert!(
@@ -604,7 +604,7 @@ async fn board_definitions_are_checked_versioned_and_audited() {
     let board = boards[0].board.clone();
     let mut form = board.to_form();
     form.member_ids.push("424242".into());
-    let unknown = cab_boards::update(
+    let unknown = cab::boards::update(
         &db,
         &actor(&r.chair),
         board.id,
@@ -622,7 +622,7 @@ async fn board_definitions_are_checked_versioned_and_audited() {
     let mut form = board.to_form();
     form.quorum_kind = "at_least".into();
     form.quorum_value = "2".into();
-    let updated = cab_boards::update(
+    let updated = cab::boards::update(
         &db,
         &actor(&r.chair),
         board.id,
@@ -634,7 +634,7 @@ async fn board_definitions_are_checked_versioned_and_audited() {
     .unwrap();
     assert_eq!(updated.version, board.version + 1);
     assert_eq!(updated.to_form().quorum_value, "2");
-    let stale = cab_boards::update(
+    let stale = cab::boards::update(
         &db,
         &actor(&r.chair),
         board.id,
@@ -645,7 +645,7 @@ async fn board_definitions_are_checked_versioned_and_audited() {
     .await
     .unwrap_err();
     assert!(matches!(stale, AppError::Conflict { .. }));
-    let duplicate = cab_boards::create(&db, &actor(&r.chair), board.to_form().validate().unwrap())
+    let duplicate = cab::boards::create(&db, &actor(&r.chair), board.to_form().validate().unwrap())
         .await
         .unwrap_err();
     assert!(duplicate

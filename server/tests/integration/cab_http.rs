@@ -9,7 +9,7 @@ use app::model::live::LiveEvent;
 use app::model::meeting::MeetingWhen;
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
-use app::server::service::{cab_boards, cab_meetings};
+use app::server::service::cab;
 use axum::http::{header, StatusCode};
 use common::web::{add_user, get, send, sign_in, state, PASSWORD};
 use std::time::Duration;
@@ -59,10 +59,10 @@ async fn meeting_now(
         ..Default::default()
     };
     let actor = Actor::user(chair.id, chair.name.clone(), None);
-    let board = cab_boards::create(db, &actor, form.validate().unwrap())
+    let board = cab::boards::create(db, &actor, form.validate().unwrap())
         .await
         .unwrap();
-    cab_meetings::schedule(
+    cab::meetings::schedule(
         db,
         &actor,
         board.id,
@@ -80,7 +80,7 @@ async fn is_present(
     meeting_id: i64,
     user_id: i64,
 ) -> bool {
-    cab_meetings::load(db, viewer, meeting_id)
+    cab::meetings::load(db, viewer, meeting_id)
         .await
         .unwrap()
         .present
@@ -170,10 +170,10 @@ async fn presence_follows_the_connection_and_minutes_export_when_published() {
         ..Default::default()
     };
     let actor = Actor::user(chair.id, chair.name.clone(), None);
-    let board = cab_boards::create(&db, &actor, form.validate().unwrap())
+    let board = cab::boards::create(&db, &actor, form.validate().unwrap())
         .await
         .unwrap();
-    let id = cab_meetings::schedule(
+    let id = cab::meetings::schedule(
         &db,
         &actor,
         board.id,
@@ -212,7 +212,7 @@ async fn presence_follows_the_connection_and_minutes_export_when_published() {
         LiveEvent::MeetingUpdated { meeting_id: id }
     );
     let viewer = current(&chair);
-    let meeting = cab_meetings::load(&db, &viewer, id).await.unwrap();
+    let meeting = cab::meetings::load(&db, &viewer, id).await.unwrap();
     assert!(meeting.present.iter().any(|p| p.id == member.id));
     assert_eq!(meeting.quorum.represented, 1);
 
@@ -221,7 +221,7 @@ async fn presence_follows_the_connection_and_minutes_export_when_published() {
     let mut left = false;
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let meeting = cab_meetings::load(&db, &viewer, id).await.unwrap();
+        let meeting = cab::meetings::load(&db, &viewer, id).await.unwrap();
         if !meeting.present.iter().any(|p| p.id == member.id) {
             left = true;
             break;
@@ -237,15 +237,15 @@ async fn presence_follows_the_connection_and_minutes_export_when_published() {
     .await;
     assert_eq!(draft.status, StatusCode::NOT_FOUND);
 
-    let version = cab_meetings::load(&db, &viewer, id).await.unwrap().version;
-    cab_meetings::start(&db, &viewer, &actor, id, version)
+    let version = cab::meetings::load(&db, &viewer, id).await.unwrap().version;
+    cab::meetings::start(&db, &viewer, &actor, id, version)
         .await
         .unwrap();
-    cab_meetings::end(&db, &viewer, &actor, id, version + 1)
+    cab::meetings::end(&db, &viewer, &actor, id, version + 1)
         .await
         .unwrap();
     let text = "# Minutes\n\nNothing to decide. <script>alert('x')</script>\n".to_string();
-    cab_meetings::save_minutes(&db, &viewer, &actor, id, version + 2, text, true)
+    cab::minutes::save_minutes(&db, &viewer, &actor, id, version + 2, text, true)
         .await
         .unwrap();
 

@@ -16,8 +16,9 @@ use app::model::standard_template::TemplateForm;
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::changes::{self, Imported, TransitionInput};
-use app::server::service::{audit_trail, cab_boards, cab_meetings, catalogue, templates};
+use app::server::service::change_import::{self, Imported};
+use app::server::service::changes::{self, TransitionInput};
+use app::server::service::{audit_trail, cab, catalogue, templates};
 use chrono::{TimeZone, Utc};
 use common::{actor, person};
 
@@ -168,7 +169,7 @@ async fn board(db: &Db, p: &People, kind: &str) -> i64 {
             .collect(),
         ..Default::default()
     };
-    cab_boards::create(db, &actor(&p.manager), form.validate().unwrap())
+    cab::boards::create(db, &actor(&p.manager), form.validate().unwrap())
         .await
         .unwrap()
         .id
@@ -177,7 +178,7 @@ async fn board(db: &Db, p: &People, kind: &str) -> i64 {
 /// A meeting of `board_id` now, started, on the item of `change_id`.
 async fn meeting_on(db: &Db, p: &People, board_id: i64, change_id: i64) -> (i64, i64) {
     let chair = &p.manager;
-    let id = cab_meetings::schedule(
+    let id = cab::meetings::schedule(
         db,
         &actor(chair),
         board_id,
@@ -193,26 +194,26 @@ async fn meeting_on(db: &Db, p: &People, board_id: i64, change_id: i64) -> (i64,
 /// The chair starts meeting `id` and moves to the item of `change_id`.
 async fn start_on(db: &Db, p: &People, id: i64, change_id: i64) -> i64 {
     let chair = &p.manager;
-    let meeting = cab_meetings::load(db, chair, id).await.unwrap();
-    cab_meetings::start(db, chair, &actor(chair), id, meeting.version)
+    let meeting = cab::meetings::load(db, chair, id).await.unwrap();
+    cab::meetings::start(db, chair, &actor(chair), id, meeting.version)
         .await
         .unwrap();
-    let meeting = cab_meetings::load(db, chair, id).await.unwrap();
+    let meeting = cab::meetings::load(db, chair, id).await.unwrap();
     let item = meeting
         .items
         .iter()
         .find(|i| i.change_id == change_id)
         .expect("on the agenda")
         .id;
-    cab_meetings::go_to(db, chair, &actor(chair), id, meeting.version, item)
+    cab::meetings::go_to(db, chair, &actor(chair), id, meeting.version, item)
         .await
         .unwrap();
     item
 }
 
 async fn decide(db: &Db, who: &CurrentUser, meeting: i64, item: i64) -> Result<Change, AppError> {
-    let version = cab_meetings::load(db, who, meeting).await.unwrap().version;
-    cab_meetings::decide(
+    let version = cab::meetings::load(db, who, meeting).await.unwrap().version;
+    cab::voting::decide(
         db,
         who,
         &actor(who),
@@ -244,13 +245,13 @@ async fn cab_path_changes_are_authorised_only_by_a_board_decision_with_quorum() 
         // In the meeting, without quorum: refused, nothing written.
         let board_id = board(&db, &p, board_kind).await;
         let (meeting, item) = meeting_on(&db, &p, board_id, id).await;
-        cab_meetings::join(&db, meeting, p.manager.id)
+        cab::presence::join(&db, meeting, p.manager.id)
             .await
             .unwrap();
         let no_quorum = decide(&db, &p.manager, meeting, item).await;
         refused_and_untouched(&db, no_quorum, "No quorum", &before, entries).await;
         // With quorum, the chair records the board's decision and the change moves.
-        cab_meetings::join(&db, meeting, p.cab.id).await.unwrap();
+        cab::presence::join(&db, meeting, p.cab.id).await.unwrap();
         let authorised = decide(&db, &p.manager, meeting, item).await.unwrap();
         assert_eq!(authorised.state, ChangeState::Authorised, "{kind}");
     }
@@ -265,12 +266,12 @@ async fn a_board_turned_into_an_ecab_does_not_decide_the_cabs_changes() {
     let board_id = board(&db, &p, "cab").await;
     let (meeting, item) = meeting_on(&db, &p, board_id, id).await;
     // Mid-meeting the board becomes an emergency CAB with a quorum of one.
-    let current = cab_boards::get(db.reader(), board_id).await.unwrap().board;
+    let current = cab::boards::get(db.reader(), board_id).await.unwrap().board;
     let mut ecab = current.to_form();
     ecab.kind = "ecab".into();
     ecab.quorum_kind = "at_least".into();
     ecab.quorum_value = "1".into();
-    cab_boards::update(
+    cab::boards::update(
         &db,
         &actor(&p.manager),
         board_id,
@@ -280,7 +281,7 @@ async fn a_board_turned_into_an_ecab_does_not_decide_the_cabs_changes() {
     )
     .await
     .unwrap();
-    cab_meetings::join(&db, meeting, p.manager.id)
+    cab::presence::join(&db, meeting, p.manager.id)
         .await
         .unwrap();
     let before = load(&db, id).await;
@@ -288,14 +289,14 @@ async fn a_board_turned_into_an_ecab_does_not_decide_the_cabs_changes() {
     let refused = decide(&db, &p.manager, meeting, item).await;
     refused_and_untouched(&db, refused, "emergency changes only", &before, entries).await;
     // Its next meeting does not put the change on the agenda, nor does its chair.
-    let version = cab_meetings::load(&db, &p.manager, meeting)
+    let version = cab::meetings::load(&db, &p.manager, meeting)
         .await
         .unwrap()
         .version;
-    cab_meetings::end(&db, &p.manager, &actor(&p.manager), meeting, version)
+    cab::meetings::end(&db, &p.manager, &actor(&p.manager), meeting, version)
         .await
         .unwrap();
-    let next = cab_meetings::schedule(
+    let next = cab::meetings::schedule(
         &db,
         &actor(&p.manager),
         board_id,
@@ -305,15 +306,15 @@ async fn a_board_turned_into_an_ecab_does_not_decide_the_cabs_changes() {
     )
     .await
     .unwrap();
-    let agenda = cab_meetings::load(&db, &p.manager, next).await.unwrap();
+    let agenda = cab::meetings::load(&db, &p.manager, next).await.unwrap();
     assert!(agenda.items.is_empty(), "{:?}", agenda.items);
-    let refused = cab_meetings::edit_agenda(
+    let refused = cab::agenda::edit_agenda(
         &db,
         &p.manager,
         &actor(&p.manager),
         next,
         agenda.version,
-        cab_meetings::AgendaEdit::Add(id),
+        cab::agenda::AgendaEdit::Add(id),
     )
     .await
     .unwrap_err();
@@ -357,7 +358,7 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
     let mail = service(&db, "E-mail").await;
     let id = awaiting(&db, &p, form("normal", mail, 2), None).await;
     let board_id = board(&db, &p, "cab").await;
-    let meeting = cab_meetings::schedule(
+    let meeting = cab::meetings::schedule(
         &db,
         &actor(&p.manager),
         board_id,
@@ -368,24 +369,26 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
     .await
     .unwrap();
     // A CAB member who does not chair this board cannot run it.
-    let version = cab_meetings::load(&db, &p.cab, meeting)
+    let version = cab::meetings::load(&db, &p.cab, meeting)
         .await
         .unwrap()
         .version;
-    let refused = cab_meetings::start(&db, &p.cab, &actor(&p.cab), meeting, version)
+    let refused = cab::meetings::start(&db, &p.cab, &actor(&p.cab), meeting, version)
         .await
         .unwrap_err();
     assert!(
         matches!(refused, AppError::Refused(ref m) if m.contains("Only this meeting's chair")),
         "{refused:?}"
     );
-    let after = cab_meetings::load(&db, &p.manager, meeting).await.unwrap();
+    let after = cab::meetings::load(&db, &p.manager, meeting).await.unwrap();
     assert_eq!(after.version, version, "nothing written");
     let item = start_on(&db, &p, meeting, id).await;
     // A CAB member who does not sit on the board does not vote, present or not.
     let outsider = person(&db, "cab3@example.org", Role::CabMember).await;
-    cab_meetings::join(&db, meeting, outsider.id).await.unwrap();
-    let refused = cab_meetings::vote(
+    cab::presence::join(&db, meeting, outsider.id)
+        .await
+        .unwrap();
+    let refused = cab::voting::vote(
         &db,
         &outsider,
         &actor(&outsider),
@@ -400,7 +403,7 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
         matches!(refused, AppError::Refused(ref m) if m.contains("Only board members")),
         "{refused:?}"
     );
-    let votes = cab_meetings::load(&db, &p.manager, meeting)
+    let votes = cab::meetings::load(&db, &p.manager, meeting)
         .await
         .unwrap()
         .current_item()
@@ -409,10 +412,10 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
         .len();
     assert_eq!(votes, 0, "no vote recorded");
     // Nor does a member record the board's decision.
-    cab_meetings::join(&db, meeting, p.manager.id)
+    cab::presence::join(&db, meeting, p.manager.id)
         .await
         .unwrap();
-    cab_meetings::join(&db, meeting, p.cab.id).await.unwrap();
+    cab::presence::join(&db, meeting, p.cab.id).await.unwrap();
     let before = load(&db, id).await;
     let entries = trail(&db, id).await;
     let refused = decide(&db, &p.other_cab, meeting, item).await;
@@ -421,7 +424,7 @@ async fn cab_meeting_writes_check_the_chair_and_the_seat() {
 
 /// The meeting as the change manager sees it: (version, state, current item).
 async fn meeting_now(db: &Db, p: &People, id: i64) -> (i32, MeetingState, Option<i64>) {
-    let m = cab_meetings::load(db, &p.manager, id).await.unwrap();
+    let m = cab::meetings::load(db, &p.manager, id).await.unwrap();
     (m.version, m.state, m.current_item_id)
 }
 
@@ -446,11 +449,11 @@ async fn a_chair_of_record_without_the_chair_permission_runs_nothing() {
             .collect(),
         ..Default::default()
     };
-    let board_id = cab_boards::create(&db, &actor(&p.manager), board_form.validate().unwrap())
+    let board_id = cab::boards::create(&db, &actor(&p.manager), board_form.validate().unwrap())
         .await
         .unwrap()
         .id;
-    let meeting = cab_meetings::schedule(
+    let meeting = cab::meetings::schedule(
         &db,
         &actor(&p.manager),
         board_id,
@@ -460,7 +463,7 @@ async fn a_chair_of_record_without_the_chair_permission_runs_nothing() {
     )
     .await
     .unwrap();
-    let shown = cab_meetings::load(&db, &chair, meeting).await.unwrap();
+    let shown = cab::meetings::load(&db, &chair, meeting).await.unwrap();
     assert!(!shown.viewer_is_chair, "no chair's controls for them");
     let missing_permission = |error: AppError| {
         assert_eq!(
@@ -471,7 +474,7 @@ async fn a_chair_of_record_without_the_chair_permission_runs_nothing() {
     };
     // Start: refused, the meeting stays scheduled.
     let before = meeting_now(&db, &p, meeting).await;
-    let refused = cab_meetings::start(&db, &chair, &actor(&chair), meeting, before.0)
+    let refused = cab::meetings::start(&db, &chair, &actor(&chair), meeting, before.0)
         .await
         .unwrap_err();
     missing_permission(refused);
@@ -479,13 +482,13 @@ async fn a_chair_of_record_without_the_chair_permission_runs_nothing() {
     assert_eq!(before.1, MeetingState::Scheduled);
     // A change manager stands in and runs it up to the item; with quorum present, the chair
     // of record still cannot go to an item, record the decision or end the meeting.
-    cab_meetings::start(&db, &p.manager, &actor(&p.manager), meeting, before.0)
+    cab::meetings::start(&db, &p.manager, &actor(&p.manager), meeting, before.0)
         .await
         .unwrap();
     for present in [&chair, &p.cab, &p.other_cab] {
-        cab_meetings::join(&db, meeting, present.id).await.unwrap();
+        cab::presence::join(&db, meeting, present.id).await.unwrap();
     }
-    let running = cab_meetings::load(&db, &p.manager, meeting).await.unwrap();
+    let running = cab::meetings::load(&db, &p.manager, meeting).await.unwrap();
     assert!(running.quorum.refusal.is_none(), "{:?}", running.quorum);
     let item = running
         .items
@@ -494,12 +497,12 @@ async fn a_chair_of_record_without_the_chair_permission_runs_nothing() {
         .expect("on the agenda")
         .id;
     let before = meeting_now(&db, &p, meeting).await;
-    let refused = cab_meetings::go_to(&db, &chair, &actor(&chair), meeting, before.0, item)
+    let refused = cab::meetings::go_to(&db, &chair, &actor(&chair), meeting, before.0, item)
         .await
         .unwrap_err();
     missing_permission(refused);
     assert_eq!(meeting_now(&db, &p, meeting).await, before);
-    cab_meetings::go_to(&db, &p.manager, &actor(&p.manager), meeting, before.0, item)
+    cab::meetings::go_to(&db, &p.manager, &actor(&p.manager), meeting, before.0, item)
         .await
         .unwrap();
     let change_before = load(&db, id).await;
@@ -512,7 +515,7 @@ async fn a_chair_of_record_without_the_chair_permission_runs_nothing() {
     assert_eq!(change_after.version, change_before.version);
     assert_eq!(trail(&db, id).await, entries, "no audit entry");
     assert_eq!(meeting_now(&db, &p, meeting).await, before);
-    let refused = cab_meetings::end(&db, &chair, &actor(&chair), meeting, before.0)
+    let refused = cab::meetings::end(&db, &chair, &actor(&chair), meeting, before.0)
         .await
         .unwrap_err();
     missing_permission(refused);
@@ -546,21 +549,21 @@ async fn only_people_who_may_vote_vote_or_make_the_quorum() {
             .collect(),
         ..Default::default()
     };
-    let board_id = cab_boards::create(&db, &actor(&p.manager), board_form.validate().unwrap())
+    let board_id = cab::boards::create(&db, &actor(&p.manager), board_form.validate().unwrap())
         .await
         .unwrap()
         .id;
     let (meeting, item) = meeting_on(&db, &p, board_id, id).await;
     for present in [&p.manager, &auditor] {
-        cab_meetings::join(&db, meeting, present.id).await.unwrap();
+        cab::presence::join(&db, meeting, present.id).await.unwrap();
     }
-    let quorum = cab_meetings::load(&db, &p.manager, meeting)
+    let quorum = cab::meetings::load(&db, &p.manager, meeting)
         .await
         .unwrap()
         .quorum;
     assert_eq!((quorum.members, quorum.represented), (4, 1), "{quorum:?}");
     // The auditor's vote is refused (for their seat and the absent member's alike).
-    let refused = cab_meetings::vote(
+    let refused = cab::voting::vote(
         &db,
         &auditor,
         &actor(&auditor),
@@ -575,7 +578,7 @@ async fn only_people_who_may_vote_vote_or_make_the_quorum() {
         refused,
         AppError::Forbidden(Permission::CabVote.describe().into())
     );
-    let current = cab_meetings::load(&db, &p.manager, meeting).await.unwrap();
+    let current = cab::meetings::load(&db, &p.manager, meeting).await.unwrap();
     assert!(current.current_item().unwrap().votes.is_empty());
     // Present in body, they make no quorum: the decision is refused, nothing written.
     let before = load(&db, id).await;
@@ -590,8 +593,8 @@ async fn only_people_who_may_vote_vote_or_make_the_quorum() {
     )
     .await;
     // A CAB member who may vote arrives: quorum, and the chair records the decision.
-    cab_meetings::join(&db, meeting, p.cab.id).await.unwrap();
-    cab_meetings::vote(
+    cab::presence::join(&db, meeting, p.cab.id).await.unwrap();
+    cab::voting::vote(
         &db,
         &p.cab,
         &actor(&p.cab),
@@ -874,7 +877,7 @@ async fn imports_bring_only_finished_read_only_history() {
     let mail = service(&db, "E-mail").await;
     let system = Actor::system("import");
     for state in ChangeState::ALL.into_iter().filter(|s| !s.is_final()) {
-        let refused = changes::import(&db, &system, imported(state, p.requester.id, mail))
+        let refused = change_import::import(&db, &system, imported(state, p.requester.id, mail))
             .await
             .unwrap_err();
         assert!(
@@ -887,7 +890,7 @@ async fn imports_bring_only_finished_read_only_history() {
         0,
         "nothing written"
     );
-    let id = changes::import(
+    let id = change_import::import(
         &db,
         &system,
         imported(ChangeState::Closed, p.requester.id, mail),

@@ -26,7 +26,7 @@ use app::model::user::{CurrentUser, User};
 use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::changes::{self, TransitionInput};
-use app::server::service::{audit_trail, cab_boards, cab_meetings, catalogue, templates};
+use app::server::service::{audit_trail, cab, catalogue, templates};
 use axum::http::StatusCode;
 use chrono::Utc;
 use common::actor;
@@ -152,7 +152,7 @@ async fn snapshot(
     viewer: &CurrentUser,
     meeting: i64,
 ) -> (i32, app::model::meeting::MeetingState, Option<i64>) {
-    let m = cab_meetings::load(db, viewer, meeting).await.unwrap();
+    let m = cab::meetings::load(db, viewer, meeting).await.unwrap();
     (m.version, m.state, m.current_item_id)
 }
 
@@ -189,7 +189,7 @@ async fn a_board_path_change_is_not_decided_through_the_plain_transition() {
         assert!(load(&db, id).await.approval_path().needs_board(), "{kind}");
 
         // The board's meeting is running, with quorum, on this very change.
-        let board = cab_boards::create(
+        let board = cab::boards::create(
             &db,
             &actor(&manager),
             BoardForm {
@@ -209,7 +209,7 @@ async fn a_board_path_change_is_not_decided_through_the_plain_transition() {
         )
         .await
         .unwrap();
-        let meeting = cab_meetings::schedule(
+        let meeting = cab::meetings::schedule(
             &db,
             &actor(&manager),
             board.id,
@@ -219,14 +219,14 @@ async fn a_board_path_change_is_not_decided_through_the_plain_transition() {
         )
         .await
         .unwrap();
-        let version = cab_meetings::load(&db, &chair, meeting)
+        let version = cab::meetings::load(&db, &chair, meeting)
             .await
             .unwrap()
             .version;
-        cab_meetings::start(&db, &chair, &actor(&chair), meeting, version)
+        cab::meetings::start(&db, &chair, &actor(&chair), meeting, version)
             .await
             .unwrap();
-        let running = cab_meetings::load(&db, &chair, meeting).await.unwrap();
+        let running = cab::meetings::load(&db, &chair, meeting).await.unwrap();
         let item = running
             .items
             .iter()
@@ -234,14 +234,14 @@ async fn a_board_path_change_is_not_decided_through_the_plain_transition() {
             .expect("on the agenda")
             .id;
         if running.current_item_id != Some(item) {
-            cab_meetings::go_to(&db, &chair, &actor(&chair), meeting, running.version, item)
+            cab::meetings::go_to(&db, &chair, &actor(&chair), meeting, running.version, item)
                 .await
                 .unwrap();
         }
         for present in [&chair, &cab] {
-            cab_meetings::join(&db, meeting, present.id).await.unwrap();
+            cab::presence::join(&db, meeting, present.id).await.unwrap();
         }
-        let running = cab_meetings::load(&db, &chair, meeting).await.unwrap();
+        let running = cab::meetings::load(&db, &chair, meeting).await.unwrap();
         assert!(running.quorum.refusal.is_none(), "{:?}", running.quorum);
 
         // The plain transition, by each of them, for each decision the board takes.
@@ -295,7 +295,7 @@ async fn a_board_path_change_is_not_decided_through_the_plain_transition() {
 
         // The one way: the chair records the board's decision in the meeting.
         let chair_cookie = &cookies.iter().find(|(w, _)| w.id == chair.id).unwrap().1;
-        let version = cab_meetings::load(&db, &chair, meeting)
+        let version = cab::meetings::load(&db, &chair, meeting)
             .await
             .unwrap()
             .version;
@@ -486,7 +486,7 @@ async fn a_chair_of_record_without_cab_chair_runs_nothing_and_only_voters_count(
     let as_auditor = sign_in(&state, "auditor@example.org", PASSWORD).await;
     let net = service(&db, "Network").await;
     let id = awaiting(&db, &requester, &manager, form("normal", net, 2)).await;
-    let board = cab_boards::create(
+    let board = cab::boards::create(
         &db,
         &actor(&manager),
         BoardForm {
@@ -507,7 +507,7 @@ async fn a_chair_of_record_without_cab_chair_runs_nothing_and_only_voters_count(
     )
     .await
     .unwrap();
-    let meeting = cab_meetings::schedule(
+    let meeting = cab::meetings::schedule(
         &db,
         &actor(&manager),
         board.id,
@@ -562,9 +562,9 @@ async fn a_chair_of_record_without_cab_chair_runs_nothing_and_only_voters_count(
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     for present in [chair.id, member.id, auditor.id] {
-        cab_meetings::join(&db, meeting, present).await.unwrap();
+        cab::presence::join(&db, meeting, present).await.unwrap();
     }
-    let running = cab_meetings::load(&db, &manager, meeting).await.unwrap();
+    let running = cab::meetings::load(&db, &manager, meeting).await.unwrap();
     let item = running
         .items
         .iter()
@@ -606,7 +606,7 @@ async fn a_chair_of_record_without_cab_chair_runs_nothing_and_only_voters_count(
         reply.error(),
         AppError::Forbidden(app::model::access::Permission::CabVote.describe().into())
     );
-    let votes = cab_meetings::load(&db, &manager, meeting)
+    let votes = cab::meetings::load(&db, &manager, meeting)
         .await
         .unwrap()
         .current_item()

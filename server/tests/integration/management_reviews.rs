@@ -24,7 +24,8 @@ use app::model::risk::RiskAnswers;
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::changes::{self, Imported, TransitionInput};
+use app::server::service::change_import::{self, Imported};
+use app::server::service::changes::{self, TransitionInput};
 use app::server::service::continuity_exercises::{self, PlannedExercise};
 use app::server::service::continuity_plans::{self, NewPlan};
 use app::server::service::management_reviews as reviews;
@@ -216,7 +217,7 @@ async fn import_change(
     });
     if state.is_final() {
         // Finished history may be imported (read-only).
-        return changes::import(
+        return change_import::import(
             db,
             &Actor::system("test"),
             Imported {
@@ -284,7 +285,7 @@ async fn import_change(
 /// A board whose chair is someone other than the requester authorises the change in a meeting
 /// with quorum: the only way past authorisation for a change its requester owns.
 async fn authorise_in_meeting(db: &Db, change_id: i64) {
-    use app::server::service::{cab_boards, cab_meetings, users};
+    use app::server::service::{cab, users};
     let dana = match users::list(db)
         .await
         .unwrap()
@@ -300,7 +301,7 @@ async fn authorise_in_meeting(db: &Db, change_id: i64) {
         },
         None => person(db, "board.chair@example.org", Role::ChangeManager).await,
     };
-    let board_id = match cab_boards::list(db, Utc::now())
+    let board_id = match cab::boards::list(db, Utc::now())
         .await
         .unwrap()
         .into_iter()
@@ -327,13 +328,13 @@ async fn authorise_in_meeting(db: &Db, change_id: i64) {
                     .collect(),
                 ..Default::default()
             };
-            cab_boards::create(db, &actor(&dana), form.validate().unwrap())
+            cab::boards::create(db, &actor(&dana), form.validate().unwrap())
                 .await
                 .unwrap()
                 .id
         }
     };
-    let meeting = cab_meetings::schedule(
+    let meeting = cab::meetings::schedule(
         db,
         &actor(&dana),
         board_id,
@@ -343,9 +344,9 @@ async fn authorise_in_meeting(db: &Db, change_id: i64) {
     )
     .await
     .unwrap();
-    cab_meetings::join(db, meeting, dana.id).await.unwrap();
-    let load = || cab_meetings::load(db, &dana, meeting);
-    cab_meetings::start(
+    cab::presence::join(db, meeting, dana.id).await.unwrap();
+    let load = || cab::meetings::load(db, &dana, meeting);
+    cab::meetings::start(
         db,
         &dana,
         &actor(&dana),
@@ -356,13 +357,13 @@ async fn authorise_in_meeting(db: &Db, change_id: i64) {
     .unwrap();
     let m = load().await.unwrap();
     if !m.items.iter().any(|i| i.change_id == change_id) {
-        cab_meetings::edit_agenda(
+        cab::agenda::edit_agenda(
             db,
             &dana,
             &actor(&dana),
             meeting,
             m.version,
-            cab_meetings::AgendaEdit::Add(change_id),
+            cab::agenda::AgendaEdit::Add(change_id),
         )
         .await
         .unwrap();
@@ -374,10 +375,10 @@ async fn authorise_in_meeting(db: &Db, change_id: i64) {
         .find(|i| i.change_id == change_id)
         .unwrap()
         .id;
-    cab_meetings::go_to(db, &dana, &actor(&dana), meeting, m.version, item)
+    cab::meetings::go_to(db, &dana, &actor(&dana), meeting, m.version, item)
         .await
         .unwrap();
-    cab_meetings::decide(
+    cab::voting::decide(
         db,
         &dana,
         &actor(&dana),
@@ -390,7 +391,7 @@ async fn authorise_in_meeting(db: &Db, change_id: i64) {
     )
     .await
     .unwrap();
-    cab_meetings::end(
+    cab::meetings::end(
         db,
         &dana,
         &actor(&dana),

@@ -94,7 +94,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, service_id: i64) -> Result<Bia, A
         .map(|b| (b.service_id, b.rto.max(0) as u32))
         .collect();
     let updated_by = match &row {
-        Some(r) => crate::server::service::changes::people(conn, &[r.updated_by])
+        Some(r) => crate::server::service::users::people(conn, &[r.updated_by])
             .await?
             .remove(&r.updated_by)
             .map(|p| p.name),

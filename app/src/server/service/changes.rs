@@ -1,6 +1,8 @@
-//! Change enablement: create and edit change requests, move them through their lifecycle,
-//! and work out their schedule conflicts. Every write is audited in its transaction and
-//! announced on the live channel after commit.
+//! Change enablement: create and edit change requests, move them through their lifecycle, and
+//! read them (one in full, the list, the board, the export). Every write is audited in its
+//! transaction and announced on the live channel after commit. What a change is stored as
+//! (its links) is `change_records`; its schedule conflicts are worked out in
+//! `change_conflicts`; imported history arrives through `change_import`.
 //!
 //! A rule that refuses a write (who may decide, the board's authority, a former owner, a
 //! standard change outside its template, open conflicts, read-only imports, a state that no
@@ -11,290 +13,35 @@ use crate::error::{AppError, FieldErrors};
 use crate::model::access::{Permission, RecordType, Role};
 use crate::model::actor::ActorFacts;
 use crate::model::audit::diff;
-use crate::model::change::{self as lifecycle, ChangeAction, ChangeFacts, ChangeState, ChangeType};
-use crate::model::change_request::{
-    Change, ChangeCard, ChangeDraft, ChangeQuery, ConflictNote, RelatedChange, Review,
-};
+use crate::model::change::{self as lifecycle, ChangeAction, ChangeFacts, ChangeState};
+use crate::model::change_request::{Change, ChangeCard, ChangeDraft, ChangeQuery, Review};
 use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
-use crate::model::refs::{PersonRef, ServiceRef};
-use crate::model::risk::{assess, RiskAnswers, RiskLevel};
-use crate::model::schedule::{detect, Conflict, PlannedChange, ScheduleWindow, Window, WindowKind};
+use crate::model::refs::ServiceRef;
+use crate::model::risk::{assess, RiskAnswers};
 use crate::model::service::Criticality;
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::change::{self as change_entity, Column, Entity as Changes};
-use crate::server::entity::change_implementer::{self, Entity as ChangeImplementers};
-use crate::server::entity::change_link::{self, Entity as ChangeLinks};
 use crate::server::entity::change_service::{self, Entity as ChangeServices};
-use crate::server::entity::schedule_window::Entity as ScheduleWindows;
 use crate::server::entity::service::Entity as Services;
-use crate::server::entity::user::Entity as Users;
 use crate::server::failure::internal;
 use crate::server::search::contains_text;
+use crate::server::service::change_conflicts::{all_conflicts, describe_conflicts};
+use crate::server::service::change_records::{
+    check_references, former_owner_ids, has_plans, has_review, links, related, risk_level,
+    state_of, type_of, write_links,
+};
+use crate::server::service::schedule::schedule_of;
+use crate::server::service::templates::apply_template;
+use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
-use chrono::{DateTime, LocalResult, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, UpdateMany,
 };
-use std::collections::HashMap;
-
-/// Converts a local wall-clock time in `zone` to UTC; refuses times a DST change skips.
-pub fn to_utc(
-    field: &str,
-    local: NaiveDateTime,
-    zone: &str,
-    errors: &mut FieldErrors,
-) -> Option<DateTime<Utc>> {
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
-        // The earlier of two (clocks going back): the first time that wall-clock time occurs.
-        LocalResult::Ambiguous(first, _) => Some(first.with_timezone(&Utc)),
-        LocalResult::None => {
-            errors.add(
-                field,
-                format!(
-                    "{} does not exist in {zone} (the clocks skip it).",
-                    local.format("%Y-%m-%d %H:%M")
-                ),
-            );
-            None
-        }
-    }
-}
-
-pub(crate) fn risk_level(row: &change_entity::Model) -> Option<RiskLevel> {
-    row.risk_level.as_deref().and_then(RiskLevel::parse)
-}
-
-pub(crate) fn state_of(row: &change_entity::Model) -> ChangeState {
-    ChangeState::parse(&row.state).unwrap_or(ChangeState::Draft)
-}
-
-pub(crate) fn type_of(row: &change_entity::Model) -> ChangeType {
-    ChangeType::parse(&row.change_type).unwrap_or(ChangeType::Normal)
-}
-
-fn has_plans(row: &change_entity::Model) -> bool {
-    [&row.implementation_plan, &row.test_plan, &row.backout_plan]
-        .iter()
-        .all(|p| !p.trim().is_empty())
-}
-
-/// Everyone who owned the change before its current owner.
-pub(crate) fn former_owner_ids(row: &change_entity::Model) -> Vec<i64> {
-    serde_json::from_str(&row.former_owner_ids).unwrap_or_default()
-}
-
-fn has_review(row: &change_entity::Model) -> bool {
-    row.review_outcome
-        .as_deref()
-        .is_some_and(|o| !o.trim().is_empty())
-}
-
-/// Links (services, implementers) of a set of changes, in two queries.
-pub(crate) struct Links {
-    pub services: HashMap<i64, Vec<i64>>,
-    pub implementers: HashMap<i64, Vec<i64>>,
-}
-
-pub(crate) async fn links<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Links, AppError> {
-    let mut services: HashMap<i64, Vec<i64>> = HashMap::new();
-    let mut implementers: HashMap<i64, Vec<i64>> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for row in ChangeServices::find()
-            .filter(change_service::Column::ChangeId.is_in(chunk.to_vec()))
-            .all(conn)
-            .await?
-        {
-            services
-                .entry(row.change_id)
-                .or_default()
-                .push(row.service_id);
-        }
-        for row in ChangeImplementers::find()
-            .filter(change_implementer::Column::ChangeId.is_in(chunk.to_vec()))
-            .all(conn)
-            .await?
-        {
-            implementers
-                .entry(row.change_id)
-                .or_default()
-                .push(row.user_id);
-        }
-    }
-    Ok(Links {
-        services,
-        implementers,
-    })
-}
-
-/// Every active, scheduled change and every window: the input of conflict detection.
-async fn schedule<C: ConnectionTrait>(
-    conn: &C,
-) -> Result<(Vec<PlannedChange>, Vec<ScheduleWindow>), AppError> {
-    let active: Vec<&str> = ChangeState::ALL
-        .iter()
-        .filter(|s| {
-            !s.is_final()
-                && !matches!(
-                    s,
-                    ChangeState::Reviewed
-                        | ChangeState::Implemented
-                        | ChangeState::Failed
-                        | ChangeState::BackedOut
-                )
-        })
-        .map(|s| s.as_str())
-        .collect();
-    let rows: Vec<(i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = Changes::find()
-        .select_only()
-        .column(Column::Id)
-        .column(Column::PlannedStart)
-        .column(Column::PlannedEnd)
-        .filter(Column::State.is_in(active))
-        .filter(Column::PlannedStart.is_not_null())
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
-    let links = links(conn, &ids).await?;
-    let planned = rows
-        .into_iter()
-        .filter_map(|(id, start, end)| {
-            let window = Window::new(start?, end?)?;
-            Some(PlannedChange {
-                id,
-                window,
-                service_ids: links.services.get(&id).cloned().unwrap_or_default(),
-                implementer_ids: links.implementers.get(&id).cloned().unwrap_or_default(),
-            })
-        })
-        .collect();
-    let windows = ScheduleWindows::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|w| {
-            Some(ScheduleWindow {
-                id: w.id,
-                kind: if w.kind == "blackout" {
-                    WindowKind::Blackout
-                } else {
-                    WindowKind::Maintenance
-                },
-                name: w.name,
-                service_id: w.service_id,
-                window: Window::new(w.starts_at, w.ends_at)?,
-            })
-        })
-        .collect();
-    Ok((planned, windows))
-}
-
-/// Conflicts of every active scheduled change.
-pub async fn all_conflicts<C: ConnectionTrait>(
-    conn: &C,
-) -> Result<HashMap<i64, Vec<Conflict>>, AppError> {
-    let (planned, windows) = schedule(conn).await?;
-    Ok(detect(&planned, &windows))
-}
-
-/// Conflicts in words, naming the other change, the service, the window or the person.
-pub(crate) async fn describe_conflicts<C: ConnectionTrait>(
-    conn: &C,
-    conflicts: Vec<Conflict>,
-) -> Result<Vec<ConflictNote>, AppError> {
-    if conflicts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let service_names = crate::server::service::catalogue::names(conn).await?;
-    let window_names: HashMap<i64, String> = ScheduleWindows::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|w| (w.id, w.name))
-        .collect();
-    let user_ids: Vec<i64> = conflicts
-        .iter()
-        .filter_map(|c| match c {
-            Conflict::ImplementerDoubleBooked { user_id, .. } => Some(*user_id),
-            _ => None,
-        })
-        .collect();
-    let user_names = people(conn, &user_ids).await?;
-    let service = |id: &i64| {
-        service_names
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| format!("service {id}"))
-    };
-    Ok(conflicts
-        .into_iter()
-        .map(|conflict| {
-            let message = match &conflict {
-                Conflict::SameService {
-                    other_change,
-                    service_id,
-                } => format!(
-                    "{} changes {} at an overlapping time.",
-                    crate::model::change_request::reference(*other_change),
-                    service(service_id)
-                ),
-                Conflict::InBlackout { window_id } => format!(
-                    "Falls inside the blackout window “{}”.",
-                    window_names.get(window_id).cloned().unwrap_or_default()
-                ),
-                Conflict::OutsideMaintenance { service_id } => format!(
-                    "Outside the maintenance windows of {}.",
-                    service(service_id)
-                ),
-                Conflict::ImplementerDoubleBooked {
-                    other_change,
-                    user_id,
-                } => format!(
-                    "{} also implements {} at that time.",
-                    person(&user_names, *user_id).name,
-                    crate::model::change_request::reference(*other_change)
-                ),
-            };
-            ConflictNote { conflict, message }
-        })
-        .collect())
-}
-
-pub(crate) async fn people<C: ConnectionTrait>(
-    conn: &C,
-    ids: &[i64],
-) -> Result<HashMap<i64, PersonRef>, AppError> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for user in Users::find()
-            .filter(crate::server::entity::user::Column::Id.is_in(chunk.to_vec()))
-            .all(conn)
-            .await?
-        {
-            found.insert(
-                user.id,
-                PersonRef {
-                    id: user.id,
-                    name: user.name,
-                },
-            );
-        }
-    }
-    Ok(found)
-}
-
-pub(crate) fn person(map: &HashMap<i64, PersonRef>, id: i64) -> PersonRef {
-    map.get(&id).cloned().unwrap_or(PersonRef {
-        id,
-        name: format!("User {id}"),
-    })
-}
 
 async fn find_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<change_entity::Model, AppError> {
     Changes::find_by_id(id)
@@ -597,225 +344,6 @@ fn audit_view(change: &Change) -> serde_json::Value {
     })
 }
 
-async fn check_references<C: ConnectionTrait>(
-    conn: &C,
-    draft: &ChangeDraft,
-) -> Result<(), AppError> {
-    let mut errors = FieldErrors::new();
-    if !draft.service_ids.is_empty() {
-        let found = Services::find()
-            .filter(crate::server::entity::service::Column::Id.is_in(draft.service_ids.clone()))
-            .count(conn)
-            .await?;
-        if found != draft.service_ids.len() as u64 {
-            errors.add("service_ids", "One of the chosen services does not exist.");
-        }
-    }
-    let mut users = draft.implementer_ids.clone();
-    users.extend(draft.owner_id);
-    for id in users {
-        if Users::find_by_id(id).one(conn).await?.is_none() {
-            errors.add(
-                if Some(id) == draft.owner_id {
-                    "owner_id"
-                } else {
-                    "implementer_ids"
-                },
-                "That person is not a Conform user.",
-            );
-        }
-    }
-    if !draft.related_ids.is_empty() {
-        let found: Vec<i64> = Changes::find()
-            .select_only()
-            .column(Column::Id)
-            .filter(Column::Id.is_in(draft.related_ids.clone()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        if let Some(missing) = draft.related_ids.iter().find(|id| !found.contains(id)) {
-            errors.add(
-                "related_changes",
-                format!(
-                    "{} does not exist.",
-                    crate::model::change_request::reference(*missing)
-                ),
-            );
-        }
-    }
-    errors.into_result(()).map_err(AppError::from)
-}
-
-/// A standard change runs its template's plans: they are what was pre-authorised. Retired
-/// templates cannot be chosen, but a change keeps the one it already had (`keep`).
-async fn apply_template<C: ConnectionTrait>(
-    conn: &C,
-    draft: &mut ChangeDraft,
-    keep: Option<i64>,
-) -> Result<(), AppError> {
-    if draft.change_type != ChangeType::Standard {
-        draft.template_id = None;
-        return Ok(());
-    }
-    let Some(template_id) = draft.template_id else {
-        return Err(AppError::single_field(
-            "template_id",
-            "Choose the standard change template this change follows.",
-        ));
-    };
-    let template = match crate::server::service::templates::get(conn, template_id).await {
-        Ok(template) => template,
-        Err(AppError::NotFound(_)) => {
-            return Err(AppError::single_field(
-                "template_id",
-                "That template does not exist.",
-            ))
-        }
-        Err(other) => return Err(other),
-    };
-    if !template.active && keep != Some(template_id) {
-        return Err(AppError::single_field(
-            "template_id",
-            format!("“{}” is retired; choose an active template.", template.name),
-        ));
-    }
-    draft.implementation_plan = template.implementation_plan;
-    draft.test_plan = template.test_plan;
-    draft.backout_plan = template.backout_plan;
-    if draft.category.is_empty() {
-        draft.category = template.category;
-    }
-    // Pre-authorised means pre-authorised for these services only.
-    if draft.service_ids.is_empty() {
-        draft.service_ids = template.service_ids;
-    } else if let Some(outside) = draft
-        .service_ids
-        .iter()
-        .find(|id| !template.service_ids.contains(id))
-    {
-        let name = crate::server::service::catalogue::names(conn)
-            .await?
-            .remove(outside)
-            .unwrap_or_else(|| format!("service {outside}"));
-        return Err(AppError::Refused(format!(
-            "“{}” is pre-authorised only for its own services; {name} is not one of them. Raise a normal change instead.",
-            template.name
-        )));
-    }
-    if draft.service_ids.is_empty() {
-        return Err(AppError::Refused(format!(
-            "“{}” names no service, so it pre-authorises nothing; raise a normal change instead.",
-            template.name
-        )));
-    }
-    Ok(())
-}
-
-/// Changes linked to `id`, in either direction, oldest first.
-async fn related<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<RelatedChange>, AppError> {
-    let rows = ChangeLinks::find()
-        .filter(
-            change_link::Column::ChangeId
-                .eq(id)
-                .or(change_link::Column::RelatedId.eq(id)),
-        )
-        .all(conn)
-        .await?;
-    let mut outgoing: HashMap<i64, bool> = HashMap::new();
-    for row in rows {
-        if row.change_id == id {
-            outgoing.insert(row.related_id, true);
-        } else {
-            outgoing.entry(row.change_id).or_insert(false);
-        }
-    }
-    if outgoing.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(Changes::find()
-        .filter(Column::Id.is_in(outgoing.keys().copied().collect::<Vec<_>>()))
-        .order_by_asc(Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|row| RelatedChange {
-            id: row.id,
-            state: state_of(&row),
-            outgoing: outgoing.get(&row.id).copied().unwrap_or(false),
-            title: row.title,
-        })
-        .collect())
-}
-
-async fn write_links<C: ConnectionTrait>(
-    conn: &C,
-    id: i64,
-    draft: &ChangeDraft,
-) -> Result<(), AppError> {
-    ChangeServices::delete_many()
-        .filter(change_service::Column::ChangeId.eq(id))
-        .exec(conn)
-        .await?;
-    ChangeImplementers::delete_many()
-        .filter(change_implementer::Column::ChangeId.eq(id))
-        .exec(conn)
-        .await?;
-    for service_id in &draft.service_ids {
-        change_service::ActiveModel {
-            change_id: Set(id),
-            service_id: Set(*service_id),
-        }
-        .insert(conn)
-        .await?;
-    }
-    for user_id in &draft.implementer_ids {
-        change_implementer::ActiveModel {
-            change_id: Set(id),
-            user_id: Set(*user_id),
-        }
-        .insert(conn)
-        .await?;
-    }
-    if draft.related_ids.contains(&id) {
-        return Err(AppError::single_field(
-            "related_changes",
-            "A change cannot be related to itself.",
-        ));
-    }
-    ChangeLinks::delete_many()
-        .filter(change_link::Column::ChangeId.eq(id))
-        .exec(conn)
-        .await?;
-    for related_id in &draft.related_ids {
-        change_link::ActiveModel {
-            change_id: Set(id),
-            related_id: Set(*related_id),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(())
-}
-
-fn schedule_of(
-    draft: &ChangeDraft,
-    zone: &str,
-) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), AppError> {
-    let mut errors = FieldErrors::new();
-    let start = draft
-        .planned_start
-        .and_then(|t| to_utc("planned_start", t, zone, &mut errors));
-    let end = draft
-        .planned_end
-        .and_then(|t| to_utc("planned_end", t, zone, &mut errors));
-    if let (Some(s), Some(e)) = (start, end) {
-        if e <= s {
-            errors.add("planned_end", "The end must be after the start.");
-        }
-    }
-    errors.into_result((start, end)).map_err(AppError::from)
-}
-
 async fn risk_fields<C: ConnectionTrait>(
     conn: &C,
     draft: &ChangeDraft,
@@ -837,17 +365,17 @@ async fn risk_fields<C: ConnectionTrait>(
 }
 
 /// Where a new change row starts: its state, who asked, its window and any review already done.
-struct Origin {
-    state: ChangeState,
-    requester_id: i64,
-    planned: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
-    review: Option<Review>,
-    authorised_by: Option<i64>,
-    imported: bool,
+pub(crate) struct Origin {
+    pub(crate) state: ChangeState,
+    pub(crate) requester_id: i64,
+    pub(crate) planned: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    pub(crate) review: Option<Review>,
+    pub(crate) authorised_by: Option<i64>,
+    pub(crate) imported: bool,
 }
 
 /// Inserts a change with its services and implementers (inside the caller's transaction).
-async fn insert_change<C: ConnectionTrait>(
+pub(crate) async fn insert_change<C: ConnectionTrait>(
     conn: &C,
     draft: &ChangeDraft,
     origin: Origin,
@@ -1282,63 +810,4 @@ pub async fn override_conflicts(
     .await?;
     txn.commit().await?;
     Ok(after)
-}
-
-/// Migration import of change history from another tool, written as one audited record (the
-/// lifecycle it went through elsewhere is not replayed). Imports never create an authorised,
-/// scheduled or implemented change: history arrives finished (closed, or cancelled or
-/// rejected), is marked as imported and stays read-only. Open work is raised in Conform.
-pub struct Imported {
-    pub draft: ChangeDraft,
-    pub state: ChangeState,
-    pub requester_id: i64,
-    pub planned: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    pub review: Option<Review>,
-}
-
-pub async fn import(db: &Db, actor: &Actor, imported: Imported) -> Result<i64, AppError> {
-    if !imported.state.is_final() {
-        return Err(AppError::Refused(format!(
-            "Imported changes arrive as history (closed, cancelled or rejected), never {}: raise open work in Conform so that it is assessed and authorised here.",
-            imported.state.label().to_lowercase()
-        )));
-    }
-    if !lifecycle::reachable(imported.draft.change_type, imported.state) {
-        return Err(AppError::Refused(format!(
-            "A {} change cannot be {}.",
-            imported.draft.change_type.label().to_lowercase(),
-            imported.state.label().to_lowercase()
-        )));
-    }
-    let txn = db.begin_write().await?;
-    let mut imported = imported;
-    apply_template(&txn, &mut imported.draft, None).await?;
-    let origin = Origin {
-        state: imported.state,
-        requester_id: imported.requester_id,
-        planned: (imported.planned.map(|p| p.0), imported.planned.map(|p| p.1)),
-        review: imported.review,
-        // Nobody in Conform authorised it.
-        authorised_by: None,
-        imported: true,
-    };
-    let row = insert_change(&txn, &imported.draft, origin).await?;
-    audit::append(
-        &txn,
-        actor,
-        Event::new(
-            "change_imported",
-            RecordType::Change,
-            Some(row.id.to_string()),
-            format!(
-                "Imported {} {} as {} history (read-only)",
-                crate::model::change_request::reference(row.id),
-                row.title,
-                imported.state.label().to_lowercase()
-            ),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row.id)
 }

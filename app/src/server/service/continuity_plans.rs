@@ -17,7 +17,7 @@ use crate::server::db::Db;
 use crate::server::entity::continuity_plan::{self as plan_entity, Entity as Plans};
 use crate::server::entity::plan_comment as comment_entity;
 use crate::server::entity::plan_version::{self as version_entity, Entity as Versions};
-use crate::server::service::changes::people;
+use crate::server::service::users::people;
 use crate::server::versioned::{self, check_version};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;

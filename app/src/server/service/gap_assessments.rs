@@ -23,7 +23,7 @@ use crate::server::db::Db;
 use crate::server::entity::gap_assessment::{self as assessment_entity, Entity as Assessments};
 use crate::server::entity::gap_evidence::{self as evidence_entity, Entity as Evidence};
 use crate::server::entity::gap_rating::{self as rating_entity, Entity as Ratings};
-use crate::server::service::changes::{people, person};
+use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;

@@ -25,7 +25,7 @@ use crate::server::entity::audit_checklist_item::{self as item_entity, Entity as
 use crate::server::entity::audit_finding::{self as finding_entity, Entity as Findings};
 use crate::server::entity::audit_programme::{self as programme_entity, Entity as Programmes};
 use crate::server::entity::internal_audit::{self as audit_entity, Entity as Audits};
-use crate::server::service::changes::{people, person};
+use crate::server::service::users::{people, person};
 use crate::server::service::{clause_library, nonconformities, register};
 use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};

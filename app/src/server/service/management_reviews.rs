@@ -28,7 +28,7 @@ use crate::server::entity::{
     audit_log, change, continuity_exercise, improvement, nonconformity, objective,
     objective_measurement,
 };
-use crate::server::service::changes::people;
+use crate::server::service::users::people;
 use crate::server::versioned::{self, check_version};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};

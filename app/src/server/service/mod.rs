@@ -2,9 +2,11 @@
 
 pub mod audit_trail;
 pub mod bia;
-pub mod cab_boards;
-pub mod cab_meetings;
+pub mod cab;
 pub mod catalogue;
+pub mod change_conflicts;
+pub mod change_import;
+pub mod change_records;
 pub mod changes;
 pub mod clause_evidence;
 pub mod clause_library;

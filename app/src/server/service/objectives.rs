@@ -17,7 +17,7 @@ use crate::server::entity::objective::{self as objective_entity, Entity as Objec
 use crate::server::entity::objective_measurement::{
     self as measurement_entity, Entity as Measurements,
 };
-use crate::server::service::changes::{people, person};
+use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;

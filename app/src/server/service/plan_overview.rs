@@ -17,7 +17,7 @@ use crate::server::entity::plan_comment::{Column as CommentColumn, Entity as Com
 use crate::server::entity::plan_version::{self as version_entity, Entity as Versions};
 use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
 use crate::server::entity::service_bia::{Column as BiaColumn, Entity as Bias};
-use crate::server::service::changes::{people, person};
+use crate::server::service::users::{people, person};
 use crate::server::service::{continuity_exercises, continuity_plans, users};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Condition;

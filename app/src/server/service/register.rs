@@ -21,7 +21,7 @@ use crate::server::entity::improvement::{self as entry, Column, Entity as Improv
 use crate::server::entity::improvement_kpi::{self as kpi_entity, Entity as Kpis};
 use crate::server::entity::kpi_measurement::{self as measurement_entity, Entity as Measurements};
 use crate::server::search::{contains_fragment, contains_text};
-use crate::server::service::changes::{people, person};
+use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{CaseStatement, Condition, Expr, Func};

@@ -8,17 +8,17 @@ use crate::model::calendar::{
     Calendar, CalendarChange, CalendarView, CalendarWindow, WindowRecord,
 };
 use crate::model::change::ChangeState;
+use crate::model::change_request::ChangeDraft;
 use crate::model::schedule::{Conflict, WindowDraft, WindowKind};
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::change::{Column, Entity as Changes};
 use crate::server::entity::schedule_window::{self as window_entity, Entity as ScheduleWindows};
 use crate::server::entity::service::Entity as Services;
-use crate::server::service::changes::{
-    all_conflicts, describe_conflicts, links, risk_level, state_of, to_utc, type_of,
-};
+use crate::server::service::change_conflicts::{all_conflicts, describe_conflicts};
+use crate::server::service::change_records::{links, risk_level, state_of, type_of};
 use crate::server::versioned;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -67,6 +67,31 @@ pub fn local_window(
         end: local(end?, tz),
         zone: tz.name().to_string(),
     })
+}
+
+/// Converts a local wall-clock time in `zone` to UTC; refuses times a DST change skips.
+pub fn to_utc(
+    field: &str,
+    local: NaiveDateTime,
+    zone: &str,
+    errors: &mut FieldErrors,
+) -> Option<DateTime<Utc>> {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        // The earlier of two (clocks going back): the first time that wall-clock time occurs.
+        LocalResult::Ambiguous(first, _) => Some(first.with_timezone(&Utc)),
+        LocalResult::None => {
+            errors.add(
+                field,
+                format!(
+                    "{} does not exist in {zone} (the clocks skip it).",
+                    local.format("%Y-%m-%d %H:%M")
+                ),
+            );
+            None
+        }
+    }
 }
 
 fn kind_of(row: &window_entity::Model) -> WindowKind {
@@ -259,6 +284,25 @@ fn instants(
         (Some(s), Some(e)) if errors.is_empty() => Ok((s, e)),
         _ => Err(errors.into()),
     }
+}
+
+pub(crate) fn schedule_of(
+    draft: &ChangeDraft,
+    zone: &str,
+) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), AppError> {
+    let mut errors = FieldErrors::new();
+    let start = draft
+        .planned_start
+        .and_then(|t| to_utc("planned_start", t, zone, &mut errors));
+    let end = draft
+        .planned_end
+        .and_then(|t| to_utc("planned_end", t, zone, &mut errors));
+    if let (Some(s), Some(e)) = (start, end) {
+        if e <= s {
+            errors.add("planned_end", "The end must be after the start.");
+        }
+    }
+    errors.into_result((start, end)).map_err(AppError::from)
 }
 
 async fn check_service<C: ConnectionTrait>(conn: &C, draft: &WindowDraft) -> Result<(), AppError> {

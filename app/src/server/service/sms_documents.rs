@@ -16,7 +16,7 @@ use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::sms_document::{self as doc_entity, Entity as Documents};
 use crate::server::entity::sms_document_version::{self as version_entity, Entity as Versions};
-use crate::server::service::changes::{people, person};
+use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;

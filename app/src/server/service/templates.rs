@@ -4,6 +4,8 @@
 use crate::error::AppError;
 use crate::model::access::RecordType;
 use crate::model::audit::diff;
+use crate::model::change::ChangeType;
+use crate::model::change_request::ChangeDraft;
 use crate::model::standard_template::{StandardTemplate, TemplateDraft};
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
@@ -189,4 +191,69 @@ pub async fn update(
     .await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// A standard change runs its template's plans: they are what was pre-authorised. Retired
+/// templates cannot be chosen, but a change keeps the one it already had (`keep`).
+pub(crate) async fn apply_template<C: ConnectionTrait>(
+    conn: &C,
+    draft: &mut ChangeDraft,
+    keep: Option<i64>,
+) -> Result<(), AppError> {
+    if draft.change_type != ChangeType::Standard {
+        draft.template_id = None;
+        return Ok(());
+    }
+    let Some(template_id) = draft.template_id else {
+        return Err(AppError::single_field(
+            "template_id",
+            "Choose the standard change template this change follows.",
+        ));
+    };
+    let template = match crate::server::service::templates::get(conn, template_id).await {
+        Ok(template) => template,
+        Err(AppError::NotFound(_)) => {
+            return Err(AppError::single_field(
+                "template_id",
+                "That template does not exist.",
+            ))
+        }
+        Err(other) => return Err(other),
+    };
+    if !template.active && keep != Some(template_id) {
+        return Err(AppError::single_field(
+            "template_id",
+            format!("“{}” is retired; choose an active template.", template.name),
+        ));
+    }
+    draft.implementation_plan = template.implementation_plan;
+    draft.test_plan = template.test_plan;
+    draft.backout_plan = template.backout_plan;
+    if draft.category.is_empty() {
+        draft.category = template.category;
+    }
+    // Pre-authorised means pre-authorised for these services only.
+    if draft.service_ids.is_empty() {
+        draft.service_ids = template.service_ids;
+    } else if let Some(outside) = draft
+        .service_ids
+        .iter()
+        .find(|id| !template.service_ids.contains(id))
+    {
+        let name = crate::server::service::catalogue::names(conn)
+            .await?
+            .remove(outside)
+            .unwrap_or_else(|| format!("service {outside}"));
+        return Err(AppError::Refused(format!(
+            "“{}” is pre-authorised only for its own services; {name} is not one of them. Raise a normal change instead.",
+            template.name
+        )));
+    }
+    if draft.service_ids.is_empty() {
+        return Err(AppError::Refused(format!(
+            "“{}” names no service, so it pre-authorises nothing; raise a normal change instead.",
+            template.name
+        )));
+    }
+    Ok(())
 }

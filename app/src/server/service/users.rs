@@ -3,6 +3,7 @@
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::{RecordType, Role};
 use crate::model::audit::diff;
+use crate::model::refs::PersonRef;
 use crate::model::user::{
     check_password, check_time_zone_shape, CurrentUser, NewUser, PasswordChangeForm, User,
 };
@@ -20,6 +21,7 @@ use sea_orm::{
     UpdateMany,
 };
 use serde_json::json;
+use std::collections::HashMap;
 
 impl From<user_entity::Model> for User {
     fn from(row: user_entity::Model) -> Self {
@@ -425,4 +427,34 @@ pub async fn set_time_zone(
         },
     )
     .await
+}
+
+pub(crate) async fn people<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<HashMap<i64, PersonRef>, AppError> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for user in Users::find()
+            .filter(crate::server::entity::user::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            found.insert(
+                user.id,
+                PersonRef {
+                    id: user.id,
+                    name: user.name,
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) fn person(map: &HashMap<i64, PersonRef>, id: i64) -> PersonRef {
+    map.get(&id).cloned().unwrap_or(PersonRef {
+        id,
+        name: format!("User {id}"),
+    })
 }

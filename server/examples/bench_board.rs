@@ -10,7 +10,7 @@ use app::model::change_request::ChangeDraft;
 use app::model::schedule::{detect, PlannedChange, ScheduleWindow, Window, WindowKind};
 use app::server::audit::Actor;
 use app::server::service::change_import::{self, Imported};
-use app::server::service::changes;
+use app::server::service::change_lists;
 use chrono::{Duration, Utc};
 use std::time::Instant;
 
@@ -106,8 +106,8 @@ async fn seed(url: &str) -> anyhow::Result<()> {
         .find(|u| u.email == "requester@conform.demo")
         .map(|u| u.id)
         .unwrap_or(1);
-    let open_now = changes::board(&db).await?.len();
-    let existing = changes::list(&db, &Default::default()).await?.total as usize;
+    let open_now = change_lists::board(&db).await?.len();
+    let existing = change_lists::list(&db, &Default::default()).await?.total as usize;
     let actor = Actor::system("bench");
     let open_states = [
         ChangeState::Submitted,
@@ -196,8 +196,8 @@ async fn seed(url: &str) -> anyhow::Result<()> {
             .exec(db.writer())
             .await?;
     }
-    let total = changes::list(&db, &Default::default()).await?.total;
-    let board = changes::board(&db).await?.len();
+    let total = change_lists::list(&db, &Default::default()).await?.total;
+    let board = change_lists::board(&db).await?.len();
     println!("{{\"changes\":{total},\"on_board\":{board}}}");
     Ok(())
 }

@@ -14,7 +14,7 @@ use {
     super::guard::require,
     crate::model::access::{Permission, RecordType},
     crate::model::refs::ServiceRef,
-    crate::server::service::changes,
+    crate::server::service::{change_lists, changes},
 };
 
 #[server(endpoint = "changes/list")]
@@ -22,7 +22,7 @@ pub async fn list_changes(
     #[server(default)] params: ChangeQueryParams,
 ) -> Result<Page<ChangeCard>, AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    let mut page = changes::list(&caller.db, &params.to_query()).await?;
+    let mut page = change_lists::list(&caller.db, &params.to_query()).await?;
     localise_cards(&mut page.items, &caller.user.time_zone);
     Ok(page)
 }
@@ -42,7 +42,7 @@ fn localise_cards(cards: &mut [ChangeCard], time_zone: &str) {
 #[server(endpoint = "changes/board")]
 pub async fn change_board() -> Result<Vec<ChangeCard>, AppError> {
     let caller = require(Permission::ChangeRead).await?;
-    let mut cards = changes::board(&caller.db).await?;
+    let mut cards = change_lists::board(&caller.db).await?;
     localise_cards(&mut cards, &caller.user.time_zone);
     Ok(cards)
 }

@@ -16,6 +16,7 @@ use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::change_import::{self, Imported};
+use app::server::service::change_lists;
 use app::server::service::changes::{self, TransitionInput};
 use app::server::service::{catalogue, users};
 use chrono::{Duration, DurationRound, Utc};
@@ -90,7 +91,7 @@ fn plan(i: usize) -> (ChangeState, ChangeType, u8, i64, u32) {
 }
 
 pub async fn seed(db: &Db) -> Result<usize, AppError> {
-    let existing = changes::list(db, &Default::default()).await?.total;
+    let existing = change_lists::list(db, &Default::default()).await?.total;
     if existing > 0 {
         return Ok(0);
     }

@@ -6,7 +6,7 @@ use app::error::AppError;
 use app::model::access::Permission;
 use app::model::change_request::{reference, ChangeCard, ChangeQueryParams};
 use app::server::auth::RequestAuth;
-use app::server::service::changes;
+use app::server::service::change_lists;
 use app::server::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -21,7 +21,7 @@ pub async fn change_csv(
     if let Err(refused) = crate::access::require(&state, &auth, Permission::ChangeRead).await {
         return refused;
     }
-    match changes::export(&state.db, &params.to_query()).await {
+    match change_lists::export(&state.db, &params.to_query()).await {
         Ok((cards, truncated)) => match write(&cards) {
             Ok(body) => {
                 let mut response =

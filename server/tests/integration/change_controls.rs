@@ -17,6 +17,7 @@ use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::change_import::{self, Imported};
+use app::server::service::change_lists;
 use app::server::service::changes::{self, TransitionInput};
 use app::server::service::{audit_trail, cab, catalogue, templates};
 use chrono::{TimeZone, Utc};
@@ -799,7 +800,10 @@ async fn a_standard_change_stays_inside_its_template_and_its_schedule_is_checked
         f.validate().unwrap()
     };
     // Another service than the template's: refused, no change written.
-    let total = changes::list(&db, &Default::default()).await.unwrap().total;
+    let total = change_lists::list(&db, &Default::default())
+        .await
+        .unwrap()
+        .total;
     let refused = changes::create(&db, &p.requester, &actor(&p.requester), standard(payroll))
         .await
         .unwrap_err();
@@ -808,7 +812,10 @@ async fn a_standard_change_stays_inside_its_template_and_its_schedule_is_checked
         "{refused:?}"
     );
     assert_eq!(
-        changes::list(&db, &Default::default()).await.unwrap().total,
+        change_lists::list(&db, &Default::default())
+            .await
+            .unwrap()
+            .total,
         total
     );
     // Inside a blackout: submitting (which authorises a standard change) is refused.
@@ -886,7 +893,10 @@ async fn imports_bring_only_finished_read_only_history() {
         );
     }
     assert_eq!(
-        changes::list(&db, &Default::default()).await.unwrap().total,
+        change_lists::list(&db, &Default::default())
+            .await
+            .unwrap()
+            .total,
         0,
         "nothing written"
     );

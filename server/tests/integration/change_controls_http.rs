@@ -25,6 +25,7 @@ use app::model::standard_template::TemplateForm;
 use app::model::user::{CurrentUser, User};
 use app::server::audit::Actor;
 use app::server::db::Db;
+use app::server::service::change_lists;
 use app::server::service::changes::{self, TransitionInput};
 use app::server::service::{audit_trail, cab, catalogue, templates};
 use axum::http::StatusCode;
@@ -435,7 +436,10 @@ async fn no_other_server_function_brings_a_board_path_change_within_reach() {
     assert_eq!(load(&db, submitted.id).await.version, before.version);
 
     // A standard change is pre-authorised only on its template's services.
-    let total = changes::list(&db, &Default::default()).await.unwrap().total;
+    let total = change_lists::list(&db, &Default::default())
+        .await
+        .unwrap()
+        .total;
     let mut outside = form("standard", payroll, 0);
     outside.template_id = template.id.to_string();
     let reply = send(
@@ -449,7 +453,10 @@ async fn no_other_server_function_brings_a_board_path_change_within_reach() {
     .await;
     refused_by_rule(&reply, "pre-authorised only for its own services");
     assert_eq!(
-        changes::list(&db, &Default::default()).await.unwrap().total,
+        change_lists::list(&db, &Default::default())
+            .await
+            .unwrap()
+            .total,
         total,
         "nothing created"
     );

@@ -11,6 +11,7 @@ use app::model::schedule::{Conflict, WindowDraft, WindowKind};
 use app::model::service::ServiceForm;
 use app::model::user::{CurrentUser, NewUser};
 use app::server::audit::Actor;
+use app::server::service::change_lists;
 use app::server::service::changes::{self, TransitionInput};
 use app::server::service::{catalogue, users};
 use chrono::{Duration, TimeZone, Utc};
@@ -378,9 +379,9 @@ async fn times_the_clocks_skip_are_refused() {
 #[tokio::test]
 async fn the_demo_changes_load() {
     let db = common::demo_db().await;
-    let page = changes::list(&db, &Default::default()).await.unwrap();
+    let page = change_lists::list(&db, &Default::default()).await.unwrap();
     assert_eq!(page.total, 60);
-    let board = changes::board(&db).await.unwrap();
+    let board = change_lists::board(&db).await.unwrap();
     assert!(
         board.iter().any(|c| c.conflicts > 0),
         "some demo changes conflict"
@@ -412,19 +413,19 @@ async fn change_search_ignores_case_and_takes_wildcards_literally() {
         .to_query()
     };
     assert_eq!(
-        changes::list(&db, &search("MAIL GATEWAY"))
+        change_lists::list(&db, &search("MAIL GATEWAY"))
             .await
             .unwrap()
             .total,
         1
     );
     assert_eq!(
-        changes::list(&db, &search("%")).await.unwrap().total,
+        change_lists::list(&db, &search("%")).await.unwrap().total,
         0,
         "% is not a wildcard"
     );
     assert_eq!(
-        changes::list(&db, &search("upgrade_the"))
+        change_lists::list(&db, &search("upgrade_the"))
             .await
             .unwrap()
             .total,
@@ -639,7 +640,7 @@ async fn the_list_sorts_by_planned_start_title_or_risk_with_stable_ties() {
         .to_query();
         let db = db.db.clone();
         async move {
-            changes::list(&db, &query)
+            change_lists::list(&db, &query)
                 .await
                 .unwrap()
                 .items

@@ -15,6 +15,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 
+/// A change as detection reads it: id, planned start, planned end.
+type ScheduledRow = (i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Every active, scheduled change and every window: the input of conflict detection.
 async fn schedule<C: ConnectionTrait>(
     conn: &C,
@@ -33,7 +36,7 @@ async fn schedule<C: ConnectionTrait>(
         })
         .map(|s| s.as_str())
         .collect();
-    let rows: Vec<(i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = Changes::find()
+    let rows: Vec<ScheduledRow> = Changes::find()
         .select_only()
         .column(Column::Id)
         .column(Column::PlannedStart)

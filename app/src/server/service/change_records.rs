@@ -6,6 +6,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::model::change::{ChangeState, ChangeType};
 use crate::model::change_request::{ChangeDraft, RelatedChange};
 use crate::model::risk::RiskLevel;
+use crate::model::service::Criticality;
 use crate::server::entity::change::{self as change_entity, Column, Entity as Changes};
 use crate::server::entity::change_implementer::{self, Entity as ChangeImplementers};
 use crate::server::entity::change_link::{self, Entity as ChangeLinks};
@@ -221,4 +222,22 @@ pub(crate) async fn write_links<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
+}
+
+/// The highest criticality among the services (None without services): it weighs on risk.
+pub(crate) async fn most_critical_service<C: ConnectionTrait>(
+    conn: &C,
+    service_ids: &[i64],
+) -> Result<Option<Criticality>, AppError> {
+    if service_ids.is_empty() {
+        return Ok(None);
+    }
+    let ranks: Vec<i16> = Services::find()
+        .select_only()
+        .column(crate::server::entity::service::Column::Criticality)
+        .filter(crate::server::entity::service::Column::Id.is_in(service_ids.to_vec()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(ranks.into_iter().max().and_then(Criticality::from_rank))
 }

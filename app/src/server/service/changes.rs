@@ -1,7 +1,7 @@
 //! Change enablement: create and edit change requests, move them through their lifecycle, and
-//! read them (one in full, the list, the board, the export). Every write is audited in its
-//! transaction and announced on the live channel after commit. What a change is stored as
-//! (its links) is `change_records`; its schedule conflicts are worked out in
+//! read one in full. Every write is audited in its transaction and announced on the live
+//! channel after commit. What a change is stored as (its links) is `change_records`; the list,
+//! the board and the export are `change_lists`; schedule conflicts are worked out in
 //! `change_conflicts`; imported history arrives through `change_import`.
 //!
 //! A rule that refuses a write (who may decide, the board's authority, a former owner, a
@@ -14,33 +14,29 @@ use crate::model::access::{Permission, RecordType, Role};
 use crate::model::actor::ActorFacts;
 use crate::model::audit::diff;
 use crate::model::change::{self as lifecycle, ChangeAction, ChangeFacts, ChangeState};
-use crate::model::change_request::{Change, ChangeCard, ChangeDraft, ChangeQuery, Review};
-use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
+use crate::model::change_request::{Change, ChangeDraft, Review};
 use crate::model::refs::ServiceRef;
 use crate::model::risk::{assess, RiskAnswers};
-use crate::model::service::Criticality;
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::change::{self as change_entity, Column, Entity as Changes};
-use crate::server::entity::change_service::{self, Entity as ChangeServices};
 use crate::server::entity::service::Entity as Services;
 use crate::server::failure::internal;
-use crate::server::search::contains_text;
 use crate::server::service::change_conflicts::{all_conflicts, describe_conflicts};
 use crate::server::service::change_records::{
-    check_references, former_owner_ids, has_plans, has_review, links, related, risk_level,
+    check_references, former_owner_ids, has_review, links, most_critical_service, related,
     state_of, type_of, write_links,
 };
 use crate::server::service::schedule::schedule_of;
 use crate::server::service::templates::apply_template;
 use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
-use chrono::{DateTime, NaiveTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, UpdateMany,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    UpdateMany,
 };
 
 async fn find_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<change_entity::Model, AppError> {
@@ -134,188 +130,6 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Change, AppEr
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
-}
-
-async fn most_critical_service<C: ConnectionTrait>(
-    conn: &C,
-    service_ids: &[i64],
-) -> Result<Option<Criticality>, AppError> {
-    if service_ids.is_empty() {
-        return Ok(None);
-    }
-    let ranks: Vec<i16> = Services::find()
-        .select_only()
-        .column(crate::server::entity::service::Column::Criticality)
-        .filter(crate::server::entity::service::Column::Id.is_in(service_ids.to_vec()))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(ranks.into_iter().max().and_then(Criticality::from_rank))
-}
-
-/// Board cards (and list rows) for the given rows, with conflicts counted once for all.
-async fn cards<C: ConnectionTrait>(
-    conn: &C,
-    rows: Vec<change_entity::Model>,
-) -> Result<Vec<ChangeCard>, AppError> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let links = links(conn, &ids).await?;
-    let service_names = crate::server::service::catalogue::names(conn).await?;
-    let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
-    let names = people(conn, &owners).await?;
-    let conflicts = all_conflicts(conn).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let mut services: Vec<String> = links
-                .services
-                .get(&row.id)
-                .into_iter()
-                .flatten()
-                .filter_map(|s| service_names.get(s).cloned())
-                .collect();
-            services.sort();
-            ChangeCard {
-                id: row.id,
-                change_type: type_of(&row),
-                state: state_of(&row),
-                risk: risk_level(&row),
-                services,
-                owner: person(&names, row.owner_id),
-                requester_id: row.requester_id,
-                implementer_ids: links.implementers.get(&row.id).cloned().unwrap_or_default(),
-                planned_start: row.planned_start,
-                planned_end: row.planned_end,
-                has_plans: has_plans(&row),
-                has_review: has_review(&row),
-                conflicts: conflicts.get(&row.id).map_or(0, |c| c.len() as u32),
-                conflict_overridden: row.conflict_override.is_some(),
-                former_owner_ids: former_owner_ids(&row),
-                imported: row.imported,
-                version: row.version,
-                local_window: None,
-                title: row.title,
-            }
-        })
-        .collect())
-}
-
-/// The changes matching the list's filters, not yet ordered or paged.
-async fn filtered(db: &Db, query: &ChangeQuery) -> Result<sea_orm::Select<Changes>, AppError> {
-    let mut select = Changes::find();
-    if !query.search.is_empty() {
-        select = select.filter(
-            contains_text(Column::Title, &query.search)
-                .or(contains_text(Column::Description, &query.search)),
-        );
-    }
-    if let Some(state) = query.state {
-        select = select.filter(Column::State.eq(state.as_str()));
-    }
-    if let Some(change_type) = query.change_type {
-        select = select.filter(Column::ChangeType.eq(change_type.as_str()));
-    }
-    if let Some(risk) = query.risk {
-        select = select.filter(Column::RiskLevel.eq(risk.as_str()));
-    }
-    if let Some(owner) = query.owner_id {
-        select = select.filter(Column::OwnerId.eq(owner));
-    }
-    if let Some(service) = query.service_id {
-        let ids: Vec<i64> = ChangeServices::find()
-            .select_only()
-            .column(change_service::Column::ChangeId)
-            .filter(change_service::Column::ServiceId.eq(service))
-            .into_tuple()
-            .all(db.reader())
-            .await?;
-        select = select.filter(Column::Id.is_in(ids));
-    }
-    if let Some(from) = query.from {
-        select = select.filter(
-            Column::PlannedEnd.gte(from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
-        );
-    }
-    // Inclusive of the whole last day (checked: the last day chrono knows has no next one).
-    if let Some(next_day) = query.to.and_then(|to| to.succ_opt()) {
-        select =
-            select.filter(Column::PlannedStart.lt(next_day.and_time(NaiveTime::MIN).and_utc()));
-    }
-    Ok(select)
-}
-
-pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppError> {
-    let select = filtered(db, query).await?;
-    let total = select.clone().count(db.reader()).await?;
-    let page = query.page.clamp(1, crate::model::listing::MAX_PAGE);
-    let rows = sorted(select, query)
-        .offset(crate::model::listing::page_offset(page, DEFAULT_PAGE_SIZE))
-        .limit(DEFAULT_PAGE_SIZE)
-        .all(db.reader())
-        .await?;
-    Ok(Page {
-        items: cards(db.reader(), rows).await?,
-        page,
-        page_size: DEFAULT_PAGE_SIZE,
-        total,
-    })
-}
-
-/// The list's order, with the id as tie-breaker so that paging is stable.
-fn sorted(select: sea_orm::Select<Changes>, query: &ChangeQuery) -> sea_orm::Select<Changes> {
-    use crate::model::change_request::ChangeSort;
-    use crate::model::listing::SortDirection;
-    let order = match query.direction {
-        SortDirection::Ascending => sea_orm::Order::Asc,
-        SortDirection::Descending => sea_orm::Order::Desc,
-    };
-    let column = match query.sort {
-        ChangeSort::Reference => Column::Id,
-        ChangeSort::Title => Column::Title,
-        ChangeSort::Risk => Column::RiskScore,
-        ChangeSort::Planned => Column::PlannedStart,
-    };
-    select
-        .order_by(column, order.clone())
-        .order_by(Column::Id, order)
-}
-
-/// The most rows one export writes; a list filtered down further exports completely.
-pub const EXPORT_MAX_ROWS: u64 = 10_000;
-
-/// Every change matching the list's filters (newest first, up to `EXPORT_MAX_ROWS`), and
-/// whether more matched than were exported.
-pub async fn export(db: &Db, query: &ChangeQuery) -> Result<(Vec<ChangeCard>, bool), AppError> {
-    let select = filtered(db, query).await?;
-    let mut rows = sorted(select, query)
-        .limit(EXPORT_MAX_ROWS + 1)
-        .all(db.reader())
-        .await?;
-    let truncated = rows.len() as u64 > EXPORT_MAX_ROWS;
-    rows.truncate(EXPORT_MAX_ROWS as usize);
-    Ok((cards(db.reader(), rows).await?, truncated))
-}
-
-/// Cards for the board: every open change, and those that ended in the last 14 days.
-pub async fn board(db: &Db) -> Result<Vec<ChangeCard>, AppError> {
-    let finished: Vec<&str> = ChangeState::ALL
-        .iter()
-        .filter(|s| s.is_final())
-        .map(|s| s.as_str())
-        .collect();
-    let recent = Utc::now() - chrono::Duration::days(14);
-    let rows = Changes::find()
-        .filter(
-            Column::State
-                .is_not_in(finished.clone())
-                .or(Column::UpdatedAt.gte(recent)),
-        )
-        .order_by_asc(Column::PlannedStart)
-        .order_by_asc(Column::Id)
-        .limit(2000)
-        .all(db.reader())
-        .await?;
-    cards(db.reader(), rows).await
 }
 
 /// The fields an auditor sees change.

@@ -6,6 +6,7 @@ pub mod cab;
 pub mod catalogue;
 pub mod change_conflicts;
 pub mod change_import;
+pub mod change_lists;
 pub mod change_records;
 pub mod changes;
 pub mod clause_evidence;

@@ -286,10 +286,10 @@ fn instants(
     }
 }
 
-pub(crate) fn schedule_of(
-    draft: &ChangeDraft,
-    zone: &str,
-) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), AppError> {
+/// A change's planned start and end in UTC; either may be unset on a draft.
+pub(crate) type PlannedSpan = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+pub(crate) fn schedule_of(draft: &ChangeDraft, zone: &str) -> Result<PlannedSpan, AppError> {
     let mut errors = FieldErrors::new();
     let start = draft
         .planned_start

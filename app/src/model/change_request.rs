@@ -426,25 +426,6 @@ pub(crate) fn parse_ids(errors: &mut FieldErrors, field: &str, values: &[String]
     ids
 }
 
-pub(crate) fn parse_local(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: &str,
-) -> Option<NaiveDateTime> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    crate::model::typed::date_time(value)
-        .map_err(|refusal| {
-            errors.add(
-                field,
-                refusal.message("Enter a date and time like 2026-12-01T22:00."),
-            )
-        })
-        .ok()
-}
-
 fn parse_answer(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u8> {
     match value.trim() {
         "" => None,
@@ -509,8 +490,13 @@ impl ChangeForm {
                 "List at most 100 configuration items.",
             );
         }
-        let planned_start = parse_local(&mut errors, "planned_start", &self.planned_start);
-        let planned_end = parse_local(&mut errors, "planned_end", &self.planned_end);
+        let planned_start = crate::model::typed::local_time_field(
+            &mut errors,
+            "planned_start",
+            &self.planned_start,
+        );
+        let planned_end =
+            crate::model::typed::local_time_field(&mut errors, "planned_end", &self.planned_end);
         match (planned_start, planned_end) {
             (Some(start), Some(end)) if end <= start => {
                 errors.add("planned_end", "The end must be after the start.")

@@ -220,7 +220,6 @@ pub const WINDOW_MAX_DAYS: i64 = 92;
 
 impl WindowForm {
     pub fn validate(&self) -> Result<WindowDraft, crate::error::FieldErrors> {
-        use crate::model::change_request::parse_local;
         let mut errors = crate::error::FieldErrors::new();
         let kind = WindowKind::parse(self.kind.trim());
         if kind.is_none() {
@@ -237,8 +236,8 @@ impl WindowForm {
                 }
             },
         };
-        let starts = parse_local(&mut errors, "starts", &self.starts);
-        let ends = parse_local(&mut errors, "ends", &self.ends);
+        let starts = crate::model::typed::local_time_field(&mut errors, "starts", &self.starts);
+        let ends = crate::model::typed::local_time_field(&mut errors, "ends", &self.ends);
         if self.starts.trim().is_empty() {
             errors.add("starts", "Enter when the window starts.");
         }

@@ -6,6 +6,7 @@
 //! is refused here, before any arithmetic can meet it. Each form adds its own, narrower rule
 //! (not in the future, within a year, inside the programme's cycle …).
 
+use crate::error::FieldErrors;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use std::ops::RangeInclusive;
 
@@ -65,6 +66,27 @@ pub fn date_time(value: &str) -> Result<NaiveDateTime, Refusal> {
         Ok(_) => Err(Refusal::OutOfRange),
         Err(_) => Err(unreadable_or_out_of_range(value)),
     }
+}
+
+/// An optional wall-clock time typed into a form field: empty is `None`; text that is not a
+/// time adds the field's message to `errors`.
+pub fn local_time_field(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+) -> Option<NaiveDateTime> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    date_time(value)
+        .map_err(|refusal| {
+            errors.add(
+                field,
+                refusal.message("Enter a date and time like 2026-12-01T22:00."),
+            )
+        })
+        .ok()
 }
 
 /// Text chrono could not read: a signed year or one of five or more digits ("262142-01-01")

@@ -5,7 +5,6 @@
 use super::archive::PackArchive;
 use super::html::page;
 use super::records::year_before;
-use crate::exports::audit_report::report_markdown;
 use crate::exports::{escape, slug};
 use app::error::AppError;
 use app::model::evidence::ClauseEvidence;
@@ -14,6 +13,7 @@ use app::model::management_review::minutes_markdown;
 use app::server::db::Db;
 use app::server::failure::internal;
 use app::server::markdown::to_safe_html;
+use app::server::render::audit_report::report_markdown;
 use app::server::service::{clause_evidence, gap_assessments, internal_audits, management_reviews};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;

@@ -60,8 +60,9 @@ async fn pack(url: &str, file: &str) -> anyhow::Result<()> {
     let db = open(url).await?;
     let (_, before) = memory_kib();
     let started = Instant::now();
-    let report: app::server::evidence_jobs::ReportProgress = std::sync::Arc::new(|_, _, _| {});
-    let built = conform::evidence_pack::jobs::build_file(
+    let report: app::server::service::evidence_pack::file::ReportProgress =
+        std::sync::Arc::new(|_, _, _| {});
+    let built = app::server::service::evidence_pack::file::build_file(
         &db,
         Utc::now().date_naive(),
         std::path::Path::new(file),

@@ -159,7 +159,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         events: app::server::events::Events::for_database(db.writer())
             .await
             .context("listening for live events")?,
-        evidence_packs: crate::evidence_pack::jobs::registry_in(&args.data_dir())?,
+        evidence_packs: crate::evidence_pack::registry_in(&args.data_dir())?,
         public_url: args.public_url.clone(),
         controls: args.controls.controls(),
         safeguards: args.safeguards.safeguards(),

@@ -66,7 +66,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/compliance/evidence-pack/{id}/download",
-            get(crate::evidence_pack::jobs::download),
+            get(crate::evidence_pack::download),
         )
         .leptos_routes_with_context(
             &state,

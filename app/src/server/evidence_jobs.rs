@@ -1,6 +1,6 @@
 //! Evidence packs built in the background: a large installation's pack takes a while, so the
-//! request that asks for one returns at once and the page follows the progress. The builder
-//! itself lives in the server binary (it renders the reports); it is handed in at start-up.
+//! request that asks for one returns at once and the page follows the progress. The pack
+//! itself is built by `service::evidence_pack`.
 //!
 //! Jobs live in memory (a restart forgets them; the pack is rebuilt from the data on demand)
 //! and the archives in a private folder (mode 0700) under the data directory; only the last
@@ -8,11 +8,10 @@
 //! the whole installation at most [`MAX_BUILDING`].
 
 use super::db::Db;
+use super::service::evidence_pack::file::{build_file, ReportProgress};
 use crate::model::evidence_pack::{PackState, PackStatus};
 use chrono::NaiveDate;
-use std::future::Future;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 /// How many finished packs stay downloadable.
@@ -21,41 +20,19 @@ const KEEP: usize = 5;
 /// How many packs may be built at the same time, across everyone.
 pub const MAX_BUILDING: usize = 2;
 
-/// Progress reported by the builder: steps done, steps in all, what it is doing now.
-pub type ReportProgress = Arc<dyn Fn(u32, u32, &'static str) + Send + Sync>;
-
-/// What a finished build produced.
-#[derive(Debug, Clone)]
-pub struct Built {
-    pub files: u32,
-    pub bytes: u64,
-    pub sha256: String,
-}
-
-/// Builds the pack for `as_of` into the file at the given path.
-pub type Builder = Arc<
-    dyn Fn(
-            Db,
-            NaiveDate,
-            PathBuf,
-            ReportProgress,
-        ) -> Pin<Box<dyn Future<Output = Result<Built, String>> + Send>>
-        + Send
-        + Sync,
->;
-
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EvidencePacks {
     jobs: Arc<Mutex<Vec<Job>>>,
-    builder: Option<Builder>,
     folder: PathBuf,
+    /// Tests only: each build waits for a permit before it starts (see [`Self::held`]).
+    hold: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl std::fmt::Debug for EvidencePacks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EvidencePacks")
-            .field("builder", &self.builder.is_some())
             .field("folder", &self.folder)
+            .field("held", &self.hold.is_some())
             .finish()
     }
 }
@@ -69,16 +46,27 @@ struct Job {
 }
 
 impl EvidencePacks {
-    pub fn new(builder: Builder, folder: PathBuf) -> Self {
+    /// A registry writing its archives into `folder`.
+    pub fn new(folder: PathBuf) -> Self {
         EvidencePacks {
             jobs: Arc::default(),
-            builder: Some(builder),
             folder,
+            hold: None,
+        }
+    }
+
+    /// For tests of the limits: like [`Self::new`], but every build first waits for a permit
+    /// from `release` (one per build), so builds stay "building" as long as the test wants.
+    #[doc(hidden)]
+    pub fn held(folder: PathBuf, release: Arc<tokio::sync::Semaphore>) -> Self {
+        EvidencePacks {
+            hold: Some(release),
+            ..Self::new(folder)
         }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Job>> {
-        // A builder that panicked must not take the page down with it.
+        // A build that panicked must not take the page down with it.
         self.jobs
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -98,9 +86,6 @@ impl EvidencePacks {
         owner: i64,
         started_by: String,
     ) -> Result<PackStatus, String> {
-        let Some(builder) = self.builder.clone() else {
-            return Err("Evidence packs are not available in this installation.".into());
-        };
         let as_of_text = as_of.to_string();
         let mut jobs = self.lock();
         if let Some(running) = jobs
@@ -162,8 +147,14 @@ impl EvidencePacks {
             })
         };
         let packs = self.clone();
+        let hold = self.hold.clone();
         tokio::spawn(async move {
-            let result = builder(db, as_of, path, progress).await;
+            if let Some(release) = hold {
+                if let Ok(permit) = release.acquire().await {
+                    permit.forget();
+                }
+            }
+            let result = build_file(&db, as_of, &path, progress).await;
             packs.update(&id, |s| match result {
                 Ok(built) => {
                     s.state = PackState::Ready;

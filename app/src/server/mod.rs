@@ -14,6 +14,7 @@ pub mod live_connections;
 pub mod markdown;
 pub mod password;
 pub mod refusals;
+pub mod render;
 pub mod safeguards;
 pub mod search;
 pub mod service;

@@ -1,12 +1,13 @@
 //! `GET /compliance/reviews/{id}/minutes` and `…/minutes.md`: a management review's minutes as
-//! a standalone printable page (no app chrome, no JavaScript) or as Markdown. A review not yet published prints with a DRAFT watermark.
-//! [`minutes_html`] is also what the evidence pack embeds.
+//! a standalone printable page (no app chrome, no JavaScript) or as Markdown, rendered by
+//! `app::server::render::review_minutes` (a review not yet published prints with a DRAFT
+//! watermark).
 
-use super::{attachment, escape, failure, inline_html, page, slug};
+use super::{attachment, failure, inline_html, slug};
 use app::model::access::Permission;
-use app::model::management_review::{minutes_markdown, ReviewRecord, ReviewState};
+use app::model::management_review::{minutes_markdown, ReviewRecord};
 use app::server::auth::RequestAuth;
-use app::server::markdown::to_safe_html;
+use app::server::render::review_minutes::minutes_html;
 use app::server::service::management_reviews;
 use app::server::service::schedule::local_today;
 use app::server::state::AppState;
@@ -31,28 +32,6 @@ fn file_name(review: &ReviewRecord, extension: &str) -> String {
         slug
     };
     format!("{slug}-minutes.{extension}")
-}
-
-/// The minutes as a complete standalone HTML page: no script, the stylesheet by URL.
-pub fn minutes_html(review: &ReviewRecord) -> String {
-    let watermark = (review.state != ReviewState::Published).then_some("DRAFT — NOT PUBLISHED");
-    let footer = match (&review.published_at, &review.published_by) {
-        (Some(at), Some(by)) => format!(
-            "Minutes published by {} on {}; they do not change after publishing.",
-            escape(&by.name),
-            at.format("%Y-%m-%d")
-        ),
-        _ => format!(
-            "Draft ({}): the inputs are live and may change until the minutes are published.",
-            review.state.label().to_lowercase()
-        ),
-    };
-    page(
-        &format!("{} — minutes", review.title),
-        watermark,
-        &to_safe_html(&minutes_markdown(review)),
-        &footer,
-    )
 }
 
 pub async fn html(
@@ -84,7 +63,7 @@ pub async fn markdown(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::management_review::{Period, ReviewInputs};
+    use app::model::management_review::{Period, ReviewInputs, ReviewState};
     use app::model::refs::PersonRef;
 
     fn record(title: &str, state: ReviewState) -> ReviewRecord {
@@ -120,20 +99,7 @@ mod tests {
     }
 
     #[test]
-    fn minutes_have_no_script_and_link_their_stylesheet() {
-        let page = minutes_html(&record("Review Q3", ReviewState::Published));
-        assert!(!page.contains("<script"), "{page}");
-        assert!(page.contains(super::super::PRINT_CSS_PATH));
-        assert!(page.contains("Minutes published by Quinn &lt;Quality&gt;"));
-        assert!(page.contains("<em>agreed</em>"));
-        assert!(page.contains("no data"));
-        assert!(!page.contains("DRAFT"));
-    }
-
-    #[test]
-    fn a_draft_prints_with_a_watermark() {
-        let page = minutes_html(&record("Review Q3", ReviewState::Held));
-        assert!(page.contains("DRAFT — NOT PUBLISHED"));
+    fn file_names_are_ascii() {
         assert_eq!(
             file_name(&record("Review — Q3 <B>", ReviewState::Held), "md"),
             "review-q3-b-minutes.md"

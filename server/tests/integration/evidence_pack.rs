@@ -7,11 +7,11 @@ use crate::common;
 use app::model::access::Role;
 use app::model::clauses::CLAUSES;
 use app::model::evidence_pack::{PackState, PackStatus};
+use app::server::service::evidence_pack::{archive::MANIFEST_NAME, build, Progress};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::NaiveDate;
 use common::web::{add_user, call, send, sign_in, state, PASSWORD};
-use conform::evidence_pack::{archive::MANIFEST_NAME, build, Progress};
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read};
@@ -209,24 +209,6 @@ async fn a_pack_builds_in_the_background_and_downloads_for_those_allowed() {
     assert_eq!(code, StatusCode::NOT_FOUND);
 }
 
-/// A builder that writes a small file once `release` lets it go.
-fn held_builder(
-    release: std::sync::Arc<tokio::sync::Semaphore>,
-) -> app::server::evidence_jobs::Builder {
-    std::sync::Arc::new(move |_db, _as_of, path: std::path::PathBuf, _progress| {
-        let release = release.clone();
-        Box::pin(async move {
-            release.acquire().await.unwrap().forget();
-            std::fs::write(&path, b"pack").map_err(|e| e.to_string())?;
-            Ok(app::server::evidence_jobs::Built {
-                files: 1,
-                bytes: 4,
-                sha256: String::new(),
-            })
-        })
-    })
-}
-
 async fn wait_until_ready(
     packs: &app::server::evidence_jobs::EvidencePacks,
     id: &str,
@@ -254,7 +236,7 @@ async fn packs_are_built_in_a_private_folder_under_the_data_directory() {
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
-    let packs = conform::evidence_pack::jobs::registry_in(data.path()).unwrap();
+    let packs = conform::evidence_pack::registry_in(data.path()).unwrap();
     assert_eq!(packs.folder(), data.path().join("evidence-packs"));
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(packs.folder()), 0o700);
@@ -276,7 +258,7 @@ async fn one_build_per_person_and_two_at_once() {
     let db = common::test_db().await;
     let data = tempfile::tempdir().unwrap();
     let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
-    let packs = EvidencePacks::new(held_builder(release.clone()), data.path().join("packs"));
+    let packs = EvidencePacks::held(data.path().join("packs"), release.clone());
     let day = |d: u32| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
 
     let first = packs
@@ -324,10 +306,8 @@ async fn a_second_request_of_the_same_person_is_refused_over_http() {
     let data = tempfile::tempdir().unwrap();
     let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
     let mut state = state(db.clone());
-    state.evidence_packs = app::server::evidence_jobs::EvidencePacks::new(
-        held_builder(release.clone()),
-        data.path().join("packs"),
-    );
+    state.evidence_packs =
+        app::server::evidence_jobs::EvidencePacks::held(data.path().join("packs"), release.clone());
     add_user(&db, "quality@example.org", vec![Role::QualityManager]).await;
     let quality = sign_in(&state, "quality@example.org", PASSWORD).await;
     let start = |as_of: &str| call("/api/evidence-pack/start", as_of, Some(&quality));

@@ -518,12 +518,12 @@ async fn the_audit_path_from_plan_to_report() {
         .unwrap();
     assert_eq!(report.count(FindingGrade::MinorNc), 1);
     assert_eq!(report.checklist[0].result, ChecklistResult::Conforming);
-    let html = conform::exports::audit_report::report_html(&report);
+    let html = app::server::render::audit_report::report_html(&report);
     assert!(html.contains("Two emergency changes were not reviewed"));
     assert!(html.contains(&app::model::nonconformity::nc_reference(nc_id)));
     assert!(html.contains("CHG-00012, CHG-00015"));
     assert!(!html.contains("<style") && !html.contains("<script"));
-    let md = conform::exports::audit_report::report_markdown(&report);
+    let md = app::server::render::audit_report::report_markdown(&report);
     assert!(md.contains("Minor nonconformity — 8.5.1 Change management"));
     assert!(md.contains("Improvement ideas are collected in two places."));
 

@@ -13,6 +13,7 @@ pub mod clause_evidence;
 pub mod clause_library;
 pub mod continuity_exercises;
 pub mod continuity_plans;
+pub mod evidence_pack;
 pub mod feeds;
 pub mod gap_assessments;
 pub mod identity;

@@ -288,7 +288,7 @@ pub mod web {
             db,
             auth: AuthSettings::default(),
             events: app::server::events::Events::local(),
-            evidence_packs: conform::evidence_pack::jobs::registry(),
+            evidence_packs: conform::evidence_pack::registry(),
             public_url: None,
             controls: Default::default(),
             safeguards: Default::default(),

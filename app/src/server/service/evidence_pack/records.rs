@@ -4,18 +4,18 @@
 
 use super::archive::PackArchive;
 use super::html::{csv_row, page, strings, HtmlTable};
-use crate::exports::escape;
-use app::error::AppError;
-use app::model::change_request::reference as change_reference;
-use app::model::nonconformity::nc_reference;
-use app::model::register::improvement_reference;
-use app::model::service::Criticality;
-use app::server::db::Db;
-use app::server::entity::{
+use crate::error::AppError;
+use crate::model::change_request::reference as change_reference;
+use crate::model::nonconformity::nc_reference;
+use crate::model::register::improvement_reference;
+use crate::model::service::Criticality;
+use crate::server::db::Db;
+use crate::server::entity::{
     cab_agenda_item, cab_meeting, change, continuity_exercise, continuity_plan, improvement,
     nonconformity, service,
 };
-use app::server::failure::internal;
+use crate::server::failure::internal;
+use crate::server::render::escape;
 use chrono::{Months, NaiveDate};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{BTreeMap, HashMap};

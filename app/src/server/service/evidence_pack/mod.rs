@@ -5,22 +5,29 @@
 //!
 //! The pack is a function of the data and its as-of date (the 12-month sampling window ends
 //! there): built twice from the same data for the same date it is the same bytes.
+//!
+//! A service like the others: it reads through the services the pages use (and, a page at a
+//! time, the entities of the sampled record lists), renders the audit reports and review
+//! minutes with `server/render/`, and is built in the background by `server/evidence_jobs.rs`;
+//! the server binary only serves the finished download.
 
 pub mod archive;
 pub mod compliance;
+pub mod file;
 pub mod html;
-pub mod jobs;
 pub mod records;
 
-use app::error::AppError;
-use app::model::clause_library::{ClauseEntry, DocumentedKind};
-use app::model::continuity_plan::PlanState;
-use app::model::plan_document::markdown as plan_markdown;
-use app::server::db::Db;
-use app::server::entity::{cab_meeting, continuity_plan, sms_document, sms_document_version, user};
-use app::server::failure::internal;
-use app::server::markdown::to_safe_html;
-use app::server::service::{clause_library, plan_overview};
+use crate::error::AppError;
+use crate::model::clause_library::{ClauseEntry, DocumentedKind};
+use crate::model::continuity_plan::PlanState;
+use crate::model::plan_document::markdown as plan_markdown;
+use crate::server::db::Db;
+use crate::server::entity::{
+    cab_meeting, continuity_plan, sms_document, sms_document_version, user,
+};
+use crate::server::failure::internal;
+use crate::server::markdown::to_safe_html;
+use crate::server::service::{clause_library, plan_overview};
 use archive::{ManifestEntry, PackArchive};
 use chrono::NaiveDate;
 use html::page;
@@ -29,7 +36,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Seek, Write};
 
-use crate::exports::{escape, slug};
+use crate::server::render::{escape, slug};
 
 /// Where the builder is, for a progress bar: `done` of `total` steps, and what it is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -539,11 +546,11 @@ fn clause_page(
 
 /// What the index shows beside each clause.
 struct IndexFacts<'a> {
-    gap: Option<&'a app::model::gap::GapResults>,
+    gap: Option<&'a crate::model::gap::GapResults>,
     ratings: &'a BTreeMap<String, String>,
     documents: &'a BTreeMap<String, Vec<Evidence>>,
     records: &'a BTreeMap<String, Vec<Evidence>>,
-    thin: &'a BTreeMap<String, app::model::evidence::ClauseEvidence>,
+    thin: &'a BTreeMap<String, crate::model::evidence::ClauseEvidence>,
 }
 
 fn index_page(library: &[ClauseEntry], facts: &IndexFacts<'_>, day: &str) -> String {
@@ -569,7 +576,7 @@ fn index_page(library: &[ClauseEntry], facts: &IndexFacts<'_>, day: &str) -> Str
     );
     let mut current_top = "";
     for entry in library {
-        let top = app::model::gap::top_clause(&entry.number);
+        let top = crate::model::gap::top_clause(&entry.number);
         if top != current_top {
             if !current_top.is_empty() {
                 body.push_str("</tbody></table>");

@@ -1,11 +1,11 @@
 //! The pack's pages: plain, self-contained HTML (one shared stylesheet, no script) that opens
 //! from the unpacked folder and prints well, and the tables written both as HTML and as CSV.
 
-use crate::exports::{csv_cell as cell, escape};
+use crate::server::render::{csv_cell as cell, escape};
 use std::io::{self, Write};
 
 /// The stylesheet every page of the pack links (written into the pack as `style.css`).
-pub const STYLESHEET: &str = include_str!("../../../style/evidence-pack.css");
+pub const STYLESHEET: &str = include_str!("../../../../../style/evidence-pack.css");
 
 /// A whole page. `depth` is how many folders below the pack's root the page sits, so the
 /// stylesheet and the index are found from anywhere.

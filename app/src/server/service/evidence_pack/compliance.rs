@@ -5,16 +5,18 @@
 use super::archive::PackArchive;
 use super::html::page;
 use super::records::year_before;
-use crate::exports::audit_report::report_markdown;
-use crate::exports::{escape, slug};
-use app::error::AppError;
-use app::model::evidence::ClauseEvidence;
-use app::model::gap::{GapResults, READINESS_RULE};
-use app::model::management_review::minutes_markdown;
-use app::server::db::Db;
-use app::server::failure::internal;
-use app::server::markdown::to_safe_html;
-use app::server::service::{clause_evidence, gap_assessments, internal_audits, management_reviews};
+use crate::error::AppError;
+use crate::model::evidence::ClauseEvidence;
+use crate::model::gap::{GapResults, READINESS_RULE};
+use crate::model::management_review::minutes_markdown;
+use crate::server::db::Db;
+use crate::server::failure::internal;
+use crate::server::markdown::to_safe_html;
+use crate::server::render::audit_report::report_markdown;
+use crate::server::render::{escape, slug};
+use crate::server::service::{
+    clause_evidence, gap_assessments, internal_audits, management_reviews,
+};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::io::{Seek, Write};
@@ -46,7 +48,7 @@ pub async fn write_gap<W: Write + Seek>(
     Ok(results)
 }
 
-fn percent(readiness: app::model::gap::Readiness) -> String {
+fn percent(readiness: crate::model::gap::Readiness) -> String {
     readiness
         .percent()
         .map(|p| format!("{p}%"))
@@ -136,11 +138,11 @@ fn gap_body(results: &GapResults) -> String {
     body
 }
 
-pub fn rating_text(rating: Option<&app::model::gap::Rating>) -> String {
+pub fn rating_text(rating: Option<&crate::model::gap::Rating>) -> String {
     match rating {
         None => "Not rated".into(),
-        Some(app::model::gap::Rating::Rated(maturity)) => maturity.label().into(),
-        Some(app::model::gap::Rating::NotApplicable { justification }) => {
+        Some(crate::model::gap::Rating::Rated(maturity)) => maturity.label().into(),
+        Some(crate::model::gap::Rating::NotApplicable { justification }) => {
             format!("Not applicable: {justification}")
         }
     }

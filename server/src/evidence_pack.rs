@@ -1,30 +1,24 @@
-//! The evidence pack as a background job and a download: the builder handed to the app's
-//! job registry, and `GET /compliance/evidence-pack/{id}/download`.
+//! The evidence pack's side in the server binary: the job registry set up at start-up (its
+//! folder under the data directory) and `GET /compliance/evidence-pack/{id}/download`. The
+//! pack itself is built by `app::server::service::evidence_pack`.
 
-use super::{build, Progress};
 use app::error::AppError;
 use app::model::access::Permission;
 use app::server::auth::RequestAuth;
-use app::server::db::Db;
-use app::server::evidence_jobs::{Builder, Built, EvidencePacks, ReportProgress};
+use app::server::evidence_jobs::EvidencePacks;
 use app::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
-use std::io::{BufWriter, Read};
-use std::path::PathBuf;
-use std::sync::Arc;
 use tokio_util::io::ReaderStream;
 
 /// A registry writing under the system's temporary folder (tests, tools).
 pub fn registry() -> EvidencePacks {
     let folder =
         std::env::temp_dir().join(format!("conform-evidence-packs-{}", std::process::id()));
-    EvidencePacks::new(builder(), folder)
+    EvidencePacks::new(folder)
 }
 
 /// The registry the server starts with: packs are written to `<data dir>/evidence-packs`,
@@ -45,64 +39,7 @@ pub fn registry_in(data_dir: &std::path::Path) -> anyhow::Result<EvidencePacks> 
             let _ = std::fs::remove_file(entry.path());
         }
     }
-    Ok(EvidencePacks::new(builder(), folder))
-}
-
-pub fn builder() -> Builder {
-    Arc::new(
-        |db: Db, as_of: NaiveDate, path: PathBuf, report: ReportProgress| {
-            Box::pin(async move { build_file(&db, as_of, &path, report).await })
-        },
-    )
-}
-
-/// Builds the pack into `path` and hashes the finished archive.
-pub async fn build_file(
-    db: &Db,
-    as_of: NaiveDate,
-    path: &std::path::Path,
-    report: ReportProgress,
-) -> Result<Built, String> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(path)
-        .map_err(|e| format!("Could not create the pack: {e}"))?;
-    let progress = move |p: Progress| report(p.done, p.total, p.step);
-    let (writer, summary) = build(db, as_of, BufWriter::new(file), &progress)
-        .await
-        .map_err(|e| e.to_string())?;
-    writer
-        .into_inner()
-        .map_err(|e| format!("Could not write the pack: {e}"))?
-        .sync_all()
-        .map_err(|e| format!("Could not write the pack: {e}"))?;
-    let (bytes, sha256) =
-        hash_file(path).map_err(|e| format!("Could not read the pack back: {e}"))?;
-    Ok(Built {
-        // The manifest itself is one more file.
-        files: summary.files.len() as u32 + 1,
-        bytes,
-        sha256,
-    })
-}
-
-fn hash_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        total += read as u64;
-    }
-    Ok((total, hex::encode(hasher.finalize())))
+    Ok(EvidencePacks::new(folder))
 }
 
 fn refuse(error: AppError) -> Response {

@@ -20,6 +20,7 @@ cargo build --package=frontend --lib --target=wasm32-unknown-unknown --no-defaul
 
 # Written beside the live files and moved in at the end: a running server never serves a
 # half-written client.
+mkdir -p "$CONFORM_ROOT/target"
 staging="$(mktemp -d "$CONFORM_ROOT/target/site-staging.XXXXXX")"
 trap 'rm -rf "$staging"' EXIT
 echo "==> client: wasm-bindgen"

@@ -107,6 +107,7 @@ echo "==> sqlite and postgres, side by side (logs: $logs/sqlite.log, $logs/postg
 run_stage_logged() {
   local name="$1"
   shift
+  local started=$SECONDS
   "$@" >"$logs/$name.log" 2>&1
   local status=$?
   if [ "$status" = 124 ]; then
@@ -115,12 +116,13 @@ run_stage_logged() {
     status=$?
   fi
   echo "$status" >"$logs/$name.status"
+  echo $((SECONDS - started)) >"$logs/$name.seconds"
 }
 servers_started=$SECONDS
 # Lints meanwhile (rustup's stable toolchain: Debian's wasm toolchain has no clippy), for the
 # server build and the browser build, in a target directory of their own.
 lint() {
-  local clippy=(env RUSTUP_TOOLCHAIN=stable CARGO_TARGET_DIR=/var/tmp/conform-clippy cargo clippy)
+  local clippy=(env RUSTUP_TOOLCHAIN=stable CARGO_TARGET_DIR="$CARGO_TARGET_DIR/clippy" cargo clippy)
   "${clippy[@]}" -p conform -p app -p migrations --all-targets -- -D warnings &&
     "${clippy[@]}" -p app -p frontend --features app/hydrate --lib -- -D warnings
 }
@@ -156,7 +158,7 @@ if [ -n "$clippy_run" ]; then
     failed_stages+=("clippy")
     failed=$((failed + 1))
   fi
-  stage_done clippy
+  stage_done "clippy wait"
 fi
 
 # The browser gets the release client (what users download). The server under test is the
@@ -166,7 +168,8 @@ echo "==> waiting for the client build"
 wait "$client_build"
 client_status=$?
 tail -n 5 "$logs/build.log"
-echo "client build: $((SECONDS - client_started)) s since it started (status $client_status)"
+client_seconds="$(sed -n 's/^client built in \([0-9]*\) s:.*/\1/p' "$logs/build.log")"
+echo "client build: ${client_seconds:-?} s (status $client_status)"
 if [ "$client_status" = 0 ] && [ -x "$CARGO_TARGET_DIR/debug/conform" ]; then
   stage_done "client wait"
   echo "==> end-to-end (Playwright, Chromium)"
@@ -194,6 +197,11 @@ fi
 echo
 echo "time per stage:"
 printf '  %s\n' "${timings[@]}"
+# Stages that ran in the background, each with its own clock (they overlap the list above).
+for name in sqlite postgres clippy; do
+  [ -f "$logs/$name.seconds" ] && printf '  %-10s %4d s  (in the background)\n' "$name" "$(cat "$logs/$name.seconds")"
+done
+[ -n "${client_seconds:-}" ] && printf '  %-10s %4d s  (in the background)\n' client "$client_seconds"
 echo "  total      $((SECONDS - run_started)) s"
 if [ ${#failed_stages[@]} -gt 0 ]; then
   echo "Failed stages: ${failed_stages[*]} (logs in $logs)"

@@ -1,0 +1,591 @@
+//! The change form as posted, and its validation into a `ChangeDraft`.
+
+use super::{parse_references, reference, Change};
+use crate::error::FieldErrors;
+use crate::model::change::ChangeType;
+use crate::model::risk::RiskAnswers;
+use crate::model::text::bounded;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const TITLE_MAX: usize = 120;
+pub const TEXT_MAX: usize = 10_000;
+pub const OUTAGE_MAX_MINUTES: i32 = 7 * 24 * 60;
+
+/// The change form as posted: every field a string (dates as `datetime-local` values in the
+/// user's time zone).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeForm {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub reason: String,
+    pub change_type: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub service_ids: Vec<String>,
+    #[serde(default)]
+    pub configuration_items: String,
+    #[serde(default)]
+    pub owner_id: String,
+    #[serde(default)]
+    pub implementer_ids: Vec<String>,
+    #[serde(default)]
+    pub planned_start: String,
+    #[serde(default)]
+    pub planned_end: String,
+    #[serde(default)]
+    pub expects_outage: Option<String>,
+    #[serde(default)]
+    pub outage_minutes: String,
+    #[serde(default)]
+    pub implementation_plan: String,
+    #[serde(default)]
+    pub test_plan: String,
+    #[serde(default)]
+    pub backout_plan: String,
+    #[serde(default)]
+    pub communication_plan: String,
+    #[serde(default)]
+    pub impact_breadth: String,
+    #[serde(default)]
+    pub complexity: String,
+    #[serde(default)]
+    pub backout_difficulty: String,
+    #[serde(default)]
+    pub history: String,
+    #[serde(default)]
+    pub time_pressure: String,
+    /// References of related changes, e.g. "CHG-00012, CHG-00015".
+    #[serde(default)]
+    pub related_changes: String,
+    /// The standard change template (standard changes only).
+    #[serde(default)]
+    pub template_id: String,
+}
+
+/// A validated change form. Local times are converted to UTC on the server (it knows zones).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeDraft {
+    pub title: String,
+    pub description: String,
+    pub reason: String,
+    pub change_type: ChangeType,
+    pub category: String,
+    pub service_ids: Vec<i64>,
+    pub configuration_items: Vec<String>,
+    pub owner_id: Option<i64>,
+    pub implementer_ids: Vec<i64>,
+    pub planned_start: Option<NaiveDateTime>,
+    pub planned_end: Option<NaiveDateTime>,
+    pub expects_outage: bool,
+    pub outage_minutes: i32,
+    pub implementation_plan: String,
+    pub test_plan: String,
+    pub backout_plan: String,
+    pub communication_plan: String,
+    pub risk_answers: Option<RiskAnswers>,
+    pub related_ids: Vec<i64>,
+    /// Required for standard changes, `None` for the others.
+    pub template_id: Option<i64>,
+}
+
+impl Change {
+    /// The edit form, filled in; `local` turns a stored instant into the editor's wall clock.
+    pub fn to_form(&self, local: impl Fn(DateTime<Utc>) -> NaiveDateTime) -> ChangeForm {
+        let time = |t: Option<DateTime<Utc>>| {
+            t.map(|t| {
+                local(t)
+                    .format(crate::model::typed::LOCAL_TIME_FORMAT)
+                    .to_string()
+            })
+            .unwrap_or_default()
+        };
+        let answer = |pick: fn(&RiskAnswers) -> u8| {
+            self.risk_answers
+                .as_ref()
+                .map(|a| pick(a).to_string())
+                .unwrap_or_default()
+        };
+        ChangeForm {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            reason: self.reason.clone(),
+            change_type: self.change_type.as_str().to_string(),
+            category: self.category.clone(),
+            service_ids: self.services.iter().map(|s| s.id.to_string()).collect(),
+            configuration_items: self.configuration_items.join("\n"),
+            owner_id: self.owner.id.to_string(),
+            implementer_ids: self.implementers.iter().map(|p| p.id.to_string()).collect(),
+            planned_start: time(self.planned_start),
+            planned_end: time(self.planned_end),
+            expects_outage: self.expects_outage.then(|| "on".to_string()),
+            outage_minutes: if self.expects_outage {
+                self.outage_minutes.to_string()
+            } else {
+                String::new()
+            },
+            implementation_plan: self.implementation_plan.clone(),
+            test_plan: self.test_plan.clone(),
+            backout_plan: self.backout_plan.clone(),
+            communication_plan: self.communication_plan.clone(),
+            impact_breadth: answer(|a| a.impact_breadth),
+            complexity: answer(|a| a.complexity),
+            backout_difficulty: answer(|a| a.backout_difficulty),
+            history: answer(|a| a.history),
+            time_pressure: answer(|a| a.time_pressure),
+            template_id: self
+                .template
+                .as_ref()
+                .map(|(id, _)| id.to_string())
+                .unwrap_or_default(),
+            related_changes: self
+                .related
+                .iter()
+                .filter(|r| r.outgoing)
+                .map(|r| reference(r.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+pub(crate) fn parse_ids(errors: &mut FieldErrors, field: &str, values: &[String]) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        match value.parse::<i64>() {
+            Ok(id) if id > 0 => {
+                if !ids.contains(&id) {
+                    ids.push(id)
+                }
+            }
+            _ => errors.add(field, format!("“{value}” is not a valid choice.")),
+        }
+    }
+    ids
+}
+
+fn parse_answer(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u8> {
+    match value.trim() {
+        "" => None,
+        text => match text.parse::<u8>() {
+            Ok(n) if n <= 3 => Some(n),
+            _ => {
+                errors.add(field, "Choose one of the answers.");
+                None
+            }
+        },
+    }
+}
+
+impl ChangeForm {
+    pub fn validate(&self) -> Result<ChangeDraft, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title =
+            crate::model::text::line(&mut errors, "title", "Title", &self.title, 5, TITLE_MAX);
+        let description = bounded(
+            &mut errors,
+            "description",
+            "Description",
+            &self.description,
+            0,
+            TEXT_MAX,
+        );
+        let reason = bounded(
+            &mut errors,
+            "reason",
+            "Reason and benefit",
+            &self.reason,
+            0,
+            TEXT_MAX,
+        );
+        let category = bounded(&mut errors, "category", "Category", &self.category, 0, 60);
+        let change_type = ChangeType::parse(self.change_type.trim());
+        if change_type.is_none() {
+            errors.add(
+                "change_type",
+                "Choose the type: standard, normal or emergency.",
+            );
+        }
+        let service_ids = parse_ids(&mut errors, "service_ids", &self.service_ids);
+        let implementer_ids = parse_ids(&mut errors, "implementer_ids", &self.implementer_ids);
+        let owner_id = parse_ids(
+            &mut errors,
+            "owner_id",
+            std::slice::from_ref(&self.owner_id),
+        )
+        .first()
+        .copied();
+        let configuration_items: Vec<String> = self
+            .configuration_items
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.chars().take(120).collect())
+            .collect();
+        if configuration_items.len() > 100 {
+            errors.add(
+                "configuration_items",
+                "List at most 100 configuration items.",
+            );
+        }
+        let planned_start = crate::model::typed::local_time_field(
+            &mut errors,
+            "planned_start",
+            &self.planned_start,
+        );
+        let planned_end =
+            crate::model::typed::local_time_field(&mut errors, "planned_end", &self.planned_end);
+        match (planned_start, planned_end) {
+            (Some(start), Some(end)) if end <= start => {
+                errors.add("planned_end", "The end must be after the start.")
+            }
+            (Some(_), None) => errors.add("planned_end", "Set the end too."),
+            (None, Some(_)) => errors.add("planned_start", "Set the start too."),
+            _ => {}
+        }
+        let expects_outage = self
+            .expects_outage
+            .as_deref()
+            .is_some_and(|v| matches!(v, "on" | "true" | "yes"));
+        let outage_minutes = match self.outage_minutes.trim() {
+            "" => 0,
+            text => match text.parse::<i32>() {
+                Ok(m) if (0..=OUTAGE_MAX_MINUTES).contains(&m) => m,
+                _ => {
+                    errors.add(
+                        "outage_minutes",
+                        format!("Enter whole minutes from 0 to {OUTAGE_MAX_MINUTES}."),
+                    );
+                    0
+                }
+            },
+        };
+        if expects_outage && outage_minutes == 0 && errors.get("outage_minutes").is_none() {
+            errors.add(
+                "outage_minutes",
+                "How many minutes of outage do you expect?",
+            );
+        }
+        let implementation_plan = bounded(
+            &mut errors,
+            "implementation_plan",
+            "Implementation plan",
+            &self.implementation_plan,
+            0,
+            TEXT_MAX,
+        );
+        let test_plan = bounded(
+            &mut errors,
+            "test_plan",
+            "Test plan",
+            &self.test_plan,
+            0,
+            TEXT_MAX,
+        );
+        let backout_plan = bounded(
+            &mut errors,
+            "backout_plan",
+            "Back-out plan",
+            &self.backout_plan,
+            0,
+            TEXT_MAX,
+        );
+        let communication_plan = bounded(
+            &mut errors,
+            "communication_plan",
+            "Communication plan",
+            &self.communication_plan,
+            0,
+            TEXT_MAX,
+        );
+        let answers = [
+            parse_answer(&mut errors, "impact_breadth", &self.impact_breadth),
+            parse_answer(&mut errors, "complexity", &self.complexity),
+            parse_answer(&mut errors, "backout_difficulty", &self.backout_difficulty),
+            parse_answer(&mut errors, "history", &self.history),
+            parse_answer(&mut errors, "time_pressure", &self.time_pressure),
+        ];
+        let risk_answers = match answers {
+            [Some(impact_breadth), Some(complexity), Some(backout_difficulty), Some(history), Some(time_pressure)] => {
+                Some(RiskAnswers {
+                    impact_breadth,
+                    complexity,
+                    backout_difficulty,
+                    history,
+                    time_pressure,
+                })
+            }
+            [None, None, None, None, None] => None,
+            _ => {
+                errors.add("risk", "Answer every risk question, or none yet.");
+                None
+            }
+        };
+        let related_ids = parse_references(&mut errors, "related_changes", &self.related_changes);
+        let template_id = parse_ids(
+            &mut errors,
+            "template_id",
+            std::slice::from_ref(&self.template_id),
+        )
+        .first()
+        .copied();
+        let Some(change_type) = change_type else {
+            return Err(errors);
+        };
+        let template_id = if change_type == ChangeType::Standard {
+            if template_id.is_none() && errors.get("template_id").is_none() {
+                errors.add(
+                    "template_id",
+                    "Choose the standard change template this change follows.",
+                );
+            }
+            template_id
+        } else {
+            None
+        };
+        errors.into_result(ChangeDraft {
+            title,
+            description,
+            reason,
+            change_type,
+            category,
+            service_ids,
+            configuration_items,
+            owner_id,
+            implementer_ids,
+            planned_start,
+            planned_end,
+            expects_outage,
+            outage_minutes: if expects_outage { outage_minutes } else { 0 },
+            implementation_plan,
+            test_plan,
+            backout_plan,
+            communication_plan,
+            risk_answers,
+            related_ids,
+            template_id,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::change::ChangeState;
+    use crate::model::change_request::RelatedChange;
+    use crate::model::refs::{PersonRef, ServiceRef};
+
+    fn form() -> ChangeForm {
+        ChangeForm {
+            title: "Upgrade the mail gateway".into(),
+            change_type: "normal".into(),
+            service_ids: vec!["1".into(), "2".into(), "1".into()],
+            owner_id: "4".into(),
+            planned_start: "2026-12-01T22:00".into(),
+            planned_end: "2026-12-01T23:30".into(),
+            implementation_plan: "Apply the update.".into(),
+            test_plan: "Send test mail.".into(),
+            backout_plan: "Restore the snapshot.".into(),
+            configuration_items: "mx1\n\nmx2\n".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_form_validates() {
+        let draft = form().validate().unwrap();
+        assert_eq!(draft.service_ids, vec![1, 2]);
+        assert_eq!(draft.configuration_items, vec!["mx1", "mx2"]);
+        assert_eq!(draft.owner_id, Some(4));
+        assert!(draft.risk_answers.is_none());
+        assert_eq!(draft.outage_minutes, 0);
+    }
+
+    #[test]
+    fn times_and_outage_are_checked() {
+        let mut bad = form();
+        bad.planned_end = "2026-12-01T21:00".into();
+        bad.expects_outage = Some("on".into());
+        bad.outage_minutes = "".into();
+        let errors = bad.validate().unwrap_err();
+        assert_eq!(
+            errors.get("planned_end"),
+            Some("The end must be after the start.")
+        );
+        assert_eq!(
+            errors.get("outage_minutes"),
+            Some("How many minutes of outage do you expect?")
+        );
+        bad.planned_start = "tomorrow".into();
+        assert!(bad.validate().unwrap_err().get("planned_start").is_some());
+    }
+
+    #[test]
+    fn risk_answers_are_all_or_nothing() {
+        let mut partial = form();
+        partial.impact_breadth = "2".into();
+        assert_eq!(
+            partial.validate().unwrap_err().get("risk"),
+            Some("Answer every risk question, or none yet.")
+        );
+        let mut full = partial.clone();
+        full.complexity = "1".into();
+        full.backout_difficulty = "0".into();
+        full.history = "3".into();
+        full.time_pressure = "1".into();
+        assert_eq!(full.validate().unwrap().risk_answers.unwrap().history, 3);
+        full.history = "7".into();
+        assert!(full.validate().is_err());
+    }
+
+    #[test]
+    fn title_and_type_are_required() {
+        let errors = ChangeForm::default().validate().unwrap_err();
+        assert_eq!(errors.get("title"), Some("Title is required."));
+        assert!(errors.get("change_type").is_some());
+    }
+
+    #[test]
+    fn a_change_fills_its_edit_form_and_validates_back_to_the_same_draft() {
+        let draft = ChangeForm {
+            related_changes: "CHG-00012".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap();
+        let change = Change {
+            id: 5,
+            title: draft.title.clone(),
+            description: String::new(),
+            reason: String::new(),
+            change_type: draft.change_type,
+            category: String::new(),
+            state: ChangeState::Draft,
+            requester: PersonRef {
+                id: 4,
+                name: "R".into(),
+            },
+            owner: PersonRef {
+                id: 4,
+                name: "R".into(),
+            },
+            implementers: vec![],
+            services: vec![
+                ServiceRef {
+                    id: 1,
+                    name: "A".into(),
+                },
+                ServiceRef {
+                    id: 2,
+                    name: "B".into(),
+                },
+            ],
+            configuration_items: draft.configuration_items.clone(),
+            // Stored as UTC; the editor is one hour ahead.
+            planned_start: draft
+                .planned_start
+                .map(|t| (t - chrono::Duration::hours(1)).and_utc()),
+            planned_end: draft
+                .planned_end
+                .map(|t| (t - chrono::Duration::hours(1)).and_utc()),
+            expects_outage: false,
+            outage_minutes: 0,
+            implementation_plan: draft.implementation_plan.clone(),
+            test_plan: draft.test_plan.clone(),
+            backout_plan: draft.backout_plan.clone(),
+            communication_plan: String::new(),
+            risk_answers: None,
+            risk: None,
+            conflicts: vec![],
+            conflict_override: None,
+            review: None,
+            related: vec![RelatedChange {
+                id: 12,
+                title: "Earlier wave".into(),
+                state: ChangeState::Closed,
+                outgoing: true,
+            }],
+            template: None,
+            former_owners: vec![],
+            imported: false,
+            local_window: None,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        let again = change
+            .to_form(|t| t.naive_utc() + chrono::Duration::hours(1))
+            .validate()
+            .unwrap();
+        assert_eq!(again, draft);
+        assert!(change.is_editable());
+    }
+
+    #[test]
+    fn related_changes_are_read_from_references_or_numbers() {
+        let draft = ChangeForm {
+            related_changes: "CHG-00012, chg-15;16 CHG-00012".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(draft.related_ids, vec![12, 15, 16]);
+        let errors = ChangeForm {
+            related_changes: "CHG-12, the other one".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(
+            errors.get("related_changes"),
+            Some("“the” is not a change reference like CHG-00012.")
+        );
+        let many = (1..=21)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let errors = ChangeForm {
+            related_changes: many,
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(errors
+            .get("related_changes")
+            .unwrap()
+            .contains("at most 20"));
+    }
+
+    #[test]
+    fn standard_changes_name_their_template_and_others_drop_it() {
+        let errors = ChangeForm {
+            change_type: "standard".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(
+            errors.get("template_id"),
+            Some("Choose the standard change template this change follows.")
+        );
+        let standard = ChangeForm {
+            change_type: "standard".into(),
+            template_id: "4".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(standard.template_id, Some(4));
+        let normal = ChangeForm {
+            template_id: "4".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(normal.template_id, None);
+    }
+}

@@ -127,6 +127,64 @@ impl Change {
         reference(self.id)
     }
 
+    /// The edit form, filled in; `local` turns a stored instant into the editor's wall clock.
+    pub fn to_form(&self, local: impl Fn(DateTime<Utc>) -> NaiveDateTime) -> ChangeForm {
+        let time = |t: Option<DateTime<Utc>>| {
+            t.map(|t| {
+                local(t)
+                    .format(crate::model::typed::LOCAL_TIME_FORMAT)
+                    .to_string()
+            })
+            .unwrap_or_default()
+        };
+        let answer = |pick: fn(&RiskAnswers) -> u8| {
+            self.risk_answers
+                .as_ref()
+                .map(|a| pick(a).to_string())
+                .unwrap_or_default()
+        };
+        ChangeForm {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            reason: self.reason.clone(),
+            change_type: self.change_type.as_str().to_string(),
+            category: self.category.clone(),
+            service_ids: self.services.iter().map(|s| s.id.to_string()).collect(),
+            configuration_items: self.configuration_items.join("\n"),
+            owner_id: self.owner.id.to_string(),
+            implementer_ids: self.implementers.iter().map(|p| p.id.to_string()).collect(),
+            planned_start: time(self.planned_start),
+            planned_end: time(self.planned_end),
+            expects_outage: self.expects_outage.then(|| "on".to_string()),
+            outage_minutes: if self.expects_outage {
+                self.outage_minutes.to_string()
+            } else {
+                String::new()
+            },
+            implementation_plan: self.implementation_plan.clone(),
+            test_plan: self.test_plan.clone(),
+            backout_plan: self.backout_plan.clone(),
+            communication_plan: self.communication_plan.clone(),
+            impact_breadth: answer(|a| a.impact_breadth),
+            complexity: answer(|a| a.complexity),
+            backout_difficulty: answer(|a| a.backout_difficulty),
+            history: answer(|a| a.history),
+            time_pressure: answer(|a| a.time_pressure),
+            template_id: self
+                .template
+                .as_ref()
+                .map(|(id, _)| id.to_string())
+                .unwrap_or_default(),
+            related_changes: self
+                .related
+                .iter()
+                .filter(|r| r.outgoing)
+                .map(|r| reference(r.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     /// Whether its content may still be edited (before authorisation is asked for; never
     /// imported history). Editing an assessed change in what the assessment relied on sends
     /// it back for assessment (see `change::state_after_edit`).

@@ -5,6 +5,7 @@ use crate::error::FieldErrors;
 use crate::model::change::ChangeType;
 use crate::model::risk::RiskAnswers;
 use crate::model::text::bounded;
+use crate::model::typed::local_time_field;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -108,6 +109,13 @@ pub(crate) fn parse_ids(errors: &mut FieldErrors, field: &str, values: &[String]
     ids
 }
 
+/// One id from a single-choice field; empty is no choice.
+fn single_id(errors: &mut FieldErrors, field: &str, value: &str) -> Option<i64> {
+    parse_ids(errors, field, &[value.to_string()])
+        .first()
+        .copied()
+}
+
 fn parse_answer(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u8> {
     match value.trim() {
         "" => None,
@@ -122,170 +130,24 @@ fn parse_answer(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u8
 }
 
 impl ChangeForm {
+    /// The form read into a draft. Every field is checked, so the form shows all its problems
+    /// at once; each field's first problem is the one kept.
     pub fn validate(&self) -> Result<ChangeDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let title =
-            crate::model::text::line(&mut errors, "title", "Title", &self.title, 5, TITLE_MAX);
-        let description = bounded(
-            &mut errors,
-            "description",
-            "Description",
-            &self.description,
-            0,
-            TEXT_MAX,
-        );
-        let reason = bounded(
-            &mut errors,
-            "reason",
-            "Reason and benefit",
-            &self.reason,
-            0,
-            TEXT_MAX,
-        );
-        let category = bounded(&mut errors, "category", "Category", &self.category, 0, 60);
-        let change_type = ChangeType::parse(self.change_type.trim());
-        if change_type.is_none() {
-            errors.add(
-                "change_type",
-                "Choose the type: standard, normal or emergency.",
-            );
-        }
-        let service_ids = parse_ids(&mut errors, "service_ids", &self.service_ids);
-        let implementer_ids = parse_ids(&mut errors, "implementer_ids", &self.implementer_ids);
-        let owner_id = parse_ids(
-            &mut errors,
-            "owner_id",
-            std::slice::from_ref(&self.owner_id),
-        )
-        .first()
-        .copied();
-        let configuration_items: Vec<String> = self
-            .configuration_items
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(|l| l.chars().take(120).collect())
-            .collect();
-        if configuration_items.len() > 100 {
-            errors.add(
-                "configuration_items",
-                "List at most 100 configuration items.",
-            );
-        }
-        let planned_start = crate::model::typed::local_time_field(
-            &mut errors,
-            "planned_start",
-            &self.planned_start,
-        );
-        let planned_end =
-            crate::model::typed::local_time_field(&mut errors, "planned_end", &self.planned_end);
-        match (planned_start, planned_end) {
-            (Some(start), Some(end)) if end <= start => {
-                errors.add("planned_end", "The end must be after the start.")
-            }
-            (Some(_), None) => errors.add("planned_end", "Set the end too."),
-            (None, Some(_)) => errors.add("planned_start", "Set the start too."),
-            _ => {}
-        }
-        let expects_outage = self
-            .expects_outage
-            .as_deref()
-            .is_some_and(|v| matches!(v, "on" | "true" | "yes"));
-        let outage_minutes = match self.outage_minutes.trim() {
-            "" => 0,
-            text => match text.parse::<i32>() {
-                Ok(m) if (0..=OUTAGE_MAX_MINUTES).contains(&m) => m,
-                _ => {
-                    errors.add(
-                        "outage_minutes",
-                        format!("Enter whole minutes from 0 to {OUTAGE_MAX_MINUTES}."),
-                    );
-                    0
-                }
-            },
-        };
-        if expects_outage && outage_minutes == 0 && errors.get("outage_minutes").is_none() {
-            errors.add(
-                "outage_minutes",
-                "How many minutes of outage do you expect?",
-            );
-        }
-        let implementation_plan = bounded(
-            &mut errors,
-            "implementation_plan",
-            "Implementation plan",
-            &self.implementation_plan,
-            0,
-            TEXT_MAX,
-        );
-        let test_plan = bounded(
-            &mut errors,
-            "test_plan",
-            "Test plan",
-            &self.test_plan,
-            0,
-            TEXT_MAX,
-        );
-        let backout_plan = bounded(
-            &mut errors,
-            "backout_plan",
-            "Back-out plan",
-            &self.backout_plan,
-            0,
-            TEXT_MAX,
-        );
-        let communication_plan = bounded(
-            &mut errors,
-            "communication_plan",
-            "Communication plan",
-            &self.communication_plan,
-            0,
-            TEXT_MAX,
-        );
-        let answers = [
-            parse_answer(&mut errors, "impact_breadth", &self.impact_breadth),
-            parse_answer(&mut errors, "complexity", &self.complexity),
-            parse_answer(&mut errors, "backout_difficulty", &self.backout_difficulty),
-            parse_answer(&mut errors, "history", &self.history),
-            parse_answer(&mut errors, "time_pressure", &self.time_pressure),
-        ];
-        let risk_answers = match answers {
-            [Some(impact_breadth), Some(complexity), Some(backout_difficulty), Some(history), Some(time_pressure)] => {
-                Some(RiskAnswers {
-                    impact_breadth,
-                    complexity,
-                    backout_difficulty,
-                    history,
-                    time_pressure,
-                })
-            }
-            [None, None, None, None, None] => None,
-            _ => {
-                errors.add("risk", "Answer every risk question, or none yet.");
-                None
-            }
-        };
+        let (title, description, reason, category) = self.what_and_why(&mut errors);
+        let change_type = self.type_of_change(&mut errors);
+        let (service_ids, configuration_items) = self.scope(&mut errors);
+        let (owner_id, implementer_ids) = self.people(&mut errors);
+        let (planned_start, planned_end) = self.planned_window(&mut errors);
+        let (expects_outage, outage_minutes) = self.outage(&mut errors);
+        let [implementation_plan, test_plan, backout_plan, communication_plan] =
+            self.plans(&mut errors);
+        let risk_answers = self.risk_answers(&mut errors);
         let related_ids = parse_references(&mut errors, "related_changes", &self.related_changes);
-        let template_id = parse_ids(
-            &mut errors,
-            "template_id",
-            std::slice::from_ref(&self.template_id),
-        )
-        .first()
-        .copied();
+        let template_id = self.template(&mut errors, change_type);
+        // Not before: a form without a type still has its other fields checked.
         let Some(change_type) = change_type else {
             return Err(errors);
-        };
-        let template_id = if change_type == ChangeType::Standard {
-            if template_id.is_none() && errors.get("template_id").is_none() {
-                errors.add(
-                    "template_id",
-                    "Choose the standard change template this change follows.",
-                );
-            }
-            template_id
-        } else {
-            None
         };
         errors.into_result(ChangeDraft {
             title,
@@ -300,7 +162,7 @@ impl ChangeForm {
             planned_start,
             planned_end,
             expects_outage,
-            outage_minutes: if expects_outage { outage_minutes } else { 0 },
+            outage_minutes,
             implementation_plan,
             test_plan,
             backout_plan,
@@ -309,6 +171,176 @@ impl ChangeForm {
             related_ids,
             template_id,
         })
+    }
+
+    /// Title, description, reason and category.
+    fn what_and_why(&self, errors: &mut FieldErrors) -> (String, String, String, String) {
+        let title = crate::model::text::line(errors, "title", "Title", &self.title, 5, TITLE_MAX);
+        let description = bounded(
+            errors,
+            "description",
+            "Description",
+            &self.description,
+            0,
+            TEXT_MAX,
+        );
+        let reason = bounded(
+            errors,
+            "reason",
+            "Reason and benefit",
+            &self.reason,
+            0,
+            TEXT_MAX,
+        );
+        let category = bounded(errors, "category", "Category", &self.category, 0, 60);
+        (title, description, reason, category)
+    }
+
+    fn type_of_change(&self, errors: &mut FieldErrors) -> Option<ChangeType> {
+        let change_type = ChangeType::parse(self.change_type.trim());
+        if change_type.is_none() {
+            errors.add(
+                "change_type",
+                "Choose the type: standard, normal or emergency.",
+            );
+        }
+        change_type
+    }
+
+    /// The services it touches and its configuration items (one a line).
+    fn scope(&self, errors: &mut FieldErrors) -> (Vec<i64>, Vec<String>) {
+        let service_ids = parse_ids(errors, "service_ids", &self.service_ids);
+        let configuration_items: Vec<String> = self
+            .configuration_items
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.chars().take(120).collect())
+            .collect();
+        if configuration_items.len() > 100 {
+            errors.add(
+                "configuration_items",
+                "List at most 100 configuration items.",
+            );
+        }
+        (service_ids, configuration_items)
+    }
+
+    /// The owner and the implementers.
+    fn people(&self, errors: &mut FieldErrors) -> (Option<i64>, Vec<i64>) {
+        let owner_id = single_id(errors, "owner_id", &self.owner_id);
+        let implementer_ids = parse_ids(errors, "implementer_ids", &self.implementer_ids);
+        (owner_id, implementer_ids)
+    }
+
+    /// The planned start and end: both or neither, the end after the start.
+    fn planned_window(
+        &self,
+        errors: &mut FieldErrors,
+    ) -> (Option<NaiveDateTime>, Option<NaiveDateTime>) {
+        let start = local_time_field(errors, "planned_start", &self.planned_start);
+        let end = local_time_field(errors, "planned_end", &self.planned_end);
+        // A time that could not be read keeps its own message over "Set … too".
+        match (start, end) {
+            (Some(start), Some(end)) if end <= start => {
+                errors.add("planned_end", "The end must be after the start.")
+            }
+            (Some(_), None) => errors.add("planned_end", "Set the end too."),
+            (None, Some(_)) => errors.add("planned_start", "Set the start too."),
+            _ => {}
+        }
+        (start, end)
+    }
+
+    /// Whether an outage is expected, and its minutes (0 when none is).
+    fn outage(&self, errors: &mut FieldErrors) -> (bool, i32) {
+        let expects_outage = self
+            .expects_outage
+            .as_deref()
+            .is_some_and(|v| matches!(v, "on" | "true" | "yes"));
+        let minutes = match self.outage_minutes.trim() {
+            "" => 0,
+            text => match text.parse::<i32>() {
+                Ok(m) if (0..=OUTAGE_MAX_MINUTES).contains(&m) => m,
+                _ => {
+                    errors.add(
+                        "outage_minutes",
+                        format!("Enter whole minutes from 0 to {OUTAGE_MAX_MINUTES}."),
+                    );
+                    0
+                }
+            },
+        };
+        if expects_outage && minutes == 0 && errors.get("outage_minutes").is_none() {
+            errors.add(
+                "outage_minutes",
+                "How many minutes of outage do you expect?",
+            );
+        }
+        // Minutes left in the field after unticking the box are checked, but not kept.
+        (expects_outage, if expects_outage { minutes } else { 0 })
+    }
+
+    /// The implementation, test, back-out and communication plans, in that order.
+    fn plans(&self, errors: &mut FieldErrors) -> [String; 4] {
+        [
+            (
+                "implementation_plan",
+                "Implementation plan",
+                &self.implementation_plan,
+            ),
+            ("test_plan", "Test plan", &self.test_plan),
+            ("backout_plan", "Back-out plan", &self.backout_plan),
+            (
+                "communication_plan",
+                "Communication plan",
+                &self.communication_plan,
+            ),
+        ]
+        .map(|(field, label, text)| bounded(errors, field, label, text, 0, TEXT_MAX))
+    }
+
+    /// The five risk questions: all answered or none yet (assessment can come later).
+    fn risk_answers(&self, errors: &mut FieldErrors) -> Option<RiskAnswers> {
+        let answers = [
+            parse_answer(errors, "impact_breadth", &self.impact_breadth),
+            parse_answer(errors, "complexity", &self.complexity),
+            parse_answer(errors, "backout_difficulty", &self.backout_difficulty),
+            parse_answer(errors, "history", &self.history),
+            parse_answer(errors, "time_pressure", &self.time_pressure),
+        ];
+        match answers {
+            [Some(impact_breadth), Some(complexity), Some(backout_difficulty), Some(history), Some(time_pressure)] => {
+                Some(RiskAnswers {
+                    impact_breadth,
+                    complexity,
+                    backout_difficulty,
+                    history,
+                    time_pressure,
+                })
+            }
+            [None, None, None, None, None] => None,
+            _ => {
+                errors.add("risk", "Answer every risk question, or none yet.");
+                None
+            }
+        }
+    }
+
+    /// The template a standard change follows. It is read whatever the type, so a bad value is
+    /// reported even when the type is missing; only a standard change keeps it.
+    fn template(&self, errors: &mut FieldErrors, change_type: Option<ChangeType>) -> Option<i64> {
+        let template_id = single_id(errors, "template_id", &self.template_id);
+        if change_type != Some(ChangeType::Standard) {
+            return None;
+        }
+        if template_id.is_none() && errors.get("template_id").is_none() {
+            errors.add(
+                "template_id",
+                "Choose the standard change template this change follows.",
+            );
+        }
+        template_id
     }
 }
 

@@ -17,7 +17,7 @@ use app::model::register::ImprovementForm;
 use app::server::db::Db;
 use app::server::service::audit_trail;
 use app::server::service::nonconformities::{self, Raised};
-use app::server::service::register::{self, MoveInput};
+use app::server::service::register::{self, TransitionInput};
 use app::server::state::AppState;
 use axum::http::StatusCode;
 use common::web::{add_user, call, send, sign_in, state, PASSWORD};
@@ -71,7 +71,7 @@ async fn improvement_rules_refuse_over_http_and_are_counted() {
         entry.id,
         entry.version,
         ImprovementAction::Evaluate,
-        MoveInput::default(),
+        TransitionInput::default(),
     )
     .await
     .unwrap();

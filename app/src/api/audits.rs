@@ -149,7 +149,7 @@ pub async fn edit_audit(
 }
 
 /// Starts (generating the checklist), completes (with the conclusion) or cancels an audit.
-#[server(endpoint = "audits/move")]
+#[server(endpoint = "audits/transition")]
 pub async fn transition_audit(
     id: i64,
     version: i32,

@@ -121,7 +121,7 @@ pub async fn save_plan_draft(
 }
 
 /// One lifecycle transition of a version (the plan lifecycle decides who may).
-#[server(endpoint = "continuity/version/move")]
+#[server(endpoint = "continuity/version/transition")]
 pub async fn transition_plan_version(
     version_id: i64,
     version: i32,

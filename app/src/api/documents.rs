@@ -126,7 +126,7 @@ pub async fn save_document_draft(
 }
 
 /// One lifecycle transition of a version (the lifecycle decides who may).
-#[server(endpoint = "documents/version/move")]
+#[server(endpoint = "documents/version/transition")]
 pub async fn transition_document_version(
     version_id: i64,
     version: i32,

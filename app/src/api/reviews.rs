@@ -118,7 +118,7 @@ pub async fn complete_review_action(
 }
 
 /// Marks the review held, or publishes its minutes (then it never changes).
-#[server(endpoint = "reviews/move")]
+#[server(endpoint = "reviews/transition")]
 pub async fn transition_review(
     id: i64,
     version: i32,

@@ -1150,11 +1150,11 @@ async fn only_the_quality_manager_plans_minutes_and_publishes_through_the_api() 
                 ),
             ),
             (
-                "/api/reviews/move",
+                "/api/reviews/transition",
                 format!("id={id}&version={v}&step=Hold"),
             ),
             (
-                "/api/reviews/move",
+                "/api/reviews/transition",
                 format!("id={id}&version={v}&step=Publish"),
             ),
         ]
@@ -1200,7 +1200,7 @@ async fn only_the_quality_manager_plans_minutes_and_publishes_through_the_api() 
     let reply = send(
         &state,
         call(
-            "/api/reviews/move",
+            "/api/reviews/transition",
             &format!("id={id}&version={v}&step=Hold"),
             Some(&qm),
         ),
@@ -1229,7 +1229,7 @@ async fn only_the_quality_manager_plans_minutes_and_publishes_through_the_api() 
     let reply = send(
         &state,
         call(
-            "/api/reviews/move",
+            "/api/reviews/transition",
             &format!("id={id}&version={v}&step=Publish"),
             Some(&qm),
         ),

@@ -149,8 +149,8 @@ pub async fn edit_audit(
 }
 
 /// Starts (generating the checklist), completes (with the conclusion) or cancels an audit.
-#[server(endpoint = "audits/move")]
-pub async fn move_audit(
+#[server(endpoint = "audits/transition")]
+pub async fn transition_audit(
     id: i64,
     version: i32,
     action: String,
@@ -160,7 +160,7 @@ pub async fn move_audit(
     let action = AuditAction::parse(&action)
         .ok_or_else(|| AppError::BadRequest("Unknown audit action.".into()))?;
     let today = local_today(&caller.user.time_zone);
-    let result = internal_audits::move_audit(
+    let result = internal_audits::transition_audit(
         &caller.db,
         &caller.user,
         &caller.actor(),

@@ -9,8 +9,8 @@ use crate::error::AppError;
 use crate::model::cab::BoardForm;
 use crate::model::change_request::Change;
 use crate::model::meeting::{
-    ActionForm, Board, BoardSummary, CabAction, DecisionForm, Meeting, MeetingForm, MeetingSummary,
-    Notification, PreviousDecision, VoteForm,
+    Board, BoardSummary, CabAction, CabActionForm, DecisionForm, Meeting, MeetingForm,
+    MeetingSummary, Notification, PreviousDecision, VoteForm,
 };
 use leptos::prelude::*;
 
@@ -257,7 +257,7 @@ pub async fn add_cab_action(
     id: i64,
     version: i32,
     #[server(default)] item_id: Option<i64>,
-    form: ActionForm,
+    form: CabActionForm,
 ) -> Result<(), AppError> {
     let caller = require(Permission::CabChair).await?;
     // "Today" is the chair's own date, not UTC's.

@@ -120,15 +120,15 @@ pub async fn save_plan_draft(
         .await
 }
 
-/// One lifecycle move of a version (the plan lifecycle decides who may).
-#[server(endpoint = "continuity/version/move")]
-pub async fn move_plan_version(
+/// One lifecycle transition of a version (the plan lifecycle decides who may).
+#[server(endpoint = "continuity/version/transition")]
+pub async fn transition_plan_version(
     version_id: i64,
     version: i32,
     action: PlanAction,
 ) -> Result<PlanVersion, AppError> {
     let caller = require(Permission::ContinuityEdit).await?;
-    let result = continuity_plans::move_version(
+    let result = continuity_plans::transition_version(
         &caller.db,
         &caller.user,
         &caller.actor(),

@@ -125,16 +125,16 @@ pub async fn save_document_draft(
         .await
 }
 
-/// One lifecycle move of a version (the lifecycle decides who may).
-#[server(endpoint = "documents/version/move")]
-pub async fn move_document_version(
+/// One lifecycle transition of a version (the lifecycle decides who may).
+#[server(endpoint = "documents/version/transition")]
+pub async fn transition_document_version(
     version_id: i64,
     version: i32,
     action: DocAction,
 ) -> Result<DocumentVersion, AppError> {
     let caller = require(Permission::DocumentEdit).await?;
     let today = local_today(&caller.user.time_zone);
-    let result = sms_documents::move_version(
+    let result = sms_documents::transition_version(
         &caller.db,
         &caller.user,
         &caller.actor(),

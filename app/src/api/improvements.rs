@@ -80,10 +80,10 @@ pub async fn update_improvement(
     Ok(updated)
 }
 
-/// A lifecycle move: `action` is `evaluate`, `approve`, `reject`, `defer`, `reconsider`,
+/// A lifecycle transition: `action` is `evaluate`, `approve`, `reject`, `defer`, `reconsider`,
 /// `start`, `implement`, `verify` or `close` (with `closure_code`).
 #[server(endpoint = "improvements/transition")]
-pub async fn move_improvement(
+pub async fn transition_improvement(
     id: i64,
     version: i32,
     action: String,
@@ -108,7 +108,7 @@ pub async fn move_improvement(
         id,
         version,
         action,
-        register::MoveInput {
+        register::TransitionInput {
             outcome: outcome.unwrap_or_default(),
             closure_code,
         },

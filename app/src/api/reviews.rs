@@ -4,8 +4,8 @@
 
 use crate::error::AppError;
 use crate::model::management_review::{
-    DetailsForm, MyReviewAction, PlanForm, ReviewAction, ReviewMove, ReviewRecord, ReviewState,
-    ReviewSummary,
+    DetailsForm, MyReviewAction, PlanForm, ReviewAction, ReviewRecord, ReviewState, ReviewSummary,
+    ReviewTransition,
 };
 use crate::model::refs::PersonRef;
 use leptos::prelude::*;
@@ -118,11 +118,15 @@ pub async fn complete_review_action(
 }
 
 /// Marks the review held, or publishes its minutes (then it never changes).
-#[server(endpoint = "reviews/move")]
-pub async fn move_review(id: i64, version: i32, step: ReviewMove) -> Result<ReviewState, AppError> {
+#[server(endpoint = "reviews/transition")]
+pub async fn transition_review(
+    id: i64,
+    version: i32,
+    step: ReviewTransition,
+) -> Result<ReviewState, AppError> {
     let caller = require(Permission::ReviewManage).await?;
     let today = local_today(&caller.user.time_zone);
-    let result = reviews::move_review(
+    let result = reviews::transition_review(
         &caller.db,
         &caller.user,
         &caller.actor(),

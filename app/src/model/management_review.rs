@@ -34,16 +34,16 @@ impl ReviewState {
     }
 }
 
-/// A move of a review along its lifecycle.
+/// A transition of a review along its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ReviewMove {
+pub enum ReviewTransition {
     /// The meeting took place.
     Hold,
     /// The minutes are final: the review becomes immutable.
     Publish,
 }
 
-impl ReviewMove {
+impl ReviewTransition {
     pub fn label(self) -> &'static str {
         match self {
             Self::Hold => "Mark as held",
@@ -52,9 +52,9 @@ impl ReviewMove {
     }
 }
 
-/// What the lifecycle needs to know about the review being moved.
+/// What the lifecycle needs to know about the review in transition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MoveFacts {
+pub struct ReviewFacts {
     pub attendees: usize,
     pub has_minutes: bool,
 }
@@ -62,12 +62,12 @@ pub struct MoveFacts {
 /// The state after `step`, or why it is refused.
 pub fn review_transition(
     state: ReviewState,
-    step: ReviewMove,
-    facts: MoveFacts,
+    step: ReviewTransition,
+    facts: ReviewFacts,
 ) -> Result<ReviewState, String> {
     match (state, step) {
-        (ReviewState::Planned, ReviewMove::Hold) => Ok(ReviewState::Held),
-        (ReviewState::Held, ReviewMove::Publish) => {
+        (ReviewState::Planned, ReviewTransition::Hold) => Ok(ReviewState::Held),
+        (ReviewState::Held, ReviewTransition::Publish) => {
             if facts.attendees == 0 {
                 Err("Record who attended before publishing the minutes.".into())
             } else if !facts.has_minutes {
@@ -76,10 +76,10 @@ pub fn review_transition(
                 Ok(ReviewState::Published)
             }
         }
-        (ReviewState::Planned, ReviewMove::Publish) => {
+        (ReviewState::Planned, ReviewTransition::Publish) => {
             Err("Mark the review as held before publishing its minutes.".into())
         }
-        (ReviewState::Held, ReviewMove::Hold) => Err("The review is already held.".into()),
+        (ReviewState::Held, ReviewTransition::Hold) => Err("The review is already held.".into()),
         (ReviewState::Published, _) => {
             Err("The minutes are published; a published review does not change.".into())
         }
@@ -764,38 +764,39 @@ mod tests {
 
     #[test]
     fn lifecycle_planned_held_published() {
-        let ok = MoveFacts {
+        let ok = ReviewFacts {
             attendees: 2,
             has_minutes: true,
         };
         assert_eq!(
-            review_transition(ReviewState::Planned, ReviewMove::Hold, ok),
+            review_transition(ReviewState::Planned, ReviewTransition::Hold, ok),
             Ok(ReviewState::Held)
         );
         assert_eq!(
-            review_transition(ReviewState::Held, ReviewMove::Publish, ok),
+            review_transition(ReviewState::Held, ReviewTransition::Publish, ok),
             Ok(ReviewState::Published)
         );
-        assert!(review_transition(ReviewState::Planned, ReviewMove::Publish, ok).is_err());
-        for step in [ReviewMove::Hold, ReviewMove::Publish] {
+        assert!(review_transition(ReviewState::Planned, ReviewTransition::Publish, ok).is_err());
+        for step in [ReviewTransition::Hold, ReviewTransition::Publish] {
             assert!(review_transition(ReviewState::Published, step, ok).is_err());
         }
     }
 
     #[test]
     fn publishing_needs_attendees_and_minutes() {
-        let no_one = MoveFacts {
+        let no_one = ReviewFacts {
             attendees: 0,
             has_minutes: true,
         };
-        let no_minutes = MoveFacts {
+        let no_minutes = ReviewFacts {
             attendees: 1,
             has_minutes: false,
         };
-        let err = review_transition(ReviewState::Held, ReviewMove::Publish, no_one).unwrap_err();
-        assert!(err.contains("attended"), "{err}");
         let err =
-            review_transition(ReviewState::Held, ReviewMove::Publish, no_minutes).unwrap_err();
+            review_transition(ReviewState::Held, ReviewTransition::Publish, no_one).unwrap_err();
+        assert!(err.contains("attended"), "{err}");
+        let err = review_transition(ReviewState::Held, ReviewTransition::Publish, no_minutes)
+            .unwrap_err();
         assert!(err.contains("minutes"), "{err}");
     }
 

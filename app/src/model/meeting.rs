@@ -522,15 +522,15 @@ impl VoteForm {
     }
 }
 
-/// A follow-up action as the chair enters it.
+/// A follow-up action ([`CabAction`]) as the chair enters it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActionForm {
+pub struct CabActionForm {
     pub text: String,
     pub owner_id: String,
     pub due: String,
 }
 
-impl ActionForm {
+impl CabActionForm {
     pub fn validate(&self, today: NaiveDate) -> Result<(String, i64, NaiveDate), FieldErrors> {
         let mut errors = FieldErrors::new();
         let text =
@@ -712,7 +712,7 @@ mod tests {
         .validate()
         .is_err());
         let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let late = ActionForm {
+        let late = CabActionForm {
             text: "Update the runbook".into(),
             owner_id: "3".into(),
             due: "2026-11-26".into(),

@@ -1,11 +1,11 @@
 //! `/continuity/plans/:id` (`?version=N` to read an older version): one continuity plan —
 //! the draft in the editor for those who may write it, any other version to read (and to
-//! comment on while in review), the lifecycle moves the reader may make, what needs attention,
+//! comment on while in review), the lifecycle transitions the reader may make, what needs attention,
 //! the exercises, and links to compare versions, print and export.
 
 use super::continuity::{plan_state_badge, review_badge};
 use super::id_param;
-use crate::api::continuity::{get_plan, CommentOnPlan, MovePlanVersion, StartPlanDraft};
+use crate::api::continuity::{get_plan, CommentOnPlan, StartPlanDraft, TransitionPlanVersion};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::plan_editor::PlanEditor;
 use crate::components::plan_exercises::{ExerciseActions, PlanExercises};
@@ -31,7 +31,7 @@ pub fn ContinuityPlanPage() -> impl IntoView {
             .get("version")
             .and_then(|v| v.parse::<i32>().ok())
     });
-    let moves = ServerAction::<MovePlanVersion>::new();
+    let transitions = ServerAction::<TransitionPlanVersion>::new();
     let new_draft = ServerAction::<StartPlanDraft>::new();
     let comment = ServerAction::<CommentOnPlan>::new();
     let exercises = ExerciseActions::new();
@@ -42,7 +42,7 @@ pub fn ContinuityPlanPage() -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     };
-    Effect::new(move |_| reload_on(moves.value().with(|v| matches!(v, Some(Ok(_))))));
+    Effect::new(move |_| reload_on(transitions.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| reload_on(new_draft.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| reload_on(comment.value().with(|v| matches!(v, Some(Ok(_))))));
     let plan = Resource::new(
@@ -60,7 +60,7 @@ pub fn ContinuityPlanPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let user = session.user.await.ok().flatten();
                 match plan.await {
-                    Ok(plan) => view! { <PlanPageBody plan user selected=selected.get() moves new_draft comment exercises/> }.into_any(),
+                    Ok(plan) => view! { <PlanPageBody plan user selected=selected.get() transitions new_draft comment exercises/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -83,7 +83,7 @@ fn PlanPageBody(
     plan: PlanDetail,
     user: Option<CurrentUser>,
     selected: Option<i32>,
-    moves: ServerAction<MovePlanVersion>,
+    transitions: ServerAction<TransitionPlanVersion>,
     new_draft: ServerAction<StartPlanDraft>,
     comment: ServerAction<CommentOnPlan>,
     exercises: ExerciseActions,
@@ -169,7 +169,7 @@ fn PlanPageBody(
             .into_any()
     };
     let lifecycle = (shown.id == latest.id && !plan.retired).then(|| {
-        view! { <Lifecycle plan=plan.clone() latest=latest.clone() user=user.clone() moves new_draft draft_version unsaved/> }
+        view! { <Lifecycle plan=plan.clone() latest=latest.clone() user=user.clone() transitions new_draft draft_version unsaved/> }
     });
     let compare_choices = plan
         .versions
@@ -221,19 +221,19 @@ fn PlanPageBody(
     .into_any()
 }
 
-/// The moves the reader may make on the newest version, and starting the next draft.
+/// The transitions the reader may make on the newest version, and starting the next draft.
 #[component]
 fn Lifecycle(
     plan: PlanDetail,
     latest: PlanVersion,
     user: Option<CurrentUser>,
-    moves: ServerAction<MovePlanVersion>,
+    transitions: ServerAction<TransitionPlanVersion>,
     new_draft: ServerAction<StartPlanDraft>,
     draft_version: RwSignal<i32>,
     unsaved: RwSignal<bool>,
 ) -> impl IntoView {
     let error = Signal::derive(move || {
-        moves
+        transitions
             .value()
             .get()
             .and_then(|r| r.err())
@@ -269,13 +269,13 @@ fn Lifecycle(
             {actions.into_iter().map(|action| {
                 let hold_back = action == PlanAction::SendToReview;
                 view! {
-                    <ActionForm action=moves attr:class="inline-form">
+                    <ActionForm action=transitions attr:class="inline-form">
                         <input type="hidden" name="version_id" value=version_id/>
                         <input type="hidden" name="version" value=move || draft_version.get()/>
                         <input type="hidden" name="action" value=format!("{action:?}")/>
                         <button type="submit"
                             class=if action == PlanAction::Retire { "button secondary" } else { "button" }
-                            disabled=move || moves.pending().get() || (hold_back && unsaved.get())
+                            disabled=move || transitions.pending().get() || (hold_back && unsaved.get())
                             title=move || (hold_back && unsaved.get()).then_some("Wait until the draft is saved")>
                             {action.label()}
                         </button>

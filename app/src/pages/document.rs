@@ -1,11 +1,11 @@
 //! `/compliance/documents/:id` (`?version=N` for an older version): one SMS document — the
 //! version shown rendered as safe Markdown, its link, the version history with approvers and
-//! dates, the draft form for who may write it, and the lifecycle moves the reader may make.
+//! dates, the draft form for who may write it, and the lifecycle transitions the reader may make.
 
 use super::documents::{clause_checkboxes, doc_review_badge, doc_state_badge};
 use super::id_param;
 use crate::api::documents::{
-    document_owners, get_document, MoveDocumentVersion, SaveDocumentDraft, StartDocumentDraft,
+    document_owners, get_document, SaveDocumentDraft, StartDocumentDraft, TransitionDocumentVersion,
 };
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
@@ -31,7 +31,7 @@ pub fn DocumentPage() -> impl IntoView {
             .get("version")
             .and_then(|v| v.parse::<i32>().ok())
     });
-    let moves = ServerAction::<MoveDocumentVersion>::new();
+    let transitions = ServerAction::<TransitionDocumentVersion>::new();
     let new_draft = ServerAction::<StartDocumentDraft>::new();
     let save = ServerAction::<SaveDocumentDraft>::new();
     let reload = RwSignal::new(0u32);
@@ -41,7 +41,7 @@ pub fn DocumentPage() -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     };
-    Effect::new(move |_| reload_on(moves.value().with(|v| matches!(v, Some(Ok(_))))));
+    Effect::new(move |_| reload_on(transitions.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| reload_on(new_draft.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| reload_on(save.value().with(|v| matches!(v, Some(Ok(_))))));
     let doc = Resource::new(
@@ -61,7 +61,7 @@ pub fn DocumentPage() -> impl IntoView {
                 let user = session.user.await.ok().flatten();
                 let people = owners.await.unwrap_or_default();
                 match doc.await {
-                    Ok(doc) => view! { <DocumentBody doc user people selected=selected.get() moves new_draft save/> }.into_any(),
+                    Ok(doc) => view! { <DocumentBody doc user people selected=selected.get() transitions new_draft save/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -75,7 +75,7 @@ fn DocumentBody(
     user: Option<CurrentUser>,
     people: Vec<crate::model::refs::PersonRef>,
     selected: Option<i32>,
-    moves: ServerAction<MoveDocumentVersion>,
+    transitions: ServerAction<TransitionDocumentVersion>,
     new_draft: ServerAction<StartDocumentDraft>,
     save: ServerAction<SaveDocumentDraft>,
 ) -> impl IntoView {
@@ -111,7 +111,7 @@ fn DocumentBody(
         })
         .unwrap_or_default();
     let may_start = editor.is_some() && !latest.state.is_open();
-    let move_error = Signal::derive(move || moves.value().get().and_then(Result::err));
+    let transition_error = Signal::derive(move || transitions.value().get().and_then(Result::err));
     let draft_error = Signal::derive(move || new_draft.value().get().and_then(Result::err));
     let clauses = s
         .clauses
@@ -131,11 +131,11 @@ fn DocumentBody(
         </dl>
         <section class="panel" aria-labelledby="lifecycle-heading">
             <h2 id="lifecycle-heading">{format!("Latest: version {} ", latest.number)}{doc_state_badge(latest.state)}</h2>
-            <FormErrors error=move_error/>
+            <FormErrors error=transition_error/>
             <FormErrors error=draft_error/>
             <div class="form-actions">
                 {allowed.into_iter().map(|action| view! {
-                    <ActionForm action=moves attr:class="inline-form">
+                    <ActionForm action=transitions attr:class="inline-form">
                         <input type="hidden" name="version_id" value=latest.id/>
                         <input type="hidden" name="version" value=latest.version/>
                         <input type="hidden" name="action" value=format!("{action:?}")/>

@@ -1,11 +1,11 @@
-//! `/improvements/:id`: one entry of the register — its lifecycle moves, KPIs with their trend
+//! `/improvements/:id`: one entry of the register — its lifecycle transitions, KPIs with their trend
 //! against baseline and target, who owns and approves it, and its history.
 
 use super::id_param;
 use super::improvement_register::{priority_badge, state_badge};
 use crate::api::changes::change_choices;
 use crate::api::improvements::{
-    get_improvement, improvement_history, AddKpi, AddMeasurement, MoveImprovement,
+    get_improvement, improvement_history, AddKpi, AddMeasurement, TransitionImprovement,
     UpdateImprovement,
 };
 use crate::components::change_fields::field_error;
@@ -25,7 +25,7 @@ use leptos_meta::Title;
 #[component]
 pub fn ImprovementDetailPage() -> impl IntoView {
     let id = id_param();
-    let moved = ServerAction::<MoveImprovement>::new();
+    let transitions = ServerAction::<TransitionImprovement>::new();
     let kpi = ServerAction::<AddKpi>::new();
     let measure = ServerAction::<AddMeasurement>::new();
     let reassigned = ServerAction::<UpdateImprovement>::new();
@@ -33,7 +33,7 @@ pub fn ImprovementDetailPage() -> impl IntoView {
         move || {
             (
                 id.get(),
-                moved.version().get(),
+                transitions.version().get(),
                 kpi.version().get(),
                 measure.version().get(),
                 reassigned.version().get(),
@@ -48,7 +48,7 @@ pub fn ImprovementDetailPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the improvement…"</p> }>
             {move || Suspend::new(async move {
                 match entry.await {
-                    Ok(entry) => view! { <ImprovementView entry moved kpi measure reassigned/> }.into_any(),
+                    Ok(entry) => view! { <ImprovementView entry transitions kpi measure reassigned/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -59,7 +59,7 @@ pub fn ImprovementDetailPage() -> impl IntoView {
 #[component]
 fn ImprovementView(
     entry: Improvement,
-    moved: ServerAction<MoveImprovement>,
+    transitions: ServerAction<TransitionImprovement>,
     kpi: ServerAction<AddKpi>,
     measure: ServerAction<AddMeasurement>,
     reassigned: ServerAction<UpdateImprovement>,
@@ -67,7 +67,7 @@ fn ImprovementView(
     let session = use_session();
     let responsibility = StoredValue::new(entry.clone());
     let (id, version) = (entry.id, entry.version);
-    let move_error = Signal::derive(move || moved.value().get().and_then(Result::err));
+    let transition_error = Signal::derive(move || transitions.value().get().and_then(Result::err));
     let kpi_error = Signal::derive(move || kpi.value().get().and_then(Result::err));
     let measure_error = Signal::derive(move || measure.value().get().and_then(Result::err));
     let facts = entry.facts();
@@ -121,7 +121,7 @@ fn ImprovementView(
                         let possible: Vec<ImprovementAction> = ImprovementAction::ALL
                             .into_iter()
                             .filter(|a| {
-                                // Offer outcome-dependent moves too: the outcome is typed below.
+                                // Offer outcome-dependent transitions too: the outcome is typed below.
                                 let mut f = facts.clone();
                                 if matches!(a, ImprovementAction::Verify) { f.has_outcome = true; }
                                 transition(&f, *a, &actor).is_ok()
@@ -130,15 +130,15 @@ fn ImprovementView(
                         (!possible.is_empty()).then(|| view! {
                             <section class="panel" aria-labelledby="moves-heading">
                                 <h2 id="moves-heading">"Move it on"</h2>
-                                <ActionForm action=moved attr:class="form" attr:novalidate=true>
-                                    <FormErrors error=move_error/>
+                                <ActionForm action=transitions attr:class="form" attr:novalidate=true>
+                                    <FormErrors error=transition_error/>
                                     <input type="hidden" name="id" value=id/>
                                     <input type="hidden" name="version" value=version/>
                                     {possible.contains(&ImprovementAction::Verify).then(|| view! {
                                         <div class="field">
                                             <label for="imp-outcome">"Measured outcome"</label>
                                             <textarea id="imp-outcome" name="outcome" rows=2 aria-describedby="imp-outcome-error"></textarea>
-                                            <p class="field-error" id="imp-outcome-error" aria-live="polite">{field_error(move_error, "outcome")}</p>
+                                            <p class="field-error" id="imp-outcome-error" aria-live="polite">{field_error(transition_error, "outcome")}</p>
                                         </div>
                                     })}
                                     {possible.contains(&ImprovementAction::Close).then(|| view! {
@@ -148,7 +148,7 @@ fn ImprovementView(
                                                 <option value="">"Choose…"</option>
                                                 {ClosureCode::ALL.map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
                                             </select>
-                                            <p class="field-error" id="imp-closure-error" aria-live="polite">{field_error(move_error, "closure_code")}</p>
+                                            <p class="field-error" id="imp-closure-error" aria-live="polite">{field_error(transition_error, "closure_code")}</p>
                                         </div>
                                     })}
                                     <div class="form-actions">

@@ -2,7 +2,7 @@
 //! (or use its Move button from the keyboard) to ask for the lifecycle move; the shared rules
 //! say which columns accept it, and the server decides.
 
-use crate::api::improvements::{improvement_board, MoveImprovement};
+use crate::api::improvements::{improvement_board, TransitionImprovement};
 use crate::components::drag::{id_from_event, MoveMenu};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::use_session;
@@ -64,7 +64,7 @@ pub fn ImprovementBoardPage() -> impl IntoView {
     let dragging = RwSignal::new(None::<Improvement>);
     let notice = RwSignal::new(None::<(bool, String)>);
     let pending = RwSignal::new(None::<PendingMove>);
-    let moved = ServerAction::<MoveImprovement>::new();
+    let moved = ServerAction::<TransitionImprovement>::new();
 
     // Every answer from the server is said out loud and the board redrawn from the truth.
     Effect::new(move |_| {
@@ -98,7 +98,7 @@ pub fn ImprovementBoardPage() -> impl IntoView {
         }
     });
     let submit = move |request: &PendingMove, outcome: String, closure: String| {
-        moved.dispatch(MoveImprovement {
+        moved.dispatch(TransitionImprovement {
             id: request.entry.id,
             version: request.entry.version,
             action: request.action.as_str().into(),
@@ -275,7 +275,7 @@ fn Card(
 fn MoveDialog(
     request: PendingMove,
     pending: RwSignal<Option<PendingMove>>,
-    moved: ServerAction<MoveImprovement>,
+    moved: ServerAction<TransitionImprovement>,
     submit: impl Fn(&PendingMove, String, String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let outcome = RwSignal::new(String::new());

@@ -6,7 +6,7 @@
 use super::id_param;
 use super::internal_audits::audit_state_badge;
 use crate::api::audits::{
-    audit_choices, get_audit, EditAudit, MoveAudit, RecordAuditFinding, RecordChecklistItem,
+    audit_choices, get_audit, EditAudit, RecordAuditFinding, RecordChecklistItem, TransitionAudit,
 };
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
@@ -25,7 +25,7 @@ use leptos_meta::Title;
 #[component]
 pub fn InternalAuditPage() -> impl IntoView {
     let id = id_param();
-    let moves = ServerAction::<MoveAudit>::new();
+    let transitions = ServerAction::<TransitionAudit>::new();
     let record = ServerAction::<RecordChecklistItem>::new();
     let finding = ServerAction::<RecordAuditFinding>::new();
     let edit = ServerAction::<EditAudit>::new();
@@ -36,7 +36,7 @@ pub fn InternalAuditPage() -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     };
-    Effect::new(move |_| reload_on(moves.value().with(|v| matches!(v, Some(Ok(_))))));
+    Effect::new(move |_| reload_on(transitions.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| reload_on(record.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| reload_on(finding.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| reload_on(edit.value().with(|v| matches!(v, Some(Ok(_))))));
@@ -53,7 +53,7 @@ pub fn InternalAuditPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading the audit…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <AuditView detail moves record finding edit/> }.into_any(),
+                    Ok(detail) => view! { <AuditView detail transitions record finding edit/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -64,7 +64,7 @@ pub fn InternalAuditPage() -> impl IntoView {
 #[component]
 fn AuditView(
     detail: AuditDetail,
-    moves: ServerAction<MoveAudit>,
+    transitions: ServerAction<TransitionAudit>,
     record: ServerAction<RecordChecklistItem>,
     finding: ServerAction<RecordAuditFinding>,
     edit: ServerAction<EditAudit>,
@@ -127,7 +127,7 @@ fn AuditView(
             }
         })}
         <IfAllowed permission=Permission::AuditManage>
-            <LifecycleButtons id=audit.id version=audit.version state moves/>
+            <LifecycleButtons id=audit.id version=audit.version state transitions/>
         </IfAllowed>
         <Checklist audit_id=audit.id version=audit.version state items=checklist record/>
         <Findings findings/>
@@ -183,9 +183,9 @@ fn LifecycleButtons(
     id: i64,
     version: i32,
     state: AuditState,
-    moves: ServerAction<MoveAudit>,
+    transitions: ServerAction<TransitionAudit>,
 ) -> impl IntoView {
-    let error = Signal::derive(move || moves.value().get().and_then(Result::err));
+    let error = Signal::derive(move || transitions.value().get().and_then(Result::err));
     let actions = available_actions(state);
     if actions.is_empty() {
         return ().into_any();
@@ -197,7 +197,7 @@ fn LifecycleButtons(
             {actions.into_iter().map(|action| {
                 let complete = action == AuditAction::Complete;
                 view! {
-                    <ActionForm action=moves attr:class="form inline-form">
+                    <ActionForm action=transitions attr:class="form inline-form">
                         <input type="hidden" name="id" value=id/>
                         <input type="hidden" name="version" value=version/>
                         <input type="hidden" name="action" value=action.as_str()/>
@@ -208,7 +208,7 @@ fn LifecycleButtons(
                                 <p class="field-error" id="audit-conclusion-error">{field_error(error, "conclusion")}</p>
                             </div>
                         })}
-                        <button type="submit" class=if action == AuditAction::Cancel { "button button-secondary" } else { "button" } disabled=move || moves.pending().get()>{action.label()}</button>
+                        <button type="submit" class=if action == AuditAction::Cancel { "button button-secondary" } else { "button" } disabled=move || transitions.pending().get()>{action.label()}</button>
                     </ActionForm>
                 }
             }).collect_view()}

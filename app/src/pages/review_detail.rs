@@ -8,7 +8,7 @@ use super::id_param;
 use super::reviews::review_state_badge;
 use crate::api::reviews::{
     get_review, my_review_actions, review_people, AddReviewAction, AddReviewDecision,
-    CompleteReviewAction, MoveReview, SaveReview,
+    CompleteReviewAction, SaveReview, TransitionReview,
 };
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
@@ -16,8 +16,8 @@ use crate::components::session::use_session;
 use crate::error::AppError;
 use crate::model::access::Permission;
 use crate::model::management_review::{
-    kpi_rows, may_complete_action, ReviewAction, ReviewInputs, ReviewMove, ReviewRecord,
-    ReviewState,
+    kpi_rows, may_complete_action, ReviewAction, ReviewInputs, ReviewRecord, ReviewState,
+    ReviewTransition,
 };
 use crate::model::refs::PersonRef;
 use crate::model::user::CurrentUser;
@@ -31,7 +31,7 @@ struct Writes {
     decision: ServerAction<AddReviewDecision>,
     action: ServerAction<AddReviewAction>,
     done: ServerAction<CompleteReviewAction>,
-    moves: ServerAction<MoveReview>,
+    transitions: ServerAction<TransitionReview>,
 }
 
 #[component]
@@ -42,7 +42,7 @@ pub fn ReviewDetailPage() -> impl IntoView {
         decision: ServerAction::new(),
         action: ServerAction::new(),
         done: ServerAction::new(),
-        moves: ServerAction::new(),
+        transitions: ServerAction::new(),
     };
     let reload = RwSignal::new(0u32);
     // Reload after a success only: a refusal must keep what the person typed.
@@ -55,7 +55,14 @@ pub fn ReviewDetailPage() -> impl IntoView {
     Effect::new(move |_| bump(writes.decision.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| bump(writes.action.value().with(|v| matches!(v, Some(Ok(_))))));
     Effect::new(move |_| bump(writes.done.value().with(|v| matches!(v, Some(Ok(_))))));
-    Effect::new(move |_| bump(writes.moves.value().with(|v| matches!(v, Some(Ok(_))))));
+    Effect::new(move |_| {
+        bump(
+            writes
+                .transitions
+                .value()
+                .with(|v| matches!(v, Some(Ok(_)))),
+        )
+    });
     let review = Resource::new(
         move || (id.get(), reload.get()),
         |(id, _)| async move {
@@ -127,15 +134,15 @@ fn ReviewBody(
 /// "Mark as held" while planned; "Publish minutes" (with a confirmation) once held.
 #[component]
 fn Lifecycle(id: i64, version: i32, state: ReviewState, writes: Writes) -> impl IntoView {
-    let moves = writes.moves;
-    let error = Signal::derive(move || moves.value().get().and_then(Result::err));
-    let form = move |step: ReviewMove, class: &'static str| {
+    let transitions = writes.transitions;
+    let error = Signal::derive(move || transitions.value().get().and_then(Result::err));
+    let form = move |step: ReviewTransition, class: &'static str| {
         view! {
-            <ActionForm action=moves attr:class="inline">
+            <ActionForm action=transitions attr:class="inline">
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="version" value=version/>
                 <input type="hidden" name="step" value=format!("{step:?}")/>
-                <button type="submit" class=class disabled=move || moves.pending().get()>{step.label()}</button>
+                <button type="submit" class=class disabled=move || transitions.pending().get()>{step.label()}</button>
             </ActionForm>
         }
     };
@@ -143,12 +150,12 @@ fn Lifecycle(id: i64, version: i32, state: ReviewState, writes: Writes) -> impl 
         <section class="review-lifecycle" aria-label="Review lifecycle">
             <FormErrors error/>
             {match state {
-                ReviewState::Planned => form(ReviewMove::Hold, "button").into_any(),
+                ReviewState::Planned => form(ReviewTransition::Hold, "button").into_any(),
                 ReviewState::Held => view! {
                     <details class="confirm">
                         <summary class="button">"Publish minutes…"</summary>
                         <p class="banner banner-warning">"Publishing is final: the minutes, attendees, decisions and the inputs as they stand now are frozen and can no longer be edited. Actions stay trackable."</p>
-                        {form(ReviewMove::Publish, "button danger")}
+                        {form(ReviewTransition::Publish, "button danger")}
                     </details>
                 }.into_any(),
                 ReviewState::Published => ().into_any(),

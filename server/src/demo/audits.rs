@@ -85,7 +85,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         .validate()?,
     )
     .await?;
-    let mut version = internal_audits::move_audit(
+    let mut version = internal_audits::transition_audit(
         db,
         &auditor,
         &by_auditor,
@@ -160,7 +160,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         .await?;
         version += 1;
     }
-    internal_audits::move_audit(
+    internal_audits::transition_audit(
         db,
         &auditor,
         &by_auditor,

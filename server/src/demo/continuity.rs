@@ -361,7 +361,7 @@ async fn send_to_review(
     let saved =
         continuity_plans::save_draft(db, author, &actor(author), draft.id, draft.version, content)
             .await?;
-    continuity_plans::move_version(
+    continuity_plans::transition_version(
         db,
         author,
         &actor(author),
@@ -377,7 +377,7 @@ async fn approve(
     manager: &CurrentUser,
     version: PlanVersion,
 ) -> Result<PlanVersion, AppError> {
-    continuity_plans::move_version(
+    continuity_plans::transition_version(
         db,
         manager,
         &actor(manager),

@@ -359,7 +359,7 @@ async fn seed_document(
         return Ok(());
     }
     let first = latest_version(db, id, today).await?;
-    let sent = sms_documents::move_version(
+    let sent = sms_documents::transition_version(
         db,
         author,
         &actor(author),
@@ -371,7 +371,7 @@ async fn seed_document(
     .await?;
     let approve = |version_id: i64, version: i32, months: u32| async move {
         let on = months_ago(today, months);
-        sms_documents::move_version(
+        sms_documents::transition_version(
             db,
             quinn,
             &actor(quinn),
@@ -415,7 +415,7 @@ SLA attainment — service owner; continuity exercises — continuity manager.\n
                 },
             )
             .await?;
-            let sent = sms_documents::move_version(
+            let sent = sms_documents::transition_version(
                 db,
                 author,
                 &actor(author),

@@ -9,7 +9,7 @@ use app::model::improvement::{
 use app::model::register::ImprovementDraft;
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::register::{self, MoveInput};
+use app::server::service::register::{self, TransitionInput};
 use chrono::{Duration, Utc};
 
 const TITLES: [&str; 10] = [
@@ -131,7 +131,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
                 | ImprovementAction::Implement => owner,
                 _ => &quality,
             };
-            let input = MoveInput {
+            let input = TransitionInput {
                 outcome: if *action == ImprovementAction::Verify {
                     "Measured after three months: the target was reached.".into()
                 } else {

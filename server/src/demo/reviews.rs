@@ -4,7 +4,7 @@
 //! nothing once any review exists.
 
 use app::error::AppError;
-use app::model::management_review::{last_full_quarter, DetailsForm, ReviewMove, ReviewPlan};
+use app::model::management_review::{last_full_quarter, DetailsForm, ReviewPlan, ReviewTransition};
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
@@ -108,23 +108,23 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         )
         .await?;
     }
-    reviews::move_review(
+    reviews::transition_review(
         db,
         &quinn,
         &q,
         id,
         version(db, id).await?,
-        ReviewMove::Hold,
+        ReviewTransition::Hold,
         today,
     )
     .await?;
-    reviews::move_review(
+    reviews::transition_review(
         db,
         &quinn,
         &q,
         id,
         version(db, id).await?,
-        ReviewMove::Publish,
+        ReviewTransition::Publish,
         today,
     )
     .await?;

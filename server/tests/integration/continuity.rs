@@ -228,7 +228,7 @@ mod plans {
         assert!(matches!(stranger, AppError::Refused(_)));
 
         // Review, then approval by the continuity manager (who did not write it).
-        let review = continuity_plans::move_version(
+        let review = continuity_plans::transition_version(
             &db,
             &owner,
             &actor(&owner),
@@ -238,7 +238,7 @@ mod plans {
         )
         .await
         .unwrap();
-        let refused = continuity_plans::move_version(
+        let refused = continuity_plans::transition_version(
             &db,
             &owner,
             &actor(&owner),
@@ -249,7 +249,7 @@ mod plans {
         .await
         .unwrap_err();
         assert!(matches!(refused, AppError::Refused(ref m) if m.contains("continuity manager")));
-        let approved = continuity_plans::move_version(
+        let approved = continuity_plans::transition_version(
             &db,
             &rowan,
             &actor(&rowan),
@@ -297,7 +297,7 @@ mod plans {
         )
         .await
         .unwrap();
-        let second = continuity_plans::move_version(
+        let second = continuity_plans::transition_version(
             &db,
             &rowan,
             &actor(&rowan),
@@ -309,7 +309,7 @@ mod plans {
         .unwrap();
         // Rowan wrote version 2: another continuity manager approves it.
         let sam = person(&db, "sam@example.org", Role::ContinuityManager).await;
-        continuity_plans::move_version(
+        continuity_plans::transition_version(
             &db,
             &sam,
             &actor(&sam),
@@ -562,7 +562,7 @@ mod plans {
         .await
         .unwrap_err();
         assert!(matches!(early, AppError::BadRequest(_)));
-        let review = continuity_plans::move_version(
+        let review = continuity_plans::transition_version(
             &db,
             &owner,
             &actor(&owner),
@@ -589,7 +589,7 @@ mod plans {
         )
         .await
         .unwrap();
-        continuity_plans::move_version(
+        continuity_plans::transition_version(
             &db,
             &sam,
             &actor(&sam),

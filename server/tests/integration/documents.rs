@@ -56,7 +56,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
     assert_eq!(detail.summary.review, ReviewStatus::NotApproved);
 
     // Not in review yet: nobody approves a draft.
-    let early = sms_documents::move_version(
+    let early = sms_documents::transition_version(
         &db,
         &quinn,
         &common::actor(&quinn),
@@ -68,7 +68,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
     .await;
     assert!(matches!(early, Err(AppError::Refused(_))));
 
-    let in_review = sms_documents::move_version(
+    let in_review = sms_documents::transition_version(
         &db,
         &author,
         &common::actor(&author),
@@ -83,7 +83,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
 
     // The author and the owner do not approve.
     for who in [&author, &owner] {
-        let refused = sms_documents::move_version(
+        let refused = sms_documents::transition_version(
             &db,
             who,
             &common::actor(who),
@@ -99,7 +99,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
             who.email
         );
     }
-    let approved = sms_documents::move_version(
+    let approved = sms_documents::transition_version(
         &db,
         &quinn,
         &common::actor(&quinn),
@@ -161,7 +161,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
     )
     .await
     .unwrap();
-    let sent = sms_documents::move_version(
+    let sent = sms_documents::transition_version(
         &db,
         &quinn,
         &common::actor(&quinn),
@@ -172,7 +172,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
     )
     .await
     .unwrap();
-    let own = sms_documents::move_version(
+    let own = sms_documents::transition_version(
         &db,
         &quinn,
         &common::actor(&quinn),
@@ -183,7 +183,7 @@ async fn a_document_is_approved_by_a_quality_manager_who_did_not_write_it() {
     )
     .await;
     assert!(matches!(own, Err(AppError::Refused(_))));
-    sms_documents::move_version(
+    sms_documents::transition_version(
         &db,
         &other_qm,
         &common::actor(&other_qm),
@@ -342,7 +342,7 @@ async fn review_status_shows_due_and_overdue_documents() {
         .unwrap()
         .versions[0]
         .clone();
-    let sent = sms_documents::move_version(
+    let sent = sms_documents::transition_version(
         &db,
         &owner,
         &common::actor(&owner),
@@ -353,7 +353,7 @@ async fn review_status_shows_due_and_overdue_documents() {
     )
     .await
     .unwrap();
-    sms_documents::move_version(
+    sms_documents::transition_version(
         &db,
         &quinn,
         &common::actor(&quinn),

@@ -253,7 +253,7 @@ async fn a_planned_audit_and_its_programme_can_be_edited() {
     assert!(matches!(err, AppError::Conflict { .. }), "{err:?}");
 
     // Once started, the plan is read-only.
-    internal_audits::move_audit(
+    internal_audits::transition_audit(
         &db,
         &p.auditor,
         &actor,
@@ -310,7 +310,7 @@ async fn the_audit_path_from_plan_to_report() {
     );
 
     // A stale version is refused and writes nothing.
-    let err = internal_audits::move_audit(
+    let err = internal_audits::transition_audit(
         &db,
         &p.auditor,
         &actor,
@@ -325,7 +325,7 @@ async fn the_audit_path_from_plan_to_report() {
     assert!(matches!(err, AppError::Conflict { .. }), "{err:?}");
 
     // Starting generates the checklist from the library: 8.5.1, 10.1, 10.2.
-    let started = internal_audits::move_audit(
+    let started = internal_audits::transition_audit(
         &db,
         &p.auditor,
         &actor,
@@ -352,7 +352,7 @@ async fn the_audit_path_from_plan_to_report() {
         .contains(&change.evidence_hints[0]));
 
     // Completing with items pending is refused.
-    let err = internal_audits::move_audit(
+    let err = internal_audits::transition_audit(
         &db,
         &p.auditor,
         &actor,
@@ -465,7 +465,7 @@ async fn the_audit_path_from_plan_to_report() {
         .await
         .is_err());
 
-    let done = internal_audits::move_audit(
+    let done = internal_audits::transition_audit(
         &db,
         &p.auditor,
         &actor,
@@ -497,7 +497,7 @@ async fn the_audit_path_from_plan_to_report() {
     .unwrap_err()
     .to_string()
     .contains("completed"));
-    assert!(internal_audits::move_audit(
+    assert!(internal_audits::transition_audit(
         &db,
         &p.auditor,
         &actor,
@@ -601,7 +601,7 @@ async fn the_report_route_checks_permission() {
     )
     .await
     .unwrap();
-    let started = internal_audits::move_audit(
+    let started = internal_audits::transition_audit(
         &db,
         &user,
         &actor,
@@ -624,7 +624,7 @@ async fn the_report_route_checks_permission() {
             .unwrap();
         version += 1;
     }
-    internal_audits::move_audit(
+    internal_audits::transition_audit(
         &db,
         &user,
         &actor,

@@ -15,7 +15,7 @@ use app::model::continuity_plan::{check_outcome, ExerciseKind};
 use app::model::improvement::{ClosureCode, ImprovementAction};
 use app::model::management_review::{
     ActionStatus, AuditResults, DetailsForm, ObjectiveStatus, Period, PeriodFigures, Ratio,
-    ReviewInputs, ReviewMove, ReviewPlan, ReviewRecord, ReviewState,
+    ReviewInputs, ReviewPlan, ReviewRecord, ReviewState, ReviewTransition,
 };
 use app::model::nonconformity::{NcForm, NcState, RootCauseMethod};
 use app::model::objective::{MeasurementForm, ObjectiveForm};
@@ -30,7 +30,7 @@ use app::server::service::continuity_exercises::{self, PlannedExercise};
 use app::server::service::continuity_plans::{self, NewPlan};
 use app::server::service::management_reviews as reviews;
 use app::server::service::nonconformities::{self, Raised, Step};
-use app::server::service::register::{self, MoveInput};
+use app::server::service::register;
 use app::server::service::{audit_trail, objectives};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -128,14 +128,14 @@ async fn add_action(db: &Db, by: &CurrentUser, id: i64, text: &str, owner: i64, 
     .unwrap();
 }
 
-async fn move_to(
+async fn transition_to(
     db: &Db,
     by: &CurrentUser,
     id: i64,
-    step: ReviewMove,
+    step: ReviewTransition,
 ) -> Result<ReviewState, AppError> {
     let v = version(db, id).await;
-    reviews::move_review(db, by, &actor(by), id, v, step, today()).await
+    reviews::transition_review(db, by, &actor(by), id, v, step, today()).await
 }
 
 /// Attendees and minutes recorded, held and published by `by`.
@@ -151,11 +151,15 @@ async fn publish(db: &Db, by: &CurrentUser, id: i64, attendees: &[i64]) {
     )
     .await;
     assert_eq!(
-        move_to(db, by, id, ReviewMove::Hold).await.unwrap(),
+        transition_to(db, by, id, ReviewTransition::Hold)
+            .await
+            .unwrap(),
         ReviewState::Held
     );
     assert_eq!(
-        move_to(db, by, id, ReviewMove::Publish).await.unwrap(),
+        transition_to(db, by, id, ReviewTransition::Publish)
+            .await
+            .unwrap(),
         ReviewState::Published
     );
 }
@@ -477,20 +481,32 @@ async fn improvement(db: &Db, by: &CurrentUser, owner: i64, target: NaiveDate) -
 async fn close_improvement(db: &Db, quinn: &CurrentUser, id: i64) {
     let mut v = register::get(db.reader(), id).await.unwrap().version;
     for (action, input) in [
-        (ImprovementAction::Evaluate, MoveInput::default()),
-        (ImprovementAction::Approve, MoveInput::default()),
-        (ImprovementAction::Start, MoveInput::default()),
-        (ImprovementAction::Implement, MoveInput::default()),
+        (
+            ImprovementAction::Evaluate,
+            register::TransitionInput::default(),
+        ),
+        (
+            ImprovementAction::Approve,
+            register::TransitionInput::default(),
+        ),
+        (
+            ImprovementAction::Start,
+            register::TransitionInput::default(),
+        ),
+        (
+            ImprovementAction::Implement,
+            register::TransitionInput::default(),
+        ),
         (
             ImprovementAction::Verify,
-            MoveInput {
+            register::TransitionInput {
                 outcome: "Repeat incidents down from 40 to 22 a month.".into(),
                 closure_code: None,
             },
         ),
         (
             ImprovementAction::Close,
-            MoveInput {
+            register::TransitionInput {
                 outcome: String::new(),
                 closure_code: Some(ClosureCode::Achieved),
             },
@@ -953,26 +969,28 @@ async fn publishing_needs_a_held_meeting_attendees_and_minutes() {
     };
     // Held comes first.
     assert_eq!(
-        move_to(&db, &p.quinn, id, ReviewMove::Publish)
+        transition_to(&db, &p.quinn, id, ReviewTransition::Publish)
             .await
             .unwrap_err(),
         AppError::BadRequest("Mark the review as held before publishing its minutes.".into())
     );
     unchanged(ReviewState::Planned, 1).await;
     assert_eq!(
-        move_to(&db, &p.quinn, id, ReviewMove::Hold).await.unwrap(),
+        transition_to(&db, &p.quinn, id, ReviewTransition::Hold)
+            .await
+            .unwrap(),
         ReviewState::Held
     );
     unchanged(ReviewState::Held, 2).await;
     assert_eq!(
-        move_to(&db, &p.quinn, id, ReviewMove::Hold)
+        transition_to(&db, &p.quinn, id, ReviewTransition::Hold)
             .await
             .unwrap_err(),
         AppError::BadRequest("The review is already held.".into())
     );
     // No attendees, then attendees without minutes.
     assert_eq!(
-        move_to(&db, &p.quinn, id, ReviewMove::Publish)
+        transition_to(&db, &p.quinn, id, ReviewTransition::Publish)
             .await
             .unwrap_err(),
         AppError::BadRequest("Record who attended before publishing the minutes.".into())
@@ -996,7 +1014,7 @@ async fn publishing_needs_a_held_meeting_attendees_and_minutes() {
     unchanged(ReviewState::Held, 2).await;
     save(&db, &p.quinn, id, details(&[p.quinn.id, p.chris.id], "   ")).await;
     assert_eq!(
-        move_to(&db, &p.quinn, id, ReviewMove::Publish)
+        transition_to(&db, &p.quinn, id, ReviewTransition::Publish)
             .await
             .unwrap_err(),
         AppError::BadRequest("Write the minutes before publishing them.".into())
@@ -1014,7 +1032,7 @@ async fn publishing_needs_a_held_meeting_attendees_and_minutes() {
     )
     .await;
     assert_eq!(
-        move_to(&db, &p.quinn, id, ReviewMove::Publish)
+        transition_to(&db, &p.quinn, id, ReviewTransition::Publish)
             .await
             .unwrap(),
         ReviewState::Published
@@ -1031,9 +1049,9 @@ async fn publishing_needs_a_held_meeting_attendees_and_minutes() {
         "de-duplicated, sorted by name"
     );
     assert_eq!(published.minutes, "Emergency changes are too frequent.");
-    for step in [ReviewMove::Hold, ReviewMove::Publish] {
+    for step in [ReviewTransition::Hold, ReviewTransition::Publish] {
         assert_eq!(
-            move_to(&db, &p.quinn, id, step).await.unwrap_err(),
+            transition_to(&db, &p.quinn, id, step).await.unwrap_err(),
             AppError::BadRequest(
                 "The minutes are published; a published review does not change.".into()
             )
@@ -1132,11 +1150,11 @@ async fn only_the_quality_manager_plans_minutes_and_publishes_through_the_api() 
                 ),
             ),
             (
-                "/api/reviews/move",
+                "/api/reviews/transition",
                 format!("id={id}&version={v}&step=Hold"),
             ),
             (
-                "/api/reviews/move",
+                "/api/reviews/transition",
                 format!("id={id}&version={v}&step=Publish"),
             ),
         ]
@@ -1182,7 +1200,7 @@ async fn only_the_quality_manager_plans_minutes_and_publishes_through_the_api() 
     let reply = send(
         &state,
         call(
-            "/api/reviews/move",
+            "/api/reviews/transition",
             &format!("id={id}&version={v}&step=Hold"),
             Some(&qm),
         ),
@@ -1211,7 +1229,7 @@ async fn only_the_quality_manager_plans_minutes_and_publishes_through_the_api() 
     let reply = send(
         &state,
         call(
-            "/api/reviews/move",
+            "/api/reviews/transition",
             &format!("id={id}&version={v}&step=Publish"),
             Some(&qm),
         ),
@@ -1310,9 +1328,9 @@ async fn a_published_review_never_changes_and_its_inputs_stay_frozen() {
         .unwrap_err(),
         published_refusal()
     );
-    for step in [ReviewMove::Hold, ReviewMove::Publish] {
+    for step in [ReviewTransition::Hold, ReviewTransition::Publish] {
         assert!(matches!(
-            reviews::move_review(&db, &p.quinn, &actor(&p.quinn), id, v, step, t).await,
+            reviews::transition_review(&db, &p.quinn, &actor(&p.quinn), id, v, step, t).await,
             Err(AppError::BadRequest(_))
         ));
     }
@@ -1721,9 +1739,9 @@ async fn a_stale_version_is_refused_and_changes_nothing() {
         .await
         .unwrap_err(),
     );
-    for step in [ReviewMove::Hold, ReviewMove::Publish] {
+    for step in [ReviewTransition::Hold, ReviewTransition::Publish] {
         conflict(
-            reviews::move_review(&db, &p.quinn, &actor(&p.quinn), id, 1, step, t)
+            reviews::transition_review(&db, &p.quinn, &actor(&p.quinn), id, 1, step, t)
                 .await
                 .unwrap_err(),
         );
@@ -1756,9 +1774,17 @@ async fn a_stale_version_is_refused_and_changes_nothing() {
     )
     .await
     .unwrap();
-    reviews::move_review(&db, &p.quinn, &actor(&p.quinn), id, 4, ReviewMove::Hold, t)
-        .await
-        .unwrap();
+    reviews::transition_review(
+        &db,
+        &p.quinn,
+        &actor(&p.quinn),
+        id,
+        4,
+        ReviewTransition::Hold,
+        t,
+    )
+    .await
+    .unwrap();
     assert_eq!(version(&db, id).await, 5);
 }
 
@@ -1795,8 +1821,10 @@ async fn every_write_is_on_the_audit_trail() {
         .unwrap();
     let due = t + days(14);
     add_action(&db, &p.quinn, id, "Agree a patch window", p.owen.id, due).await;
-    move_to(&db, &p.quinn, id, ReviewMove::Hold).await.unwrap();
-    move_to(&db, &p.quinn, id, ReviewMove::Publish)
+    transition_to(&db, &p.quinn, id, ReviewTransition::Hold)
+        .await
+        .unwrap();
+    transition_to(&db, &p.quinn, id, ReviewTransition::Publish)
         .await
         .unwrap();
     let window = record(&db, id).await.actions[0].clone();

@@ -129,7 +129,7 @@ async fn a_plan_prints_call_tree_first_and_exports_as_markdown() {
     )
     .await
     .unwrap();
-    let review = continuity_plans::move_version(
+    let review = continuity_plans::transition_version(
         &db,
         &owner_now,
         &owner_actor,
@@ -139,7 +139,7 @@ async fn a_plan_prints_call_tree_first_and_exports_as_markdown() {
     )
     .await
     .unwrap();
-    continuity_plans::move_version(
+    continuity_plans::transition_version(
         &db,
         &rowan_now,
         &rowan_actor,

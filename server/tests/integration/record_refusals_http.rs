@@ -17,7 +17,7 @@ use app::model::register::ImprovementForm;
 use app::server::db::Db;
 use app::server::service::audit_trail;
 use app::server::service::nonconformities::{self, Raised};
-use app::server::service::register::{self, MoveInput};
+use app::server::service::register::{self, TransitionInput};
 use app::server::state::AppState;
 use axum::http::StatusCode;
 use common::web::{add_user, call, send, sign_in, state, PASSWORD};
@@ -71,7 +71,7 @@ async fn improvement_rules_refuse_over_http_and_are_counted() {
         entry.id,
         entry.version,
         ImprovementAction::Evaluate,
-        MoveInput::default(),
+        TransitionInput::default(),
     )
     .await
     .unwrap();
@@ -192,7 +192,7 @@ async fn a_contributor_cannot_approve_a_document_over_http() {
     let cookie = sign_in(&state, "quinn@example.org", PERSON_PASSWORD).await;
     let words = refused_over_http(
         &state,
-        "/api/documents/version/move",
+        "/api/documents/version/transition",
         &format!(
             "version_id={}&version={}&action=Approve",
             sent.id, sent.version
@@ -227,7 +227,7 @@ async fn a_contributor_cannot_approve_a_continuity_plan_over_http() {
     let cookie = sign_in(&state, "rowan@example.org", PERSON_PASSWORD).await;
     let words = refused_over_http(
         &state,
-        "/api/continuity/version/move",
+        "/api/continuity/version/transition",
         &format!(
             "version_id={}&version={}&action=Approve",
             review.id, review.version
@@ -271,7 +271,7 @@ async fn only_the_audit_team_records_an_audit_over_http() {
             format!("audit_id={}&version={v}&grade=observation&clause=8.5.1&statement=Everything+is+fine+here+nothing+to+see", audit.id),
         ),
         (
-            "/api/audits/move",
+            "/api/audits/transition",
             format!("id={}&version={v}&action=complete&conclusion=All+good", audit.id),
         ),
     ];

@@ -12,7 +12,7 @@ use app::model::register::{ImprovementForm, KpiForm, MeasurementForm};
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::service::audit_trail;
-use app::server::service::register::{self, MoveInput};
+use app::server::service::register::{self, TransitionInput};
 use chrono::NaiveDate;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,22 +38,27 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
     assert_eq!(entry.state, ImprovementState::Identified);
     assert_eq!(entry.reference(), format!("IMP-{:05}", entry.id));
 
-    let step = |who: &CurrentUser, action, version, input: MoveInput| {
+    let step = |who: &CurrentUser, action, version, input: TransitionInput| {
         let who = who.clone();
         let db = db.db.clone();
         async move {
             register::transition(&db, &who, &actor(&who), entry.id, version, action, input).await
         }
     };
-    let e = step(&owner, ImprovementAction::Evaluate, 1, MoveInput::default())
-        .await
-        .unwrap();
+    let e = step(
+        &owner,
+        ImprovementAction::Evaluate,
+        1,
+        TransitionInput::default(),
+    )
+    .await
+    .unwrap();
     // The owner cannot approve; the named approver can.
     let refused = step(
         &owner,
         ImprovementAction::Approve,
         e.version,
-        MoveInput::default(),
+        TransitionInput::default(),
     )
     .await
     .unwrap_err();
@@ -62,7 +67,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
         &approver,
         ImprovementAction::Approve,
         e.version,
-        MoveInput::default(),
+        TransitionInput::default(),
     )
     .await
     .unwrap();
@@ -70,7 +75,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
         &owner,
         ImprovementAction::Start,
         e.version,
-        MoveInput::default(),
+        TransitionInput::default(),
     )
     .await
     .unwrap();
@@ -78,7 +83,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
         &owner,
         ImprovementAction::Implement,
         e.version,
-        MoveInput::default(),
+        TransitionInput::default(),
     )
     .await
     .unwrap();
@@ -88,7 +93,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
         &quality,
         ImprovementAction::Verify,
         e.version,
-        MoveInput::default(),
+        TransitionInput::default(),
     )
     .await
     .unwrap_err();
@@ -167,7 +172,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
         &owner,
         ImprovementAction::Verify,
         e.version,
-        MoveInput::default(),
+        TransitionInput::default(),
     )
     .await
     .unwrap_err();
@@ -176,7 +181,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
         &quality,
         ImprovementAction::Verify,
         e.version,
-        MoveInput {
+        TransitionInput {
             outcome: "Repeat incidents down from 40 to 22 a month.".into(),
             closure_code: None,
         },
@@ -188,7 +193,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
         &quality,
         ImprovementAction::Close,
         e.version,
-        MoveInput::default(),
+        TransitionInput::default(),
     )
     .await
     .unwrap_err();
@@ -200,7 +205,7 @@ async fn an_improvement_goes_from_identified_to_closed_with_a_measured_outcome()
         &quality,
         ImprovementAction::Close,
         e.version,
-        MoveInput {
+        TransitionInput {
             outcome: String::new(),
             closure_code: Some(ClosureCode::Achieved),
         },

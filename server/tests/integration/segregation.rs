@@ -16,7 +16,7 @@ use app::model::register::{ImprovementForm, KpiForm, MeasurementForm};
 use app::model::sms_document::{DocAction, DocState};
 use app::model::user::CurrentUser;
 use app::server::service::continuity_plans;
-use app::server::service::register::{self, MoveInput};
+use app::server::service::register::{self, TransitionInput};
 use app::server::service::{audit_trail, internal_audits, sms_documents};
 use chrono::NaiveDate;
 use common::{actor, fixtures, person};
@@ -42,7 +42,7 @@ async fn move_entry(
     action: ImprovementAction,
 ) -> Result<app::model::register::Improvement, AppError> {
     let version = register::get(db.reader(), id).await.unwrap().version;
-    let input = MoveInput {
+    let input = TransitionInput {
         outcome: if action == ImprovementAction::Verify {
             "Repeat incidents down from 40 to 22 a month.".into()
         } else {
@@ -412,7 +412,7 @@ async fn only_the_audits_team_records_results_findings_and_completion() {
     let audit = fixtures::planned_audit(&db, &quality, &lead, &auditee, today).await;
     // The quality manager who planned it, another auditor and the auditee cannot start it.
     for who in [&quality, &other_auditor, &auditee] {
-        let refused = internal_audits::move_audit(
+        let refused = internal_audits::transition_audit(
             &db,
             who,
             &actor(who),
@@ -430,7 +430,7 @@ async fn only_the_audits_team_records_results_findings_and_completion() {
             who.email
         );
     }
-    let started = internal_audits::move_audit(
+    let started = internal_audits::transition_audit(
         &db,
         &lead,
         &actor(&lead),
@@ -505,7 +505,7 @@ async fn only_the_audits_team_records_results_findings_and_completion() {
     )
     .await
     .unwrap();
-    let cancelled = internal_audits::move_audit(
+    let cancelled = internal_audits::transition_audit(
         &db,
         &quality,
         &actor(&quality),
@@ -533,7 +533,7 @@ async fn a_quality_manager_who_edited_the_draft_does_not_approve_it() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
     // The quality manager rewrites a paragraph of Chris's draft; Chris sends it to review.
     let (_, sent) = fixtures::document_in_review_edited_by(&db, &author, &editor_qm, today).await;
-    let refused = sms_documents::move_version(
+    let refused = sms_documents::transition_version(
         &db,
         &editor_qm,
         &actor(&editor_qm),
@@ -548,7 +548,7 @@ async fn a_quality_manager_who_edited_the_draft_does_not_approve_it() {
         refused.to_string().contains("part of this version"),
         "{refused}"
     );
-    let approved = sms_documents::move_version(
+    let approved = sms_documents::transition_version(
         &db,
         &other_qm,
         &actor(&other_qm),
@@ -570,7 +570,7 @@ async fn a_continuity_manager_who_edited_the_draft_does_not_approve_it() {
     let sam = person(&db, "sam@example.org", Role::ContinuityManager).await;
     // Rowan, a continuity manager, writes the scope into the owner's draft.
     let (_, review) = fixtures::plan_in_review_written_with(&db, &owner, &rowan).await;
-    let refused = continuity_plans::move_version(
+    let refused = continuity_plans::transition_version(
         &db,
         &rowan,
         &actor(&rowan),
@@ -584,7 +584,7 @@ async fn a_continuity_manager_who_edited_the_draft_does_not_approve_it() {
         refused.to_string().contains("no part of this version"),
         "{refused}"
     );
-    let approved = continuity_plans::move_version(
+    let approved = continuity_plans::transition_version(
         &db,
         &sam,
         &actor(&sam),

@@ -431,7 +431,7 @@ pub async fn transition(
     Ok(after)
 }
 
-/// A lifecycle move inside the caller's transaction, by `user` on their own account.
+/// A lifecycle transition inside the caller's transaction, by `user` on their own account.
 pub async fn transition_in(
     txn: &sea_orm::DatabaseTransaction,
     user: &CurrentUser,
@@ -441,7 +441,7 @@ pub async fn transition_in(
     action: ChangeAction,
     input: TransitionInput,
 ) -> Result<Change, AppError> {
-    move_change(
+    transition_with_authority(
         txn,
         user,
         lifecycle::Authority::Own,
@@ -468,11 +468,11 @@ pub(crate) async fn decide_as_board(
     input: TransitionInput,
 ) -> Result<Change, AppError> {
     let authority = lifecycle::Authority::BoardDecision;
-    move_change(txn, user, authority, actor, id, version, action, input).await
+    transition_with_authority(txn, user, authority, actor, id, version, action, input).await
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn move_change(
+async fn transition_with_authority(
     txn: &sea_orm::DatabaseTransaction,
     user: &CurrentUser,
     authority: lifecycle::Authority,

@@ -255,8 +255,8 @@ pub async fn save_draft(
     Ok(after)
 }
 
-/// A lifecycle move of a version, as `plan_transition` allows it for `user`.
-pub async fn move_version(
+/// A lifecycle transition of a version, as `plan_transition` allows it for `user`.
+pub async fn transition_version(
     db: &Db,
     user: &CurrentUser,
     actor: &Actor,

@@ -619,7 +619,7 @@ pub async fn edit_audit(
 /// library for the audit's scope; completing needs a conclusion and no pending item, and
 /// then the audit is read-only.
 #[allow(clippy::too_many_arguments)]
-pub async fn move_audit(
+pub async fn transition_audit(
     db: &Db,
     user: &CurrentUser,
     actor: &Actor,

@@ -12,9 +12,9 @@ use crate::model::continuity_plan::ExerciseResult;
 use crate::model::improvement::ImprovementState;
 use crate::model::management_review::{
     check_action, check_decision, may_complete_action, review_transition, ActionStatus,
-    AuditResults, DetailsForm, MoveFacts, MyReviewAction, ObjectiveStatus, Period, PeriodFigures,
-    Ratio, ReviewAction, ReviewDecision, ReviewInputs, ReviewMove, ReviewPlan, ReviewRecord,
-    ReviewState, ReviewSummary,
+    AuditResults, DetailsForm, MyReviewAction, ObjectiveStatus, Period, PeriodFigures, Ratio,
+    ReviewAction, ReviewDecision, ReviewFacts, ReviewInputs, ReviewPlan, ReviewRecord, ReviewState,
+    ReviewSummary, ReviewTransition,
 };
 use crate::model::nonconformity::NcState;
 use crate::model::refs::PersonRef;
@@ -793,13 +793,13 @@ pub async fn complete_action(
 }
 
 /// Holds the review or publishes its minutes; publishing freezes the inputs for good.
-pub async fn move_review(
+pub async fn transition_review(
     db: &Db,
     user: &CurrentUser,
     actor: &Actor,
     id: i64,
     version: i32,
-    step: ReviewMove,
+    step: ReviewTransition,
     today: NaiveDate,
 ) -> Result<ReviewState, AppError> {
     let txn = db.begin_write().await?;
@@ -809,7 +809,7 @@ pub async fn move_review(
     let next = review_transition(
         state,
         step,
-        MoveFacts {
+        ReviewFacts {
             attendees: attendee_ids(&row).len(),
             has_minutes: !row.minutes.trim().is_empty(),
         },

@@ -3,13 +3,13 @@
 //! with its content, versioned and audited; the pure rules in `model::nonconformity` decide.
 
 use crate::error::{AppError, FieldErrors};
-use crate::model::access::RecordType;
+use crate::model::access::{Permission, RecordType, Role};
 use crate::model::actor::ActorFacts;
 use crate::model::controls::Controls;
 use crate::model::improvement::Source;
 use crate::model::nonconformity::{
     nc_reference, transition as path, waiting_period, CorrectiveAction, FoundIn, Grade, NcAction,
-    NcDraft, NcState, Nonconformity, RootCauseMethod,
+    NcDraft, NcFacts, NcState, Nonconformity, RootCauseMethod,
 };
 use crate::model::register::ImprovementDraft;
 use crate::model::user::CurrentUser;
@@ -311,7 +311,8 @@ fn action_entry(nc: &Nonconformity, action: &CorrectiveAction) -> ImprovementDra
     }
 }
 
-/// Records `step` if the rules allow it for `user` now.
+/// Records `step` if the rules allow it for `user` now: one transaction that checks the
+/// version, applies the step, writes its audit entry and answers the nonconformity after.
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     db: &Db,
@@ -326,288 +327,421 @@ pub async fn record(
     let txn = db.begin_write().await?;
     let before = get(&txn, id).await?;
     check_version::<Ncs>(version, before.version)?;
-    let me = ActorFacts::from(user);
-    let mut facts = before.facts(today);
-    let due = Some(today + Duration::days(STEP_DAYS));
-    let mut errors = FieldErrors::new();
-    let summary = match &step {
-        Step::Contain { correction } => {
-            let correction = crate::model::text::bounded(
-                &mut errors,
-                "correction",
-                "Correction",
-                correction,
-                5,
-                4000,
-            );
-            if !errors.is_empty() {
-                return Err(errors.into());
-            }
-            facts.has_correction = true;
-            let next = path(&facts, NcAction::Contain, &me)?;
-            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
-                u.col_expr(Column::Correction, Expr::value(correction))
-                    .col_expr(Column::State, Expr::value(next.as_str()))
-                    .col_expr(Column::StepDue, Expr::value(due))
-            })
-            .await?;
-            format!("{}: contained", before.reference())
-        }
+    let rec = Recording {
+        txn: &txn,
+        user,
+        actor,
+        id,
+        version,
+        before: &before,
+        today,
+        controls,
+    };
+    let summary = apply(&rec, &step).await?;
+    audit_step(&txn, actor, id, summary).await?;
+    let after = get(&txn, id).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// What each step works with: the open transaction, who records it, and the nonconformity
+/// as it was when the step began (at the version the caller saw).
+struct Recording<'a> {
+    txn: &'a DatabaseTransaction,
+    user: &'a CurrentUser,
+    actor: &'a Actor,
+    id: i64,
+    version: i32,
+    before: &'a Nonconformity,
+    today: NaiveDate,
+    controls: &'a Controls,
+}
+
+impl Recording<'_> {
+    /// The facts the path's rules decide on.
+    fn facts(&self) -> NcFacts {
+        self.before.facts(self.today)
+    }
+
+    /// Who records the step, as the path's rules see them.
+    fn me(&self) -> ActorFacts {
+        ActorFacts::from(self.user)
+    }
+
+    /// When the step after this one is due.
+    fn next_step_due(&self) -> Option<NaiveDate> {
+        Some(self.today + Duration::days(STEP_DAYS))
+    }
+
+    fn is_quality_manager(&self) -> bool {
+        self.user.roles.contains(&Role::QualityManager)
+    }
+
+    /// The corrective action `action_id` of this nonconformity.
+    fn action(&self, action_id: i64) -> Result<&CorrectiveAction, AppError> {
+        self.before
+            .actions
+            .iter()
+            .find(|a| a.id == action_id)
+            .ok_or_else(|| AppError::NotFound("That corrective action".into()))
+    }
+
+    /// Writes the nonconformity's row while it is still at the caller's version, bumping it.
+    async fn update(
+        &self,
+        apply: impl FnOnce(UpdateMany<Ncs>) -> UpdateMany<Ncs>,
+    ) -> Result<(), AppError> {
+        versioned::update(self.txn, self.id, self.version, apply).await
+    }
+
+    /// Bumps the nonconformity's version only: a change to one of its actions guards on it.
+    async fn bump_version(&self) -> Result<(), AppError> {
+        self.update(|u| u).await
+    }
+
+    /// Writes one of the nonconformity's actions, guarded by the nonconformity's version
+    /// (the caller bumps it).
+    async fn update_action(
+        &self,
+        action_id: i64,
+        apply: impl FnOnce(UpdateMany<Actions>) -> UpdateMany<Actions>,
+    ) -> Result<(), AppError> {
+        versioned::update_unchecked(self.txn, |u: UpdateMany<Actions>| {
+            apply(u).filter(action_entity::Column::Id.eq(action_id))
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+/// Applies `step` and answers the audit entry's summary.
+async fn apply(rec: &Recording<'_>, step: &Step) -> Result<String, AppError> {
+    match step {
+        Step::Contain { correction } => contain(rec, correction).await,
         Step::AnalyseRootCause {
             root_cause,
             method,
             similar_notes,
-        } => {
-            let root_cause = crate::model::text::bounded(
-                &mut errors,
-                "root_cause",
-                "Root cause",
-                root_cause,
-                10,
-                8000,
-            );
-            let similar = crate::model::text::bounded(
-                &mut errors,
-                "similar_notes",
-                "Similar nonconformities",
-                similar_notes,
-                3,
-                4000,
-            );
-            if !errors.is_empty() {
-                return Err(errors.into());
-            }
-            facts.has_root_cause = true;
-            facts.similar_checked = true;
-            let next = path(&facts, NcAction::AnalyseRootCause, &me)?;
-            let method = method_code(*method);
-            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
-                u.col_expr(Column::RootCause, Expr::value(root_cause))
-                    .col_expr(Column::RootCauseMethod, Expr::value(method))
-                    .col_expr(Column::SimilarChecked, Expr::value(true))
-                    .col_expr(Column::SimilarNotes, Expr::value(similar))
-                    .col_expr(Column::State, Expr::value(next.as_str()))
-                    .col_expr(Column::StepDue, Expr::value(due))
-            })
-            .await?;
-            format!("{}: root cause analysed", before.reference())
-        }
+        } => analyse_root_cause(rec, root_cause, *method, similar_notes).await,
         Step::AddAction {
             text,
             owner_id,
-            due: action_due,
-        } => {
-            if !matches!(
-                before.state,
-                NcState::RootCauseAnalysed | NcState::ActionsPlanned
-            ) {
-                return Err(AppError::BadRequest(
-                    "Corrective actions are planned once the root cause is known.".into(),
-                ));
-            }
-            if !(user.id == before.owner.id
-                || user
-                    .roles
-                    .contains(&crate::model::access::Role::QualityManager))
-            {
-                return Err(AppError::Refused(
-                    "Only the owner or a quality manager plans corrective actions.".into(),
-                ));
-            }
-            let text =
-                crate::model::text::bounded(&mut errors, "action_text", "Action", text, 5, 2000);
-            if *action_due < today {
-                errors.add("action_due", "The due date cannot be in the past.");
-            }
-            if people(&txn, &[*owner_id]).await?.is_empty() {
-                errors.add("action_owner", "Choose the action's owner from the list.");
-            }
-            if !errors.is_empty() {
-                return Err(errors.into());
-            }
-            action_entity::ActiveModel {
-                nonconformity_id: Set(id),
-                text: Set(text.clone()),
-                owner_id: Set(*owner_id),
-                due_on: Set(*action_due),
-                done_at: Set(None),
-                improvement_id: Set(None),
-                version: Set(1),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| u).await?;
-            format!("{}: corrective action planned: {text}", before.reference())
-        }
-        Step::PlanActions => {
-            let next = path(&facts, NcAction::PlanActions, &me)?;
-            let last_due = before.actions.iter().map(|a| a.due).max();
-            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
-                u.col_expr(Column::State, Expr::value(next.as_str()))
-                    .col_expr(Column::StepDue, Expr::value(last_due))
-            })
-            .await?;
-            format!("{}: corrective actions planned", before.reference())
-        }
-        Step::CompleteAction { action_id } => {
-            let Some(action) = before.actions.iter().find(|a| a.id == *action_id) else {
-                return Err(AppError::NotFound("That corrective action".into()));
-            };
-            if action.done {
-                return Err(AppError::BadRequest("That action is done already.".into()));
-            }
-            if !(user.id == action.owner.id
-                || user.id == before.owner.id
-                || user
-                    .roles
-                    .contains(&crate::model::access::Role::QualityManager))
-            {
-                return Err(AppError::Refused("Only the action's owner, the nonconformity's owner or a quality manager marks it done.".into()));
-            }
-            // Guarded by the nonconformity's version, bumped below.
-            versioned::update_unchecked(&txn, |u: UpdateMany<Actions>| {
-                u.col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))
-                    .filter(action_entity::Column::Id.eq(*action_id))
-            })
-            .await?;
-            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| u).await?;
-            format!("{}: action done: {}", before.reference(), action.text)
-        }
-        Step::ActionToRegister { action_id } => {
-            let Some(action) = before.actions.iter().find(|a| a.id == *action_id) else {
-                return Err(AppError::NotFound("That corrective action".into()));
-            };
-            if let Some(entry) = action.improvement_id {
-                return Err(AppError::BadRequest(format!(
-                    "That action is in the register already as {}.",
-                    crate::model::register::improvement_reference(entry)
-                )));
-            }
-            if !user.may(crate::model::access::Permission::ImprovementRaise) {
-                return Err(AppError::Forbidden(
-                    crate::model::access::Permission::ImprovementRaise
-                        .describe()
-                        .into(),
-                ));
-            }
-            if !(user.id == action.owner.id
-                || user.id == before.owner.id
-                || user
-                    .roles
-                    .contains(&crate::model::access::Role::QualityManager))
-            {
-                return Err(AppError::Refused("Only the action's owner, the nonconformity's owner or a quality manager puts it in the register.".into()));
-            }
-            let entry = crate::server::service::register::insert_entry(
-                &txn,
-                actor,
-                action_entry(&before, action),
+            due,
+        } => add_action(rec, text, *owner_id, *due).await,
+        Step::PlanActions => plan_actions(rec).await,
+        Step::CompleteAction { action_id } => complete_action(rec, *action_id).await,
+        Step::ActionToRegister { action_id } => action_to_register(rec, *action_id).await,
+        Step::CompleteActions { wait_days } => complete_actions(rec, *wait_days).await,
+        Step::Verify { effective } => verify(rec, *effective).await,
+        Step::Close => close(rec).await,
+    }
+}
+
+/// The immediate correction that contains the nonconformity.
+async fn contain(rec: &Recording<'_>, correction: &str) -> Result<String, AppError> {
+    let mut errors = FieldErrors::new();
+    let correction =
+        crate::model::text::bounded(&mut errors, "correction", "Correction", correction, 5, 4000);
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let mut facts = rec.facts();
+    facts.has_correction = true;
+    let next = path(&facts, NcAction::Contain, &rec.me())?;
+    let due = rec.next_step_due();
+    rec.update(|u| {
+        u.col_expr(Column::Correction, Expr::value(correction))
+            .col_expr(Column::State, Expr::value(next.as_str()))
+            .col_expr(Column::StepDue, Expr::value(due))
+    })
+    .await?;
+    Ok(format!("{}: contained", rec.before.reference()))
+}
+
+/// The root cause, how it was found, and whether similar nonconformities exist.
+async fn analyse_root_cause(
+    rec: &Recording<'_>,
+    root_cause: &str,
+    method: RootCauseMethod,
+    similar_notes: &str,
+) -> Result<String, AppError> {
+    let mut errors = FieldErrors::new();
+    let root_cause = crate::model::text::bounded(
+        &mut errors,
+        "root_cause",
+        "Root cause",
+        root_cause,
+        10,
+        8000,
+    );
+    let similar = crate::model::text::bounded(
+        &mut errors,
+        "similar_notes",
+        "Similar nonconformities",
+        similar_notes,
+        3,
+        4000,
+    );
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let mut facts = rec.facts();
+    facts.has_root_cause = true;
+    facts.similar_checked = true;
+    let next = path(&facts, NcAction::AnalyseRootCause, &rec.me())?;
+    let method = method_code(method);
+    let due = rec.next_step_due();
+    rec.update(|u| {
+        u.col_expr(Column::RootCause, Expr::value(root_cause))
+            .col_expr(Column::RootCauseMethod, Expr::value(method))
+            .col_expr(Column::SimilarChecked, Expr::value(true))
+            .col_expr(Column::SimilarNotes, Expr::value(similar))
+            .col_expr(Column::State, Expr::value(next.as_str()))
+            .col_expr(Column::StepDue, Expr::value(due))
+    })
+    .await?;
+    Ok(format!("{}: root cause analysed", rec.before.reference()))
+}
+
+/// Adds one corrective action while the actions are being planned.
+async fn add_action(
+    rec: &Recording<'_>,
+    text: &str,
+    owner_id: i64,
+    due: NaiveDate,
+) -> Result<String, AppError> {
+    may_plan_actions(rec)?;
+    let text = valid_action(rec, text, owner_id, due).await?;
+    action_entity::ActiveModel {
+        nonconformity_id: Set(rec.id),
+        text: Set(text.clone()),
+        owner_id: Set(owner_id),
+        due_on: Set(due),
+        done_at: Set(None),
+        improvement_id: Set(None),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(rec.txn)
+    .await?;
+    rec.bump_version().await?;
+    Ok(format!(
+        "{}: corrective action planned: {text}",
+        rec.before.reference()
+    ))
+}
+
+/// Actions are added once the root cause is known, by the owner or a quality manager.
+fn may_plan_actions(rec: &Recording<'_>) -> Result<(), AppError> {
+    if !matches!(
+        rec.before.state,
+        NcState::RootCauseAnalysed | NcState::ActionsPlanned
+    ) {
+        return Err(AppError::BadRequest(
+            "Corrective actions are planned once the root cause is known.".into(),
+        ));
+    }
+    if !(rec.user.id == rec.before.owner.id || rec.is_quality_manager()) {
+        return Err(AppError::Refused(
+            "Only the owner or a quality manager plans corrective actions.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A new action's text (trimmed), once its text, due date and owner are all valid.
+async fn valid_action(
+    rec: &Recording<'_>,
+    text: &str,
+    owner_id: i64,
+    due: NaiveDate,
+) -> Result<String, AppError> {
+    let mut errors = FieldErrors::new();
+    let text = crate::model::text::bounded(&mut errors, "action_text", "Action", text, 5, 2000);
+    if due < rec.today {
+        errors.add("action_due", "The due date cannot be in the past.");
+    }
+    if people(rec.txn, &[owner_id]).await?.is_empty() {
+        errors.add("action_owner", "Choose the action's owner from the list.");
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    Ok(text)
+}
+
+/// Closes planning: the step is due when the last action is.
+async fn plan_actions(rec: &Recording<'_>) -> Result<String, AppError> {
+    let next = path(&rec.facts(), NcAction::PlanActions, &rec.me())?;
+    let last_due = rec.before.actions.iter().map(|a| a.due).max();
+    rec.update(|u| {
+        u.col_expr(Column::State, Expr::value(next.as_str()))
+            .col_expr(Column::StepDue, Expr::value(last_due))
+    })
+    .await?;
+    Ok(format!(
+        "{}: corrective actions planned",
+        rec.before.reference()
+    ))
+}
+
+/// Marks one corrective action done.
+async fn complete_action(rec: &Recording<'_>, action_id: i64) -> Result<String, AppError> {
+    let action = rec.action(action_id)?;
+    if action.done {
+        return Err(AppError::BadRequest("That action is done already.".into()));
+    }
+    if !may_handle_action(rec, action) {
+        return Err(AppError::Refused("Only the action's owner, the nonconformity's owner or a quality manager marks it done.".into()));
+    }
+    rec.update_action(action_id, |u| {
+        u.col_expr(action_entity::Column::DoneAt, Expr::value(Utc::now()))
+    })
+    .await?;
+    rec.bump_version().await?;
+    Ok(format!(
+        "{}: action done: {}",
+        rec.before.reference(),
+        action.text
+    ))
+}
+
+/// The action's owner, the nonconformity's owner or a quality manager.
+fn may_handle_action(rec: &Recording<'_>, action: &CorrectiveAction) -> bool {
+    rec.user.id == action.owner.id || rec.user.id == rec.before.owner.id || rec.is_quality_manager()
+}
+
+/// Puts one corrective action in the improvement register; both keep the link.
+async fn action_to_register(rec: &Recording<'_>, action_id: i64) -> Result<String, AppError> {
+    let action = rec.action(action_id)?;
+    if let Some(entry) = action.improvement_id {
+        return Err(AppError::BadRequest(format!(
+            "That action is in the register already as {}.",
+            crate::model::register::improvement_reference(entry)
+        )));
+    }
+    if !rec.user.may(Permission::ImprovementRaise) {
+        return Err(AppError::Forbidden(
+            Permission::ImprovementRaise.describe().into(),
+        ));
+    }
+    if !may_handle_action(rec, action) {
+        return Err(AppError::Refused("Only the action's owner, the nonconformity's owner or a quality manager puts it in the register.".into()));
+    }
+    let entry =
+        register::insert_entry(rec.txn, rec.actor, action_entry(rec.before, action)).await?;
+    rec.update_action(action_id, |u| {
+        u.col_expr(
+            action_entity::Column::ImprovementId,
+            Expr::value(Some(entry.id)),
+        )
+    })
+    .await?;
+    rec.bump_version().await?;
+    Ok(format!(
+        "{}: action “{}” put in the improvement register as {}",
+        rec.before.reference(),
+        action.text,
+        entry.reference()
+    ))
+}
+
+/// All actions are done: the effectiveness is judged once the waiting period has passed.
+async fn complete_actions(rec: &Recording<'_>, wait_days: Option<i64>) -> Result<String, AppError> {
+    let next = path(&rec.facts(), NcAction::CompleteActions, &rec.me())?;
+    let wait = waiting_period_of(rec, wait_days).await?;
+    let from = rec.today + Duration::days(wait);
+    rec.update(|u| {
+        u.col_expr(Column::State, Expr::value(next.as_str()))
+            .col_expr(Column::VerifyFrom, Expr::value(Some(from)))
+            .col_expr(
+                Column::StepDue,
+                Expr::value(Some(from + Duration::days(STEP_DAYS))),
             )
-            .await?;
-            // Guarded by the nonconformity's version, bumped below.
-            versioned::update_unchecked(&txn, |u: UpdateMany<Actions>| {
-                u.col_expr(
-                    action_entity::Column::ImprovementId,
-                    Expr::value(Some(entry.id)),
-                )
-                .filter(action_entity::Column::Id.eq(*action_id))
-            })
-            .await?;
-            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| u).await?;
-            format!(
-                "{}: action “{}” put in the improvement register as {}",
-                before.reference(),
-                action.text,
-                entry.reference()
-            )
-        }
-        Step::CompleteActions { wait_days } => {
-            let next = path(&facts, NcAction::CompleteActions, &me)?;
-            let stored = Ncs::find_by_id(id)
-                .one(&txn)
-                .await?
-                .map(|row| i64::from(row.wait_days));
-            let wait = waiting_period(
-                *wait_days,
-                stored,
-                controls,
-                user.roles
-                    .contains(&crate::model::access::Role::QualityManager),
-            )
-            .map_err(|message| AppError::single_field("wait_days", message))?;
-            let from = today + Duration::days(wait);
-            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
-                u.col_expr(Column::State, Expr::value(next.as_str()))
-                    .col_expr(Column::VerifyFrom, Expr::value(Some(from)))
-                    .col_expr(
-                        Column::StepDue,
-                        Expr::value(Some(from + Duration::days(STEP_DAYS))),
-                    )
-            })
-            .await?;
-            format!(
-                "{}: actions done; effectiveness judged from {from}",
-                before.reference()
-            )
-        }
-        Step::Verify { effective } => {
-            let action = if *effective {
-                NcAction::VerifyEffective
-            } else {
-                NcAction::VerifyIneffective
-            };
-            let next = path(&facts, action, &me)?;
-            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
-                let u = u
-                    .col_expr(Column::State, Expr::value(next.as_str()))
-                    .col_expr(Column::StepDue, Expr::value(due));
-                if *effective {
-                    u.col_expr(Column::VerifiedBy, Expr::value(user.id))
-                } else {
-                    // Back to root cause: the analysis is done again, the old one stays in the history.
-                    u.col_expr(
-                        Column::VerificationFailures,
-                        Expr::col(Column::VerificationFailures).add(1),
-                    )
-                    .col_expr(Column::RootCause, Expr::value(String::new()))
-                    .col_expr(Column::RootCauseMethod, Expr::value(Option::<String>::None))
-                    .col_expr(Column::SimilarChecked, Expr::value(false))
-                }
-            })
-            .await?;
-            if *effective {
-                format!(
-                    "{}: the corrective actions were effective",
-                    before.reference()
-                )
-            } else {
-                format!(
-                    "{}: not effective; back to root-cause analysis",
-                    before.reference()
-                )
-            }
-        }
-        Step::Close => {
-            let next = path(&facts, NcAction::Close, &me)?;
-            versioned::update(&txn, id, version, |u: UpdateMany<Ncs>| {
-                u.col_expr(Column::State, Expr::value(next.as_str()))
-                    .col_expr(Column::StepDue, Expr::value(Option::<NaiveDate>::None))
-            })
-            .await?;
-            format!("{}: closed", before.reference())
-        }
+    })
+    .await?;
+    Ok(format!(
+        "{}: actions done; effectiveness judged from {from}",
+        rec.before.reference()
+    ))
+}
+
+/// The waiting period in days: `wait_days` if given and allowed, else the one set when the
+/// nonconformity was raised.
+async fn waiting_period_of(rec: &Recording<'_>, wait_days: Option<i64>) -> Result<i64, AppError> {
+    let stored = Ncs::find_by_id(rec.id)
+        .one(rec.txn)
+        .await?
+        .map(|row| i64::from(row.wait_days));
+    waiting_period(wait_days, stored, rec.controls, rec.is_quality_manager())
+        .map_err(|message| AppError::single_field("wait_days", message))
+}
+
+/// Judges the actions' effectiveness; ineffective ones send it back to root-cause analysis.
+async fn verify(rec: &Recording<'_>, effective: bool) -> Result<String, AppError> {
+    let action = if effective {
+        NcAction::VerifyEffective
+    } else {
+        NcAction::VerifyIneffective
     };
+    let next = path(&rec.facts(), action, &rec.me())?;
+    let due = rec.next_step_due();
+    let verified_by = rec.user.id;
+    rec.update(|u| {
+        let u = u
+            .col_expr(Column::State, Expr::value(next.as_str()))
+            .col_expr(Column::StepDue, Expr::value(due));
+        if effective {
+            u.col_expr(Column::VerifiedBy, Expr::value(verified_by))
+        } else {
+            // Back to root cause: the analysis is done again, the old one stays in the history.
+            u.col_expr(
+                Column::VerificationFailures,
+                Expr::col(Column::VerificationFailures).add(1),
+            )
+            .col_expr(Column::RootCause, Expr::value(String::new()))
+            .col_expr(Column::RootCauseMethod, Expr::value(Option::<String>::None))
+            .col_expr(Column::SimilarChecked, Expr::value(false))
+        }
+    })
+    .await?;
+    Ok(if effective {
+        format!(
+            "{}: the corrective actions were effective",
+            rec.before.reference()
+        )
+    } else {
+        format!(
+            "{}: not effective; back to root-cause analysis",
+            rec.before.reference()
+        )
+    })
+}
+
+async fn close(rec: &Recording<'_>) -> Result<String, AppError> {
+    let next = path(&rec.facts(), NcAction::Close, &rec.me())?;
+    rec.update(|u| {
+        u.col_expr(Column::State, Expr::value(next.as_str()))
+            .col_expr(Column::StepDue, Expr::value(Option::<NaiveDate>::None))
+    })
+    .await?;
+    Ok(format!("{}: closed", rec.before.reference()))
+}
+
+/// The step's audit entry.
+async fn audit_step(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: i64,
+    summary: String,
+) -> Result<(), AppError> {
     audit::record(
-        &txn,
+        txn,
         actor,
         RecordType::Nonconformity,
         id,
         "nonconformity_step",
         summary,
     )
-    .await?;
-    let after = get(&txn, id).await?;
-    txn.commit().await?;
-    Ok(after)
+    .await
 }

@@ -583,14 +583,14 @@ pub async fn update(
     Ok(after)
 }
 
-/// What a move may carry: the outcome (written when verifying) and the closure code.
+/// What a transition may carry besides the action: the outcome (written when verifying) and the closure code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MoveInput {
+pub struct TransitionInput {
     pub outcome: String,
     pub closure_code: Option<ClosureCode>,
 }
 
-/// A lifecycle move, decided by `model::improvement::transition`.
+/// A lifecycle transition, decided by `model::improvement::transition`.
 pub async fn transition(
     db: &Db,
     user: &CurrentUser,
@@ -598,7 +598,7 @@ pub async fn transition(
     id: i64,
     version: i32,
     action: ImprovementAction,
-    input: MoveInput,
+    input: TransitionInput,
 ) -> Result<Improvement, AppError> {
     let mut errors = FieldErrors::new();
     let outcome =
@@ -618,7 +618,7 @@ pub async fn transition(
         outcome
     };
     let mut facts = before.facts();
-    // An outcome typed with this move counts.
+    // An outcome typed with this transition counts.
     facts.has_outcome |= !outcome.trim().is_empty();
     let next = lifecycle(&facts, action, &ActorFacts::from(user))?;
     let now = Utc::now();

@@ -353,10 +353,10 @@ pub async fn save_draft(
     Ok(version_view(after, &names))
 }
 
-/// A lifecycle move of a version as `transition` allows it for `user`. Approval stamps the
+/// A lifecycle transition of a version as `transition` allows it for `user`. Approval stamps the
 /// approver, the time and the next review (`today` + the review cycle) and supersedes the
 /// version approved before, all in one transaction.
-pub async fn move_version(
+pub async fn transition_version(
     db: &Db,
     user: &CurrentUser,
     actor: &Actor,

@@ -53,7 +53,7 @@ pub async fn document_in_review_edited_by(
     .await
     .unwrap();
     assert_eq!(edited.contributor_ids, vec![editor.id]);
-    let sent = sms_documents::move_version(
+    let sent = sms_documents::transition_version(
         db,
         author,
         &actor(author),
@@ -102,7 +102,7 @@ pub async fn plan_in_review_written_with(
     .await
     .unwrap();
     assert_eq!(saved.contributor_ids, vec![contributor.id]);
-    let review = continuity_plans::move_version(
+    let review = continuity_plans::transition_version(
         db,
         owner,
         &actor(owner),
@@ -169,7 +169,7 @@ pub async fn started_audit(
     on: NaiveDate,
 ) -> (Audit, i64) {
     let audit = planned_audit(db, quality, lead, auditee, on).await;
-    let started = internal_audits::move_audit(
+    let started = internal_audits::transition_audit(
         db,
         lead,
         &actor(lead),

@@ -520,19 +520,10 @@ async fn transition_with_authority(
     }
     let before = load(txn, id).await?;
     check_version::<Changes>(version, before.version)?;
+    // The record's facts, except that the review is the one stored or the one this action brings.
     let facts = ChangeFacts {
-        state: before.state,
-        change_type: before.change_type,
-        risk: before.risk_level(),
-        requester_id: before.requester.id,
-        owner_id: before.owner.id,
-        implementer_ids: before.implementers.iter().map(|p| p.id).collect(),
-        has_plans: before.has_plans(),
-        has_schedule: before.planned_start.is_some() && before.planned_end.is_some(),
-        open_conflicts: before.open_conflicts(),
         has_review: before.review.is_some() || input.review.is_some(),
-        former_owner_ids: before.former_owners.iter().map(|p| p.id).collect(),
-        imported: before.imported,
+        ..before.facts()
     };
     let who = ActorFacts::from(user);
     let next = lifecycle::transition_by(&facts, action, &who, authority)?;

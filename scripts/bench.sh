@@ -22,11 +22,15 @@ cargo build --release -p conform --bin conform >/dev/null 2>&1
 bin="$CARGO_TARGET_DIR/release/conform"
 export LEPTOS_SITE_ROOT="$CONFORM_ROOT/target/site" RUST_LOG=warn
 
-echo "## Client size"
-wasm="target/site/pkg/conform.wasm"
-js="target/site/pkg/conform.js"
-printf 'wasm: %d KiB raw, %d KiB gzipped\n' $(( $(stat -c %s "$wasm") / 1024 )) $(( $(gzip -9c "$wasm" | wc -c) / 1024 ))
-printf 'js:   %d KiB raw, %d KiB gzipped\n' $(( $(stat -c %s "$js") / 1024 )) $(( $(gzip -9c "$js" | wc -c) / 1024 ))
+echo "## Client files (one build, split at its lazy routes; bytes raw / gzip / brotli)"
+build="target/site/pkg/$(cat target/site/pkg/current)"
+node -e '
+  const files = require(process.argv[1]);
+  const kib = (b) => (b / 1024).toFixed(1).padStart(8);
+  for (const f of files) console.log(`${f.file.padEnd(48)} ${kib(f.raw)} ${kib(f.gzip)} ${kib(f.brotli)} KiB`);
+  const sum = (k) => files.reduce((a, f) => a + f[k], 0);
+  console.log(`${"all files".padEnd(48)} ${kib(sum("raw"))} ${kib(sum("gzip"))} ${kib(sum("brotli"))} KiB`);
+' "$CONFORM_ROOT/$build/sizes.json"
 
 now_ms() { date +%s%3N; }
 wait_healthy() { until curl -fs "http://$1/healthz" >/dev/null 2>&1; do sleep 0.01; done; }
@@ -57,6 +61,8 @@ pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
 wait_healthy 127.0.0.1:3200
 (cd end2end && node bench/hydration.mjs http://127.0.0.1:3200 15)
+echo "## First load and each section's own code (as transferred, cold cache, signed in as the admin)"
+(cd end2end && node bench/first-load.mjs http://127.0.0.1:3200)
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
 
 echo "## Conflict detection over 10,000 scheduled changes (median of 7)"

@@ -123,7 +123,7 @@ servers_started=$SECONDS
 # server build and the browser build, in a target directory of their own.
 lint() {
   local clippy=(env RUSTUP_TOOLCHAIN=stable CARGO_TARGET_DIR="$CARGO_TARGET_DIR/clippy" cargo clippy)
-  "${clippy[@]}" -p conform -p app -p migrations --all-targets -- -D warnings &&
+  "${clippy[@]}" -p conform -p app -p migrations -p client-pack --all-targets -- -D warnings &&
     "${clippy[@]}" -p app -p frontend --features app/hydrate --lib -- -D warnings
 }
 export -f lint

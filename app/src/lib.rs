@@ -7,6 +7,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+mod lazy_routes;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -15,55 +16,10 @@ pub mod server;
 use components::layout::AppShell;
 use components::session::Session;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, Meta, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
-use pages::{
-    account::AccountPage,
-    audit_trail::AuditTrailPage,
-    cab::CabPage,
-    cab_board::{CabBoardEditPage, CabBoardNewPage},
-    cab_meeting::CabMeetingPage,
-    calendar::CalendarPage,
-    change_board::ChangeBoardPage,
-    change_detail::ChangeDetailPage,
-    change_edit::ChangeEditPage,
-    change_list::ChangeListPage,
-    change_new::ChangeNewPage,
-    change_templates::{ChangeTemplatePage, ChangeTemplatesPage},
-    compliance::CompliancePage,
-    compliance_clause::ComplianceClausePage,
-    continuity::ContinuityPage,
-    continuity_plan::ContinuityPlanPage,
-    dashboard::DashboardPage,
-    document::DocumentPage,
-    documents::DocumentsPage,
-    evidence_pack::EvidencePackPage,
-    gap_assessment::GapAssessmentPage,
-    gap_assessments::GapAssessmentsPage,
-    gap_results::GapResultsPage,
-    improvement::ImprovementDetailPage,
-    improvement_board::ImprovementBoardPage,
-    improvement_import::ImprovementImportPage,
-    improvement_new::ImprovementNewPage,
-    improvement_register::ImprovementsPage,
-    internal_audit::InternalAuditPage,
-    internal_audits::InternalAuditsPage,
-    login::LoginPage,
-    nonconformities::{NonconformitiesPage, NonconformityPage},
-    not_found::NotFoundPage,
-    objectives::{ObjectivePage, ObjectivesPage},
-    plan_compare::PlanComparePage,
-    review_detail::ReviewDetailPage,
-    reviews::ReviewsPage,
-    schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
-    service_bia::ServiceBiaPage,
-    service_detail::ServiceDetailPage,
-    service_edit::ServiceEditPage,
-    service_list::ServiceListPage,
-    service_new::ServiceNewPage,
-    users::UsersPage,
-};
+use leptos_router::{path, Lazy, SsrMode};
+use pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFoundPage};
 
 /// The Content-Security-Policy nonce of the current request (set by the server's middleware).
 #[cfg(feature = "ssr")]
@@ -86,6 +42,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                // The stylesheet of the same build as the scripts (pkg/<hash>/ once published).
+                <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name)/>
                 <HydrationScripts options/>
                 <leptos_meta::MetaTags/>
             </head>
@@ -101,7 +59,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     Session::provide();
     view! {
-        <Stylesheet id="leptos" href="/pkg/conform.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Meta name="description" content="Conform: service management for ISO/IEC 20000-1"/>
         <Title formatter=|text: String| {
@@ -114,52 +71,52 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route ssr=SsrMode::Async path=path!("/") view=DashboardPage/>
                     <Route ssr=SsrMode::Async path=path!("/login") view=LoginPage/>
-                    <Route ssr=SsrMode::Async path=path!("/account") view=AccountPage/>
-                    <Route ssr=SsrMode::Async path=path!("/audit") view=AuditTrailPage/>
-                    <Route ssr=SsrMode::Async path=path!("/admin/users") view=UsersPage/>
-                    <Route ssr=SsrMode::Async path=path!("/services") view=ServiceListPage/>
-                    <Route ssr=SsrMode::Async path=path!("/services/new") view=ServiceNewPage/>
-                    <Route ssr=SsrMode::Async path=path!("/services/:id") view=ServiceDetailPage/>
-                    <Route ssr=SsrMode::Async path=path!("/services/:id/edit") view=ServiceEditPage/>
-                    <Route ssr=SsrMode::Async path=path!("/services/:id/bia") view=ServiceBiaPage/>
-                    <Route ssr=SsrMode::Async path=path!("/changes") view=ChangeListPage/>
-                    <Route ssr=SsrMode::Async path=path!("/changes/new") view=ChangeNewPage/>
-                    <Route ssr=SsrMode::Async path=path!("/changes/board") view=ChangeBoardPage/>
-                    <Route ssr=SsrMode::Async path=path!("/changes/templates") view=ChangeTemplatesPage/>
-                    <Route ssr=SsrMode::Async path=path!("/changes/templates/:id") view=ChangeTemplatePage/>
-                    <Route ssr=SsrMode::Async path=path!("/changes/:id") view=ChangeDetailPage/>
-                    <Route ssr=SsrMode::Async path=path!("/changes/:id/edit") view=ChangeEditPage/>
-                    <Route ssr=SsrMode::Async path=path!("/cab") view=CabPage/>
-                    <Route ssr=SsrMode::Async path=path!("/cab/boards/new") view=CabBoardNewPage/>
-                    <Route ssr=SsrMode::Async path=path!("/cab/boards/:id") view=CabBoardEditPage/>
-                    <Route ssr=SsrMode::Async path=path!("/cab/meetings/:id") view=CabMeetingPage/>
-                    <Route ssr=SsrMode::Async path=path!("/calendar") view=CalendarPage/>
-                    <Route ssr=SsrMode::Async path=path!("/calendar/windows") view=ScheduleWindowsPage/>
-                    <Route ssr=SsrMode::Async path=path!("/calendar/windows/:id") view=ScheduleWindowPage/>
-                    <Route ssr=SsrMode::Async path=path!("/continuity") view=ContinuityPage/>
-                    <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id") view=ContinuityPlanPage/>
-                    <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id/compare") view=PlanComparePage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/documents") view=DocumentsPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/documents/:id") view=DocumentPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/objectives") view=ObjectivesPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/objectives/:id") view=ObjectivePage/>
-                    <Route ssr=SsrMode::Async path=path!("/improvements") view=ImprovementsPage/>
-                    <Route ssr=SsrMode::Async path=path!("/improvements/board") view=ImprovementBoardPage/>
-                    <Route ssr=SsrMode::Async path=path!("/improvements/import") view=ImprovementImportPage/>
-                    <Route ssr=SsrMode::Async path=path!("/improvements/new") view=ImprovementNewPage/>
-                    <Route ssr=SsrMode::Async path=path!("/improvements/:id") view=ImprovementDetailPage/>
-                    <Route ssr=SsrMode::Async path=path!("/nonconformities") view=NonconformitiesPage/>
-                    <Route ssr=SsrMode::Async path=path!("/nonconformities/:id") view=NonconformityPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/audits") view=InternalAuditsPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/audits/:id") view=InternalAuditPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/evidence-pack") view=EvidencePackPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/reviews") view=ReviewsPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/reviews/:id") view=ReviewDetailPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance") view=CompliancePage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/gap") view=GapAssessmentsPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/gap/:id") view=GapAssessmentPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/gap/:id/results") view=GapResultsPage/>
-                    <Route ssr=SsrMode::Async path=path!("/compliance/clauses/:number") view=ComplianceClausePage/>
+                    <Route ssr=SsrMode::Async path=path!("/account") view={Lazy::<lazy_routes::people::Account>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/audit") view={Lazy::<lazy_routes::people::AuditTrail>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/admin/users") view={Lazy::<lazy_routes::people::Users>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/services") view={Lazy::<lazy_routes::continuity::ServiceList>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/services/new") view={Lazy::<lazy_routes::continuity::ServiceNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/services/:id") view={Lazy::<lazy_routes::continuity::ServiceDetail>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/services/:id/edit") view={Lazy::<lazy_routes::continuity::ServiceEdit>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/services/:id/bia") view={Lazy::<lazy_routes::continuity::ServiceBia>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/changes") view={Lazy::<lazy_routes::changes::ChangeList>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/new") view={Lazy::<lazy_routes::changes::ChangeNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/board") view={Lazy::<lazy_routes::changes::ChangeBoard>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/templates") view={Lazy::<lazy_routes::changes::ChangeTemplates>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/templates/:id") view={Lazy::<lazy_routes::changes::ChangeTemplate>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/:id") view={Lazy::<lazy_routes::changes::ChangeDetail>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/changes/:id/edit") view={Lazy::<lazy_routes::changes::ChangeEdit>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/cab") view={Lazy::<lazy_routes::cab::Cab>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/cab/boards/new") view={Lazy::<lazy_routes::cab::CabBoardNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/cab/boards/:id") view={Lazy::<lazy_routes::cab::CabBoardEdit>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/cab/meetings/:id") view={Lazy::<lazy_routes::cab::CabMeeting>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/calendar") view={Lazy::<lazy_routes::changes::Calendar>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/calendar/windows") view={Lazy::<lazy_routes::changes::ScheduleWindows>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/calendar/windows/:id") view={Lazy::<lazy_routes::changes::ScheduleWindow>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/continuity") view={Lazy::<lazy_routes::continuity::Continuity>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id") view={Lazy::<lazy_routes::continuity::ContinuityPlan>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id/compare") view={Lazy::<lazy_routes::continuity::PlanCompare>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/documents") view={Lazy::<lazy_routes::compliance::Documents>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/documents/:id") view={Lazy::<lazy_routes::compliance::Document>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/objectives") view={Lazy::<lazy_routes::compliance::Objectives>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/objectives/:id") view={Lazy::<lazy_routes::compliance::Objective>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements") view={Lazy::<lazy_routes::improvement::Improvements>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements/board") view={Lazy::<lazy_routes::improvement::ImprovementBoard>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements/import") view={Lazy::<lazy_routes::improvement::ImprovementImport>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements/new") view={Lazy::<lazy_routes::improvement::ImprovementNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/improvements/:id") view={Lazy::<lazy_routes::improvement::ImprovementDetail>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/nonconformities") view={Lazy::<lazy_routes::improvement::Nonconformities>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/nonconformities/:id") view={Lazy::<lazy_routes::improvement::Nonconformity>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/audits") view={Lazy::<lazy_routes::compliance::InternalAudits>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/audits/:id") view={Lazy::<lazy_routes::compliance::InternalAudit>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/evidence-pack") view={Lazy::<lazy_routes::compliance::EvidencePack>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/reviews") view={Lazy::<lazy_routes::compliance::Reviews>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/reviews/:id") view={Lazy::<lazy_routes::compliance::ReviewDetail>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance") view={Lazy::<lazy_routes::compliance::Compliance>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/gap") view={Lazy::<lazy_routes::compliance::GapAssessments>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/gap/:id") view={Lazy::<lazy_routes::compliance::GapAssessment>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/gap/:id/results") view={Lazy::<lazy_routes::compliance::GapResults>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/clauses/:number") view={Lazy::<lazy_routes::compliance::ComplianceClause>::new()}/>
                 </Routes>
             </AppShell>
         </Router>

@@ -201,18 +201,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 fn leptos_options(args: &ServeArgs) -> anyhow::Result<LeptosOptions> {
-    // Under `cargo leptos watch/serve` the LEPTOS_* variables describe the build; honour them.
-    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
-        let mut options = leptos::config::get_configuration(None)
-            .context("reading the LEPTOS_* configuration")?
-            .leptos_options;
-        options.site_addr = args.addr;
-        return Ok(options);
-    }
     Ok(LeptosOptions::builder()
         .output_name("conform")
         .site_root(args.site_root.to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
+        // The build published last, from its hashed folder (read once: a rebuild takes effect
+        // at the next start, and pages already open keep loading their own build's chunks).
+        .site_pkg_dir(crate::client_files::pkg_dir(&args.site_root))
         .site_addr(args.addr)
         .build())
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod backup;
 pub mod body_limit;
 pub mod cli;
+pub mod client_files;
 pub mod config;
 pub mod database;
 pub mod demo;

@@ -153,7 +153,11 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
 
 pub async fn security_headers(mut request: Request, next: Next) -> Response {
     let nonce = session::new_token();
-    let is_asset = request.uri().path().starts_with("/pkg/");
+    let asset_path = request
+        .uri()
+        .path()
+        .starts_with("/pkg/")
+        .then(|| request.uri().path().to_string());
     request
         .extensions_mut()
         .insert(app::CspNonce(nonce.clone()));
@@ -180,9 +184,8 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if is_asset {
-        // Same file names across releases: revalidate (cheap, Last-Modified) rather than trust.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Some(path) = asset_path {
+        crate::client_files::cache_control(&path, &mut response);
     } else if is_html || !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -80,6 +80,12 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
+        .nest_service(
+            "/pkg",
+            crate::client_files::service(std::path::Path::new(
+                state.leptos_options.site_root.as_ref(),
+            )),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Layers run bottom-up: the origin check, then the session, then the error status.
         // (leptos_routes also serves every server function at its /api/… path.)

@@ -17,6 +17,7 @@ mod change_controls_http;
 mod changes;
 mod clause_evidence;
 mod clause_library;
+mod client_files;
 mod continuity;
 mod demo_continuity;
 mod demo_documents;

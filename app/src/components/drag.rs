@@ -67,3 +67,45 @@ where
     }
     .into_any()
 }
+
+/// A board column as a drop target: highlighted while a card it accepts is dragged, and taking
+/// every drop, so that a forbidden move can say why it snapped back. `state` is the column's
+/// code (`data-state`); the header and the cards are the children.
+#[leptos::component]
+pub fn DropColumn<T>(
+    state: &'static str,
+    dragging: leptos::prelude::RwSignal<Option<T>>,
+    accepts: leptos::prelude::Callback<T, bool>,
+    on_drop: leptos::prelude::Callback<T>,
+    children: leptos::prelude::Children,
+) -> impl leptos::prelude::IntoView
+where
+    T: Clone + Send + Sync + 'static,
+{
+    use leptos::prelude::*;
+    let class = move || match dragging.get().map(|card| accepts.run(card)) {
+        None => "board-column",
+        Some(true) => "board-column drop-allowed",
+        Some(false) => "board-column drop-forbidden",
+    };
+    view! {
+        <div
+            class=class
+            data-state=state
+            on:dragover=move |ev| {
+                if dragging.get_untracked().is_some() {
+                    ev.prevent_default();
+                }
+            }
+            on:drop=move |ev| {
+                ev.prevent_default();
+                if let Some(card) = dragging.get_untracked() {
+                    dragging.set(None);
+                    on_drop.run(card);
+                }
+            }
+        >
+            {children()}
+        </div>
+    }
+}

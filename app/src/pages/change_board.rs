@@ -4,7 +4,7 @@
 
 use crate::api::changes::{change_board, transition_change};
 use crate::components::change_badges::{RiskBadge, TypeBadge};
-use crate::components::drag::{id_from_event, MoveMenu};
+use crate::components::drag::{id_from_event, DropColumn, MoveMenu};
 use crate::components::error_view::ErrorPanel;
 use crate::components::live::refresh_on_live_events;
 use crate::components::session::use_session;
@@ -253,30 +253,12 @@ fn Column(
 ) -> impl IntoView {
     let count = cards.len();
     let user = StoredValue::new(user);
-    let accepts = move |card: &ChangeCard| user.with_value(|u| check_move(card, column, u).is_ok());
-    let class = move || match dragging.get() {
-        None => "board-column",
-        Some(card) if accepts(&card) => "board-column drop-allowed",
-        Some(_) => "board-column drop-forbidden",
-    };
+    let accepts = Callback::new(move |card: ChangeCard| {
+        user.with_value(|u| check_move(&card, column, u).is_ok())
+    });
+    let on_drop = Callback::new(move |card: ChangeCard| on_move.run((card, column)));
     view! {
-        <div
-            class=class
-            data-state=column.as_str()
-            // Every column takes the drop, so that a forbidden move can say why it snapped back.
-            on:dragover=move |ev| {
-                if dragging.get_untracked().is_some() {
-                    ev.prevent_default();
-                }
-            }
-            on:drop=move |ev| {
-                ev.prevent_default();
-                if let Some(card) = dragging.get_untracked() {
-                    dragging.set(None);
-                    on_move.run((card, column));
-                }
-            }
-        >
+        <DropColumn state=column.as_str() dragging accepts on_drop>
             <h3 class="column-title">
                 {column.label()}
                 <span class="wip" aria-label=format!("{count} changes")>{count}</span>
@@ -287,7 +269,7 @@ fn Column(
                     .map(|card| view! { <li class="card-item"><Card card user=user.get_value() dragging on_move by_id/></li> })
                     .collect_view()}
             </ul>
-        </div>
+        </DropColumn>
     }
     .into_any()
 }

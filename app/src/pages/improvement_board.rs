@@ -3,7 +3,7 @@
 //! say which columns accept it, and the server decides.
 
 use crate::api::improvements::{improvement_board, TransitionImprovement};
-use crate::components::drag::{id_from_event, MoveMenu};
+use crate::components::drag::{id_from_event, DropColumn, MoveMenu};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::use_session;
 use crate::error::AppError;
@@ -183,31 +183,12 @@ fn Column(
     let shown = column.entries.len();
     let total = column.total;
     let user = StoredValue::new(user);
-    let accepts =
-        move |entry: &Improvement| user.with_value(|u| check_move(entry, state, u).is_ok());
-    let class = move || match dragging.get() {
-        None => "board-column",
-        Some(entry) if accepts(&entry) => "board-column drop-allowed",
-        Some(_) => "board-column drop-forbidden",
-    };
+    let accepts = Callback::new(move |entry: Improvement| {
+        user.with_value(|u| check_move(&entry, state, u).is_ok())
+    });
+    let on_drop = Callback::new(move |entry: Improvement| on_move.run((entry, state)));
     view! {
-        <div
-            class=class
-            data-state=state.as_str()
-            // Every column takes the drop, so that a forbidden move can say why it snapped back.
-            on:dragover=move |ev| {
-                if dragging.get_untracked().is_some() {
-                    ev.prevent_default();
-                }
-            }
-            on:drop=move |ev| {
-                ev.prevent_default();
-                if let Some(entry) = dragging.get_untracked() {
-                    dragging.set(None);
-                    on_move.run((entry, state));
-                }
-            }
-        >
+        <DropColumn state=state.as_str() dragging accepts on_drop>
             <h2 class="column-title">
                 {state.label()}
                 <span class="wip" aria-label=format!("{total} entries")>{total}</span>
@@ -225,7 +206,7 @@ fn Column(
                     <a href=format!("/improvements?state={}", state.as_str())>"see them in the table"</a>
                 </p>
             })}
-        </div>
+        </DropColumn>
     }
     .into_any()
 }

@@ -2,7 +2,7 @@
 // hydrated) and, per section, the client code that section fetches beyond the first load.
 // Bytes are as transferred (the precompressed file the server chose), from Chromium's own
 // accounting. Usage: node bench/first-load.mjs http://127.0.0.1:3200
-import { chromium } from '@playwright/test';
+import { launchBrowser, signIn } from './common.mjs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3200';
 const sections = {
@@ -18,20 +18,8 @@ const sections = {
   admin: '/admin/users',
 };
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-});
-
-const signIn = await browser.newContext();
-const signInPage = await signIn.newPage();
-await signInPage.goto(base + '/login');
-await signInPage.fill('#sign-in-email', 'admin@conform.demo');
-await signInPage.fill('#sign-in-password', 'conform-demo');
-await Promise.all([signInPage.waitForURL(base + '/'), signInPage.click('button[type=submit]')]);
-const storageState = await signIn.storageState();
-await signIn.close();
+const browser = await launchBrowser();
+const storageState = await signIn(browser, base, 'admin@conform.demo');
 
 // Loads a page in a cold context until hydrated; returns the client files it fetched.
 async function clientFiles(path) {

@@ -5,7 +5,7 @@
 use crate::model::labelled::labelled_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Window {
@@ -78,6 +78,23 @@ pub fn detect(
     changes: &[PlannedChange],
     windows: &[ScheduleWindow],
 ) -> HashMap<i64, Vec<Conflict>> {
+    let maintained: HashSet<i64> = windows
+        .iter()
+        .filter(|w| w.kind == WindowKind::Maintenance)
+        .filter_map(|w| w.service_id)
+        .collect();
+    detect_in_slice(changes, windows, &maintained)
+}
+
+/// Conflicts found in a slice of the schedule: the changes and windows that overlap the
+/// changes asked about, and the services that have maintenance windows at all (a service
+/// with windows elsewhere in time still makes a change outside them a conflict). For the
+/// changes asked about, the answer equals `detect` over the whole schedule.
+pub fn detect_in_slice(
+    changes: &[PlannedChange],
+    windows: &[ScheduleWindow],
+    maintained: &HashSet<i64>,
+) -> HashMap<i64, Vec<Conflict>> {
     let mut found: HashMap<i64, Vec<Conflict>> = HashMap::new();
 
     let mut by_service: HashMap<i64, Vec<&PlannedChange>> = HashMap::new();
@@ -147,12 +164,11 @@ pub fn detect(
             }
         }
         for service_id in &change.service_ids {
-            let own = maintenance.get(&Some(*service_id));
-            let global = maintenance.get(&None);
-            let has_windows = own.is_some_and(|w| !w.is_empty());
-            if !has_windows {
+            if !maintained.contains(service_id) {
                 continue;
             }
+            let own = maintenance.get(&Some(*service_id));
+            let global = maintenance.get(&None);
             let inside = own
                 .into_iter()
                 .chain(global)
@@ -435,6 +451,43 @@ mod tests {
                     .collect();
                 expected.sort();
                 prop_assert_eq!(found.get(&a.id).cloned().unwrap_or_default(), expected);
+            }
+        }
+
+        /// What a page asks about: detection over only the changes and windows that overlap
+        /// the asked-about changes (what the server reads) finds, for those changes, exactly
+        /// what detection over the whole schedule finds.
+        #[test]
+        fn a_slice_around_some_changes_finds_their_whole_schedule_conflicts(
+            spans in proptest::collection::vec((0i64..200, 1i64..30, 0i64..4, 0i64..4, 0i64..3), 1..40),
+            frames in proptest::collection::vec((0i64..200, 1i64..60, 0i64..5, any::<bool>()), 0..12),
+            asked in proptest::collection::vec(any::<proptest::sample::Index>(), 1..6),
+        ) {
+            let changes: Vec<PlannedChange> = spans.iter().enumerate()
+                .map(|(i, (start, length, a, b, who))| {
+                    let mut services = vec![*a];
+                    if b != a { services.push(*b); }
+                    change(i as i64, *start, start + length, &services, &[*who])
+                })
+                .collect();
+            let windows: Vec<ScheduleWindow> = frames.iter().enumerate()
+                .map(|(i, (start, length, service, blackout))| {
+                    let kind = if *blackout { WindowKind::Blackout } else { WindowKind::Maintenance };
+                    window(i as i64, kind, (*service < 4).then_some(*service), *start, start + length)
+                })
+                .collect();
+            let asked: Vec<&PlannedChange> = asked.iter().map(|i| &changes[i.index(changes.len())]).collect();
+            let near = |w: &Window| asked.iter().any(|a| a.window.overlaps(w));
+            let slice: Vec<PlannedChange> = changes.iter().filter(|c| near(&c.window)).cloned().collect();
+            let slice_windows: Vec<ScheduleWindow> = windows.iter().filter(|w| near(&w.window)).cloned().collect();
+            let maintained: HashSet<i64> = windows.iter()
+                .filter(|w| w.kind == WindowKind::Maintenance)
+                .filter_map(|w| w.service_id)
+                .collect();
+            let whole = detect(&changes, &windows);
+            let sliced = detect_in_slice(&slice, &slice_windows, &maintained);
+            for a in asked {
+                prop_assert_eq!(sliced.get(&a.id), whole.get(&a.id));
             }
         }
     }

@@ -270,3 +270,131 @@ async fn the_calendar_shows_each_reader_their_own_wall_clock() {
     assert!(january.changes.is_empty());
     assert_eq!(january.days.len() % 7, 0);
 }
+
+/// A page asks for the conflicts of its own rows only; for those rows the answer must be what
+/// sweeping the whole schedule finds — same-service overlaps, double-booked implementers,
+/// blackouts, and maintenance windows a service has at other times.
+#[tokio::test]
+async fn conflicts_of_a_page_equal_those_of_the_whole_schedule() {
+    use app::server::service::change_conflicts::{all_conflicts, conflicts_of};
+    let db = common::test_db().await;
+    let mgr = manager(&db).await;
+    let services = [
+        service(&db, "ERP").await,
+        service(&db, "Payroll").await,
+        service(&db, "Mail").await,
+    ];
+    let mut people = vec![mgr.id];
+    for (i, name) in ["Ida Implementer", "Ivo Implementer"].iter().enumerate() {
+        let user = users::create(
+            &db,
+            &Actor::system("test"),
+            NewUser {
+                email: format!("impl{i}@example.org"),
+                name: (*name).into(),
+                roles: vec![Role::ChangeManager],
+                password: "long enough password".into(),
+            },
+        )
+        .await
+        .unwrap();
+        people.push(user.id);
+    }
+    // 40 changes over four days: a deterministic spread with many overlaps, some unscheduled.
+    let mut ids = Vec::new();
+    for i in 0..40i64 {
+        let start_hour = (i * 7) % 96;
+        let hours = 1 + (i * 5) % 6;
+        let at = |h: i64| {
+            let day = 1 + h / 24;
+            format!("2026-12-{day:02}T{:02}:00", h % 24)
+        };
+        let form = ChangeForm {
+            title: format!("Change number {i}"),
+            change_type: "normal".into(),
+            service_ids: vec![
+                services[i as usize % 3].to_string(),
+                services[(i as usize * 2) % 3].to_string(),
+            ],
+            implementer_ids: vec![people[i as usize % 3].to_string()],
+            planned_start: if i % 9 == 8 {
+                String::new()
+            } else {
+                at(start_hour)
+            },
+            planned_end: if i % 9 == 8 {
+                String::new()
+            } else {
+                at(start_hour + hours)
+            },
+            ..Default::default()
+        };
+        let draft = form.validate().unwrap();
+        ids.push(
+            changes::create(&db, &mgr, &actor(&mgr), draft)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    // A global blackout, a blackout of one service, and maintenance windows of ERP and
+    // Payroll — ERP's only on the last day, so most ERP changes fall outside them.
+    let windows = [
+        ("blackout", None, "2026-12-01T10:00", "2026-12-01T14:00"),
+        (
+            "blackout",
+            Some(services[2]),
+            "2026-12-03T00:00",
+            "2026-12-03T06:00",
+        ),
+        (
+            "maintenance",
+            Some(services[0]),
+            "2026-12-04T00:00",
+            "2026-12-04T12:00",
+        ),
+        (
+            "maintenance",
+            Some(services[1]),
+            "2026-12-02T00:00",
+            "2026-12-03T00:00",
+        ),
+        ("maintenance", None, "2026-12-01T20:00", "2026-12-02T04:00"),
+    ];
+    for (kind, service_id, starts, ends) in windows {
+        let mut draft = window(kind, starts, ends);
+        draft.service_id = service_id;
+        schedule::save_window(&db, &actor(&mgr), "Europe/Berlin", None, draft)
+            .await
+            .unwrap();
+    }
+
+    let whole = all_conflicts(db.reader()).await.unwrap();
+    assert!(
+        whole.values().map(Vec::len).sum::<usize>() > 40,
+        "the schedule is dense enough to test: {whole:?}"
+    );
+    let kinds: std::collections::HashSet<std::mem::Discriminant<Conflict>> = whole
+        .values()
+        .flatten()
+        .map(std::mem::discriminant)
+        .collect();
+    assert_eq!(kinds.len(), 4, "every kind of conflict occurs: {whole:?}");
+    // Pages of 1, 7 and 25 rows in list order, and the whole set at once.
+    for size in [1, 7, 25, ids.len()] {
+        for page in ids.chunks(size) {
+            let found = conflicts_of(db.reader(), page).await.unwrap();
+            for id in page {
+                assert_eq!(
+                    found.get(id),
+                    whole.get(id),
+                    "change {id}, page size {size}"
+                );
+            }
+            assert!(
+                found.keys().all(|id| page.contains(id)),
+                "only the page's rows"
+            );
+        }
+    }
+}

@@ -311,6 +311,30 @@ fn customers_json(draft: &ServiceDraft) -> Result<String, AppError> {
     serde_json::to_string(&draft.customers).map_err(internal)
 }
 
+/// The names of the given services by id (archived ones too: old changes still name them);
+/// what a page of rows needs, read for those rows only.
+pub async fn names_of<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    use crate::server::entity::service::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let ids: std::collections::BTreeSet<i64> = ids.into_iter().collect();
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut names = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, String)> = Entity::find()
+            .select_only()
+            .columns([Column::Id, Column::Name])
+            .filter(Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        names.extend(rows);
+    }
+    Ok(names)
+}
+
 /// Every service's name by id (archived ones too: old changes still name them).
 pub async fn names<C: sea_orm::ConnectionTrait>(
     conn: &C,

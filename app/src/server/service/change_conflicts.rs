@@ -6,23 +6,23 @@
 use crate::error::AppError;
 use crate::model::change::ChangeState;
 use crate::model::change_request::ConflictNote;
-use crate::model::schedule::{detect, Conflict, PlannedChange, ScheduleWindow, Window, WindowKind};
+use crate::model::schedule::{
+    detect, detect_in_slice, Conflict, PlannedChange, ScheduleWindow, Window, WindowKind,
+};
 use crate::server::entity::change::{Column, Entity as Changes};
-use crate::server::entity::schedule_window::Entity as ScheduleWindows;
+use crate::server::entity::schedule_window::{self, Entity as ScheduleWindows};
 use crate::server::service::change_records::links;
 use crate::server::service::users::{people, person};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
-use std::collections::HashMap;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A change as detection reads it: id, planned start, planned end.
 type ScheduledRow = (i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
-/// Every active, scheduled change and every window: the input of conflict detection.
-async fn schedule<C: ConnectionTrait>(
-    conn: &C,
-) -> Result<(Vec<PlannedChange>, Vec<ScheduleWindow>), AppError> {
-    let active: Vec<&str> = ChangeState::ALL
+/// The states in which a change holds its place in the schedule.
+fn scheduled_states() -> Vec<&'static str> {
+    ChangeState::ALL
         .iter()
         .filter(|s| {
             !s.is_final()
@@ -35,20 +35,17 @@ async fn schedule<C: ConnectionTrait>(
                 )
         })
         .map(|s| s.as_str())
-        .collect();
-    let rows: Vec<ScheduledRow> = Changes::find()
-        .select_only()
-        .column(Column::Id)
-        .column(Column::PlannedStart)
-        .column(Column::PlannedEnd)
-        .filter(Column::State.is_in(active))
-        .filter(Column::PlannedStart.is_not_null())
-        .into_tuple()
-        .all(conn)
-        .await?;
+        .collect()
+}
+
+/// Scheduled changes: their services and implementers read for those rows only.
+async fn planned<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<ScheduledRow>,
+) -> Result<Vec<PlannedChange>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
     let links = links(conn, &ids).await?;
-    let planned = rows
+    Ok(rows
         .into_iter()
         .filter_map(|(id, start, end)| {
             let window = Window::new(start?, end?)?;
@@ -59,34 +56,149 @@ async fn schedule<C: ConnectionTrait>(
                 implementer_ids: links.implementers.get(&id).cloned().unwrap_or_default(),
             })
         })
-        .collect();
-    let windows = ScheduleWindows::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|w| {
-            Some(ScheduleWindow {
-                id: w.id,
-                kind: if w.kind == "blackout" {
-                    WindowKind::Blackout
-                } else {
-                    WindowKind::Maintenance
-                },
-                name: w.name,
-                service_id: w.service_id,
-                window: Window::new(w.starts_at, w.ends_at)?,
-            })
-        })
-        .collect();
-    Ok((planned, windows))
+        .collect())
 }
 
-/// Conflicts of every active scheduled change.
+fn schedule_window(w: schedule_window::Model) -> Option<ScheduleWindow> {
+    Some(ScheduleWindow {
+        id: w.id,
+        kind: if w.kind == "blackout" {
+            WindowKind::Blackout
+        } else {
+            WindowKind::Maintenance
+        },
+        name: w.name,
+        service_id: w.service_id,
+        window: Window::new(w.starts_at, w.ends_at)?,
+    })
+}
+
+/// Conflicts of every active scheduled change: the whole schedule read and swept. For a
+/// page of changes use `conflicts_of`, which reads only what overlaps them.
 pub async fn all_conflicts<C: ConnectionTrait>(
     conn: &C,
 ) -> Result<HashMap<i64, Vec<Conflict>>, AppError> {
-    let (planned, windows) = schedule(conn).await?;
-    Ok(detect(&planned, &windows))
+    let rows: Vec<ScheduledRow> = Changes::find()
+        .select_only()
+        .columns([Column::Id, Column::PlannedStart, Column::PlannedEnd])
+        .filter(Column::State.is_in(scheduled_states()))
+        .filter(Column::PlannedStart.is_not_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let changes = planned(conn, rows).await?;
+    let windows: Vec<ScheduleWindow> = ScheduleWindows::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(schedule_window)
+        .collect();
+    Ok(detect(&changes, &windows))
+}
+
+/// How many time spans one overlap query tests (each is two bound parameters).
+const SPANS_PER_QUERY: usize = 200;
+
+/// Conflicts of the given changes only (those not scheduled have none). Reads the changes and
+/// windows whose time overlaps theirs, through the planned-start index, and which of their
+/// services have maintenance windows at all — work in proportion to the page, not the
+/// schedule. Equal, for these changes, to `all_conflicts` (see `detect_in_slice`).
+pub async fn conflicts_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<Conflict>>, AppError> {
+    let mut asked: Vec<ScheduledRow> = Vec::new();
+    for chunk in ids.chunks(500) {
+        asked.extend(
+            Changes::find()
+                .select_only()
+                .columns([Column::Id, Column::PlannedStart, Column::PlannedEnd])
+                .filter(Column::Id.is_in(chunk.to_vec()))
+                .filter(Column::State.is_in(scheduled_states()))
+                .filter(Column::PlannedStart.is_not_null())
+                .into_tuple::<ScheduledRow>()
+                .all(conn)
+                .await?,
+        );
+    }
+    let asked = planned(conn, asked).await?;
+    let spans = merged_spans(asked.iter().map(|c| c.window).collect());
+    if spans.is_empty() {
+        return Ok(HashMap::new());
+    }
+
+    let mut rows: BTreeMap<i64, ScheduledRow> = BTreeMap::new();
+    let mut windows: BTreeMap<i64, ScheduleWindow> = BTreeMap::new();
+    for chunk in spans.chunks(SPANS_PER_QUERY) {
+        for row in Changes::find()
+            .select_only()
+            .columns([Column::Id, Column::PlannedStart, Column::PlannedEnd])
+            .filter(Column::State.is_in(scheduled_states()))
+            .filter(overlapping(chunk, Column::PlannedStart, Column::PlannedEnd))
+            .into_tuple::<ScheduledRow>()
+            .all(conn)
+            .await?
+        {
+            rows.insert(row.0, row);
+        }
+        for window in ScheduleWindows::find()
+            .filter(overlapping(
+                chunk,
+                schedule_window::Column::StartsAt,
+                schedule_window::Column::EndsAt,
+            ))
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(schedule_window)
+        {
+            windows.insert(window.id, window);
+        }
+    }
+    let services: BTreeSet<i64> = asked.iter().flat_map(|c| c.service_ids.clone()).collect();
+    let maintained: HashSet<i64> = ScheduleWindows::find()
+        .select_only()
+        .column(schedule_window::Column::ServiceId)
+        .distinct()
+        .filter(schedule_window::Column::Kind.eq("maintenance"))
+        .filter(schedule_window::Column::ServiceId.is_in(services))
+        .into_tuple::<Option<i64>>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+
+    let neighbours = planned(conn, rows.into_values().collect()).await?;
+    let windows: Vec<ScheduleWindow> = windows.into_values().collect();
+    let mut found = detect_in_slice(&neighbours, &windows, &maintained);
+    let asked: HashSet<i64> = asked.iter().map(|c| c.id).collect();
+    found.retain(|id, _| asked.contains(id));
+    Ok(found)
+}
+
+/// Rows whose [start, end) overlaps any of the spans.
+fn overlapping<Col: ColumnTrait>(spans: &[Window], start: Col, end: Col) -> Condition {
+    spans.iter().fold(Condition::any(), |any, span| {
+        any.add(
+            Condition::all()
+                .add(start.lt(span.end))
+                .add(end.gt(span.start)),
+        )
+    })
+}
+
+/// The time the given windows cover, as few disjoint spans as possible (sorted by start).
+fn merged_spans(mut windows: Vec<Window>) -> Vec<Window> {
+    windows.sort_by_key(|w| w.start);
+    let mut spans: Vec<Window> = Vec::new();
+    for window in windows {
+        match spans.last_mut() {
+            Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+            _ => spans.push(window),
+        }
+    }
+    spans
 }
 
 /// Conflicts in words, naming the other change, the service, the window or the person.
@@ -97,12 +209,28 @@ pub(crate) async fn describe_conflicts<C: ConnectionTrait>(
     if conflicts.is_empty() {
         return Ok(Vec::new());
     }
-    let service_names = crate::server::service::catalogue::names(conn).await?;
+    let service_ids = conflicts.iter().filter_map(|c| match c {
+        Conflict::SameService { service_id, .. } | Conflict::OutsideMaintenance { service_id } => {
+            Some(*service_id)
+        }
+        _ => None,
+    });
+    let service_names = crate::server::service::catalogue::names_of(conn, service_ids).await?;
+    let window_ids: BTreeSet<i64> = conflicts
+        .iter()
+        .filter_map(|c| match c {
+            Conflict::InBlackout { window_id } => Some(*window_id),
+            _ => None,
+        })
+        .collect();
     let window_names: HashMap<i64, String> = ScheduleWindows::find()
+        .select_only()
+        .columns([schedule_window::Column::Id, schedule_window::Column::Name])
+        .filter(schedule_window::Column::Id.is_in(window_ids))
+        .into_tuple::<(i64, String)>()
         .all(conn)
         .await?
         .into_iter()
-        .map(|w| (w.id, w.name))
         .collect();
     let user_ids: Vec<i64> = conflicts
         .iter()

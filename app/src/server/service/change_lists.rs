@@ -10,7 +10,7 @@ use crate::server::db::Db;
 use crate::server::entity::change::{self as change_entity, Column, Entity as Changes};
 use crate::server::entity::change_service::{self, Entity as ChangeServices};
 use crate::server::search::contains_text;
-use crate::server::service::change_conflicts::all_conflicts;
+use crate::server::service::change_conflicts::conflicts_of;
 use crate::server::service::change_records::{
     former_owner_ids, has_plans, has_review, links, risk_level, state_of, type_of,
 };
@@ -21,17 +21,22 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-/// Board cards (and list rows) for the given rows, with conflicts counted once for all.
+/// Board cards (and list rows) for the given rows: links, names and conflicts read for these
+/// rows only, a few queries for the whole page.
 async fn cards<C: ConnectionTrait>(
     conn: &C,
     rows: Vec<change_entity::Model>,
 ) -> Result<Vec<ChangeCard>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let links = links(conn, &ids).await?;
-    let service_names = crate::server::service::catalogue::names(conn).await?;
+    let service_names = crate::server::service::catalogue::names_of(
+        conn,
+        links.services.values().flatten().copied(),
+    )
+    .await?;
     let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
     let names = people(conn, &owners).await?;
-    let conflicts = all_conflicts(conn).await?;
+    let conflicts = conflicts_of(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {

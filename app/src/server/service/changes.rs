@@ -23,7 +23,7 @@ use crate::server::db::Db;
 use crate::server::entity::change::{self as change_entity, Column, Entity as Changes};
 use crate::server::entity::service::Entity as Services;
 use crate::server::failure::internal;
-use crate::server::service::change_conflicts::{all_conflicts, describe_conflicts};
+use crate::server::service::change_conflicts::{conflicts_of, describe_conflicts};
 use crate::server::service::change_records::{
     check_references, former_owner_ids, has_review, links, most_critical_service, related,
     state_of, type_of, write_links,
@@ -72,7 +72,10 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Change, AppEr
     ids.extend([row.requester_id, row.owner_id]);
     ids.extend(former_owner_ids.iter().copied());
     let names = people(conn, &ids).await?;
-    let conflicts = all_conflicts(conn).await?.remove(&id).unwrap_or_default();
+    let conflicts = conflicts_of(conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     let conflicts = describe_conflicts(conn, conflicts).await?;
     let risk_answers: Option<RiskAnswers> = row
         .risk_answers

@@ -15,7 +15,7 @@ use crate::server::db::Db;
 use crate::server::entity::change::{Column, Entity as Changes};
 use crate::server::entity::schedule_window::{self as window_entity, Entity as ScheduleWindows};
 use crate::server::entity::service::Entity as Services;
-use crate::server::service::change_conflicts::{all_conflicts, describe_conflicts};
+use crate::server::service::change_conflicts::{conflicts_of, describe_conflicts};
 use crate::server::service::change_records::{links, risk_level, state_of, type_of};
 use crate::server::versioned;
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
@@ -159,10 +159,24 @@ pub async fn between(
         .order_by_asc(Column::PlannedStart)
         .all(conn)
         .await?;
-    let names = crate::server::service::catalogue::names(conn).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let linked = links(conn, &ids).await?;
-    let mut conflicts = all_conflicts(conn).await?;
+    let window_rows = ScheduleWindows::find()
+        .filter(window_entity::Column::StartsAt.lt(to))
+        .filter(window_entity::Column::EndsAt.gt(from))
+        .all(conn)
+        .await?;
+    let names = crate::server::service::catalogue::names_of(
+        conn,
+        linked
+            .services
+            .values()
+            .flatten()
+            .copied()
+            .chain(window_rows.iter().filter_map(|w| w.service_id)),
+    )
+    .await?;
+    let mut conflicts = conflicts_of(conn, &ids).await?;
     let mut changes = Vec::with_capacity(rows.len());
     // Every open conflict in the range, described in one pass (names looked up once).
     let mut open: Vec<(usize, Conflict)> = Vec::new();
@@ -207,11 +221,7 @@ pub async fn between(
     {
         changes[index].conflicts.push(note.message);
     }
-    let windows = ScheduleWindows::find()
-        .filter(window_entity::Column::StartsAt.lt(to))
-        .filter(window_entity::Column::EndsAt.gt(from))
-        .all(conn)
-        .await?
+    let windows = window_rows
         .iter()
         .map(|row| window_view(row, &names, tz))
         .collect();
@@ -221,14 +231,19 @@ pub async fn between(
 /// Windows that have not ended more than 30 days ago, soonest first.
 pub async fn list_windows(db: &Db, time_zone: &str) -> Result<Vec<WindowRecord>, AppError> {
     let tz = zone(time_zone);
-    let names = crate::server::service::catalogue::names(db.reader()).await?;
     let since = Utc::now() - chrono::Duration::days(30);
-    Ok(ScheduleWindows::find()
+    let rows = ScheduleWindows::find()
         .filter(window_entity::Column::EndsAt.gt(since))
         .order_by_asc(window_entity::Column::StartsAt)
         .order_by_asc(window_entity::Column::Id)
         .all(db.reader())
-        .await?
+        .await?;
+    let names = crate::server::service::catalogue::names_of(
+        db.reader(),
+        rows.iter().filter_map(|w| w.service_id),
+    )
+    .await?;
+    Ok(rows
         .iter()
         .map(|row| WindowRecord {
             window: window_view(row, &names, tz),
@@ -240,7 +255,7 @@ pub async fn list_windows(db: &Db, time_zone: &str) -> Result<Vec<WindowRecord>,
 
 pub async fn get_window(db: &Db, time_zone: &str, id: i64) -> Result<WindowRecord, AppError> {
     let row = find_window(db.reader(), id).await?;
-    let names = crate::server::service::catalogue::names(db.reader()).await?;
+    let names = crate::server::service::catalogue::names_of(db.reader(), row.service_id).await?;
     Ok(WindowRecord {
         window: window_view(&row, &names, zone(time_zone)),
         service_id: row.service_id,

@@ -240,7 +240,7 @@ pub(crate) async fn apply_template<C: ConnectionTrait>(
         .iter()
         .find(|id| !template.service_ids.contains(id))
     {
-        let name = crate::server::service::catalogue::names(conn)
+        let name = crate::server::service::catalogue::names_of(conn, [*outside])
             .await?
             .remove(outside)
             .unwrap_or_else(|| format!("service {outside}"));

@@ -20,6 +20,7 @@ mod m20261128_000014_internal_audits;
 mod m20261128_000015_management_reviews;
 mod m20261204_000101_custody_and_contributors;
 mod m20261204_000201_change_custody_and_imports;
+mod m20261205_000301_lookup_indexes;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000015_management_reviews::Migration),
             Box::new(m20261204_000101_custody_and_contributors::Migration),
             Box::new(m20261204_000201_change_custody_and_imports::Migration),
+            Box::new(m20261205_000301_lookup_indexes::Migration),
         ]
     }
 }

@@ -55,12 +55,8 @@ pub async fn overdue_work() -> Result<crate::model::dashboard::OverdueWork, AppE
             })
             .collect(),
     );
-    let late: Vec<_> = nonconformities::list(&caller.db)
-        .await?
-        .into_iter()
-        .filter(|nc| nc.is_overdue(today))
-        .collect();
-    let nonconformities_total = late.len();
+    let (late, nonconformities_total) =
+        nonconformities::overdue(&caller.db, today, me, shown).await?;
     let nonconformities = most_pressing(
         late.into_iter()
             .filter_map(|nc| {
@@ -80,7 +76,7 @@ pub async fn overdue_work() -> Result<crate::model::dashboard::OverdueWork, AppE
         improvements,
         improvements_total,
         nonconformities,
-        nonconformities_total,
+        nonconformities_total: nonconformities_total as usize,
     })
 }
 
@@ -98,11 +94,7 @@ pub async fn compliance_attention() -> Result<
     use crate::server::service::{objectives, schedule, sms_documents};
     let caller = super::guard::require(Permission::ComplianceRead).await?;
     let today = schedule::local_today(&caller.user.time_zone);
-    let documents = sms_documents::list(caller.db.reader(), today)
-        .await?
-        .into_iter()
-        .filter(|d| d.review.needs_attention())
-        .collect();
+    let documents = sms_documents::due_for_review(caller.db.reader(), today).await?;
     let objectives = objectives::summaries(&caller.db, today)
         .await?
         .into_iter()

@@ -3,6 +3,7 @@
 //! clause 10.1 rules (owner works it, someone else verifies, a quality manager closes).
 
 use crate::error::AppError;
+use crate::model::listing::Page;
 use crate::model::nonconformity::{NcForm, Nonconformity};
 use leptos::prelude::*;
 
@@ -14,11 +15,14 @@ use {
     crate::server::service::nonconformities::{self, Raised, Step},
 };
 
-/// Every nonconformity, with the caller's own date (steps are overdue by it).
+/// One page of nonconformities (open first, newest first), with the caller's own date
+/// (steps are overdue by it).
 #[server(endpoint = "nonconformities/list")]
-pub async fn list_nonconformities() -> Result<(Vec<Nonconformity>, chrono::NaiveDate), AppError> {
+pub async fn list_nonconformities(
+    #[server(default)] page: Option<u64>,
+) -> Result<(Page<Nonconformity>, chrono::NaiveDate), AppError> {
     let caller = require(Permission::ImprovementRead).await?;
-    let items = nonconformities::list(&caller.db).await?;
+    let items = nonconformities::page(&caller.db, page.unwrap_or(1)).await?;
     Ok((
         items,
         crate::server::service::schedule::local_today(&caller.user.time_zone),

@@ -10,6 +10,7 @@ pub mod history;
 pub mod kpi_chart;
 pub mod layout;
 pub mod live;
+pub mod pager;
 pub mod plan_editor;
 pub mod plan_exercises;
 pub mod plan_timeline;

@@ -3,6 +3,7 @@
 use crate::api::audit::{list_audit, list_audit_actors};
 use crate::components::error_view::ErrorPanel;
 use crate::components::history::ChangeList;
+use crate::components::pager::Pager;
 use crate::model::audit::AuditQueryParams;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -131,10 +132,7 @@ pub fn AuditTrailPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <nav class="pager" aria-label="Pages">
-                                {previous.map(|href| view! { <a class="button secondary" href=href rel="prev">"← Newer"</a> })}
-                                {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Older →"</a> })}
-                            </nav>
+                            <Pager previous next previous_label="← Newer" next_label="Older →"/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),

@@ -4,6 +4,7 @@ use crate::api::changes::{change_choices, delete_filter, list_changes, saved_fil
 use crate::components::change_badges::{RiskBadge, StateBadge, TypeBadge};
 use crate::components::change_fields::field_error;
 use crate::components::error_view::ErrorPanel;
+use crate::components::pager::Pager;
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
 use crate::model::change::{ChangeState, ChangeType};
@@ -196,10 +197,7 @@ pub fn ChangeListPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <nav class="pager" aria-label="Pages">
-                            {previous.map(|href| view! { <a class="button secondary" href=href rel="prev">"← Previous"</a> })}
-                            {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next →"</a> })}
-                        </nav>
+                        <Pager previous next/>
                     }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),

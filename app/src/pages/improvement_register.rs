@@ -4,6 +4,7 @@
 use crate::api::changes::change_choices;
 use crate::api::improvements::list_improvements;
 use crate::components::error_view::ErrorPanel;
+use crate::components::pager::Pager;
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
 use crate::model::improvement::{ImprovementState, Priority, Source};
@@ -135,11 +136,11 @@ pub fn ImprovementsPage() -> impl IntoView {
                         let pager = (page.pages > 1).then(|| {
                             let p = params.get_untracked();
                             view! {
-                                <nav class="pager" aria-label="Pages">
-                                    {(page.page > 1).then(|| view! { <a href=p.href(page.page - 1)>"Previous"</a> })}
-                                    <span>{format!(" Page {} of {} ", page.page, page.pages)}</span>
-                                    {(page.page < page.pages).then(|| view! { <a href=p.href(page.page + 1)>"Next"</a> })}
-                                </nav>
+                                <p class="result-summary">{format!("Page {} of {}", page.page, page.pages)}</p>
+                                <Pager
+                                    previous=(page.page > 1).then(|| p.href(page.page - 1))
+                                    next=(page.page < page.pages).then(|| p.href(page.page + 1))
+                                />
                             }
                         });
                         view! {

@@ -8,12 +8,15 @@ use crate::api::nonconformities::{
 };
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
+use crate::components::pager::Pager;
 use crate::components::session::IfAllowed;
 use crate::error::AppError;
 use crate::model::access::Permission;
+use crate::model::listing::parse_page;
 use crate::model::nonconformity::{FoundIn, Grade, NcState, Nonconformity, RootCauseMethod};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 fn nc_state_badge(state: NcState) -> impl IntoView {
     view! { <span class=format!("badge nc-{}", state.as_str())>{state.label()}</span> }
@@ -23,7 +26,9 @@ fn nc_state_badge(state: NcState) -> impl IntoView {
 pub fn NonconformitiesPage() -> impl IntoView {
     let raise = ServerAction::<RaiseNonconformity>::new();
     let error = Signal::derive(move || raise.value().get().and_then(Result::err));
-    let list = Resource::new(|| (), |_| list_nonconformities());
+    let query = use_query_map();
+    let page = Memo::new(move |_| query.with(|q| parse_page(q.get("page").as_deref())));
+    let list = Resource::new(move || page.get(), |page| list_nonconformities(Some(page)));
     let choices = Resource::new(|| (), |_| change_choices());
     view! {
         <Title text="Nonconformities"/>
@@ -33,15 +38,20 @@ pub fn NonconformitiesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading nonconformities…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok((items, _)) if items.is_empty() => view! {
+                    Ok((page, _)) if page.total == 0 => view! {
                         <div class="empty-state"><p><strong>"No nonconformities."</strong></p><p>"Raise one below when a requirement is not met."</p></div>
                     }.into_any(),
-                    Ok((items, today)) => view! {
+                    Ok((page, today)) => {
+                        let href = |to: u64| format!("/nonconformities?page={to}");
+                        let previous = page.has_previous().then(|| href(page.page - 1));
+                        let next = page.has_next().then(|| href(page.page + 1));
+                        view! {
+                        <p class="result-summary" role="status">{format!("{} nonconformities, open ones first · page {} of {}", page.total, page.page, page.page_count())}</p>
                         <div class="table-wrap">
                             <table class="data-table">
                                 <thead><tr><th scope="col">"Ref."</th><th scope="col">"Grade"</th><th scope="col">"Clause"</th><th scope="col">"Description"</th><th scope="col">"Owner"</th><th scope="col">"Step"</th><th scope="col">"Due"</th></tr></thead>
                                 <tbody>
-                                    {items.into_iter().map(|nc| {
+                                    {page.items.into_iter().map(|nc| {
                                         let overdue = nc.is_overdue(today);
                                         view! {
                                             <tr class:overdue=overdue>
@@ -58,7 +68,9 @@ pub fn NonconformitiesPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                    }.into_any(),
+                        <Pager previous next/>
+                    }.into_any()
+                    }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}

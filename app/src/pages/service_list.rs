@@ -3,6 +3,7 @@
 use crate::api::service::list_services;
 use crate::components::badges::{CriticalityBadge, StatusBadge};
 use crate::components::error_view::ErrorPanel;
+use crate::components::pager::Pager;
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
 use crate::model::listing::{Page, SortDirection};
@@ -174,10 +175,7 @@ fn ServiceTable(page: Page<Service>, query: ServiceQuery) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages">
-            {previous.map(|href| view! { <a class="button secondary" href=href rel="prev">"← Previous"</a> })}
-            {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next →"</a> })}
-        </nav>
+        <Pager previous next/>
     }
     .into_any()
 }

@@ -98,7 +98,7 @@ const FINDINGS: [Finding; 6] = [
 ];
 
 pub async fn seed(db: &Db) -> Result<usize, AppError> {
-    if !nonconformities::list(db).await?.is_empty() {
+    if nonconformities::count(db.reader()).await? > 0 {
         return Ok(0);
     }
     let people = super::people::people(db).await?;

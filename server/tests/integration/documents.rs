@@ -381,4 +381,30 @@ async fn review_status_shows_due_and_overdue_documents() {
         status("2026-11-28").await,
         ReviewStatus::Overdue { .. }
     ));
+    // The dashboard's list, found in SQL, holds the document exactly when it needs attention.
+    for today in [
+        "2026-09-01",
+        "2026-10-14",
+        "2026-10-15",
+        "2026-10-20",
+        "2026-11-28",
+    ] {
+        let due = sms_documents::due_for_review(db.reader(), day(today))
+            .await
+            .unwrap();
+        let expected: Vec<_> = sms_documents::list(db.reader(), day(today))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.review.needs_attention())
+            .collect();
+        assert_eq!(due, expected, "{today}");
+    }
+    assert_eq!(
+        sms_documents::due_for_review(db.reader(), day("2026-10-20"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }

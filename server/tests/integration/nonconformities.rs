@@ -332,7 +332,7 @@ async fn an_observation_goes_straight_to_the_register() {
     let entry = register::get(db.reader(), entry_id).await.unwrap();
     assert_eq!(entry.clauses, vec!["7.5"]);
     assert_eq!(entry.source, app::model::improvement::Source::AuditFinding);
-    assert!(nonconformities::list(&db).await.unwrap().is_empty());
+    assert_eq!(nonconformities::count(db.reader()).await.unwrap(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -340,8 +340,16 @@ async fn the_demo_findings_sit_at_different_steps() {
     let db = common::demo_db().await;
     let today = chrono::Utc::now().date_naive();
     // Six seeded nonconformities, and the minor one found by the demo internal audit.
-    let all = nonconformities::list(&db).await.unwrap();
+    let all = nonconformities::page(&db, 1).await.unwrap();
+    assert_eq!(all.total, 7);
+    let all = all.items;
     assert_eq!(all.len(), 7);
+    // Open ones first, then newest first.
+    let closed_from = all.iter().position(|n| n.state == NcState::Closed).unwrap();
+    assert!(all[closed_from..]
+        .iter()
+        .all(|n| n.state == NcState::Closed));
+    assert!(all[..closed_from].windows(2).all(|w| w[0].id > w[1].id));
     let ncs: Vec<_> = all
         .into_iter()
         .filter(|n| !n.description.contains("Internal audit IA-"))
@@ -365,4 +373,106 @@ async fn the_demo_findings_sit_at_different_steps() {
     // internal audit's observation and opportunity for improvement, and the two gaps of the
     // demo gap assessment.
     assert_eq!(register::all(&db).await.unwrap().len(), 45);
+}
+
+/// The list and the dashboard read a page and a few overdue records, never the whole table:
+/// what they answer equals what sorting and filtering every nonconformity gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_the_overdue_few_match_the_whole_table() {
+    use app::server::entity::nonconformity::{Column, Entity as Ncs};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let db = common::test_db().await;
+    let me = person(&db, "me@example.org", Role::ServiceOwner).await;
+    let other = person(&db, "other@example.org", Role::ServiceOwner).await;
+    let auditor = person(&db, "auditor@example.org", Role::Auditor).await;
+    let start = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..40_i64 {
+        // Raised on scattered days, so due dates are not in id order.
+        let raised_on = start + Duration::days((i * 7) % 40);
+        let owner = if i % 5 == 0 { &me } else { &other };
+        let form = NcForm {
+            grade: "minor".into(),
+            clause: "8.5.1".into(),
+            description: format!("Finding number {i} about emergency changes."),
+            found_in: "self_identified".into(),
+            owner_id: owner.id.to_string(),
+            ..Default::default()
+        };
+        let Raised::Nonconformity(id) = nonconformities::raise(
+            &db,
+            &auditor,
+            &actor(&auditor),
+            form.validate().unwrap(),
+            raised_on,
+            &CONTROLS,
+        )
+        .await
+        .unwrap() else {
+            panic!("a minor finding is a nonconformity");
+        };
+        ids.push(id);
+    }
+    // Every fourth one is closed (a closed record's old due date is not overdue).
+    Ncs::update_many()
+        .col_expr(Column::State, Expr::value(NcState::Closed.as_str()))
+        .filter(Column::Id.is_in(ids.iter().copied().step_by(4)))
+        .exec(db.writer())
+        .await
+        .unwrap();
+    let mut all = Vec::new();
+    for id in &ids {
+        all.push(nonconformities::get(db.reader(), *id).await.unwrap());
+    }
+
+    let first = nonconformities::page(&db, 1).await.unwrap();
+    let second = nonconformities::page(&db, 2).await.unwrap();
+    assert_eq!(
+        (first.total, first.items.len(), second.items.len()),
+        (40, 25, 15)
+    );
+    let mut expected = all.clone();
+    expected.sort_by_key(|nc| (nc.state == NcState::Closed, std::cmp::Reverse(nc.id)));
+    let paged: Vec<i64> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(paged, expected.iter().map(|n| n.id).collect::<Vec<_>>());
+    assert!(nonconformities::page(&db, 3)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+
+    let today = start + Duration::days(40);
+    let late: Vec<_> = all.iter().filter(|nc| nc.is_overdue(today)).collect();
+    assert!(late.len() > 16 && late.iter().filter(|nc| nc.owner.id == me.id).count() > 2);
+    let (few, total) = nonconformities::overdue(&db, today, me.id, 8)
+        .await
+        .unwrap();
+    assert_eq!(total as usize, late.len());
+    assert!(few.iter().all(|nc| nc.is_overdue(today)));
+    // The caller's own, oldest first, and the oldest of everyone's are among the few.
+    let mut by_due = late.clone();
+    by_due.sort_by_key(|nc| (nc.step_due, nc.id));
+    let mine: Vec<i64> = by_due
+        .iter()
+        .filter(|nc| nc.owner.id == me.id)
+        .take(8)
+        .map(|nc| nc.id)
+        .collect();
+    let oldest: Vec<i64> = by_due.iter().take(8).map(|nc| nc.id).collect();
+    for id in mine.iter().chain(&oldest) {
+        assert!(few.iter().any(|nc| nc.id == *id), "{id} missing");
+    }
+    assert_eq!(
+        few.len(),
+        mine.iter()
+            .chain(&oldest)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    );
 }

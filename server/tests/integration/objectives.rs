@@ -182,3 +182,70 @@ async fn an_objective_is_edited_against_its_version_and_validated() {
     };
     assert!(errors.get("owner_id").is_some());
 }
+
+/// The register reads one latest measurement per objective; what it shows equals the
+/// summary worked out from every measurement (dates out of order, two on one day).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_judges_each_objective_on_its_latest_measurement_alone() {
+    let db = common::test_db().await;
+    let quinn = common::person(&db, "quinn@example.org", Role::QualityManager).await;
+    let today = day("2026-11-28");
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let title = format!("Objective {n} of the register");
+        let id = objectives::create(
+            &db,
+            &common::actor(&quinn),
+            ObjectiveForm {
+                title,
+                ..form(quinn.id)
+            },
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    // Objective 0 is never measured; the others get readings in scrambled date order, and
+    // objective 2 two readings on its latest day (the later one recorded counts).
+    let readings: [(usize, &str, &str); 8] = [
+        (1, "2026-10-31", "97"),
+        (1, "2026-08-31", "90"),
+        (1, "2026-09-30", "80"),
+        (2, "2026-11-27", "99"),
+        (2, "2026-11-27", "85"),
+        (2, "2026-07-31", "96"),
+        (3, "2026-05-31", "70"),
+        (3, "2026-06-30", "96"),
+    ];
+    for (objective, on, value) in readings {
+        objectives::record_measurement(
+            &db,
+            &quinn,
+            &common::actor(&quinn),
+            ids[objective],
+            measurement(on, value),
+            today,
+        )
+        .await
+        .unwrap();
+    }
+    let register = objectives::summaries(&db, today).await.unwrap();
+    assert_eq!(register.len(), 4);
+    for id in &ids {
+        let shown = register.iter().find(|s| s.id == *id).unwrap();
+        let from_all = objectives::detail(&db, *id, today).await.unwrap().summary;
+        assert_eq!(*shown, from_all);
+    }
+    let latest = |n: usize| {
+        register
+            .iter()
+            .find(|s| s.id == ids[n])
+            .unwrap()
+            .latest
+            .map(|m| m.value)
+    };
+    assert_eq!(
+        (latest(0), latest(1), latest(2), latest(3)),
+        (None, Some(97.0), Some(85.0), Some(96.0))
+    );
+}

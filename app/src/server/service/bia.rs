@@ -17,7 +17,8 @@ use crate::server::versioned::{self, check_version};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, UpdateMany,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    UpdateMany,
 };
 use std::collections::HashMap;
 
@@ -81,17 +82,22 @@ pub async fn get<C: ConnectionTrait>(conn: &C, service_id: i64) -> Result<Bia, A
         .await?
         .ok_or_else(|| AppError::NotFound("That service".into()))?;
     let row = Bias::find_by_id(service_id).one(conn).await?;
-    let names: HashMap<i64, String> = Services::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
+    // Names and recovery times of the services this one depends on, not of every service.
+    let depends_on: Vec<i64> = row
+        .as_ref()
+        .map(|r| serde_json::from_str(&r.depends_on).unwrap_or_default())
+        .unwrap_or_default();
+    let names =
+        crate::server::service::catalogue::names_of(conn, depends_on.iter().copied()).await?;
     let rtos: HashMap<i64, u32> = Bias::find()
+        .select_only()
+        .columns([bia_entity::Column::ServiceId, bia_entity::Column::Rto])
+        .filter(bia_entity::Column::ServiceId.is_in(depends_on))
+        .into_tuple::<(i64, i32)>()
         .all(conn)
         .await?
         .into_iter()
-        .map(|b| (b.service_id, b.rto.max(0) as u32))
+        .map(|(service, rto)| (service, rto.max(0) as u32))
         .collect();
     let updated_by = match &row {
         Some(r) => crate::server::service::users::people(conn, &[r.updated_by])

@@ -7,6 +7,7 @@ use crate::model::access::{Permission, RecordType, Role};
 use crate::model::actor::ActorFacts;
 use crate::model::controls::Controls;
 use crate::model::improvement::Source;
+use crate::model::listing::{page_offset, Page, DEFAULT_PAGE_SIZE, MAX_PAGE};
 use crate::model::nonconformity::{
     nc_reference, transition as path, waiting_period, CorrectiveAction, FoundIn, Grade, NcAction,
     NcDraft, NcFacts, NcState, Nonconformity, RootCauseMethod,
@@ -23,9 +24,10 @@ use crate::server::versioned::{self, check_version};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set, UpdateMany,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, UpdateMany,
 };
+use std::collections::HashMap;
 
 /// How long each step may take before it shows as overdue.
 const STEP_DAYS: i64 = 14;
@@ -50,7 +52,7 @@ async fn view<C: ConnectionTrait>(
     rows: Vec<nc_entity::Model>,
 ) -> Result<Vec<Nonconformity>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let audits: std::collections::HashMap<i64, i64> = {
+    let audits: HashMap<i64, i64> = {
         use crate::server::entity::audit_finding::{Column, Entity as Findings};
         Findings::find()
             .filter(Column::NonconformityId.is_in(ids.clone()))
@@ -72,6 +74,21 @@ async fn view<C: ConnectionTrait>(
         .collect();
     person_ids.extend(actions.iter().map(|a| a.owner_id));
     let names = people(conn, &person_ids).await?;
+    let mut actions_of: HashMap<i64, Vec<CorrectiveAction>> = HashMap::new();
+    for a in actions {
+        actions_of
+            .entry(a.nonconformity_id)
+            .or_default()
+            .push(CorrectiveAction {
+                id: a.id,
+                owner: person(&names, a.owner_id),
+                text: a.text,
+                due: a.due_on,
+                done: a.done_at.is_some(),
+                improvement_id: a.improvement_id,
+                version: a.version,
+            });
+    }
     Ok(rows
         .into_iter()
         .map(|r| Nonconformity {
@@ -86,19 +103,7 @@ async fn view<C: ConnectionTrait>(
             state: NcState::parse(&r.state).unwrap_or(NcState::Raised),
             root_cause_method: r.root_cause_method.as_deref().and_then(method_of),
             verified_by: r.verified_by.map(|id| person(&names, id)),
-            actions: actions
-                .iter()
-                .filter(|a| a.nonconformity_id == r.id)
-                .map(|a| CorrectiveAction {
-                    id: a.id,
-                    text: a.text.clone(),
-                    owner: person(&names, a.owner_id),
-                    due: a.due_on,
-                    done: a.done_at.is_some(),
-                    improvement_id: a.improvement_id,
-                    version: a.version,
-                })
-                .collect(),
+            actions: actions_of.remove(&r.id).unwrap_or_default(),
             clause: r.clause,
             description: r.description,
             evidence: r.evidence,
@@ -123,15 +128,61 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Nonconformity,
     Ok(view(conn, vec![row]).await?.remove(0))
 }
 
-/// Every nonconformity, open ones first, newest first.
-pub async fn list(db: &Db) -> Result<Vec<Nonconformity>, AppError> {
+/// One page of nonconformities, open ones first, newest first.
+pub async fn page(db: &Db, page: u64) -> Result<Page<Nonconformity>, AppError> {
+    let reader = db.reader();
+    let total = Ncs::find().count(reader).await?;
     let rows = Ncs::find()
+        .order_by_asc(Expr::col(Column::State).eq(NcState::Closed.as_str()))
         .order_by_desc(Column::Id)
-        .all(db.reader())
+        .offset(page_offset(page, DEFAULT_PAGE_SIZE))
+        .limit(DEFAULT_PAGE_SIZE)
+        .all(reader)
         .await?;
-    let mut all = view(db.reader(), rows).await?;
-    all.sort_by_key(|nc| (nc.state == NcState::Closed, std::cmp::Reverse(nc.id)));
-    Ok(all)
+    Ok(Page {
+        items: view(reader, rows).await?,
+        page: page.clamp(1, MAX_PAGE),
+        page_size: DEFAULT_PAGE_SIZE,
+        total,
+    })
+}
+
+/// How many nonconformities there are (the demo seeds only an empty table).
+pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<u64, AppError> {
+    Ok(Ncs::find().count(conn).await?)
+}
+
+/// Open nonconformities whose next step is past due on `today`: how many there are, and at
+/// most `shown` of `owner`'s own and `shown` of the oldest (the dashboard keeps the most
+/// pressing of those), so a long backlog is counted in SQL, never loaded.
+pub async fn overdue(
+    db: &Db,
+    today: NaiveDate,
+    owner: i64,
+    shown: u64,
+) -> Result<(Vec<Nonconformity>, u64), AppError> {
+    let reader = db.reader();
+    let late = || {
+        Ncs::find()
+            .filter(Column::State.ne(NcState::Closed.as_str()))
+            .filter(Column::StepDue.lt(today))
+    };
+    let total = late().count(reader).await?;
+    let oldest_first = |select: sea_orm::Select<Ncs>| {
+        select
+            .order_by_asc(Column::StepDue)
+            .order_by_asc(Column::Id)
+            .limit(shown)
+    };
+    let mut rows = oldest_first(late().filter(Column::OwnerId.eq(owner)))
+        .all(reader)
+        .await?;
+    for row in oldest_first(late()).all(reader).await? {
+        if !rows.iter().any(|r| r.id == row.id) {
+            rows.push(row);
+        }
+    }
+    Ok((view(reader, rows).await?, total))
 }
 
 /// What raising a finding created.

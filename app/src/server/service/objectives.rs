@@ -20,7 +20,7 @@ use crate::server::entity::objective_measurement::{
 use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     UpdateMany,
@@ -111,18 +111,13 @@ pub async fn summaries(db: &Db, today: NaiveDate) -> Result<Vec<ObjectiveSummary
         .order_by_asc(objective_entity::Column::Title)
         .all(conn)
         .await?;
-    let mut points: HashMap<i64, Vec<Measurement>> = HashMap::new();
-    for m in Measurements::find()
-        .order_by_asc(measurement_entity::Column::MeasuredOn)
-        .order_by_asc(measurement_entity::Column::Id)
-        .all(conn)
-        .await?
-    {
-        points.entry(m.objective_id).or_default().push(Measurement {
-            on: m.measured_on,
-            value: m.value,
-        });
-    }
+    // The verdict and the flags depend on the latest measurement only.
+    let points: HashMap<i64, Vec<Measurement>> =
+        latest_measurements(conn, rows.iter().map(|r| r.id).collect())
+            .await?
+            .into_iter()
+            .map(|(objective, latest)| (objective, vec![latest]))
+            .collect();
     let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
     let names = people(conn, &owners).await?;
     let services = service_names(conn, rows.iter().filter_map(|r| r.service_id).collect()).await?;
@@ -133,6 +128,45 @@ pub async fn summaries(db: &Db, today: NaiveDate) -> Result<Vec<ObjectiveSummary
             summary(row, p, &names, &services, today)
         })
         .collect())
+}
+
+/// The latest measurement (latest date, then latest recorded) of each of `objectives`, one
+/// indexed lookup per objective instead of reading every measurement.
+async fn latest_measurements<C: ConnectionTrait>(
+    conn: &C,
+    objectives: Vec<i64>,
+) -> Result<HashMap<i64, Measurement>, AppError> {
+    use measurement_entity::Column;
+    let newer = Alias::new("newer");
+    let latest_of_each = Query::select()
+        .column((newer.clone(), Column::Id))
+        .from_as(Measurements, newer.clone())
+        .and_where(
+            Expr::col((newer.clone(), Column::ObjectiveId))
+                .equals((Measurements, Column::ObjectiveId)),
+        )
+        .order_by((newer.clone(), Column::MeasuredOn), Order::Desc)
+        .order_by((newer, Column::Id), Order::Desc)
+        .limit(1)
+        .to_owned();
+    let mut latest = HashMap::new();
+    for chunk in objectives.chunks(500) {
+        for m in Measurements::find()
+            .filter(Column::ObjectiveId.is_in(chunk.iter().copied()))
+            .filter(Expr::col((Measurements, Column::Id)).in_subquery(latest_of_each.clone()))
+            .all(conn)
+            .await?
+        {
+            latest.insert(
+                m.objective_id,
+                Measurement {
+                    on: m.measured_on,
+                    value: m.value,
+                },
+            );
+        }
+    }
+    Ok(latest)
 }
 
 /// One objective with every measurement, oldest first.

@@ -20,8 +20,8 @@ use crate::server::entity::service_bia::{Column as BiaColumn, Entity as Bias};
 use crate::server::service::users::{people, person};
 use crate::server::service::{continuity_exercises, continuity_plans, users};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Condition;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Condition, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 fn service_ids(plan: &plan_entity::Model) -> Vec<i64> {
@@ -74,21 +74,22 @@ fn services_of(
         .collect()
 }
 
-/// Changes that make a plan's description of its services doubtful: emergency changes and
-/// high or very-high risk changes, implemented on a covered service after `since`.
-async fn major_changes<C: ConnectionTrait>(
+/// A major change (emergency, or high or very-high risk) implemented on some covered services.
+struct Major {
+    id: i64,
+    title: String,
+    updated_at: DateTime<Utc>,
+    service_ids: Vec<i64>,
+}
+
+/// Major changes implemented on any of `services` after `since`, newest first, each with the
+/// services it touched: two queries however many plans ask (each plan then keeps its own).
+async fn majors_since<C: ConnectionTrait>(
     conn: &C,
-    services: &[CoveredService],
+    services: &[i64],
     since: DateTime<Utc>,
-) -> Result<Vec<MajorChange>, AppError> {
+) -> Result<Vec<Major>, AppError> {
     if services.is_empty() {
-        return Ok(Vec::new());
-    }
-    let links = ChangeServices::find()
-        .filter(LinkColumn::ServiceId.is_in(services.iter().map(|s| s.id)))
-        .all(conn)
-        .await?;
-    if links.is_empty() {
         return Ok(Vec::new());
     }
     let done = [
@@ -104,34 +105,87 @@ async fn major_changes<C: ConnectionTrait>(
         .add(
             ChangeColumn::RiskLevel.is_in([RiskLevel::High.as_str(), RiskLevel::VeryHigh.as_str()]),
         );
-    let changes = Changes::find()
-        .filter(ChangeColumn::Id.is_in(links.iter().map(|l| l.change_id)))
+    let on_covered = Query::select()
+        .column(LinkColumn::ChangeId)
+        .from(ChangeServices)
+        .and_where(LinkColumn::ServiceId.is_in(services.iter().copied()))
+        .to_owned();
+    let changes: Vec<(i64, String, DateTime<Utc>)> = Changes::find()
+        .select_only()
+        .columns([
+            ChangeColumn::Id,
+            ChangeColumn::Title,
+            ChangeColumn::UpdatedAt,
+        ])
+        .filter(ChangeColumn::Id.in_subquery(on_covered))
         .filter(ChangeColumn::State.is_in(done))
         .filter(ChangeColumn::UpdatedAt.gt(since))
         .filter(major)
         .order_by_desc(ChangeColumn::UpdatedAt)
+        .into_tuple()
         .all(conn)
         .await?;
+    let mut touched: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in changes.chunks(500) {
+        for link in ChangeServices::find()
+            .filter(LinkColumn::ChangeId.is_in(chunk.iter().map(|c| c.0)))
+            .filter(LinkColumn::ServiceId.is_in(services.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            touched
+                .entry(link.change_id)
+                .or_default()
+                .push(link.service_id);
+        }
+    }
     Ok(changes
         .into_iter()
-        .map(|c| {
-            let service = links
-                .iter()
-                .filter(|l| l.change_id == c.id)
-                .filter_map(|l| services.iter().find(|s| s.id == l.service_id))
-                .map(|s| s.name.clone())
-                .collect::<Vec<_>>()
-                .join(", ");
-            MajorChange {
-                id: c.id,
-                title: c.title,
-                service,
-            }
+        .map(|(id, title, updated_at)| Major {
+            id,
+            title,
+            updated_at,
+            service_ids: touched.remove(&id).unwrap_or_default(),
         })
         .collect())
 }
 
-fn stub(row: &version_entity::Model) -> VersionStub {
+/// The changes that make a plan's description of its services doubtful: the major changes
+/// on its covered services since it was approved.
+fn major_changes(
+    majors: &[Major],
+    services: &[CoveredService],
+    since: DateTime<Utc>,
+) -> Vec<MajorChange> {
+    majors
+        .iter()
+        .filter(|m| m.updated_at > since)
+        .filter_map(|m| {
+            let names: Vec<&str> = services
+                .iter()
+                .filter(|s| m.service_ids.contains(&s.id))
+                .map(|s| s.name.as_str())
+                .collect();
+            (!names.is_empty()).then(|| MajorChange {
+                id: m.id,
+                title: m.title.clone(),
+                service: names.join(", "),
+            })
+        })
+        .collect()
+}
+
+/// A version without its content, for the list.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+struct VersionHead {
+    id: i64,
+    plan_id: i64,
+    number: i32,
+    state: String,
+    approved_at: Option<DateTime<Utc>>,
+}
+
+fn stub(row: &VersionHead) -> VersionStub {
     VersionStub {
         id: row.id,
         number: row.number,
@@ -149,28 +203,78 @@ pub async fn summaries<C: ConnectionTrait>(
         .order_by_asc(plan_entity::Column::Title)
         .all(conn)
         .await?;
-    let versions = Versions::find()
+    let versions: Vec<VersionHead> = Versions::find()
+        .select_only()
+        .columns([
+            version_entity::Column::Id,
+            version_entity::Column::PlanId,
+            version_entity::Column::Number,
+            version_entity::Column::State,
+            version_entity::Column::ApprovedAt,
+        ])
         .filter(version_entity::Column::PlanId.is_in(plans.iter().map(|p| p.id)))
         .order_by_desc(version_entity::Column::Number)
+        .into_model()
         .all(conn)
         .await?;
-    let covered = covered_services(conn, &plans).await?;
-    let owners = people(conn, &plans.iter().map(|p| p.owner_id).collect::<Vec<_>>()).await?;
-    let mut out = Vec::with_capacity(plans.len());
-    for plan in &plans {
-        let mine: Vec<&version_entity::Model> =
-            versions.iter().filter(|v| v.plan_id == plan.id).collect();
-        let Some(latest) = mine.first() else { continue };
+    let mut heads: HashMap<i64, Vec<&VersionHead>> = HashMap::new();
+    for v in &versions {
+        heads.entry(v.plan_id).or_default().push(v);
+    }
+    // Each plan is judged on the version in force: the approved one, else the latest.
+    let in_force = |plan: i64| -> Option<(&VersionHead, Option<&VersionHead>)> {
+        let mine = heads.get(&plan)?;
         let approved = mine
             .iter()
-            .find(|v| v.state == PlanState::Approved.as_str());
-        let in_force = approved.unwrap_or(latest);
+            .find(|v| v.state == PlanState::Approved.as_str())
+            .copied();
+        Some((approved.unwrap_or(mine[0]), approved))
+    };
+    let in_force_ids: Vec<i64> = plans
+        .iter()
+        .filter_map(|p| in_force(p.id).map(|(v, _)| v.id))
+        .collect();
+    let mut contents: HashMap<i64, String> = HashMap::new();
+    for chunk in in_force_ids.chunks(500) {
+        let rows: Vec<(i64, String)> = Versions::find()
+            .select_only()
+            .columns([version_entity::Column::Id, version_entity::Column::Content])
+            .filter(version_entity::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        contents.extend(rows);
+    }
+    let covered = covered_services(conn, &plans).await?;
+    let owners = people(conn, &plans.iter().map(|p| p.owner_id).collect::<Vec<_>>()).await?;
+    // The major changes of every live, approved plan, read once from the earliest approval.
+    let watched: Vec<(&plan_entity::Model, DateTime<Utc>)> = plans
+        .iter()
+        .filter(|p| !p.retired)
+        .filter_map(|p| Some((p, in_force(p.id)?.1?.approved_at?)))
+        .collect();
+    let mut watched_services: Vec<i64> = watched.iter().flat_map(|(p, _)| service_ids(p)).collect();
+    watched_services.sort_unstable();
+    watched_services.dedup();
+    let majors = match watched.iter().map(|(_, at)| *at).min() {
+        Some(earliest) => majors_since(conn, &watched_services, earliest).await?,
+        None => Vec::new(),
+    };
+    let mut out = Vec::with_capacity(plans.len());
+    for plan in &plans {
+        let Some((in_force, approved)) = in_force(plan.id) else {
+            continue;
+        };
+        let latest = heads[&plan.id][0];
         let services = services_of(plan, &covered);
-        let content = serde_json::from_str(&in_force.content).unwrap_or_default();
+        let content = contents
+            .get(&in_force.id)
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default();
         let (schedule, warnings) = plan_warnings(&content, &rtos(&services));
         let approved_at = approved.and_then(|v| v.approved_at);
         let major_changes = match approved_at {
-            Some(at) if !plan.retired => major_changes(conn, &services, at).await?,
+            Some(at) if !plan.retired => major_changes(&majors, &services, at),
             _ => Vec::new(),
         };
         out.push(PlanSummary {
@@ -238,7 +342,10 @@ pub async fn detail<C: ConnectionTrait>(
         .find(|v| v.state == PlanState::Approved)
         .and_then(|v| v.approved_at);
     let major_changes = match approved_at {
-        Some(at) if !plan.retired => major_changes(conn, &services, at).await?,
+        Some(at) if !plan.retired => {
+            let ids: Vec<i64> = services.iter().map(|s| s.id).collect();
+            major_changes(&majors_since(conn, &ids, at).await?, &services, at)
+        }
         _ => Vec::new(),
     };
     let owner = people(conn, &[plan.owner_id]).await?;

@@ -9,7 +9,7 @@ use crate::model::actor::ActorFacts;
 use crate::model::refs::PersonRef;
 use crate::model::sms_document::{
     may_write, next_review_on, transition, DocAction, DocState, DocumentDetail, DocumentForm,
-    DocumentRef, DocumentSummary, DocumentVersion, DraftForm, ReviewStatus,
+    DocumentRef, DocumentSummary, DocumentVersion, DraftForm, ReviewStatus, DUE_WITHIN_DAYS,
 };
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor};
@@ -22,7 +22,7 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set, UpdateMany,
+    QueryOrder, QuerySelect, Set, UpdateMany,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -62,13 +62,41 @@ pub async fn document_of_version(db: &Db, version_id: i64) -> Option<i64> {
         .map(|row| row.document_id)
 }
 
+/// What a document's summary needs of each version: never its text.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+struct VersionFacts {
+    document_id: i64,
+    number: i32,
+    state: String,
+    approved_at: Option<chrono::DateTime<Utc>>,
+    next_review_on: Option<NaiveDate>,
+}
+
+impl From<&version_entity::Model> for VersionFacts {
+    fn from(row: &version_entity::Model) -> Self {
+        VersionFacts {
+            document_id: row.document_id,
+            number: row.number,
+            state: row.state.clone(),
+            approved_at: row.approved_at,
+            next_review_on: row.next_review_on,
+        }
+    }
+}
+
+impl VersionFacts {
+    fn state(&self) -> DocState {
+        DocState::parse(&self.state).unwrap_or(DocState::Draft)
+    }
+}
+
 fn summary(
     row: &doc_entity::Model,
-    versions: &[&version_entity::Model],
+    versions: &[VersionFacts],
     names: &HashMap<i64, PersonRef>,
     today: NaiveDate,
 ) -> DocumentSummary {
-    let approved = versions.iter().find(|v| state_of(v) == DocState::Approved);
+    let approved = versions.iter().find(|v| v.state() == DocState::Approved);
     let latest = versions.iter().max_by_key(|v| v.number);
     DocumentSummary {
         id: row.id,
@@ -79,7 +107,7 @@ fn summary(
         approved_number: approved.map(|v| v.number),
         approved_at: approved.and_then(|v| v.approved_at),
         latest_number: latest.map(|v| v.number).unwrap_or(0),
-        latest_state: latest.map(|v| state_of(v)).unwrap_or(DocState::Draft),
+        latest_state: latest.map(VersionFacts::state).unwrap_or(DocState::Draft),
         review: ReviewStatus::of(approved.and_then(|v| v.next_review_on), today),
         version: row.version,
     }
@@ -110,14 +138,62 @@ pub async fn list<C: ConnectionTrait>(
     conn: &C,
     today: NaiveDate,
 ) -> Result<Vec<DocumentSummary>, AppError> {
-    let docs = Documents::find()
-        .filter(doc_entity::Column::Retired.eq(false))
+    summaries(conn, None, today).await
+}
+
+/// The documents whose approved version is due for review within `DUE_WITHIN_DAYS` or
+/// overdue (the dashboard's list), found in SQL rather than by summarising every document.
+pub async fn due_for_review<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<Vec<DocumentSummary>, AppError> {
+    let due_by = today + chrono::Duration::days(DUE_WITHIN_DAYS);
+    let ids: Vec<i64> = Versions::find()
+        .select_only()
+        .column(version_entity::Column::DocumentId)
+        .filter(version_entity::Column::State.eq(DocState::Approved.as_str()))
+        .filter(version_entity::Column::NextReviewOn.lte(due_by))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut due = summaries(conn, Some(ids), today).await?;
+    due.retain(|d| d.review.needs_attention());
+    Ok(due)
+}
+
+/// Summaries of the documents that are not retired (of `only` those, when given), with the
+/// facts of their versions read without their text.
+async fn summaries<C: ConnectionTrait>(
+    conn: &C,
+    only: Option<Vec<i64>>,
+    today: NaiveDate,
+) -> Result<Vec<DocumentSummary>, AppError> {
+    let mut docs = Documents::find().filter(doc_entity::Column::Retired.eq(false));
+    if let Some(ids) = only {
+        docs = docs.filter(doc_entity::Column::Id.is_in(ids));
+    }
+    let docs = docs
         .order_by_asc(doc_entity::Column::Title)
         .all(conn)
         .await?;
-    let versions = Versions::find().all(conn).await?;
-    let mut by_doc: HashMap<i64, Vec<&version_entity::Model>> = HashMap::new();
-    for v in &versions {
+    let versions = Versions::find()
+        .select_only()
+        .columns([
+            version_entity::Column::DocumentId,
+            version_entity::Column::Number,
+            version_entity::Column::State,
+            version_entity::Column::ApprovedAt,
+            version_entity::Column::NextReviewOn,
+        ])
+        .filter(version_entity::Column::DocumentId.is_in(docs.iter().map(|d| d.id)))
+        .into_model::<VersionFacts>()
+        .all(conn)
+        .await?;
+    let mut by_doc: HashMap<i64, Vec<VersionFacts>> = HashMap::new();
+    for v in versions {
         by_doc.entry(v.document_id).or_default().push(v);
     }
     let owners: Vec<i64> = docs.iter().map(|d| d.owner_id).collect();
@@ -164,8 +240,8 @@ pub async fn detail<C: ConnectionTrait>(
         wanted.extend(row.approved_by);
     }
     let names = people(conn, &wanted).await?;
-    let refs: Vec<&version_entity::Model> = rows.iter().collect();
-    let summary = summary(&doc, &refs, &names, today);
+    let facts: Vec<VersionFacts> = rows.iter().map(VersionFacts::from).collect();
+    let summary = summary(&doc, &facts, &names, today);
     Ok(DocumentDetail {
         summary,
         versions: rows.into_iter().map(|r| version_view(r, &names)).collect(),

@@ -31,9 +31,10 @@ use crate::server::service::change_records;
 use crate::server::service::notifications;
 use crate::server::service::users::{people, person};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -153,16 +154,27 @@ pub async fn list(db: &Db, time_zone: &str) -> Result<Vec<MeetingSummary>, AppEr
         .map(|b| (b.id, b.name))
         .collect();
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    // Counted in the database: items and decided items per meeting, never the items.
     let mut counts: HashMap<i64, (u32, u32)> = HashMap::new();
     for chunk in ids.chunks(500) {
-        for item in Items::find()
+        let rows: Vec<(i64, i64, i64)> = Items::find()
+            .select_only()
+            .column(item_entity::Column::MeetingId)
+            .column_as(
+                Expr::from(Func::count(Expr::col(item_entity::Column::Id))),
+                "items",
+            )
+            .column_as(
+                Expr::from(Func::count(Expr::col(item_entity::Column::Decision))),
+                "decided",
+            )
             .filter(item_entity::Column::MeetingId.is_in(chunk.to_vec()))
+            .group_by(item_entity::Column::MeetingId)
+            .into_tuple()
             .all(db.reader())
-            .await?
-        {
-            let entry = counts.entry(item.meeting_id).or_default();
-            entry.0 += 1;
-            entry.1 += u32::from(item.decision.is_some());
+            .await?;
+        for (meeting, items, decided) in rows {
+            counts.insert(meeting, (items as u32, decided as u32));
         }
     }
     let mut meetings: Vec<MeetingSummary> = rows

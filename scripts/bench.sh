@@ -4,7 +4,8 @@
 # Each timing comes with a baseline measured in the same run (these machines are shared).
 # Data: cold start on an empty SQLite file (migrations only); hydration on the demo data
 # (12 services, 8 users, 60 changes); conflicts over 10,000 generated scheduled changes;
-# the board on 5,000 changes of which 1,000 are on the board; a CAB meeting on the demo data
+# the board on 5,000 changes of which 1,000 are on the board; server answers (list JSON, list
+# page, board) at 10,000 changes against a raw axum + sqlx program answering the same pages; a CAB meeting on the demo data
 # with 50 connected participants; the improvement register with 20,000 entries; a continuity
 # plan with 500 recovery steps (critical path in the model at 50, 500 and 2,000 steps, and the
 # plan editor in Chromium against a 10-step plan); the evidence pack over 10,000 changes, 500
@@ -79,6 +80,34 @@ pid=$!
 wait_healthy 127.0.0.1:3202
 (cd end2end && node bench/board.mjs http://127.0.0.1:3202 10)
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+
+echo "## Server answers against the raw ceiling: 10,000 changes, 1,000 on the board (SQLite, 32 connections, 8 s each)"
+# The ceiling is a plain axum + sqlx program answering the same page from the same file
+# (bench_lists ceiling); both run on this machine beside the load generator, one at a time.
+cargo build --release -p conform --example bench_lists >/dev/null 2>&1
+bench_lists="$CARGO_TARGET_DIR/release/examples/bench_lists"
+lists_data="$(mktemp -d)"
+trap 'kill $pid $ceiling_pid 2>/dev/null; rm -rf "$data" "$board_data" "$lists_data"' EXIT
+"$bench_lists" seed "sqlite://$lists_data/c.db"
+"$bin" serve --addr 127.0.0.1:3206 --database-url "sqlite://$lists_data/c.db" >/dev/null 2>&1 &
+pid=$!
+"$bench_lists" ceiling "sqlite://$lists_data/c.db" 127.0.0.1:3207 &
+ceiling_pid=$!
+wait_healthy 127.0.0.1:3206; wait_healthy 127.0.0.1:3207
+load() { "$bench_lists" load --connections 32 --seconds 8 "$@"; }
+rps() { node -pe 'JSON.parse(process.argv[1]).requests_per_s' "$1"; }
+raw_list=$(load "http://127.0.0.1:3207/list?state=scheduled")
+json_list=$(load --sign-in change.manager@conform.demo --post 'params[state]=scheduled' http://127.0.0.1:3206/api/changes/list)
+ssr_list=$(load --sign-in change.manager@conform.demo "http://127.0.0.1:3206/changes?state=scheduled")
+raw_board=$(load http://127.0.0.1:3207/board)
+json_board=$(load --sign-in change.manager@conform.demo --post '' http://127.0.0.1:3206/api/changes/board)
+ratio() { awk "BEGIN{printf \"%.2f\", $(rps "$1")/$(rps "$2")}"; }
+echo "ceiling, filtered list page:  $raw_list"
+echo "list JSON (/api/changes/list): $json_list  ratio $(ratio "$json_list" "$raw_list") (target >= 0.5)"
+echo "list page (SSR /changes):      $ssr_list  ratio $(ratio "$ssr_list" "$raw_list") (target >= 0.3)"
+echo "ceiling, board (1,000 cards):  $raw_board"
+echo "board JSON (/api/changes/board): $json_board  ratio $(ratio "$json_board" "$raw_board") (target >= 0.3)"
+kill $pid $ceiling_pid 2>/dev/null; wait $pid $ceiling_pid 2>/dev/null || true
 
 echo "## CAB meeting: 50 connected participants, 20 chair actions (SQLite, demo data)"
 meeting_data="$(mktemp -d)"

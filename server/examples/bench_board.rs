@@ -5,14 +5,13 @@
 //! sweep). `bench_board seed <database-url>` fills a database with the demo data plus
 //! changes up to 5,000, of which 1,000 are on the board (open) and the rest closed long ago.
 
-use app::model::change::{ChangeState, ChangeType};
-use app::model::change_request::ChangeDraft;
 use app::model::schedule::{detect, PlannedChange, ScheduleWindow, Window, WindowKind};
-use app::server::audit::Actor;
-use app::server::service::change_import::{self, Imported};
 use app::server::service::change_lists;
 use chrono::{Duration, Utc};
 use std::time::Instant;
+
+#[path = "common/changes.rs"]
+mod bench_changes;
 
 const SCHEDULED: usize = 10_000;
 const TOTAL: usize = 5_000;
@@ -91,111 +90,7 @@ async fn seed(url: &str) -> anyhow::Result<()> {
     .await?;
     conform::database::migrate(&db).await?;
     conform::demo::seed(&db).await?;
-    let services = app::server::service::catalogue::list(
-        &db,
-        &app::model::service::ServiceQuery {
-            page_size: 200,
-            ..Default::default()
-        },
-    )
-    .await?
-    .items;
-    let people = app::server::service::users::list(&db).await?;
-    let requester = people
-        .iter()
-        .find(|u| u.email == "requester@conform.demo")
-        .map(|u| u.id)
-        .unwrap_or(1);
-    let open_now = change_lists::board(&db).await?.len();
-    let existing = change_lists::list(&db, &Default::default()).await?.total as usize;
-    let actor = Actor::system("bench");
-    let open_states = [
-        ChangeState::Submitted,
-        ChangeState::Assessed,
-        ChangeState::AwaitingAuthorisation,
-        ChangeState::Authorised,
-        ChangeState::Scheduled,
-        ChangeState::Draft,
-    ];
-    let mut open_to_add = ON_BOARD.saturating_sub(open_now);
-    for i in 0..TOTAL.saturating_sub(existing) {
-        let open = open_to_add > 0;
-        let state = if open {
-            open_to_add -= 1;
-            open_states[i % open_states.len()]
-        } else {
-            ChangeState::Closed
-        };
-        let days = if open {
-            (i % 42) as i64
-        } else {
-            -60 - (i % 300) as i64
-        };
-        let start = Utc::now() + Duration::days(days) + Duration::minutes((i % 96) as i64 * 15);
-        let service = &services[i % services.len()];
-        let draft = ChangeDraft {
-            title: format!("Bench change {i}: patch {}", service.name),
-            description: "Generated for the board benchmark.".into(),
-            reason: "Benchmark".into(),
-            change_type: ChangeType::Normal,
-            category: "Infrastructure".into(),
-            service_ids: vec![service.id],
-            configuration_items: vec![],
-            owner_id: Some(people[i % people.len()].id),
-            implementer_ids: vec![people[(i + 1) % people.len()].id],
-            planned_start: None,
-            planned_end: None,
-            expects_outage: false,
-            outage_minutes: 0,
-            implementation_plan: "Apply.".into(),
-            test_plan: "Verify.".into(),
-            backout_plan: "Restore.".into(),
-            communication_plan: String::new(),
-            // Low risk, so that the change manager may assess and authorise them.
-            risk_answers: Some(app::model::risk::RiskAnswers {
-                impact_breadth: 0,
-                complexity: 0,
-                backout_difficulty: 0,
-                history: 0,
-                time_pressure: 0,
-            }),
-            related_ids: vec![],
-            template_id: None,
-        };
-        change_import::import(
-            &db,
-            &actor,
-            Imported {
-                draft,
-                state,
-                requester_id: requester,
-                planned: Some((start, start + Duration::minutes(90))),
-                review: (state == ChangeState::Closed).then(|| {
-                    app::model::change_request::Review {
-                        outcome: "Successful".into(),
-                        incidents: 0,
-                        lessons: String::new(),
-                    }
-                }),
-            },
-        )
-        .await?;
-    }
-    // Closed long ago: off the board (it shows changes that ended in the last 14 days).
-    {
-        use app::server::entity::change::{Column, Entity as Changes};
-        use sea_orm::sea_query::Expr;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        Changes::update_many()
-            .col_expr(
-                Column::UpdatedAt,
-                Expr::value(Utc::now() - Duration::days(60)),
-            )
-            .filter(Column::State.eq(ChangeState::Closed.as_str()))
-            .filter(Column::Title.starts_with("Bench change"))
-            .exec(db.writer())
-            .await?;
-    }
+    bench_changes::seed(&db, TOTAL, ON_BOARD).await?;
     let total = change_lists::list(&db, &Default::default()).await?.total;
     let board = change_lists::board(&db).await?.len();
     println!("{{\"changes\":{total},\"on_board\":{board}}}");

@@ -6,7 +6,6 @@
 //! changes up to 5,000, of which 1,000 are on the board (open) and the rest closed long ago.
 
 use app::model::schedule::{detect, PlannedChange, ScheduleWindow, Window, WindowKind};
-use app::server::service::change_lists;
 use chrono::{Duration, Utc};
 use std::time::Instant;
 
@@ -83,20 +82,6 @@ fn conflicts() {
     );
 }
 
-async fn seed(url: &str) -> anyhow::Result<()> {
-    let db = conform::database::open(&conform::config::DatabaseArgs {
-        database_url: url.to_string(),
-    })
-    .await?;
-    conform::database::migrate(&db).await?;
-    conform::demo::seed(&db).await?;
-    bench_changes::seed(&db, TOTAL, ON_BOARD).await?;
-    let total = change_lists::list(&db, &Default::default()).await?.total;
-    let board = change_lists::board(&db).await?.len();
-    println!("{{\"changes\":{total},\"on_board\":{board}}}");
-    Ok(())
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -106,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
             let url = args
                 .get(2)
                 .ok_or_else(|| anyhow::anyhow!("usage: bench_board seed <database-url>"))?;
-            seed(url).await?;
+            bench_changes::seed_database(url, TOTAL, ON_BOARD).await?;
         }
         _ => anyhow::bail!("usage: bench_board conflicts | bench_board seed <database-url>"),
     }

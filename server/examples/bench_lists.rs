@@ -62,7 +62,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed {
             database_url,
             changes,
-        } => seed(&database_url, changes).await,
+        } => bench_changes::seed_database(&database_url, changes, 1_000).await,
         Command::Ceiling { database_url, addr } => ceiling(&database_url, addr).await,
         Command::Load {
             url,
@@ -72,22 +72,6 @@ async fn main() -> anyhow::Result<()> {
             seconds,
         } => load(&url, post, sign_in, connections, seconds).await,
     }
-}
-
-async fn seed(url: &str, changes: usize) -> anyhow::Result<()> {
-    let db = conform::database::open(&conform::config::DatabaseArgs {
-        database_url: url.to_string(),
-    })
-    .await?;
-    conform::database::migrate(&db).await?;
-    conform::demo::seed(&db).await?;
-    bench_changes::seed(&db, changes, 1_000).await?;
-    let total = app::server::service::change_lists::list(&db, &Default::default())
-        .await?
-        .total;
-    let board = app::server::service::change_lists::board(&db).await?.len();
-    println!("{{\"changes\":{total},\"on_board\":{board}}}");
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -41,9 +41,9 @@ pub async fn seed(db: &Db, total: usize, on_board: usize) -> anyhow::Result<()> 
     let mut open_to_add = on_board.saturating_sub(open_now);
     let now = Utc::now();
     let count = total.saturating_sub(existing);
-    for batch in (0..count).collect::<Vec<_>>().chunks(1000) {
+    for first in (0..count).step_by(1000) {
         let txn = db.writer().begin().await?;
-        for &i in batch {
+        for i in first..count.min(first + 1000) {
             let open = open_to_add > 0;
             open_to_add = open_to_add.saturating_sub(1);
             let state = if open {
@@ -122,5 +122,21 @@ pub async fn seed(db: &Db, total: usize, on_board: usize) -> anyhow::Result<()> 
         }
         txn.commit().await?;
     }
+    Ok(())
+}
+
+/// Opens `url`, migrates it, seeds the demo data and changes up to `total` (`on_board` open),
+/// and prints what the database then holds.
+pub async fn seed_database(url: &str, total: usize, on_board: usize) -> anyhow::Result<()> {
+    let db = conform::database::open(&conform::config::DatabaseArgs {
+        database_url: url.to_string(),
+    })
+    .await?;
+    conform::database::migrate(&db).await?;
+    conform::demo::seed(&db).await?;
+    seed(&db, total, on_board).await?;
+    let lists = app::server::service::change_lists::list(&db, &Default::default()).await?;
+    let board = app::server::service::change_lists::board(&db).await?.len();
+    println!("{{\"changes\":{},\"on_board\":{board}}}", lists.total);
     Ok(())
 }

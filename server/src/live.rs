@@ -9,10 +9,18 @@
 //! session as a backstop; presence is set only by a request known to come from Conform's
 //! own pages (a cross-site GET is refused, one that says nothing streams without presence);
 //! at shutdown every stream is told to close.
+//!
+//! Every event has an id (its position in this process's journal, `app::server::events`). A
+//! browser that reconnects sends the last one it saw (`Last-Event-ID`) and is first sent what
+//! it missed, or a `resync` event when this process cannot know (another process, a restart,
+//! too long ago), after which the page fetches itself again. A new stream starts with a
+//! `ready` event, so that even a quiet stream has an id to resume from. Cards in events are
+//! shown in the reader's time zone, and only to readers of changes.
 
 use app::model::access::Permission;
 use app::model::live::LiveEvent;
 use app::server::auth::RequestAuth;
+use app::server::events::{Position, Stamped, Start};
 use app::server::live_connections::{LiveRefusal, LiveSlot};
 use app::server::service::cab;
 use app::server::session;
@@ -153,13 +161,19 @@ pub async fn events(
             return refused;
         }
     }
+    // Not a refusal: a stream without it is simply not sent change details.
+    let reads_changes = user.may(Permission::ChangeRead);
     let slot = match state.safeguards.live.open(&session::token_hash(&token)) {
         Ok(slot) => slot,
         Err(refusal) => return too_many(refusal),
     };
     // Subscribed before arriving, so that the connection hears its own arrival and anything
     // said from now on.
-    let subscription = state.events.subscribe();
+    let seen = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(Position::parse);
+    let (start, subscription) = state.events.subscribe_after(seen);
     let sessions = state.events.watch_sessions();
     let presence = match meeting {
         None => None,
@@ -174,9 +188,12 @@ pub async fn events(
             state,
             token,
             user_id: user.id,
+            time_zone: user.time_zone.clone(),
+            reads_changes,
             presence,
             _slot: slot,
         },
+        start,
         subscription,
         sessions,
         sender,
@@ -191,6 +208,8 @@ struct Watch {
     state: AppState,
     token: String,
     user_id: i64,
+    time_zone: String,
+    reads_changes: bool,
     presence: Option<Presence>,
     _slot: LiveSlot,
 }
@@ -213,19 +232,85 @@ impl Watch {
             }
         }
     }
+
+    /// The event as this reader is sent it: cards in their time zone, change details only to
+    /// readers of changes (`None`: not for them).
+    fn for_reader(&self, stamped: &Stamped) -> Option<Event> {
+        let data = if !stamped.change_details {
+            stamped.payload.to_string()
+        } else if !self.reads_changes {
+            return None;
+        } else {
+            let mut event: LiveEvent = serde_json::from_str(&stamped.payload).ok()?;
+            if let LiveEvent::ChangeUpdated { cards, .. } = &mut event {
+                for card in cards {
+                    card.local_window = app::server::service::schedule::local_window(
+                        card.planned_start,
+                        card.planned_end,
+                        &self.time_zone,
+                    );
+                }
+            }
+            serde_json::to_string(&event).ok()?
+        };
+        Some(
+            Event::default()
+                .event("change")
+                .id(stamped.position.to_string())
+                .data(data),
+        )
+    }
+}
+
+/// Tells the page to fetch everything again; events continue after `position`.
+fn resync(position: Position) -> Event {
+    Event::default()
+        .event("resync")
+        .id(position.to_string())
+        .data("{}")
+}
+
+/// Queues an event for the browser; `false` when the browser has gone. A browser too slow
+/// to read is told to fetch everything again.
+fn offer(sender: &mpsc::Sender<Result<Event, Infallible>>, event: Event, state: &AppState) -> bool {
+    match sender.try_send(Ok(event)) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            // Room is made by the browser reading; the resync goes as soon as there is.
+            let sender = sender.clone();
+            let position = state.events.position();
+            tokio::spawn(async move { sender.send(Ok(resync(position))).await });
+            true
+        }
+    }
 }
 
 /// Forwards events to the browser until the browser goes away, the session ends or the
 /// server shuts down.
 async fn watch(
     watch: Watch,
-    mut subscription: tokio::sync::broadcast::Receiver<String>,
+    start: Start,
+    mut subscription: tokio::sync::broadcast::Receiver<Stamped>,
     mut sessions: tokio::sync::broadcast::Receiver<i64>,
     sender: mpsc::Sender<Result<Event, Infallible>>,
 ) {
     let mut closing = watch.state.safeguards.live.closing();
     let mut ticks = tokio::time::interval(HEARTBEAT);
     ticks.tick().await;
+    let opening: Vec<Event> = match start {
+        Start::Now(position) => vec![Event::default()
+            .event("ready")
+            .id(position.to_string())
+            .data("{}")],
+        Start::Replay(missed) => missed.iter().filter_map(|e| watch.for_reader(e)).collect(),
+        Start::Resync(position) => vec![resync(position)],
+    };
+    for event in opening {
+        if sender.send(Ok(event)).await.is_err() {
+            return;
+        }
+    }
     loop {
         if *closing.borrow_and_update() {
             break;
@@ -234,14 +319,19 @@ async fn watch(
             _ = sender.closed() => break,
             _ = closing.changed() => break,
             message = subscription.recv() => match message {
-                // A client too slow to read skips events; the page refetches on the next.
-                Ok(payload) => {
-                    let event = Event::default().event("change").data(payload);
-                    if let Err(mpsc::error::TrySendError::Closed(_)) = sender.try_send(Ok(event)) {
+                Ok(stamped) => {
+                    if let Some(event) = watch.for_reader(&stamped) {
+                        if !offer(&sender, event, &watch.state) {
+                            break;
+                        }
+                    }
+                }
+                // This stream fell behind the process's channel: it cannot know what it missed.
+                Err(RecvError::Lagged(_)) => {
+                    if !offer(&sender, resync(watch.state.events.position()), &watch.state) {
                         break;
                     }
                 }
-                Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => break,
             },
             ended = sessions.recv() => {

@@ -187,7 +187,7 @@ pub async fn record_decision(
         .counted(RecordType::CabMeeting, Some(id), decided)
         .await?;
     announce_meeting(id);
-    announce_change(&change);
+    announce_change(&change).await;
     Ok(())
 }
 

@@ -119,7 +119,7 @@ pub async fn create_change(form: ChangeForm) -> Result<Change, AppError> {
     let draft = form.validate()?;
     let created = changes::create(&caller.db, &caller.user, &caller.actor(), draft).await;
     let change = caller.counted(RecordType::Change, None, created).await?;
-    super::guard::announce_change(&change);
+    super::guard::announce_change(&change).await;
     leptos_axum::redirect(&format!("/changes/{}", change.id));
     Ok(change)
 }
@@ -140,7 +140,7 @@ pub async fn update_change(id: i64, version: i32, form: ChangeForm) -> Result<Ch
     let change = caller
         .counted(RecordType::Change, Some(id), updated)
         .await?;
-    super::guard::announce_change(&change);
+    super::guard::announce_change(&change).await;
     leptos_axum::redirect(&format!("/changes/{}", change.id));
     Ok(change)
 }
@@ -194,7 +194,7 @@ pub async fn transition_change(
     )
     .await;
     let change = caller.counted(RecordType::Change, Some(id), moved).await?;
-    super::guard::announce_change(&change);
+    super::guard::announce_change(&change).await;
     Ok(change)
 }
 
@@ -210,7 +210,7 @@ pub async fn override_conflicts(id: i64, version: i32, reason: String) -> Result
         &reason,
     )
     .await?;
-    super::guard::announce_change(&change);
+    super::guard::announce_change(&change).await;
     Ok(change)
 }
 

@@ -110,17 +110,30 @@ pub(crate) mod guard {
             .unwrap_or_default()
     }
 
-    /// Tells every open board that a change moved (after the write committed).
-    pub fn announce_change(change: &crate::model::change_request::Change) {
-        if let Ok(state) = state() {
-            state
-                .events
-                .publish(&crate::model::live::LiveEvent::ChangeUpdated {
-                    id: change.id,
-                    version: change.version,
-                    state: change.state.as_str().to_string(),
-                });
-        }
+    /// Tells every open board that a change moved (after the write committed), with the
+    /// cards that changed so that boards update in place. Without them (too many
+    /// neighbours, or they could not be read) boards fetch themselves again.
+    pub async fn announce_change(change: &crate::model::change_request::Change) {
+        let Ok(state) = state() else { return };
+        let cards = crate::server::service::change_lists::cards_around(&state.db, change.id)
+            .await
+            .unwrap_or_else(|err| {
+                tracing::warn!(
+                    ?err,
+                    change = change.id,
+                    "live event sent without its cards"
+                );
+                None
+            })
+            .unwrap_or_default();
+        state
+            .events
+            .publish(&crate::model::live::LiveEvent::ChangeUpdated {
+                id: change.id,
+                version: change.version,
+                state: change.state.as_str().to_string(),
+                cards,
+            });
     }
 
     /// Tells everyone in a meeting that it moved on (after the write committed).

@@ -1,7 +1,8 @@
-//! Keeps a page current: whenever the server announces that something changed, the page
-//! fetches its data again. One `EventSource` per page, closed when the page goes away.
-//! The browser reconnects by itself after a network drop; the page fetches again on every
-//! (re)connection, so nothing said while it was away is missed.
+//! Keeps a page current from the server's live stream (`/events`). One `EventSource` per
+//! page, closed when the page goes away. The browser reconnects by itself after a network
+//! drop and says the last event it saw; the server then sends what was missed, or `resync`
+//! when it cannot know (another process, a restart, too long), and the page fetches itself
+//! again. Only then: a page applying events in place never refetches for a reconnection.
 
 use crate::model::live::LiveEvent;
 
@@ -11,14 +12,43 @@ pub fn refresh_on_live_events(refresh: impl Fn() + Clone + 'static) {
 }
 
 /// Listens on `url` (e.g. `/events?meeting=7`, which also marks the reader present) and runs
-/// `refresh` on each event that `wanted` accepts, and after each reconnection. With
-/// `refresh_when_connected`, also once the first connection is up: whatever happened between
-/// the server rendering the page and the connection (e.g. one's own arrival) is fetched then.
+/// `refresh` on each event that `wanted` accepts, and whenever the server says events were
+/// missed. With `refresh_when_connected`, also once the stream is up: whatever happened
+/// between the server rendering the page and the connection (e.g. one's own arrival) is
+/// fetched then.
 pub fn follow_live(
     url: String,
     refresh_when_connected: bool,
     wanted: impl Fn(&LiveEvent) -> bool + Clone + 'static,
     refresh: impl Fn() + Clone + 'static,
+) {
+    let on_event = {
+        let refresh = refresh.clone();
+        move |event: Option<LiveEvent>| {
+            // An event this build does not know: refetch rather than miss it.
+            if event.as_ref().is_none_or(&wanted) {
+                refresh()
+            }
+        }
+    };
+    let on_ready = {
+        let refresh = refresh.clone();
+        move || {
+            if refresh_when_connected {
+                refresh()
+            }
+        }
+    };
+    listen(url, on_event, on_ready, refresh);
+}
+
+/// The stream itself: `on_event` gets each event (`None`: one this build cannot read),
+/// `on_ready` runs when a new stream is up, `on_resync` when events were missed.
+pub fn listen(
+    url: String,
+    on_event: impl Fn(Option<LiveEvent>) + Clone + 'static,
+    on_ready: impl Fn() + Clone + 'static,
+    on_resync: impl Fn() + Clone + 'static,
 ) {
     #[cfg(feature = "hydrate")]
     leptos::prelude::Effect::new(move |_| {
@@ -28,35 +58,36 @@ pub fn follow_live(
         let Ok(source) = web_sys::EventSource::new(&url) else {
             return;
         };
-        let on_event = {
-            let (wanted, refresh) = (wanted.clone(), refresh.clone());
+        let on_change = {
+            let on_event = on_event.clone();
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                let event = event
-                    .data()
-                    .as_string()
-                    .and_then(|data| serde_json::from_str::<LiveEvent>(&data).ok());
-                // An event this build does not know: refetch rather than miss it.
-                if event.as_ref().is_none_or(&wanted) {
-                    refresh()
-                }
+                on_event(
+                    event
+                        .data()
+                        .as_string()
+                        .and_then(|data| serde_json::from_str::<LiveEvent>(&data).ok()),
+                )
             })
         };
-        let _ =
-            source.add_event_listener_with_callback("change", on_event.as_ref().unchecked_ref());
-        on_event.forget();
-        let opened = std::cell::Cell::new(false);
-        let refresh = refresh.clone();
-        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            // The first open follows the page load; later ones are reconnections.
-            if opened.replace(true) || refresh_when_connected {
-                refresh()
-            }
-        });
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        on_open.forget();
-        let source = send_wrapper::SendWrapper::new(source);
-        on_cleanup(move || source.close());
+        let on_ready = {
+            let on_ready = on_ready.clone();
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| on_ready())
+        };
+        let on_resync = {
+            let on_resync = on_resync.clone();
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| on_resync())
+        };
+        for (name, handler) in [
+            ("change", &on_change),
+            ("ready", &on_ready),
+            ("resync", &on_resync),
+        ] {
+            let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+        }
+        // The handlers live as long as the stream: dropped once it is closed.
+        let stream = send_wrapper::SendWrapper::new((source, on_change, on_ready, on_resync));
+        on_cleanup(move || stream.0.close());
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (url, refresh_when_connected, wanted, refresh);
+    let _ = (url, on_event, on_ready, on_resync);
 }

@@ -1,18 +1,244 @@
-//! Events pushed to open pages so that everyone sees the same board.
+//! Events pushed to open pages so that everyone sees the same board, and how a board applies
+//! the cards an event carries in place of fetching itself again.
 
+use crate::model::change_request::ChangeCard;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LiveEvent {
-    /// A change was created, edited or moved; boards fetch it again.
+    /// A change was created, edited or moved. `cards` is what changed on the board: the
+    /// change's own card first, then the cards of the changes overlapping its window (their
+    /// conflict counts may have moved with it). Empty when there were too many to send:
+    /// boards then fetch themselves again.
     ChangeUpdated {
         id: i64,
         version: i32,
         state: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cards: Vec<ChangeCard>,
     },
     /// A blackout or maintenance window was added, moved or removed: conflicts may differ.
     ScheduleChanged { window_id: i64 },
     /// A CAB meeting moved on (agenda, current item, votes, decision, presence, minutes).
     MeetingUpdated { meeting_id: i64 },
+}
+
+impl LiveEvent {
+    /// Whether the event carries change details (titles, owners), which only readers of
+    /// changes may be sent.
+    pub fn carries_change_details(&self) -> bool {
+        matches!(self, LiveEvent::ChangeUpdated { cards, .. } if !cards.is_empty())
+    }
+
+    /// The same event without its details: listeners fetch what they show instead.
+    pub fn without_details(mut self) -> Self {
+        if let LiveEvent::ChangeUpdated { cards, .. } = &mut self {
+            cards.clear();
+        }
+        self
+    }
+}
+
+/// What a board must do after taking the cards of a `ChangeUpdated` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardUpdate {
+    /// The board now shows what the server has.
+    Applied,
+    /// The cards are taken, but the board cannot know everything that moved with them (no
+    /// cards came, or the change's window moved so the neighbours it left are not among
+    /// them): fetch the board again.
+    Refetch,
+}
+
+/// Takes the cards of an event for change `id` into `board` (kept in planned-start order):
+/// a card replaces the one with its id unless that one is newer; a card not yet on the board
+/// is inserted in order. Taking the same event twice changes nothing.
+pub fn apply_cards(board: &mut Vec<ChangeCard>, id: i64, cards: Vec<ChangeCard>) -> BoardUpdate {
+    if cards.is_empty() {
+        return BoardUpdate::Refetch;
+    }
+    let mut update = BoardUpdate::Applied;
+    for card in cards {
+        match board.iter().position(|shown| shown.id == card.id) {
+            Some(at) if board[at].version > card.version => {}
+            Some(at) => {
+                let window_moved = (board[at].planned_start, board[at].planned_end)
+                    != (card.planned_start, card.planned_end);
+                if window_moved {
+                    // Its old neighbours may have lost a conflict and are not in the event.
+                    if card.id == id {
+                        update = BoardUpdate::Refetch;
+                    }
+                    board.remove(at);
+                    insert_in_order(board, card);
+                } else {
+                    board[at] = card;
+                }
+            }
+            None => insert_in_order(board, card),
+        }
+    }
+    update
+}
+
+/// The board's order: planned start (unscheduled first), then id.
+fn insert_in_order(board: &mut Vec<ChangeCard>, card: ChangeCard) {
+    let key = |c: &ChangeCard| (c.planned_start, c.id);
+    let at = board.partition_point(|shown| key(shown) < key(&card));
+    board.insert(at, card);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::change::{ChangeState, ChangeType};
+    use crate::model::refs::PersonRef;
+    use chrono::{DateTime, TimeZone, Utc};
+    use proptest::prelude::*;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 7, hour, 0, 0).unwrap()
+    }
+
+    fn card(id: i64, version: i32, start: Option<u32>) -> ChangeCard {
+        ChangeCard {
+            id,
+            title: format!("Change {id}"),
+            change_type: ChangeType::Normal,
+            state: ChangeState::Submitted,
+            risk: None,
+            services: vec![],
+            owner: PersonRef {
+                id: 1,
+                name: "Owner".into(),
+            },
+            requester_id: 1,
+            implementer_ids: vec![],
+            planned_start: start.map(at),
+            planned_end: start.map(|h| at(h + 1)),
+            has_plans: false,
+            has_review: false,
+            conflicts: 0,
+            conflict_overridden: false,
+            former_owner_ids: vec![],
+            imported: false,
+            version,
+            local_window: None,
+        }
+    }
+
+    fn ids(board: &[ChangeCard]) -> Vec<i64> {
+        board.iter().map(|c| c.id).collect()
+    }
+
+    #[test]
+    fn a_moved_card_replaces_its_older_self_in_place() {
+        let mut board = vec![card(1, 1, None), card(2, 1, Some(3)), card(3, 1, Some(5))];
+        let mut moved = card(2, 2, Some(3));
+        moved.state = ChangeState::Assessed;
+        let mut neighbour = card(3, 1, Some(5));
+        neighbour.conflicts = 1;
+        assert_eq!(
+            apply_cards(&mut board, 2, vec![moved.clone(), neighbour.clone()]),
+            BoardUpdate::Applied
+        );
+        assert_eq!(ids(&board), vec![1, 2, 3]);
+        assert_eq!(board[1], moved);
+        assert_eq!(
+            board[2], neighbour,
+            "a neighbour's conflicts are taken at its version"
+        );
+    }
+
+    #[test]
+    fn an_older_card_never_replaces_a_newer_one() {
+        let mut board = vec![card(1, 3, Some(2))];
+        assert_eq!(
+            apply_cards(&mut board, 1, vec![card(1, 2, Some(2))]),
+            BoardUpdate::Applied
+        );
+        assert_eq!(board[0].version, 3);
+    }
+
+    #[test]
+    fn a_new_change_is_inserted_in_planned_order() {
+        let mut board = vec![card(1, 1, None), card(2, 1, Some(3)), card(3, 1, Some(5))];
+        apply_cards(&mut board, 9, vec![card(9, 1, Some(4))]);
+        assert_eq!(ids(&board), vec![1, 2, 9, 3]);
+        apply_cards(&mut board, 8, vec![card(8, 1, None)]);
+        assert_eq!(ids(&board), vec![1, 8, 2, 9, 3]);
+    }
+
+    #[test]
+    fn a_change_whose_window_moved_asks_for_the_whole_board() {
+        let mut board = vec![card(1, 1, Some(1)), card(2, 1, Some(3))];
+        assert_eq!(
+            apply_cards(&mut board, 1, vec![card(1, 2, Some(6))]),
+            BoardUpdate::Refetch
+        );
+        assert_eq!(ids(&board), vec![2, 1], "still shown where it now belongs");
+    }
+
+    #[test]
+    fn an_event_without_cards_asks_for_the_whole_board() {
+        let mut board = vec![card(1, 1, Some(1))];
+        assert_eq!(apply_cards(&mut board, 1, vec![]), BoardUpdate::Refetch);
+        assert_eq!(ids(&board), vec![1]);
+    }
+
+    #[test]
+    fn details_travel_only_with_cards() {
+        let event = LiveEvent::ChangeUpdated {
+            id: 1,
+            version: 1,
+            state: "submitted".into(),
+            cards: vec![card(1, 1, None)],
+        };
+        assert!(event.carries_change_details());
+        let light = event.without_details();
+        assert!(!light.carries_change_details());
+        // An event from a build without cards still reads.
+        let old: LiveEvent = serde_json::from_str(
+            r#"{"kind":"change_updated","id":1,"version":2,"state":"assessed"}"#,
+        )
+        .unwrap();
+        assert_eq!(old, light_with_version(2));
+    }
+
+    fn light_with_version(version: i32) -> LiveEvent {
+        LiveEvent::ChangeUpdated {
+            id: 1,
+            version,
+            state: "assessed".into(),
+            cards: vec![],
+        }
+    }
+
+    proptest! {
+        /// Whatever events arrive, in whatever order and however often, the board ends with
+        /// the newest version of every card it heard of, once each, in planned order.
+        #[test]
+        fn the_board_converges_on_the_newest_cards(
+            events in prop::collection::vec((0i64..6, 1i32..5, prop::option::of(0u32..20)), 0..40),
+        ) {
+            let mut board: Vec<ChangeCard> = vec![];
+            for (id, version, start) in &events {
+                apply_cards(&mut board, *id, vec![card(*id, *version, *start)]);
+                // Taking the same event again changes nothing.
+                let before = board.clone();
+                apply_cards(&mut board, *id, vec![card(*id, *version, *start)]);
+                prop_assert_eq!(&before, &board);
+            }
+            let mut seen = ids(&board);
+            seen.sort();
+            seen.dedup();
+            prop_assert_eq!(seen.len(), board.len());
+            for shown in &board {
+                let newest = events.iter().filter(|(id, ..)| *id == shown.id).map(|(_, v, _)| *v).max().unwrap();
+                prop_assert_eq!(shown.version, newest);
+            }
+            prop_assert!(board.windows(2).all(|w| (w[0].planned_start, w[0].id) <= (w[1].planned_start, w[1].id)));
+        }
+    }
 }

@@ -1,17 +1,19 @@
 //! The change board: a column per lifecycle stage, a card per change. Drag a card (or use
 //! its Move button from the keyboard) to ask for the transition; the shared state machine
-//! says which columns accept it, the server decides, and every open board follows live.
+//! says which columns accept it, the server decides, and every open board follows live: an
+//! event brings the cards that changed, and only their columns are drawn again.
 
 use crate::api::changes::{change_board, transition_change};
 use crate::components::change_badges::{RiskBadge, TypeBadge};
 use crate::components::drag::{id_from_event, DropColumn, MoveMenu};
 use crate::components::error_view::ErrorPanel;
-use crate::components::live::refresh_on_live_events;
+use crate::components::live::listen;
 use crate::components::session::use_session;
 use crate::error::AppError;
 use crate::model::actor::ActorFacts;
 use crate::model::change::{action_towards, transition, ChangeAction, ChangeState};
 use crate::model::change_request::{reference, ChangeCard};
+use crate::model::live::{apply_cards, BoardUpdate, LiveEvent};
 use crate::model::user::CurrentUser;
 use crate::pages::change_list::window_text;
 use leptos::prelude::*;
@@ -26,6 +28,87 @@ enum Lanes {
     Service,
     Owner,
     Risk,
+}
+
+impl Lanes {
+    /// The lanes a card is drawn in (by service: one per service it touches).
+    fn of(self, card: &ChangeCard) -> Vec<String> {
+        match self {
+            Lanes::None => vec![String::new()],
+            Lanes::Owner => vec![card.owner.name.clone()],
+            Lanes::Risk => vec![card
+                .risk
+                .map(|r| format!("{} risk", r.label()))
+                .unwrap_or_else(|| "Not assessed".into())],
+            Lanes::Service if card.services.is_empty() => vec!["No service".into()],
+            Lanes::Service => card.services.clone(),
+        }
+    }
+
+    /// Whether a card is drawn in `lane` (the same as `of(card).contains(lane)`, without
+    /// building the list: asked for every card of every column on each update).
+    fn holds(self, card: &ChangeCard, lane: &str) -> bool {
+        match self {
+            Lanes::None => true,
+            Lanes::Owner => card.owner.name == lane,
+            Lanes::Service if card.services.is_empty() => lane == "No service",
+            Lanes::Service => card.services.iter().any(|s| s == lane),
+            Lanes::Risk => self.of(card).iter().any(|l| l == lane),
+        }
+    }
+}
+
+/// What the board shows now: the cards (updated in place by live events), grouped and
+/// filtered as the person chose.
+#[derive(Clone, Copy)]
+struct Shown {
+    cards: RwSignal<Vec<ChangeCard>>,
+    lanes: RwSignal<Lanes>,
+    /// Lower-cased quick filter.
+    filter: RwSignal<String>,
+}
+
+impl Shown {
+    fn matches(needle: &str, card: &ChangeCard) -> bool {
+        needle.is_empty()
+            || card.title.to_lowercase().contains(needle)
+            || card.owner.name.to_lowercase().contains(needle)
+            || card
+                .services
+                .iter()
+                .any(|s| s.to_lowercase().contains(needle))
+    }
+
+    /// The lanes with at least one visible card, in name order.
+    fn lane_names(self) -> Vec<String> {
+        let (lanes, needle) = (self.lanes.get(), self.filter.get());
+        let mut names: Vec<String> = self.cards.with(|all| {
+            all.iter()
+                .filter(|c| Self::matches(&needle, c))
+                .flat_map(|c| lanes.of(c))
+                .collect()
+        });
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The visible cards of one lane and column, in board order.
+    fn cell(self, lane: &str, column: ChangeState) -> Vec<ChangeCard> {
+        let (lanes, needle) = (self.lanes.get(), self.filter.get());
+        self.cards.with(|all| {
+            all.iter()
+                .filter(|c| c.state == column && Self::matches(&needle, c))
+                .filter(|c| lanes.holds(c, lane))
+                .cloned()
+                .collect()
+        })
+    }
+
+    fn by_id(self, id: i64) -> Option<ChangeCard> {
+        self.cards
+            .with_untracked(|all| all.iter().find(|c| c.id == id).cloned())
+    }
 }
 
 /// A move waiting for the person to add a comment or the review.
@@ -73,11 +156,33 @@ pub fn ChangeBoardPage() -> impl IntoView {
     let dragging = RwSignal::new(None::<ChangeCard>);
     let notice = RwSignal::new(None::<(bool, String)>);
     let pending = RwSignal::new(None::<PendingMove>);
-    let lanes = RwSignal::new(Lanes::None);
-    let filter = RwSignal::new(String::new());
+    let shown = Shown {
+        cards: RwSignal::new(Vec::new()),
+        lanes: RwSignal::new(Lanes::None),
+        filter: RwSignal::new(String::new()),
+    };
+    let (lanes, filter) = (shown.lanes, shown.filter);
 
-    // Live: any change anywhere refreshes this board.
-    refresh_on_live_events(move || board.refetch());
+    // Live: a changed card (and its neighbours) is taken in place; the whole board is
+    // fetched again only when the event cannot say everything that moved.
+    listen(
+        "/events".to_string(),
+        move |event| match event {
+            Some(LiveEvent::ChangeUpdated { id, cards, .. }) => {
+                let mut update = BoardUpdate::Applied;
+                shown
+                    .cards
+                    .update(|all| update = apply_cards(all, id, cards));
+                if update == BoardUpdate::Refetch {
+                    board.refetch();
+                }
+            }
+            Some(LiveEvent::MeetingUpdated { .. }) => {}
+            Some(LiveEvent::ScheduleChanged { .. }) | None => board.refetch(),
+        },
+        || {},
+        move || board.refetch(),
+    );
 
     let submit = move |request: PendingMove,
                        comment: String,
@@ -98,14 +203,20 @@ pub fn ChangeBoardPage() -> impl IntoView {
             )
             .await;
             match result {
-                Ok(change) => notice.set(Some((true, format!("{} moved to {}.", change.reference(), change.state.label())))),
-                Err(AppError::Conflict { .. }) => notice.set(Some((false, format!(
-                    "{} was changed by someone else meanwhile; the board now shows its current state.",
-                    reference(request.card.id)
-                )))),
+                Ok(change) => notice.set(Some((
+                    true,
+                    format!("{} moved to {}.", change.reference(), change.state.label()),
+                ))),
+                Err(AppError::Conflict { .. }) => {
+                    notice.set(Some((false, format!(
+                        "{} was changed by someone else meanwhile; the board now shows its current state.",
+                        reference(request.card.id)
+                    ))));
+                    board.refetch();
+                }
                 Err(error) => notice.set(Some((false, format!("Move refused: {error}")))),
             }
-            board.refetch();
+            // A move that went through comes back as a live event, like everyone else's.
         });
     };
     let request_move = move |card: ChangeCard, to: ChangeState, user: &CurrentUser| match check_move(
@@ -161,44 +272,16 @@ pub fn ChangeBoardPage() -> impl IntoView {
                 let user = session.user.await.ok().flatten();
                 match (board.await, user) {
                     (Ok(cards), Some(user)) => {
+                        shown.cards.set(cards);
                         let user = StoredValue::new(user);
-                        let cards = StoredValue::new(cards);
-                        let visible = move || {
-                            let needle = filter.get();
-                            cards.get_value().into_iter().filter(|c| {
-                                needle.is_empty()
-                                    || c.title.to_lowercase().contains(&needle)
-                                    || c.owner.name.to_lowercase().contains(&needle)
-                                    || c.services.iter().any(|s| s.to_lowercase().contains(&needle))
-                            }).collect::<Vec<_>>()
-                        };
                         let on_move = Callback::new(move |(card, to): (ChangeCard, ChangeState)| user.with_value(|u| request_move(card, to, u)));
-                        let by_id = Callback::new(move |id: i64| cards.with_value(|all| all.iter().find(|c| c.id == id).cloned()));
-                        let lane_sections = move || {
-                            let visible = visible();
-                            let mut groups: Vec<(String, Vec<ChangeCard>)> = Vec::new();
-                            for card in visible {
-                                let keys: Vec<String> = match lanes.get() {
-                                    Lanes::None => vec![String::new()],
-                                    Lanes::Owner => vec![card.owner.name.clone()],
-                                    Lanes::Risk => vec![card.risk.map(|r| format!("{} risk", r.label())).unwrap_or_else(|| "Not assessed".into())],
-                                    Lanes::Service if card.services.is_empty() => vec!["No service".into()],
-                                    Lanes::Service => card.services.clone(),
-                                };
-                                for key in keys {
-                                    match groups.iter_mut().find(|(k, _)| *k == key) {
-                                        Some((_, list)) => list.push(card.clone()),
-                                        None => groups.push((key, vec![card.clone()])),
-                                    }
-                                }
-                            }
-                            groups.sort_by(|a, b| a.0.cmp(&b.0));
-                            groups
-                                .into_iter()
-                                .map(|(lane, cards)| view! { <Lane lane cards user=user.get_value() dragging on_move by_id/> })
-                                .collect_view()
-                        };
-                        view! { {lane_sections} }.into_any()
+                        let by_id = Callback::new(move |id: i64| shown.by_id(id));
+                        view! {
+                            <For each=move || shown.lane_names() key=|lane| lane.clone() let:lane>
+                                <Lane lane shown user dragging on_move by_id/>
+                            </For>
+                        }
+                        .into_any()
                     }
                     (Err(error), _) => view! { <ErrorPanel error/> }.into_any(),
                     (Ok(_), None) => view! { <ErrorPanel error=AppError::Unauthenticated/> }.into_any(),
@@ -213,8 +296,8 @@ pub fn ChangeBoardPage() -> impl IntoView {
 #[component]
 fn Lane(
     lane: String,
-    cards: Vec<ChangeCard>,
-    user: CurrentUser,
+    shown: Shown,
+    user: StoredValue<CurrentUser>,
     dragging: RwSignal<Option<ChangeCard>>,
     on_move: Callback<(ChangeCard, ChangeState)>,
     by_id: Callback<i64, Option<ChangeCard>>,
@@ -224,16 +307,15 @@ fn Lane(
     } else {
         lane.clone()
     };
+    let title = (!lane.is_empty()).then(|| view! { <h2 class="lane-title">{lane.clone()}</h2> });
+    let lane = StoredValue::new(lane);
     view! {
         <section class="lane" aria-label=label>
-            {(!lane.is_empty()).then(|| view! { <h2 class="lane-title">{lane.clone()}</h2> })}
+            {title}
             <div class="board">
                 {COLUMNS
                     .into_iter()
-                    .map(|column| {
-                        let in_column: Vec<ChangeCard> = cards.iter().filter(|c| c.state == column).cloned().collect();
-                        view! { <Column column cards=in_column user=user.clone() dragging on_move by_id/> }
-                    })
+                    .map(|column| view! { <Column column lane shown user dragging on_move by_id/> })
                     .collect_view()}
             </div>
         </section>
@@ -242,17 +324,19 @@ fn Lane(
 }
 
 /// One lifecycle column: highlights while a card it accepts is dragged, takes the drop.
+/// Its cards are keyed by id and version, so a live event redraws only the cards it changed.
 #[component]
 fn Column(
     column: ChangeState,
-    cards: Vec<ChangeCard>,
-    user: CurrentUser,
+    lane: StoredValue<String>,
+    shown: Shown,
+    user: StoredValue<CurrentUser>,
     dragging: RwSignal<Option<ChangeCard>>,
     on_move: Callback<(ChangeCard, ChangeState)>,
     by_id: Callback<i64, Option<ChangeCard>>,
 ) -> impl IntoView {
-    let count = cards.len();
-    let user = StoredValue::new(user);
+    let cards = Memo::new(move |_| lane.with_value(|lane| shown.cell(lane, column)));
+    let count = move || cards.with(Vec::len);
     let accepts = Callback::new(move |card: ChangeCard| {
         user.with_value(|u| check_move(&card, column, u).is_ok())
     });
@@ -261,13 +345,12 @@ fn Column(
         <DropColumn state=column.as_str() dragging accepts on_drop>
             <h3 class="column-title">
                 {column.label()}
-                <span class="wip" aria-label=format!("{count} changes")>{count}</span>
+                <span class="wip" aria-label=move || format!("{} changes", count())>{count}</span>
             </h3>
             <ul class="cards">
-                {cards
-                    .into_iter()
-                    .map(|card| view! { <li class="card-item"><Card card user=user.get_value() dragging on_move by_id/></li> })
-                    .collect_view()}
+                <For each=move || cards.get() key=|card| (card.id, card.version, card.conflicts) let:card>
+                    <li class="card-item"><Card card user=user.get_value() dragging on_move by_id/></li>
+                </For>
             </ul>
         </DropColumn>
     }
@@ -366,5 +449,67 @@ fn MoveDialog(
                 </div>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::change::ChangeType;
+    use crate::model::refs::PersonRef;
+    use crate::model::risk::RiskLevel;
+
+    #[test]
+    fn a_card_is_held_by_exactly_the_lanes_it_is_drawn_in() {
+        let mut card = ChangeCard {
+            id: 1,
+            title: "Patch".into(),
+            change_type: ChangeType::Normal,
+            state: ChangeState::Submitted,
+            risk: Some(RiskLevel::High),
+            services: vec!["Payroll".into(), "Mail".into()],
+            owner: PersonRef {
+                id: 2,
+                name: "Ada".into(),
+            },
+            requester_id: 2,
+            implementer_ids: vec![],
+            planned_start: None,
+            planned_end: None,
+            has_plans: false,
+            has_review: false,
+            conflicts: 0,
+            conflict_overridden: false,
+            former_owner_ids: vec![],
+            imported: false,
+            version: 1,
+            local_window: None,
+        };
+        let names = [
+            "",
+            "Payroll",
+            "Mail",
+            "No service",
+            "Ada",
+            "High risk",
+            "Not assessed",
+            "Other",
+        ];
+        for unserviced in [false, true] {
+            if unserviced {
+                card.services.clear();
+                card.risk = None;
+            }
+            for lanes in [Lanes::None, Lanes::Service, Lanes::Owner, Lanes::Risk] {
+                for name in names {
+                    let drawn = lanes.of(&card).iter().any(|l| l == name);
+                    assert_eq!(
+                        lanes.holds(&card, name),
+                        drawn || lanes == Lanes::None,
+                        "{name:?}"
+                    );
+                }
+            }
+        }
     }
 }

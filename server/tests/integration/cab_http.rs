@@ -208,7 +208,7 @@ async fn presence_follows_the_connection_and_minutes_export_when_published() {
         .expect("arrival announced")
         .unwrap();
     assert_eq!(
-        serde_json::from_str::<LiveEvent>(&heard).unwrap(),
+        serde_json::from_str::<LiveEvent>(&heard.payload).unwrap(),
         LiveEvent::MeetingUpdated { meeting_id: id }
     );
     let viewer = current(&chair);

@@ -25,19 +25,21 @@ async fn an_event_reaches_every_process_listening() {
         id: 7,
         version: 2,
         state: "assessed".into(),
+        cards: vec![],
     });
     for receiver in [&mut here, &mut there] {
-        let payload = tokio::time::timeout(Duration::from_secs(5), receiver.recv())
+        let heard = tokio::time::timeout(Duration::from_secs(5), receiver.recv())
             .await
             .expect("in time")
             .unwrap();
-        let event: LiveEvent = serde_json::from_str(&payload).unwrap();
+        let event: LiveEvent = serde_json::from_str(&heard.payload).unwrap();
         assert_eq!(
             event,
             LiveEvent::ChangeUpdated {
                 id: 7,
                 version: 2,
-                state: "assessed".into()
+                state: "assessed".into(),
+                cards: vec![],
             }
         );
     }
@@ -68,5 +70,301 @@ async fn the_event_stream_needs_a_session() {
     assert_eq!(
         response.headers()[header::CONTENT_TYPE],
         "text/event-stream"
+    );
+}
+
+/// Reads a live stream the way a browser's EventSource does.
+struct EventReader {
+    body: axum::body::Body,
+    buffer: String,
+}
+
+/// One event off the wire: its name, id and data.
+#[derive(Debug)]
+struct Heard {
+    name: String,
+    id: String,
+    data: String,
+}
+
+impl EventReader {
+    async fn open(
+        state: &app::server::state::AppState,
+        cookie: &str,
+        last_seen: Option<&str>,
+    ) -> Self {
+        let mut request = common::web::get("/events", Some(cookie));
+        if let Some(seen) = last_seen {
+            request
+                .headers_mut()
+                .insert("last-event-id", seen.parse().unwrap());
+        }
+        let response = tower::ServiceExt::oneshot(conform::routes::router(state.clone()), request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), axum::http::StatusCode::OK);
+        Self {
+            body: response.into_body(),
+            buffer: String::new(),
+        }
+    }
+
+    async fn next(&mut self) -> Heard {
+        use http_body_util::BodyExt;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .filter_map(|line| line.strip_prefix(&format!("{name}:")))
+                        .map(|value| value.strip_prefix(' ').unwrap_or(value))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                if field("data").is_empty() {
+                    continue; // a keep-alive comment
+                }
+                return Heard {
+                    name: field("event"),
+                    id: field("id"),
+                    data: field("data"),
+                };
+            }
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.body.frame())
+                .await
+                .expect("an event in time")
+                .expect("the stream stays open")
+                .unwrap();
+            if let Ok(chunk) = frame.into_data() {
+                self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+        }
+    }
+}
+
+fn meeting(meeting_id: i64) -> LiveEvent {
+    LiveEvent::MeetingUpdated { meeting_id }
+}
+
+#[tokio::test]
+async fn a_stream_that_reconnects_is_sent_what_it_missed_or_told_to_resync() {
+    let db = common::test_db().await;
+    let state = common::web::state(db.db.clone());
+    common::web::add_user(
+        &db,
+        "reader@example.org",
+        vec![app::model::access::Role::Auditor],
+    )
+    .await;
+    let cookie = common::web::sign_in(&state, "reader@example.org", common::web::PASSWORD).await;
+
+    // A new stream starts with `ready`, so that even a quiet one has a place to resume from.
+    let mut first = EventReader::open(&state, &cookie, None).await;
+    let ready = first.next().await;
+    assert_eq!(ready.name, "ready");
+    state.events.publish(&meeting(1));
+    let one = first.next().await;
+    assert_eq!(
+        (
+            one.name.as_str(),
+            serde_json::from_str::<LiveEvent>(&one.data).unwrap()
+        ),
+        ("change", meeting(1))
+    );
+    drop(first); // the laptop goes offline…
+
+    for id in 2..=4 {
+        state.events.publish(&meeting(id));
+    }
+    // …and comes back, saying the last event it saw: it is sent the three it missed, in order,
+    // then what happens next.
+    let mut back = EventReader::open(&state, &cookie, Some(&one.id)).await;
+    let mut ids = vec![one.id.clone()];
+    for id in 2..=4 {
+        let heard = back.next().await;
+        assert_eq!(
+            serde_json::from_str::<LiveEvent>(&heard.data).unwrap(),
+            meeting(id)
+        );
+        ids.push(heard.id);
+    }
+    state.events.publish(&meeting(5));
+    let next = back.next().await;
+    assert_eq!(
+        serde_json::from_str::<LiveEvent>(&next.data).unwrap(),
+        meeting(5)
+    );
+    ids.push(next.id);
+    let mut distinct = ids.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 5, "every event has its own id: {ids:?}");
+
+    // A position this process never gave (another process, a restart): fetch everything.
+    for foreign in ["1-1", "garbage"] {
+        let mut elsewhere = EventReader::open(&state, &cookie, Some(foreign)).await;
+        let heard = elsewhere.next().await;
+        let expected = if foreign == "garbage" {
+            "ready"
+        } else {
+            "resync"
+        };
+        assert_eq!(heard.name, expected, "after {foreign:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_moved_change_brings_the_cards_that_changed_shown_in_each_readers_zone() {
+    use app::model::access::Role;
+    use app::model::change::ChangeAction;
+    use app::model::change_request::ChangeForm;
+    use app::server::service::{change_lists, changes, users};
+
+    let db = common::test_db().await;
+    let state = common::web::state(db.db.clone());
+    let manager =
+        common::web::add_user(&db, "manager@example.org", vec![Role::ChangeManager]).await;
+    let manager = app::model::user::CurrentUser {
+        id: manager.id,
+        email: manager.email.clone(),
+        name: manager.name.clone(),
+        roles: manager.roles.clone(),
+        time_zone: "UTC".into(),
+    };
+    let reader = common::web::add_user(&db, "reader@example.org", vec![Role::Auditor]).await;
+    let reader = app::model::user::CurrentUser {
+        id: reader.id,
+        email: reader.email.clone(),
+        name: reader.name.clone(),
+        roles: reader.roles.clone(),
+        time_zone: "UTC".into(),
+    };
+    users::set_time_zone(&db, &reader, None, "Europe/Berlin")
+        .await
+        .unwrap();
+    // Signed in with no role: no change details for them.
+    common::web::add_user(&db, "nobody@example.org", vec![]).await;
+
+    let service = app::server::service::catalogue::create(
+        &db,
+        &app::server::audit::Actor::system("test"),
+        app::model::service::ServiceForm {
+            name: "Mail".into(),
+            owner: "Owner".into(),
+            criticality: "low".into(),
+            status: "live".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let change_at = |start: &str, end: &str| ChangeForm {
+        title: format!("Mail work {start}"),
+        change_type: "normal".into(),
+        service_ids: vec![service.to_string()],
+        planned_start: start.into(),
+        planned_end: end.into(),
+        implementation_plan: "Apply.".into(),
+        test_plan: "Test.".into(),
+        backout_plan: "Restore.".into(),
+        impact_breadth: "0".into(),
+        complexity: "0".into(),
+        backout_difficulty: "0".into(),
+        history: "0".into(),
+        time_pressure: "0".into(),
+        ..Default::default()
+    };
+    let mut ids = vec![];
+    for (start, end) in [
+        ("2027-03-02T22:00", "2027-03-02T23:00"),
+        ("2027-03-02T22:30", "2027-03-02T23:30"), // overlaps the first on the same service
+        ("2027-04-10T08:00", "2027-04-10T09:00"), // far away
+    ] {
+        let draft = change_at(start, end).validate().unwrap();
+        let created = changes::create(&db, &manager, &common::actor(&manager), draft)
+            .await
+            .unwrap();
+        ids.push(created.id);
+    }
+    let (moved, neighbour, far) = (ids[0], ids[1], ids[2]);
+    for id in [neighbour, far] {
+        let version = changes::load(db.reader(), id).await.unwrap().version;
+        changes::transition(
+            &db,
+            &manager,
+            &common::actor(&manager),
+            id,
+            version,
+            ChangeAction::Submit,
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    }
+
+    let reader_cookie =
+        common::web::sign_in(&state, "reader@example.org", common::web::PASSWORD).await;
+    let nobody_cookie =
+        common::web::sign_in(&state, "nobody@example.org", common::web::PASSWORD).await;
+    let manager_cookie =
+        common::web::sign_in(&state, "manager@example.org", common::web::PASSWORD).await;
+    let mut watching = EventReader::open(&state, &reader_cookie, None).await;
+    let mut outsider = EventReader::open(&state, &nobody_cookie, None).await;
+    assert_eq!(watching.next().await.name, "ready");
+    assert_eq!(outsider.next().await.name, "ready");
+
+    let version = changes::load(db.reader(), moved).await.unwrap().version;
+    let reply = common::web::send(
+        &state,
+        common::web::call(
+            "/api/changes/transition",
+            &format!("id={moved}&version={version}&action=submit&comment="),
+            Some(&manager_cookie),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK, "{}", reply.body);
+
+    let heard = watching.next().await;
+    let LiveEvent::ChangeUpdated { id, cards, .. } = serde_json::from_str(&heard.data).unwrap()
+    else {
+        panic!("a change event, got {}", heard.data);
+    };
+    assert_eq!(id, moved);
+    // Exactly what the board now shows for the moved change and its overlapping neighbour,
+    // the moved one first, in the reader's time zone; the far change is not sent.
+    let board = change_lists::board(&db).await.unwrap();
+    let expected: Vec<_> = [moved, neighbour]
+        .iter()
+        .map(|id| {
+            let mut card = board.iter().find(|c| c.id == *id).unwrap().clone();
+            card.local_window = app::server::service::schedule::local_window(
+                card.planned_start,
+                card.planned_end,
+                "Europe/Berlin",
+            );
+            card
+        })
+        .collect();
+    assert_eq!(cards, expected);
+    assert!(
+        cards.iter().all(|c| c.conflicts > 0),
+        "the two overlap on one service: {cards:?}"
+    );
+    assert_eq!(
+        cards[0].local_window.as_ref().unwrap().zone,
+        "Europe/Berlin"
+    );
+
+    // The reader without the right to see changes is not sent the cards; the stream goes on.
+    state.events.publish(&meeting(9));
+    let next = outsider.next().await;
+    assert_eq!(
+        serde_json::from_str::<LiveEvent>(&next.data).unwrap(),
+        meeting(9),
+        "the card event skipped"
     );
 }

@@ -169,24 +169,58 @@ pub async fn export(db: &Db, query: &ChangeQuery) -> Result<(Vec<ChangeCard>, bo
     Ok((cards(db.reader(), rows).await?, truncated))
 }
 
-/// Cards for the board: every open change, and those that ended in the last 14 days.
-pub async fn board(db: &Db) -> Result<Vec<ChangeCard>, AppError> {
+/// What the board shows: every open change, and those that ended in the last 14 days.
+fn on_board() -> sea_orm::Condition {
     let finished: Vec<&str> = ChangeState::ALL
         .iter()
         .filter(|s| s.is_final())
         .map(|s| s.as_str())
         .collect();
     let recent = Utc::now() - chrono::Duration::days(14);
+    sea_orm::Condition::any()
+        .add(Column::State.is_not_in(finished))
+        .add(Column::UpdatedAt.gte(recent))
+}
+
+/// Cards for the board.
+pub async fn board(db: &Db) -> Result<Vec<ChangeCard>, AppError> {
     let rows = Changes::find()
-        .filter(
-            Column::State
-                .is_not_in(finished.clone())
-                .or(Column::UpdatedAt.gte(recent)),
-        )
+        .filter(on_board())
         .order_by_asc(Column::PlannedStart)
         .order_by_asc(Column::Id)
         .limit(2000)
         .all(db.reader())
         .await?;
     cards(db.reader(), rows).await
+}
+
+/// At most this many neighbours travel with a changed card; beyond, boards fetch themselves.
+pub const MAX_NEIGHBOURS: u64 = 12;
+
+/// What changed on the board when change `id` was written: its own card first, then the
+/// cards on the board whose window overlaps its own (their conflicts may have moved with
+/// it). `None` when more than [`MAX_NEIGHBOURS`] overlap, or the change is gone.
+pub async fn cards_around(db: &Db, id: i64) -> Result<Option<Vec<ChangeCard>>, AppError> {
+    let conn = db.reader();
+    let Some(row) = Changes::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let mut rows = vec![];
+    if let (Some(start), Some(end)) = (row.planned_start, row.planned_end) {
+        rows = Changes::find()
+            .filter(on_board())
+            .filter(Column::Id.ne(id))
+            .filter(Column::PlannedStart.lt(end))
+            .filter(Column::PlannedEnd.gt(start))
+            .order_by_asc(Column::PlannedStart)
+            .order_by_asc(Column::Id)
+            .limit(MAX_NEIGHBOURS + 1)
+            .all(conn)
+            .await?;
+        if rows.len() as u64 > MAX_NEIGHBOURS {
+            return Ok(None);
+        }
+    }
+    rows.insert(0, row);
+    cards(conn, rows).await.map(Some)
 }

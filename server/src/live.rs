@@ -19,6 +19,7 @@
 
 use app::model::access::Permission;
 use app::model::live::LiveEvent;
+use app::server::announce;
 use app::server::auth::RequestAuth;
 use app::server::events::{Position, Stamped, Start};
 use app::server::live_connections::{LiveRefusal, LiveSlot};
@@ -59,9 +60,7 @@ impl Drop for Presence {
         let (meeting_id, user_id) = (self.meeting_id, self.user_id);
         tokio::spawn(async move {
             match cab::presence::leave(&state.db, meeting_id, user_id).await {
-                Ok(true) => state
-                    .events
-                    .publish(&LiveEvent::MeetingUpdated { meeting_id }),
+                Ok(true) => announce::meeting(&state, meeting_id).await,
                 Ok(false) => {}
                 Err(err) => tracing::warn!(?err, meeting_id, "could not record leaving"),
             }
@@ -73,9 +72,7 @@ async fn enter(state: &AppState, meeting_id: i64, user_id: i64) -> Result<Presen
     match cab::presence::join(&state.db, meeting_id, user_id).await {
         Ok(arrived) => {
             if arrived {
-                state
-                    .events
-                    .publish(&LiveEvent::MeetingUpdated { meeting_id });
+                announce::meeting(state, meeting_id).await;
             }
         }
         Err(app::error::AppError::NotFound(_)) => {
@@ -188,7 +185,7 @@ pub async fn events(
             state,
             token,
             user_id: user.id,
-            time_zone: user.time_zone.clone(),
+            viewer: user.clone(),
             reads_changes,
             presence,
             _slot: slot,
@@ -208,7 +205,8 @@ struct Watch {
     state: AppState,
     token: String,
     user_id: i64,
-    time_zone: String,
+    /// Who reads the stream: events are told it (time zone, whether they may chair).
+    viewer: app::model::user::CurrentUser,
     reads_changes: bool,
     presence: Option<Presence>,
     _slot: LiveSlot,
@@ -242,14 +240,25 @@ impl Watch {
             return None;
         } else {
             let mut event: LiveEvent = serde_json::from_str(&stamped.payload).ok()?;
-            if let LiveEvent::ChangeUpdated { cards, .. } = &mut event {
-                for card in cards {
-                    card.local_window = app::server::service::schedule::local_window(
-                        card.planned_start,
-                        card.planned_end,
-                        &self.time_zone,
-                    );
+            let zone = &self.viewer.time_zone;
+            match &mut event {
+                LiveEvent::ChangeUpdated { cards, .. } => {
+                    for card in cards {
+                        card.local_window = app::server::service::schedule::local_window(
+                            card.planned_start,
+                            card.planned_end,
+                            zone,
+                        );
+                    }
                 }
+                LiveEvent::MeetingUpdated {
+                    meeting: Some(meeting),
+                    ..
+                } => {
+                    let scheduled = cab::boards::local_label(meeting.scheduled_at, zone);
+                    meeting.show_to(&self.viewer, scheduled);
+                }
+                _ => {}
             }
             serde_json::to_string(&event).ok()?
         };

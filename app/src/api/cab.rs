@@ -118,7 +118,7 @@ pub async fn start_meeting(id: i64, version: i32) -> Result<(), AppError> {
     caller
         .counted(RecordType::CabMeeting, Some(id), started)
         .await?;
-    announce_meeting(id);
+    announce_meeting(id).await;
     Ok(())
 }
 
@@ -137,7 +137,7 @@ pub async fn go_to_item(id: i64, version: i32, item_id: i64) -> Result<(), AppEr
     caller
         .counted(RecordType::CabMeeting, Some(id), moved)
         .await?;
-    announce_meeting(id);
+    announce_meeting(id).await;
     Ok(())
 }
 
@@ -158,7 +158,7 @@ pub async fn cast_vote(id: i64, item_id: i64, form: VoteForm) -> Result<(), AppE
     caller
         .counted(RecordType::CabMeeting, Some(id), cast)
         .await?;
-    announce_meeting(id);
+    announce_meeting(id).await;
     Ok(())
 }
 
@@ -186,7 +186,7 @@ pub async fn record_decision(
     let change = caller
         .counted(RecordType::CabMeeting, Some(id), decided)
         .await?;
-    announce_meeting(id);
+    announce_meeting(id).await;
     announce_change(&change).await;
     Ok(())
 }
@@ -248,7 +248,7 @@ pub async fn edit_agenda(
     caller
         .counted(RecordType::CabMeeting, Some(id), edited)
         .await?;
-    announce_meeting(id);
+    announce_meeting(id).await;
     Ok(())
 }
 
@@ -278,7 +278,7 @@ pub async fn add_cab_action(
     caller
         .counted(RecordType::CabMeeting, Some(id), added)
         .await?;
-    announce_meeting(id);
+    announce_meeting(id).await;
     Ok(())
 }
 
@@ -289,7 +289,7 @@ pub async fn end_meeting(id: i64, version: i32) -> Result<(), AppError> {
     caller
         .counted(RecordType::CabMeeting, Some(id), ended)
         .await?;
-    announce_meeting(id);
+    announce_meeting(id).await;
     Ok(())
 }
 
@@ -324,7 +324,7 @@ pub async fn save_minutes(
     caller
         .counted(RecordType::CabMeeting, Some(id), saved)
         .await?;
-    announce_meeting(id);
+    announce_meeting(id).await;
     Ok(())
 }
 

@@ -111,37 +111,18 @@ pub(crate) mod guard {
     }
 
     /// Tells every open board that a change moved (after the write committed), with the
-    /// cards that changed so that boards update in place. Without them (too many
-    /// neighbours, or they could not be read) boards fetch themselves again.
+    /// cards that changed so that boards update in place.
     pub async fn announce_change(change: &crate::model::change_request::Change) {
-        let Ok(state) = state() else { return };
-        let cards = crate::server::service::change_lists::cards_around(&state.db, change.id)
-            .await
-            .unwrap_or_else(|err| {
-                tracing::warn!(
-                    ?err,
-                    change = change.id,
-                    "live event sent without its cards"
-                );
-                None
-            })
-            .unwrap_or_default();
-        state
-            .events
-            .publish(&crate::model::live::LiveEvent::ChangeUpdated {
-                id: change.id,
-                version: change.version,
-                state: change.state.as_str().to_string(),
-                cards,
-            });
+        if let Ok(state) = state() {
+            crate::server::announce::change(&state, change).await;
+        }
     }
 
-    /// Tells everyone in a meeting that it moved on (after the write committed).
-    pub fn announce_meeting(meeting_id: i64) {
+    /// Tells everyone in a meeting that it moved on (after the write committed), with the
+    /// meeting as it now stands.
+    pub async fn announce_meeting(meeting_id: i64) {
         if let Ok(state) = state() {
-            state
-                .events
-                .publish(&crate::model::live::LiveEvent::MeetingUpdated { meeting_id });
+            crate::server::announce::meeting(&state, meeting_id).await;
         }
     }
 

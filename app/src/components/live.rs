@@ -6,40 +6,14 @@
 
 use crate::model::live::LiveEvent;
 
-/// Runs `refresh` on every live event (in the browser; the server renders once).
+/// Runs `refresh` on every live event, and whenever events were missed (in the browser; the
+/// server renders once).
 pub fn refresh_on_live_events(refresh: impl Fn() + Clone + 'static) {
-    follow_live("/events".to_string(), false, |_| true, refresh);
-}
-
-/// Listens on `url` (e.g. `/events?meeting=7`, which also marks the reader present) and runs
-/// `refresh` on each event that `wanted` accepts, and whenever the server says events were
-/// missed. With `refresh_when_connected`, also once the stream is up: whatever happened
-/// between the server rendering the page and the connection (e.g. one's own arrival) is
-/// fetched then.
-pub fn follow_live(
-    url: String,
-    refresh_when_connected: bool,
-    wanted: impl Fn(&LiveEvent) -> bool + Clone + 'static,
-    refresh: impl Fn() + Clone + 'static,
-) {
     let on_event = {
         let refresh = refresh.clone();
-        move |event: Option<LiveEvent>| {
-            // An event this build does not know: refetch rather than miss it.
-            if event.as_ref().is_none_or(&wanted) {
-                refresh()
-            }
-        }
+        move |_| refresh()
     };
-    let on_ready = {
-        let refresh = refresh.clone();
-        move || {
-            if refresh_when_connected {
-                refresh()
-            }
-        }
-    };
-    listen(url, on_event, on_ready, refresh);
+    listen("/events".to_string(), on_event, || {}, refresh);
 }
 
 /// The stream itself: `on_event` gets each event (`None`: one this build cannot read),

@@ -2,6 +2,7 @@
 //! the cards an event carries in place of fetching itself again.
 
 use crate::model::change_request::ChangeCard;
+use crate::model::meeting::Meeting;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,21 +21,33 @@ pub enum LiveEvent {
     },
     /// A blackout or maintenance window was added, moved or removed: conflicts may differ.
     ScheduleChanged { window_id: i64 },
-    /// A CAB meeting moved on (agenda, current item, votes, decision, presence, minutes).
-    MeetingUpdated { meeting_id: i64 },
+    /// A CAB meeting moved on (agenda, current item, votes, decision, presence, minutes):
+    /// the meeting as it now stands (its reader's fields set for each stream), or nothing
+    /// when it could not be sent (screens then fetch it).
+    MeetingUpdated {
+        meeting_id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        meeting: Option<Box<Meeting>>,
+    },
 }
 
 impl LiveEvent {
     /// Whether the event carries change details (titles, owners), which only readers of
     /// changes may be sent.
     pub fn carries_change_details(&self) -> bool {
-        matches!(self, LiveEvent::ChangeUpdated { cards, .. } if !cards.is_empty())
+        match self {
+            LiveEvent::ChangeUpdated { cards, .. } => !cards.is_empty(),
+            LiveEvent::MeetingUpdated { meeting, .. } => meeting.is_some(),
+            LiveEvent::ScheduleChanged { .. } => false,
+        }
     }
 
     /// The same event without its details: listeners fetch what they show instead.
     pub fn without_details(mut self) -> Self {
-        if let LiveEvent::ChangeUpdated { cards, .. } = &mut self {
-            cards.clear();
+        match &mut self {
+            LiveEvent::ChangeUpdated { cards, .. } => cards.clear(),
+            LiveEvent::MeetingUpdated { meeting, .. } => *meeting = None,
+            LiveEvent::ScheduleChanged { .. } => {}
         }
         self
     }

@@ -323,6 +323,7 @@ pub struct Meeting {
     pub emergency: bool,
     pub state: MeetingState,
     pub chair: PersonRef,
+    pub scheduled_at: DateTime<Utc>,
     /// "Tuesday 1 December 2026, 10:00 (Europe/Berlin)".
     pub scheduled_local: String,
     pub current_item_id: Option<i64>,
@@ -344,7 +345,23 @@ pub struct Meeting {
     pub viewer_id: i64,
 }
 
+/// Whether `viewer` may run a meeting whose board is chaired by `chair_id`: the chair, or a
+/// change manager standing in — either only while their roles grant chairing.
+pub fn may_chair(viewer: &crate::model::user::CurrentUser, chair_id: i64) -> bool {
+    use crate::model::access::{Permission, Role};
+    viewer.may(Permission::CabChair)
+        && (viewer.id == chair_id || viewer.roles.contains(&Role::ChangeManager))
+}
+
 impl Meeting {
+    /// The meeting as `viewer` sees it (read once for everyone, then told who reads it):
+    /// whether they may run it, and when it is on their clock.
+    pub fn show_to(&mut self, viewer: &crate::model::user::CurrentUser, scheduled_local: String) {
+        self.viewer_is_chair = may_chair(viewer, self.chair.id);
+        self.viewer_id = viewer.id;
+        self.scheduled_local = scheduled_local;
+    }
+
     pub fn current_item(&self) -> Option<&AgendaItem> {
         self.current_item_id
             .and_then(|id| self.items.iter().find(|i| i.id == id))

@@ -15,7 +15,7 @@ use crate::api::changes::OverrideConflicts as OverrideConflictsAction;
 use crate::components::change_badges::{RiskBadge, StateBadge};
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorBanner, ErrorPanel, FormErrors};
-use crate::components::live::follow_live;
+use crate::components::live::listen;
 use crate::components::session::IfAllowed;
 use crate::error::AppError;
 use crate::model::access::Permission;
@@ -110,16 +110,39 @@ fn MeetingScreen(initial: Meeting) -> impl IntoView {
         since_fetch,
         reload,
     };
-    follow_live(
+    // Live: the meeting comes with its event and is taken as it is; it is fetched only when
+    // the event could not carry it, when a change on the agenda moved without the meeting
+    // having shown it yet, or when events were missed.
+    listen(
         format!("/events?meeting={meeting_id}"),
-        true,
         move |event| match event {
-            LiveEvent::MeetingUpdated { meeting_id: id } => *id == meeting_id,
-            LiveEvent::ChangeUpdated { id, .. } => {
-                meeting.with_untracked(|m| m.items.iter().any(|item| item.change_id == *id))
+            Some(LiveEvent::MeetingUpdated {
+                meeting_id: id,
+                meeting: Some(fresh),
+            }) if id == meeting_id => {
+                if fresh.version >= meeting.with_untracked(|m| m.version) {
+                    meeting.set(*fresh);
+                    since_fetch.set(0);
+                }
             }
-            LiveEvent::ScheduleChanged { .. } => false,
+            Some(LiveEvent::MeetingUpdated { meeting_id: id, .. }) if id == meeting_id => {
+                reload.run(())
+            }
+            Some(LiveEvent::ChangeUpdated { id, version, .. }) => {
+                let behind = meeting.with_untracked(|m| {
+                    m.items
+                        .iter()
+                        .any(|item| item.change_id == id && item.change_version < version)
+                });
+                if behind {
+                    reload.run(())
+                }
+            }
+            Some(_) => {}
+            None => reload.run(()),
         },
+        // Whatever happened between rendering the page and the stream opening.
+        move || reload.run(()),
         move || reload.run(()),
     );
     #[cfg(feature = "hydrate")]

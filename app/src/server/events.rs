@@ -280,7 +280,10 @@ mod tests {
     use super::*;
 
     fn changed(id: i64) -> LiveEvent {
-        LiveEvent::MeetingUpdated { meeting_id: id }
+        LiveEvent::MeetingUpdated {
+            meeting_id: id,
+            meeting: None,
+        }
     }
 
     fn sequences(start: &Start) -> Vec<u64> {

@@ -1,6 +1,7 @@
 //! Server-only code: database access, business services, and the glue that turns
 //! their failures into `AppError`s. Nothing here is compiled into the browser.
 
+pub mod announce;
 pub mod audit;
 pub mod auth;
 pub mod client_address;

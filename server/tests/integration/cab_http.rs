@@ -207,14 +207,23 @@ async fn presence_follows_the_connection_and_minutes_export_when_published() {
         .await
         .expect("arrival announced")
         .unwrap();
-    assert_eq!(
-        serde_json::from_str::<LiveEvent>(&heard.payload).unwrap(),
-        LiveEvent::MeetingUpdated { meeting_id: id }
-    );
+    // The room is sent the meeting as it now stands, the member among those present.
+    let LiveEvent::MeetingUpdated {
+        meeting_id,
+        meeting: Some(sent),
+    } = serde_json::from_str::<LiveEvent>(&heard.payload).unwrap()
+    else {
+        panic!("the meeting with its event: {}", heard.payload);
+    };
+    assert_eq!(meeting_id, id);
     let viewer = current(&chair);
     let meeting = cab::meetings::load(&db, &viewer, id).await.unwrap();
     assert!(meeting.present.iter().any(|p| p.id == member.id));
     assert_eq!(meeting.quorum.represented, 1);
+    assert_eq!(
+        (sent.present, sent.quorum),
+        (meeting.present.clone(), meeting.quorum.clone())
+    );
 
     // Closing it (the tab goes away) makes them leave.
     drop(open);
@@ -277,4 +286,64 @@ async fn presence_follows_the_connection_and_minutes_export_when_published() {
     let anonymous = send(&state, get(&format!("/cab/meetings/{id}/minutes.md"), None)).await;
     // Signed out, the browser is sent to sign in first.
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+}
+
+/// A chair action reaches every screen as the meeting itself, read once and told for each
+/// stream who reads it: the chair (in Berlin) sees it as the chair on Berlin's clock, the
+/// member as a member in UTC — exactly what each would have fetched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_is_sent_the_meeting_as_its_reader_sees_it() {
+    use common::live_stream::EventReader;
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let chair = add_user(&db, "chair@example.org", vec![Role::ChangeManager]).await;
+    let member = add_user(&db, "member@example.org", vec![Role::CabMember]).await;
+    app::server::service::users::set_time_zone(&db, &current(&chair), None, "Europe/Berlin")
+        .await
+        .unwrap();
+    let id = meeting_now(&db, &chair, &member).await;
+    let uri = format!("/events?meeting={id}");
+    let mut screens = vec![];
+    for who in ["chair@example.org", "member@example.org"] {
+        let cookie = sign_in(&state, who, PASSWORD).await;
+        let mut reader = EventReader::open(&state, from_page(&uri, &cookie, &[SAME_ORIGIN])).await;
+        assert_eq!(reader.next().await.name, "ready");
+        screens.push(reader);
+    }
+    let version = cab::meetings::load(&db, &current(&chair), id)
+        .await
+        .unwrap()
+        .version;
+    let cookie = sign_in(&state, "chair@example.org", PASSWORD).await;
+    let started = send(
+        &state,
+        common::web::call(
+            "/api/cab/start",
+            &format!("id={id}&version={version}"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+
+    let mut berlin = current(&chair);
+    berlin.time_zone = "Europe/Berlin".into();
+    for (screen, viewer) in screens.iter_mut().zip([berlin, current(&member)]) {
+        // Arrivals come first; the start is the event whose meeting is under way.
+        let sent = loop {
+            let heard = screen.next().await;
+            if let Ok(LiveEvent::MeetingUpdated {
+                meeting: Some(meeting),
+                ..
+            }) = serde_json::from_str::<LiveEvent>(&heard.data)
+            {
+                if meeting.version > version {
+                    break meeting;
+                }
+            }
+        };
+        let mut fetched = cab::meetings::load(&db, &viewer, id).await.unwrap();
+        fetched.now = sent.now;
+        assert_eq!(*sent, fetched, "as {} would fetch it", viewer.email);
+    }
 }

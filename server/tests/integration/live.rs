@@ -5,6 +5,7 @@ use crate::common;
 
 use app::model::live::LiveEvent;
 use app::server::events::Events;
+use common::live_stream::EventReader;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,78 +74,22 @@ async fn the_event_stream_needs_a_session() {
     );
 }
 
-/// Reads a live stream the way a browser's EventSource does.
-struct EventReader {
-    body: axum::body::Body,
-    buffer: String,
-}
-
-/// One event off the wire: its name, id and data.
-#[derive(Debug)]
-struct Heard {
-    name: String,
-    id: String,
-    data: String,
-}
-
-impl EventReader {
-    async fn open(
-        state: &app::server::state::AppState,
-        cookie: &str,
-        last_seen: Option<&str>,
-    ) -> Self {
-        let mut request = common::web::get("/events", Some(cookie));
-        if let Some(seen) = last_seen {
-            request
-                .headers_mut()
-                .insert("last-event-id", seen.parse().unwrap());
-        }
-        let response = tower::ServiceExt::oneshot(conform::routes::router(state.clone()), request)
-            .await
-            .unwrap();
-        assert_eq!(response.status(), axum::http::StatusCode::OK);
-        Self {
-            body: response.into_body(),
-            buffer: String::new(),
-        }
+/// `GET /events`, saying the last event seen when there was one (as a reconnecting browser).
+fn stream_request(cookie: &str, last_seen: Option<&str>) -> axum::http::Request<axum::body::Body> {
+    let mut request = common::web::get("/events", Some(cookie));
+    if let Some(seen) = last_seen {
+        request
+            .headers_mut()
+            .insert("last-event-id", seen.parse().unwrap());
     }
-
-    async fn next(&mut self) -> Heard {
-        use http_body_util::BodyExt;
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let field = |name: &str| {
-                    block
-                        .lines()
-                        .filter_map(|line| line.strip_prefix(&format!("{name}:")))
-                        .map(|value| value.strip_prefix(' ').unwrap_or(value))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                };
-                if field("data").is_empty() {
-                    continue; // a keep-alive comment
-                }
-                return Heard {
-                    name: field("event"),
-                    id: field("id"),
-                    data: field("data"),
-                };
-            }
-            let frame = tokio::time::timeout(Duration::from_secs(5), self.body.frame())
-                .await
-                .expect("an event in time")
-                .expect("the stream stays open")
-                .unwrap();
-            if let Ok(chunk) = frame.into_data() {
-                self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-            }
-        }
-    }
+    request
 }
 
 fn meeting(meeting_id: i64) -> LiveEvent {
-    LiveEvent::MeetingUpdated { meeting_id }
+    LiveEvent::MeetingUpdated {
+        meeting_id,
+        meeting: None,
+    }
 }
 
 #[tokio::test]
@@ -160,7 +105,7 @@ async fn a_stream_that_reconnects_is_sent_what_it_missed_or_told_to_resync() {
     let cookie = common::web::sign_in(&state, "reader@example.org", common::web::PASSWORD).await;
 
     // A new stream starts with `ready`, so that even a quiet one has a place to resume from.
-    let mut first = EventReader::open(&state, &cookie, None).await;
+    let mut first = EventReader::open(&state, stream_request(&cookie, None)).await;
     let ready = first.next().await;
     assert_eq!(ready.name, "ready");
     state.events.publish(&meeting(1));
@@ -179,7 +124,7 @@ async fn a_stream_that_reconnects_is_sent_what_it_missed_or_told_to_resync() {
     }
     // …and comes back, saying the last event it saw: it is sent the three it missed, in order,
     // then what happens next.
-    let mut back = EventReader::open(&state, &cookie, Some(&one.id)).await;
+    let mut back = EventReader::open(&state, stream_request(&cookie, Some(&one.id))).await;
     let mut ids = vec![one.id.clone()];
     for id in 2..=4 {
         let heard = back.next().await;
@@ -202,7 +147,7 @@ async fn a_stream_that_reconnects_is_sent_what_it_missed_or_told_to_resync() {
 
     // A position this process never gave (another process, a restart): fetch everything.
     for foreign in ["1-1", "garbage"] {
-        let mut elsewhere = EventReader::open(&state, &cookie, Some(foreign)).await;
+        let mut elsewhere = EventReader::open(&state, stream_request(&cookie, Some(foreign))).await;
         let heard = elsewhere.next().await;
         let expected = if foreign == "garbage" {
             "ready"
@@ -311,8 +256,8 @@ async fn a_moved_change_brings_the_cards_that_changed_shown_in_each_readers_zone
         common::web::sign_in(&state, "nobody@example.org", common::web::PASSWORD).await;
     let manager_cookie =
         common::web::sign_in(&state, "manager@example.org", common::web::PASSWORD).await;
-    let mut watching = EventReader::open(&state, &reader_cookie, None).await;
-    let mut outsider = EventReader::open(&state, &nobody_cookie, None).await;
+    let mut watching = EventReader::open(&state, stream_request(&reader_cookie, None)).await;
+    let mut outsider = EventReader::open(&state, stream_request(&nobody_cookie, None)).await;
     assert_eq!(watching.next().await.name, "ready");
     assert_eq!(outsider.next().await.name, "ready");
 

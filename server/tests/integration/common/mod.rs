@@ -429,3 +429,73 @@ pub async fn clause_summary(
         .collect();
     (count, offenders)
 }
+
+pub mod live_stream {
+    //! Reading `/events` the way a browser's EventSource does.
+    use std::time::Duration;
+
+    /// Reads a live stream the way a browser's EventSource does.
+    pub struct EventReader {
+        body: axum::body::Body,
+        buffer: String,
+    }
+
+    /// One event off the wire: its name, id and data.
+    #[derive(Debug)]
+    pub struct Heard {
+        pub name: String,
+        pub id: String,
+        pub data: String,
+    }
+
+    impl EventReader {
+        /// Opens the stream `request` asks for (it must be answered 200).
+        pub async fn open(
+            state: &app::server::state::AppState,
+            request: axum::http::Request<axum::body::Body>,
+        ) -> Self {
+            let response =
+                tower::ServiceExt::oneshot(conform::routes::router(state.clone()), request)
+                    .await
+                    .unwrap();
+            assert_eq!(response.status(), axum::http::StatusCode::OK);
+            Self {
+                body: response.into_body(),
+                buffer: String::new(),
+            }
+        }
+
+        pub async fn next(&mut self) -> Heard {
+            use http_body_util::BodyExt;
+            loop {
+                if let Some(end) = self.buffer.find("\n\n") {
+                    let block: String = self.buffer.drain(..end + 2).collect();
+                    let field = |name: &str| {
+                        block
+                            .lines()
+                            .filter_map(|line| line.strip_prefix(&format!("{name}:")))
+                            .map(|value| value.strip_prefix(' ').unwrap_or(value))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    };
+                    if field("data").is_empty() {
+                        continue; // a keep-alive comment
+                    }
+                    return Heard {
+                        name: field("event"),
+                        id: field("id"),
+                        data: field("data"),
+                    };
+                }
+                let frame = tokio::time::timeout(Duration::from_secs(5), self.body.frame())
+                    .await
+                    .expect("an event in time")
+                    .expect("the stream stays open")
+                    .unwrap();
+                if let Ok(chunk) = frame.into_data() {
+                    self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+                }
+            }
+        }
+    }
+}

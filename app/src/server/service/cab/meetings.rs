@@ -324,6 +324,7 @@ pub async fn load(db: &Db, viewer: &CurrentUser, id: i64) -> Result<Meeting, App
         emergency: row.emergency,
         state,
         chair: board.board.chair.clone(),
+        scheduled_at: row.scheduled_at,
         scheduled_local: local_label(row.scheduled_at, &viewer.time_zone),
         current_item_id: row.current_item_id,
         item_started_at: row.item_started_at,

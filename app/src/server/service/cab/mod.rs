@@ -28,7 +28,7 @@ pub mod voting;
 
 use self::boards::BoardRecord;
 use crate::error::AppError;
-use crate::model::access::{Permission, RecordType, Role};
+use crate::model::access::{Permission, RecordType};
 use crate::model::cab::{Decision, Vote};
 use crate::model::change::{ApprovalPath, ChangeType};
 use crate::model::meeting::{meeting_allows, MeetingAction, MeetingState};
@@ -115,8 +115,7 @@ async fn begin_chair(
 /// The chair runs the meeting; a change manager may stand in (e.g. an emergency board). Either
 /// way only while their roles grant chairing: being named chair on the board is not enough.
 fn may_chair(user: &CurrentUser, board: &BoardRecord) -> bool {
-    user.may(Permission::CabChair)
-        && (user.id == board.board.chair.id || user.roles.contains(&Role::ChangeManager))
+    crate::model::meeting::may_chair(user, board.board.chair.id)
 }
 
 fn require_chair(user: &CurrentUser, board: &BoardRecord) -> Result<(), AppError> {

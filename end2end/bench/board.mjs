@@ -1,12 +1,15 @@
 // Change board benchmarks on a database with 5,000 changes, 1,000 of them on the board:
 // server response time of the board, navigation to interactive in Chromium, and live-update
 // latency from one browser to another. Each comes with a baseline measured in the same run.
-// Usage: node bench/board.mjs http://127.0.0.1:3202 [runs]
+// Usage: node bench/board.mjs http://127.0.0.1:3202 [runs] [watcher base]
+// With a watcher base (a second `conform` process on the same PostgreSQL), the watching
+// browser is served by the other process, so each event crosses processes (LISTEN/NOTIFY).
 import { request } from '@playwright/test';
-import { formHeaders, launchBrowser, median, round, signIn, timeRequests, visit as visitOnce } from './common.mjs';
+import { formHeaders, launchBrowser, median, percentile, round, signIn, timeRequests, visit as visitOnce } from './common.mjs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3202';
 const runs = Number(process.argv[3] ?? 10);
+const watchBase = process.argv[4] ?? base;
 const headers = formHeaders(base);
 
 const browser = await launchBrowser();
@@ -30,7 +33,9 @@ const interactive = await visit('/changes/board', async (page) => {
 // 3. Live update: A moves a card (Submitted → Assessed); how long until B's board shows it.
 const watcherContext = await browser.newContext({ storageState });
 const watcher = await watcherContext.newPage();
-await watcher.goto(base + '/changes/board');
+const boardFetches = [];
+watcher.on('request', (request) => { if (request.url().includes('/api/changes/board')) boardFetches.push(request.url()); });
+await watcher.goto(watchBase + '/changes/board');
 await watcher.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });
 const ids = await watcher.$$eval('[data-state="submitted"] article[data-change]',
   (els, n) => els.slice(0, n).map((e) => Number(e.dataset.change)), runs);
@@ -66,8 +71,11 @@ console.log(JSON.stringify({
   board_interactive_ms: round(interactive),
   baseline_static_ms: round(staticFile),
   interactive_vs_static: round(interactive / staticFile),
+  watcher_served_by: watchBase,
   live_moves: latencies.length,
   live_update_ms: median(latencies),
+  live_update_ms_p95: percentile(latencies, 0.95),
+  board_fetches_by_watcher_after_load: boardFetches.length - 1,
   baseline_write_ms: median(writes),
   live_vs_write: round(median(latencies) / median(writes)),
 }));

@@ -1,14 +1,20 @@
 // CAB meeting benchmark: one meeting with 50 connected participants (simulated clients, each
 // with its own live connection that marks it present, like a browser tab in meeting mode).
 // The chair moves the meeting on; we measure how long until every participant has heard the
-// event, and until every participant has fetched the new meeting state (what a screen shows).
+// event, and until every participant has the new meeting state (what a screen shows), and the
+// server CPU per chair action. Two rounds in one run: "delta", as screens do now (the meeting
+// comes with the event), and "refetch", as screens did before (each fetches the meeting on
+// every event) — the second is the baseline of the first.
 // Baselines from the same run: the chair's own write round trip, and /healthz.
 // Server CPU and memory come from /proc/<pid> of the server process.
-// Usage: node bench/meeting.mjs http://127.0.0.1:3203 <server pid> [participants] [actions]
+// Usage: node bench/meeting.mjs http://127.0.0.1:3203 <server pid[,pid]> [participants] [actions] [second base]
+// With a second base (another `conform` process on the same PostgreSQL), every other
+// participant is served by it, so events cross processes; CPU is summed over both pids.
 import { readFileSync } from 'node:fs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3203';
-const pid = Number(process.argv[3]);
+const pids = String(process.argv[3]).split(',').map(Number);
+const secondBase = process.argv[6];
 const participants = Number(process.argv[4] ?? 50);
 const actions = Number(process.argv[5] ?? 20);
 const form = { Origin: base, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
@@ -17,11 +23,12 @@ const people = ['cab.member', 'quality', 'continuity', 'service.owner', 'auditor
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
 const round = (x) => +x.toFixed(1);
-const ticks = () => {
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+const ticks = () => sum(pids.map((pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (1/100 s)
-};
-const rssKiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}));
+const rssKiB = () => sum(pids.map((pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1])));
 
 async function signIn(who) {
   const body = `form[email]=${encodeURIComponent(`${who}@conform.demo`)}&form[password]=conform-demo&form[next]=/`;
@@ -56,9 +63,12 @@ const rssBefore = rssKiB();
 const waiting = new Set();
 const clients = [];
 for (let i = 0; i < participants; i++) {
-  const cookie = cookies[people[i % people.length]];
+  // A session of its own, like a laptop in the room (a session may hold only a few streams).
+  const cookie = i < people.length ? cookies[people[i]] : await signIn(people[i % people.length]);
   const controller = new AbortController();
-  const response = await fetch(`${base}/events?meeting=${meetingId}`, { headers: { Cookie: cookie, Accept: 'text/event-stream' }, signal: controller.signal });
+  // Sent by every browser's EventSource from Conform's own pages: it marks the reader present.
+  const served = secondBase && i % 2 ? secondBase : base;
+  const response = await fetch(`${served}/events?meeting=${meetingId}`, { headers: { Cookie: cookie, Accept: 'text/event-stream', 'Sec-Fetch-Site': 'same-origin' }, signal: controller.signal });
   if (!response.ok) throw new Error(`events: ${response.status}`);
   const client = { heard: null, fetched: null, controller };
   clients.push(client);
@@ -80,7 +90,7 @@ for (let i = 0; i < participants; i++) {
           const event = JSON.parse(data.slice(5));
           if (event.kind !== 'meeting_updated' || event.meeting_id !== meetingId || !waiting.has(client)) continue;
           client.heard = performance.now();
-          const state = await call(cookie, 'cab/meeting', `id=${meetingId}`);
+          const state = mode === 'delta' && event.meeting ? event.meeting : await call(cookie, 'cab/meeting', `id=${meetingId}`);
           if (state.current_item_id === client.expect) {
             client.fetched = performance.now();
             waiting.delete(client);
@@ -97,6 +107,9 @@ await new Promise((r) => setTimeout(r, 1500));
 const rssConnected = rssKiB();
 const present = (await call(chair, 'cab/meeting', `id=${meetingId}`)).present.length;
 
+let mode = 'delta';
+async function round_of(chosen) {
+mode = chosen;
 const heardAll = [], stateAll = [], writes = [], health = [];
 const cpuStart = ticks();
 const wallStart = performance.now();
@@ -123,12 +136,7 @@ for (let n = 0; n < actions; n++) {
 }
 const wall = (performance.now() - wallStart) / 1000;
 const cpuSeconds = (ticks() - cpuStart) / 100;
-for (const client of clients) client.controller.abort();
-
-console.log(JSON.stringify({
-  participants,
-  present_in_meeting: present,
-  chair_actions: actions,
+return {
   all_heard_event_ms_median: round(median(heardAll)),
   all_heard_event_ms_p90: round(percentile(heardAll, 0.9)),
   all_have_new_state_ms_median: round(median(stateAll)),
@@ -139,6 +147,20 @@ console.log(JSON.stringify({
   server_cpu_seconds: round(cpuSeconds),
   server_cpu_percent_of_one_core: round((cpuSeconds / wall) * 100),
   server_cpu_ms_per_action: round((cpuSeconds * 1000) / actions),
+};
+}
+
+const delta = await round_of('delta');
+const refetch = await round_of('refetch');
+for (const client of clients) client.controller.abort();
+console.log(JSON.stringify({
+  participants,
+  present_in_meeting: present,
+  chair_actions: actions,
+  delta,
+  refetch,
+  processes: pids.length,
+  cpu_per_action_delta_vs_refetch: +(delta.server_cpu_ms_per_action / refetch.server_cpu_ms_per_action).toFixed(3),
   server_rss_mib_idle: round(rssBefore / 1024),
   server_rss_mib_with_participants: round(rssConnected / 1024),
 }));

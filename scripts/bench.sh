@@ -78,7 +78,7 @@ trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data"' EXIT
 "$bin" serve --addr 127.0.0.1:3202 --database-url "sqlite://$board_data/c.db" >/dev/null 2>&1 &
 pid=$!
 wait_healthy 127.0.0.1:3202
-(cd end2end && node bench/board.mjs http://127.0.0.1:3202 10)
+(cd end2end && node bench/board.mjs http://127.0.0.1:3202 20)
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
 
 echo "## Server answers against the raw ceiling: 10,000 changes, 1,000 on the board (SQLite, 32 connections, 8 s each)"
@@ -109,14 +109,18 @@ echo "ceiling, board (1,000 cards):  $raw_board"
 echo "board JSON (/api/changes/board): $json_board  ratio $(ratio "$json_board" "$raw_board") (target >= 0.3)"
 kill $pid $ceiling_pid 2>/dev/null; wait $pid $ceiling_pid 2>/dev/null || true
 
-echo "## CAB meeting: 50 connected participants, 20 chair actions (SQLite, demo data)"
+echo "## CAB meeting: 50 connected participants, 60 chair actions each way (SQLite, demo data)"
 meeting_data="$(mktemp -d)"
 trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data" "$meeting_data"' EXIT
 "$bin" serve --demo --addr 127.0.0.1:3203 --database-url "sqlite://$meeting_data/c.db" >/dev/null 2>&1 &
 pid=$!
 wait_healthy 127.0.0.1:3203
-(cd end2end && node bench/meeting.mjs http://127.0.0.1:3203 "$pid" 50 20)
+(cd end2end && node bench/meeting.mjs http://127.0.0.1:3203 "$pid" 50 60)
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+
+echo "## Live updates across two processes on one PostgreSQL (board: 5,000 changes; meeting: 50 participants)"
+pg_virtualenv scripts/bench-live-pg.sh board
+pg_virtualenv scripts/bench-live-pg.sh meeting
 
 echo "## Improvement register: 20,000 entries (SQLite)"
 register_data="$(mktemp -d)"

@@ -105,8 +105,7 @@ fn insert_in_order(board: &mut Vec<ChangeCard>, card: ChangeCard) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::change::{ChangeState, ChangeType};
-    use crate::model::refs::PersonRef;
+    use crate::model::change::ChangeState;
     use chrono::{DateTime, TimeZone, Utc};
     use proptest::prelude::*;
 
@@ -116,28 +115,10 @@ mod tests {
 
     fn card(id: i64, version: i32, start: Option<u32>) -> ChangeCard {
         ChangeCard {
-            id,
-            title: format!("Change {id}"),
-            change_type: ChangeType::Normal,
-            state: ChangeState::Submitted,
-            risk: None,
-            services: vec![],
-            owner: PersonRef {
-                id: 1,
-                name: "Owner".into(),
-            },
-            requester_id: 1,
-            implementer_ids: vec![],
+            version,
             planned_start: start.map(at),
             planned_end: start.map(|h| at(h + 1)),
-            has_plans: false,
-            has_review: false,
-            conflicts: 0,
-            conflict_overridden: false,
-            former_owner_ids: vec![],
-            imported: false,
-            version,
-            local_window: None,
+            ..ChangeCard::sample(id)
         }
     }
 

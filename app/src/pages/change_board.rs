@@ -455,35 +455,19 @@ fn MoveDialog(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::change::ChangeType;
     use crate::model::refs::PersonRef;
     use crate::model::risk::RiskLevel;
 
     #[test]
     fn a_card_is_held_by_exactly_the_lanes_it_is_drawn_in() {
         let mut card = ChangeCard {
-            id: 1,
-            title: "Patch".into(),
-            change_type: ChangeType::Normal,
-            state: ChangeState::Submitted,
             risk: Some(RiskLevel::High),
             services: vec!["Payroll".into(), "Mail".into()],
             owner: PersonRef {
                 id: 2,
                 name: "Ada".into(),
             },
-            requester_id: 2,
-            implementer_ids: vec![],
-            planned_start: None,
-            planned_end: None,
-            has_plans: false,
-            has_review: false,
-            conflicts: 0,
-            conflict_overridden: false,
-            former_owner_ids: vec![],
-            imported: false,
-            version: 1,
-            local_window: None,
+            ..ChangeCard::sample(1)
         };
         let names = [
             "",

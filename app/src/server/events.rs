@@ -364,28 +364,8 @@ mod tests {
         let events = Events::local();
         let mut rest = events.subscribe();
         let card = ChangeCard {
-            id: 1,
             title: "x".repeat(NOTIFY_LIMIT),
-            change_type: crate::model::change::ChangeType::Normal,
-            state: crate::model::change::ChangeState::Submitted,
-            risk: None,
-            services: vec![],
-            owner: crate::model::refs::PersonRef {
-                id: 1,
-                name: "O".into(),
-            },
-            requester_id: 1,
-            implementer_ids: vec![],
-            planned_start: None,
-            planned_end: None,
-            has_plans: false,
-            has_review: false,
-            conflicts: 0,
-            conflict_overridden: false,
-            former_owner_ids: vec![],
-            imported: false,
-            version: 1,
-            local_window: None,
+            ..ChangeCard::sample(1)
         };
         events.publish(&LiveEvent::ChangeUpdated {
             id: 1,

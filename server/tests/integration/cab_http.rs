@@ -2,6 +2,7 @@
 //! exported as Markdown and as safe, printable HTML.
 
 use crate::common;
+use common::web::current;
 
 use app::model::access::Role;
 use app::model::cab::BoardForm;
@@ -13,16 +14,6 @@ use app::server::service::cab;
 use axum::http::{header, StatusCode};
 use common::web::{add_user, get, send, sign_in, state, PASSWORD};
 use std::time::Duration;
-
-fn current(user: &app::model::user::User) -> CurrentUser {
-    CurrentUser {
-        id: user.id,
-        email: user.email.clone(),
-        name: user.name.clone(),
-        roles: user.roles.clone(),
-        time_zone: "UTC".into(),
-    }
-}
 
 /// What an EventSource on one of Conform's pages sends in every current browser.
 const SAME_ORIGIN: (&str, &str) = ("sec-fetch-site", "same-origin");

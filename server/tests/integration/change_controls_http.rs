@@ -12,6 +12,7 @@
 //! vote, and does not count towards the quorum.
 
 use crate::common;
+use common::web::current;
 
 use app::error::AppError;
 use app::model::access::Role;
@@ -22,7 +23,7 @@ use app::model::change_request::{Change, ChangeForm};
 use app::model::meeting::MeetingWhen;
 use app::model::service::{encode_component, ServiceForm};
 use app::model::standard_template::TemplateForm;
-use app::model::user::{CurrentUser, User};
+use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::change_lists;
@@ -32,16 +33,6 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use common::actor;
 use common::web::{add_user, call, send, sign_in, state, PASSWORD};
-
-fn current(user: &User) -> CurrentUser {
-    CurrentUser {
-        id: user.id,
-        email: user.email.clone(),
-        name: user.name.clone(),
-        roles: user.roles.clone(),
-        time_zone: "UTC".into(),
-    }
-}
 
 async fn service(db: &Db, name: &str) -> i64 {
     let form = ServiceForm {

@@ -169,21 +169,9 @@ async fn a_moved_change_brings_the_cards_that_changed_shown_in_each_readers_zone
     let state = common::web::state(db.db.clone());
     let manager =
         common::web::add_user(&db, "manager@example.org", vec![Role::ChangeManager]).await;
-    let manager = app::model::user::CurrentUser {
-        id: manager.id,
-        email: manager.email.clone(),
-        name: manager.name.clone(),
-        roles: manager.roles.clone(),
-        time_zone: "UTC".into(),
-    };
+    let manager = common::web::current(&manager);
     let reader = common::web::add_user(&db, "reader@example.org", vec![Role::Auditor]).await;
-    let reader = app::model::user::CurrentUser {
-        id: reader.id,
-        email: reader.email.clone(),
-        name: reader.name.clone(),
-        roles: reader.roles.clone(),
-        time_zone: "UTC".into(),
-    };
+    let reader = common::web::current(&reader);
     users::set_time_zone(&db, &reader, None, "Europe/Berlin")
         .await
         .unwrap();

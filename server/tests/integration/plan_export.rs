@@ -2,28 +2,18 @@
 //! the call tree first and the steps as boxes to tick, the approved version by default.
 
 use crate::common;
+use common::web::current;
 
 use app::model::access::Role;
 use app::model::bia::BiaForm;
 use app::model::continuity_plan::{Contact, PlanAction, PlanContent};
 use app::model::recovery::RecoveryStep;
 use app::model::service::ServiceForm;
-use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::service::continuity_plans::{self, NewPlan};
 use app::server::service::{bia, catalogue};
 use axum::http::{header, StatusCode};
 use common::web::{add_user, get, send, sign_in, state, PASSWORD};
-
-fn current(user: &app::model::user::User) -> CurrentUser {
-    CurrentUser {
-        id: user.id,
-        email: user.email.clone(),
-        name: user.name.clone(),
-        roles: user.roles.clone(),
-        time_zone: "UTC".into(),
-    }
-}
 
 fn step(
     key: u32,

@@ -313,6 +313,35 @@ pub struct ChangeCard {
 }
 
 impl ChangeCard {
+    /// A plain unscheduled normal change in Submitted, version 1, for tests to shape.
+    #[cfg(test)]
+    pub fn sample(id: i64) -> Self {
+        ChangeCard {
+            id,
+            title: format!("Change {id}"),
+            change_type: ChangeType::Normal,
+            state: ChangeState::Submitted,
+            risk: None,
+            services: vec![],
+            owner: PersonRef {
+                id: 1,
+                name: "Owner".into(),
+            },
+            requester_id: 1,
+            implementer_ids: vec![],
+            planned_start: None,
+            planned_end: None,
+            has_plans: false,
+            has_review: false,
+            conflicts: 0,
+            conflict_overridden: false,
+            former_owner_ids: vec![],
+            imported: false,
+            version: 1,
+            local_window: None,
+        }
+    }
+
     pub fn facts(&self) -> crate::model::change::ChangeFacts {
         crate::model::change::ChangeFacts {
             state: self.state,

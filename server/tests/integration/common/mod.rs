@@ -378,6 +378,17 @@ pub mod web {
         request.body(Body::from(body.to_string())).unwrap()
     }
 
+    /// `user` as the server sees them once signed in (time zone UTC, their account's default).
+    pub fn current(user: &app::model::user::User) -> app::model::user::CurrentUser {
+        app::model::user::CurrentUser {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            roles: user.roles.clone(),
+            time_zone: "UTC".into(),
+        }
+    }
+
     pub async fn add_user(db: &Db, email: &str, roles: Vec<Role>) -> app::model::user::User {
         let user = NewUser {
             email: email.into(),

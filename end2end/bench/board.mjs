@@ -20,7 +20,7 @@ const api = await request.newContext({ baseURL: base, storageState });
 const time = async (call) => (await timeRequests(call, runs * 2)).ms;
 const health = await time(() => api.get('/healthz'));
 const boardCall = await time(() => api.post('/api/changes/board', { headers, data: '' }));
-const cards = (await (await api.post('/api/changes/board', { headers, data: '' })).json()).length;
+const cards = (await (await api.post("/api/changes/board", { headers, data: "" })).json()).cards.length;
 
 // 2. Navigation to interactive: hydrated with every card drawn, cold cache each time.
 const visit = (path, ready) => visitOnce(browser, storageState, base + path, ready, runs);

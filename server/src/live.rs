@@ -41,6 +41,9 @@ use tokio_stream::wrappers::ReceiverStream;
 #[derive(Debug, Deserialize)]
 pub struct EventsQuery {
     meeting: Option<i64>,
+    /// Where the page's data was read (`BoardSnapshot::events_after`): the stream starts
+    /// there. A reconnecting browser's `Last-Event-ID` goes first.
+    after: Option<String>,
 }
 
 /// How often an open connection re-checks its session and confirms meeting presence.
@@ -166,10 +169,18 @@ pub async fn events(
     };
     // Subscribed before arriving, so that the connection hears its own arrival and anything
     // said from now on.
+    // A page read by another process (behind a load balancer) starts now rather than
+    // resyncing: its fresh read would as likely land elsewhere again.
+    let read_at = query
+        .after
+        .as_deref()
+        .and_then(Position::parse)
+        .filter(|position| state.events.numbered_here(position));
     let seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(Position::parse);
+        .and_then(Position::parse)
+        .or(read_at);
     let (start, subscription) = state.events.subscribe_after(seen);
     let sessions = state.events.watch_sessions();
     let presence = match meeting {

@@ -7,6 +7,7 @@ use crate::model::change_request::{
     Change, ChangeCard, ChangeForm, ChangeFormChoices, ChangeQueryParams, SavedFilter,
 };
 use crate::model::listing::Page;
+use crate::model::live::BoardSnapshot;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -40,11 +41,16 @@ fn localise_cards(cards: &mut [ChangeCard], time_zone: &str) {
 }
 
 #[server(endpoint = "changes/board")]
-pub async fn change_board() -> Result<Vec<ChangeCard>, AppError> {
+pub async fn change_board() -> Result<BoardSnapshot, AppError> {
     let caller = require(Permission::ChangeRead).await?;
+    // Read before the cards: whatever happens after this point reaches the page's stream.
+    let events_after = super::guard::state()?.events.position().to_string();
     let mut cards = change_lists::board(&caller.db).await?;
     localise_cards(&mut cards, &caller.user.time_zone);
-    Ok(cards)
+    Ok(BoardSnapshot {
+        cards,
+        events_after,
+    })
 }
 
 #[server(endpoint = "changes/get")]

@@ -53,6 +53,15 @@ impl LiveEvent {
     }
 }
 
+/// The board as read, and where the live stream stood just before it was read: the page's
+/// stream starts there (`/events?after=`), so that nothing said between the read and the
+/// stream opening is missed (an event heard twice changes nothing: cards go by version).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardSnapshot {
+    pub cards: Vec<ChangeCard>,
+    pub events_after: String,
+}
+
 /// What a board must do after taking the cards of a `ChangeUpdated` event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BoardUpdate {

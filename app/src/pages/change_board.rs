@@ -164,25 +164,31 @@ pub fn ChangeBoardPage() -> impl IntoView {
     let (lanes, filter) = (shown.lanes, shown.filter);
 
     // Live: a changed card (and its neighbours) is taken in place; the whole board is
-    // fetched again only when the event cannot say everything that moved.
-    listen(
-        "/events".to_string(),
-        move |event| match event {
-            Some(LiveEvent::ChangeUpdated { id, cards, .. }) => {
-                let mut update = BoardUpdate::Applied;
-                shown
-                    .cards
-                    .update(|all| update = apply_cards(all, id, cards));
-                if update == BoardUpdate::Refetch {
-                    board.refetch();
+    // fetched again only when the event cannot say everything that moved. The stream starts
+    // where the board was read (opened again with each fresh read).
+    let follow = move |events_after: String| {
+        listen(
+            format!(
+                "/events?after={}",
+                crate::model::service::encode_component(&events_after)
+            ),
+            move |event| match event {
+                Some(LiveEvent::ChangeUpdated { id, cards, .. }) => {
+                    let mut update = BoardUpdate::Applied;
+                    shown
+                        .cards
+                        .update(|all| update = apply_cards(all, id, cards));
+                    if update == BoardUpdate::Refetch {
+                        board.refetch();
+                    }
                 }
-            }
-            Some(LiveEvent::MeetingUpdated { .. }) => {}
-            Some(LiveEvent::ScheduleChanged { .. }) | None => board.refetch(),
-        },
-        || {},
-        move || board.refetch(),
-    );
+                Some(LiveEvent::MeetingUpdated { .. }) => {}
+                Some(LiveEvent::ScheduleChanged { .. }) | None => board.refetch(),
+            },
+            || {},
+            move || board.refetch(),
+        )
+    };
 
     let submit = move |request: PendingMove,
                        comment: String,
@@ -271,8 +277,9 @@ pub fn ChangeBoardPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let user = session.user.await.ok().flatten();
                 match (board.await, user) {
-                    (Ok(cards), Some(user)) => {
-                        shown.cards.set(cards);
+                    (Ok(snapshot), Some(user)) => {
+                        shown.cards.set(snapshot.cards);
+                        follow(snapshot.events_after);
                         let user = StoredValue::new(user);
                         let on_move = Callback::new(move |(card, to): (ChangeCard, ChangeState)| user.with_value(|u| request_move(card, to, u)));
                         let by_id = Callback::new(move |id: i64| shown.by_id(id));

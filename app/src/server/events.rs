@@ -266,6 +266,15 @@ impl Events {
         (journal.start_after(seen), self.local.subscribe())
     }
 
+    /// Whether `position` is one of this process's (this run's) numbers.
+    pub fn numbered_here(&self, position: &Position) -> bool {
+        self.journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .epoch
+            == position.epoch
+    }
+
     /// The position of the last event this process heard.
     pub fn position(&self) -> Position {
         self.journal

@@ -301,3 +301,47 @@ async fn a_moved_change_brings_the_cards_that_changed_shown_in_each_readers_zone
         "the card event skipped"
     );
 }
+
+#[tokio::test]
+async fn a_board_hears_what_was_said_between_its_read_and_its_stream_opening() {
+    use app::model::live::BoardSnapshot;
+    let db = common::test_db().await;
+    let state = common::web::state(db.db.clone());
+    common::web::add_user(
+        &db,
+        "reader@example.org",
+        vec![app::model::access::Role::Auditor],
+    )
+    .await;
+    let cookie = common::web::sign_in(&state, "reader@example.org", common::web::PASSWORD).await;
+    let read = common::web::send(
+        &state,
+        common::web::call("/api/changes/board", "", Some(&cookie)),
+    )
+    .await;
+    assert_eq!(read.status, axum::http::StatusCode::OK, "{}", read.body);
+    let snapshot: BoardSnapshot = serde_json::from_str(&read.body).unwrap();
+
+    // Said after the read, before the page's stream opens (hydration takes a moment).
+    state.events.publish(&meeting(3));
+    let after = |position: &str| {
+        common::web::get(
+            &format!(
+                "/events?after={}",
+                app::model::service::encode_component(position)
+            ),
+            Some(&cookie),
+        )
+    };
+    let mut stream = EventReader::open(&state, after(&snapshot.events_after)).await;
+    let first = stream.next().await;
+    assert_eq!(first.name, "change");
+    assert_eq!(
+        serde_json::from_str::<LiveEvent>(&first.data).unwrap(),
+        meeting(3)
+    );
+
+    // A page read by another process starts now (no resync loop behind a load balancer).
+    let mut elsewhere = EventReader::open(&state, after("1-0")).await;
+    assert_eq!(elsewhere.next().await.name, "ready");
+}

@@ -9,11 +9,33 @@ use crate::model::live::LiveEvent;
 /// Runs `refresh` on every live event, and whenever events were missed (in the browser; the
 /// server renders once).
 pub fn refresh_on_live_events(refresh: impl Fn() + Clone + 'static) {
+    refresh_on_live_events_where(|_| true, refresh)
+}
+
+/// Runs `refresh` on each live event `wanted` accepts (and on one this build cannot read),
+/// and whenever events were missed.
+pub fn refresh_on_live_events_where(
+    wanted: impl Fn(&LiveEvent) -> bool + Clone + 'static,
+    refresh: impl Fn() + Clone + 'static,
+) {
     let on_event = {
         let refresh = refresh.clone();
-        move |_| refresh()
+        move |event: Option<LiveEvent>| {
+            if event.as_ref().is_none_or(&wanted) {
+                refresh()
+            }
+        }
     };
     listen("/events".to_string(), on_event, || {}, refresh);
+}
+
+/// Runs `refresh` when a meeting moved on (not for arrivals and departures), and whenever
+/// events were missed: for pages that show meetings but no board.
+pub fn refresh_when_meetings_move_on(refresh: impl Fn() + Clone + 'static) {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(
+        crate::model::live::SeenMeetings::default(),
+    ));
+    refresh_on_live_events_where(move |event| seen.borrow_mut().moved_on(event), refresh)
 }
 
 /// The stream itself: `on_event` gets each event (`None`: one this build cannot read),

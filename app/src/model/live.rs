@@ -53,6 +53,27 @@ impl LiveEvent {
     }
 }
 
+/// Which meetings a page has seen at which version, so that it fetches again when a meeting
+/// moved on (agenda, item, decision, minutes) but not for someone coming or going, which
+/// leaves the version as it was (fifty arrivals at the start of a CAB are one fetch, not 50).
+#[derive(Debug, Default, Clone)]
+pub struct SeenMeetings(std::collections::HashMap<i64, i32>);
+
+impl SeenMeetings {
+    /// Whether `event` tells of a meeting that moved on since this page last heard of it
+    /// (a meeting heard of for the first time counts; so does one sent without its details).
+    pub fn moved_on(&mut self, event: &LiveEvent) -> bool {
+        match event {
+            LiveEvent::MeetingUpdated {
+                meeting_id,
+                meeting: Some(meeting),
+            } => self.0.insert(*meeting_id, meeting.version) != Some(meeting.version),
+            LiveEvent::MeetingUpdated { meeting: None, .. } => true,
+            _ => false,
+        }
+    }
+}
+
 /// The board as read, and where the live stream stood just before it was read: the page's
 /// stream starts there (`/events?after=`), so that nothing said between the read and the
 /// stream opening is missed (an event heard twice changes nothing: cards go by version).
@@ -115,6 +136,7 @@ fn insert_in_order(board: &mut Vec<ChangeCard>, card: ChangeCard) {
 mod tests {
     use super::*;
     use crate::model::change::ChangeState;
+    use crate::model::refs::PersonRef;
     use chrono::{DateTime, TimeZone, Utc};
     use proptest::prelude::*;
 
@@ -216,6 +238,66 @@ mod tests {
             state: "assessed".into(),
             cards: vec![],
         }
+    }
+
+    #[test]
+    fn a_meeting_moved_on_only_when_its_version_did() {
+        let at = |meeting_id: i64, version: Option<i32>| LiveEvent::MeetingUpdated {
+            meeting_id,
+            meeting: version.map(|version| {
+                let now = at(10);
+                let mut meeting = Meeting {
+                    id: meeting_id,
+                    version,
+                    board_id: 1,
+                    board_name: "CAB".into(),
+                    kind: crate::model::cab::BoardKind::Cab,
+                    title: "Weekly".into(),
+                    emergency: false,
+                    state: crate::model::meeting::MeetingState::InProgress,
+                    chair: PersonRef {
+                        id: 1,
+                        name: "Chair".into(),
+                    },
+                    scheduled_at: now,
+                    scheduled_local: String::new(),
+                    current_item_id: None,
+                    item_started_at: None,
+                    now,
+                    seats: vec![],
+                    present: vec![],
+                    quorum: crate::model::meeting::QuorumStatus {
+                        members: 0,
+                        represented: 0,
+                        required: 0,
+                        rule: String::new(),
+                        refusal: None,
+                    },
+                    items: vec![],
+                    minutes_draft: None,
+                    minutes_published: None,
+                    minutes_html: None,
+                    published_at: None,
+                    viewer_is_chair: false,
+                    viewer_id: 0,
+                };
+                meeting.version = version;
+                Box::new(meeting)
+            }),
+        };
+        let mut seen = SeenMeetings::default();
+        assert!(seen.moved_on(&at(1, Some(3))), "first heard of");
+        assert!(!seen.moved_on(&at(1, Some(3))), "someone came or went");
+        assert!(seen.moved_on(&at(1, Some(4))));
+        assert!(seen.moved_on(&at(2, Some(4))), "another meeting");
+        assert!(seen.moved_on(&at(1, None)), "no details: fetch");
+        let change = LiveEvent::ChangeUpdated {
+            id: 1,
+            version: 1,
+            state: "submitted".into(),
+            cards: vec![],
+        };
+        assert!(!seen.moved_on(&change));
     }
 
     proptest! {

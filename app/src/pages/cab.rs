@@ -5,7 +5,7 @@
 use crate::api::cab::{cab_overview, ScheduleMeeting};
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
-use crate::components::live::refresh_on_live_events;
+use crate::components::live::refresh_when_meetings_move_on;
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
 use crate::model::meeting::{BoardSummary, MeetingState, MeetingSummary};
@@ -22,7 +22,7 @@ pub fn CabPage() -> impl IntoView {
     // follows the live channel.
     let boards = Resource::new(|| (), |_| cab_overview());
     let live = RwSignal::new(0u32);
-    refresh_on_live_events(move || live.update(|n| *n += 1));
+    refresh_when_meetings_move_on(move || live.update(|n| *n += 1));
     let meetings = Resource::new(move || live.get(), |_| cab_overview());
     view! {
         <Title text="Change advisory boards"/>

@@ -4,9 +4,10 @@
 use crate::api::schedule::change_calendar;
 use crate::components::change_badges::{RiskBadge, StateBadge};
 use crate::components::error_view::ErrorPanel;
-use crate::components::live::refresh_on_live_events;
+use crate::components::live::refresh_on_live_events_where;
 use crate::model::calendar::{Calendar, CalendarChange, CalendarDay, CalendarView, CalendarWindow};
 use crate::model::change_request::reference;
+use crate::model::live::LiveEvent;
 use crate::model::schedule::WindowKind;
 use chrono::{NaiveDate, NaiveDateTime};
 use leptos::prelude::*;
@@ -269,7 +270,10 @@ pub fn CalendarPage() -> impl IntoView {
     });
     let calendar = Resource::new(move || params.get(), change_calendar);
     // A change or window moved somewhere: conflicts and placements may differ.
-    refresh_on_live_events(move || calendar.refetch());
+    refresh_on_live_events_where(
+        |event| !matches!(event, LiveEvent::MeetingUpdated { .. }),
+        move || calendar.refetch(),
+    );
     view! {
         <Title text="Change calendar"/>
         <div class="page-header">

@@ -4,7 +4,7 @@ use crate::api::dashboard::{compliance_attention, get_dashboard, overdue_work};
 use crate::components::badges::CriticalityBadge;
 use crate::components::error_view::ErrorPanel;
 use crate::components::error_view::FormErrors;
-use crate::components::live::refresh_on_live_events;
+use crate::components::live::refresh_when_meetings_move_on;
 use crate::model::change_request::reference;
 use crate::model::dashboard::OverdueItem;
 use leptos::prelude::*;
@@ -225,7 +225,8 @@ fn ForYou() -> impl IntoView {
     let complete = ServerAction::<CompleteCabAction>::new();
     let read = ServerAction::<MarkNotificationsRead>::new();
     let live = RwSignal::new(0u32);
-    refresh_on_live_events(move || live.update(|n| *n += 1));
+    // CAB actions and notifications come from meetings moving on.
+    refresh_when_meetings_move_on(move || live.update(|n| *n += 1));
     let work = Resource::new(
         move || (complete.version().get(), read.version().get(), live.get()),
         |_| my_cab_work(),

@@ -59,7 +59,7 @@ test('moving a blackout window over a change shows the conflict on every open ca
   await page.getByRole('button', { name: 'Save window' }).click();
   await expect(page).toHaveURL(/\/calendar\/windows$/);
   await expect(chip).toHaveClass(/has-conflict/, { timeout: 5_000 });
-  await expect(chip).toHaveAttribute('aria-label', new RegExp(`conflict: Falls inside the blackout window “${freeze}”`));
+  await expect(chip).toHaveAccessibleName(new RegExp(`conflict: Falls inside the blackout window “${freeze}”`));
   await expect(watcher.page.locator(`.cal-window`, { hasText: freeze })).toBeVisible();
 
   // The change page and the month view agree.

@@ -6,6 +6,7 @@
 
 use crate::api::continuity::{get_plan, save_plan_draft};
 use crate::components::plan_timeline::PlanTimeline;
+use crate::components::plan_view::step_depth_class;
 use crate::error::AppError;
 use crate::model::continuity_plan::{
     check_content, compare, Communication, Contact, DiffLine, PlanContent, PlanVersion, Scenario,
@@ -695,7 +696,7 @@ fn StepRow(
     };
     let depth = move || step().map(|s| s.depth).unwrap_or(0);
     view! {
-        <li class="row-item step-row" style=move || format!("--depth: {}", depth()) data-step=key>
+        <li class=move || format!("row-item step-row {}", step_depth_class(depth())) data-step=key>
             <span class="step-number" aria-hidden="true">{move || format!("{}.", position() + 1)}</span>
             <span class="step-key" title="The step's number, used in “waits for”">{format!("#{key}")}</span>
             <div class="step-fields">

@@ -8,9 +8,16 @@ use crate::components::change_fields::field_error;
 use crate::components::error_view::FormErrors;
 use crate::components::plan_timeline::PlanTimeline;
 use crate::model::continuity_plan::{PlanState, PlanVersion, Section};
+use crate::model::plan_editing::MAX_DEPTH;
 use crate::model::plan_overview::{PlanComment, PlanDetail};
 use crate::model::recovery::minutes_text;
 use leptos::prelude::*;
+
+/// The class that indents a recovery step by its depth (style/main.css has one per depth: the
+/// Content-Security-Policy refuses `style` attributes).
+pub fn step_depth_class(depth: u8) -> String {
+    format!("step-depth-{}", depth.min(MAX_DEPTH))
+}
 
 fn paragraphs(text: &str) -> AnyView {
     if text.trim().is_empty() {
@@ -61,7 +68,7 @@ pub fn PlanReadOnly(
                 view! {
                     <tr class:critical=critical>
                         <td>{i + 1}</td>
-                        <td style=format!("padding-left: {}rem", 0.4 + step.depth as f32 * 1.2)>{format!("#{} {}", step.key, step.title)}</td>
+                        <td class=step_depth_class(step.depth)>{format!("#{} {}", step.key, step.title)}</td>
                         <td>{name(step.owner_id)}</td>
                         <td>{minutes_text(step.duration_minutes)}</td>
                         <td>{slot.map(|s| format!("+{}", minutes_text(s.start))).unwrap_or_default()}</td>

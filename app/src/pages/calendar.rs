@@ -62,10 +62,11 @@ fn full_span(start: NaiveDateTime, end: NaiveDateTime) -> String {
 #[component]
 fn ChangeChip(change: CalendarChange, day: NaiveDate) -> impl IntoView {
     let conflicted = !change.conflicts.is_empty();
-    let label = format!(
-        "{} {}, {}{}",
-        reference(change.id),
-        change.title,
+    // The chip shows the time on this day, the reference and the title; its name says the same
+    // first (a name that starts with the visible text is what speech input users can say), then
+    // the whole span and any conflict, read out but not shown.
+    let details = format!(
+        ", {}{}",
         full_span(change.start, change.end),
         if conflicted {
             format!(", conflict: {}", change.conflicts.join(" "))
@@ -73,12 +74,14 @@ fn ChangeChip(change: CalendarChange, day: NaiveDate) -> impl IntoView {
             String::new()
         }
     );
+    let title = format!("{} {}{details}", reference(change.id), change.title);
     view! {
         <a class=format!("cal-change state-{}{}", change.state.as_str(), if conflicted { " has-conflict" } else { "" })
-            href=format!("/changes/{}", change.id) title=label.clone() aria-label=label data-change=change.id>
+            href=format!("/changes/{}", change.id) title=title data-change=change.id>
             <span class="cal-time">{span_on(day, change.start, change.end)}</span>" "
             {conflicted.then(|| view! { <span class="conflict-flag" aria-hidden="true">"⚠ "</span> })}
             <span class="cal-ref">{reference(change.id)}</span>" "{change.title.clone()}
+            <span class="visually-hidden">{details}</span>
         </a>
     }
 }
@@ -89,16 +92,23 @@ fn WindowBand(window: CalendarWindow, day: NaiveDate) -> impl IntoView {
         .service
         .clone()
         .unwrap_or_else(|| "All services".into());
-    let label = format!(
+    // Shown short; the kind in full, the scope and the whole span are read out but not shown.
+    let details = format!(
+        ", {} ({scope}), {}",
+        window.kind.label(),
+        full_span(window.start, window.end)
+    );
+    let title = format!(
         "{}: {} ({scope}), {}",
         window.kind.label(),
         window.name,
         full_span(window.start, window.end)
     );
     view! {
-        <div class=format!("cal-window window-{}", window.kind.as_str()) title=label.clone() aria-label=label data-window=window.id>
+        <div class=format!("cal-window window-{}", window.kind.as_str()) title=title data-window=window.id>
             {if window.kind == WindowKind::Blackout { "Freeze " } else { "Maint. " }}
             <span class="cal-time">{span_on(day, window.start, window.end)}</span>" "{window.name.clone()}
+            <span class="visually-hidden">{details}</span>
         </div>
     }
 }

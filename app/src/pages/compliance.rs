@@ -4,41 +4,50 @@
 
 use crate::api::compliance::{compliance_overview, ClauseRow};
 use crate::components::error_view::ErrorPanel;
+use crate::components::session::IfAllowed;
+use crate::model::access::Permission;
 use crate::model::clause_library::DocumentedKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The parts of the workspace: (title, address, what it is for).
-const PARTS: &[(&str, &str, &str)] = &[
+/// The parts of the workspace: (title, address, what it is for, the permission it needs beyond
+/// reading the workspace — a part the reader may not open is not offered).
+const PARTS: &[(&str, &str, &str, Option<Permission>)] = &[
     (
         "Gap assessments",
         "/compliance/gap",
         "Rate each clause's maturity and plan what is missing.",
+        None,
     ),
     (
         "Documents",
         "/compliance/documents",
         "The SMS documents, their versions and approvals.",
+        None,
     ),
     (
         "Objectives",
         "/compliance/objectives",
         "Service management objectives and their measurements.",
+        None,
     ),
     (
         "Internal audits",
         "/compliance/audits",
         "The audit programme, checklists and findings.",
+        None,
     ),
     (
         "Management reviews",
         "/compliance/reviews",
         "Reviews of the SMS, their decisions and actions.",
+        None,
     ),
     (
         "Evidence pack",
         "/compliance/evidence-pack",
         "Everything an auditor asks for, in one export.",
+        Some(Permission::EvidenceExport),
     ),
 ];
 
@@ -66,13 +75,19 @@ pub fn CompliancePage() -> impl IntoView {
         <p class="muted">"The certification workspace for ISO/IEC 20000-1: assess the gaps, keep the documents and objectives, audit and review the SMS, and see which clauses Conform's own records already evidence."</p>
         <nav aria-label="Compliance workspace">
             <ul class="compliance-parts">
-                {PARTS.iter().map(|(title, href, about)| view! {
-                    <li>
-                        <a class="compliance-part" href=*href>
-                            <span class="compliance-part-title">{*title}</span>
-                            <span class="compliance-part-about">{*about}</span>
-                        </a>
-                    </li>
+                {PARTS.iter().map(|&(title, href, about, permission)| {
+                    let part = move || view! {
+                        <li>
+                            <a class="compliance-part" href=href>
+                                <span class="compliance-part-title">{title}</span>
+                                <span class="compliance-part-about">{about}</span>
+                            </a>
+                        </li>
+                    };
+                    match permission {
+                        None => part().into_any(),
+                        Some(permission) => view! { <IfAllowed permission>{part}</IfAllowed> }.into_any(),
+                    }
                 }).collect_view()}
             </ul>
         </nav>

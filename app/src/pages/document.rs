@@ -183,6 +183,7 @@ fn VersionHistory(versions: Vec<DocumentVersion>, shown: i32) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="history-heading">
             <h2 id="history-heading">"Version history"</h2>
+            <div class="table-wrap">
             <table class="data-table">
                 <thead><tr>
                     <th scope="col">"Version"</th><th scope="col">"State"</th><th scope="col">"Author"</th>
@@ -202,6 +203,7 @@ fn VersionHistory(versions: Vec<DocumentVersion>, shown: i32) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }

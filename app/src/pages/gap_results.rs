@@ -62,7 +62,8 @@ fn Results(results: GapResults) -> impl IntoView {
         <h1>"Results: "{assessment.title.clone()}</h1>
         <section class="gap-overall" aria-labelledby="gap-overall-heading">
             <h2 id="gap-overall-heading">"Overall readiness"</h2>
-            <p class=format!("gap-big band-{}", overall.band())>{percent_text(overall.percent())}</p>
+            // The figure the heading names, not a paragraph (nor a heading of its own).
+            <div class=format!("gap-big band-{}", overall.band())>{percent_text(overall.percent())}</div>
             <p class="muted">{format!("{} of {} points; {} of {} sub-clauses rated ({}).", overall.points, overall.possible, assessment.rated, heat_map.len(), assessment.state.label())}</p>
             <p class="gap-rule">{READINESS_RULE}</p>
         </section>

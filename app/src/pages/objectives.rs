@@ -295,6 +295,7 @@ fn ObjectiveBody(
                 view! { <p class="muted">"Not measured yet."</p> }.into_any()
             } else {
                 view! {
+                    <div class="table-wrap">
                     <table class="data-table">
                         <thead><tr><th scope="col">"Date"</th><th scope="col">"Value"</th><th scope="col">"Note"</th><th scope="col">"Recorded by"</th></tr></thead>
                         <tbody>
@@ -303,6 +304,7 @@ fn ObjectiveBody(
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any()
             }}
             {may_measure.then(|| view! {

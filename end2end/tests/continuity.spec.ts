@@ -76,11 +76,16 @@ test('a plan is written by keyboard, warns as the recovery outgrows the RTO, is 
 
   // Sections are separate fields; steps are written without leaving the keyboard.
   await page.getByRole('textbox', { name: 'Scope', exact: true }).fill('Video meetings for all staff');
+  // Each new step's title takes the focus; one types once the cursor is there.
+  const stepTitle = (n: number) => page.locator('.step-row').nth(n).getByLabel(/title/);
   await page.getByRole('button', { name: 'Add step' }).press('Enter');
+  await expect(stepTitle(0)).toBeFocused();
   await page.keyboard.type('Declare the incident');
   await page.keyboard.press('Enter');
+  await expect(stepTitle(1)).toBeFocused();
   await page.keyboard.type('Fail over to the second region');
   await page.keyboard.press('Enter');
+  await expect(stepTitle(2)).toBeFocused();
   await page.keyboard.type('Tell the users');
   // Alt+↑ moves the step up, Alt+↓ back down, Alt+→ makes it a sub-step.
   await page.keyboard.press('Alt+ArrowUp');
@@ -88,7 +93,7 @@ test('a plan is written by keyboard, warns as the recovery outgrows the RTO, is 
   await page.keyboard.press('Alt+ArrowDown');
   await expect(page.locator('.step-row').nth(2).getByLabel(/title/)).toHaveValue('Tell the users');
   await page.keyboard.press('Alt+ArrowRight');
-  await expect(page.locator('.step-row').nth(2)).toHaveAttribute('style', /--depth: 1/);
+  await expect(page.locator('.step-row').nth(2)).toHaveClass(/\bstep-depth-1\b/);
 
   for (const key of [1, 2, 3]) {
     await page.locator(`#step-${key}-owner`).selectOption({ label: 'Dana Whitfield' });

@@ -23,7 +23,8 @@ const DEPTH = 2;
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-/** Links that leave the page for a file or end the session: never followed. */
+/** Links that leave the page for a file or end the session: never followed. (Signing out is a
+ * form's button, and the walk only follows links.) */
 const NOT_A_PAGE = [
   /\.(csv|pdf|zip|md|ics|json|txt)$/i, // exports and feeds
   /\/download$/, // the evidence pack's archive
@@ -60,6 +61,7 @@ const MUST_REACH = [
   '/compliance/reviews/:n',
 ];
 
+/** WCAG rules axe still calls experimental, and so does not run unless asked. */
 const EXPERIMENTAL_WCAG_RULES = Object.fromEntries(
   ['css-orientation-lock', 'label-content-name-mismatch', 'p-as-heading', 'table-fake-caption', 'td-has-header'].map(
     (rule) => [rule, { enabled: true }],
@@ -75,7 +77,7 @@ function routePattern(pathname: string) {
     .join('/');
 }
 
-type Link = { href: string; download: boolean; target: string | null };
+type Link = { href: string; download: boolean };
 
 /** The same-origin links under `scope` that lead to a page of the app. */
 async function pageLinks(page: Page, scope: string): Promise<string[]> {
@@ -84,7 +86,6 @@ async function pageLinks(page: Page, scope: string): Promise<string[]> {
     elements.map((a) => ({
       href: (a as HTMLAnchorElement).href,
       download: a.hasAttribute('download'),
-      target: a.getAttribute('target'),
     })),
   );
   const found: string[] = [];

@@ -290,18 +290,40 @@ fn resync(position: Position) -> Event {
         .data("{}")
 }
 
-/// Queues an event for the browser; `false` when the browser has gone. A browser too slow
-/// to read is told to fetch everything again.
-fn offer(sender: &mpsc::Sender<Result<Event, Infallible>>, event: Event, state: &AppState) -> bool {
-    match sender.try_send(Ok(event)) {
-        Ok(()) => true,
-        Err(mpsc::error::TrySendError::Closed(_)) => false,
-        Err(mpsc::error::TrySendError::Full(_)) => {
-            // Room is made by the browser reading; the resync goes as soon as there is.
-            let sender = sender.clone();
-            let position = state.events.position();
-            tokio::spawn(async move { sender.send(Ok(resync(position))).await });
-            true
+/// The events queued for one browser. A browser too slow to read loses what does not fit
+/// and is owed one `resync`, sent in place of the next event there is room for (the page
+/// then fetches everything, which covers that event too).
+struct Outbox {
+    sender: mpsc::Sender<Result<Event, Infallible>>,
+    owes_resync: bool,
+}
+
+impl Outbox {
+    /// Queues `event` (or the resync owed instead); `false` when the browser has gone.
+    fn offer(&mut self, event: Event, events: &app::server::events::Events) -> bool {
+        if self.owes_resync {
+            return self.resync(events);
+        }
+        self.push(event)
+    }
+
+    /// Tells the browser to fetch everything (now, or once there is room).
+    fn resync(&mut self, events: &app::server::events::Events) -> bool {
+        self.owes_resync = true;
+        self.push(resync(events.position()))
+    }
+
+    fn push(&mut self, event: Event) -> bool {
+        match self.sender.try_send(Ok(event)) {
+            Ok(()) => {
+                self.owes_resync = false;
+                true
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.owes_resync = true;
+                true
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
     }
 }
@@ -331,24 +353,28 @@ async fn watch(
             return;
         }
     }
+    let mut outbox = Outbox {
+        sender,
+        owes_resync: false,
+    };
     loop {
         if *closing.borrow_and_update() {
             break;
         }
         tokio::select! {
-            _ = sender.closed() => break,
+            _ = outbox.sender.closed() => break,
             _ = closing.changed() => break,
             message = subscription.recv() => match message {
                 Ok(stamped) => {
                     if let Some(event) = watch.for_reader(&stamped) {
-                        if !offer(&sender, event, &watch.state) {
+                        if !outbox.offer(event, &watch.state.events) {
                             break;
                         }
                     }
                 }
                 // This stream fell behind the process's channel: it cannot know what it missed.
                 Err(RecvError::Lagged(_)) => {
-                    if !offer(&sender, resync(watch.state.events.position()), &watch.state) {
+                    if !outbox.resync(&watch.state.events) {
                         break;
                     }
                 }
@@ -383,6 +409,31 @@ async fn watch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_browser_too_slow_to_read_is_owed_one_resync_in_place_of_what_it_lost() {
+        let events = app::server::events::Events::local();
+        let (sender, mut browser) = mpsc::channel(1);
+        let mut outbox = Outbox {
+            sender,
+            owes_resync: false,
+        };
+        let named = |name: &str| Event::default().event(name).data("{}");
+        let name_of = |event: Result<Event, Infallible>| format!("{:?}", event.unwrap());
+        assert!(outbox.offer(named("first"), &events));
+        // No room: lost, and a resync is owed (nothing queued or spawned meanwhile).
+        assert!(outbox.offer(named("lost"), &events));
+        assert!(outbox.offer(named("lost too"), &events));
+        assert!(name_of(browser.recv().await.unwrap()).contains("first"));
+        assert!(browser.try_recv().is_err());
+        // Room again: the next event goes as the owed resync, once.
+        assert!(outbox.offer(named("next"), &events));
+        assert!(name_of(browser.recv().await.unwrap()).contains("resync"));
+        assert!(outbox.offer(named("after"), &events));
+        assert!(name_of(browser.recv().await.unwrap()).contains("after"));
+        drop(browser);
+        assert!(!outbox.offer(named("gone"), &events));
+    }
 
     #[test]
     fn requests_tell_their_site_or_say_nothing() {

@@ -6,12 +6,6 @@
 
 use crate::model::live::LiveEvent;
 
-/// Runs `refresh` on every live event, and whenever events were missed (in the browser; the
-/// server renders once).
-pub fn refresh_on_live_events(refresh: impl Fn() + Clone + 'static) {
-    refresh_on_live_events_where(|_| true, refresh)
-}
-
 /// Runs `refresh` on each live event `wanted` accepts (and on one this build cannot read),
 /// and whenever events were missed.
 pub fn refresh_on_live_events_where(

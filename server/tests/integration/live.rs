@@ -74,6 +74,19 @@ async fn the_event_stream_needs_a_session() {
     );
 }
 
+/// A server on `db` and the cookie of an auditor signed in to it.
+async fn signed_in_reader(db: &common::TestDb) -> (app::server::state::AppState, String) {
+    let state = common::web::state(db.db.clone());
+    common::web::add_user(
+        db,
+        "reader@example.org",
+        vec![app::model::access::Role::Auditor],
+    )
+    .await;
+    let cookie = common::web::sign_in(&state, "reader@example.org", common::web::PASSWORD).await;
+    (state, cookie)
+}
+
 /// `GET /events`, saying the last event seen when there was one (as a reconnecting browser).
 fn stream_request(cookie: &str, last_seen: Option<&str>) -> axum::http::Request<axum::body::Body> {
     let mut request = common::web::get("/events", Some(cookie));
@@ -95,14 +108,7 @@ fn meeting(meeting_id: i64) -> LiveEvent {
 #[tokio::test]
 async fn a_stream_that_reconnects_is_sent_what_it_missed_or_told_to_resync() {
     let db = common::test_db().await;
-    let state = common::web::state(db.db.clone());
-    common::web::add_user(
-        &db,
-        "reader@example.org",
-        vec![app::model::access::Role::Auditor],
-    )
-    .await;
-    let cookie = common::web::sign_in(&state, "reader@example.org", common::web::PASSWORD).await;
+    let (state, cookie) = signed_in_reader(&db).await;
 
     // A new stream starts with `ready`, so that even a quiet one has a place to resume from.
     let mut first = EventReader::open(&state, stream_request(&cookie, None)).await;
@@ -306,14 +312,7 @@ async fn a_moved_change_brings_the_cards_that_changed_shown_in_each_readers_zone
 async fn a_board_hears_what_was_said_between_its_read_and_its_stream_opening() {
     use app::model::live::BoardSnapshot;
     let db = common::test_db().await;
-    let state = common::web::state(db.db.clone());
-    common::web::add_user(
-        &db,
-        "reader@example.org",
-        vec![app::model::access::Role::Auditor],
-    )
-    .await;
-    let cookie = common::web::sign_in(&state, "reader@example.org", common::web::PASSWORD).await;
+    let (state, cookie) = signed_in_reader(&db).await;
     let read = common::web::send(
         &state,
         common::web::call("/api/changes/board", "", Some(&cookie)),

@@ -21,6 +21,7 @@ mod m20261128_000015_management_reviews;
 mod m20261204_000101_custody_and_contributors;
 mod m20261204_000201_change_custody_and_imports;
 mod m20261205_000301_lookup_indexes;
+mod m20261205_000401_change_conflict_counts;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000101_custody_and_contributors::Migration),
             Box::new(m20261204_000201_change_custody_and_imports::Migration),
             Box::new(m20261205_000301_lookup_indexes::Migration),
+            Box::new(m20261205_000401_change_conflict_counts::Migration),
         ]
     }
 }

@@ -26,6 +26,14 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     app::server::service::clause_library::sync(db)
         .await
         .context("loading the clause library")?;
+    // Derived data worked out afresh, whatever wrote the database before this build.
+    let corrected = app::server::service::conflict_counts::reconcile_all(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("counting schedule conflicts")?;
+    if corrected > 0 {
+        tracing::info!(corrected, "stored conflict counts corrected");
+    }
     Ok(())
 }
 

@@ -65,6 +65,7 @@ pub async fn session(State(state): State<AppState>, mut request: Request, next: 
     };
     if let Some(token) = token {
         match session::resolve(
+            state.db.reader(),
             state.db.writer(),
             &token,
             state.auth.session,

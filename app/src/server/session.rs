@@ -84,17 +84,24 @@ pub async fn start<C: ConnectionTrait>(
 }
 
 /// A session that is still valid at `now`, with its user; expired sessions are removed.
-pub async fn resolve<C: ConnectionTrait>(
-    conn: &C,
+/// Read on `reader` in one query, so that the requests of many signed-in people do not queue
+/// for the one writer; `writer` only refreshes `last_seen_at` (at most once a
+/// [`TOUCH_INTERVAL`]) or removes a session that ended.
+pub async fn resolve<R: ConnectionTrait, W: ConnectionTrait>(
+    reader: &R,
+    writer: &W,
     token: &str,
     policy: SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<CurrentUser>, DbErr> {
     let hash = token_hash(token);
-    let Some(found) = Sessions::find_by_id(hash.clone()).one(conn).await? else {
+    let Some((found, user)) = Sessions::find_by_id(hash.clone())
+        .find_also_related(Users)
+        .one(reader)
+        .await?
+    else {
         return Ok(None);
     };
-    let user = Users::find_by_id(found.user_id).one(conn).await?;
     let expired = found.expires_at <= now || found.last_seen_at + policy.idle_timeout <= now;
     match user {
         Some(user) if !expired && user.disabled_at.is_none() => {
@@ -105,13 +112,13 @@ pub async fn resolve<C: ConnectionTrait>(
                         sea_orm::sea_query::Expr::value(now),
                     )
                     .filter(SessionColumn::IdHash.eq(hash))
-                    .exec(conn)
+                    .exec(writer)
                     .await?;
             }
             Ok(Some(current_user(&user)))
         }
         _ => {
-            Sessions::delete_by_id(hash).exec(conn).await?;
+            Sessions::delete_by_id(hash).exec(writer).await?;
             Ok(None)
         }
     }
@@ -125,17 +132,15 @@ pub async fn is_valid<C: ConnectionTrait>(
     policy: SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let Some(found) = Sessions::find_by_id(token_hash(token)).one(conn).await? else {
+    let Some((found, user)) = Sessions::find_by_id(token_hash(token))
+        .find_also_related(Users)
+        .one(conn)
+        .await?
+    else {
         return Ok(false);
     };
     let expired = found.expires_at <= now || found.last_seen_at + policy.idle_timeout <= now;
-    if expired {
-        return Ok(false);
-    }
-    Ok(Users::find_by_id(found.user_id)
-        .one(conn)
-        .await?
-        .is_some_and(|user| user.disabled_at.is_none()))
+    Ok(!expired && user.is_some_and(|user| user.disabled_at.is_none()))
 }
 
 pub async fn end<C: ConnectionTrait>(conn: &C, token: &str) -> Result<Option<i64>, DbErr> {

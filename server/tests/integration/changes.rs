@@ -661,3 +661,131 @@ async fn the_list_sorts_by_planned_start_title_or_risk_with_stable_ties() {
         "newest first"
     );
 }
+
+/// A card is read column by column (never the change's long texts): each says what its
+/// change's full record says — plans, review, override, former owners, conflicts.
+#[tokio::test]
+async fn every_card_says_what_its_changes_record_says() {
+    use app::model::change_request::ChangeQuery;
+    let db = common::demo_db().await;
+    // One conflicted change accepted by a change manager, so that both kinds of card occur.
+    let manager = users::list(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.roles.contains(&Role::ChangeManager))
+        .unwrap();
+    let manager = common::web::current(&manager);
+    let conflicted = change_lists::board(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.conflicts > 0 && !c.conflict_overridden)
+        .expect("the demo has a conflicted change");
+    changes::override_conflicts(
+        &db,
+        &manager,
+        &actor(&manager),
+        conflicted.id,
+        conflicted.version,
+        "Accepted at CAB: the two never touch the same host.",
+    )
+    .await
+    .unwrap();
+    let unplanned = ChangeForm {
+        title: "Draft without plans yet".into(),
+        change_type: "normal".into(),
+        ..Default::default()
+    };
+    changes::create(
+        &db,
+        &manager,
+        &actor(&manager),
+        unplanned.validate().unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut cards = change_lists::board(&db).await.unwrap();
+    let mut query = ChangeQuery {
+        page: 1,
+        ..ChangeQuery::default()
+    };
+    loop {
+        let page = change_lists::list(&db, &query).await.unwrap();
+        let last = page.items.is_empty() || query.page * page.page_size >= page.total;
+        cards.extend(page.items);
+        if last {
+            break;
+        }
+        query.page += 1;
+    }
+    let (mut planned, mut reviewed, mut overridden, mut conflicted) = (0, 0, 0, 0);
+    for card in &cards {
+        let change = changes::load(db.reader(), card.id).await.unwrap();
+        let has_plans = [
+            &change.implementation_plan,
+            &change.test_plan,
+            &change.backout_plan,
+        ]
+        .iter()
+        .all(|p| !p.trim().is_empty());
+        assert_eq!(card.has_plans, has_plans, "plans of {}", card.id);
+        assert_eq!(
+            card.has_review,
+            change.review.is_some(),
+            "review of {}",
+            card.id
+        );
+        assert_eq!(
+            card.conflict_overridden,
+            change.conflict_override.is_some(),
+            "override of {}",
+            card.id
+        );
+        let former: Vec<i64> = change.former_owners.iter().map(|p| p.id).collect();
+        assert_eq!(
+            card.former_owner_ids, former,
+            "former owners of {}",
+            card.id
+        );
+        assert_eq!(
+            card.conflicts as usize,
+            change.conflicts.len(),
+            "conflicts of {}",
+            card.id
+        );
+        assert_eq!(
+            (
+                card.state,
+                card.change_type,
+                card.version,
+                &card.title,
+                card.owner.id
+            ),
+            (
+                change.state,
+                change.change_type,
+                change.version,
+                &change.title,
+                change.owner.id
+            ),
+        );
+        planned += usize::from(has_plans);
+        reviewed += usize::from(card.has_review);
+        overridden += usize::from(card.conflict_overridden);
+        conflicted += usize::from(card.conflicts > 0);
+    }
+    // The demo holds each case both ways, so the test can tell a wrong column from a right one.
+    for (what, count) in [
+        ("with plans", planned),
+        ("reviewed", reviewed),
+        ("overridden", overridden),
+        ("conflicted", conflicted),
+    ] {
+        assert!(
+            count > 0 && count < cards.len(),
+            "{what}: {count} of {}",
+            cards.len()
+        );
+    }
+}

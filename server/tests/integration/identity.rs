@@ -272,12 +272,16 @@ async fn sign_in_works_for_a_64_character_password_and_is_audited() {
     .await
     .unwrap();
     assert_eq!(user.email, "dana@example.org");
-    assert!(
-        session::resolve(db.writer(), &token, SessionPolicy::default(), Utc::now())
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(session::resolve(
+        db.reader(),
+        db.writer(),
+        &token,
+        SessionPolicy::default(),
+        Utc::now()
+    )
+    .await
+    .unwrap()
+    .is_some());
     let bad = identity::sign_in(
         &db,
         SessionPolicy::default(),
@@ -405,10 +409,12 @@ async fn disabling_a_user_or_changing_a_password_ends_every_session() {
     .await
     .unwrap();
     for token in [&laptop, &phone] {
-        assert!(session::resolve(db.writer(), token, policy, Utc::now())
-            .await
-            .unwrap()
-            .is_none());
+        assert!(
+            session::resolve(db.reader(), db.writer(), token, policy, Utc::now())
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 
     let (_, tablet) = identity::sign_in(
@@ -424,10 +430,12 @@ async fn disabling_a_user_or_changing_a_password_ends_every_session() {
     users::set_disabled(&db, &admin_actor, dana.id, dana.version, true)
         .await
         .unwrap();
-    assert!(session::resolve(db.writer(), &tablet, policy, Utc::now())
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        session::resolve(db.reader(), db.writer(), &tablet, policy, Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
     let again = identity::sign_in(
         &db,
         policy,
@@ -460,25 +468,37 @@ async fn sessions_end_after_idle_time_and_absolute_lifetime() {
         .await
         .unwrap();
     let now = Utc::now();
-    assert!(
-        session::resolve(db.writer(), &token, policy, now + Duration::minutes(29))
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(session::resolve(
+        db.reader(),
+        db.writer(),
+        &token,
+        policy,
+        now + Duration::minutes(29)
+    )
+    .await
+    .unwrap()
+    .is_some());
     // Activity at minute 29 keeps it alive past minute 30.
-    assert!(
-        session::resolve(db.writer(), &token, policy, now + Duration::minutes(50))
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        session::resolve(db.writer(), &token, policy, now + Duration::minutes(90))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(session::resolve(
+        db.reader(),
+        db.writer(),
+        &token,
+        policy,
+        now + Duration::minutes(50)
+    )
+    .await
+    .unwrap()
+    .is_some());
+    assert!(session::resolve(
+        db.reader(),
+        db.writer(),
+        &token,
+        policy,
+        now + Duration::minutes(90)
+    )
+    .await
+    .unwrap()
+    .is_none());
 
     let token = session::start(db.writer(), user.id, policy, None, None)
         .await
@@ -487,16 +507,20 @@ async fn sessions_end_after_idle_time_and_absolute_lifetime() {
     for _ in 0..17 {
         at += Duration::minutes(29);
         if at > Utc::now() + Duration::hours(8) {
-            assert!(session::resolve(db.writer(), &token, policy, at)
-                .await
-                .unwrap()
-                .is_none());
+            assert!(
+                session::resolve(db.reader(), db.writer(), &token, policy, at)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
             return;
         }
-        assert!(session::resolve(db.writer(), &token, policy, at)
-            .await
-            .unwrap()
-            .is_some());
+        assert!(
+            session::resolve(db.reader(), db.writer(), &token, policy, at)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
     panic!("the absolute lifetime never ended the session");
 }

@@ -398,3 +398,324 @@ async fn conflicts_of_a_page_equal_those_of_the_whole_schedule() {
         }
     }
 }
+
+/// Each change's stored conflict count, by id.
+async fn stored_counts(db: &app::server::db::Db) -> std::collections::BTreeMap<i64, i32> {
+    use app::server::entity::change::{Column, Entity as Changes};
+    use sea_orm::{EntityTrait, QuerySelect};
+    Changes::find()
+        .select_only()
+        .columns([Column::Id, Column::ConflictCount])
+        .into_tuple::<(i64, i32)>()
+        .all(db.reader())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// The counts the whole schedule's detection gives (0 for a change it finds nothing for).
+async fn detected_counts(db: &app::server::db::Db) -> std::collections::BTreeMap<i64, i32> {
+    let whole = app::server::service::change_conflicts::all_conflicts(db.reader())
+        .await
+        .unwrap();
+    stored_counts(db)
+        .await
+        .into_keys()
+        .map(|id| (id, whole.get(&id).map_or(0, |found| found.len() as i32)))
+        .collect()
+}
+
+/// A tiny deterministic generator: the same steps on every run and both databases.
+struct Steps(u64);
+
+impl Steps {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[tokio::test]
+async fn stored_conflict_counts_follow_every_write_that_moves_a_conflict() {
+    use app::model::change::ChangeAction;
+    use app::server::service::change_lists;
+    use app::server::service::changes::TransitionInput;
+    let db = common::test_db().await;
+    let mgr = manager(&db).await;
+    let services = [
+        service(&db, "ERP").await,
+        service(&db, "Payroll").await,
+        service(&db, "Mail").await,
+    ];
+    let mut people = vec![mgr.id];
+    for i in 0..2 {
+        let user = users::create(
+            &db,
+            &Actor::system("test"),
+            NewUser {
+                email: format!("impl{i}@example.org"),
+                name: format!("Implementer {i}"),
+                roles: vec![Role::ChangeManager],
+                password: "long enough password".into(),
+            },
+        )
+        .await
+        .unwrap();
+        people.push(user.id);
+    }
+    let at = |h: u64| format!("2026-12-{:02}T{:02}:00", 1 + h / 24, h % 24);
+    let mut steps = Steps(20261205);
+    let form_of = |steps: &mut Steps, title: String| {
+        let start = steps.below(60);
+        let scheduled = steps.below(8) != 0;
+        ChangeForm {
+            title,
+            change_type: "normal".into(),
+            service_ids: (0..1 + steps.below(2))
+                .map(|_| services[steps.below(3) as usize].to_string())
+                .collect(),
+            implementer_ids: vec![people[steps.below(3) as usize].to_string()],
+            planned_start: if scheduled { at(start) } else { String::new() },
+            planned_end: if scheduled {
+                at(start + 1 + steps.below(6))
+            } else {
+                String::new()
+            },
+            implementation_plan: "Apply.".into(),
+            test_plan: "Test.".into(),
+            backout_plan: "Restore.".into(),
+            impact_breadth: "2".into(),
+            complexity: "2".into(),
+            backout_difficulty: "1".into(),
+            history: "1".into(),
+            time_pressure: "0".into(),
+            ..Default::default()
+        }
+    };
+    let mut changes_made: Vec<i64> = Vec::new();
+    let mut windows_made: Vec<i64> = Vec::new();
+    let mut kinds_seen = std::collections::BTreeSet::new();
+    for step in 0..70 {
+        let choice = if changes_made.len() < 12 {
+            0
+        } else {
+            steps.below(7)
+        };
+        let what = match choice {
+            0 => {
+                let form = form_of(&mut steps, format!("Change at step {step}"));
+                let change = changes::create(&db, &mgr, &actor(&mgr), form.validate().unwrap())
+                    .await
+                    .unwrap();
+                changes_made.push(change.id);
+                "create a change"
+            }
+            1 | 2 => {
+                // Move it, or give it other services and implementers (drafts only).
+                let id = changes_made[steps.below(changes_made.len() as u64) as usize];
+                let change = changes::load(db.reader(), id).await.unwrap();
+                if change.state != app::model::change::ChangeState::Draft {
+                    continue;
+                }
+                let form = form_of(&mut steps, change.title.clone());
+                changes::update(
+                    &db,
+                    &mgr,
+                    &actor(&mgr),
+                    id,
+                    change.version,
+                    form.validate().unwrap(),
+                )
+                .await
+                .unwrap();
+                "edit a change's window, services or implementers"
+            }
+            3 => {
+                // Leave the schedule (cancelled) or stay in it (submitted).
+                let id = changes_made[steps.below(changes_made.len() as u64) as usize];
+                let change = changes::load(db.reader(), id).await.unwrap();
+                if change.state != app::model::change::ChangeState::Draft {
+                    continue;
+                }
+                let (action, comment) = if steps.below(2) == 0 || change.planned_start.is_none() {
+                    (ChangeAction::Cancel, "Not needed any more")
+                } else {
+                    (ChangeAction::Submit, "")
+                };
+                changes::transition(
+                    &db,
+                    &mgr,
+                    &actor(&mgr),
+                    id,
+                    change.version,
+                    action,
+                    TransitionInput {
+                        comment: comment.into(),
+                        review: None,
+                    },
+                )
+                .await
+                .unwrap();
+                "cancel or submit a change"
+            }
+            4 | 5 => {
+                // Add a window, or move one: blackouts and maintenance, of one service or all.
+                let kind = if steps.below(2) == 0 {
+                    "blackout"
+                } else {
+                    "maintenance"
+                };
+                let start = steps.below(60);
+                let mut draft = window(kind, &at(start), &at(start + 2 + steps.below(10)));
+                draft.service_id = match steps.below(4) {
+                    0 => None,
+                    n => Some(services[n as usize - 1]),
+                };
+                let existing = if choice == 5 && !windows_made.is_empty() {
+                    let id = windows_made[steps.below(windows_made.len() as u64) as usize];
+                    let record = schedule::get_window(&db, "Europe/Berlin", id)
+                        .await
+                        .unwrap();
+                    Some((id, record.version))
+                } else {
+                    None
+                };
+                let id = schedule::save_window(&db, &actor(&mgr), "Europe/Berlin", existing, draft)
+                    .await
+                    .unwrap();
+                if existing.is_none() {
+                    windows_made.push(id);
+                }
+                "add or move a window"
+            }
+            _ => {
+                if windows_made.is_empty() {
+                    continue;
+                }
+                let id = windows_made.remove(steps.below(windows_made.len() as u64) as usize);
+                let record = schedule::get_window(&db, "Europe/Berlin", id)
+                    .await
+                    .unwrap();
+                schedule::delete_window(&db, &actor(&mgr), id, record.version)
+                    .await
+                    .unwrap();
+                "delete a window"
+            }
+        };
+        kinds_seen.insert(what);
+        assert_eq!(
+            stored_counts(&db).await,
+            detected_counts(&db).await,
+            "after step {step} ({what})"
+        );
+    }
+    assert_eq!(
+        kinds_seen.len(),
+        5,
+        "every kind of write was tried: {kinds_seen:?}"
+    );
+    let detected = detected_counts(&db).await;
+    assert!(
+        detected.values().filter(|n| **n > 0).count() >= 5,
+        "the schedule holds conflicts to keep: {detected:?}"
+    );
+    // The board and the list show the stored counts.
+    for card in change_lists::board(&db).await.unwrap() {
+        assert_eq!(
+            card.conflicts as i32, detected[&card.id],
+            "card {}",
+            card.id
+        );
+    }
+}
+
+#[tokio::test]
+async fn counts_written_by_hand_are_corrected_when_the_server_starts() {
+    use app::server::entity::change::{Column, Entity as Changes};
+    use app::server::service::conflict_counts;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::EntityTrait;
+    let db = common::test_db().await;
+    let mgr = manager(&db).await;
+    let erp = service(&db, "ERP").await;
+    let first = evening_change(&db, &mgr, erp).await;
+    let second = evening_change(&db, &mgr, erp).await;
+    assert_eq!(
+        stored_counts(&db).await[&first],
+        1,
+        "the two share ERP at one time"
+    );
+    // A restore of an older database, or a hand edit: counts that no longer match.
+    Changes::update_many()
+        .col_expr(Column::ConflictCount, Expr::value(7))
+        .exec(db.writer())
+        .await
+        .unwrap();
+    assert_eq!(conflict_counts::reconcile_all(&db).await.unwrap(), 2);
+    assert_eq!(stored_counts(&db).await, detected_counts(&db).await);
+    assert_eq!(stored_counts(&db).await[&second], 1);
+    assert_eq!(
+        conflict_counts::reconcile_all(&db).await.unwrap(),
+        0,
+        "nothing to correct the second time"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_moves_onto_one_change_leave_its_count_right() {
+    let db = common::test_db().await;
+    let mgr = manager(&db).await;
+    let erp = service(&db, "ERP").await;
+    let target = evening_change(&db, &mgr, erp).await;
+    // Eight ERP changes elsewhere in time, then all moved onto the target's window at once.
+    let mut movers = Vec::new();
+    for i in 0..8 {
+        let form = ChangeForm {
+            title: format!("Mover {i}"),
+            change_type: "normal".into(),
+            service_ids: vec![erp.to_string()],
+            planned_start: format!("2026-12-{:02}T08:00", 10 + i),
+            planned_end: format!("2026-12-{:02}T09:00", 10 + i),
+            ..Default::default()
+        };
+        movers.push(
+            changes::create(&db, &mgr, &actor(&mgr), form.validate().unwrap())
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(stored_counts(&db).await[&target], 0);
+    let mut moves = tokio::task::JoinSet::new();
+    for change in movers {
+        let (db, mgr) = (db.db.clone(), mgr.clone());
+        moves.spawn(async move {
+            let form = ChangeForm {
+                title: change.title.clone(),
+                change_type: "normal".into(),
+                service_ids: vec![erp.to_string()],
+                planned_start: "2026-12-01T22:30".into(),
+                planned_end: "2026-12-01T23:00".into(),
+                ..Default::default()
+            };
+            changes::update(
+                &db,
+                &mgr,
+                &actor(&mgr),
+                change.id,
+                change.version,
+                form.validate().unwrap(),
+            )
+            .await
+        });
+    }
+    while let Some(moved) = moves.join_next().await {
+        moved.unwrap().unwrap();
+    }
+    let stored = stored_counts(&db).await;
+    assert_eq!(stored[&target], 8, "the target shares ERP with all eight");
+    assert_eq!(stored, detected_counts(&db).await);
+}

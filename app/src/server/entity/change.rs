@@ -51,6 +51,8 @@ pub struct Model {
     pub former_owner_ids: String,
     /// Imported history: arrives closed and stays read-only.
     pub imported: bool,
+    /// How many schedule conflicts the change has: derived, kept by `conflict_counts`.
+    pub conflict_count: i32,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 type ScheduledRow = (i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// The states in which a change holds its place in the schedule.
-fn scheduled_states() -> Vec<&'static str> {
+pub(crate) fn scheduled_states() -> Vec<&'static str> {
     ChangeState::ALL
         .iter()
         .filter(|s| {
@@ -178,7 +178,7 @@ pub async fn conflicts_of<C: ConnectionTrait>(
 }
 
 /// Rows whose [start, end) overlaps any of the spans.
-fn overlapping<Col: ColumnTrait>(spans: &[Window], start: Col, end: Col) -> Condition {
+pub(crate) fn overlapping<Col: ColumnTrait>(spans: &[Window], start: Col, end: Col) -> Condition {
     spans.iter().fold(Condition::any(), |any, span| {
         any.add(
             Condition::all()

@@ -7,25 +7,87 @@ use crate::model::change::ChangeState;
 use crate::model::change_request::{ChangeCard, ChangeQuery};
 use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
 use crate::server::db::Db;
-use crate::server::entity::change::{self as change_entity, Column, Entity as Changes};
+use crate::server::entity::change::{Column, Entity as Changes};
 use crate::server::entity::change_service::{self, Entity as ChangeServices};
 use crate::server::search::contains_text;
-use crate::server::service::change_conflicts::conflicts_of;
 use crate::server::service::change_records::{
-    former_owner_ids, has_plans, has_review, links, risk_level, state_of, type_of,
+    links, owner_ids_from, risk_from, state_from, type_from,
 };
 use crate::server::service::users::{people, person};
-use chrono::{NaiveTime, Utc};
-use sea_orm::sea_query::ExprTrait;
+use chrono::{DateTime, NaiveTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-/// Board cards (and list rows) for the given rows: links, names and conflicts read for these
-/// rows only, a few queries for the whole page.
+/// What a card needs of a change's row, and no more: a change's description and plans can
+/// run to pages, and a board reads a thousand rows.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct CardRow {
+    id: i64,
+    title: String,
+    change_type: String,
+    state: String,
+    risk_level: Option<String>,
+    owner_id: i64,
+    requester_id: i64,
+    planned_start: Option<DateTime<Utc>>,
+    planned_end: Option<DateTime<Utc>>,
+    former_owner_ids: String,
+    imported: bool,
+    version: i32,
+    conflict_count: i32,
+    has_plans: bool,
+    has_review: bool,
+    conflict_overridden: bool,
+}
+
+/// Selects the columns of a [`CardRow`]. Stored plans and outcomes are trimmed when written
+/// (`model::text::bounded`), so "not empty" is what `has_plans` and `has_review` mean.
+fn card_columns(
+    select: sea_orm::Select<Changes>,
+) -> sea_orm::Selector<sea_orm::SelectModel<CardRow>> {
+    select
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::Title,
+            Column::ChangeType,
+            Column::State,
+            Column::RiskLevel,
+            Column::OwnerId,
+            Column::RequesterId,
+            Column::PlannedStart,
+            Column::PlannedEnd,
+            Column::FormerOwnerIds,
+            Column::Imported,
+            Column::Version,
+            Column::ConflictCount,
+        ])
+        .column_as(
+            Expr::cust(
+                "(trim(implementation_plan) <> '' AND trim(test_plan) <> '' \
+                 AND trim(backout_plan) <> '')",
+            ),
+            "has_plans",
+        )
+        .column_as(
+            Expr::cust("(coalesce(trim(review_outcome), '') <> '')"),
+            "has_review",
+        )
+        .column_as(
+            Expr::cust("(conflict_override IS NOT NULL)"),
+            "conflict_overridden",
+        )
+        .into_model::<CardRow>()
+}
+
+/// Board cards (and list rows) for the given rows: links and names read for these rows only,
+/// a few queries for the whole page; the conflict count comes with the row
+/// (`conflict_counts`).
 async fn cards<C: ConnectionTrait>(
     conn: &C,
-    rows: Vec<change_entity::Model>,
+    rows: Vec<CardRow>,
 ) -> Result<Vec<ChangeCard>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let links = links(conn, &ids).await?;
@@ -36,7 +98,6 @@ async fn cards<C: ConnectionTrait>(
     .await?;
     let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
     let names = people(conn, &owners).await?;
-    let conflicts = conflicts_of(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -50,20 +111,20 @@ async fn cards<C: ConnectionTrait>(
             services.sort();
             ChangeCard {
                 id: row.id,
-                change_type: type_of(&row),
-                state: state_of(&row),
-                risk: risk_level(&row),
+                change_type: type_from(&row.change_type),
+                state: state_from(&row.state),
+                risk: risk_from(row.risk_level.as_deref()),
                 services,
                 owner: person(&names, row.owner_id),
                 requester_id: row.requester_id,
                 implementer_ids: links.implementers.get(&row.id).cloned().unwrap_or_default(),
                 planned_start: row.planned_start,
                 planned_end: row.planned_end,
-                has_plans: has_plans(&row),
-                has_review: has_review(&row),
-                conflicts: conflicts.get(&row.id).map_or(0, |c| c.len() as u32),
-                conflict_overridden: row.conflict_override.is_some(),
-                former_owner_ids: former_owner_ids(&row),
+                has_plans: row.has_plans,
+                has_review: row.has_review,
+                conflicts: u32::try_from(row.conflict_count).unwrap_or(0),
+                conflict_overridden: row.conflict_overridden,
+                former_owner_ids: owner_ids_from(&row.former_owner_ids),
                 imported: row.imported,
                 version: row.version,
                 local_window: None,
@@ -121,11 +182,13 @@ pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppE
     let select = filtered(db, query).await?;
     let total = select.clone().count(db.reader()).await?;
     let page = query.page.clamp(1, crate::model::listing::MAX_PAGE);
-    let rows = sorted(select, query)
-        .offset(crate::model::listing::page_offset(page, DEFAULT_PAGE_SIZE))
-        .limit(DEFAULT_PAGE_SIZE)
-        .all(db.reader())
-        .await?;
+    let rows = card_columns(
+        sorted(select, query)
+            .offset(crate::model::listing::page_offset(page, DEFAULT_PAGE_SIZE))
+            .limit(DEFAULT_PAGE_SIZE),
+    )
+    .all(db.reader())
+    .await?;
     Ok(Page {
         items: cards(db.reader(), rows).await?,
         page,
@@ -160,8 +223,7 @@ pub const EXPORT_MAX_ROWS: u64 = 10_000;
 /// whether more matched than were exported.
 pub async fn export(db: &Db, query: &ChangeQuery) -> Result<(Vec<ChangeCard>, bool), AppError> {
     let select = filtered(db, query).await?;
-    let mut rows = sorted(select, query)
-        .limit(EXPORT_MAX_ROWS + 1)
+    let mut rows = card_columns(sorted(select, query).limit(EXPORT_MAX_ROWS + 1))
         .all(db.reader())
         .await?;
     let truncated = rows.len() as u64 > EXPORT_MAX_ROWS;
@@ -184,13 +246,15 @@ fn on_board() -> sea_orm::Condition {
 
 /// Cards for the board.
 pub async fn board(db: &Db) -> Result<Vec<ChangeCard>, AppError> {
-    let rows = Changes::find()
-        .filter(on_board())
-        .order_by_asc(Column::PlannedStart)
-        .order_by_asc(Column::Id)
-        .limit(2000)
-        .all(db.reader())
-        .await?;
+    let rows = card_columns(
+        Changes::find()
+            .filter(on_board())
+            .order_by_asc(Column::PlannedStart)
+            .order_by_asc(Column::Id)
+            .limit(2000),
+    )
+    .all(db.reader())
+    .await?;
     cards(db.reader(), rows).await
 }
 
@@ -202,21 +266,23 @@ pub const MAX_NEIGHBOURS: u64 = 12;
 /// it). `None` when more than [`MAX_NEIGHBOURS`] overlap, or the change is gone.
 pub async fn cards_around(db: &Db, id: i64) -> Result<Option<Vec<ChangeCard>>, AppError> {
     let conn = db.reader();
-    let Some(row) = Changes::find_by_id(id).one(conn).await? else {
+    let Some(row) = card_columns(Changes::find_by_id(id)).one(conn).await? else {
         return Ok(None);
     };
     let mut rows = vec![];
     if let (Some(start), Some(end)) = (row.planned_start, row.planned_end) {
-        rows = Changes::find()
-            .filter(on_board())
-            .filter(Column::Id.ne(id))
-            .filter(Column::PlannedStart.lt(end))
-            .filter(Column::PlannedEnd.gt(start))
-            .order_by_asc(Column::PlannedStart)
-            .order_by_asc(Column::Id)
-            .limit(MAX_NEIGHBOURS + 1)
-            .all(conn)
-            .await?;
+        rows = card_columns(
+            Changes::find()
+                .filter(on_board())
+                .filter(Column::Id.ne(id))
+                .filter(Column::PlannedStart.lt(end))
+                .filter(Column::PlannedEnd.gt(start))
+                .order_by_asc(Column::PlannedStart)
+                .order_by_asc(Column::Id)
+                .limit(MAX_NEIGHBOURS + 1),
+        )
+        .all(conn)
+        .await?;
         if rows.len() as u64 > MAX_NEIGHBOURS {
             return Ok(None);
         }

@@ -21,26 +21,37 @@ use sea_orm::{
 use std::collections::HashMap;
 
 pub(crate) fn risk_level(row: &change_entity::Model) -> Option<RiskLevel> {
-    row.risk_level.as_deref().and_then(RiskLevel::parse)
+    risk_from(row.risk_level.as_deref())
 }
 
 pub(crate) fn state_of(row: &change_entity::Model) -> ChangeState {
-    ChangeState::parse(&row.state).unwrap_or(ChangeState::Draft)
+    state_from(&row.state)
 }
 
 pub(crate) fn type_of(row: &change_entity::Model) -> ChangeType {
-    ChangeType::parse(&row.change_type).unwrap_or(ChangeType::Normal)
+    type_from(&row.change_type)
 }
 
-pub(crate) fn has_plans(row: &change_entity::Model) -> bool {
-    [&row.implementation_plan, &row.test_plan, &row.backout_plan]
-        .iter()
-        .all(|p| !p.trim().is_empty())
+/// The stored words read as types (for rows read column by column, like board cards).
+pub(crate) fn risk_from(level: Option<&str>) -> Option<RiskLevel> {
+    level.and_then(RiskLevel::parse)
+}
+
+pub(crate) fn state_from(state: &str) -> ChangeState {
+    ChangeState::parse(state).unwrap_or(ChangeState::Draft)
+}
+
+pub(crate) fn type_from(change_type: &str) -> ChangeType {
+    ChangeType::parse(change_type).unwrap_or(ChangeType::Normal)
 }
 
 /// Everyone who owned the change before its current owner.
 pub(crate) fn former_owner_ids(row: &change_entity::Model) -> Vec<i64> {
-    serde_json::from_str(&row.former_owner_ids).unwrap_or_default()
+    owner_ids_from(&row.former_owner_ids)
+}
+
+pub(crate) fn owner_ids_from(json: &str) -> Vec<i64> {
+    serde_json::from_str(json).unwrap_or_default()
 }
 
 pub(crate) fn has_review(row: &change_entity::Model) -> bool {

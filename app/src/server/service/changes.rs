@@ -17,17 +17,21 @@ use crate::model::change::{self as lifecycle, ChangeAction, ChangeFacts, ChangeS
 use crate::model::change_request::{Change, ChangeDraft, Review};
 use crate::model::refs::ServiceRef;
 use crate::model::risk::{assess, RiskAnswers};
+use crate::model::schedule::Window;
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor, Event};
 use crate::server::db::Db;
 use crate::server::entity::change::{self as change_entity, Column, Entity as Changes};
 use crate::server::entity::service::Entity as Services;
 use crate::server::failure::internal;
-use crate::server::service::change_conflicts::{conflicts_of, describe_conflicts};
+use crate::server::service::change_conflicts::{
+    conflicts_of, describe_conflicts, scheduled_states,
+};
 use crate::server::service::change_records::{
     check_references, former_owner_ids, has_review, links, most_critical_service, related,
     state_of, type_of, write_links,
 };
+use crate::server::service::conflict_counts;
 use crate::server::service::schedule::schedule_of;
 use crate::server::service::templates::apply_template;
 use crate::server::service::users::{people, person};
@@ -199,6 +203,7 @@ pub(crate) async fn insert_change<C: ConnectionTrait>(
 ) -> Result<change_entity::Model, AppError> {
     check_references(conn, draft).await?;
     let (risk_answers, risk_score, risk_level) = risk_fields(conn, draft).await?;
+    conflict_counts::hold(conn).await?;
     let now = Utc::now();
     let row = change_entity::ActiveModel {
         title: Set(draft.title.clone()),
@@ -239,6 +244,7 @@ pub(crate) async fn insert_change<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     write_links(conn, row.id, draft).await?;
+    conflict_counts::change_written(conn, row.id, None).await?;
     Ok(row)
 }
 
@@ -288,6 +294,7 @@ pub async fn update(
 ) -> Result<Change, AppError> {
     let (planned_start, planned_end) = schedule_of(&draft, &user.time_zone)?;
     let txn = db.begin_write().await?;
+    conflict_counts::hold(&txn).await?;
     let before = load(&txn, id).await?;
     let may_edit = user.id == before.requester.id
         || user.id == before.owner.id
@@ -362,6 +369,11 @@ pub async fn update(
     })
     .await?;
     write_links(&txn, id, &draft).await?;
+    let window_before = before
+        .planned_start
+        .zip(before.planned_end)
+        .and_then(|(start, end)| Window::new(start, end));
+    conflict_counts::change_written(&txn, id, window_before).await?;
     let after = load(&txn, id).await?;
     let summary = if state != before.state {
         format!(
@@ -530,6 +542,7 @@ async fn transition_with_authority(
     };
     let who = ActorFacts::from(user);
     let next = lifecycle::transition_by(&facts, action, &who, authority)?;
+    conflict_counts::hold(txn).await?;
     versioned::update(txn, id, version, |update: UpdateMany<Changes>| {
         let mut update = update.col_expr(Column::State, Expr::value(next.as_str()));
         if next == ChangeState::Authorised {
@@ -544,6 +557,11 @@ async fn transition_with_authority(
         update
     })
     .await?;
+    let scheduled = scheduled_states();
+    if scheduled.contains(&before.state.as_str()) != scheduled.contains(&next.as_str()) {
+        // Entering or leaving the schedule: its neighbours' conflicts move with it.
+        conflict_counts::change_written(txn, id, None).await?;
+    }
     let after = load(txn, id).await?;
     let summary = if comment.is_empty() {
         format!(

@@ -11,6 +11,7 @@ pub mod change_records;
 pub mod changes;
 pub mod clause_evidence;
 pub mod clause_library;
+pub mod conflict_counts;
 pub mod continuity_exercises;
 pub mod continuity_plans;
 pub mod evidence_pack;

@@ -17,6 +17,7 @@ use crate::server::entity::schedule_window::{self as window_entity, Entity as Sc
 use crate::server::entity::service::Entity as Services;
 use crate::server::service::change_conflicts::{conflicts_of, describe_conflicts};
 use crate::server::service::change_records::{links, risk_level, state_of, type_of};
+use crate::server::service::conflict_counts;
 use crate::server::versioned;
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -380,6 +381,7 @@ pub async fn save_window(
         }
     };
     let after = find_window(&txn, id).await?;
+    conflict_counts::window_written(&txn, before.as_ref(), Some(&after)).await?;
     audit::append(
         &txn,
         actor,
@@ -407,6 +409,7 @@ pub async fn delete_window(db: &Db, actor: &Actor, id: i64, version: i32) -> Res
     let txn = db.begin_write().await?;
     let before = find_window(&txn, id).await?;
     versioned::delete::<ScheduleWindows, _>(&txn, id, version).await?;
+    conflict_counts::window_written(&txn, Some(&before), None).await?;
     audit::append(
         &txn,
         actor,

@@ -435,19 +435,19 @@ pub(crate) async fn people<C: ConnectionTrait>(
 ) -> Result<HashMap<i64, PersonRef>, AppError> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(500) {
-        for user in Users::find()
-            .filter(crate::server::entity::user::Column::Id.is_in(chunk.to_vec()))
+        use crate::server::entity::user::Column;
+        use sea_orm::QuerySelect;
+        let rows: Vec<(i64, String)> = Users::find()
+            .select_only()
+            .columns([Column::Id, Column::Name])
+            .filter(Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
             .all(conn)
-            .await?
-        {
-            found.insert(
-                user.id,
-                PersonRef {
-                    id: user.id,
-                    name: user.name,
-                },
-            );
-        }
+            .await?;
+        found.extend(
+            rows.into_iter()
+                .map(|(id, name)| (id, PersonRef { id, name })),
+        );
     }
     Ok(found)
 }

@@ -128,3 +128,52 @@ test('sorting the change list by planned start says so and keeps the filters', a
   expect(starts.length).toBeGreaterThan(1);
   expect([...starts].sort()).toEqual(starts);
 });
+
+test('a long column draws more cards as the reader scrolls, and a card drawn late moves by keyboard', async ({ browser }) => {
+  const manager = await signedInPage(browser, demo.changeManager);
+  const page = manager.page;
+  await openHydrated(page, '/changes');
+  // Sixty drafts planned far ahead, so they come last in the Draft column.
+  const prefix = unique('Long column');
+  const statuses = await page.evaluate(async ({ prefix, starts }) => {
+    const call = { method: 'POST', redirect: 'manual' as RequestRedirect, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' } };
+    const answers = ['impact_breadth', 'complexity', 'backout_difficulty', 'history', 'time_pressure'].map((q) => `form[${q}]=0`).join('&');
+    const made: number[] = [];
+    for (const [i, start] of starts.entries()) {
+      const fields = [`form[title]=${encodeURIComponent(`${prefix} ${i}`)}`, 'form[change_type]=normal',
+        `form[planned_start]=${start}T10:00`, `form[planned_end]=${start}T11:00`, 'form[implementation_plan]=Apply.',
+        'form[test_plan]=Test.', 'form[backout_plan]=Restore.', answers];
+      made.push((await fetch('/api/changes/create', { ...call, body: fields.join('&') })).status);
+    }
+    return made;
+  }, { prefix, starts: Array.from({ length: 60 }, (_, i) => new Date(Date.now() + (400 + i) * 86_400_000).toISOString().slice(0, 10)) });
+  expect(statuses.every((s) => s < 400), `created: ${statuses}`).toBe(true);
+
+  await openHydrated(page, '/changes/board');
+  const draft = page.locator('[data-state="draft"]');
+  const total = Number(await draft.locator('.wip').textContent());
+  expect(total).toBeGreaterThanOrEqual(60);
+  // Only the first cards are drawn; the column says how many more there are.
+  const drawnAtFirst = await draft.locator('article[data-change]').count();
+  expect(drawnAtFirst).toBeLessThan(total);
+  await expect(draft.getByRole('button', { name: /^Show \d+ more$/ })).toBeVisible();
+
+  // Scrolling down draws the rest, without pressing anything.
+  const last = draft.locator('article', { hasText: `${prefix} 59` });
+  for (let i = 0; i < 10 && (await last.count()) === 0; i++) {
+    await page.mouse.wheel(0, 4000);
+    await page.waitForTimeout(100);
+  }
+  await expect(last).toBeVisible();
+  expect(await draft.locator('article[data-change]').count()).toBe(total);
+  await expect(draft.getByRole('button', { name: /^Show \d+ more$/ })).toHaveCount(0);
+
+  // The card drawn last moves like any other: Move…, then the column, from the keyboard.
+  const id = await last.getAttribute('data-change');
+  await last.getByRole('button', { name: 'Move…' }).focus();
+  await page.keyboard.press('Enter');
+  await last.getByRole('button', { name: '→ Submitted' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText(new RegExp(`CHG-0*${id} moved to Submitted\\.`))).toBeVisible();
+  await manager.context.close();
+});

@@ -4,6 +4,7 @@ pub mod badges;
 pub mod change_badges;
 pub mod change_fields;
 pub mod drag;
+pub mod draw_more;
 pub mod error_view;
 pub mod field;
 pub mod history;

@@ -6,6 +6,7 @@
 use crate::api::changes::{change_board, transition_change};
 use crate::components::change_badges::{RiskBadge, TypeBadge};
 use crate::components::drag::{id_from_event, DropColumn, MoveMenu};
+use crate::components::draw_more::{DrawMore, FIRST_DRAWN};
 use crate::components::error_view::ErrorPanel;
 use crate::components::live::listen;
 use crate::components::session::use_session;
@@ -344,6 +345,12 @@ fn Column(
 ) -> impl IntoView {
     let cards = Memo::new(move |_| lane.with_value(|lane| shown.cell(lane, column)));
     let count = move || cards.with(Vec::len);
+    // Drawn a part at a time: hydrating a thousand cards at once kept the board frozen.
+    let limit = RwSignal::new(FIRST_DRAWN);
+    let drawn = Memo::new(move |_| {
+        cards.with(|all| all.iter().take(limit.get()).cloned().collect::<Vec<_>>())
+    });
+    let hidden = Signal::derive(move || count().saturating_sub(limit.get()));
     let accepts = Callback::new(move |card: ChangeCard| {
         user.with_value(|u| check_move(&card, column, u).is_ok())
     });
@@ -355,9 +362,10 @@ fn Column(
                 <span class="wip" aria-label=move || format!("{} changes", count())>{count}</span>
             </h3>
             <ul class="cards">
-                <For each=move || cards.get() key=|card| (card.id, card.version, card.conflicts) let:card>
+                <For each=move || drawn.get() key=|card| (card.id, card.version, card.conflicts) let:card>
                     <li class="card-item"><Card card user=user.get_value() dragging on_move by_id/></li>
                 </For>
+                <DrawMore hidden limit/>
             </ul>
         </DropColumn>
     }

@@ -760,16 +760,24 @@ async fn every_card_says_what_its_changes_record_says() {
                 card.change_type,
                 card.version,
                 &card.title,
-                card.owner.id
+                &card.owner
             ),
             (
                 change.state,
                 change.change_type,
                 change.version,
                 &change.title,
-                change.owner.id
+                &change.owner
             ),
         );
+        let mut services: Vec<String> = change.services.iter().map(|s| s.name.clone()).collect();
+        services.sort();
+        assert_eq!(card.services, services, "services of {}", card.id);
+        let mut implementers: Vec<i64> = change.implementers.iter().map(|p| p.id).collect();
+        let mut on_card = card.implementer_ids.clone();
+        implementers.sort_unstable();
+        on_card.sort_unstable();
+        assert_eq!(on_card, implementers, "implementers of {}", card.id);
         planned += usize::from(has_plans);
         reviewed += usize::from(card.has_review);
         overridden += usize::from(card.conflict_overridden);

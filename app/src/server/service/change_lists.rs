@@ -6,18 +6,21 @@ use crate::error::AppError;
 use crate::model::change::ChangeState;
 use crate::model::change_request::{ChangeCard, ChangeQuery};
 use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
+use crate::model::refs::PersonRef;
 use crate::server::db::Db;
+use crate::server::entity::change as change_entity;
 use crate::server::entity::change::{Column, Entity as Changes};
 use crate::server::entity::change_service::{self, Entity as ChangeServices};
+use crate::server::entity::user;
 use crate::server::search::contains_text;
 use crate::server::service::change_records::{
-    links, owner_ids_from, risk_from, state_from, type_from,
+    implementers_of, owner_ids_from, risk_from, service_names_of, state_from, type_from,
 };
-use crate::server::service::users::{people, person};
 use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
 };
 
 /// What a card needs of a change's row, and no more: a change's description and plans can
@@ -34,6 +37,7 @@ struct CardRow {
     planned_start: Option<DateTime<Utc>>,
     planned_end: Option<DateTime<Utc>>,
     former_owner_ids: String,
+    owner_name: Option<String>,
     imported: bool,
     version: i32,
     conflict_count: i32,
@@ -42,13 +46,15 @@ struct CardRow {
     conflict_overridden: bool,
 }
 
-/// Selects the columns of a [`CardRow`]. Stored plans and outcomes are trimmed when written
+/// Selects the columns of a [`CardRow`], the owner's name joined. Stored plans and outcomes are trimmed when written
 /// (`model::text::bounded`), so "not empty" is what `has_plans` and `has_review` mean.
 fn card_columns(
     select: sea_orm::Select<Changes>,
 ) -> sea_orm::Selector<sea_orm::SelectModel<CardRow>> {
     select
         .select_only()
+        .join(JoinType::LeftJoin, change_entity::Relation::Owner.def())
+        .column_as(user::Column::Name, "owner_name")
         .columns([
             Column::Id,
             Column::Title,
@@ -82,42 +88,34 @@ fn card_columns(
         .into_model::<CardRow>()
 }
 
-/// Board cards (and list rows) for the given rows: links and names read for these rows only,
-/// a few queries for the whole page; the conflict count comes with the row
-/// (`conflict_counts`).
+/// Board cards (and list rows) for the given rows: their services' names and their
+/// implementers read for these rows only, two queries for the whole page; the owner's name
+/// and the conflict count (`conflict_counts`) come with the row.
 async fn cards<C: ConnectionTrait>(
     conn: &C,
     rows: Vec<CardRow>,
 ) -> Result<Vec<ChangeCard>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let links = links(conn, &ids).await?;
-    let service_names = crate::server::service::catalogue::names_of(
-        conn,
-        links.services.values().flatten().copied(),
-    )
-    .await?;
-    let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
-    let names = people(conn, &owners).await?;
+    let mut services = service_names_of(conn, &ids).await?;
+    let mut implementers = implementers_of(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let mut services: Vec<String> = links
-                .services
-                .get(&row.id)
-                .into_iter()
-                .flatten()
-                .filter_map(|s| service_names.get(s).cloned())
-                .collect();
-            services.sort();
+            let owner = PersonRef {
+                id: row.owner_id,
+                name: row
+                    .owner_name
+                    .unwrap_or_else(|| format!("User {}", row.owner_id)),
+            };
             ChangeCard {
                 id: row.id,
                 change_type: type_from(&row.change_type),
                 state: state_from(&row.state),
                 risk: risk_from(row.risk_level.as_deref()),
-                services,
-                owner: person(&names, row.owner_id),
+                services: services.remove(&row.id).unwrap_or_default(),
+                owner,
                 requester_id: row.requester_id,
-                implementer_ids: links.implementers.get(&row.id).cloned().unwrap_or_default(),
+                implementer_ids: implementers.remove(&row.id).unwrap_or_default(),
                 planned_start: row.planned_start,
                 planned_end: row.planned_end,
                 has_plans: row.has_plans,

@@ -85,19 +85,7 @@ pub async fn change_edit_form(id: i64) -> Result<(Change, ChangeForm), AppError>
 /// Every service, as choices for forms.
 #[cfg(feature = "ssr")]
 pub(crate) async fn service_refs(db: &crate::server::db::Db) -> Result<Vec<ServiceRef>, AppError> {
-    let query = crate::model::service::ServiceQuery {
-        page_size: crate::model::listing::MAX_PAGE_SIZE,
-        ..Default::default()
-    };
-    Ok(crate::server::service::catalogue::list(db, &query)
-        .await?
-        .items
-        .into_iter()
-        .map(|s| ServiceRef {
-            id: s.id,
-            name: s.name,
-        })
-        .collect())
+    crate::server::service::catalogue::active_refs(db.reader()).await
 }
 
 /// What the change form offers to choose from: services, people and active templates.
@@ -105,12 +93,7 @@ pub(crate) async fn service_refs(db: &crate::server::db::Db) -> Result<Vec<Servi
 pub async fn change_choices() -> Result<ChangeFormChoices, AppError> {
     let caller = require(Permission::ChangeRead).await?;
     let services = service_refs(&caller.db).await?;
-    let templates = crate::server::service::templates::list(&caller.db)
-        .await?
-        .into_iter()
-        .filter(|t| t.active)
-        .map(|t| (t.id, t.name))
-        .collect();
+    let templates = crate::server::service::templates::active_names(caller.db.reader()).await?;
     let people = crate::server::service::users::active_people(caller.db.reader()).await?;
     Ok(ChangeFormChoices {
         services,

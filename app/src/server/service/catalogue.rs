@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::model::access::RecordType;
 use crate::model::audit::diff;
 use crate::model::listing::{Page, SortDirection, MAX_PAGE_SIZE};
+use crate::model::refs::ServiceRef;
 use crate::model::service::{
     ArchiveFilter, Criticality, Service, ServiceDraft, ServiceQuery, ServiceSort, ServiceStatus,
 };
@@ -89,6 +90,22 @@ pub async fn list(db: &Db, query: &ServiceQuery) -> Result<Page<Service>, AppErr
         page_size,
         total,
     })
+}
+
+/// Every service in use (not archived), by name: id and name only, for pickers and filters.
+pub async fn active_refs<C: ConnectionTrait>(conn: &C) -> Result<Vec<ServiceRef>, AppError> {
+    let rows: Vec<(i64, String)> = Services::find()
+        .select_only()
+        .columns([Column::Id, Column::Name])
+        .filter(Column::ArchivedAt.is_null())
+        .order_by_asc(Column::NameKey)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| ServiceRef { id, name })
+        .collect())
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Service, AppError> {

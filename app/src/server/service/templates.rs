@@ -18,7 +18,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, UpdateMany,
+    QueryOrder, QuerySelect, Set, UpdateMany,
 };
 
 fn view(row: template_entity::Model) -> StandardTemplate {
@@ -53,6 +53,18 @@ pub async fn list(db: &Db) -> Result<Vec<StandardTemplate>, AppError> {
         .into_iter()
         .map(view)
         .collect())
+}
+
+/// The active templates' ids and names, by name (for the change form's picker).
+pub async fn active_names<C: ConnectionTrait>(conn: &C) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(Templates::find()
+        .select_only()
+        .columns([Column::Id, Column::Name])
+        .filter(Column::Active.eq(true))
+        .order_by_asc(Column::NameKey)
+        .into_tuple()
+        .all(conn)
+        .await?)
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> Result<StandardTemplate, AppError> {

@@ -1,6 +1,6 @@
 //! Reading changes many at a time: the filtered, sorted and paged list, the board, and the
-//! export. A card carries what a row needs (service, risk, schedule, people) read in a few
-//! queries for the whole page, never one query per change.
+//! export. A card carries what a row needs (service, risk, schedule, people) read in one
+//! query for the whole page, never one query per change.
 
 use crate::error::AppError;
 use crate::model::change::ChangeState;
@@ -12,19 +12,19 @@ use crate::server::entity::change as change_entity;
 use crate::server::entity::change::{Column, Entity as Changes};
 use crate::server::entity::change_service::{self, Entity as ChangeServices};
 use crate::server::entity::user;
+use crate::server::failure::internal;
 use crate::server::search::contains_text;
-use crate::server::service::change_records::{
-    implementers_of, owner_ids_from, risk_from, service_names_of, state_from, type_from,
-};
+use crate::server::service::change_records::{owner_ids_from, risk_from, state_from, type_from};
 use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait,
 };
 
-/// What a card needs of a change's row, and no more: a change's description and plans can
-/// run to pages, and a board reads a thousand rows.
+/// What a card needs of a change's row, and no more (a change's description and plans can
+/// run to pages, and a board reads a thousand rows), with its owner's name, its services'
+/// names and its implementers gathered in the same query.
 #[derive(Debug, sea_orm::FromQueryResult)]
 struct CardRow {
     id: i64,
@@ -44,13 +44,41 @@ struct CardRow {
     has_plans: bool,
     has_review: bool,
     conflict_overridden: bool,
+    /// JSON array of the services' names.
+    service_names: String,
+    /// JSON array of the implementers' ids.
+    implementer_ids: String,
 }
 
-/// Selects the columns of a [`CardRow`], the owner's name joined. Stored plans and outcomes are trimmed when written
-/// (`model::text::bounded`), so "not empty" is what `has_plans` and `has_review` mean.
+/// A JSON array of `value` over the rows of `from` (`[]` when there are none), as text: how
+/// each database spells it.
+fn json_array(backend: DbBackend, value: &str, from: &str) -> String {
+    match backend {
+        DbBackend::Postgres => {
+            format!("(SELECT coalesce(json_agg({value}), '[]'::json)::text FROM {from})")
+        }
+        _ => format!("(SELECT json_group_array({value}) FROM {from})"),
+    }
+}
+
+/// Selects a [`CardRow`] for each change `select` finds: one query, however many cards.
+/// Stored plans and outcomes are trimmed when written (`model::text::bounded`), so "not
+/// empty" is what `has_plans` and `has_review` mean.
 fn card_columns(
+    backend: DbBackend,
     select: sea_orm::Select<Changes>,
 ) -> sea_orm::Selector<sea_orm::SelectModel<CardRow>> {
+    let service_names = json_array(
+        backend,
+        "s.name",
+        "change_services cs JOIN services s ON s.id = cs.service_id \
+         WHERE cs.change_id = changes.id",
+    );
+    let implementer_ids = json_array(
+        backend,
+        "ci.user_id",
+        "change_implementers ci WHERE ci.change_id = changes.id",
+    );
     select
         .select_only()
         .join(JoinType::LeftJoin, change_entity::Relation::Owner.def())
@@ -85,51 +113,54 @@ fn card_columns(
             Expr::cust("(conflict_override IS NOT NULL)"),
             "conflict_overridden",
         )
+        .column_as(Expr::cust(service_names), "service_names")
+        .column_as(Expr::cust(implementer_ids), "implementer_ids")
         .into_model::<CardRow>()
 }
 
-/// Board cards (and list rows) for the given rows: their services' names and their
-/// implementers read for these rows only, two queries for the whole page; the owner's name
-/// and the conflict count (`conflict_counts`) come with the row.
+/// The board card (and list row) of a row read by [`card_columns`].
+fn card(row: CardRow) -> Result<ChangeCard, AppError> {
+    let mut services: Vec<String> = serde_json::from_str(&row.service_names).map_err(internal)?;
+    services.sort();
+    Ok(ChangeCard {
+        id: row.id,
+        change_type: type_from(&row.change_type),
+        state: state_from(&row.state),
+        risk: risk_from(row.risk_level.as_deref()),
+        services,
+        owner: PersonRef {
+            id: row.owner_id,
+            name: row
+                .owner_name
+                .unwrap_or_else(|| format!("User {}", row.owner_id)),
+        },
+        requester_id: row.requester_id,
+        implementer_ids: serde_json::from_str(&row.implementer_ids).map_err(internal)?,
+        planned_start: row.planned_start,
+        planned_end: row.planned_end,
+        has_plans: row.has_plans,
+        has_review: row.has_review,
+        conflicts: u32::try_from(row.conflict_count).unwrap_or(0),
+        conflict_overridden: row.conflict_overridden,
+        former_owner_ids: owner_ids_from(&row.former_owner_ids),
+        imported: row.imported,
+        version: row.version,
+        local_window: None,
+        title: row.title,
+    })
+}
+
+/// The cards of the changes `select` finds, in its order.
 async fn cards<C: ConnectionTrait>(
     conn: &C,
-    rows: Vec<CardRow>,
+    select: sea_orm::Select<Changes>,
 ) -> Result<Vec<ChangeCard>, AppError> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut services = service_names_of(conn, &ids).await?;
-    let mut implementers = implementers_of(conn, &ids).await?;
-    Ok(rows
+    card_columns(conn.get_database_backend(), select)
+        .all(conn)
+        .await?
         .into_iter()
-        .map(|row| {
-            let owner = PersonRef {
-                id: row.owner_id,
-                name: row
-                    .owner_name
-                    .unwrap_or_else(|| format!("User {}", row.owner_id)),
-            };
-            ChangeCard {
-                id: row.id,
-                change_type: type_from(&row.change_type),
-                state: state_from(&row.state),
-                risk: risk_from(row.risk_level.as_deref()),
-                services: services.remove(&row.id).unwrap_or_default(),
-                owner,
-                requester_id: row.requester_id,
-                implementer_ids: implementers.remove(&row.id).unwrap_or_default(),
-                planned_start: row.planned_start,
-                planned_end: row.planned_end,
-                has_plans: row.has_plans,
-                has_review: row.has_review,
-                conflicts: u32::try_from(row.conflict_count).unwrap_or(0),
-                conflict_overridden: row.conflict_overridden,
-                former_owner_ids: owner_ids_from(&row.former_owner_ids),
-                imported: row.imported,
-                version: row.version,
-                local_window: None,
-                title: row.title,
-            }
-        })
-        .collect())
+        .map(card)
+        .collect()
 }
 
 /// The changes matching the list's filters, not yet ordered or paged.
@@ -180,15 +211,11 @@ pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppE
     let select = filtered(db, query).await?;
     let total = select.clone().count(db.reader()).await?;
     let page = query.page.clamp(1, crate::model::listing::MAX_PAGE);
-    let rows = card_columns(
-        sorted(select, query)
-            .offset(crate::model::listing::page_offset(page, DEFAULT_PAGE_SIZE))
-            .limit(DEFAULT_PAGE_SIZE),
-    )
-    .all(db.reader())
-    .await?;
+    let shown = sorted(select, query)
+        .offset(crate::model::listing::page_offset(page, DEFAULT_PAGE_SIZE))
+        .limit(DEFAULT_PAGE_SIZE);
     Ok(Page {
-        items: cards(db.reader(), rows).await?,
+        items: cards(db.reader(), shown).await?,
         page,
         page_size: DEFAULT_PAGE_SIZE,
         total,
@@ -221,12 +248,14 @@ pub const EXPORT_MAX_ROWS: u64 = 10_000;
 /// whether more matched than were exported.
 pub async fn export(db: &Db, query: &ChangeQuery) -> Result<(Vec<ChangeCard>, bool), AppError> {
     let select = filtered(db, query).await?;
-    let mut rows = card_columns(sorted(select, query).limit(EXPORT_MAX_ROWS + 1))
-        .all(db.reader())
-        .await?;
+    let mut rows = cards(
+        db.reader(),
+        sorted(select, query).limit(EXPORT_MAX_ROWS + 1),
+    )
+    .await?;
     let truncated = rows.len() as u64 > EXPORT_MAX_ROWS;
     rows.truncate(EXPORT_MAX_ROWS as usize);
-    Ok((cards(db.reader(), rows).await?, truncated))
+    Ok((rows, truncated))
 }
 
 /// What the board shows: every open change, and those that ended in the last 14 days.
@@ -244,16 +273,12 @@ fn on_board() -> sea_orm::Condition {
 
 /// Cards for the board.
 pub async fn board(db: &Db) -> Result<Vec<ChangeCard>, AppError> {
-    let rows = card_columns(
-        Changes::find()
-            .filter(on_board())
-            .order_by_asc(Column::PlannedStart)
-            .order_by_asc(Column::Id)
-            .limit(2000),
-    )
-    .all(db.reader())
-    .await?;
-    cards(db.reader(), rows).await
+    let shown = Changes::find()
+        .filter(on_board())
+        .order_by_asc(Column::PlannedStart)
+        .order_by_asc(Column::Id)
+        .limit(2000);
+    cards(db.reader(), shown).await
 }
 
 /// At most this many neighbours travel with a changed card; beyond, boards fetch themselves.
@@ -264,27 +289,24 @@ pub const MAX_NEIGHBOURS: u64 = 12;
 /// it). `None` when more than [`MAX_NEIGHBOURS`] overlap, or the change is gone.
 pub async fn cards_around(db: &Db, id: i64) -> Result<Option<Vec<ChangeCard>>, AppError> {
     let conn = db.reader();
-    let Some(row) = card_columns(Changes::find_by_id(id)).one(conn).await? else {
+    let Some(own) = cards(conn, Changes::find_by_id(id)).await?.pop() else {
         return Ok(None);
     };
-    let mut rows = vec![];
-    if let (Some(start), Some(end)) = (row.planned_start, row.planned_end) {
-        rows = card_columns(
-            Changes::find()
-                .filter(on_board())
-                .filter(Column::Id.ne(id))
-                .filter(Column::PlannedStart.lt(end))
-                .filter(Column::PlannedEnd.gt(start))
-                .order_by_asc(Column::PlannedStart)
-                .order_by_asc(Column::Id)
-                .limit(MAX_NEIGHBOURS + 1),
-        )
-        .all(conn)
-        .await?;
-        if rows.len() as u64 > MAX_NEIGHBOURS {
+    let mut shown = vec![];
+    if let (Some(start), Some(end)) = (own.planned_start, own.planned_end) {
+        let neighbours = Changes::find()
+            .filter(on_board())
+            .filter(Column::Id.ne(id))
+            .filter(Column::PlannedStart.lt(end))
+            .filter(Column::PlannedEnd.gt(start))
+            .order_by_asc(Column::PlannedStart)
+            .order_by_asc(Column::Id)
+            .limit(MAX_NEIGHBOURS + 1);
+        shown = cards(conn, neighbours).await?;
+        if shown.len() as u64 > MAX_NEIGHBOURS {
             return Ok(None);
         }
     }
-    rows.insert(0, row);
-    cards(conn, rows).await.map(Some)
+    shown.insert(0, own);
+    Ok(Some(shown))
 }

@@ -15,8 +15,8 @@ use crate::server::entity::service::Entity as Services;
 use crate::server::entity::user::Entity as Users;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -105,33 +105,6 @@ pub(crate) async fn implementers_of<C: ConnectionTrait>(
         }
     }
     Ok(implementers)
-}
-
-/// The names of the services of each of a set of changes, sorted: one query, joined.
-pub(crate) async fn service_names_of<C: ConnectionTrait>(
-    conn: &C,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<String>>, AppError> {
-    use crate::server::entity::service::Column as ServiceColumn;
-    let mut names: HashMap<i64, Vec<String>> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(i64, String)> = ChangeServices::find()
-            .select_only()
-            .column(change_service::Column::ChangeId)
-            .column(ServiceColumn::Name)
-            .join(JoinType::InnerJoin, change_service::Relation::Service.def())
-            .filter(change_service::Column::ChangeId.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        for (change_id, name) in rows {
-            names.entry(change_id).or_default().push(name);
-        }
-    }
-    for list in names.values_mut() {
-        list.sort();
-    }
-    Ok(names)
 }
 
 pub(crate) async fn check_references<C: ConnectionTrait>(

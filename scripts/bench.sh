@@ -13,6 +13,7 @@
 # Not run from here (each sets its own pass/fail targets; figures in docs/benchmarks.md):
 #   scripts/bench-signin.sh  a 500-parallel wrong-password burst against one account (~15 s)
 #   scripts/durability.sh    SIGKILL during acknowledged writes, 200 cycles (~1 min)
+#   scripts/bench-memory.sh  server memory at 100,000 records, idle and serving board and register (~2 min)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$CONFORM_ROOT/scripts/setup.sh" >/dev/null

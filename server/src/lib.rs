@@ -15,6 +15,7 @@ pub mod feeds;
 pub mod health;
 pub mod instance_lock;
 pub mod live;
+pub mod memory;
 pub mod middleware;
 pub mod routes;
 pub mod telemetry;

@@ -2,15 +2,28 @@
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // Before the runtime starts its threads.
+    conform::memory::limit_arenas();
     let cli = conform::cli::Cli::parse();
-    conform::telemetry::init();
-    match conform::cli::run(cli).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("conform: {err:#}");
-            std::process::ExitCode::FAILURE
+            eprintln!("conform: could not start the runtime: {err}");
+            return std::process::ExitCode::FAILURE;
         }
-    }
+    };
+    runtime.block_on(async {
+        conform::telemetry::init();
+        match conform::cli::run(cli).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("conform: {err:#}");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    })
 }

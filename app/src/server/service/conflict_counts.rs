@@ -14,6 +14,7 @@ use crate::server::entity::schedule_window;
 use crate::server::service::change_conflicts::{
     all_conflicts, conflicts_of, overlapping, scheduled_states,
 };
+use crate::server::service::schedule::PlannedSpan;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect,
@@ -48,10 +49,7 @@ pub async fn change_written<C: ConnectionTrait>(
     before: Option<Window>,
 ) -> Result<(), AppError> {
     hold(conn).await?;
-    let now: Option<(
-        Option<chrono::DateTime<chrono::Utc>>,
-        Option<chrono::DateTime<chrono::Utc>>,
-    )> = Changes::find_by_id(id)
+    let now: Option<PlannedSpan> = Changes::find_by_id(id)
         .select_only()
         .columns([Column::PlannedStart, Column::PlannedEnd])
         .into_tuple()

@@ -71,6 +71,35 @@ async fn evening_change(db: &app::server::db::Db, user: &CurrentUser, service_id
         .id
 }
 
+/// ERP, Payroll and Mail, and three people who implement changes: the manager and two more.
+async fn three_services_and_implementers(
+    db: &app::server::db::Db,
+    mgr: &CurrentUser,
+) -> ([i64; 3], Vec<i64>) {
+    let services = [
+        service(db, "ERP").await,
+        service(db, "Payroll").await,
+        service(db, "Mail").await,
+    ];
+    let mut people = vec![mgr.id];
+    for (i, name) in ["Ida Implementer", "Ivo Implementer"].iter().enumerate() {
+        let user = users::create(
+            db,
+            &Actor::system("test"),
+            NewUser {
+                email: format!("impl{i}@example.org"),
+                name: (*name).into(),
+                roles: vec![Role::ChangeManager],
+                password: "long enough password".into(),
+            },
+        )
+        .await
+        .unwrap();
+        people.push(user.id);
+    }
+    (services, people)
+}
+
 fn window(kind: &str, starts: &str, ends: &str) -> WindowDraft {
     WindowForm {
         kind: kind.into(),
@@ -279,27 +308,7 @@ async fn conflicts_of_a_page_equal_those_of_the_whole_schedule() {
     use app::server::service::change_conflicts::{all_conflicts, conflicts_of};
     let db = common::test_db().await;
     let mgr = manager(&db).await;
-    let services = [
-        service(&db, "ERP").await,
-        service(&db, "Payroll").await,
-        service(&db, "Mail").await,
-    ];
-    let mut people = vec![mgr.id];
-    for (i, name) in ["Ida Implementer", "Ivo Implementer"].iter().enumerate() {
-        let user = users::create(
-            &db,
-            &Actor::system("test"),
-            NewUser {
-                email: format!("impl{i}@example.org"),
-                name: (*name).into(),
-                roles: vec![Role::ChangeManager],
-                password: "long enough password".into(),
-            },
-        )
-        .await
-        .unwrap();
-        people.push(user.id);
-    }
+    let (services, people) = three_services_and_implementers(&db, &mgr).await;
     // 40 changes over four days: a deterministic spread with many overlaps, some unscheduled.
     let mut ids = Vec::new();
     for i in 0..40i64 {
@@ -446,27 +455,7 @@ async fn stored_conflict_counts_follow_every_write_that_moves_a_conflict() {
     use app::server::service::changes::TransitionInput;
     let db = common::test_db().await;
     let mgr = manager(&db).await;
-    let services = [
-        service(&db, "ERP").await,
-        service(&db, "Payroll").await,
-        service(&db, "Mail").await,
-    ];
-    let mut people = vec![mgr.id];
-    for i in 0..2 {
-        let user = users::create(
-            &db,
-            &Actor::system("test"),
-            NewUser {
-                email: format!("impl{i}@example.org"),
-                name: format!("Implementer {i}"),
-                roles: vec![Role::ChangeManager],
-                password: "long enough password".into(),
-            },
-        )
-        .await
-        .unwrap();
-        people.push(user.id);
-    }
+    let (services, people) = three_services_and_implementers(&db, &mgr).await;
     let at = |h: u64| format!("2026-12-{:02}T{:02}:00", 1 + h / 24, h % 24);
     let mut steps = Steps(20261205);
     let form_of = |steps: &mut Steps, title: String| {

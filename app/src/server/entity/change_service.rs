@@ -10,13 +10,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::service::Entity",
-        from = "Column::ServiceId",
-        to = "super::service::Column::Id"
-    )]
-    Service,
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -68,6 +68,7 @@ pub(crate) struct Links {
 
 pub(crate) async fn links<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Links, AppError> {
     let mut services: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut implementers: HashMap<i64, Vec<i64>> = HashMap::new();
     for chunk in ids.chunks(500) {
         for row in ChangeServices::find()
             .filter(change_service::Column::ChangeId.is_in(chunk.to_vec()))
@@ -79,20 +80,6 @@ pub(crate) async fn links<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<L
                 .or_default()
                 .push(row.service_id);
         }
-    }
-    Ok(Links {
-        services,
-        implementers: implementers_of(conn, ids).await?,
-    })
-}
-
-/// The implementers of each of a set of changes.
-pub(crate) async fn implementers_of<C: ConnectionTrait>(
-    conn: &C,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<i64>>, AppError> {
-    let mut implementers: HashMap<i64, Vec<i64>> = HashMap::new();
-    for chunk in ids.chunks(500) {
         for row in ChangeImplementers::find()
             .filter(change_implementer::Column::ChangeId.is_in(chunk.to_vec()))
             .all(conn)
@@ -104,7 +91,10 @@ pub(crate) async fn implementers_of<C: ConnectionTrait>(
                 .push(row.user_id);
         }
     }
-    Ok(implementers)
+    Ok(Links {
+        services,
+        implementers,
+    })
 }
 
 pub(crate) async fn check_references<C: ConnectionTrait>(

@@ -59,7 +59,7 @@ pub async fn change_written<C: ConnectionTrait>(
     let spans: Vec<Window> = before.into_iter().chain(now).collect();
     let mut affected = scheduled_overlapping(conn, &spans).await?;
     affected.insert(id);
-    recount(conn, affected).await.map(|_| ())
+    recount(conn, affected).await
 }
 
 /// After a schedule window was added, moved or removed (`before` and `after` as stored),
@@ -93,7 +93,7 @@ pub async fn window_written<C: ConnectionTrait>(
             .await?;
         affected.extend(of_services);
     }
-    recount(conn, affected).await.map(|_| ())
+    recount(conn, affected).await
 }
 
 /// Scheduled changes whose window overlaps any of `spans`.
@@ -115,11 +115,9 @@ async fn scheduled_overlapping<C: ConnectionTrait>(
     Ok(ids.into_iter().collect())
 }
 
-/// Works out the conflicts of `ids` and stores the counts that differ. Answers how many
-/// counts it corrected.
-pub async fn recount<C: ConnectionTrait>(conn: &C, ids: BTreeSet<i64>) -> Result<u64, AppError> {
+/// Works out the conflicts of `ids` and stores the counts that differ.
+async fn recount<C: ConnectionTrait>(conn: &C, ids: BTreeSet<i64>) -> Result<(), AppError> {
     let ids: Vec<i64> = ids.into_iter().collect();
-    let mut corrected = 0;
     for chunk in ids.chunks(CHUNK) {
         let conflicts = conflicts_of(conn, chunk).await?;
         let wanted: HashMap<i64, i32> = conflicts
@@ -133,9 +131,9 @@ pub async fn recount<C: ConnectionTrait>(conn: &C, ids: BTreeSet<i64>) -> Result
             .into_tuple()
             .all(conn)
             .await?;
-        corrected += store(conn, corrections(&stored, &wanted)).await?;
+        store(conn, corrections(&stored, &wanted)).await?;
     }
-    Ok(corrected)
+    Ok(())
 }
 
 /// Works out every change's count from the whole schedule and stores those that differ, in

@@ -85,6 +85,34 @@ test.describe('each role sees only what it may do', () => {
     await owner.context.close();
     await auditor.context.close();
   });
+
+  test('the audit trail pages by entry: a page read again is the same page while others write', async ({ page }) => {
+    await signIn(page, demo.auditor);
+    await openHydrated(page, '/audit');
+    const rows = page.locator('.audit-table tbody tr');
+    const seqs = async () => (await rows.locator('td:first-child').allInnerTexts()).map(Number);
+    await expect(page.getByText(/page 1 of \d+/)).toBeVisible();
+    const firstPage = await seqs();
+
+    await page.getByRole('link', { name: 'Older →' }).click();
+    await expect(page.getByText(/page 2 of \d+/)).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`page=2&after=${firstPage.at(-1)}`));
+    const secondPage = await seqs();
+    expect(secondPage[0]).toBeLessThan(firstPage.at(-1)!);
+
+    await page.getByRole('link', { name: 'Older →' }).click();
+    await expect(page.getByText(/page 3 of \d+/)).toBeVisible();
+    const thirdPage = await seqs();
+    // Going back reads before the third page's first entry: the second page again, entry for
+    // entry, however many entries other people's work has added at the top since.
+    await page.getByRole('link', { name: '← Newer' }).click();
+    await expect(page.getByText(/page 2 of \d+/)).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`page=2&before=${thirdPage[0]}`));
+    expect(await seqs()).toEqual(secondPage);
+    await page.getByRole('link', { name: '← Newer' }).click();
+    await expect(page.getByText(/page 1 of \d+/)).toBeVisible();
+    await expect(page).not.toHaveURL(/before=|after=/);
+  });
 });
 
 test.describe('user administration', () => {

@@ -59,6 +59,10 @@ pub struct AuditQueryParams {
     pub from: Option<String>,
     pub to: Option<String>,
     pub page: Option<String>,
+    /// The sequence number of the last entry of the page before (see `PageKey`).
+    pub after: Option<String>,
+    /// The sequence number of the first entry of the page after.
+    pub before: Option<String>,
 }
 
 /// Validated audit filters.
@@ -70,6 +74,8 @@ pub struct AuditQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub page: u64,
+    /// Where the page starts, when a pager link said so.
+    pub key: Option<crate::model::listing::PageKey>,
 }
 
 impl AuditQueryParams {
@@ -90,6 +96,10 @@ impl AuditQueryParams {
             from: date(&self.from),
             to: date(&self.to),
             page: crate::model::listing::parse_page(self.page.as_deref()),
+            key: crate::model::listing::PageKey::parse(
+                self.after.as_deref(),
+                self.before.as_deref(),
+            ),
         }
     }
 }

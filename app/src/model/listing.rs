@@ -68,6 +68,44 @@ pub fn page_offset(page: u64, page_size: u64) -> u64 {
     (page.clamp(1, MAX_PAGE) - 1).saturating_mul(page_size)
 }
 
+/// Where a keyed page starts: just after or just before a row the reader has seen, named by
+/// its id. Lists that can grow long link their pages this way, so that the server finds a
+/// deep page through the sort's index instead of counting past every row before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PageKey {
+    After(i64),
+    Before(i64),
+}
+
+impl PageKey {
+    /// The key of a query string's `after` or `before` value (`after` wins if both came);
+    /// anything but a positive id means no key, so the page is found by its number.
+    pub fn parse(after: Option<&str>, before: Option<&str>) -> Option<Self> {
+        let id = |value: Option<&str>| {
+            value
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .filter(|id| *id > 0)
+        };
+        id(after)
+            .map(Self::After)
+            .or_else(|| id(before).map(Self::Before))
+    }
+
+    /// The query-string pair that carries this key.
+    pub fn query_pair(self) -> (&'static str, String) {
+        match self {
+            Self::After(id) => ("after", id.to_string()),
+            Self::Before(id) => ("before", id.to_string()),
+        }
+    }
+
+    /// The key of the page before one that began with `first`: none for the first page,
+    /// which is found without one.
+    pub fn previous(first: i64, previous_page: u64) -> Option<Self> {
+        (previous_page > 1).then_some(Self::Before(first))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +136,22 @@ mod tests {
         assert!(page(26, 1).has_next());
         assert!(!page(26, 2).has_next());
         assert!(page(26, 2).has_previous());
+    }
+
+    #[test]
+    fn page_keys_are_positive_ids_and_after_wins() {
+        assert_eq!(PageKey::parse(Some(" 42 "), None), Some(PageKey::After(42)));
+        assert_eq!(PageKey::parse(None, Some("7")), Some(PageKey::Before(7)));
+        assert_eq!(
+            PageKey::parse(Some("9"), Some("7")),
+            Some(PageKey::After(9))
+        );
+        for odd in ["0", "-3", "abc", "", "99999999999999999999"] {
+            assert_eq!(PageKey::parse(Some(odd), Some(odd)), None, "{odd:?}");
+        }
+        assert_eq!(PageKey::previous(12, 1), None);
+        assert_eq!(PageKey::previous(12, 2), Some(PageKey::Before(12)));
+        assert_eq!(PageKey::After(5).query_pair(), ("after", "5".to_string()));
     }
 
     #[test]

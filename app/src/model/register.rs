@@ -542,6 +542,10 @@ pub struct RegisterParams {
     /// `asc` or `desc`.
     pub dir: String,
     pub page: String,
+    /// The id of the last entry of the page before this one (see `PageKey`).
+    pub after: String,
+    /// The id of the first entry of the page after this one.
+    pub before: String,
 }
 
 pub const REGISTER_PAGE_SIZE: usize = 50;
@@ -602,8 +606,18 @@ impl RegisterParams {
             .unwrap_or(1)
     }
 
-    /// The query string for this view with `page` replaced.
+    /// Where this page starts, when a pager link said so.
+    pub fn page_key(&self) -> Option<crate::model::listing::PageKey> {
+        crate::model::listing::PageKey::parse(Some(&self.after), Some(&self.before))
+    }
+
+    /// The query string for this view at `page`, found by number.
     pub fn href(&self, page: usize) -> String {
+        self.href_at(page, None)
+    }
+
+    /// The query string for this view at `page`, which starts at `key`.
+    pub fn href_at(&self, page: usize, key: Option<crate::model::listing::PageKey>) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         for (key, value) in [
             ("q", &self.q),
@@ -623,6 +637,7 @@ impl RegisterParams {
         }
         if page > 1 {
             pairs.push(("page", page.to_string()));
+            pairs.extend(key.map(crate::model::listing::PageKey::query_pair));
         }
         let query: Vec<String> = pairs
             .into_iter()

@@ -5,6 +5,7 @@ use crate::components::error_view::ErrorPanel;
 use crate::components::history::ChangeList;
 use crate::components::pager::Pager;
 use crate::model::audit::AuditQueryParams;
+use crate::model::listing::PageKey;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -27,6 +28,8 @@ pub fn AuditTrailPage() -> impl IntoView {
             from: q.get("from"),
             to: q.get("to"),
             page: q.get("page"),
+            after: q.get("after"),
+            before: q.get("before"),
         })
     });
     let entries = Resource::new(move || params.get(), list_audit);
@@ -91,9 +94,10 @@ pub fn AuditTrailPage() -> impl IntoView {
                     }.into_any(),
                     Ok(page) => {
                         let summary = format!("{} entries · page {} of {}", page.total, page.page, page.page_count());
-                        let link = move |to_page: u64| {
+                        let link = move |to_page: u64, key: Option<PageKey>| {
                             let p = params.get_untracked();
                             let mut parts = vec![format!("page={to_page}")];
+                            parts.extend(key.map(|key| { let (name, id) = key.query_pair(); format!("{name}={id}") }));
                             for (key, value) in [("user", p.user), ("record_type", p.record_type), ("record_id", p.record_id), ("from", p.from), ("to", p.to)] {
                                 if let Some(value) = value.filter(|v| !v.is_empty()) {
                                     parts.push(format!("{key}={}", crate::model::service::encode_component(&value)));
@@ -101,8 +105,9 @@ pub fn AuditTrailPage() -> impl IntoView {
                             }
                             format!("/audit?{}", parts.join("&"))
                         };
-                        let previous = page.has_previous().then(|| link(page.page - 1));
-                        let next = page.has_next().then(|| link(page.page + 1));
+                        let (first, last) = (page.items.first().map(|e| e.seq), page.items.last().map(|e| e.seq));
+                        let previous = page.has_previous().then(|| link(page.page - 1, first.and_then(|seq| PageKey::previous(seq, page.page - 1))));
+                        let next = page.has_next().then(|| link(page.page + 1, last.map(PageKey::After)));
                         view! {
                             <p class="result-summary" role="status">{summary}</p>
                             <div class="table-wrap">

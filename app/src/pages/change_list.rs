@@ -11,7 +11,7 @@ use crate::model::change::{ChangeState, ChangeType};
 use crate::model::change_request::{
     reference, ChangeQuery, ChangeQueryParams, ChangeSort, SavedFilter,
 };
-use crate::model::listing::SortDirection;
+use crate::model::listing::{PageKey, SortDirection};
 use crate::model::risk::RiskLevel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -74,6 +74,8 @@ pub fn ChangeListPage() -> impl IntoView {
             sort: q.get("sort"),
             dir: q.get("dir"),
             page: q.get("page"),
+            after: q.get("after"),
+            before: q.get("before"),
         })
     });
     let changes = Resource::new(move || params.get(), list_changes);
@@ -168,8 +170,9 @@ pub fn ChangeListPage() -> impl IntoView {
                     }.into_any(),
                     Ok(page) => {
                         let query = params.get_untracked().to_query();
-                        let previous = page.has_previous().then(|| query.href(|q| q.page = page.page - 1));
-                        let next = page.has_next().then(|| query.href(|q| q.page = page.page + 1));
+                        let (first, last) = (page.items.first().map(|c| c.id), page.items.last().map(|c| c.id));
+                        let previous = page.has_previous().then(|| query.href(|q| { q.page = page.page - 1; q.key = first.and_then(|id| PageKey::previous(id, page.page - 1)); }));
+                        let next = page.has_next().then(|| query.href(|q| { q.page = page.page + 1; q.key = last.map(PageKey::After); }));
                         view! {
                         <p class="result-summary" role="status">{format!("{} changes · page {} of {}", page.total, page.page, page.page_count())}</p>
                         <div class="table-wrap">

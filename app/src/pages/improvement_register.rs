@@ -8,6 +8,7 @@ use crate::components::pager::Pager;
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
 use crate::model::improvement::{ImprovementState, Priority, Source};
+use crate::model::listing::PageKey;
 use crate::model::register::RegisterParams;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,6 +29,8 @@ pub fn register_params(query: &leptos_router::params::ParamsMap) -> RegisterPara
         sort: get("sort"),
         dir: get("dir"),
         page: get("page"),
+        after: get("after"),
+        before: get("before"),
     }
 }
 
@@ -133,13 +136,14 @@ pub fn ImprovementsPage() -> impl IntoView {
                             view! { <th scope="col" aria-sort=aria><a href=next.href(1)>{label}</a></th> }
                         };
                         let summary = page.summary.by_state.iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{}: {n}", s.label())).collect::<Vec<_>>().join(" · ");
+                        let (first, last) = (page.items.first().map(|e| e.id), page.items.last().map(|e| e.id));
                         let pager = (page.pages > 1).then(|| {
                             let p = params.get_untracked();
                             view! {
                                 <p class="result-summary">{format!("Page {} of {}", page.page, page.pages)}</p>
                                 <Pager
-                                    previous=(page.page > 1).then(|| p.href(page.page - 1))
-                                    next=(page.page < page.pages).then(|| p.href(page.page + 1))
+                                    previous=(page.page > 1).then(|| p.href_at(page.page - 1, first.and_then(|id| PageKey::previous(id, page.page as u64 - 1))))
+                                    next=(page.page < page.pages).then(|| p.href_at(page.page + 1, last.map(PageKey::After)))
                                 />
                             }
                         });

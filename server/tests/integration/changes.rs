@@ -662,6 +662,123 @@ async fn the_list_sorts_by_planned_start_title_or_risk_with_stable_ties() {
     );
 }
 
+/// The pager links pages by key (the last card's id onwards, the first card's id backwards).
+/// In every sort and direction, walking by key reads exactly what walking by page number
+/// reads, changes without a planned start or a risk score included (they sort lowest, on
+/// every database).
+#[tokio::test]
+async fn keyed_pages_of_the_change_list_read_what_numbered_pages_read() {
+    use app::model::change_request::{ChangeQuery, ChangeSort};
+    use app::model::listing::{PageKey, SortDirection};
+    let db = common::demo_db().await;
+    let p = people(&db).await;
+    for i in 0..30 {
+        let draft = ChangeForm {
+            title: format!("{} unplanned draft", ["Zulu", "alpha", "Mike"][i % 3]),
+            change_type: "normal".into(),
+            ..Default::default()
+        };
+        changes::create(
+            &db,
+            &p.requester,
+            &actor(&p.requester),
+            draft.validate().unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    let read = |query: ChangeQuery| {
+        let db = db.db.clone();
+        async move { change_lists::list(&db, &query).await.unwrap() }
+    };
+    for sort in [
+        ChangeSort::Reference,
+        ChangeSort::Title,
+        ChangeSort::Risk,
+        ChangeSort::Planned,
+    ] {
+        for direction in [SortDirection::Ascending, SortDirection::Descending] {
+            let base = ChangeQuery {
+                sort,
+                direction,
+                page: 1,
+                ..ChangeQuery::default()
+            };
+            let first = read(base.clone()).await;
+            let pages = first.page_count();
+            assert!(pages >= 3, "enough changes for three pages");
+            let mut numbered = first.items.clone();
+            for page in 2..=pages {
+                numbered.extend(
+                    read(ChangeQuery {
+                        page,
+                        ..base.clone()
+                    })
+                    .await
+                    .items,
+                );
+            }
+            let ids = |cards: &[app::model::change_request::ChangeCard]| {
+                cards.iter().map(|c| c.id).collect::<Vec<_>>()
+            };
+            let mut distinct = ids(&numbered);
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(distinct.len() as u64, first.total, "{sort:?} {direction:?}");
+            // The keyed pages carry a page number of 1: the key alone must find them.
+            let mut forward = first.items.clone();
+            while forward.len() < numbered.len() {
+                let key = forward.last().map(|c| PageKey::After(c.id));
+                let page = read(ChangeQuery {
+                    key,
+                    ..base.clone()
+                })
+                .await
+                .items;
+                assert!(!page.is_empty(), "{sort:?} {direction:?}");
+                forward.extend(page);
+            }
+            assert_eq!(
+                ids(&forward),
+                ids(&numbered),
+                "forward {sort:?} {direction:?}"
+            );
+            let mut backward: Vec<app::model::change_request::ChangeCard> = read(ChangeQuery {
+                page: pages,
+                ..base.clone()
+            })
+            .await
+            .items;
+            while backward.len() < numbered.len() {
+                let key = backward.first().map(|c| PageKey::Before(c.id));
+                let mut page = read(ChangeQuery {
+                    key,
+                    ..base.clone()
+                })
+                .await
+                .items;
+                assert!(!page.is_empty(), "{sort:?} {direction:?}");
+                page.extend(backward);
+                backward = page;
+            }
+            assert_eq!(
+                ids(&backward),
+                ids(&numbered),
+                "backward {sort:?} {direction:?}"
+            );
+            // Unplanned changes come first going up, as `Option` orders, on both databases.
+            if sort == ChangeSort::Planned {
+                let mut expected = numbered.clone();
+                expected.sort_by_key(|c| (c.planned_start, c.id));
+                if direction == SortDirection::Descending {
+                    expected.reverse();
+                }
+                assert_eq!(ids(&numbered), ids(&expected), "{direction:?}");
+            }
+        }
+    }
+}
+
 /// A card is read column by column (never the change's long texts): each says what its
 /// change's full record says — plans, review, override, former owners, conflicts.
 #[tokio::test]

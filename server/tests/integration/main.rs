@@ -7,6 +7,7 @@
 mod common;
 
 mod abuse;
+mod audit_trail;
 mod backup;
 mod bia_criticality;
 mod cab;

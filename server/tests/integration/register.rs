@@ -482,6 +482,26 @@ async fn the_sql_register_query_gives_the_same_answers_as_its_specification() {
                 .collect::<Vec<_>>(),
             "{params:?}"
         );
+        // Pages linked by key (as the pager links them) walk the same order, both ways.
+        let forward = walk_keyed(&db, params, today, 5, true).await;
+        assert_eq!(forward, expected, "forward by key: {params:?}");
+        let backward = walk_keyed(&db, params, today, 5, false).await;
+        assert_eq!(backward, expected, "backward by key: {params:?}");
+    }
+    // A key whose row matches nothing now (or never existed) finds the page by number.
+    let by_title = RegisterParams {
+        sort: "title".into(),
+        page: "2".into(),
+        ..base.clone()
+    };
+    let (by_number, _, _) = register::query(&db, &by_title, today, 5).await.unwrap();
+    for made_up in ["999999", "abc", "-4"] {
+        let keyed = RegisterParams {
+            after: made_up.into(),
+            ..by_title.clone()
+        };
+        let (page, _, _) = register::query(&db, &keyed, today, 5).await.unwrap();
+        assert_eq!(page, by_number, "after={made_up}");
     }
     // The summary counts every entry once.
     let summary = register::summary(&db, today).await.unwrap();
@@ -505,4 +525,57 @@ async fn the_sql_register_query_gives_the_same_answers_as_its_specification() {
         .field_errors()
         .and_then(|f| f.get("service_ids"))
         .is_some());
+}
+
+/// Every entry `params` finds, read page by page as the pager links them: from the first page
+/// onwards after each page's last entry, or from the last page backwards before each page's
+/// first one.
+async fn walk_keyed(
+    db: &app::server::db::Db,
+    params: &app::model::register::RegisterParams,
+    today: NaiveDate,
+    page_size: u64,
+    forward: bool,
+) -> Vec<i64> {
+    use app::model::register::RegisterParams;
+    let (_, total, _) = register::query(db, params, today, page_size).await.unwrap();
+    let pages = total.div_ceil(page_size).max(1);
+    let mut at = RegisterParams {
+        page: if forward { 1 } else { pages }.to_string(),
+        ..params.clone()
+    };
+    let mut read: Vec<Vec<i64>> = Vec::new();
+    let mut number = if forward { 1 } else { pages };
+    loop {
+        let (entries, _, _) = register::query(db, &at, today, page_size).await.unwrap();
+        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+        let (first, last) = (ids.first().copied(), ids.last().copied());
+        read.push(ids);
+        let key = if forward {
+            number += 1;
+            last.map(|id| ("after", id))
+        } else {
+            number -= 1;
+            first.map(|id| ("before", id))
+        };
+        if number == 0 || number > pages {
+            break;
+        }
+        // The page number is left at 1: a keyed page must be found by its key alone.
+        at = RegisterParams {
+            page: String::new(),
+            after: String::new(),
+            before: String::new(),
+            ..params.clone()
+        };
+        match key {
+            Some(("after", id)) => at.after = id.to_string(),
+            Some((_, id)) => at.before = id.to_string(),
+            None => break,
+        }
+    }
+    if !forward {
+        read.reverse();
+    }
+    read.concat()
 }

@@ -3,7 +3,7 @@
 
 use crate::model::change::{ChangeState, ChangeType};
 use crate::model::labelled::labelled_enum;
-use crate::model::listing::SortDirection;
+use crate::model::listing::{PageKey, SortDirection};
 use crate::model::risk::RiskLevel;
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,12 @@ pub struct ChangeQueryParams {
     pub dir: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
+    /// The id of the last change of the page before (see `PageKey`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// The id of the first change of the page after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
 }
 
 labelled_enum! {
@@ -71,6 +77,8 @@ pub struct ChangeQuery {
     pub sort: ChangeSort,
     pub direction: SortDirection,
     pub page: u64,
+    /// Where the page starts, when a pager link said so.
+    pub key: Option<PageKey>,
 }
 
 impl ChangeQueryParams {
@@ -109,6 +117,7 @@ impl ChangeQueryParams {
                 })
                 .unwrap_or(SortDirection::Descending),
             page: crate::model::listing::parse_page(self.page.as_deref()),
+            key: PageKey::parse(self.after.as_deref(), self.before.as_deref()),
         }
     }
 }
@@ -142,6 +151,8 @@ impl ChangeQuery {
             dir: (self.direction != self.sort.natural_direction())
                 .then(|| self.direction.as_str().to_string()),
             page: None,
+            after: None,
+            before: None,
         }
     }
 
@@ -150,7 +161,14 @@ impl ChangeQuery {
         let mut next = self.clone();
         change(&mut next);
         let mut params = next.to_params();
-        params.page = (next.page > 1).then(|| next.page.to_string());
+        if next.page > 1 {
+            params.page = Some(next.page.to_string());
+            match next.key {
+                Some(PageKey::After(id)) => params.after = Some(id.to_string()),
+                Some(PageKey::Before(id)) => params.before = Some(id.to_string()),
+                None => {}
+            }
+        }
         match serde_urlencoded::to_string(params) {
             Ok(query) if !query.is_empty() => format!("/changes?{query}"),
             _ => "/changes".to_string(),
@@ -232,5 +250,34 @@ mod tests {
         .to_query();
         assert_eq!(bogus.sort, ChangeSort::Reference);
         assert_eq!(bogus.href(|_| {}), "/changes");
+    }
+
+    #[test]
+    fn pager_links_carry_their_key_and_a_key_reads_back() {
+        let query = ChangeQueryParams {
+            state: Some("scheduled".into()),
+            ..Default::default()
+        }
+        .to_query();
+        let next = query.href(|q| {
+            q.page = 3;
+            q.key = Some(PageKey::After(41));
+        });
+        assert_eq!(next, "/changes?state=scheduled&page=3&after=41");
+        let first = query.href(|q| {
+            q.page = 1;
+            q.key = Some(PageKey::Before(12));
+        });
+        assert_eq!(first, "/changes?state=scheduled", "page 1 needs no key");
+        let back: ChangeQueryParams =
+            serde_urlencoded::from_str("state=scheduled&page=2&before=12").unwrap();
+        assert_eq!(back.to_query().key, Some(PageKey::Before(12)));
+        // Saved filters and the export never keep a position.
+        let keyed = ChangeQuery {
+            key: Some(PageKey::After(9)),
+            page: 4,
+            ..query.clone()
+        };
+        assert_eq!(keyed.to_query_string(), "state=scheduled");
     }
 }

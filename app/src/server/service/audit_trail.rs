@@ -5,8 +5,11 @@ use crate::model::audit::{AuditEntry, AuditQuery};
 use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
 use crate::server::db::Db;
 use crate::server::entity::audit_log::{Column, Entity as AuditLog};
+use crate::server::service::key_paging::{self, KeyOrder};
 use chrono::NaiveTime;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 pub async fn list(db: &Db, query: &AuditQuery) -> Result<Page<AuditEntry>, AppError> {
     let mut select = AuditLog::find();
@@ -29,12 +32,22 @@ pub async fn list(db: &Db, query: &AuditQuery) -> Result<Page<AuditEntry>, AppEr
     let total = select.clone().count(db.reader()).await?;
     let page_size = DEFAULT_PAGE_SIZE * 2;
     let page = query.page.clamp(1, crate::model::listing::MAX_PAGE);
-    let rows = select
-        .order_by_desc(Column::Seq)
-        .offset(crate::model::listing::page_offset(page, page_size))
-        .limit(page_size)
-        .all(db.reader())
-        .await?;
+    // Newest first; the sequence number is the key.
+    let newest_first = KeyOrder {
+        keys: vec![],
+        id: Column::Seq,
+        order: Order::Desc,
+    };
+    let conn = db.reader();
+    let rows = key_paging::read_page(
+        select,
+        &newest_first,
+        query.key,
+        page,
+        page_size,
+        |shown| async move { Ok(shown.all(conn).await?) },
+    )
+    .await?;
     Ok(Page {
         items: rows.into_iter().map(AuditEntry::from).collect(),
         page,

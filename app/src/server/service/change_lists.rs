@@ -15,6 +15,7 @@ use crate::server::entity::user;
 use crate::server::failure::internal;
 use crate::server::search::contains_text;
 use crate::server::service::change_records::{owner_ids_from, risk_from, state_from, type_from};
+use crate::server::service::key_paging::{self, KeyOrder};
 use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -209,36 +210,54 @@ async fn filtered(db: &Db, query: &ChangeQuery) -> Result<sea_orm::Select<Change
 
 pub async fn list(db: &Db, query: &ChangeQuery) -> Result<Page<ChangeCard>, AppError> {
     let select = filtered(db, query).await?;
-    let total = select.clone().count(db.reader()).await?;
+    let conn = db.reader();
+    let total = select.clone().count(conn).await?;
     let page = query.page.clamp(1, crate::model::listing::MAX_PAGE);
-    let shown = sorted(select, query)
-        .offset(crate::model::listing::page_offset(page, DEFAULT_PAGE_SIZE))
-        .limit(DEFAULT_PAGE_SIZE);
+    let items = key_paging::read_page(
+        select,
+        &change_order(query),
+        query.key,
+        page,
+        DEFAULT_PAGE_SIZE,
+        |shown| cards(conn, shown),
+    )
+    .await?;
     Ok(Page {
-        items: cards(db.reader(), shown).await?,
+        items,
         page,
         page_size: DEFAULT_PAGE_SIZE,
         total,
     })
 }
 
-/// The list's order, with the id as tie-breaker so that paging is stable.
-fn sorted(select: sea_orm::Select<Changes>, query: &ChangeQuery) -> sea_orm::Select<Changes> {
+/// The list's order, with the id as tie-breaker so that paging is stable. Changes without a
+/// risk score or a planned start sort as the lowest and earliest, on every database.
+fn change_order(query: &ChangeQuery) -> KeyOrder<Changes> {
     use crate::model::change_request::ChangeSort;
     use crate::model::listing::SortDirection;
+    use sea_orm::sea_query::Func;
     let order = match query.direction {
         SortDirection::Ascending => sea_orm::Order::Asc,
         SortDirection::Descending => sea_orm::Order::Desc,
     };
-    let column = match query.sort {
-        ChangeSort::Reference => Column::Id,
-        ChangeSort::Title => Column::Title,
-        ChangeSort::Risk => Column::RiskScore,
-        ChangeSort::Planned => Column::PlannedStart,
+    let column = |column: Column| Expr::col((Changes, column));
+    let keys = match query.sort {
+        ChangeSort::Reference => vec![],
+        ChangeSort::Title => vec![column(Column::Title)],
+        ChangeSort::Risk => {
+            vec![Func::coalesce([column(Column::RiskScore), Expr::val(-1)]).into()]
+        }
+        ChangeSort::Planned => vec![Func::coalesce([
+            column(Column::PlannedStart),
+            Expr::val(key_paging::no_time()),
+        ])
+        .into()],
     };
-    select
-        .order_by(column, order.clone())
-        .order_by(Column::Id, order)
+    KeyOrder {
+        keys,
+        id: Column::Id,
+        order,
+    }
 }
 
 /// The most rows one export writes; a list filtered down further exports completely.
@@ -250,7 +269,7 @@ pub async fn export(db: &Db, query: &ChangeQuery) -> Result<(Vec<ChangeCard>, bo
     let select = filtered(db, query).await?;
     let mut rows = cards(
         db.reader(),
-        sorted(select, query).limit(EXPORT_MAX_ROWS + 1),
+        key_paging::ordered(select, &change_order(query)).limit(EXPORT_MAX_ROWS + 1),
     )
     .await?;
     let truncated = rows.len() as u64 > EXPORT_MAX_ROWS;

@@ -19,6 +19,7 @@ pub mod feeds;
 pub mod gap_assessments;
 pub mod identity;
 pub mod internal_audits;
+pub mod key_paging;
 pub mod management_reviews;
 pub mod nonconformities;
 pub mod notifications;

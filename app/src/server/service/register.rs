@@ -21,6 +21,7 @@ use crate::server::entity::improvement::{self as entry, Column, Entity as Improv
 use crate::server::entity::improvement_kpi::{self as kpi_entity, Entity as Kpis};
 use crate::server::entity::kpi_measurement::{self as measurement_entity, Entity as Measurements};
 use crate::server::search::{contains_fragment, contains_text};
+use crate::server::service::key_paging::{self, KeyOrder};
 use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
 use chrono::{NaiveDate, Utc};
@@ -228,46 +229,46 @@ fn filtered(params: &RegisterParams, today: NaiveDate) -> Select<Improvements> {
 }
 
 /// The sort the table asked for; ties (and the default) by reference.
-fn sorted(query: Select<Improvements>, params: &RegisterParams) -> Select<Improvements> {
+fn register_order(params: &RegisterParams) -> KeyOrder<Improvements> {
     let order = if params.dir == "desc" {
         Order::Desc
     } else {
         Order::Asc
     };
-    let query = match params.sort.as_str() {
-        "title" => query.order_by(Func::lower(Expr::col(Column::Title)), order.clone()),
-        "priority" => {
-            let rank = Priority::ALL
+    let ranked = |case: CaseStatement| Expr::Case(Box::new(case));
+    let keys = match params.sort.as_str() {
+        "title" => vec![Func::lower(Expr::col((Improvements, Column::Title))).into()],
+        "priority" => vec![ranked(
+            Priority::ALL
                 .into_iter()
                 .enumerate()
                 .fold(CaseStatement::new(), |case, (rank, priority)| {
                     case.case(priority_pairs(priority), rank as i32 + 1)
                 })
-                .finally(0);
-            query.order_by(Expr::Case(Box::new(rank)), order.clone())
-        }
-        "target" => {
-            // Entries without a target date come first going up, as `Option` orders.
-            let dated = CaseStatement::new()
-                .case(Column::TargetDate.is_null(), 0)
-                .finally(1);
-            query
-                .order_by(Expr::Case(Box::new(dated)), order.clone())
-                .order_by(Column::TargetDate, order.clone())
-        }
-        "state" => {
-            let rank = ImprovementState::ALL
+                .finally(0),
+        )],
+        // Entries without a target date come first going up, as `Option` orders.
+        "target" => vec![Func::coalesce([
+            Expr::col((Improvements, Column::TargetDate)),
+            Expr::val(key_paging::no_date()),
+        ])
+        .into()],
+        "state" => vec![ranked(
+            ImprovementState::ALL
                 .into_iter()
                 .enumerate()
                 .fold(CaseStatement::new(), |case, (rank, state)| {
                     case.case(Column::State.eq(state.as_str()), rank as i32)
                 })
-                .finally(-1);
-            query.order_by(Expr::Case(Box::new(rank)), order.clone())
-        }
-        _ => query,
+                .finally(-1),
+        )],
+        _ => vec![],
     };
-    query.order_by(Column::Id, order)
+    KeyOrder {
+        keys,
+        id: Column::Id,
+        order,
+    }
 }
 
 /// One page of the filtered, sorted register and how many entries match in all.
@@ -281,11 +282,15 @@ pub async fn query(
     let total = filtered(params, today).count(conn).await?;
     let pages = Ord::max(total.div_ceil(page_size), 1);
     let page = Ord::min(params.page_number() as u64, pages);
-    let rows = sorted(filtered(params, today), params)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-        .all(conn)
-        .await?;
+    let rows = key_paging::read_page(
+        filtered(params, today),
+        &register_order(params),
+        params.page_key(),
+        page,
+        page_size,
+        |select| async move { Ok(select.all(conn).await?) },
+    )
+    .await?;
     Ok((entries(conn, rows).await?, total, page))
 }
 
@@ -305,7 +310,7 @@ pub async fn board(
             ..params.clone()
         };
         let total = filtered(&in_column, today).count(conn).await?;
-        let rows = sorted(filtered(&in_column, today), params)
+        let rows = key_paging::ordered(filtered(&in_column, today), &register_order(params))
             .limit(per_column)
             .all(conn)
             .await?;
@@ -324,7 +329,7 @@ pub async fn matching(
     params: &RegisterParams,
     today: NaiveDate,
 ) -> Result<Vec<Improvement>, AppError> {
-    let rows = sorted(filtered(params, today), params)
+    let rows = key_paging::ordered(filtered(params, today), &register_order(params))
         .all(db.reader())
         .await?;
     entries(db.reader(), rows).await

@@ -17,7 +17,7 @@ const api = await request.newContext({ baseURL: base, storageState });
 const time = (call) => timeRequests(call, runs * 2);
 
 // Every field of RegisterParams, as the page's resource sends them.
-const FIELDS = ['q', 'state', 'source', 'priority', 'owner', 'service', 'clause', 'overdue', 'sort', 'dir', 'page'];
+const FIELDS = ['q', 'state', 'source', 'priority', 'owner', 'service', 'clause', 'overdue', 'sort', 'dir', 'page', 'after', 'before'];
 function encode(params) {
   return FIELDS.map((f) => `params[${f}]=${encodeURIComponent(params[f] ?? '')}`).join('&');
 }
@@ -28,7 +28,16 @@ const cases = {
   'overdue, by target date': { overdue: 'yes', sort: 'target' },
   'one service, by title': { service: '3', sort: 'title' },
   'clause 8.5.1 + high priority': { clause: '8.5.1', priority: 'high' },
-  'page 200 by state desc': { sort: 'state', dir: 'desc', page: '200' },
+  'page 1 by state desc': { sort: 'state', dir: 'desc' },
+  'page 200 by state desc, by number (OFFSET)': { sort: 'state', dir: 'desc', page: '200' },
+};
+// The pager's link to page 200 starts after page 199's last entry.
+const page199 = await api.post('/api/improvements/list', {
+  headers, data: encode({ sort: 'state', dir: 'desc', page: '199' }),
+});
+const lastOf199 = JSON.parse((await page199.body()).toString()).items.at(-1).id;
+cases['page 200 by state desc, by key (as the pager links it)'] = {
+  sort: 'state', dir: 'desc', page: '200', after: String(lastOf199),
 };
 
 const health = (await time(() => api.get('/healthz'))).ms;
@@ -38,7 +47,7 @@ for (const [name, params] of Object.entries(cases)) {
   const { ms, body } = await time(() => api.post('/api/improvements/list', { headers, data: encode(params) }));
   const page = JSON.parse(body.toString());
   if (name === 'no filter, by reference') total = page.total;
-  results[name] = { ms: round(ms), matches: page.total, vs_healthz: round(ms / health) };
+  results[name] = { ms: round(ms), matches: page.total, first_id: page.items[0]?.id, vs_healthz: round(ms / health) };
 }
 const board = await time(() => api.post('/api/improvements/board', { headers, data: encode({}) }));
 const cards = JSON.parse(board.body.toString()).reduce((n, c) => n + c.entries.length, 0);

@@ -253,7 +253,10 @@ impl Watch {
             let mut event: LiveEvent = serde_json::from_str(&stamped.payload).ok()?;
             let zone = &self.viewer.time_zone;
             match &mut event {
-                LiveEvent::ChangeUpdated { cards, .. } => {
+                LiveEvent::ChangeUpdated { cards, .. }
+                | LiveEvent::ScheduleChanged {
+                    cards: Some(cards), ..
+                } => {
                     for card in cards {
                         card.local_window = app::server::service::schedule::local_window(
                             card.planned_start,

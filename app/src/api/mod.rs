@@ -126,12 +126,11 @@ pub(crate) mod guard {
         }
     }
 
-    /// Tells every open board and calendar that a window moved (conflicts may differ).
-    pub fn announce_schedule(window_id: i64) {
+    /// Tells every open board and calendar that a window moved, with the cards of the
+    /// changes whose conflict count moved with it.
+    pub async fn announce_schedule(window_id: i64, recounted: &[i64]) {
         if let Ok(state) = state() {
-            state
-                .events
-                .publish(&crate::model::live::LiveEvent::ScheduleChanged { window_id });
+            crate::server::announce::schedule(&state, window_id, recounted).await;
         }
     }
 

@@ -69,16 +69,16 @@ pub async fn save_window(
         draft,
     )
     .await?;
-    announce_schedule(saved);
+    announce_schedule(saved.id, &saved.recounted).await;
     leptos_axum::redirect("/calendar/windows");
-    Ok(saved)
+    Ok(saved.id)
 }
 
 #[server(endpoint = "calendar/delete_window")]
 pub async fn delete_window(id: i64, version: i32) -> Result<(), AppError> {
     let caller = require(Permission::ScheduleManage).await?;
-    schedule::delete_window(&caller.db, &caller.actor(), id, version).await?;
-    announce_schedule(id);
+    let recounted = schedule::delete_window(&caller.db, &caller.actor(), id, version).await?;
+    announce_schedule(id, &recounted).await;
     leptos_axum::redirect("/calendar/windows");
     Ok(())
 }

@@ -19,8 +19,14 @@ pub enum LiveEvent {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         cards: Vec<ChangeCard>,
     },
-    /// A blackout or maintenance window was added, moved or removed: conflicts may differ.
-    ScheduleChanged { window_id: i64 },
+    /// A blackout or maintenance window was added, moved or removed. `cards`: those of the
+    /// changes whose conflict count moved with it (often none), or nothing when there were too
+    /// many to send: boards then fetch themselves again.
+    ScheduleChanged {
+        window_id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cards: Option<Vec<ChangeCard>>,
+    },
     /// A CAB meeting moved on (agenda, current item, votes, decision, presence, minutes):
     /// the meeting as it now stands (its reader's fields set for each stream), or nothing
     /// when it could not be sent (screens then fetch it).
@@ -38,7 +44,9 @@ impl LiveEvent {
         match self {
             LiveEvent::ChangeUpdated { cards, .. } => !cards.is_empty(),
             LiveEvent::MeetingUpdated { meeting, .. } => meeting.is_some(),
-            LiveEvent::ScheduleChanged { .. } => false,
+            LiveEvent::ScheduleChanged { cards, .. } => {
+                cards.as_ref().is_some_and(|c| !c.is_empty())
+            }
         }
     }
 
@@ -47,7 +55,7 @@ impl LiveEvent {
         match &mut self {
             LiveEvent::ChangeUpdated { cards, .. } => cards.clear(),
             LiveEvent::MeetingUpdated { meeting, .. } => *meeting = None,
-            LiveEvent::ScheduleChanged { .. } => {}
+            LiveEvent::ScheduleChanged { cards, .. } => *cards = None,
         }
         self
     }
@@ -101,6 +109,20 @@ pub fn apply_cards(board: &mut Vec<ChangeCard>, id: i64, cards: Vec<ChangeCard>)
     if cards.is_empty() {
         return BoardUpdate::Refetch;
     }
+    take_cards(board, Some(id), cards)
+}
+
+/// Takes the cards of a window event (changes whose conflict count moved) into `board`, as
+/// `apply_cards` does; none of them is the event's own change, so nothing calls for a fetch.
+pub fn apply_recounted(board: &mut Vec<ChangeCard>, cards: Vec<ChangeCard>) {
+    take_cards(board, None, cards);
+}
+
+fn take_cards(
+    board: &mut Vec<ChangeCard>,
+    own: Option<i64>,
+    cards: Vec<ChangeCard>,
+) -> BoardUpdate {
     let mut update = BoardUpdate::Applied;
     for card in cards {
         match board.iter().position(|shown| shown.id == card.id) {
@@ -110,7 +132,7 @@ pub fn apply_cards(board: &mut Vec<ChangeCard>, id: i64, cards: Vec<ChangeCard>)
                     != (card.planned_start, card.planned_end);
                 if window_moved {
                     // Its old neighbours may have lost a conflict and are not in the event.
-                    if card.id == id {
+                    if Some(card.id) == own {
                         update = BoardUpdate::Refetch;
                     }
                     board.remove(at);
@@ -229,6 +251,41 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old, light_with_version(2));
+    }
+
+    #[test]
+    fn a_window_event_updates_counts_in_place_and_only_its_absence_of_cards_asks_for_more() {
+        let mut board = vec![card(1, 2, Some(1)), card(2, 1, Some(3))];
+        let mut recounted = card(2, 1, Some(3));
+        recounted.conflicts = 2;
+        apply_recounted(&mut board, vec![recounted.clone(), card(1, 1, Some(1))]);
+        assert_eq!(board[1], recounted, "same version: the new count is taken");
+        assert_eq!(board[0].version, 2, "an older card is not");
+
+        let event = LiveEvent::ScheduleChanged {
+            window_id: 4,
+            cards: Some(vec![recounted]),
+        };
+        assert!(event.carries_change_details());
+        let light = event.without_details();
+        assert_eq!(
+            light,
+            LiveEvent::ScheduleChanged {
+                window_id: 4,
+                cards: None
+            },
+            "a reader who may not see changes is told to fetch what it may see"
+        );
+        let nothing_moved = LiveEvent::ScheduleChanged {
+            window_id: 4,
+            cards: Some(vec![]),
+        };
+        assert!(!nothing_moved.carries_change_details());
+        let json = serde_json::to_string(&nothing_moved).unwrap();
+        assert_eq!(
+            serde_json::from_str::<LiveEvent>(&json).unwrap(),
+            nothing_moved
+        );
     }
 
     fn light_with_version(version: i32) -> LiveEvent {

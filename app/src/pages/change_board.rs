@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::model::actor::ActorFacts;
 use crate::model::change::{action_towards, transition, ChangeAction, ChangeState};
 use crate::model::change_request::{reference, ChangeCard};
-use crate::model::live::{apply_cards, BoardUpdate, LiveEvent};
+use crate::model::live::{apply_cards, apply_recounted, BoardUpdate, LiveEvent};
 use crate::model::user::CurrentUser;
 use crate::pages::change_list::window_text;
 use leptos::prelude::*;
@@ -183,8 +183,15 @@ pub fn ChangeBoardPage() -> impl IntoView {
                         board.refetch();
                     }
                 }
+                Some(LiveEvent::ScheduleChanged {
+                    cards: Some(cards), ..
+                }) => {
+                    if !cards.is_empty() {
+                        shown.cards.update(|all| apply_recounted(all, cards));
+                    }
+                }
                 Some(LiveEvent::MeetingUpdated { .. }) => {}
-                Some(LiveEvent::ScheduleChanged { .. }) | None => board.refetch(),
+                Some(LiveEvent::ScheduleChanged { cards: None, .. }) | None => board.refetch(),
             },
             || {},
             move || board.refetch(),

@@ -29,6 +29,19 @@ pub async fn change(state: &AppState, change: &Change) {
     });
 }
 
+/// A window was added, moved or removed: the cards of the changes whose conflict count moved.
+pub async fn schedule(state: &AppState, window_id: i64, recounted: &[i64]) {
+    let cards = change_lists::cards_of(&state.db, recounted)
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!(?err, window_id, "live event sent without its cards");
+            None
+        });
+    state
+        .events
+        .publish(&LiveEvent::ScheduleChanged { window_id, cards });
+}
+
 /// A meeting moved on (or someone came or went): the meeting as it now stands, read as
 /// nobody in particular; each stream tells it who is reading (`Meeting::show_to`).
 pub async fn meeting(state: &AppState, meeting_id: i64) {

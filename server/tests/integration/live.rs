@@ -306,6 +306,41 @@ async fn a_moved_change_brings_the_cards_that_changed_shown_in_each_readers_zone
         meeting(9),
         "the card event skipped"
     );
+
+    // A blackout over the two: the window's event brings their cards, each one conflict
+    // more, in the reader's zone; the far change, whose count did not move, is not sent.
+    let saved = common::web::send(
+        &state,
+        common::web::call(
+            "/api/calendar/save_window",
+            "form[kind]=blackout&form[name]=Freeze&form[starts]=2027-03-02T21:00&form[ends]=2027-03-03T01:00",
+            Some(&manager_cookie),
+        ),
+    )
+    .await;
+    assert!(
+        saved.status.is_success() || saved.status.is_redirection(),
+        "{}",
+        saved.body
+    );
+    assert_eq!(
+        serde_json::from_str::<LiveEvent>(&watching.next().await.data).unwrap(),
+        meeting(9)
+    );
+    let heard = watching.next().await;
+    let LiveEvent::ScheduleChanged {
+        cards: Some(recounted),
+        ..
+    } = serde_json::from_str(&heard.data).unwrap()
+    else {
+        panic!("a window event with cards, got {}", heard.data);
+    };
+    let ids: Vec<i64> = recounted.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![moved, neighbour]);
+    for (card, before) in recounted.iter().zip(&cards) {
+        assert_eq!(card.conflicts, before.conflicts + 1, "{card:?}");
+        assert_eq!(card.local_window.as_ref().unwrap().zone, "Europe/Berlin");
+    }
 }
 
 #[tokio::test]

@@ -138,7 +138,8 @@ async fn moving_a_window_rechecks_conflicts_and_stale_edits_change_nothing() {
         window("blackout", "2026-12-02T00:00", "2026-12-03T00:00"),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .id;
     assert_eq!(
         blackout_conflicts(&db, change).await,
         0,
@@ -488,7 +489,25 @@ async fn stored_conflict_counts_follow_every_write_that_moves_a_conflict() {
     let mut changes_made: Vec<i64> = Vec::new();
     let mut windows_made: Vec<i64> = Vec::new();
     let mut kinds_seen = std::collections::BTreeSet::new();
+    let mut counts_moved_by_windows = 0;
     for step in 0..70 {
+        let counts_before = stored_counts(&db).await;
+        // What a window write says it recounted: exactly the counts that moved (open boards
+        // are sent those cards and nothing else).
+        let recounted_rightly = |recounted: Vec<i64>| {
+            let db = db.db.clone();
+            let counts_before = counts_before.clone();
+            async move {
+                let after = stored_counts(&db).await;
+                let moved: Vec<i64> = after
+                    .iter()
+                    .filter(|(id, n)| counts_before.get(id) != Some(n))
+                    .map(|(id, _)| *id)
+                    .collect();
+                assert_eq!(recounted, moved, "step {step}");
+                moved.len()
+            }
+        };
         let choice = if changes_made.len() < 12 {
             0
         } else {
@@ -573,9 +592,12 @@ async fn stored_conflict_counts_follow_every_write_that_moves_a_conflict() {
                 } else {
                     None
                 };
-                let id = schedule::save_window(&db, &actor(&mgr), "Europe/Berlin", existing, draft)
-                    .await
-                    .unwrap();
+                let saved =
+                    schedule::save_window(&db, &actor(&mgr), "Europe/Berlin", existing, draft)
+                        .await
+                        .unwrap();
+                counts_moved_by_windows += recounted_rightly(saved.recounted).await;
+                let id = saved.id;
                 if existing.is_none() {
                     windows_made.push(id);
                 }
@@ -589,9 +611,10 @@ async fn stored_conflict_counts_follow_every_write_that_moves_a_conflict() {
                 let record = schedule::get_window(&db, "Europe/Berlin", id)
                     .await
                     .unwrap();
-                schedule::delete_window(&db, &actor(&mgr), id, record.version)
+                let recounted = schedule::delete_window(&db, &actor(&mgr), id, record.version)
                     .await
                     .unwrap();
+                counts_moved_by_windows += recounted_rightly(recounted).await;
                 "delete a window"
             }
         };
@@ -607,6 +630,7 @@ async fn stored_conflict_counts_follow_every_write_that_moves_a_conflict() {
         5,
         "every kind of write was tried: {kinds_seen:?}"
     );
+    assert!(counts_moved_by_windows > 0, "some window moved a count");
     let detected = detected_counts(&db).await;
     assert!(
         detected.values().filter(|n| **n > 0).count() >= 5,

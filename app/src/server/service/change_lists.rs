@@ -306,6 +306,21 @@ pub const MAX_NEIGHBOURS: u64 = 12;
 /// What changed on the board when change `id` was written: its own card first, then the
 /// cards on the board whose window overlaps its own (their conflicts may have moved with
 /// it). `None` when more than [`MAX_NEIGHBOURS`] overlap, or the change is gone.
+/// The cards of `ids` for a live event (conflict counts a window moved): `None` when there are
+/// more than [`MAX_NEIGHBOURS`], which boards are better off fetching whole.
+pub async fn cards_of(db: &Db, ids: &[i64]) -> Result<Option<Vec<ChangeCard>>, AppError> {
+    if ids.len() as u64 > MAX_NEIGHBOURS {
+        return Ok(None);
+    }
+    if ids.is_empty() {
+        return Ok(Some(vec![]));
+    }
+    let select = Changes::find()
+        .filter(Column::Id.is_in(ids.to_vec()))
+        .order_by_asc(Column::Id);
+    Ok(Some(cards(db.reader(), select).await?))
+}
+
 pub async fn cards_around(db: &Db, id: i64) -> Result<Option<Vec<ChangeCard>>, AppError> {
     let conn = db.reader();
     let Some(own) = cards(conn, Changes::find_by_id(id)).await?.pop() else {

@@ -59,18 +59,19 @@ pub async fn change_written<C: ConnectionTrait>(
     let spans: Vec<Window> = before.into_iter().chain(now).collect();
     let mut affected = scheduled_overlapping(conn, &spans).await?;
     affected.insert(id);
-    recount(conn, affected).await
+    recount(conn, affected).await.map(drop)
 }
 
 /// After a schedule window was added, moved or removed (`before` and `after` as stored),
 /// inside the write's transaction: recounts the scheduled changes overlapping it, and for a
 /// service's maintenance window every scheduled change of that service (whether a service
-/// has maintenance windows at all decides conflicts at any time).
+/// has maintenance windows at all decides conflicts at any time). Answers the changes whose
+/// count moved: open boards are sent their cards.
 pub async fn window_written<C: ConnectionTrait>(
     conn: &C,
     before: Option<&schedule_window::Model>,
     after: Option<&schedule_window::Model>,
-) -> Result<(), AppError> {
+) -> Result<Vec<i64>, AppError> {
     hold(conn).await?;
     let written: Vec<&schedule_window::Model> = before.into_iter().chain(after).collect();
     let spans: Vec<Window> = written
@@ -115,9 +116,11 @@ async fn scheduled_overlapping<C: ConnectionTrait>(
     Ok(ids.into_iter().collect())
 }
 
-/// Works out the conflicts of `ids` and stores the counts that differ.
-async fn recount<C: ConnectionTrait>(conn: &C, ids: BTreeSet<i64>) -> Result<(), AppError> {
+/// Works out the conflicts of `ids` and stores the counts that differ; answers the ids whose
+/// count it changed.
+async fn recount<C: ConnectionTrait>(conn: &C, ids: BTreeSet<i64>) -> Result<Vec<i64>, AppError> {
     let ids: Vec<i64> = ids.into_iter().collect();
+    let mut changed = Vec::new();
     for chunk in ids.chunks(CHUNK) {
         let conflicts = conflicts_of(conn, chunk).await?;
         let wanted: HashMap<i64, i32> = conflicts
@@ -131,9 +134,12 @@ async fn recount<C: ConnectionTrait>(conn: &C, ids: BTreeSet<i64>) -> Result<(),
             .into_tuple()
             .all(conn)
             .await?;
-        store(conn, corrections(&stored, &wanted)).await?;
+        let corrected = corrections(&stored, &wanted);
+        changed.extend(corrected.values().flatten().copied());
+        store(conn, corrected).await?;
     }
-    Ok(())
+    changed.sort_unstable();
+    Ok(changed)
 }
 
 /// Works out every change's count from the whole schedule and stores those that differ, in

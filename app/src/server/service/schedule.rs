@@ -333,6 +333,13 @@ async fn check_service<C: ConnectionTrait>(conn: &C, draft: &WindowDraft) -> Res
     Ok(())
 }
 
+/// A window as saved, and the changes whose conflict count moved with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowWritten {
+    pub id: i64,
+    pub recounted: Vec<i64>,
+}
+
 /// Creates a window (`existing: None`) or changes one whose version still matches.
 pub async fn save_window(
     db: &Db,
@@ -340,7 +347,7 @@ pub async fn save_window(
     time_zone: &str,
     existing: Option<(i64, i32)>,
     draft: WindowDraft,
-) -> Result<i64, AppError> {
+) -> Result<WindowWritten, AppError> {
     let (starts_at, ends_at) = instants(&draft, time_zone)?;
     let txn = db.begin_write().await?;
     check_service(&txn, &draft).await?;
@@ -381,7 +388,7 @@ pub async fn save_window(
         }
     };
     let after = find_window(&txn, id).await?;
-    conflict_counts::window_written(&txn, before.as_ref(), Some(&after)).await?;
+    let recounted = conflict_counts::window_written(&txn, before.as_ref(), Some(&after)).await?;
     audit::append(
         &txn,
         actor,
@@ -402,14 +409,20 @@ pub async fn save_window(
     )
     .await?;
     txn.commit().await?;
-    Ok(id)
+    Ok(WindowWritten { id, recounted })
 }
 
-pub async fn delete_window(db: &Db, actor: &Actor, id: i64, version: i32) -> Result<(), AppError> {
+/// Removes a window; answers the changes whose conflict count moved.
+pub async fn delete_window(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+) -> Result<Vec<i64>, AppError> {
     let txn = db.begin_write().await?;
     let before = find_window(&txn, id).await?;
     versioned::delete::<ScheduleWindows, _>(&txn, id, version).await?;
-    conflict_counts::window_written(&txn, Some(&before), None).await?;
+    let recounted = conflict_counts::window_written(&txn, Some(&before), None).await?;
     audit::append(
         &txn,
         actor,
@@ -427,5 +440,5 @@ pub async fn delete_window(db: &Db, actor: &Actor, id: i64, version: i32) -> Res
     )
     .await?;
     txn.commit().await?;
-    Ok(())
+    Ok(recounted)
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks: client size, server cold start, navigation-to-hydrated, conflict detection and
-# the change board (server response, time to interactive, live-update latency).
+# Benchmarks: client size, server cold start, navigation-to-hydrated (and against a minimal
+# Leptos app built here, bench/minimal-leptos), every page's settle time, conflict detection
+# and the change board (server response, time to interactive, live-update latency).
 # Each timing comes with a baseline measured in the same run (these machines are shared).
 # Data: cold start on an empty SQLite file (migrations only); hydration on the demo data
 # (12 services, 8 users, 60 changes); conflicts over 10,000 generated scheduled changes;
@@ -65,6 +66,16 @@ wait_healthy 127.0.0.1:3200
 (cd end2end && node bench/hydration.mjs http://127.0.0.1:3200 15)
 echo "## First load and each section's own code (as transferred, cold cache, signed in as the admin)"
 (cd end2end && node bench/first-load.mjs http://127.0.0.1:3200)
+echo "## Against a minimal Leptos app (bench/minimal-leptos): navigation to hydrated, cold cache"
+read -r minimal minimal_site < <(bench/minimal-leptos/build.sh | tail -1)
+"$minimal" 127.0.0.1:3300 "$minimal_site" >/dev/null 2>&1 &
+minimal_pid=$!
+until curl -fs http://127.0.0.1:3300/ >/dev/null 2>&1; do sleep 0.05; done
+(cd end2end && node bench/minimal-leptos.mjs http://127.0.0.1:3200 http://127.0.0.1:3300 15)
+kill $minimal_pid 2>/dev/null; wait $minimal_pid 2>/dev/null || true
+echo "## Every page's settle time (hydrated, nothing in flight for 300 ms; warm cache, median of 3)"
+(cd end2end && node bench/pages.mjs http://127.0.0.1:3200 3 quality@conform.demo)
+(cd end2end && node bench/pages.mjs http://127.0.0.1:3200 3 change.manager@conform.demo)
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
 
 echo "## Conflict detection over 10,000 scheduled changes (median of 7)"

@@ -18,11 +18,17 @@ const storageState = await signIn(browser, base, email);
 const context = await browser.newContext({ storageState });
 const page = await context.newPage();
 
-// Requests in flight, and when the last one ended.
+// Requests in flight, and when the last one ended. The live stream (an EventSource) stays
+// open as long as the page does, so it is not waited for.
 let inFlight = 0;
 let lastSettled = 0;
-page.on('request', () => { inFlight++; });
-const ended = () => { inFlight = Math.max(0, inFlight - 1); lastSettled = performance.now(); };
+const counted = (request) => request.resourceType() !== 'eventsource';
+page.on('request', (request) => { if (counted(request)) inFlight++; });
+const ended = (request) => {
+  if (!counted(request)) return;
+  inFlight = Math.max(0, inFlight - 1);
+  lastSettled = performance.now();
+};
 page.on('requestfinished', ended);
 page.on('requestfailed', ended);
 
@@ -47,11 +53,12 @@ async function settle(path, hydrates = true) {
 // The pages: the top bar's links, then each one's first link to a record of its own.
 await page.goto(base + '/');
 await page.waitForSelector('body[data-hydrated="true"]');
-const top = await page.$$eval('header a[href^="/"], nav a[href^="/"]', (links) => links.map((a) => a.getAttribute('href')));
-const paths = [...new Set(top.filter((href) => !/logout|\.(csv|ics|json)$/.test(href)))];
+const top = await page.$$eval('header a[href^="/"]:not([download]), nav a[href^="/"]:not([download])',
+  (links) => links.map((a) => a.getAttribute('href')));
+const paths = [...new Set(top.filter((href) => !/logout|\.(csv|ics|json|pdf|zip)(\?|$)/.test(href)))];
 for (const path of [...paths]) {
   await page.goto(base + path);
-  const detail = await page.$$eval('main a[href^="/"]', (links, prefix) => links
+  const detail = await page.$$eval('main a[href^="/"]:not([download])', (links, prefix) => links
     .map((a) => a.getAttribute('href'))
     .find((href) => href.startsWith(prefix + '/') && /\/\d+$/.test(href)), path.replace(/\/$/, ''));
   if (detail && !paths.includes(detail)) paths.push(detail);

@@ -117,6 +117,7 @@ pub async fn create_change(form: ChangeForm) -> Result<Change, AppError> {
 pub async fn update_change(id: i64, version: i32, form: ChangeForm) -> Result<Change, AppError> {
     let caller = require(Permission::ChangeRaise).await?;
     let draft = form.validate()?;
+    let before = crate::server::service::change_lists::window_of(&caller.db, id).await?;
     let updated = changes::update(
         &caller.db,
         &caller.user,
@@ -129,7 +130,7 @@ pub async fn update_change(id: i64, version: i32, form: ChangeForm) -> Result<Ch
     let change = caller
         .counted(RecordType::Change, Some(id), updated)
         .await?;
-    super::guard::announce_change(&change).await;
+    super::guard::announce_edited_change(&change, before).await;
     leptos_axum::redirect(&format!("/changes/{}", change.id));
     Ok(change)
 }

@@ -113,8 +113,17 @@ pub(crate) mod guard {
     /// Tells every open board that a change moved (after the write committed), with the
     /// cards that changed so that boards update in place.
     pub async fn announce_change(change: &crate::model::change_request::Change) {
+        announce_edited_change(change, None).await
+    }
+
+    /// As `announce_change`, for an edit that may have moved the change's window from
+    /// `before`: the neighbours it left come with the event too.
+    pub async fn announce_edited_change(
+        change: &crate::model::change_request::Change,
+        before: Option<crate::model::schedule::Window>,
+    ) {
         if let Ok(state) = state() {
-            crate::server::announce::change(&state, change).await;
+            crate::server::announce::change(&state, change, before).await;
         }
     }
 

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LiveEvent {
     /// A change was created, edited or moved. `cards` is what changed on the board: the
-    /// change's own card first, then the cards of the changes overlapping its window (their
-    /// conflict counts may have moved with it). Empty when there were too many to send:
-    /// boards then fetch themselves again.
+    /// change's own card first, then the cards of the changes overlapping its window, and
+    /// for an edit the window it had before (their conflict counts may have moved with it).
+    /// Empty when there were too many to send: boards then fetch themselves again.
     ChangeUpdated {
         id: i64,
         version: i32,
@@ -96,34 +96,31 @@ pub struct BoardSnapshot {
 pub enum BoardUpdate {
     /// The board now shows what the server has.
     Applied,
-    /// The cards are taken, but the board cannot know everything that moved with them (no
-    /// cards came, or the change's window moved so the neighbours it left are not among
-    /// them): fetch the board again.
+    /// No cards came (too many to send, or not for this reader): fetch the board again.
     Refetch,
 }
 
-/// Takes the cards of an event for change `id` into `board` (kept in planned-start order):
-/// a card replaces the one with its id unless that one is newer; a card not yet on the board
-/// is inserted in order. Taking the same event twice changes nothing.
-pub fn apply_cards(board: &mut Vec<ChangeCard>, id: i64, cards: Vec<ChangeCard>) -> BoardUpdate {
+/// Takes the cards of a change's event into `board` (kept in planned-start order): a card
+/// replaces the one with its id unless that one is newer; a card whose window moved moves to
+/// where it now belongs; a card not yet on the board is inserted in order. Taking the same
+/// event twice changes nothing. An event carries every card whose conflicts may have moved,
+/// the neighbours an edited change left included, so only an event without cards (too many
+/// to send, or not for this reader) calls for a fetch.
+pub fn apply_cards(board: &mut Vec<ChangeCard>, cards: Vec<ChangeCard>) -> BoardUpdate {
     if cards.is_empty() {
         return BoardUpdate::Refetch;
     }
-    take_cards(board, Some(id), cards)
+    take_cards(board, cards);
+    BoardUpdate::Applied
 }
 
 /// Takes the cards of a window event (changes whose conflict count moved) into `board`, as
-/// `apply_cards` does; none of them is the event's own change, so nothing calls for a fetch.
+/// `apply_cards` does; none may be a fine answer (nothing moved).
 pub fn apply_recounted(board: &mut Vec<ChangeCard>, cards: Vec<ChangeCard>) {
-    take_cards(board, None, cards);
+    take_cards(board, cards);
 }
 
-fn take_cards(
-    board: &mut Vec<ChangeCard>,
-    own: Option<i64>,
-    cards: Vec<ChangeCard>,
-) -> BoardUpdate {
-    let mut update = BoardUpdate::Applied;
+fn take_cards(board: &mut Vec<ChangeCard>, cards: Vec<ChangeCard>) {
     for card in cards {
         match board.iter().position(|shown| shown.id == card.id) {
             Some(at) if board[at].version > card.version => {}
@@ -131,10 +128,6 @@ fn take_cards(
                 let window_moved = (board[at].planned_start, board[at].planned_end)
                     != (card.planned_start, card.planned_end);
                 if window_moved {
-                    // Its old neighbours may have lost a conflict and are not in the event.
-                    if Some(card.id) == own {
-                        update = BoardUpdate::Refetch;
-                    }
                     board.remove(at);
                     insert_in_order(board, card);
                 } else {
@@ -144,7 +137,6 @@ fn take_cards(
             None => insert_in_order(board, card),
         }
     }
-    update
 }
 
 /// The board's order: planned start (unscheduled first), then id.
@@ -187,7 +179,7 @@ mod tests {
         let mut neighbour = card(3, 1, Some(5));
         neighbour.conflicts = 1;
         assert_eq!(
-            apply_cards(&mut board, 2, vec![moved.clone(), neighbour.clone()]),
+            apply_cards(&mut board, vec![moved.clone(), neighbour.clone()]),
             BoardUpdate::Applied
         );
         assert_eq!(ids(&board), vec![1, 2, 3]);
@@ -202,7 +194,7 @@ mod tests {
     fn an_older_card_never_replaces_a_newer_one() {
         let mut board = vec![card(1, 3, Some(2))];
         assert_eq!(
-            apply_cards(&mut board, 1, vec![card(1, 2, Some(2))]),
+            apply_cards(&mut board, vec![card(1, 2, Some(2))]),
             BoardUpdate::Applied
         );
         assert_eq!(board[0].version, 3);
@@ -211,26 +203,32 @@ mod tests {
     #[test]
     fn a_new_change_is_inserted_in_planned_order() {
         let mut board = vec![card(1, 1, None), card(2, 1, Some(3)), card(3, 1, Some(5))];
-        apply_cards(&mut board, 9, vec![card(9, 1, Some(4))]);
+        apply_cards(&mut board, vec![card(9, 1, Some(4))]);
         assert_eq!(ids(&board), vec![1, 2, 9, 3]);
-        apply_cards(&mut board, 8, vec![card(8, 1, None)]);
+        apply_cards(&mut board, vec![card(8, 1, None)]);
         assert_eq!(ids(&board), vec![1, 8, 2, 9, 3]);
     }
 
     #[test]
-    fn a_change_whose_window_moved_asks_for_the_whole_board() {
-        let mut board = vec![card(1, 1, Some(1)), card(2, 1, Some(3))];
+    fn a_change_whose_window_moved_moves_to_where_it_now_belongs() {
+        let mut board = vec![card(1, 1, Some(1)), card(2, 2, Some(3))];
+        let mut left_behind = card(2, 2, Some(3));
+        left_behind.conflicts = 0;
         assert_eq!(
-            apply_cards(&mut board, 1, vec![card(1, 2, Some(6))]),
-            BoardUpdate::Refetch
+            apply_cards(&mut board, vec![card(1, 2, Some(6)), left_behind.clone()]),
+            BoardUpdate::Applied
         );
-        assert_eq!(ids(&board), vec![2, 1], "still shown where it now belongs");
+        assert_eq!(ids(&board), vec![2, 1]);
+        assert_eq!(
+            board[0], left_behind,
+            "the neighbour it left comes with the event"
+        );
     }
 
     #[test]
     fn an_event_without_cards_asks_for_the_whole_board() {
         let mut board = vec![card(1, 1, Some(1))];
-        assert_eq!(apply_cards(&mut board, 1, vec![]), BoardUpdate::Refetch);
+        assert_eq!(apply_cards(&mut board, vec![]), BoardUpdate::Refetch);
         assert_eq!(ids(&board), vec![1]);
     }
 
@@ -366,10 +364,10 @@ mod tests {
         ) {
             let mut board: Vec<ChangeCard> = vec![];
             for (id, version, start) in &events {
-                apply_cards(&mut board, *id, vec![card(*id, *version, *start)]);
+                apply_cards(&mut board, vec![card(*id, *version, *start)]);
                 // Taking the same event again changes nothing.
                 let before = board.clone();
-                apply_cards(&mut board, *id, vec![card(*id, *version, *start)]);
+                apply_cards(&mut board, vec![card(*id, *version, *start)]);
                 prop_assert_eq!(&before, &board);
             }
             let mut seen = ids(&board);

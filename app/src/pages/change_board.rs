@@ -174,11 +174,9 @@ pub fn ChangeBoardPage() -> impl IntoView {
                 crate::model::service::encode_component(&events_after)
             ),
             move |event| match event {
-                Some(LiveEvent::ChangeUpdated { id, cards, .. }) => {
+                Some(LiveEvent::ChangeUpdated { cards, .. }) => {
                     let mut update = BoardUpdate::Applied;
-                    shown
-                        .cards
-                        .update(|all| update = apply_cards(all, id, cards));
+                    shown.cards.update(|all| update = apply_cards(all, cards));
                     if update == BoardUpdate::Refetch {
                         board.refetch();
                     }

@@ -4,13 +4,15 @@
 
 use crate::model::change_request::Change;
 use crate::model::live::LiveEvent;
+use crate::model::schedule::Window;
 use crate::model::user::CurrentUser;
 use crate::server::service::{cab, change_lists};
 use crate::server::state::AppState;
 
-/// A change was created, edited or moved: its card and those of its overlapping neighbours.
-pub async fn change(state: &AppState, change: &Change) {
-    let cards = change_lists::cards_around(&state.db, change.id)
+/// A change was created, edited or moved: its card and those of its overlapping neighbours,
+/// at its window now and the one it had `before` an edit.
+pub async fn change(state: &AppState, change: &Change, before: Option<Window>) {
+    let cards = change_lists::cards_around(&state.db, change.id, before)
         .await
         .unwrap_or_else(|err| {
             tracing::warn!(

@@ -12,7 +12,7 @@
 //! vote, and does not count towards the quorum.
 
 use crate::common;
-use common::web::current;
+use common::web::{change_form_body as encode, current};
 
 use app::error::AppError;
 use app::model::access::Role;
@@ -21,7 +21,7 @@ use app::model::cab::BoardForm;
 use app::model::change::{ChangeAction, ChangeState};
 use app::model::change_request::{Change, ChangeForm};
 use app::model::meeting::MeetingWhen;
-use app::model::service::{encode_component, ServiceForm};
+use app::model::service::ServiceForm;
 use app::model::standard_template::TemplateForm;
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
@@ -67,29 +67,6 @@ fn form(kind: &str, service_id: i64, risk: u8) -> ChangeForm {
         time_pressure: "0".into(),
         ..Default::default()
     }
-}
-
-/// `form` as the browser posts it: `form[field]=…`, `form[list][0]=…`.
-fn encode(form: &ChangeForm) -> String {
-    let serde_json::Value::Object(fields) = serde_json::to_value(form).unwrap() else {
-        unreachable!("a form is an object")
-    };
-    let mut parts = Vec::new();
-    for (name, value) in fields {
-        match value {
-            serde_json::Value::String(text) => {
-                parts.push(format!("form[{name}]={}", encode_component(&text)))
-            }
-            serde_json::Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    let text = item.as_str().unwrap_or_default();
-                    parts.push(format!("form[{name}][{i}]={}", encode_component(text)));
-                }
-            }
-            _ => {}
-        }
-    }
-    parts.join("&")
 }
 
 async fn load(db: &Db, id: i64) -> Change {

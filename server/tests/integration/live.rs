@@ -341,6 +341,47 @@ async fn a_moved_change_brings_the_cards_that_changed_shown_in_each_readers_zone
         assert_eq!(card.conflicts, before.conflicts + 1, "{card:?}");
         assert_eq!(card.local_window.as_ref().unwrap().zone, "Europe/Berlin");
     }
+
+    // The moved change is edited away from its neighbour: the event brings the neighbour it
+    // left, one conflict fewer, so that boards need not fetch themselves.
+    let before = changes::load(db.reader(), moved).await.unwrap();
+    let away = change_at("2027-05-20T22:00", "2027-05-20T23:00");
+    let edited = common::web::send(
+        &state,
+        common::web::call(
+            "/api/changes/update",
+            &format!(
+                "id={moved}&version={}&{}",
+                before.version,
+                common::web::change_form_body(&away)
+            ),
+            Some(&manager_cookie),
+        ),
+    )
+    .await;
+    assert!(
+        edited.status.is_success() || edited.status.is_redirection(),
+        "{}",
+        edited.body
+    );
+    let heard = watching.next().await;
+    let LiveEvent::ChangeUpdated {
+        id,
+        cards: moved_away,
+        ..
+    } = serde_json::from_str(&heard.data).unwrap()
+    else {
+        panic!("a change event, got {}", heard.data);
+    };
+    assert_eq!(id, moved);
+    let ids: Vec<i64> = moved_away.iter().map(|c| c.id).collect();
+    assert_eq!(
+        ids,
+        vec![moved, neighbour],
+        "the neighbour it left comes along"
+    );
+    assert_eq!(moved_away[0].conflicts, 0, "nothing near it now");
+    assert_eq!(moved_away[1].conflicts, recounted[1].conflicts - 1);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use crate::model::change::ChangeState;
 use crate::model::change_request::{ChangeCard, ChangeQuery};
 use crate::model::listing::{Page, DEFAULT_PAGE_SIZE};
 use crate::model::refs::PersonRef;
+use crate::model::schedule::Window;
 use crate::server::db::Db;
 use crate::server::entity::change as change_entity;
 use crate::server::entity::change::{Column, Entity as Changes};
@@ -14,6 +15,7 @@ use crate::server::entity::change_service::{self, Entity as ChangeServices};
 use crate::server::entity::user;
 use crate::server::failure::internal;
 use crate::server::search::contains_text;
+use crate::server::service::change_conflicts::overlapping;
 use crate::server::service::change_records::{owner_ids_from, risk_from, state_from, type_from};
 use crate::server::service::key_paging::{self, KeyOrder};
 use chrono::{DateTime, NaiveTime, Utc};
@@ -303,9 +305,18 @@ pub async fn board(db: &Db) -> Result<Vec<ChangeCard>, AppError> {
 /// At most this many neighbours travel with a changed card; beyond, boards fetch themselves.
 pub const MAX_NEIGHBOURS: u64 = 12;
 
-/// What changed on the board when change `id` was written: its own card first, then the
-/// cards on the board whose window overlaps its own (their conflicts may have moved with
-/// it). `None` when more than [`MAX_NEIGHBOURS`] overlap, or the change is gone.
+/// Change `id`'s planned window as stored, if it has one: read before an edit, so that the
+/// edit's live event can bring the cards of the neighbours it left.
+pub async fn window_of(db: &Db, id: i64) -> Result<Option<Window>, AppError> {
+    let span: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = Changes::find_by_id(id)
+        .select_only()
+        .columns([Column::PlannedStart, Column::PlannedEnd])
+        .into_tuple()
+        .one(db.reader())
+        .await?;
+    Ok(span.and_then(|(start, end)| Window::new(start?, end?)))
+}
+
 /// The cards of `ids` for a live event (conflict counts a window moved): `None` when there are
 /// more than [`MAX_NEIGHBOURS`], which boards are better off fetching whole.
 pub async fn cards_of(db: &Db, ids: &[i64]) -> Result<Option<Vec<ChangeCard>>, AppError> {
@@ -321,18 +332,34 @@ pub async fn cards_of(db: &Db, ids: &[i64]) -> Result<Option<Vec<ChangeCard>>, A
     Ok(Some(cards(db.reader(), select).await?))
 }
 
-pub async fn cards_around(db: &Db, id: i64) -> Result<Option<Vec<ChangeCard>>, AppError> {
+/// What changed on the board when change `id` was written: its own card first, then the
+/// cards on the board whose window overlaps its own, or the window it had `before` the
+/// write (their conflicts may have moved with it). `None` when more than
+/// [`MAX_NEIGHBOURS`] overlap, or the change is gone.
+pub async fn cards_around(
+    db: &Db,
+    id: i64,
+    before: Option<Window>,
+) -> Result<Option<Vec<ChangeCard>>, AppError> {
     let conn = db.reader();
     let Some(own) = cards(conn, Changes::find_by_id(id)).await?.pop() else {
         return Ok(None);
     };
+    let now = own
+        .planned_start
+        .zip(own.planned_end)
+        .and_then(|(start, end)| Window::new(start, end));
+    let spans: Vec<Window> = now.into_iter().chain(before).collect();
     let mut shown = vec![];
-    if let (Some(start), Some(end)) = (own.planned_start, own.planned_end) {
+    if !spans.is_empty() {
         let neighbours = Changes::find()
             .filter(on_board())
             .filter(Column::Id.ne(id))
-            .filter(Column::PlannedStart.lt(end))
-            .filter(Column::PlannedEnd.gt(start))
+            .filter(overlapping(
+                &spans,
+                Column::PlannedStart,
+                Column::PlannedEnd,
+            ))
             .order_by_asc(Column::PlannedStart)
             .order_by_asc(Column::Id)
             .limit(MAX_NEIGHBOURS + 1);

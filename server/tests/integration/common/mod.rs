@@ -357,6 +357,33 @@ pub mod web {
         request.body(Body::empty()).unwrap()
     }
 
+    /// `form` as the browser posts it: `form[field]=…`, `form[list][0]=…`.
+    pub fn change_form_body(form: &app::model::change_request::ChangeForm) -> String {
+        let serde_json::Value::Object(fields) = serde_json::to_value(form).unwrap() else {
+            unreachable!("a form is an object")
+        };
+        let mut parts = Vec::new();
+        for (name, value) in fields {
+            match value {
+                serde_json::Value::String(text) => parts.push(format!(
+                    "form[{name}]={}",
+                    app::model::service::encode_component(&text)
+                )),
+                serde_json::Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        let text = item.as_str().unwrap_or_default();
+                        parts.push(format!(
+                            "form[{name}][{i}]={}",
+                            app::model::service::encode_component(text)
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        parts.join("&")
+    }
+
     /// A same-origin server-function call, as the hydrated client makes it.
     pub fn call(uri: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
         let mut request = Request::post(uri)

@@ -18,6 +18,7 @@ use crate::server::search::contains_text;
 use crate::server::service::change_conflicts::overlapping;
 use crate::server::service::change_records::{owner_ids_from, risk_from, state_from, type_from};
 use crate::server::service::key_paging::{self, KeyOrder};
+use crate::server::service::schedule::PlannedSpan;
 use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -308,7 +309,7 @@ pub const MAX_NEIGHBOURS: u64 = 12;
 /// Change `id`'s planned window as stored, if it has one: read before an edit, so that the
 /// edit's live event can bring the cards of the neighbours it left.
 pub async fn window_of(db: &Db, id: i64) -> Result<Option<Window>, AppError> {
-    let span: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = Changes::find_by_id(id)
+    let span: Option<PlannedSpan> = Changes::find_by_id(id)
         .select_only()
         .columns([Column::PlannedStart, Column::PlannedEnd])
         .into_tuple()

@@ -117,7 +117,7 @@ pub async fn create_change(form: ChangeForm) -> Result<Change, AppError> {
 pub async fn update_change(id: i64, version: i32, form: ChangeForm) -> Result<Change, AppError> {
     let caller = require(Permission::ChangeRaise).await?;
     let draft = form.validate()?;
-    let before = crate::server::service::change_lists::window_of(&caller.db, id).await?;
+    let before = crate::server::service::conflict_counts::window_of(caller.db.reader(), id).await?;
     let updated = changes::update(
         &caller.db,
         &caller.user,

@@ -18,6 +18,11 @@ impl Window {
         (start < end).then_some(Self { start, end })
     }
 
+    /// A change's planned window, when it has both ends (and they are in order).
+    pub fn planned(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Option<Self> {
+        Self::new(start?, end?)
+    }
+
     pub fn overlaps(&self, other: &Window) -> bool {
         self.start < other.end && other.start < self.end
     }

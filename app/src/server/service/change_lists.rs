@@ -18,7 +18,6 @@ use crate::server::search::contains_text;
 use crate::server::service::change_conflicts::overlapping;
 use crate::server::service::change_records::{owner_ids_from, risk_from, state_from, type_from};
 use crate::server::service::key_paging::{self, KeyOrder};
-use crate::server::service::schedule::PlannedSpan;
 use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -306,18 +305,6 @@ pub async fn board(db: &Db) -> Result<Vec<ChangeCard>, AppError> {
 /// At most this many neighbours travel with a changed card; beyond, boards fetch themselves.
 pub const MAX_NEIGHBOURS: u64 = 12;
 
-/// Change `id`'s planned window as stored, if it has one: read before an edit, so that the
-/// edit's live event can bring the cards of the neighbours it left.
-pub async fn window_of(db: &Db, id: i64) -> Result<Option<Window>, AppError> {
-    let span: Option<PlannedSpan> = Changes::find_by_id(id)
-        .select_only()
-        .columns([Column::PlannedStart, Column::PlannedEnd])
-        .into_tuple()
-        .one(db.reader())
-        .await?;
-    Ok(span.and_then(|(start, end)| Window::new(start?, end?)))
-}
-
 /// The cards of `ids` for a live event (conflict counts a window moved): `None` when there are
 /// more than [`MAX_NEIGHBOURS`], which boards are better off fetching whole.
 pub async fn cards_of(db: &Db, ids: &[i64]) -> Result<Option<Vec<ChangeCard>>, AppError> {
@@ -346,10 +333,7 @@ pub async fn cards_around(
     let Some(own) = cards(conn, Changes::find_by_id(id)).await?.pop() else {
         return Ok(None);
     };
-    let now = own
-        .planned_start
-        .zip(own.planned_end)
-        .and_then(|(start, end)| Window::new(start, end));
+    let now = Window::planned(own.planned_start, own.planned_end);
     let spans: Vec<Window> = now.into_iter().chain(before).collect();
     let mut shown = vec![];
     if !spans.is_empty() {

@@ -369,10 +369,7 @@ pub async fn update(
     })
     .await?;
     write_links(&txn, id, &draft).await?;
-    let window_before = before
-        .planned_start
-        .zip(before.planned_end)
-        .and_then(|(start, end)| Window::new(start, end));
+    let window_before = Window::planned(before.planned_start, before.planned_end);
     conflict_counts::change_written(&txn, id, window_before).await?;
     let after = load(&txn, id).await?;
     let summary = if state != before.state {

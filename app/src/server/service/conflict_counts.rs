@@ -49,17 +49,23 @@ pub async fn change_written<C: ConnectionTrait>(
     before: Option<Window>,
 ) -> Result<(), AppError> {
     hold(conn).await?;
-    let now: Option<PlannedSpan> = Changes::find_by_id(id)
+    let now = window_of(conn, id).await?;
+    let spans: Vec<Window> = before.into_iter().chain(now).collect();
+    let mut affected = scheduled_overlapping(conn, &spans).await?;
+    affected.insert(id);
+    recount(conn, affected).await.map(drop)
+}
+
+/// Change `id`'s planned window as stored, if it has one (read before an edit too, so that
+/// the edit's live event can bring the cards of the neighbours it left).
+pub async fn window_of<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Window>, AppError> {
+    let span: Option<PlannedSpan> = Changes::find_by_id(id)
         .select_only()
         .columns([Column::PlannedStart, Column::PlannedEnd])
         .into_tuple()
         .one(conn)
         .await?;
-    let now = now.and_then(|(start, end)| Window::new(start?, end?));
-    let spans: Vec<Window> = before.into_iter().chain(now).collect();
-    let mut affected = scheduled_overlapping(conn, &spans).await?;
-    affected.insert(id);
-    recount(conn, affected).await.map(drop)
+    Ok(span.and_then(|(start, end)| Window::planned(start, end)))
 }
 
 /// After a schedule window was added, moved or removed (`before` and `after` as stored),

@@ -131,8 +131,8 @@ wait_healthy 127.0.0.1:3203
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
 
 echo "## Live updates across two processes on one PostgreSQL (board: 5,000 changes; meeting: 50 participants)"
-pg_virtualenv scripts/bench-live-pg.sh board
-pg_virtualenv scripts/bench-live-pg.sh meeting
+pg_virtualenv -t scripts/bench-live-pg.sh board
+pg_virtualenv -t scripts/bench-live-pg.sh meeting
 
 echo "## Improvement register: 20,000 entries (SQLite)"
 register_data="$(mktemp -d)"

@@ -136,7 +136,9 @@ else
 fi
 run_stage_logged sqlite timeout 1200 bash -c 'test_binaries=($test_binaries_list); run_server_tests' &
 sqlite_run=$!
-run_stage_logged postgres timeout 1200 pg_virtualenv bash -c \
+# -t keeps the cluster in a temporary directory even as root: a run that is killed
+# leaves no 15/regress cluster behind for the next run to refuse.
+run_stage_logged postgres timeout 1200 pg_virtualenv -t bash -c \
   'export CONFORM_TEST_POSTGRES_URL="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE"
    test_binaries=($test_binaries_list); run_server_tests' &
 postgres_run=$!

@@ -35,6 +35,12 @@ pub const DEMO_USERS: &[(&str, &str, Role)] = &[
     ),
     ("auditor@conform.demo", "Ari Auditor", Role::Auditor),
     ("requester@conform.demo", "Robin Requester", Role::Requester),
+    (
+        "service.levels@conform.demo",
+        "Sam Levels",
+        Role::ServiceLevelManager,
+    ),
+    ("resolver@conform.demo", "Jordan Fixer", Role::Resolver),
 ];
 
 /// Creates the demo users that are not there yet; returns how many were created.

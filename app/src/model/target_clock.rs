@@ -1,0 +1,341 @@
+//! A target clock (clauses 8.3.3, 8.6.1): how much of an agreed response or resolution time
+//! a record has used, measured in service time (`service_hours`), paused while the record
+//! waits for the customer or a supplier, stopped when the target is met.
+//!
+//! The clock is stored as what it has used so far and since when it runs; everything else is
+//! worked out. While it runs, the instants it reaches 75 % (warning) and 100 % (breach) are
+//! worked out once, so a queue sorts by them in SQL and a browser turns a card amber or red on
+//! time without doing the calendar's arithmetic.
+
+use crate::model::labelled::labelled_enum;
+use crate::model::service_hours::ServiceHours;
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+/// At this share of the target a clock warns.
+pub const WARNING_PERCENT: i64 = 75;
+
+/// The longest target an agreement may set: 90 days (of service time).
+pub const MAX_TARGET_MINUTES: u32 = 90 * 24 * 60;
+
+labelled_enum! {
+    /// Whether a clock is counting.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ClockPhase {
+        Running => ("running", "Running"),
+        Paused => ("paused", "Paused"),
+        Stopped => ("stopped", "Stopped"),
+    }
+}
+
+labelled_enum! {
+    /// How a clock stands against its target.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum ClockStatus {
+        OnTrack => ("on_track", "On track"),
+        Warning => ("warning", "Warning"),
+        Breached => ("breached", "Breached"),
+    }
+}
+
+/// One target's clock, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetClock {
+    pub target_minutes: u32,
+    /// Service seconds used in the runs that have ended (before the last pause or the stop).
+    pub used_seconds: i64,
+    /// Since when the current run counts; `None` while paused or stopped.
+    pub running_since: Option<DateTime<Utc>>,
+    /// When the clock was stopped (the response given, the record resolved).
+    pub stopped_at: Option<DateTime<Utc>>,
+}
+
+/// What a clock says at one instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockReading {
+    pub phase: ClockPhase,
+    pub status: ClockStatus,
+    pub target_minutes: u32,
+    pub used_seconds: i64,
+    /// Used time as a share of the target, in percent (over 100 once breached).
+    pub percent: i64,
+    /// While running: when it warns and when it reaches the target (breached a moment later).
+    pub warning_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl ClockReading {
+    /// Service time left, in seconds (negative once breached).
+    pub fn left_seconds(&self) -> i64 {
+        i64::from(self.target_minutes) * 60 - self.used_seconds
+    }
+
+    /// The status at a later instant, without the calendar: a running clock's status changes
+    /// only at its warning and due instants (what a browser's ticking clock asks).
+    pub fn status_at(&self, now: DateTime<Utc>) -> ClockStatus {
+        match (self.phase, self.warning_at, self.due_at) {
+            (ClockPhase::Running, _, Some(due)) if now > due => ClockStatus::Breached,
+            (ClockPhase::Running, Some(warning), _) if now >= warning => {
+                self.status.max(ClockStatus::Warning)
+            }
+            _ => self.status,
+        }
+    }
+}
+
+impl TargetClock {
+    /// A clock that starts counting at `at`.
+    pub fn start(target_minutes: u32, at: DateTime<Utc>) -> TargetClock {
+        TargetClock {
+            target_minutes,
+            used_seconds: 0,
+            running_since: Some(at),
+            stopped_at: None,
+        }
+    }
+
+    pub fn phase(&self) -> ClockPhase {
+        match (self.stopped_at, self.running_since) {
+            (Some(_), _) => ClockPhase::Stopped,
+            (None, Some(_)) => ClockPhase::Running,
+            (None, None) => ClockPhase::Paused,
+        }
+    }
+
+    fn target_seconds(&self) -> i64 {
+        i64::from(self.target_minutes) * 60
+    }
+
+    /// Service seconds used up to `now`.
+    pub fn used_at<Z: TimeZone>(&self, hours: &ServiceHours, zone: &Z, now: DateTime<Utc>) -> i64 {
+        self.used_seconds
+            + self
+                .running_since
+                .map_or(0, |since| hours.seconds_between(zone, since, now))
+    }
+
+    /// Stops counting at `at` (waiting for the customer or a supplier); a clock that is not
+    /// running is left as it is.
+    pub fn pause<Z: TimeZone>(&mut self, hours: &ServiceHours, zone: &Z, at: DateTime<Utc>) {
+        if let Some(since) = self.running_since.take() {
+            self.used_seconds += hours.seconds_between(zone, since, at);
+        }
+    }
+
+    /// Counts again from `at`; only a paused clock resumes.
+    pub fn resume(&mut self, at: DateTime<Utc>) {
+        if self.phase() == ClockPhase::Paused {
+            self.running_since = Some(at);
+        }
+    }
+
+    /// Stops for good at `at` (the target is met, or was breached, then).
+    pub fn stop<Z: TimeZone>(&mut self, hours: &ServiceHours, zone: &Z, at: DateTime<Utc>) {
+        if self.stopped_at.is_none() {
+            self.pause(hours, zone, at);
+            self.stopped_at = Some(at);
+        }
+    }
+
+    /// Counts again after a stop (a resolved incident is reopened): the time used so far stays
+    /// used, so a reopened record cannot meet its target by being resolved early.
+    pub fn restart(&mut self, at: DateTime<Utc>) {
+        self.stopped_at = None;
+        self.running_since = Some(at);
+    }
+
+    /// The clock's reading at `now`.
+    pub fn read<Z: TimeZone>(
+        &self,
+        hours: &ServiceHours,
+        zone: &Z,
+        now: DateTime<Utc>,
+    ) -> ClockReading {
+        let used = self.used_at(hours, zone, now);
+        let target = self.target_seconds();
+        let (warning_at, due_at) = match self.running_since {
+            Some(since) if self.stopped_at.is_none() => {
+                let from_start = |share: i64| {
+                    // Rounded up: the first whole second at or past the share.
+                    let needed = (target * share + 99) / 100 - self.used_seconds;
+                    if needed <= 0 {
+                        None
+                    } else {
+                        hours.add(zone, since, needed)
+                    }
+                };
+                (from_start(WARNING_PERCENT), from_start(100))
+            }
+            _ => (None, None),
+        };
+        let percent = if target == 0 {
+            100
+        } else {
+            used * 100 / target
+        };
+        let status = if used > target || (target == 0 && used > 0) {
+            ClockStatus::Breached
+        } else if used * 100 >= target * WARNING_PERCENT {
+            ClockStatus::Warning
+        } else {
+            ClockStatus::OnTrack
+        };
+        // Reached before this run started: the instant itself is in the past, unknown here.
+        let due_at = due_at
+            .or_else(|| (self.phase() == ClockPhase::Running && used > target).then_some(now));
+        ClockReading {
+            phase: self.phase(),
+            status,
+            target_minutes: self.target_minutes,
+            used_seconds: used,
+            percent,
+            warning_at,
+            due_at,
+        }
+    }
+
+    /// Whether the target was met: decided once the clock is stopped.
+    pub fn met(&self) -> Option<bool> {
+        self.stopped_at
+            .map(|_| self.used_seconds <= self.target_seconds())
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::model::service_hours::DayHours;
+    use chrono::Duration;
+    use chrono_tz::Tz;
+    use proptest::prelude::*;
+
+    fn office() -> (ServiceHours, Tz) {
+        let mut hours = ServiceHours::always("Europe/Paris");
+        hours.week = [Some(DayHours {
+            start: 8 * 60,
+            end: 18 * 60,
+        }); 7];
+        hours.week[5] = None;
+        hours.week[6] = None;
+        (hours, "Europe/Paris".parse().unwrap())
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_clock_warns_at_three_quarters_and_breaches_at_the_target() {
+        let (hours, zone) = office();
+        // Monday 1 March 2027, 09:00 in Paris; a 4-hour target.
+        let clock = TargetClock::start(240, at("2027-03-01T09:00:00+01:00"));
+        let reading = clock.read(&hours, &zone, at("2027-03-01T10:00:00+01:00"));
+        assert_eq!(reading.status, ClockStatus::OnTrack);
+        assert_eq!(reading.percent, 25);
+        assert_eq!(reading.warning_at, Some(at("2027-03-01T12:00:00+01:00")));
+        assert_eq!(reading.due_at, Some(at("2027-03-01T13:00:00+01:00")));
+        assert_eq!(
+            reading.status_at(at("2027-03-01T12:00:00+01:00")),
+            ClockStatus::Warning
+        );
+        assert_eq!(
+            reading.status_at(at("2027-03-01T13:00:01+01:00")),
+            ClockStatus::Breached
+        );
+        let later = clock.read(&hours, &zone, at("2027-03-01T13:30:00+01:00"));
+        assert_eq!(later.status, ClockStatus::Breached);
+        assert_eq!(later.left_seconds(), -30 * 60);
+    }
+
+    #[test]
+    fn a_paused_clock_stands_still_and_resumes_where_it_stopped() {
+        let (hours, zone) = office();
+        let mut clock = TargetClock::start(240, at("2027-03-01T09:00:00+01:00"));
+        clock.pause(&hours, &zone, at("2027-03-01T11:00:00+01:00"));
+        let paused = clock.read(&hours, &zone, at("2027-03-03T11:00:00+01:00"));
+        assert_eq!(paused.phase, ClockPhase::Paused);
+        assert_eq!(paused.used_seconds, 2 * 3600);
+        assert_eq!(paused.due_at, None);
+        // Waiting from Monday to Friday 17:00: two hours left, one today and one on Monday.
+        clock.resume(at("2027-03-05T17:00:00+01:00"));
+        let running = clock.read(&hours, &zone, at("2027-03-05T17:00:00+01:00"));
+        assert_eq!(running.due_at, Some(at("2027-03-08T09:00:00+01:00")));
+        assert_eq!(running.warning_at, Some(at("2027-03-05T18:00:00+01:00")));
+        clock.stop(&hours, &zone, at("2027-03-08T08:30:00+01:00"));
+        assert_eq!(clock.met(), Some(true));
+        assert_eq!(clock.phase(), ClockPhase::Stopped);
+    }
+
+    #[test]
+    fn a_reopened_record_keeps_the_time_it_used() {
+        let (hours, zone) = office();
+        let mut clock = TargetClock::start(60, at("2027-03-01T09:00:00+01:00"));
+        clock.stop(&hours, &zone, at("2027-03-01T09:50:00+01:00"));
+        assert_eq!(clock.met(), Some(true));
+        clock.restart(at("2027-03-01T14:00:00+01:00"));
+        let reading = clock.read(&hours, &zone, at("2027-03-01T14:00:00+01:00"));
+        assert_eq!(reading.status, ClockStatus::Warning);
+        assert_eq!(reading.due_at, Some(at("2027-03-01T14:10:00+01:00")));
+        clock.stop(&hours, &zone, at("2027-03-01T14:20:00+01:00"));
+        assert_eq!(clock.met(), Some(false));
+    }
+
+    #[test]
+    fn a_clock_already_past_its_target_reads_breached_when_it_resumes() {
+        let (hours, zone) = office();
+        let mut clock = TargetClock::start(30, at("2027-03-01T09:00:00+01:00"));
+        clock.pause(&hours, &zone, at("2027-03-01T10:00:00+01:00"));
+        clock.resume(at("2027-03-02T09:00:00+01:00"));
+        let reading = clock.read(&hours, &zone, at("2027-03-02T09:00:00+01:00"));
+        assert_eq!(reading.status, ClockStatus::Breached);
+        assert_eq!(reading.due_at, Some(at("2027-03-02T09:00:00+01:00")));
+        assert_eq!(reading.warning_at, None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// However a clock is paused and resumed, it has used exactly the service time of its
+        /// running stretches, and its due instant is where that time reaches the target.
+        #[test]
+        fn pauses_take_out_exactly_the_time_spent_waiting(
+            target in 1u32..(5 * 24 * 60),
+            stretches in proptest::collection::vec((0i64..(3 * 24 * 3600), 0i64..(3 * 24 * 3600)), 1..6),
+            start in 1_790_000_000i64..1_850_000_000,
+        ) {
+            let (hours, zone) = office();
+            let mut now = DateTime::from_timestamp(start, 0).unwrap();
+            let mut clock = TargetClock::start(target, now);
+            let mut counted = 0;
+            for (running, waiting) in stretches {
+                let until = now + Duration::seconds(running);
+                counted += hours.seconds_between(&zone, now, until);
+                clock.pause(&hours, &zone, until);
+                now = until + Duration::seconds(waiting);
+                clock.resume(now);
+            }
+            prop_assert_eq!(clock.used_at(&hours, &zone, now), counted);
+            let reading = clock.read(&hours, &zone, now);
+            prop_assert_eq!(reading.used_seconds, counted);
+            let target_seconds = i64::from(target) * 60;
+            if counted < target_seconds {
+                let due = reading.due_at.unwrap();
+                prop_assert_eq!(clock.used_at(&hours, &zone, due), target_seconds);
+                prop_assert!(reading.status_at(due) < ClockStatus::Breached);
+                prop_assert!(reading.status_at(due + Duration::seconds(1)) == ClockStatus::Breached);
+                match reading.warning_at {
+                    Some(warning) => prop_assert!(warning <= due && reading.status == ClockStatus::OnTrack),
+                    None => prop_assert_eq!(reading.status, ClockStatus::Warning),
+                }
+            } else {
+                prop_assert_eq!(reading.status_at(now), if counted > target_seconds {
+                    ClockStatus::Breached
+                } else {
+                    ClockStatus::Warning
+                });
+            }
+        }
+    }
+}

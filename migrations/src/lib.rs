@@ -22,6 +22,8 @@ mod m20261204_000101_custody_and_contributors;
 mod m20261204_000201_change_custody_and_imports;
 mod m20261205_000301_lookup_indexes;
 mod m20261205_000401_change_conflict_counts;
+mod m20261206_000501_service_levels;
+mod m20261206_000502_incidents;
 
 pub struct Migrator;
 
@@ -48,6 +50,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000201_change_custody_and_imports::Migration),
             Box::new(m20261205_000301_lookup_indexes::Migration),
             Box::new(m20261205_000401_change_conflict_counts::Migration),
+            Box::new(m20261206_000501_service_levels::Migration),
+            Box::new(m20261206_000502_incidents::Migration),
         ]
     }
 }

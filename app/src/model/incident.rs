@@ -11,7 +11,9 @@ use crate::error::FieldErrors;
 use crate::model::access::Role;
 use crate::model::actor::{refuse, ActorFacts, Refusal};
 use crate::model::labelled::labelled_enum;
-use crate::model::priority_matrix::{Impact, Urgency};
+use crate::model::priority_matrix::{Impact, TicketPriority, Urgency};
+use crate::model::refs::{PersonRef, ServiceRef};
+use crate::model::target_clock::ClockReading;
 use crate::model::text;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -389,6 +391,134 @@ pub fn validate_resolution(
     }
 }
 
+labelled_enum! {
+    /// What a line of the timeline records.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum TimelineKind {
+        Raised => ("raised", "Raised"),
+        Note => ("note", "Work note"),
+        Step => ("step", "Step"),
+    }
+}
+
+/// One line of an incident's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub author: Option<PersonRef>,
+    pub kind: TimelineKind,
+    pub body: String,
+}
+
+/// An incident as its record page shows it, clocks read at `read_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub description: String,
+    pub service: ServiceRef,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub priority: TicketPriority,
+    /// The rule that gave the priority when it was set.
+    pub priority_rule: String,
+    pub category: String,
+    pub affected: String,
+    pub reporter: PersonRef,
+    pub assignee: Option<PersonRef>,
+    pub state: IncidentState,
+    pub pending_reason: Option<PendingReason>,
+    pub resolution_code: Option<ResolutionCode>,
+    pub resolution: Option<String>,
+    pub major: bool,
+    pub review_completed_at: Option<DateTime<Utc>>,
+    pub service_affecting: bool,
+    pub started_at: DateTime<Utc>,
+    /// The agreement the clocks measure against (`SLA-3`), if one was in force.
+    pub agreement: Option<String>,
+    pub response_clock: Option<ClockReading>,
+    pub resolution_clock: Option<ClockReading>,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub read_at: DateTime<Utc>,
+    pub timeline: Vec<TimelineEntry>,
+    pub version: i32,
+}
+
+/// A step as the record's forms post it: the action and what it needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepForm {
+    pub action: String,
+    /// Assign: the new assignee.
+    pub assignee_id: String,
+    /// Resolve: how, and what was done.
+    pub resolution_code: String,
+    pub resolution: String,
+    /// Any step: a note for the timeline.
+    pub note: String,
+}
+
+/// The step read from its form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub action: IncidentAction,
+    pub assignee_id: Option<i64>,
+    pub resolution: Option<(ResolutionCode, String)>,
+    pub note: String,
+}
+
+impl StepForm {
+    pub fn validate(&self) -> Result<Step, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let action = IncidentAction::parse(&self.action);
+        if action.is_none() {
+            errors.add("action", "Choose the step to take.");
+        }
+        let note = text::bounded(&mut errors, "note", "The note", &self.note, 0, 4000);
+        let assignee_id = match (action, self.assignee_id.trim()) {
+            (Some(IncidentAction::Assign), id) => match id.parse::<i64>() {
+                Ok(id) if id > 0 => Some(id),
+                _ => {
+                    errors.add("assignee_id", "Choose whom to assign the incident to.");
+                    None
+                }
+            },
+            _ => None,
+        };
+        let resolution = if action == Some(IncidentAction::Resolve) {
+            match validate_resolution(&self.resolution_code, &self.resolution) {
+                Ok(resolution) => Some(resolution),
+                Err(resolution_errors) => {
+                    for field in ["resolution_code", "resolution"] {
+                        if let Some(message) = resolution_errors.get(field) {
+                            errors.add(field, message);
+                        }
+                    }
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        match action {
+            Some(action) if errors.is_empty() => Ok(Step {
+                action,
+                assignee_id,
+                resolution,
+                note,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The reference people use: `INC-42`.
+pub fn reference(id: i64) -> String {
+    format!("INC-{id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,6 +716,39 @@ mod tests {
             validate_resolution("fixed", " Restarted the mail relay. ").unwrap(),
             (ResolutionCode::Fixed, "Restarted the mail relay.".into())
         );
+    }
+
+    #[test]
+    fn a_step_form_asks_for_what_its_step_needs() {
+        let assign = StepForm {
+            action: "assign".into(),
+            ..Default::default()
+        };
+        assert!(assign.validate().unwrap_err().get("assignee_id").is_some());
+        let assign = StepForm {
+            assignee_id: "7".into(),
+            ..assign
+        };
+        assert_eq!(assign.validate().unwrap().assignee_id, Some(7));
+        let resolve = StepForm {
+            action: "resolve".into(),
+            resolution_code: "fixed".into(),
+            ..Default::default()
+        };
+        assert!(resolve.validate().unwrap_err().get("resolution").is_some());
+        let resolve = StepForm {
+            resolution: "Replaced the failed disk.".into(),
+            ..resolve
+        };
+        assert_eq!(
+            resolve.validate().unwrap().resolution.unwrap().0,
+            ResolutionCode::Fixed
+        );
+        assert!(StepForm::default()
+            .validate()
+            .unwrap_err()
+            .get("action")
+            .is_some());
     }
 
     fn any_facts() -> impl Strategy<Value = IncidentFacts> {

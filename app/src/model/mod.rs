@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod agreement;
 pub mod audit;
 pub mod bia;
 pub mod cab;
@@ -18,6 +19,7 @@ pub mod evidence_pack;
 pub mod gap;
 pub mod improvement;
 pub mod incident;
+pub mod incident_queue;
 pub mod internal_audit;
 pub mod labelled;
 pub mod listing;

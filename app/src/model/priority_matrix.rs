@@ -29,6 +29,7 @@ labelled_enum! {
     /// An incident's or request's priority: P1 is the most pressing. Agreements set their
     /// targets per priority.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
     pub enum TicketPriority {
         P1 => ("p1", "P1 Critical"),
         P2 => ("p2", "P2 High"),
@@ -90,6 +91,32 @@ impl PriorityMatrix {
         )
     }
 
+    /// The matrix as stored: rows of codes, impact high to low, `p1,p2,p3;p2,p3,p4;p3,p4,p5`.
+    pub fn codes(&self) -> String {
+        self.cells
+            .map(|row| row.map(|p| p.as_str()).join(","))
+            .join(";")
+    }
+
+    /// Reads what `codes` wrote; `None` for anything else.
+    pub fn from_codes(stored: &str) -> Option<PriorityMatrix> {
+        let mut matrix = PriorityMatrix::default();
+        let rows: Vec<&str> = stored.split(';').collect();
+        if rows.len() != 3 {
+            return None;
+        }
+        for (i, row) in rows.into_iter().enumerate() {
+            let cells: Vec<&str> = row.split(',').collect();
+            if cells.len() != 3 {
+                return None;
+            }
+            for (u, code) in cells.into_iter().enumerate() {
+                matrix.cells[i][u] = TicketPriority::parse(code)?;
+            }
+        }
+        Some(matrix)
+    }
+
     /// A matrix is consistent when more impact or more urgency never lowers the priority.
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -143,6 +170,32 @@ impl PriorityMatrix {
     }
 }
 
+/// What the organisation sets once for every incident: the priority matrix and how long a
+/// resolved incident may be reopened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceLevelSettings {
+    pub matrix: PriorityMatrix,
+    pub reopen_days: u32,
+    pub version: i32,
+}
+
+/// The longest reopen period an organisation may set.
+pub const MAX_REOPEN_DAYS: u32 = 90;
+
+/// A reopen period as typed: whole days from 0 (never reopened) to `MAX_REOPEN_DAYS`.
+pub fn reopen_days_field(errors: &mut FieldErrors, value: &str) -> u32 {
+    match value.trim().parse::<u32>() {
+        Ok(days) if days <= MAX_REOPEN_DAYS => days,
+        _ => {
+            errors.add(
+                "reopen_days",
+                format!("Give whole days from 0 to {MAX_REOPEN_DAYS}."),
+            );
+            0
+        }
+    }
+}
+
 /// The form field of one cell: `cell_high_low`.
 pub fn cell_field(impact: Impact, urgency: Urgency) -> String {
     format!("cell_{}_{}", impact.as_str(), urgency.as_str())
@@ -165,6 +218,9 @@ mod tests {
             "Impact medium × urgency high → P2 High (the organisation's priority matrix)"
         );
         assert!(m.validate().is_ok());
+        assert_eq!(m.codes(), "p1,p2,p3;p2,p3,p4;p3,p4,p5");
+        assert_eq!(PriorityMatrix::from_codes(&m.codes()), Some(m));
+        assert_eq!(PriorityMatrix::from_codes("p1,p2;p3"), None);
     }
 
     #[test]

@@ -242,6 +242,14 @@ fn instant<Z: TimeZone>(
     None
 }
 
+/// A stored calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCalendar {
+    pub id: i64,
+    pub hours: ServiceHours,
+    pub version: i32,
+}
+
 /// The calendar as a form posts it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceHoursForm {

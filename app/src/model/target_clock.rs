@@ -173,13 +173,7 @@ impl TargetClock {
         } else {
             used * 100 / target
         };
-        let status = if used > target || (target == 0 && used > 0) {
-            ClockStatus::Breached
-        } else if used * 100 >= target * WARNING_PERCENT {
-            ClockStatus::Warning
-        } else {
-            ClockStatus::OnTrack
-        };
+        let status = status_of(used, target);
         // Reached before this run started: the instant itself is in the past, unknown here.
         let due_at = due_at
             .or_else(|| (self.phase() == ClockPhase::Running && used > target).then_some(now));
@@ -194,10 +188,42 @@ impl TargetClock {
         }
     }
 
+    /// The standing at `now` from what a stored row holds alone — the time used before the
+    /// current run and the instants worked out when the clock last moved — without the
+    /// calendar (what a queue row shows).
+    pub fn status_from_stored(
+        &self,
+        warning_at: Option<DateTime<Utc>>,
+        due_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> ClockStatus {
+        ClockReading {
+            phase: self.phase(),
+            status: status_of(self.used_seconds, self.target_seconds()),
+            target_minutes: self.target_minutes,
+            used_seconds: self.used_seconds,
+            percent: 0,
+            warning_at,
+            due_at,
+        }
+        .status_at(now)
+    }
+
     /// Whether the target was met: decided once the clock is stopped.
     pub fn met(&self) -> Option<bool> {
         self.stopped_at
             .map(|_| self.used_seconds <= self.target_seconds())
+    }
+}
+
+/// How `used` seconds stand against a target of `target` seconds.
+fn status_of(used: i64, target: i64) -> ClockStatus {
+    if used > target || (target == 0 && used > 0) {
+        ClockStatus::Breached
+    } else if used * 100 >= target * WARNING_PERCENT {
+        ClockStatus::Warning
+    } else {
+        ClockStatus::OnTrack
     }
 }
 
@@ -319,6 +345,15 @@ mod tests {
             prop_assert_eq!(clock.used_at(&hours, &zone, now), counted);
             let reading = clock.read(&hours, &zone, now);
             prop_assert_eq!(reading.used_seconds, counted);
+            // A queue row's standing, from the stored instants, agrees with the full reading
+            // at any later instant.
+            for later in [0i64, 3600, 86_400, 5 * 86_400] {
+                let then = now + Duration::seconds(later);
+                prop_assert_eq!(
+                    clock.status_from_stored(reading.warning_at, reading.due_at, then),
+                    clock.read(&hours, &zone, then).status
+                );
+            }
             let target_seconds = i64::from(target) * 60;
             if counted < target_seconds {
                 let due = reading.due_at.unwrap();

@@ -188,6 +188,7 @@ versioned! {
     gap_assessment => "this assessment", updated_at;
     gap_rating => "this sub-clause's rating", updated_at;
     improvement => "this improvement", updated_at;
+    incident => "this incident", updated_at;
     internal_audit => "this audit", updated_at;
     management_review => "this review", updated_at;
     nonconformity => "this nonconformity", updated_at;
@@ -196,7 +197,10 @@ versioned! {
     review_action => "this action";
     schedule_window => "this window";
     service => "this service", updated_at;
+    service_agreement => "this agreement", updated_at;
     service_bia(ServiceId) => "this impact analysis", updated_at;
+    service_calendar => "these service hours", updated_at;
+    service_level_settings => "the service level settings", updated_at;
     sms_document => "this document", updated_at;
     sms_document_version => "this document's draft", updated_at;
     standard_template => "this template", updated_at;

@@ -1,5 +1,6 @@
 //! Business services: the logic behind each server function, taking the database handle.
 
+pub mod agreements;
 pub mod audit_trail;
 pub mod bia;
 pub mod cab;
@@ -18,6 +19,8 @@ pub mod evidence_pack;
 pub mod feeds;
 pub mod gap_assessments;
 pub mod identity;
+pub mod incident_queue;
+pub mod incidents;
 pub mod internal_audits;
 pub mod key_paging;
 pub mod management_reviews;
@@ -29,6 +32,7 @@ pub mod register;
 pub mod register_import;
 pub mod saved_filters;
 pub mod schedule;
+pub mod service_levels;
 pub mod sms_documents;
 pub mod templates;
 pub mod users;

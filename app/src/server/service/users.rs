@@ -81,6 +81,19 @@ pub async fn active_people<C: sea_orm::ConnectionTrait>(
         .collect())
 }
 
+/// An enabled user's name and roles, for rules that depend on who is named (an assignee must
+/// work incidents); `None` for someone unknown or disabled.
+pub async fn enabled_roles<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<Option<(String, Vec<Role>)>, AppError> {
+    Ok(Users::find_by_id(id)
+        .filter(Column::DisabledAt.is_null())
+        .one(conn)
+        .await?
+        .map(|u| (u.name, roles_from_json(&u.roles))))
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<User, AppError> {
     find(db.reader(), id).await
 }

@@ -1,0 +1,222 @@
+//! The incident queue as its links and forms say it: which incidents (open ones by default,
+//! or a state, a priority, an assignee, a service, breached targets only), in which order
+//! (resolution due first by default), and which page. The server reads it in SQL
+//! (`service::incident_queue`), a page at a time.
+
+use crate::model::incident::IncidentState;
+use crate::model::listing::PageKey;
+use crate::model::priority_matrix::TicketPriority;
+use crate::model::target_clock::ClockStatus;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const QUEUE_PAGE_SIZE: u64 = 25;
+
+/// The queue's query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueParams {
+    /// Words in the title, or a reference (`INC-12`).
+    pub q: String,
+    /// `open` (the default), `all`, or a state's code.
+    pub state: String,
+    pub priority: String,
+    /// `me`, `none` (unassigned) or a person's id.
+    pub assignee: String,
+    pub service: String,
+    /// `yes`: only incidents whose resolution target is breached.
+    pub breached: String,
+    /// `due` (default: resolution due soonest), `priority`, `newest`.
+    pub sort: String,
+    pub page: String,
+    pub after: String,
+    pub before: String,
+}
+
+/// Whose incidents the queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Anyone,
+    Unassigned,
+    Person(i64),
+}
+
+/// Which states the queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFilter {
+    Open,
+    All,
+    Only(IncidentState),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueSort {
+    Due,
+    Priority,
+    Newest,
+}
+
+impl QueueParams {
+    pub fn states(&self) -> StateFilter {
+        match self.state.trim() {
+            "" | "open" => StateFilter::Open,
+            "all" => StateFilter::All,
+            other => IncidentState::parse_loose(other).map_or(StateFilter::Open, StateFilter::Only),
+        }
+    }
+
+    pub fn priority(&self) -> Option<TicketPriority> {
+        TicketPriority::parse_loose(&self.priority)
+    }
+
+    /// `me` means the person asking.
+    pub fn assignee(&self, me: i64) -> AssigneeFilter {
+        match self.assignee.trim() {
+            "me" => AssigneeFilter::Person(me),
+            "none" => AssigneeFilter::Unassigned,
+            id => id
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map_or(AssigneeFilter::Anyone, AssigneeFilter::Person),
+        }
+    }
+
+    pub fn service(&self) -> Option<i64> {
+        self.service.trim().parse().ok().filter(|id| *id > 0)
+    }
+
+    pub fn breached_only(&self) -> bool {
+        self.breached.trim() == "yes"
+    }
+
+    /// The search words, or the id a reference names.
+    pub fn text(&self) -> Option<String> {
+        let text = self.q.trim();
+        (!text.is_empty()).then(|| text.chars().take(100).collect())
+    }
+
+    pub fn reference_id(&self) -> Option<i64> {
+        let text = self.q.trim().to_ascii_uppercase();
+        text.strip_prefix("INC-")
+            .and_then(|n| n.parse().ok())
+            .filter(|id| *id > 0)
+    }
+
+    pub fn sort(&self) -> QueueSort {
+        match self.sort.trim() {
+            "priority" => QueueSort::Priority,
+            "newest" => QueueSort::Newest,
+            _ => QueueSort::Due,
+        }
+    }
+
+    pub fn page_number(&self) -> u64 {
+        self.page
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    }
+
+    pub fn page_key(&self) -> Option<PageKey> {
+        PageKey::parse(Some(&self.after), Some(&self.before))
+    }
+
+    /// The query string for this view at `page`, starting at `key`.
+    pub fn href_at(&self, page: u64, key: Option<PageKey>) -> String {
+        let mut pairs: Vec<(&str, String)> = [
+            ("q", &self.q),
+            ("state", &self.state),
+            ("priority", &self.priority),
+            ("assignee", &self.assignee),
+            ("service", &self.service),
+            ("breached", &self.breached),
+            ("sort", &self.sort),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, v.trim().to_string()))
+        .collect();
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+            pairs.extend(key.map(PageKey::query_pair));
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", crate::model::service::encode_component(&v)))
+            .collect();
+        if query.is_empty() {
+            "/incidents".into()
+        } else {
+            format!("/incidents?{}", query.join("&"))
+        }
+    }
+}
+
+/// One row of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub service: String,
+    pub priority: TicketPriority,
+    pub state: IncidentState,
+    pub assignee: Option<String>,
+    pub major: bool,
+    /// While the resolution clock runs: when it warns and when it is due.
+    pub warning_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// How the resolution target stands when the page was read (none without a target).
+    pub status: Option<ClockStatus>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub read_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_string_reads_and_writes_back() {
+        let params = QueueParams {
+            q: " INC-12 ".into(),
+            state: "pending".into(),
+            priority: "P1".into(),
+            assignee: "me".into(),
+            breached: "yes".into(),
+            sort: "priority".into(),
+            ..Default::default()
+        };
+        assert_eq!(params.states(), StateFilter::Only(IncidentState::Pending));
+        assert_eq!(params.priority(), Some(TicketPriority::P1));
+        assert_eq!(params.assignee(7), AssigneeFilter::Person(7));
+        assert_eq!(params.reference_id(), Some(12));
+        assert!(params.breached_only());
+        assert_eq!(params.sort(), QueueSort::Priority);
+        assert_eq!(
+            params.href_at(2, Some(PageKey::After(40))),
+            "/incidents?q=INC-12&state=pending&priority=P1&assignee=me&breached=yes&sort=priority&page=2&after=40"
+        );
+        let odd = QueueParams {
+            state: "sideways".into(),
+            assignee: "-3".into(),
+            page: "0".into(),
+            ..Default::default()
+        };
+        assert_eq!(odd.states(), StateFilter::Open);
+        assert_eq!(odd.assignee(7), AssigneeFilter::Anyone);
+        assert_eq!(odd.page_number(), 1);
+        assert_eq!(QueueParams::default().href_at(1, None), "/incidents");
+    }
+}

@@ -1,0 +1,613 @@
+//! Incidents (clause 8.6.1): raised with a priority from the organisation's matrix, measured
+//! against the agreement in force for their service, and worked through the lifecycle of
+//! `model::incident`. Each step moves the two clocks as the lifecycle says, stores their
+//! warning and due instants for the queue, adds a line to the timeline and an audit entry, in
+//! one transaction checked against the version the step was offered at.
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::RecordType;
+use crate::model::actor::ActorFacts;
+use crate::model::incident::{
+    self, reference, ClockStep, Incident, IncidentAction, IncidentFacts, IncidentForm,
+    IncidentState, PendingReason, ResolutionCode, StepForm, TimelineEntry, TimelineKind,
+};
+use crate::model::priority_matrix::{Impact, TicketPriority, Urgency};
+use crate::model::refs::ServiceRef;
+use crate::model::service_hours::ServiceHours;
+use crate::model::target_clock::{ClockReading, TargetClock};
+use crate::model::user::CurrentUser;
+use crate::server::audit::{self, Actor};
+use crate::server::db::Db;
+use crate::server::entity::incident::{self as row_entity, Entity as Incidents};
+use crate::server::entity::incident_event::{self as event_entity, Entity as Events};
+use crate::server::service::users::{people, person};
+use crate::server::service::{agreements, catalogue, schedule, service_levels};
+use crate::server::versioned::{self, check_version};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    UpdateMany,
+};
+
+async fn row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<row_entity::Model, AppError> {
+    Incidents::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That incident".into()))
+}
+
+/// The two clocks of a stored incident (none when no agreement covered it).
+struct Clocks {
+    response: Option<TargetClock>,
+    resolution: Option<TargetClock>,
+}
+
+fn clocks_of(row: &row_entity::Model) -> Clocks {
+    let clock = |target: Option<i32>, used, since, stopped| {
+        target.map(|target| TargetClock {
+            target_minutes: u32::try_from(target).unwrap_or(0),
+            used_seconds: used,
+            running_since: since,
+            stopped_at: stopped,
+        })
+    };
+    Clocks {
+        response: clock(
+            row.response_target_minutes,
+            row.response_used_seconds,
+            row.response_running_since,
+            row.response_stopped_at,
+        ),
+        resolution: clock(
+            row.resolution_target_minutes,
+            row.resolution_used_seconds,
+            row.resolution_running_since,
+            row.resolution_stopped_at,
+        ),
+    }
+}
+
+/// The service hours an incident's clocks run on (24×7 in UTC when none are named).
+async fn hours_of<C: ConnectionTrait>(
+    conn: &C,
+    calendar_id: Option<i64>,
+) -> Result<ServiceHours, AppError> {
+    Ok(match calendar_id {
+        Some(id) => service_levels::calendar(conn, id).await?.hours,
+        None => ServiceHours::always("UTC"),
+    })
+}
+
+fn read(
+    clock: &Option<TargetClock>,
+    hours: &ServiceHours,
+    now: DateTime<Utc>,
+) -> Option<ClockReading> {
+    let zone = service_levels::zone_of(hours);
+    clock.as_ref().map(|c| c.read(hours, &zone, now))
+}
+
+fn apply(
+    clock: &mut Option<TargetClock>,
+    step: ClockStep,
+    hours: &ServiceHours,
+    now: DateTime<Utc>,
+) {
+    let zone = service_levels::zone_of(hours);
+    if let Some(clock) = clock {
+        match step {
+            ClockStep::Keep => {}
+            ClockStep::Pause => clock.pause(hours, &zone, now),
+            ClockStep::Resume => clock.resume(now),
+            ClockStep::Stop => clock.stop(hours, &zone, now),
+            ClockStep::Restart => clock.restart(now),
+        }
+    }
+}
+
+/// Raises an incident; returns its id. Someone who works incidents may raise it on behalf of
+/// the person who reported it; anyone else reports for themselves.
+pub async fn raise(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    form: &IncidentForm,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let draft = form.validate()?;
+    let facts = ActorFacts::from(user);
+    let mut errors = FieldErrors::new();
+    let reporter_id = draft.reporter_id.unwrap_or(user.id);
+    if reporter_id != user.id && !incident::works_incidents(&facts) {
+        errors.add(
+            "reporter_id",
+            "Only resolvers and service level managers raise an incident for someone else.",
+        );
+    }
+    let started_at = match draft.started_at {
+        Some(local) => schedule::to_utc("started_at", local, &user.time_zone, &mut errors),
+        None => Some(now),
+    };
+    if started_at.is_some_and(|at| at > now) {
+        errors.add("started_at", "The incident started before it is reported.");
+    }
+    let txn = db.begin_write().await?;
+    if catalogue::names_of(&txn, [draft.service_id])
+        .await?
+        .is_empty()
+    {
+        errors.add("service_id", "Choose the service from the catalogue.");
+    }
+    if people(&txn, &[reporter_id]).await?.is_empty() {
+        errors.add("reporter_id", "Choose the person who reported it.");
+    }
+    errors.into_result(())?;
+    let settings = service_levels::settings(&txn).await?;
+    let priority = settings.matrix.priority(draft.impact, draft.urgency);
+    let rule = settings.matrix.rule(draft.impact, draft.urgency);
+    let in_force = agreements::in_force(&txn, draft.service_id, now.date_naive()).await?;
+    let (agreement_id, calendar_id, target) = match &in_force {
+        Some((id, terms, _)) => (Some(*id), Some(terms.calendar_id), terms.target(priority)),
+        None => (None, None, None),
+    };
+    let hours = match &in_force {
+        Some((_, _, hours)) => hours.clone(),
+        None => ServiceHours::always("UTC"),
+    };
+    let clocks = Clocks {
+        response: target.map(|t| TargetClock::start(t.response_minutes, now)),
+        resolution: target.map(|t| TargetClock::start(t.resolution_minutes, now)),
+    };
+    let mut active = row_entity::ActiveModel {
+        title: Set(draft.title.clone()),
+        description: Set(draft.description.clone()),
+        service_id: Set(draft.service_id),
+        impact: Set(draft.impact.as_str().into()),
+        urgency: Set(draft.urgency.as_str().into()),
+        priority: Set(priority.as_str().into()),
+        priority_rule: Set(rule),
+        category: Set(draft.category.clone()),
+        affected: Set(draft.affected.clone()),
+        reporter_id: Set(reporter_id),
+        assignee_id: Set(None),
+        state: Set(IncidentState::New.as_str().into()),
+        pending_reason: Set(None),
+        resolution_code: Set(None),
+        resolution: Set(None),
+        major: Set(false),
+        review_completed_at: Set(None),
+        service_affecting: Set(draft.service_affecting),
+        started_at: Set(started_at.unwrap_or(now)),
+        agreement_id: Set(agreement_id),
+        calendar_id: Set(calendar_id),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    set_clocks(&mut active, &clocks, &hours, now);
+    let inserted = active.insert(&txn).await?;
+    let id = inserted.id;
+    add_event(
+        &txn,
+        id,
+        now,
+        Some(user.id),
+        TimelineKind::Raised,
+        format!(
+            "Raised as {} ({}){}",
+            priority.label(),
+            in_force
+                .as_ref()
+                .map(|(a, _, _)| format!("measured against {}", agreements::reference(*a)))
+                .unwrap_or_else(|| "no agreement covers the service: no targets".into()),
+            if reporter_id == user.id {
+                String::new()
+            } else {
+                format!(", on behalf of the reporter by {}", user.name)
+            }
+        ),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        RecordType::Incident,
+        id,
+        "incident_raised",
+        format!(
+            "{} “{}” raised ({})",
+            reference(id),
+            draft.title,
+            priority.label()
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Stores both clocks and the instants their readings at `now` give.
+fn set_clocks(
+    active: &mut row_entity::ActiveModel,
+    clocks: &Clocks,
+    hours: &ServiceHours,
+    now: DateTime<Utc>,
+) {
+    let response = read(&clocks.response, hours, now);
+    let resolution = read(&clocks.resolution, hours, now);
+    let target = |c: &Option<TargetClock>| c.as_ref().map(|c| c.target_minutes as i32);
+    active.response_target_minutes = Set(target(&clocks.response));
+    active.response_used_seconds = Set(clocks.response.as_ref().map_or(0, |c| c.used_seconds));
+    active.response_running_since = Set(clocks.response.as_ref().and_then(|c| c.running_since));
+    active.response_stopped_at = Set(clocks.response.as_ref().and_then(|c| c.stopped_at));
+    active.response_warning_at = Set(response.as_ref().and_then(|r| r.warning_at));
+    active.response_due_at = Set(response.as_ref().and_then(|r| r.due_at));
+    active.resolution_target_minutes = Set(target(&clocks.resolution));
+    active.resolution_used_seconds = Set(clocks.resolution.as_ref().map_or(0, |c| c.used_seconds));
+    active.resolution_running_since = Set(clocks.resolution.as_ref().and_then(|c| c.running_since));
+    active.resolution_stopped_at = Set(clocks.resolution.as_ref().and_then(|c| c.stopped_at));
+    active.resolution_warning_at = Set(resolution.as_ref().and_then(|r| r.warning_at));
+    active.resolution_due_at = Set(resolution.as_ref().and_then(|r| r.due_at));
+}
+
+async fn add_event<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    at: DateTime<Utc>,
+    author_id: Option<i64>,
+    kind: TimelineKind,
+    body: String,
+) -> Result<(), AppError> {
+    event_entity::ActiveModel {
+        incident_id: Set(incident_id),
+        at: Set(at),
+        author_id: Set(author_id),
+        kind: Set(kind.as_str().into()),
+        body: Set(body),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+fn facts_of(row: &row_entity::Model, reopen_days: u32, now: DateTime<Utc>) -> IncidentFacts {
+    IncidentFacts {
+        state: IncidentState::parse(&row.state).unwrap_or(IncidentState::New),
+        reporter_id: row.reporter_id,
+        assignee_id: row.assignee_id,
+        has_resolution: row.resolution_code.is_some(),
+        major: row.major,
+        review_completed: row.review_completed_at.is_some(),
+        resolved_at: row.resolved_at,
+        reopen_days,
+        now,
+    }
+}
+
+/// Takes one step of the lifecycle, against the version it was offered at.
+pub async fn take_step(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    form: &StepForm,
+    now: DateTime<Utc>,
+) -> Result<IncidentState, AppError> {
+    let step = form.validate()?;
+    let txn = db.begin_write().await?;
+    let before = row(&txn, id).await?;
+    let settings = service_levels::settings(&txn).await?;
+    let mut facts = facts_of(&before, settings.reopen_days, now);
+    let mut assignee_name = None;
+    if let Some(assignee) = step.assignee_id {
+        assignee_name = Some(check_assignee(&txn, assignee).await?);
+        facts.assignee_id = Some(assignee);
+    }
+    facts.has_resolution = step.resolution.is_some() || facts.has_resolution;
+    let from = facts.state;
+    let next = incident::transition(&facts, step.action, &ActorFacts::from(user))?;
+    check_version::<Incidents>(version, before.version)?;
+
+    let hours = hours_of(&txn, before.calendar_id).await?;
+    let mut clocks = clocks_of(&before);
+    let (response_step, resolution_step) = incident::clock_steps(from, next);
+    apply(&mut clocks.response, response_step, &hours, now);
+    apply(&mut clocks.resolution, resolution_step, &hours, now);
+    let mut active: row_entity::ActiveModel = before.clone().into();
+    set_clocks(&mut active, &clocks, &hours, now);
+    let pending = match step.action {
+        IncidentAction::WaitForCustomer => Some(PendingReason::Customer),
+        IncidentAction::WaitForSupplier => Some(PendingReason::Supplier),
+        _ if next == IncidentState::Pending => before
+            .pending_reason
+            .as_deref()
+            .and_then(PendingReason::parse),
+        _ => None,
+    };
+    let (code, words) = match &step.resolution {
+        Some((code, words)) => (Some(code.as_str().to_string()), Some(words.clone())),
+        None => (before.resolution_code.clone(), before.resolution.clone()),
+    };
+    let resolved_at = match next {
+        IncidentState::Resolved if from != IncidentState::Resolved => Some(now),
+        IncidentState::Resolved | IncidentState::Closed => before.resolved_at,
+        _ => None,
+    };
+    let closed_at = (next == IncidentState::Closed).then_some(now);
+    versioned::update(&txn, id, version, |update: UpdateMany<Incidents>| {
+        use row_entity::Column;
+        let mut update = update
+            .col_expr(Column::State, Expr::value(next.as_str()))
+            .col_expr(Column::AssigneeId, Expr::value(facts.assignee_id))
+            .col_expr(
+                Column::PendingReason,
+                Expr::value(pending.map(|p| p.as_str().to_string())),
+            )
+            .col_expr(Column::ResolutionCode, Expr::value(code))
+            .col_expr(Column::Resolution, Expr::value(words))
+            .col_expr(Column::ResolvedAt, Expr::value(resolved_at))
+            .col_expr(Column::ClosedAt, Expr::value(closed_at));
+        for (column, value) in clock_columns(&active) {
+            update = update.col_expr(column, value);
+        }
+        update
+    })
+    .await?;
+    let mut body = match (step.action, &assignee_name, &step.resolution) {
+        (IncidentAction::Assign, Some(name), _) => format!("Assigned to {name}"),
+        (IncidentAction::Resolve, _, Some((code, words))) => {
+            format!("Resolved — {}: {words}", code.label())
+        }
+        (action, _, _) => action.label().to_string(),
+    };
+    if !step.note.is_empty() {
+        body.push_str("\n\n");
+        body.push_str(&step.note);
+    }
+    add_event(&txn, id, now, Some(user.id), TimelineKind::Step, body).await?;
+    audit::record(
+        &txn,
+        actor,
+        RecordType::Incident,
+        id,
+        "incident_step",
+        format!(
+            "{} “{}”: {} → {} ({})",
+            reference(id),
+            before.title,
+            from.label(),
+            next.label(),
+            step.action.label()
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// The clock columns of `active`, as the versioned update writes them.
+fn clock_columns(
+    active: &row_entity::ActiveModel,
+) -> Vec<(row_entity::Column, sea_orm::sea_query::SimpleExpr)> {
+    use row_entity::Column;
+    let value = |v: &sea_orm::ActiveValue<Option<DateTime<Utc>>>| Expr::value(v.clone().unwrap());
+    vec![
+        (
+            Column::ResponseUsedSeconds,
+            Expr::value(active.response_used_seconds.clone().unwrap()),
+        ),
+        (
+            Column::ResponseRunningSince,
+            value(&active.response_running_since),
+        ),
+        (
+            Column::ResponseStoppedAt,
+            value(&active.response_stopped_at),
+        ),
+        (
+            Column::ResponseWarningAt,
+            value(&active.response_warning_at),
+        ),
+        (Column::ResponseDueAt, value(&active.response_due_at)),
+        (
+            Column::ResolutionUsedSeconds,
+            Expr::value(active.resolution_used_seconds.clone().unwrap()),
+        ),
+        (
+            Column::ResolutionRunningSince,
+            value(&active.resolution_running_since),
+        ),
+        (
+            Column::ResolutionStoppedAt,
+            value(&active.resolution_stopped_at),
+        ),
+        (
+            Column::ResolutionWarningAt,
+            value(&active.resolution_warning_at),
+        ),
+        (Column::ResolutionDueAt, value(&active.resolution_due_at)),
+    ]
+}
+
+/// The person an incident is assigned to must exist and work incidents.
+async fn check_assignee<C: ConnectionTrait>(conn: &C, id: i64) -> Result<String, AppError> {
+    let found = crate::server::service::users::enabled_roles(conn, id).await?;
+    match found {
+        Some((name, roles))
+            if incident::works_incidents(&ActorFacts::person(id, roles.clone())) =>
+        {
+            Ok(name)
+        }
+        Some(_) => Err(AppError::single_field(
+            "assignee_id",
+            "Assign the incident to a resolver or a service level manager.",
+        )),
+        None => Err(AppError::single_field(
+            "assignee_id",
+            "Choose the assignee from the list.",
+        )),
+    }
+}
+
+/// Adds a work note to the timeline (the reporter, or someone who works incidents). Notes
+/// only ever add a line, so they need no version check.
+pub async fn add_note(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    let note = crate::model::text::bounded(&mut errors, "note", "The note", note, 1, 4000);
+    errors.into_result(())?;
+    let txn = db.begin_write().await?;
+    let row = row(&txn, id).await?;
+    if row.reporter_id != user.id && !incident::works_incidents(&ActorFacts::from(user)) {
+        return Err(AppError::Refused(
+            "Only the reporter and those who work incidents add notes.".into(),
+        ));
+    }
+    add_event(&txn, id, now, Some(user.id), TimelineKind::Note, note).await?;
+    audit::record(
+        &txn,
+        actor,
+        RecordType::Incident,
+        id,
+        "incident_note",
+        format!("{}: work note added", reference(id)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Declares (or stands down) a major incident: a service level manager's call. A major
+/// incident is closed only after its post-incident review.
+pub async fn set_major(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    major: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !incident::may_declare_major(&ActorFacts::from(user)) {
+        return Err(AppError::Refused(
+            "Only a service level manager declares a major incident.".into(),
+        ));
+    }
+    let txn = db.begin_write().await?;
+    let before = row(&txn, id).await?;
+    if before.state == IncidentState::Closed.as_str() {
+        return Err(AppError::Refused("The incident is closed.".into()));
+    }
+    check_version::<Incidents>(version, before.version)?;
+    versioned::update(&txn, id, version, |update: UpdateMany<Incidents>| {
+        update.col_expr(row_entity::Column::Major, Expr::value(major))
+    })
+    .await?;
+    let what = if major {
+        "Declared a major incident"
+    } else {
+        "No longer a major incident"
+    };
+    add_event(
+        &txn,
+        id,
+        now,
+        Some(user.id),
+        TimelineKind::Step,
+        what.into(),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        RecordType::Incident,
+        id,
+        "incident_major",
+        format!("{}: {}", reference(id), what.to_lowercase()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// One incident with its clocks read at `now` and its whole timeline.
+pub async fn detail<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Incident, AppError> {
+    let row = row(conn, id).await?;
+    let events = Events::find()
+        .filter(event_entity::Column::IncidentId.eq(id))
+        .order_by_asc(event_entity::Column::Id)
+        .all(conn)
+        .await?;
+    let mut wanted = vec![row.reporter_id];
+    wanted.extend(row.assignee_id);
+    wanted.extend(events.iter().filter_map(|e| e.author_id));
+    let persons = people(conn, &wanted).await?;
+    let service_name = catalogue::names_of(conn, [row.service_id])
+        .await?
+        .remove(&row.service_id)
+        .unwrap_or_else(|| format!("Service {}", row.service_id));
+    let hours = hours_of(conn, row.calendar_id).await?;
+    let clocks = clocks_of(&row);
+    Ok(Incident {
+        id: row.id,
+        reference: reference(row.id),
+        title: row.title.clone(),
+        description: row.description.clone(),
+        service: ServiceRef {
+            id: row.service_id,
+            name: service_name,
+        },
+        impact: Impact::parse(&row.impact).unwrap_or(Impact::Low),
+        urgency: Urgency::parse(&row.urgency).unwrap_or(Urgency::Low),
+        priority: TicketPriority::parse(&row.priority).unwrap_or(TicketPriority::P5),
+        priority_rule: row.priority_rule.clone(),
+        category: row.category.clone(),
+        affected: row.affected.clone(),
+        reporter: person(&persons, row.reporter_id),
+        assignee: row.assignee_id.map(|id| person(&persons, id)),
+        state: IncidentState::parse(&row.state).unwrap_or(IncidentState::New),
+        pending_reason: row.pending_reason.as_deref().and_then(PendingReason::parse),
+        resolution_code: row
+            .resolution_code
+            .as_deref()
+            .and_then(ResolutionCode::parse),
+        resolution: row.resolution.clone(),
+        major: row.major,
+        review_completed_at: row.review_completed_at,
+        service_affecting: row.service_affecting,
+        started_at: row.started_at,
+        agreement: row.agreement_id.map(agreements::reference),
+        response_clock: read(&clocks.response, &hours, now),
+        resolution_clock: read(&clocks.resolution, &hours, now),
+        created_at: row.created_at,
+        resolved_at: row.resolved_at,
+        closed_at: row.closed_at,
+        read_at: now,
+        timeline: events
+            .into_iter()
+            .map(|e| TimelineEntry {
+                at: e.at,
+                author: e.author_id.map(|id| person(&persons, id)),
+                kind: TimelineKind::parse(&e.kind).unwrap_or(TimelineKind::Note),
+                body: e.body,
+            })
+            .collect(),
+        version: row.version,
+    })
+}

@@ -182,18 +182,16 @@ pub struct ServiceLevelSettings {
 /// The longest reopen period an organisation may set.
 pub const MAX_REOPEN_DAYS: u32 = 90;
 
-/// A reopen period as typed: whole days from 0 (never reopened) to `MAX_REOPEN_DAYS`.
-pub fn reopen_days_field(errors: &mut FieldErrors, value: &str) -> u32 {
-    match value.trim().parse::<u32>() {
-        Ok(days) if days <= MAX_REOPEN_DAYS => days,
-        _ => {
-            errors.add(
-                "reopen_days",
-                format!("Give whole days from 0 to {MAX_REOPEN_DAYS}."),
-            );
-            0
-        }
+/// A reopen period from 0 (never reopened) to `MAX_REOPEN_DAYS` days.
+pub fn check_reopen_days(days: u32) -> Result<u32, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if days > MAX_REOPEN_DAYS {
+        errors.add(
+            "reopen_days",
+            format!("Give whole days from 0 to {MAX_REOPEN_DAYS}."),
+        );
     }
+    errors.into_result(days)
 }
 
 /// The form field of one cell: `cell_high_low`.

@@ -188,7 +188,9 @@ pub async fn raise(
         updated_at: Set(now),
         ..Default::default()
     };
-    set_clocks(&mut active, &clocks, &hours, now);
+    for (column, value) in clock_values(&clocks, &hours, now) {
+        active.set(column, value);
+    }
     let inserted = active.insert(&txn).await?;
     let id = inserted.id;
     add_event(
@@ -230,28 +232,53 @@ pub async fn raise(
     Ok(id)
 }
 
-/// Stores both clocks and the instants their readings at `now` give.
-fn set_clocks(
-    active: &mut row_entity::ActiveModel,
+/// Both clocks as their columns store them, with the warning and due instants their
+/// readings at `now` give: what an insert sets and a step's update writes.
+fn clock_values(
     clocks: &Clocks,
     hours: &ServiceHours,
     now: DateTime<Utc>,
-) {
-    let response = read(&clocks.response, hours, now);
-    let resolution = read(&clocks.resolution, hours, now);
-    let target = |c: &Option<TargetClock>| c.as_ref().map(|c| c.target_minutes as i32);
-    active.response_target_minutes = Set(target(&clocks.response));
-    active.response_used_seconds = Set(clocks.response.as_ref().map_or(0, |c| c.used_seconds));
-    active.response_running_since = Set(clocks.response.as_ref().and_then(|c| c.running_since));
-    active.response_stopped_at = Set(clocks.response.as_ref().and_then(|c| c.stopped_at));
-    active.response_warning_at = Set(response.as_ref().and_then(|r| r.warning_at));
-    active.response_due_at = Set(response.as_ref().and_then(|r| r.due_at));
-    active.resolution_target_minutes = Set(target(&clocks.resolution));
-    active.resolution_used_seconds = Set(clocks.resolution.as_ref().map_or(0, |c| c.used_seconds));
-    active.resolution_running_since = Set(clocks.resolution.as_ref().and_then(|c| c.running_since));
-    active.resolution_stopped_at = Set(clocks.resolution.as_ref().and_then(|c| c.stopped_at));
-    active.resolution_warning_at = Set(resolution.as_ref().and_then(|r| r.warning_at));
-    active.resolution_due_at = Set(resolution.as_ref().and_then(|r| r.due_at));
+) -> Vec<(row_entity::Column, sea_orm::Value)> {
+    use row_entity::Column as C;
+    let mut values = Vec::with_capacity(12);
+    for (clock, [target, used, since, stopped, warning, due]) in [
+        (
+            &clocks.response,
+            [
+                C::ResponseTargetMinutes,
+                C::ResponseUsedSeconds,
+                C::ResponseRunningSince,
+                C::ResponseStoppedAt,
+                C::ResponseWarningAt,
+                C::ResponseDueAt,
+            ],
+        ),
+        (
+            &clocks.resolution,
+            [
+                C::ResolutionTargetMinutes,
+                C::ResolutionUsedSeconds,
+                C::ResolutionRunningSince,
+                C::ResolutionStoppedAt,
+                C::ResolutionWarningAt,
+                C::ResolutionDueAt,
+            ],
+        ),
+    ] {
+        let reading = read(clock, hours, now);
+        values.extend([
+            (
+                target,
+                clock.as_ref().map(|c| c.target_minutes as i32).into(),
+            ),
+            (used, clock.as_ref().map_or(0, |c| c.used_seconds).into()),
+            (since, clock.as_ref().and_then(|c| c.running_since).into()),
+            (stopped, clock.as_ref().and_then(|c| c.stopped_at).into()),
+            (warning, reading.as_ref().and_then(|r| r.warning_at).into()),
+            (due, reading.as_ref().and_then(|r| r.due_at).into()),
+        ]);
+    }
+    values
 }
 
 async fn add_event<C: ConnectionTrait>(
@@ -309,7 +336,8 @@ pub async fn take_step(
         assignee_name = Some(check_assignee(&txn, assignee).await?);
         facts.assignee_id = Some(assignee);
     }
-    facts.has_resolution = step.resolution.is_some() || facts.has_resolution;
+    // Resolving (again, after a reopen) takes this step's resolution, not an earlier one.
+    facts.has_resolution = step.resolution.is_some();
     let from = facts.state;
     let next = incident::transition(&facts, step.action, &ActorFacts::from(user))?;
     check_version::<Incidents>(version, before.version)?;
@@ -319,8 +347,7 @@ pub async fn take_step(
     let (response_step, resolution_step) = incident::clock_steps(from, next);
     apply(&mut clocks.response, response_step, &hours, now);
     apply(&mut clocks.resolution, resolution_step, &hours, now);
-    let mut active: row_entity::ActiveModel = before.clone().into();
-    set_clocks(&mut active, &clocks, &hours, now);
+    let clock_values = clock_values(&clocks, &hours, now);
     let pending = match step.action {
         IncidentAction::WaitForCustomer => Some(PendingReason::Customer),
         IncidentAction::WaitForSupplier => Some(PendingReason::Supplier),
@@ -353,8 +380,8 @@ pub async fn take_step(
             .col_expr(Column::Resolution, Expr::value(words))
             .col_expr(Column::ResolvedAt, Expr::value(resolved_at))
             .col_expr(Column::ClosedAt, Expr::value(closed_at));
-        for (column, value) in clock_columns(&active) {
-            update = update.col_expr(column, value);
+        for (column, value) in clock_values {
+            update = update.col_expr(column, Expr::value(value));
         }
         update
     })
@@ -389,50 +416,6 @@ pub async fn take_step(
     .await?;
     txn.commit().await?;
     Ok(next)
-}
-
-/// The clock columns of `active`, as the versioned update writes them.
-fn clock_columns(
-    active: &row_entity::ActiveModel,
-) -> Vec<(row_entity::Column, sea_orm::sea_query::SimpleExpr)> {
-    use row_entity::Column;
-    let value = |v: &sea_orm::ActiveValue<Option<DateTime<Utc>>>| Expr::value(v.clone().unwrap());
-    vec![
-        (
-            Column::ResponseUsedSeconds,
-            Expr::value(active.response_used_seconds.clone().unwrap()),
-        ),
-        (
-            Column::ResponseRunningSince,
-            value(&active.response_running_since),
-        ),
-        (
-            Column::ResponseStoppedAt,
-            value(&active.response_stopped_at),
-        ),
-        (
-            Column::ResponseWarningAt,
-            value(&active.response_warning_at),
-        ),
-        (Column::ResponseDueAt, value(&active.response_due_at)),
-        (
-            Column::ResolutionUsedSeconds,
-            Expr::value(active.resolution_used_seconds.clone().unwrap()),
-        ),
-        (
-            Column::ResolutionRunningSince,
-            value(&active.resolution_running_since),
-        ),
-        (
-            Column::ResolutionStoppedAt,
-            value(&active.resolution_stopped_at),
-        ),
-        (
-            Column::ResolutionWarningAt,
-            value(&active.resolution_warning_at),
-        ),
-        (Column::ResolutionDueAt, value(&active.resolution_due_at)),
-    ]
 }
 
 /// The person an incident is assigned to must exist and work incidents.

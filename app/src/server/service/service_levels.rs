@@ -208,10 +208,7 @@ pub async fn update_settings(
     reopen_days: u32,
 ) -> Result<(), AppError> {
     matrix.validate()?;
-    let mut errors = FieldErrors::new();
-    let reopen_days =
-        crate::model::priority_matrix::reopen_days_field(&mut errors, &reopen_days.to_string());
-    errors.into_result(())?;
+    let reopen_days = crate::model::priority_matrix::check_reopen_days(reopen_days)?;
     let txn = db.begin_write().await?;
     let before = settings(&txn).await?;
     check_version::<Settings>(version, before.version)?;

@@ -1,6 +1,6 @@
 //! The routes whose page code the browser loads when they are first visited.
 //!
-//! Pages are grouped in six sections, each one split point: in the split client
+//! Pages are grouped in seven sections, each one split point: in the split client
 //! (scripts/build-client.sh) a section's pages, and everything only they use, are fetched on
 //! the first visit to any of them; code several sections share lands in shared chunks, one per
 //! set of sections sharing it. Fewer, larger sections mean fewer requests: one split point per
@@ -13,6 +13,7 @@ use leptos_router::LazyRoute;
 
 use crate::pages::{
     account::AccountPage,
+    agreement::{AgreementNewPage, AgreementPage},
     audit_trail::AuditTrailPage,
     cab::CabPage,
     cab_board::{CabBoardEditPage, CabBoardNewPage},
@@ -39,6 +40,9 @@ use crate::pages::{
     improvement_import::ImprovementImportPage,
     improvement_new::ImprovementNewPage,
     improvement_register::ImprovementsPage,
+    incident::IncidentPage,
+    incident_new::IncidentNewPage,
+    incidents::IncidentsPage,
     internal_audit::InternalAuditPage,
     internal_audits::InternalAuditsPage,
     nonconformities::{NonconformitiesPage, NonconformityPage},
@@ -48,8 +52,10 @@ use crate::pages::{
     reviews::ReviewsPage,
     schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
     service_bia::ServiceBiaPage,
+    service_calendars::{ServiceCalendarPage, ServiceCalendarsPage},
     service_detail::ServiceDetailPage,
     service_edit::ServiceEditPage,
+    service_levels::{ServiceLevelSettingsPage, ServiceLevelsPage},
     service_list::ServiceListPage,
     service_new::ServiceNewPage,
     users::UsersPage,
@@ -141,6 +147,17 @@ lazy_sections! {
         ImprovementDetail => ImprovementDetailPage,
         Nonconformities => NonconformitiesPage,
         Nonconformity => NonconformityPage,
+    }
+    incidents / incidents_section / __preload_incidents_section {
+        Incidents => IncidentsPage,
+        IncidentNew => IncidentNewPage,
+        Incident => IncidentPage,
+        ServiceLevels => ServiceLevelsPage,
+        ServiceLevelSettings => ServiceLevelSettingsPage,
+        AgreementNew => AgreementNewPage,
+        Agreement => AgreementPage,
+        ServiceCalendars => ServiceCalendarsPage,
+        ServiceCalendar => ServiceCalendarPage,
     }
     compliance / compliance_section / __preload_compliance_section {
         Compliance => CompliancePage,

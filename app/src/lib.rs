@@ -116,6 +116,15 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/compliance/gap") view={Lazy::<lazy_routes::compliance::GapAssessments>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/compliance/gap/:id") view={Lazy::<lazy_routes::compliance::GapAssessment>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/compliance/gap/:id/results") view={Lazy::<lazy_routes::compliance::GapResults>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/incidents") view={Lazy::<lazy_routes::incidents::Incidents>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/incidents/new") view={Lazy::<lazy_routes::incidents::IncidentNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/incidents/:id") view={Lazy::<lazy_routes::incidents::Incident>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/service-levels") view={Lazy::<lazy_routes::incidents::ServiceLevels>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/service-levels/settings") view={Lazy::<lazy_routes::incidents::ServiceLevelSettings>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/service-levels/agreements/new") view={Lazy::<lazy_routes::incidents::AgreementNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/service-levels/agreements/:id") view={Lazy::<lazy_routes::incidents::Agreement>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/service-levels/calendars") view={Lazy::<lazy_routes::incidents::ServiceCalendars>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/service-levels/calendars/:id") view={Lazy::<lazy_routes::incidents::ServiceCalendar>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/compliance/clauses/:number") view={Lazy::<lazy_routes::compliance::ComplianceClause>::new()}/>
                 </Routes>
             </AppShell>

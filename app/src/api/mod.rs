@@ -18,11 +18,13 @@ pub mod documents;
 pub mod evidence;
 pub mod gap;
 pub mod improvements;
+pub mod incidents;
 pub mod nonconformities;
 pub mod objectives;
 pub mod reviews;
 pub mod schedule;
 pub mod service;
+pub mod service_levels;
 pub mod templates;
 pub mod users;
 
@@ -132,6 +134,15 @@ pub(crate) mod guard {
     pub async fn announce_meeting(meeting_id: i64) {
         if let Ok(state) = state() {
             crate::server::announce::meeting(&state, meeting_id).await;
+        }
+    }
+
+    /// Tells open queues and records that an incident moved (after the write committed).
+    pub fn announce_incident(id: i64, version: i32) {
+        if let Ok(state) = state() {
+            state
+                .events
+                .publish(&crate::model::live::LiveEvent::IncidentUpdated { id, version });
         }
     }
 

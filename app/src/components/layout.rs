@@ -6,8 +6,9 @@ use crate::model::user::CurrentUser;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-const SECTIONS: [(&str, &str); 8] = [
+const SECTIONS: [(&str, &str); 9] = [
     ("/", "Dashboard"),
+    ("/incidents", "Incidents"),
     ("/changes", "Changes"),
     ("/cab", "CAB"),
     ("/calendar", "Calendar"),

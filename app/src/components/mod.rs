@@ -18,3 +18,4 @@ pub mod plan_timeline;
 pub mod plan_view;
 pub mod service_fields;
 pub mod session;
+pub mod target_clocks;

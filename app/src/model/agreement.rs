@@ -98,6 +98,25 @@ pub struct Agreement {
     pub version: i32,
 }
 
+/// An agreement with what the reader may do to it now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgreementRecord {
+    pub agreement: Agreement,
+    pub actions: Vec<AgreementAction>,
+    /// A draft the reader may edit.
+    pub may_edit: bool,
+    /// An approved text the reader may start a revision of.
+    pub may_revise: bool,
+}
+
+/// What the agreement and service-hours forms offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementChoices {
+    pub services: Vec<ServiceRef>,
+    /// Calendars as `(id, name)`.
+    pub calendars: Vec<(i64, String)>,
+}
+
 /// What the rules need to know about an agreement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgreementFacts {
@@ -185,6 +204,8 @@ pub fn available_actions(facts: &AgreementFacts, actor: &ActorFacts) -> Vec<Agre
 
 /// The agreement as its form posts it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+// Fields a form leaves out (an unticked box, a step's unused inputs) read as empty.
+#[serde(default)]
 pub struct AgreementForm {
     pub title: String,
     pub customer: String,
@@ -379,6 +400,22 @@ fn minutes_field(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_form_reads_as_its_page_posts_it() {
+        let posted = "title=Payroll+support&customer=Finance&service_ids[0]=3&service_ids[2]=5\
+            &calendar_id=1&starts_on=2027-01-01&ends_on=&review_on=2027-06-30\
+            &response[0]=15&response[1]=30&response[2]=60&response[3]=240&response[4]=480\
+            &resolution[0]=240&resolution[1]=480&resolution[2]=1440&resolution[3]=2880&resolution[4]=4800\
+            &availability=99.5&fulfilment=2400";
+        let form: AgreementForm = serde_qs::from_str(posted).expect("the page's fields read");
+        let terms = form.validate().expect("valid terms");
+        assert_eq!(terms.service_ids, vec![3, 5]);
+        assert_eq!(terms.targets[4].resolution_minutes, 4800);
+        // No service ticked: the field is absent, and the error says what to do.
+        let none: AgreementForm = serde_qs::from_str("title=Payroll").expect("reads");
+        assert!(none.validate().unwrap_err().get("service_ids").is_some());
+    }
 
     pub(crate) fn filled() -> AgreementForm {
         AgreementForm {

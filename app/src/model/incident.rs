@@ -263,6 +263,8 @@ pub fn clock_steps(from: IncidentState, to: IncidentState) -> (ClockStep, ClockS
 
 /// A new incident as the form posts it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+// Fields a form leaves out (an unticked box, a step's unused inputs) read as empty.
+#[serde(default)]
 pub struct IncidentForm {
     pub title: String,
     pub description: String,
@@ -447,8 +449,33 @@ pub struct Incident {
     pub version: i32,
 }
 
+/// An incident with what the reader may do to it now (the server asks the rules once, the
+/// record shows exactly those steps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentRecord {
+    pub incident: Incident,
+    pub actions: Vec<IncidentAction>,
+    pub may_note: bool,
+    pub may_declare_major: bool,
+}
+
+/// What the incident forms offer: services, who may be assigned, whom a report may be taken
+/// for, and the matrix (the form shows the priority as impact and urgency are chosen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentChoices {
+    pub services: Vec<ServiceRef>,
+    /// Enabled people who work incidents (resolvers, service level managers).
+    pub workers: Vec<PersonRef>,
+    /// Everyone enabled (the reporter, when raised on someone's behalf); empty for callers
+    /// who report only for themselves.
+    pub reporters: Vec<PersonRef>,
+    pub matrix: crate::model::priority_matrix::PriorityMatrix,
+}
+
 /// A step as the record's forms post it: the action and what it needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+// Fields a form leaves out (an unticked box, a step's unused inputs) read as empty.
+#[serde(default)]
 pub struct StepForm {
     pub action: String,
     /// Assign: the new assignee.
@@ -528,6 +555,18 @@ mod tests {
 
     const REPORTER: i64 = 1;
     const RESOLVER: i64 = 2;
+
+    #[test]
+    fn the_forms_read_as_their_pages_post_them() {
+        // An unticked box and a step's unused fields are simply absent.
+        let form: IncidentForm =
+            serde_qs::from_str("title=Mail+down&service_id=2&impact=high&urgency=medium")
+                .expect("the report form reads");
+        let draft = form.validate().expect("valid report");
+        assert!(!draft.service_affecting);
+        let step: StepForm = serde_qs::from_str("action=start").expect("a bare step reads");
+        assert_eq!(step.validate().expect("valid").action, IncidentAction::Start);
+    }
     const MANAGER: i64 = 3;
     const OTHER_RESOLVER: i64 = 4;
 

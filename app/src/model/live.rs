@@ -35,6 +35,9 @@ pub enum LiveEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         meeting: Option<Box<Meeting>>,
     },
+    /// An incident was raised or moved (a step, a note, declared major): queues and open
+    /// records fetch what they show. Everyone reads incidents, so it carries no details.
+    IncidentUpdated { id: i64, version: i32 },
 }
 
 impl LiveEvent {
@@ -47,6 +50,7 @@ impl LiveEvent {
             LiveEvent::ScheduleChanged { cards, .. } => {
                 cards.as_ref().is_some_and(|c| !c.is_empty())
             }
+            LiveEvent::IncidentUpdated { .. } => false,
         }
     }
 
@@ -56,6 +60,7 @@ impl LiveEvent {
             LiveEvent::ChangeUpdated { cards, .. } => cards.clear(),
             LiveEvent::MeetingUpdated { meeting, .. } => *meeting = None,
             LiveEvent::ScheduleChanged { cards, .. } => *cards = None,
+            LiveEvent::IncidentUpdated { .. } => {}
         }
         self
     }

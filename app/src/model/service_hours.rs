@@ -252,6 +252,8 @@ pub struct StoredCalendar {
 
 /// The calendar as a form posts it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+// Fields a form leaves out (an unticked box, a step's unused inputs) read as empty.
+#[serde(default)]
 pub struct ServiceHoursForm {
     pub name: String,
     pub time_zone: String,
@@ -349,6 +351,22 @@ fn read_holidays(errors: &mut FieldErrors, value: &str) -> Vec<Holiday> {
         );
     }
     holidays
+}
+
+#[cfg(test)]
+mod posted {
+    use super::*;
+
+    #[test]
+    fn the_form_reads_as_its_page_posts_it() {
+        let posted = "name=Office&time_zone=Europe%2FLondon&days[0]=08%3A00-18%3A00\
+            &days[1]=08%3A00-18%3A00&days[2]=&days[3]=&days[4]=09%3A00-17%3A00&days[5]=&days[6]=\
+            &holidays=2027-12-25+Christmas+Day";
+        let form: ServiceHoursForm = serde_qs::from_str(posted).expect("the page's fields read");
+        let hours = form.validate().expect("valid hours");
+        assert_eq!(hours.weekly_minutes(), 28 * 60);
+        assert_eq!(hours.holidays.len(), 1);
+    }
 }
 
 #[cfg(all(test, feature = "ssr"))]

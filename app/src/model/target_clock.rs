@@ -83,6 +83,44 @@ impl ClockReading {
     }
 }
 
+impl ClockReading {
+    /// The reading in words at `now`, as a record or queue shows it ("2 h 05 min left",
+    /// "breached 15 min ago", "paused, 40 min left", "met", "missed by 12 min"). A running
+    /// clock counts down to its due instant in wall time, which already skips closed hours.
+    pub fn describe(&self, now: DateTime<Utc>) -> String {
+        let target = i64::from(self.target_minutes) * 60;
+        match (self.phase, self.due_at) {
+            (ClockPhase::Running, Some(due)) => {
+                let left = (due - now).num_seconds();
+                if left >= 0 {
+                    format!("{} left", span(left))
+                } else {
+                    format!("breached {} ago", span(-left))
+                }
+            }
+            (ClockPhase::Stopped, _) if self.used_seconds <= target => "met".into(),
+            (ClockPhase::Stopped, _) => format!("missed by {}", span(self.used_seconds - target)),
+            (_, _) if self.used_seconds > target => {
+                format!("paused, over by {}", span(self.used_seconds - target))
+            }
+            (_, _) => format!("paused, {} left", span(self.left_seconds())),
+        }
+    }
+}
+
+/// A duration in the largest units that matter: "2 d 3 h", "3 h 05 min", "12 min",
+/// "under a minute".
+pub fn span(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => "under a minute".into(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m:02} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
 impl TargetClock {
     /// A clock that starts counting at `at`.
     pub fn start(target_minutes: u32, at: DateTime<Utc>) -> TargetClock {
@@ -224,6 +262,49 @@ fn status_of(used: i64, target: i64) -> ClockStatus {
         ClockStatus::Warning
     } else {
         ClockStatus::OnTrack
+    }
+}
+
+#[cfg(test)]
+mod words {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn reading(phase: ClockPhase, used: i64, due: Option<DateTime<Utc>>) -> ClockReading {
+        ClockReading {
+            phase,
+            status: status_of(used, 3600),
+            target_minutes: 60,
+            used_seconds: used,
+            percent: used * 100 / 3600,
+            warning_at: None,
+            due_at: due,
+        }
+    }
+
+    #[test]
+    fn durations_read_in_the_units_that_matter() {
+        assert_eq!(span(59), "under a minute");
+        assert_eq!(span(12 * 60 + 30), "12 min");
+        assert_eq!(span(3 * 3600 + 5 * 60), "3 h 05 min");
+        assert_eq!(span(2 * 86_400 + 3 * 3600 + 59 * 60), "2 d 3 h");
+        assert_eq!(span(-5), "under a minute");
+    }
+
+    #[test]
+    fn a_reading_says_where_it_stands() {
+        let now = Utc.with_ymd_and_hms(2027, 3, 1, 10, 0, 0).unwrap();
+        let due = now + chrono::Duration::minutes(125);
+        let running = reading(ClockPhase::Running, 600, Some(due));
+        assert_eq!(running.describe(now), "2 h 05 min left");
+        assert_eq!(
+            running.describe(due + chrono::Duration::minutes(15)),
+            "breached 15 min ago"
+        );
+        assert_eq!(reading(ClockPhase::Paused, 1200, None).describe(now), "paused, 40 min left");
+        assert_eq!(reading(ClockPhase::Paused, 4200, None).describe(now), "paused, over by 10 min");
+        assert_eq!(reading(ClockPhase::Stopped, 3600, None).describe(now), "met");
+        assert_eq!(reading(ClockPhase::Stopped, 4320, None).describe(now), "missed by 12 min");
     }
 }
 

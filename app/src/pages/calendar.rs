@@ -281,7 +281,12 @@ pub fn CalendarPage() -> impl IntoView {
     let calendar = Resource::new(move || params.get(), change_calendar);
     // A change or window moved somewhere: conflicts and placements may differ.
     refresh_on_live_events_where(
-        |event| !matches!(event, LiveEvent::MeetingUpdated { .. }),
+        |event| {
+            matches!(
+                event,
+                LiveEvent::ChangeUpdated { .. } | LiveEvent::ScheduleChanged { .. }
+            )
+        },
         move || calendar.refetch(),
     );
     view! {

@@ -188,7 +188,7 @@ pub fn ChangeBoardPage() -> impl IntoView {
                         shown.cards.update(|all| apply_recounted(all, cards));
                     }
                 }
-                Some(LiveEvent::MeetingUpdated { .. }) => {}
+                Some(LiveEvent::MeetingUpdated { .. } | LiveEvent::IncidentUpdated { .. }) => {}
                 Some(LiveEvent::ScheduleChanged { cards: None, .. }) | None => board.refetch(),
             },
             || {},

@@ -3,6 +3,7 @@
 //! boards).
 
 pub mod account;
+pub mod agreement;
 pub mod audit_trail;
 pub mod cab;
 pub mod cab_board;
@@ -30,6 +31,9 @@ pub mod improvement_board;
 pub mod improvement_import;
 pub mod improvement_new;
 pub mod improvement_register;
+pub mod incident;
+pub mod incident_new;
+pub mod incidents;
 pub mod internal_audit;
 pub mod internal_audits;
 pub mod login;
@@ -41,8 +45,10 @@ pub mod review_detail;
 pub mod reviews;
 pub mod schedule_windows;
 pub mod service_bia;
+pub mod service_calendars;
 pub mod service_detail;
 pub mod service_edit;
+pub mod service_levels;
 pub mod service_list;
 pub mod service_new;
 pub mod users;

@@ -7,10 +7,11 @@ use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::actor::ActorFacts;
 use crate::model::agreement::{
-    self, Agreement, AgreementAction, AgreementFacts, AgreementForm, AgreementState,
+    self, Agreement, AgreementAction, AgreementFacts, AgreementForm, AgreementRecord,
+    AgreementState,
     AgreementTerms, PriorityTarget,
 };
-use crate::model::refs::ServiceRef;
+use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::service_hours::ServiceHours;
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor};
@@ -75,17 +76,50 @@ fn facts_of(row: &row_entity::Model) -> AgreementFacts {
     }
 }
 
-/// One agreement as its page shows it.
-pub async fn detail<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Agreement, AppError> {
-    let row = row(conn, id).await?;
-    let ids = service_ids(conn, id).await?;
-    let names = catalogue::names_of(conn, ids.iter().copied()).await?;
-    let mut wanted = vec![row.author_id];
-    wanted.extend(row.approved_by);
+/// What one agreement's page needs besides its row, read for a whole list at once.
+struct Related {
+    service_ids: std::collections::HashMap<i64, Vec<i64>>,
+    service_names: std::collections::HashMap<i64, String>,
+    persons: std::collections::HashMap<i64, PersonRef>,
+    calendar_names: std::collections::HashMap<i64, String>,
+}
+
+async fn related<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[row_entity::Model],
+) -> Result<Related, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let links: Vec<(i64, i64)> = Links::find()
+        .select_only()
+        .column(link::Column::AgreementId)
+        .column(link::Column::ServiceId)
+        .filter(link::Column::AgreementId.is_in(ids))
+        .order_by_asc(link::Column::ServiceId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut service_ids: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    for (agreement, service) in &links {
+        service_ids.entry(*agreement).or_default().push(*service);
+    }
+    let service_names = catalogue::names_of(conn, links.iter().map(|(_, s)| *s)).await?;
+    let mut wanted: Vec<i64> = rows.iter().map(|r| r.author_id).collect();
+    wanted.extend(rows.iter().filter_map(|r| r.approved_by));
     let persons = people(conn, &wanted).await?;
-    let calendar = service_levels::calendar(conn, row.calendar_id).await?;
-    let facts = facts_of(&row);
-    Ok(Agreement {
+    let calendar_names =
+        service_levels::calendar_names(conn, rows.iter().map(|r| r.calendar_id)).await?;
+    Ok(Related {
+        service_ids,
+        service_names,
+        persons,
+        calendar_names,
+    })
+}
+
+fn assemble(row: &row_entity::Model, related: &Related) -> Agreement {
+    let ids = related.service_ids.get(&row.id).cloned().unwrap_or_default();
+    let facts = facts_of(row);
+    Agreement {
         id: row.id,
         reference: reference(row.id),
         state: facts.state,
@@ -93,40 +127,48 @@ pub async fn detail<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Agreement, 
             .iter()
             .map(|id| ServiceRef {
                 id: *id,
-                name: names
+                name: related
+                    .service_names
                     .get(id)
                     .cloned()
                     .unwrap_or_else(|| format!("Service {id}")),
             })
             .collect(),
-        terms: terms_of(&row, ids),
-        calendar_name: calendar.hours.name,
+        terms: terms_of(row, ids),
+        calendar_name: related
+            .calendar_names
+            .get(&row.calendar_id)
+            .cloned()
+            .unwrap_or_default(),
         revision: row.revision,
         revises_id: row.revises_id,
-        author: person(&persons, row.author_id),
+        author: person(&related.persons, row.author_id),
         contributor_ids: facts.contributor_ids,
-        approved_by: row.approved_by.map(|id| person(&persons, id)),
+        approved_by: row.approved_by.map(|id| person(&related.persons, id)),
         approved_at: row.approved_at,
         version: row.version,
-    })
+    }
 }
 
-/// The agreements that are not retired, approved first, then by title; at most `limit`.
+/// One agreement as its page shows it.
+pub async fn detail<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Agreement, AppError> {
+    let row = row(conn, id).await?;
+    let related = related(conn, std::slice::from_ref(&row)).await?;
+    Ok(assemble(&row, &related))
+}
+
+/// The agreements that are not retired, approved first, then by title; at most `limit`, read
+/// in five queries whatever the number.
 pub async fn current<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<Agreement>, AppError> {
-    let ids: Vec<i64> = Agreements::find()
-        .select_only()
-        .column(row_entity::Column::Id)
+    let rows = Agreements::find()
         .filter(row_entity::Column::State.ne(AgreementState::Retired.as_str()))
         .order_by_asc(row_entity::Column::Title)
         .order_by_asc(row_entity::Column::Id)
         .limit(limit)
-        .into_tuple()
         .all(conn)
         .await?;
-    let mut list = Vec::with_capacity(ids.len());
-    for id in ids {
-        list.push(detail(conn, id).await?);
-    }
+    let related = related(conn, &rows).await?;
+    let mut list: Vec<Agreement> = rows.iter().map(|row| assemble(row, &related)).collect();
     list.sort_by_key(|a| a.state != AgreementState::Approved);
     Ok(list)
 }
@@ -472,4 +514,22 @@ pub async fn in_force<C: ConnectionTrait>(
     let calendar = service_levels::calendar(conn, found.calendar_id).await?;
     let ids = service_ids(conn, found.id).await?;
     Ok(Some((found.id, terms_of(&found, ids), calendar.hours)))
+}
+
+/// An agreement as `user` sees it: the text, and what the rules let them do with it now.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<AgreementRecord, AppError> {
+    let found = row(conn, id).await?;
+    let facts = facts_of(&found);
+    let actor = ActorFacts::from(user);
+    let agreement = detail(conn, id).await?;
+    Ok(AgreementRecord {
+        actions: agreement::available_actions(&facts, &actor),
+        may_edit: agreement::check_edit(&facts, &actor).is_ok(),
+        may_revise: agreement::may_write(&actor) && facts.state == AgreementState::Approved,
+        agreement,
+    })
 }

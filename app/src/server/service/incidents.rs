@@ -9,7 +9,7 @@ use crate::model::access::RecordType;
 use crate::model::actor::ActorFacts;
 use crate::model::incident::{
     self, reference, ClockStep, Incident, IncidentAction, IncidentFacts, IncidentForm,
-    IncidentState, PendingReason, ResolutionCode, StepForm, TimelineEntry, TimelineKind,
+    IncidentRecord, IncidentState, PendingReason, ResolutionCode, StepForm, TimelineEntry, TimelineKind,
 };
 use crate::model::priority_matrix::{Impact, TicketPriority, Urgency};
 use crate::model::refs::ServiceRef;
@@ -592,5 +592,35 @@ pub async fn detail<C: ConnectionTrait>(
             })
             .collect(),
         version: row.version,
+    })
+}
+
+/// An incident as `user` sees it: the record, and the steps the rules let them take now.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    user: &CurrentUser,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<IncidentRecord, AppError> {
+    let incident = detail(conn, id, now).await?;
+    let settings = service_levels::settings(conn).await?;
+    let facts = IncidentFacts {
+        state: incident.state,
+        reporter_id: incident.reporter.id,
+        assignee_id: incident.assignee.as_ref().map(|p| p.id),
+        has_resolution: incident.resolution_code.is_some(),
+        major: incident.major,
+        review_completed: incident.review_completed_at.is_some(),
+        resolved_at: incident.resolved_at,
+        reopen_days: settings.reopen_days,
+        now,
+    };
+    let actor = ActorFacts::from(user);
+    let worker = incident::works_incidents(&actor);
+    Ok(IncidentRecord {
+        actions: incident::available_actions(&facts, &actor),
+        may_note: worker || incident.reporter.id == user.id,
+        may_declare_major: incident::may_declare_major(&actor) && incident.state.is_open(),
+        incident,
     })
 }

@@ -17,7 +17,7 @@ use crate::server::versioned::{self, check_version};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     UpdateMany,
 };
 
@@ -61,6 +61,24 @@ pub async fn calendar<C: ConnectionTrait>(conn: &C, id: i64) -> Result<StoredCal
         .await?
         .map(|row| stored(&row))
         .ok_or_else(|| AppError::NotFound("Those service hours".into()))
+}
+
+/// The names of the calendars `ids` (one query, for a list of agreements).
+pub async fn calendar_names<C: ConnectionTrait>(
+    conn: &C,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    Ok(Calendars::find()
+        .select_only()
+        .column(service_calendar::Column::Id)
+        .column(service_calendar::Column::Name)
+        .filter(service_calendar::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// The form checked: a real time zone and a name no other calendar has.

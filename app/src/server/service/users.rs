@@ -81,6 +81,26 @@ pub async fn active_people<C: sea_orm::ConnectionTrait>(
         .collect())
 }
 
+/// Enabled people for whom `qualifies` holds of their roles (who may be assigned an
+/// incident), by name.
+pub async fn active_people_where<C: ConnectionTrait>(
+    conn: &C,
+    qualifies: impl Fn(&[Role]) -> bool,
+) -> Result<Vec<crate::model::refs::PersonRef>, AppError> {
+    Ok(Users::find()
+        .filter(Column::DisabledAt.is_null())
+        .order_by_asc(Column::Name)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|u| qualifies(&roles_from_json(&u.roles)))
+        .map(|u| crate::model::refs::PersonRef {
+            id: u.id,
+            name: u.name,
+        })
+        .collect())
+}
+
 /// An enabled user's name and roles, for rules that depend on who is named (an assignee must
 /// work incidents); `None` for someone unknown or disabled.
 pub async fn enabled_roles<C: ConnectionTrait>(

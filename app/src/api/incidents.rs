@@ -1,0 +1,136 @@
+//! Server functions of incidents (clause 8.6.1). Everyone reads them (`IncidentRead`); those
+//! who work in the SMS report them (`IncidentRaise`); each step is decided by the lifecycle in
+//! `model::incident` with the caller's roles, so the permission checked here is only the door.
+//! Every write tells open queues and records afterwards.
+
+use crate::error::AppError;
+use crate::model::incident::{IncidentChoices, IncidentForm, IncidentRecord, StepForm};
+use crate::model::incident_queue::{QueuePage, QueueParams};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::guard::{announce_incident, require},
+    crate::model::access::{Permission, RecordType},
+    crate::server::service::incidents,
+};
+
+/// One page of the queue, as its query string asks.
+#[server(endpoint = "incidents/queue")]
+pub async fn incident_queue(params: QueueParams) -> Result<QueuePage, AppError> {
+    let caller = require(Permission::IncidentRead).await?;
+    crate::server::service::incident_queue::page(
+        &caller.db,
+        &params,
+        caller.user.id,
+        chrono::Utc::now(),
+        crate::model::incident_queue::QUEUE_PAGE_SIZE,
+    )
+    .await
+}
+
+/// One incident, with the steps the caller may take now.
+#[server(endpoint = "incidents/get")]
+pub async fn get_incident(id: i64) -> Result<IncidentRecord, AppError> {
+    let caller = require(Permission::IncidentRead).await?;
+    incidents::record(caller.db.reader(), &caller.user, id, chrono::Utc::now()).await
+}
+
+/// What the incident forms offer.
+#[server(endpoint = "incidents/choices")]
+pub async fn incident_form_choices() -> Result<IncidentChoices, AppError> {
+    use crate::model::actor::ActorFacts;
+    use crate::model::incident::works_incidents;
+    use crate::server::service::{catalogue, service_levels, users};
+    let caller = require(Permission::IncidentRead).await?;
+    let conn = caller.db.reader();
+    let reporters = if works_incidents(&ActorFacts::from(&caller.user)) {
+        users::active_people(conn).await?
+    } else {
+        Vec::new()
+    };
+    Ok(IncidentChoices {
+        services: catalogue::active_refs(conn).await?,
+        workers: users::active_people_where(conn, |roles| {
+            works_incidents(&ActorFacts::person(0, roles.to_vec()))
+        })
+        .await?,
+        reporters,
+        matrix: service_levels::settings(conn).await?.matrix,
+    })
+}
+
+/// Raises an incident and goes to its record.
+#[server(endpoint = "incidents/raise")]
+pub async fn raise_incident(form: IncidentForm) -> Result<i64, AppError> {
+    let caller = require(Permission::IncidentRaise).await?;
+    let raised = incidents::raise(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        &form,
+        chrono::Utc::now(),
+    )
+    .await;
+    let id = caller.counted(RecordType::Incident, None, raised).await?;
+    announce_incident(id, 1);
+    leptos_axum::redirect(&format!("/incidents/{id}"));
+    Ok(id)
+}
+
+/// One lifecycle step (assign, start, wait, resume, resolve, reopen, close), against the
+/// version the record was read at.
+#[server(endpoint = "incidents/step")]
+pub async fn incident_step(id: i64, version: i32, form: StepForm) -> Result<(), AppError> {
+    let caller = require(Permission::IncidentRaise).await?;
+    let taken = incidents::take_step(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        &form,
+        chrono::Utc::now(),
+    )
+    .await;
+    caller.counted(RecordType::Incident, Some(id), taken).await?;
+    announce_incident(id, version + 1);
+    Ok(())
+}
+
+/// A work note on the timeline.
+#[server(endpoint = "incidents/note")]
+pub async fn incident_note(id: i64, note: String) -> Result<(), AppError> {
+    let caller = require(Permission::IncidentRaise).await?;
+    let added = incidents::add_note(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        &note,
+        chrono::Utc::now(),
+    )
+    .await;
+    caller.counted(RecordType::Incident, Some(id), added).await?;
+    announce_incident(id, 0);
+    Ok(())
+}
+
+/// Declares a major incident (`major` true) or stands it down.
+#[server(endpoint = "incidents/major")]
+pub async fn incident_major(id: i64, version: i32, major: bool) -> Result<(), AppError> {
+    let caller = require(Permission::IncidentWork).await?;
+    let set = incidents::set_major(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        major,
+        chrono::Utc::now(),
+    )
+    .await;
+    caller.counted(RecordType::Incident, Some(id), set).await?;
+    announce_incident(id, version + 1);
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! `/incidents/:id`: one incident — its clocks ticking against the agreement, the steps the
+//! reader may take now (asked of the lifecycle on the server), and the timeline. Live: a step
+//! taken by someone else shows here at once.
+
+use super::id_param;
+use crate::api::incidents::{
+    get_incident, incident_form_choices, IncidentMajor, IncidentNote, IncidentStep,
+};
+use crate::components::change_fields::field_error;
+use crate::components::error_view::{ErrorPanel, FormErrors};
+use crate::components::live::refresh_on_live_events_where;
+use crate::components::target_clocks::{ticking_now, ClockLine};
+use crate::error::AppError;
+use crate::model::incident::{IncidentAction, IncidentRecord, ResolutionCode};
+use crate::model::live::LiveEvent;
+use crate::model::refs::PersonRef;
+use crate::pages::incidents::{incident_state_badge, ticket_priority_badge};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let id = id_param();
+    let step = ServerAction::<IncidentStep>::new();
+    let note = ServerAction::<IncidentNote>::new();
+    let major = ServerAction::<IncidentMajor>::new();
+    let record = Resource::new(
+        move || (id.get(), step.version().get(), note.version().get(), major.version().get()),
+        |(id, ..)| async move {
+            let id = id.ok_or_else(|| AppError::NotFound("That incident".into()))?;
+            get_incident(id).await
+        },
+    );
+    refresh_on_live_events_where(
+        move |event| matches!(event, LiveEvent::IncidentUpdated { id: changed, .. } if Some(*changed) == id.get_untracked()),
+        move || record.refetch(),
+    );
+    let choices = Resource::new(|| (), |_| incident_form_choices());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the incident…"</p> }>
+            {move || Suspend::new(async move {
+                match record.await {
+                    Ok(record) => {
+                        let workers = choices.await.map(|c| c.workers).unwrap_or_default();
+                        view! { <IncidentView record workers step note major/> }.into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn IncidentView(
+    record: IncidentRecord,
+    workers: Vec<PersonRef>,
+    step: ServerAction<IncidentStep>,
+    note: ServerAction<IncidentNote>,
+    major: ServerAction<IncidentMajor>,
+) -> impl IntoView {
+    let IncidentRecord {
+        incident,
+        actions,
+        may_note,
+        may_declare_major,
+    } = record;
+    let now = ticking_now(incident.read_at);
+    let step_error = Signal::derive(move || step.value().get().and_then(Result::err));
+    let note_error = Signal::derive(move || note.value().get().and_then(Result::err));
+    let major_error = Signal::derive(move || major.value().get().and_then(Result::err));
+    let (id, version) = (incident.id, incident.version);
+    let hidden = move || view! { <input type="hidden" name="id" value=id/><input type="hidden" name="version" value=version/> };
+    let title = format!("{} {}", incident.reference, incident.title);
+    let has = |action: IncidentAction| actions.contains(&action);
+    let assign = has(IncidentAction::Assign).then(|| view! {
+        <ActionForm action=step attr:class="form inline-form" attr:novalidate=true>
+            {hidden()}
+            <input type="hidden" name="form[action]" value="assign"/>
+            <div class="field">
+                <label for="inc-assignee">"Assign to"</label>
+                <select id="inc-assignee" name="form[assignee_id]" aria-describedby="inc-assignee-error">
+                    <option value="">"Choose…"</option>
+                    {workers.into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
+                </select>
+                <p class="field-error" id="inc-assignee-error" aria-live="polite">{field_error(step_error, "assignee_id")}</p>
+            </div>
+            <button type="submit" class="button">"Assign"</button>
+        </ActionForm>
+    });
+    let resolve = has(IncidentAction::Resolve).then(|| view! {
+        <ActionForm action=step attr:class="form" attr:novalidate=true>
+            {hidden()}
+            <input type="hidden" name="form[action]" value="resolve"/>
+            <div class="field">
+                <label for="inc-resolution-code">"Resolution"</label>
+                <select id="inc-resolution-code" name="form[resolution_code]" aria-describedby="inc-resolution-code-error">
+                    <option value="">"Choose…"</option>
+                    {ResolutionCode::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                </select>
+                <p class="field-error" id="inc-resolution-code-error" aria-live="polite">{field_error(step_error, "resolution_code")}</p>
+            </div>
+            <div class="field">
+                <label for="inc-resolution">"What was done"</label>
+                <textarea id="inc-resolution" name="form[resolution]" rows=3 aria-describedby="inc-resolution-error"></textarea>
+                <p class="field-error" id="inc-resolution-error" aria-live="polite">{field_error(step_error, "resolution")}</p>
+            </div>
+            <button type="submit" class="button">"Resolve"</button>
+        </ActionForm>
+    });
+    let simple: Vec<IncidentAction> = actions
+        .iter()
+        .copied()
+        .filter(|a| !matches!(a, IncidentAction::Assign | IncidentAction::Resolve))
+        .collect();
+    let other_steps = (!simple.is_empty()).then(|| view! {
+        <ActionForm action=step attr:class="form" attr:novalidate=true>
+            {hidden()}
+            <div class="field">
+                <label for="inc-step-note">"Note for the timeline (optional)"</label>
+                <textarea id="inc-step-note" name="form[note]" rows=2 aria-describedby="inc-step-note-error"></textarea>
+                <p class="field-error" id="inc-step-note-error" aria-live="polite">{field_error(step_error, "note")}</p>
+            </div>
+            <div class="form-actions">
+                {simple.into_iter().map(|a| view! { <button type="submit" name="form[action]" value=a.as_str() class="button secondary">{a.label()}</button> }).collect_view()}
+            </div>
+        </ActionForm>
+    });
+    let no_steps = actions.is_empty();
+    let clocks = match (incident.response_clock.clone(), incident.resolution_clock.clone()) {
+        (None, None) => view! {
+            <p class="muted">{format!("No approved agreement covered {} when this was raised: no targets run.", incident.service.name)}</p>
+        }.into_any(),
+        (response, resolution) => view! {
+            {response.map(|reading| view! { <ClockLine label="Response" reading now/> })}
+            {resolution.map(|reading| view! { <ClockLine label="Resolution" reading now/> })}
+            {incident.agreement.clone().map(|a| view! { <p class="muted">{format!("Measured against {a}.")}</p> })}
+        }.into_any(),
+    };
+    let is_major = incident.major;
+    view! {
+        <Title text=title.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/incidents">"Incidents"</a>" / "{incident.reference.clone()}</nav>
+        <div class="page-header">
+            <h1>{title}</h1>
+            <div class="page-actions">
+                {incident_state_badge(incident.state)}
+                " "{ticket_priority_badge(incident.priority)}
+                {is_major.then(|| view! { " "<span class="badge major">"Major incident"</span> })}
+            </div>
+        </div>
+        <section class="panel clocks" aria-labelledby="clocks-heading">
+            <h2 id="clocks-heading">"Targets"</h2>
+            {clocks}
+        </section>
+        <dl class="details">
+            <dt>"Service"</dt><dd><a href=format!("/services/{}", incident.service.id)>{incident.service.name.clone()}</a>{incident.service_affecting.then_some(" · service down or degraded")}</dd>
+            <dt>"Priority"</dt><dd>{incident.priority_rule.clone()}</dd>
+            <dt>"Category"</dt><dd>{if incident.category.is_empty() { "—".to_string() } else { incident.category.clone() }}</dd>
+            <dt>"Affected"</dt><dd>{if incident.affected.is_empty() { "—".to_string() } else { incident.affected.clone() }}</dd>
+            <dt>"Reported by"</dt><dd>{incident.reporter.name.clone()}</dd>
+            <dt>"Assignee"</dt><dd>{incident.assignee.clone().map(|p| p.name).unwrap_or_else(|| "Nobody yet".into())}</dd>
+            <dt>"Started"</dt><dd><time datetime=incident.started_at.to_rfc3339()>{incident.started_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></dd>
+            {incident.pending_reason.map(|r| view! { <dt>"Waiting"</dt><dd>{r.label()}</dd> })}
+            <dt>"Description"</dt><dd class="prewrap">{incident.description.clone()}</dd>
+            {incident.resolution_code.map(|code| view! {
+                <dt>"Resolution"</dt><dd class="prewrap">{code.label()}": "{incident.resolution.clone().unwrap_or_default()}</dd>
+            })}
+        </dl>
+        <section class="panel" aria-labelledby="steps-heading">
+            <h2 id="steps-heading">"Next step"</h2>
+            <FormErrors error=step_error/>
+            {no_steps.then(|| view! { <p class="muted">"There is no step for you to take on this incident now."</p> })}
+            {assign}
+            {other_steps}
+            {resolve}
+            {may_declare_major.then(|| view! {
+                <ActionForm action=major attr:class="inline">
+                    {hidden()}
+                    <input type="hidden" name="major" value=(!is_major).to_string()/>
+                    <FormErrors error=major_error/>
+                    <button type="submit" class="button secondary">{if is_major { "Stand down the major incident" } else { "Declare a major incident" }}</button>
+                </ActionForm>
+            })}
+        </section>
+        <section aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">"Timeline"</h2>
+            <ol class="timeline">
+                {incident.timeline.into_iter().map(|entry| view! {
+                    <li class=format!("timeline-{}", entry.kind.as_str())>
+                        <p class="timeline-meta">
+                            <time datetime=entry.at.to_rfc3339()>{entry.at.format("%Y-%m-%d %H:%M UTC").to_string()}</time>
+                            " · "{entry.author.map(|p| p.name).unwrap_or_else(|| "Conform".into())}
+                            " · "{entry.kind.label()}
+                        </p>
+                        <p class="prewrap">{entry.body}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+            {may_note.then(|| view! {
+                <ActionForm action=note attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="id" value=id/>
+                    <FormErrors error=note_error/>
+                    <div class="field">
+                        <label for="inc-note">"Work note"</label>
+                        <textarea id="inc-note" name="note" rows=3 aria-describedby="inc-note-error"></textarea>
+                        <p class="field-error" id="inc-note-error" aria-live="polite">{field_error(note_error, "note")}</p>
+                    </div>
+                    <button type="submit" class="button secondary" disabled=move || note.pending().get()>"Add note"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}

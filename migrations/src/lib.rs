@@ -24,6 +24,7 @@ mod m20261205_000301_lookup_indexes;
 mod m20261205_000401_change_conflict_counts;
 mod m20261206_000501_service_levels;
 mod m20261206_000502_incidents;
+mod m20261206_000503_incident_reviews;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000401_change_conflict_counts::Migration),
             Box::new(m20261206_000501_service_levels::Migration),
             Box::new(m20261206_000502_incidents::Migration),
+            Box::new(m20261206_000503_incident_reviews::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 //! Every write tells open queues and records afterwards.
 
 use crate::error::AppError;
-use crate::model::incident::{IncidentChoices, IncidentForm, IncidentRecord, StepForm};
+use crate::model::incident::{IncidentChoices, IncidentForm, IncidentRecord, ReviewForm, StepForm};
 use crate::model::incident_queue::{QueuePage, QueueParams};
 use leptos::prelude::*;
 
@@ -93,25 +93,46 @@ pub async fn incident_step(id: i64, version: i32, form: StepForm) -> Result<(), 
         chrono::Utc::now(),
     )
     .await;
-    caller.counted(RecordType::Incident, Some(id), taken).await?;
+    caller
+        .counted(RecordType::Incident, Some(id), taken)
+        .await?;
     announce_incident(id, version + 1);
     Ok(())
 }
 
-/// A work note on the timeline.
+/// A line on the timeline: a work note, or (`kind` = `communication`) what was told to users
+/// and stakeholders during a major incident.
 #[server(endpoint = "incidents/note")]
-pub async fn incident_note(id: i64, note: String) -> Result<(), AppError> {
+pub async fn incident_note(
+    id: i64,
+    note: String,
+    #[server(default)] kind: Option<String>,
+) -> Result<(), AppError> {
+    use crate::model::incident::TimelineKind;
     let caller = require(Permission::IncidentRaise).await?;
+    let kind = match kind.as_deref() {
+        None | Some("") | Some("note") => TimelineKind::Note,
+        Some("communication") => TimelineKind::Communication,
+        Some(_) => {
+            return Err(AppError::single_field(
+                "kind",
+                "Add a note or a communication.",
+            ))
+        }
+    };
     let added = incidents::add_note(
         &caller.db,
         &caller.user,
         &caller.actor(),
         id,
+        kind,
         &note,
         chrono::Utc::now(),
     )
     .await;
-    caller.counted(RecordType::Incident, Some(id), added).await?;
+    caller
+        .counted(RecordType::Incident, Some(id), added)
+        .await?;
     announce_incident(id, 0);
     Ok(())
 }
@@ -131,6 +152,29 @@ pub async fn incident_major(id: i64, version: i32, major: bool) -> Result<(), Ap
     )
     .await;
     caller.counted(RecordType::Incident, Some(id), set).await?;
+    announce_incident(id, version + 1);
+    Ok(())
+}
+
+/// Completes a major incident's post-incident review; its actions go to the improvement
+/// register in the same step.
+#[server(endpoint = "incidents/review")]
+pub async fn incident_review(id: i64, version: i32, form: ReviewForm) -> Result<(), AppError> {
+    let caller = require(Permission::IncidentWork).await?;
+    let completed = incidents::complete_review(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        &form,
+        chrono::Utc::now(),
+    )
+    .await
+    .map(|_| ());
+    caller
+        .counted(RecordType::Incident, Some(id), completed)
+        .await?;
     announce_incident(id, version + 1);
     Ok(())
 }

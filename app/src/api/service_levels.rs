@@ -63,8 +63,15 @@ pub async fn create_agreement(form: AgreementForm) -> Result<i64, AppError> {
 #[server(endpoint = "service_levels/agreements/update")]
 pub async fn update_agreement(id: i64, version: i32, form: AgreementForm) -> Result<(), AppError> {
     let caller = require(Permission::AgreementManage).await?;
-    let updated =
-        agreements::update(&caller.db, &caller.user, &caller.actor(), id, version, &form).await;
+    let updated = agreements::update(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        &form,
+    )
+    .await;
     caller
         .counted(RecordType::ServiceAgreement, Some(id), updated)
         .await
@@ -124,7 +131,11 @@ pub async fn create_calendar(form: ServiceHoursForm) -> Result<i64, AppError> {
 }
 
 #[server(endpoint = "service_levels/calendars/update")]
-pub async fn update_calendar(id: i64, version: i32, form: ServiceHoursForm) -> Result<(), AppError> {
+pub async fn update_calendar(
+    id: i64,
+    version: i32,
+    form: ServiceHoursForm,
+) -> Result<(), AppError> {
     let caller = require(Permission::AgreementManage).await?;
     service_levels::update_calendar(&caller.db, &caller.actor(), id, version, &form).await
 }
@@ -155,7 +166,10 @@ pub async fn update_service_level_settings(
             .map_err(|found| errors.0.extend(found.0))
             .ok(),
         Err(_) => {
-            errors.add("reopen_days", "Enter the reopen period as a number of days.");
+            errors.add(
+                "reopen_days",
+                "Enter the reopen period as a number of days.",
+            );
             None
         }
     };

@@ -26,6 +26,8 @@ labelled_enum! {
         StaffSuggestion => ("staff_suggestion", "Staff suggestion"),
         /// A gap found by a gap assessment (source_ref `gap:<assessment>/<sub-clause>`).
         GapAnalysis => ("gap_analysis", "Gap analysis"),
+        /// An action of a major incident's post-incident review (source_ref `incident:<id>`).
+        MajorIncident => ("major_incident", "Major incident review"),
     }
 }
 

@@ -400,6 +400,9 @@ labelled_enum! {
         Raised => ("raised", "Raised"),
         Note => ("note", "Work note"),
         Step => ("step", "Step"),
+        /// What was told to users and stakeholders during a major incident.
+        Communication => ("communication", "Communication"),
+        Review => ("review", "Post-incident review"),
     }
 }
 
@@ -435,6 +438,7 @@ pub struct Incident {
     pub resolution: Option<String>,
     pub major: bool,
     pub review_completed_at: Option<DateTime<Utc>>,
+    pub review: Option<PostIncidentReview>,
     pub service_affecting: bool,
     pub started_at: DateTime<Utc>,
     /// The agreement the clocks measure against (`SLA-3`), if one was in force.
@@ -449,6 +453,156 @@ pub struct Incident {
     pub version: i32,
 }
 
+/// Who completes a major incident's post-incident review: a service level manager, once the
+/// incident is resolved (the review looks back at the whole of it) and before it is closed.
+pub fn check_review(
+    state: IncidentState,
+    major: bool,
+    completed: bool,
+    actor: &ActorFacts,
+) -> Result<(), Refusal> {
+    if !major {
+        return refuse("Only a major incident has a post-incident review.");
+    }
+    if !actor.has(Role::ServiceLevelManager) {
+        return refuse("A service level manager completes the post-incident review.");
+    }
+    if completed {
+        return refuse("The post-incident review is already completed.");
+    }
+    if state != IncidentState::Resolved {
+        return refuse(
+            "The review is completed once the incident is resolved, before it is closed.",
+        );
+    }
+    Ok(())
+}
+
+/// The most actions one review sends to the register at once.
+pub const MAX_REVIEW_ACTIONS: usize = 5;
+
+/// One action of a review as its form posts it (a row left empty is no action).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewActionForm {
+    pub text: String,
+    pub owner_id: String,
+    pub due: String,
+}
+
+/// A post-incident review as its form posts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    pub summary: String,
+    pub cause: String,
+    pub lessons: String,
+    pub actions: Vec<ReviewActionForm>,
+}
+
+/// An action the review sends to the improvement register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewAction {
+    pub text: String,
+    pub owner_id: i64,
+    pub due: chrono::NaiveDate,
+}
+
+/// A validated review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewDraft {
+    pub summary: String,
+    pub cause: String,
+    pub lessons: String,
+    pub actions: Vec<ReviewAction>,
+}
+
+impl ReviewForm {
+    /// Errors on a row are keyed `action_{row}` (text), `action_{row}_owner`, `action_{row}_due`.
+    pub fn validate(&self, today: chrono::NaiveDate) -> Result<ReviewDraft, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let summary = text::bounded(
+            &mut errors,
+            "summary",
+            "What happened",
+            &self.summary,
+            20,
+            8000,
+        );
+        let cause = text::bounded(&mut errors, "cause", "The cause", &self.cause, 10, 4000);
+        let lessons = text::bounded(
+            &mut errors,
+            "lessons",
+            "What was learned",
+            &self.lessons,
+            10,
+            4000,
+        );
+        if self.actions.len() > MAX_REVIEW_ACTIONS {
+            errors.add(
+                "actions",
+                format!("Send at most {MAX_REVIEW_ACTIONS} actions at once."),
+            );
+        }
+        let mut actions = Vec::new();
+        for (row, action) in self.actions.iter().enumerate().take(MAX_REVIEW_ACTIONS) {
+            if action.text.trim().is_empty()
+                && action.owner_id.trim().is_empty()
+                && action.due.trim().is_empty()
+            {
+                continue;
+            }
+            let field = format!("action_{row}");
+            let words = text::line(&mut errors, &field, "The action", &action.text, 5, 160);
+            let owner = action
+                .owner_id
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0);
+            if owner.is_none() {
+                errors.add(&format!("{field}_owner"), "Choose who owns the action.");
+            }
+            let due = crate::model::typed::date(&action.due)
+                .map_err(|refusal| {
+                    errors.add(
+                        &format!("{field}_due"),
+                        refusal.message("Enter the due date as YYYY-MM-DD."),
+                    )
+                })
+                .ok();
+            if due.is_some_and(|due| due < today) {
+                errors.add(&format!("{field}_due"), "The action is due today or later.");
+            }
+            if let (Some(owner_id), Some(due)) = (owner, due) {
+                actions.push(ReviewAction {
+                    text: words,
+                    owner_id,
+                    due,
+                });
+            }
+        }
+        errors.into_result(ReviewDraft {
+            summary,
+            cause,
+            lessons,
+            actions,
+        })
+    }
+}
+
+/// A completed post-incident review, as the record shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostIncidentReview {
+    pub summary: String,
+    pub cause: String,
+    pub lessons: String,
+    pub reviewed_by: Option<PersonRef>,
+    pub completed_at: DateTime<Utc>,
+    /// The register entries its actions became: `(id, reference, title)`.
+    pub actions: Vec<(i64, String, String)>,
+}
+
 /// An incident with what the reader may do to it now (the server asks the rules once, the
 /// record shows exactly those steps).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -457,6 +611,10 @@ pub struct IncidentRecord {
     pub actions: Vec<IncidentAction>,
     pub may_note: bool,
     pub may_declare_major: bool,
+    /// The reader may complete the post-incident review now.
+    pub may_review: bool,
+    /// The reader may log a communication (a major incident, and they work incidents).
+    pub may_communicate: bool,
 }
 
 /// What the incident forms offer: services, who may be assigned, whom a report may be taken
@@ -565,7 +723,10 @@ mod tests {
         let draft = form.validate().expect("valid report");
         assert!(!draft.service_affecting);
         let step: StepForm = serde_qs::from_str("action=start").expect("a bare step reads");
-        assert_eq!(step.validate().expect("valid").action, IncidentAction::Start);
+        assert_eq!(
+            step.validate().expect("valid").action,
+            IncidentAction::Start
+        );
     }
     const MANAGER: i64 = 3;
     const OTHER_RESOLVER: i64 = 4;

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 
 pub const QUEUE_PAGE_SIZE: u64 = 25;
 
-/// The queue's query string.
+/// The queue's query string (a link may name only some of it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct QueueParams {
     /// Words in the title, or a reference (`INC-12`).
     pub q: String,

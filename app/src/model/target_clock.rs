@@ -301,10 +301,22 @@ mod words {
             running.describe(due + chrono::Duration::minutes(15)),
             "breached 15 min ago"
         );
-        assert_eq!(reading(ClockPhase::Paused, 1200, None).describe(now), "paused, 40 min left");
-        assert_eq!(reading(ClockPhase::Paused, 4200, None).describe(now), "paused, over by 10 min");
-        assert_eq!(reading(ClockPhase::Stopped, 3600, None).describe(now), "met");
-        assert_eq!(reading(ClockPhase::Stopped, 4320, None).describe(now), "missed by 12 min");
+        assert_eq!(
+            reading(ClockPhase::Paused, 1200, None).describe(now),
+            "paused, 40 min left"
+        );
+        assert_eq!(
+            reading(ClockPhase::Paused, 4200, None).describe(now),
+            "paused, over by 10 min"
+        );
+        assert_eq!(
+            reading(ClockPhase::Stopped, 3600, None).describe(now),
+            "met"
+        );
+        assert_eq!(
+            reading(ClockPhase::Stopped, 4320, None).describe(now),
+            "missed by 12 min"
+        );
     }
 }
 

@@ -25,12 +25,18 @@ fn AgreementFields(
     choices: AgreementChoices,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let text = |id: &'static str, label: &'static str, field: &'static str, value: String, kind: &'static str| view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <input id=id type=kind name=format!("form[{field}]") value=value aria-describedby=format!("{id}-error")/>
-            <p class="field-error" id=format!("{id}-error") aria-live="polite">{field_error(error, field)}</p>
-        </div>
+    let text = |id: &'static str,
+                label: &'static str,
+                field: &'static str,
+                value: String,
+                kind: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id type=kind name=format!("form[{field}]") value=value aria-describedby=format!("{id}-error")/>
+                <p class="field-error" id=format!("{id}-error") aria-live="polite">{field_error(error, field)}</p>
+            </div>
+        }
     };
     let chosen = initial.service_ids.clone();
     let calendar = initial.calendar_id.clone();
@@ -189,7 +195,12 @@ fn AgreementView(
     transition: ServerAction<AgreementTransition>,
     revise: ServerAction<ReviseAgreement>,
 ) -> impl IntoView {
-    let AgreementRecord { agreement, actions, may_edit, may_revise } = record;
+    let AgreementRecord {
+        agreement,
+        actions,
+        may_edit,
+        may_revise,
+    } = record;
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
     let transition_error = Signal::derive(move || transition.value().get().and_then(Result::err));
     let revise_error = Signal::derive(move || revise.value().get().and_then(Result::err));

@@ -4,14 +4,14 @@
 
 use super::id_param;
 use crate::api::incidents::{
-    get_incident, incident_form_choices, IncidentMajor, IncidentNote, IncidentStep,
+    get_incident, incident_form_choices, IncidentMajor, IncidentNote, IncidentReview, IncidentStep,
 };
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::live::refresh_on_live_events_where;
 use crate::components::target_clocks::{ticking_now, ClockLine};
 use crate::error::AppError;
-use crate::model::incident::{IncidentAction, IncidentRecord, ResolutionCode};
+use crate::model::incident::{IncidentAction, IncidentRecord, ResolutionCode, MAX_REVIEW_ACTIONS};
 use crate::model::live::LiveEvent;
 use crate::model::refs::PersonRef;
 use crate::pages::incidents::{incident_state_badge, ticket_priority_badge};
@@ -24,8 +24,17 @@ pub fn IncidentPage() -> impl IntoView {
     let step = ServerAction::<IncidentStep>::new();
     let note = ServerAction::<IncidentNote>::new();
     let major = ServerAction::<IncidentMajor>::new();
+    let review = ServerAction::<IncidentReview>::new();
     let record = Resource::new(
-        move || (id.get(), step.version().get(), note.version().get(), major.version().get()),
+        move || {
+            (
+                id.get(),
+                step.version().get(),
+                note.version().get(),
+                major.version().get(),
+                review.version().get(),
+            )
+        },
         |(id, ..)| async move {
             let id = id.ok_or_else(|| AppError::NotFound("That incident".into()))?;
             get_incident(id).await
@@ -41,8 +50,11 @@ pub fn IncidentPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match record.await {
                     Ok(record) => {
-                        let workers = choices.await.map(|c| c.workers).unwrap_or_default();
-                        view! { <IncidentView record workers step note major/> }.into_any()
+                        let (workers, people) = choices
+                            .await
+                            .map(|c| (c.workers, c.reporters))
+                            .unwrap_or_default();
+                        view! { <IncidentView record workers people step note major review/> }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
@@ -55,15 +67,20 @@ pub fn IncidentPage() -> impl IntoView {
 fn IncidentView(
     record: IncidentRecord,
     workers: Vec<PersonRef>,
+    /// Everyone who may own a review action (offered to those who work incidents).
+    people: Vec<PersonRef>,
     step: ServerAction<IncidentStep>,
     note: ServerAction<IncidentNote>,
     major: ServerAction<IncidentMajor>,
+    review: ServerAction<IncidentReview>,
 ) -> impl IntoView {
     let IncidentRecord {
         incident,
         actions,
         may_note,
         may_declare_major,
+        may_review,
+        may_communicate,
     } = record;
     let now = ticking_now(incident.read_at);
     let step_error = Signal::derive(move || step.value().get().and_then(Result::err));
@@ -72,6 +89,43 @@ fn IncidentView(
     let (id, version) = (incident.id, incident.version);
     let hidden = move || view! { <input type="hidden" name="id" value=id/><input type="hidden" name="version" value=version/> };
     let title = format!("{} {}", incident.reference, incident.title);
+    let review_section = match (incident.review.clone(), may_review) {
+        (Some(done), _) => Some(view! {
+            <section class="panel" aria-labelledby="review-heading">
+                <h2 id="review-heading">"Post-incident review"</h2>
+                <p class="muted">{format!(
+                    "Completed {}{}.",
+                    done.completed_at.format("%Y-%m-%d"),
+                    done.reviewed_by.map(|p| format!(" by {}", p.name)).unwrap_or_default()
+                )}</p>
+                <dl class="details">
+                    <dt>"What happened"</dt><dd class="prewrap">{done.summary}</dd>
+                    <dt>"Cause"</dt><dd class="prewrap">{done.cause}</dd>
+                    <dt>"Lessons"</dt><dd class="prewrap">{done.lessons}</dd>
+                    <dt>"Actions"</dt>
+                    <dd>
+                        {if done.actions.is_empty() {
+                            view! { "None" }.into_any()
+                        } else {
+                            view! {
+                                <ul>{done.actions.into_iter().map(|(entry, reference, title)| view! {
+                                    <li><a href=format!("/improvements/{entry}")>{reference}</a>" "{title}</li>
+                                }).collect_view()}</ul>
+                            }.into_any()
+                        }}
+                    </dd>
+                </dl>
+            </section>
+        }.into_any()),
+        (None, true) => Some(view! { <ReviewPanel id version review people/> }.into_any()),
+        (None, false) if incident.major => Some(view! {
+            <section class="panel" aria-labelledby="review-heading">
+                <h2 id="review-heading">"Post-incident review"</h2>
+                <p class="muted">"Not completed yet: a service level manager completes it once the incident is resolved, and the incident closes only after it."</p>
+            </section>
+        }.into_any()),
+        (None, false) => None,
+    };
     let has = |action: IncidentAction| actions.contains(&action);
     let assign = has(IncidentAction::Assign).then(|| view! {
         <ActionForm action=step attr:class="form inline-form" attr:novalidate=true>
@@ -183,6 +237,7 @@ fn IncidentView(
                 </ActionForm>
             })}
         </section>
+        {review_section}
         <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
             <ol class="timeline">
@@ -201,6 +256,13 @@ fn IncidentView(
                 <ActionForm action=note attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="id" value=id/>
                     <FormErrors error=note_error/>
+                    {may_communicate.then(|| view! {
+                        <fieldset class="field">
+                            <legend>"Kind"</legend>
+                            <label class="checkbox" for="inc-kind-note"><input type="radio" id="inc-kind-note" name="kind" value="note" checked=true/>" Work note"</label>
+                            <label class="checkbox" for="inc-kind-communication"><input type="radio" id="inc-kind-communication" name="kind" value="communication"/>" Communication to users and stakeholders"</label>
+                        </fieldset>
+                    })}
                     <div class="field">
                         <label for="inc-note">"Work note"</label>
                         <textarea id="inc-note" name="note" rows=3 aria-describedby="inc-note-error"></textarea>
@@ -209,6 +271,79 @@ fn IncidentView(
                     <button type="submit" class="button secondary" disabled=move || note.pending().get()>"Add note"</button>
                 </ActionForm>
             })}
+        </section>
+    }
+}
+
+/// The post-incident review form: what happened, why, what was learned, and up to
+/// `MAX_REVIEW_ACTIONS` actions for the improvement register.
+#[component]
+fn ReviewPanel(
+    id: i64,
+    version: i32,
+    review: ServerAction<IncidentReview>,
+    people: Vec<PersonRef>,
+) -> impl IntoView {
+    let error = Signal::derive(move || review.value().get().and_then(Result::err));
+    let area = move |id: &'static str, label: &'static str, field: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <textarea id=id name=format!("form[{field}]") rows=3 aria-describedby=format!("{id}-error")></textarea>
+                <p class="field-error" id=format!("{id}-error") aria-live="polite">{field_error(error, field)}</p>
+            </div>
+        }
+    };
+    let row_error = move |field: String| {
+        move || {
+            error.with(|e| {
+                e.as_ref()
+                    .and_then(AppError::field_errors)
+                    .and_then(|f| f.get(&field).map(str::to_string))
+            })
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="review-heading">
+            <h2 id="review-heading">"Post-incident review"</h2>
+            <p class="hint">"Completed once the incident is resolved; the incident closes only after it. Each action becomes an entry in the improvement register."</p>
+            <ActionForm action=review attr:class="form" attr:novalidate=true>
+                <FormErrors error/>
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="version" value=version/>
+                {area("review-summary", "What happened", "summary")}
+                {area("review-cause", "Cause", "cause")}
+                {area("review-lessons", "What was learned", "lessons")}
+                {(0..MAX_REVIEW_ACTIONS).map(|row| {
+                            let people = people.clone();
+                            view! {
+                                <fieldset class="field review-action">
+                                    <legend>{format!("Action {}", row + 1)}</legend>
+                                    <div class="field-row">
+                                        <div class="field">
+                                            <label for=format!("review-action-{row}")>"Action"</label>
+                                            <input id=format!("review-action-{row}") name=format!("form[actions][{row}][text]")/>
+                                            <p class="field-error" aria-live="polite">{row_error(format!("action_{row}"))}</p>
+                                        </div>
+                                        <div class="field">
+                                            <label for=format!("review-owner-{row}")>"Owner"</label>
+                                            <select id=format!("review-owner-{row}") name=format!("form[actions][{row}][owner_id]")>
+                                                <option value="">"Choose…"</option>
+                                                {people.into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
+                                            </select>
+                                            <p class="field-error" aria-live="polite">{row_error(format!("action_{row}_owner"))}</p>
+                                        </div>
+                                        <div class="field">
+                                            <label for=format!("review-due-{row}")>"Due"</label>
+                                            <input type="date" id=format!("review-due-{row}") name=format!("form[actions][{row}][due]")/>
+                                            <p class="field-error" aria-live="polite">{row_error(format!("action_{row}_due"))}</p>
+                                        </div>
+                                    </div>
+                                </fieldset>
+                            }
+                        }).collect_view()}
+                <div class="form-actions"><button type="submit" class="button" disabled=move || review.pending().get()>"Complete the review"</button></div>
+            </ActionForm>
         </section>
     }
 }

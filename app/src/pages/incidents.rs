@@ -73,10 +73,18 @@ pub fn IncidentsPage() -> impl IntoView {
     };
     let states = std::iter::once(("open".to_string(), "Open".to_string()))
         .chain(std::iter::once(("all".to_string(), "Any".to_string())))
-        .chain(IncidentState::ALL.into_iter().map(|s| (s.as_str().to_string(), s.label().to_string())))
+        .chain(
+            IncidentState::ALL
+                .into_iter()
+                .map(|s| (s.as_str().to_string(), s.label().to_string())),
+        )
         .collect();
     let priorities = std::iter::once((String::new(), "Any".to_string()))
-        .chain(TicketPriority::ALL.into_iter().map(|p| (p.as_str().to_string(), p.label().to_string())))
+        .chain(
+            TicketPriority::ALL
+                .into_iter()
+                .map(|p| (p.as_str().to_string(), p.label().to_string())),
+        )
         .collect();
     let sorts = vec![
         ("due".to_string(), "Resolution due".to_string()),
@@ -174,7 +182,11 @@ pub fn IncidentsPage() -> impl IntoView {
 fn QueueLine(row: QueueRow, now: ReadSignal<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
     // A row holds what the queue sorts by; the clock reads from it alone.
     let reading = row.status.map(|status| ClockReading {
-        phase: if row.due_at.is_some() { ClockPhase::Running } else { ClockPhase::Paused },
+        phase: if row.due_at.is_some() {
+            ClockPhase::Running
+        } else {
+            ClockPhase::Paused
+        },
         status,
         target_minutes: 0,
         used_seconds: 0,
@@ -191,7 +203,11 @@ fn QueueLine(row: QueueRow, now: ReadSignal<chrono::DateTime<chrono::Utc>>) -> i
         Some(due) => {
             let left = (due - now.get()).num_seconds();
             let span = crate::model::target_clock::span(left.abs());
-            if left >= 0 { format!("{span} left") } else { format!("{span} over") }
+            if left >= 0 {
+                format!("{span} left")
+            } else {
+                format!("{span} over")
+            }
         }
         None => String::new(),
     };

@@ -13,7 +13,15 @@ use crate::model::service_hours::{ServiceHoursForm, StoredCalendar};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// The calendar's fields, named `form[…]` as `ServiceHoursForm` reads them.
 #[component]
@@ -71,7 +79,16 @@ pub fn ServiceCalendarsPage() -> impl IntoView {
     let calendars = Resource::new(move || create.version().get(), |_| list_calendars());
     let initial = StoredValue::new(ServiceHoursForm {
         time_zone: "UTC".into(),
-        days: ["08:00-18:00", "08:00-18:00", "08:00-18:00", "08:00-18:00", "08:00-18:00", "", ""].map(String::from),
+        days: [
+            "08:00-18:00",
+            "08:00-18:00",
+            "08:00-18:00",
+            "08:00-18:00",
+            "08:00-18:00",
+            "",
+            "",
+        ]
+        .map(String::from),
         ..Default::default()
     });
     view! {

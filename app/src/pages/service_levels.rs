@@ -128,7 +128,10 @@ pub fn ServiceLevelsPage() -> impl IntoView {
 #[component]
 pub fn ServiceLevelSettingsPage() -> impl IntoView {
     let save = ServerAction::<UpdateServiceLevelSettings>::new();
-    let settings = Resource::new(move || save.version().get(), |_| get_service_level_settings());
+    let settings = Resource::new(
+        move || save.version().get(),
+        |_| get_service_level_settings(),
+    );
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     view! {

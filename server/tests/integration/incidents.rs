@@ -9,7 +9,10 @@ use crate::common::{self, actor, person};
 use app::error::AppError;
 use app::model::access::Role;
 use app::model::agreement::{AgreementAction, AgreementForm};
-use app::model::incident::{IncidentForm, IncidentState, PendingReason, StepForm, TimelineKind};
+use app::model::incident::{
+    IncidentForm, IncidentState, PendingReason, ReviewActionForm, ReviewForm, StepForm,
+    TimelineKind,
+};
 use app::model::priority_matrix::TicketPriority;
 use app::model::service::ServiceForm;
 use app::model::service_hours::ServiceHoursForm;
@@ -355,7 +358,16 @@ async fn the_lifecycle_cannot_be_got_round() {
         Err(AppError::Refused(_))
     ));
     assert!(matches!(
-        incidents::add_note(&db, &ari, &actor(&ari), id, "Looks fine", now).await,
+        incidents::add_note(
+            &db,
+            &ari,
+            &actor(&ari),
+            id,
+            TimelineKind::Note,
+            "Looks fine",
+            now
+        )
+        .await,
         Err(AppError::Refused(_))
     ));
     incidents::add_note(
@@ -363,6 +375,7 @@ async fn the_lifecycle_cannot_be_got_round() {
         &robin,
         &actor(&robin),
         id,
+        TimelineKind::Note,
         "It works again for me.",
         now,
     )
@@ -599,4 +612,125 @@ async fn the_queue_filters_sorts_and_pages_in_the_database() {
         .rows
         .iter()
         .all(|r| r.priority == TicketPriority::P1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_major_incident_is_reviewed_before_it_closes_and_its_actions_reach_the_register() {
+    let db = common::test_db().await;
+    let sam = person(&db, "sam@example.org", Role::ServiceLevelManager).await;
+    let lee = person(&db, "lee@example.org", Role::ServiceLevelManager).await;
+    let jo = person(&db, "jo@example.org", Role::Resolver).await;
+    let robin = person(&db, "robin@example.org", Role::Requester).await;
+    let mail = mail_under_agreement(&db, &sam, &lee).await;
+    let now = at("2027-03-01T09:00:00Z");
+    let id = incidents::raise(&db, &robin, &actor(&robin), &report(mail), now)
+        .await
+        .unwrap();
+    incidents::set_major(&db, &sam, &actor(&sam), id, 1, true, now)
+        .await
+        .unwrap();
+    // The communication log is for those who work incidents, on a major incident.
+    assert!(matches!(
+        incidents::add_note(
+            &db,
+            &robin,
+            &actor(&robin),
+            id,
+            TimelineKind::Communication,
+            "All fixed!",
+            now
+        )
+        .await,
+        Err(AppError::Refused(_))
+    ));
+    incidents::add_note(
+        &db,
+        &jo,
+        &actor(&jo),
+        id,
+        TimelineKind::Communication,
+        "09:20 status page: outbound mail delayed, next update 10:00.",
+        now,
+    )
+    .await
+    .unwrap();
+    let assign = StepForm {
+        assignee_id: jo.id.to_string(),
+        ..step("assign")
+    };
+    incidents::take_step(&db, &sam, &actor(&sam), id, 2, &assign, now)
+        .await
+        .unwrap();
+    let resolve = StepForm {
+        resolution_code: "fixed".into(),
+        resolution: "Replaced the expired relay certificate.".into(),
+        ..step("resolve")
+    };
+    incidents::take_step(&db, &jo, &actor(&jo), id, 3, &resolve, now)
+        .await
+        .unwrap();
+
+    let review = ReviewForm {
+        summary: "Outbound mail bounced for two hours after the relay certificate expired.".into(),
+        cause: "Certificate expiry was not monitored.".into(),
+        lessons: "Expiry dates belong in monitoring, not in a spreadsheet.".into(),
+        actions: vec![
+            ReviewActionForm {
+                text: "Alert on certificates expiring within 30 days".into(),
+                owner_id: jo.id.to_string(),
+                due: "2027-04-30".into(),
+            },
+            ReviewActionForm::default(),
+        ],
+    };
+    // A resolver does not complete the review; nor does a reviewer with a bad action row.
+    let refused = incidents::complete_review(&db, &jo, &actor(&jo), id, 4, &review, now)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, AppError::Refused(m) if m.contains("service level manager")));
+    let mut bad = review.clone();
+    bad.actions[1].text = "Review the relay's runbook".into();
+    let refused = incidents::complete_review(&db, &sam, &actor(&sam), id, 4, &bad, now)
+        .await
+        .unwrap_err();
+    let errors = refused.field_errors().expect("field errors").clone();
+    assert!(errors.get("action_1_owner").is_some() && errors.get("action_1_due").is_some());
+    // Nothing was written by the refused attempts: still unreviewed, no register entry.
+    let record = incidents::record(db.reader(), &sam, id, now).await.unwrap();
+    assert!(record.may_review && record.incident.review.is_none());
+    assert!(matches!(
+        incidents::take_step(&db, &jo, &actor(&jo), id, 4, &step("close"), now).await,
+        Err(AppError::Refused(_))
+    ));
+
+    let entries = incidents::complete_review(&db, &sam, &actor(&sam), id, 4, &review, now)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    let entry = app::server::service::register::get(db.reader(), entries[0])
+        .await
+        .unwrap();
+    assert_eq!(entry.source, app::model::improvement::Source::MajorIncident);
+    assert_eq!(entry.owner.id, jo.id);
+    assert_eq!(
+        entry.target_date.map(|d| d.to_string()).as_deref(),
+        Some("2027-04-30")
+    );
+    // Once is enough.
+    assert!(matches!(
+        incidents::complete_review(&db, &sam, &actor(&sam), id, 5, &review, now).await,
+        Err(AppError::Refused(_))
+    ));
+    let state = incidents::take_step(&db, &jo, &actor(&jo), id, 5, &step("close"), now)
+        .await
+        .unwrap();
+    assert_eq!(state, IncidentState::Closed);
+    let record = incidents::record(db.reader(), &robin, id, now)
+        .await
+        .unwrap();
+    let shown = record.incident.review.expect("the review is on the record");
+    assert_eq!(shown.actions.len(), 1);
+    assert_eq!(shown.reviewed_by.map(|p| p.id), Some(sam.id));
+    let kinds: Vec<TimelineKind> = record.incident.timeline.iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&TimelineKind::Communication) && kinds.contains(&TimelineKind::Review));
 }

@@ -370,9 +370,9 @@ async fn the_demo_findings_sit_at_different_steps() {
     // Seeding again adds nothing.
     assert_eq!(conform::demo::nonconformities::seed(&db).await.unwrap(), 0);
     // The 40 seeded entries, one finding of the demo continuity simulation, and the demo
-    // internal audit's observation and opportunity for improvement, and the two gaps of the
-    // demo gap assessment.
-    assert_eq!(register::all(&db).await.unwrap().len(), 45);
+    // internal audit's observation and opportunity for improvement, the two gaps of the
+    // demo gap assessment, and the two actions of the demo major incident's review.
+    assert_eq!(register::all(&db).await.unwrap().len(), 47);
 }
 
 /// The list and the dashboard read a page and a few overdue records, never the whole table:

@@ -137,6 +137,7 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/incidents/step", "id=1&version=1&form[action]=close", Some(Permission::IncidentRaise)),
     ("/api/incidents/note", "id=1&note=Probe+note", Some(Permission::IncidentRaise)),
     ("/api/incidents/major", "id=1&version=1&major=true", Some(Permission::IncidentWork)),
+    ("/api/incidents/review", "id=1&version=1&form[summary]=Probe", Some(Permission::IncidentWork)),
     ("/api/service_levels/agreements", "", Some(Permission::IncidentRead)),
     ("/api/service_levels/agreement", "id=1", Some(Permission::IncidentRead)),
     ("/api/service_levels/choices", "", Some(Permission::IncidentRead)),

@@ -8,8 +8,7 @@ use crate::model::access::RecordType;
 use crate::model::actor::ActorFacts;
 use crate::model::agreement::{
     self, Agreement, AgreementAction, AgreementFacts, AgreementForm, AgreementRecord,
-    AgreementState,
-    AgreementTerms, PriorityTarget,
+    AgreementState, AgreementTerms, PriorityTarget,
 };
 use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::service_hours::ServiceHours;
@@ -117,7 +116,11 @@ async fn related<C: ConnectionTrait>(
 }
 
 fn assemble(row: &row_entity::Model, related: &Related) -> Agreement {
-    let ids = related.service_ids.get(&row.id).cloned().unwrap_or_default();
+    let ids = related
+        .service_ids
+        .get(&row.id)
+        .cloned()
+        .unwrap_or_default();
     let facts = facts_of(row);
     Agreement {
         id: row.id,

@@ -9,7 +9,8 @@ use crate::model::access::RecordType;
 use crate::model::actor::ActorFacts;
 use crate::model::incident::{
     self, reference, ClockStep, Incident, IncidentAction, IncidentFacts, IncidentForm,
-    IncidentRecord, IncidentState, PendingReason, ResolutionCode, StepForm, TimelineEntry, TimelineKind,
+    IncidentRecord, IncidentState, PendingReason, PostIncidentReview, ResolutionCode, ReviewForm,
+    StepForm, TimelineEntry, TimelineKind,
 };
 use crate::model::priority_matrix::{Impact, TicketPriority, Urgency};
 use crate::model::refs::ServiceRef;
@@ -438,13 +439,15 @@ async fn check_assignee<C: ConnectionTrait>(conn: &C, id: i64) -> Result<String,
     }
 }
 
-/// Adds a work note to the timeline (the reporter, or someone who works incidents). Notes
-/// only ever add a line, so they need no version check.
+/// Adds a line to the timeline: a work note (the reporter, or someone who works incidents),
+/// or, on a major incident, a communication sent to users and stakeholders (those who work
+/// incidents). Lines only ever add, so they need no version check.
 pub async fn add_note(
     db: &Db,
     user: &CurrentUser,
     actor: &Actor,
     id: i64,
+    kind: TimelineKind,
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -453,23 +456,178 @@ pub async fn add_note(
     errors.into_result(())?;
     let txn = db.begin_write().await?;
     let row = row(&txn, id).await?;
-    if row.reporter_id != user.id && !incident::works_incidents(&ActorFacts::from(user)) {
-        return Err(AppError::Refused(
-            "Only the reporter and those who work incidents add notes.".into(),
-        ));
+    let worker = incident::works_incidents(&ActorFacts::from(user));
+    match kind {
+        TimelineKind::Note if row.reporter_id == user.id || worker => {}
+        TimelineKind::Note => {
+            return Err(AppError::Refused(
+                "Only the reporter and those who work incidents add notes.".into(),
+            ))
+        }
+        TimelineKind::Communication if worker && row.major => {}
+        TimelineKind::Communication => {
+            return Err(AppError::Refused(
+                "Communications are logged on a major incident, by those who work incidents."
+                    .into(),
+            ))
+        }
+        _ => {
+            return Err(AppError::BadRequest(
+                "Add a note or a communication.".into(),
+            ))
+        }
     }
-    add_event(&txn, id, now, Some(user.id), TimelineKind::Note, note).await?;
+    add_event(&txn, id, now, Some(user.id), kind, note).await?;
     audit::record(
         &txn,
         actor,
         RecordType::Incident,
         id,
         "incident_note",
-        format!("{}: work note added", reference(id)),
+        format!("{}: {} added", reference(id), kind.label().to_lowercase()),
     )
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Completes a major incident's post-incident review: what happened, why, what was learned,
+/// and its actions, each added to the improvement register in the same transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn complete_review(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    form: &ReviewForm,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, AppError> {
+    let draft = form.validate(schedule::local_today(&user.time_zone))?;
+    let txn = db.begin_write().await?;
+    let before = row(&txn, id).await?;
+    incident::check_review(
+        IncidentState::parse(&before.state).unwrap_or(IncidentState::New),
+        before.major,
+        before.review_completed_at.is_some(),
+        &ActorFacts::from(user),
+    )?;
+    check_version::<Incidents>(version, before.version)?;
+    let owners: Vec<i64> = draft.actions.iter().map(|a| a.owner_id).collect();
+    let found = people(&txn, &owners).await?;
+    let mut errors = FieldErrors::new();
+    for (row_number, action) in draft.actions.iter().enumerate() {
+        if !found.contains_key(&action.owner_id) {
+            errors.add(
+                &format!("action_{row_number}_owner"),
+                "Choose the owner from the list.",
+            );
+        }
+    }
+    errors.into_result(())?;
+    versioned::update(&txn, id, version, |update: UpdateMany<Incidents>| {
+        use row_entity::Column;
+        update
+            .col_expr(Column::ReviewSummary, Expr::value(draft.summary.clone()))
+            .col_expr(Column::ReviewCause, Expr::value(draft.cause.clone()))
+            .col_expr(Column::ReviewLessons, Expr::value(draft.lessons.clone()))
+            .col_expr(Column::ReviewedBy, Expr::value(user.id))
+            .col_expr(Column::ReviewCompletedAt, Expr::value(now))
+    })
+    .await?;
+    let mut entries = Vec::new();
+    for action in &draft.actions {
+        let entry = crate::server::service::register::insert_entry(
+            &txn,
+            actor,
+            crate::model::register::ImprovementDraft {
+                title: action.text.clone(),
+                description: format!(
+                    "Action of the post-incident review of {} “{}”: {}",
+                    reference(id),
+                    before.title,
+                    action.text
+                ),
+                source: crate::model::improvement::Source::MajorIncident,
+                source_ref: Some(review_source(id)),
+                service_ids: vec![before.service_id],
+                clauses: vec!["8.6.1".into()],
+                expected_benefit: "The incident does not recur, or hurts less when it does.".into(),
+                benefit_score: None,
+                effort: None,
+                owner_id: action.owner_id,
+                approver_id: None,
+                target_date: Some(action.due),
+            },
+        )
+        .await?;
+        entries.push(entry.id);
+    }
+    let body = match entries.len() {
+        0 => "Post-incident review completed.".to_string(),
+        n => format!(
+            "Post-incident review completed; {n} action(s) added to the improvement register."
+        ),
+    };
+    add_event(
+        &txn,
+        id,
+        now,
+        Some(user.id),
+        TimelineKind::Review,
+        body.clone(),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        RecordType::Incident,
+        id,
+        "incident_review",
+        format!("{}: {}", reference(id), body),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(entries)
+}
+
+/// How register entries name the incident whose review sent them.
+fn review_source(id: i64) -> String {
+    format!("incident:{id}")
+}
+
+/// The review as the record shows it, with the register entries its actions became.
+async fn review_of<C: ConnectionTrait>(
+    conn: &C,
+    row: &row_entity::Model,
+    persons: &std::collections::HashMap<i64, crate::model::refs::PersonRef>,
+) -> Result<Option<PostIncidentReview>, AppError> {
+    use crate::server::entity::improvement::{Column as EntryColumn, Entity as Entries};
+    let Some(completed_at) = row.review_completed_at else {
+        return Ok(None);
+    };
+    let actions = Entries::find()
+        .filter(EntryColumn::SourceRef.eq(review_source(row.id)))
+        .order_by_asc(EntryColumn::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                e.id,
+                crate::model::register::improvement_reference(e.id),
+                e.title,
+            )
+        })
+        .collect();
+    Ok(Some(PostIncidentReview {
+        summary: row.review_summary.clone().unwrap_or_default(),
+        cause: row.review_cause.clone().unwrap_or_default(),
+        lessons: row.review_lessons.clone().unwrap_or_default(),
+        reviewed_by: row.reviewed_by.map(|id| person(persons, id)),
+        completed_at,
+        actions,
+    }))
 }
 
 /// Declares (or stands down) a major incident: a service level manager's call. A major
@@ -539,6 +697,7 @@ pub async fn detail<C: ConnectionTrait>(
         .await?;
     let mut wanted = vec![row.reporter_id];
     wanted.extend(row.assignee_id);
+    wanted.extend(row.reviewed_by);
     wanted.extend(events.iter().filter_map(|e| e.author_id));
     let persons = people(conn, &wanted).await?;
     let service_name = catalogue::names_of(conn, [row.service_id])
@@ -573,6 +732,7 @@ pub async fn detail<C: ConnectionTrait>(
         resolution: row.resolution.clone(),
         major: row.major,
         review_completed_at: row.review_completed_at,
+        review: review_of(conn, &row, &persons).await?,
         service_affecting: row.service_affecting,
         started_at: row.started_at,
         agreement: row.agreement_id.map(agreements::reference),
@@ -620,7 +780,15 @@ pub async fn record<C: ConnectionTrait>(
     Ok(IncidentRecord {
         actions: incident::available_actions(&facts, &actor),
         may_note: worker || incident.reporter.id == user.id,
+        may_communicate: worker && incident.major,
         may_declare_major: incident::may_declare_major(&actor) && incident.state.is_open(),
+        may_review: incident::check_review(
+            incident.state,
+            incident.major,
+            incident.review_completed_at.is_some(),
+            &actor,
+        )
+        .is_ok(),
         incident,
     })
 }

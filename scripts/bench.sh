@@ -10,7 +10,9 @@
 # with 50 connected participants; the improvement register with 20,000 entries; a continuity
 # plan with 500 recovery steps (critical path in the model at 50, 500 and 2,000 steps, and the
 # plan editor in Chromium against a 10-step plan); the evidence pack over 10,000 changes, 500
-# nonconformities and 2,000 improvements against reading the same records once.
+# nonconformities and 2,000 improvements against reading the same records once; the incident
+# queue at 100,000 incidents against reading any 25 rows, and due instants of 100,000 clocks on
+# office hours against wall-clock addition.
 # Not run from here (each sets its own pass/fail targets; figures in docs/benchmarks.md):
 #   scripts/bench-signin.sh  a 500-parallel wrong-password burst against one account (~15 s)
 #   scripts/durability.sh    SIGKILL during acknowledged writes, 200 cycles (~1 min)
@@ -144,6 +146,13 @@ pid=$!
 wait_healthy 127.0.0.1:3204
 (cd end2end && node bench/register.mjs http://127.0.0.1:3204 10)
 kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+
+# Incident queue pages at 100,000 incidents and due instants of 100,000 clocks on office hours,
+# each against its baseline (bench_incidents prints its own sections).
+incident_data="$(mktemp -d)"
+trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data" "$meeting_data" "$register_data" "$incident_data"' EXIT
+cargo build --release -p conform --example bench_incidents >/dev/null 2>&1
+"$CARGO_TARGET_DIR/release/examples/bench_incidents" "sqlite://$incident_data/c.db"
 
 echo "## Continuity plan: 500 recovery steps (model: 50, 500, 2,000 steps; editor: 500 against 10, SQLite, demo data)"
 cargo build --release -p app --example bench_schedule >/dev/null 2>&1

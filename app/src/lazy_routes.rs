@@ -41,6 +41,7 @@ use crate::pages::{
     improvement_new::ImprovementNewPage,
     improvement_register::ImprovementsPage,
     incident::IncidentPage,
+    incident_board::IncidentBoardPage,
     incident_new::IncidentNewPage,
     incidents::IncidentsPage,
     internal_audit::InternalAuditPage,
@@ -151,6 +152,7 @@ lazy_sections! {
     incidents / incidents_section / __preload_incidents_section {
         Incidents => IncidentsPage,
         IncidentNew => IncidentNewPage,
+        IncidentBoard => IncidentBoardPage,
         Incident => IncidentPage,
         ServiceLevels => ServiceLevelsPage,
         ServiceLevelSettings => ServiceLevelSettingsPage,

@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/compliance/gap/:id/results") view={Lazy::<lazy_routes::compliance::GapResults>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/incidents") view={Lazy::<lazy_routes::incidents::Incidents>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/new") view={Lazy::<lazy_routes::incidents::IncidentNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/incidents/board") view={Lazy::<lazy_routes::incidents::IncidentBoard>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/:id") view={Lazy::<lazy_routes::incidents::Incident>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels") view={Lazy::<lazy_routes::incidents::ServiceLevels>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/settings") view={Lazy::<lazy_routes::incidents::ServiceLevelSettings>::new()}/>

@@ -59,6 +59,10 @@ const MUST_REACH = [
   '/compliance/documents/:n',
   '/compliance/audits/:n',
   '/compliance/reviews/:n',
+  '/incidents',
+  '/incidents/:n',
+  '/service-levels',
+  '/service-levels/agreements/:n',
 ];
 
 /** WCAG rules axe still calls experimental, and so does not run unless asked. */

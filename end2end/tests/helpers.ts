@@ -10,6 +10,8 @@ export const demo = {
   quality: 'quality@conform.demo',
   auditor: 'auditor@conform.demo',
   requester: 'requester@conform.demo',
+  serviceLevels: 'service.levels@conform.demo',
+  resolver: 'resolver@conform.demo',
 };
 
 /** Waits until the WebAssembly client has hydrated the current page. */

@@ -29,6 +29,40 @@ pub async fn incident_queue(params: QueueParams) -> Result<QueuePage, AppError> 
     .await
 }
 
+/// The board: the first page of each open state under the same filters as the queue.
+#[server(endpoint = "incidents/board")]
+pub async fn incident_board(
+    params: QueueParams,
+) -> Result<crate::model::incident_queue::IncidentBoard, AppError> {
+    use crate::model::incident_queue::{board_states, IncidentBoard};
+    let caller = require(Permission::IncidentRead).await?;
+    let now = chrono::Utc::now();
+    let mut columns = Vec::new();
+    for state in board_states() {
+        let column = QueueParams {
+            state: state.as_str().to_string(),
+            sort: "due".into(),
+            page: String::new(),
+            after: String::new(),
+            before: String::new(),
+            ..params.clone()
+        };
+        let page = crate::server::service::incident_queue::page(
+            &caller.db,
+            &column,
+            caller.user.id,
+            now,
+            crate::model::incident_queue::QUEUE_PAGE_SIZE,
+        )
+        .await?;
+        columns.push((state, page));
+    }
+    Ok(IncidentBoard {
+        columns,
+        read_at: now,
+    })
+}
+
 /// One incident, with the steps the caller may take now.
 #[server(endpoint = "incidents/get")]
 pub async fn get_incident(id: i64) -> Result<IncidentRecord, AppError> {

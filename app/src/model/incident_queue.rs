@@ -184,6 +184,22 @@ pub struct QueuePage {
     pub read_at: DateTime<Utc>,
 }
 
+/// The board: one column per open state, each the first page of the queue in that state
+/// (due soonest first) with how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentBoard {
+    pub columns: Vec<(IncidentState, QueuePage)>,
+    pub read_at: DateTime<Utc>,
+}
+
+/// The states the board shows as columns, in the order work flows.
+pub fn board_states() -> Vec<IncidentState> {
+    IncidentState::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -240,7 +240,7 @@ fn IncidentView(
         {review_section}
         <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
-            <ol class="timeline">
+            <ol class="incident-timeline">
                 {incident.timeline.into_iter().map(|entry| view! {
                     <li class=format!("timeline-{}", entry.kind.as_str())>
                         <p class="timeline-meta">

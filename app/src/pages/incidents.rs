@@ -96,6 +96,7 @@ pub fn IncidentsPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Incidents"</h1>
             <div class="page-actions">
+                <a class="button secondary" href=move || params.with(|p| p.href_at(1, None).replacen("/incidents", "/incidents/board", 1))>"Board"</a>
                 <a class="button secondary" href="/service-levels">"Service levels"</a>
                 <IfAllowed permission=Permission::IncidentRaise>
                     <a class="button" href="/incidents/new">"Report an incident"</a>

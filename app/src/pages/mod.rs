@@ -32,6 +32,7 @@ pub mod improvement_import;
 pub mod improvement_new;
 pub mod improvement_register;
 pub mod incident;
+pub mod incident_board;
 pub mod incident_new;
 pub mod incidents;
 pub mod internal_audit;

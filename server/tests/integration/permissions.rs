@@ -131,6 +131,7 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/nonconformities/raise", "form[grade]=minor&form[clause]=8.5.1&form[description]=Probe+finding+text&form[found_in]=audit&form[owner_id]=1", Some(Permission::FindingRaise)),
     ("/api/nonconformities/step", "id=1&version=1&step=close", Some(Permission::FindingRaise)),
     ("/api/incidents/queue", "params[state]=open", Some(Permission::IncidentRead)),
+    ("/api/incidents/board", "params[priority]=p1", Some(Permission::IncidentRead)),
     ("/api/incidents/get", "id=1", Some(Permission::IncidentRead)),
     ("/api/incidents/choices", "", Some(Permission::IncidentRead)),
     ("/api/incidents/raise", "form[title]=Probe+incident&form[service_id]=1&form[impact]=low&form[urgency]=low", Some(Permission::IncidentRaise)),

@@ -1,0 +1,114 @@
+import { demo, hydrated, inDays, openHydrated, signedInPage, test, expect, unique } from './helpers';
+
+test('a reported incident appears live in the queue and is worked to resolution against its targets', async ({ browser, problems }) => {
+  const requester = await signedInPage(browser, demo.requester);
+  const manager = await signedInPage(browser, demo.serviceLevels);
+  const resolver = await signedInPage(browser, demo.resolver);
+  const title = unique('Checkout shows a blank page');
+
+  // The service level manager watches the queue while the incident is reported.
+  await openHydrated(manager.page, '/incidents');
+  await expect(manager.page.getByRole('heading', { name: 'Incidents', level: 1 })).toBeVisible();
+
+  const page = requester.page;
+  await openHydrated(page, '/incidents');
+  await page.getByRole('link', { name: 'Report an incident' }).click();
+  await expect(page).toHaveURL(/\/incidents\/new$/);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Report' }).click();
+  await expect(page.getByText('Choose the service the incident affects.')).toBeVisible();
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Service').selectOption({ label: 'Customer portal' });
+  await page.getByLabel('Impact').selectOption('high');
+  await page.getByLabel('Urgency').selectOption('high');
+  // The priority follows the organisation's matrix as the two are chosen.
+  await expect(page.locator('#inc-priority')).toContainText('P1 Critical');
+  await page.getByLabel('Description').fill('Customers see an empty page after pressing Pay.');
+  await page.getByRole('button', { name: 'Report' }).click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(title);
+  const record = new URL(page.url()).pathname;
+  // Measured against the demo agreement for the portal: both clocks run.
+  const clocks = page.locator('section.clocks');
+  await expect(clocks).toContainText('Response');
+  await expect(clocks).toContainText('Resolution');
+  await expect(clocks).toContainText('On track');
+  await expect(clocks).toContainText(/left/);
+  // A requester reports and follows; the steps are not theirs.
+  await expect(page.getByRole('button', { name: 'Assign' })).toHaveCount(0);
+
+  // The queue that was open shows it without a reload, with its priority.
+  const row = manager.page.getByRole('row', { name: new RegExp(title) });
+  await expect(row).toBeVisible({ timeout: 15_000 });
+  await expect(row).toContainText('P1 Critical');
+  await expect(row).toContainText('New');
+
+  // The service level manager assigns it to the resolver.
+  await row.getByRole('link').first().click();
+  await expect(manager.page).toHaveURL(new RegExp(`${record}$`));
+  await hydrated(manager.page);
+  await manager.page.getByLabel('Assign to').selectOption({ label: 'Jordan Fixer' });
+  await manager.page.getByRole('button', { name: 'Assign', exact: true }).click();
+  await expect(manager.page.locator('.page-actions')).toContainText('Assigned');
+
+  // The resolver starts, and must say how it was resolved before resolving.
+  const work = resolver.page;
+  await openHydrated(work, record);
+  await work.getByRole('button', { name: 'Start work' }).click();
+  await expect(work.locator('.page-actions')).toContainText('In progress');
+  await work.getByRole('button', { name: 'Resolve' }).click();
+  await expect(work.getByText('Choose how the incident was resolved.')).toBeVisible();
+  await work.getByLabel('Resolution', { exact: true }).selectOption('fixed');
+  await work.getByLabel('What was done').fill('Rolled back the payment widget to the previous release.');
+  await work.getByRole('button', { name: 'Resolve' }).click();
+  await expect(work.locator('.page-actions')).toContainText('Resolved');
+  await expect(work.locator('section.clocks')).toContainText('met');
+  await expect(work.locator('ol.incident-timeline')).toContainText('Resolved — Fixed');
+
+  // The reporter's open record followed along.
+  await expect(page.locator('.page-actions')).toContainText('Resolved', { timeout: 15_000 });
+  expect(problems).toEqual([]);
+  for (const session of [requester, manager, resolver]) await session.context.close();
+});
+
+test('an agreement is approved only by someone who wrote no part of it', async ({ browser, problems }) => {
+  const manager = await signedInPage(browser, demo.serviceLevels);
+  const quality = await signedInPage(browser, demo.quality);
+  const page = manager.page;
+  const title = unique('Payroll support');
+
+  await openHydrated(page, '/service-levels');
+  await page.getByRole('link', { name: 'New agreement' }).click();
+  await expect(page).toHaveURL(/\/service-levels\/agreements\/new$/);
+  await hydrated(page);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Customer').fill('Human resources');
+  await page.getByLabel('Payroll').check();
+  await page.getByLabel('Service hours').selectOption({ label: 'London office hours' });
+  await page.getByLabel('Starts on').fill(inDays(1));
+  await page.getByLabel('Review on').fill(inDays(2));
+  // P1 resolved slower than P2 is refused, with the reason at the field.
+  await page.getByLabel('P1 Critical: minutes to resolve').fill('900');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.getByText('P1 Critical is resolved no slower than P2 High.')).toBeVisible();
+  await page.getByLabel('P1 Critical: minutes to resolve').fill('240');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page).toHaveURL(/\/service-levels\/agreements\/\d+$/);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(title);
+  const url = new URL(page.url()).pathname;
+
+  await page.getByRole('button', { name: 'Send to review' }).click();
+  await expect(page.locator('.page-actions')).toContainText('In review');
+  // Its author is offered no approval.
+  await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+
+  await openHydrated(quality.page, url);
+  await quality.page.getByRole('button', { name: 'Approve' }).click();
+  await expect(quality.page.locator('.page-actions')).toContainText('Approved');
+  await expect(quality.page.locator('dl.details')).toContainText('by Quinn');
+  expect(problems).toEqual([]);
+  await manager.context.close();
+  await quality.context.close();
+});

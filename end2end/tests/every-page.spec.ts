@@ -16,6 +16,8 @@ import { demo, expect, signedInPage, test } from './helpers';
 const ROLES = [
   { role: 'quality manager', email: demo.quality },
   { role: 'change manager', email: demo.changeManager },
+  // The service level manager's own forms: agreements, service hours, the priority matrix.
+  { role: 'service level manager', email: demo.serviceLevels },
 ];
 
 /** How many links away from the top bar the walk goes (0 = the top bar's own pages). */
@@ -61,6 +63,7 @@ const MUST_REACH = [
   '/compliance/reviews/:n',
   '/incidents',
   '/incidents/:n',
+  '/incidents/board',
   '/service-levels',
   '/service-levels/agreements/:n',
 ];

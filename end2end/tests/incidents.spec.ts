@@ -17,13 +17,13 @@ test('a reported incident appears live in the queue and is worked to resolution 
   await hydrated(page);
   await page.getByRole('button', { name: 'Report' }).click();
   await expect(page.getByText('Choose the service the incident affects.')).toBeVisible();
-  await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Service').selectOption({ label: 'Customer portal' });
-  await page.getByLabel('Impact').selectOption('high');
-  await page.getByLabel('Urgency').selectOption('high');
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByLabel('Service', { exact: true }).selectOption({ label: 'Customer portal' });
+  await page.getByLabel('Impact', { exact: true }).selectOption('high');
+  await page.getByLabel('Urgency', { exact: true }).selectOption('high');
   // The priority follows the organisation's matrix as the two are chosen.
   await expect(page.locator('#inc-priority')).toContainText('P1 Critical');
-  await page.getByLabel('Description').fill('Customers see an empty page after pressing Pay.');
+  await page.getByLabel('Description', { exact: true }).fill('Customers see an empty page after pressing Pay.');
   await page.getByRole('button', { name: 'Report' }).click();
   await expect(page).toHaveURL(/\/incidents\/\d+$/);
   await hydrated(page);
@@ -48,7 +48,7 @@ test('a reported incident appears live in the queue and is worked to resolution 
   await row.getByRole('link').first().click();
   await expect(manager.page).toHaveURL(new RegExp(`${record}$`));
   await hydrated(manager.page);
-  await manager.page.getByLabel('Assign to').selectOption({ label: 'Jordan Fixer' });
+  await manager.page.getByLabel('Assign to', { exact: true }).selectOption({ label: 'Jordan Fixer' });
   await manager.page.getByRole('button', { name: 'Assign', exact: true }).click();
   await expect(manager.page.locator('.page-actions')).toContainText('Assigned');
 
@@ -60,7 +60,7 @@ test('a reported incident appears live in the queue and is worked to resolution 
   await work.getByRole('button', { name: 'Resolve' }).click();
   await expect(work.getByText('Choose how the incident was resolved.')).toBeVisible();
   await work.getByLabel('Resolution', { exact: true }).selectOption('fixed');
-  await work.getByLabel('What was done').fill('Rolled back the payment widget to the previous release.');
+  await work.getByLabel('What was done', { exact: true }).fill('Rolled back the payment widget to the previous release.');
   await work.getByRole('button', { name: 'Resolve' }).click();
   await expect(work.locator('.page-actions')).toContainText('Resolved');
   await expect(work.locator('section.clocks')).toContainText('met');
@@ -82,12 +82,12 @@ test('an agreement is approved only by someone who wrote no part of it', async (
   await page.getByRole('link', { name: 'New agreement' }).click();
   await expect(page).toHaveURL(/\/service-levels\/agreements\/new$/);
   await hydrated(page);
-  await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Customer').fill('Human resources');
-  await page.getByLabel('Payroll').check();
-  await page.getByLabel('Service hours').selectOption({ label: 'London office hours' });
-  await page.getByLabel('Starts on').fill(inDays(1));
-  await page.getByLabel('Review on').fill(inDays(2));
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByLabel('Customer', { exact: true }).fill('Human resources');
+  await page.getByLabel('Payroll', { exact: true }).check();
+  await page.getByLabel('Service hours', { exact: true }).selectOption({ label: 'London office hours' });
+  await page.getByLabel('Starts on', { exact: true }).fill(inDays(1));
+  await page.getByLabel('Review on', { exact: true }).fill(inDays(2));
   // P1 resolved slower than P2 is refused, with the reason at the field.
   await page.getByLabel('P1 Critical: minutes to resolve').fill('900');
   await page.getByRole('button', { name: 'Save draft' }).click();

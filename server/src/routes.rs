@@ -28,6 +28,10 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar/feed/{file}", get(crate::feeds::change_feed))
         .route("/changes/export.csv", get(exports::change_csv::change_csv))
         .route(
+            "/incidents/export.csv",
+            get(exports::incident_csv::incident_csv),
+        )
+        .route(
             "/improvements/export.csv",
             get(exports::register_csv::register_csv),
         )

@@ -20,6 +20,20 @@ pub(crate) fn field_error(
     }
 }
 
+/// `field_error` for a field whose name is built at run time (a matrix cell, a table row).
+pub(crate) fn field_error_named(
+    error: Signal<Option<AppError>>,
+    field: String,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    move || {
+        error.with(|e| {
+            e.as_ref()
+                .and_then(AppError::field_errors)
+                .and_then(|f| f.get(&field).map(str::to_string))
+        })
+    }
+}
+
 #[component]
 fn Text(
     id: &'static str,

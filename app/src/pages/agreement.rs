@@ -8,7 +8,7 @@ use crate::api::service_levels::{
     agreement_form_choices, get_agreement, AgreementTransition, CreateAgreement, ReviseAgreement,
     UpdateAgreement,
 };
-use crate::components::change_fields::field_error;
+use crate::components::change_fields::{field_error, field_error_named};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::error::AppError;
 use crate::model::agreement::{AgreementChoices, AgreementForm, AgreementRecord};
@@ -74,6 +74,7 @@ fn AgreementFields(
             {text("sla-ends", "Ends on (empty: open-ended)", "ends_on", initial.ends_on.clone(), "date")}
             {text("sla-review", "Review on", "review_on", initial.review_on.clone(), "date")}
         </div>
+        <div class="table-wrap">
         <table class="data-table compact targets-form">
             <caption>"Targets in minutes of service time"</caption>
             <thead><tr><th scope="col">"Priority"</th><th scope="col">"Respond within"</th><th scope="col">"Resolve within"</th></tr></thead>
@@ -81,8 +82,8 @@ fn AgreementFields(
                 {TicketPriority::ALL.into_iter().enumerate().map(|(index, p)| {
                     let response_field = format!("response_{index}");
                     let resolution_field = format!("resolution_{index}");
-                    let response_error = named_error(error, response_field.clone());
-                    let resolution_error = named_error(error, resolution_field.clone());
+                    let response_error = field_error_named(error, response_field.clone());
+                    let resolution_error = field_error_named(error, resolution_field.clone());
                     view! {
                         <tr>
                             <th scope="row">{p.label()}</th>
@@ -99,23 +100,11 @@ fn AgreementFields(
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
         <div class="field-row">
             {text("sla-availability", "Monthly availability (%)", "availability", initial.availability.clone(), "text")}
             {text("sla-fulfilment", "Requests fulfilled within (minutes)", "fulfilment", initial.fulfilment.clone(), "text")}
         </div>
-    }
-}
-
-fn named_error(
-    error: Signal<Option<AppError>>,
-    field: String,
-) -> impl Fn() -> Option<String> + Send + Sync + 'static {
-    move || {
-        error.with(|e| {
-            e.as_ref()
-                .and_then(AppError::field_errors)
-                .and_then(|f| f.get(&field).map(str::to_string))
-        })
     }
 }
 

@@ -6,7 +6,7 @@ use super::id_param;
 use crate::api::incidents::{
     get_incident, incident_form_choices, IncidentMajor, IncidentNote, IncidentReview, IncidentStep,
 };
-use crate::components::change_fields::field_error;
+use crate::components::change_fields::{field_error, field_error_named};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::live::refresh_on_live_events_where;
 use crate::components::target_clocks::{ticking_now, ClockLine};
@@ -294,15 +294,6 @@ fn ReviewPanel(
             </div>
         }
     };
-    let row_error = move |field: String| {
-        move || {
-            error.with(|e| {
-                e.as_ref()
-                    .and_then(AppError::field_errors)
-                    .and_then(|f| f.get(&field).map(str::to_string))
-            })
-        }
-    };
     view! {
         <section class="panel" aria-labelledby="review-heading">
             <h2 id="review-heading">"Post-incident review"</h2>
@@ -323,7 +314,7 @@ fn ReviewPanel(
                                         <div class="field">
                                             <label for=format!("review-action-{row}")>"Action"</label>
                                             <input id=format!("review-action-{row}") name=format!("form[actions][{row}][text]")/>
-                                            <p class="field-error" aria-live="polite">{row_error(format!("action_{row}"))}</p>
+                                            <p class="field-error" aria-live="polite">{field_error_named(error, format!("action_{row}"))}</p>
                                         </div>
                                         <div class="field">
                                             <label for=format!("review-owner-{row}")>"Owner"</label>
@@ -331,12 +322,12 @@ fn ReviewPanel(
                                                 <option value="">"Choose…"</option>
                                                 {people.into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
                                             </select>
-                                            <p class="field-error" aria-live="polite">{row_error(format!("action_{row}_owner"))}</p>
+                                            <p class="field-error" aria-live="polite">{field_error_named(error, format!("action_{row}_owner"))}</p>
                                         </div>
                                         <div class="field">
                                             <label for=format!("review-due-{row}")>"Due"</label>
                                             <input type="date" id=format!("review-due-{row}") name=format!("form[actions][{row}][due]")/>
-                                            <p class="field-error" aria-live="polite">{row_error(format!("action_{row}_due"))}</p>
+                                            <p class="field-error" aria-live="polite">{field_error_named(error, format!("action_{row}_due"))}</p>
                                         </div>
                                     </div>
                                 </fieldset>

@@ -144,15 +144,16 @@ pub fn IncidentsPage() -> impl IntoView {
                                 next=(page.page < page.pages).then(|| p.href_at(page.page + 1, last.map(PageKey::After)))
                             />
                         });
-                        let summary = format!("{} incidents · page {} of {}", page.total, page.page, page.pages);
+                        let summary = format!("{} incidents · page {} of {} · ", page.total, page.page, page.pages);
+                        let export = p.href_at(1, None).replacen("/incidents", "/incidents/export.csv", 1);
                         if page.rows.is_empty() {
                             return view! {
-                                <p class="result-summary" role="status">{summary}</p>
+                                <p class="result-summary" role="status">{summary.trim_end_matches(" · ").to_string()}</p>
                                 <div class="empty-state"><p><strong>"No incidents match."</strong></p><p>"Clear the filters to see every open incident, or report one."</p></div>
                             }.into_any();
                         }
                         view! {
-                            <p class="result-summary" role="status">{summary}</p>
+                            <p class="result-summary" role="status">{summary}<a href=export download="">"Export CSV"</a></p>
                             <div class="table-wrap">
                                 <table class="data-table incident-queue">
                                     <thead><tr>

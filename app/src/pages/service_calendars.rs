@@ -4,7 +4,7 @@
 
 use super::id_param;
 use crate::api::service_levels::{get_calendar, list_calendars, CreateCalendar, UpdateCalendar};
-use crate::components::change_fields::field_error;
+use crate::components::change_fields::{field_error, field_error_named};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::IfAllowed;
 use crate::error::AppError;
@@ -45,7 +45,7 @@ fn CalendarFields(initial: ServiceHoursForm, error: Signal<Option<AppError>>) ->
             {WEEKDAYS.into_iter().enumerate().map(|(day, name)| {
                 let id = format!("hours-day-{day}");
                 let field = format!("day_{day}");
-                let message = move || error.with(|e| e.as_ref().and_then(AppError::field_errors).and_then(|f| f.get(&field).map(str::to_string)));
+                let message = field_error_named(error, field);
                 view! {
                     <div class="field inline-field">
                         <label for=id.clone()>{name}</label>

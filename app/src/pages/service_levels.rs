@@ -5,7 +5,7 @@
 use crate::api::service_levels::{
     get_service_level_settings, list_agreements, list_calendars, UpdateServiceLevelSettings,
 };
-use crate::components::change_fields::field_error;
+use crate::components::change_fields::{field_error, field_error_named};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
@@ -21,6 +21,7 @@ pub fn agreement_state_badge(state: AgreementState) -> impl IntoView {
 /// The matrix as a table: impact down, urgency across.
 fn matrix_table(matrix: PriorityMatrix) -> impl IntoView {
     view! {
+        <div class="table-wrap">
         <table class="data-table compact priority-matrix">
             <caption>"Priority from impact × urgency"</caption>
             <thead><tr><th scope="col">"Impact \\ urgency"</th>{Urgency::ALL.into_iter().map(|u| view! { <th scope="col">{u.word()}</th> }).collect_view()}</tr></thead>
@@ -33,6 +34,7 @@ fn matrix_table(matrix: PriorityMatrix) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -147,6 +149,7 @@ pub fn ServiceLevelSettingsPage() -> impl IntoView {
                             <FormErrors error/>
                             {move || saved().then(|| view! { <p class="banner banner-success" role="status">"Saved."</p> })}
                             <input type="hidden" name="version" value=settings.version/>
+                            <div class="table-wrap">
                             <table class="data-table compact priority-matrix">
                                 <caption>"Priority for each impact (rows) and urgency (columns)"</caption>
                                 <thead><tr><th scope="col">"Impact \\ urgency"</th>{Urgency::ALL.into_iter().map(|u| view! { <th scope="col">{u.word()}</th> }).collect_view()}</tr></thead>
@@ -164,7 +167,7 @@ pub fn ServiceLevelSettingsPage() -> impl IntoView {
                                                         <select id=id name=format!("cells[{field}]") aria-label=label>
                                                             {TicketPriority::ALL.into_iter().map(|p| view! { <option value=p.as_str() selected=p == current>{p.label()}</option> }).collect_view()}
                                                         </select>
-                                                        <p class="field-error" aria-live="polite">{field_error_owned(error, field.clone())}</p>
+                                                        <p class="field-error" aria-live="polite">{field_error_named(error, field.clone())}</p>
                                                     </td>
                                                 }
                                             }).collect_view()}
@@ -172,6 +175,7 @@ pub fn ServiceLevelSettingsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                             <div class="field">
                                 <label for="reopen-days">"Days a resolved incident may be reopened"</label>
                                 <input id="reopen-days" name="reopen_days" inputmode="numeric" value=settings.reopen_days.to_string() aria-describedby="reopen-days-error"/>
@@ -184,19 +188,5 @@ pub fn ServiceLevelSettingsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// `field_error` for a field whose name is built at run time (a matrix cell).
-fn field_error_owned(
-    error: Signal<Option<crate::error::AppError>>,
-    field: String,
-) -> impl Fn() -> Option<String> + Send + Sync + 'static {
-    move || {
-        error.with(|e| {
-            e.as_ref()
-                .and_then(crate::error::AppError::field_errors)
-                .and_then(|f| f.get(&field).map(str::to_string))
-        })
     }
 }

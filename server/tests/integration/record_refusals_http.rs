@@ -314,3 +314,145 @@ async fn only_the_audit_team_records_an_audit_over_http() {
         trail.items
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agreement_and_incident_rules_refuse_over_http_and_are_counted() {
+    use app::model::agreement::{AgreementAction, AgreementState};
+    use app::server::service::{agreements, incidents};
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let sam = person(&db, "sam@example.org", Role::ServiceLevelManager).await;
+    let lee = person(&db, "lee@example.org", Role::ServiceLevelManager).await;
+    let jo = person(&db, "jo@example.org", Role::Resolver).await;
+    let robin = person(&db, "robin@example.org", Role::Requester).await;
+    let mail = crate::incidents::mail_under_agreement(&db, &sam, &lee).await;
+    let sam_cookie = sign_in(&state, "sam@example.org", PERSON_PASSWORD).await;
+    let lee_cookie = sign_in(&state, "lee@example.org", PERSON_PASSWORD).await;
+    let jo_cookie = sign_in(&state, "jo@example.org", PERSON_PASSWORD).await;
+    let robin_cookie = sign_in(&state, "robin@example.org", PERSON_PASSWORD).await;
+
+    // Sam revises the approved agreement; Lee edits the draft, so both wrote part of it.
+    let approved = agreements::current(db.reader(), 10).await.unwrap()[0].id;
+    let uri = "/api/service_levels/agreements/revise";
+    let reply = send(
+        &state,
+        call(uri, &format!("id={approved}"), Some(&sam_cookie)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let draft: i64 = serde_json::from_str(&reply.body).unwrap();
+    let edit = format!(
+        "id={draft}&version=1&form[title]=Mail+and+calendar&form[customer]=All+staff\
+         &form[service_ids][0]={mail}&form[calendar_id]=1&form[starts_on]=2027-01-01\
+         &form[review_on]=2027-12-01&form[response][0]=15&form[response][1]=30\
+         &form[response][2]=60&form[response][3]=240&form[response][4]=480\
+         &form[resolution][0]=240&form[resolution][1]=480&form[resolution][2]=1440\
+         &form[resolution][3]=2880&form[resolution][4]=7200&form[availability]=99.9\
+         &form[fulfilment]=2880"
+    );
+    let reply = send(
+        &state,
+        call(
+            "/api/service_levels/agreements/update",
+            &edit,
+            Some(&lee_cookie),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    agreements::transition(
+        &db,
+        &sam,
+        &actor(&sam),
+        draft,
+        2,
+        AgreementAction::SendToReview,
+    )
+    .await
+    .unwrap();
+    // Neither its author nor its contributor approves it, nor edits it in review.
+    for cookie in [&sam_cookie, &lee_cookie] {
+        let words = refused_over_http(
+            &state,
+            "/api/service_levels/agreements/transition",
+            &format!("id={draft}&version=3&action=approve"),
+            cookie,
+        )
+        .await;
+        assert!(words.contains("wrote part"), "{words}");
+    }
+    let words = refused_over_http(
+        &state,
+        "/api/service_levels/agreements/update",
+        &edit.replace("version=1", "version=3"),
+        &lee_cookie,
+    )
+    .await;
+    assert!(words.contains("revise it"), "{words}");
+    let text = agreements::detail(db.reader(), draft).await.unwrap();
+    assert_eq!(text.state, AgreementState::InReview);
+    assert_eq!(text.terms.availability_percent, 99.9);
+    let entries = history(&db, "service_agreement", draft).await;
+    assert!(refused_on_record(&entries, sam.id, "wrote part"));
+    assert!(refused_on_record(&entries, lee.id, "wrote part"));
+
+    // An incident reported over HTTP; its steps are refused to those the lifecycle does not name.
+    let report = format!(
+        "form[title]=Mail+bounces&form[service_id]={mail}&form[impact]=high&form[urgency]=high"
+    );
+    let reply = send(
+        &state,
+        call("/api/incidents/raise", &report, Some(&robin_cookie)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let id: i64 = serde_json::from_str(&reply.body).unwrap();
+    let assign_self = format!(
+        "id={id}&version=1&form[action]=assign&form[assignee_id]={}",
+        robin.id
+    );
+    let words = refused_over_http(&state, "/api/incidents/step", &assign_self, &robin_cookie).await;
+    assert!(words.contains("Only resolvers"), "{words}");
+    // Assigned to Sam: Jo, a resolver but not the assignee, does not start it.
+    let assign = app::model::incident::StepForm {
+        action: "assign".into(),
+        assignee_id: sam.id.to_string(),
+        ..Default::default()
+    };
+    incidents::take_step(&db, &sam, &actor(&sam), id, 1, &assign, chrono::Utc::now())
+        .await
+        .unwrap();
+    let words = refused_over_http(
+        &state,
+        "/api/incidents/step",
+        &format!("id={id}&version=2&form[action]=start"),
+        &jo_cookie,
+    )
+    .await;
+    assert!(words.contains("assignee"), "{words}");
+    let words = refused_over_http(
+        &state,
+        "/api/incidents/major",
+        &format!("id={id}&version=2&major=true"),
+        &jo_cookie,
+    )
+    .await;
+    assert!(words.contains("service level manager"), "{words}");
+    let words = refused_over_http(
+        &state,
+        "/api/incidents/note",
+        &format!("id={id}&note=Fixed+it&kind=communication"),
+        &jo_cookie,
+    )
+    .await;
+    assert!(words.contains("major incident"), "{words}");
+    let record = incidents::detail(db.reader(), id, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(record.version, 2);
+    assert!(!record.major);
+    assert_eq!(record.assignee.map(|p| p.id), Some(sam.id));
+    let entries = history(&db, "incident", id).await;
+    assert!(refused_on_record(&entries, robin.id, "Only resolvers"));
+    assert!(refused_on_record(&entries, jo.id, "assignee"));
+}

@@ -332,15 +332,18 @@ pub async fn take_step(
     let before = row(&txn, id).await?;
     let settings = service_levels::settings(&txn).await?;
     let mut facts = facts_of(&before, settings.reopen_days, now);
-    let mut assignee_name = None;
     if let Some(assignee) = step.assignee_id {
-        assignee_name = Some(check_assignee(&txn, assignee).await?);
         facts.assignee_id = Some(assignee);
     }
     // Resolving (again, after a reopen) takes this step's resolution, not an earlier one.
     facts.has_resolution = step.resolution.is_some();
     let from = facts.state;
+    // The lifecycle first: someone who may not assign is told so, whoever they named.
     let next = incident::transition(&facts, step.action, &ActorFacts::from(user))?;
+    let assignee_name = match step.assignee_id {
+        Some(assignee) => Some(check_assignee(&txn, assignee).await?),
+        None => None,
+    };
     check_version::<Incidents>(version, before.version)?;
 
     let hours = hours_of(&txn, before.calendar_id).await?;

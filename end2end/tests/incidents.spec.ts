@@ -112,3 +112,68 @@ test('an agreement is approved only by someone who wrote no part of it', async (
   await manager.context.close();
   await quality.context.close();
 });
+
+test('a major incident pauses while waiting, is reviewed, sends its actions to the register and only then closes', async ({ browser, problems }) => {
+  const manager = await signedInPage(browser, demo.serviceLevels);
+  const page = manager.page;
+  const title = unique('Portal answers 503 for everyone');
+
+  await openHydrated(page, '/incidents/new');
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByLabel('Service', { exact: true }).selectOption({ label: 'Customer portal' });
+  await page.getByLabel('Impact', { exact: true }).selectOption('high');
+  await page.getByLabel('Urgency', { exact: true }).selectOption('high');
+  await page.getByLabel('The service is down or degraded (counts against availability)').check();
+  await page.getByRole('button', { name: 'Report' }).click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  await hydrated(page);
+
+  await page.getByRole('button', { name: 'Declare a major incident' }).click();
+  await expect(page.locator('.page-actions')).toContainText('Major incident');
+  // The communication log: what the users were told, on the timeline.
+  await page.getByRole('radio', { name: 'A communication to users and stakeholders' }).check();
+  await page.getByRole('textbox', { name: 'Work note', exact: true }).fill('Status page: the portal is down; next update in 30 minutes.');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await expect(page.locator('ol.incident-timeline li.timeline-communication')).toContainText('Status page');
+
+  await page.getByLabel('Assign to').selectOption({ label: 'Sam Levels' });
+  await page.getByRole('button', { name: 'Assign', exact: true }).click();
+  await expect(page.locator('.page-actions')).toContainText('Assigned');
+  await page.getByRole('button', { name: 'Start work' }).click();
+  await expect(page.locator('.page-actions')).toContainText('In progress');
+  // Waiting for the customer stops the resolution clock; resuming starts it again.
+  await page.getByRole('button', { name: 'Wait for the customer' }).click();
+  await expect(page.locator('.page-actions')).toContainText('Pending');
+  await expect(page.locator('section.clocks')).toContainText('paused');
+  await page.getByRole('button', { name: 'Resume work' }).click();
+  await expect(page.locator('.page-actions')).toContainText('In progress');
+  await expect(page.locator('section.clocks')).toContainText('left');
+
+  await page.getByLabel('Resolution', { exact: true }).selectOption('fixed');
+  await page.getByLabel('What was done', { exact: true }).fill('Restarted the portal pods against the healthy database node.');
+  await page.getByRole('button', { name: 'Resolve' }).click();
+  await expect(page.locator('.page-actions')).toContainText('Resolved');
+  // Not closable before its review: the step is not offered, and the review is asked for.
+  await expect(page.getByRole('button', { name: 'Close', exact: true })).toHaveCount(0);
+
+  await page.getByLabel('What happened').fill('The portal answered 503 for 40 minutes after a database failover.');
+  await page.getByLabel('Cause', { exact: true }).fill('The pods kept connections to the failed node.');
+  await page.getByLabel('What was learned').fill('Failover needs an end-to-end test with the portal.');
+  await page.locator('#review-action-0').fill('Test database failover end to end every quarter');
+  await page.locator('#review-owner-0').selectOption({ label: 'Sam Levels' });
+  await page.locator('#review-due-0').fill(inDays(30));
+  await page.getByRole('button', { name: 'Complete the review' }).click();
+  const review = page.locator('section', { has: page.getByRole('heading', { name: 'Post-incident review' }) });
+  await expect(review).toContainText('Completed');
+  const action = review.getByRole('link', { name: /^IMP-/ });
+  await expect(action).toBeVisible();
+
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(page.locator('.page-actions')).toContainText('Closed');
+  // The action is in the improvement register, from the major incident's review.
+  await action.click();
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Test database failover end to end every quarter');
+  expect(problems).toEqual([]);
+  await manager.context.close();
+});

@@ -259,8 +259,8 @@ fn IncidentView(
                     {may_communicate.then(|| view! {
                         <fieldset class="field">
                             <legend>"Kind"</legend>
-                            <label class="checkbox" for="inc-kind-note"><input type="radio" id="inc-kind-note" name="kind" value="note" checked=true/>" Work note"</label>
-                            <label class="checkbox" for="inc-kind-communication"><input type="radio" id="inc-kind-communication" name="kind" value="communication"/>" Communication to users and stakeholders"</label>
+                            <label class="checkbox" for="inc-kind-note"><input type="radio" id="inc-kind-note" name="kind" value="note" checked=true/>" A work note"</label>
+                            <label class="checkbox" for="inc-kind-communication"><input type="radio" id="inc-kind-communication" name="kind" value="communication"/>" A communication to users and stakeholders"</label>
                         </fieldset>
                     })}
                     <div class="field">

@@ -6,7 +6,7 @@
 use crate::model::incident::IncidentState;
 use crate::model::listing::PageKey;
 use crate::model::priority_matrix::TicketPriority;
-use crate::model::target_clock::ClockStatus;
+use crate::model::target_clock::{ClockPhase, ClockReading, ClockStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -172,6 +172,26 @@ pub struct QueueRow {
     /// How the resolution target stands when the page was read (none without a target).
     pub status: Option<ClockStatus>,
     pub created_at: DateTime<Utc>,
+}
+
+impl QueueRow {
+    /// The resolution clock as far as a row knows it (its standing when read and the instants
+    /// it warns and falls due while running), enough for `ClockReading::status_at` to tick.
+    pub fn resolution_reading(&self) -> Option<ClockReading> {
+        self.status.map(|status| ClockReading {
+            phase: if self.due_at.is_some() {
+                ClockPhase::Running
+            } else {
+                ClockPhase::Paused
+            },
+            status,
+            target_minutes: 0,
+            used_seconds: 0,
+            percent: 0,
+            warning_at: self.warning_at,
+            due_at: self.due_at,
+        })
+    }
 }
 
 /// A page of the queue.

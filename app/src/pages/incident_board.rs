@@ -7,7 +7,6 @@ use crate::components::live::refresh_on_live_events_where;
 use crate::components::target_clocks::{status_badge, ticking_now};
 use crate::model::incident_queue::QueueRow;
 use crate::model::live::LiveEvent;
-use crate::model::target_clock::{ClockPhase, ClockReading};
 use crate::pages::incidents::{queue_params, ticket_priority_badge};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,19 +74,7 @@ pub fn IncidentBoardPage() -> impl IntoView {
 
 #[component]
 fn IncidentCard(row: QueueRow, now: ReadSignal<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
-    let reading = row.status.map(|status| ClockReading {
-        phase: if row.due_at.is_some() {
-            ClockPhase::Running
-        } else {
-            ClockPhase::Paused
-        },
-        status,
-        target_minutes: 0,
-        used_seconds: 0,
-        percent: 0,
-        warning_at: row.warning_at,
-        due_at: row.due_at,
-    });
+    let reading = row.resolution_reading();
     view! {
         <li class="card incident-card">
             <p><a href=format!("/incidents/{}", row.id)>{row.reference.clone()}</a>" "{ticket_priority_badge(row.priority)}{row.major.then(|| view! { " "<span class="badge major">"Major"</span> })}</p>

@@ -14,7 +14,7 @@ use crate::model::incident_queue::{QueueParams, QueueRow};
 use crate::model::listing::PageKey;
 use crate::model::live::LiveEvent;
 use crate::model::priority_matrix::TicketPriority;
-use crate::model::target_clock::{ClockPhase, ClockReading, ClockStatus};
+use crate::model::target_clock::ClockStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -182,20 +182,7 @@ pub fn IncidentsPage() -> impl IntoView {
 
 #[component]
 fn QueueLine(row: QueueRow, now: ReadSignal<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
-    // A row holds what the queue sorts by; the clock reads from it alone.
-    let reading = row.status.map(|status| ClockReading {
-        phase: if row.due_at.is_some() {
-            ClockPhase::Running
-        } else {
-            ClockPhase::Paused
-        },
-        status,
-        target_minutes: 0,
-        used_seconds: 0,
-        percent: 0,
-        warning_at: row.warning_at,
-        due_at: row.due_at,
-    });
+    let reading = row.resolution_reading();
     let status = {
         let reading = reading.clone();
         Memo::new(move |_| reading.as_ref().map(|r| r.status_at(now.get())))

@@ -525,10 +525,14 @@ pub async fn record<C: ConnectionTrait>(
     user: &CurrentUser,
     id: i64,
 ) -> Result<AgreementRecord, AppError> {
-    let found = row(conn, id).await?;
-    let facts = facts_of(&found);
-    let actor = ActorFacts::from(user);
     let agreement = detail(conn, id).await?;
+    // The rules' facts are all on the agreement as read: no second read of its row.
+    let facts = AgreementFacts {
+        state: agreement.state,
+        author_id: agreement.author.id,
+        contributor_ids: agreement.contributor_ids.clone(),
+    };
+    let actor = ActorFacts::from(user);
     Ok(AgreementRecord {
         actions: agreement::available_actions(&facts, &actor),
         may_edit: agreement::check_edit(&facts, &actor).is_ok(),

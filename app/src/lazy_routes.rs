@@ -44,6 +44,7 @@ use crate::pages::{
     incident_board::IncidentBoardPage,
     incident_new::IncidentNewPage,
     incidents::IncidentsPage,
+    intake_sources::{IntakeSourcePage, IntakeSourcesPage},
     internal_audit::InternalAuditPage,
     internal_audits::InternalAuditsPage,
     nonconformities::{NonconformitiesPage, NonconformityPage},
@@ -160,6 +161,8 @@ lazy_sections! {
         Agreement => AgreementPage,
         ServiceCalendars => ServiceCalendarsPage,
         ServiceCalendar => ServiceCalendarPage,
+        IntakeSources => IntakeSourcesPage,
+        IntakeSource => IntakeSourcePage,
     }
     compliance / compliance_section / __preload_compliance_section {
         Compliance => CompliancePage,

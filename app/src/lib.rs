@@ -126,6 +126,8 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/service-levels/agreements/:id") view={Lazy::<lazy_routes::incidents::Agreement>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/calendars") view={Lazy::<lazy_routes::incidents::ServiceCalendars>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/calendars/:id") view={Lazy::<lazy_routes::incidents::ServiceCalendar>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/service-levels/intake") view={Lazy::<lazy_routes::incidents::IntakeSources>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/service-levels/intake/:id") view={Lazy::<lazy_routes::incidents::IntakeSource>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/compliance/clauses/:number") view={Lazy::<lazy_routes::compliance::ComplianceClause>::new()}/>
                 </Routes>
             </AppShell>

@@ -25,6 +25,7 @@ mod m20261205_000401_change_conflict_counts;
 mod m20261206_000501_service_levels;
 mod m20261206_000502_incidents;
 mod m20261206_000503_incident_reviews;
+mod m20261206_000504_alert_intake;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000501_service_levels::Migration),
             Box::new(m20261206_000502_incidents::Migration),
             Box::new(m20261206_000503_incident_reviews::Migration),
+            Box::new(m20261206_000504_alert_intake::Migration),
         ]
     }
 }

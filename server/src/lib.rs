@@ -14,6 +14,7 @@ pub mod exports;
 pub mod feeds;
 pub mod health;
 pub mod instance_lock;
+pub mod intake;
 pub mod live;
 pub mod memory;
 pub mod middleware;

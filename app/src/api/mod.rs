@@ -19,6 +19,7 @@ pub mod evidence;
 pub mod gap;
 pub mod improvements;
 pub mod incidents;
+pub mod intake;
 pub mod nonconformities;
 pub mod objectives;
 pub mod reviews;

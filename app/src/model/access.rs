@@ -45,6 +45,7 @@ labelled_enum! {
         EvidencePack => ("evidence_pack", "Evidence pack"),
         Incident => ("incident", "Incident"),
         ServiceAgreement => ("service_agreement", "Service level agreement"),
+        IntakeSource => ("intake_source", "Monitoring source"),
         User => ("user", "User"),
         AuditTrail => ("audit_trail", "Audit trail"),
     }

@@ -403,6 +403,8 @@ labelled_enum! {
         /// What was told to users and stakeholders during a major incident.
         Communication => ("communication", "Communication"),
         Review => ("review", "Post-incident review"),
+        /// What the monitoring source said after it opened the incident (resolved, firing again).
+        Alert => ("alert", "Monitoring alert"),
     }
 }
 

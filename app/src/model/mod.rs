@@ -3,6 +3,7 @@
 pub mod access;
 pub mod actor;
 pub mod agreement;
+pub mod alert_intake;
 pub mod audit;
 pub mod bia;
 pub mod cab;

@@ -104,7 +104,7 @@ fn AccountForms(user: CurrentUser) -> impl IntoView {
 
 /// The feed URL as the calendar app needs it: absolute, from this browser's origin unless the
 /// server already made it absolute from its configured public URL.
-fn absolute(path: &str) -> String {
+pub(super) fn absolute(path: &str) -> String {
     if path.starts_with("https://") || path.starts_with("http://") {
         return path.to_string();
     }

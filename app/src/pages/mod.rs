@@ -35,6 +35,7 @@ pub mod incident;
 pub mod incident_board;
 pub mod incident_new;
 pub mod incidents;
+pub mod intake_sources;
 pub mod internal_audit;
 pub mod internal_audits;
 pub mod login;

@@ -105,6 +105,9 @@ pub fn ServiceLevelsPage() -> impl IntoView {
                     })}
                 </Transition>
                 <p><a href="/service-levels/calendars">"All service hours"</a></p>
+                <h2 id="intake-heading">"Monitoring"</h2>
+                <p class="muted">"Alerts from Prometheus Alertmanager open incidents, routed to a service and priority by rules."</p>
+                <p><a href="/service-levels/intake">"Monitoring sources"</a></p>
             </section>
             <section aria-labelledby="matrix-heading">
                 <h2 id="matrix-heading">"Priority matrix"</h2>

@@ -189,6 +189,7 @@ versioned! {
     gap_rating => "this sub-clause's rating", updated_at;
     improvement => "this improvement", updated_at;
     incident => "this incident", updated_at;
+    intake_source => "this monitoring source";
     internal_audit => "this audit", updated_at;
     management_review => "this review", updated_at;
     nonconformity => "this nonconformity", updated_at;

@@ -7,6 +7,7 @@
 mod common;
 
 mod abuse;
+mod alert_intake;
 mod audit_trail;
 mod backup;
 mod bia_criticality;

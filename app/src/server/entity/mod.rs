@@ -1,5 +1,6 @@
 //! SeaORM entities. They stay on the server; the wire carries `model` types.
 
+pub mod alert_link;
 pub mod audit_checklist_item;
 pub mod audit_finding;
 pub mod audit_head;
@@ -28,6 +29,7 @@ pub mod improvement;
 pub mod improvement_kpi;
 pub mod incident;
 pub mod incident_event;
+pub mod intake_source;
 pub mod internal_audit;
 pub mod kpi_measurement;
 pub mod management_review;

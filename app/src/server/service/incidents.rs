@@ -144,10 +144,61 @@ pub async fn raise(
         errors.add("reporter_id", "Choose the person who reported it.");
     }
     errors.into_result(())?;
-    let settings = service_levels::settings(&txn).await?;
-    let priority = settings.matrix.priority(draft.impact, draft.urgency);
-    let rule = settings.matrix.rule(draft.impact, draft.urgency);
-    let in_force = agreements::in_force(&txn, draft.service_id, now.date_naive()).await?;
+    let on_behalf = if reporter_id == user.id {
+        String::new()
+    } else {
+        format!(", on behalf of the reporter by {}", user.name)
+    };
+    let opening = Opening {
+        title: draft.title,
+        description: draft.description,
+        service_id: draft.service_id,
+        impact: draft.impact,
+        urgency: draft.urgency,
+        category: draft.category,
+        affected: draft.affected,
+        reporter_id,
+        started_at: started_at.unwrap_or(now),
+        service_affecting: draft.service_affecting,
+        author_id: Some(user.id),
+        raised_note: on_behalf,
+    };
+    let (id, _) = open(&txn, &opening, actor, now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// A new incident as it is opened, whoever raised it (a person's form or a monitoring alert).
+pub(crate) struct Opening {
+    pub title: String,
+    pub description: String,
+    pub service_id: i64,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub category: String,
+    pub affected: String,
+    pub reporter_id: i64,
+    pub started_at: DateTime<Utc>,
+    pub service_affecting: bool,
+    /// Who wrote the first line of the timeline (none: a monitoring source).
+    pub author_id: Option<i64>,
+    /// What that line adds after the priority and agreement (", on behalf of …").
+    pub raised_note: String,
+}
+
+/// Opens an incident inside `txn`: the priority from the organisation's matrix, the clocks
+/// from the agreement in force for the service, the first line of the timeline and the
+/// audit entry. Returns its id and priority.
+pub(crate) async fn open<C: ConnectionTrait>(
+    txn: &C,
+    opening: &Opening,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(i64, TicketPriority), AppError> {
+    let settings = service_levels::settings(txn).await?;
+    let priority = settings.matrix.priority(opening.impact, opening.urgency);
+    let rule = settings.matrix.rule(opening.impact, opening.urgency);
+    let in_force = agreements::in_force(txn, opening.service_id, now.date_naive()).await?;
     let (agreement_id, calendar_id, target) = match &in_force {
         Some((id, terms, _)) => (Some(*id), Some(terms.calendar_id), terms.target(priority)),
         None => (None, None, None),
@@ -161,16 +212,16 @@ pub async fn raise(
         resolution: target.map(|t| TargetClock::start(t.resolution_minutes, now)),
     };
     let mut active = row_entity::ActiveModel {
-        title: Set(draft.title.clone()),
-        description: Set(draft.description.clone()),
-        service_id: Set(draft.service_id),
-        impact: Set(draft.impact.as_str().into()),
-        urgency: Set(draft.urgency.as_str().into()),
+        title: Set(opening.title.clone()),
+        description: Set(opening.description.clone()),
+        service_id: Set(opening.service_id),
+        impact: Set(opening.impact.as_str().into()),
+        urgency: Set(opening.urgency.as_str().into()),
         priority: Set(priority.as_str().into()),
         priority_rule: Set(rule),
-        category: Set(draft.category.clone()),
-        affected: Set(draft.affected.clone()),
-        reporter_id: Set(reporter_id),
+        category: Set(opening.category.clone()),
+        affected: Set(opening.affected.clone()),
+        reporter_id: Set(opening.reporter_id),
         assignee_id: Set(None),
         state: Set(IncidentState::New.as_str().into()),
         pending_reason: Set(None),
@@ -178,8 +229,8 @@ pub async fn raise(
         resolution: Set(None),
         major: Set(false),
         review_completed_at: Set(None),
-        service_affecting: Set(draft.service_affecting),
-        started_at: Set(started_at.unwrap_or(now)),
+        service_affecting: Set(opening.service_affecting),
+        started_at: Set(opening.started_at),
         agreement_id: Set(agreement_id),
         calendar_id: Set(calendar_id),
         resolved_at: Set(None),
@@ -192,13 +243,13 @@ pub async fn raise(
     for (column, value) in clock_values(&clocks, &hours, now) {
         active.set(column, value);
     }
-    let inserted = active.insert(&txn).await?;
+    let inserted = active.insert(txn).await?;
     let id = inserted.id;
     add_event(
-        &txn,
+        txn,
         id,
         now,
-        Some(user.id),
+        opening.author_id,
         TimelineKind::Raised,
         format!(
             "Raised as {} ({}){}",
@@ -207,16 +258,12 @@ pub async fn raise(
                 .as_ref()
                 .map(|(a, _, _)| format!("measured against {}", agreements::reference(*a)))
                 .unwrap_or_else(|| "no agreement covers the service: no targets".into()),
-            if reporter_id == user.id {
-                String::new()
-            } else {
-                format!(", on behalf of the reporter by {}", user.name)
-            }
+            opening.raised_note
         ),
     )
     .await?;
     audit::record(
-        &txn,
+        txn,
         actor,
         RecordType::Incident,
         id,
@@ -224,13 +271,12 @@ pub async fn raise(
         format!(
             "{} “{}” raised ({})",
             reference(id),
-            draft.title,
+            opening.title,
             priority.label()
         ),
     )
     .await?;
-    txn.commit().await?;
-    Ok(id)
+    Ok((id, priority))
 }
 
 /// Both clocks as their columns store them, with the warning and due instants their
@@ -282,7 +328,7 @@ fn clock_values(
     values
 }
 
-async fn add_event<C: ConnectionTrait>(
+pub(crate) async fn add_event<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
     at: DateTime<Utc>,

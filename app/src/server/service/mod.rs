@@ -1,6 +1,7 @@
 //! Business services: the logic behind each server function, taking the database handle.
 
 pub mod agreements;
+pub mod alert_intake;
 pub mod audit_trail;
 pub mod bia;
 pub mod cab;

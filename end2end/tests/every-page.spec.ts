@@ -66,6 +66,8 @@ const MUST_REACH = [
   '/incidents/board',
   '/service-levels',
   '/service-levels/agreements/:n',
+  '/service-levels/intake',
+  '/service-levels/intake/:n',
 ];
 
 /** WCAG rules axe still calls experimental, and so does not run unless asked. */

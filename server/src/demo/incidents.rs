@@ -277,7 +277,67 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         created += 1;
     }
     major(db, portal, &robin, &sam, &jordan).await?;
-    Ok(created + 1)
+    monitoring(db, &sam, portal, mail).await?;
+    Ok(created + 2)
+}
+
+/// Prometheus production as a monitoring source, and the alert it sent an hour ago about
+/// the mail queue (still firing). Its token is not kept anywhere: a service level manager
+/// makes a new one on the source's page to connect a real Alertmanager.
+async fn monitoring(db: &Db, sam: &CurrentUser, portal: i64, mail: i64) -> Result<(), AppError> {
+    use app::model::alert_intake::{RuleForm, SourceForm};
+    use app::server::service::alert_intake;
+    let form = SourceForm {
+        name: "Prometheus production".into(),
+        reporter_id: sam.id.to_string(),
+        service_id: mail.to_string(),
+        impact: "medium".into(),
+        urgency: "medium".into(),
+        rules: vec![
+            RuleForm {
+                label: "service".into(),
+                value: "portal".into(),
+                service_id: portal.to_string(),
+                ..Default::default()
+            },
+            RuleForm {
+                label: "severity".into(),
+                value: "critical".into(),
+                impact: "high".into(),
+                urgency: "high".into(),
+                ..Default::default()
+            },
+        ],
+    };
+    let now = Utc::now();
+    let issued =
+        alert_intake::create(db, sam, &actor(sam), &form, now - Duration::days(20)).await?;
+    let started = (now - Duration::hours(1)).to_rfc3339();
+    let delivery = serde_json::json!({
+        "version": "4",
+        "status": "firing",
+        "receiver": "conform-prometheus-production",
+        "alerts": [{
+            "status": "firing",
+            "labels": {"alertname": "MailQueueGrowing", "instance": "mx-2:9154", "job": "postfix", "severity": "warning"},
+            "annotations": {
+                "summary": "Outbound mail queue on mx-2 is growing",
+                "description": "More than 500 messages have waited over 10 minutes for delivery."
+            },
+            "startsAt": started,
+            "endsAt": "0001-01-01T00:00:00Z",
+            "generatorURL": "http://prometheus:9090/graph?g0.expr=postfix_queue_length%3E500",
+            "fingerprint": "4f1c2d9e8a7b6c50"
+        }]
+    });
+    alert_intake::receive(
+        db,
+        &issued.token,
+        delivery.to_string().as_bytes(),
+        now - Duration::minutes(58),
+    )
+    .await?;
+    Ok(())
 }
 
 fn actor(user: &CurrentUser) -> Actor {

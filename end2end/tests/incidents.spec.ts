@@ -177,3 +177,27 @@ test('a major incident pauses while waiting, is reviewed, sends its actions to t
   expect(problems).toEqual([]);
   await manager.context.close();
 });
+
+test('a breached incident becomes an improvement in one step, linked both ways', async ({ browser, problems }) => {
+  const { page } = await signedInPage(browser, demo.quality);
+  await openHydrated(page, '/incidents?breached=yes');
+  const row = page.locator('tbody tr').first();
+  await expect(row).toBeVisible();
+  await row.getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  await hydrated(page);
+  const id = new URL(page.url()).pathname.split('/').pop();
+  await page.getByRole('link', { name: 'Raise an improvement from this incident' }).click();
+  await expect(page).toHaveURL(/\/improvements\/new\?/);
+  await hydrated(page);
+  // Filled in from the incident: a title naming it, the source and the link back.
+  await expect(page.getByLabel('Title', { exact: true })).toHaveValue(new RegExp(`^Breached target on INC-${id}: `));
+  await expect(page.getByLabel('Source', { exact: true })).toHaveValue('incident_trend');
+  await expect(page.getByLabel('Source record (optional, e.g. change:12)')).toHaveValue(`incident:${id}`);
+  await page.getByLabel('Owner', { exact: true }).selectOption({ label: 'Sam Levels' });
+  await page.getByRole('button', { name: 'Add to the register' }).click();
+  await expect(page).toHaveURL(/\/improvements\/\d+$/);
+  await hydrated(page);
+  await page.getByRole('link', { name: `INC-${id}` }).click();
+  await expect(page).toHaveURL(new RegExp(`/incidents/${id}$`));
+});

@@ -125,6 +125,10 @@ pub fn source_link(source_ref: &str) -> Option<(String, String)> {
             format!("/changes/{id}"),
         )),
         "improvement" => Some((improvement_reference(id), format!("/improvements/{id}"))),
+        "incident" => Some((
+            crate::model::incident::reference(id),
+            format!("/incidents/{id}"),
+        )),
         _ => None,
     }
 }
@@ -245,7 +249,12 @@ impl ImprovementForm {
                     (kind == "gap" && gap_ref(id).is_some())
                         || matches!(
                             kind,
-                            "nonconformity" | "change" | "exercise" | "audit" | "review"
+                            "nonconformity"
+                                | "change"
+                                | "exercise"
+                                | "audit"
+                                | "review"
+                                | "incident"
                         ) && id.parse::<i64>().is_ok_and(|id| id > 0)
                 });
                 if !valid {
@@ -820,6 +829,10 @@ mod source_link_tests {
         assert_eq!(super::source_link("IA-x"), None);
         assert_eq!(super::source_link("change:-1"), None);
         assert_eq!(super::source_link("INC-4411"), None);
+        assert_eq!(
+            super::source_link("incident:7"),
+            Some(("INC-7".to_string(), "/incidents/7".to_string()))
+        );
     }
 }
 

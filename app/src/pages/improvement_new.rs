@@ -10,8 +10,42 @@ use crate::model::improvement::{Effort, Priority, Source};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// What a link from another record fills in (`?title=…&source=incident_trend&source_ref=
+/// incident:12&service=3`): the person still reads, completes and submits the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Prefill {
+    title: String,
+    source: Option<Source>,
+    source_ref: String,
+    service_id: Option<i64>,
+}
+
+impl Prefill {
+    fn from_query(query: &leptos_router::params::ParamsMap) -> Self {
+        let text = |key: &str, max: usize| -> String {
+            query
+                .get(key)
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(max)
+                .collect()
+        };
+        Prefill {
+            title: text("title", 160),
+            source: query.get("source").and_then(|s| Source::parse(&s)),
+            source_ref: text("source_ref", 60),
+            service_id: query.get("service").and_then(|s| s.parse().ok()),
+        }
+    }
+}
+
 #[component]
-fn ImprovementFields(choices: ChangeFormChoices, error: Signal<Option<AppError>>) -> impl IntoView {
+fn ImprovementFields(
+    choices: ChangeFormChoices,
+    error: Signal<Option<AppError>>,
+    prefill: Prefill,
+) -> impl IntoView {
     let message = move |field: &'static str| {
         view! { <p class="field-error" id=format!("imp-{field}-error") aria-live="polite">{field_error(error, field)}</p> }
     };
@@ -20,7 +54,7 @@ fn ImprovementFields(choices: ChangeFormChoices, error: Signal<Option<AppError>>
     view! {
         <div class="field">
             <label for="imp-title">"Title"</label>
-            <input id="imp-title" name="form[title]" maxlength=160 aria-describedby=described("title")/>
+            <input id="imp-title" name="form[title]" maxlength=160 value=prefill.title.clone() aria-describedby=described("title")/>
             {message("title")}
         </div>
         <div class="field">
@@ -33,13 +67,13 @@ fn ImprovementFields(choices: ChangeFormChoices, error: Signal<Option<AppError>>
                 <label for="imp-source">"Source"</label>
                 <select id="imp-source" name="form[source]" aria-describedby=described("source")>
                     <option value="">"Choose…"</option>
-                    {Source::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    {Source::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=prefill.source == Some(s)>{s.label()}</option> }).collect_view()}
                 </select>
                 {message("source")}
             </div>
             <div class="field">
                 <label for="imp-source-ref">"Source record (optional, e.g. change:12)"</label>
-                <input id="imp-source-ref" name="form[source_ref]" aria-describedby=described("source_ref")/>
+                <input id="imp-source-ref" name="form[source_ref]" value=prefill.source_ref.clone() aria-describedby=described("source_ref")/>
                 {message("source_ref")}
             </div>
         </div>
@@ -53,7 +87,8 @@ fn ImprovementFields(choices: ChangeFormChoices, error: Signal<Option<AppError>>
             {choices.services.iter().enumerate().map(|(index, s)| {
                 let id = format!("imp-service-{}", s.id);
                 let label_for = id.clone();
-                view! { <label for=label_for class="checkbox"><input type="checkbox" id=id name=format!("form[service_ids][{index}]") value=s.id/>" "{s.name.clone()}</label> }
+                let checked = prefill.service_id == Some(s.id);
+                view! { <label for=label_for class="checkbox"><input type="checkbox" id=id name=format!("form[service_ids][{index}]") value=s.id checked=checked/>" "{s.name.clone()}</label> }
             }).collect_view()}
         </fieldset>
         <div class="field">
@@ -111,6 +146,8 @@ pub fn ImprovementNewPage() -> impl IntoView {
     let create = ServerAction::<CreateImprovement>::new();
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let choices = Resource::new(|| (), |_| change_choices());
+    let query = leptos_router::hooks::use_query_map();
+    let prefill = Memo::new(move |_| Prefill::from_query(&query.read()));
     view! {
         <Title text="New improvement"/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/improvements">"Improvement register"</a>" / New"</nav>
@@ -121,7 +158,7 @@ pub fn ImprovementNewPage() -> impl IntoView {
                     Ok(choices) => view! {
                         <ActionForm action=create attr:class="form" attr:novalidate=true>
                             <FormErrors error/>
-                            <ImprovementFields choices error/>
+                            <ImprovementFields choices error prefill=prefill.get_untracked()/>
                             <div class="form-actions">
                                 <button type="submit" class="button" disabled=move || create.pending().get()>"Add to the register"</button>
                                 <a class="button secondary" href="/improvements">"Cancel"</a>

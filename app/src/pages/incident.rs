@@ -9,8 +9,10 @@ use crate::api::incidents::{
 use crate::components::change_fields::{field_error, field_error_named};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::live::refresh_on_live_events_where;
+use crate::components::session::IfAllowed;
 use crate::components::target_clocks::{ticking_now, ClockLine};
 use crate::error::AppError;
+use crate::model::access::Permission;
 use crate::model::incident::{IncidentAction, IncidentRecord, ResolutionCode, MAX_REVIEW_ACTIONS};
 use crate::model::live::LiveEvent;
 use crate::model::refs::PersonRef;
@@ -192,6 +194,7 @@ fn IncidentView(
         }.into_any(),
     };
     let is_major = incident.major;
+    let improvement_link = StoredValue::new(learn_from(&incident));
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/incidents">"Incidents"</a>" / "{incident.reference.clone()}</nav>
@@ -238,6 +241,12 @@ fn IncidentView(
             })}
         </section>
         {review_section}
+        <IfAllowed permission=Permission::ImprovementRaise>
+            <p class="muted">
+                <a href=improvement_link.get_value()>"Raise an improvement from this incident"</a>
+                " — for a breached target or an incident that keeps coming back; it goes to the improvement register linked to this record."
+            </p>
+        </IfAllowed>
         <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
             <ol class="incident-timeline">
@@ -337,4 +346,38 @@ fn ReviewPanel(
             </ActionForm>
         </section>
     }
+}
+
+/// The new-improvement form, filled in from this incident: its title, source and service.
+fn learn_from(incident: &crate::model::incident::Incident) -> String {
+    let breached = [&incident.response_clock, &incident.resolution_clock]
+        .into_iter()
+        .flatten()
+        .any(|clock| clock.status == crate::model::target_clock::ClockStatus::Breached);
+    let title = crate::model::text::shorten(
+        &format!(
+            "{} {}: {}",
+            if breached {
+                "Breached target on"
+            } else {
+                "Learn from"
+            },
+            incident.reference,
+            incident.title
+        ),
+        160,
+    );
+    let query = serde_urlencoded::to_string([
+        ("title", title),
+        (
+            "source",
+            crate::model::improvement::Source::IncidentTrend
+                .as_str()
+                .to_string(),
+        ),
+        ("source_ref", format!("incident:{}", incident.id)),
+        ("service", incident.service.id.to_string()),
+    ])
+    .unwrap_or_default();
+    format!("/improvements/new?{query}")
 }

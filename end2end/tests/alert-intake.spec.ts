@@ -27,6 +27,7 @@ function delivery(fingerprint: string, status: 'firing' | 'resolved', summary: s
 }
 
 test('an alert posted in Alertmanager\'s format opens an incident live, is deduplicated, resolves on the timeline, and a revoked token is refused', async ({ browser, playwright, problems }) => {
+  test.setTimeout(90_000);
   const manager = await signedInPage(browser, demo.serviceLevels);
   const resolver = await signedInPage(browser, demo.resolver);
   const page = manager.page;

@@ -179,6 +179,7 @@ test('a major incident pauses while waiting, is reviewed, sends its actions to t
 });
 
 test('a breached incident becomes an improvement in one step, linked both ways', async ({ browser, problems }) => {
+  test.setTimeout(60_000);
   const { page } = await signedInPage(browser, demo.quality);
   await openHydrated(page, '/incidents?breached=yes');
   const row = page.locator('tbody tr').first();

@@ -451,9 +451,10 @@ async fn the_webhook_answers_alertmanager_over_http() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let outcome: IntakeOutcome = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(outcome.opened, vec!["INC-1".to_string()]);
+    // The scheme is case-insensitive (RFC 9110).
     let reply = send(
         &app,
-        post(firing.clone(), Some(&format!("Bearer {}", setup.token))),
+        post(firing.clone(), Some(&format!("bearer {}", setup.token))),
     )
     .await;
     let outcome: IntakeOutcome = serde_json::from_str(&reply.body).unwrap();

@@ -40,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
     conform::database::migrate(&db).await?;
     conform::demo::seed(&db).await?;
     let before = incident::Entity::find().count(db.reader()).await?;
+    let links_before = alert_link::Entity::find().count(db.reader()).await?;
     let owner = user::Entity::find()
         .one(db.reader())
         .await?
@@ -112,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         ALERTS as f64 / (repeating / 60_000.0)
     );
     let opened = incident::Entity::find().count(db.reader()).await? - before;
-    let links = alert_link::Entity::find().count(db.reader()).await?;
+    let links = alert_link::Entity::find().count(db.reader()).await? - links_before;
     println!(
         "answers: {} opened, then {} unchanged; stored: {opened} incidents, {links} alert links",
         first.opened.len(),

@@ -26,9 +26,10 @@ pub async fn get_intake_source(id: i64) -> Result<IntakeSource, AppError> {
     alert_intake::source(caller.db.reader(), id).await
 }
 
+/// Services and people for the source form (names everyone reading incidents sees anyway).
 #[server(endpoint = "intake/choices")]
 pub async fn intake_source_choices() -> Result<SourceChoices, AppError> {
-    let caller = require(Permission::AgreementManage).await?;
+    let caller = require(Permission::IncidentRead).await?;
     let conn = caller.db.reader();
     Ok(SourceChoices {
         services: crate::server::service::catalogue::active_refs(conn).await?,

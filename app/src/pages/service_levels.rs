@@ -43,6 +43,7 @@ pub fn ServiceLevelsPage() -> impl IntoView {
     let agreements = Resource::new(|| (), |_| list_agreements());
     let calendars = Resource::new(|| (), |_| list_calendars());
     let settings = Resource::new(|| (), |_| get_service_level_settings());
+    let sources = Resource::new(|| (), |_| crate::api::intake::list_intake_sources());
     view! {
         <Title text="Service levels"/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/incidents">"Incidents"</a>" / Service levels"</nav>
@@ -107,6 +108,21 @@ pub fn ServiceLevelsPage() -> impl IntoView {
                 <p><a href="/service-levels/calendars">"All service hours"</a></p>
                 <h2 id="intake-heading">"Monitoring"</h2>
                 <p class="muted">"Alerts from Prometheus Alertmanager open incidents, routed to a service and priority by rules."</p>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match sources.await {
+                            Ok(list) if list.is_empty() => view! { <p class="muted">"No monitoring sources yet."</p> }.into_any(),
+                            Ok(list) => view! {
+                                <ul>
+                                    {list.into_iter().map(|s| view! {
+                                        <li><a href=format!("/service-levels/intake/{}", s.id)>{s.name.clone()}</a>{format!(" — {} alert(s){}", s.alerts_linked, if s.revoked_at.is_some() { ", revoked" } else { "" })}</li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                            Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                        }
+                    })}
+                </Transition>
                 <p><a href="/service-levels/intake">"Monitoring sources"</a></p>
             </section>
             <section aria-labelledby="matrix-heading">

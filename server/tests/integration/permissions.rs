@@ -154,7 +154,7 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/service_levels/settings/update", "version=1&cells[cell_high_high]=p1&reopen_days=10", Some(Permission::AgreementManage)),
     ("/api/intake/sources", "", Some(Permission::IncidentRead)),
     ("/api/intake/source", "id=1", Some(Permission::IncidentRead)),
-    ("/api/intake/choices", "", Some(Permission::AgreementManage)),
+    ("/api/intake/choices", "", Some(Permission::IncidentRead)),
     ("/api/intake/sources/create", "form[name]=Probe+source", Some(Permission::AgreementManage)),
     ("/api/intake/sources/update", "id=1&version=1&form[name]=Probe+source", Some(Permission::AgreementManage)),
     ("/api/intake/sources/token", "id=1&version=1", Some(Permission::AgreementManage)),

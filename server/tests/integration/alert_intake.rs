@@ -306,6 +306,25 @@ async fn rules_and_defaults_route_each_alert_of_a_delivery() {
     assert!(warning.timeline[0]
         .body
         .contains("the source's default service"));
+
+    // A rule naming a service archived since: the alert goes to the source's default.
+    let sam = &setup.sam;
+    app::server::service::catalogue::set_archived(&setup.db, &actor(sam), setup.portal, 1, true)
+        .await
+        .unwrap();
+    let outcome = receive(
+        &setup,
+        vec![alert("f4", "firing", portal_labels())],
+        "2027-03-01T09:10:00Z",
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.opened, vec!["INC-3".to_string()]);
+    let rerouted = read(3).await.unwrap();
+    assert_eq!(rerouted.service.id, setup.mail);
+    assert!(rerouted.timeline[0]
+        .body
+        .contains("the source's default service"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

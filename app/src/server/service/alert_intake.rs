@@ -388,13 +388,12 @@ pub async fn receive(
     })?;
     payload.check().map_err(AppError::BadRequest)?;
     let actor = Actor::system(&format!("alert source {}", source.name));
-    let rules = rules_of(&source);
-    let defaults = defaults_of(&source);
     let txn = db.begin_write().await?;
-    // Revoked between the read and the write: the token no longer counts.
+    // Revoked (or its rules changed) between the read and the write: the write's view counts.
     let Some(source) = authenticate(&txn, token).await? else {
         return Err(AppError::Unauthenticated);
     };
+    let routes = Routes::of(&txn, &source).await?;
     let mut delivery = Delivery {
         outcome: IntakeOutcome::default(),
         touched: Vec::new(),
@@ -439,7 +438,7 @@ pub async fn receive(
                 // New, or its incident was closed: a new incident, linked in the old one's place.
                 let follows = link.as_ref().map(|l| l.incident_id);
                 let (id, _) =
-                    open_from(&txn, &source, &rules, defaults, alert, follows, &actor, now).await?;
+                    open_from(&txn, &source, &routes, alert, follows, &actor, now).await?;
                 match link {
                     Some(link) => touch_link(&txn, link.id, true, now, Some(id)).await?,
                     None => {
@@ -499,26 +498,49 @@ pub async fn receive(
     Ok(delivery)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A source's rules and defaults as one delivery applies them, with the catalogue's active
+/// services (read once per delivery, not once per alert).
+struct Routes {
+    rules: Vec<IntakeRule>,
+    defaults: RouteDefaults,
+    live_services: BTreeSet<i64>,
+}
+
+impl Routes {
+    async fn of<C: ConnectionTrait>(
+        conn: &C,
+        source: &intake_source::Model,
+    ) -> Result<Routes, AppError> {
+        let rules = rules_of(source);
+        let defaults = defaults_of(source);
+        let live_services = catalogue::active_refs(conn)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        Ok(Routes {
+            rules,
+            defaults,
+            live_services,
+        })
+    }
+}
+
 async fn open_from<C: ConnectionTrait>(
     txn: &C,
     source: &intake_source::Model,
-    rules: &[IntakeRule],
-    defaults: RouteDefaults,
+    routes: &Routes,
     alert: &Alert,
     follows: Option<i64>,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(i64, crate::model::priority_matrix::TicketPriority), AppError> {
-    let routing = route(defaults, rules, &alert.labels);
-    // A rule naming a service archived since falls back to the source's own.
-    let service_id = if catalogue::names_of(txn, [routing.service_id])
-        .await?
-        .is_empty()
-    {
-        defaults.service_id
-    } else {
+    let routing = route(routes.defaults, &routes.rules, &alert.labels);
+    // A rule naming a service archived since falls back to the source's default.
+    let service_id = if routes.live_services.contains(&routing.service_id) {
         routing.service_id
+    } else {
+        routes.defaults.service_id
     };
     let why = match routing.service_rule {
         Some(n) if service_id == routing.service_id => format!("rule {n}"),

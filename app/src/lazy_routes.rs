@@ -50,6 +50,8 @@ use crate::pages::{
     nonconformities::{NonconformitiesPage, NonconformityPage},
     objectives::{ObjectivePage, ObjectivesPage},
     plan_compare::PlanComparePage,
+    problem::ProblemPage,
+    problems::{ProblemNewPage, ProblemsPage},
     review_detail::ReviewDetailPage,
     reviews::ReviewsPage,
     schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
@@ -163,6 +165,9 @@ lazy_sections! {
         ServiceCalendar => ServiceCalendarPage,
         IntakeSources => IntakeSourcesPage,
         IntakeSource => IntakeSourcePage,
+        Problems => ProblemsPage,
+        ProblemNew => ProblemNewPage,
+        Problem => ProblemPage,
     }
     compliance / compliance_section / __preload_compliance_section {
         Compliance => CompliancePage,

@@ -128,6 +128,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/service-levels/calendars/:id") view={Lazy::<lazy_routes::incidents::ServiceCalendar>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/intake") view={Lazy::<lazy_routes::incidents::IntakeSources>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/intake/:id") view={Lazy::<lazy_routes::incidents::IntakeSource>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/problems") view={Lazy::<lazy_routes::incidents::Problems>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/problems/new") view={Lazy::<lazy_routes::incidents::ProblemNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/problems/:id") view={Lazy::<lazy_routes::incidents::Problem>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/compliance/clauses/:number") view={Lazy::<lazy_routes::compliance::ComplianceClause>::new()}/>
                 </Routes>
             </AppShell>

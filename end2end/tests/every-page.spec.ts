@@ -68,6 +68,8 @@ const MUST_REACH = [
   '/service-levels/agreements/:n',
   '/service-levels/intake',
   '/service-levels/intake/:n',
+  '/problems',
+  '/problems/:n',
 ];
 
 /** WCAG rules axe still calls experimental, and so does not run unless asked. */

@@ -26,6 +26,7 @@ mod m20261206_000501_service_levels;
 mod m20261206_000502_incidents;
 mod m20261206_000503_incident_reviews;
 mod m20261206_000504_alert_intake;
+mod m20261206_000505_problems;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000502_incidents::Migration),
             Box::new(m20261206_000503_incident_reviews::Migration),
             Box::new(m20261206_000504_alert_intake::Migration),
+            Box::new(m20261206_000505_problems::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ pub mod incidents;
 pub mod intake;
 pub mod nonconformities;
 pub mod objectives;
+pub mod problems;
 pub mod reviews;
 pub mod schedule;
 pub mod service;

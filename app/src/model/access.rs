@@ -46,6 +46,7 @@ labelled_enum! {
         Incident => ("incident", "Incident"),
         ServiceAgreement => ("service_agreement", "Service level agreement"),
         IntakeSource => ("intake_source", "Monitoring source"),
+        Problem => ("problem", "Problem"),
         User => ("user", "User"),
         AuditTrail => ("audit_trail", "Audit trail"),
     }
@@ -87,10 +88,11 @@ pub enum Permission {
     IncidentRaise,
     IncidentWork,
     AgreementManage,
+    ProblemWork,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 33] = [
+    pub const ALL: [Permission; 34] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -124,6 +126,7 @@ impl Permission {
         Permission::IncidentRaise,
         Permission::IncidentWork,
         Permission::AgreementManage,
+        Permission::ProblemWork,
     ];
 
     pub fn record_type(self) -> RecordType {
@@ -158,6 +161,7 @@ impl Permission {
                 RecordType::Incident
             }
             Permission::AgreementManage => RecordType::ServiceAgreement,
+            Permission::ProblemWork => RecordType::Problem,
         }
     }
 
@@ -222,6 +226,9 @@ impl Permission {
             }
             Permission::AgreementManage => {
                 "keep service level agreements, service hours and the priority matrix (someone else approves an agreement)"
+            }
+            Permission::ProblemWork => {
+                "raise problems from incidents, record their root cause and workaround (known errors) and raise the change that removes the cause"
             }
         }
     }
@@ -422,6 +429,8 @@ impl Permission {
             ],
             Permission::IncidentWork => &[ServiceLevelManager, Resolver],
             Permission::AgreementManage => &[ServiceLevelManager],
+            // Problem management is done by those who work incidents and see them recur.
+            Permission::ProblemWork => &[ServiceLevelManager, Resolver],
         }
     }
 }
@@ -518,6 +527,7 @@ mod tests {
                     | Permission::IncidentRaise
                     | Permission::IncidentWork
                     | Permission::AgreementManage
+                    | Permission::ProblemWork
             );
             assert_eq!(
                 may(&[Role::Admin], permission),

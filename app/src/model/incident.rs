@@ -279,6 +279,8 @@ pub struct IncidentForm {
     /// The outage began before it was reported (monitoring's start time), as `datetime-local`.
     pub started_at: String,
     pub service_affecting: bool,
+    /// The known error applied while reporting (`PRB` id), which links the incident to it.
+    pub known_error: String,
 }
 
 /// A validated new incident.
@@ -294,6 +296,7 @@ pub struct IncidentDraft {
     pub reporter_id: Option<i64>,
     pub started_at: Option<chrono::NaiveDateTime>,
     pub service_affecting: bool,
+    pub known_error_id: Option<i64>,
 }
 
 impl IncidentForm {
@@ -351,6 +354,19 @@ impl IncidentForm {
         };
         let started_at =
             crate::model::typed::local_time_field(&mut errors, "started_at", &self.started_at);
+        let known_error_id = match self.known_error.trim() {
+            "" => None,
+            id => match id.parse::<i64>() {
+                Ok(id) if id > 0 => Some(id),
+                _ => {
+                    errors.add(
+                        "known_error",
+                        "Choose the known error from the suggestions.",
+                    );
+                    None
+                }
+            },
+        };
         match (impact, urgency) {
             (Some(impact), Some(urgency)) if errors.is_empty() => Ok(IncidentDraft {
                 title,
@@ -363,6 +379,7 @@ impl IncidentForm {
                 reporter_id,
                 started_at,
                 service_affecting: self.service_affecting,
+                known_error_id,
             }),
             _ => Err(errors),
         }
@@ -617,6 +634,18 @@ pub struct IncidentRecord {
     pub may_review: bool,
     /// The reader may log a communication (a major incident, and they work incidents).
     pub may_communicate: bool,
+    /// The problem that explains it, if one does.
+    pub problem: Option<IncidentProblem>,
+}
+
+/// The problem an incident is linked to, as the incident's record names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentProblem {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub state: crate::model::problem::ProblemState,
+    pub workaround: Option<String>,
 }
 
 /// What the incident forms offer: services, who may be assigned, whom a report may be taken

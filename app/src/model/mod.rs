@@ -33,6 +33,7 @@ pub mod plan_document;
 pub mod plan_editing;
 pub mod plan_overview;
 pub mod priority_matrix;
+pub mod problem;
 pub mod recovery;
 pub mod refs;
 pub mod register;

@@ -83,6 +83,7 @@ fn IncidentView(
         may_declare_major,
         may_review,
         may_communicate,
+        problem,
     } = record;
     let now = ticking_now(incident.read_at);
     let step_error = Signal::derive(move || step.value().get().and_then(Result::err));
@@ -195,6 +196,8 @@ fn IncidentView(
     };
     let is_major = incident.major;
     let improvement_link = StoredValue::new(learn_from(&incident));
+    let problem_link = StoredValue::new(problem_from(&incident));
+    let has_problem = problem.is_some();
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/incidents">"Incidents"</a>" / "{incident.reference.clone()}</nav>
@@ -223,6 +226,13 @@ fn IncidentView(
             {incident.resolution_code.map(|code| view! {
                 <dt>"Resolution"</dt><dd class="prewrap">{code.label()}": "{incident.resolution.clone().unwrap_or_default()}</dd>
             })}
+            {problem.map(|p| view! {
+                <dt>"Problem"</dt>
+                <dd>
+                    <a href=format!("/problems/{}", p.id)>{p.reference}</a>" "{p.title}" · "{p.state.label()}
+                    {p.workaround.map(|w| view! { <p class="prewrap">"Workaround: "{w}</p> })}
+                </dd>
+            })}
         </dl>
         <section class="panel" aria-labelledby="steps-heading">
             <h2 id="steps-heading">"Next step"</h2>
@@ -247,6 +257,14 @@ fn IncidentView(
                 " — for a breached target or an incident that keeps coming back; it goes to the improvement register linked to this record."
             </p>
         </IfAllowed>
+        {(!has_problem).then(|| view! {
+            <IfAllowed permission=Permission::ProblemWork>
+                <p class="muted">
+                    <a href=problem_link.get_value()>"Raise a problem from this incident"</a>
+                    " — when it keeps coming back and its cause is not known; link the other incidents on the problem."
+                </p>
+            </IfAllowed>
+        })}
         <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
             <ol class="incident-timeline">
@@ -380,4 +398,15 @@ fn learn_from(incident: &crate::model::incident::Incident) -> String {
     ])
     .unwrap_or_default();
     format!("/improvements/new?{query}")
+}
+
+/// The new-problem form, filled in from this incident: its title, service and reference.
+fn problem_from(incident: &crate::model::incident::Incident) -> String {
+    let query = serde_urlencoded::to_string([
+        ("title", incident.title.clone()),
+        ("incident", incident.id.to_string()),
+        ("service", incident.service.id.to_string()),
+    ])
+    .unwrap_or_default();
+    format!("/problems/new?{query}")
 }

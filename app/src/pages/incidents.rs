@@ -97,6 +97,7 @@ pub fn IncidentsPage() -> impl IntoView {
             <h1>"Incidents"</h1>
             <div class="page-actions">
                 <a class="button secondary" href=move || params.with(|p| p.href_at(1, None).replacen("/incidents", "/incidents/board", 1))>"Board"</a>
+                <a class="button secondary" href="/problems">"Problems"</a>
                 <a class="button secondary" href="/service-levels">"Service levels"</a>
                 <IfAllowed permission=Permission::IncidentRaise>
                     <a class="button" href="/incidents/new">"Report an incident"</a>

@@ -43,6 +43,8 @@ pub mod nonconformities;
 pub mod not_found;
 pub mod objectives;
 pub mod plan_compare;
+pub mod problem;
+pub mod problems;
 pub mod review_detail;
 pub mod reviews;
 pub mod schedule_windows;

@@ -195,6 +195,7 @@ versioned! {
     nonconformity => "this nonconformity", updated_at;
     objective => "this objective", updated_at;
     plan_version => "this draft", updated_at;
+    problem => "this problem", updated_at;
     review_action => "this action";
     schedule_window => "this window";
     service => "this service", updated_at;

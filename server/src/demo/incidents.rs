@@ -2,7 +2,8 @@
 //! for the customer-facing services (written by the service level manager, approved by the
 //! quality manager) and one in review, and a month of incidents walked through the real
 //! lifecycle at their own past instants — most resolved in time, some late, a few open (one
-//! breached), and a major incident with its communications and post-incident review.
+//! breached), a major incident with its communications and post-incident review, and two
+//! problems found from the incidents (one a known error).
 
 use app::error::AppError;
 use app::model::agreement::{AgreementAction, AgreementForm};
@@ -278,7 +279,85 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     }
     major(db, portal, &robin, &sam, &jordan).await?;
     monitoring(db, &sam, portal, mail).await?;
+    created += problems(db, &jordan, portal, mail).await?;
     Ok(created + 2)
+}
+
+/// The incident with this demo title.
+async fn incident_titled(db: &Db, title: &str) -> Result<Option<i64>, AppError> {
+    use app::server::entity::incident::{Column, Entity as Incidents};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Ok(Incidents::find()
+        .filter(Column::Title.eq(title))
+        .one(db.reader())
+        .await?
+        .map(|i| i.id))
+}
+
+/// Two problems: the mail relay's queue, a known error with its workaround (offered to
+/// whoever reports mail arriving late), found from the late invitations and the monitoring
+/// alert; and the partner integration's stale data, still being analysed.
+async fn problems(
+    db: &Db,
+    jordan: &CurrentUser,
+    portal: i64,
+    mail: i64,
+) -> Result<usize, AppError> {
+    use app::model::problem::{AnalysisForm, ProblemForm, ProblemStepForm};
+    use app::server::service::problems;
+    let now = Utc::now();
+    let refs = |titles: &[Option<i64>]| {
+        titles
+            .iter()
+            .flatten()
+            .map(|id| format!("INC-{id}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let relay = [
+        incident_titled(db, "Calendar invitations arrive late").await?,
+        incident_titled(db, "Outbound mail queue on mx-2 is growing").await?,
+    ];
+    let form = ProblemForm {
+        title: "Outbound mail relay queue backs up under load".into(),
+        description: "Mail and invitations arrive late whenever the newsletter goes out; monitoring sees the queue on mx-2 grow.".into(),
+        service_id: mail.to_string(),
+        incidents: refs(&relay),
+    };
+    let id = problems::create(db, jordan, &actor(jordan), &form, now - Duration::hours(1)).await?;
+    let analyse = ProblemStepForm {
+        action: "analyse".into(),
+        owner_id: jordan.id.to_string(),
+        ..Default::default()
+    };
+    problems::take_step(db, jordan, &actor(jordan), id, 1, &analyse, now).await?;
+    let analysis = AnalysisForm {
+        rca_method: "five_whys".into(),
+        root_cause: "The relay mx-2 allows 20 connections to the upstream provider; the weekly newsletter fills them and ordinary mail waits behind it.".into(),
+        workaround: "Pause the newsletter job on mx-2 (systemctl stop newsletter-sender) and flush the queue (postqueue -f); ordinary mail drains within 15 minutes. Restart the job after hours.".into(),
+    };
+    problems::save_analysis(db, jordan, &actor(jordan), id, 2, &analysis).await?;
+    let known = ProblemStepForm {
+        action: "known_error".into(),
+        ..Default::default()
+    };
+    problems::take_step(db, jordan, &actor(jordan), id, 3, &known, now).await?;
+
+    let partner = [
+        incident_titled(db, "Payment provider callback errors").await?,
+        incident_titled(db, "Partner API returns stale stock levels").await?,
+    ];
+    let form = ProblemForm {
+        title: "Partner integrations return stale or failed data".into(),
+        description:
+            "Callbacks fail and stock levels lag behind; both go through the integration gateway."
+                .into(),
+        service_id: portal.to_string(),
+        incidents: refs(&partner),
+    };
+    let id = problems::create(db, jordan, &actor(jordan), &form, now).await?;
+    problems::take_step(db, jordan, &actor(jordan), id, 1, &analyse, now).await?;
+    Ok(2)
 }
 
 /// Prometheus production as a monitoring source, and the alert it sent an hour ago about

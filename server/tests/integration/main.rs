@@ -40,6 +40,7 @@ mod nonconformities;
 mod objectives;
 mod permissions;
 mod plan_export;
+mod problems;
 mod public_url;
 mod record_refusals_http;
 mod register;

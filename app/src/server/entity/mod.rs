@@ -39,6 +39,8 @@ pub mod objective;
 pub mod objective_measurement;
 pub mod plan_comment;
 pub mod plan_version;
+pub mod problem;
+pub mod problem_incident;
 pub mod review_action;
 pub mod review_decision;
 pub mod saved_filter;

@@ -254,10 +254,23 @@ pub async fn create(
     actor: &Actor,
     draft: ChangeDraft,
 ) -> Result<Change, AppError> {
-    let (planned_start, planned_end) = schedule_of(&draft, &user.time_zone)?;
     let txn = db.begin_write().await?;
+    let change = create_in(&txn, user, actor, draft).await?;
+    txn.commit().await?;
+    Ok(change)
+}
+
+/// Raises a change inside the caller's transaction (a problem raises the change that removes
+/// its cause in the same transaction as it links it).
+pub(crate) async fn create_in<C: ConnectionTrait>(
+    txn: &C,
+    user: &CurrentUser,
+    actor: &Actor,
+    draft: ChangeDraft,
+) -> Result<Change, AppError> {
+    let (planned_start, planned_end) = schedule_of(&draft, &user.time_zone)?;
     let mut draft = draft;
-    apply_template(&txn, &mut draft, None).await?;
+    apply_template(txn, &mut draft, None).await?;
     let origin = Origin {
         state: ChangeState::Draft,
         requester_id: user.id,
@@ -266,10 +279,10 @@ pub async fn create(
         authorised_by: None,
         imported: false,
     };
-    let row = insert_change(&txn, &draft, origin).await?;
-    let change = load(&txn, row.id).await?;
+    let row = insert_change(txn, &draft, origin).await?;
+    let change = load(txn, row.id).await?;
     audit::append(
-        &txn,
+        txn,
         actor,
         Event::new(
             "change_created",
@@ -280,7 +293,6 @@ pub async fn create(
         .with_changes(diff(None, Some(&audit_view(&change)))),
     )
     .await?;
-    txn.commit().await?;
     Ok(change)
 }
 

@@ -25,7 +25,7 @@ use crate::server::entity::{
     sms_document_version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
@@ -47,6 +47,10 @@ enum Domain {
     InternalAudits,
     /// Extension point: management reviews (9.3) are being built; the lead wires them here.
     ManagementReviews,
+    /// 8.6.1: incidents against their targets, major incidents and their reviews.
+    Incidents,
+    /// 8.6.3: problems and the known errors they became.
+    Problems,
 }
 
 fn domain_of(number: &str) -> Option<Domain> {
@@ -56,6 +60,8 @@ fn domain_of(number: &str) -> Option<Domain> {
         "8.2.4" => Domain::Services,
         "8.5.1" => Domain::Changes,
         "8.5.2" | "8.5.3" => Domain::ChangeDelivery,
+        "8.6.1" => Domain::Incidents,
+        "8.6.3" => Domain::Problems,
         "8.7.1" | "8.7.2" => Domain::Continuity,
         "9.2" => Domain::InternalAudits,
         "9.3" => Domain::ManagementReviews,
@@ -83,6 +89,8 @@ async fn domain_evidence<C: ConnectionTrait>(
         Domain::DocumentControl => document_control(conn, today).await,
         Domain::InternalAudits => internal_audits(conn, today).await,
         Domain::ManagementReviews => management_reviews(conn, today).await,
+        Domain::Incidents => incidents(conn, today).await,
+        Domain::Problems => problems(conn).await,
     }
 }
 
@@ -171,6 +179,14 @@ pub async fn clauses_with_live_records(db: &Db) -> Result<BTreeSet<String>, AppE
         .count(conn)
         .await?;
     mark(&mut out, objectives > 0, &["6.2"]);
+    let incidents = crate::server::entity::incident::Entity::find()
+        .count(conn)
+        .await?;
+    mark(&mut out, incidents > 0, &["8.6.1"]);
+    let problems = crate::server::entity::problem::Entity::find()
+        .count(conn)
+        .await?;
+    mark(&mut out, problems > 0, &["8.6.3"]);
     let documents = approved_documents(conn).await?;
     mark(&mut out, !documents.is_empty(), &["7.5"]);
     out.extend(documents.into_keys());
@@ -752,5 +768,170 @@ async fn management_reviews<C: ConnectionTrait>(
         ThinEvidence::of("Management review actions overdue", overdue)
             .into_iter()
             .collect(),
+    ))
+}
+
+// ---- 8.6.1 incidents and 8.6.3 problems ----------------------------------------------------------
+// Counted in SQL and listed a page at a time: an organisation holds a hundred thousand incidents.
+
+/// A rule's offenders: the first `LISTED` as records, and how many there are in all.
+async fn offenders<E, C, F>(
+    conn: &C,
+    rule: &str,
+    select: sea_orm::Select<E>,
+    describe: F,
+) -> Result<Option<ThinEvidence>, AppError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+    F: Fn(E::Model) -> RecordRef,
+{
+    let total = select.clone().count(conn).await?;
+    if total == 0 {
+        return Ok(None);
+    }
+    let records = select
+        .limit(crate::model::evidence::LISTED as u64)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(describe)
+        .collect();
+    Ok(Some(ThinEvidence {
+        rule: rule.to_string(),
+        records,
+        total,
+    }))
+}
+
+async fn incidents<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
+    use crate::model::incident::{reference, IncidentState};
+    use crate::server::entity::incident::{Column, Entity as Incidents, Model};
+    use sea_orm::QueryOrder;
+    let finished = [
+        IncidentState::Resolved.as_str(),
+        IncidentState::Closed.as_str(),
+    ];
+    let recorded = Incidents::find().count(conn).await? as usize;
+    let measured = Incidents::find()
+        .filter(Column::State.is_in(finished))
+        .filter(Column::ResolutionTargetMinutes.is_not_null());
+    let in_time = measured
+        .clone()
+        .filter(
+            Expr::col(Column::ResolutionUsedSeconds)
+                .lte(Expr::col(Column::ResolutionTargetMinutes).mul(60)),
+        )
+        .count(conn)
+        .await? as usize;
+    let majors = Incidents::find()
+        .filter(Column::Major.eq(true))
+        .filter(Column::ReviewCompletedAt.is_not_null())
+        .count(conn)
+        .await? as usize;
+    let label = |row: &Model| format!("{} {}", reference(row.id), short(&row.title));
+    let now = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let open: Vec<&str> = IncidentState::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(IncidentState::as_str)
+        .collect();
+    let late = Incidents::find()
+        .filter(Column::State.is_in(open))
+        .filter(Column::ResolutionStoppedAt.is_null())
+        .filter(Column::ResolutionDueAt.lt(now))
+        .order_by_asc(Column::ResolutionDueAt)
+        .order_by_asc(Column::Id);
+    let unreviewed = Incidents::find()
+        .filter(Column::Major.eq(true))
+        .filter(Column::State.eq(IncidentState::Resolved.as_str()))
+        .filter(Column::ReviewCompletedAt.is_null())
+        .order_by_asc(Column::Id);
+    let mut thin = Vec::new();
+    thin.extend(
+        offenders(
+            conn,
+            "Open incidents past their resolution target",
+            late,
+            |row| record(label(&row), format!("/incidents/{}", row.id)),
+        )
+        .await?,
+    );
+    thin.extend(
+        offenders(
+            conn,
+            "Resolved major incidents awaiting their post-incident review",
+            unreviewed,
+            |row| record(label(&row), format!("/incidents/{}", row.id)),
+        )
+        .await?,
+    );
+    Ok((
+        vec![
+            source("Incidents recorded", recorded, "/incidents?state=all"),
+            source(
+                "Resolved within their resolution target",
+                in_time,
+                "/incidents?state=all",
+            ),
+            source(
+                "Major incidents with a completed post-incident review",
+                majors,
+                "/incidents?state=all",
+            ),
+        ],
+        thin,
+    ))
+}
+
+async fn problems<C: ConnectionTrait>(conn: &C) -> Result<Found, AppError> {
+    use crate::model::problem::{reference, ProblemState};
+    use crate::server::entity::problem::{Column, Entity as Problems, Model};
+    use sea_orm::QueryOrder;
+    let recorded = Problems::find().count(conn).await? as usize;
+    let known = Problems::find()
+        .filter(Column::State.eq(ProblemState::KnownError.as_str()))
+        .count(conn)
+        .await? as usize;
+    let resolved = Problems::find()
+        .filter(Column::ResolvedAt.is_not_null())
+        .count(conn)
+        .await? as usize;
+    let label = |row: &Model| format!("{} {}", reference(row.id), short(&row.title));
+    let unowned = Problems::find()
+        .filter(Column::State.eq(ProblemState::New.as_str()))
+        .order_by_asc(Column::Id);
+    let no_change = Problems::find()
+        .filter(Column::State.eq(ProblemState::KnownError.as_str()))
+        .filter(Column::ChangeId.is_null())
+        .order_by_asc(Column::Id);
+    let mut thin = Vec::new();
+    thin.extend(
+        offenders(conn, "Problems nobody is analysing yet", unowned, |row| {
+            record(label(&row), format!("/problems/{}", row.id))
+        })
+        .await?,
+    );
+    thin.extend(
+        offenders(
+            conn,
+            "Known errors without a change raised to remove the cause",
+            no_change,
+            |row| record(label(&row), format!("/problems/{}", row.id)),
+        )
+        .await?,
+    );
+    Ok((
+        vec![
+            source("Problems recorded", recorded, "/problems?state=all"),
+            source(
+                "Known errors offered to incidents",
+                known,
+                "/problems?state=known_error",
+            ),
+            source("Problems resolved", resolved, "/problems?state=all"),
+        ],
+        thin,
     ))
 }

@@ -164,6 +164,9 @@ pub async fn raise(
         raised_note: on_behalf,
     };
     let (id, _) = open(&txn, &opening, actor, now).await?;
+    if let Some(problem) = draft.known_error_id {
+        super::problems::apply_known_error(&txn, actor, id, problem, user.id, now).await?;
+    }
     txn.commit().await?;
     Ok(id)
 }
@@ -826,7 +829,9 @@ pub async fn record<C: ConnectionTrait>(
     };
     let actor = ActorFacts::from(user);
     let worker = incident::works_incidents(&actor);
+    let problem = super::problems::of_incident(conn, id).await?;
     Ok(IncidentRecord {
+        problem,
         actions: incident::available_actions(&facts, &actor),
         may_note: worker || incident.reporter.id == user.id,
         may_communicate: worker && incident.major,

@@ -29,6 +29,7 @@ pub mod nonconformities;
 pub mod notifications;
 pub mod objectives;
 pub mod plan_overview;
+pub mod problems;
 pub mod register;
 pub mod register_import;
 pub mod saved_filters;

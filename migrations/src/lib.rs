@@ -27,6 +27,7 @@ mod m20261206_000502_incidents;
 mod m20261206_000503_incident_reviews;
 mod m20261206_000504_alert_intake;
 mod m20261206_000505_problems;
+mod m20261206_000506_incident_queue_due;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000503_incident_reviews::Migration),
             Box::new(m20261206_000504_alert_intake::Migration),
             Box::new(m20261206_000505_problems::Migration),
+            Box::new(m20261206_000506_incident_queue_due::Migration),
         ]
     }
 }

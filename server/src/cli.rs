@@ -146,8 +146,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let created = demo::seed(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if created > 0 {
             tracing::info!(created, "demo data loaded");
+            db.refresh_statistics().await?;
         }
     }
+    let statistics = database::keep_statistics_fresh(db.clone());
     let leptos_options = leptos_options(&args)?;
     // Password hashing's memory is taken now, once: a flood of sign-ins then adds only its
     // queued requests, never another 19 MiB per check.
@@ -186,6 +188,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     tracing::info!("shutting down");
     refusal_flusher.abort();
+    statistics.abort();
     if let Err(err) = safeguards.refusals.flush(&db, true).await {
         tracing::warn!(?err, "could not write the last refusal counts");
     }

@@ -34,7 +34,26 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     if corrected > 0 {
         tracing::info!(corrected, "stored conflict counts corrected");
     }
+    db.refresh_statistics()
+        .await
+        .context("refreshing the query planner's statistics")?;
     Ok(())
+}
+
+/// Refreshes the planner's statistics every hour while serving, as SQLite advises for
+/// long-lived connections: imports and busy days change which index answers a page fastest.
+pub fn keep_statistics_fresh(db: Db) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        // The first tick is immediate; migrating has just refreshed them.
+        hourly.tick().await;
+        loop {
+            hourly.tick().await;
+            if let Err(error) = db.refresh_statistics().await {
+                tracing::warn!(%error, "refreshing the query planner's statistics failed");
+            }
+        }
+    })
 }
 
 /// The URL without its password, for messages and logs.

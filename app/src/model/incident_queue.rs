@@ -194,14 +194,62 @@ impl QueueRow {
     }
 }
 
+/// "Not due" in the queue's order: after any due instant a clock gives.
+pub fn not_due() -> DateTime<Utc> {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .unwrap_or(chrono::NaiveDate::MAX)
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+}
+
+/// The most matches a queue page counts. Beyond it the page says "more than 1,000":
+/// counting every one of a hundred thousand open incidents would cost more than the page.
+pub const COUNT_LIMIT: u64 = 1_000;
+
 /// A page of the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
+    /// The matches, counted up to `COUNT_LIMIT`.
     pub total: u64,
+    /// More than `COUNT_LIMIT` match: `total` is the limit and `pages` reaches one page
+    /// past this one while this one is full.
+    pub more: bool,
     pub page: u64,
     pub pages: u64,
     pub read_at: DateTime<Utc>,
+}
+
+impl QueuePage {
+    /// How many match, as people read it: `37`, or `1,000+` past the count limit.
+    pub fn total_label(&self) -> String {
+        let digits = self.total.to_string();
+        // The leading group holds what is left over from the threes.
+        let lead = match digits.len() % 3 {
+            0 => 3.min(digits.len()),
+            n => n,
+        };
+        let mut grouped = digits[..lead].to_string();
+        for group in digits.as_bytes()[lead..].chunks(3) {
+            grouped.push(',');
+            grouped.push_str(std::str::from_utf8(group).unwrap_or_default());
+        }
+        if self.more {
+            grouped.push('+');
+        }
+        grouped
+    }
+
+    /// The page count and page number for matches counted up to the limit: past it, one
+    /// page after `asked` while the rows fill a page (found by key, not counted).
+    pub fn paging(counted: u64, more: bool, asked: u64, page_size: u64) -> (u64, u64) {
+        let counted_pages = Ord::max(counted.div_ceil(page_size.max(1)), 1);
+        if more {
+            (asked.max(1), Ord::max(counted_pages, asked.max(1) + 1))
+        } else {
+            (Ord::min(asked.max(1), counted_pages), counted_pages)
+        }
+    }
 }
 
 /// The board: one column per open state, each the first page of the queue in that state
@@ -255,5 +303,26 @@ mod tests {
         assert_eq!(odd.assignee(7), AssigneeFilter::Anyone);
         assert_eq!(odd.page_number(), 1);
         assert_eq!(QueueParams::default().href_at(1, None), "/incidents");
+    }
+
+    #[test]
+    fn counts_past_the_limit_read_as_more() {
+        let page = |total, more| QueuePage {
+            rows: Vec::new(),
+            total,
+            more,
+            page: 1,
+            pages: 1,
+            read_at: chrono::Utc::now(),
+        };
+        assert_eq!(page(37, false).total_label(), "37");
+        assert_eq!(page(1_000, true).total_label(), "1,000+");
+        assert_eq!(page(123_456, false).total_label(), "123,456");
+        // Counted: the asked page is held to the last.
+        assert_eq!(QueuePage::paging(60, false, 9, 25), (3, 3));
+        assert_eq!(QueuePage::paging(0, false, 1, 25), (1, 1));
+        // Past the limit: a next page is always offered, even deep.
+        assert_eq!(QueuePage::paging(1_000, true, 1, 25), (1, 40));
+        assert_eq!(QueuePage::paging(1_000, true, 57, 25), (57, 58));
     }
 }

@@ -22,15 +22,7 @@ struct Prefill {
 
 impl Prefill {
     fn from_query(query: &leptos_router::params::ParamsMap) -> Self {
-        let text = |key: &str, max: usize| -> String {
-            query
-                .get(key)
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(max)
-                .collect()
-        };
+        let text = |key: &str, max: usize| super::query_text(query, key, max);
         Prefill {
             title: text("title", 160),
             source: query.get("source").and_then(|s| Source::parse(&s)),

@@ -38,9 +38,11 @@ pub fn IncidentBoardPage() -> impl IntoView {
                         view! {
                             <div class="board incident-board">
                                 {board.columns.into_iter().map(|(state, page)| {
-                                    let heading = format!("{} ({})", state.label(), page.total);
+                                    let heading = format!("{} ({})", state.label(), page.total_label());
                                     let label = heading.clone();
                                     let more = page.total.saturating_sub(page.rows.len() as u64);
+                                    let more = if page.more { format!("{more}+") } else { more.to_string() };
+                                    let has_more = page.more || page.total > page.rows.len() as u64;
                                     let rest = params.with_untracked(|p| {
                                         let mut p = p.clone();
                                         p.state = state.as_str().to_string();
@@ -58,7 +60,7 @@ pub fn IncidentBoardPage() -> impl IntoView {
                                                     </ul>
                                                 }.into_any()
                                             }}
-                                            {(more > 0).then(|| view! { <p><a href=rest>{format!("{more} more in the queue")}</a></p> })}
+                                            {has_more.then(|| view! { <p><a href=rest>{format!("{more} more in the queue")}</a></p> })}
                                         </section>
                                     }
                                 }).collect_view()}

@@ -145,7 +145,11 @@ pub fn IncidentsPage() -> impl IntoView {
                                 next=(page.page < page.pages).then(|| p.href_at(page.page + 1, last.map(PageKey::After)))
                             />
                         });
-                        let summary = format!("{} incidents · page {} of {} · ", page.total, page.page, page.pages);
+                        let summary = if page.more {
+                            format!("More than {} incidents · page {} · ", page.total_label().trim_end_matches('+'), page.page)
+                        } else {
+                            format!("{} incidents · page {} of {} · ", page.total_label(), page.page, page.pages)
+                        };
                         let export = p.href_at(1, None).replacen("/incidents", "/incidents/export.csv", 1);
                         if page.rows.is_empty() {
                             return view! {

@@ -61,6 +61,18 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 /// The `:id` route parameter as a record id; `None` when it is not a positive number.
+/// A query-string value as a form may prefill it: control characters dropped, at most `max`
+/// characters.
+pub fn query_text(query: &leptos_router::params::ParamsMap, key: &str, max: usize) -> String {
+    query
+        .get(key)
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max)
+        .collect()
+}
+
 pub fn id_param() -> Memo<Option<i64>> {
     let params = use_params_map();
     Memo::new(move |_| {

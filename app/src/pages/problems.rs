@@ -138,25 +138,14 @@ struct Prefill {
 #[component]
 pub fn ProblemNewPage() -> impl IntoView {
     let query = use_query_map();
-    let prefill = query.with_untracked(|query| {
-        let text = |key: &str, max: usize| -> String {
-            query
-                .get(key)
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(max)
-                .collect()
-        };
-        Prefill {
-            title: text("title", 160),
-            incidents: query
-                .get("incident")
-                .and_then(|id| id.parse::<i64>().ok())
-                .map(crate::model::incident::reference)
-                .unwrap_or_default(),
-            service_id: query.get("service").and_then(|s| s.parse().ok()),
-        }
+    let prefill = query.with_untracked(|query| Prefill {
+        title: super::query_text(query, "title", 160),
+        incidents: query
+            .get("incident")
+            .and_then(|id| id.parse::<i64>().ok())
+            .map(crate::model::incident::reference)
+            .unwrap_or_default(),
+        service_id: query.get("service").and_then(|s| s.parse().ok()),
     });
     let choices = Resource::new(|| (), |_| incident_form_choices());
     view! {

@@ -63,6 +63,22 @@ impl Db {
         self.read.get_database_backend()
     }
 
+    /// Brings the query planner's statistics up to date. SQLite keeps none until asked, and
+    /// without them it reads a filter's index and sorts every match (the default incident
+    /// queue at 100,000 incidents: 58 ms) where walking the sort's index and stopping after a
+    /// page costs 0.2 ms. `PRAGMA optimize` analyses only tables that changed a lot, with a
+    /// bounded sample. PostgreSQL's autovacuum keeps its own statistics.
+    pub async fn refresh_statistics(&self) -> Result<(), DbErr> {
+        if self.backend() == DbBackend::Sqlite {
+            use sea_orm::ConnectionTrait;
+            // 0x10000: every table, not only those this connection queried; 0x02: analyse.
+            self.write
+                .execute_unprepared("PRAGMA optimize=0x10002")
+                .await?;
+        }
+        Ok(())
+    }
+
     /// A trivial round trip for the health check, on its own connection.
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.health.ping().await

@@ -779,3 +779,101 @@ async fn the_queue_exports_as_csv_with_its_filters() {
     assert_eq!(p5.body.lines().count(), 4, "{}", p5.body);
     assert!(p5.body.lines().skip(1).all(|l| l.contains("P5 Planning")));
 }
+
+/// Past 1,000 matches the queue stops counting: it says "1,000+" and always offers the next
+/// page while its pages are full, and a page that is not full is the last.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_counts_up_to_its_limit() {
+    use app::model::incident_queue::{QueueParams, COUNT_LIMIT};
+    use app::server::entity::incident;
+    use sea_orm::{EntityTrait, Set};
+    let db = common::test_db().await;
+    let sam = person(&db, "sam@example.org", Role::ServiceLevelManager).await;
+    let mail = service(&db, "Mail").await;
+    let now = at("2027-03-01T09:00:00Z");
+    let rows: Vec<incident::ActiveModel> = (0..1_010)
+        .map(|n: i64| incident::ActiveModel {
+            title: Set(format!("Generated {n}")),
+            description: Set(String::new()),
+            service_id: Set(mail),
+            impact: Set("medium".into()),
+            urgency: Set("medium".into()),
+            priority: Set("p3".into()),
+            priority_rule: Set("generated".into()),
+            category: Set(String::new()),
+            affected: Set(String::new()),
+            reporter_id: Set(sam.id),
+            state: Set("new".into()),
+            major: Set(false),
+            service_affecting: Set(false),
+            started_at: Set(now),
+            response_used_seconds: Set(0),
+            resolution_used_seconds: Set(0),
+            queue_due_at: Set(now + chrono::Duration::minutes(n)),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(200) {
+        incident::Entity::insert_many(chunk.to_vec())
+            .exec(db.writer())
+            .await
+            .unwrap();
+    }
+    let first = incidents_page(&db, &QueueParams::default(), sam.id, now).await;
+    assert_eq!((first.total, first.more), (COUNT_LIMIT, true));
+    assert_eq!(first.total_label(), "1,000+");
+    assert_eq!((first.page, first.pages), (1, 40));
+    // Due soonest first, from the stored sort key.
+    assert_eq!(first.rows[0].title, "Generated 0");
+    // Page 41 is past the count and full: a next page is offered; 41 pages of 25 hold 1,025,
+    // so page 41 holds the last 10 and is the last.
+    let deep = incidents_page(
+        &db,
+        &QueueParams {
+            page: "41".into(),
+            ..Default::default()
+        },
+        sam.id,
+        now,
+    )
+    .await;
+    assert_eq!(deep.rows.len(), 10);
+    assert_eq!((deep.page, deep.pages), (41, 41));
+    let page_40 = incidents_page(
+        &db,
+        &QueueParams {
+            page: "40".into(),
+            ..Default::default()
+        },
+        sam.id,
+        now,
+    )
+    .await;
+    assert_eq!((page_40.page, page_40.pages), (40, 41));
+    // Under the limit the count is exact.
+    let few = incidents_page(
+        &db,
+        &QueueParams {
+            q: "Generated 100".into(),
+            ..Default::default()
+        },
+        sam.id,
+        now,
+    )
+    .await;
+    assert_eq!((few.total, few.more), (11, false));
+}
+
+async fn incidents_page(
+    db: &Db,
+    params: &app::model::incident_queue::QueueParams,
+    me: i64,
+    now: DateTime<Utc>,
+) -> app::model::incident_queue::QueuePage {
+    app::server::service::incident_queue::page(db, params, me, now, 25)
+        .await
+        .unwrap()
+}

@@ -47,6 +47,8 @@ pub struct Model {
     pub resolution_stopped_at: Option<DateTimeUtc>,
     pub resolution_warning_at: Option<DateTimeUtc>,
     pub resolution_due_at: Option<DateTimeUtc>,
+    /// The queue's sort key: `resolution_due_at`, or the far future when no clock runs.
+    pub queue_due_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub version: i32,

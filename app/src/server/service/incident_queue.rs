@@ -6,7 +6,7 @@
 use crate::error::AppError;
 use crate::model::incident::{reference, IncidentState};
 use crate::model::incident_queue::{
-    AssigneeFilter, QueuePage, QueueParams, QueueRow, QueueSort, StateFilter,
+    AssigneeFilter, QueuePage, QueueParams, QueueRow, QueueSort, StateFilter, COUNT_LIMIT,
 };
 use crate::model::priority_matrix::TicketPriority;
 use crate::model::target_clock::{ClockStatus, TargetClock};
@@ -17,7 +17,7 @@ use crate::server::service::key_paging::{self, KeyOrder};
 use crate::server::service::users::people;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QuerySelect, Select};
 
 fn open_states() -> Vec<&'static str> {
     IncidentState::ALL
@@ -80,11 +80,7 @@ fn filtered(params: &QueueParams, me: i64, now: DateTime<Utc>) -> Select<Inciden
 fn queue_order(sort: QueueSort) -> KeyOrder<Incidents> {
     match sort {
         QueueSort::Due => KeyOrder {
-            keys: vec![Func::coalesce([
-                Expr::col((Incidents, Column::ResolutionDueAt)),
-                Expr::val(far_future()),
-            ])
-            .into()],
+            keys: vec![Expr::col((Incidents, Column::QueueDueAt))],
             id: Column::Id,
             order: Order::Asc,
         },
@@ -109,14 +105,6 @@ fn queue_order(sort: QueueSort) -> KeyOrder<Incidents> {
     }
 }
 
-/// Stands in for "no due time" in the sort: after any due time a record holds.
-fn far_future() -> DateTime<Utc> {
-    chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
-        .unwrap_or(chrono::NaiveDate::MAX)
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc()
-}
-
 /// One page of the queue, as `me` asked for it at `now`.
 pub async fn page(
     db: &Db,
@@ -126,9 +114,18 @@ pub async fn page(
     page_size: u64,
 ) -> Result<QueuePage, AppError> {
     let conn = db.reader();
-    let total = filtered(params, me, now).count(conn).await?;
-    let pages = Ord::max(total.div_ceil(page_size), 1);
-    let page = Ord::min(params.page_number(), pages);
+    // Counted up to the limit: reading the first 1,001 matching ids stops early, where a
+    // COUNT would visit every open incident.
+    let counted: Vec<i64> = filtered(params, me, now)
+        .select_only()
+        .column(Column::Id)
+        .limit(COUNT_LIMIT + 1)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let more = counted.len() as u64 > COUNT_LIMIT;
+    let total = Ord::min(counted.len() as u64, COUNT_LIMIT);
+    let (page, pages) = QueuePage::paging(total, more, params.page_number(), page_size);
     let rows = key_paging::read_page(
         filtered(params, me, now),
         &queue_order(params.sort()),
@@ -141,7 +138,14 @@ pub async fn page(
     let services = catalogue::names_of(conn, rows.iter().map(|r| r.service_id)).await?;
     let assignees: Vec<i64> = rows.iter().filter_map(|r| r.assignee_id).collect();
     let names = people(conn, &assignees).await?;
+    // Past the count, a page that is not full is the last.
+    let pages = if more && (rows.len() as u64) < page_size {
+        page
+    } else {
+        pages
+    };
     Ok(QueuePage {
+        more,
         rows: rows
             .into_iter()
             .map(|row| QueueRow {

@@ -290,7 +290,7 @@ fn clock_values(
     now: DateTime<Utc>,
 ) -> Vec<(row_entity::Column, sea_orm::Value)> {
     use row_entity::Column as C;
-    let mut values = Vec::with_capacity(12);
+    let mut values = Vec::with_capacity(13);
     for (clock, [target, used, since, stopped, warning, due]) in [
         (
             &clocks.response,
@@ -328,6 +328,14 @@ fn clock_values(
             (due, reading.as_ref().and_then(|r| r.due_at).into()),
         ]);
     }
+    // The queue's sort key, never empty: an index serves the default queue's order.
+    let resolution_due = read(&clocks.resolution, hours, now).and_then(|r| r.due_at);
+    values.push((
+        C::QueueDueAt,
+        resolution_due
+            .unwrap_or_else(crate::model::incident_queue::not_due)
+            .into(),
+    ));
     values
 }
 
@@ -473,20 +481,33 @@ pub async fn take_step(
 
 /// The person an incident is assigned to must exist and work incidents.
 async fn check_assignee<C: ConnectionTrait>(conn: &C, id: i64) -> Result<String, AppError> {
-    let found = crate::server::service::users::enabled_roles(conn, id).await?;
-    match found {
+    check_worker(
+        conn,
+        id,
+        "assignee_id",
+        "Assign the incident to a resolver or a service level manager.",
+    )
+    .await
+}
+
+/// `id` names an enabled person who works incidents (and so problems); their name, or an
+/// error on `field` saying so.
+pub(crate) async fn check_worker<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    field: &str,
+    not_a_worker: &str,
+) -> Result<String, AppError> {
+    match crate::server::service::users::enabled_roles(conn, id).await? {
         Some((name, roles))
             if incident::works_incidents(&ActorFacts::person(id, roles.clone())) =>
         {
             Ok(name)
         }
-        Some(_) => Err(AppError::single_field(
-            "assignee_id",
-            "Assign the incident to a resolver or a service level manager.",
-        )),
+        Some(_) => Err(AppError::single_field(field, not_a_worker)),
         None => Err(AppError::single_field(
-            "assignee_id",
-            "Choose the assignee from the list.",
+            field,
+            "Choose the person from the list.",
         )),
     }
 }

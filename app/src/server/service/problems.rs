@@ -187,15 +187,7 @@ async fn link<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     for incident_id in ids {
-        link_entity::ActiveModel {
-            problem_id: Set(problem_id),
-            incident_id: Set(*incident_id),
-            linked_by: Set(user_id),
-            linked_at: Set(now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        insert_link(txn, problem_id, *incident_id, user_id, now).await?;
         add_event(
             txn,
             *incident_id,
@@ -206,6 +198,25 @@ async fn link<C: ConnectionTrait>(
         )
         .await?;
     }
+    Ok(())
+}
+
+async fn insert_link<C: ConnectionTrait>(
+    txn: &C,
+    problem_id: i64,
+    incident_id: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    link_entity::ActiveModel {
+        problem_id: Set(problem_id),
+        incident_id: Set(incident_id),
+        linked_by: Set(user_id),
+        linked_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
     Ok(())
 }
 
@@ -456,19 +467,13 @@ pub async fn take_step(
 
 /// The owner of a problem must exist and work problems.
 async fn check_owner<C: ConnectionTrait>(conn: &C, id: i64) -> Result<String, AppError> {
-    match crate::server::service::users::enabled_roles(conn, id).await? {
-        Some((name, roles)) if problem::works_problems(&ActorFacts::person(id, roles.clone())) => {
-            Ok(name)
-        }
-        Some(_) => Err(AppError::single_field(
-            "owner_id",
-            "A problem is owned by a resolver or a service level manager.",
-        )),
-        None => Err(AppError::single_field(
-            "owner_id",
-            "Choose the owner from the list.",
-        )),
-    }
+    crate::server::service::incidents::check_worker(
+        conn,
+        id,
+        "owner_id",
+        "A problem is owned by a resolver or a service level manager.",
+    )
+    .await
 }
 
 /// Raises the change that removes the problem's cause, as a draft its raiser completes, and
@@ -840,15 +845,7 @@ pub(crate) async fn apply_known_error<C: ConnectionTrait>(
             "That known error is no longer offered: it was resolved or reopened. Report the incident without it.",
         ));
     };
-    link_entity::ActiveModel {
-        problem_id: Set(problem_id),
-        incident_id: Set(incident_id),
-        linked_by: Set(user_id),
-        linked_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    insert_link(txn, problem_id, incident_id, user_id, now).await?;
     add_event(
         txn,
         incident_id,

@@ -35,7 +35,8 @@ impl MigrationTrait for Migration {
                     .add_column(
                         ColumnDef::new(Incidents::QueueDueAt)
                             .timestamp_with_time_zone()
-                            .null(),
+                            .not_null()
+                            .default(far_future()?),
                     )
                     .to_owned(),
             )
@@ -50,7 +51,7 @@ impl MigrationTrait for Migration {
         let not_due = Query::update()
             .table(Incidents::Table)
             .value(Incidents::QueueDueAt, far_future()?)
-            .and_where(Expr::col(Incidents::QueueDueAt).is_null())
+            .and_where(Expr::col(Incidents::ResolutionDueAt).is_null())
             .to_owned();
         connection.execute(&not_due).await?;
         manager

@@ -150,9 +150,15 @@ pub fn transition(
         }
         A::Reopen => {}
         A::Close => {
-            if facts.state != crate::model::problem::ProblemState::Resolved && !facts.has_resolution
-            {
-                return refuse("Say why the problem closes without being resolved.");
+            if facts.state != ProblemState::Resolved {
+                if facts.owner_id.is_some() && !(owner || manager) {
+                    return refuse(
+                        "Only the owner or a service level manager closes a problem unresolved.",
+                    );
+                }
+                if !facts.has_resolution {
+                    return refuse("Say why the problem closes without being resolved.");
+                }
             }
         }
     }

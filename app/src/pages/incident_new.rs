@@ -133,8 +133,9 @@ impl KnownErrorWatch {
             let mine = typed_count.get_value();
             set_timeout(
                 move || {
-                    if typed_count.get_value() == mine {
-                        watch.asked.set(text);
+                    // The form may be gone (reported, or left) before the pause ends.
+                    if typed_count.try_get_value() == Some(mine) {
+                        watch.asked.try_set(text);
                     }
                 },
                 std::time::Duration::from_millis(300),

@@ -123,17 +123,17 @@ async fn a_problem_from_three_incidents_becomes_a_known_error_offered_on_the_nex
         owner_id: jo.id.to_string(),
         ..step("analyse")
     };
-    problems::take_step(&db, &jo, &actor(&jo), id, 1, &analyse, now)
+    problems::take_step(&db, &jo, &actor(&jo), id, 2, &analyse, now)
         .await
         .unwrap();
-    let early = problems::take_step(&db, &jo, &actor(&jo), id, 2, &step("known_error"), now).await;
+    let early = problems::take_step(&db, &jo, &actor(&jo), id, 3, &step("known_error"), now).await;
     assert!(matches!(early, Err(AppError::Refused(_))), "{early:?}");
     problems::save_analysis(
         &db,
         &jo,
         &actor(&jo),
         id,
-        2,
+        3,
         &analysis(
             "The relay's TLS certificate is renewed by hand and expires unnoticed.",
             "Renew the relay certificate with certbot and restart the relay; the queue drains in minutes.",
@@ -141,7 +141,7 @@ async fn a_problem_from_three_incidents_becomes_a_known_error_offered_on_the_nex
     )
     .await
     .unwrap();
-    problems::take_step(&db, &jo, &actor(&jo), id, 3, &step("known_error"), now)
+    problems::take_step(&db, &jo, &actor(&jo), id, 4, &step("known_error"), now)
         .await
         .unwrap();
     let known = problems::detail(db.reader(), id).await.unwrap();
@@ -202,7 +202,7 @@ async fn a_problem_from_three_incidents_becomes_a_known_error_offered_on_the_nex
     );
 
     // The change that removes the cause, raised and linked in one step.
-    let change = problems::raise_change(&db, &sam, &actor(&sam), id, 4)
+    let change = problems::raise_change(&db, &sam, &actor(&sam), id, 6)
         .await
         .unwrap();
     let raised = changes::load(db.reader(), change).await.unwrap();
@@ -212,7 +212,7 @@ async fn a_problem_from_three_incidents_becomes_a_known_error_offered_on_the_nex
     assert!(raised.description.contains("renewed by hand"));
     let with_change = problems::detail(db.reader(), id).await.unwrap();
     assert_eq!(with_change.change.as_ref().map(|c| c.0), Some(change));
-    let twice = problems::raise_change(&db, &sam, &actor(&sam), id, 5).await;
+    let twice = problems::raise_change(&db, &sam, &actor(&sam), id, 7).await;
     assert!(matches!(twice, Err(AppError::Refused(_))), "{twice:?}");
 
     // Resolved: no longer offered.
@@ -220,7 +220,7 @@ async fn a_problem_from_three_incidents_becomes_a_known_error_offered_on_the_nex
         resolution: "Certificate renewal automated and monitored (the change above).".into(),
         ..step("resolve")
     };
-    problems::take_step(&db, &jo, &actor(&jo), id, 5, &resolve, now)
+    problems::take_step(&db, &jo, &actor(&jo), id, 7, &resolve, now)
         .await
         .unwrap();
     assert!(problems::known_errors(db.reader(), "relay certificate")
@@ -346,6 +346,33 @@ async fn problem_rules_cannot_be_got_round() {
     problems::take_step(&db, &jo, &actor(&jo), id, 1, &analyse, now)
         .await
         .unwrap();
+
+    // Another resolver does not take the problem over: not by naming themselves on "analyse",
+    // and not by sending an owner with another step (only "analyse" names one).
+    let take_over = ProblemStepForm {
+        owner_id: ash.id.to_string(),
+        ..step("analyse")
+    };
+    let taken = problems::take_step(&db, &ash, &actor(&ash), id, 2, &take_over, now).await;
+    assert!(matches!(taken, Err(AppError::Refused(_))), "{taken:?}");
+    let smuggled = ProblemStepForm {
+        owner_id: ash.id.to_string(),
+        resolution: "Closing it as mine to close.".into(),
+        ..step("close")
+    };
+    let smuggled = problems::take_step(&db, &ash, &actor(&ash), id, 2, &smuggled, now).await;
+    assert!(
+        matches!(smuggled, Err(AppError::Refused(_))),
+        "{smuggled:?}"
+    );
+    assert_eq!(
+        problems::detail(db.reader(), id)
+            .await
+            .unwrap()
+            .owner
+            .map(|p| p.id),
+        Some(jo.id)
+    );
 
     // A stale analysis is refused and changes nothing.
     let full = analysis("Relay certificate expires.", "Restart the relay.");

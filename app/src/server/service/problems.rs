@@ -10,9 +10,9 @@ use crate::model::change::{ChangeState, ChangeType};
 use crate::model::change_request::ChangeDraft;
 use crate::model::incident::{self, IncidentState, TimelineKind};
 use crate::model::problem::{
-    self, reference, AnalysisForm, KnownErrorMatch, LinkedIncident, Problem, ProblemFacts,
-    ProblemForm, ProblemListParams, ProblemPage, ProblemRecord, ProblemRow, ProblemState,
-    ProblemStepForm, RcaMethod, StateFilter,
+    self, reference, AnalysisForm, KnownErrorMatch, LinkedIncident, Problem, ProblemAction,
+    ProblemFacts, ProblemForm, ProblemListParams, ProblemPage, ProblemRecord, ProblemRow,
+    ProblemState, ProblemStepForm, RcaMethod, StateFilter,
 };
 use crate::model::refs::ServiceRef;
 use crate::model::user::CurrentUser;
@@ -201,6 +201,19 @@ async fn link<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Moves the problem's version on, against the version just read: a link written while
+/// someone resolves or closes the problem makes one of the two fail instead of both landing.
+async fn touch<C: ConnectionTrait>(txn: &C, problem: &row_entity::Model) -> Result<(), AppError> {
+    versioned::update(
+        txn,
+        problem.id,
+        problem.version,
+        |update: UpdateMany<Problems>| update,
+    )
+    .await?;
+    Ok(())
+}
+
 async fn insert_link<C: ConnectionTrait>(
     txn: &C,
     problem_id: i64,
@@ -208,7 +221,7 @@ async fn insert_link<C: ConnectionTrait>(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    link_entity::ActiveModel {
+    let inserted = link_entity::ActiveModel {
         problem_id: Set(problem_id),
         incident_id: Set(incident_id),
         linked_by: Set(user_id),
@@ -216,8 +229,21 @@ async fn insert_link<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(txn)
-    .await?;
-    Ok(())
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        // Someone linked it to a problem a moment ago.
+        Err(error) if crate::server::failure::is_unique_violation(&error) => {
+            Err(AppError::single_field(
+                "incidents",
+                format!(
+                    "{} was just linked to another problem.",
+                    incident::reference(incident_id)
+                ),
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Links more incidents to an open problem; returns them (links only add, so they need no version check;
@@ -245,6 +271,7 @@ pub async fn link_incidents(
     let mut errors = FieldErrors::new();
     check_linkable(&txn, &ids, Some(id), &mut errors).await?;
     errors.into_result(())?;
+    touch(&txn, &before).await?;
     link(&txn, id, &ids, user.id, now).await?;
     audit::record(
         &txn,
@@ -278,6 +305,7 @@ pub async fn unlink_incident(
     if state_of(&before) == ProblemState::Closed {
         return Err(AppError::Refused("The problem is closed.".into()));
     }
+    touch(&txn, &before).await?;
     let removed = Links::delete_many()
         .filter(link_entity::Column::ProblemId.eq(id))
         .filter(link_entity::Column::IncidentId.eq(incident_id))
@@ -406,23 +434,48 @@ pub async fn take_step(
     now: DateTime<Utc>,
 ) -> Result<ProblemState, AppError> {
     let step = form.validate()?;
+    let actor_facts = ActorFacts::from(user);
     let txn = db.begin_write().await?;
     let before = row(&txn, id).await?;
     let mut facts = facts_of(&before);
-    if let Some(owner) = step.owner_id {
+    let from = facts.state;
+    // Only "analyse" names an owner; a problem someone owns is handed over by them or a
+    // service level manager, never taken by naming oneself with another step.
+    let owner_id = match step.action {
+        ProblemAction::Analyse => step.owner_id,
+        _ => None,
+    };
+    if let Some(owner) = owner_id {
+        let current = before.owner_id;
+        let may_hand_over = current.is_none()
+            || current == Some(user.id)
+            || actor_facts.has(crate::model::access::Role::ServiceLevelManager);
+        if !may_hand_over && current != Some(owner) {
+            return Err(AppError::Refused(
+                "Only the owner or a service level manager hands the problem to someone else."
+                    .into(),
+            ));
+        }
         facts.owner_id = Some(owner);
     }
-    facts.has_resolution = step.resolution.is_some();
-    let from = facts.state;
-    let next = problem::transition(&facts, step.action, &ActorFacts::from(user))?;
-    let owner_name = match step.owner_id {
+    // The words say what removed the cause (resolving) or why it closes unresolved.
+    let words = match (step.action, from) {
+        (ProblemAction::Resolve, _) => step.resolution.clone(),
+        (ProblemAction::Close, state) if state != ProblemState::Resolved => step.resolution.clone(),
+        _ => None,
+    };
+    facts.has_resolution = words.is_some();
+    let next = problem::transition(&facts, step.action, &actor_facts)?;
+    let owner_name = match owner_id {
         Some(owner) => Some(check_owner(&txn, owner).await?),
         None => None,
     };
     check_version::<Problems>(version, before.version)?;
-    let resolution = step.resolution.clone().or(before.resolution.clone());
+    let resolution = words.or(before.resolution.clone());
     let known_error_at = match next {
         ProblemState::KnownError => Some(now),
+        // Reopened: no longer offered as a known error until recorded again.
+        ProblemState::Analysing => None,
         _ => before.known_error_at,
     };
     let resolved_at = match next {
@@ -515,12 +568,15 @@ pub async fn raise_change(
     let draft = ChangeDraft {
         title: crate::model::text::shorten(
             &format!("Remove the cause of {}: {}", reference(id), before.title),
-            160,
+            crate::model::change_request::TITLE_MAX,
         ),
-        description: format!(
-            "Root cause ({}):\n{root_cause}\n\nWorkaround until then:\n{}",
-            reference(id),
-            before.workaround.clone().unwrap_or_else(|| "None".into())
+        description: crate::model::text::shorten(
+            &format!(
+                "Root cause ({}):\n{root_cause}\n\nWorkaround until then:\n{}",
+                reference(id),
+                before.workaround.clone().unwrap_or_else(|| "None".into())
+            ),
+            crate::model::change_request::TEXT_MAX,
         ),
         reason: format!(
             "Problem {} “{}” keeps causing incidents; this change removes its root cause.",
@@ -845,6 +901,7 @@ pub(crate) async fn apply_known_error<C: ConnectionTrait>(
             "That known error is no longer offered: it was resolved or reopened. Report the incident without it.",
         ));
     };
+    touch(txn, &problem).await?;
     insert_link(txn, problem_id, incident_id, user_id, now).await?;
     add_event(
         txn,

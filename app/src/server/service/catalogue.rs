@@ -92,6 +92,18 @@ pub async fn list(db: &Db, query: &ServiceQuery) -> Result<Page<Service>, AppErr
     })
 }
 
+/// Whether `id` names a service in use (not archived): one row read, for a form's check.
+pub async fn is_active<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool, AppError> {
+    let found: Option<i64> = Services::find_by_id(id)
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::ArchivedAt.is_null())
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Every service in use (not archived), by name: id and name only, for pickers and filters.
 pub async fn active_refs<C: ConnectionTrait>(conn: &C) -> Result<Vec<ServiceRef>, AppError> {
     let rows: Vec<(i64, String)> = Services::find()

@@ -67,11 +67,7 @@ pub async fn create(
     let draft = form.validate()?;
     let txn = db.begin_write().await?;
     let mut errors = FieldErrors::new();
-    if catalogue::active_refs(&txn)
-        .await?
-        .iter()
-        .all(|s| s.id != draft.service_id)
-    {
+    if !catalogue::is_active(&txn, draft.service_id).await? {
         errors.add("service_id", "Choose the service from the catalogue.");
     }
     check_linkable(&txn, &draft.incident_ids, None, &mut errors).await?;

@@ -52,6 +52,11 @@ use crate::pages::{
     plan_compare::PlanComparePage,
     problem::ProblemPage,
     problems::{ProblemNewPage, ProblemsPage},
+    request::RequestPage,
+    request_catalogue::{
+        RequestCataloguePage, RequestNewPage, RequestTypeEditPage, RequestTypeNewPage,
+    },
+    requests::RequestsPage,
     review_detail::ReviewDetailPage,
     reviews::ReviewsPage,
     schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
@@ -168,6 +173,12 @@ lazy_sections! {
         Problems => ProblemsPage,
         ProblemNew => ProblemNewPage,
         Problem => ProblemPage,
+        Requests => RequestsPage,
+        RequestCatalogue => RequestCataloguePage,
+        RequestNew => RequestNewPage,
+        RequestTypeNew => RequestTypeNewPage,
+        RequestTypeEdit => RequestTypeEditPage,
+        Request => RequestPage,
     }
     compliance / compliance_section / __preload_compliance_section {
         Compliance => CompliancePage,

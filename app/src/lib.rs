@@ -131,6 +131,12 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/problems") view={Lazy::<lazy_routes::incidents::Problems>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/new") view={Lazy::<lazy_routes::incidents::ProblemNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/:id") view={Lazy::<lazy_routes::incidents::Problem>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/requests") view={Lazy::<lazy_routes::incidents::Requests>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/requests/catalogue") view={Lazy::<lazy_routes::incidents::RequestCatalogue>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/requests/new") view={Lazy::<lazy_routes::incidents::RequestNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/requests/types/new") view={Lazy::<lazy_routes::incidents::RequestTypeNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/requests/types/:id") view={Lazy::<lazy_routes::incidents::RequestTypeEdit>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/requests/:id") view={Lazy::<lazy_routes::incidents::Request>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/compliance/clauses/:number") view={Lazy::<lazy_routes::compliance::ComplianceClause>::new()}/>
                 </Routes>
             </AppShell>

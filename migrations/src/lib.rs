@@ -28,6 +28,7 @@ mod m20261206_000503_incident_reviews;
 mod m20261206_000504_alert_intake;
 mod m20261206_000505_problems;
 mod m20261206_000506_incident_queue_due;
+mod m20261206_000507_service_requests;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000504_alert_intake::Migration),
             Box::new(m20261206_000505_problems::Migration),
             Box::new(m20261206_000506_incident_queue_due::Migration),
+            Box::new(m20261206_000507_service_requests::Migration),
         ]
     }
 }

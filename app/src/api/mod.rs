@@ -23,6 +23,7 @@ pub mod intake;
 pub mod nonconformities;
 pub mod objectives;
 pub mod problems;
+pub mod requests;
 pub mod reviews;
 pub mod schedule;
 pub mod service;

@@ -6,9 +6,10 @@ use crate::model::user::CurrentUser;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-const SECTIONS: [(&str, &str); 9] = [
+const SECTIONS: [(&str, &str); 10] = [
     ("/", "Dashboard"),
     ("/incidents", "Incidents"),
+    ("/requests", "Requests"),
     ("/changes", "Changes"),
     ("/cab", "CAB"),
     ("/calendar", "Calendar"),

@@ -47,6 +47,8 @@ labelled_enum! {
         ServiceAgreement => ("service_agreement", "Service level agreement"),
         IntakeSource => ("intake_source", "Monitoring source"),
         Problem => ("problem", "Problem"),
+        RequestType => ("request_type", "Request type"),
+        ServiceRequest => ("service_request", "Service request"),
         User => ("user", "User"),
         AuditTrail => ("audit_trail", "Audit trail"),
     }
@@ -89,10 +91,15 @@ pub enum Permission {
     IncidentWork,
     AgreementManage,
     ProblemWork,
+    RequestRead,
+    RequestRaise,
+    RequestWork,
+    RequestApprove,
+    RequestTypeManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 34] = [
+    pub const ALL: [Permission; 39] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -127,6 +134,11 @@ impl Permission {
         Permission::IncidentWork,
         Permission::AgreementManage,
         Permission::ProblemWork,
+        Permission::RequestRead,
+        Permission::RequestRaise,
+        Permission::RequestWork,
+        Permission::RequestApprove,
+        Permission::RequestTypeManage,
     ];
 
     pub fn record_type(self) -> RecordType {
@@ -162,6 +174,11 @@ impl Permission {
             }
             Permission::AgreementManage => RecordType::ServiceAgreement,
             Permission::ProblemWork => RecordType::Problem,
+            Permission::RequestRead
+            | Permission::RequestRaise
+            | Permission::RequestWork
+            | Permission::RequestApprove => RecordType::ServiceRequest,
+            Permission::RequestTypeManage => RecordType::RequestType,
         }
     }
 
@@ -229,6 +246,19 @@ impl Permission {
             }
             Permission::ProblemWork => {
                 "raise problems from incidents, record their root cause and workaround (known errors) and raise the change that removes the cause"
+            }
+            Permission::RequestRead => {
+                "see the request catalogue and their own requests (the service desk, approvers, quality managers, auditors and admins: every request)"
+            }
+            Permission::RequestRaise => "ask for something from the request catalogue",
+            Permission::RequestWork => {
+                "assign, work and fulfil service requests (as the request lifecycle allows)"
+            }
+            Permission::RequestApprove => {
+                "approve or reject service requests that need approval (never one they asked for or raised)"
+            }
+            Permission::RequestTypeManage => {
+                "keep the request catalogue: request types, the fields they ask, approval and fulfilment targets"
             }
         }
     }
@@ -431,6 +461,36 @@ impl Permission {
             Permission::AgreementManage => &[ServiceLevelManager],
             // Problem management is done by those who work incidents and see them recur.
             Permission::ProblemWork => &[ServiceLevelManager, Resolver],
+            // Everyone sees the catalogue and their own requests; the record decides whether
+            // they see others' (`service_request::reads_all_requests`).
+            Permission::RequestRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                Requester,
+                ServiceLevelManager,
+                Resolver,
+            ],
+            // Anyone who works in the organisation asks; the auditor and the admin only look.
+            Permission::RequestRaise => &[
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Requester,
+                ServiceLevelManager,
+                Resolver,
+            ],
+            Permission::RequestWork => &[ServiceLevelManager, Resolver],
+            // A service owner answers for what their service gives out; the record checks it
+            // is never the approver's own request.
+            Permission::RequestApprove => &[ServiceOwner, ServiceLevelManager],
+            Permission::RequestTypeManage => &[ServiceLevelManager],
         }
     }
 }

@@ -196,6 +196,7 @@ versioned! {
     objective => "this objective", updated_at;
     plan_version => "this draft", updated_at;
     problem => "this problem", updated_at;
+    request_type => "this request type", updated_at;
     review_action => "this action";
     schedule_window => "this window";
     service => "this service", updated_at;
@@ -203,6 +204,7 @@ versioned! {
     service_bia(ServiceId) => "this impact analysis", updated_at;
     service_calendar => "these service hours", updated_at;
     service_level_settings => "the service level settings", updated_at;
+    service_request => "this request", updated_at;
     sms_document => "this document", updated_at;
     sms_document_version => "this document's draft", updated_at;
     standard_template => "this template", updated_at;

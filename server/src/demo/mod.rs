@@ -13,6 +13,7 @@ pub mod incidents;
 pub mod nonconformities;
 pub mod people;
 pub mod register;
+pub mod requests;
 pub mod reviews;
 
 use app::error::AppError;
@@ -40,6 +41,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     // After the catalogue (its agreements cover two services) and the register seed (the
     // major incident's review adds entries, and the register seed fills only an empty one).
     created += incidents::seed(db).await?;
+    // After the agreements: requests are measured against them.
+    created += requests::seed(db).await?;
     // After every other seed: its inputs are gathered from their records.
     created += reviews::seed(db).await?;
     Ok(created)

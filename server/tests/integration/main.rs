@@ -48,4 +48,5 @@ mod register_import;
 mod schedule;
 mod segregation;
 mod service_levels;
+mod service_requests;
 mod shutdown;

@@ -49,6 +49,8 @@ enum Domain {
     ManagementReviews,
     /// 8.6.1: incidents against their targets, major incidents and their reviews.
     Incidents,
+    /// 8.6.2: service requests, their approval and fulfilment against target.
+    Requests,
     /// 8.6.3: problems and the known errors they became.
     Problems,
 }
@@ -61,6 +63,7 @@ fn domain_of(number: &str) -> Option<Domain> {
         "8.5.1" => Domain::Changes,
         "8.5.2" | "8.5.3" => Domain::ChangeDelivery,
         "8.6.1" => Domain::Incidents,
+        "8.6.2" => Domain::Requests,
         "8.6.3" => Domain::Problems,
         "8.7.1" | "8.7.2" => Domain::Continuity,
         "9.2" => Domain::InternalAudits,
@@ -90,6 +93,7 @@ async fn domain_evidence<C: ConnectionTrait>(
         Domain::InternalAudits => internal_audits(conn, today).await,
         Domain::ManagementReviews => management_reviews(conn, today).await,
         Domain::Incidents => incidents(conn, today).await,
+        Domain::Requests => requests(conn, today).await,
         Domain::Problems => problems(conn).await,
     }
 }
@@ -194,6 +198,13 @@ pub async fn clauses_with_live_records(db: &Db) -> Result<BTreeSet<String>, AppE
         .one(conn)
         .await?;
     mark(&mut out, problems.is_some(), &["8.6.3"]);
+    let requests: Option<i64> = crate::server::entity::service_request::Entity::find()
+        .select_only()
+        .column(crate::server::entity::service_request::Column::Id)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    mark(&mut out, requests.is_some(), &["8.6.2"]);
     let documents = approved_documents(conn).await?;
     mark(&mut out, !documents.is_empty(), &["7.5"]);
     out.extend(documents.into_keys());
@@ -890,6 +901,91 @@ async fn incidents<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fou
         ],
         thin,
     ))
+}
+
+async fn requests<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
+    use crate::model::service_request::{reference, RequestState};
+    use crate::server::entity::service_request::{Column, Entity as Requests, Model};
+    use sea_orm::QueryOrder;
+    let recorded = Requests::find().count(conn).await? as usize;
+    let measured = Requests::find()
+        .filter(Column::FulfilledAt.is_not_null())
+        .filter(Column::TargetMinutes.is_not_null());
+    let in_time = measured
+        .filter(Expr::col(Column::UsedSeconds).lte(Expr::col(Column::TargetMinutes).mul(60)))
+        .count(conn)
+        .await? as usize;
+    let approved = Requests::find()
+        .filter(Column::ApprovalRequired.eq(true))
+        .filter(Column::ApproverId.is_not_null())
+        .count(conn)
+        .await? as usize;
+    let label = |row: &Model| format!("{} {}", reference(row.id), short(&row.summary));
+    let now = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let open: Vec<&str> = RequestState::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(RequestState::as_str)
+        .collect();
+    let late = Requests::find()
+        .filter(Column::State.is_in(open))
+        .filter(Column::StoppedAt.is_null())
+        .filter(Column::DueAt.lt(now))
+        .order_by_asc(Column::DueAt)
+        .order_by_asc(Column::Id);
+    // Waiting more than a week for an approver: the request is stuck, not being worked.
+    let stuck = Requests::find()
+        .filter(Column::State.eq(RequestState::AwaitingApproval.as_str()))
+        .filter(Column::CreatedAt.lt(now - chrono::Duration::days(7)))
+        .order_by_asc(Column::Id);
+    let mut thin = Vec::new();
+    thin.extend(
+        offenders(
+            conn,
+            "Open requests past their fulfilment target",
+            late,
+            |row| record(label(&row), format!("/requests/{}", row.id)),
+        )
+        .await?,
+    );
+    thin.extend(
+        offenders(
+            conn,
+            "Requests waiting more than a week for approval",
+            stuck,
+            |row| record(label(&row), format!("/requests/{}", row.id)),
+        )
+        .await?,
+    );
+    Ok((
+        vec![
+            source("Service requests recorded", recorded, "/requests?state=all"),
+            source(
+                "Fulfilled within their fulfilment target",
+                in_time,
+                "/requests?state=all",
+            ),
+            source(
+                "Approved by someone other than the requester",
+                approved,
+                "/requests?state=all",
+            ),
+            source(
+                "Request types in the catalogue",
+                types_offered(conn).await?,
+                "/requests/catalogue",
+            ),
+        ],
+        thin,
+    ))
+}
+
+async fn types_offered<C: ConnectionTrait>(conn: &C) -> Result<usize, AppError> {
+    use crate::server::entity::request_type::{Column, Entity as RequestTypes};
+    Ok(RequestTypes::find()
+        .filter(Column::Active.eq(true))
+        .count(conn)
+        .await? as usize)
 }
 
 async fn problems<C: ConnectionTrait>(conn: &C) -> Result<Found, AppError> {

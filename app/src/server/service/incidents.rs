@@ -70,7 +70,7 @@ fn clocks_of(row: &row_entity::Model) -> Clocks {
 }
 
 /// The service hours an incident's clocks run on (24×7 in UTC when none are named).
-async fn hours_of<C: ConnectionTrait>(
+pub(crate) async fn hours_of<C: ConnectionTrait>(
     conn: &C,
     calendar_id: Option<i64>,
 ) -> Result<ServiceHours, AppError> {

@@ -67,6 +67,7 @@ use crate::pages::{
     service_levels::{ServiceLevelSettingsPage, ServiceLevelsPage},
     service_list::ServiceListPage,
     service_new::ServiceNewPage,
+    service_report::ServiceReportPage,
     users::UsersPage,
 };
 
@@ -164,6 +165,7 @@ lazy_sections! {
         Incident => IncidentPage,
         ServiceLevels => ServiceLevelsPage,
         ServiceLevelSettings => ServiceLevelSettingsPage,
+        ServiceReport => ServiceReportPage,
         AgreementNew => AgreementNewPage,
         Agreement => AgreementPage,
         ServiceCalendars => ServiceCalendarsPage,

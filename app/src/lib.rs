@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/incidents/board") view={Lazy::<lazy_routes::incidents::IncidentBoard>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/:id") view={Lazy::<lazy_routes::incidents::Incident>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels") view={Lazy::<lazy_routes::incidents::ServiceLevels>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/service-levels/report") view={Lazy::<lazy_routes::incidents::ServiceReport>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/settings") view={Lazy::<lazy_routes::incidents::ServiceLevelSettings>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/agreements/new") view={Lazy::<lazy_routes::incidents::AgreementNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/agreements/:id") view={Lazy::<lazy_routes::incidents::Agreement>::new()}/>

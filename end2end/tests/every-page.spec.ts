@@ -70,6 +70,11 @@ const MUST_REACH = [
   '/service-levels/intake/:n',
   '/problems',
   '/problems/:n',
+  '/requests',
+  '/requests/:n',
+  '/requests/catalogue',
+  '/requests/new',
+  '/service-levels/report',
 ];
 
 /** WCAG rules axe still calls experimental, and so does not run unless asked. */

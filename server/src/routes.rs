@@ -32,6 +32,10 @@ pub fn router(state: AppState) -> Router {
             get(exports::incident_csv::incident_csv),
         )
         .route(
+            "/service-levels/report.csv",
+            get(exports::service_report_csv::service_report_csv),
+        )
+        .route(
             "/improvements/export.csv",
             get(exports::register_csv::register_csv),
         )

@@ -178,3 +178,41 @@ pub async fn update_service_level_settings(
     };
     service_levels::update_settings(&caller.db, &caller.actor(), version, matrix, days).await
 }
+
+/// The monthly service report of one service (`month` as `2026-11`; empty: the current
+/// month), with the eleven months before it.
+#[server(endpoint = "service_levels/report")]
+pub async fn service_report(
+    service_id: i64,
+    month: String,
+) -> Result<crate::model::service_report::ServiceReport, AppError> {
+    let caller = require(Permission::IncidentRead).await?;
+    let now = chrono::Utc::now();
+    let month = read_month(&month, now)?;
+    crate::server::service::service_reports::report(caller.db.reader(), service_id, month, now)
+        .await
+}
+
+/// The month a report asks for: `2026-11`, not in the future; empty is the current month.
+#[cfg(feature = "ssr")]
+pub fn read_month(
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::model::service_report::ReportMonth, AppError> {
+    use crate::model::service_report::ReportMonth;
+    let current = ReportMonth::of(now);
+    if text.trim().is_empty() {
+        return Ok(current);
+    }
+    match ReportMonth::parse(text) {
+        Some(month) if month <= current => Ok(month),
+        Some(_) => Err(AppError::single_field(
+            "month",
+            "A report covers a month that has begun.",
+        )),
+        None => Err(AppError::single_field(
+            "month",
+            "Give the month as year and month, like 2026-11.",
+        )),
+    }
+}

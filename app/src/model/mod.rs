@@ -42,6 +42,7 @@ pub mod risk;
 pub mod schedule;
 pub mod service;
 pub mod service_hours;
+pub mod service_report;
 pub mod service_request;
 pub mod sms_document;
 pub mod standard_template;

@@ -58,6 +58,7 @@ pub mod service_edit;
 pub mod service_levels;
 pub mod service_list;
 pub mod service_new;
+pub mod service_report;
 pub mod users;
 
 use leptos::prelude::*;

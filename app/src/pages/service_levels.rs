@@ -50,6 +50,8 @@ pub fn ServiceLevelsPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Service levels"</h1>
             <div class="page-actions">
+                <a class="button secondary" href="/service-levels/report">"Monthly service report"</a>
+                <a class="button secondary" href="/requests">"Service requests"</a>
                 <IfAllowed permission=Permission::AgreementManage>
                     <a class="button" href="/service-levels/agreements/new">"New agreement"</a>
                 </IfAllowed>

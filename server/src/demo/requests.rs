@@ -245,6 +245,21 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         .await?;
         created += 1;
     }
+    // The change manager's own request, so someone who sees only their own has one.
+    if let Some(casey) = find("change.manager@conform.demo") {
+        let form = RequestForm {
+            type_id: type_ids[1].to_string(),
+            summary: "List for the CAB members".into(),
+            answers: vec![
+                "cab@conform.demo".into(),
+                "Kim Board\nDana Whitfield".into(),
+            ],
+            ..Default::default()
+        };
+        service_requests::raise(db, &casey, &actor(&casey), &form, today - Duration::days(2))
+            .await?;
+        created += 1;
+    }
     Ok(created)
 }
 

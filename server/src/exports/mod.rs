@@ -15,6 +15,7 @@ pub mod continuity_plan;
 pub mod incident_csv;
 pub mod register_csv;
 pub mod review_minutes;
+pub mod service_report_csv;
 
 use app::error::AppError;
 use axum::http::{header, StatusCode};

@@ -48,5 +48,6 @@ mod register_import;
 mod schedule;
 mod segregation;
 mod service_levels;
+mod service_reports;
 mod service_requests;
 mod shutdown;

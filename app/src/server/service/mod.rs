@@ -35,6 +35,7 @@ pub mod register_import;
 pub mod saved_filters;
 pub mod schedule;
 pub mod service_levels;
+pub mod service_reports;
 pub mod service_requests;
 pub mod sms_documents;
 pub mod templates;

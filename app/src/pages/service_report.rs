@@ -70,7 +70,16 @@ pub fn ServiceReportPage() -> impl IntoView {
                             <p>"The report shows a month of the service against its agreement — incidents, availability, requests and changes — with the eleven months before it."</p>
                         </div>
                     }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Err(error) => {
+                        // A month the report cannot cover is said as such, not as a failure.
+                        let month = error
+                            .field_errors()
+                            .and_then(|f| f.get("month").map(str::to_string));
+                        match month {
+                            Some(message) => view! { <p class="field-error" role="alert">{message}</p> }.into_any(),
+                            None => view! { <ErrorPanel error/> }.into_any(),
+                        }
+                    }
                 }
             })}
         </Transition>

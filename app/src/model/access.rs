@@ -588,6 +588,10 @@ mod tests {
                     | Permission::IncidentWork
                     | Permission::AgreementManage
                     | Permission::ProblemWork
+                    | Permission::RequestRaise
+                    | Permission::RequestWork
+                    | Permission::RequestApprove
+                    | Permission::RequestTypeManage
             );
             assert_eq!(
                 may(&[Role::Admin], permission),

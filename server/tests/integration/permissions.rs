@@ -151,6 +151,7 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/service_levels/calendars/create", "form[name]=Probe&form[time_zone]=UTC&form[days][0]=08%3A00-18%3A00&form[days][1]=&form[days][2]=&form[days][3]=&form[days][4]=&form[days][5]=&form[days][6]=", Some(Permission::AgreementManage)),
     ("/api/service_levels/calendars/update", "id=1&version=1&form[name]=Probe&form[time_zone]=UTC", Some(Permission::AgreementManage)),
     ("/api/service_levels/settings", "", Some(Permission::IncidentRead)),
+    ("/api/service_levels/report", "service_id=1&month=", Some(Permission::IncidentRead)),
     ("/api/service_levels/settings/update", "version=1&cells[cell_high_high]=p1&reopen_days=10", Some(Permission::AgreementManage)),
     ("/api/intake/sources", "", Some(Permission::IncidentRead)),
     ("/api/intake/source", "id=1", Some(Permission::IncidentRead)),

@@ -6,7 +6,7 @@
 use crate::model::incident::IncidentState;
 use crate::model::listing::PageKey;
 use crate::model::priority_matrix::TicketPriority;
-use crate::model::target_clock::{ClockPhase, ClockReading, ClockStatus};
+use crate::model::target_clock::{ClockReading, ClockStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -178,18 +178,8 @@ impl QueueRow {
     /// The resolution clock as far as a row knows it (its standing when read and the instants
     /// it warns and falls due while running), enough for `ClockReading::status_at` to tick.
     pub fn resolution_reading(&self) -> Option<ClockReading> {
-        self.status.map(|status| ClockReading {
-            phase: if self.due_at.is_some() {
-                ClockPhase::Running
-            } else {
-                ClockPhase::Paused
-            },
-            status,
-            target_minutes: 0,
-            used_seconds: 0,
-            percent: 0,
-            warning_at: self.warning_at,
-            due_at: self.due_at,
+        self.status.map(|status| {
+            crate::model::target_clock::stored_reading(status, self.warning_at, self.due_at)
         })
     }
 }

@@ -207,8 +207,6 @@ pub struct ServiceReport {
     pub month: ReportMonth,
     /// Oldest first; the last is `month`.
     pub trend: Vec<MonthFigures>,
-    /// Services to choose from on the report's page.
-    pub services: Vec<ServiceRef>,
 }
 
 impl ServiceReport {

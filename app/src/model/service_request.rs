@@ -747,14 +747,10 @@ pub struct RequestRow {
 }
 
 impl RequestRow {
-    /// The fulfilment target's standing at a later instant, without the calendar: a running
-    /// clock changes only at its warning and due instants (what a browser's ticking asks).
-    pub fn status_at(&self, now: DateTime<Utc>) -> Option<ClockStatus> {
-        let status = self.status?;
-        Some(match (self.warning_at, self.due_at) {
-            (_, Some(due)) if now > due => ClockStatus::Breached,
-            (Some(warning), _) if now >= warning => status.max(ClockStatus::Warning),
-            _ => status,
+    /// The fulfilment clock as far as a row knows it, enough for `ClockReading::status_at`.
+    pub fn fulfilment_reading(&self) -> Option<ClockReading> {
+        self.status.map(|status| {
+            crate::model::target_clock::stored_reading(status, self.warning_at, self.due_at)
         })
     }
 }

@@ -83,6 +83,43 @@ impl ClockReading {
     }
 }
 
+/// A clock as a queue row stores it — its standing when read and, while it runs, the
+/// instants it warns and falls due — enough for `ClockReading::status_at` to tick.
+pub fn stored_reading(
+    status: ClockStatus,
+    warning_at: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+) -> ClockReading {
+    ClockReading {
+        phase: if due_at.is_some() {
+            ClockPhase::Running
+        } else {
+            ClockPhase::Paused
+        },
+        status,
+        target_minutes: 0,
+        used_seconds: 0,
+        percent: 0,
+        warning_at,
+        due_at,
+    }
+}
+
+/// What a queue row says of a due instant at `now`: "2 h 05 min left", "15 min over".
+pub fn due_words(due_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match due_at {
+        Some(due) => {
+            let left = (due - now).num_seconds();
+            if left >= 0 {
+                format!("{} left", span(left))
+            } else {
+                format!("{} over", span(-left))
+            }
+        }
+        None => String::new(),
+    }
+}
+
 impl ClockReading {
     /// The reading in words at `now`, as a record or queue shows it ("2 h 05 min left",
     /// "breached 15 min ago", "paused, 40 min left", "met", "missed by 12 min"). A running
@@ -327,6 +364,37 @@ mod tests {
     use chrono::Duration;
     use chrono_tz::Tz;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_row_ticks_from_its_stored_instants() {
+        let now = Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap();
+        let reading = stored_reading(
+            ClockStatus::OnTrack,
+            Some(now + Duration::minutes(30)),
+            Some(now + Duration::minutes(40)),
+        );
+        assert_eq!(reading.status_at(now), ClockStatus::OnTrack);
+        assert_eq!(
+            reading.status_at(now + Duration::minutes(30)),
+            ClockStatus::Warning
+        );
+        assert_eq!(
+            reading.status_at(now + Duration::minutes(41)),
+            ClockStatus::Breached
+        );
+        assert_eq!(due_words(reading.due_at, now), "40 min left");
+        assert_eq!(
+            due_words(reading.due_at, now + Duration::minutes(55)),
+            "15 min over"
+        );
+        // Paused: no due instant, the stored standing holds.
+        let paused = stored_reading(ClockStatus::Warning, None, None);
+        assert_eq!(
+            paused.status_at(now + Duration::days(9)),
+            ClockStatus::Warning
+        );
+        assert_eq!(due_words(None, now), "");
+    }
 
     fn office() -> (ServiceHours, Tz) {
         let mut hours = ServiceHours::always("Europe/Paris");

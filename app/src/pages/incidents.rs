@@ -193,18 +193,7 @@ fn QueueLine(row: QueueRow, now: ReadSignal<chrono::DateTime<chrono::Utc>>) -> i
         Memo::new(move |_| reading.as_ref().map(|r| r.status_at(now.get())))
     };
     let due = row.due_at;
-    let words = move || match due {
-        Some(due) => {
-            let left = (due - now.get()).num_seconds();
-            let span = crate::model::target_clock::span(left.abs());
-            if left >= 0 {
-                format!("{span} left")
-            } else {
-                format!("{span} over")
-            }
-        }
-        None => String::new(),
-    };
+    let words = move || crate::model::target_clock::due_words(due, now.get());
     view! {
         <tr class:breached=move || status.get() == Some(ClockStatus::Breached)>
             <td><a href=format!("/incidents/{}", row.id)>{row.reference.clone()}</a></td>

@@ -166,23 +166,10 @@ pub fn RequestsPage() -> impl IntoView {
 
 #[component]
 fn RequestLine(row: RequestRow, now: ReadSignal<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
-    let status = {
-        let row = row.clone();
-        Memo::new(move |_| row.status_at(now.get()))
-    };
+    let reading = row.fulfilment_reading();
+    let status = Memo::new(move |_| reading.as_ref().map(|r| r.status_at(now.get())));
     let due = row.due_at;
-    let words = move || match due {
-        Some(due) => {
-            let left = (due - now.get()).num_seconds();
-            let span = crate::model::target_clock::span(left.abs());
-            if left >= 0 {
-                format!("{span} left")
-            } else {
-                format!("{span} over")
-            }
-        }
-        None => String::new(),
-    };
+    let words = move || crate::model::target_clock::due_words(due, now.get());
     let waiting = matches!(
         row.state,
         RequestState::AwaitingApproval | RequestState::Pending

@@ -360,6 +360,36 @@ async fn nobody_gets_round_approval_or_into_someone_elses_request() {
         "a rejection says why"
     );
 
+    // Editing the type to drop approval does not free a request already waiting for it.
+    let current = service_requests::request_type(db.reader(), kind)
+        .await
+        .unwrap();
+    let mut no_approval = current.form();
+    no_approval.approval = String::new();
+    service_requests::update_type(&db, &actor(&sam), kind, current.version, &no_approval)
+        .await
+        .unwrap();
+    let mut to_jo = step("take", "");
+    to_jo.assignee_id = jo.id.to_string();
+    assert!(matches!(
+        take(&db, &jo, own, to_jo, now).await,
+        Err(AppError::Refused(_))
+    ));
+    let waiting = service_requests::detail(db.reader(), &olive, own, now)
+        .await
+        .unwrap();
+    assert_eq!(waiting.state, RequestState::AwaitingApproval);
+    assert!(waiting.approval_required);
+    // Put approval back for the rest of the test.
+    let current = service_requests::request_type(db.reader(), kind)
+        .await
+        .unwrap();
+    let mut with_approval = current.form();
+    with_approval.approval = "yes".into();
+    service_requests::update_type(&db, &actor(&sam), kind, current.version, &with_approval)
+        .await
+        .unwrap();
+
     // Only the desk raises for someone else.
     let mut for_kim = ask(kind, "For Kim");
     for_kim.requester_id = kim.id.to_string();

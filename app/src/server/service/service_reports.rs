@@ -234,6 +234,5 @@ pub async fn report<C: ConnectionTrait>(
         agreement,
         month,
         trend,
-        services: catalogue::active_refs(conn).await?,
     })
 }

@@ -29,6 +29,7 @@ mod m20261206_000504_alert_intake;
 mod m20261206_000505_problems;
 mod m20261206_000506_incident_queue_due;
 mod m20261206_000507_service_requests;
+mod m20261206_000508_incident_cause;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000505_problems::Migration),
             Box::new(m20261206_000506_incident_queue_due::Migration),
             Box::new(m20261206_000507_service_requests::Migration),
+            Box::new(m20261206_000508_incident_cause::Migration),
         ]
     }
 }

@@ -4,7 +4,9 @@
 //! Every write tells open queues and records afterwards.
 
 use crate::error::AppError;
-use crate::model::incident::{IncidentChoices, IncidentForm, IncidentRecord, ReviewForm, StepForm};
+use crate::model::incident::{
+    CauseForm, CausedIncidents, IncidentChoices, IncidentForm, IncidentRecord, ReviewForm, StepForm,
+};
 use crate::model::incident_queue::{QueuePage, QueueParams};
 use leptos::prelude::*;
 
@@ -12,7 +14,7 @@ use leptos::prelude::*;
 use {
     super::guard::{announce_incident, require},
     crate::model::access::{Permission, RecordType},
-    crate::server::service::incidents,
+    crate::server::service::{incident_causes, incidents},
 };
 
 /// One page of the queue, as its query string asks.
@@ -211,4 +213,30 @@ pub async fn incident_review(id: i64, version: i32, form: ReviewForm) -> Result<
         .await?;
     announce_incident(id, version + 1);
     Ok(())
+}
+
+/// Names the change that caused the incident (an empty reference says none did).
+#[server(endpoint = "incidents/cause")]
+pub async fn incident_cause(id: i64, version: i32, form: CauseForm) -> Result<(), AppError> {
+    let caller = require(Permission::IncidentWork).await?;
+    let set = incident_causes::set_cause(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        &form,
+        chrono::Utc::now(),
+    )
+    .await;
+    caller.counted(RecordType::Incident, Some(id), set).await?;
+    announce_incident(id, version + 1);
+    Ok(())
+}
+
+/// The incidents a change caused, for the change's record.
+#[server(endpoint = "incidents/caused_by")]
+pub async fn incidents_caused_by(change_id: i64) -> Result<CausedIncidents, AppError> {
+    let caller = require(Permission::IncidentRead).await?;
+    incident_causes::caused_by(caller.db.reader(), change_id).await
 }

@@ -60,6 +60,19 @@ impl ChangeState {
         matches!(self, Self::Closed | Self::Cancelled | Self::Rejected)
     }
 
+    /// Implementation began: from here on the change may have caused incidents.
+    pub fn was_carried_out(self) -> bool {
+        matches!(
+            self,
+            Self::Implementing
+                | Self::Implemented
+                | Self::Failed
+                | Self::BackedOut
+                | Self::Reviewed
+                | Self::Closed
+        )
+    }
+
     /// States from which the change can still be cancelled (nothing has been touched yet).
     pub fn is_cancellable(self) -> bool {
         matches!(

@@ -462,6 +462,8 @@ pub struct Incident {
     pub started_at: DateTime<Utc>,
     /// The agreement the clocks measure against (`SLA-3`), if one was in force.
     pub agreement: Option<String>,
+    /// The change that caused it, as its id (the record names it).
+    pub caused_by_change_id: Option<i64>,
     pub response_clock: Option<ClockReading>,
     pub resolution_clock: Option<ClockReading>,
     pub created_at: DateTime<Utc>,
@@ -636,6 +638,67 @@ pub struct IncidentRecord {
     pub may_communicate: bool,
     /// The problem that explains it, if one does.
     pub problem: Option<IncidentProblem>,
+    /// The change that caused it, if someone working it said so.
+    pub caused_by: Option<IncidentCause>,
+    /// The reader may name (or correct) the change that caused it.
+    pub may_link_cause: bool,
+}
+
+/// The change an incident was caused by, as the incident's record names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentCause {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub state: crate::model::change::ChangeState,
+}
+
+/// An incident as the record of the change that caused it lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CausedIncident {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub priority: TicketPriority,
+    pub state: IncidentState,
+}
+
+/// The incidents a change caused: the newest few, and how many there are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CausedIncidents {
+    pub listed: Vec<CausedIncident>,
+    pub total: u64,
+}
+
+/// The cause form: the reference of the change that caused the incident, or nothing to say
+/// no change did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CauseForm {
+    pub change: String,
+}
+
+impl CauseForm {
+    /// The change's id (`CHG-00012`, `chg-12` or `12`), or `None` to remove the link.
+    pub fn validate(&self) -> Result<Option<i64>, FieldErrors> {
+        let text = self.change.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let upper = text.to_ascii_uppercase();
+        let digits = upper.strip_prefix("CHG-").unwrap_or(&upper);
+        match digits.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(Some(id)),
+            _ => {
+                let mut errors = FieldErrors::new();
+                errors.add(
+                    "change",
+                    "Give the change's reference, like CHG-00012 (or leave it empty: no change caused it).",
+                );
+                Err(errors)
+            }
+        }
+    }
 }
 
 /// The problem an incident is linked to, as the incident's record names it.
@@ -744,6 +807,24 @@ mod tests {
 
     const REPORTER: i64 = 1;
     const RESOLVER: i64 = 2;
+
+    #[test]
+    fn a_cause_is_a_change_reference_or_nothing() {
+        let cause = |text: &str| {
+            CauseForm {
+                change: text.into(),
+            }
+            .validate()
+        };
+        assert_eq!(cause("CHG-00012"), Ok(Some(12)));
+        assert_eq!(cause(" chg-7 "), Ok(Some(7)));
+        assert_eq!(cause("42"), Ok(Some(42)));
+        assert_eq!(cause("  "), Ok(None));
+        for bad in ["CHG-", "CHG-0", "-3", "INC-00012", "12 13", "CHG-1x"] {
+            let errors = cause(bad).expect_err(bad);
+            assert!(errors.get("change").is_some(), "{bad}");
+        }
+    }
 
     #[test]
     fn the_forms_read_as_their_pages_post_them() {

@@ -177,7 +177,7 @@ pub struct MonthFigures {
     pub requests_fulfilled: u32,
     pub requests_in_time: u32,
     /// Changes to the service planned to start in the month, and those that failed (failed,
-    /// backed out, or their review recorded incidents they caused).
+    /// backed out, incidents linked as caused by them, or their review counted some).
     pub changes: u32,
     pub changes_failed: u32,
 }

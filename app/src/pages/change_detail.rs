@@ -2,6 +2,7 @@
 
 use super::id_param;
 use crate::api::changes::{change_history, get_change, OverrideConflicts, TransitionChange};
+use crate::api::incidents::incidents_caused_by;
 use crate::components::change_badges::{RiskBadge, StateBadge, TypeBadge};
 use crate::components::error_view::{ErrorBanner, ErrorPanel};
 use crate::components::history::HistoryList;
@@ -11,6 +12,7 @@ use crate::model::access::{Permission, Role};
 use crate::model::actor::ActorFacts;
 use crate::model::change::{available_actions, ChangeAction};
 use crate::model::change_request::{reference, Change};
+use crate::model::incident::CausedIncidents;
 use crate::pages::change_list::window_text;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -76,9 +78,23 @@ fn ChangeView(
     let id = change.id;
     let version = change.version;
     let may_override = !change.conflicts.is_empty() && change.conflict_override.is_none();
+    let carried_out = change.state.was_carried_out();
+    // Only a change carried out can have caused incidents; readers without incident access
+    // are simply not shown them.
+    let caused = Resource::new(
+        move || version,
+        move |_| async move {
+            if carried_out {
+                incidents_caused_by(id).await.ok()
+            } else {
+                None
+            }
+        },
+    );
     let actions = move || {
         let facts = facts.clone();
         Suspend::new(async move {
+            let linked = caused.await.map(|c| c.total).unwrap_or(0);
             let user = session.user.await.ok().flatten()?;
             let is_manager = user.roles.contains(&Role::ChangeManager);
             let moves = available_actions(&facts, &ActorFacts::from(&user));
@@ -104,7 +120,7 @@ fn ChangeView(
                                     <label for="review-outcome">"Outcome"</label>
                                     <input id="review-outcome" name="review_outcome" maxlength=2000/>
                                     <label for="review-incidents">"Incidents caused"</label>
-                                    <input id="review-incidents" name="review_incidents" type="number" min=0 value="0"/>
+                                    <input id="review-incidents" name="review_incidents" type="number" min=linked.to_string() value=linked.to_string()/>
                                     <label for="review-lessons">"Lessons"</label>
                                     <input id="review-lessons" name="review_lessons" maxlength=4000/>
                                 })}
@@ -215,6 +231,11 @@ fn ChangeView(
                 <dd>{format!("{} · {} incident(s) · {}", review.outcome, review.incidents, review.lessons)}</dd>
             })}
         </dl>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                caused.await.map(|caused| view! { <CausedIncidentsSection caused/> })
+            })}
+        </Transition>
         <section class="history-section" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
             <Transition fallback=|| ()>
@@ -222,6 +243,34 @@ fn ChangeView(
                     history.await.map(|entries| view! { <HistoryList entries/> })
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// The incidents linked as caused by the change, newest first.
+#[component]
+fn CausedIncidentsSection(caused: CausedIncidents) -> impl IntoView {
+    let CausedIncidents { listed, total } = caused;
+    let more = total.saturating_sub(listed.len() as u64);
+    view! {
+        <section class="panel" aria-labelledby="caused-heading">
+            <h2 id="caused-heading">"Incidents it caused"</h2>
+            {if listed.is_empty() {
+                view! { <p class="muted">"No incident is linked as caused by this change. Those who work incidents link one from the incident's record."</p> }.into_any()
+            } else {
+                view! {
+                    <p>{format!("{total} incident{} linked as caused by this change: it counts as not successful.", if total == 1 { " is" } else { "s are" })}</p>
+                    <ul>
+                        {listed.into_iter().map(|i| view! {
+                            <li>
+                                <a href=format!("/incidents/{}", i.id)>{i.reference}</a>" "{i.title}
+                                <span class="muted">{format!(" · {} · {}", i.priority.label(), i.state.label())}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    {(more > 0).then(|| view! { <p class="muted">{format!("And {more} more.")}</p> })}
+                }.into_any()
+            }}
         </section>
     }
 }

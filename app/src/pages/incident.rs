@@ -4,7 +4,8 @@
 
 use super::id_param;
 use crate::api::incidents::{
-    get_incident, incident_form_choices, IncidentMajor, IncidentNote, IncidentReview, IncidentStep,
+    get_incident, incident_form_choices, IncidentCause, IncidentMajor, IncidentNote,
+    IncidentReview, IncidentStep,
 };
 use crate::components::change_fields::{field_error, field_error_named};
 use crate::components::error_view::{ErrorPanel, FormErrors};
@@ -27,6 +28,7 @@ pub fn IncidentPage() -> impl IntoView {
     let note = ServerAction::<IncidentNote>::new();
     let major = ServerAction::<IncidentMajor>::new();
     let review = ServerAction::<IncidentReview>::new();
+    let cause = ServerAction::<IncidentCause>::new();
     let record = Resource::new(
         move || {
             (
@@ -35,6 +37,7 @@ pub fn IncidentPage() -> impl IntoView {
                 note.version().get(),
                 major.version().get(),
                 review.version().get(),
+                cause.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -56,7 +59,7 @@ pub fn IncidentPage() -> impl IntoView {
                             .await
                             .map(|c| (c.workers, c.reporters))
                             .unwrap_or_default();
-                        view! { <IncidentView record workers people step note major review/> }.into_any()
+                        view! { <IncidentView record workers people step note major review cause/> }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
@@ -75,6 +78,7 @@ fn IncidentView(
     note: ServerAction<IncidentNote>,
     major: ServerAction<IncidentMajor>,
     review: ServerAction<IncidentReview>,
+    cause: ServerAction<IncidentCause>,
 ) -> impl IntoView {
     let IncidentRecord {
         incident,
@@ -84,6 +88,8 @@ fn IncidentView(
         may_review,
         may_communicate,
         problem,
+        caused_by,
+        may_link_cause,
     } = record;
     let now = ticking_now(incident.read_at);
     let step_error = Signal::derive(move || step.value().get().and_then(Result::err));
@@ -226,6 +232,10 @@ fn IncidentView(
             {incident.resolution_code.map(|code| view! {
                 <dt>"Resolution"</dt><dd class="prewrap">{code.label()}": "{incident.resolution.clone().unwrap_or_default()}</dd>
             })}
+            {caused_by.clone().map(|c| view! {
+                <dt>"Caused by"</dt>
+                <dd><a href=format!("/changes/{}", c.id)>{c.reference}</a>" "{c.title}" · "{c.state.label()}</dd>
+            })}
             {problem.map(|p| view! {
                 <dt>"Problem"</dt>
                 <dd>
@@ -250,6 +260,7 @@ fn IncidentView(
                 </ActionForm>
             })}
         </section>
+        {may_link_cause.then(|| view! { <CausePanel id version cause linked=caused_by.map(|c| c.reference)/> })}
         {review_section}
         <IfAllowed permission=Permission::ImprovementRaise>
             <p class="muted">
@@ -296,6 +307,43 @@ fn IncidentView(
                         <p class="field-error" id="inc-note-error" aria-live="polite">{field_error(note_error, "note")}</p>
                     </div>
                     <button type="submit" class="button secondary" disabled=move || note.pending().get()>"Add note"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+/// Names the change that caused the incident, or removes a link made in error.
+#[component]
+fn CausePanel(
+    id: i64,
+    version: i32,
+    cause: ServerAction<IncidentCause>,
+    /// The change named now (`CHG-00012`).
+    linked: Option<String>,
+) -> impl IntoView {
+    let error = Signal::derive(move || cause.value().get().and_then(Result::err));
+    let hidden = move || view! { <input type="hidden" name="id" value=id/><input type="hidden" name="version" value=version/> };
+    let current = linked.clone().unwrap_or_default();
+    view! {
+        <section class="panel" aria-labelledby="cause-heading">
+            <h2 id="cause-heading">"Caused by a change?"</h2>
+            <p class="muted">"A change named here counts as not successful in the change figures, and its review counts this incident."</p>
+            <FormErrors error/>
+            <ActionForm action=cause attr:class="form inline-form" attr:novalidate=true>
+                {hidden()}
+                <div class="field">
+                    <label for="inc-cause">"Change that caused it"</label>
+                    <input id="inc-cause" name="form[change]" placeholder="CHG-00012" value=current aria-describedby="inc-cause-error"/>
+                    <p class="field-error" id="inc-cause-error" aria-live="polite">{field_error(error, "change")}</p>
+                </div>
+                <button type="submit" class="button secondary" disabled=move || cause.pending().get()>"Link the change"</button>
+            </ActionForm>
+            {linked.map(|reference| view! {
+                <ActionForm action=cause attr:class="inline">
+                    {hidden()}
+                    <input type="hidden" name="form[change]" value=""/>
+                    <button type="submit" class="button secondary">{format!("Not caused by {reference}")}</button>
                 </ActionForm>
             })}
         </section>

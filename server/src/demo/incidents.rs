@@ -7,13 +7,16 @@
 
 use app::error::AppError;
 use app::model::agreement::{AgreementAction, AgreementForm};
-use app::model::incident::{IncidentForm, ReviewActionForm, ReviewForm, StepForm, TimelineKind};
+use app::model::change_request::reference as change_reference;
+use app::model::incident::{
+    CauseForm, IncidentForm, ReviewActionForm, ReviewForm, StepForm, TimelineKind,
+};
 use app::model::refs::ServiceRef;
 use app::model::service_hours::ServiceHoursForm;
 use app::model::user::CurrentUser;
 use app::server::audit::Actor;
 use app::server::db::Db;
-use app::server::service::{agreements, catalogue, incidents, service_levels};
+use app::server::service::{agreements, catalogue, incident_causes, incidents, service_levels};
 use chrono::{DateTime, Duration, Timelike, Utc};
 
 /// One demo incident: what it is, when, and how far it got.
@@ -509,10 +512,21 @@ async fn walk(
         ..Default::default()
     };
     let id = incidents::raise(db, robin, &actor(robin), &form, at).await?;
+    let mut version = 1;
+    if case.title == CAUSED_BY_PORTAL_UPGRADE {
+        if let Some(change) = portal_upgrade(db).await? {
+            let form = CauseForm {
+                change: change_reference(change),
+            };
+            let when = at + Duration::minutes(5);
+            incident_causes::set_cause(db, jordan, &actor(jordan), id, version, &form, when)
+                .await?;
+            version += 1;
+        }
+    }
     if case.age_days == 0 {
         return Ok(());
     }
-    let mut version = 1;
     let mut take = |who: &CurrentUser, form: StepForm, when: DateTime<Utc>| {
         let (who, this) = (who.clone(), version);
         version += 1;
@@ -556,6 +570,28 @@ async fn walk(
         take(robin, step("close"), closed_at).await?;
     }
     Ok(())
+}
+
+/// The demo incident the desk links to the portal framework upgrade that caused it.
+const CAUSED_BY_PORTAL_UPGRADE: &str = "Product images not loading";
+
+/// A carried-out upgrade of the customer portal framework, the first planned.
+async fn portal_upgrade(db: &Db) -> Result<Option<i64>, AppError> {
+    use app::model::change::ChangeState;
+    use app::server::entity::change::{Column, Entity as Changes};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let carried_out: Vec<&str> = ChangeState::ALL
+        .into_iter()
+        .filter(|s| s.was_carried_out())
+        .map(|s| s.as_str())
+        .collect();
+    Ok(Changes::find()
+        .filter(Column::Title.starts_with("Upgrade the customer portal framework"))
+        .filter(Column::State.is_in(carried_out))
+        .order_by_asc(Column::PlannedStart)
+        .one(db.reader())
+        .await?
+        .map(|c| c.id))
 }
 
 /// The major incident of the month: the portal down for everyone, communications every half

@@ -31,6 +31,7 @@ mod feeds;
 mod gap_assessments;
 mod http;
 mod identity;
+mod incident_causes;
 mod incidents;
 mod internal_audits;
 mod last_admin;

@@ -179,7 +179,7 @@ fn published_refusal() -> AppError {
 // ---------------------------------------------------------------------------------------------
 // Seeding the records the inputs are gathered from, through their own services
 
-async fn import_change(
+pub(crate) async fn import_change(
     db: &Db,
     manager: &CurrentUser,
     change_type: ChangeType,
@@ -406,7 +406,7 @@ async fn authorise_in_meeting(db: &Db, change_id: i64) {
     .unwrap();
 }
 
-async fn change_step(
+pub(crate) async fn change_step(
     db: &Db,
     who: &CurrentUser,
     id: i64,

@@ -139,6 +139,8 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/incidents/note", "id=1&note=Probe+note", Some(Permission::IncidentRaise)),
     ("/api/incidents/major", "id=1&version=1&major=true", Some(Permission::IncidentWork)),
     ("/api/incidents/review", "id=1&version=1&form[summary]=Probe", Some(Permission::IncidentWork)),
+    ("/api/incidents/cause", "id=1&version=1&form[change]=CHG-00001", Some(Permission::IncidentWork)),
+    ("/api/incidents/caused_by", "change_id=1", Some(Permission::IncidentRead)),
     ("/api/service_levels/agreements", "", Some(Permission::IncidentRead)),
     ("/api/service_levels/agreement", "id=1", Some(Permission::IncidentRead)),
     ("/api/service_levels/choices", "", Some(Permission::IncidentRead)),

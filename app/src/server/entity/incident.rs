@@ -51,6 +51,8 @@ pub struct Model {
     pub queue_due_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    /// The change that caused it, once someone working it says so.
+    pub caused_by_change_id: Option<i64>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -809,6 +809,7 @@ pub async fn detail<C: ConnectionTrait>(
         service_affecting: row.service_affecting,
         started_at: row.started_at,
         agreement: row.agreement_id.map(agreements::reference),
+        caused_by_change_id: row.caused_by_change_id,
         response_clock: read(&clocks.response, &hours, now),
         resolution_clock: read(&clocks.resolution, &hours, now),
         created_at: row.created_at,
@@ -851,8 +852,14 @@ pub async fn record<C: ConnectionTrait>(
     let actor = ActorFacts::from(user);
     let worker = incident::works_incidents(&actor);
     let problem = super::problems::of_incident(conn, id).await?;
+    let caused_by = match incident.caused_by_change_id {
+        Some(change_id) => super::incident_causes::cause(conn, change_id).await?,
+        None => None,
+    };
     Ok(IncidentRecord {
         problem,
+        caused_by,
+        may_link_cause: worker && incident.state != IncidentState::Closed,
         actions: incident::available_actions(&facts, &actor),
         may_note: worker || incident.reporter.id == user.id,
         may_communicate: worker && incident.major,

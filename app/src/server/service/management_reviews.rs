@@ -101,7 +101,7 @@ async fn period_figures<C: ConnectionTrait>(
 ) -> Result<PeriodFigures, AppError> {
     let (from, to) = instants(period);
     // Change success: of the changes implemented in the period (by their planned end), those
-    // that did not fail or get backed out.
+    // that did not fail, get backed out or cause incidents.
     let done_states: Vec<&str> = [
         ChangeState::Implemented,
         ChangeState::Failed,
@@ -124,12 +124,16 @@ async fn period_figures<C: ConnectionTrait>(
         .await?;
     let ids: Vec<i64> = implemented.iter().map(|(id, _)| *id).collect();
     let failed_before = changes_that_failed(conn, &ids).await?;
+    // A change that caused incidents did not succeed either, whatever its state says.
+    let caused_incidents =
+        crate::server::service::incident_causes::changes_that_caused(conn, &ids).await?;
     let failed = implemented
         .iter()
         .filter(|(id, state)| {
             state == ChangeState::Failed.as_str()
                 || state == ChangeState::BackedOut.as_str()
                 || failed_before.contains(id)
+                || caused_incidents.contains(id)
         })
         .count() as u64;
     let implemented_count = implemented.len() as u64;

@@ -20,6 +20,7 @@ pub mod evidence_pack;
 pub mod feeds;
 pub mod gap_assessments;
 pub mod identity;
+pub mod incident_causes;
 pub mod incident_queue;
 pub mod incidents;
 pub mod internal_audits;

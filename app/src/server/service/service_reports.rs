@@ -15,7 +15,7 @@ use crate::server::entity::change::{Column as ChangeColumn, Entity as Changes};
 use crate::server::entity::change_service::{Column as LinkColumn, Entity as ChangeServices};
 use crate::server::entity::incident::{Column as IncidentColumn, Entity as Incidents};
 use crate::server::entity::service_request::{Column as RequestColumn, Entity as Requests};
-use crate::server::service::{agreements, catalogue};
+use crate::server::service::{agreements, catalogue, incident_causes};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -30,6 +30,9 @@ type IncidentFacts = (
     Option<i32>,
     i64,
 );
+
+/// What the figures need of a change: id, planned start, state, incidents its review counted.
+type ChangeFacts = (i64, Option<DateTime<Utc>>, String, Option<i32>);
 
 /// What the figures need of a request: raised, fulfilled, target minutes, seconds used.
 type RequestFacts = (DateTime<Utc>, Option<DateTime<Utc>>, Option<i32>, i64);
@@ -114,9 +117,10 @@ pub async fn report<C: ConnectionTrait>(
         .all(conn)
         .await?;
 
-    let changes: Vec<(Option<DateTime<Utc>>, String, Option<i32>)> = Changes::find()
+    let changes: Vec<ChangeFacts> = Changes::find()
         .select_only()
         .columns([
+            ChangeColumn::Id,
             ChangeColumn::PlannedStart,
             ChangeColumn::State,
             ChangeColumn::ReviewIncidents,
@@ -135,6 +139,8 @@ pub async fn report<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
+    let change_ids: Vec<i64> = changes.iter().map(|c| c.0).collect();
+    let caused_incidents = incident_causes::changes_that_caused(conn, &change_ids).await?;
 
     let mut trend = Vec::with_capacity(months.len());
     let mut agreement = None;
@@ -192,10 +198,10 @@ pub async fn report<C: ConnectionTrait>(
             .count() as u32;
         let changes_in_month: Vec<_> = changes
             .iter()
-            .filter(|c| c.0.is_some_and(within))
+            .filter(|c| c.1.is_some_and(within))
             .filter(|c| {
                 !matches!(
-                    ChangeState::parse(&c.1),
+                    ChangeState::parse(&c.2),
                     Some(ChangeState::Cancelled | ChangeState::Rejected)
                 )
             })
@@ -204,9 +210,10 @@ pub async fn report<C: ConnectionTrait>(
             .iter()
             .filter(|c| {
                 matches!(
-                    ChangeState::parse(&c.1),
+                    ChangeState::parse(&c.2),
                     Some(ChangeState::Failed | ChangeState::BackedOut)
-                ) || c.2.is_some_and(|n| n > 0)
+                ) || c.3.is_some_and(|n| n > 0)
+                    || caused_incidents.contains(&c.0)
             })
             .count() as u32;
         trend.push(MonthFigures {

@@ -202,3 +202,46 @@ test('a breached incident becomes an improvement in one step, linked both ways',
   await page.getByRole('link', { name: `INC-${id}` }).click();
   await expect(page).toHaveURL(new RegExp(`/incidents/${id}$`));
 });
+
+test('an incident names the change that caused it, and the change shows it', async ({ browser, problems }) => {
+  test.setTimeout(90_000);
+  const { page, context } = await signedInPage(browser, demo.resolver);
+  // The demo desk already linked the product images incident to the portal upgrade.
+  await openHydrated(page, '/incidents?state=all&q=Product+images+not+loading');
+  await page.getByRole('row', { name: /Product images not loading/ }).getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  await hydrated(page);
+  const caused = page.locator('dd').filter({ hasText: 'Upgrade the customer portal framework' });
+  await expect(caused).toBeVisible();
+  const reference = (await caused.getByRole('link').textContent())!.trim();
+  expect(reference).toMatch(/^CHG-\d{5}$/);
+
+  // A new incident: a change that does not exist is refused beside the field.
+  const title = unique('Portal search returns nothing');
+  await openHydrated(page, '/incidents/new');
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByLabel('Service', { exact: true }).selectOption({ label: 'Customer portal' });
+  await page.getByLabel('Impact', { exact: true }).selectOption('medium');
+  await page.getByLabel('Urgency', { exact: true }).selectOption('medium');
+  await page.getByRole('button', { name: 'Report' }).click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  await hydrated(page);
+  const incident = `INC-${new URL(page.url()).pathname.split('/').pop()}`;
+  const cause = page.getByLabel('Change that caused it');
+  await cause.fill('CHG-99999');
+  await page.getByRole('button', { name: 'Link the change' }).click();
+  await expect(page.getByText('There is no CHG-99999.')).toBeVisible();
+  await page.getByLabel('Change that caused it').fill(reference);
+  await page.getByRole('button', { name: 'Link the change' }).click();
+  await expect(page.locator('ol.incident-timeline')).toContainText(`Caused by ${reference}`);
+
+  // The change lists it among the incidents it caused.
+  await page.locator('dd').getByRole('link', { name: reference }).click();
+  await expect(page).toHaveURL(/\/changes\/\d+$/);
+  await hydrated(page);
+  const list = page.getByRole('region', { name: 'Incidents it caused' });
+  await expect(list).toContainText('linked as caused by this change: it counts as not successful');
+  await expect(list.getByRole('link', { name: incident, exact: true })).toBeVisible();
+  expect(problems).toEqual([]);
+  await context.close();
+});

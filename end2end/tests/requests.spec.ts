@@ -138,6 +138,29 @@ test('the monthly service report shows a service against its agreement, with its
   const text = require('fs').readFileSync(file, 'utf8');
   expect(text).toContain('Service,Month,Incidents');
   expect(text.trim().split('\n')).toHaveLength(13);
+  // The demo portal's month of incidents missed a target (this month or last): the report
+  // says which, and raises an improvement from it in one step.
+  const now = new Date();
+  const code = (d: Date) => `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  const months = [now, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))];
+  const missed = page.getByRole('status').filter({ hasText: 'Targets missed:' });
+  let found = false;
+  for (const month of months) {
+    await page.getByLabel('Service', { exact: true }).selectOption({ label: 'Customer portal' });
+    await page.getByLabel('Month', { exact: true }).fill(code(month));
+    await page.getByRole('button', { name: 'Show the report' }).click();
+    const label = month.toLocaleString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    await expect(page.getByRole('heading', { level: 2, name: `Customer portal — ${label}` })).toBeVisible();
+    if (await missed.count()) { found = true; break; }
+  }
+  expect(found).toBe(true);
+  await expect(missed).toContainText(/resolved late|against/);
+  await page.getByRole('link', { name: 'Raise an improvement for this month' }).click();
+  await expect(page).toHaveURL(/\/improvements\/new\?/);
+  await hydrated(page);
+  await expect(page.getByLabel('Title', { exact: true })).toHaveValue(/^Targets missed for Customer portal in /);
+  await openHydrated(page, '/service-levels/report');
+
   // A month that has not begun is refused with a clear message.
   const nextYear = new Date().getUTCFullYear() + 1;
   await openHydrated(page, `${new URL(page.url()).pathname}?service=1&month=${nextYear}-01`);

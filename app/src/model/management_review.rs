@@ -205,6 +205,16 @@ pub struct PeriodFigures {
     /// Closed after their corrective action was verified effective.
     pub nonconformities_closed_verified: u64,
     pub audit: AuditResults,
+    /// Incidents resolved in the period within their resolution target, of those measured.
+    /// (Reviews published before service levels existed read these as nothing.)
+    #[serde(default)]
+    pub incidents_in_target: Ratio,
+    /// Requests fulfilled in the period within their target, of those measured.
+    #[serde(default)]
+    pub requests_in_target: Ratio,
+    /// Major incidents reported in the period.
+    #[serde(default)]
+    pub major_incidents: u64,
 }
 
 impl PeriodFigures {
@@ -347,6 +357,24 @@ pub fn kpi_rows(inputs: &ReviewInputs) -> Vec<KpiRow> {
             c.nonconformities_closed_verified,
             p.nonconformities_closed_verified,
             true,
+        ),
+        ratio_row(
+            "Incidents resolved within target",
+            c.incidents_in_target,
+            p.incidents_in_target,
+            true,
+        ),
+        ratio_row(
+            "Requests fulfilled within target",
+            c.requests_in_target,
+            p.requests_in_target,
+            true,
+        ),
+        count_row(
+            "Major incidents",
+            c.major_incidents,
+            p.major_incidents,
+            false,
         ),
         count_row(
             "Audit nonconformities (major + minor)",
@@ -873,6 +901,36 @@ mod tests {
     }
 
     #[test]
+    fn inputs_frozen_before_service_levels_still_read() {
+        // A snapshot published before the service level figures existed lacks them.
+        let mut old = serde_json::to_value(PeriodFigures::default()).unwrap();
+        for field in [
+            "incidents_in_target",
+            "requests_in_target",
+            "major_incidents",
+        ] {
+            old.as_object_mut().unwrap().remove(field);
+        }
+        let read: PeriodFigures = serde_json::from_value(old).expect("old snapshots read");
+        assert_eq!(read.incidents_in_target, Ratio::new(0, 0));
+        let mut inputs = ReviewInputs::empty(
+            Period {
+                start: day("2026-01-01"),
+                end: day("2026-03-31"),
+            },
+            day("2026-04-01"),
+        );
+        inputs.current.incidents_in_target = Ratio::new(9, 10);
+        inputs.previous.incidents_in_target = Ratio::new(7, 10);
+        let rows = kpi_rows(&inputs);
+        let row = rows
+            .iter()
+            .find(|r| r.label == "Incidents resolved within target")
+            .unwrap();
+        assert_eq!(row.trend, Trend::Better);
+    }
+
+    #[test]
     fn details_deduplicate_attendees() {
         let form = DetailsForm {
             attendees: vec![3, 1, 3],
@@ -920,7 +978,7 @@ mod tests {
             inputs.previous.change_success = Ratio::new(c.min(d), d);
             inputs.current.exercises_failed = c;
             let rows = kpi_rows(&inputs);
-            prop_assert_eq!(rows.len(), 8);
+            prop_assert_eq!(rows.len(), 11);
             if b == 0 || d == 0 {
                 prop_assert_eq!(rows[0].trend, Trend::NoData);
             }

@@ -191,6 +191,26 @@ impl MonthFigures {
         self.availability_target.map(|t| self.availability >= t)
     }
 
+    /// The agreed targets the month missed, in words (empty when it met them all).
+    pub fn missed_targets(&self) -> Vec<String> {
+        let mut missed = Vec::new();
+        if let (Some(target), Some(false)) = (self.availability_target, self.availability_met()) {
+            missed.push(format!(
+                "availability {} against {} agreed",
+                percent(self.availability),
+                percent(target)
+            ));
+        }
+        if self.resolved_late > 0 {
+            missed.push(format!(
+                "{} of {} incidents resolved late",
+                self.resolved_late,
+                self.resolved_late + self.resolved_in_time
+            ));
+        }
+        missed
+    }
+
     /// The share of targets met among incidents resolved in the month, in percent.
     pub fn in_time_percent(&self) -> Option<u32> {
         let resolved = self.resolved_in_time + self.resolved_late;
@@ -213,6 +233,30 @@ impl ServiceReport {
     pub fn figures(&self) -> Option<&MonthFigures> {
         self.trend.last()
     }
+}
+
+/// One month of one service, as the clause pages and the management review read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceMonth {
+    pub service: ServiceRef,
+    /// The agreement in force at the month's end: its id and reference (`SLA-3`).
+    pub agreement: Option<(i64, String)>,
+    pub figures: MonthFigures,
+}
+
+impl ServiceMonth {
+    /// Where its report for the month is.
+    pub fn report_href(&self) -> String {
+        report_href(self.service.id, self.figures.month)
+    }
+}
+
+/// The report page of a service for a month.
+pub fn report_href(service_id: i64, month: ReportMonth) -> String {
+    format!(
+        "/service-levels/report?service={service_id}&month={}",
+        month.code()
+    )
 }
 
 /// The CSV columns of the report (one row per month of the trend).
@@ -308,6 +352,39 @@ mod tests {
         assert_eq!(year.len(), 12);
         assert_eq!(year[0].code(), "2026-01");
         assert_eq!(year[11], m);
+    }
+
+    #[test]
+    fn a_month_says_which_targets_it_missed() {
+        let month = ReportMonth::parse("2027-03").unwrap();
+        let mut figures = MonthFigures {
+            month,
+            by_priority: vec![],
+            resolved_in_time: 3,
+            resolved_late: 0,
+            outage_minutes: 0,
+            availability: 9_980,
+            availability_target: Some(9_950),
+            requests: 0,
+            requests_fulfilled: 0,
+            requests_in_time: 0,
+            changes: 0,
+            changes_failed: 0,
+        };
+        assert!(figures.missed_targets().is_empty());
+        figures.availability = 9_900;
+        figures.resolved_late = 1;
+        assert_eq!(
+            figures.missed_targets(),
+            vec![
+                "availability 99.00 % against 99.50 % agreed".to_string(),
+                "1 of 4 incidents resolved late".to_string()
+            ]
+        );
+        // Without an agreement nothing is missed, however low.
+        figures.availability_target = None;
+        figures.resolved_late = 0;
+        assert!(figures.missed_targets().is_empty());
     }
 
     #[test]

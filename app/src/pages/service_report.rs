@@ -6,6 +6,8 @@
 use crate::api::incidents::incident_form_choices;
 use crate::api::service_levels::service_report;
 use crate::components::error_view::ErrorPanel;
+use crate::components::session::IfAllowed;
+use crate::model::access::Permission;
 use crate::model::service_report::{bars, percent, MonthFigures, ServiceReport};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -114,6 +116,31 @@ fn ReportView(report: ServiceReport) -> impl IntoView {
         })
         .unwrap_or_else(|| "None resolved".into());
     let trend = report.trend.clone();
+    let missed = figures.missed_targets();
+    let follow_up = (!missed.is_empty()).then(|| {
+        let what = format!("{} in {}", report.service.name, month.label());
+        let improvement = StoredValue::new(improvement_href(
+            &format!("Targets missed for {what}: {}", missed.join("; ")),
+            report.service.id,
+        ));
+        let problem = StoredValue::new(problem_href(
+            &format!("Repeated target breaches on {what}"),
+            report.service.id,
+        ));
+        view! {
+            <div class="banner banner-warning" role="status">
+                <p><strong>"Targets missed: "</strong>{missed.join("; ")}"."</p>
+                <p>
+                    <IfAllowed permission=Permission::ImprovementRaise>
+                        <a href=improvement.get_value()>"Raise an improvement for this month"</a>" · "
+                    </IfAllowed>
+                    <IfAllowed permission=Permission::ProblemWork>
+                        <a href=problem.get_value()>"Raise a problem to find the cause"</a>
+                    </IfAllowed>
+                </p>
+            </div>
+        }
+    });
     view! {
         <section class="service-report" aria-labelledby="report-heading">
             <h2 id="report-heading">{format!("{} — {}", report.service.name, month.label())}</h2>
@@ -121,6 +148,7 @@ fn ReportView(report: ServiceReport) -> impl IntoView {
                 {report.agreement.clone().map(|a| format!("Measured against {a}. ")).unwrap_or_else(|| "No agreement covers the service this month. ".into())}
                 "Availability is calendar time without the outages of service-affecting incidents, overlaps counted once."
             </p>
+            {follow_up}
             <p class="report-controls"><a href=csv download="">"Download the twelve months as CSV"</a>" · The page prints without the app's controls."</p>
             <dl class="details report-figures">
                 <dt>"Incidents reported"</dt>
@@ -201,4 +229,30 @@ fn TrendChart(title: &'static str, values: Vec<u32>, trend: Vec<MonthFigures>) -
             </svg>
         </figure>
     }
+}
+
+/// The new-improvement form, filled in from a month that missed its targets.
+fn improvement_href(title: &str, service_id: i64) -> String {
+    let query = serde_urlencoded::to_string([
+        ("title", crate::model::text::shorten(title, 160)),
+        (
+            "source",
+            crate::model::improvement::Source::IncidentTrend
+                .as_str()
+                .to_string(),
+        ),
+        ("service", service_id.to_string()),
+    ])
+    .unwrap_or_default();
+    format!("/improvements/new?{query}")
+}
+
+/// The new-problem form, filled in for the service.
+fn problem_href(title: &str, service_id: i64) -> String {
+    let query = serde_urlencoded::to_string([
+        ("title", crate::model::text::shorten(title, 160)),
+        ("service", service_id.to_string()),
+    ])
+    .unwrap_or_default();
+    format!("/problems/new?{query}")
 }

@@ -473,7 +473,7 @@ async fn the_demo_has_thin_evidence_to_show() {
     let all = clause_evidence::overview(&db, today).await.unwrap();
     let thin = |n: &str| all.iter().find(|e| e.number == n).unwrap().thin_count();
     // 9.2: the demo programme leaves 8.5.2 uncovered; 9.3: a review action is overdue.
-    for number in ["8.5.1", "8.7.2", "10.1", "9.2", "9.3"] {
+    for number in ["8.3.3", "8.5.1", "8.7.2", "10.1", "9.2", "9.3"] {
         assert!(
             thin(number) > 0,
             "{number} shows no thin evidence in the demo"
@@ -489,4 +489,15 @@ async fn the_demo_has_thin_evidence_to_show() {
     );
     assert!(audits.live_count() > 0);
     assert!(all.iter().find(|e| e.number == "9.3").unwrap().live_count() > 0);
+    // Service levels: the demo agreement is in force, and last month was reported.
+    for number in ["8.3.3", "8.7.1", "9.4"] {
+        assert!(
+            all.iter()
+                .find(|e| e.number == number)
+                .unwrap()
+                .live_count()
+                > 0,
+            "{number} shows no live records in the demo"
+        );
+    }
 }

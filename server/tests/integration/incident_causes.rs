@@ -249,13 +249,17 @@ async fn the_demo_links_an_incident_to_the_change_that_caused_it() {
         .unwrap()
         .expect("the demo incident");
     let change = incident.caused_by_change_id.expect("linked to its cause");
-    let caused = incident_causes::caused_by(db.reader(), change).await.unwrap();
+    let caused = incident_causes::caused_by(db.reader(), change)
+        .await
+        .unwrap();
     assert_eq!(caused.total, 1);
     assert_eq!(caused.listed[0].id, incident.id);
     let cause = incident_causes::cause(db.reader(), change)
         .await
         .unwrap()
         .unwrap();
-    assert!(cause.title.starts_with("Upgrade the customer portal framework"));
+    assert!(cause
+        .title
+        .starts_with("Upgrade the customer portal framework"));
     assert!(cause.state.was_carried_out());
 }

@@ -853,6 +853,8 @@ async fn the_inputs_count_the_records_of_the_period_and_the_one_before() {
             nonconformities_raised: 4,
             nonconformities_closed_verified: 1,
             audit: AuditResults::default(),
+            // No incidents or requests in this test: nothing measured.
+            ..Default::default()
         },
         "on {}",
         common::backend_name()

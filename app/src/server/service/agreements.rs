@@ -519,6 +519,52 @@ pub async fn in_force<C: ConnectionTrait>(
     Ok(Some((found.id, terms_of(&found, ids), calendar.hours)))
 }
 
+/// The agreement in force on `on` for every service one covers, the way `in_force` picks it
+/// for one service (the latest approved wins), read in two queries whatever the number of
+/// services. Also the agreements themselves, for those that list them.
+pub async fn in_force_by_service<C: ConnectionTrait>(
+    conn: &C,
+    on: NaiveDate,
+) -> Result<std::collections::HashMap<i64, (i64, AgreementTerms)>, AppError> {
+    let agreements = Agreements::find()
+        .filter(row_entity::Column::State.eq(AgreementState::Approved.as_str()))
+        .filter(row_entity::Column::StartsOn.lte(on))
+        .filter(
+            sea_orm::Condition::any()
+                .add(row_entity::Column::EndsOn.is_null())
+                .add(row_entity::Column::EndsOn.gte(on)),
+        )
+        .order_by_desc(row_entity::Column::ApprovedAt)
+        .order_by_desc(row_entity::Column::Id)
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = agreements.iter().map(|a| a.id).collect();
+    let mut covered: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    if !ids.is_empty() {
+        let links: Vec<(i64, i64)> = Links::find()
+            .select_only()
+            .columns([link::Column::AgreementId, link::Column::ServiceId])
+            .filter(link::Column::AgreementId.is_in(ids))
+            .order_by_asc(link::Column::ServiceId)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (agreement, service) in links {
+            covered.entry(agreement).or_default().push(service);
+        }
+    }
+    let mut by_service = std::collections::HashMap::new();
+    for row in &agreements {
+        let services = covered.remove(&row.id).unwrap_or_default();
+        for service in &services {
+            by_service
+                .entry(*service)
+                .or_insert_with(|| (row.id, terms_of(row, services.clone())));
+        }
+    }
+    Ok(by_service)
+}
+
 /// An agreement as `user` sees it: the text, and what the rules let them do with it now.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,

@@ -18,12 +18,14 @@ use crate::model::evidence::{
 use crate::model::improvement::ImprovementState;
 use crate::model::nonconformity::{nc_reference, NcState};
 use crate::model::register::improvement_reference;
+use crate::model::service_report::{percent, ReportMonth, ServiceMonth};
 use crate::server::db::Db;
 use crate::server::entity::{
     cab_meeting, change, continuity_exercise, continuity_plan, improvement, nonconformity,
     objective, objective_measurement, plan_version, service, service_bia, sms_document,
     sms_document_version,
 };
+use crate::server::service::{agreements, catalogue, service_reports};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -53,6 +55,12 @@ enum Domain {
     Requests,
     /// 8.6.3: problems and the known errors they became.
     Problems,
+    /// 8.3.3: agreements in force, the services they cover, and those they do not.
+    ServiceLevels,
+    /// 8.7.1: continuity's evidence, plus last month's availability against the agreements.
+    Availability,
+    /// 9.4: last month's service reports and the targets they show missed.
+    Reporting,
 }
 
 fn domain_of(number: &str) -> Option<Domain> {
@@ -65,7 +73,10 @@ fn domain_of(number: &str) -> Option<Domain> {
         "8.6.1" => Domain::Incidents,
         "8.6.2" => Domain::Requests,
         "8.6.3" => Domain::Problems,
-        "8.7.1" | "8.7.2" => Domain::Continuity,
+        "8.3.3" => Domain::ServiceLevels,
+        "8.7.1" => Domain::Availability,
+        "8.7.2" => Domain::Continuity,
+        "9.4" => Domain::Reporting,
         "9.2" => Domain::InternalAudits,
         "9.3" => Domain::ManagementReviews,
         "10.1" => Domain::Nonconformities,
@@ -76,12 +87,49 @@ fn domain_of(number: &str) -> Option<Domain> {
 
 type Found = (Vec<EvidenceSource>, Vec<ThinEvidence>);
 
+/// Last month of every service, read once however many clauses ask for it.
+struct LastMonth {
+    month: ReportMonth,
+    services: Option<Vec<ServiceMonth>>,
+}
+
+impl LastMonth {
+    /// The last month complete on `today`.
+    fn before(today: NaiveDate) -> Self {
+        Self {
+            month: ReportMonth::of(midnight(today)).previous(),
+            services: None,
+        }
+    }
+
+    async fn services<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+        today: NaiveDate,
+    ) -> Result<&[ServiceMonth], AppError> {
+        if self.services.is_none() {
+            let read =
+                service_reports::month_of_every_service(conn, self.month, midnight(today)).await?;
+            self.services = Some(read);
+        }
+        Ok(self.services.as_deref().unwrap_or_default())
+    }
+}
+
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
 async fn domain_evidence<C: ConnectionTrait>(
     conn: &C,
     domain: Domain,
     today: NaiveDate,
+    last_month: &mut LastMonth,
 ) -> Result<Found, AppError> {
     match domain {
+        Domain::ServiceLevels => service_levels(conn, today, last_month).await,
+        Domain::Availability => availability(conn, today, last_month).await,
+        Domain::Reporting => reporting(conn, today, last_month).await,
         Domain::Services => services(conn).await,
         Domain::Changes => changes(conn, today).await,
         Domain::ChangeDelivery => change_delivery(conn).await,
@@ -111,7 +159,8 @@ pub async fn for_clause(
     let conn = db.reader();
     let mut evidence = ClauseEvidence::empty(number);
     if let Some(domain) = domain_of(number) {
-        let (sources, thin) = domain_evidence(conn, domain, today).await?;
+        let mut last_month = LastMonth::before(today);
+        let (sources, thin) = domain_evidence(conn, domain, today, &mut last_month).await?;
         evidence.sources = sources;
         evidence.thin = thin;
     }
@@ -127,12 +176,13 @@ pub async fn overview(db: &Db, today: NaiveDate) -> Result<Vec<ClauseEvidence>, 
     let conn = db.reader();
     let mut found: HashMap<Domain, Found> = HashMap::new();
     let mut documents = approved_documents(conn).await?;
+    let mut last_month = LastMonth::before(today);
     let mut out = Vec::with_capacity(CLAUSES.len());
     for (number, _) in CLAUSES {
         let mut evidence = ClauseEvidence::empty(number);
         if let Some(domain) = domain_of(number) {
             if let std::collections::hash_map::Entry::Vacant(slot) = found.entry(domain) {
-                slot.insert(domain_evidence(conn, domain, today).await?);
+                slot.insert(domain_evidence(conn, domain, today, &mut last_month).await?);
             }
             if let Some((sources, thin)) = found.get(&domain) {
                 evidence.sources = sources.clone();
@@ -205,6 +255,17 @@ pub async fn clauses_with_live_records(db: &Db) -> Result<BTreeSet<String>, AppE
         .one(conn)
         .await?;
     mark(&mut out, requests.is_some(), &["8.6.2"]);
+    let agreements: Option<i64> = crate::server::entity::service_agreement::Entity::find()
+        .select_only()
+        .column(crate::server::entity::service_agreement::Column::Id)
+        .filter(
+            crate::server::entity::service_agreement::Column::State
+                .eq(crate::model::agreement::AgreementState::Approved.as_str()),
+        )
+        .into_tuple()
+        .one(conn)
+        .await?;
+    mark(&mut out, agreements.is_some(), &["8.3.3", "8.7.1", "9.4"]);
     let documents = approved_documents(conn).await?;
     mark(&mut out, !documents.is_empty(), &["7.5"]);
     out.extend(documents.into_keys());
@@ -1034,6 +1095,200 @@ async fn problems<C: ConnectionTrait>(conn: &C) -> Result<Found, AppError> {
                 "/problems?state=known_error",
             ),
             source("Problems resolved", resolved, "/problems?state=all"),
+        ],
+        thin,
+    ))
+}
+
+// ---- 8.3.3, 8.7.1, 9.4: agreements, availability and the monthly reports ----------------
+
+async fn service_levels<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+    last_month: &mut LastMonth,
+) -> Result<Found, AppError> {
+    let in_force = agreements::in_force_by_service(conn, today).await?;
+    let services = catalogue::active_refs(conn).await?;
+    let mut agreements_in_force: BTreeMap<i64, &crate::model::agreement::AgreementTerms> =
+        BTreeMap::new();
+    for (id, terms) in in_force.values() {
+        agreements_in_force.insert(*id, terms);
+    }
+    let uncovered: Vec<RecordRef> = services
+        .iter()
+        .filter(|s| !in_force.contains_key(&s.id))
+        .map(|s| record(s.name.clone(), format!("/services/{}", s.id)))
+        .collect();
+    let review_due: Vec<RecordRef> = agreements_in_force
+        .iter()
+        .filter(|(_, terms)| terms.review_on < today)
+        .map(|(id, terms)| {
+            record(
+                format!(
+                    "{} {} (review was due {})",
+                    agreements::reference(*id),
+                    short(&terms.title),
+                    terms.review_on
+                ),
+                format!("/service-levels/agreements/{id}"),
+            )
+        })
+        .collect();
+    let month = last_month.month;
+    let reported = last_month
+        .services(conn, today)
+        .await?
+        .iter()
+        .filter(|s| s.agreement.is_some())
+        .count();
+    let covered = services.len() - uncovered.len();
+    let mut thin = Vec::new();
+    thin.extend(ThinEvidence::of(
+        "Active services no agreement in force covers",
+        uncovered,
+    ));
+    thin.extend(ThinEvidence::of(
+        "Agreements in force past their review date",
+        review_due,
+    ));
+    Ok((
+        vec![
+            source(
+                "Agreements in force",
+                agreements_in_force.len(),
+                "/service-levels",
+            ),
+            source(
+                "Services covered by an agreement in force",
+                covered,
+                "/service-levels",
+            ),
+            source(
+                &format!(
+                    "Services reported against their agreement for {}",
+                    month.label()
+                ),
+                reported,
+                "/service-levels/report",
+            ),
+        ],
+        thin,
+    ))
+}
+
+async fn availability<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+    last_month: &mut LastMonth,
+) -> Result<Found, AppError> {
+    let (mut sources, mut thin) = continuity(conn, today).await?;
+    let month = last_month.month;
+    let services = last_month.services(conn, today).await?;
+    let measured = services
+        .iter()
+        .filter(|s| s.figures.availability_target.is_some())
+        .count();
+    let below: Vec<RecordRef> = services
+        .iter()
+        .filter(|s| s.figures.availability_met() == Some(false))
+        .map(|s| {
+            record(
+                format!(
+                    "{}: {} against {}",
+                    s.service.name,
+                    percent(s.figures.availability),
+                    percent(s.figures.availability_target.unwrap_or_default())
+                ),
+                s.report_href(),
+            )
+        })
+        .collect();
+    sources.push(source(
+        &format!(
+            "Services measured against an availability target for {}",
+            month.label()
+        ),
+        measured,
+        "/service-levels/report",
+    ));
+    thin.extend(ThinEvidence::of(
+        &format!("Availability below the agreed target in {}", month.label()),
+        below,
+    ));
+    Ok((sources, thin))
+}
+
+async fn reporting<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+    last_month: &mut LastMonth,
+) -> Result<Found, AppError> {
+    let month = last_month.month;
+    let services = last_month.services(conn, today).await?;
+    let with_records = services
+        .iter()
+        .filter(|s| {
+            let f = &s.figures;
+            s.agreement.is_some() || f.incidents() + f.requests + f.changes > 0
+        })
+        .count();
+    let in_time: u32 = services.iter().map(|s| s.figures.resolved_in_time).sum();
+    let requests_in_time: u32 = services.iter().map(|s| s.figures.requests_in_time).sum();
+    let late: Vec<RecordRef> = services
+        .iter()
+        .filter(|s| s.figures.resolved_late > 0)
+        .map(|s| {
+            let f = &s.figures;
+            record(
+                format!(
+                    "{}: {} of {} incidents resolved late",
+                    s.service.name,
+                    f.resolved_late,
+                    f.resolved_late + f.resolved_in_time
+                ),
+                s.report_href(),
+            )
+        })
+        .collect();
+    let failed: Vec<RecordRef> = services
+        .iter()
+        .filter(|s| s.figures.changes_failed > 0)
+        .map(|s| {
+            record(
+                format!(
+                    "{}: {} of {} changes failed or caused incidents",
+                    s.service.name, s.figures.changes_failed, s.figures.changes
+                ),
+                s.report_href(),
+            )
+        })
+        .collect();
+    let mut thin = Vec::new();
+    thin.extend(ThinEvidence::of(
+        &format!("Resolution targets missed in {}", month.label()),
+        late,
+    ));
+    thin.extend(ThinEvidence::of(
+        &format!("Changes that failed in {}", month.label()),
+        failed,
+    ));
+    Ok((
+        vec![
+            source(
+                &format!("Services with a monthly report for {}", month.label()),
+                with_records,
+                "/service-levels/report",
+            ),
+            source(
+                &format!("Incidents resolved within target in {}", month.label()),
+                in_time as usize,
+                "/incidents?state=all",
+            ),
+            source(
+                &format!("Requests fulfilled within target in {}", month.label()),
+                requests_in_time as usize,
+                "/requests?state=all",
+            ),
         ],
         thin,
     ))

@@ -178,7 +178,12 @@ async fn period_figures<C: ConnectionTrait>(
         .filter(nonconformity::Column::UpdatedAt.lt(to))
         .count(conn)
         .await?;
+    let (incidents_in_target, requests_in_target, major_incidents) =
+        service_level_figures(conn, from, to).await?;
     Ok(PeriodFigures {
+        incidents_in_target,
+        requests_in_target,
+        major_incidents,
         change_success,
         emergency_changes: Ratio::new(emergency, raised_total),
         exercises_passed: exercise_count(ExerciseResult::Passed).await?,
@@ -190,6 +195,51 @@ async fn period_figures<C: ConnectionTrait>(
         nonconformities_closed_verified,
         audit: audit_results(conn, period).await?,
     })
+}
+
+/// Service levels in `[from, to)`: incidents resolved and requests fulfilled within their
+/// targets (of those that had one), and major incidents reported. COUNT queries only.
+async fn service_level_figures<C: ConnectionTrait>(
+    conn: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(Ratio, Ratio, u64), AppError> {
+    use crate::server::entity::incident::{Column as I, Entity as Incidents};
+    use crate::server::entity::service_request::{Column as R, Entity as Requests};
+    use sea_orm::sea_query::ExprTrait;
+    let resolved = Incidents::find()
+        .filter(I::ResolvedAt.gte(from))
+        .filter(I::ResolvedAt.lt(to))
+        .filter(I::ResolutionTargetMinutes.is_not_null());
+    let incidents_in_time = resolved
+        .clone()
+        .filter(
+            Expr::col(I::ResolutionUsedSeconds).lte(Expr::col(I::ResolutionTargetMinutes).mul(60)),
+        )
+        .count(conn)
+        .await?;
+    let incidents = resolved.count(conn).await?;
+    let fulfilled = Requests::find()
+        .filter(R::FulfilledAt.gte(from))
+        .filter(R::FulfilledAt.lt(to))
+        .filter(R::TargetMinutes.is_not_null());
+    let requests_in_time = fulfilled
+        .clone()
+        .filter(Expr::col(R::UsedSeconds).lte(Expr::col(R::TargetMinutes).mul(60)))
+        .count(conn)
+        .await?;
+    let requests = fulfilled.count(conn).await?;
+    let majors = Incidents::find()
+        .filter(I::Major.eq(true))
+        .filter(I::CreatedAt.gte(from))
+        .filter(I::CreatedAt.lt(to))
+        .count(conn)
+        .await?;
+    Ok((
+        Ratio::new(incidents_in_time, incidents),
+        Ratio::new(requests_in_time, requests),
+        majors,
+    ))
 }
 
 /// Actions of the reviews before the one on `planned_on` (all reviews when there is none).

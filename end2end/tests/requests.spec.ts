@@ -7,6 +7,9 @@ test('a request from the catalogue is approved by the service owner, fulfilled b
   const resolver = await signedInPage(browser, demo.resolver);
   const marker = `heron${Date.now().toString(36)}`;
 
+  // The service owner watches the requests awaiting approval while Robin asks.
+  await openHydrated(owner.page, '/requests?state=awaiting_approval');
+
   // Robin asks from the catalogue; the form asks the type's own questions.
   const page = requester.page;
   await openHydrated(page, '/requests/catalogue');
@@ -31,14 +34,16 @@ test('a request from the catalogue is approved by the service owner, fulfilled b
   // Nobody approves their own request: Robin is not offered it.
   await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
 
-  // The service owner finds it waiting and approves it; the clock starts.
-  await openHydrated(owner.page, '/requests?state=awaiting_approval');
+  // The service owner's open queue shows it without a reload; she approves it and the
+  // clock starts. Robin's open record follows.
+  await expect(owner.page.getByRole('link', { name: reference })).toBeVisible({ timeout: 15_000 });
   await owner.page.getByRole('link', { name: reference }).click();
   await expect(owner.page).toHaveURL(new RegExp(`${path}$`));
   await hydrated(owner.page);
   await owner.page.getByRole('button', { name: 'Approve' }).click();
   await expect(owner.page.locator('.page-actions')).toContainText('Open');
   await expect(owner.page.getByText(/^Approved by Dana Whitfield/)).toBeVisible();
+  await expect(page.locator('.page-actions')).toContainText('Open', { timeout: 15_000 });
 
   // The desk takes it and asks Robin something: the clock waits for the answer.
   const desk = resolver.page;

@@ -149,6 +149,15 @@ pub(crate) mod guard {
         }
     }
 
+    /// Tells open request queues and records that a request moved (after the write committed).
+    pub fn announce_request(id: i64, version: i32) {
+        if let Ok(state) = state() {
+            state
+                .events
+                .publish(&crate::model::live::LiveEvent::RequestUpdated { id, version });
+        }
+    }
+
     /// Tells every open board and calendar that a window moved, with the cards of the
     /// changes whose conflict count moved with it.
     pub async fn announce_schedule(window_id: i64, recounted: &[i64]) {

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::guard::require,
+    super::guard::{announce_request, require},
     crate::model::access::{Permission, RecordType},
     crate::server::service::service_requests,
 };
@@ -87,6 +87,7 @@ pub async fn raise_request(form: RequestForm) -> Result<i64, AppError> {
     let id = caller
         .counted(RecordType::ServiceRequest, None, raised)
         .await?;
+    announce_request(id, 1);
     leptos_axum::redirect(&format!("/requests/{id}"));
     Ok(id)
 }
@@ -130,5 +131,7 @@ pub async fn request_step(id: i64, version: i32, form: RequestStepForm) -> Resul
     .map(|_| ());
     caller
         .counted(RecordType::ServiceRequest, Some(id), taken)
-        .await
+        .await?;
+    announce_request(id, version + 1);
+    Ok(())
 }

@@ -38,6 +38,9 @@ pub enum LiveEvent {
     /// An incident was raised or moved (a step, a note, declared major): queues and open
     /// records fetch what they show. Everyone reads incidents, so it carries no details.
     IncidentUpdated { id: i64, version: i32 },
+    /// A service request was raised or moved: its queue and open record fetch what they show
+    /// (each reader sees only the requests the rules let them), so it carries no details.
+    RequestUpdated { id: i64, version: i32 },
 }
 
 impl LiveEvent {
@@ -50,7 +53,7 @@ impl LiveEvent {
             LiveEvent::ScheduleChanged { cards, .. } => {
                 cards.as_ref().is_some_and(|c| !c.is_empty())
             }
-            LiveEvent::IncidentUpdated { .. } => false,
+            LiveEvent::IncidentUpdated { .. } | LiveEvent::RequestUpdated { .. } => false,
         }
     }
 
@@ -60,7 +63,7 @@ impl LiveEvent {
             LiveEvent::ChangeUpdated { cards, .. } => cards.clear(),
             LiveEvent::MeetingUpdated { meeting, .. } => *meeting = None,
             LiveEvent::ScheduleChanged { cards, .. } => *cards = None,
-            LiveEvent::IncidentUpdated { .. } => {}
+            LiveEvent::IncidentUpdated { .. } | LiveEvent::RequestUpdated { .. } => {}
         }
         self
     }

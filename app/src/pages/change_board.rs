@@ -188,7 +188,11 @@ pub fn ChangeBoardPage() -> impl IntoView {
                         shown.cards.update(|all| apply_recounted(all, cards));
                     }
                 }
-                Some(LiveEvent::MeetingUpdated { .. } | LiveEvent::IncidentUpdated { .. }) => {}
+                Some(
+                    LiveEvent::MeetingUpdated { .. }
+                    | LiveEvent::IncidentUpdated { .. }
+                    | LiveEvent::RequestUpdated { .. },
+                ) => {}
                 Some(LiveEvent::ScheduleChanged { cards: None, .. }) | None => board.refetch(),
             },
             || {},

@@ -6,8 +6,10 @@ use super::id_param;
 use crate::api::requests::{get_request, RequestStep};
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
+use crate::components::live::refresh_on_live_events_where;
 use crate::components::target_clocks::{ticking_now, ClockLine};
 use crate::error::AppError;
+use crate::model::live::LiveEvent;
 use crate::model::refs::PersonRef;
 use crate::model::service_request::{RequestAction, RequestRecord, RequestState};
 use crate::pages::requests::request_state_badge;
@@ -24,6 +26,10 @@ pub fn RequestPage() -> impl IntoView {
             let id = id.ok_or_else(|| AppError::NotFound("That request".into()))?;
             get_request(id).await
         },
+    );
+    refresh_on_live_events_where(
+        move |event| matches!(event, LiveEvent::RequestUpdated { id: changed, .. } if Some(*changed) == id.get_untracked()),
+        move || record.refetch(),
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the request…"</p> }>

@@ -6,11 +6,13 @@
 use crate::api::incidents::incident_form_choices;
 use crate::api::requests::request_queue;
 use crate::components::error_view::ErrorPanel;
+use crate::components::live::refresh_on_live_events_where;
 use crate::components::pager::Pager;
 use crate::components::session::IfAllowed;
 use crate::components::target_clocks::{status_badge, ticking_now};
 use crate::model::access::Permission;
 use crate::model::listing::PageKey;
+use crate::model::live::LiveEvent;
 use crate::model::service_request::{RequestListParams, RequestRow, RequestState};
 use crate::model::target_clock::ClockStatus;
 use leptos::prelude::*;
@@ -42,6 +44,10 @@ pub fn RequestsPage() -> impl IntoView {
     let query = use_query_map();
     let params = Memo::new(move |_| list_params(&query.read()));
     let queue = Resource::new(move || params.get(), request_queue);
+    refresh_on_live_events_where(
+        |event| matches!(event, LiveEvent::RequestUpdated { .. }),
+        move || queue.refetch(),
+    );
     let choices = Resource::new(|| (), |_| incident_form_choices());
     let select = move |id: &'static str,
                        label: &'static str,

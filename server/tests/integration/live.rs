@@ -420,3 +420,77 @@ async fn a_board_hears_what_was_said_between_its_read_and_its_stream_opening() {
     let mut elsewhere = EventReader::open(&state, after("1-0")).await;
     assert_eq!(elsewhere.next().await.name, "ready");
 }
+
+/// A request raised or moved through the API tells open queues and records, by id and
+/// version only (who may read it is decided when they fetch).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_raised_or_moved_reaches_open_queues() {
+    use app::model::access::Role;
+    use app::server::service::{catalogue, service_requests};
+    let db = common::test_db().await;
+    let (state, reader_cookie) = signed_in_reader(&db).await;
+    let sam = common::web::add_user(&db, "sam@example.org", vec![Role::ServiceLevelManager]).await;
+    let sam = common::web::current(&sam);
+    common::web::add_user(&db, "robin@example.org", vec![Role::Requester]).await;
+    let robin_cookie =
+        common::web::sign_in(&state, "robin@example.org", common::web::PASSWORD).await;
+    let mail = catalogue::create(
+        &db,
+        &app::server::audit::Actor::system("test"),
+        app::model::service::ServiceForm {
+            name: "Mail".into(),
+            owner: "Owner".into(),
+            criticality: "low".into(),
+            status: "live".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let kind = service_requests::create_type(
+        &db,
+        &sam,
+        &common::actor(&sam),
+        &crate::service_requests::mailbox_type(mail, false, "240"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let mut watching = EventReader::open(&state, stream_request(&reader_cookie, None)).await;
+    assert_eq!(watching.next().await.name, "ready");
+
+    let raise = format!(
+        "form[type_id]={kind}&form[summary]=Send+as+sales&form[answers][0]=sales%40example.org&form[answers][1]=Read&form[answers][2]="
+    );
+    let reply = common::web::send(
+        &state,
+        common::web::call("/api/requests/raise", &raise, Some(&robin_cookie)),
+    )
+    .await;
+    assert!(
+        reply.status.is_success() || reply.status.is_redirection(),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    let heard: LiveEvent = serde_json::from_str(&watching.next().await.data).unwrap();
+    let LiveEvent::RequestUpdated { id, version: 1 } = heard else {
+        panic!("a new request, got {heard:?}");
+    };
+
+    let reply = common::web::send(
+        &state,
+        common::web::call(
+            "/api/requests/step",
+            &format!("id={id}&version=1&form[action]=cancel&form[note]=No+longer+needed"),
+            Some(&robin_cookie),
+        ),
+    )
+    .await;
+    assert!(reply.status.is_success(), "{} {}", reply.status, reply.body);
+    let heard: LiveEvent = serde_json::from_str(&watching.next().await.data).unwrap();
+    assert_eq!(heard, LiveEvent::RequestUpdated { id, version: 2 });
+}

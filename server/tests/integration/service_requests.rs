@@ -25,7 +25,7 @@ fn at(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn mailbox_type(service_id: i64, approval: bool, minutes: &str) -> RequestTypeForm {
+pub(crate) fn mailbox_type(service_id: i64, approval: bool, minutes: &str) -> RequestTypeForm {
     RequestTypeForm {
         service_id: service_id.to_string(),
         name: "Access to a shared mailbox".into(),

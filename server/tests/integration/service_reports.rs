@@ -52,39 +52,13 @@ async fn a_month_of_a_service_against_its_agreement() {
         )
         .await
         .unwrap();
-        for (action, when) in [
-            ("assign", "2027-03-10T10:45:00Z"),
-            ("start", "2027-03-10T10:46:00Z"),
-            ("resolve", resolved),
-        ] {
-            let step = StepForm {
-                action: action.into(),
-                assignee_id: if action == "assign" {
-                    jo.id.to_string()
-                } else {
-                    String::new()
-                },
-                resolution_code: if action == "resolve" {
-                    "fixed".into()
-                } else {
-                    String::new()
-                },
-                resolution: if action == "resolve" {
-                    "Restarted the relay.".into()
-                } else {
-                    String::new()
-                },
-                ..Default::default()
-            };
-            let version = incidents::record(db.reader(), &jo, id, at(when))
-                .await
-                .unwrap()
-                .incident
-                .version;
-            incidents::take_step(&db, &jo, &actor(&jo), id, version, &step, at(when))
-                .await
-                .unwrap();
-        }
+        resolve_at(
+            &db,
+            &jo,
+            id,
+            ["2027-03-10T10:45:00Z", "2027-03-10T10:46:00Z", resolved],
+        )
+        .await;
     }
     // Another service's incident is not Mail's.
     let payroll = IncidentForm {

@@ -78,6 +78,12 @@ test('a request from the catalogue is approved by the service owner, fulfilled b
   await openHydrated(page, `/requests?state=all&q=${marker}`);
   await expect(page.getByRole('link', { name: reference })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'your requests' })).toBeVisible();
+  // The export holds what the list shows.
+  const exported = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const csv = require('fs').readFileSync(await (await exported).path(), 'utf8');
+  expect(csv).toContain('Reference,Summary,Type,Service');
+  expect(csv).toContain(reference);
   for (const context of [requester.context, owner.context, resolver.context]) await context.close();
 });
 

@@ -32,6 +32,10 @@ pub fn router(state: AppState) -> Router {
             get(exports::incident_csv::incident_csv),
         )
         .route(
+            "/requests/export.csv",
+            get(exports::request_csv::request_csv),
+        )
+        .route(
             "/service-levels/report.csv",
             get(exports::service_report_csv::service_report_csv),
         )

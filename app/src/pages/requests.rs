@@ -142,8 +142,9 @@ pub fn RequestsPage() -> impl IntoView {
                                 </div>
                             }.into_any();
                         }
+                        let export = p.href_at(1, None).replacen("/requests", "/requests/export.csv", 1);
                         view! {
-                            <p class="result-summary" role="status">{summary}</p>
+                            <p class="result-summary" role="status">{summary}" · "<a href=export download="">"Export CSV"</a></p>
                             <div class="table-wrap">
                                 <table class="data-table request-queue">
                                     <thead><tr>

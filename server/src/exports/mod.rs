@@ -14,6 +14,7 @@ pub mod change_csv;
 pub mod continuity_plan;
 pub mod incident_csv;
 pub mod register_csv;
+pub mod request_csv;
 pub mod review_minutes;
 pub mod service_report_csv;
 

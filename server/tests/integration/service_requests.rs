@@ -561,3 +561,67 @@ async fn the_catalogue_checks_answers_and_the_type_they_were_asked_from() {
         service_requests::raise(&db, &robin, &actor(&robin), &ask(kind, "Again"), now).await;
     assert!(matches!(&refused, Err(AppError::Validation(f)) if f.0.contains_key("type_id")));
 }
+
+/// The queue's CSV holds exactly what the reader's queue shows: a requester their own
+/// requests, the desk everyone's; nobody signed out gets anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_request_export_shows_each_reader_their_own_queue() {
+    use crate::common::web::{add_user, current, get, send, sign_in, state, PASSWORD};
+    let db = common::test_db().await;
+    let state = state(db.db.clone());
+    let sam = current(&add_user(&db, "sam@example.org", vec![Role::ServiceLevelManager]).await);
+    let robin = current(&add_user(&db, "robin@example.org", vec![Role::Requester]).await);
+    let casey = current(&add_user(&db, "casey@example.org", vec![Role::Requester]).await);
+    add_user(&db, "jo@example.org", vec![Role::Resolver]).await;
+    let mail = crate::incidents::service(&db, "Mail").await;
+    let kind = service_requests::create_type(
+        &db,
+        &sam,
+        &actor(&sam),
+        &mailbox_type(mail, false, "240"),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    for (who, summary) in [
+        (&robin, "Robin wants =sales"),
+        (&casey, "Casey wants support"),
+    ] {
+        service_requests::raise(&db, who, &actor(who), &ask(kind, summary), Utc::now())
+            .await
+            .unwrap();
+    }
+    let export = |cookie: Option<String>| {
+        let state = state.clone();
+        async move {
+            send(
+                &state,
+                get("/requests/export.csv?state=all", cookie.as_deref()),
+            )
+            .await
+        }
+    };
+    let anonymous = export(None).await;
+    assert!(!anonymous.status.is_success(), "{}", anonymous.status);
+
+    let robins = export(Some(sign_in(&state, "robin@example.org", PASSWORD).await)).await;
+    assert!(robins.status.is_success(), "{}", robins.body);
+    assert!(robins.body.contains("Reference,Summary,Type,Service"));
+    // Formula-safe, and Robin's alone.
+    assert!(
+        robins.body.contains(",Robin wants =sales,"),
+        "{}",
+        robins.body
+    );
+    assert!(
+        !robins.body.contains("Casey wants support"),
+        "{}",
+        robins.body
+    );
+    assert_eq!(robins.body.trim().lines().count(), 2);
+
+    let desk = export(Some(sign_in(&state, "jo@example.org", PASSWORD).await)).await;
+    assert!(desk.body.contains("Robin wants =sales"));
+    assert!(desk.body.contains("Casey wants support"));
+    assert_eq!(desk.body.trim().lines().count(), 3);
+}

@@ -548,16 +548,14 @@ async fn transition_with_authority(
         // The incidents linked as caused by this change are facts the review cannot undercount.
         let linked = super::incident_causes::count_caused(txn, id).await?;
         if (review.incidents as u64) < linked {
-            let mut errors = FieldErrors::new();
-            errors.add(
+            return Err(AppError::single_field(
                 "review_incidents",
                 format!(
                     "{linked} incident{} linked as caused by this change: the review counts at least {}.",
                     if linked == 1 { " is" } else { "s are" },
                     if linked == 1 { "it" } else { "them" }
                 ),
-            );
-            return Err(errors.into());
+            ));
         }
     }
     // The record's facts, except that the review is the one stored or the one this action brings.

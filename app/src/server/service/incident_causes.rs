@@ -3,7 +3,7 @@
 //! least them, and the change KPIs (the service report, the management review) count a change
 //! that caused incidents as one that did not succeed.
 
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::model::access::RecordType;
 use crate::model::actor::ActorFacts;
 use crate::model::change::ChangeState;
@@ -53,7 +53,6 @@ pub async fn cause<C: ConnectionTrait>(
 /// Names the change that caused incident `id` (or, with an empty form, says none did). Only
 /// those who work incidents do this, on an incident not yet closed, and only a change whose
 /// implementation began can have caused anything.
-#[allow(clippy::too_many_arguments)]
 pub async fn set_cause(
     db: &Db,
     user: &CurrentUser,
@@ -85,13 +84,13 @@ pub async fn set_cause(
         None => None,
         Some(change_id) => {
             let Some(change) = cause(&txn, change_id).await? else {
-                return Err(field(
+                return Err(AppError::single_field(
                     "change",
                     format!("There is no {}.", change_reference(change_id)),
                 ));
             };
             if !change.state.was_carried_out() {
-                return Err(field(
+                return Err(AppError::single_field(
                     "change",
                     format!(
                         "{} is {}: only a change whose implementation began can cause an incident.",
@@ -132,12 +131,6 @@ pub async fn set_cause(
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-fn field(name: &str, message: String) -> AppError {
-    let mut errors = FieldErrors::new();
-    errors.add(name, message);
-    errors.into()
 }
 
 /// The incidents change `change_id` caused: the first `LISTED`, newest first, and how many.

@@ -119,6 +119,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/incidents") view={Lazy::<lazy_routes::incidents::Incidents>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/new") view={Lazy::<lazy_routes::incidents::IncidentNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/board") view={Lazy::<lazy_routes::incidents::IncidentBoard>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/incidents/import") view={Lazy::<lazy_routes::incidents::IncidentImport>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/incidents/:id") view={Lazy::<lazy_routes::incidents::Incident>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels") view={Lazy::<lazy_routes::incidents::ServiceLevels>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/report") view={Lazy::<lazy_routes::incidents::ServiceReport>::new()}/>

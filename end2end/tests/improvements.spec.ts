@@ -243,7 +243,7 @@ test('a register imports from CSV (all or nothing), exports, re-imports and move
   await openHydrated(page, '/improvements/import');
   await page.getByLabel('Or paste the CSV').fill(csv);
   await page.getByRole('button', { name: 'Preview' }).click();
-  await expect(preview).toContainText('0 to create · 2 already in the register');
+  await expect(preview).toContainText('0 to create · 2 already in Conform');
   await expect(preview.getByRole('button', { name: /^Import/ })).toHaveCount(0);
 
   // The Kanban, filtered to this batch: a forbidden drop says why, an allowed one moves it.

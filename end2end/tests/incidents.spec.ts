@@ -245,3 +245,70 @@ test('an incident names the change that caused it, and the change shows it', asy
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test('incidents move in from another tool as CSV: previewed, imported all or nothing, and not twice', async ({ browser, problems }) => {
+  test.setTimeout(90_000);
+  const { page, context } = await signedInPage(browser, demo.serviceLevels);
+  const batch = unique('MIG');
+  const file = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf-8') });
+  const header = 'Number,Short description,Business service,Impact,Urgency,Caller,Assigned to,State,Opened,Resolved,Close code,Close notes';
+  const good = [
+    header,
+    `${batch}-1,${batch} VPN drops every hour,Network and Wi-Fi,2 - Medium,2 - Medium,requester@conform.demo,resolver@conform.demo,Closed,2026-10-06 09:00,2026-10-06 11:30,Solved (Permanently),Replaced the failing access point.`,
+    `${batch}-2,${batch} Payslip PDF is blank,Payroll,High,Low,requester@conform.demo,resolver@conform.demo,Work in progress,2026-11-30 14:00,,,`,
+  ].join('\n');
+
+  await openHydrated(page, '/incidents');
+  await page.getByRole('link', { name: 'Import CSV' }).click();
+  await expect(page).toHaveURL(/\/incidents\/import$/);
+  await hydrated(page);
+
+  // One bad row (an unknown service, a state Conform cannot take over) blocks the whole file.
+  const bad = `${good}\n${batch}-3,${batch} Printer jam,Printing,Low,Low,requester@conform.demo,,On hold,2026-11-01 10:00,,,`;
+  await page.getByLabel('CSV file').setInputFiles(file('bad.csv', bad));
+  const preview = page.locator('section', { has: page.getByRole('heading', { name: 'Preview' }) });
+  await expect(preview).toContainText('2 to create · 1 with errors');
+  await expect(preview.locator('tr.row-invalid')).toContainText('Service: “Printing” is not in the service catalogue.');
+  await expect(preview.locator('tr.row-invalid')).toContainText('Pending is not imported');
+  await expect(preview.getByRole('button', { name: /^Import/ })).toHaveCount(0);
+
+  // The good file, pasted: previewed, then imported.
+  await page.getByLabel('Or paste the CSV').fill(good);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(preview).toContainText('2 to create');
+  await expect(preview.getByRole('columnheader', { name: 'Opened' })).toBeVisible();
+  await preview.getByRole('button', { name: 'Import 2 incidents' }).click();
+  await expect(page.getByText(/Imported 2 incidents \(INC-\d+ … INC-\d+\)/)).toBeVisible();
+  await page.getByRole('link', { name: 'See the queue' }).click();
+
+  // Both are in the queue with their state; the view is kept as a saved filter.
+  await openHydrated(page, '/incidents');
+  await page.getByLabel('Search').fill(batch);
+  await page.getByLabel('Status').selectOption('all');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/state=all/);
+  await expect(page.getByRole('row', { name: /VPN drops every hour/ })).toContainText('Closed');
+  await expect(page.getByRole('row', { name: /Payslip PDF is blank/ })).toContainText('In progress');
+  await page.getByLabel('Save these filters as').fill(`Migrated ${batch}`);
+  await page.getByRole('button', { name: 'Save filter' }).click();
+  await expect(page.getByRole('link', { name: `Migrated ${batch}` })).toBeVisible();
+  await openHydrated(page, '/incidents');
+  await page.getByRole('link', { name: `Migrated ${batch}` }).click();
+  await expect(page).toHaveURL(/state=all/);
+  await expect(page.getByRole('row', { name: /VPN drops every hour/ })).toBeVisible();
+
+  // The record says where it came from.
+  await page.getByRole('row', { name: /VPN drops every hour/ }).getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  await expect(page.locator('dd').filter({ hasText: `where it was ${batch}-1` })).toBeVisible();
+  await expect(page.locator('ol.incident-timeline')).toContainText('Resolved in the other tool (Fixed)');
+
+  // The same file again creates nothing.
+  await openHydrated(page, '/incidents/import');
+  await page.getByLabel('Or paste the CSV').fill(good);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(preview).toContainText('0 to create · 2 already in Conform');
+  await expect(preview.getByRole('button', { name: /^Import/ })).toHaveCount(0);
+  expect(problems).toEqual([]);
+  await context.close();
+});

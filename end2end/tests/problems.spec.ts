@@ -62,6 +62,14 @@ test('a problem found from three incidents becomes a known error offered on the 
   await expect(work.locator('.page-actions')).toContainText('Known error');
   await expect(work.getByText('Offered as a known error')).toBeVisible();
 
+  // A refused step says why beside the field and keeps what was typed.
+  const why = work.getByLabel('What removed the cause (resolving), or why it closes');
+  await why.fill('Patched');
+  await work.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await expect(work.locator('#prb-resolution-error')).not.toBeEmpty();
+  await expect(why).toHaveValue('Patched');
+  await expect(work.locator('.page-actions')).toContainText('Known error');
+
   // The next person to report it is offered the known error while typing, and applies it.
   const page = requester.page;
   await openHydrated(page, '/incidents/new');

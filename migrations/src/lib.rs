@@ -30,6 +30,8 @@ mod m20261206_000505_problems;
 mod m20261206_000506_incident_queue_due;
 mod m20261206_000507_service_requests;
 mod m20261206_000508_incident_cause;
+mod m20261206_000509_incident_import;
+mod m20261206_000510_saved_filter_lists;
 
 pub struct Migrator;
 
@@ -64,6 +66,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000506_incident_queue_due::Migration),
             Box::new(m20261206_000507_service_requests::Migration),
             Box::new(m20261206_000508_incident_cause::Migration),
+            Box::new(m20261206_000509_incident_import::Migration),
+            Box::new(m20261206_000510_saved_filter_lists::Migration),
         ]
     }
 }

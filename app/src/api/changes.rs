@@ -4,7 +4,7 @@
 
 use crate::error::AppError;
 use crate::model::change_request::{
-    Change, ChangeCard, ChangeForm, ChangeFormChoices, ChangeQueryParams, SavedFilter,
+    Change, ChangeCard, ChangeForm, ChangeFormChoices, ChangeQueryParams,
 };
 use crate::model::listing::Page;
 use crate::model::live::BoardSnapshot;
@@ -202,35 +202,4 @@ pub async fn override_conflicts(id: i64, version: i32, reason: String) -> Result
     .await?;
     super::guard::announce_change(&change).await;
     Ok(change)
-}
-
-/// The caller's saved change-list filters.
-#[server(endpoint = "changes/saved_filters")]
-pub async fn saved_filters() -> Result<Vec<SavedFilter>, AppError> {
-    let caller = require(Permission::ChangeRead).await?;
-    crate::server::service::saved_filters::list(&caller.db, caller.user.id).await
-}
-
-/// Keeps the list's current filters under a name of the caller's choosing.
-#[server(endpoint = "changes/save_filter")]
-pub async fn save_filter(
-    name: String,
-    #[server(default)] params: ChangeQueryParams,
-) -> Result<SavedFilter, AppError> {
-    let caller = require(Permission::ChangeRead).await?;
-    crate::server::service::saved_filters::save(
-        &caller.db,
-        &caller.actor(),
-        caller.user.id,
-        &name,
-        &params,
-    )
-    .await
-}
-
-#[server(endpoint = "changes/delete_filter")]
-pub async fn delete_filter(id: i64) -> Result<(), AppError> {
-    let caller = require(Permission::ChangeRead).await?;
-    crate::server::service::saved_filters::delete(&caller.db, &caller.actor(), caller.user.id, id)
-        .await
 }

@@ -169,7 +169,7 @@ pub async fn improvement_history(
 #[server(endpoint = "improvements/import/preview")]
 pub async fn preview_import(
     csv: String,
-) -> Result<crate::model::register_import::ImportPreview, AppError> {
+) -> Result<crate::model::csv_import::ImportPreview, AppError> {
     let caller = require(Permission::ImprovementRaise).await?;
     Ok(
         crate::server::service::register_import::plan(caller.db.reader(), &csv)

@@ -240,3 +240,42 @@ pub async fn incidents_caused_by(change_id: i64) -> Result<CausedIncidents, AppE
     let caller = require(Permission::IncidentRead).await?;
     incident_causes::caused_by(caller.db.reader(), change_id).await
 }
+
+/// What importing `csv` (incidents from another tool) would do, row by row; writes nothing.
+#[server(endpoint = "incidents/import/preview")]
+pub async fn preview_incident_import(
+    csv: String,
+) -> Result<crate::model::csv_import::ImportPreview, AppError> {
+    let caller = require(Permission::IncidentImport).await?;
+    Ok(crate::server::service::incident_import::plan(
+        caller.db.reader(),
+        &caller.user,
+        &csv,
+        chrono::Utc::now(),
+    )
+    .await?
+    .preview)
+}
+
+/// Imports `csv`: every new row becomes an incident, in one transaction, or none does.
+/// Returns the references created.
+#[server(endpoint = "incidents/import")]
+pub async fn import_incidents(csv: String) -> Result<Vec<String>, AppError> {
+    let caller = require(Permission::IncidentImport).await?;
+    let created = crate::server::service::incident_import::import(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        &csv,
+        chrono::Utc::now(),
+    )
+    .await?;
+    // One announcement is enough: open queues fetch their page again.
+    if let Some(last) = created.last() {
+        announce_incident(*last, 1);
+    }
+    Ok(created
+        .into_iter()
+        .map(crate::model::incident::reference)
+        .collect())
+}

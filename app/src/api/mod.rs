@@ -25,6 +25,7 @@ pub mod objectives;
 pub mod problems;
 pub mod requests;
 pub mod reviews;
+pub mod saved_filters;
 pub mod schedule;
 pub mod service;
 pub mod service_levels;

@@ -3,6 +3,7 @@
 pub mod badges;
 pub mod change_badges;
 pub mod change_fields;
+pub mod csv_import;
 pub mod drag;
 pub mod draw_more;
 pub mod error_view;
@@ -16,6 +17,8 @@ pub mod plan_editor;
 pub mod plan_exercises;
 pub mod plan_timeline;
 pub mod plan_view;
+pub mod saved_filters;
 pub mod service_fields;
 pub mod session;
+pub mod succeeded;
 pub mod target_clocks;

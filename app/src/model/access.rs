@@ -89,6 +89,7 @@ pub enum Permission {
     IncidentRead,
     IncidentRaise,
     IncidentWork,
+    IncidentImport,
     AgreementManage,
     ProblemWork,
     RequestRead,
@@ -99,7 +100,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 39] = [
+    pub const ALL: [Permission; 40] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -132,6 +133,7 @@ impl Permission {
         Permission::IncidentRead,
         Permission::IncidentRaise,
         Permission::IncidentWork,
+        Permission::IncidentImport,
         Permission::AgreementManage,
         Permission::ProblemWork,
         Permission::RequestRead,
@@ -169,9 +171,10 @@ impl Permission {
             Permission::EvidenceExport => RecordType::EvidencePack,
             Permission::UserRead | Permission::UserManage => RecordType::User,
             Permission::AuditRead => RecordType::AuditTrail,
-            Permission::IncidentRead | Permission::IncidentRaise | Permission::IncidentWork => {
-                RecordType::Incident
-            }
+            Permission::IncidentRead
+            | Permission::IncidentRaise
+            | Permission::IncidentWork
+            | Permission::IncidentImport => RecordType::Incident,
             Permission::AgreementManage => RecordType::ServiceAgreement,
             Permission::ProblemWork => RecordType::Problem,
             Permission::RequestRead
@@ -240,6 +243,9 @@ impl Permission {
             Permission::IncidentRaise => "report incidents (and follow their own)",
             Permission::IncidentWork => {
                 "assign, work and resolve incidents (as the incident lifecycle allows)"
+            }
+            Permission::IncidentImport => {
+                "import incident history from another tool (it counts in the service reports)"
             }
             Permission::AgreementManage => {
                 "keep service level agreements, service hours and the priority matrix (someone else approves an agreement)"
@@ -458,6 +464,8 @@ impl Permission {
                 Resolver,
             ],
             Permission::IncidentWork => &[ServiceLevelManager, Resolver],
+            // Imported history counts against the agreements: the service level manager's call.
+            Permission::IncidentImport => &[ServiceLevelManager],
             Permission::AgreementManage => &[ServiceLevelManager],
             // Problem management is done by those who work incidents and see them recur.
             Permission::ProblemWork => &[ServiceLevelManager, Resolver],
@@ -586,6 +594,7 @@ mod tests {
                     | Permission::EvidenceExport
                     | Permission::IncidentRaise
                     | Permission::IncidentWork
+                    | Permission::IncidentImport
                     | Permission::AgreementManage
                     | Permission::ProblemWork
                     | Permission::RequestRaise

@@ -464,6 +464,9 @@ pub struct Incident {
     pub agreement: Option<String>,
     /// The change that caused it, as its id (the record names it).
     pub caused_by_change_id: Option<i64>,
+    /// Its number in the tool it was imported from.
+    #[serde(default)]
+    pub imported_ref: Option<String>,
     pub response_clock: Option<ClockReading>,
     pub resolution_clock: Option<ClockReading>,
     pub created_at: DateTime<Utc>,

@@ -124,6 +124,45 @@ impl QueueParams {
         PageKey::parse(Some(&self.after), Some(&self.before))
     }
 
+    /// The view with only what the queue understood, each value as the queue writes it, and
+    /// no page (what a saved filter keeps).
+    pub fn canonical(&self) -> QueueParams {
+        let id = |value: Option<i64>| value.map(|id| id.to_string()).unwrap_or_default();
+        QueueParams {
+            q: self.text().unwrap_or_default(),
+            state: match self.states() {
+                StateFilter::Open => String::new(),
+                StateFilter::All => "all".into(),
+                StateFilter::Only(state) => state.as_str().into(),
+            },
+            priority: self
+                .priority()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default(),
+            // Read for nobody in particular (0): "me" stays "me", whoever opens the link.
+            assignee: match self.assignee(0) {
+                AssigneeFilter::Anyone => String::new(),
+                AssigneeFilter::Unassigned => "none".into(),
+                AssigneeFilter::Person(0) => "me".into(),
+                AssigneeFilter::Person(person) => person.to_string(),
+            },
+            service: id(self.service()),
+            breached: if self.breached_only() {
+                "yes".into()
+            } else {
+                String::new()
+            },
+            sort: match self.sort() {
+                QueueSort::Due => String::new(),
+                QueueSort::Priority => "priority".into(),
+                QueueSort::Newest => "newest".into(),
+            },
+            page: String::new(),
+            after: String::new(),
+            before: String::new(),
+        }
+    }
+
     /// The query string for this view at `page`, starting at `key`.
     pub fn href_at(&self, page: u64, key: Option<PageKey>) -> String {
         let mut pairs: Vec<(&str, String)> = [

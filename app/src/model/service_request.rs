@@ -833,6 +833,32 @@ impl RequestListParams {
         crate::model::listing::PageKey::parse(Some(&self.after), Some(&self.before))
     }
 
+    /// The view with only what the queue understood, each value as the queue writes it, and
+    /// no page (what a saved filter keeps).
+    pub fn canonical(&self) -> RequestListParams {
+        let text = |on: bool, value: &str| if on { value.to_string() } else { String::new() };
+        RequestListParams {
+            q: self.search(),
+            state: match self.state_filter() {
+                StateFilter::Open => String::new(),
+                StateFilter::All => "all".into(),
+                StateFilter::One(state) => state.as_str().into(),
+            },
+            mine: text(self.mine(), "me"),
+            assignee: match self.assignee.trim() {
+                "me" => "me".into(),
+                "none" => "none".into(),
+                _ => String::new(),
+            },
+            service: self.service().map(|id| id.to_string()).unwrap_or_default(),
+            breached: text(self.breached_only(), "yes"),
+            sort: text(self.newest_first(), "newest"),
+            page: String::new(),
+            after: String::new(),
+            before: String::new(),
+        }
+    }
+
     /// The link to page `page` of this view (starting at `key` when known).
     pub fn href_at(&self, page: u64, key: Option<crate::model::listing::PageKey>) -> String {
         let mut pairs: Vec<(&str, String)> = [

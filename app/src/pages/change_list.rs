@@ -1,18 +1,17 @@
 //! The change list: filter by state, type, risk and text.
 
-use crate::api::changes::{change_choices, delete_filter, list_changes, saved_filters, SaveFilter};
+use crate::api::changes::{change_choices, list_changes};
 use crate::components::change_badges::{RiskBadge, StateBadge, TypeBadge};
-use crate::components::change_fields::field_error;
 use crate::components::error_view::ErrorPanel;
 use crate::components::pager::Pager;
+use crate::components::saved_filters::SavedFilters;
 use crate::components::session::IfAllowed;
 use crate::model::access::Permission;
 use crate::model::change::{ChangeState, ChangeType};
-use crate::model::change_request::{
-    reference, ChangeQuery, ChangeQueryParams, ChangeSort, SavedFilter,
-};
+use crate::model::change_request::{reference, ChangeQuery, ChangeQueryParams, ChangeSort};
 use crate::model::listing::{PageKey, SortDirection};
 use crate::model::risk::RiskLevel;
+use crate::model::saved_filter::{FilterQuery, SavedList};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -161,7 +160,7 @@ pub fn ChangeListPage() -> impl IntoView {
             <input type="hidden" name="dir" value=current.to_params().dir.unwrap_or_default()/>
             <button type="submit" class="button secondary">"Filter"</button>
         </Form>
-        <SavedFilters params/>
+        <SavedFilters list=SavedList::Changes query=Signal::derive(move || params.with(FilterQuery::filters_query))/>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading changes…"</p> }>
             {move || Suspend::new(async move {
                 match changes.await {
@@ -207,69 +206,5 @@ pub fn ChangeListPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-/// The person's saved filters as links, and a small form that keeps the current filters.
-#[component]
-fn SavedFilters(params: Memo<ChangeQueryParams>) -> impl IntoView {
-    let save = ServerAction::<SaveFilter>::new();
-    let deleted = RwSignal::new(0u32);
-    let filters = Resource::new(
-        move || (save.version().get(), deleted.get()),
-        |_| saved_filters(),
-    );
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let filtered = move || params.get().to_query().is_filtered();
-    let remove = move |filter: SavedFilter| {
-        leptos::task::spawn_local(async move {
-            let _ = delete_filter(filter.id).await;
-            deleted.update(|n| *n += 1);
-        });
-    };
-    view! {
-        <section class="saved-filters" aria-label="Saved filters">
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list: Vec<SavedFilter> = filters.await.unwrap_or_default();
-                    (!list.is_empty()).then(|| view! {
-                        <ul class="chips">
-                            <li class="chips-label">"Saved:"</li>
-                            {list.into_iter().map(|filter| {
-                                let label = format!("Delete the saved filter {}", filter.name);
-                                let doomed = filter.clone();
-                                view! {
-                                    <li class="chip">
-                                        <a href=format!("/changes?{}", filter.query)>{filter.name.clone()}</a>
-                                        <button type="button" class="chip-remove" aria-label=label title="Delete"
-                                            on:click=move |_| remove(doomed.clone())>"×"</button>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    })
-                })}
-            </Transition>
-            <Show when=filtered>
-                <ActionForm action=save attr:class="inline-form" attr:novalidate=true>
-                    {move || {
-                        let current = params.get().to_query().to_params();
-                        let hidden = [
-                            ("params[q]", current.q), ("params[state]", current.state),
-                            ("params[change_type]", current.change_type), ("params[risk]", current.risk),
-                            ("params[service]", current.service), ("params[owner]", current.owner),
-                            ("params[from]", current.from), ("params[to]", current.to),
-                        ];
-                        hidden.into_iter().filter_map(|(name, value)| value.map(|v| view! { <input type="hidden" name=name value=v/> })).collect_view()
-                    }}
-                    <div class="field">
-                        <label for="save-filter-name">"Save these filters as"</label>
-                        <input id="save-filter-name" name="name" maxlength=60 aria-describedby="save-filter-name-error"/>
-                        <p class="field-error" id="save-filter-name-error" aria-live="polite">{field_error(error, "name")}</p>
-                    </div>
-                    <button type="submit" class="button secondary" disabled=move || save.pending().get()>"Save filter"</button>
-                </ActionForm>
-            </Show>
-        </section>
     }
 }

@@ -1,186 +1,24 @@
-//! `/improvements/import`: bring an existing register in from CSV. The preview shows what
-//! every row will become (and every row's errors) before anything is written; the import is
-//! all or nothing.
+//! `/improvements/import`: bring an existing register in from CSV (`components::csv_import`).
 
 use crate::api::improvements::{import_register, preview_import};
-use crate::components::error_view::ErrorPanel;
-use crate::error::AppError;
-use crate::model::register_import::{ImportColumn, ImportPreview, RowFate};
+use crate::components::csv_import::CsvImport;
+use crate::model::csv_import::column_help;
+use crate::model::register_import::RegisterColumn;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Reads the chosen file into `text`, refusing one too big to import.
-fn read_chosen_file(
-    event: &leptos::web_sys::Event,
-    text: RwSignal<String>,
-    problem: RwSignal<Option<String>>,
-    then: impl Fn(String) + 'static,
-) {
-    #[cfg(feature = "hydrate")]
-    {
-        use crate::model::register_import::IMPORT_MAX_BYTES;
-        use wasm_bindgen::JsCast;
-        let file = event
-            .target()
-            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0));
-        let Some(file) = file else {
-            return;
-        };
-        if file.size() > IMPORT_MAX_BYTES as f64 {
-            problem.set(Some(format!(
-                "“{}” is {} KB; the most Conform imports at once is {} KB. Split it.",
-                file.name(),
-                (file.size() / 1000.0).round(),
-                IMPORT_MAX_BYTES / 1000
-            )));
-            return;
-        }
-        problem.set(None);
-        let reading = wasm_bindgen_futures::JsFuture::from(file.text());
-        leptos::task::spawn_local(async move {
-            match reading.await.ok().and_then(|value| value.as_string()) {
-                Some(content) => {
-                    text.set(content.clone());
-                    then(content);
-                }
-                None => problem.set(Some("The file could not be read as text.".into())),
-            }
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (event, text, problem, then);
-    }
-}
-
 #[component]
 pub fn ImprovementImportPage() -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<String>);
     let preview = Action::new(|csv: &String| preview_import(csv.clone()));
     let import = Action::new(|csv: &String| import_register(csv.clone()));
-    let run_preview = move |csv: String| {
-        import.value().set(None);
-        preview.dispatch(csv);
-    };
-
+    let columns = column_help::<RegisterColumn>();
+    let done = ("/improvements", "See the register");
     view! {
         <Title text="Import improvements"/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/improvements">"Improvement register"</a>" / Import"</nav>
         <h1>"Import an improvement register"</h1>
         <p class="muted">"Choose a CSV file (an export of this register imports again) or paste its text. Conform checks every row and shows the result; nothing is written until you import, and the import creates every new row or none. Imported entries start as Identified and follow the lifecycle from there; priority is computed, so status and priority columns are not read."</p>
-        <div class="form import-form">
-            <div class="field">
-                <label for="import-file">"CSV file"</label>
-                <input id="import-file" type="file" accept=".csv,text/csv"
-                    on:change=move |ev| read_chosen_file(&ev, text, problem, run_preview)/>
-            </div>
-            <div class="field">
-                <label for="import-text">"Or paste the CSV"</label>
-                <textarea id="import-text" rows=8 spellcheck="false" aria-describedby="import-problem"
-                    prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                <p class="field-error" id="import-problem" aria-live="polite">{move || problem.get()}</p>
-            </div>
-            <div class="form-actions">
-                <button type="button" class="button secondary"
-                    disabled=move || text.with(|t| t.trim().is_empty()) || preview.pending().get()
-                    on:click=move |_| run_preview(text.get())>"Preview"</button>
-            </div>
-        </div>
-        <div role="status" aria-live="polite" class="import-progress">
-            {move || preview.pending().get().then(|| view! { <p class="loading">"Checking every row…"</p> })}
-            {move || import.pending().get().then(|| view! { <p class="loading">"Importing…"</p> })}
-            {move || import.value().get().map(|result| match result {
-                Ok(created) => view! {
-                    <p class="banner banner-info">
-                        {format!("Imported {} entries ({}). ", created.len(), summarise(&created))}
-                        <a href="/improvements">"See the register"</a>
-                    </p>
-                }.into_any(),
-                Err(error) => view! { <ErrorPanel error/> }.into_any(),
-            })}
-        </div>
-        {move || preview.value().get().map(|result| match result {
-            Ok(found) => view! { <PreviewTable found text import/> }.into_any(),
-            Err(error) => view! { <ErrorPanel error/> }.into_any(),
-        })}
-        <details class="panel">
-            <summary>"Columns Conform reads"</summary>
-            <table class="table">
-                <thead><tr><th scope="col">"Column"</th><th scope="col">"What goes in it"</th></tr></thead>
-                <tbody>
-                    {ImportColumn::ALL.into_iter().map(|c| view! { <tr><th scope="row">{c.header()}</th><td>{c.help()}</td></tr> }).collect_view()}
-                </tbody>
-            </table>
-        </details>
-    }
-}
-
-/// "IMP-00041 … IMP-00045", or the one reference.
-fn summarise(created: &[String]) -> String {
-    match created {
-        [] => String::new(),
-        [one] => one.clone(),
-        [first, .., last] => format!("{first} … {last}"),
-    }
-}
-
-#[component]
-fn PreviewTable(
-    found: ImportPreview,
-    text: RwSignal<String>,
-    import: Action<String, Result<Vec<String>, AppError>>,
-) -> impl IntoView {
-    let can_import = found.can_import();
-    let to_create = found.to_create();
-    let imported = move || import.value().with(|v| matches!(v, Some(Ok(_))));
-    view! {
-        <section class="panel" aria-labelledby="preview-heading">
-            <h2 id="preview-heading">"Preview"</h2>
-            <p class=if can_import { "banner banner-info" } else { "banner banner-error" }>{found.summary()}</p>
-            {(!found.file_errors.is_empty()).then(|| view! {
-                <ul class="error-list">{found.file_errors.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}</ul>
-            })}
-            {(!found.ignored_columns.is_empty()).then(|| view! {
-                <p class="muted">{format!("Not read: {}.", found.ignored_columns.join(", "))}</p>
-            })}
-            {(!found.rows.is_empty()).then(|| view! {
-                <div class="table-wrap">
-                    <table class="table import-preview">
-                        <thead><tr>
-                            <th scope="col">"Line"</th><th scope="col">"Title"</th><th scope="col">"Source"</th><th scope="col">"Owner"</th><th scope="col">"Result"</th>
-                        </tr></thead>
-                        <tbody>
-                            {found.rows.iter().map(|row| {
-                                let (class, result) = match &row.fate {
-                                    RowFate::Create => ("", view! { <span class="badge improvement-identified">"New entry"</span> }.into_any()),
-                                    RowFate::Present(reference) => ("", view! { <span class="muted">{format!("Already here as {reference}")}</span> }.into_any()),
-                                    RowFate::Invalid(problems) => ("row-invalid", view! {
-                                        <ul class="error-list">{problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
-                                    }.into_any()),
-                                };
-                                view! {
-                                    <tr class=class>
-                                        <td>{row.line}</td><td>{row.title.clone()}</td><td>{row.source.clone()}</td><td>{row.owner.clone()}</td><td>{result}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
-            {can_import.then(|| view! {
-                <div class="form-actions">
-                    <button type="button" class="button"
-                        disabled=move || import.pending().get() || imported()
-                        on:click=move |_| { import.dispatch(text.get()); }>
-                        {format!("Import {to_create} entries")}
-                    </button>
-                </div>
-            })}
-        </section>
+        <CsvImport preview import noun="entries" done
+            columns/>
     }
 }

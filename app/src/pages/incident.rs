@@ -11,6 +11,7 @@ use crate::components::change_fields::{field_error, field_error_named};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::live::refresh_on_live_events_where;
 use crate::components::session::IfAllowed;
+use crate::components::succeeded::successes;
 use crate::components::target_clocks::{ticking_now, ClockLine};
 use crate::error::AppError;
 use crate::model::access::Permission;
@@ -29,17 +30,16 @@ pub fn IncidentPage() -> impl IntoView {
     let major = ServerAction::<IncidentMajor>::new();
     let review = ServerAction::<IncidentReview>::new();
     let cause = ServerAction::<IncidentCause>::new();
+    // Only a success refreshes the record: after a refusal the forms keep what was typed.
+    let refreshes = [
+        successes(step),
+        successes(note),
+        successes(major),
+        successes(review),
+        successes(cause),
+    ];
     let record = Resource::new(
-        move || {
-            (
-                id.get(),
-                step.version().get(),
-                note.version().get(),
-                major.version().get(),
-                review.version().get(),
-                cause.version().get(),
-            )
-        },
+        move || (id.get(), refreshes.map(|count| count.get())),
         |(id, ..)| async move {
             let id = id.ok_or_else(|| AppError::NotFound("That incident".into()))?;
             get_incident(id).await
@@ -228,6 +228,7 @@ fn IncidentView(
             <dt>"Assignee"</dt><dd>{incident.assignee.clone().map(|p| p.name).unwrap_or_else(|| "Nobody yet".into())}</dd>
             <dt>"Started"</dt><dd><time datetime=incident.started_at.to_rfc3339()>{incident.started_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></dd>
             {incident.pending_reason.map(|r| view! { <dt>"Waiting"</dt><dd>{r.label()}</dd> })}
+            {incident.imported_ref.clone().map(|external| view! { <dt>"Imported"</dt><dd>{format!("From another tool, where it was {external}")}</dd> })}
             <dt>"Description"</dt><dd class="prewrap">{incident.description.clone()}</dd>
             {incident.resolution_code.map(|code| view! {
                 <dt>"Resolution"</dt><dd class="prewrap">{code.label()}": "{incident.resolution.clone().unwrap_or_default()}</dd>

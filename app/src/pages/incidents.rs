@@ -6,6 +6,7 @@ use crate::api::incidents::{incident_form_choices, incident_queue};
 use crate::components::error_view::ErrorPanel;
 use crate::components::live::refresh_on_live_events_where;
 use crate::components::pager::Pager;
+use crate::components::saved_filters::SavedFilters;
 use crate::components::session::IfAllowed;
 use crate::components::target_clocks::{status_badge, ticking_now};
 use crate::model::access::Permission;
@@ -14,6 +15,7 @@ use crate::model::incident_queue::{QueueParams, QueueRow};
 use crate::model::listing::PageKey;
 use crate::model::live::LiveEvent;
 use crate::model::priority_matrix::TicketPriority;
+use crate::model::saved_filter::{FilterQuery, SavedList};
 use crate::model::target_clock::ClockStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -99,6 +101,9 @@ pub fn IncidentsPage() -> impl IntoView {
                 <a class="button secondary" href=move || params.with(|p| p.href_at(1, None).replacen("/incidents", "/incidents/board", 1))>"Board"</a>
                 <a class="button secondary" href="/problems">"Problems"</a>
                 <a class="button secondary" href="/service-levels">"Service levels"</a>
+                <IfAllowed permission=Permission::IncidentImport>
+                    <a class="button secondary" href="/incidents/import">"Import CSV"</a>
+                </IfAllowed>
                 <IfAllowed permission=Permission::IncidentRaise>
                     <a class="button" href="/incidents/new">"Report an incident"</a>
                 </IfAllowed>
@@ -132,6 +137,7 @@ pub fn IncidentsPage() -> impl IntoView {
             </div>
             <div class="form-actions"><button type="submit" class="button secondary">"Filter"</button><a href="/incidents">"Clear"</a></div>
         </form>
+        <SavedFilters list=SavedList::Incidents query=Signal::derive(move || params.with(FilterQuery::filters_query))/>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading the queue…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {

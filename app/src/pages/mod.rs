@@ -33,6 +33,7 @@ pub mod improvement_new;
 pub mod improvement_register;
 pub mod incident;
 pub mod incident_board;
+pub mod incident_import;
 pub mod incident_new;
 pub mod incidents;
 pub mod intake_sources;

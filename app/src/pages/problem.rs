@@ -10,6 +10,7 @@ use crate::api::problems::{
 };
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
+use crate::components::succeeded::successes;
 use crate::error::AppError;
 use crate::model::problem::{Problem, ProblemAction, ProblemRecord, RcaMethod};
 use crate::model::refs::PersonRef;
@@ -38,16 +39,15 @@ pub fn ProblemPage() -> impl IntoView {
         unlink: ServerAction::new(),
         change: ServerAction::new(),
     };
+    // Only a success refreshes the record: after a refusal the forms keep what was typed.
+    let refreshes = [
+        successes(actions.analysis),
+        successes(actions.step),
+        successes(actions.link),
+        successes(actions.unlink),
+    ];
     let record = Resource::new(
-        move || {
-            (
-                id.get(),
-                actions.analysis.version().get(),
-                actions.step.version().get(),
-                actions.link.version().get(),
-                actions.unlink.version().get(),
-            )
-        },
+        move || (id.get(), refreshes.map(|count| count.get())),
         |(id, ..)| async move {
             let id = id.ok_or_else(|| AppError::NotFound("That problem".into()))?;
             get_problem(id).await

@@ -7,6 +7,7 @@ use crate::api::requests::{get_request, RequestStep};
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::live::refresh_on_live_events_where;
+use crate::components::succeeded::successes;
 use crate::components::target_clocks::{ticking_now, ClockLine};
 use crate::error::AppError;
 use crate::model::live::LiveEvent;
@@ -20,8 +21,10 @@ use leptos_meta::Title;
 pub fn RequestPage() -> impl IntoView {
     let id = id_param();
     let step = ServerAction::<RequestStep>::new();
+    // Only a success refreshes the record: after a refusal the form keeps what was typed.
+    let stepped = successes(step);
     let record = Resource::new(
-        move || (id.get(), step.version().get()),
+        move || (id.get(), stepped.get()),
         |(id, _)| async move {
             let id = id.ok_or_else(|| AppError::NotFound("That request".into()))?;
             get_request(id).await

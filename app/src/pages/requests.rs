@@ -8,11 +8,13 @@ use crate::api::requests::request_queue;
 use crate::components::error_view::ErrorPanel;
 use crate::components::live::refresh_on_live_events_where;
 use crate::components::pager::Pager;
+use crate::components::saved_filters::SavedFilters;
 use crate::components::session::IfAllowed;
 use crate::components::target_clocks::{status_badge, ticking_now};
 use crate::model::access::Permission;
 use crate::model::listing::PageKey;
 use crate::model::live::LiveEvent;
+use crate::model::saved_filter::{FilterQuery, SavedList};
 use crate::model::service_request::{RequestListParams, RequestRow, RequestState};
 use crate::model::target_clock::ClockStatus;
 use leptos::prelude::*;
@@ -114,6 +116,7 @@ pub fn RequestsPage() -> impl IntoView {
             </div>
             <div class="form-actions"><button type="submit" class="button secondary">"Filter"</button><a href="/requests">"Clear"</a></div>
         </form>
+        <SavedFilters list=SavedList::Requests query=Signal::derive(move || params.with(FilterQuery::filters_query))/>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading the requests…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {

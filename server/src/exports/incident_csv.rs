@@ -1,21 +1,17 @@
 //! `GET /incidents/export.csv`: the incident queue, with its filters and sort, as CSV for
 //! spreadsheets and reports (formula-safe, UTF-8 with a byte-order mark). Read a thousand rows
-//! at a time by key, so a long export never holds the whole table.
+//! at a time by key (`every_row`).
 
-use super::{attachment, csv_cell as cell, failure};
+use super::{attachment, csv_cell as cell, every_row, failure, EXPORT_BATCH};
 use app::error::AppError;
 use app::model::access::Permission;
 use app::model::incident_queue::{QueueParams, QueueRow};
-use app::model::listing::PageKey;
 use app::server::auth::RequestAuth;
 use app::server::service::incident_queue;
 use app::server::state::AppState;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::Extension;
-
-/// Rows read per query.
-const BATCH: u64 = 1000;
 
 pub const COLUMNS: [&str; 10] = [
     "Reference",
@@ -40,29 +36,29 @@ pub async fn incident_csv(
         Err(refused) => return refused,
     };
     let now = chrono::Utc::now();
-    let result = async {
-        let mut params = QueueParams {
-            page: String::new(),
-            after: String::new(),
-            before: String::new(),
-            ..params
-        };
-        let mut rows = Vec::new();
-        for number in 1.. {
-            params.page = number.to_string();
-            let page = incident_queue::page(&state.db, &params, user.id, now, BATCH).await?;
-            let last = page.rows.last().map(|r| r.id);
-            rows.extend(page.rows);
-            match last {
-                Some(id) if page.page < page.pages => {
-                    params.after = PageKey::After(id).query_pair().1;
-                }
-                _ => break,
+    let base = QueueParams {
+        page: String::new(),
+        after: String::new(),
+        before: String::new(),
+        ..params
+    };
+    let (db, user_id) = (&state.db, user.id);
+    let result = every_row(
+        |page, after| {
+            let params = QueueParams {
+                page: page.to_string(),
+                after: after.map(|key| key.query_pair().1).unwrap_or_default(),
+                ..base.clone()
+            };
+            async move {
+                let found = incident_queue::page(db, &params, user_id, now, EXPORT_BATCH).await?;
+                Ok(found.rows)
             }
-        }
-        write(&rows)
-    }
-    .await;
+        },
+        |row| row.id,
+    )
+    .await
+    .and_then(|rows| write(&rows));
     match result {
         Ok(body) => attachment("text/csv; charset=utf-8", "conform-incidents.csv", body),
         Err(error) => failure(error),

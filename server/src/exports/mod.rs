@@ -19,6 +19,7 @@ pub mod review_minutes;
 pub mod service_report_csv;
 
 use app::error::AppError;
+use app::model::listing::PageKey;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -78,4 +79,78 @@ pub fn failure(error: AppError) -> Response {
     let status =
         StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, error.to_string()).into_response()
+}
+
+/// Rows a key-paged export reads per query.
+pub const EXPORT_BATCH: u64 = 1000;
+
+/// Every row of a queue, [`EXPORT_BATCH`] at a time by key, so a long export never asks the
+/// database for a deep offset: `batch(page, after)` reads one batch (page 1 with no key, then
+/// each page after the last id of the one before); a batch that is not full is the last.
+pub async fn every_row<R, Batch>(
+    mut batch: impl FnMut(u64, Option<PageKey>) -> Batch,
+    id_of: impl Fn(&R) -> i64,
+) -> Result<Vec<R>, AppError>
+where
+    Batch: std::future::Future<Output = Result<Vec<R>, AppError>>,
+{
+    let mut rows = Vec::new();
+    let mut after = None;
+    for page in 1.. {
+        let read = batch(page, after).await?;
+        let full = read.len() as u64 == EXPORT_BATCH;
+        let last = read.last().map(&id_of);
+        rows.extend(read);
+        match last {
+            Some(id) if full => after = Some(PageKey::After(id)),
+            _ => break,
+        }
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A queue of `total` rows with ids 1…total, read as `every_row` asks; the pages asked for.
+    async fn export(total: i64) -> (Vec<i64>, Vec<(u64, Option<PageKey>)>) {
+        let asked = std::cell::RefCell::new(Vec::new());
+        let rows = every_row(
+            |page, after| {
+                asked.borrow_mut().push((page, after));
+                let start = match after {
+                    Some(PageKey::After(id)) => id + 1,
+                    _ => 1,
+                };
+                let end = (start + EXPORT_BATCH as i64 - 1).min(total);
+                async move { Ok((start..=end).collect::<Vec<i64>>()) }
+            },
+            |id| *id,
+        )
+        .await
+        .unwrap();
+        (rows, asked.into_inner())
+    }
+
+    #[tokio::test]
+    async fn every_row_is_read_once_by_key() {
+        let (rows, asked) = export(2500).await;
+        assert_eq!(rows, (1..=2500).collect::<Vec<_>>());
+        assert_eq!(
+            asked,
+            vec![
+                (1, None),
+                (2, Some(PageKey::After(1000))),
+                (3, Some(PageKey::After(2000)))
+            ]
+        );
+        let (rows, asked) = export(0).await;
+        assert!(rows.is_empty());
+        assert_eq!(asked.len(), 1);
+        // A last batch that is exactly full needs one more (empty) read to know it was the last.
+        let (rows, asked) = export(1000).await;
+        assert_eq!(rows.len(), 1000);
+        assert_eq!(asked.len(), 2);
+    }
 }

@@ -3,10 +3,9 @@
 //! shows them — their own requests, or everyone's for those who read them all — read a
 //! thousand rows at a time by key.
 
-use super::{attachment, csv_cell as cell, failure};
+use super::{attachment, csv_cell as cell, every_row, failure, EXPORT_BATCH};
 use app::error::AppError;
 use app::model::access::Permission;
-use app::model::listing::PageKey;
 use app::model::service_request::{RequestListParams, RequestRow};
 use app::server::auth::RequestAuth;
 use app::server::service::service_requests;
@@ -14,9 +13,6 @@ use app::server::state::AppState;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::Extension;
-
-/// Rows read per query.
-const BATCH: u64 = 1000;
 
 pub const COLUMNS: [&str; 10] = [
     "Reference",
@@ -41,28 +37,29 @@ pub async fn request_csv(
         Err(refused) => return refused,
     };
     let now = chrono::Utc::now();
-    let result = async {
-        let mut params = RequestListParams {
-            page: String::new(),
-            after: String::new(),
-            before: String::new(),
-            ..params
-        };
-        let mut rows = Vec::new();
-        for number in 1.. {
-            params.page = number.to_string();
-            let page = service_requests::page(&state.db, &user, &params, now, BATCH).await?;
-            let full = page.rows.len() as u64 == BATCH;
-            let last = page.rows.last().map(|r| r.id);
-            rows.extend(page.rows);
-            match last {
-                Some(id) if full => params.after = PageKey::After(id).query_pair().1,
-                _ => break,
+    let base = RequestListParams {
+        page: String::new(),
+        after: String::new(),
+        before: String::new(),
+        ..params
+    };
+    let (db, user) = (&state.db, &user);
+    let result = every_row(
+        |page, after| {
+            let params = RequestListParams {
+                page: page.to_string(),
+                after: after.map(|key| key.query_pair().1).unwrap_or_default(),
+                ..base.clone()
+            };
+            async move {
+                let found = service_requests::page(db, user, &params, now, EXPORT_BATCH).await?;
+                Ok(found.rows)
             }
-        }
-        write(&rows)
-    }
-    .await;
+        },
+        |row| row.id,
+    )
+    .await
+    .and_then(|rows| write(&rows));
     match result {
         Ok(body) => attachment("text/csv; charset=utf-8", "conform-requests.csv", body),
         Err(error) => failure(error),

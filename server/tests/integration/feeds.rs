@@ -186,22 +186,22 @@ async fn saved_filters_are_personal_named_and_validated() {
 
     let saved = send(
         &state,
-        call("/api/changes/save_filter", "name=My+drafts&params[state]=draft&params[q]=mail&params[page]=4&params[risk]=nonsense", Some(&a)),
+        call("/api/filters/save", "list=changes&name=My+drafts&query=state%3Ddraft%26q%3Dmail%26page%3D4%26risk%3Dnonsense", Some(&a)),
     )
     .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-    let filter: app::model::change_request::SavedFilter =
-        serde_json::from_str(&saved.body).unwrap();
+    let filter: app::model::saved_filter::SavedFilter = serde_json::from_str(&saved.body).unwrap();
     assert_eq!(
         filter.query, "q=mail&state=draft",
         "only what the list understands"
     );
+    assert_eq!(filter.href(), "/changes?q=mail&state=draft");
 
     let twice = send(
         &state,
         call(
-            "/api/changes/save_filter",
-            "name=my+DRAFTS&params[state]=draft",
+            "/api/filters/save",
+            "list=changes&name=my+DRAFTS&query=state%3Ddraft",
             Some(&a),
         ),
     )
@@ -210,19 +210,59 @@ async fn saved_filters_are_personal_named_and_validated() {
     assert!(twice.body.contains("already have a filter"));
     let empty = send(
         &state,
-        call("/api/changes/save_filter", "name=Nothing", Some(&a)),
+        call(
+            "/api/filters/save",
+            "list=changes&name=Nothing&query=sort%3Dtitle",
+            Some(&a),
+        ),
     )
     .await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert!(empty.body.contains("at least one filter"));
 
-    let theirs = send(&state, call("/api/changes/saved_filters", "", Some(&b))).await;
+    // Each queue keeps its own: the same name on the incident queue is another filter.
+    let incidents = send(
+        &state,
+        call(
+            "/api/filters/save",
+            "list=incidents&name=My+drafts&query=state%3DPending%26assignee%3Dme%26page%3D2",
+            Some(&a),
+        ),
+    )
+    .await;
+    assert_eq!(incidents.status, StatusCode::OK, "{}", incidents.body);
+    let kept: app::model::saved_filter::SavedFilter =
+        serde_json::from_str(&incidents.body).unwrap();
+    assert_eq!(kept.href(), "/incidents?state=pending&assignee=me");
+    let listed = send(
+        &state,
+        call("/api/filters/list", "list=incidents", Some(&a)),
+    )
+    .await;
+    assert!(
+        listed.body.contains("state=pending&assignee=me") && !listed.body.contains("q=mail"),
+        "{}",
+        listed.body
+    );
+    // A filter is deleted from its own list only.
+    let elsewhere = send(
+        &state,
+        call(
+            "/api/filters/delete",
+            &format!("list=requests&id={}", kept.id),
+            Some(&a),
+        ),
+    )
+    .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+
+    let theirs = send(&state, call("/api/filters/list", "list=changes", Some(&b))).await;
     assert_eq!(theirs.body, "[]", "filters are personal");
     let steal = send(
         &state,
         call(
-            "/api/changes/delete_filter",
-            &format!("id={}", filter.id),
+            "/api/filters/delete",
+            &format!("list=changes&id={}", filter.id),
             Some(&b),
         ),
     )
@@ -231,15 +271,15 @@ async fn saved_filters_are_personal_named_and_validated() {
     let mine = send(
         &state,
         call(
-            "/api/changes/delete_filter",
-            &format!("id={}", filter.id),
+            "/api/filters/delete",
+            &format!("list=changes&id={}", filter.id),
             Some(&a),
         ),
     )
     .await;
     assert_eq!(mine.status, StatusCode::OK);
     assert_eq!(
-        send(&state, call("/api/changes/saved_filters", "", Some(&a)))
+        send(&state, call("/api/filters/list", "list=changes", Some(&a)))
             .await
             .body,
         "[]"

@@ -32,6 +32,7 @@ mod gap_assessments;
 mod http;
 mod identity;
 mod incident_causes;
+mod incident_import;
 mod incidents;
 mod internal_audits;
 mod last_admin;

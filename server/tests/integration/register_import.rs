@@ -5,9 +5,9 @@
 use crate::common;
 
 use app::model::access::Role;
+use app::model::csv_import::RowFate;
 use app::model::improvement::ImprovementState;
 use app::model::register::ImprovementForm;
-use app::model::register_import::RowFate;
 use app::model::service::ServiceForm;
 use app::model::user::NewUser;
 use app::server::audit::Actor;

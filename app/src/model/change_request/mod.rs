@@ -9,7 +9,7 @@ mod query;
 
 pub(crate) use form::parse_ids;
 pub use form::{ChangeDraft, ChangeForm, OUTAGE_MAX_MINUTES, TEXT_MAX, TITLE_MAX};
-pub use query::{ChangeQuery, ChangeQueryParams, ChangeSort, SavedFilter, SAVED_FILTERS_MAX};
+pub use query::{ChangeQuery, ChangeQueryParams, ChangeSort};
 
 use crate::error::FieldErrors;
 use crate::model::change::{ApprovalPath, ChangeState, ChangeType};

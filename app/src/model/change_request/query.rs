@@ -122,17 +122,6 @@ impl ChangeQueryParams {
     }
 }
 
-/// A named change-list filter a person keeps for themselves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedFilter {
-    pub id: i64,
-    pub name: String,
-    /// The canonical query string, ready for `/changes?{query}`.
-    pub query: String,
-}
-
-pub const SAVED_FILTERS_MAX: usize = 30;
-
 impl ChangeQuery {
     /// The filters (not the page) as canonical query parameters: what was understood, nothing
     /// else. Saved filters and the CSV link are built from this.

@@ -53,6 +53,8 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     /// The change that caused it, once someone working it says so.
     pub caused_by_change_id: Option<i64>,
+    /// Its number in the tool it was imported from (none: raised in Conform).
+    pub imported_ref: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -6,8 +6,10 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub user_id: i64,
+    /// Which list (`model::saved_filter::SavedList`).
+    pub list: String,
     pub name: String,
-    /// The change list's query string, normalised.
+    /// The list's query string, canonical.
     pub query: String,
     pub created_at: DateTimeUtc,
 }

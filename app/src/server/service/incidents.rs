@@ -39,9 +39,9 @@ async fn row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<row_entity::Model,
 }
 
 /// The two clocks of a stored incident (none when no agreement covered it).
-struct Clocks {
-    response: Option<TargetClock>,
-    resolution: Option<TargetClock>,
+pub(crate) struct Clocks {
+    pub response: Option<TargetClock>,
+    pub resolution: Option<TargetClock>,
 }
 
 fn clocks_of(row: &row_entity::Model) -> Clocks {
@@ -214,35 +214,7 @@ pub(crate) async fn open<C: ConnectionTrait>(
         response: target.map(|t| TargetClock::start(t.response_minutes, now)),
         resolution: target.map(|t| TargetClock::start(t.resolution_minutes, now)),
     };
-    let mut active = row_entity::ActiveModel {
-        title: Set(opening.title.clone()),
-        description: Set(opening.description.clone()),
-        service_id: Set(opening.service_id),
-        impact: Set(opening.impact.as_str().into()),
-        urgency: Set(opening.urgency.as_str().into()),
-        priority: Set(priority.as_str().into()),
-        priority_rule: Set(rule),
-        category: Set(opening.category.clone()),
-        affected: Set(opening.affected.clone()),
-        reporter_id: Set(opening.reporter_id),
-        assignee_id: Set(None),
-        state: Set(IncidentState::New.as_str().into()),
-        pending_reason: Set(None),
-        resolution_code: Set(None),
-        resolution: Set(None),
-        major: Set(false),
-        review_completed_at: Set(None),
-        service_affecting: Set(opening.service_affecting),
-        started_at: Set(opening.started_at),
-        agreement_id: Set(agreement_id),
-        calendar_id: Set(calendar_id),
-        resolved_at: Set(None),
-        closed_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
+    let mut active = new_row(opening, (priority, rule), (agreement_id, calendar_id), now);
     for (column, value) in clock_values(&clocks, &hours, now) {
         active.set(column, value);
     }
@@ -282,9 +254,49 @@ pub(crate) async fn open<C: ConnectionTrait>(
     Ok((id, priority))
 }
 
+/// The row of a new incident as `opening` describes it, raised at `at`, with the priority
+/// (and its rule) and the agreement it is measured against; clocks are the caller's.
+pub(crate) fn new_row(
+    opening: &Opening,
+    (priority, rule): (TicketPriority, String),
+    (agreement_id, calendar_id): (Option<i64>, Option<i64>),
+    at: DateTime<Utc>,
+) -> row_entity::ActiveModel {
+    row_entity::ActiveModel {
+        title: Set(opening.title.clone()),
+        description: Set(opening.description.clone()),
+        service_id: Set(opening.service_id),
+        impact: Set(opening.impact.as_str().into()),
+        urgency: Set(opening.urgency.as_str().into()),
+        priority: Set(priority.as_str().into()),
+        priority_rule: Set(rule),
+        category: Set(opening.category.clone()),
+        affected: Set(opening.affected.clone()),
+        reporter_id: Set(opening.reporter_id),
+        assignee_id: Set(None),
+        state: Set(IncidentState::New.as_str().into()),
+        pending_reason: Set(None),
+        resolution_code: Set(None),
+        resolution: Set(None),
+        major: Set(false),
+        review_completed_at: Set(None),
+        service_affecting: Set(opening.service_affecting),
+        started_at: Set(opening.started_at),
+        agreement_id: Set(agreement_id),
+        calendar_id: Set(calendar_id),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        imported_ref: Set(None),
+        version: Set(1),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+}
+
 /// Both clocks as their columns store them, with the warning and due instants their
 /// readings at `now` give: what an insert sets and a step's update writes.
-fn clock_values(
+pub(crate) fn clock_values(
     clocks: &Clocks,
     hours: &ServiceHours,
     now: DateTime<Utc>,
@@ -810,6 +822,7 @@ pub async fn detail<C: ConnectionTrait>(
         started_at: row.started_at,
         agreement: row.agreement_id.map(agreements::reference),
         caused_by_change_id: row.caused_by_change_id,
+        imported_ref: row.imported_ref.clone(),
         response_clock: read(&clocks.response, &hours, now),
         resolution_clock: read(&clocks.resolution, &hours, now),
         created_at: row.created_at,

@@ -3,15 +3,15 @@
 //! transaction, or nothing at all when any row has an error.
 
 use crate::error::AppError;
+use crate::model::csv_import::{ImportColumn as _, ImportPreview, PreviewRow, RowFate};
 use crate::model::register::{
     improvement_reference, Improvement, ImprovementDraft, ImprovementForm,
 };
-use crate::model::register_import::{
-    unguard, ImportColumn, ImportPreview, PreviewRow, RowFate, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS,
-};
+use crate::model::register_import::RegisterColumn as Column;
 use crate::server::audit::Actor;
 use crate::server::db::Db;
-use crate::server::entity::{improvement, service, user};
+use crate::server::entity::improvement;
+use crate::server::service::csv_import::{CsvFile, CsvRow, Directory};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 
@@ -19,63 +19,6 @@ use std::collections::HashMap;
 pub struct Plan {
     pub preview: ImportPreview,
     drafts: Vec<ImprovementDraft>,
-}
-
-/// Who and what the file's names may refer to.
-struct Directory {
-    by_email: HashMap<String, i64>,
-    by_name: HashMap<String, Vec<i64>>,
-    services: HashMap<String, i64>,
-}
-
-impl Directory {
-    async fn load<C: ConnectionTrait>(conn: &C) -> Result<Directory, AppError> {
-        let mut by_email = HashMap::new();
-        let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
-        for person in user::Entity::find()
-            .filter(user::Column::DisabledAt.is_null())
-            .all(conn)
-            .await?
-        {
-            by_email.insert(person.email.to_lowercase(), person.id);
-            by_name
-                .entry(person.name.trim().to_lowercase())
-                .or_default()
-                .push(person.id);
-        }
-        let services = service::Entity::find()
-            .filter(service::Column::ArchivedAt.is_null())
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|s| (s.name.trim().to_lowercase(), s.id))
-            .collect();
-        Ok(Directory {
-            by_email,
-            by_name,
-            services,
-        })
-    }
-
-    /// A person named by e-mail address or by full name (when only one person has it).
-    fn person(&self, column: &str, value: &str) -> Result<i64, String> {
-        let key = value.trim().to_lowercase();
-        if let Some(id) = self.by_email.get(&key) {
-            return Ok(*id);
-        }
-        match self.by_name.get(&key).map(Vec::as_slice) {
-            Some([id]) => Ok(*id),
-            Some(ids) if ids.len() > 1 => Err(format!(
-                "{column}: {} people are called “{}”; give the e-mail address instead.",
-                ids.len(),
-                value.trim()
-            )),
-            _ => Err(format!(
-                "{column}: nobody active in Conform has the e-mail address or name “{}”.",
-                value.trim()
-            )),
-        }
-    }
 }
 
 /// The column a form field's error belongs to, for messages about the file.
@@ -99,102 +42,28 @@ fn column_of(field: &str) -> &'static str {
 
 /// Reads the file and decides every row's fate; writes nothing.
 pub async fn plan<C: ConnectionTrait>(conn: &C, text: &str) -> Result<Plan, AppError> {
-    let mut preview = ImportPreview::default();
-    let mut drafts = Vec::new();
-    if text.len() > IMPORT_MAX_BYTES {
-        preview.file_errors.push(format!(
-            "The file is {} KB; the most Conform imports at once is {} KB. Split it.",
-            text.len() / 1000,
-            IMPORT_MAX_BYTES / 1000
-        ));
-        return Ok(Plan { preview, drafts });
-    }
-    let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(headers) if headers.iter().any(|h| !h.trim().is_empty()) => headers.clone(),
-        _ => {
-            preview
-                .file_errors
-                .push("The first line must name the columns (Title, Source, Owner …).".into());
-            return Ok(Plan { preview, drafts });
-        }
+    let mut preview = ImportPreview {
+        shown: [Column::Title, Column::Source, Column::Owner]
+            .map(|c| c.header().to_string())
+            .to_vec(),
+        ..Default::default()
     };
-    let mut columns: Vec<Option<ImportColumn>> = Vec::new();
-    for header in headers.iter() {
-        let column = ImportColumn::from_header(header);
-        match column {
-            Some(c) if columns.contains(&Some(c)) => preview
-                .file_errors
-                .push(format!("The column “{}” appears twice.", c.header())),
-            Some(_) => {}
-            None if header.trim().is_empty() => {}
-            None => preview.ignored_columns.push(header.trim().to_string()),
-        }
-        columns.push(column);
-    }
-    for required in ImportColumn::ALL.into_iter().filter(|c| c.required()) {
-        if !columns.contains(&Some(required)) {
-            preview.file_errors.push(format!(
-                "The file has no “{}” column, which every entry needs.",
-                required.header()
-            ));
-        }
-    }
-    if !preview.file_errors.is_empty() {
+    let mut drafts = Vec::new();
+    let Some(file) = CsvFile::<Column>::read(text, &mut preview) else {
         return Ok(Plan { preview, drafts });
-    }
-
+    };
     let directory = Directory::load(conn).await?;
-    let mut records = Vec::new();
-    for record in reader.records() {
-        records.push(record);
-        if records.len() > IMPORT_MAX_ROWS {
-            preview.file_errors.push(format!(
-                "The file has more than {IMPORT_MAX_ROWS} rows; import it in parts."
-            ));
-            return Ok(Plan { preview, drafts });
-        }
-    }
-    let existing = existing_titles(conn, &records, &columns).await?;
-
-    for (index, record) in records.into_iter().enumerate() {
-        let mut line = index + 2;
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                preview.rows.push(PreviewRow {
-                    line,
-                    title: String::new(),
-                    source: String::new(),
-                    owner: String::new(),
-                    fate: RowFate::Invalid(vec![format!("The row cannot be read: {error}")]),
-                });
-                continue;
-            }
+    let existing = existing_titles(conn, &file.column(Column::Reference)).await?;
+    for row in file.rows() {
+        let (fate, draft) = match row.unreadable() {
+            Some(problem) => (RowFate::Invalid(vec![problem]), None),
+            None => row_fate(&directory, &existing, &row),
         };
-        if let Some(position) = record.position() {
-            line = position.line() as usize;
-        }
-        if record.iter().all(|cell| cell.trim().is_empty()) {
-            continue;
-        }
-        let cell = |wanted: ImportColumn| -> String {
-            columns
-                .iter()
-                .position(|c| *c == Some(wanted))
-                .and_then(|i| record.get(i))
-                .map(|value| unguard(value.trim()).to_string())
-                .unwrap_or_default()
-        };
-        let (fate, draft) = row_fate(&directory, &existing, &cell);
         preview.rows.push(PreviewRow {
-            line,
-            title: cell(ImportColumn::Title),
-            source: cell(ImportColumn::Source),
-            owner: cell(ImportColumn::Owner),
+            line: row.line,
+            cells: [Column::Title, Column::Source, Column::Owner]
+                .map(|c| row.cell(c))
+                .to_vec(),
             fate,
         });
         drafts.extend(draft);
@@ -205,19 +74,9 @@ pub async fn plan<C: ConnectionTrait>(conn: &C, text: &str) -> Result<Plan, AppE
 /// Titles of the entries the file's references point at, to tell "already here" from a clash.
 async fn existing_titles<C: ConnectionTrait>(
     conn: &C,
-    records: &[Result<csv::StringRecord, csv::Error>],
-    columns: &[Option<ImportColumn>],
+    references: &[String],
 ) -> Result<HashMap<i64, String>, AppError> {
-    let Some(at) = columns
-        .iter()
-        .position(|c| *c == Some(ImportColumn::Reference))
-    else {
-        return Ok(HashMap::new());
-    };
-    let ids: Vec<i64> = records
-        .iter()
-        .filter_map(|r| r.as_ref().ok()?.get(at).and_then(reference_id))
-        .collect();
+    let ids: Vec<i64> = references.iter().filter_map(|r| reference_id(r)).collect();
     let mut titles = HashMap::new();
     for chunk in ids.chunks(500) {
         let found: Vec<(i64, String)> = improvement::Entity::find()
@@ -243,11 +102,12 @@ fn reference_id(value: &str) -> Option<i64> {
 fn row_fate(
     directory: &Directory,
     existing: &HashMap<i64, String>,
-    cell: &dyn Fn(ImportColumn) -> String,
+    row: &CsvRow<'_, Column>,
 ) -> (RowFate, Option<ImprovementDraft>) {
+    let cell = |column| row.cell(column);
     let mut problems = Vec::new();
-    let title = cell(ImportColumn::Title);
-    let reference = cell(ImportColumn::Reference);
+    let title = cell(Column::Title);
+    let reference = cell(Column::Reference);
     if let Some(id) = reference_id(&reference) {
         match existing.get(&id) {
             Some(here) if here.trim().eq_ignore_ascii_case(title.trim()) => {
@@ -260,7 +120,7 @@ fn row_fate(
             None => {}
         }
     }
-    let mut person = |column: ImportColumn, required: bool| -> String {
+    let mut person = |column: Column, required: bool| -> String {
         let value = cell(column);
         if value.is_empty() {
             if required {
@@ -276,34 +136,32 @@ fn row_fate(
             }
         }
     };
-    let owner_id = person(ImportColumn::Owner, true);
-    let approver_id = person(ImportColumn::Approver, false);
+    let owner_id = person(Column::Owner, true);
+    let approver_id = person(Column::Approver, false);
     let mut service_ids = Vec::new();
-    for name in cell(ImportColumn::Services)
+    for name in cell(Column::Services)
         .split([';', ','])
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        match directory.services.get(&name.to_lowercase()) {
-            Some(id) => service_ids.push(id.to_string()),
-            None => problems.push(format!(
-                "Services: “{name}” is not in the service catalogue."
-            )),
+        match directory.service("Services", name) {
+            Ok(id) => service_ids.push(id.to_string()),
+            Err(problem) => problems.push(problem),
         }
     }
     let form = ImprovementForm {
         title,
-        description: cell(ImportColumn::Description),
-        source: cell(ImportColumn::Source),
+        description: cell(Column::Description),
+        source: cell(Column::Source),
         source_ref: String::new(),
         service_ids,
-        clauses: cell(ImportColumn::Clauses),
-        expected_benefit: cell(ImportColumn::ExpectedBenefit),
-        benefit_score: cell(ImportColumn::BenefitScore),
-        effort: cell(ImportColumn::Effort),
+        clauses: cell(Column::Clauses),
+        expected_benefit: cell(Column::ExpectedBenefit),
+        benefit_score: cell(Column::BenefitScore),
+        effort: cell(Column::Effort),
         owner_id,
         approver_id,
-        target_date: cell(ImportColumn::TargetDate),
+        target_date: cell(Column::TargetDate),
     };
     match form.validate() {
         Ok(draft) if problems.is_empty() => (RowFate::Create, Some(draft)),

@@ -1,84 +1,101 @@
-//! Saved change-list filters: personal, named, at most `SAVED_FILTERS_MAX` per person.
+//! Saved filters (`model::saved_filter`): personal, named, at most `SAVED_FILTERS_MAX` per
+//! person and list. The query kept is always the list's canonical form, worked out here from
+//! what the caller sent, never taken as sent.
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
-use crate::model::change_request::{ChangeQueryParams, SavedFilter, SAVED_FILTERS_MAX};
+use crate::model::saved_filter::{SavedFilter, SavedList, SAVED_FILTERS_MAX};
 use crate::server::audit::{self, Actor};
 use crate::server::db::Db;
 use crate::server::entity::saved_filter::{self, Column, Entity as SavedFilters};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 
-fn view(row: saved_filter::Model) -> SavedFilter {
-    SavedFilter {
+fn view(row: saved_filter::Model) -> Option<SavedFilter> {
+    Some(SavedFilter {
         id: row.id,
+        list: SavedList::parse(&row.list)?,
         name: row.name,
         query: row.query,
-    }
+    })
 }
 
-pub async fn list(db: &Db, user_id: i64) -> Result<Vec<SavedFilter>, AppError> {
-    Ok(SavedFilters::find()
+fn of_list(user_id: i64, list: SavedList) -> sea_orm::Select<SavedFilters> {
+    SavedFilters::find()
         .filter(Column::UserId.eq(user_id))
+        .filter(Column::List.eq(list.as_str()))
+}
+
+pub async fn list(db: &Db, user_id: i64, list: SavedList) -> Result<Vec<SavedFilter>, AppError> {
+    Ok(of_list(user_id, list)
         .order_by_asc(Column::Name)
+        .limit(SAVED_FILTERS_MAX as u64)
         .all(db.reader())
         .await?
         .into_iter()
-        .map(view)
+        .filter_map(view)
         .collect())
 }
 
-async fn named<C: ConnectionTrait>(conn: &C, user_id: i64, name: &str) -> Result<bool, AppError> {
+/// Whether the person already has a filter of that name on the list, in any case.
+async fn named<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    list: SavedList,
+    name: &str,
+) -> Result<bool, AppError> {
     let lower = name.to_lowercase();
-    Ok(SavedFilters::find()
-        .filter(Column::UserId.eq(user_id))
+    let names: Vec<String> = of_list(user_id, list)
+        .select_only()
+        .column(Column::Name)
+        .into_tuple()
         .all(conn)
-        .await?
-        .iter()
-        .any(|f| f.name.to_lowercase() == lower))
+        .await?;
+    Ok(names.iter().any(|n| n.to_lowercase() == lower))
 }
 
-/// Saves the filters of `params` (normalised: only what the list understands) as `name`.
+/// Saves the filters of `query` (a query string of `list`'s page) as `name`.
 pub async fn save(
     db: &Db,
     actor: &Actor,
     user_id: i64,
+    list: SavedList,
     name: &str,
-    params: &ChangeQueryParams,
+    query: &str,
 ) -> Result<SavedFilter, AppError> {
     let mut errors = FieldErrors::new();
     let name = crate::model::text::bounded(&mut errors, "name", "Name", name, 1, 60);
-    let query = params.to_query();
-    if !query.is_filtered() {
+    let query = list.canonical(query);
+    if query.is_none() {
         errors.add("name", "Choose at least one filter before saving it.");
     }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    errors.into_result(())?;
+    let query = query.unwrap_or_default();
     let txn = db.begin_write().await?;
-    if named(&txn, user_id, &name).await? {
+    if named(&txn, user_id, list, &name).await? {
         return Err(AppError::single_field(
             "name",
             format!("You already have a filter called “{name}”."),
         ));
     }
-    let count = SavedFilters::find()
-        .filter(Column::UserId.eq(user_id))
-        .count(&txn)
-        .await?;
+    let count = of_list(user_id, list).count(&txn).await?;
     if count as usize >= SAVED_FILTERS_MAX {
         return Err(AppError::single_field(
             "name",
-            format!("You can keep {SAVED_FILTERS_MAX} filters; delete one first."),
+            format!(
+                "You can keep {SAVED_FILTERS_MAX} filters of {}; delete one first.",
+                list.label().to_lowercase()
+            ),
         ));
     }
     let row = saved_filter::ActiveModel {
         user_id: Set(user_id),
+        list: Set(list.as_str().into()),
         name: Set(name.clone()),
-        query: Set(query.to_query_string()),
+        query: Set(query),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -90,18 +107,28 @@ pub async fn save(
         RecordType::User,
         user_id,
         "saved_filter_created",
-        format!("Saved change filter “{name}”: {}", row.query),
+        format!(
+            "Saved filter of {} “{name}”: {}",
+            list.label().to_lowercase(),
+            row.query
+        ),
     )
     .await?;
     txn.commit().await?;
-    Ok(view(row))
+    view(row).ok_or_else(|| AppError::NotFound("That saved filter".into()))
 }
 
-/// Deletes one of the caller's own filters; someone else's reads as not found.
-pub async fn delete(db: &Db, actor: &Actor, user_id: i64, id: i64) -> Result<(), AppError> {
+/// Deletes one of the caller's own filters of `list`; someone else's reads as not found.
+pub async fn delete(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    list: SavedList,
+    id: i64,
+) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
-    let Some(row) = SavedFilters::find_by_id(id)
-        .filter(Column::UserId.eq(user_id))
+    let Some(row) = of_list(user_id, list)
+        .filter(Column::Id.eq(id))
         .one(&txn)
         .await?
     else {
@@ -114,7 +141,11 @@ pub async fn delete(db: &Db, actor: &Actor, user_id: i64, id: i64) -> Result<(),
         RecordType::User,
         user_id,
         "saved_filter_deleted",
-        format!("Deleted change filter “{}”", row.name),
+        format!(
+            "Deleted filter of {} “{}”",
+            list.label().to_lowercase(),
+            row.name
+        ),
     )
     .await?;
     txn.commit().await?;

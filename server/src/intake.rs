@@ -1,7 +1,8 @@
 //! `POST /intake/alertmanager`: Prometheus Alertmanager's webhook receiver. The sender
 //! presents its source's token as `Authorization: Bearer …` (Alertmanager's
 //! `http_config.authorization`); the answer says what the delivery did, as JSON. A 5xx makes
-//! Alertmanager retry, and a retried delivery opens nothing twice.
+//! Alertmanager retry, and a retried delivery opens nothing twice. A source delivering faster
+//! than `intake_limits::DELIVERIES_PER_MINUTE` is answered 429 with `Retry-After`.
 
 use app::error::AppError;
 use app::model::live::LiveEvent;
@@ -28,7 +29,12 @@ pub async fn alertmanager(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
         .unwrap_or_default();
-    match alert_intake::receive(&state.db, token, &body, Utc::now()).await {
+    let limits = &state.safeguards.intake;
+    let received = alert_intake::receive_admitted(&state.db, token, &body, Utc::now(), |source| {
+        limits.admit(source)
+    })
+    .await;
+    match received {
         Ok(delivery) => {
             for (id, version) in &delivery.touched {
                 state.events.publish(&LiveEvent::IncidentUpdated {
@@ -53,6 +59,22 @@ pub async fn alertmanager(
             })),
         )
             .into_response(),
+        Err(AppError::RateLimited {
+            retry_after_seconds,
+        }) => {
+            tracing::warn!(retry_after_seconds, "alert source over its delivery rate");
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_seconds.to_string())],
+                Json(json!({
+                    "error": format!(
+                        "This source sent more than {} deliveries in a minute; retry after {retry_after_seconds} s.",
+                        limits.deliveries_per_minute()
+                    )
+                })),
+            )
+                .into_response()
+        }
         Err(error) => {
             let status = StatusCode::from_u16(error.status_code())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -11,6 +11,7 @@ pub mod entity;
 pub mod events;
 pub mod evidence_jobs;
 pub mod failure;
+pub mod intake_limits;
 pub mod live_connections;
 pub mod markdown;
 pub mod password;

@@ -1,7 +1,9 @@
 //! What protects the server from abuse, shared by every request: who counts as a proxy,
-//! the refusal tallies and the live connections (see each module).
+//! the refusal tallies, the live connections and the monitoring intake's rate (see each
+//! module).
 
 use super::client_address::TrustedProxies;
+use super::intake_limits::IntakeLimits;
 use super::live_connections::LiveConnections;
 use super::refusals::Refusals;
 
@@ -10,4 +12,5 @@ pub struct Safeguards {
     pub proxies: TrustedProxies,
     pub refusals: Refusals,
     pub live: LiveConnections,
+    pub intake: IntakeLimits,
 }

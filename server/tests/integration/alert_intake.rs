@@ -521,3 +521,66 @@ async fn the_webhook_answers_alertmanager_over_http() {
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
+
+/// A source delivering faster than its quota is held back with 429 and `Retry-After`; the
+/// held-back delivery changes nothing, and another source is not held back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_over_its_delivery_rate_waits_alone() {
+    let setup = setup().await;
+    let mut app = state(setup.db.db.clone());
+    app.safeguards.intake = app::server::intake_limits::IntakeLimits::per_minute(2);
+    let bearer = format!("Bearer {}", setup.token);
+    for fingerprint in ["f1", "f2"] {
+        let body = delivery(vec![alert(fingerprint, "firing", portal_labels())]);
+        let reply = send(&app, post(body, Some(&bearer))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let third = delivery(vec![alert("f3", "firing", portal_labels())]);
+    let reply = send(&app, post(third.clone(), Some(&bearer))).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        reply.body
+    );
+    let wait: i64 = reply
+        .headers
+        .get(header::RETRY_AFTER)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    assert!(
+        reply.body.contains("more than 2 deliveries in a minute"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        incident_count(&setup.db).await,
+        2,
+        "the held-back alert opened nothing"
+    );
+
+    // Another source has its own quota.
+    let form = SourceForm {
+        name: "Prometheus staging".into(),
+        reporter_id: setup.sam.id.to_string(),
+        service_id: setup.mail.to_string(),
+        impact: "low".into(),
+        urgency: "low".into(),
+        rules: Vec::new(),
+    };
+    let other = alert_intake::create(
+        &setup.db,
+        &setup.sam,
+        &actor(&setup.sam),
+        &form,
+        at("2027-03-01T08:00:00Z"),
+    )
+    .await
+    .unwrap();
+    let reply = send(&app, post(third, Some(&format!("Bearer {}", other.token)))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}

@@ -378,9 +378,22 @@ pub async fn receive(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Delivery, AppError> {
+    receive_admitted(db, token, body, now, |_| Ok(())).await
+}
+
+/// As `receive`, once `admit` lets the source deliver now (its rate): a refused delivery
+/// reads no further and changes nothing.
+pub async fn receive_admitted(
+    db: &Db,
+    token: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+    admit: impl FnOnce(i64) -> Result<(), AppError>,
+) -> Result<Delivery, AppError> {
     let Some(source) = authenticate(db.reader(), token).await? else {
         return Err(AppError::Unauthenticated);
     };
+    admit(source.id)?;
     let payload: AlertmanagerPayload = serde_json::from_slice(body).map_err(|e| {
         AppError::BadRequest(format!(
             "The body is not Alertmanager's webhook payload: {e}."

@@ -4,7 +4,7 @@
 //! error. Each incident is measured against the agreement that was in force when it was
 //! opened, so imported history counts in the service reports as it happened.
 
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::model::access::RecordType;
 use crate::model::agreement::{AgreementTerms, PriorityTarget};
 use crate::model::csv_import::{ImportColumn as _, ImportPreview, PreviewRow, RowFate};
@@ -59,7 +59,7 @@ pub async fn plan<C: ConnectionTrait>(
     };
     let directory = Directory::load(conn).await?;
     let imported_before = imported_before(conn, &file.column(Column::Reference)).await?;
-    let to_utc = |local| schedule::to_utc("", local, &user.time_zone, &mut FieldErrors::new());
+    let to_utc = |local| schedule::local_to_utc(local, &user.time_zone);
     // Where each reference first appears in the file, to catch a row given twice.
     let mut first_line: HashMap<String, usize> = HashMap::new();
     for row in file.rows() {

@@ -77,21 +77,27 @@ pub fn to_utc(
     zone: &str,
     errors: &mut FieldErrors,
 ) -> Option<DateTime<Utc>> {
+    let at = local_to_utc(local, zone);
+    if at.is_none() {
+        errors.add(
+            field,
+            format!(
+                "{} does not exist in {zone} (the clocks skip it).",
+                local.format("%Y-%m-%d %H:%M")
+            ),
+        );
+    }
+    at
+}
+
+/// A local wall-clock time in `zone` as UTC; `None` for a time a DST change skips.
+pub fn local_to_utc(local: NaiveDateTime, zone: &str) -> Option<DateTime<Utc>> {
     let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
         // The earlier of two (clocks going back): the first time that wall-clock time occurs.
         LocalResult::Ambiguous(first, _) => Some(first.with_timezone(&Utc)),
-        LocalResult::None => {
-            errors.add(
-                field,
-                format!(
-                    "{} does not exist in {zone} (the clocks skip it).",
-                    local.format("%Y-%m-%d %H:%M")
-                ),
-            );
-            None
-        }
+        LocalResult::None => None,
     }
 }
 

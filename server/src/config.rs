@@ -63,6 +63,11 @@ pub struct SafeguardArgs {
     /// Live-update connections (`/events`) one process keeps open at most.
     #[arg(long, env = "CONFORM_MAX_LIVE_CONNECTIONS", default_value_t = app::server::live_connections::PER_PROCESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub max_live_connections: usize,
+
+    /// Deliveries one monitoring source may post to `/intake/alertmanager` in a minute before
+    /// it is answered 429 (counted per process: behind a balancer, give each its share).
+    #[arg(long, env = "CONFORM_INTAKE_DELIVERIES_PER_MINUTE", default_value_t = app::server::intake_limits::DELIVERIES_PER_MINUTE, value_parser = clap::builder::RangedU64ValueParser::<u32>::new().range(1..=100_000))]
+    pub intake_deliveries_per_minute: u32,
 }
 
 impl SafeguardArgs {
@@ -72,6 +77,9 @@ impl SafeguardArgs {
             live: app::server::live_connections::LiveConnections::with_limits(
                 app::server::live_connections::PER_SESSION,
                 self.max_live_connections,
+            ),
+            intake: app::server::intake_limits::IntakeLimits::per_minute(
+                self.intake_deliveries_per_minute,
             ),
             ..Default::default()
         }
@@ -267,6 +275,35 @@ mod tests {
         assert!(!args.served_over_https());
         let args = ServeArgs::try_from_flags(["conform", "--secure-cookies"]).unwrap();
         assert!(args.auth_settings().secure_cookies && !args.served_over_https());
+    }
+
+    #[test]
+    fn the_intake_rate_is_set_per_source_and_minute_within_bounds() {
+        let default = ServeArgs::try_from_flags(["conform"]).unwrap();
+        assert_eq!(
+            default
+                .safeguards
+                .safeguards()
+                .intake
+                .deliveries_per_minute(),
+            app::server::intake_limits::DELIVERIES_PER_MINUTE
+        );
+        let set =
+            ServeArgs::try_from_flags(["conform", "--intake-deliveries-per-minute", "30"]).unwrap();
+        assert_eq!(
+            set.safeguards.safeguards().intake.deliveries_per_minute(),
+            30
+        );
+        for bad in ["0", "-5", "100001", "many"] {
+            let flag = format!("--intake-deliveries-per-minute={bad}");
+            let error = ServeArgs::try_from_flags(["conform", flag.as_str()])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("--intake-deliveries-per-minute"),
+                "{bad}: {error}"
+            );
+        }
     }
 
     #[test]

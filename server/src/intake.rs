@@ -2,7 +2,7 @@
 //! presents its source's token as `Authorization: Bearer …` (Alertmanager's
 //! `http_config.authorization`); the answer says what the delivery did, as JSON. A 5xx makes
 //! Alertmanager retry, and a retried delivery opens nothing twice. A source delivering faster
-//! than `intake_limits::DELIVERIES_PER_MINUTE` is answered 429 with `Retry-After`.
+//! than its quota (`--intake-deliveries-per-minute`) is answered 429 with `Retry-After`.
 
 use app::error::AppError;
 use app::model::live::LiveEvent;

@@ -72,6 +72,79 @@ test('a reported incident appears live in the queue and is worked to resolution 
   for (const session of [requester, manager, resolver]) await session.context.close();
 });
 
+test('a resolution target is crossed while two people watch: paused, resumed, warned, breached on both records and the queue', async ({ browser, problems }) => {
+  test.setTimeout(90_000);
+  const manager = await signedInPage(browser, demo.serviceLevels);
+  const resolver = await signedInPage(browser, demo.resolver);
+  // Each browser keeps its own clock, which the test moves on: the server is never asked
+  // again while the targets are crossed, so what the pages show is their own ticking.
+  for (const session of [manager, resolver]) await session.context.clock.install();
+  const title = unique('Order history is empty');
+
+  const record = manager.page;
+  await openHydrated(record, '/incidents/new');
+  await record.getByLabel('Title', { exact: true }).fill(title);
+  await record.getByLabel('Service', { exact: true }).selectOption({ label: 'Customer portal' });
+  await record.getByLabel('Impact', { exact: true }).selectOption('high');
+  await record.getByLabel('Urgency', { exact: true }).selectOption('high');
+  await record.getByRole('button', { name: 'Report' }).click();
+  await expect(record).toHaveURL(/\/incidents\/\d+$/);
+  await hydrated(record);
+  const path = new URL(record.url()).pathname;
+  await record.getByLabel('Assign to', { exact: true }).selectOption({ label: 'Jordan Fixer' });
+  await record.getByRole('button', { name: 'Assign', exact: true }).click();
+  await expect(record.locator('.page-actions')).toContainText('Assigned');
+  const queue = await manager.context.newPage();
+  await openHydrated(queue, '/incidents');
+  const row = queue.getByRole('row', { name: new RegExp(title) });
+  await expect(row).toContainText('On track');
+
+  const work = resolver.page;
+  await openHydrated(work, path);
+  await work.getByRole('button', { name: 'Start work' }).click();
+  await expect(work.locator('.page-actions')).toContainText('In progress');
+  const resolution = (page: typeof work) => page.locator('.clock-line', { hasText: 'Resolution' });
+
+  // Waiting for the customer stops the clock for both; time passing does not move it.
+  await work.getByRole('button', { name: 'Wait for the customer' }).click();
+  for (const page of [work, record]) {
+    await expect(page.locator('.page-actions')).toContainText('Pending', { timeout: 15_000 });
+    await expect(resolution(page)).toContainText('paused');
+    await expect(resolution(page).locator('time')).toHaveCount(0);
+  }
+  const paused = await resolution(record).locator('.clock-words').textContent();
+  for (const session of [manager, resolver]) await session.context.clock.fastForward('10:00');
+  await expect(resolution(record)).toContainText(paused!);
+  await expect(resolution(record)).toContainText('On track');
+
+  // Resumed, it runs again with a due time, seen by the manager without a reload.
+  await work.getByRole('button', { name: 'Resume work' }).click();
+  await expect(resolution(record).locator('time')).toHaveCount(1, { timeout: 15_000 });
+  await expect(resolution(work).locator('time')).toHaveCount(1);
+  const due = Date.parse((await resolution(work).locator('time').getAttribute('datetime'))!);
+  const browserNow = await work.evaluate(() => Date.now());
+  expect(due).toBeGreaterThan(browserNow);
+
+  // Half a minute before it falls due both records warn, and the queue row too.
+  for (const session of [manager, resolver]) await session.context.clock.fastForward(due - browserNow - 30_000);
+  for (const page of [work, record]) {
+    await expect(resolution(page)).toContainText('Warning');
+    await expect(resolution(page)).toContainText('under a minute left');
+  }
+  await expect(row).toContainText('Warning');
+
+  // Past it, both records and the queue show the breach as it happens.
+  for (const session of [manager, resolver]) await session.context.clock.fastForward('02:00');
+  for (const page of [work, record]) {
+    await expect(resolution(page)).toContainText('Breached');
+    await expect(resolution(page)).toContainText('breached 1 min ago');
+  }
+  await expect(row).toContainText('Breached');
+  await expect(row).toHaveClass(/breached/);
+  expect(problems).toEqual([]);
+  for (const session of [manager, resolver]) await session.context.close();
+});
+
 test('an agreement is approved only by someone who wrote no part of it', async ({ browser, problems }) => {
   const manager = await signedInPage(browser, demo.serviceLevels);
   const quality = await signedInPage(browser, demo.quality);

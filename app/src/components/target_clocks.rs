@@ -2,7 +2,7 @@
 //! they warn and fall due), and each second the browser asks `ClockReading::status_at` how
 //! they stand now, without asking the server or knowing the service hours.
 
-use crate::model::target_clock::{ClockReading, ClockStatus};
+use crate::model::target_clock::{ClockPhase, ClockReading, ClockStatus};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -53,6 +53,10 @@ pub fn ClockLine(
     now: ReadSignal<DateTime<Utc>>,
 ) -> impl IntoView {
     let target = crate::model::target_clock::span(i64::from(reading.target_minutes) * 60);
+    // Only a running clock falls due at a known instant; a paused one waits on people.
+    let due = reading
+        .due_at
+        .filter(|_| reading.phase == ClockPhase::Running);
     let shown = reading.clone();
     let status = Memo::new(move |_| shown.status_at(now.get()));
     let words = move || reading.describe(now.get());
@@ -61,6 +65,9 @@ pub fn ClockLine(
             <span class="clock-name">{label}</span>
             {move || status_badge(status.get())}
             <span class="clock-words" aria-live="off">{words}</span>
+            {due.map(|due| view! {
+                <span class="clock-due">"due "<time datetime=due.to_rfc3339()>{due.format("%Y-%m-%d %H:%M UTC").to_string()}</time></span>
+            })}
             <span class="muted">{format!(" (target {target} of service time)")}</span>
         </div>
     }

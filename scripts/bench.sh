@@ -13,7 +13,8 @@
 # nonconformities and 2,000 improvements against reading the same records once; the incident
 # queue at 100,000 incidents against reading any 25 rows, and due instants of 100,000 clocks on
 # office hours against wall-clock addition; 1,000 monitoring alerts (10 a delivery) posted over
-# HTTP, new and repeated, against as many health checks.
+# HTTP, new and repeated, against as many health checks; an incident import of 5,000 rows
+# (preview and import) against reading the file and inserting as many bare rows.
 # Not run from here (each sets its own pass/fail targets; figures in docs/benchmarks.md):
 #   scripts/bench-signin.sh  a 500-parallel wrong-password burst against one account (~15 s)
 #   scripts/durability.sh    SIGKILL during acknowledged writes, 200 cycles (~1 min)
@@ -154,6 +155,10 @@ incident_data="$(mktemp -d)"
 trap 'kill $pid 2>/dev/null; rm -rf "$data" "$board_data" "$meeting_data" "$register_data" "$incident_data"' EXIT
 cargo build --release -p conform --example bench_incidents >/dev/null 2>&1
 "$CARGO_TARGET_DIR/release/examples/bench_incidents" "sqlite://$incident_data/c.db"
+# Incident import: 5,000 rows previewed and imported, against reading the file and inserting
+# bare rows (bench_incident_import prints its own section).
+cargo build --release -p conform --example bench_incident_import >/dev/null 2>&1
+"$CARGO_TARGET_DIR/release/examples/bench_incident_import" "sqlite://$incident_data/import.db"
 # Monitoring intake: 1,000 alerts over HTTP as Alertmanager posts them, then the same again
 # (deduplicated), against as many health checks on the same server; fails on any lost alert.
 cargo build --release -p conform --example bench_intake >/dev/null 2>&1

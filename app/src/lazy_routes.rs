@@ -60,6 +60,9 @@ use crate::pages::{
     requests::RequestsPage,
     review_detail::ReviewDetailPage,
     reviews::ReviewsPage,
+    risk::RiskPage,
+    risk_matrix::RiskMatrixPage,
+    risks::{RiskNewPage, RisksPage},
     schedule_windows::{ScheduleWindowPage, ScheduleWindowsPage},
     service_bia::ServiceBiaPage,
     service_calendars::{ServiceCalendarPage, ServiceCalendarsPage},
@@ -199,5 +202,9 @@ lazy_sections! {
         GapAssessments => GapAssessmentsPage,
         GapAssessment => GapAssessmentPage,
         GapResults => GapResultsPage,
+        Risks => RisksPage,
+        RiskNew => RiskNewPage,
+        RiskMatrix => RiskMatrixPage,
+        Risk => RiskPage,
     }
 }

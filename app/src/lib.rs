@@ -130,6 +130,10 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/service-levels/calendars/:id") view={Lazy::<lazy_routes::incidents::ServiceCalendar>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/intake") view={Lazy::<lazy_routes::incidents::IntakeSources>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/service-levels/intake/:id") view={Lazy::<lazy_routes::incidents::IntakeSource>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/risks") view={Lazy::<lazy_routes::compliance::Risks>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/risks/new") view={Lazy::<lazy_routes::compliance::RiskNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/risks/matrix") view={Lazy::<lazy_routes::compliance::RiskMatrix>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/risks/:id") view={Lazy::<lazy_routes::compliance::Risk>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems") view={Lazy::<lazy_routes::incidents::Problems>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/new") view={Lazy::<lazy_routes::incidents::ProblemNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/:id") view={Lazy::<lazy_routes::incidents::Problem>::new()}/>

@@ -32,6 +32,7 @@ mod m20261206_000507_service_requests;
 mod m20261206_000508_incident_cause;
 mod m20261206_000509_incident_import;
 mod m20261206_000510_saved_filter_lists;
+mod m20261207_000511_sms_risks;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000508_incident_cause::Migration),
             Box::new(m20261206_000509_incident_import::Migration),
             Box::new(m20261206_000510_saved_filter_lists::Migration),
+            Box::new(m20261207_000511_sms_risks::Migration),
         ]
     }
 }

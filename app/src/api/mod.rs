@@ -25,6 +25,7 @@ pub mod objectives;
 pub mod problems;
 pub mod requests;
 pub mod reviews;
+pub mod risks;
 pub mod saved_filters;
 pub mod schedule;
 pub mod service;

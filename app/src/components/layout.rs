@@ -20,7 +20,8 @@ const SECTIONS: [(&str, &str); 10] = [
 ];
 
 /// Sections only some roles see.
-const RESTRICTED: [(&str, &str, Permission); 2] = [
+const RESTRICTED: [(&str, &str, Permission); 3] = [
+    ("/risks", "Risks", Permission::RiskRead),
     ("/audit", "Audit trail", Permission::AuditRead),
     ("/admin/users", "Users", Permission::UserManage),
 ];

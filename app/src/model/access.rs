@@ -49,6 +49,7 @@ labelled_enum! {
         Problem => ("problem", "Problem"),
         RequestType => ("request_type", "Request type"),
         ServiceRequest => ("service_request", "Service request"),
+        SmsRisk => ("sms_risk", "SMS risk"),
         User => ("user", "User"),
         AuditTrail => ("audit_trail", "Audit trail"),
     }
@@ -97,10 +98,13 @@ pub enum Permission {
     RequestWork,
     RequestApprove,
     RequestTypeManage,
+    RiskRead,
+    RiskManage,
+    RiskMatrixManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 40] = [
+    pub const ALL: [Permission; 43] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -141,6 +145,9 @@ impl Permission {
         Permission::RequestWork,
         Permission::RequestApprove,
         Permission::RequestTypeManage,
+        Permission::RiskRead,
+        Permission::RiskManage,
+        Permission::RiskMatrixManage,
     ];
 
     pub fn record_type(self) -> RecordType {
@@ -182,6 +189,9 @@ impl Permission {
             | Permission::RequestWork
             | Permission::RequestApprove => RecordType::ServiceRequest,
             Permission::RequestTypeManage => RecordType::RequestType,
+            Permission::RiskRead | Permission::RiskManage | Permission::RiskMatrixManage => {
+                RecordType::SmsRisk
+            }
         }
     }
 
@@ -266,6 +276,11 @@ impl Permission {
             Permission::RequestTypeManage => {
                 "keep the request catalogue: request types, the fields they ask, approval and fulfilment targets"
             }
+            Permission::RiskRead => "read the SMS risk register and the risk matrix",
+            Permission::RiskManage => {
+                "record SMS risks and opportunities and rate, treat, accept and review those they own (a quality manager: any; above the appetite a quality manager who never owned it accepts)"
+            }
+            Permission::RiskMatrixManage => "set the risk matrix and the appetite",
         }
     }
 
@@ -499,6 +514,27 @@ impl Permission {
             // is never the approver's own request.
             Permission::RequestApprove => &[ServiceOwner, ServiceLevelManager],
             Permission::RequestTypeManage => &[ServiceLevelManager],
+            // Risks to the SMS and its services are read by those who work in it (not by
+            // requesters: information security risks name weaknesses).
+            Permission::RiskRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                ServiceLevelManager,
+            ],
+            // Owners of services and processes keep the risks to them.
+            Permission::RiskManage => &[
+                ChangeManager,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                ServiceLevelManager,
+            ],
+            Permission::RiskMatrixManage => &[QualityManager],
         }
     }
 }
@@ -601,6 +637,8 @@ mod tests {
                     | Permission::RequestWork
                     | Permission::RequestApprove
                     | Permission::RequestTypeManage
+                    | Permission::RiskManage
+                    | Permission::RiskMatrixManage
             );
             assert_eq!(
                 may(&[Role::Admin], permission),

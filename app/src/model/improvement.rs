@@ -28,6 +28,8 @@ labelled_enum! {
         GapAnalysis => ("gap_analysis", "Gap analysis"),
         /// An action of a major incident's post-incident review (source_ref `incident:<id>`).
         MajorIncident => ("major_incident", "Major incident review"),
+        /// A risk's treatment action (source_ref `risk:<id>`).
+        RiskTreatment => ("risk_treatment", "Risk treatment"),
     }
 }
 

@@ -48,6 +48,7 @@ pub mod service_hours;
 pub mod service_report;
 pub mod service_request;
 pub mod sms_document;
+pub mod sms_risk;
 pub mod standard_template;
 pub mod target_clock;
 pub mod text;

@@ -129,6 +129,10 @@ pub fn source_link(source_ref: &str) -> Option<(String, String)> {
             crate::model::incident::reference(id),
             format!("/incidents/{id}"),
         )),
+        "risk" => Some((
+            crate::model::sms_risk::reference(id),
+            format!("/risks/{id}"),
+        )),
         _ => None,
     }
 }
@@ -255,6 +259,7 @@ impl ImprovementForm {
                                 | "audit"
                                 | "review"
                                 | "incident"
+                                | "risk"
                         ) && id.parse::<i64>().is_ok_and(|id| id > 0)
                 });
                 if !valid {

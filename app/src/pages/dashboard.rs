@@ -5,6 +5,8 @@ use crate::components::badges::CriticalityBadge;
 use crate::components::error_view::ErrorPanel;
 use crate::components::error_view::FormErrors;
 use crate::components::live::refresh_when_meetings_move_on;
+use crate::components::session::IfAllowed;
+use crate::model::access::Permission;
 use crate::model::change_request::reference;
 use crate::model::dashboard::OverdueItem;
 use leptos::prelude::*;
@@ -55,6 +57,9 @@ pub fn DashboardPage() -> impl IntoView {
         <ContinuityAttention/>
         <ComplianceAttention/>
         <OverdueRegister/>
+        <IfAllowed permission=Permission::RiskRead>
+            <RiskReviews/>
+        </IfAllowed>
     }
 }
 
@@ -181,6 +186,43 @@ fn OverdueRegister() -> impl IntoView {
                             all_href="/nonconformities"
                             empty="Every nonconformity is on time."
                         />
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// The reader's SMS risks due for review (within the fortnight or overdue), and how many
+/// reviews the register has overdue; only for those who read the register.
+#[component]
+fn RiskReviews() -> impl IntoView {
+    let reminders = Resource::new(|| (), |_| crate::api::risks::risk_review_reminders());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(reminders) = reminders.await else { return ().into_any() };
+                let today = reminders.today;
+                view! {
+                    <section class="panel" aria-labelledby="risk-reviews-heading">
+                        <h2 id="risk-reviews-heading">"SMS risk reviews"</h2>
+                        {if reminders.mine.is_empty() {
+                            view! { <p class="muted">"None of your risks is due for review in the next 14 days."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="dashboard-list overdue-list">
+                                    {reminders.mine.into_iter().map(|(id, title, due)| view! {
+                                        <li class:mine=due < today>
+                                            <a href=format!("/risks/{id}")>{crate::model::sms_risk::reference(id)}</a>" "{title}
+                                            <span class="muted">{format!(" · review {} {}", if due < today { "overdue since" } else { "due" }, due.format("%-d %b %Y"))}</span>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                        {(reminders.overdue_total > 0).then(|| view! {
+                            <p><a href="/risks?review=overdue">{format!("{} overdue review(s) in the register", reminders.overdue_total)}</a></p>
+                        })}
                     </section>
                 }.into_any()
             })}

@@ -196,6 +196,8 @@ versioned! {
     objective => "this objective", updated_at;
     plan_version => "this draft", updated_at;
     problem => "this problem", updated_at;
+    sms_risk => "this risk", updated_at;
+    sms_risk_settings => "the risk matrix";
     request_type => "this request type", updated_at;
     review_action => "this action";
     schedule_window => "this window";

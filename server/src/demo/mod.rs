@@ -15,6 +15,7 @@ pub mod people;
 pub mod register;
 pub mod requests;
 pub mod reviews;
+pub mod risks;
 
 use app::error::AppError;
 use app::server::audit::Actor;
@@ -43,6 +44,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += incidents::seed(db).await?;
     // After the agreements: requests are measured against them.
     created += requests::seed(db).await?;
+    // After the catalogue: risks name its services.
+    created += risks::seed(db).await?;
     // After every other seed: its inputs are gathered from their records.
     created += reviews::seed(db).await?;
     Ok(created)

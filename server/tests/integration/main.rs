@@ -53,3 +53,4 @@ mod service_levels;
 mod service_reports;
 mod service_requests;
 mod shutdown;
+mod sms_risks;

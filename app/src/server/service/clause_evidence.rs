@@ -61,11 +61,17 @@ enum Domain {
     Availability,
     /// 9.4: last month's service reports and the targets they show missed.
     Reporting,
+    /// 6.1: the SMS risk register, its treatment and reviews.
+    Risks,
+    /// 8.7.3: the information security risks in the register.
+    SecurityRisks,
 }
 
 fn domain_of(number: &str) -> Option<Domain> {
     Some(match number {
+        "6.1" => Domain::Risks,
         "6.2" => Domain::Objectives,
+        "8.7.3" => Domain::SecurityRisks,
         "7.5" => Domain::DocumentControl,
         "8.2.4" => Domain::Services,
         "8.5.1" => Domain::Changes,
@@ -143,6 +149,8 @@ async fn domain_evidence<C: ConnectionTrait>(
         Domain::Incidents => incidents(conn, today).await,
         Domain::Requests => requests(conn, today).await,
         Domain::Problems => problems(conn).await,
+        Domain::Risks => risks(conn, today, false).await,
+        Domain::SecurityRisks => risks(conn, today, true).await,
     }
 }
 
@@ -248,6 +256,22 @@ pub async fn clauses_with_live_records(db: &Db) -> Result<BTreeSet<String>, AppE
         .one(conn)
         .await?;
     mark(&mut out, problems.is_some(), &["8.6.3"]);
+    use crate::server::entity::sms_risk::{Column as RiskColumn, Entity as Risks};
+    let risk: Option<i64> = Risks::find()
+        .select_only()
+        .column(RiskColumn::Id)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    mark(&mut out, risk.is_some(), &["6.1"]);
+    let security_risk: Option<i64> = Risks::find()
+        .select_only()
+        .column(RiskColumn::Id)
+        .filter(RiskColumn::InformationSecurity.eq(true))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    mark(&mut out, security_risk.is_some(), &["8.7.3"]);
     let requests: Option<i64> = crate::server::entity::service_request::Entity::find()
         .select_only()
         .column(crate::server::entity::service_request::Column::Id)
@@ -1095,6 +1119,113 @@ async fn problems<C: ConnectionTrait>(conn: &C) -> Result<Found, AppError> {
                 "/problems?state=known_error",
             ),
             source("Problems resolved", resolved, "/problems?state=all"),
+        ],
+        thin,
+    ))
+}
+
+// ---- 6.1, 8.7.3: the SMS risk register ------------------------------------------------
+
+/// The live register (open and accepted; `security`: information security risks only):
+/// how many, how many treated and accepted; thin where a review is overdue or a risk above
+/// the appetite is still open.
+async fn risks<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+    security: bool,
+) -> Result<Found, AppError> {
+    use crate::model::sms_risk::{reference, Rating, RiskState};
+    use crate::server::entity::sms_risk::{Column, Entity as Risks, Model};
+    use sea_orm::QueryOrder;
+    let (matrix, _) = crate::server::service::sms_risks::matrix(conn).await?;
+    let live = || {
+        let query = Risks::find()
+            .filter(Column::State.is_in([RiskState::Open.as_str(), RiskState::Accepted.as_str()]));
+        if security {
+            query.filter(Column::InformationSecurity.eq(true))
+        } else {
+            query
+        }
+    };
+    let recorded = live().count(conn).await? as usize;
+    let accepted = live()
+        .filter(Column::State.eq(RiskState::Accepted.as_str()))
+        .count(conn)
+        .await? as usize;
+    let reviewed: usize = {
+        use crate::server::entity::sms_risk_review::{Column as ReviewColumn, Entity as Reviews};
+        let ids: Vec<i64> = live()
+            .select_only()
+            .column(Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let mut with_review = BTreeSet::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<i64> = Reviews::find()
+                .select_only()
+                .column(ReviewColumn::RiskId)
+                .filter(ReviewColumn::RiskId.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(conn)
+                .await?;
+            with_review.extend(rows);
+        }
+        with_review.len()
+    };
+    let label = |row: &Model| format!("{} {}", reference(row.id), short(&row.title));
+    let overdue = live()
+        .filter(Column::ReviewOn.lt(today))
+        .order_by_asc(Column::ReviewOn);
+    // Open above the appetite: cells the matrix rates above it, as one condition.
+    let mut above = sea_orm::Condition::any().add(Expr::val(1).eq(0));
+    for l in 1..=5u8 {
+        for i in 1..=5u8 {
+            if matrix.above_appetite(Rating {
+                likelihood: l,
+                impact: i,
+            }) {
+                above = above.add(
+                    sea_orm::Condition::all()
+                        .add(Column::ResidualLikelihood.eq(i16::from(l)))
+                        .add(Column::ResidualImpact.eq(i16::from(i))),
+                );
+            }
+        }
+    }
+    let untreated = live()
+        .filter(Column::State.eq(RiskState::Open.as_str()))
+        .filter(above)
+        .order_by_desc(Column::ResidualScore);
+    let mut thin = Vec::new();
+    thin.extend(
+        offenders(conn, "Risks past their review date", overdue, |row| {
+            record(label(&row), format!("/risks/{}", row.id))
+        })
+        .await?,
+    );
+    thin.extend(
+        offenders(
+            conn,
+            "Risks above the appetite, neither reduced within it nor accepted",
+            untreated,
+            |row| record(label(&row), format!("/risks/{}", row.id)),
+        )
+        .await?,
+    );
+    let (what, href) = if security {
+        (
+            "Information security risks in the register",
+            "/risks?security=yes",
+        )
+    } else {
+        ("Risks and opportunities in the register", "/risks")
+    };
+    Ok((
+        vec![
+            source(what, recorded, href),
+            source("Reviewed at least once", reviewed, href),
+            source("Residual risk accepted", accepted, "/risks?state=accepted"),
         ],
         thin,
     ))

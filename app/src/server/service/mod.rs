@@ -41,5 +41,7 @@ pub mod service_levels;
 pub mod service_reports;
 pub mod service_requests;
 pub mod sms_documents;
+pub mod sms_risks;
 pub mod templates;
+pub mod text_search;
 pub mod users;

@@ -23,11 +23,12 @@ use crate::server::entity::problem::{self as row_entity, Column, Entity as Probl
 use crate::server::entity::problem_incident::{self as link_entity, Entity as Links};
 use crate::server::service::incidents::add_event;
 use crate::server::service::key_paging::{self, KeyOrder};
+use crate::server::service::text_search::contains;
 use crate::server::service::users::{people, person};
 use crate::server::service::{catalogue, changes};
 use crate::server::versioned::{self, check_version};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select, Set, UpdateMany,
@@ -716,12 +717,6 @@ fn open_states() -> Vec<&'static str> {
         .filter(|s| s.is_open())
         .map(ProblemState::as_str)
         .collect()
-}
-
-/// Lower-cased `column` contains `word` (the same on SQLite and PostgreSQL).
-fn contains(column: Column, word: &str) -> sea_orm::sea_query::SimpleExpr {
-    let pattern = format!("%{}%", word.to_lowercase().replace(['%', '_'], ""));
-    Expr::expr(Func::lower(Expr::col(column))).like(pattern)
 }
 
 fn filtered(params: &ProblemListParams) -> Select<Problems> {

@@ -1,0 +1,1317 @@
+//! The SMS risk register (clause 6.1, and the information security risks of 8.7.3), the rules
+//! without the storage: risks and opportunities to the SMS and its services, rated likelihood ×
+//! impact on the organisation's matrix before treatment (inherent) and after it (residual),
+//! treated, accepted and reviewed on a cycle. Named apart from the change-risk questionnaire
+//! (`model/risk.rs`), whose level words it shares.
+//!
+//! The control an auditor samples: a residual level above the organisation's appetite is
+//! accepted only by a quality manager who does not own the risk and never has; an accepted
+//! risk keeps the rating it was accepted on until it is reopened.
+
+use crate::error::FieldErrors;
+use crate::model::access::Role;
+use crate::model::actor::{refuse, ActorFacts, Refusal};
+use crate::model::labelled::labelled_enum;
+use crate::model::refs::{PersonRef, ServiceRef};
+use crate::model::risk::RiskLevel;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+labelled_enum! {
+    /// Something that could go wrong, or could go better than planned.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum RiskKind {
+        Risk => ("risk", "Risk"),
+        Opportunity => ("opportunity", "Opportunity"),
+    }
+}
+
+labelled_enum! {
+    /// What is done about it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Treatment {
+        Reduce => ("reduce", "Reduce — act on likelihood or impact"),
+        Transfer => ("transfer", "Transfer — insure or contract it out"),
+        Avoid => ("avoid", "Avoid — stop the activity"),
+        Accept => ("accept", "Accept — live with it as rated"),
+        Pursue => ("pursue", "Pursue — act to realise the opportunity"),
+    }
+}
+
+impl Treatment {
+    /// The treatments that make sense for `kind`.
+    pub fn for_kind(kind: RiskKind) -> &'static [Treatment] {
+        match kind {
+            RiskKind::Risk => &[
+                Treatment::Reduce,
+                Treatment::Transfer,
+                Treatment::Avoid,
+                Treatment::Accept,
+            ],
+            RiskKind::Opportunity => &[Treatment::Pursue, Treatment::Accept],
+        }
+    }
+
+    /// The first word, for tables.
+    pub fn word(self) -> &'static str {
+        self.label().split(" — ").next().unwrap_or_default()
+    }
+}
+
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum RiskState {
+        /// Rated and being treated.
+        Open => ("open", "Open"),
+        /// The residual rating is accepted; the risk is watched through its reviews.
+        Accepted => ("accepted", "Accepted"),
+        /// No longer applies (kept, with why).
+        Closed => ("closed", "Closed"),
+    }
+}
+
+labelled_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum RiskAction {
+        Accept => ("accept", "Accept the residual risk"),
+        Reopen => ("reopen", "Reopen"),
+        Close => ("close", "Close"),
+    }
+}
+
+/// The words of the five likelihood steps, 1 to 5.
+pub const LIKELIHOOD: [&str; 5] = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"];
+/// The words of the five impact steps, 1 to 5.
+pub const IMPACT: [&str; 5] = ["Negligible", "Minor", "Moderate", "Major", "Severe"];
+
+/// A likelihood and an impact, each 1 (least) to 5 (most).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Rating {
+    pub likelihood: u8,
+    pub impact: u8,
+}
+
+impl Rating {
+    pub fn new(likelihood: u8, impact: u8) -> Option<Rating> {
+        ((1..=5).contains(&likelihood) && (1..=5).contains(&impact))
+            .then_some(Rating { likelihood, impact })
+    }
+
+    /// Likelihood × impact, 1 to 25.
+    pub fn score(self) -> u8 {
+        self.likelihood * self.impact
+    }
+
+    /// "Likely (4) × Major (4) = 16".
+    pub fn describe(self) -> String {
+        format!(
+            "{} ({}) × {} ({}) = {}",
+            LIKELIHOOD[usize::from(self.likelihood - 1)],
+            self.likelihood,
+            IMPACT[usize::from(self.impact - 1)],
+            self.impact,
+            self.score()
+        )
+    }
+}
+
+/// The organisation's matrix: the level of each likelihood × impact cell, and the appetite —
+/// the highest residual level a risk's owner may accept alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskMatrix {
+    /// `cells[likelihood - 1][impact - 1]`.
+    pub cells: [[RiskLevel; 5]; 5],
+    pub appetite: RiskLevel,
+}
+
+impl Default for RiskMatrix {
+    /// Score bands: 1–4 low, 5–9 medium, 10–16 high, 20–25 very high; appetite medium.
+    fn default() -> Self {
+        let mut cells = [[RiskLevel::Low; 5]; 5];
+        for (l, row) in cells.iter_mut().enumerate() {
+            for (i, cell) in row.iter_mut().enumerate() {
+                *cell = match (l + 1) * (i + 1) {
+                    1..=4 => RiskLevel::Low,
+                    5..=9 => RiskLevel::Medium,
+                    10..=16 => RiskLevel::High,
+                    _ => RiskLevel::VeryHigh,
+                };
+            }
+        }
+        RiskMatrix {
+            cells,
+            appetite: RiskLevel::Medium,
+        }
+    }
+}
+
+impl RiskMatrix {
+    pub fn level(&self, rating: Rating) -> RiskLevel {
+        self.cells[usize::from(rating.likelihood - 1)][usize::from(rating.impact - 1)]
+    }
+
+    /// Above the appetite: only a quality manager who never owned it accepts it.
+    pub fn above_appetite(&self, rating: Rating) -> bool {
+        self.level(rating) > self.appetite
+    }
+
+    /// A matrix whose level never falls as likelihood or impact rises: anything else would
+    /// rate a worse risk lower than a milder one.
+    pub fn check(&self) -> Result<(), String> {
+        for l in 0..5 {
+            for i in 0..5 {
+                let cell = self.cells[l][i];
+                if (l > 0 && self.cells[l - 1][i] > cell) || (i > 0 && self.cells[l][i - 1] > cell)
+                {
+                    return Err(format!(
+                        "{} × {} is rated {}, lower than a milder cell: levels must not fall as likelihood or impact rise.",
+                        LIKELIHOOD[l],
+                        IMPACT[i],
+                        cell.label().to_lowercase()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The matrix as its form sends it: a level code per cell keyed `likelihood-impact`, and the
+/// appetite's code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatrixForm {
+    #[serde(default)]
+    pub cells: std::collections::BTreeMap<String, String>,
+    pub appetite: String,
+}
+
+impl MatrixForm {
+    pub fn of(matrix: &RiskMatrix) -> MatrixForm {
+        let mut cells = std::collections::BTreeMap::new();
+        for l in 1..=5u8 {
+            for i in 1..=5u8 {
+                let level = matrix.level(Rating {
+                    likelihood: l,
+                    impact: i,
+                });
+                cells.insert(format!("{l}-{i}"), level.as_str().to_string());
+            }
+        }
+        MatrixForm {
+            cells,
+            appetite: matrix.appetite.as_str().into(),
+        }
+    }
+
+    /// Every cell given a level, the appetite named, and the levels rising with both axes.
+    pub fn validate(&self) -> Result<RiskMatrix, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut matrix = RiskMatrix::default();
+        for l in 1..=5usize {
+            for i in 1..=5usize {
+                match self
+                    .cells
+                    .get(&format!("{l}-{i}"))
+                    .and_then(|code| RiskLevel::parse(code.trim()))
+                {
+                    Some(level) => matrix.cells[l - 1][i - 1] = level,
+                    None => errors.add(
+                        "matrix",
+                        format!("Give {} × {} a level.", LIKELIHOOD[l - 1], IMPACT[i - 1]),
+                    ),
+                }
+            }
+        }
+        match RiskLevel::parse(self.appetite.trim()) {
+            Some(level) => matrix.appetite = level,
+            None => errors.add(
+                "appetite",
+                "Choose the highest residual level an owner accepts alone.",
+            ),
+        }
+        if errors.is_empty() {
+            if let Err(problem) = matrix.check() {
+                errors.add("matrix", problem);
+            }
+        }
+        if errors.is_empty() {
+            Ok(matrix)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// What the rules need to know about a risk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskFacts {
+    pub kind: RiskKind,
+    pub state: RiskState,
+    pub owner_id: i64,
+    /// Everyone who owned the risk before its current owner.
+    pub former_owner_ids: Vec<i64>,
+    pub residual: Rating,
+}
+
+impl RiskFacts {
+    pub fn has_owned(&self, user_id: i64) -> bool {
+        self.owner_id == user_id || self.former_owner_ids.contains(&user_id)
+    }
+}
+
+/// Who may change an open risk's content and owner: its owner or a quality manager; an
+/// accepted or closed risk keeps what it was decided on.
+pub fn check_edit(facts: &RiskFacts, next_owner: i64, actor: &ActorFacts) -> Result<(), Refusal> {
+    let quality = actor.has(Role::QualityManager);
+    match facts.state {
+        RiskState::Open => {}
+        RiskState::Accepted => {
+            return refuse(
+                "An accepted risk keeps the rating it was accepted on: reopen it to change it.",
+            )
+        }
+        RiskState::Closed => return refuse("The risk is closed; it is kept as it was."),
+    }
+    if !(quality || actor.user_id == facts.owner_id) {
+        return refuse(if next_owner == facts.owner_id {
+            "Only the risk's owner or a quality manager edits it."
+        } else {
+            "Only the owner or a quality manager hands a risk to someone else."
+        });
+    }
+    Ok(())
+}
+
+/// The lifecycle: `(facts, action, actor) -> new state`, or why not. The record asks it which
+/// steps to offer; the server asks it again before writing.
+pub fn transition(
+    facts: &RiskFacts,
+    matrix: &RiskMatrix,
+    action: RiskAction,
+    actor: &ActorFacts,
+) -> Result<RiskState, Refusal> {
+    use RiskAction as A;
+    use RiskState as S;
+    let quality = actor.has(Role::QualityManager);
+    let owner = actor.user_id == facts.owner_id;
+    let next = match (facts.state, action) {
+        (S::Open, A::Accept) => S::Accepted,
+        (S::Accepted, A::Reopen) => S::Open,
+        (S::Open | S::Accepted, A::Close) => S::Closed,
+        (state, action) => {
+            return refuse(format!(
+                "A risk that is {} cannot be moved with “{}”.",
+                state.label().to_lowercase(),
+                action.label()
+            ))
+        }
+    };
+    match action {
+        A::Accept if matrix.above_appetite(facts.residual) => {
+            let level = matrix.level(facts.residual).label().to_lowercase();
+            if facts.has_owned(actor.user_id) {
+                return refuse(format!(
+                    "The residual risk is {level}, above the appetite: someone who has never owned it accepts it."
+                ));
+            }
+            if !quality {
+                return refuse(format!(
+                    "The residual risk is {level}, above the appetite: only a quality manager accepts it."
+                ));
+            }
+        }
+        A::Accept | A::Reopen => {
+            if !(quality || owner) {
+                return refuse("Only the risk's owner or a quality manager does this.");
+            }
+        }
+        A::Close => {
+            if !quality {
+                return refuse(
+                    "Only a quality manager closes a risk (it leaves the register's watch).",
+                );
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// When a review falls due: overdue after its date, due within the fortnight before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReviewStanding {
+    Scheduled,
+    DueSoon,
+    Overdue,
+}
+
+pub const REVIEW_NOTICE_DAYS: i64 = 14;
+
+pub fn review_standing(review_on: NaiveDate, today: NaiveDate) -> ReviewStanding {
+    if review_on < today {
+        ReviewStanding::Overdue
+    } else if (review_on - today).num_days() <= REVIEW_NOTICE_DAYS {
+        ReviewStanding::DueSoon
+    } else {
+        ReviewStanding::Scheduled
+    }
+}
+
+/// The longest a risk may go unreviewed.
+pub const MAX_REVIEW_DAYS: i64 = 366;
+
+/// A risk as typed into the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RiskForm {
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub owner_id: String,
+    #[serde(default)]
+    pub service_ids: Vec<String>,
+    #[serde(default)]
+    pub information_security: bool,
+    #[serde(default)]
+    pub confidentiality: bool,
+    #[serde(default)]
+    pub integrity: bool,
+    #[serde(default)]
+    pub availability: bool,
+    pub inherent_likelihood: String,
+    pub inherent_impact: String,
+    pub treatment: String,
+    pub treatment_plan: String,
+    pub residual_likelihood: String,
+    pub residual_impact: String,
+    pub review_on: String,
+}
+
+/// A checked risk, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskDraft {
+    pub kind: RiskKind,
+    pub title: String,
+    pub description: String,
+    pub owner_id: i64,
+    pub service_ids: Vec<i64>,
+    /// Which of confidentiality, integrity, availability it threatens (an information
+    /// security risk names at least one).
+    pub security: Option<Cia>,
+    pub inherent: Rating,
+    pub treatment: Treatment,
+    pub treatment_plan: String,
+    pub residual: Rating,
+    pub review_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cia {
+    pub confidentiality: bool,
+    pub integrity: bool,
+    pub availability: bool,
+}
+
+impl Cia {
+    /// "C I A" letters for tables: "C·A".
+    pub fn letters(self) -> String {
+        [
+            (self.confidentiality, "C"),
+            (self.integrity, "I"),
+            (self.availability, "A"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, l)| *l)
+        .collect::<Vec<_>>()
+        .join("·")
+    }
+}
+
+fn step(errors: &mut FieldErrors, field: &str, what: &str, value: &str) -> Option<u8> {
+    match value.trim().parse::<u8>() {
+        Ok(v) if (1..=5).contains(&v) => Some(v),
+        _ => {
+            errors.add(field, format!("Choose the {what}, 1 to 5."));
+            None
+        }
+    }
+}
+
+impl RiskForm {
+    pub fn validate(&self, today: NaiveDate) -> Result<RiskDraft, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let text = crate::model::text::bounded;
+        let kind = RiskKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.add("kind", "Say whether this is a risk or an opportunity.");
+        }
+        let title = text(&mut errors, "title", "Title", &self.title, 5, 160);
+        let description = text(
+            &mut errors,
+            "description",
+            "Description",
+            &self.description,
+            0,
+            4000,
+        );
+        let owner_id = self
+            .owner_id
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0);
+        if owner_id.is_none() {
+            errors.add("owner_id", "Choose who owns the risk.");
+        }
+        let mut service_ids = Vec::new();
+        for id in &self.service_ids {
+            match id.trim().parse::<i64>() {
+                Ok(id) if id > 0 => {
+                    if !service_ids.contains(&id) {
+                        service_ids.push(id)
+                    }
+                }
+                _ => errors.add("service_ids", "Choose services from the list."),
+            }
+        }
+        let cia = Cia {
+            confidentiality: self.confidentiality,
+            integrity: self.integrity,
+            availability: self.availability,
+        };
+        let any_cia = cia.confidentiality || cia.integrity || cia.availability;
+        let security = match (self.information_security, any_cia) {
+            (true, true) => Some(cia),
+            (true, false) => {
+                errors.add(
+                    "information_security",
+                    "Say which of confidentiality, integrity and availability it threatens.",
+                );
+                None
+            }
+            (false, true) => {
+                errors.add(
+                    "information_security",
+                    "Mark it an information security risk to name what it threatens.",
+                );
+                None
+            }
+            (false, false) => None,
+        };
+        let inherent = (
+            step(
+                &mut errors,
+                "inherent_likelihood",
+                "likelihood before treatment",
+                &self.inherent_likelihood,
+            ),
+            step(
+                &mut errors,
+                "inherent_impact",
+                "impact before treatment",
+                &self.inherent_impact,
+            ),
+        );
+        let residual = (
+            step(
+                &mut errors,
+                "residual_likelihood",
+                "likelihood after treatment",
+                &self.residual_likelihood,
+            ),
+            step(
+                &mut errors,
+                "residual_impact",
+                "impact after treatment",
+                &self.residual_impact,
+            ),
+        );
+        let treatment = Treatment::parse(self.treatment.trim());
+        match (kind, treatment) {
+            (_, None) => errors.add("treatment", "Choose how the risk is treated."),
+            (Some(kind), Some(t)) if !Treatment::for_kind(kind).contains(&t) => errors.add(
+                "treatment",
+                format!(
+                    "{} is not a treatment for {}.",
+                    t.word(),
+                    match kind {
+                        RiskKind::Risk => "a risk",
+                        RiskKind::Opportunity => "an opportunity",
+                    }
+                ),
+            ),
+            _ => {}
+        }
+        let treatment_plan = text(
+            &mut errors,
+            "treatment_plan",
+            "Treatment plan",
+            &self.treatment_plan,
+            0,
+            4000,
+        );
+        if matches!(
+            treatment,
+            Some(Treatment::Reduce | Treatment::Transfer | Treatment::Avoid | Treatment::Pursue)
+        ) && treatment_plan.chars().count() < 10
+        {
+            errors.add(
+                "treatment_plan",
+                "Say what will be done (at least 10 characters).",
+            );
+        }
+        if let (Some(RiskKind::Risk), (Some(il), Some(ii)), (Some(rl), Some(ri))) =
+            (kind, inherent, residual)
+        {
+            if rl > il || ri > ii {
+                errors.add(
+                    "residual_likelihood",
+                    "Treatment does not make a risk more likely or worse: the residual rating is at most the inherent one.",
+                );
+            }
+            if treatment == Some(Treatment::Accept) && (rl, ri) != (il, ii) {
+                errors.add(
+                    "residual_likelihood",
+                    "An accepted risk is not acted on: its residual rating is its inherent one.",
+                );
+            }
+        }
+        let review_on = match NaiveDate::parse_from_str(self.review_on.trim(), "%Y-%m-%d") {
+            Ok(date) if date < today => {
+                errors.add("review_on", "The next review is today or later.");
+                None
+            }
+            Ok(date) if (date - today).num_days() > MAX_REVIEW_DAYS => {
+                errors.add("review_on", "Review a risk at least once a year.");
+                None
+            }
+            Ok(date) => Some(date),
+            Err(_) => {
+                errors.add("review_on", "Give the date of the next review.");
+                None
+            }
+        };
+        match (kind, owner_id, inherent, residual, treatment, review_on) {
+            (
+                Some(kind),
+                Some(owner_id),
+                (Some(il), Some(ii)),
+                (Some(rl), Some(ri)),
+                Some(treatment),
+                Some(review_on),
+            ) if errors.is_empty() => Ok(RiskDraft {
+                kind,
+                title,
+                description,
+                owner_id,
+                service_ids,
+                security,
+                inherent: Rating {
+                    likelihood: il,
+                    impact: ii,
+                },
+                treatment,
+                treatment_plan,
+                residual: Rating {
+                    likelihood: rl,
+                    impact: ri,
+                },
+                review_on,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A review as typed: what was found, and when to look again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    pub note: String,
+    pub next_review_on: String,
+}
+
+impl ReviewForm {
+    pub fn validate(&self, today: NaiveDate) -> Result<(String, NaiveDate), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let note = crate::model::text::bounded(
+            &mut errors,
+            "review_note",
+            "What the review found",
+            &self.note,
+            10,
+            4000,
+        );
+        let next = match NaiveDate::parse_from_str(self.next_review_on.trim(), "%Y-%m-%d") {
+            Ok(date) if date <= today => {
+                errors.add("next_review_on", "The next review is after today.");
+                None
+            }
+            Ok(date) if (date - today).num_days() > MAX_REVIEW_DAYS => {
+                errors.add("next_review_on", "Review a risk at least once a year.");
+                None
+            }
+            Ok(date) => Some(date),
+            Err(_) => {
+                errors.add("next_review_on", "Give the date of the next review.");
+                None
+            }
+        };
+        match next {
+            Some(next) if errors.is_empty() => Ok((note, next)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// "RSK-12".
+pub fn reference(id: i64) -> String {
+    format!("RSK-{id}")
+}
+
+/// A review recorded on a risk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskReview {
+    pub by: PersonRef,
+    pub at: DateTime<Utc>,
+    pub note: String,
+    pub next_review_on: NaiveDate,
+}
+
+/// A risk as its record shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsRisk {
+    pub id: i64,
+    pub reference: String,
+    pub kind: RiskKind,
+    pub title: String,
+    pub description: String,
+    pub owner: PersonRef,
+    pub services: Vec<ServiceRef>,
+    pub security: Option<Cia>,
+    pub inherent: Rating,
+    pub treatment: Treatment,
+    pub treatment_plan: String,
+    pub residual: Rating,
+    pub state: RiskState,
+    pub review_on: NaiveDate,
+    pub accepted_by: Option<PersonRef>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub closed_reason: Option<String>,
+    pub created_by: PersonRef,
+    pub created_at: DateTime<Utc>,
+    pub reviews: Vec<RiskReview>,
+    pub version: i32,
+}
+
+impl SmsRisk {
+    /// The form as it stands, to edit from.
+    pub fn form(&self) -> RiskForm {
+        let cia = self.security.unwrap_or(Cia {
+            confidentiality: false,
+            integrity: false,
+            availability: false,
+        });
+        RiskForm {
+            kind: self.kind.as_str().into(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            owner_id: self.owner.id.to_string(),
+            service_ids: self.services.iter().map(|s| s.id.to_string()).collect(),
+            information_security: self.security.is_some(),
+            confidentiality: cia.confidentiality,
+            integrity: cia.integrity,
+            availability: cia.availability,
+            inherent_likelihood: self.inherent.likelihood.to_string(),
+            inherent_impact: self.inherent.impact.to_string(),
+            treatment: self.treatment.as_str().into(),
+            treatment_plan: self.treatment_plan.clone(),
+            residual_likelihood: self.residual.likelihood.to_string(),
+            residual_impact: self.residual.impact.to_string(),
+            review_on: self.review_on.to_string(),
+        }
+    }
+}
+
+/// A risk as `user` sees it: the record, the organisation's matrix, and what they may do now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskRecord {
+    pub risk: SmsRisk,
+    pub matrix: RiskMatrix,
+    pub actions: Vec<RiskAction>,
+    pub may_edit: bool,
+    pub may_review: bool,
+    pub today: NaiveDate,
+}
+
+/// One line of the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskRow {
+    pub id: i64,
+    pub reference: String,
+    pub kind: RiskKind,
+    pub title: String,
+    pub owner: String,
+    pub security: Option<Cia>,
+    pub inherent: Rating,
+    pub residual: Rating,
+    pub treatment: Treatment,
+    pub state: RiskState,
+    pub review_on: NaiveDate,
+}
+
+/// How many live (open or accepted) risks sit in each cell, before and after treatment:
+/// `[likelihood - 1][impact - 1]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeatMap {
+    pub inherent: [[u32; 5]; 5],
+    pub residual: [[u32; 5]; 5],
+}
+
+/// One page of the register, with the heat map of the whole register and its matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskPage {
+    pub rows: Vec<RiskRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub heat: HeatMap,
+    pub matrix: RiskMatrix,
+    pub today: NaiveDate,
+}
+
+/// What the state filter asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskStateFilter {
+    /// Open and accepted: the risks the register still watches.
+    Live,
+    All,
+    One(RiskState),
+}
+
+/// The register's filters, as its query string carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RiskListParams {
+    pub q: String,
+    /// `live` (the default: open and accepted), `all`, or one state.
+    pub state: String,
+    /// One residual level (`low` … `very_high`), by the organisation's matrix.
+    pub level: String,
+    /// One residual cell, `likelihood-impact` (the heat map's links).
+    pub cell: String,
+    /// `me`, or a person's id.
+    pub owner: String,
+    /// `overdue`: reviews past their date; `due`: overdue or due within the notice period.
+    pub review: String,
+    /// `yes`: information security risks only.
+    pub security: String,
+    pub page: String,
+    pub after: String,
+    pub before: String,
+}
+
+impl RiskListParams {
+    pub fn state_filter(&self) -> RiskStateFilter {
+        match self.state.trim() {
+            "all" => RiskStateFilter::All,
+            value => RiskState::parse(value)
+                .map(RiskStateFilter::One)
+                .unwrap_or(RiskStateFilter::Live),
+        }
+    }
+
+    pub fn level(&self) -> Option<RiskLevel> {
+        RiskLevel::parse(self.level.trim())
+    }
+
+    pub fn cell(&self) -> Option<Rating> {
+        let (l, i) = self.cell.trim().split_once('-')?;
+        Rating::new(l.parse().ok()?, i.parse().ok()?)
+    }
+
+    /// `Some(None)` for "mine", `Some(Some(id))` for one person.
+    pub fn owner(&self) -> Option<Option<i64>> {
+        match self.owner.trim() {
+            "me" => Some(None),
+            value => value.parse::<i64>().ok().filter(|id| *id > 0).map(Some),
+        }
+    }
+
+    pub fn security_only(&self) -> bool {
+        self.security.trim() == "yes"
+    }
+
+    pub fn page_number(&self) -> u64 {
+        crate::model::listing::parse_page(Some(&self.page))
+    }
+
+    pub fn page_key(&self) -> Option<crate::model::listing::PageKey> {
+        crate::model::listing::PageKey::parse(Some(&self.after), Some(&self.before))
+    }
+
+    /// The search, bounded: a longer query string reads only its first 100 characters.
+    pub fn search(&self) -> String {
+        self.q.trim().chars().take(100).collect()
+    }
+
+    /// The link to page `page` of this view (starting at `key` when known).
+    pub fn href_at(&self, page: u64, key: Option<crate::model::listing::PageKey>) -> String {
+        let mut pairs: Vec<(&str, String)> = [
+            ("q", &self.q),
+            ("state", &self.state),
+            ("level", &self.level),
+            ("cell", &self.cell),
+            ("owner", &self.owner),
+            ("review", &self.review),
+            ("security", &self.security),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, v.trim().to_string()))
+        .collect();
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+            if let Some(key) = key {
+                let (name, value) = key.query_pair();
+                pairs.push((name, value));
+            }
+        }
+        if pairs.is_empty() {
+            "/risks".into()
+        } else {
+            format!(
+                "/risks?{}",
+                serde_urlencoded::to_string(pairs).unwrap_or_default()
+            )
+        }
+    }
+
+    /// This view narrowed to one residual cell of the heat map.
+    pub fn cell_href(&self, rating: Rating) -> String {
+        RiskListParams {
+            cell: format!("{}-{}", rating.likelihood, rating.impact),
+            level: String::new(),
+            page: String::new(),
+            after: String::new(),
+            before: String::new(),
+            ..self.clone()
+        }
+        .href_at(1, None)
+    }
+}
+
+/// The dashboard's reminder: the reader's risks whose review is due within the notice
+/// period or overdue (soonest first), and how many reviews the whole register has overdue.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewReminders {
+    pub mine: Vec<(i64, String, NaiveDate)>,
+    pub overdue_total: u64,
+    pub today: NaiveDate,
+}
+
+/// What the risk form offers to choose from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskChoices {
+    pub services: Vec<ServiceRef>,
+    pub owners: Vec<PersonRef>,
+}
+
+/// A step as the record's buttons send it: the action, and why (closing needs a reason).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RiskStepForm {
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl RiskStepForm {
+    pub fn validate(&self) -> Result<(RiskAction, Option<String>), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let Some(action) = RiskAction::parse(self.action.trim()) else {
+            errors.add("action", "Choose a step the record offers.");
+            return Err(errors);
+        };
+        let reason =
+            crate::model::text::bounded(&mut errors, "reason", "Why", &self.reason, 0, 2000);
+        if action == RiskAction::Close && reason.chars().count() < 10 {
+            errors.add(
+                "reason",
+                "Say why the risk no longer applies (at least 10 characters).",
+            );
+        }
+        if errors.is_empty() {
+            Ok((action, (!reason.is_empty()).then_some(reason)))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The steps the rules let `actor` take on a risk now.
+pub fn available_actions(
+    facts: &RiskFacts,
+    matrix: &RiskMatrix,
+    actor: &ActorFacts,
+) -> Vec<RiskAction> {
+    RiskAction::ALL
+        .into_iter()
+        .filter(|a| transition(facts, matrix, *a, actor).is_ok())
+        .collect()
+}
+
+/// Who records a review: the owner or a quality manager, while the register watches the risk.
+pub fn may_review(facts: &RiskFacts, actor: &ActorFacts) -> bool {
+    facts.state != RiskState::Closed
+        && (actor.user_id == facts.owner_id || actor.has(Role::QualityManager))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
+    }
+
+    fn form() -> RiskForm {
+        RiskForm {
+            kind: "risk".into(),
+            title: "Key supplier fails without notice".into(),
+            owner_id: "3".into(),
+            service_ids: vec!["1".into(), "2".into(), "1".into()],
+            inherent_likelihood: "3".into(),
+            inherent_impact: "5".into(),
+            treatment: "reduce".into(),
+            treatment_plan: "Second supplier contracted for the hosting.".into(),
+            residual_likelihood: "2".into(),
+            residual_impact: "4".into(),
+            review_on: "2027-03-01".into(),
+            ..Default::default()
+        }
+    }
+
+    fn facts(state: RiskState, residual: Rating) -> RiskFacts {
+        RiskFacts {
+            kind: RiskKind::Risk,
+            state,
+            owner_id: 3,
+            former_owner_ids: vec![9],
+            residual,
+        }
+    }
+
+    #[test]
+    fn a_good_form_becomes_a_draft_with_each_service_once() {
+        let draft = form().validate(today()).unwrap();
+        assert_eq!(draft.service_ids, vec![1, 2]);
+        assert_eq!(draft.inherent.score(), 15);
+        assert_eq!(draft.residual.describe(), "Unlikely (2) × Major (4) = 8");
+        assert_eq!(draft.security, None);
+    }
+
+    #[test]
+    fn bad_input_is_named_field_by_field() {
+        let bad = RiskForm {
+            kind: "threat".into(),
+            title: "x".into(),
+            owner_id: "me".into(),
+            service_ids: vec!["-1".into()],
+            inherent_likelihood: "6".into(),
+            inherent_impact: "".into(),
+            treatment: "ignore".into(),
+            residual_likelihood: "0".into(),
+            residual_impact: "2".into(),
+            review_on: "2026-12-06".into(),
+            ..Default::default()
+        };
+        let errors = bad.validate(today()).unwrap_err();
+        for field in [
+            "kind",
+            "title",
+            "owner_id",
+            "service_ids",
+            "inherent_likelihood",
+            "inherent_impact",
+            "treatment",
+            "residual_likelihood",
+            "review_on",
+        ] {
+            assert!(errors.get(field).is_some(), "{field}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn treatment_must_fit_the_kind_and_say_what_is_done() {
+        let pursue = RiskForm {
+            treatment: "pursue".into(),
+            ..form()
+        };
+        assert!(pursue
+            .validate(today())
+            .unwrap_err()
+            .get("treatment")
+            .unwrap()
+            .contains("not a treatment for a risk"));
+        let opportunity = RiskForm {
+            kind: "opportunity".into(),
+            treatment: "avoid".into(),
+            ..form()
+        };
+        assert!(opportunity.validate(today()).is_err());
+        let silent = RiskForm {
+            treatment_plan: "tbd".into(),
+            ..form()
+        };
+        assert!(silent
+            .validate(today())
+            .unwrap_err()
+            .get("treatment_plan")
+            .is_some());
+        let accepted = RiskForm {
+            treatment: "accept".into(),
+            treatment_plan: String::new(),
+            residual_likelihood: "3".into(),
+            residual_impact: "5".into(),
+            ..form()
+        };
+        assert!(accepted.validate(today()).is_ok());
+        let accepted_lower = RiskForm {
+            treatment: "accept".into(),
+            ..form()
+        };
+        assert!(accepted_lower
+            .validate(today())
+            .unwrap_err()
+            .get("residual_likelihood")
+            .unwrap()
+            .contains("not acted on"));
+    }
+
+    #[test]
+    fn an_information_security_risk_names_what_it_threatens() {
+        let none = RiskForm {
+            information_security: true,
+            ..form()
+        };
+        assert!(none
+            .validate(today())
+            .unwrap_err()
+            .get("information_security")
+            .is_some());
+        let stray = RiskForm {
+            integrity: true,
+            ..form()
+        };
+        assert!(stray
+            .validate(today())
+            .unwrap_err()
+            .get("information_security")
+            .is_some());
+        let named = RiskForm {
+            information_security: true,
+            confidentiality: true,
+            availability: true,
+            ..form()
+        };
+        let cia = named.validate(today()).unwrap().security.unwrap();
+        assert_eq!(cia.letters(), "C·A");
+    }
+
+    #[test]
+    fn reviews_fall_due_within_a_year_and_not_in_the_past() {
+        let late = RiskForm {
+            review_on: "2028-01-01".into(),
+            ..form()
+        };
+        assert!(late
+            .validate(today())
+            .unwrap_err()
+            .get("review_on")
+            .unwrap()
+            .contains("once a year"));
+        let review = ReviewForm {
+            note: "Still rated as before.".into(),
+            next_review_on: "2026-12-07".into(),
+        };
+        assert!(review.validate(today()).is_err());
+        let review = ReviewForm {
+            next_review_on: "2027-06-07".into(),
+            ..review
+        };
+        assert_eq!(
+            review.validate(today()).unwrap().1,
+            NaiveDate::from_ymd_opt(2027, 6, 7).unwrap()
+        );
+        assert_eq!(review_standing(today(), today()), ReviewStanding::DueSoon);
+        assert_eq!(
+            review_standing(today().pred_opt().unwrap(), today()),
+            ReviewStanding::Overdue
+        );
+        assert_eq!(
+            review_standing(today() + chrono::Duration::days(15), today()),
+            ReviewStanding::Scheduled
+        );
+    }
+
+    #[test]
+    fn the_default_matrix_bands_the_score_and_rises_with_both_axes() {
+        let matrix = RiskMatrix::default();
+        assert_eq!(matrix.check(), Ok(()));
+        assert_eq!(matrix.level(Rating::new(1, 4).unwrap()), RiskLevel::Low);
+        assert_eq!(matrix.level(Rating::new(3, 3).unwrap()), RiskLevel::Medium);
+        assert_eq!(matrix.level(Rating::new(4, 4).unwrap()), RiskLevel::High);
+        assert_eq!(
+            matrix.level(Rating::new(5, 4).unwrap()),
+            RiskLevel::VeryHigh
+        );
+        let mut falling = matrix;
+        falling.cells[4][4] = RiskLevel::Low;
+        assert!(falling
+            .check()
+            .unwrap_err()
+            .contains("Almost certain × Severe"));
+    }
+
+    #[test]
+    fn the_matrix_form_round_trips_and_names_what_is_missing() {
+        let matrix = RiskMatrix::default();
+        assert_eq!(MatrixForm::of(&matrix).validate(), Ok(matrix));
+        let mut form = MatrixForm::of(&matrix);
+        form.cells.remove("5-5");
+        form.appetite = "none".into();
+        let errors = form.validate().unwrap_err();
+        assert!(errors
+            .get("matrix")
+            .unwrap()
+            .contains("Almost certain × Severe"));
+        assert!(errors.get("appetite").is_some());
+        let mut falling = MatrixForm::of(&matrix);
+        falling.cells.insert("5-5".into(), "low".into());
+        assert!(falling
+            .validate()
+            .unwrap_err()
+            .get("matrix")
+            .unwrap()
+            .contains("must not fall"));
+    }
+
+    #[test]
+    fn above_the_appetite_only_a_quality_manager_who_never_owned_it_accepts() {
+        let matrix = RiskMatrix::default();
+        let high = facts(RiskState::Open, Rating::new(4, 4).unwrap());
+        let owner_qm = ActorFacts::person(3, vec![Role::QualityManager]);
+        let former_owner_qm = ActorFacts::person(9, vec![Role::QualityManager]);
+        let other_qm = ActorFacts::person(5, vec![Role::QualityManager]);
+        let colleague = ActorFacts::person(6, vec![Role::ServiceOwner]);
+        for who in [&owner_qm, &former_owner_qm] {
+            assert!(transition(&high, &matrix, RiskAction::Accept, who)
+                .unwrap_err()
+                .0
+                .contains("never owned"));
+        }
+        assert!(transition(&high, &matrix, RiskAction::Accept, &colleague)
+            .unwrap_err()
+            .0
+            .contains("only a quality manager"));
+        assert_eq!(
+            transition(&high, &matrix, RiskAction::Accept, &other_qm),
+            Ok(RiskState::Accepted)
+        );
+        // Within the appetite the owner accepts their own risk.
+        let low = facts(RiskState::Open, Rating::new(2, 2).unwrap());
+        let owner = ActorFacts::person(3, vec![Role::ServiceOwner]);
+        assert_eq!(
+            transition(&low, &matrix, RiskAction::Accept, &owner),
+            Ok(RiskState::Accepted)
+        );
+        assert!(transition(&low, &matrix, RiskAction::Accept, &colleague).is_err());
+    }
+
+    #[test]
+    fn an_accepted_risk_is_reopened_before_it_changes() {
+        let accepted = facts(RiskState::Accepted, Rating::new(2, 2).unwrap());
+        let owner = ActorFacts::person(3, vec![]);
+        assert!(check_edit(&accepted, 3, &owner)
+            .unwrap_err()
+            .0
+            .contains("reopen"));
+        let matrix = RiskMatrix::default();
+        assert_eq!(
+            transition(&accepted, &matrix, RiskAction::Reopen, &owner),
+            Ok(RiskState::Open)
+        );
+        assert!(transition(&accepted, &matrix, RiskAction::Accept, &owner).is_err());
+        assert!(transition(&accepted, &matrix, RiskAction::Close, &owner)
+            .unwrap_err()
+            .0
+            .contains("quality manager"));
+        let closed = facts(RiskState::Closed, Rating::new(2, 2).unwrap());
+        assert!(check_edit(
+            &closed,
+            3,
+            &ActorFacts::person(5, vec![Role::QualityManager])
+        )
+        .is_err());
+        assert!(transition(&closed, &matrix, RiskAction::Reopen, &owner).is_err());
+    }
+
+    #[test]
+    fn only_the_owner_or_a_quality_manager_edits_an_open_risk() {
+        let open = facts(RiskState::Open, Rating::new(2, 2).unwrap());
+        assert!(check_edit(&open, 3, &ActorFacts::person(3, vec![])).is_ok());
+        assert!(check_edit(&open, 7, &ActorFacts::person(3, vec![])).is_ok());
+        assert!(check_edit(&open, 3, &ActorFacts::person(6, vec![Role::ServiceOwner])).is_err());
+        assert!(check_edit(&open, 6, &ActorFacts::person(5, vec![Role::QualityManager])).is_ok());
+    }
+
+    fn any_matrix() -> impl Strategy<Value = RiskMatrix> {
+        (prop::array::uniform25(0usize..4), 0usize..4).prop_map(|(cells, appetite)| {
+            let mut matrix = RiskMatrix {
+                cells: [[RiskLevel::Low; 5]; 5],
+                appetite: RiskLevel::ALL[appetite],
+            };
+            for (n, level) in cells.iter().enumerate() {
+                matrix.cells[n / 5][n % 5] = RiskLevel::ALL[*level];
+            }
+            matrix
+        })
+    }
+
+    proptest! {
+        /// Whatever the matrix, appetite and people: nobody who has owned a risk accepts it
+        /// above the appetite, and nobody but a quality manager does.
+        #[test]
+        fn acceptance_above_the_appetite_is_never_the_owners_alone(
+            matrix in any_matrix(),
+            likelihood in 1u8..=5,
+            impact in 1u8..=5,
+            actor_id in 1i64..=12,
+            quality in any::<bool>(),
+            owner_id in 1i64..=12,
+            former in prop::collection::vec(1i64..=12, 0..3),
+        ) {
+            let residual = Rating::new(likelihood, impact).unwrap();
+            let facts = RiskFacts { kind: RiskKind::Risk, state: RiskState::Open, owner_id, former_owner_ids: former, residual };
+            let roles = if quality { vec![Role::QualityManager] } else { vec![Role::ServiceOwner] };
+            let actor = ActorFacts::person(actor_id, roles);
+            if transition(&facts, &matrix, RiskAction::Accept, &actor).is_ok() {
+                prop_assert!(quality || actor_id == owner_id);
+                if matrix.above_appetite(residual) {
+                    prop_assert!(quality && !facts.has_owned(actor_id));
+                }
+            }
+        }
+
+        /// A matrix that passes its check never rates a worse cell lower.
+        #[test]
+        fn a_checked_matrix_is_monotone(matrix in any_matrix(), a in (1u8..=5, 1u8..=5), b in (1u8..=5, 1u8..=5)) {
+            if matrix.check().is_ok() && a.0 <= b.0 && a.1 <= b.1 {
+                prop_assert!(matrix.level(Rating::new(a.0, a.1).unwrap()) <= matrix.level(Rating::new(b.0, b.1).unwrap()));
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! `/risks/matrix`: the organisation's likelihood × impact matrix and its appetite — read by
+//! everyone who reads the register, set by a quality manager. Levels must rise with both
+//! axes; risks keep their ratings and take their levels from the matrix in force.
+
+use crate::api::risks::{get_risk_matrix, SetRiskMatrix};
+use crate::components::change_fields::field_error;
+use crate::components::error_view::{ErrorPanel, FormErrors};
+use crate::components::session::IfAllowed;
+use crate::components::succeeded::successes;
+use crate::model::access::Permission;
+use crate::model::risk::RiskLevel;
+use crate::model::sms_risk::{Rating, RiskMatrix, IMPACT, LIKELIHOOD};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn RiskMatrixPage() -> impl IntoView {
+    let save = ServerAction::<SetRiskMatrix>::new();
+    let saved = successes(save);
+    let matrix = Resource::new(move || saved.get(), |_| get_risk_matrix());
+    view! {
+        <Title text="Risk matrix"/>
+        <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/risks">"SMS risks"</a>" / Matrix"</nav>
+        <h1>"Risk matrix and appetite"</h1>
+        <p class="muted">"Each likelihood × impact cell has a level. A risk's owner accepts a residual level up to the appetite; above it, a quality manager who has never owned the risk accepts it."</p>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the matrix…"</p> }>
+            {move || Suspend::new(async move {
+                match matrix.await {
+                    Ok((matrix, version)) => view! {
+                        <MatrixTable matrix/>
+                        <IfAllowed permission=Permission::RiskMatrixManage>
+                            <MatrixForm matrix version save/>
+                        </IfAllowed>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MatrixTable(matrix: RiskMatrix) -> impl IntoView {
+    view! {
+        <table class="heat-map">
+            <caption>{format!("Appetite: {}", matrix.appetite.label())}</caption>
+            <thead><tr><td></td>{IMPACT.iter().map(|i| view! { <th scope="col">{*i}</th> }).collect_view()}</tr></thead>
+            <tbody>
+                {(1..=5u8).rev().map(|l| view! {
+                    <tr>
+                        <th scope="row">{LIKELIHOOD[usize::from(l - 1)]}</th>
+                        {(1..=5u8).map(|i| {
+                            let level = matrix.level(Rating { likelihood: l, impact: i });
+                            view! { <td class=format!("risk-level-{}", level.as_str())>{level.label()}</td> }
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn MatrixForm(
+    matrix: RiskMatrix,
+    version: i32,
+    save: ServerAction<SetRiskMatrix>,
+) -> impl IntoView {
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let level_options = move |current: RiskLevel| {
+        RiskLevel::ALL
+            .into_iter()
+            .map(|level| view! { <option value=level.as_str() selected=level == current>{level.label()}</option> })
+            .collect_view()
+    };
+    view! {
+        <section class="panel" aria-labelledby="matrix-edit-heading">
+            <h2 id="matrix-edit-heading">"Set the matrix"</h2>
+            <ActionForm action=save attr:class="form" attr:novalidate=true>
+                <FormErrors error/>
+                <input type="hidden" name="version" value=version/>
+                <table class="matrix-form">
+                    <thead><tr><td></td>{IMPACT.iter().map(|i| view! { <th scope="col">{*i}</th> }).collect_view()}</tr></thead>
+                    <tbody>
+                        {(1..=5u8).rev().map(|l| view! {
+                            <tr>
+                                <th scope="row">{LIKELIHOOD[usize::from(l - 1)]}</th>
+                                {(1..=5u8).map(|i| {
+                                    let id = format!("cell-{l}-{i}");
+                                    let label = format!("{} × {}", LIKELIHOOD[usize::from(l - 1)], IMPACT[usize::from(i - 1)]);
+                                    let current = matrix.level(Rating { likelihood: l, impact: i });
+                                    view! {
+                                        <td>
+                                            <select id=id name=format!("form[cells][{l}-{i}]") aria-label=label>
+                                                {level_options(current)}
+                                            </select>
+                                        </td>
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <p class="field-error" aria-live="polite">{field_error(error, "matrix")}</p>
+                <div class="field">
+                    <label for="matrix-appetite">"Appetite (the highest residual level an owner accepts alone)"</label>
+                    <select id="matrix-appetite" name="form[appetite]" aria-describedby="matrix-appetite-error">
+                        {level_options(matrix.appetite)}
+                    </select>
+                    <p class="field-error" id="matrix-appetite-error" aria-live="polite">{field_error(error, "appetite")}</p>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="button" disabled=move || save.pending().get()>"Save the matrix"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,786 @@
+//! The SMS risk register (clauses 6.1 and 8.7.3): risks and opportunities recorded, rated on
+//! the organisation's matrix, treated, accepted (above the appetite only by a quality manager
+//! who never owned the risk), reviewed on a cycle and closed with a reason. Each write runs in
+//! one transaction with its audit entry and is checked against the record's version.
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::access::{Permission, RecordType};
+use crate::model::actor::ActorFacts;
+use crate::model::risk::RiskLevel;
+use crate::model::sms_risk::{
+    self, reference, Cia, HeatMap, Rating, ReviewForm, RiskAction, RiskDraft, RiskFacts, RiskForm,
+    RiskKind, RiskListParams, RiskMatrix, RiskPage, RiskRecord, RiskReview, RiskRow, RiskState,
+    RiskStateFilter, RiskStepForm, SmsRisk, Treatment,
+};
+use crate::model::user::CurrentUser;
+use crate::server::audit::{self, Actor};
+use crate::server::db::Db;
+use crate::server::entity::sms_risk::{self as row_entity, Column, Entity as Risks};
+use crate::server::entity::sms_risk_review::{self as review_entity, Entity as Reviews};
+use crate::server::entity::sms_risk_service::{self as link_entity, Entity as Links};
+use crate::server::entity::sms_risk_settings::{self as settings_entity, Entity as Settings};
+use crate::server::service::catalogue;
+use crate::server::service::key_paging::{self, KeyOrder};
+use crate::server::service::text_search::contains;
+use crate::server::service::users::{people, person};
+use crate::server::versioned::{self, check_version};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set, UpdateMany,
+};
+use std::collections::HashMap;
+
+/// The organisation's matrix and its version.
+pub async fn matrix<C: ConnectionTrait>(conn: &C) -> Result<(RiskMatrix, i32), AppError> {
+    let row = Settings::find_by_id(1i64)
+        .one(conn)
+        .await?
+        .ok_or_else(|| crate::server::failure::internal("the risk matrix row is missing"))?;
+    let matrix = if row.matrix.is_empty() {
+        RiskMatrix::default()
+    } else {
+        serde_json::from_str(&row.matrix).unwrap_or_default()
+    };
+    Ok((matrix, row.version))
+}
+
+/// Sets the matrix and appetite (a quality manager). Risks keep their ratings; their levels,
+/// and what needs whose acceptance from now on, follow the new matrix.
+pub async fn set_matrix(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    version: i32,
+    next: RiskMatrix,
+) -> Result<(), AppError> {
+    if !user.may(Permission::RiskMatrixManage) {
+        return Err(AppError::Refused(
+            "Only a quality manager sets the risk matrix.".into(),
+        ));
+    }
+    next.check()
+        .map_err(|problem| AppError::single_field("matrix", problem))?;
+    let txn = db.begin_write().await?;
+    let (before, current) = matrix(&txn).await?;
+    check_version::<Settings>(version, current)?;
+    let encoded = serde_json::to_string(&next)
+        .map_err(|e| crate::server::failure::internal(format!("the risk matrix: {e}")))?;
+    versioned::update(&txn, 1, version, |update: UpdateMany<Settings>| {
+        update.col_expr(settings_entity::Column::Matrix, Expr::value(encoded))
+    })
+    .await?;
+    let changed = (0..25)
+        .filter(|n| before.cells[n / 5][n % 5] != next.cells[n / 5][n % 5])
+        .count();
+    audit::record(
+        &txn,
+        actor,
+        RecordType::SmsRisk,
+        0,
+        "risk_matrix_set",
+        format!(
+            "Risk matrix set: {changed} cell(s) changed, appetite {} (was {})",
+            next.appetite.label().to_lowercase(),
+            before.appetite.label().to_lowercase()
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The date where `user` is at `now`: a review date is "today or later" in their zone.
+fn today_for(user: &CurrentUser, now: DateTime<Utc>) -> NaiveDate {
+    use crate::server::service::schedule::{local, zone};
+    local(now, zone(&user.time_zone)).date()
+}
+
+async fn row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<row_entity::Model, AppError> {
+    Risks::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That risk".into()))
+}
+
+fn rating(likelihood: i16, impact: i16) -> Rating {
+    let step = |v: i16| u8::try_from(v.clamp(1, 5)).unwrap_or(1);
+    Rating {
+        likelihood: step(likelihood),
+        impact: step(impact),
+    }
+}
+
+fn residual_of(row: &row_entity::Model) -> Rating {
+    rating(row.residual_likelihood, row.residual_impact)
+}
+
+fn facts_of(row: &row_entity::Model) -> RiskFacts {
+    RiskFacts {
+        kind: RiskKind::parse(&row.kind).unwrap_or(RiskKind::Risk),
+        state: RiskState::parse(&row.state).unwrap_or(RiskState::Open),
+        owner_id: row.owner_id,
+        former_owner_ids: serde_json::from_str(&row.former_owner_ids).unwrap_or_default(),
+        residual: residual_of(row),
+    }
+}
+
+fn security_of(row: &row_entity::Model) -> Option<Cia> {
+    row.information_security.then_some(Cia {
+        confidentiality: row.confidentiality,
+        integrity: row.integrity,
+        availability: row.availability,
+    })
+}
+
+/// The owner is an enabled person who may keep risks; the services are in the catalogue.
+async fn check_references<C: ConnectionTrait>(
+    conn: &C,
+    draft: &RiskDraft,
+) -> Result<String, AppError> {
+    let mut errors = FieldErrors::new();
+    let owner = match crate::server::service::users::enabled_roles(conn, draft.owner_id).await? {
+        Some((name, roles)) if crate::model::access::may(&roles, Permission::RiskManage) => {
+            Some(name)
+        }
+        Some(_) => {
+            errors.add(
+                "owner_id",
+                "Choose an owner who keeps risks (a service owner, continuity, change, service level or quality manager).",
+            );
+            None
+        }
+        None => {
+            errors.add("owner_id", "Choose the owner from the list.");
+            None
+        }
+    };
+    for id in &draft.service_ids {
+        if !catalogue::is_active(conn, *id).await? {
+            errors.add("service_ids", "Choose services from the catalogue.");
+        }
+    }
+    Ok(errors.into_result(owner.unwrap_or_default())?)
+}
+
+fn write_columns(draft: &RiskDraft) -> Vec<(Column, sea_orm::sea_query::SimpleExpr)> {
+    let cia = draft.security.unwrap_or(Cia {
+        confidentiality: false,
+        integrity: false,
+        availability: false,
+    });
+    let step = |v: u8| Expr::value(i16::from(v));
+    vec![
+        (Column::Kind, Expr::value(draft.kind.as_str())),
+        (Column::Title, Expr::value(draft.title.clone())),
+        (Column::Description, Expr::value(draft.description.clone())),
+        (Column::OwnerId, Expr::value(draft.owner_id)),
+        (
+            Column::InformationSecurity,
+            Expr::value(draft.security.is_some()),
+        ),
+        (Column::Confidentiality, Expr::value(cia.confidentiality)),
+        (Column::Integrity, Expr::value(cia.integrity)),
+        (Column::Availability, Expr::value(cia.availability)),
+        (Column::InherentLikelihood, step(draft.inherent.likelihood)),
+        (Column::InherentImpact, step(draft.inherent.impact)),
+        (Column::InherentScore, step(draft.inherent.score())),
+        (Column::Treatment, Expr::value(draft.treatment.as_str())),
+        (
+            Column::TreatmentPlan,
+            Expr::value(draft.treatment_plan.clone()),
+        ),
+        (Column::ResidualLikelihood, step(draft.residual.likelihood)),
+        (Column::ResidualImpact, step(draft.residual.impact)),
+        (Column::ResidualScore, step(draft.residual.score())),
+        (Column::ReviewOn, Expr::value(draft.review_on)),
+    ]
+}
+
+async fn set_services<C: ConnectionTrait>(
+    txn: &C,
+    id: i64,
+    service_ids: &[i64],
+) -> Result<(), AppError> {
+    Links::delete_many()
+        .filter(link_entity::Column::RiskId.eq(id))
+        .exec(txn)
+        .await?;
+    for service_id in service_ids {
+        link_entity::ActiveModel {
+            risk_id: Set(id),
+            service_id: Set(*service_id),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn summary(draft: &RiskDraft, matrix: &RiskMatrix) -> String {
+    format!(
+        "inherent {} ({}), {} , residual {} ({}), review {}",
+        draft.inherent.describe(),
+        matrix.level(draft.inherent).label().to_lowercase(),
+        draft.treatment.word().to_lowercase(),
+        draft.residual.describe(),
+        matrix.level(draft.residual).label().to_lowercase(),
+        draft.review_on
+    )
+}
+
+/// Records a risk or opportunity, open; returns its id.
+pub async fn create(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    form: &RiskForm,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let draft = form.validate(today_for(user, now))?;
+    let txn = db.begin_write().await?;
+    let owner = check_references(&txn, &draft).await?;
+    let (matrix, _) = matrix(&txn).await?;
+    let mut model = row_entity::ActiveModel {
+        former_owner_ids: Set("[]".into()),
+        state: Set(RiskState::Open.as_str().into()),
+        created_by: Set(user.id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    };
+    let cia = draft.security.unwrap_or(Cia {
+        confidentiality: false,
+        integrity: false,
+        availability: false,
+    });
+    model.kind = Set(draft.kind.as_str().into());
+    model.title = Set(draft.title.clone());
+    model.description = Set(draft.description.clone());
+    model.owner_id = Set(draft.owner_id);
+    model.information_security = Set(draft.security.is_some());
+    model.confidentiality = Set(cia.confidentiality);
+    model.integrity = Set(cia.integrity);
+    model.availability = Set(cia.availability);
+    model.inherent_likelihood = Set(i16::from(draft.inherent.likelihood));
+    model.inherent_impact = Set(i16::from(draft.inherent.impact));
+    model.inherent_score = Set(i16::from(draft.inherent.score()));
+    model.treatment = Set(draft.treatment.as_str().into());
+    model.treatment_plan = Set(draft.treatment_plan.clone());
+    model.residual_likelihood = Set(i16::from(draft.residual.likelihood));
+    model.residual_impact = Set(i16::from(draft.residual.impact));
+    model.residual_score = Set(i16::from(draft.residual.score()));
+    model.review_on = Set(draft.review_on);
+    let id = model.insert(&txn).await?.id;
+    set_services(&txn, id, &draft.service_ids).await?;
+    audit::record(
+        &txn,
+        actor,
+        RecordType::SmsRisk,
+        id,
+        "risk_recorded",
+        format!(
+            "{} {} “{}” recorded, owner {owner}: {}",
+            draft.kind.label(),
+            reference(id),
+            draft.title,
+            summary(&draft, &matrix)
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Changes an open risk (its owner or a quality manager), against the version it was read at.
+/// A new owner leaves the old one among its former owners, who never accept it above the
+/// appetite.
+pub async fn update(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    form: &RiskForm,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let draft = form.validate(today_for(user, now))?;
+    let txn = db.begin_write().await?;
+    let before = row(&txn, id).await?;
+    let facts = facts_of(&before);
+    sms_risk::check_edit(&facts, draft.owner_id, &ActorFacts::from(user))?;
+    if draft.kind != facts.kind {
+        return Err(AppError::single_field(
+            "kind",
+            "A risk stays a risk and an opportunity an opportunity: record a new one.",
+        ));
+    }
+    check_version::<Risks>(version, before.version)?;
+    let owner = check_references(&txn, &draft).await?;
+    let (matrix, _) = matrix(&txn).await?;
+    let mut former = facts.former_owner_ids.clone();
+    if draft.owner_id != facts.owner_id && !former.contains(&facts.owner_id) {
+        former.push(facts.owner_id);
+    }
+    let former = serde_json::to_string(&former).unwrap_or_else(|_| "[]".into());
+    let columns = write_columns(&draft);
+    versioned::update(&txn, id, version, |mut update: UpdateMany<Risks>| {
+        for (column, value) in columns {
+            update = update.col_expr(column, value);
+        }
+        update.col_expr(Column::FormerOwnerIds, Expr::value(former))
+    })
+    .await?;
+    set_services(&txn, id, &draft.service_ids).await?;
+    let handed = if draft.owner_id != facts.owner_id {
+        format!(", handed to {owner}")
+    } else {
+        String::new()
+    };
+    audit::record(
+        &txn,
+        actor,
+        RecordType::SmsRisk,
+        id,
+        "risk_edited",
+        format!(
+            "{} “{}” edited{handed}: {}",
+            reference(id),
+            draft.title,
+            summary(&draft, &matrix)
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Accepts, reopens or closes a risk, against the version it was offered at.
+pub async fn take_step(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    form: &RiskStepForm,
+    now: DateTime<Utc>,
+) -> Result<RiskState, AppError> {
+    let (action, reason) = form.validate()?;
+    let txn = db.begin_write().await?;
+    let before = row(&txn, id).await?;
+    let facts = facts_of(&before);
+    let (matrix, _) = matrix(&txn).await?;
+    let next = sms_risk::transition(&facts, &matrix, action, &ActorFacts::from(user))?;
+    check_version::<Risks>(version, before.version)?;
+    let (accepted_by, accepted_at) = match action {
+        RiskAction::Accept => (Some(user.id), Some(now)),
+        RiskAction::Reopen => (None, None),
+        RiskAction::Close => (before.accepted_by, before.accepted_at),
+    };
+    let closed_reason = (action == RiskAction::Close)
+        .then(|| reason.clone())
+        .flatten();
+    versioned::update(&txn, id, version, |update: UpdateMany<Risks>| {
+        update
+            .col_expr(Column::State, Expr::value(next.as_str()))
+            .col_expr(Column::AcceptedBy, Expr::value(accepted_by))
+            .col_expr(Column::AcceptedAt, Expr::value(accepted_at))
+            .col_expr(Column::ClosedReason, Expr::value(closed_reason))
+    })
+    .await?;
+    let residual = residual_of(&before);
+    let mut summary = format!(
+        "{} “{}”: {} → {} ({}), residual {} ({})",
+        reference(id),
+        before.title,
+        facts.state.label(),
+        next.label(),
+        action.label(),
+        residual.describe(),
+        matrix.level(residual).label().to_lowercase()
+    );
+    if matrix.above_appetite(residual) && action == RiskAction::Accept {
+        summary.push_str(", above the appetite");
+    }
+    if let Some(reason) = reason {
+        summary.push_str(&format!(": {reason}"));
+    }
+    audit::record(&txn, actor, RecordType::SmsRisk, id, "risk_step", summary).await?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// Records a review of a live risk (its owner or a quality manager) and the next review date.
+pub async fn review(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    form: &ReviewForm,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (note, next_review_on) = form.validate(today_for(user, now))?;
+    let txn = db.begin_write().await?;
+    let before = row(&txn, id).await?;
+    if !sms_risk::may_review(&facts_of(&before), &ActorFacts::from(user)) {
+        return Err(AppError::Refused(
+            "Only the risk's owner or a quality manager reviews a risk the register still watches."
+                .into(),
+        ));
+    }
+    check_version::<Risks>(version, before.version)?;
+    versioned::update(&txn, id, version, |update: UpdateMany<Risks>| {
+        update.col_expr(Column::ReviewOn, Expr::value(next_review_on))
+    })
+    .await?;
+    review_entity::ActiveModel {
+        risk_id: Set(id),
+        reviewed_by: Set(user.id),
+        reviewed_at: Set(now),
+        note: Set(note.clone()),
+        next_review_on: Set(next_review_on),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        RecordType::SmsRisk,
+        id,
+        "risk_reviewed",
+        format!(
+            "{} “{}” reviewed (was due {}), next review {next_review_on}: {note}",
+            reference(id),
+            before.title,
+            before.review_on
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn detail<C: ConnectionTrait>(conn: &C, id: i64) -> Result<SmsRisk, AppError> {
+    let row = row(conn, id).await?;
+    let service_ids: Vec<i64> = Links::find()
+        .select_only()
+        .column(link_entity::Column::ServiceId)
+        .filter(link_entity::Column::RiskId.eq(id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let names = catalogue::names_of(conn, service_ids.iter().copied()).await?;
+    let mut services: Vec<_> = service_ids
+        .iter()
+        .map(|id| crate::model::refs::ServiceRef {
+            id: *id,
+            name: names
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| format!("Service {id}")),
+        })
+        .collect();
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    let reviews = Reviews::find()
+        .filter(review_entity::Column::RiskId.eq(id))
+        .order_by_desc(review_entity::Column::ReviewedAt)
+        .order_by_desc(review_entity::Column::Id)
+        .all(conn)
+        .await?;
+    let mut wanted = vec![row.owner_id, row.created_by];
+    wanted.extend(row.accepted_by);
+    wanted.extend(reviews.iter().map(|r| r.reviewed_by));
+    let persons = people(conn, &wanted).await?;
+    Ok(SmsRisk {
+        id: row.id,
+        reference: reference(row.id),
+        kind: RiskKind::parse(&row.kind).unwrap_or(RiskKind::Risk),
+        title: row.title.clone(),
+        description: row.description.clone(),
+        owner: person(&persons, row.owner_id),
+        services,
+        security: security_of(&row),
+        inherent: rating(row.inherent_likelihood, row.inherent_impact),
+        treatment: Treatment::parse(&row.treatment).unwrap_or(Treatment::Accept),
+        treatment_plan: row.treatment_plan.clone(),
+        residual: residual_of(&row),
+        state: RiskState::parse(&row.state).unwrap_or(RiskState::Open),
+        review_on: row.review_on,
+        accepted_by: row.accepted_by.map(|id| person(&persons, id)),
+        accepted_at: row.accepted_at,
+        closed_reason: row.closed_reason.clone(),
+        created_by: person(&persons, row.created_by),
+        created_at: row.created_at,
+        reviews: reviews
+            .into_iter()
+            .map(|r| RiskReview {
+                by: person(&persons, r.reviewed_by),
+                at: r.reviewed_at,
+                note: r.note,
+                next_review_on: r.next_review_on,
+            })
+            .collect(),
+        version: row.version,
+    })
+}
+
+/// A risk as `user` sees it, with the steps and edits the rules allow them now.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    user: &CurrentUser,
+    id: i64,
+    today: NaiveDate,
+) -> Result<RiskRecord, AppError> {
+    let risk = detail(conn, id).await?;
+    let (matrix, _) = matrix(conn).await?;
+    let before = row(conn, id).await?;
+    let facts = facts_of(&before);
+    let actor = ActorFacts::from(user);
+    let may_manage = user.may(Permission::RiskManage);
+    Ok(RiskRecord {
+        actions: if may_manage {
+            sms_risk::available_actions(&facts, &matrix, &actor)
+        } else {
+            Vec::new()
+        },
+        may_edit: may_manage && sms_risk::check_edit(&facts, facts.owner_id, &actor).is_ok(),
+        may_review: may_manage && sms_risk::may_review(&facts, &actor),
+        risk,
+        matrix,
+        today,
+    })
+}
+
+fn live_states() -> [&'static str; 2] {
+    [RiskState::Open.as_str(), RiskState::Accepted.as_str()]
+}
+
+/// The residual cells `matrix` rates at `level`, as one condition.
+fn residual_at(matrix: &RiskMatrix, level: RiskLevel) -> Condition {
+    let mut any = Condition::any();
+    for l in 1..=5u8 {
+        for i in 1..=5u8 {
+            let rating = Rating {
+                likelihood: l,
+                impact: i,
+            };
+            if matrix.level(rating) == level {
+                any = any.add(residual_in(rating));
+            }
+        }
+    }
+    // No cell at that level: nothing matches (an empty `any` would match everything).
+    any.add(Expr::val(1).eq(0))
+}
+
+fn residual_in(rating: Rating) -> Condition {
+    Condition::all()
+        .add(Column::ResidualLikelihood.eq(i16::from(rating.likelihood)))
+        .add(Column::ResidualImpact.eq(i16::from(rating.impact)))
+}
+
+fn filtered(
+    params: &RiskListParams,
+    matrix: &RiskMatrix,
+    me: i64,
+    today: NaiveDate,
+) -> Select<Risks> {
+    let mut query = Risks::find();
+    query = match params.state_filter() {
+        RiskStateFilter::Live => query.filter(Column::State.is_in(live_states())),
+        RiskStateFilter::All => query,
+        RiskStateFilter::One(state) => query.filter(Column::State.eq(state.as_str())),
+    };
+    if let Some(level) = params.level() {
+        query = query.filter(residual_at(matrix, level));
+    }
+    if let Some(cell) = params.cell() {
+        query = query.filter(residual_in(cell));
+    }
+    match params.owner() {
+        Some(None) => query = query.filter(Column::OwnerId.eq(me)),
+        Some(Some(id)) => query = query.filter(Column::OwnerId.eq(id)),
+        None => {}
+    }
+    let notice = today + chrono::Duration::days(sms_risk::REVIEW_NOTICE_DAYS);
+    match params.review.trim() {
+        "overdue" => query = query.filter(Column::ReviewOn.lt(today)),
+        "due" => query = query.filter(Column::ReviewOn.lte(notice)),
+        _ => {}
+    }
+    if matches!(params.review.trim(), "overdue" | "due") {
+        query = query.filter(Column::State.is_in(live_states()));
+    }
+    if params.security_only() {
+        query = query.filter(Column::InformationSecurity.eq(true));
+    }
+    let search = params.search();
+    if let Some(id) = search
+        .to_ascii_uppercase()
+        .strip_prefix("RSK-")
+        .and_then(|n| n.trim().parse::<i64>().ok())
+    {
+        query = query.filter(Column::Id.eq(id));
+    } else if !search.is_empty() {
+        query = query.filter(
+            Condition::any()
+                .add(contains(Column::Title, &search))
+                .add(contains(Column::Description, &search))
+                .add(contains(Column::TreatmentPlan, &search)),
+        );
+    }
+    query
+}
+
+/// Counts of the live register per inherent and residual cell: two grouped reads, however
+/// large the register.
+async fn heat_map<C: ConnectionTrait>(conn: &C) -> Result<HeatMap, AppError> {
+    let mut heat = HeatMap::default();
+    for (likelihood, impact, inherent) in [
+        (Column::InherentLikelihood, Column::InherentImpact, true),
+        (Column::ResidualLikelihood, Column::ResidualImpact, false),
+    ] {
+        let cells: Vec<(i16, i16, i64)> = Risks::find()
+            .select_only()
+            .column(likelihood)
+            .column(impact)
+            .column_as(Column::Id.count(), "risks")
+            .filter(Column::State.is_in(live_states()))
+            .group_by(likelihood)
+            .group_by(impact)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (l, i, count) in cells {
+            let cell = rating(l, i);
+            let target = if inherent {
+                &mut heat.inherent
+            } else {
+                &mut heat.residual
+            };
+            target[usize::from(cell.likelihood - 1)][usize::from(cell.impact - 1)] =
+                u32::try_from(count).unwrap_or(u32::MAX);
+        }
+    }
+    Ok(heat)
+}
+
+/// One page of the register, worst residual first, with the heat map of the live register.
+pub async fn page<C: ConnectionTrait>(
+    conn: &C,
+    user: &CurrentUser,
+    params: &RiskListParams,
+    today: NaiveDate,
+    page_size: u64,
+) -> Result<RiskPage, AppError> {
+    let (matrix, _) = matrix(conn).await?;
+    let total = filtered(params, &matrix, user.id, today)
+        .count(conn)
+        .await?;
+    let pages = Ord::max(total.div_ceil(page_size), 1);
+    let page = Ord::min(params.page_number(), pages);
+    let order = KeyOrder::<Risks> {
+        keys: vec![Expr::col((Risks, Column::ResidualScore))],
+        id: Column::Id,
+        order: Order::Desc,
+    };
+    let rows = key_paging::read_page(
+        filtered(params, &matrix, user.id, today),
+        &order,
+        params.page_key(),
+        page,
+        page_size,
+        |select| async move { Ok(select.all(conn).await?) },
+    )
+    .await?;
+    let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
+    let names = people(conn, &owners).await?;
+    let rows: Vec<RiskRow> = rows
+        .iter()
+        .map(|r| RiskRow {
+            id: r.id,
+            reference: reference(r.id),
+            kind: RiskKind::parse(&r.kind).unwrap_or(RiskKind::Risk),
+            title: r.title.clone(),
+            owner: person(&names, r.owner_id).name,
+            security: security_of(r),
+            inherent: rating(r.inherent_likelihood, r.inherent_impact),
+            residual: residual_of(r),
+            treatment: Treatment::parse(&r.treatment).unwrap_or(Treatment::Accept),
+            state: RiskState::parse(&r.state).unwrap_or(RiskState::Open),
+            review_on: r.review_on,
+        })
+        .collect();
+    Ok(RiskPage {
+        rows,
+        total,
+        page,
+        pages,
+        heat: heat_map(conn).await?,
+        matrix,
+        today,
+    })
+}
+
+/// Live risks `user` owns whose review is overdue or due within the notice period (the
+/// dashboard's reminder), soonest first, at most `limit`.
+pub async fn reviews_due<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    today: NaiveDate,
+    limit: u64,
+) -> Result<Vec<(i64, String, NaiveDate)>, AppError> {
+    let notice = today + chrono::Duration::days(sms_risk::REVIEW_NOTICE_DAYS);
+    Ok(Risks::find()
+        .select_only()
+        .columns([Column::Id, Column::Title, Column::ReviewOn])
+        .filter(Column::OwnerId.eq(user_id))
+        .filter(Column::State.is_in(live_states()))
+        .filter(Column::ReviewOn.lte(notice))
+        .order_by_asc(Column::ReviewOn)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// How many live risks are past their review date, whoever owns them.
+pub async fn overdue_reviews<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<u64, AppError> {
+    Ok(Risks::find()
+        .filter(Column::State.is_in(live_states()))
+        .filter(Column::ReviewOn.lt(today))
+        .count(conn)
+        .await?)
+}
+
+/// The count of live risks per residual level, for the clause pages' evidence.
+pub async fn live_by_level<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<HashMap<RiskLevel, u32>, AppError> {
+    let (matrix, _) = matrix(conn).await?;
+    let heat = heat_map(conn).await?;
+    let mut levels = HashMap::new();
+    for l in 1..=5u8 {
+        for i in 1..=5u8 {
+            let count = heat.residual[usize::from(l - 1)][usize::from(i - 1)];
+            if count > 0 {
+                *levels
+                    .entry(matrix.level(Rating {
+                        likelihood: l,
+                        impact: i,
+                    }))
+                    .or_insert(0) += count;
+            }
+        }
+    }
+    Ok(levels)
+}

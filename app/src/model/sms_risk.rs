@@ -158,15 +158,14 @@ impl RiskMatrix {
     /// A matrix whose level never falls as likelihood or impact rises: anything else would
     /// rate a worse risk lower than a milder one.
     pub fn check(&self) -> Result<(), String> {
-        for l in 0..5 {
-            for i in 0..5 {
+        for (l, likelihood) in LIKELIHOOD.iter().enumerate() {
+            for (i, impact) in IMPACT.iter().enumerate() {
                 let cell = self.cells[l][i];
-                if (l > 0 && self.cells[l - 1][i] > cell) || (i > 0 && self.cells[l][i - 1] > cell)
-                {
+                let below_is_worse = l > 0 && self.cells[l - 1][i] > cell;
+                let left_is_worse = i > 0 && self.cells[l][i - 1] > cell;
+                if below_is_worse || left_is_worse {
                     return Err(format!(
-                        "{} × {} is rated {}, lower than a milder cell: levels must not fall as likelihood or impact rise.",
-                        LIKELIHOOD[l],
-                        IMPACT[i],
+                        "{likelihood} × {impact} is rated {}, lower than a milder cell: levels must not fall as likelihood or impact rise.",
                         cell.label().to_lowercase()
                     ));
                 }

@@ -42,6 +42,7 @@ pub fn RiskMatrixPage() -> impl IntoView {
 #[component]
 fn MatrixTable(matrix: RiskMatrix) -> impl IntoView {
     view! {
+        <div class="table-wrap">
         <table class="heat-map">
             <caption>{format!("Appetite: {}", matrix.appetite.label())}</caption>
             <thead><tr><td></td>{IMPACT.iter().map(|i| view! { <th scope="col">{*i}</th> }).collect_view()}</tr></thead>
@@ -57,6 +58,7 @@ fn MatrixTable(matrix: RiskMatrix) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -79,6 +81,7 @@ fn MatrixForm(
             <ActionForm action=save attr:class="form" attr:novalidate=true>
                 <FormErrors error/>
                 <input type="hidden" name="version" value=version/>
+                <div class="table-wrap">
                 <table class="matrix-form">
                     <thead><tr><td></td>{IMPACT.iter().map(|i| view! { <th scope="col">{*i}</th> }).collect_view()}</tr></thead>
                     <tbody>
@@ -101,6 +104,7 @@ fn MatrixForm(
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
                 <p class="field-error" aria-live="polite">{field_error(error, "matrix")}</p>
                 <div class="field">
                     <label for="matrix-appetite">"Appetite (the highest residual level an owner accepts alone)"</label>

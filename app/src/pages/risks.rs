@@ -212,6 +212,7 @@ fn HeatMapTable(
     link: Option<RiskListParams>,
 ) -> impl IntoView {
     view! {
+        <div class="table-wrap">
         <table class="heat-map">
             <caption>{caption}</caption>
             <thead><tr>
@@ -241,6 +242,7 @@ fn HeatMapTable(
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

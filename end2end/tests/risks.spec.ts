@@ -29,7 +29,7 @@ test('a risk is rated and treated; above the appetite only a quality manager who
   // Treatment cannot make it worse than it was.
   await page.getByLabel('Likelihood after treatment').selectOption('5');
   await page.getByLabel('Impact after treatment').selectOption('4');
-  await page.getByLabel('Next review').fill(inDays(60));
+  await page.getByLabel('First review').fill(inDays(60));
   await page.getByRole('button', { name: 'Record the risk' }).click();
   await expect(page.getByText('the residual rating is at most the inherent one')).toBeVisible();
   await page.getByLabel('Treatment plan').fill('Restore one backup a month into a test system and record the result.');

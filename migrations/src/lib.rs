@@ -33,6 +33,7 @@ mod m20261206_000508_incident_cause;
 mod m20261206_000509_incident_import;
 mod m20261206_000510_saved_filter_lists;
 mod m20261207_000511_sms_risks;
+mod m20261207_000512_sms_risk_escalation;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000509_incident_import::Migration),
             Box::new(m20261206_000510_saved_filter_lists::Migration),
             Box::new(m20261207_000511_sms_risks::Migration),
+            Box::new(m20261207_000512_sms_risk_escalation::Migration),
         ]
     }
 }

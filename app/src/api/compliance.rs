@@ -21,6 +21,18 @@ pub struct ClauseRow {
     pub evidence: ClauseEvidence,
 }
 
+/// Risk titles name weaknesses: whoever may not read the risk register sees the counts of
+/// clauses 6.1 and 8.7.3, not which risks.
+#[cfg(feature = "ssr")]
+fn without_risk_titles(mut evidence: ClauseEvidence, may_read_risks: bool) -> ClauseEvidence {
+    if !may_read_risks && matches!(evidence.number.as_str(), "6.1" | "8.7.3") {
+        for thin in &mut evidence.thin {
+            thin.records.clear();
+        }
+    }
+    evidence
+}
+
 /// Every sub-clause in library order with its live evidence.
 #[server(endpoint = "compliance/overview")]
 pub async fn compliance_overview() -> Result<Vec<ClauseRow>, AppError> {
@@ -38,7 +50,7 @@ pub async fn compliance_overview() -> Result<Vec<ClauseRow>, AppError> {
                 .unwrap_or_else(|| ClauseEvidence::empty(&clause.number));
             ClauseRow {
                 clause,
-                evidence: found,
+                evidence: without_risk_titles(found, caller.user.may(Permission::RiskRead)),
             }
         })
         .collect())
@@ -59,6 +71,9 @@ pub async fn compliance_clause(number: String) -> Result<ClauseRow, AppError> {
         .find(|c| c.number == number)
         .ok_or_else(not_found)?;
     let today = local_today(&caller.user.time_zone);
-    let evidence = clause_evidence::for_clause(&caller.db, &number, today).await?;
+    let evidence = without_risk_titles(
+        clause_evidence::for_clause(&caller.db, &number, today).await?,
+        caller.user.may(Permission::RiskRead),
+    );
     Ok(ClauseRow { clause, evidence })
 }

@@ -4,9 +4,11 @@
 //! treated, accepted and reviewed on a cycle. Named apart from the change-risk questionnaire
 //! (`model/risk.rs`), whose level words it shares.
 //!
-//! The control an auditor samples: a residual level above the organisation's appetite is
-//! accepted only by a quality manager who does not own the risk and never has; an accepted
-//! risk keeps the rating it was accepted on until it is reopened.
+//! The control an auditor samples: a risk rated above the organisation's appetite — now, or
+//! at any time since it was recorded or last reopened — is accepted or closed only by a
+//! quality manager who does not own it and never has (lowering the rating first does not
+//! get around it); an accepted risk keeps the rating it was accepted on until it is
+//! reopened. Opportunities are not held to the appetite.
 
 use crate::error::FieldErrors;
 use crate::model::access::Role;
@@ -251,12 +253,21 @@ pub struct RiskFacts {
     /// Everyone who owned the risk before its current owner.
     pub former_owner_ids: Vec<i64>,
     pub residual: Rating,
+    /// Rated above the appetite at some point since it was recorded or last reopened.
+    pub escalated: bool,
 }
 
 impl RiskFacts {
     pub fn has_owned(&self, user_id: i64) -> bool {
         self.owner_id == user_id || self.former_owner_ids.contains(&user_id)
     }
+}
+
+/// Whether accepting or closing the risk needs a quality manager who never owned it: a risk
+/// (not an opportunity) above the appetite now, or at any time since it was recorded or
+/// last reopened.
+pub fn needs_independent_decision(facts: &RiskFacts, matrix: &RiskMatrix) -> bool {
+    facts.kind == RiskKind::Risk && (facts.escalated || matrix.above_appetite(facts.residual))
 }
 
 /// Who may change an open risk's content and owner: its owner or a quality manager; an
@@ -306,18 +317,22 @@ pub fn transition(
             ))
         }
     };
+    let independent = needs_independent_decision(facts, matrix);
+    let why = if matrix.above_appetite(facts.residual) {
+        format!(
+            "The residual risk is {}, above the appetite",
+            matrix.level(facts.residual).label().to_lowercase()
+        )
+    } else {
+        "The risk was rated above the appetite since it was recorded or reopened".to_string()
+    };
     match action {
-        A::Accept if matrix.above_appetite(facts.residual) => {
-            let level = matrix.level(facts.residual).label().to_lowercase();
+        A::Accept if independent => {
             if facts.has_owned(actor.user_id) {
-                return refuse(format!(
-                    "The residual risk is {level}, above the appetite: someone who has never owned it accepts it."
-                ));
+                return refuse(format!("{why}: someone who has never owned it accepts it."));
             }
             if !quality {
-                return refuse(format!(
-                    "The residual risk is {level}, above the appetite: only a quality manager accepts it."
-                ));
+                return refuse(format!("{why}: only a quality manager accepts it."));
             }
         }
         A::Accept | A::Reopen => {
@@ -330,6 +345,9 @@ pub fn transition(
                 return refuse(
                     "Only a quality manager closes a risk (it leaves the register's watch).",
                 );
+            }
+            if independent && facts.has_owned(actor.user_id) {
+                return refuse(format!("{why}: someone who has never owned it closes it."));
             }
         }
     }
@@ -437,15 +455,37 @@ fn step(errors: &mut FieldErrors, field: &str, what: &str, value: &str) -> Optio
     }
 }
 
+/// The most services one risk names (beyond that it concerns the SMS as a whole).
+pub const MAX_SERVICES: usize = 50;
+
 impl RiskForm {
+    /// A new risk: every field, the next review date included.
     pub fn validate(&self, today: NaiveDate) -> Result<RiskDraft, FieldErrors> {
+        self.checked(today, None)
+    }
+
+    /// An edit: the review date stays `review_on` (only a recorded review moves it, so an
+    /// edit never clears an overdue review).
+    pub fn validate_edit(
+        &self,
+        today: NaiveDate,
+        review_on: NaiveDate,
+    ) -> Result<RiskDraft, FieldErrors> {
+        self.checked(today, Some(review_on))
+    }
+
+    fn checked(
+        &self,
+        today: NaiveDate,
+        kept_review: Option<NaiveDate>,
+    ) -> Result<RiskDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
         let text = crate::model::text::bounded;
         let kind = RiskKind::parse(self.kind.trim());
         if kind.is_none() {
             errors.add("kind", "Say whether this is a risk or an opportunity.");
         }
-        let title = text(&mut errors, "title", "Title", &self.title, 5, 160);
+        let title = crate::model::text::line(&mut errors, "title", "Title", &self.title, 5, 160);
         let description = text(
             &mut errors,
             "description",
@@ -464,15 +504,22 @@ impl RiskForm {
             errors.add("owner_id", "Choose who owns the risk.");
         }
         let mut service_ids = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for id in &self.service_ids {
             match id.trim().parse::<i64>() {
                 Ok(id) if id > 0 => {
-                    if !service_ids.contains(&id) {
+                    if seen.insert(id) {
                         service_ids.push(id)
                     }
                 }
                 _ => errors.add("service_ids", "Choose services from the list."),
             }
+        }
+        if service_ids.len() > MAX_SERVICES {
+            errors.add(
+                "service_ids",
+                format!("Name at most {MAX_SERVICES} services; a risk to more concerns the SMS as a whole."),
+            );
         }
         let cia = Cia {
             confidentiality: self.confidentiality,
@@ -576,7 +623,11 @@ impl RiskForm {
                 );
             }
         }
-        let review_on = match NaiveDate::parse_from_str(self.review_on.trim(), "%Y-%m-%d") {
+        let review_on = match kept_review
+            .map(Ok)
+            .unwrap_or_else(|| NaiveDate::parse_from_str(self.review_on.trim(), "%Y-%m-%d"))
+        {
+            Ok(date) if kept_review.is_some() => Some(date),
             Ok(date) if date < today => {
                 errors.add("review_on", "The next review is today or later.");
                 None
@@ -738,6 +789,8 @@ impl SmsRisk {
 pub struct RiskRecord {
     pub risk: SmsRisk,
     pub matrix: RiskMatrix,
+    /// Accepting or closing it needs a quality manager who never owned it.
+    pub independent_decision: bool,
     pub actions: Vec<RiskAction>,
     pub may_edit: bool,
     pub may_review: bool,
@@ -1000,7 +1053,90 @@ mod tests {
             owner_id: 3,
             former_owner_ids: vec![9],
             residual,
+            escalated: false,
         }
+    }
+
+    #[test]
+    fn once_rated_above_the_appetite_lowering_the_rating_does_not_let_the_owner_accept() {
+        let matrix = RiskMatrix::default();
+        let lowered = RiskFacts {
+            escalated: true,
+            ..facts(RiskState::Open, Rating::new(2, 2).unwrap())
+        };
+        let owner = ActorFacts::person(3, vec![Role::ServiceOwner]);
+        let refused = transition(&lowered, &matrix, RiskAction::Accept, &owner).unwrap_err();
+        assert!(
+            refused.0.contains("was rated above the appetite"),
+            "{refused}"
+        );
+        let other_qm = ActorFacts::person(5, vec![Role::QualityManager]);
+        assert_eq!(
+            transition(&lowered, &matrix, RiskAction::Accept, &other_qm),
+            Ok(RiskState::Accepted)
+        );
+        // An opportunity is not held to the appetite.
+        let opportunity = RiskFacts {
+            kind: RiskKind::Opportunity,
+            ..facts(RiskState::Open, Rating::new(5, 5).unwrap())
+        };
+        assert_eq!(
+            transition(&opportunity, &matrix, RiskAction::Accept, &owner),
+            Ok(RiskState::Accepted)
+        );
+    }
+
+    #[test]
+    fn a_quality_manager_who_owned_a_risk_above_the_appetite_does_not_close_it() {
+        let matrix = RiskMatrix::default();
+        let high = facts(RiskState::Open, Rating::new(4, 4).unwrap());
+        let owner_qm = ActorFacts::person(3, vec![Role::QualityManager]);
+        let former_qm = ActorFacts::person(9, vec![Role::QualityManager]);
+        for who in [&owner_qm, &former_qm] {
+            let refused = transition(&high, &matrix, RiskAction::Close, who).unwrap_err();
+            assert!(refused.0.contains("never owned it closes it"), "{refused}");
+        }
+        let other_qm = ActorFacts::person(5, vec![Role::QualityManager]);
+        assert_eq!(
+            transition(&high, &matrix, RiskAction::Close, &other_qm),
+            Ok(RiskState::Closed)
+        );
+        // Within the appetite, the owning quality manager closes it.
+        let low = facts(RiskState::Open, Rating::new(1, 2).unwrap());
+        assert_eq!(
+            transition(&low, &matrix, RiskAction::Close, &owner_qm),
+            Ok(RiskState::Closed)
+        );
+    }
+
+    #[test]
+    fn an_edit_keeps_the_review_date_and_a_title_is_one_line() {
+        let kept = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let edited = RiskForm {
+            review_on: "2027-12-01".into(),
+            ..form()
+        };
+        assert_eq!(edited.validate_edit(today(), kept).unwrap().review_on, kept);
+        let two_lines = RiskForm {
+            title: "Key supplier\nfails".into(),
+            ..form()
+        };
+        assert!(two_lines
+            .validate(today())
+            .unwrap_err()
+            .get("title")
+            .unwrap()
+            .contains("one line"));
+        let many = RiskForm {
+            service_ids: (1..=51).map(|n| n.to_string()).collect(),
+            ..form()
+        };
+        assert!(many
+            .validate(today())
+            .unwrap_err()
+            .get("service_ids")
+            .unwrap()
+            .contains("at most 50"));
     }
 
     #[test]
@@ -1292,25 +1428,50 @@ mod tests {
             quality in any::<bool>(),
             owner_id in 1i64..=12,
             former in prop::collection::vec(1i64..=12, 0..3),
+            escalated in any::<bool>(),
+            close in any::<bool>(),
         ) {
             let residual = Rating::new(likelihood, impact).unwrap();
-            let facts = RiskFacts { kind: RiskKind::Risk, state: RiskState::Open, owner_id, former_owner_ids: former, residual };
+            let facts = RiskFacts { kind: RiskKind::Risk, state: RiskState::Open, owner_id, former_owner_ids: former, residual, escalated };
             let roles = if quality { vec![Role::QualityManager] } else { vec![Role::ServiceOwner] };
             let actor = ActorFacts::person(actor_id, roles);
-            if transition(&facts, &matrix, RiskAction::Accept, &actor).is_ok() {
+            let action = if close { RiskAction::Close } else { RiskAction::Accept };
+            if transition(&facts, &matrix, action, &actor).is_ok() {
                 prop_assert!(quality || actor_id == owner_id);
-                if matrix.above_appetite(residual) {
+                if matrix.above_appetite(residual) || escalated {
                     prop_assert!(quality && !facts.has_owned(actor_id));
                 }
             }
         }
 
-        /// A matrix that passes its check never rates a worse cell lower.
+        /// The check passes exactly the matrices whose level never falls as likelihood or
+        /// impact rises (tried against every pair of cells).
         #[test]
-        fn a_checked_matrix_is_monotone(matrix in any_matrix(), a in (1u8..=5, 1u8..=5), b in (1u8..=5, 1u8..=5)) {
-            if matrix.check().is_ok() && a.0 <= b.0 && a.1 <= b.1 {
-                prop_assert!(matrix.level(Rating::new(a.0, a.1).unwrap()) <= matrix.level(Rating::new(b.0, b.1).unwrap()));
+        fn the_check_passes_exactly_the_monotone_matrices(matrix in any_matrix()) {
+            let cells: Vec<Rating> = (1..=5u8).flat_map(|l| (1..=5u8).map(move |i| Rating { likelihood: l, impact: i })).collect();
+            let monotone = cells.iter().all(|a| cells.iter().all(|b| {
+                !(a.likelihood <= b.likelihood && a.impact <= b.impact) || matrix.level(*a) <= matrix.level(*b)
+            }));
+            prop_assert_eq!(matrix.check().is_ok(), monotone);
+        }
+
+        /// Matrices built to rise (a level per row plus a level per column, capped) pass.
+        #[test]
+        fn a_rising_matrix_passes_its_check(
+            rows in prop::collection::vec(0usize..3, 5),
+            columns in prop::collection::vec(0usize..3, 5),
+        ) {
+            let mut rows = rows;
+            let mut columns = columns;
+            rows.sort_unstable();
+            columns.sort_unstable();
+            let mut matrix = RiskMatrix::default();
+            for (row, step) in matrix.cells.iter_mut().zip(&rows) {
+                for (cell, column) in row.iter_mut().zip(&columns) {
+                    *cell = RiskLevel::ALL[(step + column).min(3)];
+                }
             }
+            prop_assert_eq!(matrix.check(), Ok(()));
         }
     }
 }

@@ -78,6 +78,7 @@ fn RiskView(record: RiskRecord, actions: Actions) -> impl IntoView {
     let RiskRecord {
         risk,
         matrix,
+        independent_decision,
         actions: steps,
         may_edit,
         may_review,
@@ -85,6 +86,15 @@ fn RiskView(record: RiskRecord, actions: Actions) -> impl IntoView {
     } = record;
     let title = format!("{} {}", risk.reference, risk.title);
     let above = matrix.above_appetite(risk.residual);
+    let notice = if above {
+        format!(
+            "The residual level is {}, above the appetite ({}): a quality manager who has never owned this risk accepts it.",
+            matrix.level(risk.residual).label().to_lowercase(),
+            matrix.appetite.label().to_lowercase()
+        )
+    } else {
+        "This risk was rated above the appetite since it was recorded or reopened: a quality manager who has never owned it accepts it.".to_string()
+    };
     let standing =
         (risk.state != RiskState::Closed).then(|| review_standing(risk.review_on, today));
     let review_words = match standing {
@@ -113,12 +123,8 @@ fn RiskView(record: RiskRecord, actions: Actions) -> impl IntoView {
                 {(risk.kind == RiskKind::Opportunity).then(|| view! { <span class="badge">"Opportunity"</span> })}
             </div>
         </div>
-        {(above && risk.state == RiskState::Open).then(|| view! {
-            <p class="notice" role="note">{format!(
-                "The residual level is {}, above the appetite ({}): a quality manager who has never owned this risk accepts it.",
-                matrix.level(risk.residual).label().to_lowercase(),
-                matrix.appetite.label().to_lowercase()
-            )}</p>
+        {(independent_decision && risk.state == RiskState::Open).then(|| view! {
+            <p class="notice" role="note">{notice}</p>
         })}
         <dl class="details">
             <dt>"Owner"</dt><dd>{risk.owner.name.clone()}</dd>

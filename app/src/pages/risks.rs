@@ -407,10 +407,17 @@ pub fn RiskFields(
             {steps("risk-rl", "Likelihood after treatment", "residual_likelihood", LIKELIHOOD, initial.residual_likelihood.clone())}
             {steps("risk-ri", "Impact after treatment", "residual_impact", IMPACT, initial.residual_impact.clone())}
         </div>
-        <div class="field">
-            <label for="risk-review">"Next review"</label>
-            <input id="risk-review" type="date" name="form[review_on]" value=initial.review_on.clone() aria-describedby="risk-review_on-error"/>
-            {message("review_on")}
-        </div>
+        {if kind_fixed {
+            // Only a recorded review moves the date, so an edit never clears an overdue one.
+            view! { <p class="hint">{format!("Next review: {} (recording a review moves it).", initial.review_on)}</p> }.into_any()
+        } else {
+            view! {
+                <div class="field">
+                    <label for="risk-review">"First review"</label>
+                    <input id="risk-review" type="date" name="form[review_on]" value=initial.review_on.clone() aria-describedby="risk-review_on-error"/>
+                    {message("review_on")}
+                </div>
+            }.into_any()
+        }}
     }
 }

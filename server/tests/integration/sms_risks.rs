@@ -87,12 +87,14 @@ async fn a_risk_is_recorded_rated_and_found_by_level_cell_owner_and_review() {
     assert!(errors.get("owner_id").unwrap().contains("keeps risks"));
     assert!(errors.get("service_ids").is_some());
     bad.owner_id = owner.id.to_string();
+    bad.service_ids = vec![portal.to_string()];
     bad.residual_likelihood = "5".into();
-    assert!(
-        sms_risks::create(&db, &quality, &actor(&quality), &bad, now())
-            .await
-            .is_err()
-    );
+    let Err(AppError::Validation(errors)) =
+        sms_risks::create(&db, &quality, &actor(&quality), &bad, now()).await
+    else {
+        panic!("a residual rating above the inherent one was accepted");
+    };
+    assert!(errors.get("residual_likelihood").is_some(), "{errors:?}");
     assert_eq!(audit_count(&db, "risk_recorded").await, 0);
 
     let high = sms_risks::create(
@@ -658,18 +660,268 @@ async fn the_matrix_is_a_quality_managers_and_decides_whose_acceptance_counts() 
     // Over HTTP, only a quality manager sets the matrix.
     let state = state(db.db.clone());
     let cookie = sign_in(&state, "owner@example.org", PERSON_PASSWORD).await;
-    let reply = send(
-        &state,
-        call(
-            "/api/risks/set_matrix",
-            &format!("version={}&form[appetite]=very_high", version + 1),
-            Some(&cookie),
-        ),
-    )
-    .await;
+    // A complete, valid matrix: only the permission stands in the way.
+    let lenient = app::model::sms_risk::MatrixForm::of(&RiskMatrix {
+        appetite: RiskLevel::VeryHigh,
+        ..strict
+    });
+    let cells: String = lenient
+        .cells
+        .iter()
+        .map(|(cell, level)| format!("&form[cells][{cell}]={level}"))
+        .collect();
+    let body = format!("version={}&form[appetite]=very_high{cells}", version + 1);
+    let reply = send(&state, call("/api/risks/set_matrix", &body, Some(&cookie))).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
     assert_eq!(
         sms_risks::matrix(db.reader()).await.unwrap().0.appetite,
         RiskLevel::Low
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lowering_the_rating_or_closing_does_not_get_around_independent_acceptance() {
+    let db = common::test_db().await;
+    let quality = person(&db, "quality@example.org", Role::QualityManager).await;
+    let deputy = person(&db, "deputy@example.org", Role::QualityManager).await;
+    let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+    // Rated high (3 × 4) after treatment: above the medium appetite.
+    let id = sms_risks::create(
+        &db,
+        &owner,
+        &actor(&owner),
+        &form(&owner, &[], (3, 4)),
+        now(),
+    )
+    .await
+    .unwrap();
+    // The owner lowers the rating to low, then tries to accept alone: refused.
+    sms_risks::update(
+        &db,
+        &owner,
+        &actor(&owner),
+        id,
+        1,
+        &form(&owner, &[], (1, 2)),
+        now(),
+    )
+    .await
+    .unwrap();
+    let refused = sms_risks::take_step(
+        &db,
+        &owner,
+        &actor(&owner),
+        id,
+        2,
+        &step("accept", ""),
+        now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Refused(w) if w.contains("was rated above the appetite")),
+        "{refused:?}"
+    );
+    // Over HTTP too.
+    let state = state(db.db.clone());
+    let cookie = sign_in(&state, "owner@example.org", PERSON_PASSWORD).await;
+    let reply = send(
+        &state,
+        call(
+            "/api/risks/step",
+            &format!("id={id}&version=2&form[action]=accept"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    // A quality manager who owns a risk above the appetite cannot close it away either.
+    let own = sms_risks::create(
+        &db,
+        &quality,
+        &actor(&quality),
+        &form(&quality, &[], (4, 4)),
+        now(),
+    )
+    .await
+    .unwrap();
+    let refused = sms_risks::take_step(
+        &db,
+        &quality,
+        &actor(&quality),
+        own,
+        1,
+        &step("close", "It no longer applies to us."),
+        now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Refused(w) if w.contains("never owned it closes it")),
+        "{refused:?}"
+    );
+    let quality_cookie = sign_in(&state, "quality@example.org", PERSON_PASSWORD).await;
+    let reply = send(
+        &state,
+        call(
+            "/api/risks/step",
+            &format!(
+                "id={own}&version=1&form[action]=close&form[reason]=It+no+longer+applies+to+us."
+            ),
+            Some(&quality_cookie),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(
+        sms_risks::detail(db.reader(), own).await.unwrap().state,
+        RiskState::Open
+    );
+    // A stale version accepts nothing, even for someone allowed to.
+    assert!(matches!(
+        sms_risks::take_step(
+            &db,
+            &deputy,
+            &actor(&deputy),
+            id,
+            1,
+            &step("accept", ""),
+            now()
+        )
+        .await,
+        Err(AppError::Conflict {
+            current_version: 2,
+            ..
+        })
+    ));
+    sms_risks::take_step(
+        &db,
+        &deputy,
+        &actor(&deputy),
+        id,
+        2,
+        &step("accept", ""),
+        now(),
+    )
+    .await
+    .unwrap();
+    // Reopened within the appetite, it starts again from how it is rated now: the owner
+    // may accept it.
+    sms_risks::take_step(
+        &db,
+        &owner,
+        &actor(&owner),
+        id,
+        3,
+        &step("reopen", ""),
+        now(),
+    )
+    .await
+    .unwrap();
+    sms_risks::take_step(
+        &db,
+        &owner,
+        &actor(&owner),
+        id,
+        4,
+        &step("accept", ""),
+        now(),
+    )
+    .await
+    .unwrap();
+    // A risk stays a risk; an edit does not move the review date; a closed risk is not reviewed.
+    sms_risks::take_step(
+        &db,
+        &deputy,
+        &actor(&deputy),
+        id,
+        5,
+        &step("reopen", ""),
+        now(),
+    )
+    .await
+    .unwrap();
+    let opportunity = RiskForm {
+        kind: "opportunity".into(),
+        treatment: "pursue".into(),
+        ..form(&owner, &[], (1, 2))
+    };
+    assert!(matches!(
+        sms_risks::update(&db, &owner, &actor(&owner), id, 6, &opportunity, now()).await,
+        Err(AppError::Validation(_))
+    ));
+    let later = RiskForm {
+        review_on: (today() + Duration::days(300)).to_string(),
+        ..form(&owner, &[], (1, 2))
+    };
+    sms_risks::update(&db, &owner, &actor(&owner), id, 6, &later, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        sms_risks::detail(db.reader(), id).await.unwrap().review_on,
+        today() + Duration::days(90)
+    );
+    sms_risks::take_step(
+        &db,
+        &deputy,
+        &actor(&deputy),
+        id,
+        7,
+        &step("close", "The service was retired in March."),
+        now(),
+    )
+    .await
+    .unwrap();
+    let review = ReviewForm {
+        note: "Looked again after closing.".into(),
+        next_review_on: (today() + Duration::days(30)).to_string(),
+    };
+    assert!(matches!(
+        sms_risks::review(&db, &deputy, &actor(&deputy), id, 8, &review, now()).await,
+        Err(AppError::Refused(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clause_pages_name_risks_only_to_those_who_read_the_register() {
+    let db = common::test_db().await;
+    let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+    person(&db, "robin@example.org", Role::Requester).await;
+    person(&db, "quality@example.org", Role::QualityManager).await;
+    sms_risks::create(
+        &db,
+        &owner,
+        &actor(&owner),
+        &form(&owner, &[], (3, 4)),
+        now(),
+    )
+    .await
+    .unwrap();
+    let state = state(db.db.clone());
+    for (email, named) in [("robin@example.org", false), ("quality@example.org", true)] {
+        let cookie = sign_in(&state, email, PERSON_PASSWORD).await;
+        let reply = send(
+            &state,
+            call("/api/compliance/clause", "number=6.1", Some(&cookie)),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{email}: {}", reply.body);
+        let row: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        let thin = row["evidence"]["thin"].as_array().unwrap();
+        let above = thin
+            .iter()
+            .find(|t| t["rule"].as_str().unwrap().contains("above the appetite"))
+            .unwrap_or_else(|| panic!("{email}: {thin:?}"));
+        assert_eq!(above["total"], 1, "{email}");
+        assert_eq!(
+            !above["records"].as_array().unwrap().is_empty(),
+            named,
+            "{email}: {above}"
+        );
+        assert_eq!(
+            reply.body.contains("Hosting provider fails"),
+            named,
+            "{email}"
+        );
+    }
 }

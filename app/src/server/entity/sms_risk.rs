@@ -33,6 +33,8 @@ pub struct Model {
     pub accepted_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Text", nullable)]
     pub closed_reason: Option<String>,
+    /// Rated above the appetite since recorded or last reopened (independent acceptance).
+    pub escalated: bool,
     pub created_by: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1193,7 +1193,9 @@ async fn risks<C: ConnectionTrait>(
             }
         }
     }
+    // Opportunities are not held to the appetite.
     let untreated = live()
+        .filter(Column::Kind.eq(crate::model::sms_risk::RiskKind::Risk.as_str()))
         .filter(Column::State.eq(RiskState::Open.as_str()))
         .filter(above)
         .order_by_desc(Column::ResidualScore);

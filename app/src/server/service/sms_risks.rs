@@ -116,14 +116,27 @@ fn residual_of(row: &row_entity::Model) -> Rating {
     rating(row.residual_likelihood, row.residual_impact)
 }
 
-fn facts_of(row: &row_entity::Model) -> RiskFacts {
-    RiskFacts {
-        kind: RiskKind::parse(&row.kind).unwrap_or(RiskKind::Risk),
-        state: RiskState::parse(&row.state).unwrap_or(RiskState::Open),
+/// What the rules decide on. Stored words that do not read are an error, never a looser
+/// rule (an unreadable owner history would let a former owner accept).
+fn facts_of(row: &row_entity::Model) -> Result<RiskFacts, AppError> {
+    let unreadable = |what: &str| {
+        crate::server::failure::internal(format!("risk {} has an unreadable {what}", row.id))
+    };
+    Ok(RiskFacts {
+        kind: RiskKind::parse(&row.kind).ok_or_else(|| unreadable("kind"))?,
+        state: RiskState::parse(&row.state).ok_or_else(|| unreadable("state"))?,
         owner_id: row.owner_id,
-        former_owner_ids: serde_json::from_str(&row.former_owner_ids).unwrap_or_default(),
+        former_owner_ids: serde_json::from_str(&row.former_owner_ids)
+            .map_err(|_| unreadable("owner history"))?,
         residual: residual_of(row),
-    }
+        escalated: row.escalated,
+    })
+}
+
+/// Whether `draft` is a risk rated above the appetite (its acceptance needs independence
+/// from then on).
+fn escalates(draft: &RiskDraft, matrix: &RiskMatrix) -> bool {
+    draft.kind == RiskKind::Risk && matrix.above_appetite(draft.residual)
 }
 
 fn security_of(row: &row_entity::Model) -> Option<Cia> {
@@ -156,8 +169,14 @@ async fn check_references<C: ConnectionTrait>(
             None
         }
     };
-    for id in &draft.service_ids {
-        if !catalogue::is_active(conn, *id).await? {
+    if !draft.service_ids.is_empty() {
+        use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
+        let active = Services::find()
+            .filter(ServiceColumn::Id.is_in(draft.service_ids.clone()))
+            .filter(ServiceColumn::ArchivedAt.is_null())
+            .count(conn)
+            .await?;
+        if active != draft.service_ids.len() as u64 {
             errors.add("service_ids", "Choose services from the catalogue.");
         }
     }
@@ -221,7 +240,7 @@ async fn set_services<C: ConnectionTrait>(
 
 fn summary(draft: &RiskDraft, matrix: &RiskMatrix) -> String {
     format!(
-        "inherent {} ({}), {} , residual {} ({}), review {}",
+        "inherent {} ({}), {}, residual {} ({}), review {}",
         draft.inherent.describe(),
         matrix.level(draft.inherent).label().to_lowercase(),
         draft.treatment.word().to_lowercase(),
@@ -274,6 +293,7 @@ pub async fn create(
     model.residual_impact = Set(i16::from(draft.residual.impact));
     model.residual_score = Set(i16::from(draft.residual.score()));
     model.review_on = Set(draft.review_on);
+    model.escalated = Set(escalates(&draft, &matrix));
     let id = model.insert(&txn).await?.id;
     set_services(&txn, id, &draft.service_ids).await?;
     audit::record(
@@ -307,10 +327,10 @@ pub async fn update(
     form: &RiskForm,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let draft = form.validate(today_for(user, now))?;
     let txn = db.begin_write().await?;
     let before = row(&txn, id).await?;
-    let facts = facts_of(&before);
+    let draft = form.validate_edit(today_for(user, now), before.review_on)?;
+    let facts = facts_of(&before)?;
     sms_risk::check_edit(&facts, draft.owner_id, &ActorFacts::from(user))?;
     if draft.kind != facts.kind {
         return Err(AppError::single_field(
@@ -327,16 +347,22 @@ pub async fn update(
     }
     let former = serde_json::to_string(&former).unwrap_or_else(|_| "[]".into());
     let columns = write_columns(&draft);
+    // Once above the appetite, it stays so for acceptance until reopened, however it is
+    // rated now.
+    let escalated = before.escalated || escalates(&draft, &matrix);
     versioned::update(&txn, id, version, |mut update: UpdateMany<Risks>| {
         for (column, value) in columns {
             update = update.col_expr(column, value);
         }
-        update.col_expr(Column::FormerOwnerIds, Expr::value(former))
+        update
+            .col_expr(Column::FormerOwnerIds, Expr::value(former))
+            .col_expr(Column::Escalated, Expr::value(escalated))
     })
     .await?;
     set_services(&txn, id, &draft.service_ids).await?;
     let handed = if draft.owner_id != facts.owner_id {
-        format!(", handed to {owner}")
+        let previous = person(&people(&txn, &[facts.owner_id]).await?, facts.owner_id).name;
+        format!(", handed from {previous} to {owner}")
     } else {
         String::new()
     };
@@ -371,7 +397,7 @@ pub async fn take_step(
     let (action, reason) = form.validate()?;
     let txn = db.begin_write().await?;
     let before = row(&txn, id).await?;
-    let facts = facts_of(&before);
+    let facts = facts_of(&before)?;
     let (matrix, _) = matrix(&txn).await?;
     let next = sms_risk::transition(&facts, &matrix, action, &ActorFacts::from(user))?;
     check_version::<Risks>(version, before.version)?;
@@ -383,12 +409,19 @@ pub async fn take_step(
     let closed_reason = (action == RiskAction::Close)
         .then(|| reason.clone())
         .flatten();
+    // Reopened, it starts again from how it is rated now.
+    let escalated = match action {
+        RiskAction::Reopen => facts.kind == RiskKind::Risk && matrix.above_appetite(facts.residual),
+        _ => before.escalated,
+    };
+    let independent = sms_risk::needs_independent_decision(&facts, &matrix);
     versioned::update(&txn, id, version, |update: UpdateMany<Risks>| {
         update
             .col_expr(Column::State, Expr::value(next.as_str()))
             .col_expr(Column::AcceptedBy, Expr::value(accepted_by))
             .col_expr(Column::AcceptedAt, Expr::value(accepted_at))
             .col_expr(Column::ClosedReason, Expr::value(closed_reason))
+            .col_expr(Column::Escalated, Expr::value(escalated))
     })
     .await?;
     let residual = residual_of(&before);
@@ -402,8 +435,14 @@ pub async fn take_step(
         residual.describe(),
         matrix.level(residual).label().to_lowercase()
     );
-    if matrix.above_appetite(residual) && action == RiskAction::Accept {
-        summary.push_str(", above the appetite");
+    if independent && action != RiskAction::Reopen {
+        summary.push_str(", by someone who never owned it (rated above the appetite)");
+    }
+    if action == RiskAction::Reopen {
+        if let Some(by) = before.accepted_by {
+            let name = person(&people(&txn, &[by]).await?, by).name;
+            summary.push_str(&format!(", voiding the acceptance by {name}"));
+        }
     }
     if let Some(reason) = reason {
         summary.push_str(&format!(": {reason}"));
@@ -426,7 +465,7 @@ pub async fn review(
     let (note, next_review_on) = form.validate(today_for(user, now))?;
     let txn = db.begin_write().await?;
     let before = row(&txn, id).await?;
-    if !sms_risk::may_review(&facts_of(&before), &ActorFacts::from(user)) {
+    if !sms_risk::may_review(&facts_of(&before)?, &ActorFacts::from(user)) {
         return Err(AppError::Refused(
             "Only the risk's owner or a quality manager reviews a risk the register still watches."
                 .into(),
@@ -539,10 +578,11 @@ pub async fn record<C: ConnectionTrait>(
     let risk = detail(conn, id).await?;
     let (matrix, _) = matrix(conn).await?;
     let before = row(conn, id).await?;
-    let facts = facts_of(&before);
+    let facts = facts_of(&before)?;
     let actor = ActorFacts::from(user);
     let may_manage = user.may(Permission::RiskManage);
     Ok(RiskRecord {
+        independent_decision: sms_risk::needs_independent_decision(&facts, &matrix),
         actions: if may_manage {
             sms_risk::available_actions(&facts, &matrix, &actor)
         } else {

@@ -177,7 +177,13 @@ impl RiskMatrix {
     }
 }
 
-/// The matrix as its form sends it: a level code per cell keyed `likelihood-impact`, and the
+/// A cell's key in the matrix form, `l4i5`: a letter first, because the form encoding reads a
+/// key that starts with a digit as a list index.
+pub fn cell_key(likelihood: u8, impact: u8) -> String {
+    format!("l{likelihood}i{impact}")
+}
+
+/// The matrix as its form sends it: a level code per cell keyed by `cell_key`, and the
 /// appetite's code.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -196,7 +202,7 @@ impl MatrixForm {
                     likelihood: l,
                     impact: i,
                 });
-                cells.insert(format!("{l}-{i}"), level.as_str().to_string());
+                cells.insert(cell_key(l, i), level.as_str().to_string());
             }
         }
         MatrixForm {
@@ -213,7 +219,7 @@ impl MatrixForm {
             for i in 1..=5usize {
                 match self
                     .cells
-                    .get(&format!("{l}-{i}"))
+                    .get(&cell_key(l as u8, i as u8))
                     .and_then(|code| RiskLevel::parse(code.trim()))
                 {
                     Some(level) => matrix.cells[l - 1][i - 1] = level,
@@ -1316,7 +1322,7 @@ mod tests {
         let matrix = RiskMatrix::default();
         assert_eq!(MatrixForm::of(&matrix).validate(), Ok(matrix));
         let mut form = MatrixForm::of(&matrix);
-        form.cells.remove("5-5");
+        form.cells.remove(&cell_key(5, 5));
         form.appetite = "none".into();
         let errors = form.validate().unwrap_err();
         assert!(errors
@@ -1325,7 +1331,7 @@ mod tests {
             .contains("Almost certain × Severe"));
         assert!(errors.get("appetite").is_some());
         let mut falling = MatrixForm::of(&matrix);
-        falling.cells.insert("5-5".into(), "low".into());
+        falling.cells.insert(cell_key(5, 5), "low".into());
         assert!(falling
             .validate()
             .unwrap_err()

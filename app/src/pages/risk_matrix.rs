@@ -94,7 +94,7 @@ fn MatrixForm(
                                     let current = matrix.level(Rating { likelihood: l, impact: i });
                                     view! {
                                         <td>
-                                            <select id=id name=format!("form[cells][{l}-{i}]") aria-label=label>
+                                            <select id=id name=format!("form[cells][{}]", crate::model::sms_risk::cell_key(l, i)) aria-label=label>
                                                 {level_options(current)}
                                             </select>
                                         </td>

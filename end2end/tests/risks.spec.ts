@@ -62,9 +62,15 @@ test('a risk is rated and treated; above the appetite only a quality manager who
   // The quality manager, who never owned it, accepts it; the record says who and when.
   const quality = await signedInPage(browser, demo.quality);
   await openHydrated(quality.page, record);
+  // Accepting says why: without a reason nothing changes.
+  await quality.page.getByRole('button', { name: 'Accept the residual risk' }).click();
+  await expect(quality.page.getByText('Say why the risk is acceptable as it stands')).toBeVisible();
+  await expect(quality.page.locator('.page-actions')).toContainText('Open');
+  await quality.page.getByLabel(/acceptable as it stands/).fill('Monthly restore tests start next week; the exposure is short.');
   await quality.page.getByRole('button', { name: 'Accept the residual risk' }).click();
   await expect(quality.page.locator('.page-actions')).toContainText('Accepted');
   await expect(quality.page.locator('dl.details')).toContainText('by Quinn Quality');
+  await expect(quality.page.locator('dl.details')).toContainText('Monthly restore tests start next week; the exposure is short.');
   // Accepted, it keeps its rating: the owner can reopen it, no longer edit it.
   await page.goto(record);
   await hydrated(page);
@@ -80,4 +86,51 @@ test('a risk is rated and treated; above the appetite only a quality manager who
   await expect(page.locator('dl.details')).toContainText(next);
   expect(problems).toEqual([]);
   for (const session of [owner, quality]) await session.context.close();
+});
+
+test('a change names the register risk it addresses, and the risk lists the change', async ({ browser, problems }) => {
+  test.setTimeout(90_000);
+  const manager = await signedInPage(browser, demo.changeManager);
+  const page = manager.page;
+
+  // The phishing risk concerns the customer portal: find its reference in the register.
+  await openHydrated(page, '/risks?q=' + encodeURIComponent('Phishing gives attackers'));
+  const row = page.getByRole('row', { name: /Phishing gives attackers/ });
+  const reference = (await row.getByRole('link', { name: /^RSK-\d+$/ }).textContent())!.trim();
+
+  // A change to the portal suggests it among the live risks of its services.
+  await openHydrated(page, '/changes?q=' + encodeURIComponent('Upgrade the customer portal framework'));
+  await page.getByRole('link', { name: /Upgrade the customer portal framework/ }).first().click();
+  await expect(page).toHaveURL(/\/changes\/\d+$/);
+  await hydrated(page);
+  const change = new URL(page.url()).pathname;
+  const section = page.locator('section', { has: page.getByRole('heading', { name: 'SMS risks it addresses' }) });
+  await expect(section).toBeVisible();
+  // A reference that is not in the register is named as such.
+  await section.getByLabel('Name another risk by its reference').fill('RSK-99999');
+  await section.getByRole('button', { name: 'Name the risk' }).click();
+  await expect(section.getByText('There is no risk RSK-99999 in the register.')).toBeVisible();
+
+  await section.getByRole('button', { name: `Addresses ${reference}` }).click();
+  const named = section.locator('ul.risk-links').first();
+  await expect(named).toContainText(`${reference} Phishing gives attackers`);
+  await expect(section.getByRole('button', { name: `Remove ${reference}` })).toBeVisible();
+  await expect(section.getByRole('button', { name: `Addresses ${reference}` })).toHaveCount(0);
+
+  // The risk's record lists the change; its reader follows the link back.
+  await section.getByRole('link', { name: new RegExp(`^${reference} `) }).click();
+  await expect(page).toHaveURL(/\/risks\/\d+$/);
+  await hydrated(page);
+  const addressed = page.locator('section', { has: page.getByRole('heading', { name: 'Addressed by' }) });
+  await expect(addressed).toContainText('Upgrade the customer portal framework');
+  await expect(addressed).toContainText('named by');
+  await addressed.getByRole('link', { name: /CHG-\d+ Upgrade the customer portal framework/ }).click();
+  await expect(page).toHaveURL(new RegExp(`${change}$`));
+  await hydrated(page);
+
+  // Removed again, it is back among the suggestions.
+  await section.getByRole('button', { name: `Remove ${reference}` }).click();
+  await expect(section.getByRole('button', { name: `Addresses ${reference}` })).toBeVisible();
+  expect(problems).toEqual([]);
+  await manager.context.close();
 });

@@ -34,6 +34,7 @@ mod m20261206_000509_incident_import;
 mod m20261206_000510_saved_filter_lists;
 mod m20261207_000511_sms_risks;
 mod m20261207_000512_sms_risk_escalation;
+mod m20261207_000513_sms_risk_links;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000510_saved_filter_lists::Migration),
             Box::new(m20261207_000511_sms_risks::Migration),
             Box::new(m20261207_000512_sms_risk_escalation::Migration),
+            Box::new(m20261207_000513_sms_risk_links::Migration),
         ]
     }
 }

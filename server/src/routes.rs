@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
             "/service-levels/report.csv",
             get(exports::service_report_csv::service_report_csv),
         )
+        .route("/risks/export.csv", get(exports::risk_csv::risk_csv))
         .route(
             "/improvements/export.csv",
             get(exports::register_csv::register_csv),

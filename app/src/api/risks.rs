@@ -4,6 +4,7 @@
 //! (`RiskMatrixManage`).
 
 use crate::error::AppError;
+use crate::model::risk_link::{RiskLinkForm, RiskLinks};
 use crate::model::sms_risk::RiskChoices;
 use crate::model::sms_risk::{
     MatrixForm, ReviewForm, ReviewReminders, RiskForm, RiskListParams, RiskMatrix as Matrix,
@@ -15,8 +16,9 @@ use leptos::prelude::*;
 use {
     super::guard::require,
     crate::model::access::{Permission, RecordType},
+    crate::model::risk_link::AddressedBy,
     crate::server::service::schedule::local_today,
-    crate::server::service::sms_risks,
+    crate::server::service::{risk_links, sms_risks},
 };
 
 /// One page of the register, with its heat map.
@@ -162,4 +164,54 @@ pub async fn set_risk_matrix(version: i32, form: MatrixForm) -> Result<(), AppEr
         Err(errors) => Err(AppError::Validation(errors)),
     };
     caller.counted(RecordType::SmsRisk, None, saved).await
+}
+
+/// The risks a change or continuity plan addresses, and the live risks of its services.
+#[server(endpoint = "risks/addressed")]
+pub async fn risks_addressed(addressed_by: String, record_id: i64) -> Result<RiskLinks, AppError> {
+    let caller = require(Permission::RiskRead).await?;
+    let kind = AddressedBy::parse(addressed_by.trim()).ok_or_else(|| {
+        AppError::single_field("addressed_by", "Name a change or a continuity plan.")
+    })?;
+    risk_links::for_record(caller.db.reader(), &caller.user, kind, record_id).await
+}
+
+/// Names a risk as addressed by a change or continuity plan.
+#[server(endpoint = "risks/link")]
+pub async fn link_risk(form: RiskLinkForm) -> Result<(), AppError> {
+    let caller = require(Permission::RiskManage).await?;
+    let linked = match form.validate() {
+        Ok(request) => {
+            let linked = risk_links::link(
+                &caller.db,
+                &caller.user,
+                &caller.actor(),
+                request,
+                chrono::Utc::now(),
+            )
+            .await;
+            return caller
+                .counted(RecordType::SmsRisk, Some(request.risk_id), linked)
+                .await;
+        }
+        Err(errors) => Err(AppError::Validation(errors)),
+    };
+    caller.counted(RecordType::SmsRisk, None, linked).await
+}
+
+/// Removes a risk from what a change or continuity plan addresses.
+#[server(endpoint = "risks/unlink")]
+pub async fn unlink_risk(form: RiskLinkForm) -> Result<(), AppError> {
+    let caller = require(Permission::RiskManage).await?;
+    let unlinked = match form.validate() {
+        Ok(request) => {
+            let unlinked =
+                risk_links::unlink(&caller.db, &caller.user, &caller.actor(), request).await;
+            return caller
+                .counted(RecordType::SmsRisk, Some(request.risk_id), unlinked)
+                .await;
+        }
+        Err(errors) => Err(AppError::Validation(errors)),
+    };
+    caller.counted(RecordType::SmsRisk, None, unlinked).await
 }

@@ -17,6 +17,7 @@ pub mod plan_editor;
 pub mod plan_exercises;
 pub mod plan_timeline;
 pub mod plan_view;
+pub mod risk_links;
 pub mod saved_filters;
 pub mod service_fields;
 pub mod session;

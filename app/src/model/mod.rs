@@ -41,6 +41,7 @@ pub mod refs;
 pub mod register;
 pub mod register_import;
 pub mod risk;
+pub mod risk_link;
 pub mod saved_filter;
 pub mod schedule;
 pub mod service;

@@ -754,6 +754,8 @@ pub struct SmsRisk {
     pub review_on: NaiveDate,
     pub accepted_by: Option<PersonRef>,
     pub accepted_at: Option<DateTime<Utc>>,
+    /// Why it was accepted (risks accepted before reasons were asked have none).
+    pub accepted_reason: Option<String>,
     pub closed_reason: Option<String>,
     pub created_by: PersonRef,
     pub created_at: DateTime<Utc>,
@@ -800,6 +802,8 @@ pub struct RiskRecord {
     pub actions: Vec<RiskAction>,
     pub may_edit: bool,
     pub may_review: bool,
+    /// The changes and continuity plans that address it.
+    pub addressed_by: Vec<crate::model::risk_link::Addressor>,
     pub today: NaiveDate,
 }
 
@@ -817,6 +821,21 @@ pub struct RiskRow {
     pub treatment: Treatment,
     pub state: RiskState,
     pub review_on: NaiveDate,
+}
+
+/// A risk as the register's CSV export writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskExportRow {
+    pub row: RiskRow,
+    pub description: String,
+    pub services: Vec<String>,
+    pub treatment_plan: String,
+    pub accepted_by: Option<String>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub accepted_reason: Option<String>,
+    pub closed_reason: Option<String>,
+    /// "CHG-00012", "Plan 3": the changes and plans that address it.
+    pub addressed_by: Vec<String>,
 }
 
 /// How many live (open or accepted) risks sit in each cell, before and after treatment:
@@ -976,7 +995,8 @@ pub struct RiskChoices {
     pub owners: Vec<PersonRef>,
 }
 
-/// A step as the record's buttons send it: the action, and why (closing needs a reason).
+/// A step as the record's buttons send it: the action, and why (accepting and closing need
+/// a reason).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RiskStepForm {
@@ -994,11 +1014,20 @@ impl RiskStepForm {
         };
         let reason =
             crate::model::text::bounded(&mut errors, "reason", "Why", &self.reason, 0, 2000);
-        if action == RiskAction::Close && reason.chars().count() < 10 {
-            errors.add(
-                "reason",
-                "Say why the risk no longer applies (at least 10 characters).",
-            );
+        // Both decisions take the risk off the owner's hands, so an auditor sampling them
+        // reads why.
+        if reason.chars().count() < 10 {
+            match action {
+                RiskAction::Close => errors.add(
+                    "reason",
+                    "Say why the risk no longer applies (at least 10 characters).",
+                ),
+                RiskAction::Accept => errors.add(
+                    "reason",
+                    "Say why the risk is acceptable as it stands (at least 10 characters).",
+                ),
+                RiskAction::Reopen => {}
+            }
         }
         if errors.is_empty() {
             Ok((action, (!reason.is_empty()).then_some(reason)))
@@ -1113,6 +1142,28 @@ mod tests {
             transition(&low, &matrix, RiskAction::Close, &owner_qm),
             Ok(RiskState::Closed)
         );
+    }
+
+    #[test]
+    fn accepting_and_closing_say_why_reopening_need_not() {
+        let step = |action: &str, reason: &str| RiskStepForm {
+            action: action.into(),
+            reason: reason.into(),
+        };
+        for action in ["accept", "close"] {
+            let errors = step(action, "  fine  ").validate().unwrap_err();
+            assert!(errors.get("reason").is_some(), "{action}");
+            let (_, reason) = step(action, " Within what we can bear. ")
+                .validate()
+                .unwrap();
+            assert_eq!(reason.as_deref(), Some("Within what we can bear."));
+        }
+        assert_eq!(
+            step("reopen", "").validate().unwrap(),
+            (RiskAction::Reopen, None)
+        );
+        assert!(step("approve", "Because I say so.").validate().is_err());
+        assert!(step("accept", &"x".repeat(2001)).validate().is_err());
     }
 
     #[test]

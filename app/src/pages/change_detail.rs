@@ -6,6 +6,7 @@ use crate::api::incidents::incidents_caused_by;
 use crate::components::change_badges::{RiskBadge, StateBadge, TypeBadge};
 use crate::components::error_view::{ErrorBanner, ErrorPanel};
 use crate::components::history::HistoryList;
+use crate::components::risk_links::RiskLinksSection;
 use crate::components::session::{use_session, IfAllowed};
 use crate::error::AppError;
 use crate::model::access::{Permission, Role};
@@ -13,6 +14,7 @@ use crate::model::actor::ActorFacts;
 use crate::model::change::{available_actions, ChangeAction};
 use crate::model::change_request::{reference, Change};
 use crate::model::incident::CausedIncidents;
+use crate::model::risk_link::AddressedBy;
 use crate::pages::change_list::window_text;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -236,6 +238,9 @@ fn ChangeView(
                 caused.await.map(|caused| view! { <CausedIncidentsSection caused/> })
             })}
         </Transition>
+        <IfAllowed permission=Permission::RiskRead>
+            <RiskLinksSection addressed_by=AddressedBy::Change record_id=id/>
+        </IfAllowed>
         <section class="history-section" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
             <Transition fallback=|| ()>

@@ -10,12 +10,14 @@ use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::plan_editor::PlanEditor;
 use crate::components::plan_exercises::{ExerciseActions, PlanExercises};
 use crate::components::plan_view::PlanReadOnly;
-use crate::components::session::use_session;
+use crate::components::risk_links::RiskLinksSection;
+use crate::components::session::{use_session, IfAllowed};
 use crate::error::AppError;
 use crate::model::access::{Permission, Role};
 use crate::model::actor::ActorFacts;
 use crate::model::continuity_plan::{plan_transition, PlanAction, PlanState, PlanVersion};
 use crate::model::plan_overview::PlanDetail;
+use crate::model::risk_link::AddressedBy;
 use crate::model::user::CurrentUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -217,6 +219,9 @@ fn PlanPageBody(
             </div>
         </div>
         <PlanExercises plan_id exercises=plan.exercises.clone() may_run actions=exercises/>
+        <IfAllowed permission=Permission::RiskRead>
+            <RiskLinksSection addressed_by=AddressedBy::ContinuityPlan record_id=plan_id/>
+        </IfAllowed>
     }
     .into_any()
 }

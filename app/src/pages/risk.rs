@@ -9,6 +9,7 @@ use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::succeeded::successes;
 use crate::error::AppError;
+use crate::model::risk_link::Addressor;
 use crate::model::sms_risk::{
     review_standing, ReviewStanding, RiskAction, RiskKind, RiskRecord, RiskState, SmsRisk,
 };
@@ -82,6 +83,7 @@ fn RiskView(record: RiskRecord, actions: Actions) -> impl IntoView {
         actions: steps,
         may_edit,
         may_review,
+        addressed_by,
         today,
     } = record;
     let title = format!("{} {}", risk.reference, risk.title);
@@ -138,6 +140,7 @@ fn RiskView(record: RiskRecord, actions: Actions) -> impl IntoView {
             {risk.accepted_by.clone().map(|p| view! {
                 <dt>"Accepted"</dt><dd>{format!("by {} on {}", p.name, risk.accepted_at.map(|at| at.format("%Y-%m-%d").to_string()).unwrap_or_default())}</dd>
             })}
+            {risk.accepted_reason.clone().map(|why| view! { <dt>"Accepted because"</dt><dd class="prewrap">{why}</dd> })}
             {risk.closed_reason.clone().map(|why| view! { <dt>"Closed because"</dt><dd class="prewrap">{why}</dd> })}
             <dt>"Recorded"</dt><dd>{format!("{} by {}", risk.created_at.format("%Y-%m-%d"), risk.created_by.name)}</dd>
             <dt>"Description"</dt><dd class="prewrap">{if risk.description.is_empty() { "—".to_string() } else { risk.description.clone() }}</dd>
@@ -145,6 +148,7 @@ fn RiskView(record: RiskRecord, actions: Actions) -> impl IntoView {
         {treats.then(|| view! {
             <p><a href=improvement>"Raise an improvement for this treatment"</a></p>
         })}
+        <AddressedBy addressors=addressed_by/>
         <StepPanel id=risk.id version=risk.version steps action=actions.step/>
         {may_review.then(|| view! { <ReviewPanel id=risk.id version=risk.version action=actions.review/> })}
         <ReviewHistory risk=risk.clone()/>
@@ -171,6 +175,14 @@ fn StepPanel(
         .into_any();
     }
     let closes = steps.contains(&RiskAction::Close);
+    let accepts = steps.contains(&RiskAction::Accept);
+    let reason_label = match (accepts, closes) {
+        (true, true) => {
+            "Why (accepting: why it is acceptable as it stands; closing: why it no longer applies)"
+        }
+        (true, false) => "Why it is acceptable as it stands (accepting)",
+        _ => "Why it no longer applies (closing)",
+    };
     view! {
         <section class="panel" aria-labelledby="steps-heading">
             <h2 id="steps-heading">"Next step"</h2>
@@ -178,19 +190,43 @@ fn StepPanel(
                 <FormErrors error/>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="version" value=version/>
-                {closes.then(|| view! {
+                {(accepts || closes).then(|| view! {
                     <div class="field">
-                        <label for="risk-reason">"Why it no longer applies (closing)"</label>
+                        <label for="risk-reason">{reason_label}</label>
                         <textarea id="risk-reason" name="form[reason]" rows=2 aria-describedby="risk-reason-error"></textarea>
                         <p class="field-error" id="risk-reason-error" aria-live="polite">{field_error(error, "reason")}</p>
                     </div>
                 })}
                 <div class="form-actions">
-                    {steps.into_iter().map(|a| view! { <button type="submit" name="form[action]" value=a.as_str() class="button secondary">{a.label()}</button> }).collect_view()}
+                    {steps.into_iter().map(|a| view! { <button type="submit" name="form[action]" value=a.as_str() class="button secondary" disabled=move || action.pending().get()>{a.label()}</button> }).collect_view()}
                 </div>
             </ActionForm>
         </section>
     }.into_any()
+}
+
+/// The changes and continuity plans that name this risk as one they address.
+#[component]
+fn AddressedBy(addressors: Vec<Addressor>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="addressed-heading">
+            <h2 id="addressed-heading">"Addressed by"</h2>
+            {if addressors.is_empty() {
+                view! { <p class="muted">"No change or continuity plan names this risk yet. Name it from the change or plan that treats it."</p> }.into_any()
+            } else {
+                view! {
+                    <ul>
+                        {addressors.into_iter().map(|a| view! {
+                            <li>
+                                <a href=a.kind.href(a.id)>{format!("{} {}", a.kind.reference(a.id), a.title)}</a>
+                                <span class="muted">{format!(" — {}, named by {} on {}", a.kind.label(), a.linked_by, a.linked_at.format("%Y-%m-%d"))}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
 }
 
 #[component]

@@ -128,7 +128,8 @@ pub fn RisksPage() -> impl IntoView {
                         let cell_note = p.cell().map(|cell| view! {
                             <p class="notice" role="note">{format!("Showing the residual cell {}. ", cell.describe())}<a href=RiskListParams { cell: String::new(), ..p.clone() }.href_at(1, None)>"Show every cell"</a></p>
                         });
-                        let summary = format!("{} risks · page {} of {}", page.total, page.page, page.pages);
+                        let summary = format!("{} risks · page {} of {} · ", page.total, page.page, page.pages);
+                        let export = p.href_at(1, None).replacen("/risks", "/risks/export.csv", 1);
                         let maps = view! {
                             <div class="heat-maps">
                                 <HeatMapTable caption="Before treatment (inherent)" counts=page.heat.inherent matrix=page.matrix link=None/>
@@ -189,7 +190,7 @@ pub fn RisksPage() -> impl IntoView {
                         view! {
                             {maps}
                             {cell_note}
-                            <p class="result-summary" role="status">{summary}</p>
+                            <p class="result-summary" role="status">{summary}<a href=export download="">"Export CSV"</a></p>
                             {table}
                             {pager}
                         }.into_any()

@@ -5,19 +5,14 @@
 //! Walked by the demo people through the real service; seeded once (skipped when any
 //! programme exists).
 
+use super::actor;
 use app::error::AppError;
 use app::model::internal_audit::{
     validate_checklist_entry, AuditAction, AuditForm, FindingForm, ProgrammeForm,
 };
-use app::model::user::CurrentUser;
-use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::internal_audits;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
-}
 
 /// The first of the month six months ago, and the day before a year after it.
 fn cycle(today: NaiveDate) -> (NaiveDate, NaiveDate) {

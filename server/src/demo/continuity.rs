@@ -9,6 +9,7 @@
 //! - two exercises: a payroll tabletop that met the RTO and an ERP simulation that partly
 //!   passed, one of whose findings is in the improvement register.
 
+use super::actor;
 use app::error::AppError;
 use app::model::access::Role;
 use app::model::bia::BiaForm;
@@ -212,10 +213,6 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     seed_exercises(db, &cast, payroll_plan, erp_plan).await?;
     // Three plans, two review comments, two exercises and one register entry.
     Ok(created + 3 + 2 + 2 + 1)
-}
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
 }
 
 /// Creates the second continuity manager unless an earlier seed did.

@@ -11,11 +11,11 @@
 //! The services stamp approvals with the current time; the seed back-dates them afterwards
 //! so the review cycles have something to show.
 
+use super::actor;
 use app::error::AppError;
 use app::model::objective::{MeasurementForm, ObjectiveForm};
 use app::model::sms_document::{next_review_on, DocAction, DocumentForm, DraftForm};
 use app::model::user::CurrentUser;
-use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::entity::objective::Entity as Objectives;
 use app::server::entity::sms_document::Entity as Documents;
@@ -298,10 +298,6 @@ const OBJECTIVES: &[DemoObjective] = &[
         values: &[],
     },
 ];
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
-}
 
 fn months_ago(today: NaiveDate, months: u32) -> NaiveDate {
     today

@@ -9,12 +9,12 @@
 //! (skipped when any assessment exists). The service stamps "now"; the seed back-dates the
 //! campaigns afterwards.
 
+use super::actor;
 use app::error::AppError;
 use app::model::gap::EvidenceKind;
 use app::model::internal_audit::AuditState;
 use app::model::nonconformity::NcState;
 use app::model::user::CurrentUser;
-use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::entity::gap_assessment::{Column as AssessmentColumn, Entity as Assessments};
 use app::server::entity::{internal_audit, nonconformity, plan_version, service, sms_document};
@@ -110,10 +110,6 @@ const ROWS: &[DemoRow] = &[
 
 /// The gaps of the current assessment that are already improvement actions.
 const RAISED: &[&str] = &["7.2", "8.5.2"];
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
-}
 
 pub async fn seed(db: &Db) -> Result<usize, AppError> {
     if Assessments::find().count(db.reader()).await? > 0 {

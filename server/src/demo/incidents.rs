@@ -5,6 +5,7 @@
 //! breached), a major incident with its communications and post-incident review, and two
 //! problems found from the incidents (one a known error).
 
+use super::actor;
 use app::error::AppError;
 use app::model::agreement::{AgreementAction, AgreementForm};
 use app::model::change_request::reference as change_reference;
@@ -14,7 +15,6 @@ use app::model::incident::{
 use app::model::refs::ServiceRef;
 use app::model::service_hours::ServiceHoursForm;
 use app::model::user::CurrentUser;
-use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::{agreements, catalogue, incident_causes, incidents, service_levels};
 use chrono::{DateTime, Duration, Timelike, Utc};
@@ -420,10 +420,6 @@ async fn monitoring(db: &Db, sam: &CurrentUser, portal: i64, mail: i64) -> Resul
     )
     .await?;
     Ok(())
-}
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
 }
 
 async fn calendar(

@@ -50,3 +50,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += reviews::seed(db).await?;
     Ok(created)
 }
+
+/// A demo person acting through the services, as a signed-in user would.
+fn actor(user: &app::model::user::CurrentUser) -> Actor {
+    Actor::user(user.id, user.name.clone(), None)
+}

@@ -2,11 +2,11 @@
 //! the demo people through the real service (so each step's record and history are genuine).
 //! One is overdue, one failed its first effectiveness check, one is closed.
 
+use super::actor;
 use app::error::AppError;
 use app::model::controls::Controls;
 use app::model::nonconformity::{NcForm, RootCauseMethod};
 use app::model::user::CurrentUser;
-use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::nonconformities::{self, Raised, Step};
 use chrono::{Duration, NaiveDate, Utc};
@@ -120,10 +120,6 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         created += 1;
     }
     Ok(created)
-}
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
 }
 
 /// Raises `finding` on its day and takes it as far as its `reach`, each step a few days on.

@@ -3,17 +3,13 @@
 //! the real lifecycle at their own past instants — most fulfilled in time, one late, one
 //! waiting for approval, one with the requester, one being worked.
 
+use super::actor;
 use app::error::AppError;
 use app::model::service_request::{FieldForm, RequestForm, RequestStepForm, RequestTypeForm};
 use app::model::user::CurrentUser;
-use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::service::{catalogue, service_requests};
 use chrono::{DateTime, Duration, Utc};
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
-}
 
 fn field(label: &str, kind: &str, required: bool, options: &str) -> FieldForm {
     FieldForm {

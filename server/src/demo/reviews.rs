@@ -3,20 +3,15 @@
 //! month. Walked by the demo quality manager through the real service. Idempotent: does
 //! nothing once any review exists.
 
+use super::actor;
 use app::error::AppError;
 use app::model::management_review::{last_full_quarter, DetailsForm, ReviewPlan, ReviewTransition};
-use app::model::user::CurrentUser;
-use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::entity::management_review as review_entity;
 use app::server::service::management_reviews as reviews;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
-}
 
 async fn version(db: &Db, id: i64) -> Result<i32, AppError> {
     Ok(reviews::get(db.reader(), id, Utc::now().date_naive())

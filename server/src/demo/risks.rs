@@ -1,21 +1,18 @@
 //! Demo SMS risks: six risks and one opportunity to the SMS and the demo services, recorded
 //! by their owners at their own past dates and walked through the real rules — one above the
 //! appetite still open, one above it accepted by the quality manager (who never owned it),
-//! two accepted by their owners within it, one whose review is overdue, one reviewed.
+//! two accepted by their owners within it, one whose review is overdue, one reviewed; the
+//! data-centre risk addressed by a change and the continuity plan of the portal.
 
+use super::actor;
 use app::error::AppError;
 use app::model::sms_risk::{ReviewForm, RiskForm, RiskStepForm};
 use app::model::user::CurrentUser;
-use app::server::audit::Actor;
 use app::server::db::Db;
 use app::server::entity::sms_risk;
-use app::server::service::{catalogue, sms_risks};
+use app::server::service::{catalogue, risk_links, sms_risks};
 use chrono::{Duration, Utc};
 use sea_orm::{EntityTrait, PaginatorTrait};
-
-fn actor(user: &CurrentUser) -> Actor {
-    Actor::user(user.id, user.name.clone(), None)
-}
 
 struct Case {
     title: &'static str,
@@ -191,7 +188,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         if let Some(acceptor) = case.accepted_by.and_then(find) {
             let accept = RiskStepForm {
                 action: "accept".into(),
-                reason: String::new(),
+                reason: "Weighed against the appetite: the treatment plan stands and the review date watches it.".into(),
             };
             let at = recorded + Duration::days(2);
             sms_risks::take_step(db, &acceptor, &actor(&acceptor), id, 1, &accept, at).await?;
@@ -210,7 +207,50 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
         let at = now - Duration::days(30);
         sms_risks::review(db, &owner, &actor(&owner), relay.0, relay.1, &review, at).await?;
     }
+    if let Some(keeper) = find("continuity@conform.demo") {
+        link_portal_risk(db, &keeper).await?;
+    }
     Ok(created)
+}
+
+/// The single data centre behind the customer portal is addressed by the portal's continuity
+/// plan and by a change to the portal.
+async fn link_portal_risk(db: &Db, keeper: &CurrentUser) -> Result<(), AppError> {
+    use app::model::risk_link::{AddressedBy, RiskLinkRequest};
+    use app::server::entity::{change_service, continuity_plan};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let Some((risk_id, _)) = sms_risks_titled(db, CASES[0].title).await? else {
+        return Ok(());
+    };
+    let services = catalogue::active_refs(db.reader()).await?;
+    let Some(portal) = services.iter().find(|s| s.name == "Customer portal") else {
+        return Ok(());
+    };
+    let change = change_service::Entity::find()
+        .filter(change_service::Column::ServiceId.eq(portal.id))
+        .order_by_asc(change_service::Column::ChangeId)
+        .one(db.reader())
+        .await?
+        .map(|link| (AddressedBy::Change, link.change_id));
+    let plan = continuity_plan::Entity::find()
+        .order_by_asc(continuity_plan::Column::Id)
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .find(|plan| {
+            serde_json::from_str::<Vec<i64>>(&plan.service_ids)
+                .is_ok_and(|ids| ids.contains(&portal.id))
+        })
+        .map(|plan| (AddressedBy::ContinuityPlan, plan.id));
+    for (addressed_by, record_id) in change.into_iter().chain(plan) {
+        let request = RiskLinkRequest {
+            addressed_by,
+            record_id,
+            risk_id,
+        };
+        risk_links::link(db, keeper, &actor(keeper), request, Utc::now()).await?;
+    }
+    Ok(())
 }
 
 async fn sms_risks_titled(db: &Db, title: &str) -> Result<Option<(i64, i32)>, AppError> {

@@ -16,6 +16,7 @@ pub mod incident_csv;
 pub mod register_csv;
 pub mod request_csv;
 pub mod review_minutes;
+pub mod risk_csv;
 pub mod service_report_csv;
 
 use app::error::AppError;

@@ -47,6 +47,7 @@ mod public_url;
 mod record_refusals_http;
 mod register;
 mod register_import;
+mod risk_links;
 mod schedule;
 mod segregation;
 mod service_levels;

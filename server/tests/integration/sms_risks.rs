@@ -53,6 +53,9 @@ fn form(owner: &CurrentUser, services: &[i64], residual: (u8, u8)) -> RiskForm {
     }
 }
 
+/// Why a test accepts a risk (every acceptance says why).
+const ACCEPTED: &str = "Within what the organisation can bear for now.";
+
 fn step(action: &str, reason: &str) -> RiskStepForm {
     RiskStepForm {
         action: action.into(),
@@ -233,7 +236,7 @@ async fn above_the_appetite_only_a_quality_manager_who_never_owned_it_accepts() 
         &actor(&quality),
         id,
         1,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await
@@ -260,7 +263,7 @@ async fn above_the_appetite_only_a_quality_manager_who_never_owned_it_accepts() 
         &actor(&quality),
         id,
         2,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await
@@ -276,7 +279,7 @@ async fn above_the_appetite_only_a_quality_manager_who_never_owned_it_accepts() 
         &actor(&owner),
         id,
         2,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await
@@ -292,7 +295,7 @@ async fn above_the_appetite_only_a_quality_manager_who_never_owned_it_accepts() 
         &actor(&colleague),
         id,
         2,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await
@@ -313,7 +316,9 @@ async fn above_the_appetite_only_a_quality_manager_who_never_owned_it_accepts() 
             &state,
             call(
                 "/api/risks/step",
-                &format!("id={id}&version=2&form[action]=accept"),
+                &format!(
+                    "id={id}&version=2&form[action]=accept&form[reason]=Within+what+we+can+bear"
+                ),
                 Some(&cookie),
             ),
         )
@@ -343,7 +348,7 @@ async fn above_the_appetite_only_a_quality_manager_who_never_owned_it_accepts() 
         &actor(&deputy),
         id,
         2,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await
@@ -483,7 +488,7 @@ async fn within_the_appetite_the_owner_accepts_and_reviews_move_the_date() {
             &actor(&other),
             id,
             1,
-            &step("accept", ""),
+            &step("accept", ACCEPTED),
             now()
         )
         .await,
@@ -516,7 +521,7 @@ async fn within_the_appetite_the_owner_accepts_and_reviews_move_the_date() {
         &actor(&owner),
         id,
         1,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await
@@ -638,7 +643,7 @@ async fn the_matrix_is_a_quality_managers_and_decides_whose_acceptance_counts() 
         &actor(&owner),
         id,
         1,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await
@@ -713,7 +718,7 @@ async fn lowering_the_rating_or_closing_does_not_get_around_independent_acceptan
         &actor(&owner),
         id,
         2,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await
@@ -729,7 +734,7 @@ async fn lowering_the_rating_or_closing_does_not_get_around_independent_acceptan
         &state,
         call(
             "/api/risks/step",
-            &format!("id={id}&version=2&form[action]=accept"),
+            &format!("id={id}&version=2&form[action]=accept&form[reason]=Within+what+we+can+bear"),
             Some(&cookie),
         ),
     )
@@ -785,7 +790,7 @@ async fn lowering_the_rating_or_closing_does_not_get_around_independent_acceptan
             &actor(&deputy),
             id,
             1,
-            &step("accept", ""),
+            &step("accept", ACCEPTED),
             now()
         )
         .await,
@@ -800,7 +805,7 @@ async fn lowering_the_rating_or_closing_does_not_get_around_independent_acceptan
         &actor(&deputy),
         id,
         2,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await
@@ -824,7 +829,7 @@ async fn lowering_the_rating_or_closing_does_not_get_around_independent_acceptan
         &actor(&owner),
         id,
         4,
-        &step("accept", ""),
+        &step("accept", ACCEPTED),
         now(),
     )
     .await

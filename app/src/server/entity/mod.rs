@@ -58,6 +58,7 @@ pub mod session;
 pub mod sms_document;
 pub mod sms_document_version;
 pub mod sms_risk;
+pub mod sms_risk_link;
 pub mod sms_risk_review;
 pub mod sms_risk_service;
 pub mod sms_risk_settings;

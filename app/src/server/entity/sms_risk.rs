@@ -31,6 +31,9 @@ pub struct Model {
     pub review_on: Date,
     pub accepted_by: Option<i64>,
     pub accepted_at: Option<DateTimeUtc>,
+    /// Why the risk is acceptable as it stands, given by whoever accepted it.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub accepted_reason: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub closed_reason: Option<String>,
     /// Rated above the appetite since recorded or last reopened (independent acceptance).

@@ -1152,26 +1152,17 @@ async fn risks<C: ConnectionTrait>(
         .filter(Column::State.eq(RiskState::Accepted.as_str()))
         .count(conn)
         .await? as usize;
-    let reviewed: usize = {
+    // Live risks with at least one recorded review, counted in the database.
+    let reviewed = {
         use crate::server::entity::sms_risk_review::{Column as ReviewColumn, Entity as Reviews};
-        let ids: Vec<i64> = live()
+        let with_review = Reviews::find()
             .select_only()
-            .column(Column::Id)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        let mut with_review = BTreeSet::new();
-        for chunk in ids.chunks(500) {
-            let rows: Vec<i64> = Reviews::find()
-                .select_only()
-                .column(ReviewColumn::RiskId)
-                .filter(ReviewColumn::RiskId.is_in(chunk.to_vec()))
-                .into_tuple()
-                .all(conn)
-                .await?;
-            with_review.extend(rows);
-        }
-        with_review.len()
+            .column(ReviewColumn::RiskId)
+            .distinct();
+        live()
+            .filter(Column::Id.in_subquery(sea_orm::QueryTrait::into_query(with_review)))
+            .count(conn)
+            .await? as usize
     };
     let label = |row: &Model| format!("{} {}", reference(row.id), short(&row.title));
     let overdue = live()

@@ -35,6 +35,7 @@ pub mod plan_overview;
 pub mod problems;
 pub mod register;
 pub mod register_import;
+pub mod risk_links;
 pub mod saved_filters;
 pub mod schedule;
 pub mod service_levels;

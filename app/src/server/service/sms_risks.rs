@@ -8,9 +8,9 @@ use crate::model::access::{Permission, RecordType};
 use crate::model::actor::ActorFacts;
 use crate::model::risk::RiskLevel;
 use crate::model::sms_risk::{
-    self, reference, Cia, HeatMap, Rating, ReviewForm, RiskAction, RiskDraft, RiskFacts, RiskForm,
-    RiskKind, RiskListParams, RiskMatrix, RiskPage, RiskRecord, RiskReview, RiskRow, RiskState,
-    RiskStateFilter, RiskStepForm, SmsRisk, Treatment,
+    self, reference, Cia, HeatMap, Rating, ReviewForm, RiskAction, RiskDraft, RiskExportRow,
+    RiskFacts, RiskForm, RiskKind, RiskListParams, RiskMatrix, RiskPage, RiskRecord, RiskReview,
+    RiskRow, RiskState, RiskStateFilter, RiskStepForm, SmsRisk, Treatment,
 };
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor};
@@ -116,6 +116,23 @@ fn residual_of(row: &row_entity::Model) -> Rating {
     rating(row.residual_likelihood, row.residual_impact)
 }
 
+/// A risk as a change or plan lists it.
+pub(crate) fn linked_risk(
+    row: &row_entity::Model,
+    matrix: &RiskMatrix,
+) -> crate::model::risk_link::LinkedRisk {
+    let residual = residual_of(row);
+    crate::model::risk_link::LinkedRisk {
+        id: row.id,
+        reference: reference(row.id),
+        kind: RiskKind::parse(&row.kind).unwrap_or(RiskKind::Risk),
+        title: row.title.clone(),
+        state: RiskState::parse(&row.state).unwrap_or(RiskState::Open),
+        residual,
+        level: matrix.level(residual),
+    }
+}
+
 /// What the rules decide on. Stored words that do not read are an error, never a looser
 /// rule (an unreadable owner history would let a former owner accept).
 fn facts_of(row: &row_entity::Model) -> Result<RiskFacts, AppError> {
@@ -183,38 +200,33 @@ async fn check_references<C: ConnectionTrait>(
     Ok(errors.into_result(owner.unwrap_or_default())?)
 }
 
-fn write_columns(draft: &RiskDraft) -> Vec<(Column, sea_orm::sea_query::SimpleExpr)> {
+/// The columns a form writes, shared by recording and editing (the rest stay unset).
+fn draft_model(draft: &RiskDraft) -> row_entity::ActiveModel {
     let cia = draft.security.unwrap_or(Cia {
         confidentiality: false,
         integrity: false,
         availability: false,
     });
-    let step = |v: u8| Expr::value(i16::from(v));
-    vec![
-        (Column::Kind, Expr::value(draft.kind.as_str())),
-        (Column::Title, Expr::value(draft.title.clone())),
-        (Column::Description, Expr::value(draft.description.clone())),
-        (Column::OwnerId, Expr::value(draft.owner_id)),
-        (
-            Column::InformationSecurity,
-            Expr::value(draft.security.is_some()),
-        ),
-        (Column::Confidentiality, Expr::value(cia.confidentiality)),
-        (Column::Integrity, Expr::value(cia.integrity)),
-        (Column::Availability, Expr::value(cia.availability)),
-        (Column::InherentLikelihood, step(draft.inherent.likelihood)),
-        (Column::InherentImpact, step(draft.inherent.impact)),
-        (Column::InherentScore, step(draft.inherent.score())),
-        (Column::Treatment, Expr::value(draft.treatment.as_str())),
-        (
-            Column::TreatmentPlan,
-            Expr::value(draft.treatment_plan.clone()),
-        ),
-        (Column::ResidualLikelihood, step(draft.residual.likelihood)),
-        (Column::ResidualImpact, step(draft.residual.impact)),
-        (Column::ResidualScore, step(draft.residual.score())),
-        (Column::ReviewOn, Expr::value(draft.review_on)),
-    ]
+    row_entity::ActiveModel {
+        kind: Set(draft.kind.as_str().into()),
+        title: Set(draft.title.clone()),
+        description: Set(draft.description.clone()),
+        owner_id: Set(draft.owner_id),
+        information_security: Set(draft.security.is_some()),
+        confidentiality: Set(cia.confidentiality),
+        integrity: Set(cia.integrity),
+        availability: Set(cia.availability),
+        inherent_likelihood: Set(i16::from(draft.inherent.likelihood)),
+        inherent_impact: Set(i16::from(draft.inherent.impact)),
+        inherent_score: Set(i16::from(draft.inherent.score())),
+        treatment: Set(draft.treatment.as_str().into()),
+        treatment_plan: Set(draft.treatment_plan.clone()),
+        residual_likelihood: Set(i16::from(draft.residual.likelihood)),
+        residual_impact: Set(i16::from(draft.residual.impact)),
+        residual_score: Set(i16::from(draft.residual.score())),
+        review_on: Set(draft.review_on),
+        ..Default::default()
+    }
 }
 
 async fn set_services<C: ConnectionTrait>(
@@ -262,38 +274,16 @@ pub async fn create(
     let txn = db.begin_write().await?;
     let owner = check_references(&txn, &draft).await?;
     let (matrix, _) = matrix(&txn).await?;
-    let mut model = row_entity::ActiveModel {
+    let model = row_entity::ActiveModel {
         former_owner_ids: Set("[]".into()),
         state: Set(RiskState::Open.as_str().into()),
+        escalated: Set(escalates(&draft, &matrix)),
         created_by: Set(user.id),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
-        ..Default::default()
+        ..draft_model(&draft)
     };
-    let cia = draft.security.unwrap_or(Cia {
-        confidentiality: false,
-        integrity: false,
-        availability: false,
-    });
-    model.kind = Set(draft.kind.as_str().into());
-    model.title = Set(draft.title.clone());
-    model.description = Set(draft.description.clone());
-    model.owner_id = Set(draft.owner_id);
-    model.information_security = Set(draft.security.is_some());
-    model.confidentiality = Set(cia.confidentiality);
-    model.integrity = Set(cia.integrity);
-    model.availability = Set(cia.availability);
-    model.inherent_likelihood = Set(i16::from(draft.inherent.likelihood));
-    model.inherent_impact = Set(i16::from(draft.inherent.impact));
-    model.inherent_score = Set(i16::from(draft.inherent.score()));
-    model.treatment = Set(draft.treatment.as_str().into());
-    model.treatment_plan = Set(draft.treatment_plan.clone());
-    model.residual_likelihood = Set(i16::from(draft.residual.likelihood));
-    model.residual_impact = Set(i16::from(draft.residual.impact));
-    model.residual_score = Set(i16::from(draft.residual.score()));
-    model.review_on = Set(draft.review_on);
-    model.escalated = Set(escalates(&draft, &matrix));
     let id = model.insert(&txn).await?.id;
     set_services(&txn, id, &draft.service_ids).await?;
     audit::record(
@@ -346,15 +336,13 @@ pub async fn update(
         former.push(facts.owner_id);
     }
     let former = serde_json::to_string(&former).unwrap_or_else(|_| "[]".into());
-    let columns = write_columns(&draft);
+    let columns = draft_model(&draft);
     // Once above the appetite, it stays so for acceptance until reopened, however it is
     // rated now.
     let escalated = before.escalated || escalates(&draft, &matrix);
-    versioned::update(&txn, id, version, |mut update: UpdateMany<Risks>| {
-        for (column, value) in columns {
-            update = update.col_expr(column, value);
-        }
+    versioned::update(&txn, id, version, |update: UpdateMany<Risks>| {
         update
+            .set(columns)
             .col_expr(Column::FormerOwnerIds, Expr::value(former))
             .col_expr(Column::Escalated, Expr::value(escalated))
     })
@@ -409,6 +397,11 @@ pub async fn take_step(
     let closed_reason = (action == RiskAction::Close)
         .then(|| reason.clone())
         .flatten();
+    let accepted_reason = match action {
+        RiskAction::Accept => reason.clone(),
+        RiskAction::Reopen => None,
+        RiskAction::Close => before.accepted_reason.clone(),
+    };
     // Reopened, it starts again from how it is rated now.
     let escalated = match action {
         RiskAction::Reopen => facts.kind == RiskKind::Risk && matrix.above_appetite(facts.residual),
@@ -420,6 +413,7 @@ pub async fn take_step(
             .col_expr(Column::State, Expr::value(next.as_str()))
             .col_expr(Column::AcceptedBy, Expr::value(accepted_by))
             .col_expr(Column::AcceptedAt, Expr::value(accepted_at))
+            .col_expr(Column::AcceptedReason, Expr::value(accepted_reason))
             .col_expr(Column::ClosedReason, Expr::value(closed_reason))
             .col_expr(Column::Escalated, Expr::value(escalated))
     })
@@ -505,7 +499,14 @@ pub async fn review(
 }
 
 pub async fn detail<C: ConnectionTrait>(conn: &C, id: i64) -> Result<SmsRisk, AppError> {
-    let row = row(conn, id).await?;
+    detail_of(conn, row(conn, id).await?).await
+}
+
+async fn detail_of<C: ConnectionTrait>(
+    conn: &C,
+    row: row_entity::Model,
+) -> Result<SmsRisk, AppError> {
+    let id = row.id;
     let service_ids: Vec<i64> = Links::find()
         .select_only()
         .column(link_entity::Column::ServiceId)
@@ -552,6 +553,7 @@ pub async fn detail<C: ConnectionTrait>(conn: &C, id: i64) -> Result<SmsRisk, Ap
         review_on: row.review_on,
         accepted_by: row.accepted_by.map(|id| person(&persons, id)),
         accepted_at: row.accepted_at,
+        accepted_reason: row.accepted_reason.clone(),
         closed_reason: row.closed_reason.clone(),
         created_by: person(&persons, row.created_by),
         created_at: row.created_at,
@@ -575,10 +577,11 @@ pub async fn record<C: ConnectionTrait>(
     id: i64,
     today: NaiveDate,
 ) -> Result<RiskRecord, AppError> {
-    let risk = detail(conn, id).await?;
-    let (matrix, _) = matrix(conn).await?;
     let before = row(conn, id).await?;
     let facts = facts_of(&before)?;
+    let risk = detail_of(conn, before).await?;
+    let (matrix, _) = matrix(conn).await?;
+    let addressed_by = crate::server::service::risk_links::addressors(conn, user, id).await?;
     let actor = ActorFacts::from(user);
     let may_manage = user.may(Permission::RiskManage);
     Ok(RiskRecord {
@@ -592,6 +595,7 @@ pub async fn record<C: ConnectionTrait>(
         may_review: may_manage && sms_risk::may_review(&facts, &actor),
         risk,
         matrix,
+        addressed_by,
         today,
     })
 }
@@ -711,6 +715,102 @@ async fn heat_map<C: ConnectionTrait>(conn: &C) -> Result<HeatMap, AppError> {
 }
 
 /// One page of the register, worst residual first, with the heat map of the live register.
+/// One page of the register's filtered rows, worst residual first, by key.
+async fn register_rows<C: ConnectionTrait>(
+    conn: &C,
+    user: &CurrentUser,
+    params: &RiskListParams,
+    matrix: &RiskMatrix,
+    today: NaiveDate,
+    page: u64,
+    page_size: u64,
+) -> Result<Vec<row_entity::Model>, AppError> {
+    let order = KeyOrder::<Risks> {
+        keys: vec![Expr::col((Risks, Column::ResidualScore))],
+        id: Column::Id,
+        order: Order::Desc,
+    };
+    key_paging::read_page(
+        filtered(params, matrix, user.id, today),
+        &order,
+        params.page_key(),
+        page,
+        page_size,
+        |select| async move { Ok(select.all(conn).await?) },
+    )
+    .await
+}
+
+fn register_row(
+    r: &row_entity::Model,
+    names: &HashMap<i64, crate::model::refs::PersonRef>,
+) -> RiskRow {
+    RiskRow {
+        id: r.id,
+        reference: reference(r.id),
+        kind: RiskKind::parse(&r.kind).unwrap_or(RiskKind::Risk),
+        title: r.title.clone(),
+        owner: person(names, r.owner_id).name,
+        security: security_of(r),
+        inherent: rating(r.inherent_likelihood, r.inherent_impact),
+        residual: residual_of(r),
+        treatment: Treatment::parse(&r.treatment).unwrap_or(Treatment::Accept),
+        state: RiskState::parse(&r.state).unwrap_or(RiskState::Open),
+        review_on: r.review_on,
+    }
+}
+
+/// One batch of the register as the CSV export writes it: the page's filters, `size` rows
+/// after the key `params` carries, each with its services, decisions and what addresses it.
+pub async fn export_batch<C: ConnectionTrait>(
+    conn: &C,
+    user: &CurrentUser,
+    params: &RiskListParams,
+    today: NaiveDate,
+    page: u64,
+    size: u64,
+) -> Result<Vec<RiskExportRow>, AppError> {
+    let (matrix, _) = matrix(conn).await?;
+    let rows = register_rows(conn, user, params, &matrix, today, page, size).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let links: Vec<(i64, i64)> = Links::find()
+        .select_only()
+        .column(link_entity::Column::RiskId)
+        .column(link_entity::Column::ServiceId)
+        .filter(link_entity::Column::RiskId.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let service_names = catalogue::names_of(conn, links.iter().map(|(_, s)| *s)).await?;
+    let addressed = crate::server::service::risk_links::references_of(conn, &ids).await?;
+    let mut wanted: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
+    wanted.extend(rows.iter().filter_map(|r| r.accepted_by));
+    let names = people(conn, &wanted).await?;
+    let exported = rows
+        .iter()
+        .map(|r| {
+            let mut services: Vec<String> = links
+                .iter()
+                .filter(|(risk, _)| *risk == r.id)
+                .filter_map(|(_, service)| service_names.get(service).cloned())
+                .collect();
+            services.sort();
+            RiskExportRow {
+                row: register_row(r, &names),
+                description: r.description.clone(),
+                services,
+                treatment_plan: r.treatment_plan.clone(),
+                accepted_by: r.accepted_by.map(|id| person(&names, id).name),
+                accepted_at: r.accepted_at,
+                accepted_reason: r.accepted_reason.clone(),
+                closed_reason: r.closed_reason.clone(),
+                addressed_by: addressed.get(&r.id).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(exported)
+}
+
 pub async fn page<C: ConnectionTrait>(
     conn: &C,
     user: &CurrentUser,
@@ -724,38 +824,10 @@ pub async fn page<C: ConnectionTrait>(
         .await?;
     let pages = Ord::max(total.div_ceil(page_size), 1);
     let page = Ord::min(params.page_number(), pages);
-    let order = KeyOrder::<Risks> {
-        keys: vec![Expr::col((Risks, Column::ResidualScore))],
-        id: Column::Id,
-        order: Order::Desc,
-    };
-    let rows = key_paging::read_page(
-        filtered(params, &matrix, user.id, today),
-        &order,
-        params.page_key(),
-        page,
-        page_size,
-        |select| async move { Ok(select.all(conn).await?) },
-    )
-    .await?;
+    let rows = register_rows(conn, user, params, &matrix, today, page, page_size).await?;
     let owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
     let names = people(conn, &owners).await?;
-    let rows: Vec<RiskRow> = rows
-        .iter()
-        .map(|r| RiskRow {
-            id: r.id,
-            reference: reference(r.id),
-            kind: RiskKind::parse(&r.kind).unwrap_or(RiskKind::Risk),
-            title: r.title.clone(),
-            owner: person(&names, r.owner_id).name,
-            security: security_of(r),
-            inherent: rating(r.inherent_likelihood, r.inherent_impact),
-            residual: residual_of(r),
-            treatment: Treatment::parse(&r.treatment).unwrap_or(Treatment::Accept),
-            state: RiskState::parse(&r.state).unwrap_or(RiskState::Open),
-            review_on: r.review_on,
-        })
-        .collect();
+    let rows: Vec<RiskRow> = rows.iter().map(|r| register_row(r, &names)).collect();
     Ok(RiskPage {
         rows,
         total,

@@ -1,5 +1,6 @@
 //! The changes and continuity plans that address an SMS risk (one row per link, so naming or
-//! removing one never overwrites another), and why an accepted risk was accepted.
+//! removing one never overwrites another), why an accepted risk was accepted, and a looser
+//! risk matrix proposed by one quality manager waiting for another.
 
 use sea_orm_migration::prelude::*;
 
@@ -25,6 +26,14 @@ enum SmsRiskLinks {
 }
 
 #[derive(DeriveIden)]
+enum SmsRiskSettings {
+    Table,
+    ProposedMatrix,
+    ProposedBy,
+    ProposedAt,
+}
+
+#[derive(DeriveIden)]
 enum Users {
     Table,
     Id,
@@ -41,6 +50,30 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        for column in [
+            ColumnDef::new(SmsRiskSettings::ProposedMatrix)
+                .text()
+                .null()
+                .to_owned(),
+            ColumnDef::new(SmsRiskSettings::ProposedBy)
+                .big_integer()
+                .null()
+                .to_owned(),
+            ColumnDef::new(SmsRiskSettings::ProposedAt)
+                .timestamp_with_time_zone()
+                .null()
+                .to_owned(),
+        ] {
+            // One column per statement: SQLite alters one at a time.
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(SmsRiskSettings::Table)
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         manager
             .create_table(
                 Table::create()
@@ -124,6 +157,20 @@ impl MigrationTrait for Migration {
         manager
             .drop_table(Table::drop().table(SmsRiskLinks::Table).to_owned())
             .await?;
+        for column in [
+            SmsRiskSettings::ProposedMatrix,
+            SmsRiskSettings::ProposedBy,
+            SmsRiskSettings::ProposedAt,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(SmsRiskSettings::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         manager
             .alter_table(
                 Table::alter()

@@ -7,8 +7,8 @@ use crate::error::AppError;
 use crate::model::risk_link::{RiskLinkForm, RiskLinks};
 use crate::model::sms_risk::RiskChoices;
 use crate::model::sms_risk::{
-    MatrixForm, ReviewForm, ReviewReminders, RiskForm, RiskListParams, RiskMatrix as Matrix,
-    RiskPage, RiskRecord, RiskStepForm,
+    MatrixForm, MatrixOutcome, MatrixSettings, ReviewForm, ReviewReminders, RiskForm,
+    RiskListParams, RiskPage, RiskRecord, RiskStepForm,
 };
 use leptos::prelude::*;
 
@@ -17,6 +17,7 @@ use {
     super::guard::require,
     crate::model::access::{Permission, RecordType},
     crate::model::risk_link::AddressedBy,
+    crate::model::sms_risk::MatrixDecision,
     crate::server::service::schedule::local_today,
     crate::server::service::{risk_links, sms_risks},
 };
@@ -146,24 +147,51 @@ pub async fn risk_review_reminders() -> Result<ReviewReminders, AppError> {
     })
 }
 
-/// The organisation's matrix and appetite, with the version to save against.
+/// The organisation's matrix and appetite, with the version to save against and any looser
+/// matrix waiting for a second quality manager.
 #[server(endpoint = "risks/matrix")]
-pub async fn get_risk_matrix() -> Result<(Matrix, i32), AppError> {
+pub async fn get_risk_matrix() -> Result<MatrixSettings, AppError> {
     let caller = require(Permission::RiskRead).await?;
-    sms_risks::matrix(caller.db.reader()).await
+    sms_risks::settings(caller.db.reader()).await
 }
 
-/// Sets the matrix and appetite.
+/// Sets the matrix and appetite: stricter at once, looser once a second quality manager
+/// approves.
 #[server(endpoint = "risks/set_matrix")]
-pub async fn set_risk_matrix(version: i32, form: MatrixForm) -> Result<(), AppError> {
+pub async fn set_risk_matrix(version: i32, form: MatrixForm) -> Result<MatrixOutcome, AppError> {
     let caller = require(Permission::RiskMatrixManage).await?;
     let saved = match form.validate() {
         Ok(matrix) => {
-            sms_risks::set_matrix(&caller.db, &caller.user, &caller.actor(), version, matrix).await
+            sms_risks::set_matrix(
+                &caller.db,
+                &caller.user,
+                &caller.actor(),
+                version,
+                matrix,
+                chrono::Utc::now(),
+            )
+            .await
         }
         Err(errors) => Err(AppError::Validation(errors)),
     };
     caller.counted(RecordType::SmsRisk, None, saved).await
+}
+
+/// Approves or rejects (its proposer: withdraws) a looser matrix.
+#[server(endpoint = "risks/decide_matrix")]
+pub async fn decide_risk_matrix(version: i32, decision: String) -> Result<(), AppError> {
+    let caller = require(Permission::RiskMatrixManage).await?;
+    let decided = match MatrixDecision::parse(decision.trim()) {
+        Some(decision) => {
+            sms_risks::decide_matrix(&caller.db, &caller.user, &caller.actor(), version, decision)
+                .await
+        }
+        None => Err(AppError::single_field(
+            "decision",
+            "Approve or reject the proposed matrix.",
+        )),
+    };
+    caller.counted(RecordType::SmsRisk, None, decided).await
 }
 
 /// The risks a change or continuity plan addresses, and the live risks of its services.

@@ -157,6 +157,18 @@ impl RiskMatrix {
         self.level(rating) > self.appetite
     }
 
+    /// Whether `next` lets an owner accept more alone than this matrix does: a higher
+    /// appetite, or any cell rated lower. Such a change waits for a second quality manager.
+    pub fn loosened_by(&self, next: &RiskMatrix) -> bool {
+        next.appetite > self.appetite
+            || self
+                .cells
+                .iter()
+                .flatten()
+                .zip(next.cells.iter().flatten())
+                .any(|(now, then)| then < now)
+    }
+
     /// A matrix whose level never falls as likelihood or impact rises: anything else would
     /// rate a worse risk lower than a milder one.
     pub fn check(&self) -> Result<(), String> {
@@ -867,6 +879,58 @@ pub enum RiskStateFilter {
     One(RiskState),
 }
 
+/// A loosening of the matrix one quality manager proposed, waiting for another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixProposal {
+    pub matrix: RiskMatrix,
+    pub by: PersonRef,
+    pub at: DateTime<Utc>,
+}
+
+/// The matrix in force, its version, and any loosening waiting for a second quality manager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixSettings {
+    pub matrix: RiskMatrix,
+    pub version: i32,
+    pub proposal: Option<MatrixProposal>,
+}
+
+/// What saving the matrix did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MatrixOutcome {
+    /// Stricter or the same: in force now.
+    Applied,
+    /// Looser: waits for a second quality manager.
+    Proposed,
+}
+
+labelled_enum! {
+    /// A second quality manager's answer to a proposed loosening.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum MatrixDecision {
+        Approve => ("approve", "Approve the proposed matrix"),
+        Reject => ("reject", "Reject the proposal"),
+    }
+}
+
+/// Who decides a proposal: any other quality manager approves it; its proposer may only
+/// withdraw (reject) it.
+pub fn may_decide_matrix(
+    proposer_id: i64,
+    decision: MatrixDecision,
+    actor: &ActorFacts,
+) -> Result<(), Refusal> {
+    if !actor.has(Role::QualityManager) {
+        return refuse("Only a quality manager decides on the risk matrix.");
+    }
+    if decision == MatrixDecision::Approve && actor.user_id == proposer_id {
+        return refuse(
+            "You proposed this matrix: another quality manager approves it (you may withdraw it).",
+        );
+    }
+    Ok(())
+}
+
 /// The register's filters, as its query string carries them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -1142,6 +1206,45 @@ mod tests {
             transition(&low, &matrix, RiskAction::Close, &owner_qm),
             Ok(RiskState::Closed)
         );
+    }
+
+    #[test]
+    fn a_looser_matrix_is_one_that_lets_more_be_accepted_alone() {
+        let matrix = RiskMatrix::default();
+        assert!(!matrix.loosened_by(&matrix));
+        let higher_appetite = RiskMatrix {
+            appetite: RiskLevel::High,
+            ..matrix
+        };
+        assert!(matrix.loosened_by(&higher_appetite));
+        assert!(!higher_appetite.loosened_by(&matrix));
+        let mut milder_cell = matrix;
+        milder_cell.cells[4][4] = RiskLevel::High;
+        assert!(matrix.loosened_by(&milder_cell));
+        // Stricter in one place, milder in another: still looser.
+        let mut mixed = milder_cell;
+        mixed.appetite = RiskLevel::Low;
+        assert!(matrix.loosened_by(&mixed));
+    }
+
+    #[test]
+    fn a_proposer_withdraws_but_never_approves_their_own_matrix() {
+        let quality = ActorFacts {
+            user_id: 1,
+            roles: vec![Role::QualityManager],
+        };
+        let other = ActorFacts {
+            user_id: 2,
+            roles: vec![Role::QualityManager],
+        };
+        let owner = ActorFacts {
+            user_id: 3,
+            roles: vec![Role::ServiceOwner],
+        };
+        assert!(may_decide_matrix(1, MatrixDecision::Approve, &quality).is_err());
+        assert!(may_decide_matrix(1, MatrixDecision::Reject, &quality).is_ok());
+        assert!(may_decide_matrix(1, MatrixDecision::Approve, &other).is_ok());
+        assert!(may_decide_matrix(1, MatrixDecision::Reject, &owner).is_err());
     }
 
     #[test]
@@ -1503,6 +1606,25 @@ mod tests {
 
         /// The check passes exactly the matrices whose level never falls as likelihood or
         /// impact rises (tried against every pair of cells).
+        #[test]
+        fn raising_levels_or_lowering_the_appetite_never_loosens(
+            matrix in any_matrix(),
+            raises in proptest::collection::vec(0usize..4, 25),
+            lower in 0usize..4,
+        ) {
+            let levels = RiskLevel::ALL;
+            let mut next = matrix;
+            for (cell, raise) in next.cells.iter_mut().flatten().zip(&raises) {
+                let at = levels.iter().position(|l| l == cell).unwrap();
+                *cell = levels[(at + raise).min(levels.len() - 1)];
+            }
+            let at = levels.iter().position(|l| *l == matrix.appetite).unwrap();
+            next.appetite = levels[at.saturating_sub(lower)];
+            prop_assert!(!matrix.loosened_by(&next));
+            // And undoing a stricter change is a loosening exactly when something changed.
+            prop_assert_eq!(next.loosened_by(&matrix), next != matrix);
+        }
+
         #[test]
         fn the_check_passes_exactly_the_monotone_matrices(matrix in any_matrix()) {
             let cells: Vec<Rating> = (1..=5u8).flat_map(|l| (1..=5u8).map(move |i| Rating { likelihood: l, impact: i })).collect();

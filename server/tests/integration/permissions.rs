@@ -177,6 +177,7 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/risks/step", "id=1&version=1&form[action]=accept", Some(Permission::RiskManage)),
     ("/api/risks/review", "id=1&version=1&form[note]=Probe+review+note", Some(Permission::RiskManage)),
     ("/api/risks/set_matrix", "version=1&form[appetite]=low", Some(Permission::RiskMatrixManage)),
+    ("/api/risks/decide_matrix", "version=1&decision=approve", Some(Permission::RiskMatrixManage)),
     ("/api/risks/addressed", "addressed_by=change&record_id=1", Some(Permission::RiskRead)),
     ("/api/risks/link", "form[addressed_by]=change&form[record_id]=1&form[risk]=RSK-1", Some(Permission::RiskManage)),
     ("/api/risks/unlink", "form[addressed_by]=change&form[record_id]=1&form[risk]=RSK-1", Some(Permission::RiskManage)),

@@ -615,20 +615,24 @@ async fn the_matrix_is_a_quality_managers_and_decides_whose_acceptance_counts() 
         ..matrix
     };
     assert!(matches!(
-        sms_risks::set_matrix(&db, &owner, &actor(&owner), version, strict).await,
+        sms_risks::set_matrix(&db, &owner, &actor(&owner), version, strict, now()).await,
         Err(AppError::Refused(_))
     ));
     let mut falling = strict;
     falling.cells[4][4] = RiskLevel::Low;
     assert!(matches!(
-        sms_risks::set_matrix(&db, &quality, &actor(&quality), version, falling).await,
+        sms_risks::set_matrix(&db, &quality, &actor(&quality), version, falling, now()).await,
         Err(AppError::Validation(_))
     ));
-    sms_risks::set_matrix(&db, &quality, &actor(&quality), version, strict)
-        .await
-        .unwrap();
+    assert_eq!(
+        sms_risks::set_matrix(&db, &quality, &actor(&quality), version, strict, now())
+            .await
+            .unwrap(),
+        app::model::sms_risk::MatrixOutcome::Applied,
+        "a stricter matrix is in force at once"
+    );
     assert!(matches!(
-        sms_risks::set_matrix(&db, &quality, &actor(&quality), version, strict).await,
+        sms_risks::set_matrix(&db, &quality, &actor(&quality), version, strict, now()).await,
         Err(AppError::Conflict { .. })
     ));
     assert_eq!(
@@ -929,4 +933,139 @@ async fn the_clause_pages_name_risks_only_to_those_who_read_the_register() {
             "{email}"
         );
     }
+}
+
+/// A looser matrix (a higher appetite, or any cell lower) would let owners accept more alone:
+/// it waits for a second quality manager. Its proposer may withdraw it, never approve it —
+/// by the service or over HTTP — and a stricter matrix ends the proposal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_looser_matrix_waits_for_a_second_quality_manager() {
+    use app::model::sms_risk::{MatrixDecision, MatrixOutcome};
+    let db = common::test_db().await;
+    let quinn = person(&db, "quality@example.org", Role::QualityManager).await;
+    let kim = person(&db, "kim@example.org", Role::QualityManager).await;
+    let (matrix, version) = sms_risks::matrix(db.reader()).await.unwrap();
+    let lenient = RiskMatrix {
+        appetite: RiskLevel::High,
+        ..matrix
+    };
+    assert_eq!(
+        sms_risks::set_matrix(&db, &quinn, &actor(&quinn), version, lenient, now())
+            .await
+            .unwrap(),
+        MatrixOutcome::Proposed
+    );
+    let settings = sms_risks::settings(db.reader()).await.unwrap();
+    assert_eq!(settings.matrix, matrix, "not in force yet");
+    let proposal = settings.proposal.clone().unwrap();
+    assert_eq!((proposal.matrix, proposal.by.id), (lenient, quinn.id));
+    assert_eq!(audit_count(&db, "risk_matrix_proposed").await, 1);
+    assert_eq!(audit_count(&db, "risk_matrix_set").await, 0);
+
+    // Its proposer cannot approve it: by the service, nor over HTTP.
+    let own = sms_risks::decide_matrix(
+        &db,
+        &quinn,
+        &actor(&quinn),
+        settings.version,
+        MatrixDecision::Approve,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&own, AppError::Refused(w) if w.contains("another quality manager")),
+        "{own:?}"
+    );
+    let state = state(db.db.clone());
+    let cookie = sign_in(&state, "quality@example.org", PERSON_PASSWORD).await;
+    let reply = send(
+        &state,
+        call(
+            "/api/risks/decide_matrix",
+            &format!("version={}&decision=approve", settings.version),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    let unchanged = sms_risks::settings(db.reader()).await.unwrap();
+    assert_eq!(
+        (unchanged.matrix, unchanged.version),
+        (matrix, settings.version)
+    );
+    assert!(unchanged.proposal.is_some());
+
+    // A second quality manager approves it, against the version they read.
+    assert!(matches!(
+        sms_risks::decide_matrix(
+            &db,
+            &kim,
+            &actor(&kim),
+            settings.version - 1,
+            MatrixDecision::Approve
+        )
+        .await,
+        Err(AppError::Conflict { .. })
+    ));
+    sms_risks::decide_matrix(
+        &db,
+        &kim,
+        &actor(&kim),
+        settings.version,
+        MatrixDecision::Approve,
+    )
+    .await
+    .unwrap();
+    let approved = sms_risks::settings(db.reader()).await.unwrap();
+    assert_eq!(approved.matrix, lenient);
+    assert_eq!(approved.proposal, None);
+    assert_eq!(audit_count(&db, "risk_matrix_set").await, 1);
+    assert!(matches!(
+        sms_risks::decide_matrix(
+            &db,
+            &kim,
+            &actor(&kim),
+            approved.version,
+            MatrixDecision::Reject
+        )
+        .await,
+        Err(AppError::Refused(_))
+    ));
+
+    // Proposed again looser, then withdrawn by its proposer: nothing changes.
+    let very = RiskMatrix {
+        appetite: RiskLevel::VeryHigh,
+        ..lenient
+    };
+    sms_risks::set_matrix(&db, &quinn, &actor(&quinn), approved.version, very, now())
+        .await
+        .unwrap();
+    let pending = sms_risks::settings(db.reader()).await.unwrap();
+    sms_risks::decide_matrix(
+        &db,
+        &quinn,
+        &actor(&quinn),
+        pending.version,
+        MatrixDecision::Reject,
+    )
+    .await
+    .unwrap();
+    let withdrawn = sms_risks::settings(db.reader()).await.unwrap();
+    assert_eq!((withdrawn.matrix, withdrawn.proposal), (lenient, None));
+    assert_eq!(audit_count(&db, "risk_matrix_withdrawn").await, 1);
+
+    // A stricter matrix is in force at once and ends a looser proposal made before it.
+    sms_risks::set_matrix(&db, &kim, &actor(&kim), withdrawn.version, very, now())
+        .await
+        .unwrap();
+    let pending = sms_risks::settings(db.reader()).await.unwrap();
+    assert!(pending.proposal.is_some());
+    assert_eq!(
+        sms_risks::set_matrix(&db, &quinn, &actor(&quinn), pending.version, matrix, now())
+            .await
+            .unwrap(),
+        MatrixOutcome::Applied
+    );
+    let strict = sms_risks::settings(db.reader()).await.unwrap();
+    assert_eq!((strict.matrix, strict.proposal), (matrix, None));
 }

@@ -9,6 +9,11 @@ pub struct Model {
     /// `RiskMatrix` as JSON; empty for the default matrix.
     #[sea_orm(column_type = "Text")]
     pub matrix: String,
+    /// A looser `RiskMatrix` (JSON) one quality manager proposed, waiting for another.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub proposed_matrix: Option<String>,
+    pub proposed_by: Option<i64>,
+    pub proposed_at: Option<DateTimeUtc>,
     pub version: i32,
 }
 

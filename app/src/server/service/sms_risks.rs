@@ -8,9 +8,10 @@ use crate::model::access::{Permission, RecordType};
 use crate::model::actor::ActorFacts;
 use crate::model::risk::RiskLevel;
 use crate::model::sms_risk::{
-    self, reference, Cia, HeatMap, Rating, ReviewForm, RiskAction, RiskDraft, RiskExportRow,
-    RiskFacts, RiskForm, RiskKind, RiskListParams, RiskMatrix, RiskPage, RiskRecord, RiskReview,
-    RiskRow, RiskState, RiskStateFilter, RiskStepForm, SmsRisk, Treatment,
+    self, reference, Cia, HeatMap, MatrixDecision, MatrixOutcome, MatrixProposal, MatrixSettings,
+    Rating, ReviewForm, RiskAction, RiskDraft, RiskExportRow, RiskFacts, RiskForm, RiskKind,
+    RiskListParams, RiskMatrix, RiskPage, RiskRecord, RiskReview, RiskRow, RiskState,
+    RiskStateFilter, RiskStepForm, SmsRisk, Treatment,
 };
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor};
@@ -32,29 +33,84 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
+fn settings_row_missing() -> AppError {
+    crate::server::failure::internal("the risk matrix row is missing")
+}
+
+fn decode_matrix(text: &str) -> Result<RiskMatrix, AppError> {
+    if text.is_empty() {
+        return Ok(RiskMatrix::default());
+    }
+    serde_json::from_str(text)
+        .map_err(|e| crate::server::failure::internal(format!("the stored risk matrix: {e}")))
+}
+
+fn encode_matrix(matrix: &RiskMatrix) -> Result<String, AppError> {
+    serde_json::to_string(matrix)
+        .map_err(|e| crate::server::failure::internal(format!("the risk matrix: {e}")))
+}
+
 /// The organisation's matrix and its version.
 pub async fn matrix<C: ConnectionTrait>(conn: &C) -> Result<(RiskMatrix, i32), AppError> {
     let row = Settings::find_by_id(1i64)
         .one(conn)
         .await?
-        .ok_or_else(|| crate::server::failure::internal("the risk matrix row is missing"))?;
-    let matrix = if row.matrix.is_empty() {
-        RiskMatrix::default()
-    } else {
-        serde_json::from_str(&row.matrix).unwrap_or_default()
-    };
-    Ok((matrix, row.version))
+        .ok_or_else(settings_row_missing)?;
+    Ok((decode_matrix(&row.matrix)?, row.version))
 }
 
-/// Sets the matrix and appetite (a quality manager). Risks keep their ratings; their levels,
-/// and what needs whose acceptance from now on, follow the new matrix.
+/// The matrix in force and any looser one waiting for a second quality manager.
+pub async fn settings<C: ConnectionTrait>(conn: &C) -> Result<MatrixSettings, AppError> {
+    let row = Settings::find_by_id(1i64)
+        .one(conn)
+        .await?
+        .ok_or_else(settings_row_missing)?;
+    let proposal = match (&row.proposed_matrix, row.proposed_by, row.proposed_at) {
+        (Some(text), Some(by), Some(at)) => Some(MatrixProposal {
+            matrix: decode_matrix(text)?,
+            by: person(&people(conn, &[by]).await?, by),
+            at,
+        }),
+        _ => None,
+    };
+    Ok(MatrixSettings {
+        matrix: decode_matrix(&row.matrix)?,
+        version: row.version,
+        proposal,
+    })
+}
+
+fn cells_changed(before: &RiskMatrix, next: &RiskMatrix) -> usize {
+    before
+        .cells
+        .iter()
+        .flatten()
+        .zip(next.cells.iter().flatten())
+        .filter(|(a, b)| a != b)
+        .count()
+}
+
+fn describe_change(before: &RiskMatrix, next: &RiskMatrix) -> String {
+    format!(
+        "{} cell(s) changed, appetite {} (was {})",
+        cells_changed(before, next),
+        next.appetite.label().to_lowercase(),
+        before.appetite.label().to_lowercase()
+    )
+}
+
+/// Sets the matrix and appetite (a quality manager). A stricter matrix is in force at once;
+/// a looser one (higher appetite, or any cell lower) waits for a second quality manager, so
+/// nobody alone makes their own risks acceptable. Risks keep their ratings; their levels,
+/// and what needs whose acceptance from then on, follow the matrix in force.
 pub async fn set_matrix(
     db: &Db,
     user: &CurrentUser,
     actor: &Actor,
     version: i32,
     next: RiskMatrix,
-) -> Result<(), AppError> {
+    now: DateTime<Utc>,
+) -> Result<MatrixOutcome, AppError> {
     if !user.may(Permission::RiskMatrixManage) {
         return Err(AppError::Refused(
             "Only a quality manager sets the risk matrix.".into(),
@@ -65,28 +121,129 @@ pub async fn set_matrix(
     let txn = db.begin_write().await?;
     let (before, current) = matrix(&txn).await?;
     check_version::<Settings>(version, current)?;
-    let encoded = serde_json::to_string(&next)
-        .map_err(|e| crate::server::failure::internal(format!("the risk matrix: {e}")))?;
+    let change = describe_change(&before, &next);
+    let encoded = encode_matrix(&next)?;
+    let outcome = if before.loosened_by(&next) {
+        versioned::update(&txn, 1, version, |update: UpdateMany<Settings>| {
+            update
+                .col_expr(
+                    settings_entity::Column::ProposedMatrix,
+                    Expr::value(encoded),
+                )
+                .col_expr(settings_entity::Column::ProposedBy, Expr::value(user.id))
+                .col_expr(settings_entity::Column::ProposedAt, Expr::value(now))
+        })
+        .await?;
+        audit::record(
+            &txn,
+            actor,
+            RecordType::SmsRisk,
+            0,
+            "risk_matrix_proposed",
+            format!("Looser risk matrix proposed for a second quality manager: {change}"),
+        )
+        .await?;
+        MatrixOutcome::Proposed
+    } else {
+        // A stricter matrix also ends any looser proposal made against the old one.
+        versioned::update(&txn, 1, version, |update: UpdateMany<Settings>| {
+            update
+                .col_expr(settings_entity::Column::Matrix, Expr::value(encoded))
+                .col_expr(
+                    settings_entity::Column::ProposedMatrix,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(
+                    settings_entity::Column::ProposedBy,
+                    Expr::value(Option::<i64>::None),
+                )
+                .col_expr(
+                    settings_entity::Column::ProposedAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+        })
+        .await?;
+        audit::record(
+            &txn,
+            actor,
+            RecordType::SmsRisk,
+            0,
+            "risk_matrix_set",
+            format!("Risk matrix set: {change}"),
+        )
+        .await?;
+        MatrixOutcome::Applied
+    };
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// A quality manager's answer to a looser matrix another proposed: approve puts it in force;
+/// reject (or its proposer withdrawing it) leaves the matrix as it is.
+pub async fn decide_matrix(
+    db: &Db,
+    user: &CurrentUser,
+    actor: &Actor,
+    version: i32,
+    decision: MatrixDecision,
+) -> Result<(), AppError> {
+    let txn = db.begin_write().await?;
+    let row = Settings::find_by_id(1i64)
+        .one(&txn)
+        .await?
+        .ok_or_else(settings_row_missing)?;
+    let (Some(proposed), Some(proposer)) = (row.proposed_matrix.clone(), row.proposed_by) else {
+        return Err(AppError::Refused(
+            "No looser matrix is waiting for a decision.".into(),
+        ));
+    };
+    sms_risk::may_decide_matrix(proposer, decision, &ActorFacts::from(user))?;
+    check_version::<Settings>(version, row.version)?;
+    let before = decode_matrix(&row.matrix)?;
+    let next = decode_matrix(&proposed)?;
+    let proposer_name = person(&people(&txn, &[proposer]).await?, proposer).name;
+    let approve = decision == MatrixDecision::Approve;
     versioned::update(&txn, 1, version, |update: UpdateMany<Settings>| {
-        update.col_expr(settings_entity::Column::Matrix, Expr::value(encoded))
+        let update = if approve {
+            update.col_expr(settings_entity::Column::Matrix, Expr::value(proposed))
+        } else {
+            update
+        };
+        update
+            .col_expr(
+                settings_entity::Column::ProposedMatrix,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                settings_entity::Column::ProposedBy,
+                Expr::value(Option::<i64>::None),
+            )
+            .col_expr(
+                settings_entity::Column::ProposedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
     })
     .await?;
-    let changed = (0..25)
-        .filter(|n| before.cells[n / 5][n % 5] != next.cells[n / 5][n % 5])
-        .count();
-    audit::record(
-        &txn,
-        actor,
-        RecordType::SmsRisk,
-        0,
-        "risk_matrix_set",
-        format!(
-            "Risk matrix set: {changed} cell(s) changed, appetite {} (was {})",
-            next.appetite.label().to_lowercase(),
-            before.appetite.label().to_lowercase()
-        ),
-    )
-    .await?;
+    let (action, summary) = if approve {
+        (
+            "risk_matrix_set",
+            format!(
+                "Risk matrix set as {proposer_name} proposed, approved by a second quality manager: {}",
+                describe_change(&before, &next)
+            ),
+        )
+    } else if user.id == proposer {
+        (
+            "risk_matrix_withdrawn",
+            "Proposed risk matrix withdrawn by its proposer".to_string(),
+        )
+    } else {
+        (
+            "risk_matrix_rejected",
+            format!("Risk matrix proposed by {proposer_name} rejected"),
+        )
+    };
+    audit::record(&txn, actor, RecordType::SmsRisk, 0, action, summary).await?;
     txn.commit().await?;
     Ok(())
 }

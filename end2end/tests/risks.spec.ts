@@ -134,3 +134,24 @@ test('a change names the register risk it addresses, and the risk lists the chan
   expect(problems).toEqual([]);
   await manager.context.close();
 });
+
+test('a looser risk matrix waits for a second quality manager; its proposer may only withdraw it', async ({ browser, problems }) => {
+  test.setTimeout(60_000);
+  const quality = await signedInPage(browser, demo.quality);
+  const page = quality.page;
+  await openHydrated(page, '/risks/matrix');
+  await expect(page.locator('table.heat-map caption').first()).toHaveText('In force — appetite: Medium');
+  await page.getByLabel('Appetite (the highest residual level an owner accepts alone)').selectOption('high');
+  await page.getByRole('button', { name: 'Save the matrix' }).click();
+  const proposal = page.locator('section', { has: page.getByRole('heading', { name: 'Waiting for a second quality manager' }) });
+  await expect(proposal).toContainText('Quinn Quality proposed');
+  await expect(proposal.locator('caption')).toHaveText('Proposed — appetite: High');
+  // Still the old appetite in force; its proposer is not offered the approval.
+  await expect(page.locator('table.heat-map caption').first()).toHaveText('In force — appetite: Medium');
+  await expect(proposal.getByRole('button', { name: 'Approve the proposed matrix' })).toHaveCount(0);
+  await proposal.getByRole('button', { name: 'Withdraw the proposal' }).click();
+  await expect(page.getByRole('heading', { name: 'Waiting for a second quality manager' })).toHaveCount(0);
+  await expect(page.locator('table.heat-map caption').first()).toHaveText('In force — appetite: Medium');
+  expect(problems).toEqual([]);
+  await quality.context.close();
+});

@@ -1,6 +1,7 @@
 //! The changes and continuity plans that address an SMS risk (one row per link, so naming or
-//! removing one never overwrites another), why an accepted risk was accepted, and a looser
-//! risk matrix proposed by one quality manager waiting for another.
+//! removing one never overwrites another), why an accepted risk was accepted, who recorded
+//! or rated each risk (not independent of its acceptance), and a looser risk matrix proposed
+//! by one quality manager waiting for another.
 
 use sea_orm_migration::prelude::*;
 
@@ -12,6 +13,7 @@ enum SmsRisks {
     Table,
     Id,
     AcceptedReason,
+    RaterIds,
 }
 
 #[derive(DeriveIden)]
@@ -48,6 +50,27 @@ impl MigrationTrait for Migration {
                     .table(SmsRisks::Table)
                     .add_column(ColumnDef::new(SmsRisks::AcceptedReason).text().null())
                     .to_owned(),
+            )
+            .await?;
+        // Who recorded or rated each risk: they are not independent of its acceptance. Risks
+        // recorded before count their recorder.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(SmsRisks::Table)
+                    .add_column(
+                        ColumnDef::new(SmsRisks::RaterIds)
+                            .text()
+                            .not_null()
+                            .default("[]"),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "UPDATE sms_risks SET rater_ids = '[' || CAST(created_by AS TEXT) || ']'",
             )
             .await?;
         for column in [
@@ -171,6 +194,14 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(SmsRisks::Table)
+                    .drop_column(SmsRisks::RaterIds)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

@@ -278,7 +278,7 @@ impl Permission {
             }
             Permission::RiskRead => "read the SMS risk register and the risk matrix",
             Permission::RiskManage => {
-                "record SMS risks and opportunities and rate, treat, accept and review those they own (a quality manager: any; above the appetite a quality manager who never owned it accepts); name the risks a change or continuity plan addresses"
+                "record SMS risks and opportunities and rate, treat, accept and review those they own (a quality manager: any; above the appetite a quality manager who never owned, recorded or rated it accepts); name the risks a change or continuity plan addresses"
             }
             Permission::RiskMatrixManage => "set the risk matrix and the appetite",
         }

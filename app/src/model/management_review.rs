@@ -242,6 +242,26 @@ pub struct ObjectiveStatus {
     pub not_measured: u64,
 }
 
+/// The SMS risk register as a review weighs it (clause 9.3: how the actions on risks and
+/// opportunities are working).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskStatus {
+    pub live: u64,
+    pub accepted: u64,
+    /// Open risks whose residual level is above the appetite.
+    pub above_appetite_open: u64,
+    pub reviews_overdue: u64,
+}
+
+impl RiskStatus {
+    pub fn summary(&self) -> String {
+        format!(
+            "{} live ({} accepted), {} open above the appetite, {} reviews overdue",
+            self.live, self.accepted, self.above_appetite_open, self.reviews_overdue
+        )
+    }
+}
+
 /// Everything Conform gathers for a management review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewInputs {
@@ -257,6 +277,9 @@ pub struct ReviewInputs {
     pub nonconformities_open: Vec<(NcState, u64)>,
     pub nonconformities_overdue: u64,
     pub objectives: ObjectiveStatus,
+    /// Inputs frozen before the register existed read as none.
+    #[serde(default)]
+    pub risks: RiskStatus,
 }
 
 impl ReviewInputs {
@@ -272,6 +295,7 @@ impl ReviewInputs {
             nonconformities_open: Vec::new(),
             nonconformities_overdue: 0,
             objectives: ObjectiveStatus::default(),
+            risks: RiskStatus::default(),
         }
     }
 
@@ -706,6 +730,7 @@ pub fn minutes_markdown(review: &ReviewRecord) -> String {
             )
         }
     );
+    let _ = writeln!(out, "- SMS risks: {}", inputs.risks.summary());
     let c = &inputs.current;
     let _ = writeln!(
         out,

@@ -270,6 +270,8 @@ pub struct RiskFacts {
     pub owner_id: i64,
     /// Everyone who owned the risk before its current owner.
     pub former_owner_ids: Vec<i64>,
+    /// Everyone who recorded it or changed its rating or treatment.
+    pub rater_ids: Vec<i64>,
     pub residual: Rating,
     /// Rated above the appetite at some point since it was recorded or last reopened.
     pub escalated: bool,
@@ -278,6 +280,11 @@ pub struct RiskFacts {
 impl RiskFacts {
     pub fn has_owned(&self, user_id: i64) -> bool {
         self.owner_id == user_id || self.former_owner_ids.contains(&user_id)
+    }
+
+    /// Owned it, or recorded or rated it: not independent of how it stands.
+    pub fn took_part(&self, user_id: i64) -> bool {
+        self.has_owned(user_id) || self.rater_ids.contains(&user_id)
     }
 }
 
@@ -346,8 +353,10 @@ pub fn transition(
     };
     match action {
         A::Accept if independent => {
-            if facts.has_owned(actor.user_id) {
-                return refuse(format!("{why}: someone who has never owned it accepts it."));
+            if facts.took_part(actor.user_id) {
+                return refuse(format!(
+                    "{why}: someone who has never owned, recorded or rated it accepts it."
+                ));
             }
             if !quality {
                 return refuse(format!("{why}: only a quality manager accepts it."));
@@ -364,8 +373,10 @@ pub fn transition(
                     "Only a quality manager closes a risk (it leaves the register's watch).",
                 );
             }
-            if independent && facts.has_owned(actor.user_id) {
-                return refuse(format!("{why}: someone who has never owned it closes it."));
+            if independent && facts.took_part(actor.user_id) {
+                return refuse(format!(
+                    "{why}: someone who has never owned, recorded or rated it closes it."
+                ));
             }
         }
     }
@@ -1151,9 +1162,26 @@ mod tests {
             state,
             owner_id: 3,
             former_owner_ids: vec![9],
+            rater_ids: vec![3, 11],
             residual,
             escalated: false,
         }
+    }
+
+    #[test]
+    fn a_quality_manager_who_recorded_or_rated_a_risk_does_not_accept_it_above_the_appetite() {
+        let matrix = RiskMatrix::default();
+        let above = facts(RiskState::Open, Rating::new(4, 4).unwrap());
+        // 11 recorded or re-rated it for owner 3; 5 never touched it.
+        let rater = ActorFacts::person(11, vec![Role::QualityManager]);
+        let refused = transition(&above, &matrix, RiskAction::Accept, &rater).unwrap_err();
+        assert!(refused.0.contains("recorded or rated"), "{refused}");
+        assert!(transition(&above, &matrix, RiskAction::Close, &rater).is_err());
+        let other = ActorFacts::person(5, vec![Role::QualityManager]);
+        assert!(transition(&above, &matrix, RiskAction::Accept, &other).is_ok());
+        // Within the appetite, rating it is no bar (the owner accepts their own).
+        let within = facts(RiskState::Open, Rating::new(1, 2).unwrap());
+        assert!(transition(&within, &matrix, RiskAction::Accept, &rater).is_ok());
     }
 
     #[test]
@@ -1193,7 +1221,7 @@ mod tests {
         let former_qm = ActorFacts::person(9, vec![Role::QualityManager]);
         for who in [&owner_qm, &former_qm] {
             let refused = transition(&high, &matrix, RiskAction::Close, who).unwrap_err();
-            assert!(refused.0.contains("never owned it closes it"), "{refused}");
+            assert!(refused.0.contains("never owned, recorded or rated it closes it"), "{refused}");
         }
         let other_qm = ActorFacts::person(5, vec![Role::QualityManager]);
         assert_eq!(
@@ -1588,18 +1616,19 @@ mod tests {
             quality in any::<bool>(),
             owner_id in 1i64..=12,
             former in prop::collection::vec(1i64..=12, 0..3),
+            raters in prop::collection::vec(1i64..=12, 0..3),
             escalated in any::<bool>(),
             close in any::<bool>(),
         ) {
             let residual = Rating::new(likelihood, impact).unwrap();
-            let facts = RiskFacts { kind: RiskKind::Risk, state: RiskState::Open, owner_id, former_owner_ids: former, residual, escalated };
+            let facts = RiskFacts { kind: RiskKind::Risk, state: RiskState::Open, owner_id, former_owner_ids: former, rater_ids: raters, residual, escalated };
             let roles = if quality { vec![Role::QualityManager] } else { vec![Role::ServiceOwner] };
             let actor = ActorFacts::person(actor_id, roles);
             let action = if close { RiskAction::Close } else { RiskAction::Accept };
             if transition(&facts, &matrix, action, &actor).is_ok() {
                 prop_assert!(quality || actor_id == owner_id);
                 if matrix.above_appetite(residual) || escalated {
-                    prop_assert!(quality && !facts.has_owned(actor_id));
+                    prop_assert!(quality && !facts.took_part(actor_id));
                 }
             }
         }

@@ -218,6 +218,7 @@ fn Inputs(inputs: ReviewInputs, frozen: bool) -> impl IntoView {
                                 <ul class="compact">{inputs.nonconformities_open.iter().map(|(s, n)| view! { <li>{format!("{}: {n}", s.label())}</li> }).collect_view()}</ul>
                             })}
                         </td></tr>
+                        <tr><th scope="row">"SMS risks and opportunities"</th><td>{inputs.risks.summary()}</td></tr>
                         <tr><th scope="row">"Continuity exercises in the period"</th><td>{format!("{} passed, {} partly, {} failed", c.exercises_passed, c.exercises_partly, c.exercises_failed)}</td></tr>
                         <tr><th scope="row">"Internal audit results in the period"</th><td>{format!("{} audits: {} major, {} minor, {} observations, {} opportunities", c.audit.audits_completed, c.audit.major, c.audit.minor, c.audit.observation, c.audit.opportunity)}</td></tr>
                         <tr><th scope="row">"Objectives at the end of the period"</th><td>{format!("{} met, {} not met, {} not measured", o.met, o.not_met, o.not_measured)}</td></tr>

@@ -90,12 +90,12 @@ fn RiskView(record: RiskRecord, actions: Actions) -> impl IntoView {
     let above = matrix.above_appetite(risk.residual);
     let notice = if above {
         format!(
-            "The residual level is {}, above the appetite ({}): a quality manager who has never owned this risk accepts it.",
+            "The residual level is {}, above the appetite ({}): a quality manager who has never owned, recorded or rated this risk accepts it.",
             matrix.level(risk.residual).label().to_lowercase(),
             matrix.appetite.label().to_lowercase()
         )
     } else {
-        "This risk was rated above the appetite since it was recorded or reopened: a quality manager who has never owned it accepts it.".to_string()
+        "This risk was rated above the appetite since it was recorded or reopened: a quality manager who has never owned, recorded or rated it accepts it.".to_string()
     };
     let standing =
         (risk.state != RiskState::Closed).then(|| review_standing(risk.review_on, today));

@@ -29,7 +29,7 @@ pub fn RiskMatrixPage() -> impl IntoView {
         <Title text="Risk matrix"/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/risks">"SMS risks"</a>" / Matrix"</nav>
         <h1>"Risk matrix and appetite"</h1>
-        <p class="muted">"Each likelihood × impact cell has a level. A risk's owner accepts a residual level up to the appetite; above it, a quality manager who has never owned the risk accepts it. A stricter matrix is in force at once; a looser one (a higher appetite, or any cell lower) waits for a second quality manager."</p>
+        <p class="muted">"Each likelihood × impact cell has a level. A risk's owner accepts a residual level up to the appetite; above it, a quality manager who has never owned, recorded or rated the risk accepts it. A stricter matrix is in force at once; a looser one (a higher appetite, or any cell lower) waits for a second quality manager."</p>
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the matrix…"</p> }>
             {move || Suspend::new(async move {
                 match matrix.await {

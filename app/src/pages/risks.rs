@@ -102,7 +102,7 @@ pub fn RisksPage() -> impl IntoView {
                 <a href="/risks/matrix">"The risk matrix"</a>
             </div>
         </div>
-        <p class="muted">"Clause 6.1 (and 8.7.3 for information security): the risks and opportunities to the SMS and the services, rated likelihood × impact on the organisation's matrix before and after treatment, and reviewed on a cycle. Above the appetite, a quality manager who never owned the risk accepts it."</p>
+        <p class="muted">"Clause 6.1 (and 8.7.3 for information security): the risks and opportunities to the SMS and the services, rated likelihood × impact on the organisation's matrix before and after treatment, and reviewed on a cycle. Above the appetite, a quality manager who never owned, recorded or rated the risk accepts it."</p>
         <form method="get" action="/risks" class="filters" role="search" aria-label="Filter the register">
             <div class="field"><label for="risks-q">"Search"</label><input id="risks-q" name="q" placeholder="Words or RSK-3" value=move || params.with(|p| p.q.clone())/></div>
             {select("risks-state", "Status", "state", states, |p| p.state.clone())}

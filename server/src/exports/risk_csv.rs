@@ -54,7 +54,9 @@ pub async fn risk_csv(
     };
     let (db, user) = (&state.db, &user);
     let result = async {
+        // One matrix for the filter and the level columns alike.
         let (matrix, _) = sms_risks::matrix(db.reader()).await?;
+        let matrix = &matrix;
         let rows = every_row(
             |page, after| {
                 let params = RiskListParams {
@@ -63,8 +65,16 @@ pub async fn risk_csv(
                     ..base.clone()
                 };
                 async move {
-                    sms_risks::export_batch(db.reader(), user, &params, today, page, EXPORT_BATCH)
-                        .await
+                    sms_risks::export_batch(
+                        db.reader(),
+                        user,
+                        &params,
+                        matrix,
+                        today,
+                        page,
+                        EXPORT_BATCH,
+                    )
+                    .await
                 }
             },
             |row| row.row.id,

@@ -766,7 +766,7 @@ async fn lowering_the_rating_or_closing_does_not_get_around_independent_acceptan
     .await
     .unwrap_err();
     assert!(
-        matches!(&refused, AppError::Refused(w) if w.contains("never owned it closes it")),
+        matches!(&refused, AppError::Refused(w) if w.contains("never owned, recorded or rated it closes it")),
         "{refused:?}"
     );
     let quality_cookie = sign_in(&state, "quality@example.org", PERSON_PASSWORD).await;
@@ -1068,4 +1068,255 @@ async fn a_looser_matrix_waits_for_a_second_quality_manager() {
     );
     let strict = sms_risks::settings(db.reader()).await.unwrap();
     assert_eq!((strict.matrix, strict.proposal), (matrix, None));
+    // The record names the proposal the stricter matrix ended, and the ended proposal cannot
+    // be approved with the version read before it ended.
+    assert!(audit_summaries(&db, "risk_matrix_set")
+        .await
+        .iter()
+        .any(|s| s.contains("ending the looser matrix Person kim@example.org")));
+    assert!(matches!(
+        sms_risks::decide_matrix(
+            &db,
+            &quinn,
+            &actor(&quinn),
+            pending.version,
+            MatrixDecision::Approve
+        )
+        .await,
+        Err(AppError::Refused(_))
+    ));
+    // Saving the matrix in force changes nothing; a cell made milder is looser too.
+    assert!(matches!(
+        sms_risks::set_matrix(&db, &quinn, &actor(&quinn), strict.version, matrix, now()).await,
+        Err(AppError::Validation(_))
+    ));
+    let mut milder = matrix;
+    milder.cells[0][4] = RiskLevel::Low;
+    assert_eq!(
+        sms_risks::set_matrix(&db, &quinn, &actor(&quinn), strict.version, milder, now())
+            .await
+            .unwrap(),
+        MatrixOutcome::Proposed
+    );
+    assert_eq!(sms_risks::matrix(db.reader()).await.unwrap().0, matrix);
+}
+
+async fn audit_summaries(db: &app::server::db::Db, action: &str) -> Vec<String> {
+    audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq(action))
+        .all(db.reader())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.summary)
+        .collect()
+}
+
+/// A quality manager who recorded a risk for its owner, or re-rated it, is not independent
+/// of it: above the appetite another quality manager accepts or closes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whoever_recorded_or_rated_a_risk_does_not_accept_it_above_the_appetite() {
+    let db = common::test_db().await;
+    let quinn = person(&db, "quality@example.org", Role::QualityManager).await;
+    let kim = person(&db, "kim@example.org", Role::QualityManager).await;
+    let lee = person(&db, "lee@example.org", Role::QualityManager).await;
+    let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+    let recorded = sms_risks::create(
+        &db,
+        &quinn,
+        &actor(&quinn),
+        &form(&owner, &[], (4, 4)),
+        now(),
+    )
+    .await
+    .unwrap();
+    for action in ["accept", "close"] {
+        let refused = sms_risks::take_step(
+            &db,
+            &quinn,
+            &actor(&quinn),
+            recorded,
+            1,
+            &step(action, "Weighed and found bearable for now."),
+            now(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&refused, AppError::Refused(w) if w.contains("recorded or rated")),
+            "{action}: {refused:?}"
+        );
+    }
+    // Kim re-rates the owner's risk: Kim is out too, Lee decides.
+    let own = sms_risks::create(
+        &db,
+        &owner,
+        &actor(&owner),
+        &form(&owner, &[], (3, 3)),
+        now(),
+    )
+    .await
+    .unwrap();
+    sms_risks::update(
+        &db,
+        &kim,
+        &actor(&kim),
+        own,
+        1,
+        &form(&owner, &[], (4, 4)),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        sms_risks::take_step(
+            &db,
+            &kim,
+            &actor(&kim),
+            own,
+            2,
+            &step("accept", ACCEPTED),
+            now()
+        )
+        .await,
+        Err(AppError::Refused(_))
+    ));
+    assert_eq!(
+        sms_risks::detail(db.reader(), own).await.unwrap().version,
+        2
+    );
+    sms_risks::take_step(
+        &db,
+        &lee,
+        &actor(&lee),
+        own,
+        2,
+        &step("accept", ACCEPTED),
+        now(),
+    )
+    .await
+    .unwrap();
+    sms_risks::take_step(
+        &db,
+        &kim,
+        &actor(&kim),
+        recorded,
+        1,
+        &step("accept", ACCEPTED),
+        now(),
+    )
+    .await
+    .unwrap();
+}
+
+/// A management review weighs the register (clause 9.3): live and accepted risks, those
+/// still open above the appetite (an opportunity never is), and reviews overdue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_management_review_weighs_the_register() {
+    use app::model::management_review::{Period, RiskStatus};
+    use app::server::service::management_reviews;
+    let db = common::test_db().await;
+    let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+    let quality = person(&db, "quality@example.org", Role::QualityManager).await;
+    let high = sms_risks::create(
+        &db,
+        &owner,
+        &actor(&owner),
+        &form(&owner, &[], (3, 4)),
+        now(),
+    )
+    .await
+    .unwrap();
+    let low = sms_risks::create(
+        &db,
+        &owner,
+        &actor(&owner),
+        &form(&owner, &[], (1, 2)),
+        now(),
+    )
+    .await
+    .unwrap();
+    sms_risks::create(
+        &db,
+        &owner,
+        &actor(&owner),
+        &RiskForm {
+            kind: "opportunity".into(),
+            treatment: "pursue".into(),
+            information_security: false,
+            availability: false,
+            ..form(&owner, &[], (4, 4))
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    sms_risks::take_step(
+        &db,
+        &owner,
+        &actor(&owner),
+        low,
+        1,
+        &step("accept", ACCEPTED),
+        now(),
+    )
+    .await
+    .unwrap();
+    sms_risks::take_step(
+        &db,
+        &quality,
+        &actor(&quality),
+        high,
+        1,
+        &step("close", "The data centre contract moved to two sites."),
+        now(),
+    )
+    .await
+    .unwrap();
+    let later = today() + Duration::days(120);
+    let period = Period {
+        start: today() - Duration::days(90),
+        end: today(),
+    };
+    let inputs = management_reviews::gather(db.reader(), None, later, period, later)
+        .await
+        .unwrap();
+    assert_eq!(
+        inputs.risks,
+        RiskStatus {
+            live: 2,
+            accepted: 1,
+            above_appetite_open: 0,
+            reviews_overdue: 2,
+        }
+    );
+    sms_risks::take_step(
+        &db,
+        &quality,
+        &actor(&quality),
+        low,
+        2,
+        &step("reopen", ""),
+        now(),
+    )
+    .await
+    .unwrap();
+    let reopened_high = sms_risks::create(
+        &db,
+        &owner,
+        &actor(&owner),
+        &form(&owner, &[], (4, 4)),
+        now(),
+    )
+    .await
+    .unwrap();
+    let status = sms_risks::review_status(db.reader(), today())
+        .await
+        .unwrap();
+    assert_eq!(status.above_appetite_open, 1, "RSK-{reopened_high} only");
+    assert_eq!(
+        (status.live, status.accepted, status.reviews_overdue),
+        (3, 0, 0)
+    );
+    assert!(inputs.risks.summary().contains("2 live (1 accepted)"));
 }

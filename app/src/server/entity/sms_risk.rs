@@ -14,6 +14,9 @@ pub struct Model {
     /// JSON array of everyone who owned the risk before its current owner.
     #[sea_orm(column_type = "Text")]
     pub former_owner_ids: String,
+    /// JSON array of everyone who recorded the risk or changed its rating or treatment.
+    #[sea_orm(column_type = "Text")]
+    pub rater_ids: String,
     pub information_security: bool,
     pub confidentiality: bool,
     pub integrity: bool,

@@ -335,6 +335,7 @@ pub async fn gather<C: ConnectionTrait>(
     ];
     let open =
         improvement::Entity::find().filter(improvement::Column::State.is_not_in(closed_states));
+    inputs.risks = crate::server::service::sms_risks::review_status(conn, today).await?;
     inputs.improvements_open = open.clone().count(conn).await?;
     inputs.improvements_overdue = open
         .filter(improvement::Column::TargetDate.lt(today))

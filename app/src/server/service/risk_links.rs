@@ -26,10 +26,28 @@ use crate::server::service::sms_risks::{linked_risk, matrix};
 use crate::server::service::users::{people, person};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
+
+/// Why a record can no longer address a risk (rejected or cancelled changes, retired plans).
+fn ended(kind: AddressedBy, state: &str, retired: bool) -> Option<String> {
+    use crate::model::change::ChangeState;
+    match kind {
+        AddressedBy::Change => ChangeState::parse(state)
+            .filter(|s| matches!(s, ChangeState::Rejected | ChangeState::Cancelled))
+            .map(|s| {
+                format!(
+                    "The change was {}: it treats nothing now.",
+                    s.label().to_lowercase()
+                )
+            }),
+        AddressedBy::ContinuityPlan => {
+            retired.then(|| "The plan is retired: it treats nothing now.".to_string())
+        }
+    }
+}
 
 /// The addressing record's title and the services it touches.
 async fn record_of<C: ConnectionTrait>(
@@ -37,12 +55,34 @@ async fn record_of<C: ConnectionTrait>(
     kind: AddressedBy,
     id: i64,
 ) -> Result<(String, Vec<i64>), AppError> {
+    record_checked(conn, kind, id, false).await
+}
+
+/// As [`record_of`]; with `for_link`, refused when the record has ended, and locked on
+/// PostgreSQL so its links are counted one writer at a time.
+async fn record_checked<C: ConnectionTrait>(
+    conn: &C,
+    kind: AddressedBy,
+    id: i64,
+    for_link: bool,
+) -> Result<(String, Vec<i64>), AppError> {
+    let lock = for_link && conn.get_database_backend() == DbBackend::Postgres;
     match kind {
         AddressedBy::Change => {
-            let change = Changes::find_by_id(id)
+            let mut query = Changes::find_by_id(id);
+            if lock {
+                query = query.lock_exclusive();
+            }
+            let change = query
                 .one(conn)
                 .await?
                 .ok_or_else(|| AppError::NotFound("That change".into()))?;
+            if let Some(why) = for_link
+                .then(|| ended(kind, &change.state, false))
+                .flatten()
+            {
+                return Err(AppError::Refused(why));
+            }
             let services = ChangeServices::find()
                 .select_only()
                 .column(change_service::Column::ServiceId)
@@ -53,10 +93,17 @@ async fn record_of<C: ConnectionTrait>(
             Ok((change.title, services))
         }
         AddressedBy::ContinuityPlan => {
-            let plan = Plans::find_by_id(id)
+            let mut query = Plans::find_by_id(id);
+            if lock {
+                query = query.lock_exclusive();
+            }
+            let plan = query
                 .one(conn)
                 .await?
                 .ok_or_else(|| AppError::NotFound("That continuity plan".into()))?;
+            if let Some(why) = for_link.then(|| ended(kind, "", plan.retired)).flatten() {
+                return Err(AppError::Refused(why));
+            }
             let services = serde_json::from_str(&plan.service_ids).map_err(|_| {
                 crate::server::failure::internal(format!("plan {id} has unreadable services"))
             })?;
@@ -112,7 +159,7 @@ pub async fn for_record<C: ConnectionTrait>(
         .await?
         .iter()
         .map(|row| linked_risk(row, &matrix))
-        .collect();
+        .collect::<Result<_, _>>()?;
     worst_first(&mut linked);
     let suggested = if services.is_empty() {
         Vec::new()
@@ -138,7 +185,7 @@ pub async fn for_record<C: ConnectionTrait>(
             .await?
             .iter()
             .map(|row| linked_risk(row, &matrix))
-            .collect()
+            .collect::<Result<_, _>>()?
     };
     Ok(RiskLinks {
         linked,
@@ -164,8 +211,13 @@ fn link_filter(request: &RiskLinkRequest) -> sea_orm::Select<Links> {
         .filter(link_entity::Column::RecordId.eq(request.record_id))
 }
 
+/// The risk named, locked on PostgreSQL so a concurrent close waits for the link.
 async fn risk_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<risk_entity::Model, AppError> {
-    Risks::find_by_id(id).one(conn).await?.ok_or_else(|| {
+    let mut query = Risks::find_by_id(id);
+    if conn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query.one(conn).await?.ok_or_else(|| {
         AppError::single_field(
             "risk",
             format!("There is no risk {} in the register.", reference(id)),
@@ -184,7 +236,7 @@ pub async fn link(
     refuse_unless_keeper(user)?;
     let kind = request.addressed_by;
     let txn = db.begin_write().await?;
-    let (title, _) = record_of(&txn, kind, request.record_id).await?;
+    let (title, _) = record_checked(&txn, kind, request.record_id, true).await?;
     let risk = risk_row(&txn, request.risk_id).await?;
     let here = kind.reference(request.record_id);
     if risk.state == RiskState::Closed.as_str() {
@@ -391,6 +443,7 @@ pub async fn addressors<C: ConnectionTrait>(
 /// first (the register's export).
 pub async fn references_of<C: ConnectionTrait>(
     conn: &C,
+    user: &CurrentUser,
     risk_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<String>>, AppError> {
     let links = Links::find()
@@ -400,7 +453,8 @@ pub async fn references_of<C: ConnectionTrait>(
         .await?;
     let mut found: HashMap<i64, Vec<String>> = HashMap::new();
     for link in links {
-        if let Some(kind) = AddressedBy::parse(&link.addressed_by) {
+        let kind = AddressedBy::parse(&link.addressed_by).filter(|k| reader_may_see(user, *k));
+        if let Some(kind) = kind {
             found
                 .entry(link.risk_id)
                 .or_default()

@@ -65,19 +65,33 @@ pub async fn settings<C: ConnectionTrait>(conn: &C) -> Result<MatrixSettings, Ap
         .one(conn)
         .await?
         .ok_or_else(settings_row_missing)?;
-    let proposal = match (&row.proposed_matrix, row.proposed_by, row.proposed_at) {
-        (Some(text), Some(by), Some(at)) => Some(MatrixProposal {
-            matrix: decode_matrix(text)?,
+    let proposal = match pending(&row)? {
+        Some((matrix, by, at)) => Some(MatrixProposal {
+            matrix,
             by: person(&people(conn, &[by]).await?, by),
             at,
         }),
-        _ => None,
+        None => None,
     };
     Ok(MatrixSettings {
         matrix: decode_matrix(&row.matrix)?,
         version: row.version,
         proposal,
     })
+}
+
+/// The looser matrix waiting for a decision, its proposer and when: all three or none (a
+/// partly written proposal is an error, never one that can be approved).
+fn pending(
+    row: &settings_entity::Model,
+) -> Result<Option<(RiskMatrix, i64, DateTime<Utc>)>, AppError> {
+    match (&row.proposed_matrix, row.proposed_by, row.proposed_at) {
+        (Some(text), Some(by), Some(at)) => Ok(Some((decode_matrix(text)?, by, at))),
+        (None, None, None) => Ok(None),
+        _ => Err(crate::server::failure::internal(
+            "the proposed risk matrix is partly written",
+        )),
+    }
 }
 
 fn cells_changed(before: &RiskMatrix, next: &RiskMatrix) -> usize {
@@ -119,9 +133,30 @@ pub async fn set_matrix(
     next.check()
         .map_err(|problem| AppError::single_field("matrix", problem))?;
     let txn = db.begin_write().await?;
-    let (before, current) = matrix(&txn).await?;
-    check_version::<Settings>(version, current)?;
-    let change = describe_change(&before, &next);
+    let row = Settings::find_by_id(1i64)
+        .one(&txn)
+        .await?
+        .ok_or_else(settings_row_missing)?;
+    check_version::<Settings>(version, row.version)?;
+    let before = decode_matrix(&row.matrix)?;
+    if next == before {
+        return Err(AppError::single_field(
+            "matrix",
+            "This is the matrix in force: change a cell or the appetite first.",
+        ));
+    }
+    // A proposal this save replaces or ends is named on the record.
+    let ended = match pending(&row)? {
+        Some((_, by, at)) => {
+            let name = person(&people(&txn, &[by]).await?, by).name;
+            format!(
+                " (ending the looser matrix {name} proposed on {})",
+                at.format("%Y-%m-%d")
+            )
+        }
+        None => String::new(),
+    };
+    let change = format!("{}{ended}", describe_change(&before, &next));
     let encoded = encode_matrix(&next)?;
     let outcome = if before.loosened_by(&next) {
         versioned::update(&txn, 1, version, |update: UpdateMany<Settings>| {
@@ -192,7 +227,9 @@ pub async fn decide_matrix(
         .one(&txn)
         .await?
         .ok_or_else(settings_row_missing)?;
-    let (Some(proposed), Some(proposer)) = (row.proposed_matrix.clone(), row.proposed_by) else {
+    let (Some(_), Some(proposed), Some(proposer)) =
+        (pending(&row)?, row.proposed_matrix.clone(), row.proposed_by)
+    else {
         return Err(AppError::Refused(
             "No looser matrix is waiting for a decision.".into(),
         ));
@@ -277,17 +314,17 @@ fn residual_of(row: &row_entity::Model) -> Rating {
 pub(crate) fn linked_risk(
     row: &row_entity::Model,
     matrix: &RiskMatrix,
-) -> crate::model::risk_link::LinkedRisk {
-    let residual = residual_of(row);
-    crate::model::risk_link::LinkedRisk {
+) -> Result<crate::model::risk_link::LinkedRisk, AppError> {
+    let facts = facts_of(row)?;
+    Ok(crate::model::risk_link::LinkedRisk {
         id: row.id,
         reference: reference(row.id),
-        kind: RiskKind::parse(&row.kind).unwrap_or(RiskKind::Risk),
+        kind: facts.kind,
         title: row.title.clone(),
-        state: RiskState::parse(&row.state).unwrap_or(RiskState::Open),
-        residual,
-        level: matrix.level(residual),
-    }
+        state: facts.state,
+        residual: facts.residual,
+        level: matrix.level(facts.residual),
+    })
 }
 
 /// What the rules decide on. Stored words that do not read are an error, never a looser
@@ -302,6 +339,8 @@ fn facts_of(row: &row_entity::Model) -> Result<RiskFacts, AppError> {
         owner_id: row.owner_id,
         former_owner_ids: serde_json::from_str(&row.former_owner_ids)
             .map_err(|_| unreadable("owner history"))?,
+        rater_ids: serde_json::from_str(&row.rater_ids)
+            .map_err(|_| unreadable("list of raters"))?,
         residual: residual_of(row),
         escalated: row.escalated,
     })
@@ -433,6 +472,7 @@ pub async fn create(
     let (matrix, _) = matrix(&txn).await?;
     let model = row_entity::ActiveModel {
         former_owner_ids: Set("[]".into()),
+        rater_ids: Set(format!("[{}]", user.id)),
         state: Set(RiskState::Open.as_str().into()),
         escalated: Set(escalates(&draft, &matrix)),
         created_by: Set(user.id),
@@ -493,6 +533,11 @@ pub async fn update(
         former.push(facts.owner_id);
     }
     let former = serde_json::to_string(&former).unwrap_or_else(|_| "[]".into());
+    let mut raters = facts.rater_ids.clone();
+    if !raters.contains(&user.id) {
+        raters.push(user.id);
+    }
+    let raters = serde_json::to_string(&raters).unwrap_or_else(|_| "[]".into());
     let columns = draft_model(&draft);
     // Once above the appetite, it stays so for acceptance until reopened, however it is
     // rated now.
@@ -501,6 +546,7 @@ pub async fn update(
         update
             .set(columns)
             .col_expr(Column::FormerOwnerIds, Expr::value(former))
+            .col_expr(Column::RaterIds, Expr::value(raters))
             .col_expr(Column::Escalated, Expr::value(escalated))
     })
     .await?;
@@ -919,16 +965,17 @@ fn register_row(
 
 /// One batch of the register as the CSV export writes it: the page's filters, `size` rows
 /// after the key `params` carries, each with its services, decisions and what addresses it.
+#[allow(clippy::too_many_arguments)]
 pub async fn export_batch<C: ConnectionTrait>(
     conn: &C,
     user: &CurrentUser,
     params: &RiskListParams,
+    matrix: &RiskMatrix,
     today: NaiveDate,
     page: u64,
     size: u64,
 ) -> Result<Vec<RiskExportRow>, AppError> {
-    let (matrix, _) = matrix(conn).await?;
-    let rows = register_rows(conn, user, params, &matrix, today, page, size).await?;
+    let rows = register_rows(conn, user, params, matrix, today, page, size).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let links: Vec<(i64, i64)> = Links::find()
         .select_only()
@@ -939,18 +986,20 @@ pub async fn export_batch<C: ConnectionTrait>(
         .all(conn)
         .await?;
     let service_names = catalogue::names_of(conn, links.iter().map(|(_, s)| *s)).await?;
-    let addressed = crate::server::service::risk_links::references_of(conn, &ids).await?;
+    let addressed = crate::server::service::risk_links::references_of(conn, user, &ids).await?;
+    let mut services_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for (risk, service) in &links {
+        if let Some(name) = service_names.get(service) {
+            services_of.entry(*risk).or_default().push(name.clone());
+        }
+    }
     let mut wanted: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
     wanted.extend(rows.iter().filter_map(|r| r.accepted_by));
     let names = people(conn, &wanted).await?;
     let exported = rows
         .iter()
         .map(|r| {
-            let mut services: Vec<String> = links
-                .iter()
-                .filter(|(risk, _)| *risk == r.id)
-                .filter_map(|(_, service)| service_names.get(service).cloned())
-                .collect();
+            let mut services = services_of.remove(&r.id).unwrap_or_default();
             services.sort();
             RiskExportRow {
                 row: register_row(r, &names),
@@ -1029,6 +1078,36 @@ pub async fn overdue_reviews<C: ConnectionTrait>(
         .filter(Column::ReviewOn.lt(today))
         .count(conn)
         .await?)
+}
+
+/// The register as a management review weighs it (clause 9.3): live and accepted risks,
+/// risks still open above the appetite, and reviews overdue on `today`.
+pub async fn review_status<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<crate::model::management_review::RiskStatus, AppError> {
+    let (matrix, _) = matrix(conn).await?;
+    let live = || Risks::find().filter(Column::State.is_in(live_states()));
+    let mut above = Condition::any().add(Expr::val(1).eq(0));
+    for level in RiskLevel::ALL {
+        if level > matrix.appetite {
+            above = above.add(residual_at(&matrix, level));
+        }
+    }
+    Ok(crate::model::management_review::RiskStatus {
+        live: live().count(conn).await?,
+        accepted: live()
+            .filter(Column::State.eq(RiskState::Accepted.as_str()))
+            .count(conn)
+            .await?,
+        above_appetite_open: live()
+            .filter(Column::State.eq(RiskState::Open.as_str()))
+            .filter(Column::Kind.eq(RiskKind::Risk.as_str()))
+            .filter(above)
+            .count(conn)
+            .await?,
+        reviews_overdue: overdue_reviews(conn, today).await?,
+    })
 }
 
 /// The count of live risks per residual level, for the clause pages' evidence.

@@ -80,7 +80,7 @@ pub async fn risk_csv(
             |row| row.row.id,
         )
         .await?;
-        write(&rows, &matrix)
+        write(&rows, matrix)
     }
     .await;
     match result {

@@ -1221,7 +1221,12 @@ mod tests {
         let former_qm = ActorFacts::person(9, vec![Role::QualityManager]);
         for who in [&owner_qm, &former_qm] {
             let refused = transition(&high, &matrix, RiskAction::Close, who).unwrap_err();
-            assert!(refused.0.contains("never owned, recorded or rated it closes it"), "{refused}");
+            assert!(
+                refused
+                    .0
+                    .contains("never owned, recorded or rated it closes it"),
+                "{refused}"
+            );
         }
         let other_qm = ActorFacts::person(5, vec![Role::QualityManager]);
         assert_eq!(

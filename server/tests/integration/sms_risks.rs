@@ -64,11 +64,7 @@ fn step(action: &str, reason: &str) -> RiskStepForm {
 }
 
 async fn audit_count(db: &app::server::db::Db, action: &str) -> u64 {
-    audit_log::Entity::find()
-        .filter(audit_log::Column::Action.eq(action))
-        .count(db.reader())
-        .await
-        .unwrap()
+    audit_summaries(db, action).await.len() as u64
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -94,6 +94,23 @@ fn pending(
     }
 }
 
+/// The settings update with any pending proposal cleared (it was decided or overtaken).
+fn without_proposal(update: UpdateMany<Settings>) -> UpdateMany<Settings> {
+    update
+        .col_expr(
+            settings_entity::Column::ProposedMatrix,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            settings_entity::Column::ProposedBy,
+            Expr::value(Option::<i64>::None),
+        )
+        .col_expr(
+            settings_entity::Column::ProposedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+}
+
 fn cells_changed(before: &RiskMatrix, next: &RiskMatrix) -> usize {
     before
         .cells
@@ -182,20 +199,7 @@ pub async fn set_matrix(
     } else {
         // A stricter matrix also ends any looser proposal made against the old one.
         versioned::update(&txn, 1, version, |update: UpdateMany<Settings>| {
-            update
-                .col_expr(settings_entity::Column::Matrix, Expr::value(encoded))
-                .col_expr(
-                    settings_entity::Column::ProposedMatrix,
-                    Expr::value(Option::<String>::None),
-                )
-                .col_expr(
-                    settings_entity::Column::ProposedBy,
-                    Expr::value(Option::<i64>::None),
-                )
-                .col_expr(
-                    settings_entity::Column::ProposedAt,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
+            without_proposal(update.col_expr(settings_entity::Column::Matrix, Expr::value(encoded)))
         })
         .await?;
         audit::record(
@@ -246,19 +250,7 @@ pub async fn decide_matrix(
         } else {
             update
         };
-        update
-            .col_expr(
-                settings_entity::Column::ProposedMatrix,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                settings_entity::Column::ProposedBy,
-                Expr::value(Option::<i64>::None),
-            )
-            .col_expr(
-                settings_entity::Column::ProposedAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
+        without_proposal(update)
     })
     .await?;
     let (action, summary) = if approve {

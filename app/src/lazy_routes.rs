@@ -72,6 +72,8 @@ use crate::pages::{
     service_list::ServiceListPage,
     service_new::ServiceNewPage,
     service_report::ServiceReportPage,
+    supplier::SupplierPage,
+    suppliers::{SupplierNewPage, SuppliersPage},
     users::UsersPage,
 };
 
@@ -206,5 +208,8 @@ lazy_sections! {
         RiskNew => RiskNewPage,
         RiskMatrix => RiskMatrixPage,
         Risk => RiskPage,
+        Suppliers => SuppliersPage,
+        SupplierNew => SupplierNewPage,
+        Supplier => SupplierPage,
     }
 }

@@ -134,6 +134,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/risks/new") view={Lazy::<lazy_routes::compliance::RiskNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/risks/matrix") view={Lazy::<lazy_routes::compliance::RiskMatrix>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/risks/:id") view={Lazy::<lazy_routes::compliance::Risk>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/suppliers") view={Lazy::<lazy_routes::compliance::Suppliers>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/suppliers/new") view={Lazy::<lazy_routes::compliance::SupplierNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/suppliers/:id") view={Lazy::<lazy_routes::compliance::Supplier>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems") view={Lazy::<lazy_routes::incidents::Problems>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/new") view={Lazy::<lazy_routes::incidents::ProblemNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/:id") view={Lazy::<lazy_routes::incidents::Problem>::new()}/>

@@ -25,11 +25,18 @@ test('a service owner fills in a business impact analysis: the MTPD is suggested
   await expect(page.getByText('The RTO (2 d) cannot be longer than the MTPD (1 d)')).toBeVisible();
 
   await page.getByLabel('RTO (recovery time objective)').fill('4 h');
-  await page.getByLabel('Suppliers it needs (one per line: name; their recovery time)').fill('Hosting partner; 2 d');
+  // Suppliers come from the register: free text it does not hold is refused.
+  const suppliers = page.getByLabel('Suppliers it needs (one per line: name; their recovery time)');
+  await suppliers.fill('Hosting partner; 2 d');
+  await page.getByRole('button', { name: 'Save the analysis' }).click();
+  await expect(page.getByText('Not in the supplier register (or retired): Hosting partner.')).toBeVisible();
+  await suppliers.fill('northwind hosting; 2 d');
   await page.getByRole('button', { name: 'Save the analysis' }).click();
   await expect(page.getByText('Saved.')).toBeVisible();
-  // The supplier recovers later than the service must: flagged on the analysis.
-  await expect(page.getByText('Recovers later than this service needs: Hosting partner.')).toBeVisible();
+  // The supplier recovers later than the service must: flagged on the analysis, which links
+  // to the register entry in its own spelling.
+  await expect(page.getByText('Recovers later than this service needs: Northwind Hosting.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Northwind Hosting' })).toHaveAttribute('href', /\/suppliers\/\d+$/);
   await expect(page.getByLabel('RTO (recovery time objective)')).toHaveValue('4 h');
 
   expect(problems).toEqual([]);

@@ -73,6 +73,8 @@ const MUST_REACH = [
   '/risks',
   '/risks/:n',
   '/risks/matrix',
+  '/suppliers',
+  '/suppliers/:n',
   '/requests',
   '/requests/:n',
   '/requests/catalogue',

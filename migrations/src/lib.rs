@@ -35,6 +35,7 @@ mod m20261206_000510_saved_filter_lists;
 mod m20261207_000511_sms_risks;
 mod m20261207_000512_sms_risk_escalation;
 mod m20261207_000513_sms_risk_links;
+mod m20261207_000514_suppliers;
 
 pub struct Migrator;
 
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000511_sms_risks::Migration),
             Box::new(m20261207_000512_sms_risk_escalation::Migration),
             Box::new(m20261207_000513_sms_risk_links::Migration),
+            Box::new(m20261207_000514_suppliers::Migration),
         ]
     }
 }

@@ -41,6 +41,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/risks/export.csv", get(exports::risk_csv::risk_csv))
         .route(
+            "/suppliers/export.csv",
+            get(exports::supplier_csv::supplier_csv),
+        )
+        .route(
             "/improvements/export.csv",
             get(exports::register_csv::register_csv),
         )

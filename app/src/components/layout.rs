@@ -20,8 +20,9 @@ const SECTIONS: [(&str, &str); 10] = [
 ];
 
 /// Sections only some roles see.
-const RESTRICTED: [(&str, &str, Permission); 3] = [
+const RESTRICTED: [(&str, &str, Permission); 4] = [
     ("/risks", "Risks", Permission::RiskRead),
+    ("/suppliers", "Suppliers", Permission::SupplierRead),
     ("/audit", "Audit trail", Permission::AuditRead),
     ("/admin/users", "Users", Permission::UserManage),
 ];

@@ -50,6 +50,7 @@ labelled_enum! {
         RequestType => ("request_type", "Request type"),
         ServiceRequest => ("service_request", "Service request"),
         SmsRisk => ("sms_risk", "SMS risk"),
+        Supplier => ("supplier", "Supplier"),
         User => ("user", "User"),
         AuditTrail => ("audit_trail", "Audit trail"),
     }
@@ -101,10 +102,12 @@ pub enum Permission {
     RiskRead,
     RiskManage,
     RiskMatrixManage,
+    SupplierRead,
+    SupplierManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 43] = [
+    pub const ALL: [Permission; 45] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -148,6 +151,8 @@ impl Permission {
         Permission::RiskRead,
         Permission::RiskManage,
         Permission::RiskMatrixManage,
+        Permission::SupplierRead,
+        Permission::SupplierManage,
     ];
 
     pub fn record_type(self) -> RecordType {
@@ -192,6 +197,7 @@ impl Permission {
             Permission::RiskRead | Permission::RiskManage | Permission::RiskMatrixManage => {
                 RecordType::SmsRisk
             }
+            Permission::SupplierRead | Permission::SupplierManage => RecordType::Supplier,
         }
     }
 
@@ -281,6 +287,12 @@ impl Permission {
                 "record SMS risks and opportunities and rate, treat, accept and review those they own (a quality manager: any; above the appetite a quality manager who never owned, recorded or rated it accepts); name the risks a change or continuity plan addresses"
             }
             Permission::RiskMatrixManage => "set the risk matrix and the appetite",
+            Permission::SupplierRead => {
+                "read the supplier register: contacts, contracts, agreed targets and reviews"
+            }
+            Permission::SupplierManage => {
+                "keep the supplier register: add suppliers and their contracts, review their performance, retire them"
+            }
         }
     }
 
@@ -535,6 +547,22 @@ impl Permission {
                 ServiceLevelManager,
             ],
             Permission::RiskMatrixManage => &[QualityManager],
+            // Whoever works incidents waits on suppliers and needs their contacts; contract
+            // values and targets are not for requesters.
+            Permission::SupplierRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                ServiceLevelManager,
+                Resolver,
+            ],
+            // Service owners answer for their services' suppliers; the service level manager
+            // manages the relationships; the quality manager keeps the register whole.
+            Permission::SupplierManage => &[ServiceOwner, QualityManager, ServiceLevelManager],
         }
     }
 }
@@ -639,6 +667,7 @@ mod tests {
                     | Permission::RequestTypeManage
                     | Permission::RiskManage
                     | Permission::RiskMatrixManage
+                    | Permission::SupplierManage
             );
             assert_eq!(
                 may(&[Role::Admin], permission),
@@ -661,6 +690,7 @@ mod tests {
             Permission::IncidentRaise,
             Permission::IncidentWork,
             Permission::AgreementManage,
+            Permission::SupplierManage,
         ] {
             assert!(!may(&[Role::Auditor], permission));
         }

@@ -184,6 +184,9 @@ pub fn late_dependencies(rto: u32, dependencies: &[(String, Option<u32>)]) -> Ve
 pub struct Supplier {
     pub name: String,
     pub rto_minutes: Option<u32>,
+    /// Its entry in the supplier register (every saved line has one).
+    #[serde(default)]
+    pub supplier_id: Option<i64>,
 }
 
 /// A service's business impact analysis as the page shows it.
@@ -328,6 +331,7 @@ impl BiaForm {
             suppliers.push(Supplier {
                 name: name.to_string(),
                 rto_minutes,
+                supplier_id: None,
             });
         }
         if suppliers.len() > 50 {

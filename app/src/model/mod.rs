@@ -51,6 +51,7 @@ pub mod service_request;
 pub mod sms_document;
 pub mod sms_risk;
 pub mod standard_template;
+pub mod supplier;
 pub mod target_clock;
 pub mod text;
 pub mod throttle;

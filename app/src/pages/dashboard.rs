@@ -57,6 +57,9 @@ pub fn DashboardPage() -> impl IntoView {
         <ContinuityAttention/>
         <ComplianceAttention/>
         <OverdueRegister/>
+        <IfAllowed permission=Permission::SupplierManage>
+            <SupplierReviews/>
+        </IfAllowed>
         <IfAllowed permission=Permission::RiskRead>
             <RiskReviews/>
         </IfAllowed>
@@ -199,21 +202,64 @@ fn OverdueRegister() -> impl IntoView {
 fn RiskReviews() -> impl IntoView {
     let reminders = Resource::new(|| (), |_| crate::api::risks::risk_review_reminders());
     view! {
+        <ReviewsDue
+            reminders
+            heading="SMS risk reviews"
+            empty="None of your risks is due for review in the next 14 days."
+            reference=crate::model::sms_risk::reference
+            register="/risks"
+        />
+    }
+}
+
+/// The suppliers whose relationship the reader manages due for review (within the
+/// fortnight or overdue), and how many supplier reviews are overdue; only for keepers.
+#[component]
+fn SupplierReviews() -> impl IntoView {
+    let reminders = Resource::new(
+        || (),
+        |_| crate::api::suppliers::supplier_review_reminders(),
+    );
+    view! {
+        <ReviewsDue
+            reminders
+            heading="Supplier reviews"
+            empty="None of your suppliers is due for review in the next 14 days."
+            reference=crate::model::supplier::reference
+            register="/suppliers"
+        />
+    }
+}
+
+/// A register's reviews due: the reader's own, soonest first, and the register's overdue
+/// count linking to them.
+#[component]
+fn ReviewsDue(
+    reminders: Resource<Result<crate::model::sms_risk::ReviewReminders, crate::error::AppError>>,
+    heading: &'static str,
+    empty: &'static str,
+    reference: fn(i64) -> String,
+    register: &'static str,
+) -> impl IntoView {
+    let heading_id = format!("{}-reviews-heading", register.trim_start_matches('/'));
+    view! {
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
+            {move || {
+                let heading_id = heading_id.clone();
+                Suspend::new(async move {
                 let Ok(reminders) = reminders.await else { return ().into_any() };
                 let today = reminders.today;
                 view! {
-                    <section class="panel" aria-labelledby="risk-reviews-heading">
-                        <h2 id="risk-reviews-heading">"SMS risk reviews"</h2>
+                    <section class="panel" aria-labelledby=heading_id.clone()>
+                        <h2 id=heading_id.clone()>{heading}</h2>
                         {if reminders.mine.is_empty() {
-                            view! { <p class="muted">"None of your risks is due for review in the next 14 days."</p> }.into_any()
+                            view! { <p class="muted">{empty}</p> }.into_any()
                         } else {
                             view! {
                                 <ul class="dashboard-list overdue-list">
                                     {reminders.mine.into_iter().map(|(id, title, due)| view! {
                                         <li class:mine=due < today>
-                                            <a href=format!("/risks/{id}")>{crate::model::sms_risk::reference(id)}</a>" "{title}
+                                            <a href=format!("{register}/{id}")>{reference(id)}</a>" "{title}
                                             <span class="muted">{format!(" · review {} {}", if due < today { "overdue since" } else { "due" }, due.format("%-d %b %Y"))}</span>
                                         </li>
                                     }).collect_view()}
@@ -221,11 +267,11 @@ fn RiskReviews() -> impl IntoView {
                             }.into_any()
                         }}
                         {(reminders.overdue_total > 0).then(|| view! {
-                            <p><a href="/risks?review=overdue">{format!("{} overdue review(s) in the register", reminders.overdue_total)}</a></p>
+                            <p><a href=format!("{register}?review=overdue")>{format!("{} overdue review(s) in the register", reminders.overdue_total)}</a></p>
                         })}
                     </section>
                 }.into_any()
-            })}
+            })}}
         </Transition>
     }
 }

@@ -63,6 +63,8 @@ pub mod service_levels;
 pub mod service_list;
 pub mod service_new;
 pub mod service_report;
+pub mod supplier;
+pub mod suppliers;
 pub mod users;
 
 use leptos::prelude::*;

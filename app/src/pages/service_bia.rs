@@ -96,6 +96,23 @@ fn BiaView(bia: Bia, services: Vec<ServiceRef>, save: ServerAction<SaveBia>) -> 
             </p>
         })}
         {bia.updated_by.clone().map(|who| view! { <p class="muted">{format!("Last saved by {who} (version {}).", bia.version)}</p> })}
+        {(!bia.suppliers.is_empty()).then(|| {
+            let suppliers = bia.suppliers.clone();
+            view! {
+                <IfAllowed permission=Permission::SupplierRead>
+                    <p>
+                        "Suppliers in the register: "
+                        {suppliers.clone().into_iter().enumerate().map(|(n, s)| {
+                            let link = match s.supplier_id {
+                                Some(id) => view! { <a href=format!("/suppliers/{id}")>{s.name}</a> }.into_any(),
+                                None => view! { <span>{s.name}</span> }.into_any(),
+                            };
+                            view! { {(n > 0).then_some(", ")}{link} }
+                        }).collect_view()}
+                    </p>
+                </IfAllowed>
+            }
+        })}
         <ActionForm action=save attr:class="form bia-form" attr:novalidate=true>
             <FormErrors error/>
             {move || saved().then(|| view! { <p class="banner banner-info" role="status">"Saved."</p> })}
@@ -169,7 +186,8 @@ fn BiaView(bia: Bia, services: Vec<ServiceRef>, save: ServerAction<SaveBia>) -> 
             </fieldset>
             <div class="field">
                 <label for="bia-suppliers">"Suppliers it needs (one per line: name; their recovery time)"</label>
-                <textarea id="bia-suppliers" name="form[suppliers]" rows=3 placeholder="Hosting partner; 4 h" aria-describedby="bia-suppliers-error">{suppliers_text}</textarea>
+                <p class="hint" id="bia-suppliers-hint">"Name them as the supplier register does; a supplier not in the register is refused."</p>
+                <textarea id="bia-suppliers" name="form[suppliers]" rows=3 placeholder="Hosting partner; 4 h" aria-describedby="bia-suppliers-hint bia-suppliers-error">{suppliers_text}</textarea>
                 <p class="field-error" id="bia-suppliers-error">{field_error(error, "suppliers")}</p>
             </div>
             <IfAllowed permission=Permission::ServiceUpdate>

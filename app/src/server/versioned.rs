@@ -198,6 +198,7 @@ versioned! {
     problem => "this problem", updated_at;
     sms_risk => "this risk", updated_at;
     sms_risk_settings => "the risk matrix";
+    supplier => "this supplier", updated_at;
     request_type => "this request type", updated_at;
     review_action => "this action";
     schedule_window => "this window";

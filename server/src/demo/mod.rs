@@ -16,6 +16,7 @@ pub mod register;
 pub mod requests;
 pub mod reviews;
 pub mod risks;
+pub mod suppliers;
 
 use app::error::AppError;
 use app::server::audit::Actor;
@@ -35,7 +36,10 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += documents::seed(db).await?;
     // After the nonconformity and register seeds: its findings raise records in both.
     created += audits::seed(db).await?;
-    // After the register's own seed, which only fills an empty register.
+    // After the catalogue: suppliers support its services.
+    created += suppliers::seed(db).await?;
+    // After the register's own seed, which only fills an empty register, and the suppliers
+    // its impact analyses name.
     created += continuity::seed(db).await?;
     // After the documents, audits and continuity plans it links to as evidence.
     created += gap::seed(db).await?;

@@ -18,6 +18,7 @@ pub mod request_csv;
 pub mod review_minutes;
 pub mod risk_csv;
 pub mod service_report_csv;
+pub mod supplier_csv;
 
 use app::error::AppError;
 use app::model::listing::PageKey;

@@ -42,6 +42,30 @@ async fn a_bia_is_saved_versioned_and_flags_slower_dependencies() {
     let payroll = service(&db, "Payroll").await;
     let network = service(&db, "Network").await;
     let actor = Actor::system("test");
+    // The analysis names its suppliers from the register.
+    let keeper = common::person(
+        &db,
+        "keeper@example.org",
+        app::model::access::Role::ServiceOwner,
+    )
+    .await;
+    let hosting = app::model::supplier::SupplierForm {
+        name: "Hosting partner".into(),
+        kind: "external".into(),
+        owner_id: keeper.id.to_string(),
+        review_every_months: "12".into(),
+        first_review_on: chrono::Utc::now().date_naive().to_string(),
+        ..Default::default()
+    };
+    app::server::service::suppliers::create(
+        &db,
+        &keeper,
+        &common::actor(&keeper),
+        &hosting,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
 
     let empty = bia::get(db.reader(), payroll).await.unwrap();
     assert_eq!(empty.version, 0);

@@ -55,3 +55,4 @@ mod service_reports;
 mod service_requests;
 mod shutdown;
 mod sms_risks;
+mod suppliers;

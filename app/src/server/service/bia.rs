@@ -26,6 +26,9 @@ use std::collections::HashMap;
 struct StoredSupplier {
     name: String,
     rto_minutes: Option<u32>,
+    /// The register entry (lines saved before the register have one from its migration).
+    #[serde(default)]
+    supplier_id: Option<i64>,
 }
 
 fn view_of(
@@ -68,6 +71,7 @@ fn view_of(
             .map(|s| Supplier {
                 name: s.name,
                 rto_minutes: s.rto_minutes,
+                supplier_id: s.supplier_id,
             })
             .collect(),
         version: row.version,
@@ -106,14 +110,23 @@ pub async fn get<C: ConnectionTrait>(conn: &C, service_id: i64) -> Result<Bia, A
             .map(|p| p.name),
         None => None,
     };
-    Ok(view_of(
+    let mut bia = view_of(
         service_id,
         service.name,
         row.as_ref(),
         &names,
         &rtos,
         updated_by,
-    ))
+    );
+    // A supplier renamed in the register is shown (and saved again) by its new name.
+    let ids: Vec<i64> = bia.suppliers.iter().filter_map(|s| s.supplier_id).collect();
+    let current = crate::server::service::suppliers::names_of(conn, &ids).await?;
+    for supplier in &mut bia.suppliers {
+        if let Some(name) = supplier.supplier_id.and_then(|id| current.get(&id)) {
+            supplier.name = name.clone();
+        }
+    }
+    Ok(bia)
 }
 
 fn audit_view(bia: &Bia) -> serde_json::Value {
@@ -125,6 +138,39 @@ fn audit_view(bia: &Bia) -> serde_json::Value {
         "depends_on": bia.depends_on.iter().map(|(_, name, _)| name.clone()).collect::<Vec<_>>(),
         "suppliers": bia.suppliers.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
     })
+}
+
+/// Each supplier line as its entry in the supplier register (found by name in any case, and
+/// shown with the register's spelling). A name the register lacks is refused: the analysis
+/// depends on suppliers someone manages and reviews, not on free text.
+async fn registered_suppliers<C: ConnectionTrait>(
+    conn: &C,
+    lines: &[Supplier],
+) -> Result<Vec<StoredSupplier>, AppError> {
+    let names: Vec<String> = lines.iter().map(|s| s.name.clone()).collect();
+    let found = crate::server::service::suppliers::find_by_names(conn, &names).await?;
+    let mut missing = Vec::new();
+    let mut stored = Vec::new();
+    for line in lines {
+        match found.get(&line.name.trim().to_lowercase()) {
+            Some((id, name)) => stored.push(StoredSupplier {
+                name: name.clone(),
+                rto_minutes: line.rto_minutes,
+                supplier_id: Some(*id),
+            }),
+            None => missing.push(line.name.trim().to_string()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::single_field(
+            "suppliers",
+            format!(
+                "Not in the supplier register (or retired): {}. Add them to the register first, then name them here.",
+                missing.join(", ")
+            ),
+        ));
+    }
+    Ok(stored)
 }
 
 /// Saves the whole analysis against `version` (0 for the first save), audited.
@@ -157,14 +203,16 @@ pub async fn save(
             return Err(errors.into());
         }
     }
-    let suppliers: Vec<StoredSupplier> = draft
-        .suppliers
-        .iter()
-        .map(|s| StoredSupplier {
-            name: s.name.clone(),
-            rto_minutes: s.rto_minutes,
-        })
-        .collect();
+    let suppliers = registered_suppliers(&txn, &draft.suppliers).await?;
+    crate::server::service::suppliers::set_dependencies(
+        &txn,
+        service_id,
+        &suppliers
+            .iter()
+            .filter_map(|s| Some((s.supplier_id?, s.rto_minutes)))
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     if version == 0 {
         bia_entity::ActiveModel {
             service_id: Set(service_id),

@@ -65,6 +65,8 @@ enum Domain {
     Risks,
     /// 8.7.3: the information security risks in the register.
     SecurityRisks,
+    /// 8.3.4: the supplier register, its contracts and performance reviews.
+    Suppliers,
 }
 
 fn domain_of(number: &str) -> Option<Domain> {
@@ -80,6 +82,7 @@ fn domain_of(number: &str) -> Option<Domain> {
         "8.6.2" => Domain::Requests,
         "8.6.3" => Domain::Problems,
         "8.3.3" => Domain::ServiceLevels,
+        "8.3.4" => Domain::Suppliers,
         "8.7.1" => Domain::Availability,
         "8.7.2" => Domain::Continuity,
         "9.4" => Domain::Reporting,
@@ -151,6 +154,7 @@ async fn domain_evidence<C: ConnectionTrait>(
         Domain::Problems => problems(conn).await,
         Domain::Risks => risks(conn, today, false).await,
         Domain::SecurityRisks => risks(conn, today, true).await,
+        Domain::Suppliers => suppliers(conn, today).await,
     }
 }
 
@@ -272,6 +276,13 @@ pub async fn clauses_with_live_records(db: &Db) -> Result<BTreeSet<String>, AppE
         .one(conn)
         .await?;
     mark(&mut out, security_risk.is_some(), &["8.7.3"]);
+    let supplier: Option<i64> = crate::server::entity::supplier::Entity::find()
+        .select_only()
+        .column(crate::server::entity::supplier::Column::Id)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    mark(&mut out, supplier.is_some(), &["8.3.4"]);
     let requests: Option<i64> = crate::server::entity::service_request::Entity::find()
         .select_only()
         .column(crate::server::entity::service_request::Column::Id)
@@ -1219,6 +1230,48 @@ async fn risks<C: ConnectionTrait>(
             source(what, recorded, href),
             source("Reviewed at least once", reviewed, href),
             source("Residual risk accepted", accepted, "/risks?state=accepted"),
+        ],
+        thin,
+    ))
+}
+
+// ---- 8.3.4: the supplier register ---------------------------------------------------------
+
+/// The active register: how many suppliers and how many were ever reviewed; thin where a
+/// supplier was never reviewed, a review is overdue, a renewal decision is due, or an external
+/// supplier has no contract in force.
+async fn suppliers<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
+    use crate::server::service::suppliers as register;
+    let (active, reviewed) = register::counts(conn).await?;
+    let describe = |row: crate::server::entity::supplier::Model| {
+        record(register::label(&row), format!("/suppliers/{}", row.id))
+    };
+    let mut thin = Vec::new();
+    for (rule, select) in [
+        ("Suppliers never reviewed", register::never_reviewed()),
+        (
+            "Supplier reviews past their date",
+            register::reviews_overdue(today),
+        ),
+        (
+            "External suppliers without a contract in force",
+            register::external_without_contract(today),
+        ),
+        (
+            "Contracts whose renewal decision is due",
+            register::renewal_due(today),
+        ),
+    ] {
+        thin.extend(offenders(conn, rule, select, describe).await?);
+    }
+    Ok((
+        vec![
+            source(
+                "Active suppliers in the register",
+                active as usize,
+                "/suppliers",
+            ),
+            source("Reviewed at least once", reviewed as usize, "/suppliers"),
         ],
         thin,
     ))

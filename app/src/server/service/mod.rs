@@ -43,6 +43,7 @@ pub mod service_reports;
 pub mod service_requests;
 pub mod sms_documents;
 pub mod sms_risks;
+pub mod suppliers;
 pub mod templates;
 pub mod text_search;
 pub mod users;

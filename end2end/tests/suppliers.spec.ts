@@ -40,7 +40,7 @@ test('a supplier is added, contracted and reviewed against its agreed targets', 
   await page.getByLabel('Starts on').fill(inDays(-30));
   await page.getByLabel('Ends on (empty: open-ended)').fill(inDays(700));
   await page.getByLabel('Renewal notice (days)').fill('90');
-  await page.getByLabel('Agreed targets').fill('99.95% availability a month; hands-on support within 1 hour.');
+  await page.getByRole('textbox', { name: 'Agreed targets' }).fill('99.95% availability a month; hands-on support within 1 hour.');
   await page.getByRole('button', { name: 'Add the contract' }).click();
   const contracts = page.getByRole('region', { name: 'Contracts and agreed targets' });
   await expect(contracts.getByRole('row', { name: /HDC-2027-01/ })).toContainText('In force');
@@ -75,4 +75,23 @@ test('a requester does not see the supplier register', async ({ browser }) => {
   await expect(requester.page.getByText(/not allowed to read the supplier register/i)).toBeVisible();
   await expect(requester.page.getByRole('link', { name: 'Suppliers' })).toHaveCount(0);
   await requester.context.close();
+});
+
+test('a continuity plan lists whom to call at the suppliers its services depend on', async ({ browser, problems }) => {
+  const continuity = await signedInPage(browser, demo.continuity);
+  const page = continuity.page;
+  await openHydrated(page, '/continuity');
+  await page.getByRole('link', { name: 'Customer portal continuity plan' }).first().click();
+  await hydrated(page);
+  const suppliers = page.getByRole('region', { name: 'Suppliers it depends on' });
+  const hosting = suppliers.getByRole('row', { name: /Northwind Hosting/ });
+  await expect(hosting).toBeVisible();
+  await expect(hosting.getByRole('link', { name: '+44 20 7946 0100' })).toHaveAttribute('href', 'tel:+442079460100');
+  await expect(hosting).toContainText('Partly meets its targets');
+  await hosting.getByRole('link', { name: /SUP-\d+ Northwind Hosting/ }).click();
+  await expect(page).toHaveURL(/\/suppliers\/\d+$/);
+  await expect(page.getByRole('region', { name: 'Services that depend on it' })).toContainText('Customer portal');
+
+  expect(problems).toEqual([]);
+  await continuity.context.close();
 });

@@ -15,6 +15,7 @@ pub mod live;
 pub mod pager;
 pub mod plan_editor;
 pub mod plan_exercises;
+pub mod plan_suppliers;
 pub mod plan_timeline;
 pub mod plan_view;
 pub mod risk_links;

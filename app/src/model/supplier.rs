@@ -729,6 +729,30 @@ impl Supplier {
     }
 }
 
+/// A supplier a continuity plan's services depend on (from their impact analyses), with what
+/// the plan's reader needs in a disruption: whom to call, and how fast it promises to recover
+/// against what each service needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSupplier {
+    pub id: i64,
+    pub reference: String,
+    pub name: String,
+    pub status: SupplierStatus,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub last_outcome: Option<ReviewOutcome>,
+    /// The plan's services that depend on it.
+    pub services: Vec<Dependent>,
+}
+
+impl PlanSupplier {
+    /// It promises to be back later than one of the plan's services needs.
+    pub fn late(&self) -> bool {
+        self.services.iter().any(Dependent::late)
+    }
+}
+
 /// The supplier page: the record and what the reader may do with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplierRecord {

@@ -9,6 +9,7 @@ use crate::api::continuity::{get_plan, CommentOnPlan, StartPlanDraft, Transition
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::plan_editor::PlanEditor;
 use crate::components::plan_exercises::{ExerciseActions, PlanExercises};
+use crate::components::plan_suppliers::PlanSuppliersSection;
 use crate::components::plan_view::PlanReadOnly;
 use crate::components::risk_links::RiskLinksSection;
 use crate::components::session::{use_session, IfAllowed};
@@ -107,6 +108,9 @@ fn PlanPageBody(
         u.may(Permission::ContinuityEdit)
             && (u.roles.contains(&Role::ContinuityManager) || u.id == plan.owner.id)
     });
+    let may_read_suppliers = user
+        .as_ref()
+        .is_some_and(|u| u.may(Permission::SupplierRead));
     let draft_version = RwSignal::new(latest.version);
     let unsaved = RwSignal::new(false);
     let plan_id = plan.id;
@@ -219,6 +223,9 @@ fn PlanPageBody(
             </div>
         </div>
         <PlanExercises plan_id exercises=plan.exercises.clone() may_run actions=exercises/>
+        // Rendered with the body (not deferred like `IfAllowed`): its data is then read in the
+        // same order on the server and in the browser, which hydration relies on.
+        {may_read_suppliers.then(|| view! { <PlanSuppliersSection plan_id/> })}
         <IfAllowed permission=Permission::RiskRead>
             <RiskLinksSection addressed_by=AddressedBy::ContinuityPlan record_id=plan_id/>
         </IfAllowed>

@@ -164,8 +164,7 @@ fn Dependents(supplier: Supplier) -> impl IntoView {
                             view! {
                                 <li class:overdue=late>
                                     <a href=format!("/services/{}/bia", d.service.id)>{d.service.name.clone()}</a>
-                                    {words}
-                                    {late.then_some(" (too slow)")}
+                                    {if late { format!("{words} (too slow)") } else { words }}
                                 </li>
                             }
                         }).collect_view()}

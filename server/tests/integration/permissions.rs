@@ -183,6 +183,7 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/risks/unlink", "form[addressed_by]=change&form[record_id]=1&form[risk]=RSK-1", Some(Permission::RiskManage)),
     ("/api/suppliers/list", "params[status]=all", Some(Permission::SupplierRead)),
     ("/api/suppliers/reminders", "", Some(Permission::SupplierManage)),
+    ("/api/suppliers/for_plan", "plan_id=1", Some(Permission::SupplierRead)),
     ("/api/suppliers/get", "id=1", Some(Permission::SupplierRead)),
     ("/api/suppliers/choices", "", Some(Permission::SupplierManage)),
     ("/api/suppliers/create", "form[name]=Probe+supplier&form[kind]=external", Some(Permission::SupplierManage)),

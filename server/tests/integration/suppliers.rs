@@ -67,6 +67,18 @@ fn params(review: &str, renewal: &str) -> SupplierListParams {
     }
 }
 
+/// An impact analysis (RTO 4 h) naming `suppliers`, one per line.
+fn bia_form(suppliers: &str) -> BiaForm {
+    BiaForm {
+        impacts: (0..25).map(|i| ((i % 5) as u8).to_string()).collect(),
+        mtpd: "1 d".into(),
+        rto: "4 h".into(),
+        rpo: "30 min".into(),
+        depends_on: Vec::new(),
+        suppliers: suppliers.into(),
+    }
+}
+
 async fn audit_count(db: &app::server::db::Db, action: &str) -> u64 {
     audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq(action))
@@ -249,14 +261,6 @@ async fn an_impact_analysis_depends_on_register_suppliers_which_are_not_retired_
     )
     .await
     .unwrap();
-    let bia_form = |suppliers: &str| BiaForm {
-        impacts: (0..25).map(|i| ((i % 5) as u8).to_string()).collect(),
-        mtpd: "1 d".into(),
-        rto: "4 h".into(),
-        rpo: "30 min".into(),
-        depends_on: Vec::new(),
-        suppliers: suppliers.into(),
-    };
 
     // Free text the register does not hold is refused, naming it; nothing is saved.
     let refused = bia::save(
@@ -684,14 +688,6 @@ async fn edits_contracts_renewals_and_evidence_follow_the_rules() {
 
     // The analysis names it by its old name once; after the rename it shows the new name
     // and saves again unchanged.
-    let bia_form = |suppliers: &str| BiaForm {
-        impacts: (0..25).map(|i| ((i % 5) as u8).to_string()).collect(),
-        mtpd: "1 d".into(),
-        rto: "4 h".into(),
-        rpo: "30 min".into(),
-        depends_on: Vec::new(),
-        suppliers: suppliers.into(),
-    };
     bia::save(
         &db,
         &actor(&dana),
@@ -723,4 +719,78 @@ async fn edits_contracts_renewals_and_evidence_follow_the_rules() {
     )
     .await
     .unwrap();
+}
+
+/// A shorter review cycle applies at once, from the last review; a longer one only from the
+/// next review, so editing the cycle never pushes a due review away. A plan's readers see the
+/// suppliers its services depend on, with whom to call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shorter_cycle_applies_at_once_and_plans_list_their_suppliers() {
+    let db = common::test_db().await;
+    let levels = person(&db, "levels@example.org", Role::ServiceLevelManager).await;
+    let payroll = service(&db, "Payroll").await;
+    let yearly = SupplierForm {
+        review_every_months: "12".into(),
+        ..form("Paysphere", &levels, &[payroll])
+    };
+    let id = suppliers::create(&db, &levels, &actor(&levels), &yearly, now())
+        .await
+        .unwrap();
+    let met = SupplierReviewForm {
+        outcome: "meets".into(),
+        findings: "Every run on time.".into(),
+        actions: String::new(),
+    };
+    let reviewed_on = today();
+    suppliers::review(&db, &levels, &actor(&levels), id, 1, &met, now())
+        .await
+        .unwrap();
+    let quarterly = SupplierForm {
+        review_every_months: "3".into(),
+        ..yearly.clone()
+    };
+    suppliers::update(&db, &levels, &actor(&levels), id, 2, &quarterly)
+        .await
+        .unwrap();
+    let shortened = suppliers::detail(db.reader(), id, today()).await.unwrap();
+    assert_eq!(
+        shortened.next_review_on,
+        app::model::supplier::next_review(reviewed_on, 3)
+    );
+    let biennial = SupplierForm {
+        review_every_months: "24".into(),
+        ..yearly
+    };
+    suppliers::update(&db, &levels, &actor(&levels), id, 3, &biennial)
+        .await
+        .unwrap();
+    assert_eq!(
+        suppliers::detail(db.reader(), id, today())
+            .await
+            .unwrap()
+            .next_review_on,
+        shortened.next_review_on,
+        "a longer cycle waits for the next review"
+    );
+
+    bia::save(
+        &db,
+        &actor(&levels),
+        levels.id,
+        payroll,
+        0,
+        bia_form("Paysphere; 8 h").validate().unwrap(),
+    )
+    .await
+    .unwrap();
+    let listed = suppliers::of_services(db.reader(), &[payroll])
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].contact_email, "desk@northwind.example");
+    assert!(listed[0].late(), "8 h against the 4 h payroll needs");
+    assert!(suppliers::of_services(db.reader(), &[])
+        .await
+        .unwrap()
+        .is_empty());
 }

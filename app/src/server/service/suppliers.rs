@@ -244,9 +244,19 @@ pub async fn update(
     if before.owner_id != draft.owner_id {
         changed.push(format!("relationship manager now {owner}"));
     }
+    // A shorter cycle applies at once (counted from the last review, or from when the supplier
+    // was added); a longer one from the next review, so an edit never pushes a review away.
+    let mut next_review_on = before.next_review_on;
     if i32::from(before.review_every_months) != draft.review_every_months as i32 {
+        let since = before
+            .last_reviewed_on
+            .unwrap_or_else(|| before.created_at.date_naive());
+        let sooner = next_review(since, draft.review_every_months);
+        if sooner < next_review_on {
+            next_review_on = sooner;
+        }
         changed.push(format!(
-            "review cycle {} → {} months",
+            "review cycle {} → {} months, next review {next_review_on}",
             before.review_every_months, draft.review_every_months
         ));
     }
@@ -274,6 +284,7 @@ pub async fn update(
                 Column::ReviewEveryMonths,
                 Expr::value(draft.review_every_months as i16),
             )
+            .col_expr(Column::NextReviewOn, Expr::value(next_review_on))
     };
     versioned::update_or(&txn, id, version, apply, |e| name_taken(e, &name)).await?;
     // The form offers active services only: links to archived ones stay as they were.
@@ -1078,6 +1089,72 @@ pub async fn set_dependencies<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
+}
+
+/// The suppliers `service_ids` depend on through their impact analyses, by name, each with
+/// the services it serves among them (one read per table, whatever the plan's size).
+pub async fn of_services<C: ConnectionTrait>(
+    conn: &C,
+    service_ids: &[i64],
+) -> Result<Vec<crate::model::supplier::PlanSupplier>, AppError> {
+    use crate::server::entity::service_bia::{Column as BiaColumn, Entity as Bias};
+    if service_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let links = Dependencies::find()
+        .filter(dependency_entity::Column::ServiceId.is_in(service_ids.iter().copied()))
+        .all(conn)
+        .await?;
+    let supplier_ids: Vec<i64> = links.iter().map(|l| l.supplier_id).collect();
+    let rows = Suppliers::find()
+        .filter(Column::Id.is_in(supplier_ids))
+        .order_by_asc(Column::Name)
+        .all(conn)
+        .await?;
+    let names = catalogue::names_of(conn, service_ids.iter().copied()).await?;
+    let rtos: HashMap<i64, i32> = Bias::find()
+        .select_only()
+        .column(BiaColumn::ServiceId)
+        .column(BiaColumn::Rto)
+        .filter(BiaColumn::ServiceId.is_in(service_ids.iter().copied()))
+        .into_tuple::<(i64, i32)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let mut services: Vec<Dependent> = links
+                .iter()
+                .filter(|l| l.supplier_id == row.id)
+                .map(|l| Dependent {
+                    service: ServiceRef {
+                        id: l.service_id,
+                        name: names
+                            .get(&l.service_id)
+                            .cloned()
+                            .unwrap_or_else(|| format!("Service {}", l.service_id)),
+                    },
+                    supplier_rto_minutes: l.rto_minutes.and_then(|m| u32::try_from(m).ok()),
+                    service_rto_minutes: rtos
+                        .get(&l.service_id)
+                        .and_then(|m| u32::try_from(*m).ok()),
+                })
+                .collect();
+            services.sort_by(|a, b| a.service.name.cmp(&b.service.name));
+            Ok(crate::model::supplier::PlanSupplier {
+                id: row.id,
+                reference: reference(row.id),
+                status: status_of(&row)?,
+                last_outcome: row.last_outcome.as_deref().and_then(ReviewOutcome::parse),
+                name: row.name,
+                contact_name: row.contact_name,
+                contact_email: row.contact_email,
+                contact_phone: row.contact_phone,
+                services,
+            })
+        })
+        .collect()
 }
 
 // ---- reminders and evidence --------------------------------------------------------------

@@ -230,16 +230,20 @@ impl TargetClock {
         let target = self.target_seconds();
         let (warning_at, due_at) = match self.running_since {
             Some(since) if self.stopped_at.is_none() => {
-                let from_start = |share: i64| {
-                    // Rounded up: the first whole second at or past the share.
-                    let needed = (target * share + 99) / 100 - self.used_seconds;
-                    if needed <= 0 {
-                        None
-                    } else {
-                        hours.add(zone, since, needed)
-                    }
-                };
-                (from_start(WARNING_PERCENT), from_start(100))
+                // Rounded up: the first whole second at or past the share.
+                let needed = |share: i64| (target * share + 99) / 100 - self.used_seconds;
+                let warning_at = Some(needed(WARNING_PERCENT))
+                    .filter(|&n| n > 0)
+                    .and_then(|n| hours.add(zone, since, n));
+                // The last instant with no more than the target used: a target used up at
+                // closing time is passed only when service time runs again. Met means "used
+                // no more than the target" everywhere, so "past due" must mean the same for
+                // the queue filter and the ticking clock.
+                let due_at = Some(needed(100))
+                    .filter(|&n| n > 0)
+                    .and_then(|n| hours.add(zone, since, n + 1))
+                    .map(|over| over - chrono::Duration::seconds(1));
+                (warning_at, due_at)
             }
             _ => (None, None),
         };
@@ -434,6 +438,30 @@ mod tests {
         let later = clock.read(&hours, &zone, at("2027-03-01T13:30:00+01:00"));
         assert_eq!(later.status, ClockStatus::Breached);
         assert_eq!(later.left_seconds(), -30 * 60);
+    }
+
+    #[test]
+    fn a_target_used_up_at_closing_time_is_passed_only_when_service_resumes() {
+        let (hours, zone) = office();
+        // Monday 14:00, four hours to go: the target is used up at 18:00, closing time.
+        let clock = TargetClock::start(240, at("2027-03-01T14:00:00+01:00"));
+        let reading = clock.read(&hours, &zone, at("2027-03-01T14:00:00+01:00"));
+        assert_eq!(reading.due_at, Some(at("2027-03-02T08:00:00+01:00")));
+        let evening = at("2027-03-01T18:30:00+01:00");
+        assert_eq!(
+            clock.read(&hours, &zone, evening).status,
+            ClockStatus::Warning
+        );
+        assert_eq!(reading.status_at(evening), ClockStatus::Warning);
+        let mut resolved_in_the_evening = clock.clone();
+        resolved_in_the_evening.stop(&hours, &zone, evening);
+        assert_eq!(resolved_in_the_evening.met(), Some(true));
+        let next_morning = at("2027-03-02T08:00:01+01:00");
+        assert_eq!(
+            clock.read(&hours, &zone, next_morning).status,
+            ClockStatus::Breached
+        );
+        assert_eq!(reading.status_at(next_morning), ClockStatus::Breached);
     }
 
     #[test]

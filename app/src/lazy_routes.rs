@@ -25,6 +25,8 @@ use crate::pages::{
     change_list::ChangeListPage,
     change_new::ChangeNewPage,
     change_templates::{ChangeTemplatePage, ChangeTemplatesPage},
+    competence::CompetencePage,
+    competences::{CompetenceNewPage, CompetencesPage},
     compliance::CompliancePage,
     compliance_clause::ComplianceClausePage,
     continuity::ContinuityPage,
@@ -50,6 +52,7 @@ use crate::pages::{
     internal_audits::InternalAuditsPage,
     nonconformities::{NonconformitiesPage, NonconformityPage},
     objectives::{ObjectivePage, ObjectivesPage},
+    person_competences::PersonCompetencesPage,
     plan_compare::PlanComparePage,
     problem::ProblemPage,
     problems::{ProblemNewPage, ProblemsPage},
@@ -211,5 +214,9 @@ lazy_sections! {
         Suppliers => SuppliersPage,
         SupplierNew => SupplierNewPage,
         Supplier => SupplierPage,
+        Competences => CompetencesPage,
+        CompetenceNew => CompetenceNewPage,
+        Competence => CompetencePage,
+        PersonCompetences => PersonCompetencesPage,
     }
 }

@@ -137,6 +137,10 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/suppliers") view={Lazy::<lazy_routes::compliance::Suppliers>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/suppliers/new") view={Lazy::<lazy_routes::compliance::SupplierNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/suppliers/:id") view={Lazy::<lazy_routes::compliance::Supplier>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/competences") view={Lazy::<lazy_routes::compliance::Competences>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/competences/new") view={Lazy::<lazy_routes::compliance::CompetenceNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/competences/people/:id") view={Lazy::<lazy_routes::compliance::PersonCompetences>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/competences/:id") view={Lazy::<lazy_routes::compliance::Competence>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems") view={Lazy::<lazy_routes::incidents::Problems>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/new") view={Lazy::<lazy_routes::incidents::ProblemNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/:id") view={Lazy::<lazy_routes::incidents::Problem>::new()}/>

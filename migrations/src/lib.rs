@@ -3,6 +3,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261127_000001_create_services;
 mod m20261127_000002_identity_and_audit;
 mod m20261127_000003_changes;
@@ -36,6 +37,7 @@ mod m20261207_000511_sms_risks;
 mod m20261207_000512_sms_risk_escalation;
 mod m20261207_000513_sms_risk_links;
 mod m20261207_000514_suppliers;
+mod m20261207_000515_competences;
 
 pub struct Migrator;
 
@@ -76,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000512_sms_risk_escalation::Migration),
             Box::new(m20261207_000513_sms_risk_links::Migration),
             Box::new(m20261207_000514_suppliers::Migration),
+            Box::new(m20261207_000515_competences::Migration),
         ]
     }
 }

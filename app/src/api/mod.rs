@@ -11,6 +11,7 @@ pub mod audits;
 pub mod auth;
 pub mod cab;
 pub mod changes;
+pub mod competences;
 pub mod compliance;
 pub mod continuity;
 pub mod dashboard;

@@ -20,9 +20,10 @@ const SECTIONS: [(&str, &str); 10] = [
 ];
 
 /// Sections only some roles see.
-const RESTRICTED: [(&str, &str, Permission); 4] = [
+const RESTRICTED: [(&str, &str, Permission); 5] = [
     ("/risks", "Risks", Permission::RiskRead),
     ("/suppliers", "Suppliers", Permission::SupplierRead),
+    ("/competences", "Competence", Permission::CompetenceRead),
     ("/audit", "Audit trail", Permission::AuditRead),
     ("/admin/users", "Users", Permission::UserManage),
 ];

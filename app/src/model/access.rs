@@ -51,6 +51,7 @@ labelled_enum! {
         ServiceRequest => ("service_request", "Service request"),
         SmsRisk => ("sms_risk", "SMS risk"),
         Supplier => ("supplier", "Supplier"),
+        Competence => ("competence", "Competence"),
         User => ("user", "User"),
         AuditTrail => ("audit_trail", "Audit trail"),
     }
@@ -104,10 +105,12 @@ pub enum Permission {
     RiskMatrixManage,
     SupplierRead,
     SupplierManage,
+    CompetenceRead,
+    CompetenceManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 45] = [
+    pub const ALL: [Permission; 47] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -153,6 +156,8 @@ impl Permission {
         Permission::RiskMatrixManage,
         Permission::SupplierRead,
         Permission::SupplierManage,
+        Permission::CompetenceRead,
+        Permission::CompetenceManage,
     ];
 
     pub fn record_type(self) -> RecordType {
@@ -198,6 +203,7 @@ impl Permission {
                 RecordType::SmsRisk
             }
             Permission::SupplierRead | Permission::SupplierManage => RecordType::Supplier,
+            Permission::CompetenceRead | Permission::CompetenceManage => RecordType::Competence,
         }
     }
 
@@ -292,6 +298,12 @@ impl Permission {
             }
             Permission::SupplierManage => {
                 "keep the supplier register: add suppliers and their contracts, review their performance, retire them"
+            }
+            Permission::CompetenceRead => {
+                "read the competences the SMS needs, the competence matrix and everyone's evidence"
+            }
+            Permission::CompetenceManage => {
+                "define competences and who needs them; record and withdraw people's evidence (never their own)"
             }
         }
     }
@@ -563,6 +575,22 @@ impl Permission {
             // Service owners answer for their services' suppliers; the service level manager
             // manages the relationships; the quality manager keeps the register whole.
             Permission::SupplierManage => &[ServiceOwner, QualityManager, ServiceLevelManager],
+            // Who is competent for what is how the SMS is staffed: everyone who works in it
+            // sees the matrix; requesters only use the services.
+            Permission::CompetenceRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                ServiceLevelManager,
+                Resolver,
+            ],
+            // The quality manager keeps the competence records (clause 7.2's retained
+            // documented information); one never attests their own.
+            Permission::CompetenceManage => &[QualityManager],
         }
     }
 }
@@ -668,6 +696,7 @@ mod tests {
                     | Permission::RiskManage
                     | Permission::RiskMatrixManage
                     | Permission::SupplierManage
+                    | Permission::CompetenceManage
             );
             assert_eq!(
                 may(&[Role::Admin], permission),
@@ -691,6 +720,7 @@ mod tests {
             Permission::IncidentWork,
             Permission::AgreementManage,
             Permission::SupplierManage,
+            Permission::CompetenceManage,
         ] {
             assert!(!may(&[Role::Auditor], permission));
         }

@@ -12,6 +12,7 @@ pub mod change;
 pub mod change_request;
 pub mod clause_library;
 pub mod clauses;
+pub mod competence;
 pub mod continuity_plan;
 pub mod controls;
 pub mod csv_import;

@@ -26,3 +26,28 @@ pub struct ServiceRef {
     pub id: i64,
     pub name: String,
 }
+
+/// Checks chosen ids: each a positive number, repeats dropped, at most `max`.
+pub fn chosen_ids(
+    errors: &mut crate::error::FieldErrors,
+    field: &str,
+    values: &[String],
+    max: usize,
+    too_many: &str,
+) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for value in values {
+        match value.trim().parse::<i64>() {
+            Ok(id) if id > 0 => {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            _ => errors.add(field, "Choose from the list."),
+        }
+    }
+    if ids.len() > max {
+        errors.add(field, too_many);
+    }
+    ids
+}

@@ -83,31 +83,6 @@ pub fn next_review(reviewed_on: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(reviewed_on)
 }
 
-/// Checks chosen ids: each a positive number, repeats dropped, at most `max`.
-fn chosen_ids(
-    errors: &mut FieldErrors,
-    field: &str,
-    values: &[String],
-    max: usize,
-    too_many: &str,
-) -> Vec<i64> {
-    let mut ids = Vec::new();
-    for value in values {
-        match value.trim().parse::<i64>() {
-            Ok(id) if id > 0 => {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-            _ => errors.add(field, "Choose from the list."),
-        }
-    }
-    if ids.len() > max {
-        errors.add(field, too_many);
-    }
-    ids
-}
-
 /// A supplier as typed into the form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -241,7 +216,7 @@ impl SupplierForm {
                 "Enter a telephone number: digits, spaces and + ( ) - . /, at least six digits.",
             );
         }
-        let service_ids = chosen_ids(
+        let service_ids = crate::model::refs::chosen_ids(
             &mut errors,
             "service_ids",
             &self.service_ids,

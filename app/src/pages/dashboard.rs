@@ -57,6 +57,7 @@ pub fn DashboardPage() -> impl IntoView {
         <ContinuityAttention/>
         <ComplianceAttention/>
         <OverdueRegister/>
+        <MyCompetences/>
         <IfAllowed permission=Permission::SupplierManage>
             <SupplierReviews/>
         </IfAllowed>
@@ -228,6 +229,37 @@ fn SupplierReviews() -> impl IntoView {
             reference=crate::model::supplier::reference
             register="/suppliers"
         />
+    }
+}
+
+/// The reader's own competence gaps and evidence expiring soon; shown only when there is
+/// something to do.
+#[component]
+fn MyCompetences() -> impl IntoView {
+    let reminders = Resource::new(|| (), |_| crate::api::competences::competence_reminders());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(reminders) = reminders.await else { return ().into_any() };
+                if reminders.is_empty() {
+                    return ().into_any();
+                }
+                view! {
+                    <section class="panel" aria-labelledby="my-competences-heading">
+                        <h2 id="my-competences-heading">"Your competence"</h2>
+                        <ul class="dashboard-list overdue-list">
+                            {reminders.into_iter().map(|r| view! {
+                                <li class:mine=r.cell.gap()>
+                                    <a href=format!("/competences/{}", r.competence.id)>{r.competence.name.clone()}</a>
+                                    <span class="muted">{format!(" · {}", r.cell.label())}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <p class="hint">"A quality manager records new evidence from your certificate, training record or an assessment."</p>
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
     }
 }
 

@@ -6,6 +6,7 @@ pub mod audits;
 pub mod cab;
 pub mod catalogue;
 pub mod changes;
+pub mod competences;
 pub mod continuity;
 pub mod documents;
 pub mod gap;
@@ -38,6 +39,7 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += audits::seed(db).await?;
     // After the catalogue: suppliers support its services.
     created += suppliers::seed(db).await?;
+    created += competences::seed(db).await?;
     // After the register's own seed, which only fills an empty register, and the suppliers
     // its impact analyses name.
     created += continuity::seed(db).await?;

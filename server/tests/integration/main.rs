@@ -20,6 +20,7 @@ mod changes;
 mod clause_evidence;
 mod clause_library;
 mod client_files;
+mod competences;
 mod continuity;
 mod demo_continuity;
 mod demo_documents;

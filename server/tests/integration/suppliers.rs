@@ -420,8 +420,9 @@ async fn the_migration_moves_free_text_suppliers_into_the_register() {
     let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
     let payroll = service(&db, "Payroll").await;
     let portal = service(&db, "Portal").await;
-    // Back to before the register; two analyses as they were stored then.
-    Migrator::down(db.writer(), Some(1)).await.expect("down");
+    // Back to before the register (and the competence records that came after it); two
+    // analyses as they were stored then.
+    Migrator::down(db.writer(), Some(2)).await.expect("down");
     for (service_id, suppliers) in [
         (payroll, r#"[{"name":"Hosting partner","rto_minutes":120}]"#),
         (

@@ -67,6 +67,8 @@ enum Domain {
     SecurityRisks,
     /// 8.3.4: the supplier register, its contracts and performance reviews.
     Suppliers,
+    /// 7.2: the competences the SMS needs and the evidence people hold.
+    Competence,
 }
 
 fn domain_of(number: &str) -> Option<Domain> {
@@ -83,6 +85,7 @@ fn domain_of(number: &str) -> Option<Domain> {
         "8.6.3" => Domain::Problems,
         "8.3.3" => Domain::ServiceLevels,
         "8.3.4" => Domain::Suppliers,
+        "7.2" => Domain::Competence,
         "8.7.1" => Domain::Availability,
         "8.7.2" => Domain::Continuity,
         "9.4" => Domain::Reporting,
@@ -155,6 +158,7 @@ async fn domain_evidence<C: ConnectionTrait>(
         Domain::Risks => risks(conn, today, false).await,
         Domain::SecurityRisks => risks(conn, today, true).await,
         Domain::Suppliers => suppliers(conn, today).await,
+        Domain::Competence => competence(conn, today).await,
     }
 }
 
@@ -283,6 +287,13 @@ pub async fn clauses_with_live_records(db: &Db) -> Result<BTreeSet<String>, AppE
         .one(conn)
         .await?;
     mark(&mut out, supplier.is_some(), &["8.3.4"]);
+    let competence: Option<i64> = crate::server::entity::competence::Entity::find()
+        .select_only()
+        .column(crate::server::entity::competence::Column::Id)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    mark(&mut out, competence.is_some(), &["7.2"]);
     let requests: Option<i64> = crate::server::entity::service_request::Entity::find()
         .select_only()
         .column(crate::server::entity::service_request::Column::Id)
@@ -1272,6 +1283,52 @@ async fn suppliers<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fou
                 "/suppliers",
             ),
             source("Reviewed at least once", reviewed as usize, "/suppliers"),
+        ],
+        thin,
+    ))
+}
+
+// ---- 7.2: competence ------------------------------------------------------------------------
+
+/// The competences defined and the evidence held; thin where someone lacks a competence they
+/// need (never held, expired or withdrawn) or a competence is held by nobody.
+async fn competence<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
+    use crate::server::service::competences;
+    let figures = competences::figures(conn, today).await?;
+    let mut thin = Vec::new();
+    thin.extend(
+        offenders(
+            conn,
+            "People without a competence their role needs (never held, expired or withdrawn)",
+            competences::people_with_gaps(today),
+            |user| {
+                let (label, href) = competences::person_record(&user);
+                record(label, href)
+            },
+        )
+        .await?,
+    );
+    thin.extend(
+        offenders(
+            conn,
+            "Competences nobody holds",
+            competences::unheld(today),
+            |c| record(c.name, format!("/competences/{}", c.id)),
+        )
+        .await?,
+    );
+    Ok((
+        vec![
+            source(
+                "Competences the SMS needs",
+                figures.active as usize,
+                "/competences",
+            ),
+            source(
+                "Current evidence of competence",
+                figures.evidence_current as usize,
+                "/competences",
+            ),
         ],
         thin,
     ))

@@ -13,6 +13,7 @@ pub mod change_records;
 pub mod changes;
 pub mod clause_evidence;
 pub mod clause_library;
+pub mod competences;
 pub mod conflict_counts;
 pub mod continuity_exercises;
 pub mod continuity_plans;

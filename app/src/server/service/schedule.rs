@@ -38,6 +38,11 @@ pub fn local(instant: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
     instant.with_timezone(&tz).naive_local()
 }
 
+/// The date at `now` where `user` is: a review or expiry is due by their calendar.
+pub fn today_for(user: &crate::model::user::CurrentUser, now: DateTime<Utc>) -> NaiveDate {
+    local(now, zone(&user.time_zone)).date()
+}
+
 /// Today's date where the person is (a due date is "past" in their zone, not UTC's).
 pub fn local_today(time_zone: &str) -> NaiveDate {
     local(Utc::now(), zone(time_zone)).date()

@@ -22,6 +22,7 @@ use crate::server::entity::sms_risk_service::{self as link_entity, Entity as Lin
 use crate::server::entity::sms_risk_settings::{self as settings_entity, Entity as Settings};
 use crate::server::service::catalogue;
 use crate::server::service::key_paging::{self, KeyOrder};
+use crate::server::service::schedule::today_for;
 use crate::server::service::text_search::contains;
 use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
@@ -278,11 +279,6 @@ pub async fn decide_matrix(
 }
 
 /// The date where `user` is at `now`: a review date is "today or later" in their zone.
-fn today_for(user: &CurrentUser, now: DateTime<Utc>) -> NaiveDate {
-    use crate::server::service::schedule::{local, zone};
-    local(now, zone(&user.time_zone)).date()
-}
-
 async fn row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<row_entity::Model, AppError> {
     Risks::find_by_id(id)
         .one(conn)

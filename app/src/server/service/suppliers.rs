@@ -26,6 +26,7 @@ use crate::server::entity::supplier_service::{self as link_entity, Entity as Lin
 use crate::server::failure::is_unique_violation;
 use crate::server::service::catalogue;
 use crate::server::service::key_paging::{self, KeyOrder};
+use crate::server::service::schedule::today_for;
 use crate::server::service::text_search::contains;
 use crate::server::service::users::{people, person};
 use crate::server::versioned::{self, check_version};
@@ -36,11 +37,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set, UpdateMany,
 };
 use std::collections::HashMap;
-
-fn today_for(user: &CurrentUser, now: DateTime<Utc>) -> NaiveDate {
-    use crate::server::service::schedule::{local, zone};
-    local(now, zone(&user.time_zone)).date()
-}
 
 async fn row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<row_entity::Model, AppError> {
     Suppliers::find_by_id(id)

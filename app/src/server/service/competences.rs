@@ -539,7 +539,7 @@ fn filtered(params: &MatrixParams, today: NaiveDate) -> Select<Users> {
 
 fn order() -> KeyOrder<Users> {
     KeyOrder {
-        keys: vec![Expr::col(UserColumn::Name).into()],
+        keys: vec![Expr::col(UserColumn::Name)],
         id: UserColumn::Id,
         order: Order::Asc,
     }

@@ -234,6 +234,12 @@ impl MigrationTrait for Migration {
                         (Users::Table, Users::Id),
                         ForeignKeyAction::Restrict,
                     ))
+                    .foreign_key(&mut foreign_key(
+                        "fk_competence_evidence_withdrawn_by",
+                        (CompetenceEvidence::Table, CompetenceEvidence::WithdrawnBy),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -35,18 +35,8 @@ pub async fn supplier_review_reminders() -> Result<ReviewReminders, AppError> {
 /// The suppliers a continuity plan's services depend on, with their contacts.
 #[server(endpoint = "suppliers/for_plan")]
 pub async fn plan_suppliers(plan_id: i64) -> Result<Vec<PlanSupplier>, AppError> {
-    use crate::server::entity::continuity_plan::Entity as Plans;
-    use sea_orm::EntityTrait;
     let caller = require(Permission::SupplierRead).await?;
-    let conn = caller.db.reader();
-    let plan = Plans::find_by_id(plan_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::NotFound("That continuity plan".into()))?;
-    let services: Vec<i64> = serde_json::from_str(&plan.service_ids).map_err(|_| {
-        crate::server::failure::internal(format!("plan {plan_id} has unreadable services"))
-    })?;
-    suppliers::of_services(conn, &services).await
+    suppliers::of_plan(caller.db.reader(), plan_id).await
 }
 
 /// One page of the register.

@@ -66,12 +66,16 @@ impl Standing {
 }
 
 /// The day evidence achieved on `achieved_on` expires under a validity of `months`.
+/// The day before the same day `months` on; when that month is too short for the day (achieved
+/// on 31 January, one month), its last day: evidence never loses days to the calendar.
 pub fn expiry(achieved_on: NaiveDate, months: Option<u32>) -> Option<NaiveDate> {
-    months.map(|m| {
-        achieved_on
-            .checked_add_months(Months::new(m))
-            .and_then(|d| d.pred_opt())
-            .unwrap_or(achieved_on)
+    use chrono::Datelike;
+    months.map(|m| match achieved_on.checked_add_months(Months::new(m)) {
+        Some(same_day) if same_day.day() == achieved_on.day() => {
+            same_day.pred_opt().unwrap_or(same_day)
+        }
+        Some(month_end) => month_end,
+        None => achieved_on,
     })
 }
 
@@ -260,6 +264,24 @@ impl EvidenceForm {
             text => match crate::model::typed::date(text) {
                 Ok(date) if achieved_on.is_some_and(|a| date <= a) => {
                     errors.add("expires_on", "It expires after it was achieved.");
+                    None
+                }
+                // A typed expiry may shorten the competence's validity, never extend it:
+                // otherwise one entry would exempt a person from revalidation.
+                Ok(date)
+                    if achieved_on
+                        .and_then(|a| expiry(a, validity))
+                        .is_some_and(|limit| date > limit) =>
+                {
+                    let limit = achieved_on.and_then(|a| expiry(a, validity));
+                    errors.add(
+                        "expires_on",
+                        format!(
+                            "Evidence of this competence stays valid {} months: from that achievement, until {} at the latest.",
+                            validity.unwrap_or_default(),
+                            limit.map(|d| d.to_string()).unwrap_or_default()
+                        ),
+                    );
                     None
                 }
                 Ok(date) => Some(date),
@@ -530,8 +552,11 @@ pub struct Competence {
     pub version: i32,
     /// Current evidence (not withdrawn), soonest expiry first.
     pub evidence: Vec<Evidence>,
-    /// Enabled people who need it and hold no valid evidence.
+    /// Enabled people who need it and hold no valid evidence (the first `LISTED`).
     pub missing: Vec<PersonRef>,
+    /// How many in all: the page says when it lists only some.
+    pub evidence_total: u64,
+    pub missing_total: u64,
     pub today: NaiveDate,
     /// The reader keeps competence records (set by the server for the reader).
     pub may_manage: bool,
@@ -665,6 +690,30 @@ mod tests {
         assert_eq!(
             told.validate(today, Some(24)).unwrap().expires_on,
             Some(day("2027-06-30"))
+        );
+    }
+
+    #[test]
+    fn validity_ends_the_day_before_or_at_a_short_months_end() {
+        assert_eq!(expiry(day("2026-01-15"), Some(1)), Some(day("2026-02-14")));
+        assert_eq!(expiry(day("2026-01-31"), Some(1)), Some(day("2026-02-28")));
+        assert_eq!(expiry(day("2024-02-29"), Some(12)), Some(day("2025-02-28")));
+        assert_eq!(expiry(day("2026-01-28"), Some(1)), Some(day("2026-02-27")));
+        assert_eq!(expiry(day("2026-01-28"), None), None);
+        // A typed expiry shortens the validity, never extends it.
+        let today = day("2026-12-07");
+        let longer = EvidenceForm {
+            expires_on: "2099-12-31".into(),
+            ..evidence()
+        };
+        assert!(longer
+            .validate(today, Some(24))
+            .unwrap_err()
+            .get("expires_on")
+            .is_some());
+        assert_eq!(
+            longer.validate(today, None).unwrap().expires_on,
+            Some(day("2099-12-31"))
         );
     }
 

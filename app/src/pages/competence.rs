@@ -71,25 +71,34 @@ pub fn standing_words(evidence: &Evidence) -> String {
     }
 }
 
-/// The form that withdraws one piece of evidence, behind a disclosure.
+/// The form that withdraws one piece of evidence, behind a disclosure. `what` names the
+/// evidence for assistive technology ("Rowan Resilience's CAB chair evidence").
 #[component]
 pub fn WithdrawForm(
     evidence_id: i64,
+    what: String,
     action: ServerAction<WithdrawCompetenceEvidence>,
 ) -> impl IntoView {
+    // The action's input is cleared when the call returns: remember whether the last call was
+    // this row's, so a refusal shows under the row it concerns only.
+    let mine = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(input) = action.input().get() {
+            mine.set(input.evidence_id == evidence_id);
+        }
+    });
     let error = Signal::derive(move || {
-        action.value().get().and_then(Result::err).filter(|_| {
-            action
-                .input()
-                .get()
-                .is_none_or(|i| i.evidence_id == evidence_id)
-        })
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|_| mine.get())
     });
     let field = format!("withdraw-{evidence_id}-reason");
     let described = format!("{field}-error");
     view! {
         <details class="inline-disclosure">
-            <summary>"Withdraw"</summary>
+            <summary aria-label=format!("Withdraw {what}")>"Withdraw"</summary>
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <FormErrors error/>
                 <input type="hidden" name="evidence_id" value=evidence_id/>
@@ -141,6 +150,9 @@ fn CompetenceView(competence: Competence, actions: Actions) -> impl IntoView {
         </dl>
         <section class="panel" aria-labelledby="missing-heading">
             <h2 id="missing-heading">"Needed but not held"</h2>
+            {(competence.missing_total > competence.missing.len() as u64).then(|| view! {
+                <p class="hint">{format!("The first {} of {} people; the matrix filtered to gaps lists everyone.", competence.missing.len(), competence.missing_total)}</p>
+            })}
             {if missing.is_empty() {
                 view! { <p class="muted">"Everyone who needs it holds valid evidence."</p> }.into_any()
             } else {
@@ -153,6 +165,9 @@ fn CompetenceView(competence: Competence, actions: Actions) -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="holders-heading">
             <h2 id="holders-heading">"Who holds it"</h2>
+            {(competence.evidence_total > competence.evidence.len() as u64).then(|| view! {
+                <p class="hint">{format!("The {} soonest to expire of {} pieces of current evidence.", competence.evidence.len(), competence.evidence_total)}</p>
+            })}
             {if evidence.is_empty() {
                 view! { <p class="muted">"Nobody's evidence is recorded yet. Record it from the person's page."</p> }.into_any()
             } else {
@@ -170,7 +185,8 @@ fn CompetenceView(competence: Competence, actions: Actions) -> impl IntoView {
                             <tbody>
                                 {evidence.into_iter().map(|e| {
                                     let words = standing_words(&e);
-                                    let withdraw = (manage && e.person.id != reader).then(|| view! { <td><WithdrawForm evidence_id=e.id action=actions.withdraw/></td> });
+                                    let what = format!("{}'s {} evidence", e.person.name, e.competence.name);
+                                    let withdraw = (manage && e.person.id != reader).then(|| view! { <td><WithdrawForm evidence_id=e.id what action=actions.withdraw/></td> });
                                     let own = (manage && e.person.id == reader).then(|| view! { <td class="hint">"Your own: someone else withdraws it"</td> });
                                     view! {
                                         <tr class:overdue=e.standing != Standing::Valid>
@@ -201,15 +217,22 @@ fn EditPanel(competence: Competence, action: ServerAction<UpdateCompetence>) -> 
     let choices = Resource::new(|| (), |_| competence_form_choices());
     let (id, version) = (competence.id, competence.version);
     let initial = competence.form();
+    let kept = competence.service.clone();
     view! {
         <section class="panel" aria-labelledby="edit-competence-heading">
             <h2 id="edit-competence-heading">"Edit the competence"</h2>
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the form…"</p> }>
                 {move || {
                     let initial = initial.clone();
+                    let kept = kept.clone();
                     Suspend::new(async move {
                         match choices.await {
-                            Ok(choices) => view! {
+                            Ok(mut choices) => {
+                                // A service archived since stays offered, so saving keeps it.
+                                if let Some(kept) = kept.clone().filter(|k| !choices.services.iter().any(|s| s.id == k.id)) {
+                                    choices.services.push(crate::model::refs::ServiceRef { id: kept.id, name: format!("{} (archived)", kept.name) });
+                                }
+                                view! {
                                 <ActionForm action attr:class="form" attr:novalidate=true>
                                     <FormErrors error/>
                                     <input type="hidden" name="id" value=id/>
@@ -220,7 +243,8 @@ fn EditPanel(competence: Competence, action: ServerAction<UpdateCompetence>) -> 
                                         <button type="submit" class="button" disabled=move || action.pending().get()>"Save the competence"</button>
                                     </div>
                                 </ActionForm>
-                            }.into_any(),
+                            }.into_any()
+                            }
                             Err(error) => view! { <ErrorPanel error/> }.into_any(),
                         }
                     })

@@ -120,7 +120,8 @@ pub fn CompetencesPage() -> impl IntoView {
                                             {page.rows.into_iter().map(|row| {
                                                 let gaps = row.gaps();
                                                 let roles = row.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
-                                                let who = if gaps == 0 { roles } else { format!("{roles} · {gaps} gap{}", if gaps == 1 { "" } else { "s" }) };
+                                                let gap_words = (gaps > 0).then(|| format!("{gaps} gap{}", if gaps == 1 { "" } else { "s" }));
+                                                let who = [Some(roles).filter(|r| !r.is_empty()), gap_words].into_iter().flatten().collect::<Vec<_>>().join(" · ");
                                                 view! {
                                                     <tr>
                                                         <th scope="row">

@@ -113,7 +113,7 @@ fn PersonView(
                                 <li>
                                     <p><strong>{heading}</strong></p>
                                     <p class="hint">{recorded}</p>
-                                    {(may_record && current).then(|| view! { <WithdrawForm evidence_id=e.id action=withdraw/> })}
+                                    {(may_record && current).then(|| view! { <WithdrawForm evidence_id=e.id what=format!("the {} evidence", e.competence.name) action=withdraw/> })}
                                 </li>
                             }
                         }).collect_view()}

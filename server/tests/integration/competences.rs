@@ -240,6 +240,16 @@ async fn the_matrix_shows_who_holds_what_and_who_has_a_gap() {
     let figures = competences::figures(db.reader(), today()).await.unwrap();
     assert_eq!(figures.active, 2);
     assert_eq!(figures.evidence_current, 1);
+    // A person who left holds nothing for the SMS: disabling Casey leaves the chair unheld.
+    let leaver = app::server::service::users::get(&db, casey.id)
+        .await
+        .unwrap();
+    app::server::service::users::set_disabled(&db, &actor(&quinn), casey.id, leaver.version, true)
+        .await
+        .unwrap();
+    let without_casey = competences::figures(db.reader(), today()).await.unwrap();
+    assert_eq!(without_casey.evidence_current, 0);
+    assert_eq!(without_casey.unheld, ["CAB chair", "Payroll continuity"]);
     assert_eq!(
         figures.gaps,
         [
@@ -248,6 +258,56 @@ async fn the_matrix_shows_who_holds_what_and_who_has_a_gap() {
         ]
     );
     assert_eq!(figures.unheld, ["Payroll continuity"]);
+}
+
+/// Evidence is valid through its last day and not a day more: the matrix, the competence's
+/// missing list and the clause figures agree at the boundary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_is_valid_through_its_expiry_day() {
+    let db = common::test_db().await;
+    let quinn = person(&db, "quinn@example.org", Role::QualityManager).await;
+    let robin = person(&db, "robin@example.org", Role::Resolver).await;
+    let desk = competences::create(
+        &db,
+        &quinn,
+        &actor(&quinn),
+        &definition("Service desk tooling", &[Role::Resolver], &[], "12"),
+        now(),
+    )
+    .await
+    .unwrap();
+    competences::record_evidence(
+        &db,
+        &quinn,
+        &actor(&quinn),
+        &EvidenceForm {
+            expires_on: today().to_string(),
+            ..evidence(&robin, desk, today() - Duration::days(30))
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    for (day, valid) in [(today(), true), (today() + Duration::days(1), false)] {
+        let page = competences::matrix(db.reader(), &gaps_only(), day, 25)
+            .await
+            .unwrap();
+        assert_eq!(page.rows.is_empty(), valid, "gap on {day}");
+        let detail = competences::detail(db.reader(), desk, day).await.unwrap();
+        assert_eq!(detail.missing.is_empty(), valid, "missing on {day}");
+        let figures = competences::figures(db.reader(), day).await.unwrap();
+        assert_eq!(
+            figures.evidence_current,
+            u64::from(valid),
+            "current on {day}"
+        );
+        let cell = competences::of_person(db.reader(), robin.id, day)
+            .await
+            .unwrap()
+            .standing[0]
+            .1;
+        assert_eq!(cell.gap(), !valid, "cell on {day}");
+    }
 }
 
 /// Self-attestation is refused on every path: recording one's own evidence, withdrawing
@@ -310,6 +370,7 @@ async fn nobody_records_or_withdraws_their_own_evidence() {
     )
     .await;
     assert_eq!(by_http.status, StatusCode::FORBIDDEN, "{}", by_http.body);
+    assert!(by_http.body.contains("Nobody records"), "{}", by_http.body);
     let withdraw_by_http = send(
         &state,
         call(
@@ -322,6 +383,11 @@ async fn nobody_records_or_withdraws_their_own_evidence() {
     assert_eq!(
         withdraw_by_http.status,
         StatusCode::FORBIDDEN,
+        "{}",
+        withdraw_by_http.body
+    );
+    assert!(
+        withdraw_by_http.body.contains("Nobody records"),
         "{}",
         withdraw_by_http.body
     );
@@ -389,7 +455,7 @@ async fn definitions_are_unique_versioned_bounded_and_guarded() {
         &definition("Renamed on a stale form", &[Role::Resolver], &[], "12"),
     )
     .await;
-    assert!(stale.is_err());
+    assert!(matches!(stale, Err(AppError::Conflict { .. })), "{stale:?}");
     let current = competences::detail(db.reader(), id, today()).await.unwrap();
     assert_eq!(current.name, "Major incident manager");
     assert_eq!(current.roles, [Role::ServiceLevelManager, Role::Resolver]);

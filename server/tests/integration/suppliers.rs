@@ -686,6 +686,28 @@ async fn edits_contracts_renewals_and_evidence_follow_the_rules() {
         1
     );
     assert_eq!(audit_count(&db, "supplier_contract_removed").await, 0);
+    // Nor does a service owner who does not manage the carrier remove its contract or retire it.
+    assert!(matches!(
+        suppliers::remove_contract(&db, &other, &actor(&other), carrier, 2, theirs).await,
+        Err(AppError::Refused(_))
+    ));
+    let retire = SupplierStatusForm {
+        status: "retired".into(),
+        reason: "We no longer use this carrier.".into(),
+    };
+    assert!(matches!(
+        suppliers::set_status(&db, &other, &actor(&other), carrier, 2, &retire).await,
+        Err(AppError::Refused(_))
+    ));
+    let carrier_now = suppliers::detail(db.reader(), carrier, today())
+        .await
+        .unwrap();
+    assert_eq!(carrier_now.contracts.len(), 1);
+    assert_eq!(
+        carrier_now.status,
+        app::model::supplier::SupplierStatus::Active
+    );
+    assert_eq!(carrier_now.version, 2);
 
     // The analysis names it by its old name once; after the rename it shows the new name
     // and saves again unchanged.

@@ -92,10 +92,12 @@ pub async fn choices<C: ConnectionTrait>(conn: &C) -> Result<CompetenceChoices, 
     })
 }
 
-/// The named people are enabled users and the service is in the catalogue.
+/// The named people are enabled users and the service is active in the catalogue (or is the
+/// one the competence already names, archived since).
 async fn check_references<C: ConnectionTrait>(
     conn: &C,
     draft: &CompetenceDraft,
+    kept_service: Option<i64>,
 ) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
     if !draft.people.is_empty() {
@@ -108,8 +110,13 @@ async fn check_references<C: ConnectionTrait>(
             errors.add("people", "Choose people from the list.");
         }
     }
-    if let Some(service_id) = draft.service_id {
-        if catalogue::names_of(conn, [service_id]).await?.is_empty() {
+    if let Some(service_id) = draft.service_id.filter(|id| Some(*id) != kept_service) {
+        use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
+        let active = Services::find_by_id(service_id)
+            .filter(ServiceColumn::ArchivedAt.is_null())
+            .count(conn)
+            .await?;
+        if active == 0 {
             errors.add("service_id", "Choose the service from the catalogue.");
         }
     }
@@ -127,13 +134,28 @@ fn name_taken(error: sea_orm::DbErr, name: &str) -> AppError {
     }
 }
 
-/// A new or restored competence is one more matrix column: at most `MAX_ACTIVE`.
+/// `select` locked for the transaction on PostgreSQL (SQLite has one writer at a time).
+fn locked<E: EntityTrait, C: ConnectionTrait>(conn: &C, select: Select<E>) -> Select<E> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        select.lock_exclusive()
+    } else {
+        select
+    }
+}
+
+/// A new or restored competence is one more matrix column: at most `MAX_ACTIVE`. The active
+/// rows are locked while counted, so two concurrent additions cannot both pass.
 async fn check_room<C: ConnectionTrait>(conn: &C) -> Result<(), AppError> {
-    let count = Competences::find()
-        .filter(Column::Status.eq(CompetenceStatus::Active.as_str()))
-        .count(conn)
-        .await?;
-    if count >= MAX_ACTIVE {
+    let active: Vec<i64> = locked(
+        conn,
+        Competences::find().filter(Column::Status.eq(CompetenceStatus::Active.as_str())),
+    )
+    .select_only()
+    .column(Column::Id)
+    .into_tuple()
+    .all(conn)
+    .await?;
+    if active.len() as u64 >= MAX_ACTIVE {
         return Err(AppError::Refused(format!(
             "There are already {MAX_ACTIVE} active competences, as many as the matrix shows: retire one first."
         )));
@@ -199,7 +221,7 @@ pub async fn create(
 ) -> Result<i64, AppError> {
     let draft = form.validate()?;
     let txn = db.begin_write().await?;
-    check_references(&txn, &draft).await?;
+    check_references(&txn, &draft, None).await?;
     check_room(&txn).await?;
     let id = row_entity::ActiveModel {
         name: Set(draft.name.clone()),
@@ -257,7 +279,7 @@ pub async fn update(
         )));
     }
     check_version::<Competences>(version, before.version)?;
-    check_references(&txn, &draft).await?;
+    check_references(&txn, &draft, before.service_id).await?;
     let name = draft.name.clone();
     let apply = |update: UpdateMany<Competences>| {
         update
@@ -358,7 +380,10 @@ pub async fn record_evidence(
     // The competence's validity decides the default expiry: read it before checking the form.
     let competence_id = form.competence_id.trim().parse::<i64>().unwrap_or(0);
     let txn = db.begin_write().await?;
-    let competence = Competences::find_by_id(competence_id).one(&txn).await?;
+    // Locked: a retirement or a disabled account cannot land between the checks and the insert.
+    let competence = locked(&txn, Competences::find_by_id(competence_id))
+        .one(&txn)
+        .await?;
     let validity = competence
         .as_ref()
         .and_then(|c| c.validity_months)
@@ -376,9 +401,12 @@ pub async fn record_evidence(
             competence.name
         )));
     }
-    let Some((holder, _)) =
-        crate::server::service::users::enabled_roles(&txn, draft.user_id).await?
-    else {
+    let holder = locked(&txn, Users::find_by_id(draft.user_id))
+        .filter(UserColumn::DisabledAt.is_null())
+        .one(&txn)
+        .await?
+        .map(|u| u.name);
+    let Some(holder) = holder else {
         return Err(AppError::single_field(
             "user_id",
             "Choose an enabled person from the list.",
@@ -433,15 +461,16 @@ pub async fn withdraw_evidence(
     form: &WithdrawForm,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let reason = form.validate()?;
     let txn = db.begin_write().await?;
     let found = EvidenceRows::find_by_id(evidence_id)
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("That evidence".into()))?;
+    // Self-attestation is refused before the reason is even read.
     if found.user_id == user.id {
         return Err(AppError::Refused(NOT_YOUR_OWN.into()));
     }
+    let reason = form.validate()?;
     // Withdrawn once: the condition makes a second, concurrent withdrawal change nothing.
     let done = EvidenceRows::update_many()
         .col_expr(evidence_entity::Column::WithdrawnAt, Expr::value(now))
@@ -751,9 +780,12 @@ pub async fn detail<C: ConnectionTrait>(
         .remove(0);
     let (roles, named) = needs_of(conn, &[id]).await?;
     let named = named.get(&id).cloned().unwrap_or_default();
-    let evidence = EvidenceRows::find()
+    let current = EvidenceRows::find()
         .filter(evidence_entity::Column::CompetenceId.eq(id))
-        .filter(evidence_entity::Column::WithdrawnAt.is_null())
+        .filter(evidence_entity::Column::WithdrawnAt.is_null());
+    let evidence_total = current.clone().count(conn).await?;
+    let missing_total = missing_for(id, today).count(conn).await?;
+    let evidence = current
         .order_by_asc(Expr::cust("COALESCE(expires_on, '9999-12-31')"))
         .order_by_asc(evidence_entity::Column::Id)
         .limit(LISTED)
@@ -787,6 +819,8 @@ pub async fn detail<C: ConnectionTrait>(
             .map(|e| evidence_of(e, &columns, &names, today))
             .collect(),
         missing,
+        evidence_total,
+        missing_total,
         today,
         may_manage: false,
         reader_id: 0,
@@ -805,11 +839,7 @@ pub async fn of_person<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| AppError::NotFound("That person".into()))?;
     let roles = roles_from_json(&user.roles);
-    let active_rows = active(conn).await?;
-    let columns = columns_of(conn, &active_rows).await?;
-    let cells = cells_of(conn, &[(user.id, roles.clone())], &columns, today)
-        .await?
-        .remove(0);
+    let (columns, cells) = standing_of(conn, user.id, &roles, today).await?;
     let evidence = EvidenceRows::find()
         .filter(evidence_entity::Column::UserId.eq(user_id))
         .order_by_desc(evidence_entity::Column::AchievedOn)
@@ -838,11 +868,7 @@ pub async fn of_person<C: ConnectionTrait>(
         },
         roles,
         active: columns.clone(),
-        standing: columns
-            .into_iter()
-            .zip(cells)
-            .filter(|(_, cell)| cell.required || cell.expires.is_some())
-            .collect(),
+        standing: needed_or_held(columns, cells),
         evidence: evidence
             .into_iter()
             .map(|e| evidence_of(e, &named_competences, &names, today))
@@ -852,15 +878,41 @@ pub async fn of_person<C: ConnectionTrait>(
     })
 }
 
-/// The reader's own competences that need attention: gaps and evidence expiring soon.
+/// Every active competence and a person's cell for each.
+async fn standing_of<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    roles: &[Role],
+    today: NaiveDate,
+) -> Result<(Vec<CompetenceColumn>, Vec<Cell>), AppError> {
+    let columns = columns_of(conn, &active(conn).await?).await?;
+    let cells = cells_of(conn, &[(user_id, roles.to_vec())], &columns, today)
+        .await?
+        .remove(0);
+    Ok((columns, cells))
+}
+
+/// The competences a person needs or holds evidence for, with their cells.
+fn needed_or_held(
+    columns: Vec<CompetenceColumn>,
+    cells: Vec<Cell>,
+) -> Vec<(CompetenceColumn, Cell)> {
+    columns
+        .into_iter()
+        .zip(cells)
+        .filter(|(_, cell)| cell.required || cell.expires.is_some())
+        .collect()
+}
+
+/// The reader's own competences that need attention: gaps and evidence expiring soon (the
+/// cells alone: no evidence history is read).
 pub async fn reminders_for<C: ConnectionTrait>(
     conn: &C,
     user: &CurrentUser,
     today: NaiveDate,
 ) -> Result<Vec<CompetenceReminder>, AppError> {
-    let mine = of_person(conn, user.id, today).await?;
-    Ok(mine
-        .standing
+    let (columns, cells) = standing_of(conn, user.id, &user.roles, today).await?;
+    Ok(needed_or_held(columns, cells)
         .into_iter()
         .filter(|(_, cell)| {
             cell.gap()
@@ -886,15 +938,27 @@ pub fn unheld(today: NaiveDate) -> Select<Competences> {
         .filter(Column::Status.eq(CompetenceStatus::Active.as_str()))
         .filter(Expr::cust(format!(
             "NOT EXISTS (SELECT 1 FROM competence_evidence e WHERE e.competence_id = competences.id \
-             AND e.withdrawn_at IS NULL AND (e.expires_on IS NULL OR e.expires_on >= '{}'))",
+             AND e.withdrawn_at IS NULL AND (e.expires_on IS NULL OR e.expires_on >= '{}') \
+             AND {ENABLED_HOLDER})",
             today.format("%Y-%m-%d")
         )))
         .order_by_asc(Column::Name)
 }
 
-/// Evidence not withdrawn and valid on `today`.
+/// SQL: the holder of evidence row `e` still has an enabled account (a person who left holds
+/// nothing for the SMS).
+const ENABLED_HOLDER: &str =
+    "EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id AND u.disabled_at IS NULL)";
+
+/// Evidence not withdrawn, valid on `today`, held by an enabled person for an active
+/// competence.
 fn current_evidence(today: NaiveDate) -> Select<EvidenceRows> {
     EvidenceRows::find()
+        .filter(Expr::cust(format!(
+            "EXISTS (SELECT 1 FROM users u WHERE u.id = competence_evidence.user_id AND u.disabled_at IS NULL) \
+             AND EXISTS (SELECT 1 FROM competences c WHERE c.id = competence_evidence.competence_id AND c.status = '{}')",
+            CompetenceStatus::Active.as_str()
+        )))
         .filter(evidence_entity::Column::WithdrawnAt.is_null())
         .filter(
             sea_orm::Condition::any()

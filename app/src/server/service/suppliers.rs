@@ -1087,6 +1087,22 @@ pub async fn set_dependencies<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The suppliers a continuity plan's services depend on (`of_services` for its services).
+pub async fn of_plan<C: ConnectionTrait>(
+    conn: &C,
+    plan_id: i64,
+) -> Result<Vec<crate::model::supplier::PlanSupplier>, AppError> {
+    use crate::server::entity::continuity_plan::Entity as Plans;
+    let plan = Plans::find_by_id(plan_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That continuity plan".into()))?;
+    let services: Vec<i64> = serde_json::from_str(&plan.service_ids).map_err(|_| {
+        crate::server::failure::internal(format!("plan {plan_id} has unreadable services"))
+    })?;
+    of_services(conn, &services).await
+}
+
 /// The suppliers `service_ids` depend on through their impact analyses, by name, each with
 /// the services it serves among them (one read per table, whatever the plan's size).
 pub async fn of_services<C: ConnectionTrait>(

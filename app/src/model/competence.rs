@@ -488,30 +488,12 @@ impl MatrixParams {
 
     /// The matrix's link to `page`, keeping the filters.
     pub fn href_at(&self, page: u64, key: Option<crate::model::listing::PageKey>) -> String {
-        let mut pairs: Vec<(&str, String)> = [
-            ("q", self.q.trim()),
-            ("role", self.role.trim()),
-            ("gaps", self.gaps.trim()),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, v.to_string()))
-        .collect();
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-            if let Some(key) = key {
-                let (name, value) = key.query_pair();
-                pairs.push((name, value));
-            }
-        }
-        if pairs.is_empty() {
-            "/competences".into()
-        } else {
-            format!(
-                "/competences?{}",
-                serde_urlencoded::to_string(pairs).unwrap_or_default()
-            )
-        }
+        crate::model::listing::list_href(
+            "/competences",
+            &[("q", &self.q), ("role", &self.role), ("gaps", &self.gaps)],
+            page,
+            key,
+        )
     }
 }
 

@@ -506,28 +506,12 @@ impl ProblemListParams {
 
     /// The link to page `page` of this view (starting at `key` when known).
     pub fn href_at(&self, page: u64, key: Option<crate::model::listing::PageKey>) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
-        if !self.q.trim().is_empty() {
-            pairs.push(("q", self.q.trim().to_string()));
-        }
-        if !self.state.trim().is_empty() {
-            pairs.push(("state", self.state.trim().to_string()));
-        }
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-            if let Some(key) = key {
-                let (name, value) = key.query_pair();
-                pairs.push((name, value));
-            }
-        }
-        if pairs.is_empty() {
-            "/problems".into()
-        } else {
-            format!(
-                "/problems?{}",
-                serde_urlencoded::to_string(pairs).unwrap_or_default()
-            )
-        }
+        crate::model::listing::list_href(
+            "/problems",
+            &[("q", &self.q), ("state", &self.state)],
+            page,
+            key,
+        )
     }
 }
 

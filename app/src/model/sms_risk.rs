@@ -1010,34 +1010,20 @@ impl RiskListParams {
 
     /// The link to page `page` of this view (starting at `key` when known).
     pub fn href_at(&self, page: u64, key: Option<crate::model::listing::PageKey>) -> String {
-        let mut pairs: Vec<(&str, String)> = [
-            ("q", &self.q),
-            ("state", &self.state),
-            ("level", &self.level),
-            ("cell", &self.cell),
-            ("owner", &self.owner),
-            ("review", &self.review),
-            ("security", &self.security),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| (k, v.trim().to_string()))
-        .collect();
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-            if let Some(key) = key {
-                let (name, value) = key.query_pair();
-                pairs.push((name, value));
-            }
-        }
-        if pairs.is_empty() {
-            "/risks".into()
-        } else {
-            format!(
-                "/risks?{}",
-                serde_urlencoded::to_string(pairs).unwrap_or_default()
-            )
-        }
+        crate::model::listing::list_href(
+            "/risks",
+            &[
+                ("q", &self.q),
+                ("state", &self.state),
+                ("level", &self.level),
+                ("cell", &self.cell),
+                ("owner", &self.owner),
+                ("review", &self.review),
+                ("security", &self.security),
+            ],
+            page,
+            key,
+        )
     }
 
     /// This view narrowed to one residual cell of the heat map.

@@ -825,32 +825,18 @@ impl SupplierListParams {
 
     /// The register's link to `page`, keeping the filters.
     pub fn href_at(&self, page: u64, key: Option<crate::model::listing::PageKey>) -> String {
-        let mut pairs: Vec<(&str, String)> = [
-            ("q", self.q.trim()),
-            ("status", self.status.trim()),
-            ("kind", self.kind.trim()),
-            ("review", self.review.trim()),
-            ("renewal", self.renewal.trim()),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, v.to_string()))
-        .collect();
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-            if let Some(key) = key {
-                let (name, value) = key.query_pair();
-                pairs.push((name, value));
-            }
-        }
-        if pairs.is_empty() {
-            "/suppliers".into()
-        } else {
-            format!(
-                "/suppliers?{}",
-                serde_urlencoded::to_string(pairs).unwrap_or_default()
-            )
-        }
+        crate::model::listing::list_href(
+            "/suppliers",
+            &[
+                ("q", &self.q),
+                ("status", &self.status),
+                ("kind", &self.kind),
+                ("review", &self.review),
+                ("renewal", &self.renewal),
+            ],
+            page,
+            key,
+        )
     }
 }
 

@@ -24,7 +24,7 @@ test('a quality manager defines a competence, records and withdraws evidence, ne
   // Nobody needs it yet: refused on its field, nothing defined.
   await expect(page.getByText('Say who needs it: at least one role or one named person.')).toBeVisible();
   await expect(page).toHaveURL(/\/competences\/new$/);
-  await page.getByLabel('Continuity manager').check();
+  await page.getByLabel('Continuity manager', { exact: true }).check();
   await page.getByRole('button', { name: 'Define the competence' }).click();
   await expect(page).toHaveURL(/\/competences\/\d+$/);
   await hydrated(page);
@@ -60,7 +60,7 @@ test('a quality manager defines a competence, records and withdraws evidence, ne
   // Her own page offers no form: nobody records their own competence.
   await page.goto('/competences');
   await hydrated(page);
-  await page.getByRole('link', { name: 'Quinn Quality' }).click();
+  await page.getByRole('table').getByRole('link', { name: 'Quinn Quality' }).click();
   await expect(page).toHaveURL(/\/competences\/people\/\d+$/);
   await hydrated(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Quinn Quality: competence');

@@ -106,6 +106,37 @@ impl PageKey {
     }
 }
 
+/// A list's link to `page`: `path` with the filters that are set (trimmed) and, past the first
+/// page, the page number and the key of the row it starts from.
+pub fn list_href(
+    path: &str,
+    filters: &[(&'static str, &str)],
+    page: u64,
+    key: Option<PageKey>,
+) -> String {
+    let mut pairs: Vec<(&str, String)> = filters
+        .iter()
+        .map(|(name, value)| (*name, value.trim()))
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| (name, value.to_string()))
+        .collect();
+    if page > 1 {
+        pairs.push(("page", page.to_string()));
+        if let Some(key) = key {
+            let (name, value) = key.query_pair();
+            pairs.push((name, value));
+        }
+    }
+    if pairs.is_empty() {
+        path.into()
+    } else {
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,36 +192,5 @@ mod tests {
         assert_eq!(parse_page(Some("-3")), 1);
         assert_eq!(parse_page(Some("abc")), 1);
         assert_eq!(parse_page(Some("7")), 7);
-    }
-}
-
-/// A list's link to `page`: `path` with the filters that are set (trimmed) and, past the first
-/// page, the page number and the key of the row it starts from.
-pub fn list_href(
-    path: &str,
-    filters: &[(&'static str, &str)],
-    page: u64,
-    key: Option<PageKey>,
-) -> String {
-    let mut pairs: Vec<(&str, String)> = filters
-        .iter()
-        .map(|(name, value)| (*name, value.trim()))
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| (name, value.to_string()))
-        .collect();
-    if page > 1 {
-        pairs.push(("page", page.to_string()));
-        if let Some(key) = key {
-            let (name, value) = key.query_pair();
-            pairs.push((name, value));
-        }
-    }
-    if pairs.is_empty() {
-        path.into()
-    } else {
-        format!(
-            "{path}?{}",
-            serde_urlencoded::to_string(pairs).unwrap_or_default()
-        )
     }
 }

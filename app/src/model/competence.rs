@@ -586,7 +586,6 @@ pub struct PersonCompetences {
 pub struct CompetenceChoices {
     pub people: Vec<PersonRef>,
     pub services: Vec<ServiceRef>,
-    pub competences: Vec<CompetenceColumn>,
 }
 
 /// A dashboard reminder: one of the reader's own competences needs attention.

@@ -84,11 +84,9 @@ async fn active<C: ConnectionTrait>(conn: &C) -> Result<Vec<row_entity::Model>, 
 
 /// What the competence forms offer.
 pub async fn choices<C: ConnectionTrait>(conn: &C) -> Result<CompetenceChoices, AppError> {
-    let rows = active(conn).await?;
     Ok(CompetenceChoices {
         people: crate::server::service::users::active_people_where(conn, |_| true).await?,
         services: catalogue::active_refs(conn).await?,
-        competences: columns_of(conn, &rows).await?,
     })
 }
 
@@ -1001,12 +999,4 @@ pub async fn figures<C: ConnectionTrait>(
         gaps,
         unheld,
     })
-}
-
-/// "Name" of a user row, for evidence lists.
-pub fn person_record(user: &crate::server::entity::user::Model) -> (String, String) {
-    (
-        user.name.clone(),
-        format!("/competences/people/{}", user.id),
-    )
 }

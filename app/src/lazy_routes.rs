@@ -15,6 +15,8 @@ use crate::pages::{
     account::AccountPage,
     agreement::{AgreementNewPage, AgreementPage},
     audit_trail::AuditTrailPage,
+    awareness::{AwarenessNewPage, AwarenessPage},
+    awareness_campaign::AwarenessCampaignPage,
     cab::CabPage,
     cab_board::{CabBoardEditPage, CabBoardNewPage},
     cab_meeting::CabMeetingPage,
@@ -218,5 +220,8 @@ lazy_sections! {
         CompetenceNew => CompetenceNewPage,
         Competence => CompetencePage,
         PersonCompetences => PersonCompetencesPage,
+        Awareness => AwarenessPage,
+        AwarenessNew => AwarenessNewPage,
+        AwarenessCampaign => AwarenessCampaignPage,
     }
 }

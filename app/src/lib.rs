@@ -141,6 +141,9 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/competences/new") view={Lazy::<lazy_routes::compliance::CompetenceNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/competences/people/:id") view={Lazy::<lazy_routes::compliance::PersonCompetences>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/competences/:id") view={Lazy::<lazy_routes::compliance::Competence>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/awareness") view={Lazy::<lazy_routes::compliance::Awareness>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/awareness/new") view={Lazy::<lazy_routes::compliance::AwarenessNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/awareness/:id") view={Lazy::<lazy_routes::compliance::AwarenessCampaign>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems") view={Lazy::<lazy_routes::incidents::Problems>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/new") view={Lazy::<lazy_routes::incidents::ProblemNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/problems/:id") view={Lazy::<lazy_routes::incidents::Problem>::new()}/>

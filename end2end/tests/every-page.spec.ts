@@ -78,6 +78,8 @@ const MUST_REACH = [
   '/competences',
   '/competences/:n',
   '/competences/people/:n',
+  '/awareness',
+  '/awareness/:n',
   '/requests',
   '/requests/:n',
   '/requests/catalogue',

@@ -38,6 +38,7 @@ mod m20261207_000512_sms_risk_escalation;
 mod m20261207_000513_sms_risk_links;
 mod m20261207_000514_suppliers;
 mod m20261207_000515_competences;
+mod m20261207_000516_awareness;
 
 pub struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000513_sms_risk_links::Migration),
             Box::new(m20261207_000514_suppliers::Migration),
             Box::new(m20261207_000515_competences::Migration),
+            Box::new(m20261207_000516_awareness::Migration),
         ]
     }
 }

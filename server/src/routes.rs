@@ -45,6 +45,10 @@ pub fn router(state: AppState) -> Router {
             get(exports::supplier_csv::supplier_csv),
         )
         .route(
+            "/awareness/{id}/export.csv",
+            get(exports::awareness_csv::awareness_csv),
+        )
+        .route(
             "/improvements/export.csv",
             get(exports::register_csv::register_csv),
         )

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod audits;
 pub mod auth;
+pub mod awareness;
 pub mod cab;
 pub mod changes;
 pub mod competences;

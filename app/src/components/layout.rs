@@ -20,10 +20,11 @@ const SECTIONS: [(&str, &str); 10] = [
 ];
 
 /// Sections only some roles see.
-const RESTRICTED: [(&str, &str, Permission); 5] = [
+const RESTRICTED: [(&str, &str, Permission); 6] = [
     ("/risks", "Risks", Permission::RiskRead),
     ("/suppliers", "Suppliers", Permission::SupplierRead),
     ("/competences", "Competence", Permission::CompetenceRead),
+    ("/awareness", "Awareness", Permission::AwarenessRead),
     ("/audit", "Audit trail", Permission::AuditRead),
     ("/admin/users", "Users", Permission::UserManage),
 ];

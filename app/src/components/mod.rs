@@ -1,5 +1,6 @@
 //! Reusable UI pieces.
 
+pub mod audience;
 pub mod badges;
 pub mod change_badges;
 pub mod change_fields;

@@ -52,6 +52,7 @@ labelled_enum! {
         SmsRisk => ("sms_risk", "SMS risk"),
         Supplier => ("supplier", "Supplier"),
         Competence => ("competence", "Competence"),
+        AwarenessCampaign => ("awareness_campaign", "Awareness campaign"),
         User => ("user", "User"),
         AuditTrail => ("audit_trail", "Audit trail"),
     }
@@ -107,10 +108,13 @@ pub enum Permission {
     SupplierManage,
     CompetenceRead,
     CompetenceManage,
+    AwarenessRead,
+    AwarenessManage,
+    AwarenessAcknowledge,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 47] = [
+    pub const ALL: [Permission; 50] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -158,6 +162,9 @@ impl Permission {
         Permission::SupplierManage,
         Permission::CompetenceRead,
         Permission::CompetenceManage,
+        Permission::AwarenessRead,
+        Permission::AwarenessManage,
+        Permission::AwarenessAcknowledge,
     ];
 
     pub fn record_type(self) -> RecordType {
@@ -204,6 +211,9 @@ impl Permission {
             }
             Permission::SupplierRead | Permission::SupplierManage => RecordType::Supplier,
             Permission::CompetenceRead | Permission::CompetenceManage => RecordType::Competence,
+            Permission::AwarenessRead
+            | Permission::AwarenessManage
+            | Permission::AwarenessAcknowledge => RecordType::AwarenessCampaign,
         }
     }
 
@@ -304,6 +314,15 @@ impl Permission {
             }
             Permission::CompetenceManage => {
                 "define competences and who needs them; record and withdraw people's evidence (never their own)"
+            }
+            Permission::AwarenessRead => {
+                "read the awareness campaigns and how far each audience has come"
+            }
+            Permission::AwarenessManage => {
+                "run awareness campaigns: the document to read, the audience and the due date; launch, extend and close them"
+            }
+            Permission::AwarenessAcknowledge => {
+                "acknowledge the awareness campaigns they are in (only their own)"
             }
         }
     }
@@ -591,6 +610,23 @@ impl Permission {
             // The quality manager keeps the competence records (clause 7.2's retained
             // documented information); one never attests their own.
             Permission::CompetenceManage => &[QualityManager],
+            // How far a campaign has come names who has not read the policy: for those who
+            // work in the SMS, as the competence matrix is.
+            Permission::AwarenessRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                ServiceLevelManager,
+                Resolver,
+            ],
+            // Awareness is part of the quality manager's support of the SMS (clause 7.3).
+            Permission::AwarenessManage => &[QualityManager],
+            // Anyone may be in a campaign's audience; the assignment decides whether they are.
+            Permission::AwarenessAcknowledge => &Role::ALL,
         }
     }
 }
@@ -697,6 +733,7 @@ mod tests {
                     | Permission::RiskMatrixManage
                     | Permission::SupplierManage
                     | Permission::CompetenceManage
+                    | Permission::AwarenessManage
             );
             assert_eq!(
                 may(&[Role::Admin], permission),
@@ -721,6 +758,7 @@ mod tests {
             Permission::AgreementManage,
             Permission::SupplierManage,
             Permission::CompetenceManage,
+            Permission::AwarenessManage,
         ] {
             assert!(!may(&[Role::Auditor], permission));
         }

@@ -124,14 +124,7 @@ impl CompetenceForm {
             0,
             2000,
         );
-        let mut roles = Vec::new();
-        for code in &self.roles {
-            match Role::parse(code.trim()) {
-                Some(role) if !roles.contains(&role) => roles.push(role),
-                Some(_) => {}
-                None => errors.add("roles", "Choose roles from the list."),
-            }
-        }
+        let roles = crate::model::refs::chosen_roles(&mut errors, "roles", &self.roles);
         let people = crate::model::refs::chosen_ids(
             &mut errors,
             "people",

@@ -5,6 +5,7 @@ pub mod actor;
 pub mod agreement;
 pub mod alert_intake;
 pub mod audit;
+pub mod awareness;
 pub mod bia;
 pub mod cab;
 pub mod calendar;

@@ -27,6 +27,23 @@ pub struct ServiceRef {
     pub name: String,
 }
 
+/// Checks chosen role codes: each a known role, repeats dropped.
+pub fn chosen_roles(
+    errors: &mut crate::error::FieldErrors,
+    field: &str,
+    codes: &[String],
+) -> Vec<crate::model::access::Role> {
+    let mut roles = Vec::new();
+    for code in codes {
+        match crate::model::access::Role::parse(code.trim()) {
+            Some(role) if !roles.contains(&role) => roles.push(role),
+            Some(_) => {}
+            None => errors.add(field, "Choose roles from the list."),
+        }
+    }
+    roles
+}
+
 /// Checks chosen ids: each a positive number, repeats dropped, at most `max`.
 pub fn chosen_ids(
     errors: &mut crate::error::FieldErrors,

@@ -3,6 +3,7 @@
 //! a competence.
 
 use crate::api::competences::{competence_form_choices, competence_matrix, DefineCompetence};
+use crate::components::audience::AudienceFields;
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::pager::Pager;
@@ -190,8 +191,6 @@ pub fn CompetenceFields(
     let message = move |field: &'static str| {
         view! { <p class="field-error" id=format!("competence-{field}-error") aria-live="polite">{field_error(error, field)}</p> }
     };
-    let roles = initial.roles.clone();
-    let people = initial.people.clone();
     let service = initial.service_id.clone();
     view! {
         <div class="field">
@@ -204,31 +203,15 @@ pub fn CompetenceFields(
             <textarea id="competence-description" name="form[description]" rows=3 aria-describedby="competence-description-error">{initial.description.clone()}</textarea>
             {message("description")}
         </div>
-        <fieldset class="field" aria-describedby="competence-roles-error">
-            <legend>"Needed by everyone in these roles"</legend>
-            {Role::ALL.into_iter().enumerate().map(|(index, role)| {
-                let id = format!("competence-role-{}", role.as_str());
-                let label_for = id.clone();
-                let checked = roles.iter().any(|r| r == role.as_str());
-                view! {
-                    <label class="checkbox" for=label_for>
-                        <input type="checkbox" id=id name=format!("form[roles][{index}]") value=role.as_str() checked=checked/>
-                        " "{role.label()}
-                    </label>
-                }
-            }).collect_view()}
-            {message("roles")}
-        </fieldset>
-        <div class="field">
-            <label for="competence-people">"And by these people (e.g. the continuity manager for one service)"</label>
-            <select id="competence-people" name="form[people][]" multiple=true size=6 aria-describedby="competence-people-error">
-                {choices.people.into_iter().map(|p| {
-                    let selected = people.contains(&p.id.to_string());
-                    view! { <option value=p.id selected=selected>{p.name}</option> }
-                }).collect_view()}
-            </select>
-            {message("people")}
-        </div>
+        <AudienceFields
+            prefix="competence"
+            roles_legend="Needed by everyone in these roles"
+            people_label="And by these people (e.g. the continuity manager for one service)"
+            people=choices.people
+            chosen_roles=initial.roles.clone()
+            chosen_people=initial.people.clone()
+            error
+        />
         <div class="field-row">
             <div class="field">
                 <label for="competence-service">"For the service"</label>

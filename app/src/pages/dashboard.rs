@@ -58,6 +58,7 @@ pub fn DashboardPage() -> impl IntoView {
         <ComplianceAttention/>
         <OverdueRegister/>
         <MyCompetences/>
+        <MyAwareness/>
         <IfAllowed permission=Permission::SupplierManage>
             <SupplierReviews/>
         </IfAllowed>
@@ -256,6 +257,43 @@ fn MyCompetences() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                         <p class="hint">"A quality manager records new evidence from your certificate, training record or an assessment."</p>
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// The campaigns waiting for the reader's acknowledgement, soonest due first, each with the
+/// document to read and the form to acknowledge it; shown only when there is one.
+#[component]
+fn MyAwareness() -> impl IntoView {
+    use crate::api::awareness::{awareness_to_acknowledge, AcknowledgeCampaign};
+    use crate::pages::awareness_campaign::AcknowledgeForm;
+    let acknowledge = ServerAction::<AcknowledgeCampaign>::new();
+    let acknowledged = crate::components::succeeded::successes(acknowledge);
+    let due = Resource::new(move || acknowledged.get(), |_| awareness_to_acknowledge());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(due) = due.await else { return ().into_any() };
+                if due.is_empty() {
+                    return ().into_any();
+                }
+                view! {
+                    <section class="panel" aria-labelledby="my-awareness-heading">
+                        <h2 id="my-awareness-heading">"To read and acknowledge"</h2>
+                        <ul class="dashboard-list awareness-due">
+                            {due.into_iter().map(|d| view! {
+                                <li class:overdue=d.overdue>
+                                    <strong>{d.title.clone()}</strong>
+                                    <span class="muted">{format!(" · {} {}", if d.overdue { "overdue since" } else { "due" }, d.due_on)}</span>
+                                    <p class="prewrap">{d.message.clone()}</p>
+                                    <p><a href=format!("/documents/{}", d.document.id)>{format!("Read {}", d.document.words())}</a></p>
+                                    <AcknowledgeForm campaign_id=d.campaign_id document=d.document action=acknowledge/>
+                                </li>
+                            }).collect_view()}
+                        </ul>
                     </section>
                 }.into_any()
             })}

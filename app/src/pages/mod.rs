@@ -5,6 +5,8 @@
 pub mod account;
 pub mod agreement;
 pub mod audit_trail;
+pub mod awareness;
+pub mod awareness_campaign;
 pub mod cab;
 pub mod cab_board;
 pub mod cab_meeting;

@@ -121,3 +121,17 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
         });
     options
 }
+
+/// `select` locked for the transaction on PostgreSQL (SQLite has one writer at a time), so
+/// what a write checks cannot change before it lands.
+pub fn locked<E: sea_orm::EntityTrait, C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    select: sea_orm::Select<E>,
+) -> sea_orm::Select<E> {
+    use sea_orm::QuerySelect;
+    if conn.get_database_backend() == DbBackend::Postgres {
+        select.lock_exclusive()
+    } else {
+        select
+    }
+}

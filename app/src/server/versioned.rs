@@ -200,6 +200,7 @@ versioned! {
     sms_risk_settings => "the risk matrix";
     supplier => "this supplier", updated_at;
     competence => "this competence", updated_at;
+    awareness_campaign => "this campaign", updated_at;
     request_type => "this request type", updated_at;
     review_action => "this action";
     schedule_window => "this window";

@@ -3,6 +3,7 @@
 //! each module's seed creates only what is not there yet. One file per module.
 
 pub mod audits;
+pub mod awareness;
 pub mod cab;
 pub mod catalogue;
 pub mod changes;
@@ -40,6 +41,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     // After the catalogue: suppliers support its services.
     created += suppliers::seed(db).await?;
     created += competences::seed(db).await?;
+    // After the documents: campaigns ask people to read them.
+    created += awareness::seed(db).await?;
     // After the register's own seed, which only fills an empty register, and the suppliers
     // its impact analyses name.
     created += continuity::seed(db).await?;

@@ -9,6 +9,7 @@
 //! security policy allows styles from 'self' only, never inline.
 
 pub mod audit_report;
+pub mod awareness_csv;
 pub mod cab_minutes;
 pub mod change_csv;
 pub mod continuity_plan;

@@ -9,6 +9,7 @@ mod common;
 mod abuse;
 mod alert_intake;
 mod audit_trail;
+mod awareness;
 mod backup;
 mod bia_criticality;
 mod cab;

@@ -69,6 +69,8 @@ enum Domain {
     Suppliers,
     /// 7.2: the competences the SMS needs and the evidence people hold.
     Competence,
+    /// 7.3: awareness campaigns and who acknowledged them.
+    Awareness,
 }
 
 fn domain_of(number: &str) -> Option<Domain> {
@@ -86,6 +88,7 @@ fn domain_of(number: &str) -> Option<Domain> {
         "8.3.3" => Domain::ServiceLevels,
         "8.3.4" => Domain::Suppliers,
         "7.2" => Domain::Competence,
+        "7.3" => Domain::Awareness,
         "8.7.1" => Domain::Availability,
         "8.7.2" => Domain::Continuity,
         "9.4" => Domain::Reporting,
@@ -159,6 +162,7 @@ async fn domain_evidence<C: ConnectionTrait>(
         Domain::SecurityRisks => risks(conn, today, true).await,
         Domain::Suppliers => suppliers(conn, today).await,
         Domain::Competence => competence(conn, today).await,
+        Domain::Awareness => awareness(conn, today).await,
     }
 }
 
@@ -294,6 +298,14 @@ pub async fn clauses_with_live_records(db: &Db) -> Result<BTreeSet<String>, AppE
         .one(conn)
         .await?;
     mark(&mut out, competence.is_some(), &["7.2"]);
+    let campaign: Option<i64> = crate::server::entity::awareness_campaign::Entity::find()
+        .select_only()
+        .column(crate::server::entity::awareness_campaign::Column::Id)
+        .filter(crate::server::entity::awareness_campaign::Column::LaunchedAt.is_not_null())
+        .into_tuple()
+        .one(conn)
+        .await?;
+    mark(&mut out, campaign.is_some(), &["7.3"]);
     let requests: Option<i64> = crate::server::entity::service_request::Entity::find()
         .select_only()
         .column(crate::server::entity::service_request::Column::Id)
@@ -1325,6 +1337,52 @@ async fn competence<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fo
                 "Current evidence of competence",
                 figures.evidence_current as usize,
                 "/competences",
+            ),
+        ],
+        thin,
+    ))
+}
+
+// ---- 7.3: awareness ---------------------------------------------------------------------------
+
+/// The campaigns launched and the acknowledgements they gathered; thin where a campaign
+/// ended its due date below target, or a year went by without one.
+async fn awareness<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
+    use crate::server::service::awareness;
+    let figures = awareness::figures(conn, today).await?;
+    let mut thin = Vec::new();
+    thin.extend(
+        offenders(
+            conn,
+            "Campaigns past their due date below their target completion",
+            awareness::behind(today),
+            |c| record(c.title, format!("/awareness/{}", c.id)),
+        )
+        .await?,
+    );
+    if figures.launched_last_year == 0 {
+        thin.push(ThinEvidence {
+            rule: "No awareness campaign launched in the last twelve months".into(),
+            records: vec![record("Awareness campaigns".into(), "/awareness".into())],
+            total: 1,
+        });
+    }
+    Ok((
+        vec![
+            source(
+                "Campaigns launched in the last twelve months",
+                figures.launched_last_year as usize,
+                "/awareness",
+            ),
+            source(
+                "Campaigns running now",
+                figures.running as usize,
+                "/awareness?status=running",
+            ),
+            source(
+                "Acknowledgements in the last twelve months",
+                figures.acknowledgements_last_year as usize,
+                "/awareness",
             ),
         ],
         thin,

@@ -13,13 +13,14 @@ use crate::model::competence::{
 use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::user::CurrentUser;
 use crate::server::audit::{self, Actor};
-use crate::server::db::Db;
+use crate::server::db::{locked, Db};
 use crate::server::entity::competence::{self as row_entity, Column, Entity as Competences};
 use crate::server::entity::competence_evidence::{self as evidence_entity, Entity as EvidenceRows};
 use crate::server::entity::competence_person::{self as named_entity, Entity as Named};
 use crate::server::entity::competence_role::{self as role_entity, Entity as RoleRows};
 use crate::server::entity::user::{Column as UserColumn, Entity as Users};
 use crate::server::failure::is_unique_violation;
+use crate::server::service::audience::{role_pattern, Audience};
 use crate::server::service::catalogue;
 use crate::server::service::key_paging::{self, KeyOrder};
 use crate::server::service::text_search::contains;
@@ -129,15 +130,6 @@ fn name_taken(error: sea_orm::DbErr, name: &str) -> AppError {
         )
     } else {
         error.into()
-    }
-}
-
-/// `select` locked for the transaction on PostgreSQL (SQLite has one writer at a time).
-fn locked<E: EntityTrait, C: ConnectionTrait>(conn: &C, select: Select<E>) -> Select<E> {
-    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        select.lock_exclusive()
-    } else {
-        select
     }
 }
 
@@ -509,13 +501,14 @@ pub async fn withdraw_evidence(
 /// SQL: the user row `users` needs the competence whose id is the expression `competence`
 /// (through a role stored in `users.roles`, a JSON array of codes, or by name).
 fn needs_sql(competence: &str) -> String {
-    format!(
-        "(EXISTS (SELECT 1 FROM competence_roles r WHERE r.competence_id = {competence} \
-         AND users.roles LIKE ('%\"' || r.role || '\"%')) \
-         OR EXISTS (SELECT 1 FROM competence_people p WHERE p.competence_id = {competence} \
-         AND p.user_id = users.id))"
-    )
+    crate::server::service::audience::member_sql(&NEEDED_BY, competence)
 }
+
+const NEEDED_BY: Audience = Audience {
+    roles: "competence_roles",
+    people: "competence_people",
+    owner: "competence_id",
+};
 
 /// SQL: the user row `users` holds evidence for the competence valid on `today`.
 fn holds_sql(competence: &str, today: NaiveDate) -> String {
@@ -543,10 +536,6 @@ fn missing_for(id: i64, today: NaiveDate) -> Select<Users> {
         .filter(UserColumn::DisabledAt.is_null())
         .filter(Expr::cust(needs_sql(&competence)))
         .filter(Expr::cust(format!("NOT {}", holds_sql(&competence, today))))
-}
-
-fn role_pattern(role: Role) -> String {
-    format!("%\"{}\"%", role.as_str())
 }
 
 fn filtered(params: &MatrixParams, today: NaiveDate) -> Select<Users> {

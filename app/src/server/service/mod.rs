@@ -2,7 +2,9 @@
 
 pub mod agreements;
 pub mod alert_intake;
+pub mod audience;
 pub mod audit_trail;
+pub mod awareness;
 pub mod bia;
 pub mod cab;
 pub mod catalogue;

@@ -25,6 +25,8 @@ enum AwarenessCampaigns {
     LaunchedAt,
     ClosedBy,
     ClosedAt,
+    ClosedAssigned,
+    ClosedAcknowledged,
     UpdatedAt,
     Version,
 }
@@ -54,6 +56,7 @@ enum AwarenessAssignments {
     AssignedAt,
     AcknowledgedAt,
     AcknowledgedOn,
+    AcknowledgedDueOn,
 }
 
 #[derive(DeriveIden)]
@@ -113,6 +116,16 @@ impl MigrationTrait for Migration {
             .col(optional_time(AwarenessCampaigns::LaunchedAt))
             .col(optional_user(AwarenessCampaigns::ClosedBy))
             .col(optional_time(AwarenessCampaigns::ClosedAt))
+            .col(
+                ColumnDef::new(AwarenessCampaigns::ClosedAssigned)
+                    .integer()
+                    .null(),
+            )
+            .col(
+                ColumnDef::new(AwarenessCampaigns::ClosedAcknowledged)
+                    .integer()
+                    .null(),
+            )
             .col(created_at(AwarenessCampaigns::UpdatedAt))
             .col(
                 ColumnDef::new(AwarenessCampaigns::Version)
@@ -242,6 +255,11 @@ impl MigrationTrait for Migration {
                     )
                     .col(
                         ColumnDef::new(AwarenessAssignments::AcknowledgedOn)
+                            .date()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(AwarenessAssignments::AcknowledgedDueOn)
                             .date()
                             .null(),
                     )

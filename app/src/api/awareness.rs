@@ -137,10 +137,17 @@ pub async fn extend_campaign(id: i64, version: i32, form: ExtendForm) -> Result<
 
 /// Assigns the people who joined a running campaign's audience since launch.
 #[server(endpoint = "awareness/newcomers")]
-pub async fn assign_newcomers(id: i64) -> Result<usize, AppError> {
+pub async fn assign_newcomers(id: i64, version: i32) -> Result<usize, AppError> {
     let caller = require(Permission::AwarenessManage).await?;
-    let assigned =
-        awareness::add_newcomers(&caller.db, &caller.actor(), id, chrono::Utc::now()).await;
+    let assigned = awareness::add_newcomers(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        id,
+        version,
+        chrono::Utc::now(),
+    )
+    .await;
     caller
         .counted(RecordType::AwarenessCampaign, Some(id), assigned)
         .await

@@ -306,6 +306,14 @@ pub struct CampaignDocument {
 }
 
 impl CampaignDocument {
+    /// The register's page of the version people are asked to read.
+    pub fn href(&self) -> String {
+        match self.version {
+            Some(v) => format!("/compliance/documents/{}?version={v}", self.id),
+            None => format!("/compliance/documents/{}", self.id),
+        }
+    }
+
     pub fn words(&self) -> String {
         match self.version {
             Some(v) => format!("{} (version {v})", self.title),
@@ -564,6 +572,22 @@ mod tests {
             .unwrap_err()
             .get("due_on")
             .is_some());
+    }
+
+    #[test]
+    fn a_campaign_links_to_the_version_it_asks_people_to_read() {
+        let pinned = CampaignDocument {
+            id: 4,
+            title: "Service management policy".into(),
+            version: Some(3),
+        };
+        assert_eq!(pinned.href(), "/compliance/documents/4?version=3");
+        assert_eq!(pinned.words(), "Service management policy (version 3)");
+        let none = CampaignDocument {
+            version: None,
+            ..pinned
+        };
+        assert_eq!(none.href(), "/compliance/documents/4");
     }
 
     #[test]

@@ -85,7 +85,9 @@ pub fn AwarenessPage() -> impl IntoView {
                         });
                         let summary = format!("{} campaigns · page {} of {}", page.total, page.page, page.pages);
                         let today = page.today;
-                        let body = if page.rows.is_empty() {
+                        let body = if page.rows.is_empty() && !p.status.is_empty() {
+                            view! { <div class="empty-state"><p><strong>"No campaign matches."</strong></p><p>"Clear the filter to see every campaign."</p></div> }.into_any()
+                        } else if page.rows.is_empty() {
                             view! {
                                 <div class="empty-state">
                                     <p><strong>"No campaigns yet."</strong></p>
@@ -110,7 +112,7 @@ pub fn AwarenessPage() -> impl IntoView {
                                                 view! {
                                                     <tr class:overdue=behind>
                                                         <td><a href=format!("/awareness/{}", row.id)>{row.title.clone()}</a></td>
-                                                        <td><a href=format!("/documents/{}", row.document.id)>{row.document.words()}</a></td>
+                                                        <td><a href=row.document.href()>{row.document.words()}</a></td>
                                                         <td>{status_badge(row.status)}</td>
                                                         <td><time datetime=row.due_on.to_string()>{row.due_on.to_string()}</time>{behind.then_some(" · below target")}</td>
                                                         <td>{if row.status == CampaignStatus::Draft { "Not launched".into_any() } else { completion_view(row.completion, row.target_percent).into_any() }}</td>

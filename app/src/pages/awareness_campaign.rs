@@ -22,7 +22,6 @@ struct Actions {
     status: ServerAction<MoveCampaign>,
     extend: ServerAction<ExtendCampaign>,
     newcomers: ServerAction<AssignNewcomers>,
-    acknowledge: ServerAction<AcknowledgeCampaign>,
 }
 
 #[component]
@@ -33,14 +32,14 @@ pub fn AwarenessCampaignPage() -> impl IntoView {
         status: ServerAction::new(),
         extend: ServerAction::new(),
         newcomers: ServerAction::new(),
-        acknowledge: ServerAction::new(),
     };
+    let acknowledged = RwSignal::new(0u32);
     let refreshes = [
         successes(actions.update),
         successes(actions.status),
         successes(actions.extend),
         successes(actions.newcomers),
-        successes(actions.acknowledge),
+        acknowledged,
     ];
     let record = Resource::new(
         move || (id.get(), refreshes.map(|count| count.get())),
@@ -53,7 +52,7 @@ pub fn AwarenessCampaignPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the campaign…"</p> }>
             {move || Suspend::new(async move {
                 match record.await {
-                    Ok(campaign) => view! { <CampaignView campaign actions/> }.into_any(),
+                    Ok(campaign) => view! { <CampaignView campaign actions acknowledged/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -62,28 +61,25 @@ pub fn AwarenessCampaignPage() -> impl IntoView {
 }
 
 /// The reader's acknowledgement of one campaign: a tick that they read the document, and the
-/// button. Several may share `action` (the dashboard lists every campaign due), so a refusal
-/// shows under the campaign it concerns only.
+/// button. Each form has its own action (the dashboard lists every campaign due), so a refusal
+/// shows under the campaign it concerns; `acknowledged` counts the successes, for a refresh.
 #[component]
 pub fn AcknowledgeForm(
     campaign_id: i64,
+    title: String,
     document: CampaignDocument,
-    action: ServerAction<AcknowledgeCampaign>,
+    acknowledged: RwSignal<u32>,
 ) -> impl IntoView {
-    // The action's input is cleared when the call returns: remember whose the last call was.
-    let mine = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(input) = action.input().get() {
-            mine.set(input.id == campaign_id);
+    let action = ServerAction::<AcknowledgeCampaign>::new();
+    let done = successes(action);
+    Effect::new(move |previous: Option<u32>| {
+        let now = done.get();
+        if previous.is_some_and(|p| p != now) {
+            acknowledged.update(|n| *n += 1);
         }
+        now
     });
-    let error = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|_| mine.get())
-    });
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let field = format!("acknowledge-{campaign_id}-read");
     let described = format!("{field}-error");
     let (label_for, describes) = (field.clone(), described.clone());
@@ -98,7 +94,7 @@ pub fn AcknowledgeForm(
                 </label>
                 <p class="field-error" id=described aria-live="polite">{field_error(error, "read")}</p>
             </div>
-            <button type="submit" class="button" disabled=move || action.pending().get()>"Acknowledge"</button>
+            <button type="submit" class="button" aria-label=format!("Acknowledge “{title}”") disabled=move || action.pending().get()>"Acknowledge"</button>
         </ActionForm>
     }
 }
@@ -114,14 +110,18 @@ fn audience_words(campaign: &Campaign) -> String {
 }
 
 #[component]
-fn CampaignView(campaign: Campaign, actions: Actions) -> impl IntoView {
+fn CampaignView(
+    campaign: Campaign,
+    actions: Actions,
+    acknowledged: RwSignal<u32>,
+) -> impl IntoView {
     let manage = campaign.may_manage;
     let status = campaign.status;
-    let document_href = format!("/documents/{}", campaign.document.id);
+    let document_href = campaign.document.href();
     let mine = campaign.mine.map(|progress| {
         let words = progress.words();
         let form = (status == CampaignStatus::Running && !matches!(progress, Progress::Acknowledged { .. }))
-            .then(|| view! { <AcknowledgeForm campaign_id=campaign.id document=campaign.document.clone() action=actions.acknowledge/> });
+            .then(|| view! { <AcknowledgeForm campaign_id=campaign.id title=campaign.title.clone() document=campaign.document.clone() acknowledged/> });
         view! {
             <section class="panel" aria-labelledby="mine-heading">
                 <h2 id="mine-heading">"Your acknowledgement"</h2>
@@ -308,10 +308,11 @@ fn RunningPanel(campaign: Campaign, actions: Actions) -> impl IntoView {
         {(newcomers > 0).then(|| view! {
             <section class="panel" aria-labelledby="newcomers-heading">
                 <h2 id="newcomers-heading">"People who joined the audience"</h2>
-                <p>{format!("{newcomers} people now hold one of the campaign's roles (or were named) and were not in the audience at launch.")}</p>
+                <p>{if newcomers == 1 { "1 person now holds one of the campaign's roles and was not in the audience at launch.".to_string() } else { format!("{newcomers} people now hold one of the campaign's roles and were not in the audience at launch.") }}</p>
                 <ActionForm action=actions.newcomers attr:class="form" attr:novalidate=true>
                     <FormErrors error=newcomers_error/>
                     <input type="hidden" name="id" value=campaign.id/>
+                    <input type="hidden" name="version" value=campaign.version/>
                     <button type="submit" class="button secondary" disabled=move || actions.newcomers.pending().get()>"Ask them too"</button>
                 </ActionForm>
             </section>

@@ -268,10 +268,9 @@ fn MyCompetences() -> impl IntoView {
 /// document to read and the form to acknowledge it; shown only when there is one.
 #[component]
 fn MyAwareness() -> impl IntoView {
-    use crate::api::awareness::{awareness_to_acknowledge, AcknowledgeCampaign};
+    use crate::api::awareness::awareness_to_acknowledge;
     use crate::pages::awareness_campaign::AcknowledgeForm;
-    let acknowledge = ServerAction::<AcknowledgeCampaign>::new();
-    let acknowledged = crate::components::succeeded::successes(acknowledge);
+    let acknowledged = RwSignal::new(0u32);
     let due = Resource::new(move || acknowledged.get(), |_| awareness_to_acknowledge());
     view! {
         <Transition fallback=|| ()>
@@ -289,8 +288,8 @@ fn MyAwareness() -> impl IntoView {
                                     <strong>{d.title.clone()}</strong>
                                     <span class="muted">{format!(" · {} {}", if d.overdue { "overdue since" } else { "due" }, d.due_on)}</span>
                                     <p class="prewrap">{d.message.clone()}</p>
-                                    <p><a href=format!("/documents/{}", d.document.id)>{format!("Read {}", d.document.words())}</a></p>
-                                    <AcknowledgeForm campaign_id=d.campaign_id document=d.document action=acknowledge/>
+                                    <p><a href=d.document.href()>{format!("Read {}", d.document.words())}</a></p>
+                                    <AcknowledgeForm campaign_id=d.campaign_id title=d.title.clone() document=d.document acknowledged/>
                                 </li>
                             }).collect_view()}
                         </ul>

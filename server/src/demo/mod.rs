@@ -41,8 +41,6 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     // After the catalogue: suppliers support its services.
     created += suppliers::seed(db).await?;
     created += competences::seed(db).await?;
-    // After the documents: campaigns ask people to read them.
-    created += awareness::seed(db).await?;
     // After the register's own seed, which only fills an empty register, and the suppliers
     // its impact analyses name.
     created += continuity::seed(db).await?;
@@ -55,6 +53,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += requests::seed(db).await?;
     // After the catalogue: risks name its services.
     created += risks::seed(db).await?;
+    // After the documents (campaigns ask people to read them) and every seed that adds people.
+    created += awareness::seed(db).await?;
     // After every other seed: its inputs are gathered from their records.
     created += reviews::seed(db).await?;
     Ok(created)

@@ -250,14 +250,19 @@ async fn a_campaign_runs_from_draft_to_closed() {
         later.mine,
         Some(Progress::Acknowledged { late: false, .. })
     ));
+    // Against the version read: a stale page takes in nobody.
+    assert!(matches!(
+        awareness::add_newcomers(&db, &quinn, &actor(&quinn), id, 2, now()).await,
+        Err(AppError::Conflict { .. })
+    ));
     assert_eq!(
-        awareness::add_newcomers(&db, &actor(&quinn), id, now())
+        awareness::add_newcomers(&db, &quinn, &actor(&quinn), id, 3, now())
             .await
             .unwrap(),
         1
     );
     assert!(matches!(
-        awareness::add_newcomers(&db, &actor(&quinn), id, now()).await,
+        awareness::add_newcomers(&db, &quinn, &actor(&quinn), id, 4, now()).await,
         Err(AppError::Refused(_))
     ));
     assert_eq!(
@@ -273,7 +278,7 @@ async fn a_campaign_runs_from_draft_to_closed() {
         due_on: (due - Duration::days(1)).to_string(),
     };
     assert!(
-        awareness::extend(&db, &quinn, &actor(&quinn), id, 3, &earlier, now())
+        awareness::extend(&db, &quinn, &actor(&quinn), id, 4, &earlier, now())
             .await
             .unwrap_err()
             .field_errors()
@@ -283,7 +288,7 @@ async fn a_campaign_runs_from_draft_to_closed() {
     let extend = ExtendForm {
         due_on: extended_to.to_string(),
     };
-    awareness::extend(&db, &quinn, &actor(&quinn), id, 3, &extend, now())
+    awareness::extend(&db, &quinn, &actor(&quinn), id, 4, &extend, now())
         .await
         .unwrap();
 
@@ -335,8 +340,37 @@ async fn a_campaign_runs_from_draft_to_closed() {
     .unwrap();
     assert_eq!(first.len() + rest.len(), 5);
 
+    // Newcomers past the due date would be overdue at once: refused until it is extended.
+    person(&db, "ola@example.org", Role::CabMember).await;
+    let too_late = awareness::add_newcomers(&db, &quinn, &actor(&quinn), id, 5, late).await;
+    assert!(
+        matches!(&too_late, Err(AppError::Refused(m)) if m.contains("extend its due date")),
+        "{too_late:?}"
+    );
+    // Extended again, Casey's acknowledgement stays late: judged by the date then in force.
+    let final_due = after_due + Duration::days(7);
+    let extend_again = ExtendForm {
+        due_on: final_due.to_string(),
+    };
+    awareness::extend(&db, &quinn, &actor(&quinn), id, 5, &extend_again, late)
+        .await
+        .unwrap();
+    let exported = awareness::assignments_batch(db.reader(), id, final_due, None, 1000, after_due)
+        .await
+        .unwrap();
+    let casey_row = exported.iter().find(|(_, u, _)| u.id == casey.id).unwrap();
+    assert!(matches!(
+        casey_row.2,
+        Progress::Acknowledged { late: true, .. }
+    ));
+    let kim_row = exported.iter().find(|(_, u, _)| u.id == kim.id).unwrap();
+    assert!(matches!(
+        kim_row.2,
+        Progress::Acknowledged { late: false, .. }
+    ));
+
     // Closed: the record stays; nobody acknowledges any more.
-    awareness::close(&db, &quinn, &actor(&quinn), id, 4, late)
+    awareness::close(&db, &quinn, &actor(&quinn), id, 6, late)
         .await
         .unwrap();
     assert!(matches!(
@@ -344,7 +378,7 @@ async fn a_campaign_runs_from_draft_to_closed() {
         Err(AppError::Refused(m)) if m.contains("closed")
     ));
     assert!(matches!(
-        awareness::close(&db, &quinn, &actor(&quinn), id, 5, late).await,
+        awareness::close(&db, &quinn, &actor(&quinn), id, 7, late).await,
         Err(AppError::Refused(_))
     ));
     let closed = awareness::detail(db.reader(), id, quinn.id, after_due)
@@ -354,6 +388,22 @@ async fn a_campaign_runs_from_draft_to_closed() {
     assert_eq!(closed.completion.acknowledged, 2);
     assert_eq!(closed.completion.assigned, 4);
     assert!(closed.closed.is_some_and(|s| s.by.id == quinn.id));
+    // What it achieved stays as closed: Robin leaving later does not lift it to its target.
+    disable(&db, &quinn, &robin).await;
+    let after_close = final_due + Duration::days(1);
+    let kept = awareness::detail(db.reader(), id, quinn.id, after_close)
+        .await
+        .unwrap();
+    assert_eq!(kept.completion.assigned, 4);
+    assert_eq!(kept.completion.acknowledged, 2);
+    let behind_closed = awareness::behind(after_close)
+        .all(db.reader())
+        .await
+        .unwrap();
+    assert_eq!(
+        behind_closed.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![id]
+    );
     assert!(awareness::due_for(db.reader(), robin.id, after_due)
         .await
         .unwrap()
@@ -371,12 +421,23 @@ async fn a_campaign_runs_from_draft_to_closed() {
     .await
     .unwrap();
     assert_eq!(running.total, 0);
-    let all = awareness::list(db.reader(), &CampaignParams::default(), after_due, 25)
+    let all = awareness::list(db.reader(), &CampaignParams::default(), after_close, 25)
         .await
         .unwrap();
     assert_eq!(all.rows.len(), 1);
-    assert!(all.rows[0].behind(after_due));
+    assert!(all.rows[0].behind(after_close));
     assert_eq!(all.rows[0].completion.words(), "2 of 4 (50%)");
+    // Clause 7.3 counts it and names it below target.
+    let evidence = app::server::service::clause_evidence::for_clause(&db, "7.3", after_close)
+        .await
+        .unwrap();
+    let thin = evidence
+        .thin
+        .iter()
+        .find(|t| t.rule == "Campaigns past their due date below their target completion")
+        .expect("the campaign is named");
+    assert_eq!(thin.total, 1);
+    assert_eq!(thin.records[0].href, format!("/awareness/{id}"));
 
     for (action, count) in [
         ("campaign_prepared", 1),
@@ -384,7 +445,7 @@ async fn a_campaign_runs_from_draft_to_closed() {
         ("campaign_launched", 1),
         ("campaign_acknowledged", 2),
         ("campaign_newcomers_assigned", 1),
-        ("campaign_extended", 1),
+        ("campaign_extended", 2),
         ("campaign_closed", 1),
     ] {
         assert_eq!(audit_count(&db, action).await, count, "{action}");

@@ -210,7 +210,7 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/awareness/update", "id=1&version=1&form[title]=Probe+campaign&form[roles][]=cab_member", Some(Permission::AwarenessManage)),
     ("/api/awareness/status", "id=1&version=1&close=true", Some(Permission::AwarenessManage)),
     ("/api/awareness/extend", "id=1&version=1&form[due_on]=2099-01-01", Some(Permission::AwarenessManage)),
-    ("/api/awareness/newcomers", "id=1", Some(Permission::AwarenessManage)),
+    ("/api/awareness/newcomers", "id=1&version=1", Some(Permission::AwarenessManage)),
     ("/api/awareness/acknowledge", "id=1&read=yes", Some(Permission::AwarenessAcknowledge)),
     ("/api/problems/list", "params[state]=open", Some(Permission::IncidentRead)),
     ("/api/problems/get", "id=1", Some(Permission::IncidentRead)),

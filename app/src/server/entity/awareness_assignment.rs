@@ -12,6 +12,9 @@ pub struct Model {
     pub acknowledged_at: Option<DateTimeUtc>,
     /// The day it was acknowledged in the person's time zone (late is after the due date).
     pub acknowledged_on: Option<Date>,
+    /// The due date in force when it was acknowledged (a later extension does not make a late
+    /// acknowledgement timely).
+    pub acknowledged_due_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

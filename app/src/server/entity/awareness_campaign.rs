@@ -21,6 +21,9 @@ pub struct Model {
     pub launched_at: Option<DateTimeUtc>,
     pub closed_by: Option<i64>,
     pub closed_at: Option<DateTimeUtc>,
+    /// The completion at closing, kept: leavers disabled later do not change the record.
+    pub closed_assigned: Option<i32>,
+    pub closed_acknowledged: Option<i32>,
     pub updated_at: DateTimeUtc,
     pub version: i32,
 }

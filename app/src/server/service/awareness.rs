@@ -78,18 +78,26 @@ async fn approved_versions<C: ConnectionTrait>(
         .into_iter()
         .map(|d| (d.id, d.title))
         .collect();
-    let versions = Versions::find()
+    // The numbers only: a version's text can be long.
+    let versions: Vec<(i64, i64, i32)> = Versions::find()
+        .select_only()
+        .columns([
+            version_entity::Column::Id,
+            version_entity::Column::DocumentId,
+            version_entity::Column::Number,
+        ])
         .filter(
             version_entity::Column::DocumentId.is_in(titles.keys().copied().collect::<Vec<_>>()),
         )
         .filter(version_entity::Column::State.eq(DocState::Approved.as_str()))
+        .into_tuple()
         .all(conn)
         .await?;
     Ok(versions
         .into_iter()
-        .filter_map(|v| {
-            let title = titles.get(&v.document_id)?.clone();
-            Some((v.document_id, (title, v.id, v.number)))
+        .filter_map(|(id, document_id, number)| {
+            let title = titles.get(&document_id)?.clone();
+            Some((document_id, (title, id, number)))
         })
         .collect())
 }
@@ -112,11 +120,13 @@ async fn documents_of<C: ConnectionTrait>(
     let approved = approved_versions(conn, &ids).await?;
     let pinned_ids: Vec<i64> = rows.iter().filter_map(|r| r.document_version_id).collect();
     let pinned: HashMap<i64, i32> = Versions::find()
+        .select_only()
+        .columns([version_entity::Column::Id, version_entity::Column::Number])
         .filter(version_entity::Column::Id.is_in(pinned_ids))
+        .into_tuple()
         .all(conn)
         .await?
         .into_iter()
-        .map(|v| (v.id, v.number))
         .collect();
     Ok(rows
         .iter()
@@ -272,6 +282,8 @@ pub async fn create(
         launched_at: Set(None),
         closed_by: Set(None),
         closed_at: Set(None),
+        closed_assigned: Set(None),
+        closed_acknowledged: Set(None),
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
@@ -372,6 +384,7 @@ async fn assign<C: ConnectionTrait>(
             assigned_at: Set(now),
             acknowledged_at: Set(None),
             acknowledged_on: Set(None),
+            acknowledged_due_on: Set(None),
             ..Default::default()
         }))
         .exec(txn)
@@ -510,11 +523,15 @@ pub async fn extend(
     Ok(())
 }
 
-/// Assigns people who joined the audience since launch (a new CAB member, a new hire).
+/// Assigns people who joined the audience since launch (a new CAB member, a new hire), against
+/// the version read (the page says how many it will ask). Not after the due date: they would
+/// be overdue the moment they are asked — extend it first.
 pub async fn add_newcomers(
     db: &Db,
+    user: &CurrentUser,
     actor: &Actor,
     id: i64,
+    version: i32,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     let txn = db.begin_write().await?;
@@ -523,6 +540,14 @@ pub async fn add_newcomers(
         .await?
         .ok_or_else(|| AppError::NotFound("That campaign".into()))?;
     require_running(&before, "takes in newcomers")?;
+    check_version::<Campaigns>(version, before.version)?;
+    if before.due_on < today_for(user, now) {
+        return Err(AppError::Refused(format!(
+            "The campaign was due {}: extend its due date before asking more people.",
+            before.due_on
+        )));
+    }
+    versioned::update(&txn, id, version, |update: UpdateMany<Campaigns>| update).await?;
     let assigned = assign(&txn, id, now).await?;
     if assigned == 0 {
         return Err(AppError::Refused(
@@ -562,17 +587,26 @@ pub async fn close(
         .ok_or_else(|| AppError::NotFound("That campaign".into()))?;
     next_status(status_of(&before)?, CampaignAction::Close).map_err(AppError::Refused)?;
     check_version::<Campaigns>(version, before.version)?;
+    // Kept as it stands now: people who leave later do not change what the campaign achieved.
+    let completion = completions(&txn, std::slice::from_ref(&before), today_for(user, now))
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     versioned::update(&txn, id, version, |update: UpdateMany<Campaigns>| {
         update
             .col_expr(Column::Status, Expr::value(CampaignStatus::Closed.as_str()))
             .col_expr(Column::ClosedBy, Expr::value(user.id))
             .col_expr(Column::ClosedAt, Expr::value(now))
+            .col_expr(
+                Column::ClosedAssigned,
+                Expr::value(completion.assigned as i32),
+            )
+            .col_expr(
+                Column::ClosedAcknowledged,
+                Expr::value(completion.acknowledged as i32),
+            )
     })
     .await?;
-    let completion = completions(&txn, std::slice::from_ref(&before), today_for(user, now))
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
     audit::record(
         &txn,
         actor,
@@ -623,6 +657,10 @@ pub async fn acknowledge(
         .col_expr(
             assignment_entity::Column::AcknowledgedOn,
             Expr::value(today),
+        )
+        .col_expr(
+            assignment_entity::Column::AcknowledgedDueOn,
+            Expr::value(campaign.due_on),
         )
         .filter(assignment_entity::Column::CampaignId.eq(id))
         .filter(assignment_entity::Column::UserId.eq(user.id))
@@ -689,23 +727,33 @@ async fn completions<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    let due: HashMap<i64, NaiveDate> = rows.iter().map(|r| (r.id, r.due_on)).collect();
-    Ok(counts
+    let mut live: HashMap<i64, (u64, u64)> = counts
         .into_iter()
         .map(|(id, assigned, acknowledged)| {
-            let assigned = assigned.max(0) as u64;
             let acknowledged = acknowledged.unwrap_or(0).max(0) as u64;
-            let past_due = due.get(&id).is_some_and(|d| *d < today);
+            (id, (assigned.max(0) as u64, acknowledged))
+        })
+        .collect();
+    Ok(rows
+        .iter()
+        .map(|r| {
+            // A closed campaign's completion is what it was when closed.
+            let (assigned, acknowledged) = match (r.closed_assigned, r.closed_acknowledged) {
+                (Some(assigned), Some(acknowledged)) => {
+                    (assigned.max(0) as u64, acknowledged.max(0) as u64)
+                }
+                _ => live.remove(&r.id).unwrap_or((0, 0)),
+            };
             let completion = Completion {
                 assigned,
                 acknowledged,
-                overdue: if past_due {
+                overdue: if r.due_on < today {
                     assigned.saturating_sub(acknowledged)
                 } else {
                     0
                 },
             };
-            (id, completion)
+            (r.id, completion)
         })
         .collect())
 }
@@ -874,7 +922,7 @@ pub async fn detail<C: ConnectionTrait>(
         .filter(assignment_entity::Column::UserId.eq(reader_id))
         .one(conn)
         .await?
-        .map(|a| Progress::of(a.acknowledged_on, campaign.due_on, today));
+        .map(|a| progress_of(&a, campaign.due_on, today));
     let newcomers = if status == CampaignStatus::Running {
         unassigned(id).count(conn).await?
     } else {
@@ -1010,18 +1058,37 @@ pub async fn assignments_batch<C: ConnectionTrait>(
         .into_iter()
         .filter_map(|a| {
             let user = users.get(&a.user_id)?.clone();
-            Some((a.id, user, Progress::of(a.acknowledged_on, due_on, today)))
+            Some((a.id, user, progress_of(&a, due_on, today)))
         })
         .collect())
 }
 
-/// SQL: the campaign row `awareness_campaigns` is below its target completion.
+/// Where one assignment stands: an acknowledgement against the due date in force when it was
+/// made, an open one against the campaign's.
+fn progress_of(a: &assignment_entity::Model, due_on: NaiveDate, today: NaiveDate) -> Progress {
+    Progress::of(
+        a.acknowledged_on,
+        a.acknowledged_due_on.unwrap_or(due_on),
+        today,
+    )
+}
+
+/// SQL: the campaign row `awareness_campaigns` is below its target completion, as
+/// `completions` counts it (at closing once closed); an empty audience is below any target.
 fn below_target_sql() -> String {
+    let campaign = "awareness_campaigns";
+    let done = format!(
+        "(SELECT COUNT(*) FROM awareness_assignments a WHERE a.campaign_id = {campaign}.id \
+         AND a.acknowledged_at IS NOT NULL AND {ENABLED})"
+    );
+    let assigned = format!(
+        "(SELECT COUNT(*) FROM awareness_assignments a WHERE a.campaign_id = {campaign}.id AND {ENABLED})"
+    );
     format!(
-        "(SELECT COUNT(*) FROM awareness_assignments a WHERE a.campaign_id = awareness_campaigns.id \
-         AND a.acknowledged_at IS NOT NULL AND {ENABLED}) * 100 \
-         < awareness_campaigns.target_percent * \
-         (SELECT COUNT(*) FROM awareness_assignments a WHERE a.campaign_id = awareness_campaigns.id AND {ENABLED})"
+        "(CASE WHEN {campaign}.closed_assigned IS NOT NULL \
+         THEN ({campaign}.closed_acknowledged * 100 < {campaign}.target_percent * {campaign}.closed_assigned \
+         OR {campaign}.closed_assigned = 0) \
+         ELSE ({done} * 100 < {campaign}.target_percent * {assigned} OR {assigned} = 0) END)"
     )
 }
 
@@ -1037,6 +1104,7 @@ pub fn behind(today: NaiveDate) -> Select<Campaigns> {
 /// What clause 7.3 shows: campaigns launched in the last year, running now, and whether the
 /// last year saw one at all.
 pub struct AwarenessFigures {
+    pub launched_ever: u64,
     pub launched_last_year: u64,
     pub running: u64,
     pub acknowledgements_last_year: u64,
@@ -1053,6 +1121,10 @@ pub async fn figures<C: ConnectionTrait>(
         .unwrap_or_default()
         .and_utc();
     Ok(AwarenessFigures {
+        launched_ever: Campaigns::find()
+            .filter(Column::LaunchedAt.is_not_null())
+            .count(conn)
+            .await?,
         launched_last_year: Campaigns::find()
             .filter(Column::LaunchedAt.gte(year_ago))
             .count(conn)

@@ -1346,7 +1346,8 @@ async fn competence<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fo
 // ---- 7.3: awareness ---------------------------------------------------------------------------
 
 /// The campaigns launched and the acknowledgements they gathered; thin where a campaign
-/// ended its due date below target, or a year went by without one.
+/// ended its due date below target, or a year went by without one (once there ever was one:
+/// before that, the clause has no evidence at all, which says it louder).
 async fn awareness<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Found, AppError> {
     use crate::server::service::awareness;
     let figures = awareness::figures(conn, today).await?;
@@ -1360,7 +1361,7 @@ async fn awareness<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fou
         )
         .await?,
     );
-    if figures.launched_last_year == 0 {
+    if figures.launched_ever > 0 && figures.launched_last_year == 0 {
         thin.push(ThinEvidence {
             rule: "No awareness campaign launched in the last twelve months".into(),
             records: vec![record("Awareness campaigns".into(), "/awareness".into())],

@@ -39,6 +39,7 @@ mod m20261207_000513_sms_risk_links;
 mod m20261207_000514_suppliers;
 mod m20261207_000515_competences;
 mod m20261207_000516_awareness;
+mod m20261207_000517_competence_gates;
 
 pub struct Migrator;
 
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000514_suppliers::Migration),
             Box::new(m20261207_000515_competences::Migration),
             Box::new(m20261207_000516_awareness::Migration),
+            Box::new(m20261207_000517_competence_gates::Migration),
         ]
     }
 }

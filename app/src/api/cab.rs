@@ -162,6 +162,14 @@ pub async fn cast_vote(id: i64, item_id: i64, form: VoteForm) -> Result<(), AppE
     Ok(())
 }
 
+/// The competences checked at a CAB vote that the caller lacks for the item under discussion:
+/// the vote panel warns (or says the vote is refused) before they vote.
+#[server(endpoint = "cab/vote_competence")]
+pub async fn vote_competence(id: i64) -> Result<Vec<crate::model::competence::GateGap>, AppError> {
+    let caller = require(Permission::CabVote).await?;
+    cab::voting::vote_gaps(&caller.db, &caller.user, id).await
+}
+
 #[server(endpoint = "cab/decide")]
 pub async fn record_decision(
     id: i64,

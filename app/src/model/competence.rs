@@ -28,6 +28,85 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// What a gap does when someone acts without the competence (a gate on an activity).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Gate {
+        Off => ("off", "Not checked"),
+        /// Shown to them and noted on the record.
+        Warn => ("warn", "Warn"),
+        /// Refused, with the reason.
+        Block => ("block", "Refuse"),
+    }
+}
+
+/// An activity a competence can gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GatedActivity {
+    /// Casting a vote in a CAB meeting (on a change touching the competence's service, if it
+    /// names one).
+    CabVote,
+    /// Owning a continuity plan (covering the competence's service, if it names one).
+    PlanOwner,
+}
+
+/// A competence checked at an activity that the person acting lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateGap {
+    pub competence_id: i64,
+    pub name: String,
+    pub gate: Gate,
+    /// When their last evidence expired; none when they never held it (or it was withdrawn).
+    pub expired_on: Option<NaiveDate>,
+}
+
+impl GateGap {
+    /// "“CAB chair” (expired 2026-10-01)" or "“CAB chair” (not held)".
+    pub fn words(&self) -> String {
+        match self.expired_on {
+            Some(day) => format!("“{}” (expired {day})", self.name),
+            None => format!("“{}” (not held)", self.name),
+        }
+    }
+}
+
+/// The gaps in words, joined: "“A” (not held), “B” (expired 2026-10-01)".
+pub fn gaps_words(gaps: &[GateGap]) -> String {
+    gaps.iter()
+        .map(GateGap::words)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn blocking(gaps: &[GateGap]) -> Vec<GateGap> {
+    gaps.iter()
+        .filter(|g| g.gate == Gate::Block)
+        .cloned()
+        .collect()
+}
+
+/// Why the person may not `act` (e.g. "vote on this change"), when a gap is set to refuse.
+pub fn gate_refusal(gaps: &[GateGap], act: &str) -> Option<String> {
+    let blocking = blocking(gaps);
+    (!blocking.is_empty()).then(|| {
+        format!(
+            "You cannot {act} without {}: the quality manager requires it. A quality manager records your evidence once you hold it.",
+            gaps_words(&blocking)
+        )
+    })
+}
+
+/// Why a plan is not approved while its owner lacks a competence set to refuse.
+pub fn owner_gate_refusal(gaps: &[GateGap]) -> Option<String> {
+    let blocking = blocking(gaps);
+    (!blocking.is_empty()).then(|| {
+        format!(
+            "The plan's owner does not hold {}, which the quality manager requires of a plan owner: record their evidence or give the plan another owner before approving it.",
+            gaps_words(&blocking)
+        )
+    })
+}
+
 /// How long evidence may stay valid, in months (a competence without one never expires).
 pub const VALIDITY_MONTHS: std::ops::RangeInclusive<u32> = 1..=120;
 /// The most active competences: each is a column of the matrix, which must stay readable
@@ -98,6 +177,10 @@ pub struct CompetenceForm {
     pub service_id: String,
     /// Empty: the evidence never expires.
     pub validity_months: String,
+    /// A `Gate` code for casting a CAB vote without it (empty: not checked).
+    pub cab_vote: String,
+    /// A `Gate` code for owning a continuity plan without it (empty: not checked).
+    pub plan_owner: String,
 }
 
 /// A checked competence, ready to store.
@@ -109,6 +192,19 @@ pub struct CompetenceDraft {
     pub people: Vec<i64>,
     pub service_id: Option<i64>,
     pub validity_months: Option<u32>,
+    pub cab_vote: Gate,
+    pub plan_owner: Gate,
+}
+
+/// A gate as chosen: empty is not checked.
+fn gate(errors: &mut FieldErrors, field: &str, code: &str) -> Gate {
+    match code.trim() {
+        "" => Gate::Off,
+        code => Gate::parse(code).unwrap_or_else(|| {
+            errors.add(field, "Choose what happens from the list.");
+            Gate::Off
+        }),
+    }
 }
 
 impl CompetenceForm {
@@ -165,6 +261,8 @@ impl CompetenceForm {
                 }
             },
         };
+        let cab_vote = gate(&mut errors, "cab_vote", &self.cab_vote);
+        let plan_owner = gate(&mut errors, "plan_owner", &self.plan_owner);
         errors.into_result(CompetenceDraft {
             name,
             description,
@@ -172,6 +270,8 @@ impl CompetenceForm {
             people,
             service_id,
             validity_months,
+            cab_vote,
+            plan_owner,
         })
     }
 }
@@ -523,6 +623,8 @@ pub struct Competence {
     pub people: Vec<PersonRef>,
     pub service: Option<ServiceRef>,
     pub validity_months: Option<u32>,
+    pub cab_vote: Gate,
+    pub plan_owner: Gate,
     pub status: CompetenceStatus,
     pub version: i32,
     /// Current evidence (not withdrawn), soonest expiry first.
@@ -553,6 +655,8 @@ impl Competence {
             validity_months: self
                 .validity_months
                 .map_or(String::new(), |m| m.to_string()),
+            cab_vote: self.cab_vote.as_str().into(),
+            plan_owner: self.plan_owner.as_str().into(),
         }
     }
 }
@@ -605,7 +709,52 @@ mod tests {
             people: vec!["7".into()],
             service_id: String::new(),
             validity_months: "24".into(),
+            cab_vote: String::new(),
+            plan_owner: String::new(),
         }
+    }
+
+    #[test]
+    fn gates_are_chosen_from_the_list_and_only_refuse_when_set_to() {
+        let draft = form().validate().unwrap();
+        assert_eq!((draft.cab_vote, draft.plan_owner), (Gate::Off, Gate::Off));
+        let gated = CompetenceForm {
+            cab_vote: "block".into(),
+            plan_owner: "warn".into(),
+            ..form()
+        };
+        let draft = gated.validate().unwrap();
+        assert_eq!(
+            (draft.cab_vote, draft.plan_owner),
+            (Gate::Block, Gate::Warn)
+        );
+        let bad = CompetenceForm {
+            cab_vote: "sometimes".into(),
+            ..form()
+        };
+        assert!(bad.validate().unwrap_err().get("cab_vote").is_some());
+
+        let gap = |gate, expired_on| GateGap {
+            competence_id: 1,
+            name: "CAB chair".into(),
+            gate,
+            expired_on,
+        };
+        let expired = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let warned = [gap(Gate::Warn, Some(expired))];
+        assert_eq!(gate_refusal(&warned, "vote on this change"), None);
+        assert_eq!(owner_gate_refusal(&warned), None);
+        assert_eq!(gaps_words(&warned), "“CAB chair” (expired 2026-10-01)");
+        let refused = [gap(Gate::Warn, Some(expired)), gap(Gate::Block, None)];
+        let reason = gate_refusal(&refused, "vote on this change").unwrap();
+        // Only what refuses is named in the refusal.
+        assert!(
+            reason.starts_with("You cannot vote on this change without “CAB chair” (not held):"),
+            "{reason}"
+        );
+        assert!(owner_gate_refusal(&refused)
+            .unwrap()
+            .contains("“CAB chair” (not held)"));
     }
 
     #[test]

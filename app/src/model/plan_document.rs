@@ -534,6 +534,7 @@ mod tests {
                 person(2, "Rowan Price"),
                 person(3, "Sam Lee"),
             ],
+            owner_competence: vec![],
         }
     }
 

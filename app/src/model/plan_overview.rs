@@ -150,6 +150,8 @@ pub struct PlanDetail {
     pub major_changes: Vec<MajorChange>,
     /// Everyone who can own a step or be named in the plan.
     pub people: Vec<PersonRef>,
+    /// Competences checked of a plan owner that the owner lacks.
+    pub owner_competence: Vec<crate::model::competence::GateGap>,
 }
 
 impl PlanDetail {

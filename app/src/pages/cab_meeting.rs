@@ -505,6 +505,29 @@ fn VotePanel() -> impl IntoView {
         }
         now
     });
+    // The reader's competence gaps for the live item, read in the browser once the page is
+    // live (the server renders the panel without them, so the first render matches).
+    let meeting_id = room.meeting.with_untracked(|m| m.id);
+    let gaps = LocalResource::new(move || {
+        live_item.track();
+        crate::api::cab::vote_competence(meeting_id)
+    });
+    let competence_note = move || {
+        let gaps = gaps.get().and_then(Result::ok).filter(|g| !g.is_empty())?;
+        let refused = gaps
+            .iter()
+            .any(|g| g.gate == crate::model::competence::Gate::Block);
+        let words = crate::model::competence::gaps_words(&gaps);
+        Some(view! {
+            <p class="banner banner-warning competence-warning" role="note">
+                {if refused {
+                    format!("You cannot vote on this change without {words}: the quality manager requires it.")
+                } else {
+                    format!("You vote without {words}: your vote counts, and the record notes it.")
+                }}
+            </p>
+        })
+    };
     // Re-rendered only when the live item, its decision or the reader's seats change.
     let ballot = Memo::new(move |_| {
         let viewing = room.viewing.get();
@@ -551,6 +574,7 @@ fn VotePanel() -> impl IntoView {
         Some(view! {
             <section class="panel vote-panel" aria-labelledby="vote-heading">
                 <h2 id="vote-heading">"Your vote"</h2>
+                {competence_note}
                 {(!for_others.is_empty()).then(|| view! { <p class="hint">"You vote as delegate for: "{for_others.join(", ")}</p> })}
                 {mine.map(|v| view! { <p class="muted">"You voted: "<strong>{v.label()}</strong>". Vote again to change it."</p> })}
                 <ActionForm action=vote attr:class="form vote-form" attr:novalidate=true>

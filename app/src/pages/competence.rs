@@ -135,6 +135,31 @@ fn CompetenceView(competence: Competence, actions: Actions) -> impl IntoView {
     );
     let evidence = competence.evidence.clone();
     let missing = competence.missing.clone();
+    let gates = {
+        use crate::model::competence::Gate;
+        let checked: Vec<String> = [
+            ("a CAB vote", competence.cab_vote),
+            ("owning a continuity plan", competence.plan_owner),
+        ]
+        .into_iter()
+        .filter(|(_, gate)| *gate != Gate::Off)
+        .map(|(what, gate)| {
+            format!(
+                "{what}: {}",
+                if gate == Gate::Block {
+                    "refused without it"
+                } else {
+                    "warned without it"
+                }
+            )
+        })
+        .collect();
+        if checked.is_empty() {
+            "Not checked at any activity".to_string()
+        } else {
+            checked.join("; ")
+        }
+    };
     view! {
         <Title text=competence.name.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/competences">"Competence"</a>" / "{competence.name.clone()}</nav>
@@ -147,6 +172,7 @@ fn CompetenceView(competence: Competence, actions: Actions) -> impl IntoView {
             <dt>"Needed by"</dt><dd>{needed.join(", ")}</dd>
             <dt>"For"</dt><dd>{service}</dd>
             <dt>"Evidence valid"</dt><dd>{validity}</dd>
+            <dt>"Where a gap matters"</dt><dd>{gates}</dd>
         </dl>
         <section class="panel" aria-labelledby="missing-heading">
             <h2 id="missing-heading">"Needed but not held"</h2>

@@ -10,7 +10,7 @@ use crate::components::pager::Pager;
 use crate::components::session::IfAllowed;
 use crate::error::AppError;
 use crate::model::access::{Permission, Role};
-use crate::model::competence::{Cell, CompetenceChoices, CompetenceForm, MatrixParams};
+use crate::model::competence::{Cell, CompetenceChoices, CompetenceForm, Gate, MatrixParams};
 use crate::model::listing::PageKey;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -192,6 +192,29 @@ pub fn CompetenceFields(
         view! { <p class="field-error" id=format!("competence-{field}-error") aria-live="polite">{field_error(error, field)}</p> }
     };
     let service = initial.service_id.clone();
+    let gate_choice = move |id: &'static str,
+                            name: &'static str,
+                            label: &'static str,
+                            refuse: &'static str,
+                            chosen: String| {
+        let chosen = if chosen.is_empty() {
+            Gate::Off.as_str().to_string()
+        } else {
+            chosen
+        };
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <select id=id name=format!("form[{name}]") aria-describedby=format!("competence-{name}-error")>
+                    {Gate::ALL.into_iter().map(|gate| {
+                        let words = match gate { Gate::Off => "Not checked", Gate::Warn => "Warn them, and note it on the record", Gate::Block => refuse };
+                        view! { <option value=gate.as_str() selected=chosen == gate.as_str()>{words}</option> }
+                    }).collect_view()}
+                </select>
+                {message(name)}
+            </div>
+        }
+    };
     view! {
         <div class="field">
             <label for="competence-name">"Name"</label>
@@ -230,5 +253,12 @@ pub fn CompetenceFields(
                 {message("validity_months")}
             </div>
         </div>
+        <fieldset class="field">
+            <legend>"Where a gap matters (for the service above, if it names one)"</legend>
+            <div class="field-row">
+                {gate_choice("competence-cab-vote", "cab_vote", "When someone without it votes in a CAB meeting", "Refuse the vote", initial.cab_vote.clone())}
+                {gate_choice("competence-plan-owner", "plan_owner", "When someone without it owns a continuity plan", "Refuse to approve the plan", initial.plan_owner.clone())}
+            </div>
+        </fieldset>
     }
 }

@@ -156,6 +156,7 @@ fn PlanPageBody(
         .cloned()
         .collect();
     let major = plan.major_changes.clone();
+    let owner_gaps = plan.owner_competence.clone();
     let review = plan.review;
     let body = if editing {
         view! {
@@ -206,6 +207,15 @@ fn PlanPageBody(
                     <li><a href=format!("/changes/{}", c.id)>{format!("CHG-{} {}", c.id, c.title)}</a>{format!(" ({})", c.service)}</li>
                 }).collect_view()}</ul>
             </div>
+        })}
+        {(!owner_gaps.is_empty()).then(|| {
+            let refused = owner_gaps.iter().any(|g| g.gate == crate::model::competence::Gate::Block);
+            view! {
+                <div class="banner banner-warning" role="status">
+                    <p><strong>{format!("The plan's owner, {}, does not hold what a plan owner needs: {}.", plan.owner.name, crate::model::competence::gaps_words(&owner_gaps))}</strong></p>
+                    <p>{if refused { "A new version is not approved until a quality manager records their evidence or the plan has another owner." } else { "A quality manager records their evidence once they hold it." }}</p>
+                </div>
+            }
         })}
         {review.needs_attention().then(|| view! {
             <p class="banner banner-warning" role="status">{format!("{}: confirm it still holds and approve a new version.", review.label())}</p>

@@ -21,6 +21,9 @@ struct Definition {
     people: &'static [&'static str],
     service: Option<&'static str>,
     validity_months: Option<u32>,
+    /// What a gap does at a CAB vote and for a plan owner (`Gate` codes).
+    cab_vote: &'static str,
+    plan_owner: &'static str,
 }
 
 struct Held {
@@ -41,6 +44,8 @@ const DEFINITIONS: [Definition; 7] = [
         people: &[],
         service: None,
         validity_months: Some(24),
+        cab_vote: "off",
+        plan_owner: "off",
     },
     Definition {
         name: "Change risk assessment",
@@ -49,6 +54,8 @@ const DEFINITIONS: [Definition; 7] = [
         people: &[],
         service: None,
         validity_months: Some(36),
+        cab_vote: "warn",
+        plan_owner: "off",
     },
     Definition {
         name: "Continuity exercise lead",
@@ -57,6 +64,8 @@ const DEFINITIONS: [Definition; 7] = [
         people: &[],
         service: None,
         validity_months: Some(12),
+        cab_vote: "off",
+        plan_owner: "off",
     },
     Definition {
         name: "Payroll continuity",
@@ -65,6 +74,8 @@ const DEFINITIONS: [Definition; 7] = [
         people: &["continuity@conform.demo"],
         service: Some("Payroll"),
         validity_months: None,
+        cab_vote: "off",
+        plan_owner: "warn",
     },
     Definition {
         name: "ISO/IEC 20000-1 internal auditor",
@@ -73,6 +84,8 @@ const DEFINITIONS: [Definition; 7] = [
         people: &[],
         service: None,
         validity_months: Some(36),
+        cab_vote: "off",
+        plan_owner: "off",
     },
     Definition {
         name: "Major incident management",
@@ -81,6 +94,8 @@ const DEFINITIONS: [Definition; 7] = [
         people: &[],
         service: None,
         validity_months: Some(12),
+        cab_vote: "off",
+        plan_owner: "off",
     },
     Definition {
         name: "Service desk tooling",
@@ -89,6 +104,8 @@ const DEFINITIONS: [Definition; 7] = [
         people: &[],
         service: None,
         validity_months: None,
+        cab_vote: "off",
+        plan_owner: "off",
     },
 ];
 
@@ -188,6 +205,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
                 .and_then(|name| services.iter().find(|s| s.name == name))
                 .map_or(String::new(), |s| s.id.to_string()),
             validity_months: d.validity_months.map_or(String::new(), |m| m.to_string()),
+            cab_vote: d.cab_vote.into(),
+            plan_owner: d.plan_owner.into(),
         };
         let at = now - Duration::days(1200);
         ids.push((

@@ -145,6 +145,7 @@ mod tests {
             review: ReviewStatus::NotApproved,
             major_changes: vec![],
             people: vec![],
+            owner_competence: vec![],
         };
         (detail, version)
     }

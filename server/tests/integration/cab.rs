@@ -657,3 +657,152 @@ async fn board_definitions_are_checked_versioned_and_audited() {
         .unwrap();
     assert_eq!(history.len(), 2, "{history:?}");
 }
+
+/// A competence set to check CAB votes: a member without it is refused with the reason
+/// (refuse), or votes with the gap on the record (warn); the vote panel is told first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_competence_gate_refuses_or_notes_a_vote() {
+    use app::model::competence::{CompetenceForm, EvidenceForm, Gate};
+    use app::server::entity::audit_log;
+    use app::server::service::competences;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let db = common::test_db().await;
+    let r = room(&db).await;
+    let quinn = person(
+        &db,
+        "quinn@example.org",
+        "Quinn Quality",
+        Role::QualityManager,
+    )
+    .await;
+    awaiting(
+        &db,
+        &r.requester,
+        &r.chair,
+        "Patch the mail gateway",
+        "normal",
+    )
+    .await;
+    let form = CompetenceForm {
+        name: "Change risk assessment".into(),
+        roles: vec![Role::CabMember.as_str().into()],
+        cab_vote: "block".into(),
+        ..Default::default()
+    };
+    let competence = competences::create(&db, &quinn, &actor(&quinn), &form, Utc::now())
+        .await
+        .unwrap();
+    let id = cab::meetings::schedule(
+        &db,
+        &actor(&r.chair),
+        r.board_id,
+        MeetingWhen::Now,
+        String::new(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    cab::meetings::start(
+        &db,
+        &r.chair,
+        &actor(&r.chair),
+        id,
+        version(&db, &r.chair, id).await,
+    )
+    .await
+    .unwrap();
+    for who in [&r.chair, &r.kim, &r.stand_in] {
+        cab::presence::join(&db, id, who.id).await.unwrap();
+    }
+    let item = cab::meetings::load(&db, &r.kim, id)
+        .await
+        .unwrap()
+        .current_item()
+        .unwrap()
+        .clone();
+    let gaps = cab::voting::vote_gaps(&db, &r.kim, id).await.unwrap();
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0].gate, Gate::Block);
+    let kim_actor = actor(&r.kim);
+    let kim_votes = || {
+        cab::voting::vote(
+            &db,
+            &r.kim,
+            &kim_actor,
+            id,
+            item.id,
+            Vote::Approve,
+            String::new(),
+        )
+    };
+    let refused = kim_votes().await.unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Refused(m) if m.contains("You cannot vote on this change without “Change risk assessment” (not held)")),
+        "{refused:?}"
+    );
+    assert!(cab::meetings::load(&db, &r.kim, id)
+        .await
+        .unwrap()
+        .current_item()
+        .unwrap()
+        .votes
+        .is_empty());
+
+    // With her evidence recorded, Kim votes.
+    competences::record_evidence(
+        &db,
+        &quinn,
+        &actor(&quinn),
+        &EvidenceForm {
+            user_id: r.kim.id.to_string(),
+            competence_id: competence.to_string(),
+            kind: "training".into(),
+            evidence: "Change risk assessment workshop".into(),
+            achieved_on: (Utc::now().date_naive() - chrono::Duration::days(30)).to_string(),
+            expires_on: String::new(),
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(cab::voting::vote_gaps(&db, &r.kim, id)
+        .await
+        .unwrap()
+        .is_empty());
+    kim_votes().await.unwrap();
+
+    // Set to warn: Dee, standing in without it, votes, and the record says so.
+    let warn = CompetenceForm {
+        cab_vote: "warn".into(),
+        ..form
+    };
+    competences::update(&db, &actor(&quinn), competence, 1, &warn)
+        .await
+        .unwrap();
+    cab::voting::vote(
+        &db,
+        &r.stand_in,
+        &actor(&r.stand_in),
+        id,
+        item.id,
+        Vote::Approve,
+        String::new(),
+    )
+    .await
+    .unwrap();
+    let noted: Vec<String> = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("cab_vote"))
+        .order_by_asc(audit_log::Column::Seq)
+        .all(db.reader())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.summary)
+        .collect();
+    assert_eq!(noted.len(), 2, "{noted:?}");
+    assert!(!noted[0].contains("cast without"), "{noted:?}");
+    assert!(
+        noted[1].contains("(cast without “Change risk assessment” (not held))"),
+        "{noted:?}"
+    );
+}

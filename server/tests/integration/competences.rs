@@ -38,6 +38,8 @@ fn definition(name: &str, roles: &[Role], people: &[&CurrentUser], months: &str)
         people: people.iter().map(|p| p.id.to_string()).collect(),
         service_id: String::new(),
         validity_months: months.into(),
+        cab_vote: String::new(),
+        plan_owner: String::new(),
     }
 }
 
@@ -543,4 +545,91 @@ async fn definitions_are_unique_versioned_bounded_and_guarded() {
     let restore =
         competences::set_status(&db, &actor(&quinn), id, 3, CompetenceStatus::Active).await;
     assert!(matches!(restore, Err(AppError::Refused(_))));
+}
+
+/// A competence set to check plan owners: the plan's page names the owner's gap (warn), and
+/// approval is refused while it lasts (block) — never silently — until the evidence is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_owner_without_a_checked_competence_is_flagged_and_blocks_approval() {
+    use app::model::competence::Gate;
+    use app::model::continuity_plan::{PlanAction, PlanState};
+    use app::server::service::{continuity_plans, plan_overview};
+    let db = common::test_db().await;
+    let quinn = person(&db, "quinn@example.org", Role::QualityManager).await;
+    let dana = person(&db, "dana@example.org", Role::ServiceOwner).await;
+    let rowan = person(&db, "rowan@example.org", Role::ContinuityManager).await;
+    // Rowan wrote part of it; Sage, another continuity manager, approves.
+    let sage = person(&db, "sage@example.org", Role::ContinuityManager).await;
+    let (plan, review) = common::fixtures::plan_in_review_written_with(&db, &dana, &rowan).await;
+    let today = Utc::now().date_naive();
+    let unchecked = plan_overview::detail(db.reader(), plan, today)
+        .await
+        .unwrap();
+    assert!(unchecked.owner_competence.is_empty());
+
+    let ownership = CompetenceForm {
+        plan_owner: "warn".into(),
+        ..definition("Continuity plan ownership", &[], &[&dana], "")
+    };
+    let id = competences::create(&db, &quinn, &actor(&quinn), &ownership, Utc::now())
+        .await
+        .unwrap();
+    let flagged = plan_overview::detail(db.reader(), plan, today)
+        .await
+        .unwrap();
+    assert_eq!(flagged.owner_competence.len(), 1);
+    assert_eq!(flagged.owner_competence[0].gate, Gate::Warn);
+    assert_eq!(
+        flagged.owner_competence[0].words(),
+        "“Continuity plan ownership” (not held)"
+    );
+
+    // Set to refuse: the continuity manager's approval is refused with the reason.
+    let refusing = CompetenceForm {
+        plan_owner: "block".into(),
+        ..ownership.clone()
+    };
+    competences::update(&db, &actor(&quinn), id, 1, &refusing)
+        .await
+        .unwrap();
+    let refused = continuity_plans::transition_version(
+        &db,
+        &sage,
+        &actor(&sage),
+        review.id,
+        review.version,
+        PlanAction::Approve,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Refused(m) if m.contains("plan's owner does not hold “Continuity plan ownership”")),
+        "{refused:?}"
+    );
+
+    // Once Dana's evidence is recorded, the plan is approved and the flag is gone.
+    competences::record_evidence(
+        &db,
+        &quinn,
+        &actor(&quinn),
+        &evidence(&dana, id, today - Duration::days(3)),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let approved = continuity_plans::transition_version(
+        &db,
+        &sage,
+        &actor(&sage),
+        review.id,
+        review.version,
+        PlanAction::Approve,
+    )
+    .await
+    .unwrap();
+    assert_eq!(approved.state, PlanState::Approved);
+    let clear = plan_overview::detail(db.reader(), plan, today)
+        .await
+        .unwrap();
+    assert!(clear.owner_competence.is_empty());
 }

@@ -68,6 +68,7 @@ const GUARDED: &[(&str, &str, Option<Permission>)] = &[
     ("/api/cab/start", "id=1&version=1", Some(Permission::CabChair)),
     ("/api/cab/go_to", "id=1&version=1&item_id=1", Some(Permission::CabChair)),
     ("/api/cab/vote", "id=1&item_id=1&form[vote]=approve", Some(Permission::CabVote)),
+    ("/api/cab/vote_competence", "id=1", Some(Permission::CabVote)),
     ("/api/cab/decide", "id=1&version=1&item_id=1&form[decision]=authorise", Some(Permission::CabChair)),
     ("/api/cab/agenda", "id=1&version=1&op=refresh", Some(Permission::CabChair)),
     ("/api/cab/add_action", "id=1&version=1&form[text]=Probe&form[owner_id]=1&form[due]=2030-01-01", Some(Permission::CabChair)),

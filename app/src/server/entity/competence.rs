@@ -13,6 +13,10 @@ pub struct Model {
     pub service_id: Option<i64>,
     pub validity_months: Option<i16>,
     pub status: String,
+    /// `off`, `warn` or `block`: what a gap does when its holder casts a CAB vote.
+    pub cab_vote_gate: String,
+    /// The same when they own a continuity plan (of its service, if it names one).
+    pub plan_owner_gate: String,
     pub created_by: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -7,8 +7,8 @@ use crate::model::access::{RecordType, Role};
 use crate::model::competence::{
     best, required_of, Cell, Competence, CompetenceChoices, CompetenceColumn, CompetenceDraft,
     CompetenceForm, CompetenceReminder, CompetenceStatus, Evidence, EvidenceForm, EvidenceKind,
-    MatrixPage, MatrixParams, MatrixRow, PersonCompetences, Standing, WithdrawForm, Withdrawal,
-    MAX_ACTIVE, NOT_YOUR_OWN,
+    Gate, MatrixPage, MatrixParams, MatrixRow, PersonCompetences, Standing, WithdrawForm,
+    Withdrawal, MAX_ACTIVE, NOT_YOUR_OWN,
 };
 use crate::model::refs::{PersonRef, ServiceRef};
 use crate::model::user::CurrentUser;
@@ -201,6 +201,18 @@ fn validity_words(months: Option<u32>) -> String {
     months.map_or("never expires".into(), |m| format!("valid {m} months"))
 }
 
+/// "; a CAB vote without it: refuse; a plan owner without it: warn" (nothing when unchecked).
+fn gate_words(draft: &CompetenceDraft) -> String {
+    [
+        ("a CAB vote without it", draft.cab_vote),
+        ("a plan owner without it", draft.plan_owner),
+    ]
+    .into_iter()
+    .filter(|(_, gate)| *gate != Gate::Off)
+    .map(|(what, gate)| format!("; {what}: {}", gate.label().to_lowercase()))
+    .collect()
+}
+
 /// Defines a competence, active.
 pub async fn create(
     db: &Db,
@@ -219,6 +231,8 @@ pub async fn create(
         description: Set(draft.description.clone()),
         service_id: Set(draft.service_id),
         validity_months: Set(draft.validity_months.map(|m| m as i16)),
+        cab_vote_gate: Set(draft.cab_vote.as_str().into()),
+        plan_owner_gate: Set(draft.plan_owner.as_str().into()),
         status: Set(CompetenceStatus::Active.as_str().into()),
         created_by: Set(user.id),
         created_at: Set(now),
@@ -239,10 +253,11 @@ pub async fn create(
         id,
         "competence_defined",
         format!(
-            "Competence “{}” defined, needed by {}, evidence {}",
+            "Competence “{}” defined, needed by {}, evidence {}{}",
             draft.name,
             needed_by(&draft, &names),
-            validity_words(draft.validity_months)
+            validity_words(draft.validity_months),
+            gate_words(&draft)
         ),
     )
     .await?;
@@ -281,6 +296,11 @@ pub async fn update(
                 Column::ValidityMonths,
                 Expr::value(draft.validity_months.map(|m| m as i16)),
             )
+            .col_expr(Column::CabVoteGate, Expr::value(draft.cab_vote.as_str()))
+            .col_expr(
+                Column::PlanOwnerGate,
+                Expr::value(draft.plan_owner.as_str()),
+            )
     };
     versioned::update_or(&txn, id, version, apply, |e| name_taken(e, &name)).await?;
     set_needs(&txn, id, &draft).await?;
@@ -297,10 +317,11 @@ pub async fn update(
         id,
         "competence_updated",
         format!(
-            "Competence “{}”{renamed}: needed by {}, evidence {}",
+            "Competence “{}”{renamed}: needed by {}, evidence {}{}",
             draft.name,
             needed_by(&draft, &names),
-            validity_words(draft.validity_months)
+            validity_words(draft.validity_months),
+            gate_words(&draft)
         ),
     )
     .await?;
@@ -800,6 +821,8 @@ pub async fn detail<C: ConnectionTrait>(
         people: named.iter().map(|p| person(&names, *p)).collect(),
         service: column.service,
         validity_months: competence.validity_months.map(|m| m as u32),
+        cab_vote: Gate::parse(&competence.cab_vote_gate).unwrap_or(Gate::Off),
+        plan_owner: Gate::parse(&competence.plan_owner_gate).unwrap_or(Gate::Off),
         version: competence.version,
         evidence: evidence
             .into_iter()

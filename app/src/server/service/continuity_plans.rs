@@ -6,6 +6,7 @@
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::actor::ActorFacts;
+use crate::model::competence::{owner_gate_refusal, GatedActivity};
 use crate::model::continuity_plan::{
     check_content, compare, plan_transition, PlanAction, PlanContent, PlanState, PlanVersion,
     Section, SectionDiff,
@@ -17,6 +18,8 @@ use crate::server::db::Db;
 use crate::server::entity::continuity_plan::{self as plan_entity, Entity as Plans};
 use crate::server::entity::plan_comment as comment_entity;
 use crate::server::entity::plan_version::{self as version_entity, Entity as Versions};
+use crate::server::service::competence_gates;
+use crate::server::service::schedule::today_for;
 use crate::server::service::users::people;
 use crate::server::versioned::{self, check_version};
 use chrono::Utc;
@@ -278,6 +281,20 @@ pub async fn transition_version(
         &ActorFacts::from(user),
     )?;
     let now = Utc::now();
+    if next == PlanState::Approved {
+        // A plan owned by someone without a competence set to refuse is not approved.
+        let lacking = competence_gates::gaps(
+            &txn,
+            GatedActivity::PlanOwner,
+            plan.owner_id,
+            &crate::server::service::plan_overview::service_ids(&plan),
+            today_for(user, now),
+        )
+        .await?;
+        if let Some(reason) = owner_gate_refusal(&lacking) {
+            return Err(AppError::Refused(reason));
+        }
+    }
     if next == PlanState::Approved {
         // The approved version before this one is superseded, never deleted.
         Versions::update_many()

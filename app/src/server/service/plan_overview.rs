@@ -24,7 +24,7 @@ use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
-fn service_ids(plan: &plan_entity::Model) -> Vec<i64> {
+pub(crate) fn service_ids(plan: &plan_entity::Model) -> Vec<i64> {
     serde_json::from_str(&plan.service_ids).unwrap_or_default()
 }
 
@@ -350,7 +350,16 @@ pub async fn detail<C: ConnectionTrait>(
     };
     let owner = people(conn, &[plan.owner_id]).await?;
     let everyone = users::active_people(conn).await?;
+    let owner_competence = crate::server::service::competence_gates::gaps(
+        conn,
+        crate::model::competence::GatedActivity::PlanOwner,
+        plan.owner_id,
+        &service_ids(&plan),
+        today,
+    )
+    .await?;
     Ok(PlanDetail {
+        owner_competence,
         id: plan.id,
         title: plan.title.clone(),
         owner: person(&owner, plan.owner_id),

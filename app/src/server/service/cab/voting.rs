@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::model::access::Permission;
 use crate::model::cab::{Decision, Vote};
 use crate::model::change_request::{reference, Change};
+use crate::model::competence::{gaps_words, gate_refusal, GatedActivity};
 use crate::model::meeting::{vote_seats, MeetingAction};
 use crate::model::user::CurrentUser;
 use crate::server::audit::Actor;
@@ -15,14 +16,17 @@ use crate::server::entity::cab_agenda_item::{self as item_entity, Entity as Item
 use crate::server::entity::cab_meeting::Entity as Meetings;
 use crate::server::entity::cab_vote::{self as vote_entity, Entity as Votes};
 use crate::server::entity::change::Entity as Changes;
+use crate::server::entity::change_service::{self, Entity as ChangeServices};
 use crate::server::service::cab::boards;
 use crate::server::service::cab::presence::{present_ids, quorum_status, voters};
 use crate::server::service::changes::{self, TransitionInput};
+use crate::server::service::competence_gates;
+use crate::server::service::schedule::today_for;
 use crate::server::service::users::{people, person};
 use crate::server::versioned::check_version;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 /// A member (or a delegate for absent members) votes on the item under discussion.
 #[allow(clippy::too_many_arguments)]
@@ -70,6 +74,26 @@ pub async fn vote(
     )
     .map_err(AppError::Refused)?;
     let now = Utc::now();
+    // Competence gates: a gap the quality manager set to refuse refuses the vote; one set to
+    // warn goes on record with it.
+    let services: Vec<i64> = ChangeServices::find()
+        .select_only()
+        .column(change_service::Column::ServiceId)
+        .filter(change_service::Column::ChangeId.eq(change.id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let lacking = competence_gates::gaps(
+        &txn,
+        GatedActivity::CabVote,
+        user.id,
+        &services,
+        today_for(user, now),
+    )
+    .await?;
+    if let Some(refusal) = gate_refusal(&lacking, "vote on this change") {
+        return Err(AppError::Refused(refusal));
+    }
     for member_id in &seats {
         Votes::insert(vote_entity::ActiveModel {
             item_id: Set(item_id),
@@ -105,7 +129,7 @@ pub async fn vote(
         id,
         "cab_vote",
         format!(
-            "{}: {}{}{}",
+            "{}: {}{}{}{}",
             reference(item.change_id),
             vote.label(),
             if for_whom.is_empty() {
@@ -117,12 +141,52 @@ pub async fn vote(
                 String::new()
             } else {
                 format!(" — {comment}")
+            },
+            if lacking.is_empty() {
+                String::new()
+            } else {
+                format!(" (cast without {})", gaps_words(&lacking))
             }
         ),
     )
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The competences checked at a CAB vote that `user` lacks for the item under discussion in
+/// meeting `id` (none when nothing is under discussion): the vote panel shows them first.
+pub async fn vote_gaps(
+    db: &Db,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Vec<crate::model::competence::GateGap>, AppError> {
+    let conn = db.reader();
+    let meeting = Meetings::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That meeting".into()))?;
+    let Some(item_id) = meeting.current_item_id else {
+        return Ok(Vec::new());
+    };
+    let Some(item) = Items::find_by_id(item_id).one(conn).await? else {
+        return Ok(Vec::new());
+    };
+    let services: Vec<i64> = ChangeServices::find()
+        .select_only()
+        .column(change_service::Column::ServiceId)
+        .filter(change_service::Column::ChangeId.eq(item.change_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    competence_gates::gaps(
+        conn,
+        GatedActivity::CabVote,
+        user.id,
+        &services,
+        today_for(user, Utc::now()),
+    )
+    .await
 }
 
 /// The chair records the board's decision on the current item; the change moves on the change

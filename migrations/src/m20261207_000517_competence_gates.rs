@@ -30,7 +30,7 @@ impl MigrationTrait for Migration {
                 .alter_table(
                     Table::alter()
                         .table(Competences::Table)
-                        .add_column(&mut gate(column))
+                        .add_column(gate(column))
                         .to_owned(),
                 )
                 .await?;

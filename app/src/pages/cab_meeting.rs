@@ -505,15 +505,27 @@ fn VotePanel() -> impl IntoView {
         }
         now
     });
-    // The reader's competence gaps for the live item, read in the browser once the page is
-    // live (the server renders the panel without them, so the first render matches).
+    // The reader's competence gaps for the live item, asked by the browser once the page is
+    // live (an effect: the server renders the panel without them, so the first render matches).
     let meeting_id = room.meeting.with_untracked(|m| m.id);
-    let gaps = LocalResource::new(move || {
+    let gaps = RwSignal::new(Vec::<crate::model::competence::GateGap>::new());
+    Effect::new(move |_| {
         live_item.track();
-        crate::api::cab::vote_competence(meeting_id)
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = crate::api::cab::vote_competence(meeting_id).await {
+                // The panel may have gone (the meeting ended) while the answer travelled.
+                let _ = gaps.try_set(found);
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = meeting_id;
     });
     let competence_note = move || {
-        let gaps = gaps.get().and_then(Result::ok).filter(|g| !g.is_empty())?;
+        let gaps = gaps.get();
+        if gaps.is_empty() {
+            return None;
+        }
         let refused = gaps
             .iter()
             .any(|g| g.gate == crate::model::competence::Gate::Block);

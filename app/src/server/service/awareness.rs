@@ -23,7 +23,7 @@ use crate::server::entity::awareness_role::{self as role_entity, Entity as RoleR
 use crate::server::entity::sms_document::{self as doc_entity, Entity as Documents};
 use crate::server::entity::sms_document_version::{self as version_entity, Entity as Versions};
 use crate::server::entity::user::{Column as UserColumn, Entity as Users};
-use crate::server::service::audience::{member_sql, role_pattern, Audience};
+use crate::server::service::audience::{audience_words, member_sql, role_pattern, Audience};
 use crate::server::service::key_paging::{self, KeyOrder};
 use crate::server::service::schedule::today_for;
 use crate::server::service::users::{people, person};
@@ -203,55 +203,11 @@ async fn check_references<C: ConnectionTrait>(
     document.ok_or_else(|| AppError::single_field("document_id", "Choose the document."))
 }
 
-async fn set_audience<C: ConnectionTrait>(
-    txn: &C,
-    id: i64,
-    draft: &CampaignDraft,
-) -> Result<(), AppError> {
-    RoleRows::delete_many()
-        .filter(role_entity::Column::CampaignId.eq(id))
-        .exec(txn)
-        .await?;
-    Named::delete_many()
-        .filter(named_entity::Column::CampaignId.eq(id))
-        .exec(txn)
-        .await?;
-    for role in &draft.roles {
-        role_entity::ActiveModel {
-            campaign_id: Set(id),
-            role: Set(role.as_str().into()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-    }
-    for user_id in &draft.people {
-        named_entity::ActiveModel {
-            campaign_id: Set(id),
-            user_id: Set(*user_id),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-    }
-    Ok(())
-}
-
-fn audience_words(draft: &CampaignDraft, names: &HashMap<i64, PersonRef>) -> String {
-    let mut who: Vec<String> = draft
-        .roles
-        .iter()
-        .map(|r| r.label().to_lowercase() + "s")
-        .collect();
-    who.extend(draft.people.iter().map(|id| person(names, *id).name));
-    who.join(", ")
-}
-
 fn summary(draft: &CampaignDraft, document: &str, names: &HashMap<i64, PersonRef>) -> String {
     format!(
         "“{}”: read “{document}”, for {}, due {}, target {}%",
         draft.title,
-        audience_words(draft, names),
+        audience_words(&draft.roles, &draft.people, names),
         draft.due_on,
         draft.target_percent
     )
@@ -291,7 +247,9 @@ pub async fn create(
     .insert(&txn)
     .await?
     .id;
-    set_audience(&txn, id, &draft).await?;
+    CHOSEN
+        .replace(&txn, id, &draft.roles, &draft.people)
+        .await?;
     let names = people(&txn, &draft.people).await?;
     audit::record(
         &txn,
@@ -339,7 +297,9 @@ pub async fn update(
             )
     };
     versioned::update(&txn, id, version, apply).await?;
-    set_audience(&txn, id, &draft).await?;
+    CHOSEN
+        .replace(&txn, id, &draft.roles, &draft.people)
+        .await?;
     let names = people(&txn, &draft.people).await?;
     audit::record(
         &txn,

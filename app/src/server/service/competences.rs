@@ -20,7 +20,7 @@ use crate::server::entity::competence_person::{self as named_entity, Entity as N
 use crate::server::entity::competence_role::{self as role_entity, Entity as RoleRows};
 use crate::server::entity::user::{Column as UserColumn, Entity as Users};
 use crate::server::failure::is_unique_violation;
-use crate::server::service::audience::{role_pattern, Audience};
+use crate::server::service::audience::{audience_words, role_pattern, Audience};
 use crate::server::service::catalogue;
 use crate::server::service::key_paging::{self, KeyOrder};
 use crate::server::service::text_search::contains;
@@ -153,50 +153,6 @@ async fn check_room<C: ConnectionTrait>(conn: &C) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn set_needs<C: ConnectionTrait>(
-    txn: &C,
-    id: i64,
-    draft: &CompetenceDraft,
-) -> Result<(), AppError> {
-    RoleRows::delete_many()
-        .filter(role_entity::Column::CompetenceId.eq(id))
-        .exec(txn)
-        .await?;
-    Named::delete_many()
-        .filter(named_entity::Column::CompetenceId.eq(id))
-        .exec(txn)
-        .await?;
-    for role in &draft.roles {
-        role_entity::ActiveModel {
-            competence_id: Set(id),
-            role: Set(role.as_str().into()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-    }
-    for user_id in &draft.people {
-        named_entity::ActiveModel {
-            competence_id: Set(id),
-            user_id: Set(*user_id),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-    }
-    Ok(())
-}
-
-fn needed_by(draft: &CompetenceDraft, names: &HashMap<i64, PersonRef>) -> String {
-    let mut who: Vec<String> = draft
-        .roles
-        .iter()
-        .map(|r| r.label().to_lowercase() + "s")
-        .collect();
-    who.extend(draft.people.iter().map(|id| person(names, *id).name));
-    who.join(", ")
-}
-
 fn validity_words(months: Option<u32>) -> String {
     months.map_or("never expires".into(), |m| format!("valid {m} months"))
 }
@@ -244,7 +200,9 @@ pub async fn create(
     .await
     .map_err(|e| name_taken(e, &draft.name))?
     .id;
-    set_needs(&txn, id, &draft).await?;
+    NEEDED_BY
+        .replace(&txn, id, &draft.roles, &draft.people)
+        .await?;
     let names = people(&txn, &draft.people).await?;
     audit::record(
         &txn,
@@ -255,7 +213,7 @@ pub async fn create(
         format!(
             "Competence “{}” defined, needed by {}, evidence {}{}",
             draft.name,
-            needed_by(&draft, &names),
+            audience_words(&draft.roles, &draft.people, &names),
             validity_words(draft.validity_months),
             gate_words(&draft)
         ),
@@ -303,7 +261,9 @@ pub async fn update(
             )
     };
     versioned::update_or(&txn, id, version, apply, |e| name_taken(e, &name)).await?;
-    set_needs(&txn, id, &draft).await?;
+    NEEDED_BY
+        .replace(&txn, id, &draft.roles, &draft.people)
+        .await?;
     let names = people(&txn, &draft.people).await?;
     let renamed = if before.name == draft.name {
         String::new()
@@ -319,7 +279,7 @@ pub async fn update(
         format!(
             "Competence “{}”{renamed}: needed by {}, evidence {}{}",
             draft.name,
-            needed_by(&draft, &names),
+            audience_words(&draft.roles, &draft.people, &names),
             validity_words(draft.validity_months),
             gate_words(&draft)
         ),

@@ -76,21 +76,7 @@ pub async fn vote(
     let now = Utc::now();
     // Competence gates: a gap the quality manager set to refuse refuses the vote; one set to
     // warn goes on record with it.
-    let services: Vec<i64> = ChangeServices::find()
-        .select_only()
-        .column(change_service::Column::ServiceId)
-        .filter(change_service::Column::ChangeId.eq(change.id))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    let lacking = competence_gates::gaps(
-        &txn,
-        GatedActivity::CabVote,
-        user.id,
-        &services,
-        today_for(user, now),
-    )
-    .await?;
+    let lacking = gaps_for_vote(&txn, user, change.id, now).await?;
     if let Some(refusal) = gate_refusal(&lacking, "vote on this change") {
         return Err(AppError::Refused(refusal));
     }
@@ -172,10 +158,22 @@ pub async fn vote_gaps(
     let Some(item) = Items::find_by_id(item_id).one(conn).await? else {
         return Ok(Vec::new());
     };
+    gaps_for_vote(conn, user, item.change_id, Utc::now()).await
+}
+
+/// The competences checked at a CAB vote that `user` lacks for a vote on `change_id`: those
+/// for any service and those for the services the change touches. One check for the vote and
+/// for the panel that warns before it.
+async fn gaps_for_vote<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    user: &CurrentUser,
+    change_id: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<crate::model::competence::GateGap>, AppError> {
     let services: Vec<i64> = ChangeServices::find()
         .select_only()
         .column(change_service::Column::ServiceId)
-        .filter(change_service::Column::ChangeId.eq(item.change_id))
+        .filter(change_service::Column::ChangeId.eq(change_id))
         .into_tuple()
         .all(conn)
         .await?;
@@ -184,7 +182,7 @@ pub async fn vote_gaps(
         GatedActivity::CabVote,
         user.id,
         &services,
-        today_for(user, Utc::now()),
+        today_for(user, now),
     )
     .await
 }

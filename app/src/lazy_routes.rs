@@ -27,6 +27,9 @@ use crate::pages::{
     change_list::ChangeListPage,
     change_new::ChangeNewPage,
     change_templates::{ChangeTemplatePage, ChangeTemplatesPage},
+    ci::CiPage,
+    cmdb::{CiNewPage, CmdbPage},
+    cmdb_import::CiImportPage,
     competence::CompetencePage,
     competences::{CompetenceNewPage, CompetencesPage},
     compliance::CompliancePage,
@@ -143,6 +146,10 @@ lazy_sections! {
         Calendar => CalendarPage,
         ScheduleWindows => ScheduleWindowsPage,
         ScheduleWindow => ScheduleWindowPage,
+        Cmdb => CmdbPage,
+        CiNew => CiNewPage,
+        CiImport => CiImportPage,
+        Ci => CiPage,
     }
     cab / cab_section / __preload_cab_section {
         Cab => CabPage,

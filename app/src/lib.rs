@@ -90,6 +90,10 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/cab/boards/new") view={Lazy::<lazy_routes::cab::CabBoardNew>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/cab/boards/:id") view={Lazy::<lazy_routes::cab::CabBoardEdit>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/cab/meetings/:id") view={Lazy::<lazy_routes::cab::CabMeeting>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/cmdb") view={Lazy::<lazy_routes::changes::Cmdb>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/cmdb/new") view={Lazy::<lazy_routes::changes::CiNew>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/cmdb/import") view={Lazy::<lazy_routes::changes::CiImport>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/cmdb/:id") view={Lazy::<lazy_routes::changes::Ci>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/calendar") view={Lazy::<lazy_routes::changes::Calendar>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/calendar/windows") view={Lazy::<lazy_routes::changes::ScheduleWindows>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/calendar/windows/:id") view={Lazy::<lazy_routes::changes::ScheduleWindow>::new()}/>

@@ -75,6 +75,8 @@ const MUST_REACH = [
   '/risks/matrix',
   '/suppliers',
   '/suppliers/:n',
+  '/cmdb',
+  '/cmdb/:n',
   '/competences',
   '/competences/:n',
   '/competences/people/:n',

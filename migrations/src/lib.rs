@@ -40,6 +40,7 @@ mod m20261207_000514_suppliers;
 mod m20261207_000515_competences;
 mod m20261207_000516_awareness;
 mod m20261207_000517_competence_gates;
+mod m20261207_000518_configuration_items;
 
 pub struct Migrator;
 
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000515_competences::Migration),
             Box::new(m20261207_000516_awareness::Migration),
             Box::new(m20261207_000517_competence_gates::Migration),
+            Box::new(m20261207_000518_configuration_items::Migration),
         ]
     }
 }

@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
             get(exports::service_report_csv::service_report_csv),
         )
         .route("/risks/export.csv", get(exports::risk_csv::risk_csv))
+        .route("/cmdb/export.csv", get(exports::ci_csv::ci_csv))
         .route(
             "/suppliers/export.csv",
             get(exports::supplier_csv::supplier_csv),

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod awareness;
 pub mod cab;
 pub mod changes;
+pub mod cmdb;
 pub mod competences;
 pub mod compliance;
 pub mod continuity;

@@ -20,7 +20,8 @@ const SECTIONS: [(&str, &str); 10] = [
 ];
 
 /// Sections only some roles see.
-const RESTRICTED: [(&str, &str, Permission); 6] = [
+const RESTRICTED: [(&str, &str, Permission); 7] = [
+    ("/cmdb", "CMDB", Permission::ConfigurationRead),
     ("/risks", "Risks", Permission::RiskRead),
     ("/suppliers", "Suppliers", Permission::SupplierRead),
     ("/competences", "Competence", Permission::CompetenceRead),

@@ -4,6 +4,8 @@ pub mod audience;
 pub mod badges;
 pub mod change_badges;
 pub mod change_fields;
+pub mod ci_graph;
+pub mod ci_impact;
 pub mod csv_import;
 pub mod drag;
 pub mod draw_more;

@@ -53,6 +53,7 @@ labelled_enum! {
         Supplier => ("supplier", "Supplier"),
         Competence => ("competence", "Competence"),
         AwarenessCampaign => ("awareness_campaign", "Awareness campaign"),
+        ConfigurationItem => ("configuration_item", "Configuration item"),
         User => ("user", "User"),
         AuditTrail => ("audit_trail", "Audit trail"),
     }
@@ -111,10 +112,12 @@ pub enum Permission {
     AwarenessRead,
     AwarenessManage,
     AwarenessAcknowledge,
+    ConfigurationRead,
+    ConfigurationManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 50] = [
+    pub const ALL: [Permission; 52] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -165,6 +168,8 @@ impl Permission {
         Permission::AwarenessRead,
         Permission::AwarenessManage,
         Permission::AwarenessAcknowledge,
+        Permission::ConfigurationRead,
+        Permission::ConfigurationManage,
     ];
 
     pub fn record_type(self) -> RecordType {
@@ -214,6 +219,9 @@ impl Permission {
             Permission::AwarenessRead
             | Permission::AwarenessManage
             | Permission::AwarenessAcknowledge => RecordType::AwarenessCampaign,
+            Permission::ConfigurationRead | Permission::ConfigurationManage => {
+                RecordType::ConfigurationItem
+            }
         }
     }
 
@@ -323,6 +331,12 @@ impl Permission {
             }
             Permission::AwarenessAcknowledge => {
                 "acknowledge the awareness campaigns they are in (only their own)"
+            }
+            Permission::ConfigurationRead => {
+                "read the CMDB: configuration items, their relationships and what a failure reaches"
+            }
+            Permission::ConfigurationManage => {
+                "record configuration items and their relationships; change those they own (a change manager: any)"
             }
         }
     }
@@ -627,6 +641,22 @@ impl Permission {
             Permission::AwarenessManage => &[QualityManager],
             // Anyone may be in a campaign's audience; the assignment decides whether they are.
             Permission::AwarenessAcknowledge => &Role::ALL,
+            // The CMDB maps the infrastructure and its weak points: for those who work in the
+            // SMS, not for requesters.
+            Permission::ConfigurationRead => &[
+                Admin,
+                ChangeManager,
+                CabMember,
+                ServiceOwner,
+                ContinuityManager,
+                QualityManager,
+                Auditor,
+                ServiceLevelManager,
+                Resolver,
+            ],
+            // Those who build and run the services record what they are made of; the change
+            // manager controls the configuration as a whole.
+            Permission::ConfigurationManage => &[ChangeManager, ServiceOwner, Resolver],
         }
     }
 }
@@ -734,6 +764,7 @@ mod tests {
                     | Permission::SupplierManage
                     | Permission::CompetenceManage
                     | Permission::AwarenessManage
+                    | Permission::ConfigurationManage
             );
             assert_eq!(
                 may(&[Role::Admin], permission),
@@ -759,6 +790,7 @@ mod tests {
             Permission::SupplierManage,
             Permission::CompetenceManage,
             Permission::AwarenessManage,
+            Permission::ConfigurationManage,
         ] {
             assert!(!may(&[Role::Auditor], permission));
         }

@@ -13,6 +13,8 @@ pub mod change;
 pub mod change_request;
 pub mod clause_library;
 pub mod clauses;
+pub mod cmdb;
+pub mod cmdb_import;
 pub mod competence;
 pub mod continuity_plan;
 pub mod controls;

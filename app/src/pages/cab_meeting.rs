@@ -14,6 +14,7 @@ use crate::api::cab::{
 use crate::api::changes::OverrideConflicts as OverrideConflictsAction;
 use crate::components::change_badges::{RiskBadge, StateBadge};
 use crate::components::change_fields::field_error;
+use crate::components::ci_impact::ChangeCiImpact;
 use crate::components::error_view::{ErrorBanner, ErrorPanel, FormErrors};
 use crate::components::live::listen;
 use crate::components::session::IfAllowed;
@@ -399,6 +400,7 @@ fn ItemPanel() -> impl IntoView {
                                         })}
                                     </dd>
                                 </dl>
+                                <ChangeCiImpact change_id=change.id version=change.version/>
                                 <details class="plans">
                                     <summary>"Plans: implementation, test, back-out"</summary>
                                     <h3>"Implementation"</h3><p class="prewrap">{change.implementation_plan.clone()}</p>

@@ -4,6 +4,7 @@ use super::id_param;
 use crate::api::changes::{change_history, get_change, OverrideConflicts, TransitionChange};
 use crate::api::incidents::incidents_caused_by;
 use crate::components::change_badges::{RiskBadge, StateBadge, TypeBadge};
+use crate::components::ci_impact::ChangeCiImpact;
 use crate::components::error_view::{ErrorBanner, ErrorPanel};
 use crate::components::history::HistoryList;
 use crate::components::risk_links::RiskLinksSection;
@@ -238,6 +239,7 @@ fn ChangeView(
                 caused.await.map(|caused| view! { <CausedIncidentsSection caused/> })
             })}
         </Transition>
+        <ChangeCiImpact change_id=id version/>
         <IfAllowed permission=Permission::RiskRead>
             <RiskLinksSection addressed_by=AddressedBy::Change record_id=id/>
         </IfAllowed>

@@ -201,6 +201,7 @@ versioned! {
     supplier => "this supplier", updated_at;
     competence => "this competence", updated_at;
     awareness_campaign => "this campaign", updated_at;
+    configuration_item => "this configuration item", updated_at;
     request_type => "this request type", updated_at;
     review_action => "this action";
     schedule_window => "this window";

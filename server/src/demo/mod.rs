@@ -7,6 +7,7 @@ pub mod awareness;
 pub mod cab;
 pub mod catalogue;
 pub mod changes;
+pub mod cmdb;
 pub mod competences;
 pub mod continuity;
 pub mod documents;
@@ -41,6 +42,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     // After the catalogue: suppliers support its services.
     created += suppliers::seed(db).await?;
     created += competences::seed(db).await?;
+    // After the catalogue and the suppliers: items serve services, one is a supplier's.
+    created += cmdb::seed(db).await?;
     // After the register's own seed, which only fills an empty register, and the suppliers
     // its impact analyses name.
     created += continuity::seed(db).await?;

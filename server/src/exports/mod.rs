@@ -12,6 +12,7 @@ pub mod audit_report;
 pub mod awareness_csv;
 pub mod cab_minutes;
 pub mod change_csv;
+pub mod ci_csv;
 pub mod continuity_plan;
 pub mod incident_csv;
 pub mod register_csv;

@@ -473,7 +473,7 @@ async fn the_demo_has_thin_evidence_to_show() {
     let all = clause_evidence::overview(&db, today).await.unwrap();
     let thin = |n: &str| all.iter().find(|e| e.number == n).unwrap().thin_count();
     // 9.2: the demo programme leaves 8.5.2 uncovered; 9.3: a review action is overdue.
-    for number in ["8.3.3", "8.5.1", "8.7.2", "10.1", "9.2", "9.3"] {
+    for number in ["8.3.3", "8.5.1", "8.7.2", "10.1", "9.2", "9.3", "8.2.6"] {
         assert!(
             thin(number) > 0,
             "{number} shows no thin evidence in the demo"
@@ -489,6 +489,16 @@ async fn the_demo_has_thin_evidence_to_show() {
     );
     assert!(audits.live_count() > 0);
     assert!(all.iter().find(|e| e.number == "9.3").unwrap().live_count() > 0);
+    // 8.2.5, 8.2.6: the CMDB's items count, and the runbook nobody owns is named.
+    let configuration = all.iter().find(|e| e.number == "8.2.6").unwrap();
+    assert!(configuration.live_count() > 0);
+    assert!(
+        configuration.thin[0]
+            .records
+            .iter()
+            .any(|r| r.label.ends_with("Payroll runbook")),
+        "{configuration:?}"
+    );
     // Service levels: the demo agreement is in force, and last month was reported.
     for number in ["8.3.3", "8.7.1", "9.4"] {
         assert!(

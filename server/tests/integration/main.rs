@@ -21,6 +21,7 @@ mod changes;
 mod clause_evidence;
 mod clause_library;
 mod client_files;
+mod cmdb;
 mod competences;
 mod continuity;
 mod demo_continuity;

@@ -1,5 +1,4 @@
 //! SeaORM entities. They stay on the server; the wire carries `model` types.
-
 pub mod alert_link;
 pub mod audit_checklist_item;
 pub mod audit_finding;
@@ -22,11 +21,14 @@ pub mod change;
 pub mod change_implementer;
 pub mod change_link;
 pub mod change_service;
+pub mod ci_relationship;
+pub mod ci_service;
 pub mod clause_library;
 pub mod competence;
 pub mod competence_evidence;
 pub mod competence_person;
 pub mod competence_role;
+pub mod configuration_item;
 pub mod continuity_exercise;
 pub mod continuity_plan;
 pub mod corrective_action;

@@ -71,6 +71,8 @@ enum Domain {
     Competence,
     /// 7.3: awareness campaigns and who acknowledged them.
     Awareness,
+    /// 8.2.5, 8.2.6: the CMDB — configuration items, their owners and relationships.
+    Configuration,
 }
 
 fn domain_of(number: &str) -> Option<Domain> {
@@ -89,6 +91,7 @@ fn domain_of(number: &str) -> Option<Domain> {
         "8.3.4" => Domain::Suppliers,
         "7.2" => Domain::Competence,
         "7.3" => Domain::Awareness,
+        "8.2.5" | "8.2.6" => Domain::Configuration,
         "8.7.1" => Domain::Availability,
         "8.7.2" => Domain::Continuity,
         "9.4" => Domain::Reporting,
@@ -163,6 +166,7 @@ async fn domain_evidence<C: ConnectionTrait>(
         Domain::Suppliers => suppliers(conn, today).await,
         Domain::Competence => competence(conn, today).await,
         Domain::Awareness => awareness(conn, today).await,
+        Domain::Configuration => configuration(conn).await,
     }
 }
 
@@ -1297,6 +1301,40 @@ async fn suppliers<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fou
             source("Reviewed at least once", reviewed as usize, "/suppliers"),
         ],
         thin,
+    ))
+}
+
+// ---- 8.2.5, 8.2.6: the CMDB --------------------------------------------------------------
+
+/// The items in use, how many have an owner, and the relationships recorded; thin where an
+/// item in use has nobody answering for it.
+async fn configuration<C: ConnectionTrait>(conn: &C) -> Result<Found, AppError> {
+    use crate::server::service::cmdb;
+    let (in_use, owned) = cmdb::counts(conn).await?;
+    let relationships = cmdb::relationship_count(conn).await?;
+    let thin = offenders(
+        conn,
+        "Configuration items in use without an owner",
+        cmdb::unowned(),
+        |row| {
+            record(
+                format!("{} {}", crate::model::cmdb::reference(row.id), row.name),
+                format!("/cmdb/{}", row.id),
+            )
+        },
+    )
+    .await?;
+    Ok((
+        vec![
+            source("Configuration items in use", in_use as usize, "/cmdb"),
+            source("With an owner", owned as usize, "/cmdb"),
+            source(
+                "Relationships between them",
+                relationships as usize,
+                "/cmdb",
+            ),
+        ],
+        thin.into_iter().collect(),
     ))
 }
 

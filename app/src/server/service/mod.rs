@@ -15,6 +15,8 @@ pub mod change_records;
 pub mod changes;
 pub mod clause_evidence;
 pub mod clause_library;
+pub mod cmdb;
+pub mod cmdb_import;
 pub mod competence_gates;
 pub mod competences;
 pub mod conflict_counts;

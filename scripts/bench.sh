@@ -14,7 +14,8 @@
 # queue at 100,000 incidents against reading any 25 rows, and due instants of 100,000 clocks on
 # office hours against wall-clock addition; 1,000 monitoring alerts (10 a delivery) posted over
 # HTTP, new and repeated, against as many health checks; an incident import of 5,000 rows
-# (preview and import) against reading the file and inserting as many bare rows.
+# (preview and import) against reading the file and inserting as many bare rows; CMDB impact
+# analysis at 50,000 items and 200,000 relationships against one bare recursive query.
 # Not run from here (each sets its own pass/fail targets; figures in docs/benchmarks.md):
 #   scripts/bench-signin.sh  a 500-parallel wrong-password burst against one account (~15 s)
 #   scripts/durability.sh    SIGKILL during acknowledged writes, 200 cycles (~1 min)
@@ -159,6 +160,10 @@ cargo build --release -p conform --example bench_incidents >/dev/null 2>&1
 # bare rows (bench_incident_import prints its own section).
 cargo build --release -p conform --example bench_incident_import >/dev/null 2>&1
 "$CARGO_TARGET_DIR/release/examples/bench_incident_import" "sqlite://$incident_data/import.db"
+# CMDB impact analysis over 50,000 items and 200,000 relationships, each kind's failure
+# against one bare recursive query (bench_cmdb prints its own section).
+cargo build --release -p conform --example bench_cmdb >/dev/null 2>&1
+"$CARGO_TARGET_DIR/release/examples/bench_cmdb" "sqlite://$incident_data/cmdb.db"
 # Monitoring intake: 1,000 alerts over HTTP as Alertmanager posts them, then the same again
 # (deduplicated), against as many health checks on the same server; fails on any lost alert.
 cargo build --release -p conform --example bench_intake >/dev/null 2>&1

@@ -36,7 +36,7 @@ test('configuration items are related and a change naming one reaches a second s
   const databaseUrl = page.url();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(database);
   await expect(page.locator('dl.details')).toContainText('PostgreSQL');
-  await expect(page.locator('.impact-summary')).toContainText('Nothing else relies on it');
+  await expect(page.locator('.impact-summary')).toContainText('1 service is affected; nothing else relies on it.');
 
   // The application serves the CRM and depends on the database, named by its name.
   await openHydrated(page, '/cmdb/new');
@@ -59,7 +59,7 @@ test('configuration items are related and a change naming one reaches a second s
 
   // If the database fails, the CRM is affected through the application.
   await openHydrated(page, databaseUrl);
-  await expect(page.locator('.impact-summary')).toContainText('2 services are affected through 1 item that relies on it.');
+  await expect(page.locator('.impact-summary')).toContainText('2 services are affected; 1 item relies on it.');
   const services = page.locator('.impact-services');
   await expect(services.getByRole('listitem').filter({ hasText: 'CRM' })).toContainText(`through ${application}`);
   await expect(page.getByRole('img', { name: /If .* fails/ })).toBeVisible();

@@ -424,20 +424,19 @@ pub struct Impact {
 
 impl Impact {
     pub fn words(&self) -> String {
-        match (self.reached, self.services.len()) {
-            (0, 0) => "Nothing else relies on it and it serves no service directly.".into(),
-            (items, 0) => format!(
-                "{items} item{} rel{} on it; no service is reached.",
-                if items == 1 { "" } else { "s" },
-                if items == 1 { "ies" } else { "y" }
-            ),
-            (items, services) => format!(
-                "{services} service{} affected through {items} item{} that rel{} on it.",
-                if services == 1 { " is" } else { "s are" },
-                if items == 1 { "" } else { "s" },
-                if items == 1 { "ies" } else { "y" }
-            ),
-        }
+        let items = match self.reached {
+            0 => "nothing else relies on it".to_string(),
+            1 => "1 item relies on it".to_string(),
+            n => format!("{n} items rely on it"),
+        };
+        let services = match self.services.len() {
+            0 => "no service is affected".to_string(),
+            1 => "1 service is affected".to_string(),
+            n => format!("{n} services are affected"),
+        };
+        let mut words = format!("{services}; {items}.");
+        words[..1].make_ascii_uppercase();
+        words
     }
 }
 
@@ -979,11 +978,14 @@ mod tests {
             reached: 0,
             cut_short: false,
         };
-        assert!(impact.words().starts_with("Nothing else"));
+        assert_eq!(
+            impact.words(),
+            "No service is affected; nothing else relies on it."
+        );
         impact.reached = 1;
         assert_eq!(
             impact.words(),
-            "1 item relies on it; no service is reached."
+            "No service is affected; 1 item relies on it."
         );
         impact.reached = 3;
         impact.services.push(AffectedService {
@@ -994,10 +996,7 @@ mod tests {
             through: ci(2),
             depth: 1,
         });
-        assert_eq!(
-            impact.words(),
-            "1 service is affected through 3 items that rely on it."
-        );
+        assert_eq!(impact.words(), "1 service is affected; 3 items rely on it.");
     }
 
     #[test]

@@ -91,6 +91,9 @@ fn ServiceView(
             <h1>{service.name.clone()}</h1>
             <div class="page-actions">
                 <a class="button secondary" href=format!("/services/{}/bia", service.id)>"Impact analysis"</a>
+                <IfAllowed permission=Permission::ConfigurationRead>
+                    <a class="button secondary" href=format!("/cmdb?service={}&status=all", service.id)>"Configuration items"</a>
+                </IfAllowed>
                 <IfAllowed permission=Permission::ServiceUpdate>
                     <a class="button" href=format!("/services/{}/edit", service.id)>"Edit"</a>
                 </IfAllowed>

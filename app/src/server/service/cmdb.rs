@@ -796,13 +796,9 @@ pub async fn impact_of<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Impa
             })
         })
         .collect();
-    services.sort_by(|a, b| {
-        (a.depth, a.service.name.to_lowercase()).cmp(&(b.depth, b.service.name.to_lowercase()))
-    });
+    services.sort_by_key(|a| (a.depth, a.service.name.to_lowercase()));
     let mut items = reached(&steps[..steps.len().min(SHOWN)], &refs);
-    items.sort_by(|a, b| {
-        (a.depth, a.ci.name.to_lowercase()).cmp(&(b.depth, b.ci.name.to_lowercase()))
-    });
+    items.sort_by_key(|a| (a.depth, a.ci.name.to_lowercase()));
     Ok(Impact {
         services,
         items,
@@ -844,12 +840,7 @@ async fn relationships<C: ConnectionTrait>(
             })
         })
         .collect();
-    listed.sort_by(|a, b| {
-        a.other
-            .name
-            .to_lowercase()
-            .cmp(&b.other.name.to_lowercase())
-    });
+    listed.sort_by_key(|a| a.other.name.to_lowercase());
     Ok((listed, total))
 }
 
@@ -1120,7 +1111,7 @@ pub async fn find_by_names<C: ConnectionTrait>(
             found.push(ci_ref(&r)?);
         }
     }
-    found.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    found.sort_by_key(|a| a.name.to_lowercase());
     Ok(found)
 }
 

@@ -44,12 +44,12 @@ pub async fn ci_csv(
     let db = &state.db;
     let result = async {
         let rows = every_row(
-            |_, after| {
+            |page, after| {
                 let params = CiListParams {
                     after: after.map(|key| key.query_pair().1).unwrap_or_default(),
                     ..base.clone()
                 };
-                async move { cmdb::export_batch(db.reader(), &params, EXPORT_BATCH).await }
+                async move { cmdb::export_batch(db.reader(), &params, page, EXPORT_BATCH).await }
             },
             |row| row.row.id,
         )

@@ -306,10 +306,16 @@ async fn a_failure_reaches_the_services_of_everything_that_relies_on_the_item() 
         .unwrap_err();
     assert!(field(&retired, "target").contains("retired"), "{retired:?}");
 
-    // Removing a relationship is the relying item's keeper's call, against the version read.
+    // Removing a relationship is the relying item's keeper's call, from that item, against
+    // its version: not from the other end, and not by someone else.
     let edge = record.item.relied_on_by[0].id;
     let v = version(&db, &fixer, server).await;
     let refused = cmdb::unrelate(&db, &fixer, &actor(&fixer), server, v, edge)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, AppError::NotFound(_)), "{refused:?}");
+    let v = version(&db, &owner, payroll_app).await;
+    let refused = cmdb::unrelate(&db, &fixer, &actor(&fixer), payroll_app, v, edge)
         .await
         .unwrap_err();
     assert!(matches!(refused, AppError::Refused(_)), "{refused:?}");
@@ -569,4 +575,41 @@ async fn the_demo_core_switch_change_reaches_services_it_does_not_name() {
         "{}",
         impact.words()
     );
+}
+
+/// An export of exactly one full batch ends (a keyed read past the end reads nothing more).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_of_a_whole_batch_ends() {
+    use app::server::entity::configuration_item;
+    use sea_orm::Set;
+    let db = common::test_db().await;
+    let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+    let rows: Vec<configuration_item::ActiveModel> = (0..1000)
+        .map(|i| configuration_item::ActiveModel {
+            name: Set(format!("host-{i:04}")),
+            name_key: Set(format!("host-{i:04}")),
+            kind: Set("server".into()),
+            status: Set("live".into()),
+            owner_id: Set(Some(owner.id)),
+            supplier_id: Set(None),
+            description: Set(String::new()),
+            attributes: Set("{}".into()),
+            created_by: Set(owner.id),
+            created_at: Set(now()),
+            updated_at: Set(now()),
+            version: Set(1),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(200) {
+        configuration_item::Entity::insert_many(chunk.to_vec())
+            .exec(db.writer())
+            .await
+            .unwrap();
+    }
+    let state = state(db.db.clone());
+    let cookie = sign_in(&state, "owner@example.org", PERSON_PASSWORD).await;
+    let csv = send(&state, get("/cmdb/export.csv", Some(&cookie))).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.body.lines().count(), 1001);
 }

@@ -114,6 +114,7 @@ async fn check_references<C: ConnectionTrait>(
     conn: &C,
     draft: &CiDraft,
     kept_services: &[i64],
+    kept_supplier: Option<i64>,
 ) -> Result<(Option<String>, Option<String>), AppError> {
     let mut errors = FieldErrors::new();
     let mut owner = None;
@@ -151,9 +152,15 @@ async fn check_references<C: ConnectionTrait>(
     let mut supplier = None;
     if let Some(supplier_id) = draft.supplier_id {
         use crate::server::entity::supplier::Entity as Suppliers;
+        // A retired supplier stays on an item that named it, but is not chosen anew.
         match Suppliers::find_by_id(supplier_id).one(conn).await? {
-            Some(found) => supplier = Some(found.name),
-            None => errors.add("supplier_id", "Choose the supplier from the register."),
+            Some(found) if found.status == "active" || kept_supplier == Some(supplier_id) => {
+                supplier = Some(found.name)
+            }
+            _ => errors.add(
+                "supplier_id",
+                "Choose an active supplier from the register.",
+            ),
         }
     }
     Ok(errors.into_result((owner, supplier))?)
@@ -218,7 +225,8 @@ pub async fn create(
 ) -> Result<i64, AppError> {
     let draft = form.validate()?;
     let txn = db.begin_write().await?;
-    let (owner, supplier) = check_references(&txn, &draft, &[]).await?;
+    check_name_key(&draft.name)?;
+    let (owner, supplier) = check_references(&txn, &draft, &[], None).await?;
     let id = insert_item(&txn, user.id, actor, &draft, owner, supplier, now).await?;
     txn.commit().await?;
     Ok(id)
@@ -311,37 +319,63 @@ async fn relied_on_in_use<C: ConnectionTrait>(
     conn: &C,
     id: i64,
 ) -> Result<(Vec<String>, u64), AppError> {
-    let in_use = || {
-        Edges::find()
-            .filter(edge_entity::Column::TargetId.eq(id))
-            .filter(
-                edge_entity::Column::SourceId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(Column::Id)
-                        .from(Items)
-                        .and_where(Expr::col(Column::Status).ne(CiStatus::Retired.as_str()))
-                        .to_owned(),
-                ),
-            )
-    };
-    let total = in_use().count(conn).await?;
-    let sources: Vec<i64> = in_use()
+    let sources: Vec<i64> = Edges::find()
         .select_only()
         .column(edge_entity::Column::SourceId)
-        .order_by_asc(edge_entity::Column::Id)
-        .limit(5)
+        .filter(edge_entity::Column::TargetId.eq(id))
         .into_tuple()
         .all(conn)
         .await?;
-    let names: Vec<String> = Items::find()
-        .filter(Column::Id.is_in(sources))
+    let mut in_use: Vec<(String, String)> = Vec::new();
+    for chunk in sources.chunks(CHUNK) {
+        for r in Items::find()
+            .filter(Column::Id.is_in(chunk.to_vec()))
+            .filter(Column::Status.ne(CiStatus::Retired.as_str()))
+            .all(conn)
+            .await?
+        {
+            in_use.push((r.name_key, r.name));
+        }
+    }
+    in_use.sort();
+    let total = in_use.len() as u64;
+    Ok((
+        in_use.into_iter().take(5).map(|(_, name)| name).collect(),
+        total,
+    ))
+}
+
+/// Retired items that `id` relies on (names, up to five): an item back in use relies on
+/// items in use only.
+async fn retired_targets<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<String>, AppError> {
+    let targets: Vec<i64> = Edges::find()
+        .select_only()
+        .column(edge_entity::Column::TargetId)
+        .filter(edge_entity::Column::SourceId.eq(id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(Items::find()
+        .filter(Column::Id.is_in(targets))
+        .filter(Column::Status.eq(CiStatus::Retired.as_str()))
         .order_by_asc(Column::NameKey)
+        .limit(5)
         .all(conn)
         .await?
         .into_iter()
         .map(|r| r.name)
-        .collect();
-    Ok((names, total))
+        .collect())
+}
+
+/// A name's key (lower case) fits its column: some letters grow when lowered.
+fn check_name_key(name: &str) -> Result<(), AppError> {
+    if name.to_lowercase().chars().count() > 160 {
+        return Err(AppError::single_field(
+            "name",
+            "The name is too long in lower case (some letters grow): shorten it.",
+        ));
+    }
+    Ok(())
 }
 
 /// Changes an item against the version read. Services that were archived since stay linked
@@ -377,13 +411,8 @@ pub async fn update(
             draft.service_ids.push(kept);
         }
     }
-    let (owner, supplier) = check_references(&txn, &draft, &linked).await?;
-    if draft.status == CiStatus::Retired && before.status != CiStatus::Retired {
-        let (names, total) = relied_on_in_use(&txn, id).await?;
-        if let Some(refusal) = retire_refusal(&draft.name, &names, total) {
-            return Err(AppError::Refused(refusal));
-        }
-    }
+    check_name_key(&draft.name)?;
+    let (owner, supplier) = check_references(&txn, &draft, &linked, before.supplier_id).await?;
     let attributes = attributes_json(&draft.attributes)?;
     let name = draft.name.clone();
     let apply = |update: UpdateMany<Items>| {
@@ -397,7 +426,25 @@ pub async fn update(
             .col_expr(Column::Description, Expr::value(draft.description.clone()))
             .col_expr(Column::Attributes, Expr::value(attributes))
     };
+    // Written first: on PostgreSQL the row stays locked, so a relationship being added to it
+    // meanwhile waits and then sees its new status (and this check sees that relationship).
     versioned::update_or(&txn, id, version, apply, |e| name_taken(e, &name)).await?;
+    if draft.status == CiStatus::Retired && before.status != CiStatus::Retired {
+        let (names, total) = relied_on_in_use(&txn, id).await?;
+        if let Some(refusal) = retire_refusal(&draft.name, &names, total) {
+            return Err(AppError::Refused(refusal));
+        }
+    }
+    if draft.status != CiStatus::Retired && before.status == CiStatus::Retired {
+        let retired = retired_targets(&txn, id).await?;
+        if !retired.is_empty() {
+            return Err(AppError::Refused(format!(
+                "{} relies on retired items ({}): remove those relationships before putting it back in use.",
+                draft.name,
+                retired.join(", ")
+            )));
+        }
+    }
     set_services(&txn, id, &draft.service_ids).await?;
     let names = catalogue::names_of(&txn, linked.iter().chain(&draft.service_ids).copied()).await?;
     let before_owner = match before.owner_id {
@@ -492,6 +539,14 @@ pub async fn relate(
     check_may_change(&source, user)?;
     check_version::<Items>(version, source.version)?;
     let target = find_target(&txn, &target).await?;
+    // Locked on PostgreSQL: a concurrent retirement of the target waits for this, or this
+    // for it, and then sees its status.
+    let target = crate::server::db::locked(&txn, Items::find_by_id(target.id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            AppError::single_field("target", "No item in the CMDB has that reference or name.")
+        })?;
     let existing = Edges::find()
         .filter(edge_entity::Column::SourceId.eq(id))
         .count(&txn)
@@ -568,21 +623,14 @@ pub async fn unrelate(
     let txn = db.begin_write().await?;
     let item = row(&txn, id).await?;
     check_version::<Items>(version, item.version)?;
+    // Removed from the item that relies: its keeper decides what it relies on, against the
+    // version they read.
     let edge = Edges::find_by_id(relationship_id)
-        .filter(
-            Condition::any()
-                .add(edge_entity::Column::SourceId.eq(id))
-                .add(edge_entity::Column::TargetId.eq(id)),
-        )
+        .filter(edge_entity::Column::SourceId.eq(id))
         .one(&txn)
         .await?
-        .ok_or_else(|| AppError::NotFound("That relationship".into()))?;
-    // The relying item's keeper decides what it relies on.
-    let source = if edge.source_id == id {
-        item.clone()
-    } else {
-        row(&txn, edge.source_id).await?
-    };
+        .ok_or_else(|| AppError::NotFound("That relationship of this item".into()))?;
+    let source = item.clone();
     check_may_change(&source, user)?;
     let target = row(&txn, edge.target_id).await?;
     Edges::delete_by_id(edge.id).exec(&txn).await?;
@@ -638,62 +686,71 @@ async fn walk<C: ConnectionTrait>(
     let mut steps = Vec::new();
     let mut depth = 0;
     while !frontier.is_empty() {
+        let found = next_step(conn, &frontier, from, to, &seen).await?;
         if depth == max_depth {
-            // Anything further?
-            let mut more = false;
-            for chunk in frontier.chunks(CHUNK) {
-                let next: Vec<i64> = Edges::find()
-                    .select_only()
-                    .column(to)
-                    .filter(from.is_in(chunk.to_vec()))
-                    .limit(CHUNK as u64)
-                    .into_tuple()
-                    .all(conn)
-                    .await?;
-                if next.iter().any(|id| !seen.contains(id)) {
-                    more = true;
-                    break;
-                }
-            }
-            return Ok((steps, more));
+            return Ok((steps, !found.is_empty()));
         }
         depth += 1;
         let mut next = Vec::new();
-        for chunk in frontier.chunks(CHUNK) {
-            // Only items in use carry a failure further.
-            let pairs: Vec<(i64, i64)> = Edges::find()
-                .select_only()
-                .column(from)
-                .column(to)
-                .filter(from.is_in(chunk.to_vec()))
-                .filter(
-                    to.in_subquery(
-                        sea_orm::sea_query::Query::select()
-                            .column(Column::Id)
-                            .from(Items)
-                            .and_where(Expr::col(Column::Status).ne(CiStatus::Retired.as_str()))
-                            .to_owned(),
-                    ),
-                )
-                .order_by_asc(from)
-                .order_by_asc(to)
-                .into_tuple()
-                .all(conn)
-                .await?;
-            for (near, far) in pairs {
-                if seen.insert(far) {
-                    steps.push(Step {
-                        id: far,
-                        depth,
-                        via: (depth > 1).then_some(near),
-                    });
-                    next.push(far);
-                }
+        for (near, far) in found {
+            if seen.insert(far) {
+                steps.push(Step {
+                    id: far,
+                    depth,
+                    via: (depth > 1).then_some(near),
+                });
+                next.push(far);
             }
         }
         frontier = next;
     }
     Ok((steps, false))
+}
+
+/// The relationships one step on from `frontier` to items not yet `seen` and in use: one
+/// indexed read per chunk of the frontier, then one read of the new items' statuses (a
+/// retired item carries no failure further).
+async fn next_step<C: ConnectionTrait>(
+    conn: &C,
+    frontier: &[i64],
+    from: edge_entity::Column,
+    to: edge_entity::Column,
+    seen: &HashSet<i64>,
+) -> Result<Vec<(i64, i64)>, AppError> {
+    let mut pairs = Vec::new();
+    for chunk in frontier.chunks(CHUNK) {
+        let found: Vec<(i64, i64)> = Edges::find()
+            .select_only()
+            .column(from)
+            .column(to)
+            .filter(from.is_in(chunk.to_vec()))
+            .order_by_asc(from)
+            .order_by_asc(to)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        pairs.extend(found.into_iter().filter(|(_, far)| !seen.contains(far)));
+    }
+    let fresh: Vec<i64> = pairs
+        .iter()
+        .map(|(_, far)| *far)
+        .collect::<std::collections::BTreeSet<i64>>()
+        .into_iter()
+        .collect();
+    let mut retired: HashSet<i64> = HashSet::new();
+    for chunk in fresh.chunks(CHUNK) {
+        let ids: Vec<i64> = Items::find()
+            .select_only()
+            .column(Column::Id)
+            .filter(Column::Id.is_in(chunk.to_vec()))
+            .filter(Column::Status.eq(CiStatus::Retired.as_str()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        retired.extend(ids);
+    }
+    pairs.retain(|(_, far)| !retired.contains(far));
+    Ok(pairs)
 }
 
 /// Items by id, as references (chunked).
@@ -894,7 +951,8 @@ pub async fn record<C: ConnectionTrait>(
         version: r.version,
     };
     let impact = impact_of(conn, &[id]).await?;
-    let (steps, _) = walk(conn, &[id], false, GRAPH_DEPTH).await?;
+    let (mut steps, _) = walk(conn, &[id], false, GRAPH_DEPTH).await?;
+    steps.truncate(SHOWN);
     let refs = refs_of(conn, &steps.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
     Ok(CiRecord {
         may_change: crate::model::access::may(&user.roles, Permission::ConfigurationManage)
@@ -1026,13 +1084,14 @@ pub async fn page<C: ConnectionTrait>(
 pub async fn export_batch<C: ConnectionTrait>(
     conn: &C,
     params: &CiListParams,
+    page: u64,
     size: u64,
 ) -> Result<Vec<CiExportRow>, AppError> {
     let rows = key_paging::read_page(
         filtered(params),
         &register_order(),
         params.page_key(),
-        1,
+        page,
         size,
         |select| async move { Ok(select.all(conn).await?) },
     )
@@ -1086,7 +1145,7 @@ pub async fn counts<C: ConnectionTrait>(conn: &C) -> Result<(u64, u64), AppError
         .count(conn)
         .await?;
     let unowned = unowned().count(conn).await?;
-    Ok((in_use, in_use - unowned))
+    Ok((in_use, in_use.saturating_sub(unowned)))
 }
 
 /// How many relationships the CMDB records.

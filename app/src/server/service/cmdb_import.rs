@@ -21,10 +21,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::{HashMap, HashSet};
 
-/// A row to create: the item, its owner's name, and what it relies on (by name).
+/// A row to create: the item and what it relies on (by name).
 struct NewItem {
     draft: CiDraft,
-    owner: Option<String>,
     relies_on: Vec<(RelationKind, String)>,
 }
 
@@ -139,13 +138,21 @@ fn row_fate(
     let name = cell(CiColumn::Name);
     let key = name.to_lowercase();
     if let Some((id, _)) = in_cmdb.get(&key) {
-        return (RowFate::Present(reference(*id)), None);
+        let note = if cell(CiColumn::ReliesOn).is_empty() {
+            String::new()
+        } else {
+            " (left as it is: its relationships in the file are not imported)".to_string()
+        };
+        return (RowFate::Present(format!("{}{note}", reference(*id))), None);
     }
     let mut problems = Vec::new();
     if !key.is_empty() && !seen.insert(key.clone()) {
         problems.push(format!(
             "Name: “{name}” is in the file more than once; an item is imported once."
         ));
+    }
+    if name.to_lowercase().chars().count() > 160 {
+        problems.push("Name: too long in lower case (some letters grow): shorten it.".into());
     }
     let kind_text = cell(CiColumn::Kind);
     let kind = kind_from_text(&kind_text);
@@ -161,16 +168,12 @@ fn row_fate(
             "Status: “{status_text}” is not Planned, Live or Retired."
         ));
     }
-    let mut owner = None;
     let owner_text = cell(CiColumn::Owner);
     let owner_id = if owner_text.is_empty() {
         String::new()
     } else {
         match directory.person("Owner", &owner_text) {
-            Ok(id) if keepers.contains(&id) => {
-                owner = Some(owner_text.clone());
-                id.to_string()
-            }
+            Ok(id) if keepers.contains(&id) => id.to_string(),
             Ok(_) => {
                 problems.push(format!(
                     "Owner: {owner_text} does not keep the CMDB (a change manager, service owner or resolver does)."
@@ -229,8 +232,15 @@ fn row_fate(
             continue;
         };
         let own_status = status.unwrap_or(CiStatus::Live);
-        // Ids stand in for "the same item or not": the refusal compares them.
+        // Ids stand in for "the same item or not": the refusal compares them. A retired
+        // item's relationships are its history (an export of retired items keeps them) and
+        // carry no failure, so they load as they are.
         let same = if target_key == key { 1 } else { 2 };
+        let (own_status, target_status) = if own_status == CiStatus::Retired {
+            (CiStatus::Live, CiStatus::Live)
+        } else {
+            (own_status, target_status)
+        };
         if let Some(refusal) =
             relationship_refusal(1, same, own_status, target_status, relationships.len())
         {
@@ -254,7 +264,6 @@ fn row_fate(
             RowFate::Create,
             Some(NewItem {
                 draft,
-                owner,
                 relies_on: relationships,
             }),
         ),
@@ -262,8 +271,13 @@ fn row_fate(
         Err(errors) => {
             for (field, message) in errors.0 {
                 // The lookups above already said what is wrong with these.
-                if matches!(field.as_str(), "owner_id" | "kind" | "status") && !problems.is_empty()
-                {
+                let said = match field.as_str() {
+                    "owner_id" => !owner_text.is_empty(),
+                    "kind" => !kind_text.is_empty(),
+                    "status" => status.is_none(),
+                    _ => false,
+                };
+                if said {
                     continue;
                 }
                 problems.push(format!("{}: {message}", column_of(&field)));
@@ -290,19 +304,19 @@ pub async fn import(
             preview.summary()
         )));
     }
+    let owner_ids: Vec<i64> = items.iter().filter_map(|i| i.draft.owner_id).collect();
+    let owners = crate::server::service::users::people(&txn, &owner_ids).await?;
     let mut ids: HashMap<String, i64> = HashMap::new();
+    let mut names: HashMap<i64, String> = HashMap::new();
     let mut created = Vec::with_capacity(items.len());
     for item in &items {
-        let id = super::cmdb::insert_item(
-            &txn,
-            user.id,
-            actor,
-            &item.draft,
-            item.owner.clone(),
-            None,
-            now,
-        )
-        .await?;
+        let owner = item
+            .draft
+            .owner_id
+            .map(|o| crate::server::service::users::person(&owners, o).name);
+        let id =
+            super::cmdb::insert_item(&txn, user.id, actor, &item.draft, owner, None, now).await?;
+        names.insert(id, item.draft.name.clone());
         ids.insert(item.draft.name.to_lowercase(), id);
         created.push(reference(id));
     }
@@ -314,6 +328,18 @@ pub async fn import(
         .collect();
     for (key, (id, _)) in existing(&txn, &wanted).await? {
         ids.insert(key, id);
+    }
+    let kept: Vec<i64> = ids
+        .values()
+        .copied()
+        .filter(|id| !names.contains_key(id))
+        .collect();
+    for row in Items::find()
+        .filter(Column::Id.is_in(kept))
+        .all(&txn)
+        .await?
+    {
+        names.insert(row.id, row.name);
     }
     for item in items.iter().filter(|i| !i.relies_on.is_empty()) {
         let source = ids[&item.draft.name.to_lowercase()];
@@ -332,11 +358,27 @@ pub async fn import(
             }
             .insert(&txn)
             .await?;
+            let target_name = names.get(&target_id).cloned().unwrap_or_default();
             words.push(format!(
-                "{} {} “{target}”",
+                "{} {} “{target_name}”",
                 how.label(),
                 reference(target_id)
             ));
+            audit::record(
+                &txn,
+                actor,
+                RecordType::ConfigurationItem,
+                target_id,
+                "ci_related",
+                format!(
+                    "{} “{}” (imported) {} {} “{target_name}”",
+                    reference(source),
+                    item.draft.name,
+                    how.label(),
+                    reference(target_id)
+                ),
+            )
+            .await?;
         }
         audit::record(
             &txn,

@@ -56,11 +56,11 @@ pub fn CiGraph(graph: Graph, description: String) -> impl IntoView {
         .collect_view();
     view! {
         <figure class="ci-graph">
-            <svg viewBox=format!("-2 -2 {} {}", width + 4, height + 4) width=width + 4 role="img" aria-label=description.clone() preserveAspectRatio="xMinYMin meet">
+            <svg viewBox=format!("-2 -2 {} {}", width + 4, height + 4) width=width + 4 role="img" aria-labelledby="ci-graph-caption" preserveAspectRatio="xMinYMin meet">
                 {lines}
                 {boxes}
             </svg>
-            <figcaption class="muted">{description}</figcaption>
+            <figcaption class="muted" id="ci-graph-caption">{description}</figcaption>
         </figure>
     }
 }

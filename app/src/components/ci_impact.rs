@@ -24,8 +24,9 @@ pub fn ChangeCiImpact(change_id: i64, #[prop(optional)] version: i32) -> impl In
     }
 }
 
+/// The reach itself, for a page that loaded it with its own data (the CAB meeting).
 #[component]
-fn ImpactSummary(impact: ChangeImpact) -> impl IntoView {
+pub fn ImpactSummary(impact: ChangeImpact) -> impl IntoView {
     let words = impact.words();
     let beyond = !impact.beyond().is_empty();
     let named = impact.named.clone();

@@ -463,15 +463,23 @@ impl ChangeImpact {
     }
 
     pub fn words(&self) -> String {
+        let in_use = self
+            .items
+            .iter()
+            .filter(|i| i.status != CiStatus::Retired)
+            .count();
         if self.items.is_empty() {
             return "None of the change's configuration items is in the CMDB.".into();
+        }
+        if in_use == 0 {
+            return "Its configuration items in the CMDB are all retired.".into();
         }
         let beyond = self.beyond();
         match beyond.len() {
             0 => format!(
                 "Through {} item{} in the CMDB it reaches only the services it names.",
-                self.items.len(),
-                if self.items.len() == 1 { "" } else { "s" }
+                in_use,
+                if in_use == 1 { "" } else { "s" }
             ),
             n => format!(
                 "It reaches {n} service{} it does not name: {}.",

@@ -177,8 +177,9 @@ pub fn transition(
             }
         }
         A::Resume => {
-            // The customer answering is what ends most waits.
-            if !(assignee || reporter || actor.has(Role::ServiceLevelManager)) {
+            // The customer answering is what ends most waits. An assignee who no longer works
+            // incidents (now an auditor, say) steps back here too.
+            if !((assignee && worker) || reporter || actor.has(Role::ServiceLevelManager)) {
                 return refuse(
                     "The assignee, the reporter or a service level manager resumes work.",
                 );

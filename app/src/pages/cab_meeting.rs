@@ -14,7 +14,6 @@ use crate::api::cab::{
 use crate::api::changes::OverrideConflicts as OverrideConflictsAction;
 use crate::components::change_badges::{RiskBadge, StateBadge};
 use crate::components::change_fields::field_error;
-use crate::components::ci_impact::ImpactSummary;
 use crate::components::error_view::{ErrorBanner, ErrorPanel, FormErrors};
 use crate::components::live::listen;
 use crate::components::session::IfAllowed;
@@ -329,13 +328,7 @@ fn ItemPanel() -> impl IntoView {
         move || detail_key.get(),
         move |key| async move {
             match key {
-                // The change's reach through the CMDB comes with it (one resource, so the panel
-                // hydrates as it was rendered); readers without the CMDB get none.
-                Some((item_id, _)) => {
-                    let (change, previous) = meeting_item(meeting_id, item_id).await?;
-                    let reach = crate::api::cmdb::change_ci_impact(change.id).await.ok();
-                    Ok(Some((change, previous, reach)))
-                }
+                Some((item_id, _)) => meeting_item(meeting_id, item_id).await.map(Some),
                 None => Ok(None),
             }
         },
@@ -379,7 +372,7 @@ fn ItemPanel() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="loading" role="status">"Loading the change…"</p> }>
                     {move || Suspend::new(async move {
                         match detail.await {
-                            Ok(Some((change, previous, reach))) => view! {
+                            Ok(Some((change, previous))) => view! {
                                 <p class="prewrap">{change.description.clone()}</p>
                                 <dl class="details item-details">
                                     <dt>"Services"</dt>
@@ -406,7 +399,6 @@ fn ItemPanel() -> impl IntoView {
                                         })}
                                     </dd>
                                 </dl>
-                                {reach.filter(|r| !r.items.is_empty() || !r.unknown.is_empty()).map(|impact| view! { <ImpactSummary impact/> })}
                                 <details class="plans">
                                     <summary>"Plans: implementation, test, back-out"</summary>
                                     <h3>"Implementation"</h3><p class="prewrap">{change.implementation_plan.clone()}</p>

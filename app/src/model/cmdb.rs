@@ -94,17 +94,18 @@ impl CiKind {
         }
     }
 
-    /// Every attribute key of every kind, once (the form sends them all before hydration).
-    pub fn all_attribute_keys() -> Vec<&'static str> {
-        let mut keys: Vec<&'static str> = Vec::new();
+    /// Every attribute of every kind, once, in the kinds' order (kinds share some keys): the
+    /// form's inputs, the export's columns.
+    pub fn all_attributes() -> Vec<Attribute> {
+        let mut all: Vec<Attribute> = Vec::new();
         for kind in CiKind::ALL {
-            for (key, _) in kind.attributes() {
-                if !keys.contains(key) {
-                    keys.push(key);
+            for attribute in kind.attributes() {
+                if !all.iter().any(|(key, _)| *key == attribute.0) {
+                    all.push(*attribute);
                 }
             }
         }
-        keys
+        all
     }
 }
 
@@ -226,6 +227,13 @@ impl CiForm {
                 "A name may not contain “;”: CSV files use it to separate names.",
             );
         }
+        // The unique key is the name in lower case, and some letters grow when lowered.
+        if name.to_lowercase().chars().count() > 160 {
+            errors.add(
+                "name",
+                "The name is too long in lower case (some letters grow): shorten it.",
+            );
+        }
         if parse_reference(&name).is_some() {
             errors.add(
                 "name",
@@ -268,7 +276,7 @@ impl CiForm {
             MAX_SERVICES,
             "Choose at most 50 services: an item serving more is part of every service — say so in its description.",
         );
-        let known = CiKind::all_attribute_keys();
+        let known: Vec<&str> = CiKind::all_attributes().iter().map(|(k, _)| *k).collect();
         let mut attributes = BTreeMap::new();
         for (key, value) in &self.attributes {
             if !known.contains(&key.as_str()) {
@@ -897,6 +905,10 @@ mod tests {
         let mut broken = form();
         broken.attributes.insert("engine".into(), "a\nb".into());
         assert!(broken.validate().is_err());
+        // 100 × "İ" is 100 characters, but 200 once lowered for the unique key.
+        let mut growing = form();
+        growing.name = "İ".repeat(100);
+        assert!(growing.validate().unwrap_err().get("name").is_some());
     }
 
     #[test]

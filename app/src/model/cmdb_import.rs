@@ -107,11 +107,10 @@ impl ImportColumn for CiColumn {
 
 /// An attribute's label by key (the first kind that has it names it).
 pub fn attribute_label(key: &str) -> &'static str {
-    CiKind::ALL
+    CiKind::all_attributes()
         .into_iter()
-        .flat_map(|k| k.attributes().iter())
         .find(|(k, _)| *k == key)
-        .map(|(_, label)| *label)
+        .map(|(_, label)| label)
         .unwrap_or("Attribute")
 }
 

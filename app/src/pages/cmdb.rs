@@ -206,15 +206,9 @@ pub fn CiFields(
     let supplier = initial.supplier_id.clone();
     let status = initial.status.clone();
     let attributes = initial.attributes.clone();
-    let attribute_inputs = CiKind::all_attribute_keys()
+    let attribute_inputs = CiKind::all_attributes()
         .into_iter()
-        .map(|key| {
-            let label = CiKind::ALL
-                .into_iter()
-                .flat_map(|k| k.attributes().iter())
-                .find(|(k, _)| *k == key)
-                .map(|(_, label)| *label)
-                .unwrap_or(key);
+        .map(|(key, label)| {
             let id = format!("ci-attribute-{key}");
             let field = format!("attributes.{key}");
             view! {

@@ -67,22 +67,9 @@ pub async fn ci_csv(
     }
 }
 
-/// Every attribute (key, label), once, in the kinds' order.
-pub fn attribute_columns() -> Vec<(&'static str, &'static str)> {
-    let mut columns: Vec<(&'static str, &'static str)> = Vec::new();
-    for kind in CiKind::ALL {
-        for attribute in kind.attributes() {
-            if !columns.iter().any(|(key, _)| *key == attribute.0) {
-                columns.push(*attribute);
-            }
-        }
-    }
-    columns
-}
-
 pub fn write(rows: &[CiExportRow]) -> Result<Vec<u8>, AppError> {
     let fail = |e: csv::Error| app::server::failure::internal(e);
-    let attributes = attribute_columns();
+    let attributes = CiKind::all_attributes();
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(
         COLUMNS

@@ -225,7 +225,6 @@ pub async fn create(
 ) -> Result<i64, AppError> {
     let draft = form.validate()?;
     let txn = db.begin_write().await?;
-    check_name_key(&draft.name)?;
     let (owner, supplier) = check_references(&txn, &draft, &[], None).await?;
     let id = insert_item(&txn, user.id, actor, &draft, owner, supplier, now).await?;
     txn.commit().await?;
@@ -367,17 +366,6 @@ async fn retired_targets<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<St
         .collect())
 }
 
-/// A name's key (lower case) fits its column: some letters grow when lowered.
-fn check_name_key(name: &str) -> Result<(), AppError> {
-    if name.to_lowercase().chars().count() > 160 {
-        return Err(AppError::single_field(
-            "name",
-            "The name is too long in lower case (some letters grow): shorten it.",
-        ));
-    }
-    Ok(())
-}
-
 /// Changes an item against the version read. Services that were archived since stay linked
 /// (the form offers active ones only). Retiring is refused while items in use rely on it.
 pub async fn update(
@@ -411,7 +399,6 @@ pub async fn update(
             draft.service_ids.push(kept);
         }
     }
-    check_name_key(&draft.name)?;
     let (owner, supplier) = check_references(&txn, &draft, &linked, before.supplier_id).await?;
     let attributes = attributes_json(&draft.attributes)?;
     let name = draft.name.clone();
@@ -509,15 +496,13 @@ async fn find_target<C: ConnectionTrait>(
     conn: &C,
     target: &Target,
 ) -> Result<row_entity::Model, AppError> {
-    let found = match target {
-        Target::Id(id) => Items::find_by_id(*id).one(conn).await?,
-        Target::Name(name) => {
-            Items::find()
-                .filter(Column::NameKey.eq(name.to_lowercase()))
-                .one(conn)
-                .await?
-        }
+    let select = match target {
+        Target::Id(id) => Items::find_by_id(*id),
+        Target::Name(name) => Items::find().filter(Column::NameKey.eq(name.to_lowercase())),
     };
+    // Locked on PostgreSQL: a concurrent retirement of the target waits for this, or this
+    // for it, and then sees its status.
+    let found = crate::server::db::locked(conn, select).one(conn).await?;
     found.ok_or_else(|| {
         AppError::single_field("target", "No item in the CMDB has that reference or name.")
     })
@@ -539,14 +524,6 @@ pub async fn relate(
     check_may_change(&source, user)?;
     check_version::<Items>(version, source.version)?;
     let target = find_target(&txn, &target).await?;
-    // Locked on PostgreSQL: a concurrent retirement of the target waits for this, or this
-    // for it, and then sees its status.
-    let target = crate::server::db::locked(&txn, Items::find_by_id(target.id))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| {
-            AppError::single_field("target", "No item in the CMDB has that reference or name.")
-        })?;
     let existing = Edges::find()
         .filter(edge_entity::Column::SourceId.eq(id))
         .count(&txn)
@@ -630,8 +607,8 @@ pub async fn unrelate(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound("That relationship of this item".into()))?;
-    let source = item.clone();
-    check_may_change(&source, user)?;
+    check_may_change(&item, user)?;
+    let source = item;
     let target = row(&txn, edge.target_id).await?;
     Edges::delete_by_id(edge.id).exec(&txn).await?;
     versioned::update::<Items, _>(&txn, id, version, |u| u).await?;

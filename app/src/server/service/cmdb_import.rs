@@ -151,9 +151,6 @@ fn row_fate(
             "Name: “{name}” is in the file more than once; an item is imported once."
         ));
     }
-    if name.to_lowercase().chars().count() > 160 {
-        problems.push("Name: too long in lower case (some letters grow): shorten it.".into());
-    }
     let kind_text = cell(CiColumn::Kind);
     let kind = kind_from_text(&kind_text);
     if kind.is_none() && !kind_text.is_empty() {

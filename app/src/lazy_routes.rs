@@ -80,6 +80,7 @@ use crate::pages::{
     service_list::ServiceListPage,
     service_new::ServiceNewPage,
     service_report::ServiceReportPage,
+    sms_profile::SmsProfilePage,
     supplier::SupplierPage,
     suppliers::{SupplierNewPage, SuppliersPage},
     users::UsersPage,
@@ -204,6 +205,7 @@ lazy_sections! {
     compliance / compliance_section / __preload_compliance_section {
         Compliance => CompliancePage,
         ComplianceClause => ComplianceClausePage,
+        SmsProfile => SmsProfilePage,
         Documents => DocumentsPage,
         Document => DocumentPage,
         Objectives => ObjectivesPage,

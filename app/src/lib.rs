@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route ssr=SsrMode::Async path=path!("/continuity") view={Lazy::<lazy_routes::continuity::Continuity>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id") view={Lazy::<lazy_routes::continuity::ContinuityPlan>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/continuity/plans/:id/compare") view={Lazy::<lazy_routes::continuity::PlanCompare>::new()}/>
+                    <Route ssr=SsrMode::Async path=path!("/compliance/profile") view={Lazy::<lazy_routes::compliance::SmsProfile>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/compliance/documents") view={Lazy::<lazy_routes::compliance::Documents>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/compliance/documents/:id") view={Lazy::<lazy_routes::compliance::Document>::new()}/>
                     <Route ssr=SsrMode::Async path=path!("/compliance/objectives") view={Lazy::<lazy_routes::compliance::Objectives>::new()}/>

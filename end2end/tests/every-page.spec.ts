@@ -57,6 +57,7 @@ const MUST_REACH = [
   '/services',
   '/services/:n',
   '/compliance',
+  '/compliance/profile',
   '/compliance/documents',
   '/compliance/documents/:n',
   '/compliance/audits/:n',

@@ -41,6 +41,7 @@ mod m20261207_000515_competences;
 mod m20261207_000516_awareness;
 mod m20261207_000517_competence_gates;
 mod m20261207_000518_configuration_items;
+mod m20261208_000519_sms_profile;
 
 pub struct Migrator;
 
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000516_awareness::Migration),
             Box::new(m20261207_000517_competence_gates::Migration),
             Box::new(m20261207_000518_configuration_items::Migration),
+            Box::new(m20261208_000519_sms_profile::Migration),
         ]
     }
 }

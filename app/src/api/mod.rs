@@ -33,6 +33,7 @@ pub mod saved_filters;
 pub mod schedule;
 pub mod service;
 pub mod service_levels;
+pub mod sms_profile;
 pub mod suppliers;
 pub mod templates;
 pub mod users;

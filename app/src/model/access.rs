@@ -54,6 +54,7 @@ labelled_enum! {
         Competence => ("competence", "Competence"),
         AwarenessCampaign => ("awareness_campaign", "Awareness campaign"),
         ConfigurationItem => ("configuration_item", "Configuration item"),
+        SmsProfile => ("sms_profile", "SMS profile"),
         User => ("user", "User"),
         AuditTrail => ("audit_trail", "Audit trail"),
     }
@@ -114,10 +115,13 @@ pub enum Permission {
     AwarenessAcknowledge,
     ConfigurationRead,
     ConfigurationManage,
+    ProfileRead,
+    ProfileEdit,
+    ProfileApprove,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 52] = [
+    pub const ALL: [Permission; 55] = [
         Permission::ServiceRead,
         Permission::ServiceCreate,
         Permission::ServiceUpdate,
@@ -170,6 +174,9 @@ impl Permission {
         Permission::AwarenessAcknowledge,
         Permission::ConfigurationRead,
         Permission::ConfigurationManage,
+        Permission::ProfileRead,
+        Permission::ProfileEdit,
+        Permission::ProfileApprove,
     ];
 
     pub fn record_type(self) -> RecordType {
@@ -221,6 +228,9 @@ impl Permission {
             | Permission::AwarenessAcknowledge => RecordType::AwarenessCampaign,
             Permission::ConfigurationRead | Permission::ConfigurationManage => {
                 RecordType::ConfigurationItem
+            }
+            Permission::ProfileRead | Permission::ProfileEdit | Permission::ProfileApprove => {
+                RecordType::SmsProfile
             }
         }
     }
@@ -337,6 +347,15 @@ impl Permission {
             }
             Permission::ConfigurationManage => {
                 "record configuration items and their relationships; change those they own (a change manager: any)"
+            }
+            Permission::ProfileRead => {
+                "read the SMS profile: context, interested parties, scope, policy and SMS roles"
+            }
+            Permission::ProfileEdit => {
+                "write the SMS profile's draft and send it to review"
+            }
+            Permission::ProfileApprove => {
+                "approve the SMS profile — only a quality manager or its top management, never someone who wrote the version"
             }
         }
     }
@@ -657,6 +676,12 @@ impl Permission {
             // Those who build and run the services record what they are made of; the change
             // manager controls the configuration as a whole.
             Permission::ConfigurationManage => &[ChangeManager, ServiceOwner, Resolver],
+            // The policy and scope are communicated to everyone in the SMS (clause 5.2).
+            Permission::ProfileRead => &Role::ALL,
+            // The quality manager keeps the SMS's description.
+            Permission::ProfileEdit => &[QualityManager],
+            // Top management may hold any role: the rule decides who approves.
+            Permission::ProfileApprove => &Role::ALL,
         }
     }
 }
@@ -765,6 +790,7 @@ mod tests {
                     | Permission::CompetenceManage
                     | Permission::AwarenessManage
                     | Permission::ConfigurationManage
+                    | Permission::ProfileEdit
             );
             assert_eq!(
                 may(&[Role::Admin], permission),

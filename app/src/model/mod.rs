@@ -53,6 +53,7 @@ pub mod service_hours;
 pub mod service_report;
 pub mod service_request;
 pub mod sms_document;
+pub mod sms_profile;
 pub mod sms_risk;
 pub mod standard_template;
 pub mod supplier;

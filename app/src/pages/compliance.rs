@@ -14,6 +14,12 @@ use leptos_meta::Title;
 /// reading the workspace — a part the reader may not open is not offered).
 const PARTS: &[(&str, &str, &str, Option<Permission>)] = &[
     (
+        "SMS profile",
+        "/compliance/profile",
+        "Context, interested parties, scope, policy and SMS roles.",
+        None,
+    ),
+    (
         "Gap assessments",
         "/compliance/gap",
         "Rate each clause's maturity and plan what is missing.",

@@ -71,6 +71,7 @@ pub mod service_levels;
 pub mod service_list;
 pub mod service_new;
 pub mod service_report;
+pub mod sms_profile;
 pub mod supplier;
 pub mod suppliers;
 pub mod users;

@@ -202,6 +202,7 @@ versioned! {
     competence => "this competence", updated_at;
     awareness_campaign => "this campaign", updated_at;
     configuration_item => "this configuration item", updated_at;
+    sms_profile_version => "the SMS profile draft", updated_at;
     request_type => "this request type", updated_at;
     review_action => "this action";
     schedule_window => "this window";

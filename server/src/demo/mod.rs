@@ -19,6 +19,7 @@ pub mod register;
 pub mod requests;
 pub mod reviews;
 pub mod risks;
+pub mod sms_profile;
 pub mod suppliers;
 
 use app::error::AppError;
@@ -58,6 +59,8 @@ pub async fn seed(db: &Db) -> Result<usize, AppError> {
     created += risks::seed(db).await?;
     // After the documents (campaigns ask people to read them) and every seed that adds people.
     created += awareness::seed(db).await?;
+    // After the catalogue (its scope names the services) and the people it names.
+    created += sms_profile::seed(db).await?;
     // After every other seed: its inputs are gathered from their records.
     created += reviews::seed(db).await?;
     Ok(created)

@@ -106,6 +106,13 @@ async fn the_pack_indexes_every_clause_and_its_manifest_verifies() {
         continuity.contains("Payroll continuity plan"),
         "{continuity}"
     );
+    // The SMS profile in force is the evidence of clauses 4 and 5.
+    let profile = read(&mut zip, "sms-profile.html");
+    assert!(profile.contains("SMS profile (version 1)"), "{profile}");
+    assert!(profile.contains("Regulator"), "{profile}");
+    assert!(profile.contains("Owner of 8.5.1 Change management</th><td>Chris Change"));
+    let policy = read(&mut zip, "clauses/5.2.html");
+    assert!(policy.contains("sms-profile.html"), "{policy}");
     assert!(!index.contains("<script"));
 }
 

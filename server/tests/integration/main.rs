@@ -57,5 +57,6 @@ mod service_levels;
 mod service_reports;
 mod service_requests;
 mod shutdown;
+mod sms_profile;
 mod sms_risks;
 mod suppliers;

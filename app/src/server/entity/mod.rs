@@ -67,6 +67,7 @@ pub mod service_request_event;
 pub mod session;
 pub mod sms_document;
 pub mod sms_document_version;
+pub mod sms_profile_version;
 pub mod sms_risk;
 pub mod sms_risk_link;
 pub mod sms_risk_review;

@@ -73,9 +73,17 @@ enum Domain {
     Awareness,
     /// 8.2.5, 8.2.6: the CMDB — configuration items, their owners and relationships.
     Configuration,
+    /// 4.1–4.4, 5.1–5.3, 6.3: the approved SMS profile, judged clause by clause.
+    Profile(&'static str),
 }
 
 fn domain_of(number: &str) -> Option<Domain> {
+    if let Some(clause) = crate::model::sms_profile::CLAUSES_ANSWERED
+        .into_iter()
+        .find(|c| *c == number)
+    {
+        return Some(Domain::Profile(clause));
+    }
     Some(match number {
         "6.1" => Domain::Risks,
         "6.2" => Domain::Objectives,
@@ -105,18 +113,21 @@ fn domain_of(number: &str) -> Option<Domain> {
 
 type Found = (Vec<EvidenceSource>, Vec<ThinEvidence>);
 
-/// Last month of every service, read once however many clauses ask for it.
-struct LastMonth {
+/// What several clauses read, read once however many ask for it: last month of every
+/// service, and the SMS profile's facts.
+struct SharedReads {
     month: ReportMonth,
     services: Option<Vec<ServiceMonth>>,
+    profile: Option<crate::model::sms_profile::ProfileFacts>,
 }
 
-impl LastMonth {
+impl SharedReads {
     /// The last month complete on `today`.
     fn before(today: NaiveDate) -> Self {
         Self {
             month: ReportMonth::of(midnight(today)).previous(),
             services: None,
+            profile: None,
         }
     }
 
@@ -132,6 +143,16 @@ impl LastMonth {
         }
         Ok(self.services.as_deref().unwrap_or_default())
     }
+
+    async fn profile<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+    ) -> Result<&crate::model::sms_profile::ProfileFacts, AppError> {
+        if self.profile.is_none() {
+            self.profile = Some(crate::server::service::sms_profile::facts(conn).await?);
+        }
+        Ok(self.profile.get_or_insert_with(Default::default))
+    }
 }
 
 fn midnight(day: NaiveDate) -> DateTime<Utc> {
@@ -142,12 +163,12 @@ async fn domain_evidence<C: ConnectionTrait>(
     conn: &C,
     domain: Domain,
     today: NaiveDate,
-    last_month: &mut LastMonth,
+    shared: &mut SharedReads,
 ) -> Result<Found, AppError> {
     match domain {
-        Domain::ServiceLevels => service_levels(conn, today, last_month).await,
-        Domain::Availability => availability(conn, today, last_month).await,
-        Domain::Reporting => reporting(conn, today, last_month).await,
+        Domain::ServiceLevels => service_levels(conn, today, shared).await,
+        Domain::Availability => availability(conn, today, shared).await,
+        Domain::Reporting => reporting(conn, today, shared).await,
         Domain::Services => services(conn).await,
         Domain::Changes => changes(conn, today).await,
         Domain::ChangeDelivery => change_delivery(conn).await,
@@ -167,6 +188,11 @@ async fn domain_evidence<C: ConnectionTrait>(
         Domain::Competence => competence(conn, today).await,
         Domain::Awareness => awareness(conn, today).await,
         Domain::Configuration => configuration(conn).await,
+        Domain::Profile(clause) => Ok(crate::model::sms_profile::evidence(
+            clause,
+            shared.profile(conn).await?,
+            today,
+        )),
     }
 }
 
@@ -183,7 +209,7 @@ pub async fn for_clause(
     let conn = db.reader();
     let mut evidence = ClauseEvidence::empty(number);
     if let Some(domain) = domain_of(number) {
-        let mut last_month = LastMonth::before(today);
+        let mut last_month = SharedReads::before(today);
         let (sources, thin) = domain_evidence(conn, domain, today, &mut last_month).await?;
         evidence.sources = sources;
         evidence.thin = thin;
@@ -200,7 +226,7 @@ pub async fn overview(db: &Db, today: NaiveDate) -> Result<Vec<ClauseEvidence>, 
     let conn = db.reader();
     let mut found: HashMap<Domain, Found> = HashMap::new();
     let mut documents = approved_documents(conn).await?;
-    let mut last_month = LastMonth::before(today);
+    let mut last_month = SharedReads::before(today);
     let mut out = Vec::with_capacity(CLAUSES.len());
     for (number, _) in CLAUSES {
         let mut evidence = ClauseEvidence::empty(number);
@@ -328,6 +354,11 @@ pub async fn clauses_with_live_records(db: &Db) -> Result<BTreeSet<String>, AppE
         .one(conn)
         .await?;
     mark(&mut out, agreements.is_some(), &["8.3.3", "8.7.1", "9.4"]);
+    mark(
+        &mut out,
+        crate::server::service::sms_profile::is_approved(conn).await?,
+        &crate::model::sms_profile::CLAUSES_ANSWERED,
+    );
     let documents = approved_documents(conn).await?;
     mark(&mut out, !documents.is_empty(), &["7.5"]);
     out.extend(documents.into_keys());
@@ -1433,7 +1464,7 @@ async fn awareness<C: ConnectionTrait>(conn: &C, today: NaiveDate) -> Result<Fou
 async fn service_levels<C: ConnectionTrait>(
     conn: &C,
     today: NaiveDate,
-    last_month: &mut LastMonth,
+    last_month: &mut SharedReads,
 ) -> Result<Found, AppError> {
     let in_force = agreements::in_force_by_service(conn, today).await?;
     let services = catalogue::active_refs(conn).await?;
@@ -1507,7 +1538,7 @@ async fn service_levels<C: ConnectionTrait>(
 async fn availability<C: ConnectionTrait>(
     conn: &C,
     today: NaiveDate,
-    last_month: &mut LastMonth,
+    last_month: &mut SharedReads,
 ) -> Result<Found, AppError> {
     let (mut sources, mut thin) = continuity(conn, today).await?;
     let month = last_month.month;
@@ -1549,7 +1580,7 @@ async fn availability<C: ConnectionTrait>(
 async fn reporting<C: ConnectionTrait>(
     conn: &C,
     today: NaiveDate,
-    last_month: &mut LastMonth,
+    last_month: &mut SharedReads,
 ) -> Result<Found, AppError> {
     let month = last_month.month;
     let services = last_month.services(conn, today).await?;

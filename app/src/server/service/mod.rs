@@ -48,6 +48,7 @@ pub mod service_levels;
 pub mod service_reports;
 pub mod service_requests;
 pub mod sms_documents;
+pub mod sms_profile;
 pub mod sms_risks;
 pub mod suppliers;
 pub mod templates;

@@ -15,6 +15,7 @@ pub mod archive;
 pub mod compliance;
 pub mod file;
 pub mod html;
+pub mod profile;
 pub mod records;
 
 use crate::error::AppError;
@@ -136,6 +137,17 @@ pub async fn build<W: Write + Seek>(
 
     next(progress);
     write_documents(db, &mut archive, &names, &day, &mut documents_by_clause).await?;
+    if let Some(title) = profile::write_profile(db, &mut archive, &names, as_of, &day).await? {
+        for clause in crate::model::sms_profile::CLAUSES_ANSWERED {
+            documents_by_clause
+                .entry(clause.into())
+                .or_default()
+                .push(Evidence {
+                    label: title.clone(),
+                    path: profile::PATH.into(),
+                });
+        }
+    }
 
     next(progress);
     let changes = write_listing(

@@ -16,18 +16,18 @@ test('the quality manager revises the SMS profile and top management approves it
 
   // An interested party: a requirement is needed, then it is listed.
   const parties = page.getByRole('region', { name: 'Interested parties (4.2)' });
-  await parties.getByLabel('Party').fill(party);
+  await parties.getByLabel('Party', { exact: true }).fill(party);
   await parties.getByRole('button', { name: 'Add the party' }).click();
   await expect(parties.getByText('Their requirements is required.')).toBeVisible();
-  await parties.getByLabel('Their requirements').fill('Consulted before monitoring of staff changes.');
+  await parties.getByLabel('Their requirements', { exact: true }).fill('Consulted before monitoring of staff changes.');
   await parties.getByRole('button', { name: 'Add the party' }).click();
   await expect(parties.getByRole('row', { name: new RegExp(party) })).toBeVisible();
 
   // Problem management gets an owner, chosen by keyboard.
   const roles = page.getByRole('region', { name: 'SMS roles (5.1, 5.3)' });
-  await roles.getByLabel('Role').selectOption({ label: 'Owner of 8.6.3 Problem management' });
-  await roles.getByLabel('Holder').focus();
-  await roles.getByLabel('Holder').selectOption({ label: 'Jordan Fixer' });
+  await roles.getByLabel('Role', { exact: true }).selectOption({ label: 'Owner of 8.6.3 Problem management' });
+  await roles.getByLabel('Holder', { exact: true }).focus();
+  await roles.getByLabel('Holder', { exact: true }).selectOption({ label: 'Jordan Fixer' });
   await roles.getByRole('button', { name: 'Save the holder' }).click();
   await expect(roles.getByRole('row', { name: /8\.6\.3 Problem management/ })).toContainText('Jordan Fixer');
 

@@ -5,7 +5,8 @@
 use crate::error::AppError;
 use crate::model::audit::AuditEntry;
 use crate::model::cmdb::{
-    ChangeImpact, CiChoices, CiForm, CiListParams, CiPage, CiRecord, RelationshipForm,
+    ChangeImpact, CiChoices, CiForm, CiListParams, CiNameForm, CiPage, CiRecord, NamedBy,
+    RelationshipForm,
 };
 use leptos::prelude::*;
 
@@ -170,4 +171,60 @@ pub async fn import_cis(csv: String) -> Result<Vec<String>, AppError> {
     caller
         .counted(RecordType::ConfigurationItem, None, imported)
         .await
+}
+
+/// The items an incident or a problem names and the services a failure of them reaches.
+#[server(endpoint = "cmdb/reach")]
+pub async fn record_ci_reach(on: NamedBy, id: i64) -> Result<ChangeImpact, AppError> {
+    let caller = require(Permission::ConfigurationRead).await?;
+    if !caller.user.may(Permission::IncidentRead) {
+        return Err(AppError::Forbidden(
+            Permission::IncidentRead.describe().into(),
+        ));
+    }
+    crate::server::service::record_cis::reach(caller.db.reader(), on, id).await
+}
+
+/// Names an item on an incident or a problem (by those who work it, while it is open).
+#[server(endpoint = "cmdb/name")]
+pub async fn name_ci(on: NamedBy, id: i64, version: i32, form: CiNameForm) -> Result<(), AppError> {
+    let caller = require(Permission::ConfigurationRead).await?;
+    let named = crate::server::service::record_cis::name_item(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        on,
+        id,
+        version,
+        &form,
+        chrono::Utc::now(),
+    )
+    .await;
+    caller.counted(named_type(on), Some(id), named).await
+}
+
+/// Takes an item off an incident or a problem.
+#[server(endpoint = "cmdb/unname")]
+pub async fn unname_ci(on: NamedBy, id: i64, version: i32, ci_id: i64) -> Result<(), AppError> {
+    let caller = require(Permission::ConfigurationRead).await?;
+    let removed = crate::server::service::record_cis::unname_item(
+        &caller.db,
+        &caller.user,
+        &caller.actor(),
+        on,
+        id,
+        version,
+        ci_id,
+        chrono::Utc::now(),
+    )
+    .await;
+    caller.counted(named_type(on), Some(id), removed).await
+}
+
+#[cfg(feature = "ssr")]
+fn named_type(on: NamedBy) -> RecordType {
+    match on {
+        NamedBy::Incident => RecordType::Incident,
+        NamedBy::Problem => RecordType::Problem,
+    }
 }

@@ -54,8 +54,9 @@ pub fn CiGraph(graph: Graph, description: String) -> impl IntoView {
             }
         })
         .collect_view();
+    // Focusable: a wide graph scrolls sideways, and a keyboard must be able to scroll it too.
     view! {
-        <figure class="ci-graph">
+        <figure class="ci-graph" tabindex="0">
             <svg viewBox=format!("-2 -2 {} {}", width + 4, height + 4) width=width + 4 role="img" aria-labelledby="ci-graph-caption" preserveAspectRatio="xMinYMin meet">
                 {lines}
                 {boxes}

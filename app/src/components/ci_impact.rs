@@ -30,6 +30,7 @@ pub fn ImpactSummary(impact: ChangeImpact) -> impl IntoView {
     let words = impact.words();
     let beyond = !impact.beyond().is_empty();
     let named = impact.named.clone();
+    let subject = impact.subject.clone();
     view! {
         <section class=if beyond { "panel ci-impact beyond" } else { "panel ci-impact" } aria-label="Reached through configuration items">
             <h3>"Reached through configuration items"</h3>
@@ -55,7 +56,7 @@ pub fn ImpactSummary(impact: ChangeImpact) -> impl IntoView {
                         view! {
                             <li class:overdue=unnamed>
                                 <a href=format!("/services/{}", s.service.id)>{s.service.name.clone()}</a>
-                                {if unnamed { format!("{how} (not named on the change)") } else { how }}
+                                {if unnamed { format!("{how} (not named on the {subject})") } else { how }}
                             </li>
                         }
                     }).collect_view()}

@@ -335,23 +335,56 @@ impl RelationshipForm {
         if kind.is_none() {
             errors.add("kind", "Choose how it relies on the other item.");
         }
-        let text = crate::model::text::line(
-            &mut errors,
-            "target",
-            "The other item",
-            &self.target,
-            1,
-            160,
-        );
-        let target = match parse_reference(&text) {
-            Some(id) => Target::Id(id),
-            None => Target::Name(text),
-        };
+        let target = target_of(&mut errors, "The other item", &self.target);
         match kind {
             Some(kind) if errors.is_empty() => Ok((kind, target)),
             _ => Err(errors),
         }
     }
+}
+
+/// An item named by its reference (CI-12) or its exact name, checked under `target`.
+fn target_of(errors: &mut FieldErrors, label: &str, text: &str) -> Target {
+    let text = crate::model::text::line(errors, "target", label, text, 1, 160);
+    match parse_reference(&text) {
+        Some(id) => Target::Id(id),
+        None => Target::Name(text),
+    }
+}
+
+labelled_enum! {
+    /// The records besides changes that name the configuration items they touch.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum NamedBy {
+        Incident => ("incident", "incident"),
+        Problem => ("problem", "problem"),
+    }
+}
+
+/// How many items one incident or problem names at most.
+pub const MAX_NAMED: usize = 50;
+
+/// An item an incident or a problem names: its reference or exact name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CiNameForm {
+    pub target: String,
+}
+
+impl CiNameForm {
+    pub fn validate(&self) -> Result<Target, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let target = target_of(&mut errors, "The item", &self.target);
+        errors.into_result(target)
+    }
+}
+
+/// The incidents and problems that named an item: (label, link), newest first, and how many.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Naming {
+    pub incidents: Vec<(String, String)>,
+    pub incidents_total: u64,
+    pub problems: Vec<(String, String)>,
+    pub problems_total: u64,
 }
 
 /// Why a relationship may not be added (the pure rules; the server also checks the other
@@ -420,7 +453,7 @@ pub struct AffectedService {
 }
 
 /// If an item fails: what relies on it (directly or not) and which services that reaches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Impact {
     pub services: Vec<AffectedService>,
     /// Nearest first, at most `shown` of `reached`.
@@ -453,6 +486,8 @@ impl Impact {
 /// when the change does not name the service itself (the CAB's blind spot).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeImpact {
+    /// What names the items: "change", "incident" or "problem".
+    pub subject: String,
     pub items: Vec<CiRef>,
     pub unknown: Vec<String>,
     pub services: Vec<AffectedService>,
@@ -477,7 +512,10 @@ impl ChangeImpact {
             .filter(|i| i.status != CiStatus::Retired)
             .count();
         if self.items.is_empty() {
-            return "None of the change's configuration items is in the CMDB.".into();
+            return format!(
+                "None of the {}'s configuration items is in the CMDB.",
+                self.subject
+            );
         }
         if in_use == 0 {
             return "Its configuration items in the CMDB are all retired.".into();
@@ -572,6 +610,8 @@ impl ConfigurationItem {
 pub struct CiRecord {
     pub item: ConfigurationItem,
     pub impact: Impact,
+    /// The incidents and problems that named it.
+    pub naming: Naming,
     /// What it relies on, up to `GRAPH_DEPTH` steps.
     pub dependencies: Vec<Reached>,
     pub may_change: bool,

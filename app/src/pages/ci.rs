@@ -11,7 +11,8 @@ use crate::components::history::HistoryList;
 use crate::components::succeeded::successes;
 use crate::error::AppError;
 use crate::model::cmdb::{
-    CiRecord, CiStatus, ConfigurationItem, Graph, Impact, Reached, RelationKind, Relationship,
+    CiRecord, CiStatus, ConfigurationItem, Graph, Impact, Naming, Reached, RelationKind,
+    Relationship,
 };
 use crate::pages::cmdb::{status_badge, CiFields};
 use leptos::prelude::*;
@@ -68,6 +69,7 @@ fn CiView(record: CiRecord, actions: Actions) -> impl IntoView {
         impact,
         dependencies,
         may_change,
+        naming,
     } = record;
     let title = format!("{} {}", item.reference, item.name);
     let retired = item.status == CiStatus::Retired;
@@ -108,6 +110,7 @@ fn CiView(record: CiRecord, actions: Actions) -> impl IntoView {
         </dl>
         <ImpactPanel impact graph name=item.name.clone()/>
         <Relationships item=item.clone() may_change action=actions.unrelate/>
+        <NamedByPanel naming/>
         {(may_change && !retired).then(|| view! { <RelatePanel id=item.id version=item.version action=actions.relate/> })}
         {may_change.then(|| view! { <EditPanel item=item.clone() action=actions.update/> })}
         <section class="panel" aria-labelledby="ci-history-heading">
@@ -233,6 +236,39 @@ fn Relationships(
                         view! { <ul class="relationships">{item.relied_on_by.into_iter().map(|r| row(r, false)).collect_view()}</ul> }.into_any()
                     }}
                     {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more.")}</p> })}
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// The incidents and problems that named the item, newest first.
+#[component]
+fn NamedByPanel(naming: Naming) -> impl IntoView {
+    let list = |listed: Vec<(String, String)>, total: u64, none: &'static str| {
+        if listed.is_empty() {
+            return view! { <p class="muted">{none}</p> }.into_any();
+        }
+        let more = total.saturating_sub(listed.len() as u64);
+        view! {
+            <ul>
+                {listed.into_iter().map(|(label, href)| view! { <li><a href=href>{label}</a></li> }).collect_view()}
+            </ul>
+            {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more.")}</p> })}
+        }
+        .into_any()
+    };
+    view! {
+        <section class="panel" aria-labelledby="named-by-heading">
+            <h2 id="named-by-heading">"Incidents and problems"</h2>
+            <div class="impact-lists">
+                <div>
+                    <h3>{format!("Incidents ({})", naming.incidents_total)}</h3>
+                    {list(naming.incidents, naming.incidents_total, "No incident names it.")}
+                </div>
+                <div>
+                    <h3>{format!("Problems ({})", naming.problems_total)}</h3>
+                    {list(naming.problems, naming.problems_total, "No problem names it.")}
                 </div>
             </div>
         </section>

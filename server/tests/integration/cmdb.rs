@@ -613,3 +613,250 @@ async fn an_export_of_a_whole_batch_ends() {
     assert_eq!(csv.status, StatusCode::OK);
     assert_eq!(csv.body.lines().count(), 1001);
 }
+
+/// An incident and a problem name the items they touch: by those who work them, against
+/// their version, while open; a retired or unknown item is refused on the field; the record
+/// then shows the services its items reach (beyond its own service), and the item's page the
+/// records that named it. A requester cannot name anything, not even over HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incidents_and_problems_name_the_items_they_touch() {
+    use app::model::cmdb::{CiNameForm, NamedBy};
+    use app::model::incident::IncidentForm;
+    use app::model::problem::ProblemForm;
+    use app::server::service::{incidents, problems, record_cis};
+    let db = common::test_db().await;
+    let owner = person(&db, "owner@example.org", Role::ServiceOwner).await;
+    let fixer = person(&db, "fixer@example.org", Role::Resolver).await;
+    let robin = person(&db, "robin@example.org", Role::Requester).await;
+    let mail = service(&db, "Mail").await;
+    let payroll = service(&db, "Payroll").await;
+    let host = add(&db, &owner, form("vm-host-07", "server", Some(&owner), &[])).await;
+    let relay = add(
+        &db,
+        &owner,
+        form("mail-relay", "application", Some(&owner), &[mail]),
+    )
+    .await;
+    let pay = add(
+        &db,
+        &owner,
+        form("payroll-app", "application", Some(&owner), &[payroll]),
+    )
+    .await;
+    relate(&db, &owner, relay, "runs_on", "vm-host-07")
+        .await
+        .unwrap();
+    relate(&db, &owner, pay, "runs_on", "vm-host-07")
+        .await
+        .unwrap();
+    let old = add(
+        &db,
+        &owner,
+        form("old-relay", "application", Some(&owner), &[]),
+    )
+    .await;
+    let version = version(&db, &owner, old).await;
+    let mut retire = form("old-relay", "application", Some(&owner), &[]);
+    retire.status = "retired".into();
+    cmdb::update(&db, &owner, &actor(&owner), old, version, &retire)
+        .await
+        .unwrap();
+
+    let incident = incidents::raise(
+        &db,
+        &robin,
+        &actor(&robin),
+        &IncidentForm {
+            title: "Mail is not delivered".into(),
+            description: "Bounces since nine.".into(),
+            service_id: mail.to_string(),
+            impact: "high".into(),
+            urgency: "medium".into(),
+            category: "Email".into(),
+            affected: "Relay".into(),
+            service_affecting: true,
+            ..Default::default()
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    let read_version = incidents::detail(db.reader(), incident, now())
+        .await
+        .unwrap()
+        .version;
+    let name = |target: &str| CiNameForm {
+        target: target.into(),
+    };
+    // The reporter does not work incidents: refused.
+    let refused = record_cis::name_item(
+        &db,
+        &robin,
+        &actor(&robin),
+        NamedBy::Incident,
+        incident,
+        read_version,
+        &name("vm-host-07"),
+        now(),
+    )
+    .await;
+    assert!(matches!(refused, Err(AppError::Refused(_))), "{refused:?}");
+    // Unknown and retired items are refused on the field.
+    for (target, words) in [
+        ("no-such-thing", "No item in the CMDB"),
+        ("OLD-RELAY", "is retired"),
+    ] {
+        let refused = record_cis::name_item(
+            &db,
+            &fixer,
+            &actor(&fixer),
+            NamedBy::Incident,
+            incident,
+            read_version,
+            &name(target),
+            now(),
+        )
+        .await;
+        match refused {
+            Err(AppError::Validation(errors)) => {
+                assert!(errors.get("target").unwrap().contains(words), "{errors:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    record_cis::name_item(
+        &db,
+        &fixer,
+        &actor(&fixer),
+        NamedBy::Incident,
+        incident,
+        read_version,
+        &name(&format!("CI-{host}")),
+        now(),
+    )
+    .await
+    .unwrap();
+    // The version moved on: the same version again is a conflict.
+    let stale = record_cis::name_item(
+        &db,
+        &fixer,
+        &actor(&fixer),
+        NamedBy::Incident,
+        incident,
+        read_version,
+        &name("mail-relay"),
+        now(),
+    )
+    .await;
+    assert!(matches!(stale, Err(AppError::Conflict { .. })), "{stale:?}");
+    let reach = record_cis::reach(db.reader(), NamedBy::Incident, incident)
+        .await
+        .unwrap();
+    assert_eq!(
+        reach.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![host]
+    );
+    let reached: Vec<&str> = reach
+        .services
+        .iter()
+        .map(|s| s.service.name.as_str())
+        .collect();
+    assert_eq!(reached, vec!["Mail", "Payroll"]);
+    assert_eq!(
+        reach.beyond().len(),
+        1,
+        "payroll is beyond the incident's own service"
+    );
+    assert_eq!(
+        reach.words(),
+        "It reaches 1 service it does not name: Payroll."
+    );
+
+    // A problem names the relay; the host's page lists the incident, the relay's the problem.
+    let problem = problems::create(
+        &db,
+        &fixer,
+        &actor(&fixer),
+        &ProblemForm {
+            title: "Relay certificate expiry".into(),
+            description: "Mail stops when the certificate expires.".into(),
+            service_id: mail.to_string(),
+            incidents: format!("INC-{incident}"),
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    let problem_version = problems::detail(db.reader(), problem)
+        .await
+        .unwrap()
+        .version;
+    record_cis::name_item(
+        &db,
+        &fixer,
+        &actor(&fixer),
+        NamedBy::Problem,
+        problem,
+        problem_version,
+        &name("Mail-Relay"),
+        now(),
+    )
+    .await
+    .unwrap();
+    let twice = record_cis::name_item(
+        &db,
+        &fixer,
+        &actor(&fixer),
+        NamedBy::Problem,
+        problem,
+        problem_version + 1,
+        &name("mail-relay"),
+        now(),
+    )
+    .await;
+    assert!(matches!(twice, Err(AppError::Validation(_))), "{twice:?}");
+    let on_host = record_cis::naming(db.reader(), host).await.unwrap();
+    assert_eq!(on_host.incidents_total, 1);
+    assert_eq!(on_host.incidents[0].1, format!("/incidents/{incident}"));
+    assert_eq!(on_host.problems_total, 0);
+    assert_eq!(
+        record_cis::naming(db.reader(), relay)
+            .await
+            .unwrap()
+            .problems_total,
+        1
+    );
+
+    // Over HTTP a requester names nothing, and a resolver takes the host off again.
+    let state = state(db.db.clone());
+    let current = incidents::detail(db.reader(), incident, now())
+        .await
+        .unwrap()
+        .version;
+    let requester = sign_in(&state, "robin@example.org", PERSON_PASSWORD).await;
+    let reply = send(
+        &state,
+        call(
+            "/api/cmdb/name",
+            &format!("on=Incident&id={incident}&version={current}&form[target]=mail-relay"),
+            Some(&requester),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    let resolver = sign_in(&state, "fixer@example.org", PERSON_PASSWORD).await;
+    let reply = send(
+        &state,
+        call(
+            "/api/cmdb/unname",
+            &format!("on=Incident&id={incident}&version={current}&ci_id={host}"),
+            Some(&resolver),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reach = record_cis::reach(db.reader(), NamedBy::Incident, incident)
+        .await
+        .unwrap();
+    assert!(reach.items.is_empty());
+}

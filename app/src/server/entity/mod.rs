@@ -51,6 +51,7 @@ pub mod plan_comment;
 pub mod plan_version;
 pub mod problem;
 pub mod problem_incident;
+pub mod record_ci;
 pub mod request_type;
 pub mod review_action;
 pub mod review_decision;

@@ -492,7 +492,7 @@ pub async fn update(
     Ok(())
 }
 
-async fn find_target<C: ConnectionTrait>(
+pub(crate) async fn find_target<C: ConnectionTrait>(
     conn: &C,
     target: &Target,
 ) -> Result<row_entity::Model, AppError> {
@@ -731,7 +731,7 @@ async fn next_step<C: ConnectionTrait>(
 }
 
 /// Items by id, as references (chunked).
-async fn refs_of<C: ConnectionTrait>(
+pub(crate) async fn refs_of<C: ConnectionTrait>(
     conn: &C,
     ids: &[i64],
 ) -> Result<HashMap<i64, CiRef>, AppError> {
@@ -937,6 +937,7 @@ pub async fn record<C: ConnectionTrait>(
         item,
         impact,
         dependencies: reached(&steps, &refs),
+        naming: crate::server::service::record_cis::naming(conn, id).await?,
     })
 }
 
@@ -1201,6 +1202,7 @@ pub async fn change_impact<C: ConnectionTrait>(
         impact_of(conn, &in_use).await?
     };
     Ok(crate::model::cmdb::ChangeImpact {
+        subject: "change".into(),
         items,
         unknown,
         services: impact.services,

@@ -39,6 +39,7 @@ pub mod notifications;
 pub mod objectives;
 pub mod plan_overview;
 pub mod problems;
+pub mod record_cis;
 pub mod register;
 pub mod register_import;
 pub mod risk_links;

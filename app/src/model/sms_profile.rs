@@ -101,6 +101,23 @@ impl ProfileContent {
         ids
     }
 
+    /// Each role's holder, keyed by the role's form value (`top_management`, `sms_owner`, a
+    /// process's clause).
+    pub fn holders_by_role(&self) -> BTreeMap<String, i64> {
+        let mut out: BTreeMap<String, i64> = self
+            .process_owners
+            .iter()
+            .map(|p| (p.clause.clone(), p.holder_id))
+            .collect();
+        if let Some(id) = self.top_management_id {
+            out.insert(SmsRole::TopManagement.value(), id);
+        }
+        if let Some(id) = self.sms_owner_id {
+            out.insert(SmsRole::SmsOwner.value(), id);
+        }
+        out
+    }
+
     pub fn owner_of(&self, clause: &str) -> Option<i64> {
         self.process_owners
             .iter()
@@ -701,6 +718,8 @@ pub struct ProfileChoices {
 pub struct ProfileFacts {
     /// The version in force: its number, approval day and content.
     pub in_force: Option<(i32, NaiveDate, ProfileContent)>,
+    /// When the version in force is next reviewed, as its approval stamped it.
+    pub next_review_on: Option<NaiveDate>,
     /// The people the profile names whose accounts are disabled (id, name).
     pub disabled_holders: Vec<(i64, String)>,
     /// Services in the catalogue neither in scope nor named by an exclusion (id, name).
@@ -833,7 +852,10 @@ pub fn evidence(
         }
         _ => {}
     }
-    if ReviewStatus::of(Some(review_due(*approved_on)), today).is_overdue() {
+    let due = facts
+        .next_review_on
+        .unwrap_or_else(|| review_due(*approved_on));
+    if ReviewStatus::of(Some(due), today).is_overdue() {
         rule(REVIEW_OVERDUE_RULE, vec![profile()]);
     }
     (sources, thin)
@@ -1033,6 +1055,7 @@ mod tests {
             in_force: Some((2, today - chrono::Days::new(30), content)),
             disabled_holders: vec![(1, "Gone Person".into())],
             unscoped_services: vec![(5, "Printing".into())],
+            next_review_on: None,
         };
         let rules = |clause: &str| -> Vec<String> {
             evidence(clause, &facts, today)

@@ -584,6 +584,7 @@ fn RolesSection(content: ProfileContent, shown: Shown, actions: Actions) -> impl
                     <div class="field">
                         <label for="role-role">"Role"</label>
                         <select id="role-role" name="form[role]" aria-describedby="role-role-error">
+                            <option value="">"Choose a role"</option>
                             {SmsRole::all().into_iter().map(|r| view! { <option value=r.value()>{r.label()}</option> }).collect_view()}
                         </select>
                         <p class="field-error" id="role-role-error" aria-live="polite">{field_error(error, "role")}</p>

@@ -140,6 +140,32 @@ async fn a_profile_is_written_reviewed_and_approved_by_someone_who_did_not_write
         .await
         .unwrap();
     edit(&db, &quinn, role("8.5.1", &chris)).await.unwrap();
+    // Someone who can no longer sign in is named to no role — not even one already holding
+    // another role in the draft.
+    let gone = person(&db, "gone@example.org", Role::ChangeManager).await;
+    edit(&db, &quinn, role("8.5.2", &gone)).await.unwrap();
+    let version = app::server::service::users::get(&db, gone.id)
+        .await
+        .unwrap()
+        .version;
+    app::server::service::users::set_disabled(&db, &actor(&avery), gone.id, version, true)
+        .await
+        .unwrap();
+    let refused = edit(&db, &quinn, role("sms_owner", &gone)).await;
+    assert!(
+        matches!(&refused, Err(AppError::Validation(e)) if e.get("holder_id").is_some()),
+        "{refused:?}"
+    );
+    edit(
+        &db,
+        &quinn,
+        ProfileEdit::Role(RoleForm {
+            role: "8.5.2".into(),
+            holder_id: None,
+        }),
+    )
+    .await
+    .unwrap();
     // Petra helps: now she wrote part of it too.
     edit(&db, &petra, role("sms_owner", &quinn)).await.unwrap();
 

@@ -54,6 +54,7 @@ async fn row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Row, AppError> {
 async fn in_force<C: ConnectionTrait>(conn: &C) -> Result<Option<Row>, AppError> {
     Ok(Versions::find()
         .filter(Column::State.eq(DocState::Approved.as_str()))
+        .order_by_desc(Column::Number)
         .one(conn)
         .await?)
 }
@@ -62,6 +63,7 @@ async fn in_force<C: ConnectionTrait>(conn: &C) -> Result<Option<Row>, AppError>
 async fn open<C: ConnectionTrait>(conn: &C) -> Result<Option<Row>, AppError> {
     Ok(Versions::find()
         .filter(Column::State.is_in([DocState::Draft.as_str(), DocState::InReview.as_str()]))
+        .order_by_desc(Column::Number)
         .one(conn)
         .await?)
 }
@@ -219,13 +221,9 @@ fn refuse_writer(user: &CurrentUser) -> Result<(), AppError> {
 pub async fn start(db: &Db, user: &CurrentUser, actor: &Actor) -> Result<i64, AppError> {
     refuse_writer(user)?;
     let txn = db.begin_write().await?;
-    if let Some(open) = open(&txn).await? {
-        return Err(AppError::BadRequest(format!(
-            "Version {} is still {}; work on it instead of starting another.",
-            open.number,
-            state_of(&open).label().to_lowercase()
-        )));
-    }
+    // The latest number first, then the open check: on PostgreSQL each statement sees what
+    // was committed before it, so a revision started meanwhile is either seen open here or
+    // takes the same number and makes this insert fail — never a second open version.
     let latest: Option<i32> = Versions::find()
         .select_only()
         .column(Column::Number)
@@ -233,6 +231,13 @@ pub async fn start(db: &Db, user: &CurrentUser, actor: &Actor) -> Result<i64, Ap
         .into_tuple()
         .one(&txn)
         .await?;
+    if let Some(open) = open(&txn).await? {
+        return Err(AppError::BadRequest(format!(
+            "Version {} is still {}; work on it instead of starting another.",
+            open.number,
+            state_of(&open).label().to_lowercase()
+        )));
+    }
     let from = in_force(&txn).await?;
     let content = match &from {
         Some(row) => content_of(row)?,
@@ -308,7 +313,10 @@ pub async fn edit(
     }
     check_version::<Versions>(version, before.version)?;
     let content = content_of(&before)?;
-    let edited = apply(&content, change).map_err(AppError::Validation)?;
+    let mut edited = apply(&content, change).map_err(AppError::Validation)?;
+    if matches!(change, ProfileEdit::Scope(_)) {
+        keep_archived(&txn, &content, &mut edited.content).await?;
+    }
     check_references(&txn, &content, &edited.content).await?;
     let written = content_json(&edited.content)?;
     let contributors = contributors::with(&before.contributors, before.author_id, user.id);
@@ -332,34 +340,58 @@ pub async fn edit(
     Ok(())
 }
 
-/// Newly named people must be enabled and newly named services in use; what the draft
-/// already named stays (a holder disabled since is flagged by the evidence, not lost).
+/// A person newly named to a role must be able to sign in and a service newly scoped must be
+/// in use; what the draft already said stays (a holder disabled since, a service archived
+/// since, is flagged by the evidence rather than lost). One query each.
 async fn check_references<C: ConnectionTrait>(
     conn: &C,
     before: &ProfileContent,
     after: &ProfileContent,
 ) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
-    let known_people = before.holder_ids();
-    for id in after.holder_ids() {
-        if known_people.contains(&id) {
-            continue;
-        }
-        if crate::server::service::users::enabled_roles(conn, id)
-            .await?
-            .is_none()
-        {
+    let held = before.holders_by_role();
+    let mut named: Vec<i64> = after
+        .holders_by_role()
+        .into_iter()
+        .filter(|(role, id)| held.get(role) != Some(id))
+        .map(|(_, id)| id)
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    if !named.is_empty() {
+        use crate::server::entity::user::{Column as UserColumn, Entity as Users};
+        let enabled: Vec<i64> = Users::find()
+            .select_only()
+            .column(UserColumn::Id)
+            .filter(UserColumn::Id.is_in(named.clone()))
+            .filter(UserColumn::DisabledAt.is_null())
+            .into_tuple()
+            .all(conn)
+            .await?;
+        if named.iter().any(|id| !enabled.contains(id)) {
             errors.add(
                 "holder_id",
                 "Choose someone from the list: that person cannot sign in.",
             );
         }
     }
-    for id in &after.service_ids {
-        if before.service_ids.contains(id) {
-            continue;
-        }
-        if !catalogue::is_active(conn, *id).await? {
+    let scoped: Vec<i64> = after
+        .service_ids
+        .iter()
+        .filter(|id| !before.service_ids.contains(id))
+        .copied()
+        .collect();
+    if !scoped.is_empty() {
+        use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
+        let in_use: Vec<i64> = Services::find()
+            .select_only()
+            .column(ServiceColumn::Id)
+            .filter(ServiceColumn::Id.is_in(scoped.clone()))
+            .filter(ServiceColumn::ArchivedAt.is_null())
+            .into_tuple()
+            .all(conn)
+            .await?;
+        if scoped.iter().any(|id| !in_use.contains(id)) {
             errors.add(
                 "service_ids",
                 "Choose services from the list: one of them is not in the catalogue.",
@@ -367,6 +399,36 @@ async fn check_references<C: ConnectionTrait>(
         }
     }
     errors.into_result(()).map_err(AppError::Validation)
+}
+
+/// The scope form offers only services in use: those the draft scoped that were archived
+/// since stay in scope unless the form is the place they were taken out of.
+async fn keep_archived<C: ConnectionTrait>(
+    conn: &C,
+    before: &ProfileContent,
+    after: &mut ProfileContent,
+) -> Result<(), AppError> {
+    let dropped: Vec<i64> = before
+        .service_ids
+        .iter()
+        .filter(|id| !after.service_ids.contains(id))
+        .copied()
+        .collect();
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
+    let archived: Vec<i64> = Services::find()
+        .select_only()
+        .column(ServiceColumn::Id)
+        .filter(ServiceColumn::Id.is_in(dropped))
+        .filter(ServiceColumn::ArchivedAt.is_not_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    after.service_ids.extend(archived);
+    after.service_ids.sort_unstable();
+    Ok(())
 }
 
 /// Throws the open draft away (never a version in review or approved).
@@ -499,6 +561,7 @@ pub async fn facts<C: ConnectionTrait>(conn: &C) -> Result<ProfileFacts, AppErro
         .unwrap_or_else(|| row.updated_at.date_naive());
     Ok(ProfileFacts {
         in_force: Some((row.number, approved_on, content)),
+        next_review_on: row.next_review_on,
         disabled_holders,
         unscoped_services,
     })

@@ -109,7 +109,7 @@ pub async fn write_profile<W: Write + Seek>(
         .collect();
     scoped.sort();
     body.push_str(&format!(
-        "<h2>Scope of the SMS (4.3)</h2><p>{}</p><h3>Services in scope</h3>{}\
+        "<h2>Scope of the SMS (4.3)</h2><p style=\"white-space: pre-wrap\">{}</p><h3>Services in scope</h3>{}\
          <h3>Locations</h3>{}<h3>Organisational units</h3>{}<h3>Exclusions</h3>{}",
         escape(&content.scope),
         list(

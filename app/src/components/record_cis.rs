@@ -86,7 +86,7 @@ pub fn RecordCiPanel(
                                                 }
                                             }).collect_view()}
                                         </ul>
-                                        <ImpactSummary impact/>
+                                        <ImpactSummary impact without_items=true/>
                                     }.into_any()
                                 }}
                                 {may_name.then(|| view! {

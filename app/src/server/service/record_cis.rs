@@ -90,6 +90,41 @@ async fn open_for_naming<C: ConnectionTrait>(
     }
 }
 
+/// What a naming did, on an incident's timeline and in the audit trail.
+#[allow(clippy::too_many_arguments)]
+async fn recorded<C: ConnectionTrait>(
+    txn: &C,
+    user: &CurrentUser,
+    actor: &Actor,
+    (on, id): (NamedBy, i64),
+    subject: &Subject,
+    action: &'static str,
+    what: String,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if on == NamedBy::Incident {
+        add_event(
+            txn,
+            id,
+            now,
+            Some(user.id),
+            TimelineKind::Step,
+            what.clone(),
+        )
+        .await?;
+    }
+    audit::record(
+        txn,
+        actor,
+        record_type(on),
+        id,
+        action,
+        format!("{}: {}", subject.reference, what.to_lowercase()),
+    )
+    .await?;
+    Ok(())
+}
+
 fn record_type(on: NamedBy) -> RecordType {
     match on {
         NamedBy::Incident => RecordType::Incident,
@@ -149,26 +184,7 @@ pub async fn name_item(
         }
     })?;
     let what = format!("Names configuration item {label}");
-    if on == NamedBy::Incident {
-        add_event(
-            &txn,
-            id,
-            now,
-            Some(user.id),
-            TimelineKind::Step,
-            what.clone(),
-        )
-        .await?;
-    }
-    audit::record(
-        &txn,
-        actor,
-        record_type(on),
-        id,
-        "ci_named",
-        format!("{}: {}", subject.reference, what.to_lowercase()),
-    )
-    .await?;
+    recorded(&txn, user, actor, (on, id), &subject, "ci_named", what, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -199,24 +215,15 @@ pub async fn unname_item(
         ));
     }
     let what = format!("No longer names {}", ci_reference(ci_id));
-    if on == NamedBy::Incident {
-        add_event(
-            &txn,
-            id,
-            now,
-            Some(user.id),
-            TimelineKind::Step,
-            what.clone(),
-        )
-        .await?;
-    }
-    audit::record(
+    recorded(
         &txn,
+        user,
         actor,
-        record_type(on),
-        id,
+        (on, id),
+        &subject,
         "ci_unnamed",
-        format!("{}: {}", subject.reference, what.to_lowercase()),
+        what,
+        now,
     )
     .await?;
     txn.commit().await?;

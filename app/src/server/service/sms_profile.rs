@@ -104,6 +104,9 @@ fn facts_of(row: &Row, content: &ProfileContent, in_force: Option<&Row>) -> Vers
     }
 }
 
+/// A version's number, state, author, approver and approval time, for the history.
+type HistoryRow = (i32, String, i64, Option<i64>, Option<DateTime<Utc>>);
+
 /// The profile as the page shows it to `user`.
 pub async fn view<C: ConnectionTrait>(
     conn: &C,
@@ -112,21 +115,20 @@ pub async fn view<C: ConnectionTrait>(
 ) -> Result<ProfileView, AppError> {
     let in_force_row = in_force(conn).await?;
     let open_row = open(conn).await?;
-    let history_rows: Vec<(i32, String, i64, Option<i64>, Option<DateTime<Utc>>)> =
-        Versions::find()
-            .select_only()
-            .columns([
-                Column::Number,
-                Column::State,
-                Column::AuthorId,
-                Column::ApprovedBy,
-                Column::ApprovedAt,
-            ])
-            .order_by_desc(Column::Number)
-            .limit(50)
-            .into_tuple()
-            .all(conn)
-            .await?;
+    let history_rows: Vec<HistoryRow> = Versions::find()
+        .select_only()
+        .columns([
+            Column::Number,
+            Column::State,
+            Column::AuthorId,
+            Column::ApprovedBy,
+            Column::ApprovedAt,
+        ])
+        .order_by_desc(Column::Number)
+        .limit(50)
+        .into_tuple()
+        .all(conn)
+        .await?;
     let mut wanted: Vec<i64> = Vec::new();
     for row in in_force_row.iter().chain(open_row.iter()) {
         wanted.push(row.author_id);

@@ -10,12 +10,8 @@ use crate::api::problems::{
 };
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
-use crate::components::record_cis::{NamingActions, RecordCiPanel};
-use crate::components::session::IfAllowed;
 use crate::components::succeeded::successes;
 use crate::error::AppError;
-use crate::model::access::Permission;
-use crate::model::cmdb::NamedBy;
 use crate::model::problem::{Problem, ProblemAction, ProblemRecord, RcaMethod};
 use crate::model::refs::PersonRef;
 use crate::pages::incidents::incident_state_badge;
@@ -31,7 +27,6 @@ struct Actions {
     link: ServerAction<LinkProblemIncidents>,
     unlink: ServerAction<UnlinkProblemIncident>,
     change: ServerAction<RaiseProblemChange>,
-    naming: NamingActions,
 }
 
 #[component]
@@ -43,7 +38,6 @@ pub fn ProblemPage() -> impl IntoView {
         link: ServerAction::new(),
         unlink: ServerAction::new(),
         change: ServerAction::new(),
-        naming: NamingActions::new(),
     };
     // Only a success refreshes the record: after a refusal the forms keep what was typed.
     let refreshes = [
@@ -51,8 +45,6 @@ pub fn ProblemPage() -> impl IntoView {
         successes(actions.step),
         successes(actions.link),
         successes(actions.unlink),
-        successes(actions.naming.name),
-        successes(actions.naming.unname),
     ];
     let record = Resource::new(
         move || (id.get(), refreshes.map(|count| count.get())),
@@ -112,9 +104,6 @@ fn ProblemView(record: ProblemRecord, workers: Vec<PersonRef>, actions: Actions)
         <StepPanel id version steps workers hint action=actions.step/>
         <ChangePanel problem=problem.clone() may_edit action=actions.change/>
         <IncidentsPanel problem may_edit link=actions.link unlink=actions.unlink/>
-        <IfAllowed permission=Permission::ConfigurationRead>
-            <RecordCiPanel on=NamedBy::Problem id version may_name=may_edit actions=actions.naming/>
-        </IfAllowed>
     }
 }
 

@@ -33,20 +33,16 @@ use sea_orm::{
 /// How many records an item's page lists (newest first).
 pub const LISTED: u64 = 25;
 
-/// The record being named on, as its history words it.
-struct Subject {
-    reference: String,
-}
-
 /// Checks that `user` works records of this kind and that record `id` is open and still at
-/// `version`, then bumps its version (the naming is a change to the record).
+/// `version`, then bumps its version (the naming is a change to the record); answers the
+/// record's reference for its history.
 async fn open_for_naming<C: ConnectionTrait>(
     conn: &C,
     user: &CurrentUser,
     on: NamedBy,
     id: i64,
     version: i32,
-) -> Result<Subject, AppError> {
+) -> Result<String, AppError> {
     let facts = ActorFacts::from(user);
     match on {
         NamedBy::Incident => {
@@ -64,9 +60,7 @@ async fn open_for_naming<C: ConnectionTrait>(
             }
             check_version::<Incidents>(version, row.version)?;
             versioned::update(conn, id, version, |update: UpdateMany<Incidents>| update).await?;
-            Ok(Subject {
-                reference: incident::reference(id),
-            })
+            Ok(incident::reference(id))
         }
         NamedBy::Problem => {
             if !problem::works_problems(&facts) {
@@ -83,9 +77,7 @@ async fn open_for_naming<C: ConnectionTrait>(
             }
             check_version::<Problems>(version, row.version)?;
             versioned::update(conn, id, version, |update: UpdateMany<Problems>| update).await?;
-            Ok(Subject {
-                reference: problem::reference(id),
-            })
+            Ok(problem::reference(id))
         }
     }
 }
@@ -97,7 +89,7 @@ async fn recorded<C: ConnectionTrait>(
     user: &CurrentUser,
     actor: &Actor,
     (on, id): (NamedBy, i64),
-    subject: &Subject,
+    reference: &str,
     action: &'static str,
     what: String,
     now: DateTime<Utc>,
@@ -119,7 +111,7 @@ async fn recorded<C: ConnectionTrait>(
         record_type(on),
         id,
         action,
-        format!("{}: {}", subject.reference, what.to_lowercase()),
+        format!("{reference}: {}", what.to_lowercase()),
     )
     .await?;
     Ok(())
@@ -146,7 +138,7 @@ pub async fn name_item(
 ) -> Result<(), AppError> {
     let target = form.validate()?;
     let txn = db.begin_write().await?;
-    let subject = open_for_naming(&txn, user, on, id, version).await?;
+    let reference = open_for_naming(&txn, user, on, id, version).await?;
     let item = cmdb::find_target(&txn, &target).await?;
     let label = format!("{} {}", ci_reference(item.id), item.name);
     if CiStatus::parse(&item.status) == Some(CiStatus::Retired) {
@@ -184,7 +176,17 @@ pub async fn name_item(
         }
     })?;
     let what = format!("Names configuration item {label}");
-    recorded(&txn, user, actor, (on, id), &subject, "ci_named", what, now).await?;
+    recorded(
+        &txn,
+        user,
+        actor,
+        (on, id),
+        &reference,
+        "ci_named",
+        what,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -202,7 +204,7 @@ pub async fn unname_item(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let txn = db.begin_write().await?;
-    let subject = open_for_naming(&txn, user, on, id, version).await?;
+    let reference = open_for_naming(&txn, user, on, id, version).await?;
     let removed = Links::delete_many()
         .filter(Column::RecordType.eq(on.as_str()))
         .filter(Column::RecordId.eq(id))
@@ -220,7 +222,7 @@ pub async fn unname_item(
         user,
         actor,
         (on, id),
-        &subject,
+        &reference,
         "ci_unnamed",
         what,
         now,

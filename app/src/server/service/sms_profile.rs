@@ -384,15 +384,7 @@ async fn check_references<C: ConnectionTrait>(
         .copied()
         .collect();
     if !scoped.is_empty() {
-        use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
-        let in_use: Vec<i64> = Services::find()
-            .select_only()
-            .column(ServiceColumn::Id)
-            .filter(ServiceColumn::Id.is_in(scoped.clone()))
-            .filter(ServiceColumn::ArchivedAt.is_null())
-            .into_tuple()
-            .all(conn)
-            .await?;
+        let in_use = services_among(conn, &scoped, false).await?;
         if scoped.iter().any(|id| !in_use.contains(id)) {
             errors.add(
                 "service_ids",
@@ -401,6 +393,28 @@ async fn check_references<C: ConnectionTrait>(
         }
     }
     errors.into_result(()).map_err(AppError::Validation)
+}
+
+/// Which of `ids` are services archived (`archived`) or in use (not `archived`): one query.
+async fn services_among<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+    archived: bool,
+) -> Result<Vec<i64>, AppError> {
+    use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
+    let archived_at = if archived {
+        ServiceColumn::ArchivedAt.is_not_null()
+    } else {
+        ServiceColumn::ArchivedAt.is_null()
+    };
+    Ok(Services::find()
+        .select_only()
+        .column(ServiceColumn::Id)
+        .filter(ServiceColumn::Id.is_in(ids.to_vec()))
+        .filter(archived_at)
+        .into_tuple()
+        .all(conn)
+        .await?)
 }
 
 /// The scope form offers only services in use: those the draft scoped that were archived
@@ -419,15 +433,7 @@ async fn keep_archived<C: ConnectionTrait>(
     if dropped.is_empty() {
         return Ok(());
     }
-    use crate::server::entity::service::{Column as ServiceColumn, Entity as Services};
-    let archived: Vec<i64> = Services::find()
-        .select_only()
-        .column(ServiceColumn::Id)
-        .filter(ServiceColumn::Id.is_in(dropped))
-        .filter(ServiceColumn::ArchivedAt.is_not_null())
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let archived = services_among(conn, &dropped, true).await?;
     after.service_ids.extend(archived);
     after.service_ids.sort_unstable();
     Ok(())
@@ -571,5 +577,13 @@ pub async fn facts<C: ConnectionTrait>(conn: &C) -> Result<ProfileFacts, AppErro
 
 /// Whether an approved profile exists (the gap assessment counts its clauses as evidenced).
 pub async fn is_approved<C: ConnectionTrait>(conn: &C) -> Result<bool, AppError> {
-    Ok(in_force(conn).await?.is_some())
+    // One id read, not the version's content.
+    let approved: Option<i64> = Versions::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::State.eq(DocState::Approved.as_str()))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(approved.is_some())
 }

@@ -45,6 +45,8 @@ test('a CAB meeting runs live for the chair and two members, from agenda to publ
     await expect(member.locator('#item-heading a')).toHaveText(firstItem);
     await expect(member.locator('.item-position')).toContainText('Under discussion');
   }
+  // The item shows what the change's configuration items reach (members read the CMDB).
+  await expect(kim.page.locator('.current-item').getByRole('region', { name: 'Reached through configuration items' })).toBeVisible();
 
   // They vote; the chair sees the votes arrive.
   await kim.page.getByRole('button', { name: 'Approve', exact: true }).click();

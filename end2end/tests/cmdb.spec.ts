@@ -81,3 +81,48 @@ test('configuration items are related and a change naming one reaches a second s
   expect(problems).toEqual([]);
   await owner.context.close();
 });
+
+test('a resolver names the item an incident touches and sees the services its failure reaches', async ({ browser, problems }) => {
+  test.setTimeout(90_000);
+  const resolver = await signedInPage(browser, demo.resolver);
+  const page = resolver.page;
+  const title = unique('Wi-Fi drops in building B');
+
+  await openHydrated(page, '/incidents/new');
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByLabel('Service', { exact: true }).selectOption({ label: 'Network and Wi-Fi' });
+  await page.getByLabel('Impact', { exact: true }).selectOption('medium');
+  await page.getByLabel('Urgency', { exact: true }).selectOption('medium');
+  await page.getByLabel('Description', { exact: true }).fill('Clients lose the network every few minutes.');
+  await page.getByRole('button', { name: 'Report' }).click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  await hydrated(page);
+  const record = page.url();
+
+  const items = page.getByRole('region', { name: 'Configuration items', exact: true });
+  await expect(items).toContainText('The incident names no configuration item yet.');
+  await items.getByLabel('Configuration item', { exact: true }).fill('no such switch');
+  await items.getByRole('button', { name: 'Name the item' }).click();
+  await expect(items.getByText('No item in the CMDB has that reference or name.')).toBeVisible();
+  await items.getByLabel('Configuration item', { exact: true }).fill('NETWORK-AND-WI-FI-PROD-02');
+  await items.getByRole('button', { name: 'Name the item' }).click();
+  await expect(items.getByRole('link', { name: /network-and-wi-fi-prod-02/ })).toBeVisible();
+  // Its failure reaches services the incident does not name.
+  const reach = items.getByRole('region', { name: 'Reached through configuration items' });
+  await expect(reach).toContainText(/It reaches \d+ services? it does not name/);
+  await expect(reach.getByRole('listitem').filter({ hasText: 'Payroll' })).toContainText('not named on the incident');
+  // The timeline says who named it; the item's page lists the incident.
+  await expect(page.locator('.incident-timeline')).toContainText('Names configuration item');
+  await items.getByRole('link', { name: /network-and-wi-fi-prod-02/ }).click();
+  await expect(page).toHaveURL(/\/cmdb\/\d+$/);
+  await hydrated(page);
+  await expect(page.getByRole('region', { name: 'Incidents and problems' }).getByRole('link', { name: new RegExp(title) })).toBeVisible();
+
+  // Taken off again, the incident names nothing.
+  await page.goto(record);
+  await hydrated(page);
+  await items.getByRole('button', { name: /Take CI-\d+ network-and-wi-fi-prod-02 off/ }).click();
+  await expect(items).toContainText('The incident names no configuration item yet.');
+  await resolver.context.close();
+  expect(problems).toEqual([]);
+});

@@ -84,6 +84,22 @@ test('a resolver sees their own expiring competence on the dashboard and reads t
   // A reader: no forms to edit, retire or withdraw.
   await expect(page.getByRole('heading', { name: 'Edit the competence' })).toHaveCount(0);
   await expect(page.getByText('Withdraw', { exact: true })).toHaveCount(0);
+
+  // The matrix, filtered to gaps, exports exactly the people it shows, cells in words.
+  await openHydrated(page, '/competences');
+  await page.getByLabel('Only people with gaps').check();
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/gaps=yes/);
+  await hydrated(page);
+  const shown = await page.locator('.competence-matrix tbody tr').count();
+  expect(shown).toBeGreaterThan(0);
+  const exported = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const csv: string = require('fs').readFileSync(await (await exported).path(), 'utf8');
+  expect(csv).toContain('Person,Roles,Gaps,');
+  expect(csv).toContain('Quinn Quality');
+  expect(csv).toContain('Gap: not held');
+  expect(csv.trim().split('\n')).toHaveLength(shown + 1);
   await resolver.context.close();
   expect(problems).toEqual([]);
 });

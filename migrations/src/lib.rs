@@ -43,6 +43,7 @@ mod m20261207_000517_competence_gates;
 mod m20261207_000518_configuration_items;
 mod m20261208_000519_sms_profile;
 mod m20261208_000520_record_configuration_items;
+mod m20261208_000521_awareness_closed_by_role;
 
 pub struct Migrator;
 
@@ -89,6 +90,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000518_configuration_items::Migration),
             Box::new(m20261208_000519_sms_profile::Migration),
             Box::new(m20261208_000520_record_configuration_items::Migration),
+            Box::new(m20261208_000521_awareness_closed_by_role::Migration),
         ]
     }
 }

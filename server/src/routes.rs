@@ -46,6 +46,14 @@ pub fn router(state: AppState) -> Router {
             get(exports::supplier_csv::supplier_csv),
         )
         .route(
+            "/compliance/profile/export.csv",
+            get(exports::profile_csv::profile_csv),
+        )
+        .route(
+            "/competences/matrix.csv",
+            get(exports::competence_csv::competence_csv),
+        )
+        .route(
             "/awareness/{id}/export.csv",
             get(exports::awareness_csv::awareness_csv),
         )

@@ -7,10 +7,9 @@
 
 use crate::error::AppError;
 use crate::model::cab::BoardForm;
-use crate::model::change_request::Change;
 use crate::model::meeting::{
-    Board, BoardSummary, CabAction, CabActionForm, DecisionForm, Meeting, MeetingForm,
-    MeetingSummary, Notification, PreviousDecision, VoteForm,
+    Board, BoardSummary, CabAction, CabActionForm, DecisionForm, ItemDetail, Meeting, MeetingForm,
+    MeetingSummary, Notification, VoteForm,
 };
 use leptos::prelude::*;
 
@@ -94,12 +93,10 @@ pub async fn get_meeting(id: i64) -> Result<Meeting, AppError> {
     cab::meetings::load(&caller.db, &caller.user, id).await
 }
 
-/// The change behind an agenda item, in full, with the board's earlier decisions on it.
+/// The change behind an agenda item, in full, with the board's earlier decisions on it and
+/// what its configuration items reach (readers of the CMDB only).
 #[server(endpoint = "cab/item")]
-pub async fn meeting_item(
-    meeting_id: i64,
-    item_id: i64,
-) -> Result<(Change, Vec<PreviousDecision>), AppError> {
+pub async fn meeting_item(meeting_id: i64, item_id: i64) -> Result<ItemDetail, AppError> {
     let caller = require(Permission::ChangeRead).await?;
     let (mut change, previous) = cab::agenda::item_detail(&caller.db, meeting_id, item_id).await?;
     change.local_window = crate::server::service::schedule::local_window(
@@ -107,7 +104,18 @@ pub async fn meeting_item(
         change.planned_end,
         &caller.user.time_zone,
     );
-    Ok((change, previous))
+    let reach = if caller.user.may(Permission::ConfigurationRead) {
+        let impact =
+            crate::server::service::cmdb::change_impact(caller.db.reader(), change.id).await?;
+        (!impact.items.is_empty() || !impact.unknown.is_empty()).then_some(impact)
+    } else {
+        None
+    };
+    Ok(ItemDetail {
+        change,
+        previous,
+        reach,
+    })
 }
 
 #[server(endpoint = "cab/start")]

@@ -80,25 +80,26 @@ pub async fn overdue_work() -> Result<crate::model::dashboard::OverdueWork, AppE
     })
 }
 
-/// SMS documents whose review is overdue or due within 30 days, and objectives that need a
-/// measurement (never measured or overdue), for the dashboard.
+/// The SMS profile and SMS documents whose review is overdue or due within 30 days (the
+/// profile also when no version was ever approved), and objectives that need a measurement
+/// (never measured or overdue), for the dashboard.
 #[server(endpoint = "dashboard/compliance")]
-pub async fn compliance_attention() -> Result<
-    (
-        Vec<crate::model::sms_document::DocumentSummary>,
-        Vec<crate::model::objective::ObjectiveSummary>,
-    ),
-    AppError,
-> {
+pub async fn compliance_attention() -> Result<crate::model::dashboard::ComplianceDue, AppError> {
     use crate::model::access::Permission;
-    use crate::server::service::{objectives, schedule, sms_documents};
+    use crate::server::service::{objectives, schedule, sms_documents, sms_profile};
     let caller = super::guard::require(Permission::ComplianceRead).await?;
+    let reader = caller.db.reader();
     let today = schedule::local_today(&caller.user.time_zone);
-    let documents = sms_documents::due_for_review(caller.db.reader(), today).await?;
+    let profile = sms_profile::review(reader, today).await?;
+    let documents = sms_documents::due_for_review(reader, today).await?;
     let objectives = objectives::summaries(&caller.db, today)
         .await?
         .into_iter()
         .filter(|o| o.needs_measurement())
         .collect();
-    Ok((documents, objectives))
+    Ok(crate::model::dashboard::ComplianceDue {
+        profile: profile.needs_attention().then_some(profile),
+        documents,
+        objectives,
+    })
 }

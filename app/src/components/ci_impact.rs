@@ -25,8 +25,9 @@ pub fn ChangeCiImpact(change_id: i64, #[prop(optional)] version: i32) -> impl In
 }
 
 /// The reach itself, for a page that loaded it with its own data (the CAB meeting).
+/// `without_items`: the page lists the items itself (an incident's, with their forms).
 #[component]
-pub fn ImpactSummary(impact: ChangeImpact) -> impl IntoView {
+pub fn ImpactSummary(impact: ChangeImpact, #[prop(optional)] without_items: bool) -> impl IntoView {
     let words = impact.words();
     let beyond = !impact.beyond().is_empty();
     let named = impact.named.clone();
@@ -35,14 +36,16 @@ pub fn ImpactSummary(impact: ChangeImpact) -> impl IntoView {
         <section class=if beyond { "panel ci-impact beyond" } else { "panel ci-impact" } aria-label="Reached through configuration items">
             <h3>"Reached through configuration items"</h3>
             <p class:overdue=beyond>{words}</p>
-            <ul class="ci-impact-items">
-                {impact.items.iter().map(|ci| view! {
-                    <li><a href=ci.href()>{format!("{} {}", ci.reference(), ci.name)}</a>{format!(" ({})", ci.status.label().to_lowercase())}</li>
-                }).collect_view()}
-                {impact.unknown.iter().map(|name| view! {
-                    <li>{name.clone()}<span class="muted">" — not in the CMDB"</span></li>
-                }).collect_view()}
-            </ul>
+            {(!without_items).then(|| view! {
+                <ul class="ci-impact-items">
+                    {impact.items.iter().map(|ci| view! {
+                        <li><a href=ci.href()>{format!("{} {}", ci.reference(), ci.name)}</a>{format!(" ({})", ci.status.label().to_lowercase())}</li>
+                    }).collect_view()}
+                    {impact.unknown.iter().map(|name| view! {
+                        <li>{name.clone()}<span class="muted">" — not in the CMDB"</span></li>
+                    }).collect_view()}
+                </ul>
+            })}
             {(!impact.services.is_empty()).then(|| view! {
                 <p><strong>"Services a failure would affect: "</strong></p>
                 <ul class="ci-impact-services">

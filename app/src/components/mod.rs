@@ -21,6 +21,7 @@ pub mod plan_exercises;
 pub mod plan_suppliers;
 pub mod plan_timeline;
 pub mod plan_view;
+pub mod record_cis;
 pub mod risk_links;
 pub mod saved_filters;
 pub mod service_fields;

@@ -36,6 +36,38 @@ pub struct OverdueWork {
     pub nonconformities_total: usize,
 }
 
+/// The SMS profile's yearly review (clause 4.3, 5.2): the version in force, if any, and
+/// where its review stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileReview {
+    pub number: Option<i32>,
+    pub review: crate::model::sms_document::ReviewStatus,
+}
+
+impl ProfileReview {
+    /// Due within the month, overdue, or never approved: the scope and policy the whole
+    /// SMS rests on are not current.
+    pub fn needs_attention(&self) -> bool {
+        self.number.is_none() || self.review.needs_attention()
+    }
+
+    pub fn label(&self) -> String {
+        match self.number {
+            None => "No version approved yet".into(),
+            Some(number) => format!("Version {number} · {}", self.review.label()),
+        }
+    }
+}
+
+/// The dashboard's compliance panel: the profile when its review needs attention, SMS
+/// documents due for review, objectives needing a measurement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplianceDue {
+    pub profile: Option<ProfileReview>,
+    pub documents: Vec<crate::model::sms_document::DocumentSummary>,
+    pub objectives: Vec<crate::model::objective::ObjectiveSummary>,
+}
+
 /// How many of each list the dashboard shows.
 pub const OVERDUE_SHOWN: usize = 8;
 
@@ -60,6 +92,29 @@ mod tests {
             owner: String::new(),
             mine,
         }
+    }
+
+    #[test]
+    fn the_profile_needs_attention_when_its_review_is_near_or_it_was_never_approved() {
+        use crate::model::sms_document::ReviewStatus;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap();
+        let due = |days: i64| ProfileReview {
+            number: Some(2),
+            review: ReviewStatus::of(Some(today + chrono::Duration::days(days)), today),
+        };
+        assert!(!due(31).needs_attention());
+        assert!(due(30).needs_attention());
+        assert!(due(-1).needs_attention());
+        assert_eq!(
+            due(-1).label(),
+            "Version 2 · Review overdue since 2026-12-07"
+        );
+        let never = ProfileReview {
+            number: None,
+            review: ReviewStatus::NotApproved,
+        };
+        assert!(never.needs_attention());
+        assert_eq!(never.label(), "No version approved yet");
     }
 
     #[test]

@@ -646,6 +646,9 @@ pub struct IncidentRecord {
     pub caused_by: Option<IncidentCause>,
     /// The reader may name (or correct) the change that caused it.
     pub may_link_cause: bool,
+    /// The configuration items it names and what a failure of them reaches (readers of the
+    /// CMDB only; loaded with the record so the page needs no second request).
+    pub configuration: Option<crate::model::cmdb::ChangeImpact>,
 }
 
 /// The change an incident was caused by, as the incident's record names it.

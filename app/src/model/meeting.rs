@@ -409,6 +409,16 @@ pub struct MeetingSummary {
     pub minutes_published: bool,
 }
 
+/// The change behind an agenda item as the meeting shows it: in full, with the board's earlier
+/// decisions on it and — for readers of the CMDB — what a failure of its configuration items
+/// reaches (one answer, so the live panel renders and hydrates from one resource).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemDetail {
+    pub change: crate::model::change_request::Change,
+    pub previous: Vec<PreviousDecision>,
+    pub reach: Option<crate::model::cmdb::ChangeImpact>,
+}
+
 /// An earlier board decision on the same change (shown with the item).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviousDecision {

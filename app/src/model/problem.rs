@@ -446,6 +446,9 @@ pub struct ProblemRecord {
     pub problem: Problem,
     pub actions: Vec<ProblemAction>,
     pub may_edit: bool,
+    /// The configuration items it names and what a failure of them reaches (readers of the
+    /// CMDB only; loaded with the record so the page needs no second request).
+    pub configuration: Option<crate::model::cmdb::ChangeImpact>,
 }
 
 /// One line of the problem list.

@@ -14,6 +14,7 @@ use crate::api::cab::{
 use crate::api::changes::OverrideConflicts as OverrideConflictsAction;
 use crate::components::change_badges::{RiskBadge, StateBadge};
 use crate::components::change_fields::field_error;
+use crate::components::ci_impact::ImpactSummary;
 use crate::components::error_view::{ErrorBanner, ErrorPanel, FormErrors};
 use crate::components::live::listen;
 use crate::components::session::IfAllowed;
@@ -23,7 +24,7 @@ use crate::model::cab::{tally, Vote};
 use crate::model::change_request::reference;
 use crate::model::live::LiveEvent;
 use crate::model::meeting::{
-    decision_code, vote_code, AgendaItem, Meeting, MeetingState, DECISIONS,
+    decision_code, vote_code, AgendaItem, ItemDetail, Meeting, MeetingState, DECISIONS,
 };
 use crate::model::refs::PersonRef;
 use leptos::prelude::*;
@@ -372,7 +373,7 @@ fn ItemPanel() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="loading" role="status">"Loading the change…"</p> }>
                     {move || Suspend::new(async move {
                         match detail.await {
-                            Ok(Some((change, previous))) => view! {
+                            Ok(Some(ItemDetail { change, previous, reach })) => view! {
                                 <p class="prewrap">{change.description.clone()}</p>
                                 <dl class="details item-details">
                                     <dt>"Services"</dt>
@@ -399,6 +400,7 @@ fn ItemPanel() -> impl IntoView {
                                         })}
                                     </dd>
                                 </dl>
+                                {reach.map(|impact| view! { <ImpactSummary impact/> })}
                                 <details class="plans">
                                     <summary>"Plans: implementation, test, back-out"</summary>
                                     <h3>"Implementation"</h3><p class="prewrap">{change.implementation_plan.clone()}</p>

@@ -86,7 +86,8 @@ pub fn CompetencesPage() -> impl IntoView {
                                 next=(page.page < page.pages).then(|| p.href_at(page.page + 1, last.map(PageKey::After)))
                             />
                         });
-                        let summary = format!("{} people · page {} of {} · {} competences · on {}", page.total, page.page, page.pages, page.columns.len(), page.today);
+                        let summary = format!("{} people · page {} of {} · {} competences · on {} · ", page.total, page.page, page.pages, page.columns.len(), page.today);
+                        let export = p.href_at(1, None).replacen("/competences", "/competences/matrix.csv", 1);
                         let retired = (!page.retired.is_empty()).then(|| view! {
                             <p class="muted">"Retired competences: "
                                 {page.retired.iter().map(|c| view! { <a href=format!("/competences/{}", c.id)>{c.name.clone()}</a>" " }).collect_view()}
@@ -139,7 +140,7 @@ pub fn CompetencesPage() -> impl IntoView {
                             }.into_any()
                         };
                         view! {
-                            <p class="result-summary" role="status">{summary}</p>
+                            <p class="result-summary" role="status">{summary}<a href=export download="">"Export CSV"</a></p>
                             {table}
                             {pager}
                             {retired}

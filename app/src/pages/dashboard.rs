@@ -114,23 +114,32 @@ fn ContinuityAttention() -> impl IntoView {
     }
 }
 
-/// SMS documents due for review (overdue or within 30 days) and objectives needing a
-/// measurement; callers without `ComplianceRead` get an error and no panel.
+/// The SMS profile and SMS documents due for review (overdue or within 30 days; the profile
+/// also when no version is approved) and objectives needing a measurement; callers without
+/// `ComplianceRead` get an error and no panel.
 #[component]
 fn ComplianceAttention() -> impl IntoView {
     let attention = Resource::new(|| (), |_| compliance_attention());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let Ok((documents, objectives)) = attention.await else { return ().into_any() };
+                let Ok(due) = attention.await else { return ().into_any() };
+                let (documents, objectives) = (due.documents, due.objectives);
+                let count = documents.len() + usize::from(due.profile.is_some());
                 view! {
                     <section class="panel" aria-labelledby="documents-due-heading">
-                        <h2 id="documents-due-heading">{format!("SMS documents due for review ({})", documents.len())}</h2>
-                        {if documents.is_empty() {
+                        <h2 id="documents-due-heading">{format!("SMS documents due for review ({count})")}</h2>
+                        {if count == 0 {
                             view! { <p class="muted">"Every approved document is reviewed on time."</p> }.into_any()
                         } else {
                             view! {
                                 <ul class="dashboard-list">
+                                    {due.profile.map(|profile| view! {
+                                        <li class:overdue=profile.number.is_none() || profile.review.is_overdue()>
+                                            <a href="/compliance/profile">"SMS profile: scope, policy and roles"</a>
+                                            <span class="muted">{format!(" · {}", profile.label())}</span>
+                                        </li>
+                                    })}
                                     {documents.into_iter().map(|d| view! {
                                         <li class:overdue=d.review.is_overdue()>
                                             <a href=format!("/compliance/documents/{}", d.id)>{d.title.clone()}</a>

@@ -10,11 +10,13 @@ use crate::api::incidents::{
 use crate::components::change_fields::{field_error, field_error_named};
 use crate::components::error_view::{ErrorPanel, FormErrors};
 use crate::components::live::refresh_on_live_events_where;
+use crate::components::record_cis::{NamingActions, NamingRecord, RecordCiPanel};
 use crate::components::session::IfAllowed;
 use crate::components::succeeded::successes;
 use crate::components::target_clocks::{ticking_now, ClockLine};
 use crate::error::AppError;
 use crate::model::access::Permission;
+use crate::model::cmdb::NamedBy;
 use crate::model::incident::{IncidentAction, IncidentRecord, ResolutionCode, MAX_REVIEW_ACTIONS};
 use crate::model::live::LiveEvent;
 use crate::model::refs::PersonRef;
@@ -30,6 +32,7 @@ pub fn IncidentPage() -> impl IntoView {
     let major = ServerAction::<IncidentMajor>::new();
     let review = ServerAction::<IncidentReview>::new();
     let cause = ServerAction::<IncidentCause>::new();
+    let naming = NamingActions::new();
     // Only a success refreshes the record: after a refusal the forms keep what was typed.
     let refreshes = [
         successes(step),
@@ -37,6 +40,8 @@ pub fn IncidentPage() -> impl IntoView {
         successes(major),
         successes(review),
         successes(cause),
+        successes(naming.name),
+        successes(naming.unname),
     ];
     let record = Resource::new(
         move || (id.get(), refreshes.map(|count| count.get())),
@@ -59,7 +64,7 @@ pub fn IncidentPage() -> impl IntoView {
                             .await
                             .map(|c| (c.workers, c.reporters))
                             .unwrap_or_default();
-                        view! { <IncidentView record workers people step note major review cause/> }.into_any()
+                        view! { <IncidentView record workers people step note major review cause naming/> }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
@@ -79,6 +84,7 @@ fn IncidentView(
     major: ServerAction<IncidentMajor>,
     review: ServerAction<IncidentReview>,
     cause: ServerAction<IncidentCause>,
+    naming: NamingActions,
 ) -> impl IntoView {
     let IncidentRecord {
         incident,
@@ -90,6 +96,7 @@ fn IncidentView(
         problem,
         caused_by,
         may_link_cause,
+        configuration,
     } = record;
     let now = ticking_now(incident.read_at);
     let step_error = Signal::derive(move || step.value().get().and_then(Result::err));
@@ -262,6 +269,9 @@ fn IncidentView(
             })}
         </section>
         {may_link_cause.then(|| view! { <CausePanel id version cause linked=caused_by.map(|c| c.reference)/> })}
+        {configuration.map(|impact| view! {
+            <RecordCiPanel record=NamingRecord { on: NamedBy::Incident, id, version } impact may_name=may_link_cause actions=naming/>
+        })}
         {review_section}
         <IfAllowed permission=Permission::ImprovementRaise>
             <p class="muted">

@@ -10,8 +10,10 @@ use crate::api::problems::{
 };
 use crate::components::change_fields::field_error;
 use crate::components::error_view::{ErrorPanel, FormErrors};
+use crate::components::record_cis::{NamingActions, NamingRecord, RecordCiPanel};
 use crate::components::succeeded::successes;
 use crate::error::AppError;
+use crate::model::cmdb::NamedBy;
 use crate::model::problem::{Problem, ProblemAction, ProblemRecord, RcaMethod};
 use crate::model::refs::PersonRef;
 use crate::pages::incidents::incident_state_badge;
@@ -27,6 +29,7 @@ struct Actions {
     link: ServerAction<LinkProblemIncidents>,
     unlink: ServerAction<UnlinkProblemIncident>,
     change: ServerAction<RaiseProblemChange>,
+    naming: NamingActions,
 }
 
 #[component]
@@ -38,6 +41,7 @@ pub fn ProblemPage() -> impl IntoView {
         link: ServerAction::new(),
         unlink: ServerAction::new(),
         change: ServerAction::new(),
+        naming: NamingActions::new(),
     };
     // Only a success refreshes the record: after a refusal the forms keep what was typed.
     let refreshes = [
@@ -45,6 +49,8 @@ pub fn ProblemPage() -> impl IntoView {
         successes(actions.step),
         successes(actions.link),
         successes(actions.unlink),
+        successes(actions.naming.name),
+        successes(actions.naming.unname),
     ];
     let record = Resource::new(
         move || (id.get(), refreshes.map(|count| count.get())),
@@ -75,6 +81,7 @@ fn ProblemView(record: ProblemRecord, workers: Vec<PersonRef>, actions: Actions)
         problem,
         actions: steps,
         may_edit,
+        configuration,
     } = record;
     let title = format!("{} {}", problem.reference, problem.title);
     let (id, version) = (problem.id, problem.version);
@@ -104,6 +111,9 @@ fn ProblemView(record: ProblemRecord, workers: Vec<PersonRef>, actions: Actions)
         <StepPanel id version steps workers hint action=actions.step/>
         <ChangePanel problem=problem.clone() may_edit action=actions.change/>
         <IncidentsPanel problem may_edit link=actions.link unlink=actions.unlink/>
+        {configuration.map(|impact| view! {
+            <RecordCiPanel record=NamingRecord { on: NamedBy::Problem, id, version } impact may_name=may_edit actions=actions.naming/>
+        })}
     }
 }
 

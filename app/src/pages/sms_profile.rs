@@ -130,6 +130,7 @@ fn ProfileBody(view: ProfileView, actions: Actions) -> impl IntoView {
                 )}
                 {doc_review_badge(review)}
             </p>
+            <p><a href="/compliance/profile/export.csv" download="">"Export the version in force as CSV"</a></p>
         }
         .into_any(),
         None => view! {

@@ -387,7 +387,7 @@ async fn a_campaign_runs_from_draft_to_closed() {
     assert_eq!(closed.status, CampaignStatus::Closed);
     assert_eq!(closed.completion.acknowledged, 2);
     assert_eq!(closed.completion.assigned, 4);
-    assert!(closed.closed.is_some_and(|s| s.by.id == quinn.id));
+    assert!(closed.closed.as_ref().is_some_and(|s| s.by.id == quinn.id));
     // What it achieved stays as closed: Robin leaving later does not lift it to its target.
     disable(&db, &quinn, &robin).await;
     let after_close = final_due + Duration::days(1);
@@ -396,6 +396,23 @@ async fn a_campaign_runs_from_draft_to_closed() {
         .unwrap();
     assert_eq!(kept.completion.assigned, 4);
     assert_eq!(kept.completion.acknowledged, 2);
+    // …nor does it change the figures per role: Robin still counts as the resolver asked
+    // (overdue is read on the day: the extended due date has passed since).
+    let asked = |c: &app::model::awareness::Campaign| {
+        c.by_role
+            .iter()
+            .map(|r| (r.role, r.completion.assigned, r.completion.acknowledged))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(asked(&kept), asked(&closed));
+    assert!(kept
+        .by_role
+        .iter()
+        .all(|r| r.completion.overdue == r.completion.assigned - r.completion.acknowledged));
+    assert!(kept
+        .by_role
+        .iter()
+        .any(|r| r.role == Role::Resolver && r.completion.assigned == 1));
     let behind_closed = awareness::behind(after_close)
         .all(db.reader())
         .await

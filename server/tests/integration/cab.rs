@@ -740,6 +740,32 @@ async fn a_competence_gate_refuses_or_notes_a_vote() {
         matches!(&refused, AppError::Refused(m) if m.contains("You cannot vote on this change without “Change risk assessment” (not held)")),
         "{refused:?}"
     );
+    // Over HTTP with her own valid session: refused with the same reason, nothing recorded.
+    let state = common::web::state(db.db.clone());
+    let kim_session = common::web::sign_in(&state, "kim@example.org", "long enough password").await;
+    let reply = common::web::send(
+        &state,
+        common::web::call(
+            "/api/cab/vote",
+            &format!(
+                "id={id}&item_id={}&form[vote]=approve&form[comment]=",
+                item.id
+            ),
+            Some(&kim_session),
+        ),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        axum::http::StatusCode::FORBIDDEN,
+        "{}",
+        reply.body
+    );
+    assert!(
+        matches!(reply.error(), AppError::Refused(m) if m.contains("without “Change risk assessment”")),
+        "{}",
+        reply.body
+    );
     assert!(cab::meetings::load(&db, &r.kim, id)
         .await
         .unwrap()

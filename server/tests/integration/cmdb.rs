@@ -771,6 +771,18 @@ async fn incidents_and_problems_name_the_items_they_touch() {
         reach.words(),
         "It reaches 1 service it does not name: Payroll."
     );
+    // The record carries its reach to readers of the CMDB, and none to the requester.
+    let seen = incidents::record(db.reader(), &fixer, incident, now())
+        .await
+        .unwrap();
+    assert_eq!(seen.configuration.as_ref(), Some(&reach));
+    let reported = incidents::record(db.reader(), &robin, incident, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        reported.configuration, None,
+        "requesters do not read the CMDB"
+    );
 
     // A problem names the relay; the host's page lists the incident, the relay's the problem.
     let problem = problems::create(
@@ -815,6 +827,16 @@ async fn incidents_and_problems_name_the_items_they_touch() {
     )
     .await;
     assert!(matches!(twice, Err(AppError::Validation(_))), "{twice:?}");
+    let named = problems::record(db.reader(), &fixer, problem)
+        .await
+        .unwrap()
+        .configuration
+        .expect("a resolver reads the CMDB");
+    assert_eq!(
+        named.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![relay]
+    );
+    assert_eq!(named.subject, "problem");
     let on_host = record_cis::naming(db.reader(), host).await.unwrap();
     assert_eq!(on_host.incidents_total, 1);
     assert_eq!(on_host.incidents[0].1, format!("/incidents/{incident}"));

@@ -260,6 +260,66 @@ async fn the_matrix_shows_who_holds_what_and_who_has_a_gap() {
         ]
     );
     assert_eq!(figures.unheld, ["Payroll continuity"]);
+
+    // The export: the matrix's filters, one column per competence, each cell in words; for
+    // readers of the matrix only.
+    let state = state(db.db.clone());
+    let cookie = sign_in(&state, "quinn@example.org", PERSON_PASSWORD).await;
+    let csv = send(
+        &state,
+        common::web::get("/competences/matrix.csv?gaps=yes", Some(&cookie)),
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let text = csv.body.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "Person",
+            "Roles",
+            "Gaps",
+            "CAB chair",
+            "Payroll continuity (Payroll)"
+        ]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let mut listed: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    listed.sort_unstable();
+    let mut expected = vec![chris.name.as_str(), rowan.name.as_str()];
+    expected.sort_unstable();
+    assert_eq!(listed, expected, "only people with a gap: {text}");
+    let rowan_line = rows.iter().find(|r| r[0] == rowan.name).unwrap();
+    assert_eq!(
+        rowan_line[1..],
+        ["Continuity manager", "1", "", "Gap: not held"]
+    );
+    let robin_cookie = sign_in(&state, "robin@example.org", PERSON_PASSWORD).await;
+    let everyone = send(
+        &state,
+        common::web::get("/competences/matrix.csv", Some(&robin_cookie)),
+    )
+    .await;
+    assert_eq!(everyone.status, StatusCode::OK);
+    assert_eq!(
+        everyone.body.trim_start_matches('\u{feff}').lines().count(),
+        5,
+        "the header and the four people still enabled: {}",
+        everyone.body
+    );
+    let anonymous = send(&state, common::web::get("/competences/matrix.csv", None)).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    person(&db, "reese@example.org", Role::Requester).await;
+    let requester = sign_in(&state, "reese@example.org", PERSON_PASSWORD).await;
+    let refused = send(
+        &state,
+        common::web::get("/competences/matrix.csv", Some(&requester)),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
 /// Evidence is valid through its last day and not a day more: the matrix, the competence's

@@ -64,6 +64,9 @@ async fn a_profile_is_written_reviewed_and_approved_by_someone_who_did_not_write
         .await
         .unwrap();
     assert_eq!(evidence.thin[0].rule, "No approved SMS profile");
+    // The dashboard reminds of it until one is approved.
+    let none = sms_profile::review(db.reader(), today()).await.unwrap();
+    assert!(none.needs_attention() && none.number.is_none());
 
     // Only a quality manager writes it.
     let refused = sms_profile::start(&db, &chris, &actor(&chris)).await;
@@ -210,6 +213,17 @@ async fn a_profile_is_written_reviewed_and_approved_by_someone_who_did_not_write
     assert_eq!(in_force.approved_by.unwrap().id, avery.id);
     assert_eq!(in_force.next_review_on, NaiveDate::from_ymd_opt(2028, 2, 1));
     assert!(view.open.is_none());
+    // The dashboard's reminder: quiet until a month before the review, overdue after it.
+    let reminder = |on: NaiveDate| sms_profile::review(db.reader(), on);
+    assert!(!reminder(today()).await.unwrap().needs_attention());
+    let month_before = NaiveDate::from_ymd_opt(2028, 1, 2).unwrap();
+    let due = reminder(month_before).await.unwrap();
+    assert!(due.needs_attention());
+    assert_eq!(due.label(), "Version 1 · Review due 2028-02-01");
+    let late = reminder(NaiveDate::from_ymd_opt(2028, 2, 2).unwrap())
+        .await
+        .unwrap();
+    assert!(late.review.is_overdue());
 
     // Its evidence: Printing is neither scoped nor excluded; most processes have no owner.
     let scope = clause_evidence::for_clause(&db, "4.3", today())
@@ -353,6 +367,10 @@ async fn nobody_gets_round_the_approval_over_http() {
     // One entry per person and window: the writer's, and the change manager's first.
     assert_eq!(refusals, 2);
 
+    // Nothing approved yet: the export says so rather than handing out the draft.
+    let export = "/compliance/profile/export.csv";
+    let none = send(&state, common::web::get(export, Some(&outsider))).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.body);
     // Top management named by the version (none in force yet) approves over HTTP.
     let top = sign_in(&state, "avery@example.org", PERSON_PASSWORD).await;
     let reply = send(&state, call("/api/profile/act", &approve, Some(&top))).await;
@@ -361,6 +379,18 @@ async fn nobody_gets_round_the_approval_over_http() {
         .await
         .unwrap();
     assert_eq!(approved.in_force.unwrap().approved_by.unwrap().id, avery.id);
+    // Everyone reads the version in force, exported line by line with its clauses.
+    let csv = send(&state, common::web::get(export, Some(&outsider))).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let text = csv.body.trim_start_matches('\u{feff}');
+    assert!(
+        text.starts_with("Clause,Section,Entry,Detail\n,Version,1,approved "),
+        "{text}"
+    );
+    assert!(text.contains("4.3,Scope statement,Everything,"), "{text}");
+    assert!(text.contains("5.1,Role,Top management,"), "{text}");
+    let anonymous = send(&state, common::web::get(export, None)).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,6 +24,9 @@ pub struct Model {
     /// The completion at closing, kept: leavers disabled later do not change the record.
     pub closed_assigned: Option<i32>,
     pub closed_acknowledged: Option<i32>,
+    /// The completion per role at closing (JSON), kept for the same reason.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub closed_by_role: Option<String>,
     pub updated_at: DateTimeUtc,
     pub version: i32,
 }

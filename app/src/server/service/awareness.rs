@@ -240,6 +240,7 @@ pub async fn create(
         closed_at: Set(None),
         closed_assigned: Set(None),
         closed_acknowledged: Set(None),
+        closed_by_role: Set(None),
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
@@ -548,10 +549,13 @@ pub async fn close(
     next_status(status_of(&before)?, CampaignAction::Close).map_err(AppError::Refused)?;
     check_version::<Campaigns>(version, before.version)?;
     // Kept as it stands now: people who leave later do not change what the campaign achieved.
-    let completion = completions(&txn, std::slice::from_ref(&before), today_for(user, now))
+    let today = today_for(user, now);
+    let completion = completions(&txn, std::slice::from_ref(&before), today)
         .await?
         .remove(&id)
         .unwrap_or_default();
+    let per_role = by_role(&txn, id, before.due_on, today).await?;
+    let per_role = serde_json::to_string(&per_role).map_err(crate::server::failure::internal)?;
     versioned::update(&txn, id, version, |update: UpdateMany<Campaigns>| {
         update
             .col_expr(Column::Status, Expr::value(CampaignStatus::Closed.as_str()))
@@ -565,6 +569,7 @@ pub async fn close(
                 Column::ClosedAcknowledged,
                 Expr::value(completion.acknowledged as i32),
             )
+            .col_expr(Column::ClosedByRole, Expr::value(per_role))
     })
     .await?;
     audit::record(
@@ -704,15 +709,12 @@ async fn completions<C: ConnectionTrait>(
                 }
                 _ => live.remove(&r.id).unwrap_or((0, 0)),
             };
-            let completion = Completion {
+            let mut completion = Completion {
                 assigned,
                 acknowledged,
-                overdue: if r.due_on < today {
-                    assigned.saturating_sub(acknowledged)
-                } else {
-                    0
-                },
+                overdue: 0,
             };
+            completion.overdue = overdue(&completion, r.due_on, today);
             (r.id, completion)
         })
         .collect())
@@ -781,6 +783,15 @@ pub async fn list<C: ConnectionTrait>(
     })
 }
 
+/// Those not acknowledged once the due date has passed.
+fn overdue(completion: &Completion, due_on: NaiveDate, today: NaiveDate) -> u64 {
+    if due_on < today {
+        completion.assigned.saturating_sub(completion.acknowledged)
+    } else {
+        0
+    }
+}
+
 /// Completion among the enabled audience members holding each role (roles nobody holds
 /// left out).
 async fn by_role<C: ConnectionTrait>(
@@ -810,20 +821,13 @@ async fn by_role<C: ConnectionTrait>(
             .await?
             .unwrap_or((0, None));
         if assigned > 0 {
-            let assigned = assigned as u64;
-            let acknowledged = acknowledged.unwrap_or(0).max(0) as u64;
-            out.push(RoleCompletion {
-                role,
-                completion: Completion {
-                    assigned,
-                    acknowledged,
-                    overdue: if due_on < today {
-                        assigned.saturating_sub(acknowledged)
-                    } else {
-                        0
-                    },
-                },
-            });
+            let mut completion = Completion {
+                assigned: assigned as u64,
+                acknowledged: acknowledged.unwrap_or(0).max(0) as u64,
+                overdue: 0,
+            };
+            completion.overdue = overdue(&completion, due_on, today);
+            out.push(RoleCompletion { role, completion });
         }
     }
     Ok(out)
@@ -928,7 +932,24 @@ pub async fn detail<C: ConnectionTrait>(
         launched: stamp(&names, campaign.launched_by, campaign.launched_at),
         closed: stamp(&names, campaign.closed_by, campaign.closed_at),
         completion,
-        by_role: by_role(conn, id, campaign.due_on, today).await?,
+        by_role: match &campaign.closed_by_role {
+            Some(kept) => {
+                let kept: Vec<RoleCompletion> =
+                    serde_json::from_str(kept).map_err(crate::server::failure::internal)?;
+                // Who was asked and who acknowledged are kept; overdue is read on the day,
+                // as for the campaign as a whole.
+                kept.into_iter()
+                    .map(|r| RoleCompletion {
+                        completion: Completion {
+                            overdue: overdue(&r.completion, campaign.due_on, today),
+                            ..r.completion
+                        },
+                        ..r
+                    })
+                    .collect()
+            }
+            None => by_role(conn, id, campaign.due_on, today).await?,
+        },
         outstanding: outstanding_rows
             .into_iter()
             .map(|(id, name)| AssignmentRow {

@@ -633,6 +633,51 @@ async fn cells_of<C: ConnectionTrait>(
         .collect())
 }
 
+/// The matrix's columns: every active competence, by name.
+pub async fn matrix_columns<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<CompetenceColumn>, AppError> {
+    columns_of(conn, &active(conn).await?).await
+}
+
+/// Page `page` (of `size` people, by name, from the params' key) of the matrix's rows
+/// against `columns`.
+pub async fn matrix_rows<C: ConnectionTrait>(
+    conn: &C,
+    params: &MatrixParams,
+    columns: &[CompetenceColumn],
+    today: NaiveDate,
+    (page, size): (u64, u64),
+) -> Result<Vec<MatrixRow>, AppError> {
+    let rows = key_paging::read_page(
+        filtered(params, today),
+        &order(),
+        params.page_key(),
+        page,
+        size,
+        |select| async move { Ok(select.all(conn).await?) },
+    )
+    .await?;
+    let users: Vec<(i64, Vec<Role>)> = rows
+        .iter()
+        .map(|u| (u.id, roles_from_json(&u.roles)))
+        .collect();
+    let cells = cells_of(conn, &users, columns, today).await?;
+    Ok(rows
+        .into_iter()
+        .zip(users)
+        .zip(cells)
+        .map(|((u, (_, roles)), cells)| MatrixRow {
+            person: PersonRef {
+                id: u.id,
+                name: u.name,
+            },
+            roles,
+            cells,
+        })
+        .collect())
+}
+
 /// One page of the matrix: people by name against every active competence.
 pub async fn matrix<C: ConnectionTrait>(
     conn: &C,
@@ -643,16 +688,8 @@ pub async fn matrix<C: ConnectionTrait>(
     let total = filtered(params, today).count(conn).await?;
     let pages = Ord::max(total.div_ceil(page_size), 1);
     let page = Ord::min(params.page_number(), pages);
-    let rows = key_paging::read_page(
-        filtered(params, today),
-        &order(),
-        params.page_key(),
-        page,
-        page_size,
-        |select| async move { Ok(select.all(conn).await?) },
-    )
-    .await?;
-    let columns = columns_of(conn, &active(conn).await?).await?;
+    let columns = matrix_columns(conn).await?;
+    let rows = matrix_rows(conn, params, &columns, today, (page, page_size)).await?;
     let retired_rows = Competences::find()
         .filter(Column::Status.eq(CompetenceStatus::Retired.as_str()))
         .order_by_asc(Column::Name)
@@ -660,25 +697,8 @@ pub async fn matrix<C: ConnectionTrait>(
         .all(conn)
         .await?;
     let retired = columns_of(conn, &retired_rows).await?;
-    let users: Vec<(i64, Vec<Role>)> = rows
-        .iter()
-        .map(|u| (u.id, roles_from_json(&u.roles)))
-        .collect();
-    let cells = cells_of(conn, &users, &columns, today).await?;
     Ok(MatrixPage {
-        rows: rows
-            .into_iter()
-            .zip(users)
-            .zip(cells)
-            .map(|((u, (_, roles)), cells)| MatrixRow {
-                person: PersonRef {
-                    id: u.id,
-                    name: u.name,
-                },
-                roles,
-                cells,
-            })
-            .collect(),
+        rows,
         columns,
         retired,
         total,

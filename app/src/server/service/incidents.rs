@@ -7,6 +7,7 @@
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::actor::ActorFacts;
+use crate::model::cmdb::NamedBy;
 use crate::model::incident::{
     self, reference, ClockStep, Incident, IncidentAction, IncidentFacts, IncidentForm,
     IncidentRecord, IncidentState, PendingReason, PostIncidentReview, ResolutionCode, ReviewForm,
@@ -869,9 +870,13 @@ pub async fn record<C: ConnectionTrait>(
         Some(change_id) => super::incident_causes::cause(conn, change_id).await?,
         None => None,
     };
+    let configuration =
+        super::record_cis::reach_for(conn, user, (NamedBy::Incident, id), incident.service.id)
+            .await?;
     Ok(IncidentRecord {
         problem,
         caused_by,
+        configuration,
         may_link_cause: worker && incident.state != IncidentState::Closed,
         actions: incident::available_actions(&facts, &actor),
         may_note: worker || incident.reporter.id == user.id,

@@ -8,6 +8,7 @@ use crate::model::access::RecordType;
 use crate::model::actor::ActorFacts;
 use crate::model::change::{ChangeState, ChangeType};
 use crate::model::change_request::ChangeDraft;
+use crate::model::cmdb::NamedBy;
 use crate::model::incident::{self, IncidentState, TimelineKind};
 use crate::model::problem::{
     self, reference, AnalysisForm, KnownErrorMatch, LinkedIncident, Problem, ProblemAction,
@@ -704,7 +705,11 @@ pub async fn record<C: ConnectionTrait>(
         has_workaround: problem.workaround.is_some(),
         has_resolution: false,
     };
+    let configuration =
+        super::record_cis::reach_for(conn, user, (NamedBy::Problem, id), problem.service.id)
+            .await?;
     Ok(ProblemRecord {
+        configuration,
         actions: problem::available_actions(&facts, &actor),
         may_edit: problem::may_edit_analysis(problem.state, &actor),
         problem,

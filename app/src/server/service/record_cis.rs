@@ -6,7 +6,7 @@
 //! records that named it.
 
 use crate::error::AppError;
-use crate::model::access::RecordType;
+use crate::model::access::{Permission, RecordType};
 use crate::model::actor::ActorFacts;
 use crate::model::cmdb::{
     reference as ci_reference, ChangeImpact, CiNameForm, CiRef, CiStatus, Impact, NamedBy, Naming,
@@ -72,8 +72,11 @@ async fn open_for_naming<C: ConnectionTrait>(
                 .one(conn)
                 .await?
                 .ok_or_else(|| AppError::NotFound("That problem".into()))?;
-            if ProblemState::parse(&row.state) == Some(ProblemState::Closed) {
-                return Err(AppError::Refused("The problem is closed.".into()));
+            // As its analysis: once resolved, what it touched is settled.
+            if !ProblemState::parse(&row.state).is_some_and(ProblemState::is_open) {
+                return Err(AppError::Refused(
+                    "The problem is resolved: its configuration items are settled.".into(),
+                ));
             }
             check_version::<Problems>(version, row.version)?;
             versioned::update(conn, id, version, |update: UpdateMany<Problems>| update).await?;
@@ -260,6 +263,30 @@ pub async fn reach<C: ConnectionTrait>(
     let Some(service_id) = service_id else {
         return Err(AppError::NotFound(format!("That {}", on.label())));
     };
+    reach_from(conn, on, id, service_id).await
+}
+
+/// A record's reach as its page shows it: only to readers of the CMDB (others see no
+/// panel), read with the record so the page loads it in one request.
+pub async fn reach_for<C: ConnectionTrait>(
+    conn: &C,
+    user: &CurrentUser,
+    (on, id): (NamedBy, i64),
+    service_id: i64,
+) -> Result<Option<ChangeImpact>, AppError> {
+    if !user.may(Permission::ConfigurationRead) {
+        return Ok(None);
+    }
+    reach_from(conn, on, id, service_id).await.map(Some)
+}
+
+/// The reach of record `id` of service `service_id` (its caller has read the record).
+async fn reach_from<C: ConnectionTrait>(
+    conn: &C,
+    on: NamedBy,
+    id: i64,
+    service_id: i64,
+) -> Result<ChangeImpact, AppError> {
     let ids: Vec<i64> = Links::find()
         .select_only()
         .column(Column::CiId)

@@ -8,6 +8,7 @@
 use crate::error::{AppError, FieldErrors};
 use crate::model::access::RecordType;
 use crate::model::actor::ActorFacts;
+use crate::model::dashboard::ProfileReview;
 use crate::model::refs::PersonRef;
 use crate::model::sms_document::{DocAction, DocState, ReviewStatus};
 use crate::model::sms_profile::{
@@ -57,6 +58,33 @@ async fn in_force<C: ConnectionTrait>(conn: &C) -> Result<Option<Row>, AppError>
         .order_by_desc(Column::Number)
         .one(conn)
         .await?)
+}
+
+/// Where the yearly review of the version in force stands on `today` (the dashboard's
+/// reminder): reads its number and dates only, not its content.
+pub async fn review<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+) -> Result<ProfileReview, AppError> {
+    let found: Option<(i32, Option<NaiveDate>)> = Versions::find()
+        .select_only()
+        .columns([Column::Number, Column::NextReviewOn])
+        .filter(Column::State.eq(DocState::Approved.as_str()))
+        .order_by_desc(Column::Number)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(match found {
+        None => ProfileReview {
+            number: None,
+            review: ReviewStatus::NotApproved,
+        },
+        // Approval always stamps the next review, as the profile page reads it.
+        Some((number, next_review_on)) => ProfileReview {
+            number: Some(number),
+            review: ReviewStatus::of(next_review_on, today),
+        },
+    })
 }
 
 /// The version being worked on (draft or in review).
